@@ -1,0 +1,91 @@
+package providers
+
+import (
+	"time"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// The four outcomes; a result is OK when none of its checks is Fail.
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	Warn Status = "warn"
+	Skip Status = "skip"
+)
+
+// Stable check ids (besides "scope:<name>" for each required scope).
+const (
+	CheckAuth       = "auth"
+	CheckOrg        = "org"
+	CheckProjectKey = "project-key"
+	CheckExpiry     = "expiry"
+	CheckNetwork    = "network"
+)
+
+// ScopeCheckID is the check id for a required scope or permission.
+func ScopeCheckID(scope string) string { return "scope:" + scope }
+
+// Check is one line of a result: what was checked and what came of it. Messages are written for
+// the admin: a failing check says what is missing, why it is needed and where to fix it.
+type Check struct {
+	ID         string `json:"id"`
+	Status     Status `json:"status"`
+	Message    string `json:"message"`
+	DurationMS *int64 `json:"duration_ms,omitempty"`
+}
+
+// Result is the outcome of checking one provider's credentials, as printed by `check --json`.
+type Result struct {
+	Provider   ID         `json:"provider"`
+	Active     bool       `json:"active"`
+	OK         bool       `json:"ok"`
+	User       string     `json:"user"`
+	Host       string     `json:"host"`
+	DurationMS int64      `json:"duration_ms"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	Checks     []Check    `json:"checks"`
+}
+
+// Add appends a check.
+func (r *Result) Add(id string, st Status, format string) {
+	r.Checks = append(r.Checks, Check{ID: id, Status: st, Message: format})
+}
+
+// Find returns the check with the given id, if present.
+func (r *Result) Find(id string) (Check, bool) {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+// Finish computes OK from the checks.
+func (r *Result) Finish() {
+	r.OK = len(r.Checks) > 0
+	for _, c := range r.Checks {
+		if c.Status == Fail {
+			r.OK = false
+		}
+	}
+}
+
+// Credentials are what an admin enters for one provider. Token is a secret: never print, log or
+// wrap it in an error.
+type Credentials struct {
+	Provider   ID
+	Host       string
+	Org        string
+	ProjectKey string
+	Username   string
+	Token      string
+	APIURL     string
+	CABundle   string
+}
+
+// Redact returns s with every occurrence of the token replaced by a mask. Use it on any text that
+// came back from a server or a library before it reaches the admin.
+func (c Credentials) Redact(s string) string { return RedactToken(s, c.Token) }

@@ -1,0 +1,179 @@
+package providers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds one live check as a whole.
+const DefaultTimeout = 15 * time.Second
+
+// Env is what a check needs from its process: the shared HTTP clients and the clock.
+type Env struct {
+	Clients *Clients
+	Timeout time.Duration
+	Now     func() time.Time
+}
+
+// NewEnv returns an Env with a fresh client pool for the given program version.
+func NewEnv(version string) *Env {
+	return &Env{Clients: NewClients(version), Timeout: DefaultTimeout, Now: time.Now}
+}
+
+// Session is one check run of one provider, as handed to that provider's checker.
+type Session struct {
+	Creds    Credentials
+	Provider Provider
+	// APIBase is the REST API base URL without a trailing slash.
+	APIBase string
+	// APIHost is APIBase's host, for messages.
+	APIHost string
+	HTTP    *http.Client
+	Now     time.Time
+
+	mu     sync.Mutex
+	result *Result
+}
+
+// Add records a check; safe for concurrent use by a checker's parallel requests.
+func (s *Session) Add(id string, st Status, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.result.Add(id, st, s.Creds.Redact(msg))
+}
+
+// SetUser records who the token authenticates as.
+func (s *Session) SetUser(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.result.User = u
+}
+
+// SetExpiry records when the token expires.
+func (s *Session) SetExpiry(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t = t.UTC()
+	s.result.ExpiresAt = &t
+}
+
+// TokenURL is the page where this provider's tokens are created, for messages.
+func (s *Session) TokenURL() string { return s.Provider.TokenURL(s.Creds.Host) }
+
+// NetworkFailure records a failing network check for err if err is a network error, and reports
+// whether it did. A checker calls it on the first failing request and stops if it returns true.
+func (s *Session) NetworkFailure(err error) bool {
+	msg := DescribeNetworkError(err, s.APIHost)
+	if msg == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.result.Find(CheckNetwork); !dup {
+		s.result.Add(CheckNetwork, Fail, s.Creds.Redact(msg))
+	}
+	return true
+}
+
+// checker is one provider's live check: it adds checks to the session's result.
+type checker func(ctx context.Context, s *Session)
+
+func checkerFor(id ID) checker {
+	switch id {
+	case GitHub:
+		return checkGitHub
+	case GitLab:
+		return checkGitLab
+	case Azure:
+		return checkAzure
+	case Bitbucket:
+		return checkBitbucket
+	}
+	return nil
+}
+
+// Run checks one provider's credentials against its API within env's deadline. It never returns
+// an error: every problem, including an unreachable host, is a failing check in the result.
+func Run(ctx context.Context, env *Env, c Credentials) Result {
+	start := time.Now()
+	r := Result{Provider: c.Provider, Host: c.Host}
+	defer func() {
+		r.DurationMS = time.Since(start).Milliseconds()
+		r.Finish()
+	}()
+	p, err := Lookup(string(c.Provider))
+	if err != nil {
+		r.Add(CheckAuth, Fail, err.Error())
+		return r
+	}
+	s, ok := newSession(env, p, c, &r)
+	if !ok {
+		return r
+	}
+	timeout := env.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	checkerFor(p.ID)(ctx, s)
+	if ctx.Err() != nil {
+		if _, done := r.Find(CheckNetwork); !done {
+			s.NetworkFailure(ctx.Err())
+		}
+	}
+	sortChecks(p, r.Checks)
+	return r
+}
+
+// newSession validates what must be true before any request is sent; on failure it records why.
+func newSession(env *Env, p Provider, c Credentials, r *Result) (*Session, bool) {
+	base, err := APIBase(p.ID, c.Host, c.APIURL)
+	if err == nil {
+		err = RequireSafeURL(base)
+	}
+	if err == nil && c.Host != "" && c.APIURL == "" {
+		err = RequireSafeURL(c.Host)
+	}
+	if err != nil {
+		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
+		return nil, false
+	}
+	hc, err := env.Clients.For(c.CABundle)
+	if err != nil {
+		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
+		return nil, false
+	}
+	u, _ := url.Parse(base)
+	now := time.Now
+	if env.Now != nil {
+		now = env.Now
+	}
+	return &Session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r}, true
+}
+
+// sortChecks puts checks in a stable, readable order: network, auth, scopes in registry order,
+// org, project-key, expiry, then anything else in the order added.
+func sortChecks(p Provider, cs []Check) {
+	rank := map[string]int{CheckNetwork: 0, CheckAuth: 1}
+	for i, sc := range p.Scopes {
+		rank[ScopeCheckID(sc.Name)] = 2 + i
+	}
+	n := 2 + len(p.Scopes)
+	rank[CheckOrg], rank[CheckProjectKey], rank[CheckExpiry] = n, n+1, n+2
+	order := func(c Check) int {
+		if v, ok := rank[c.ID]; ok {
+			return v
+		}
+		return n + 3
+	}
+	// insertion sort: tiny slices, and stable.
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && order(cs[j]) < order(cs[j-1]); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
