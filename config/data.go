@@ -1,0 +1,192 @@
+// Package config owns the credential store: one age-encrypted file holding versioned JSON, its
+// key material, atomic crash-safe writes with a backup, the exclusive lock around
+// read-modify-write, revisions with conflict detection, and the audit trail.
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON inside the store that this build writes and reads.
+const SchemaVersion = 1
+
+// maxAudit bounds the audit trail; the oldest entries go first.
+const maxAudit = 500
+
+// Data is the plaintext content of the store.
+type Data struct {
+	Version   int                  `json:"version"`
+	Revision  int64                `json:"revision"`
+	Active    string               `json:"active,omitempty"`
+	Providers map[string]*Provider `json:"providers"`
+	Audit     []AuditEntry         `json:"audit"`
+}
+
+// Provider is one provider's stored configuration. Token is the secret.
+type Provider struct {
+	Host       string       `json:"host"`
+	Org        string       `json:"org"`
+	ProjectKey string       `json:"project_key,omitempty"`
+	Username   string       `json:"username"`
+	Token      string       `json:"token"`
+	APIURL     string       `json:"api_url,omitempty"`
+	CABundle   string       `json:"ca_bundle,omitempty"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	LastCheck  *CheckRecord `json:"last_check,omitempty"`
+	LastDeep   *CheckRecord `json:"last_deep,omitempty"`
+}
+
+// CheckRecord is the remembered outcome of the last check of a provider. Messages never hold secrets.
+type CheckRecord struct {
+	At         time.Time     `json:"at"`
+	OK         bool          `json:"ok"`
+	Deep       bool          `json:"deep"`
+	User       string        `json:"user,omitempty"`
+	ExpiresAt  *time.Time    `json:"expires_at"`
+	DurationMS int64         `json:"duration_ms"`
+	Checks     []CheckStatus `json:"checks,omitempty"`
+}
+
+// CheckStatus is one line of a remembered check.
+type CheckStatus struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+}
+
+// AuditEntry records one change: who, when, what (field names, never values).
+type AuditEntry struct {
+	At       time.Time `json:"at"`
+	Who      string    `json:"who"`
+	Action   string    `json:"action"`
+	Provider string    `json:"provider,omitempty"`
+	Fields   []string  `json:"fields,omitempty"`
+}
+
+// NewData returns an empty store content at revision 0.
+func NewData() *Data {
+	return &Data{Version: SchemaVersion, Providers: map[string]*Provider{}, Audit: []AuditEntry{}}
+}
+
+// Clone returns a deep copy, so that a caller can edit without touching what others hold.
+func (d *Data) Clone() *Data {
+	c := *d
+	c.Providers = make(map[string]*Provider, len(d.Providers))
+	for k, p := range d.Providers {
+		cp := *p
+		cp.LastCheck = p.LastCheck.clone()
+		cp.LastDeep = p.LastDeep.clone()
+		c.Providers[k] = &cp
+	}
+	c.Audit = slices.Clone(d.Audit)
+	return &c
+}
+
+func (r *CheckRecord) clone() *CheckRecord {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Checks = slices.Clone(r.Checks)
+	return &c
+}
+
+// Decode parses and validates the plaintext of a store.
+func Decode(plain []byte) (*Data, error) {
+	var d Data
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
+	}
+	switch {
+	case d.Version == 0:
+		return nil, fmt.Errorf("the decrypted content has no schema version")
+	case d.Version > SchemaVersion:
+		return nil, fmt.Errorf("the store was written by a newer gitopscfg (schema version %d; this one reads %d): upgrade gitopscfg", d.Version, SchemaVersion)
+	case d.Version < 0:
+		return nil, fmt.Errorf("the decrypted content has an invalid schema version %d", d.Version)
+	case d.Revision < 0:
+		return nil, fmt.Errorf("the decrypted content has an invalid revision %d", d.Revision)
+	}
+	if d.Providers == nil {
+		d.Providers = map[string]*Provider{}
+	}
+	for k, p := range d.Providers {
+		if p == nil {
+			return nil, fmt.Errorf("provider %q has no settings", k)
+		}
+	}
+	if d.Active != "" && d.Providers[d.Active] == nil {
+		return nil, fmt.Errorf("the active provider %q is not configured", d.Active)
+	}
+	if d.Audit == nil {
+		d.Audit = []AuditEntry{}
+	}
+	return &d, nil
+}
+
+// Encode renders the plaintext of a store.
+func (d *Data) Encode() ([]byte, error) { return json.Marshal(d) }
+
+// changedFields lists the configuration fields (never check records) that differ between a and b.
+func changedFields(a, b *Provider) []string {
+	if a == nil {
+		a = &Provider{}
+	}
+	if b == nil {
+		b = &Provider{}
+	}
+	var out []string
+	for _, f := range []struct {
+		name string
+		x, y string
+	}{
+		{"host", a.Host, b.Host}, {"org", a.Org, b.Org}, {"project_key", a.ProjectKey, b.ProjectKey},
+		{"username", a.Username, b.Username}, {"token", a.Token, b.Token},
+		{"api_url", a.APIURL, b.APIURL}, {"ca_bundle", a.CABundle, b.CABundle},
+	} {
+		if f.x != f.y {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// audit appends the entries describing the change from before to d.
+func (d *Data) audit(before *Data, who, action string, at time.Time) {
+	keys := make([]string, 0, len(d.Providers)+len(before.Providers))
+	for k := range d.Providers {
+		keys = append(keys, k)
+	}
+	for k := range before.Providers {
+		if d.Providers[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		old, cur := before.Providers[k], d.Providers[k]
+		switch {
+		case cur == nil:
+			d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "remove", Provider: k})
+		case old == nil:
+			d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "add", Provider: k, Fields: changedFields(nil, cur)})
+		default:
+			if fields := changedFields(old, cur); len(fields) > 0 {
+				d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: action, Provider: k, Fields: fields})
+			}
+		}
+	}
+	switch {
+	case d.Active == before.Active:
+	case d.Active == "":
+		d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "deactivate", Provider: before.Active})
+	default:
+		d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "activate", Provider: d.Active})
+	}
+	if n := len(d.Audit); n > maxAudit {
+		d.Audit = slices.Clone(d.Audit[n-maxAudit:])
+	}
+}

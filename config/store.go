@@ -1,0 +1,402 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"filippo.io/age/armor"
+	"github.com/gofrs/flock"
+)
+
+// File names inside the config directory.
+const (
+	StoreFile     = "config.age"
+	BackupFile    = "config.age.bak"
+	IdentityFile  = "identity.txt"
+	RecipientFile = "recipient.txt"
+	lockFile      = ".lock"
+)
+
+// ScryptWorkFactor is the scrypt cost (2^N) of passphrase mode, chosen so that one unlock takes
+// about half a second on a small server (see the benchmark in store_bench_test.go).
+const ScryptWorkFactor = 18
+
+// lockTimeout bounds how long a save waits for another writer.
+const lockTimeout = 30 * time.Second
+
+// Store is an opened, unlocked store directory.
+type Store struct {
+	dir       string
+	identity  age.Identity
+	recipient age.Recipient
+	warnings  []string
+	now       func() time.Time
+}
+
+// Dir is the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path is the store file's path.
+func (s *Store) Path() string { return filepath.Join(s.dir, StoreFile) }
+
+// Warnings are problems found on open that do not stop use, e.g. loose file modes.
+func (s *Store) Warnings() []string { return s.warnings }
+
+// Exists reports whether dir holds a store file.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, StoreFile))
+	return err == nil
+}
+
+// PassphraseProtected reports whether dir's identity file is encrypted with a passphrase.
+func PassphraseProtected(dir string) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	if err != nil {
+		return false, identityReadError(dir, err)
+	}
+	return isEncryptedIdentity(b), nil
+}
+
+func isEncryptedIdentity(b []byte) bool {
+	t := bytes.TrimSpace(b)
+	return bytes.HasPrefix(t, []byte("age-encryption.org/")) || bytes.HasPrefix(t, []byte(armor.Header))
+}
+
+// Init creates a new store in dir: a fresh X25519 identity (encrypted with passphrase when it is
+// not empty) and an empty store at revision 0. It refuses to touch an existing store.
+func Init(dir, passphrase string) (*Store, error) {
+	if Exists(dir) {
+		return nil, &Error{Kind: KindExists, Path: dir, Msg: fmt.Sprintf("a store already exists in %s; nothing was changed", dir)}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot create the config directory", Err: err}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot restrict the config directory to its owner", Err: err}
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, &Error{Kind: KindIO, Msg: "cannot generate a key", Err: err}
+	}
+	keyText := fmt.Sprintf("# gitopscfg store key, created %s\n# public key: %s\n%s\n",
+		time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+	idBytes := []byte(keyText)
+	if passphrase != "" {
+		if idBytes, err = encryptIdentity(keyText, passphrase); err != nil {
+			return nil, err
+		}
+	}
+	s := &Store{dir: dir, identity: id, recipient: id.Recipient(), now: time.Now}
+	if err := writeFileAtomic(dir, IdentityFile, idBytes); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(dir, RecipientFile, []byte(id.Recipient().String()+"\n")); err != nil {
+		return nil, err
+	}
+	if err := s.write(NewData(), false); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func encryptIdentity(keyText, passphrase string) ([]byte, error) {
+	r, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return nil, &Error{Kind: KindIO, Msg: "cannot use that passphrase", Err: err}
+	}
+	r.SetWorkFactor(ScryptWorkFactor)
+	var buf bytes.Buffer
+	aw := armor.NewWriter(&buf)
+	w, err := age.Encrypt(aw, r)
+	if err == nil {
+		_, err = io.WriteString(w, keyText)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err == nil {
+		err = aw.Close()
+	}
+	if err != nil {
+		return nil, &Error{Kind: KindIO, Msg: "cannot encrypt the key", Err: err}
+	}
+	return buf.Bytes(), nil
+}
+
+// Open unlocks the store in dir. passphrase is asked for only when the identity file is
+// passphrase-protected; a wrong one gives a KindWrongPassphrase error and changes nothing.
+func Open(dir string, passphrase func() (string, error)) (*Store, error) {
+	if !Exists(dir) {
+		return nil, &Error{Kind: KindNotFound, Path: dir,
+			Msg: fmt.Sprintf("no store in %s: run `gitopscfg init` (or `gitopscfg` for the setup wizard) first", dir)}
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	if err != nil {
+		return nil, identityReadError(dir, err)
+	}
+	if isEncryptedIdentity(raw) {
+		if passphrase == nil {
+			return nil, &Error{Kind: KindWrongPassphrase, Path: dir, Msg: "the store is passphrase-protected: set GITOPSCFG_PASSPHRASE or run on a terminal to be asked"}
+		}
+		pass, err := passphrase()
+		if err != nil {
+			return nil, &Error{Kind: KindWrongPassphrase, Path: dir, Msg: "cannot read the passphrase", Err: err}
+		}
+		if raw, err = decryptIdentity(raw, pass); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(raw))
+	if err != nil || len(ids) != 1 {
+		return nil, &Error{Kind: KindWrongKey, Path: filepath.Join(dir, IdentityFile),
+			Msg: fmt.Sprintf("%s is not a valid key file", filepath.Join(dir, IdentityFile))}
+	}
+	x, ok := ids[0].(*age.X25519Identity)
+	if !ok {
+		return nil, &Error{Kind: KindWrongKey, Path: filepath.Join(dir, IdentityFile), Msg: "the key file holds an unsupported key type"}
+	}
+	s := &Store{dir: dir, identity: x, recipient: x.Recipient(), now: time.Now}
+	s.warnings = modeWarnings(dir)
+	return s, nil
+}
+
+func decryptIdentity(raw []byte, pass string) ([]byte, error) {
+	id, err := age.NewScryptIdentity(pass)
+	if err != nil {
+		return nil, &Error{Kind: KindWrongPassphrase, Msg: "cannot use that passphrase", Err: err}
+	}
+	var src io.Reader = bytes.NewReader(raw)
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte(armor.Header)) {
+		src = armor.NewReader(bytes.NewReader(bytes.TrimSpace(raw)))
+	}
+	r, err := age.Decrypt(src, id)
+	if err != nil {
+		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) {
+			return nil, &Error{Kind: KindWrongPassphrase, Msg: "wrong passphrase: the key file could not be unlocked; nothing was changed"}
+		}
+		return nil, &Error{Kind: KindCorrupt, Msg: "the passphrase-protected key file is damaged", Err: err}
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &Error{Kind: KindCorrupt, Msg: "the passphrase-protected key file is damaged", Err: err}
+	}
+	return out, nil
+}
+
+func identityReadError(dir string, err error) error {
+	p := filepath.Join(dir, IdentityFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Error{Kind: KindWrongKey, Path: p, Msg: fmt.Sprintf("the key file %s is missing: without it the store cannot be decrypted (restore it from your backup)", p)}
+	}
+	return &Error{Kind: KindIO, Path: p, Msg: "cannot read the key file", Err: err}
+}
+
+// modeWarnings reports files and directories readable by others.
+func modeWarnings(dir string) []string {
+	var out []string
+	check := func(path string, want fs.FileMode) {
+		fi, err := os.Stat(path)
+		if err == nil && fi.Mode().Perm()&^want != 0 {
+			out = append(out, fmt.Sprintf("%s has mode %04o; it should be %04o (run: chmod %o %s)", path, fi.Mode().Perm(), want, want, path))
+		}
+	}
+	check(dir, 0o700)
+	check(filepath.Join(dir, StoreFile), 0o600)
+	check(filepath.Join(dir, IdentityFile), 0o600)
+	return out
+}
+
+// Load decrypts and parses the store.
+func (s *Store) Load() (*Data, error) {
+	return s.loadFile(s.Path())
+}
+
+func (s *Store) loadFile(path string) (*Data, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &Error{Kind: KindNotFound, Path: path, Msg: fmt.Sprintf("the store file %s is missing; the previous version may be in %s", path, filepath.Join(s.dir, BackupFile))}
+		}
+		return nil, &Error{Kind: KindIO, Path: path, Msg: "cannot read the store", Err: err}
+	}
+	defer f.Close()
+	r, err := age.Decrypt(f, s.identity)
+	if err != nil {
+		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) {
+			return nil, &Error{Kind: KindWrongKey, Path: path,
+				Msg: fmt.Sprintf("the key in %s cannot decrypt %s: it is the wrong key file for this store; nothing was changed", filepath.Join(s.dir, IdentityFile), path)}
+		}
+		return nil, s.corrupt(path, err)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		return nil, s.corrupt(path, err)
+	}
+	d, err := Decode(plain)
+	if err != nil {
+		return nil, s.corrupt(path, err)
+	}
+	return d, nil
+}
+
+func (s *Store) corrupt(path string, err error) error {
+	bak := filepath.Join(s.dir, BackupFile)
+	return &Error{Kind: KindCorrupt, Path: path, Err: err,
+		Msg: fmt.Sprintf("%s is damaged (truncated or corrupted) and was left as it is; the previous version is in %s: check it with `age -d -i %s %s`, then copy it over %s",
+			path, bak, filepath.Join(s.dir, IdentityFile), bak, StoreFile)}
+}
+
+// Update runs a read-modify-write under the store's exclusive lock. base is the revision the
+// caller's edit started from; if the store has moved on since, nothing is written and a
+// KindConflict error is returned. base < 0 means "apply to whatever is current" (the edit
+// function then sees the current content, so no update is lost). who and action go to the audit
+// trail, with the names of the fields that changed. It returns the saved content.
+func (s *Store) Update(ctx context.Context, who, action string, base int64, edit func(*Data) error) (*Data, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	s.removeStaleTemps()
+	cur, err := s.Load()
+	if err != nil {
+		return nil, err
+	}
+	if base >= 0 && cur.Revision != base {
+		return nil, conflictError(base, cur.Revision)
+	}
+	next := cur.Clone()
+	if err := edit(next); err != nil {
+		return nil, err
+	}
+	next.Version = SchemaVersion
+	next.Revision = cur.Revision + 1
+	next.audit(cur, who, action, s.now().UTC())
+	if err := s.write(next, true); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+func (s *Store) lock(ctx context.Context) (func(), error) {
+	fl := flock.New(filepath.Join(s.dir, lockFile), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil || !ok {
+		return nil, &Error{Kind: KindLocked, Path: s.dir, Msg: "another gitopscfg is writing the store and did not finish in time; try again", Err: err}
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// removeStaleTemps deletes temp files a writer killed mid-save left behind; it runs under the
+// lock, when no other writer can be mid-save.
+func (s *Store) removeStaleTemps() {
+	stale, _ := filepath.Glob(filepath.Join(s.dir, "."+StoreFile+".tmp-*"))
+	for _, p := range stale {
+		_ = os.Remove(p)
+	}
+}
+
+// write encrypts d and replaces the store file atomically, keeping the previous file as the
+// backup when backup is true.
+func (s *Store) write(d *Data, backup bool) error {
+	plain, err := d.Encode()
+	if err != nil {
+		return &Error{Kind: KindIO, Msg: "cannot encode the store", Err: err}
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(plain) + 256)
+	w, err := age.Encrypt(&buf, s.recipient)
+	if err == nil {
+		_, err = w.Write(plain)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return &Error{Kind: KindIO, Msg: "cannot encrypt the store", Err: err}
+	}
+	if backup {
+		if err := s.keepBackup(); err != nil {
+			return err
+		}
+	}
+	return writeFileAtomic(s.dir, StoreFile, buf.Bytes())
+}
+
+// keepBackup makes config.age.bak the current store file (a hard link: no copy, and atomic).
+func (s *Store) keepBackup() error {
+	cur := s.Path()
+	tmp := filepath.Join(s.dir, "."+BackupFile+".tmp")
+	_ = os.Remove(tmp)
+	if err := os.Link(cur, tmp); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		data, rerr := os.ReadFile(cur)
+		if rerr != nil {
+			return &Error{Kind: KindIO, Msg: "cannot keep a backup of the store", Err: rerr}
+		}
+		return writeFileAtomic(s.dir, BackupFile, data)
+	}
+	if err := os.Rename(tmp, filepath.Join(s.dir, BackupFile)); err != nil {
+		return &Error{Kind: KindIO, Msg: "cannot keep a backup of the store", Err: err}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to dir/name so that a crash at any instant leaves the old or the new
+// file: temp file in the same directory, fsync, rename, fsync the directory.
+func writeFileAtomic(dir, name string, data []byte) error {
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot write in the config directory", Err: err}
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		_ = f.Close()
+		_ = os.Remove(tmp)
+		return &Error{Kind: KindIO, Path: filepath.Join(dir, name), Msg: "cannot write " + name + " (the previous version is intact)", Err: err}
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		_ = os.Remove(tmp)
+		return &Error{Kind: KindIO, Path: filepath.Join(dir, name), Msg: "cannot replace " + name + " (the previous version is intact)", Err: err}
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot open the config directory", Err: err}
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !strings.Contains(err.Error(), "invalid argument") {
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot flush the config directory", Err: err}
+	}
+	return nil
+}
