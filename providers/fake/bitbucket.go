@@ -1,13 +1,471 @@
 package fake
 
-import "net/http"
-
-// Bitbucket Cloud emulator identities and tokens.
-const (
-	BitbucketWorkspace  = "acme"
-	BitbucketProjectKey = "GITOPS"
-	BitbucketEmail      = "jdoe@example.com"
-	BitbucketTokenFull  = "ATATTdemoFullAccess000000000000000000"
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 )
 
-func newBitbucket() http.Handler { return http.NotFoundHandler() }
+// Bitbucket Cloud emulator identities and tokens. The API lives under /2.0/ (as at
+// https://api.bitbucket.org/2.0/). The token of a request selects its scenario.
+//
+// API tokens (ATATT…) authenticate with HTTP Basic and the Atlassian account e-mail as username;
+// they send no x-oauth-scopes header (Atlassian documents it for access tokens only), and a
+// request they lack a scope for gets 403 "Your credentials lack one or more required privilege
+// scopes." with detail.required and detail.granted. Access tokens (ATCTT…) authenticate as Bearer
+// and answer with x-oauth-scopes, x-accepted-oauth-scopes and x-credential-type. App passwords
+// (ATBB…) get 401: Bitbucket removed them on 2026-07-28.
+const (
+	BitbucketWorkspace     = "acme"
+	BitbucketWorkspaceName = "Acme Inc."
+	// BitbucketForeignWorkspace exists, but the emulated user is not a member (403).
+	BitbucketForeignWorkspace = "globex"
+	BitbucketProjectKey       = "GITOPS"
+	// BitbucketOldestProjectKey is the workspace's oldest project, used when no key is given.
+	BitbucketOldestProjectKey  = "OPS"
+	BitbucketOldestProjectName = "Operations"
+	BitbucketEmail             = "jdoe@example.com"
+	BitbucketUsername          = "jdoe"
+	BitbucketDisplayName       = "Jane Doe"
+
+	// BitbucketTokenFull is an API token with every scope gitopscfg asks for (and read:user).
+	BitbucketTokenFull = "ATATT3xFfGF0WZ43BZAOBDHKYT4NHFB3MWCTK27QLNXU5MACJUBH"
+	// One API token per missing required scope.
+	BitbucketTokenNoReadRepo      = "ATATT3xFfGF0J3KW2JVASOJDO5AXXKY4FBJXEP3L4HNEFVEXWXYX"
+	BitbucketTokenNoWriteRepo     = "ATATT3xFfGF0NT3LWTGEGQIVTMC5IEDJ63N3ZBFR66ZPMO442YIM"
+	BitbucketTokenNoAdminRepo     = "ATATT3xFfGF0QJNLIGBJ6GRKLR5MVDPUV6GZFBK552EQT6N2ANR2"
+	BitbucketTokenNoDeleteRepo    = "ATATT3xFfGF0XF7UDWSXJ7UILSIDIOORHAETAWFFUKVWHAW3FPEL"
+	BitbucketTokenNoReadWorkspace = "ATATT3xFfGF0ATEWNCF5VVFRLZ5XH33VZ7WNRP4UXUP6ANP6ZZHA"
+	BitbucketTokenNoReadProject   = "ATATT3xFfGF0YOZUFH5BUBPNLTYFZP3FE7VG2RRDZOWEMCBJBXBA"
+	// BitbucketTokenMember has every scope, but its user is a plain member of the workspace.
+	BitbucketTokenMember = "ATATT3xFfGF0QQGL3BE34WA4KVRPVSVT5GRLPVGSZIDIUCAF7HFS"
+	// BitbucketTokenExpired and BitbucketTokenRevoked get 401 "Token is invalid, expired, or not
+	// supported for this endpoint." (Bitbucket does not tell the two apart.)
+	BitbucketTokenExpired = "ATATT3xFfGF0MCZJF5UUFMVUAYW6INSCNAW472KKXCVD5PVPCVI7"
+	BitbucketTokenRevoked = "ATATT3xFfGF0XR2TCBSUT5CMXQJZH5P4IU2K4IHTJHXY7TWF2RWA"
+	// BitbucketAppPassword is a legacy app password, used with BitbucketUsername: 401.
+	BitbucketAppPassword = "ATBB4OSCAJRKOILKZN7JEHDROUSB3ESN"
+	// BitbucketAccessToken is a workspace access token (Bearer) with the scopes gitopscfg needs.
+	BitbucketAccessToken = "ATCTT3xFfGN0NPVLSTJKTVQPHMVQQKFJXQQ4NGUWGW344YWG4THC"
+	// BitbucketAccessTokenNoDelete is a workspace access token without repository:delete.
+	BitbucketAccessTokenNoDelete = "ATCTT3xFfGN0HQSOVGFKELUTTZFHMZOU45VRY6CNJ62OHLBYHMZT"
+)
+
+// API-token scope names, and the legacy (OAuth / access-token) names Bitbucket reports in
+// x-oauth-scopes and x-accepted-oauth-scopes.
+const (
+	bbReadUser   = "read:user:bitbucket"
+	bbReadWS     = "read:workspace:bitbucket"
+	bbReadProj   = "read:project:bitbucket"
+	bbReadRepo   = "read:repository:bitbucket"
+	bbWriteRepo  = "write:repository:bitbucket"
+	bbAdminRepo  = "admin:repository:bitbucket"
+	bbDeleteRepo = "delete:repository:bitbucket"
+)
+
+// bbLegacy maps each API-token scope to the legacy scope that grants it.
+var bbLegacy = map[string]string{
+	bbReadUser: "account", bbReadWS: "account", bbReadProj: "project", bbReadRepo: "repository",
+	bbWriteRepo: "repository:write", bbAdminRepo: "repository:admin", bbDeleteRepo: "repository:delete",
+}
+
+type bbCredential struct {
+	email  string // Basic-auth username an API token needs; "" for access tokens
+	user   *bbAccount
+	scopes []string // API-token scope names
+	bearer bool     // access token
+	kind   string   // x-credential-type of access tokens
+	dead   bool     // expired or revoked
+	appPwd bool     // legacy app password
+}
+
+func (c *bbCredential) has(scope string) bool {
+	for _, s := range c.scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+type bbAccount struct {
+	UUID, AccountID, Nickname, DisplayName string
+}
+
+// bbRepo is one repository; its lifecycle endpoints and Git smart HTTP come later.
+type bbRepo struct {
+	UUID, Slug, Name, ProjectKey string
+	Private                      bool
+}
+
+type bbProject struct {
+	UUID, Key, Name, CreatedOn string
+}
+
+type bbWorkspace struct {
+	UUID, Slug, Name string
+	projects         []*bbProject          // in creation order
+	repos            []*bbRepo             // in creation order
+	admins           map[string]bool       // account UUID → administrator
+	members          map[string]*bbAccount // account UUID → member
+}
+
+// bitbucketEmulator is the state of the Bitbucket Cloud emulator: workspaces with their projects
+// and repositories, accounts and credentials. Its mutex guards every field.
+type bitbucketEmulator struct {
+	mu          sync.Mutex
+	workspaces  map[string]*bbWorkspace
+	credentials map[string]*bbCredential
+}
+
+func newBitbucket() http.Handler {
+	jdoe := &bbAccount{UUID: "{c4f1e0d2-7b3a-4e59-8d61-2a9f0b7c3e15}", AccountID: "557058:0f3b2c1d-aaaa-4bbb-8ccc-1234567890ab",
+		Nickname: BitbucketUsername, DisplayName: BitbucketDisplayName}
+	member := &bbAccount{UUID: "{9a8b7c6d-1e2f-4a3b-9c4d-5e6f7a8b9c0d}", AccountID: "557058:11112222-3333-4444-5555-666677778888",
+		Nickname: "msmith", DisplayName: "Mary Smith"}
+	bot := &bbAccount{UUID: "{0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6}", AccountID: "", Nickname: "gitops-bot", DisplayName: "gitops-bot"}
+	all := []string{bbReadUser, bbReadWS, bbReadProj, bbReadRepo, bbWriteRepo, bbAdminRepo, bbDeleteRepo}
+	without := func(drop string) []string {
+		var out []string
+		for _, s := range all {
+			if s != drop {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	api := func(scopes []string) *bbCredential {
+		return &bbCredential{email: BitbucketEmail, user: jdoe, scopes: scopes}
+	}
+	e := &bitbucketEmulator{
+		workspaces: map[string]*bbWorkspace{
+			BitbucketWorkspace: {
+				UUID: "{5a1c2e3f-8d7b-4c6a-9e0f-1b2d3c4e5f60}", Slug: BitbucketWorkspace, Name: BitbucketWorkspaceName,
+				projects: []*bbProject{
+					{UUID: "{1c0b5a7e-2d3f-4a1b-8c9d-0e1f2a3b4c5d}", Key: BitbucketOldestProjectKey, Name: BitbucketOldestProjectName, CreatedOn: "2019-03-04T10:11:12.000000+00:00"},
+					{UUID: "{7e6d5c4b-3a2f-4e1d-9c0b-8a7f6e5d4c3b}", Key: BitbucketProjectKey, Name: "GitOps", CreatedOn: "2023-06-07T08:09:10.000000+00:00"},
+				},
+				repos:   []*bbRepo{{UUID: "{2b3c4d5e-6f70-4819-a2b3-c4d5e6f70819}", Slug: "gitops-bootstrap", Name: "gitops-bootstrap", ProjectKey: BitbucketProjectKey, Private: true}},
+				admins:  map[string]bool{jdoe.UUID: true, bot.UUID: true},
+				members: map[string]*bbAccount{jdoe.UUID: jdoe, member.UUID: member, bot.UUID: bot},
+			},
+			BitbucketForeignWorkspace: {UUID: "{6b5a4f3e-2d1c-4b0a-9f8e-7d6c5b4a3f2e}", Slug: BitbucketForeignWorkspace, Name: "Globex",
+				admins: map[string]bool{}, members: map[string]*bbAccount{}},
+		},
+		credentials: map[string]*bbCredential{
+			BitbucketTokenFull:            api(all),
+			BitbucketTokenNoReadRepo:      api(without(bbReadRepo)),
+			BitbucketTokenNoWriteRepo:     api(without(bbWriteRepo)),
+			BitbucketTokenNoAdminRepo:     api(without(bbAdminRepo)),
+			BitbucketTokenNoDeleteRepo:    api(without(bbDeleteRepo)),
+			BitbucketTokenNoReadWorkspace: api(without(bbReadWS)),
+			BitbucketTokenNoReadProject:   api(without(bbReadProj)),
+			BitbucketTokenMember:          {email: "msmith@example.com", user: member, scopes: all},
+			BitbucketTokenExpired:         {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
+			BitbucketTokenRevoked:         {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
+			BitbucketAppPassword:          {user: jdoe, appPwd: true},
+			BitbucketAccessToken:          {user: bot, scopes: all, bearer: true, kind: "workspace_access_token"},
+			BitbucketAccessTokenNoDelete:  {user: bot, scopes: without(bbDeleteRepo), bearer: true, kind: "workspace_access_token"},
+		},
+	}
+	return e
+}
+
+// bbError writes Bitbucket's error body: {"type": "error", "error": {"message": …}}.
+func bbError(w http.ResponseWriter, status int, msg string, detail map[string]any) {
+	body := map[string]any{"message": msg}
+	if detail != nil {
+		body["detail"] = detail
+	}
+	WriteJSON(w, status, map[string]any{"type": "error", "error": body})
+}
+
+func (e *bitbucketEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path, ok := strings.CutPrefix(r.URL.Path, "/2.0/")
+	if !ok {
+		bbError(w, http.StatusNotFound, "Resource not found", nil)
+		return
+	}
+	cred, ok := e.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if r.Method != http.MethodGet {
+		bbError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
+		return
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case path == "user":
+		if e.require(w, cred, bbReadUser) {
+			e.user(w, cred)
+		}
+	case path == "user/workspaces":
+		if e.require(w, cred, bbReadWS) {
+			e.userWorkspaces(w, r, cred)
+		}
+	case path == "workspaces" || path == "user/permissions/workspaces":
+		// Cross-workspace listings removed by CHANGE-2770: a client must not depend on them.
+		bbError(w, http.StatusGone, "This API is no longer supported (CHANGE-2770): use /2.0/user/workspaces.", nil)
+	case len(segs) == 2 && segs[0] == "workspaces":
+		if ws, ok := e.workspace(w, cred, segs[1], bbReadWS); ok {
+			WriteJSON(w, http.StatusOK, e.workspaceJSON(ws))
+		}
+	case len(segs) == 3 && segs[0] == "workspaces" && segs[2] == "projects":
+		if ws, ok := e.workspace(w, cred, segs[1], bbReadProj); ok {
+			e.projects(w, r, ws)
+		}
+	case len(segs) == 4 && segs[0] == "workspaces" && segs[2] == "projects":
+		if ws, ok := e.workspace(w, cred, segs[1], bbReadProj); ok {
+			e.project(w, ws, segs[3])
+		}
+	case len(segs) == 2 && segs[0] == "repositories":
+		if ws, ok := e.workspace(w, cred, segs[1], bbReadRepo); ok {
+			e.repositories(w, r, ws)
+		}
+	default:
+		bbError(w, http.StatusNotFound, "Resource not found", nil)
+	}
+}
+
+// authenticate answers 401 for a missing, unknown, dead or removed credential, or for a
+// credential sent the wrong way (an API token as Bearer, an access token with Basic auth).
+func (e *bitbucketEmulator) authenticate(w http.ResponseWriter, r *http.Request) (*bbCredential, bool) {
+	e.mu.Lock()
+	cred := e.credentials[RequestToken(r)]
+	e.mu.Unlock()
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	bearer := strings.EqualFold(scheme, "bearer")
+	switch {
+	case cred == nil || cred.dead || cred.bearer != bearer:
+		w.Header().Set("WWW-Authenticate", `Basic realm="Bitbucket.org HTTP"`)
+		bbError(w, http.StatusUnauthorized, "Token is invalid, expired, or not supported for this endpoint.", nil)
+		return nil, false
+	case cred.appPwd:
+		w.Header().Set("WWW-Authenticate", `Basic realm="Bitbucket.org HTTP"`)
+		bbError(w, http.StatusUnauthorized, "Unauthorized", nil)
+		return nil, false
+	case !bearer && !strings.EqualFold(RequestUser(r), cred.email):
+		// An API token authenticates the REST API only with its owner's Atlassian account e-mail.
+		w.Header().Set("WWW-Authenticate", `Basic realm="Bitbucket.org HTTP"`)
+		bbError(w, http.StatusUnauthorized, "Unauthorized", nil)
+		return nil, false
+	}
+	if cred.bearer {
+		legacy := map[string]bool{}
+		for _, s := range cred.scopes {
+			legacy[bbLegacy[s]] = true
+		}
+		names := make([]string, 0, len(legacy))
+		for s := range legacy {
+			names = append(names, s)
+		}
+		sort.Strings(names)
+		w.Header().Set("X-Oauth-Scopes", strings.Join(names, ", "))
+		w.Header().Set("X-Credential-Type", cred.kind)
+	}
+	return cred, true
+}
+
+// require answers 403 when the credential lacks scope, naming it as Bitbucket does.
+func (e *bitbucketEmulator) require(w http.ResponseWriter, cred *bbCredential, scope string) bool {
+	w.Header().Set("X-Accepted-Oauth-Scopes", bbLegacy[scope])
+	if cred.has(scope) {
+		return true
+	}
+	granted := append([]string{}, cred.scopes...)
+	if cred.bearer {
+		granted = granted[:0]
+		for _, s := range cred.scopes {
+			granted = append(granted, bbLegacy[s])
+		}
+		scope = bbLegacy[scope]
+	}
+	bbError(w, http.StatusForbidden, "Your credentials lack one or more required privilege scopes.",
+		map[string]any{"required": []string{scope}, "granted": granted})
+	return false
+}
+
+// workspace resolves a workspace the credential may read with scope: 403 for a missing scope or
+// a workspace the user is not a member of, 404 for an unknown one.
+func (e *bitbucketEmulator) workspace(w http.ResponseWriter, cred *bbCredential, slug, scope string) (*bbWorkspace, bool) {
+	if !e.require(w, cred, scope) {
+		return nil, false
+	}
+	slug, _ = url.PathUnescape(slug)
+	e.mu.Lock()
+	ws := e.workspaces[strings.ToLower(slug)]
+	member := ws != nil && ws.members[cred.user.UUID] != nil
+	e.mu.Unlock()
+	switch {
+	case ws == nil:
+		bbError(w, http.StatusNotFound, "No workspace with identifier '"+slug+"'.", nil)
+		return nil, false
+	case !member:
+		bbError(w, http.StatusForbidden, "Forbidden", nil)
+		return nil, false
+	}
+	return ws, true
+}
+
+func bbLink(href string) map[string]any { return map[string]any{"href": href} }
+
+func (e *bitbucketEmulator) user(w http.ResponseWriter, cred *bbCredential) {
+	u := cred.user
+	WriteJSON(w, http.StatusOK, map[string]any{
+		"type": "user", "uuid": u.UUID, "account_id": u.AccountID, "nickname": u.Nickname, "username": u.Nickname,
+		"display_name": u.DisplayName, "account_status": "active", "is_staff": false, "has_2fa_enabled": nil,
+		"created_on": "2018-02-03T04:05:06.000000+00:00", "location": nil,
+		"links": map[string]any{
+			"self":   bbLink("https://api.bitbucket.org/2.0/users/" + url.PathEscape(u.UUID)),
+			"html":   bbLink("https://bitbucket.org/" + url.PathEscape(u.UUID) + "/"),
+			"avatar": bbLink("https://secure.gravatar.com/avatar/0?d=identicon"),
+		},
+	})
+}
+
+func (e *bitbucketEmulator) workspaceJSON(ws *bbWorkspace) map[string]any {
+	return map[string]any{
+		"type": "workspace", "uuid": ws.UUID, "name": ws.Name, "slug": ws.Slug, "is_private": true,
+		"is_privacy_enforced": false, "created_on": "2018-02-03T04:05:06.000000+00:00",
+		"links": map[string]any{
+			"self":     bbLink("https://api.bitbucket.org/2.0/workspaces/" + ws.Slug),
+			"html":     bbLink("https://bitbucket.org/" + ws.Slug + "/"),
+			"projects": bbLink("https://api.bitbucket.org/2.0/workspaces/" + ws.Slug + "/projects"),
+		},
+	}
+}
+
+// page writes a paginated answer of values (pagelen and page from the query).
+func bbPage(w http.ResponseWriter, r *http.Request, values []map[string]any) {
+	pagelen, err := strconv.Atoi(r.URL.Query().Get("pagelen"))
+	if err != nil || pagelen <= 0 {
+		pagelen = 10
+	}
+	if pagelen > 100 {
+		bbError(w, http.StatusBadRequest, "Invalid pagelen", nil)
+		return
+	}
+	pageNo, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || pageNo <= 0 {
+		pageNo = 1
+	}
+	start := min((pageNo-1)*pagelen, len(values))
+	end := min(start+pagelen, len(values))
+	out := map[string]any{"size": len(values), "page": pageNo, "pagelen": pagelen, "values": values[start:end]}
+	if end < len(values) {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(pageNo+1))
+		out["next"] = "https://api.bitbucket.org" + r.URL.Path + "?" + q.Encode()
+	}
+	if r.URL.Query().Get("fields") == "size" {
+		out = map[string]any{"size": len(values)}
+	}
+	WriteJSON(w, http.StatusOK, out)
+}
+
+func (e *bitbucketEmulator) userWorkspaces(w http.ResponseWriter, r *http.Request, cred *bbCredential) {
+	// Supports the one BBQL filter gitopscfg sends: workspace.slug="<slug>".
+	want := ""
+	if q := r.URL.Query().Get("q"); q != "" {
+		v, ok := strings.CutPrefix(q, "workspace.slug=")
+		if !ok {
+			bbError(w, http.StatusBadRequest, "Invalid query: "+q, nil)
+			return
+		}
+		want = strings.Trim(v, `"`)
+	}
+	e.mu.Lock()
+	slugs := make([]string, 0, len(e.workspaces))
+	for slug := range e.workspaces {
+		slugs = append(slugs, slug)
+	}
+	sort.Strings(slugs)
+	var values []map[string]any
+	for _, slug := range slugs {
+		ws := e.workspaces[slug]
+		if ws.members[cred.user.UUID] == nil || (want != "" && want != slug) {
+			continue
+		}
+		values = append(values, map[string]any{
+			"type": "workspace_access", "administrator": ws.admins[cred.user.UUID],
+			"workspace": map[string]any{"type": "workspace_base", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name,
+				"links": map[string]any{"self": bbLink("https://api.bitbucket.org/2.0/workspaces/" + ws.Slug)}},
+			"links": map[string]any{"self": bbLink("https://api.bitbucket.org/2.0/user/workspaces/" + ws.Slug)},
+		})
+	}
+	e.mu.Unlock()
+	bbPage(w, r, values)
+}
+
+func (e *bitbucketEmulator) projectJSON(ws *bbWorkspace, p *bbProject) map[string]any {
+	return map[string]any{
+		"type": "project", "uuid": p.UUID, "key": p.Key, "name": p.Name, "description": "", "is_private": true,
+		"has_publicly_visible_repos": false, "created_on": p.CreatedOn, "updated_on": p.CreatedOn,
+		"workspace": map[string]any{"type": "workspace", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name},
+		"links": map[string]any{
+			"self": bbLink("https://api.bitbucket.org/2.0/workspaces/" + ws.Slug + "/projects/" + p.Key),
+			"html": bbLink("https://bitbucket.org/" + ws.Slug + "/workspace/projects/" + p.Key),
+		},
+	}
+}
+
+func (e *bitbucketEmulator) projects(w http.ResponseWriter, r *http.Request, ws *bbWorkspace) {
+	e.mu.Lock()
+	ps := append([]*bbProject{}, ws.projects...)
+	e.mu.Unlock()
+	switch r.URL.Query().Get("sort") {
+	case "", "created_on":
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].CreatedOn < ps[j].CreatedOn })
+	case "-created_on":
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].CreatedOn > ps[j].CreatedOn })
+	default:
+		bbError(w, http.StatusBadRequest, "Invalid field name: "+r.URL.Query().Get("sort"), nil)
+		return
+	}
+	values := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		values[i] = e.projectJSON(ws, p)
+	}
+	bbPage(w, r, values)
+}
+
+func (e *bitbucketEmulator) project(w http.ResponseWriter, ws *bbWorkspace, key string) {
+	key, _ = url.PathUnescape(key)
+	e.mu.Lock()
+	var found *bbProject
+	for _, p := range ws.projects {
+		if strings.EqualFold(p.Key, key) {
+			found = p
+		}
+	}
+	e.mu.Unlock()
+	if found == nil {
+		bbError(w, http.StatusNotFound, "Project "+key+" not found in workspace "+ws.Slug+".", nil)
+		return
+	}
+	WriteJSON(w, http.StatusOK, e.projectJSON(ws, found))
+}
+
+func (e *bitbucketEmulator) repositories(w http.ResponseWriter, r *http.Request, ws *bbWorkspace) {
+	e.mu.Lock()
+	values := make([]map[string]any, 0, len(ws.repos))
+	for _, repo := range ws.repos {
+		full := ws.Slug + "/" + repo.Slug
+		values = append(values, map[string]any{
+			"type": "repository", "uuid": repo.UUID, "slug": repo.Slug, "name": repo.Name, "full_name": full,
+			"is_private": repo.Private, "scm": "git", "mainbranch": map[string]any{"type": "branch", "name": "main"},
+			"project":   map[string]any{"type": "project", "key": repo.ProjectKey},
+			"workspace": map[string]any{"type": "workspace", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name},
+			"links": map[string]any{
+				"html":  bbLink("https://bitbucket.org/" + full),
+				"clone": []map[string]any{{"name": "https", "href": "https://bitbucket.org/" + full + ".git"}},
+			},
+		})
+	}
+	e.mu.Unlock()
+	bbPage(w, r, values)
+}
