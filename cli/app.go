@@ -1,0 +1,188 @@
+// Package cli owns the command line: one file per verb, the exit-code contract of DESIGN.md, and
+// the wiring of config directory, store, provider checks and UI for each run.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// Exit codes (DESIGN.md): 0 ok, 1 a check failed or nothing to check, 2 usage, config or store error.
+const (
+	ExitOK         = 0
+	ExitCheckFail  = 1
+	ExitUsageStore = 2
+)
+
+// Streams are the process's standard streams, injected so tests can capture them.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	IsTerm bool // Out is a terminal
+}
+
+// App holds what every verb of one invocation shares.
+type App struct {
+	Streams
+	Version   string
+	ConfigDir string
+	Demo      bool
+	Accessible bool
+	// Env is the live-check environment (shared HTTP clients); created on first use.
+	env *providers.Env
+	// Getenv reads the environment (tests swap it).
+	Getenv func(string) string
+	// Passphrase asks for the store passphrase on a terminal; nil means no terminal.
+	Passphrase func(prompt string) (string, error)
+	// cleanup runs at exit (e.g. the demo's emulators and temporary directory).
+	cleanup []func()
+}
+
+// exitError carries an exit code with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr is an exit-2 error.
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsageStore, err: fmt.Errorf(format, args...)}
+}
+
+// checkFailed is the exit-1 outcome, already reported on stdout.
+var errCheckFailed = &exitError{code: ExitCheckFail, err: errors.New("")}
+
+// exitCode maps an error to the process exit code.
+func exitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitUsageStore
+}
+
+// Env returns the shared live-check environment.
+func (a *App) Env() *providers.Env {
+	if a.env == nil {
+		a.env = providers.NewEnv(a.Version)
+	}
+	return a.env
+}
+
+// resolveConfigDir applies --config-dir, GITOPSCFG_CONFIG_DIR, then $XDG_CONFIG_HOME/gitopscfg.
+func (a *App) resolveConfigDir() error {
+	if a.ConfigDir == "" {
+		a.ConfigDir = a.Getenv("GITOPSCFG_CONFIG_DIR")
+	}
+	if a.ConfigDir == "" {
+		base := a.Getenv("XDG_CONFIG_HOME")
+		if base == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return usageErr("cannot find the home directory: set --config-dir or GITOPSCFG_CONFIG_DIR")
+			}
+			base = filepath.Join(home, ".config")
+		}
+		a.ConfigDir = filepath.Join(base, "gitopscfg")
+	}
+	abs, err := filepath.Abs(a.ConfigDir)
+	if err != nil {
+		return usageErr("invalid config directory %q: %v", a.ConfigDir, err)
+	}
+	a.ConfigDir = abs
+	return nil
+}
+
+// passphrase returns the store passphrase: GITOPSCFG_PASSPHRASE, else a prompt on the terminal.
+func (a *App) passphrase() (string, error) {
+	if p := a.Getenv("GITOPSCFG_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	if a.Passphrase == nil {
+		return "", errors.New("the store is passphrase-protected: set GITOPSCFG_PASSPHRASE (there is no terminal to ask on)")
+	}
+	return a.Passphrase("Passphrase for " + filepath.Join(a.ConfigDir, config.IdentityFile) + ": ")
+}
+
+// OpenStore unlocks the store, printing its warnings to stderr.
+func (a *App) OpenStore() (*config.Store, error) {
+	s, err := config.Open(a.ConfigDir, a.passphrase)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range s.Warnings() {
+		fmt.Fprintln(a.Err, "warning:", w)
+	}
+	return s, nil
+}
+
+// openAndLoad unlocks and reads the store.
+func (a *App) openAndLoad() (*config.Store, *config.Data, error) {
+	s, err := a.OpenStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, d, nil
+}
+
+// terminalPassphrase reads a passphrase from the controlling terminal without echo.
+func terminalPassphrase(prompt string) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", errors.New("the store is passphrase-protected: set GITOPSCFG_PASSPHRASE (there is no terminal to ask on)")
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, prompt)
+	b, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the passphrase: %w", err)
+	}
+	return string(b), nil
+}
+
+// who names the person running this process, for the audit trail.
+func (a *App) who() string { return config.LocalUser() }
+
+func ago(t time.Time, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// providerArg validates a PROVIDER argument.
+func providerArg(s string) (providers.Provider, error) {
+	p, err := providers.Lookup(strings.ToLower(strings.TrimSpace(s)))
+	if err != nil {
+		return p, usageErr("%v", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+type checkOptions struct {
+	all     bool
+	json    bool
+	timeout time.Duration
+}
+
+func newCheckCmd(a *App) *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [PROVIDER|--all] [--json] [--timeout 15s]",
+		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
+		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
+required scopes are present, whether the organisation/group/project/workspace is reachable, and when
+the token expires. Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.all && len(args) > 0 {
+				return usageErr("give a provider or --all, not both")
+			}
+			if o.timeout <= 0 {
+				return usageErr("--timeout must be positive")
+			}
+			return a.runCheck(cmd.Context(), o, args)
+		},
+	}
+	cmd.Flags().BoolVar(&o.all, "all", false, "check every configured provider")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check")
+	return cmd
+}
+
+func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error {
+	s, d, err := a.openAndLoad()
+	if err != nil {
+		return err
+	}
+	var ids []providers.ID
+	switch {
+	case o.all:
+		for _, id := range providers.IDs {
+			if d.Providers[string(id)] != nil {
+				ids = append(ids, id)
+			}
+		}
+	case len(args) == 1:
+		p, err := providerArg(args[0])
+		if err != nil {
+			return err
+		}
+		if d.Providers[string(p.ID)] == nil {
+			return a.nothingToCheck(o, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
+		}
+		ids = []providers.ID{p.ID}
+	default:
+		if d.Active == "" {
+			return a.nothingToCheck(o, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
+		}
+		ids = []providers.ID{providers.ID(d.Active)}
+	}
+	if len(ids) == 0 {
+		return a.nothingToCheck(o, "no provider is configured: run `gitopscfg set PROVIDER …` first")
+	}
+	env := a.Env()
+	env.Timeout = o.timeout
+	results := runChecks(ctx, env, d, ids)
+	a.recordResults(ctx, s, results)
+	if o.json {
+		if err := writeResultsJSON(a.Out, results); err != nil {
+			return err
+		}
+	} else {
+		writeResultsText(a.Out, results, time.Now())
+	}
+	for _, r := range results {
+		if !r.OK {
+			return errCheckFailed
+		}
+	}
+	return nil
+}
+
+// nothingToCheck reports exit 1 with an explanation (and an empty JSON result list with --json).
+func (a *App) nothingToCheck(o checkOptions, msg string) error {
+	if o.json {
+		_ = writeResultsJSON(a.Out, nil)
+	}
+	fmt.Fprintln(a.Err, msg)
+	return errCheckFailed
+}
+
+// runChecks checks the given providers concurrently and returns results in the given order.
+func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID) []providers.Result {
+	results := make([]providers.Result, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		creds := providers.FromConfig(id, d.Providers[string(id)])
+		wg.Go(func() {
+			results[i] = providers.Run(ctx, env, creds)
+			results[i].Active = d.Active == string(id)
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// recordResults remembers each result in the store; failing to do so is a warning, not a failure.
+func (a *App) recordResults(ctx context.Context, s *config.Store, results []providers.Result) {
+	now := time.Now()
+	_, err := s.Update(ctx, a.who(), "check", -1, func(d *config.Data) error {
+		for _, r := range results {
+			if p := d.Providers[string(r.Provider)]; p != nil {
+				p.LastCheck = r.Record(now, false)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(a.Err, "warning: the check results could not be remembered:", err)
+	}
+}

@@ -1,0 +1,7 @@
+package cli
+
+import "context"
+
+func (a *App) startDemo(ctx context.Context) error {
+	return usageErr("--demo is not built yet")
+}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"gitopscfg/config"
+)
+
+// MinPassphraseLen is the shortest passphrase accepted for the store.
+const MinPassphraseLen = 10
+
+func newInitCmd(a *App) *cobra.Command {
+	var withPassphrase bool
+	cmd := &cobra.Command{
+		Use:   "init [--passphrase]",
+		Short: "Create an empty encrypted store (key file by default, or passphrase-protected)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pass := ""
+			if withPassphrase {
+				var err error
+				if pass, err = a.newPassphrase(); err != nil {
+					return err
+				}
+			}
+			s, err := config.Init(a.ConfigDir, pass)
+			if err != nil {
+				return err
+			}
+			mode := "key file " + filepath.Join(s.Dir(), config.IdentityFile)
+			if withPassphrase {
+				mode = "passphrase-protected key file " + filepath.Join(s.Dir(), config.IdentityFile)
+			}
+			fmt.Fprintf(a.Out, "Created %s, protected by the %s.\nKeep a backup of the key file: without it the store cannot be read.\n", s.Path(), mode)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&withPassphrase, "passphrase", false, "protect the key with a passphrase (GITOPSCFG_PASSPHRASE, else asked twice)")
+	return cmd
+}
+
+// newPassphrase gets a new passphrase from the environment or asks for it twice.
+func (a *App) newPassphrase() (string, error) {
+	pass := a.Getenv("GITOPSCFG_PASSPHRASE")
+	if pass == "" {
+		if a.Passphrase == nil {
+			return "", usageErr("set GITOPSCFG_PASSPHRASE: there is no terminal to ask for a passphrase on")
+		}
+		var err error
+		if pass, err = a.Passphrase("New passphrase: "); err != nil {
+			return "", err
+		}
+		again, err := a.Passphrase("The same passphrase again: ")
+		if err != nil {
+			return "", err
+		}
+		if again != pass {
+			return "", usageErr("the two passphrases differ; nothing was created")
+		}
+	}
+	if utf8.RuneCountInString(pass) < MinPassphraseLen {
+		return "", usageErr("the passphrase is too short: use at least %d characters (a few unrelated words work well)", MinPassphraseLen)
+	}
+	return pass, nil
+}

@@ -1,0 +1,89 @@
+package cli_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// binary is the real gitopscfg, built once for the end-to-end tests of this package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gitopscfg-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "gitopscfg")
+	build := exec.Command("go", "build", "-o", binary, "gitopscfg")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type run struct {
+	out, err string
+	code     int
+}
+
+// gitopscfg runs the binary with a config dir, optional stdin and extra environment.
+func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return run{out.String(), errb.String(), code}
+}
+
+func mustRun(t *testing.T, dir, stdin string, args ...string) run {
+	t.Helper()
+	r := gitopscfg(t, dir, stdin, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("gitopscfg %v: exit %d\nstdout: %s\nstderr: %s", args, r.code, r.out, r.err)
+	}
+	return r
+}
+
+func initStore(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "cfg")
+	mustRun(t, dir, "", "init")
+	return dir
+}
+
+// readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
+func readAll(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs the command line with args (without the program name) and returns the exit code.
+func Main(args []string, streams Streams, version string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &App{Streams: streams, Version: version, Getenv: os.Getenv, Passphrase: terminalPassphrase}
+	defer a.runCleanup()
+	root := NewRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errCheckFailed) {
+		fmt.Fprintln(streams.Err, "error:", err)
+	}
+	return exitCode(err)
+}
+
+func (a *App) runCleanup() {
+	for i := len(a.cleanup) - 1; i >= 0; i-- {
+		a.cleanup[i]()
+	}
+	a.cleanup = nil
+}
+
+// NewRootCmd builds the command tree for one invocation.
+func NewRootCmd(a *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gitopscfg",
+		Short: "Set up and verify the Git credentials of a GitOps platform",
+		Long: `gitopscfg sets up and verifies the Git credentials a GitOps platform needs: GitHub, GitLab,
+Azure DevOps or Bitbucket Cloud, with live token checks and an encrypted local store.
+
+Run it without a command for the terminal UI (the setup wizard on first run).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.resolveConfigDir(); err != nil {
+				return err
+			}
+			if a.Demo {
+				return a.startDemo(cmd.Context())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUI(cmd.Context()) },
+	}
+	root.PersistentFlags().StringVar(&a.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
+	root.PersistentFlags().BoolVar(&a.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
+	root.Flags().BoolVar(&a.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a),
+		newRemoveCmd(a), newVersionCmd(a))
+	for _, c := range root.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
+	return root
+}
+
+// wrapArgs turns cobra's argument errors into usage errors (exit 2).
+func wrapArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	if v == nil {
+		return nil
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return usageErr("%v", err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gitopscfg/config"
+	"gitopscfg/forms"
+	"gitopscfg/providers"
+)
+
+type setOptions struct {
+	host, org, username, projectKey, apiURL, caBundle string
+	tokenStdin, activate, noCheck                     bool
+	timeout                                           time.Duration
+}
+
+func newSetCmd(a *App) *cobra.Command {
+	var o setOptions
+	cmd := &cobra.Command{
+		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check]",
+		Short: "Add or update a provider non-interactively; checks the credentials live and saves only if they pass",
+		Long: `Add or update a provider. The token is read from standard input (--token-stdin), never from the
+command line. Fields not given keep their stored values; a new provider needs --org, --username and
+the token (--host defaults to the provider's public service). The credentials are checked against the
+provider's API first and saved only if the check passes; --no-check saves without checking.
+
+  printf '%s' "$TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := providerArg(args[0])
+			if err != nil {
+				return err
+			}
+			if o.timeout <= 0 {
+				return usageErr("--timeout must be positive")
+			}
+			return a.runSet(cmd, p, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.host, "host", "", "Git host URL (default: the provider's public service)")
+	f.StringVar(&o.org, "org", "", "organisation / group ID or path / project / workspace")
+	f.StringVar(&o.username, "username", "", "username (Bitbucket: the Atlassian account e-mail)")
+	f.StringVar(&o.projectKey, "project-key", "", "Bitbucket project key (optional)")
+	f.StringVar(&o.apiURL, "api-url", "", "REST API base URL, when it cannot be derived from the host")
+	f.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA for a self-hosted server")
+	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read the token from standard input")
+	f.BoolVar(&o.activate, "activate", false, "make this the active provider")
+	f.BoolVar(&o.noCheck, "no-check", false, "save without checking the credentials")
+	f.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check")
+	return cmd
+}
+
+func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
+	s, d, err := a.openAndLoad()
+	if err != nil {
+		return err
+	}
+	creds, changed, err := a.mergeSetFlags(cmd, p, o, d.Providers[string(p.ID)])
+	if err != nil {
+		return err
+	}
+	creds, err = forms.Credentials(creds)
+	if err != nil {
+		return usageErr("not saved:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	var record *config.CheckRecord
+	if !o.noCheck {
+		env := a.Env()
+		env.Timeout = o.timeout
+		r := providers.Run(cmd.Context(), env, creds)
+		r.Active = o.activate || d.Active == string(p.ID)
+		writeResultsText(a.Out, []providers.Result{r}, time.Now())
+		if !r.OK {
+			fmt.Fprintln(a.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
+			return errCheckFailed
+		}
+		record = r.Record(time.Now(), false)
+	}
+	_, err = s.Update(cmd.Context(), a.who(), "set", -1, func(d *config.Data) error {
+		sp := d.Providers[string(p.ID)]
+		if sp == nil {
+			sp = &config.Provider{}
+			d.Providers[string(p.ID)] = sp
+		}
+		// Apply only what this invocation set, over whatever is current now.
+		cur := providers.FromConfig(p.ID, sp)
+		for _, k := range changed {
+			copyField(&cur, creds, k)
+		}
+		cur.ApplyTo(sp)
+		sp.UpdatedAt = time.Now().UTC()
+		if record != nil {
+			sp.LastCheck = record
+		}
+		if o.activate {
+			d.Active = string(p.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Saved %s", p.Name)
+	if o.activate {
+		msg += "; it is the active provider"
+	}
+	if o.noCheck {
+		msg += " (not checked: run `gitopscfg check " + string(p.ID) + "`)"
+	}
+	fmt.Fprintln(a.Out, msg+".")
+	return nil
+}
+
+// mergeSetFlags overlays the given flags (and the token from stdin) on the stored credentials and
+// lists the fields the invocation sets.
+func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+	c := providers.FromConfig(p.ID, stored)
+	var changed []providers.FieldKey
+	set := func(flag string, key providers.FieldKey, v string) error {
+		if !cmd.Flags().Changed(flag) {
+			return nil
+		}
+		if _, ok := p.Field(key); !ok {
+			return usageErr("--%s does not apply to %s", flag, p.Name)
+		}
+		copyField(&c, providers.Credentials{Host: v, Org: v, ProjectKey: v, Username: v, APIURL: v, CABundle: v}, key)
+		changed = append(changed, key)
+		return nil
+	}
+	for _, f := range []struct {
+		flag string
+		key  providers.FieldKey
+		v    string
+	}{
+		{"host", providers.FieldHost, o.host}, {"org", providers.FieldOrg, o.org},
+		{"username", providers.FieldUsername, o.username}, {"project-key", providers.FieldProjectKey, o.projectKey},
+		{"api-url", providers.FieldAPIURL, o.apiURL}, {"ca-bundle", providers.FieldCABundle, o.caBundle},
+	} {
+		if err := set(f.flag, f.key, f.v); err != nil {
+			return c, nil, err
+		}
+	}
+	if o.tokenStdin {
+		tok, err := readToken(a.In)
+		if err != nil {
+			return c, nil, err
+		}
+		c.Token = tok
+		changed = append(changed, providers.FieldToken)
+	}
+	if stored == nil {
+		if c.Host == "" {
+			c.Host = p.DefaultHost
+			changed = append(changed, providers.FieldHost)
+		}
+		var missing []string
+		if c.Org == "" {
+			missing = append(missing, "--org")
+		}
+		if c.Username == "" {
+			missing = append(missing, "--username")
+		}
+		if c.Token == "" {
+			missing = append(missing, "--token-stdin (the token on standard input)")
+		}
+		if len(missing) > 0 {
+			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
+		}
+	}
+	if len(changed) == 0 {
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin")
+	}
+	return c, changed, nil
+}
+
+func copyField(dst *providers.Credentials, src providers.Credentials, k providers.FieldKey) {
+	switch k {
+	case providers.FieldHost:
+		dst.Host = src.Host
+	case providers.FieldOrg:
+		dst.Org = src.Org
+	case providers.FieldProjectKey:
+		dst.ProjectKey = src.ProjectKey
+	case providers.FieldUsername:
+		dst.Username = src.Username
+	case providers.FieldToken:
+		dst.Token = src.Token
+	case providers.FieldAPIURL:
+		dst.APIURL = src.APIURL
+	case providers.FieldCABundle:
+		dst.CABundle = src.CABundle
+	}
+}
+
+// readToken reads the token from standard input (a pipe or a file), trimmed.
+func readToken(in io.Reader) (string, error) {
+	if in == nil {
+		return "", usageErr("--token-stdin: standard input is not available")
+	}
+	b, err := io.ReadAll(io.LimitReader(in, 64*1024))
+	if err != nil {
+		return "", usageErr("--token-stdin: cannot read standard input: %v", err)
+	}
+	tok, err := forms.Token(string(b))
+	if err != nil {
+		var fe *forms.FieldError
+		if errors.As(err, &fe) {
+			err = fe.Err
+		}
+		return "", usageErr("--token-stdin: %v", err)
+	}
+	return tok, nil
+}
+

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"gitopscfg/config"
+)
+
+func newActivateCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "activate PROVIDER",
+		Short: "Make PROVIDER the one active provider (it must be configured)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := providerArg(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := a.OpenStore()
+			if err != nil {
+				return err
+			}
+			_, err = s.Update(cmd.Context(), a.who(), "activate", -1, func(d *config.Data) error {
+				if d.Providers[string(p.ID)] == nil {
+					return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
+				}
+				d.Active = string(p.ID)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "%s is now the active provider.\n", p.Name)
+			return nil
+		},
+	}
+}
+
+func newRemoveCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove PROVIDER",
+		Short: "Delete PROVIDER's stored configuration and token",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := providerArg(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := a.OpenStore()
+			if err != nil {
+				return err
+			}
+			wasActive := false
+			_, err = s.Update(cmd.Context(), a.who(), "remove", -1, func(d *config.Data) error {
+				if d.Providers[string(p.ID)] == nil {
+					return usageErr("%s is not configured; nothing was changed", p.Name)
+				}
+				delete(d.Providers, string(p.ID))
+				if d.Active == string(p.ID) {
+					d.Active, wasActive = "", true
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "Removed %s.\n", p.Name)
+			if wasActive {
+				fmt.Fprintln(a.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
+			}
+			return nil
+		},
+	}
+}
+
+func newVersionCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		// version needs no config directory.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintln(a.Out, "gitopscfg", a.Version)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// statusAuditEntries is how many audit entries status shows.
+const statusAuditEntries = 10
+
+type statusJSON struct {
+	Active    *string              `json:"active"`
+	Providers []statusProviderJSON `json:"providers"`
+	Revision  int64                `json:"revision"`
+	Audit     []config.AuditEntry  `json:"audit"`
+}
+
+type statusProviderJSON struct {
+	Provider   providers.ID     `json:"provider"`
+	Name       string           `json:"name"`
+	Configured bool             `json:"configured"`
+	Active     bool             `json:"active"`
+	Host       *string          `json:"host"`
+	Org        *string          `json:"org"`
+	Username   *string          `json:"username"`
+	ProjectKey *string          `json:"project_key"`
+	TokenHint  *string          `json:"token_hint"`
+	LastCheck  *lastCheckJSON   `json:"last_check"`
+	LastDeep   *lastCheckJSON   `json:"last_deep"`
+}
+
+type lastCheckJSON struct {
+	At        time.Time  `json:"at"`
+	OK        bool       `json:"ok"`
+	Deep      bool       `json:"deep"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+func newStatusCmd(a *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--json]",
+		Short: "Show the providers, which is active, the last check and token expiry (never a token)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, d, err := a.openAndLoad()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeStatusJSON(a.Out, d)
+			}
+			writeStatusText(a.Out, s, d, time.Now())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func lastCheck(r *config.CheckRecord) *lastCheckJSON {
+	if r == nil {
+		return nil
+	}
+	return &lastCheckJSON{At: r.At, OK: r.OK, Deep: r.Deep, ExpiresAt: r.ExpiresAt}
+}
+
+func writeStatusJSON(w io.Writer, d *config.Data) error {
+	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Audit: lastAudit(d, statusAuditEntries)}
+	for _, p := range providers.All() {
+		sp := statusProviderJSON{Provider: p.ID, Name: p.Name, Active: d.Active == string(p.ID)}
+		if c := d.Providers[string(p.ID)]; c != nil {
+			sp.Configured = true
+			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
+			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
+			sp.LastCheck, sp.LastDeep = lastCheck(c.LastCheck), lastCheck(c.LastDeep)
+		}
+		out.Providers = append(out.Providers, sp)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func lastAudit(d *config.Data, n int) []config.AuditEntry {
+	if len(d.Audit) <= n {
+		return d.Audit
+	}
+	return d.Audit[len(d.Audit)-n:]
+}
+
+func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time) {
+	mode := "key file"
+	if enc, _ := config.PassphraseProtected(s.Dir()); enc {
+		mode = "passphrase"
+	}
+	fmt.Fprintf(w, "Store %s (revision %d, %s)\n\n", s.Path(), d.Revision, mode)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  PROVIDER\tHOST\tORG\tUSERNAME\tTOKEN\tLAST CHECK")
+	for _, p := range providers.All() {
+		c := d.Providers[string(p.ID)]
+		mark := " "
+		if d.Active == string(p.ID) {
+			mark = "✓"
+		}
+		if c == nil {
+			fmt.Fprintf(tw, "%s %s\tnot configured\t\t\t\t\n", mark, p.Name)
+			continue
+		}
+		org := c.Org
+		if c.ProjectKey != "" {
+			org += " / " + c.ProjectKey
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, p.Name, c.Host, org, c.Username,
+			providers.TokenHint(c.Token), describeLastCheck(c, now))
+	}
+	_ = tw.Flush()
+	if d.Active == "" {
+		fmt.Fprintln(w, "\nNo provider is active: `gitopscfg activate PROVIDER`.")
+	} else {
+		fmt.Fprintf(w, "\n✓ marks the active provider (%s).\n", d.Active)
+	}
+	if audit := lastAudit(d, statusAuditEntries); len(audit) > 0 {
+		fmt.Fprintln(w, "\nRecent changes:")
+		for _, e := range audit {
+			fields := ""
+			if len(e.Fields) > 0 {
+				fields = " (" + strings.Join(e.Fields, ", ") + ")"
+			}
+			fmt.Fprintf(w, "  %s  %-10s %-10s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Action, e.Provider, e.Who, fields)
+		}
+	}
+}
+
+// describeLastCheck summarises the remembered checks of one provider for a table cell.
+func describeLastCheck(c *config.Provider, now time.Time) string {
+	r := c.LastCheck
+	if c.LastDeep != nil && (r == nil || c.LastDeep.At.After(r.At)) {
+		r = c.LastDeep
+	}
+	if r == nil {
+		return "never checked"
+	}
+	out := "failed"
+	if r.OK {
+		out = "ok"
+	}
+	if r.Deep {
+		out += " (round trip)"
+	}
+	out += " " + ago(r.At, now)
+	if exp := ExpiryNote(r.ExpiresAt, now); exp != "" {
+		out += ", " + exp
+	}
+	return out
+}
+
+// ExpiryNote describes a token's expiry relative to now ("" when unknown).
+func ExpiryNote(exp *time.Time, now time.Time) string {
+	if exp == nil {
+		return ""
+	}
+	d := exp.Sub(now)
+	switch {
+	case d <= 0:
+		return "token EXPIRED " + exp.Format("2006-01-02")
+	case d < 48*time.Hour:
+		return fmt.Sprintf("token expires in %d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("token expires in %d days", int(d.Hours()/24))
+}

@@ -1,0 +1,205 @@
+// Package forms owns what an admin types: the huh forms of each provider, their help texts, and the
+// pure validators every input goes through, shared by the command line and the terminal UI.
+package forms
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gitopscfg/providers"
+)
+
+// MaxTokenBytes bounds a token; real tokens are well under this.
+const MaxTokenBytes = 4096
+
+// Host checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no
+// credentials, query or fragment in it. It returns the host normalised with a trailing slash.
+func Host(id providers.ID, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("the Git host is empty: enter its address, e.g. " + providers.MustLookup(id).DefaultHost)
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute URL: write it with its scheme, e.g. https://%s", s, strings.TrimPrefix(strings.TrimPrefix(s, "//"), "/"))
+	}
+	if u.User != nil {
+		return "", errors.New("the Git host must not contain a username or password: enter them in their own fields")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("the Git host %q must not have a query (?…) or fragment (#…)", s)
+	}
+	if err := providers.RequireSafeURL(u.String()); err != nil {
+		return "", err
+	}
+	if id == providers.Azure && strings.EqualFold(u.Hostname(), "dev.azure.com") && strings.Trim(u.Path, "/") == "" {
+		return "", errors.New("the Azure DevOps organisation URL needs the organisation: https://dev.azure.com/<organisation>")
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u.String(), nil
+}
+
+// APIURL checks the optional API URL override; empty is allowed.
+func APIURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("the API URL %q is not an absolute URL: write it as https://host/path, or leave it empty", s)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("the API URL must not contain credentials, a query or a fragment")
+	}
+	if err := providers.RequireSafeURL(s); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+var (
+	githubOrgRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-(?:[A-Za-z0-9])){0,38}$`)
+	gitlabPathRe  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
+	gitlabIDRe    = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
+	workspaceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,61}$`)
+	projectKeyRe  = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	azureBadChars = `\/:*?"<>;#$%{}|+=[]@'` + "`,"
+)
+
+// Org checks the organisation / group / project / workspace field of provider id.
+func Org(id providers.ID, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	p := providers.MustLookup(id)
+	label := p.Fields[1].Label
+	if s == "" {
+		return "", fmt.Errorf("%s is empty: enter the %s that holds the GitOps repositories", label, p.OrgNoun)
+	}
+	switch id {
+	case providers.GitHub:
+		if !githubOrgRe.MatchString(s) {
+			return "", fmt.Errorf("%q is not a GitHub organisation name: use the name from https://github.com/<name> — letters, digits and single hyphens, at most 39 characters, not starting or ending with a hyphen", s)
+		}
+	case providers.GitLab:
+		s = strings.Trim(s, "/")
+		if gitlabIDRe.MatchString(s) {
+			return s, nil
+		}
+		if strings.HasPrefix(s, "0") && strings.Trim(s, "0123456789") == "" {
+			return "", fmt.Errorf("%q is not a GitLab group ID: numeric IDs do not start with 0", s)
+		}
+		if !gitlabPathRe.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, ".git") || strings.HasSuffix(s, ".atom") {
+			return "", fmt.Errorf("%q is not a GitLab group: enter its numeric ID (e.g. 81234567) or its full path as in its URL (e.g. acme/gitops); path parts use letters, digits, _, - and .", s)
+		}
+	case providers.Azure:
+		if len(s) > 64 {
+			return "", fmt.Errorf("the Azure DevOps project name is %d characters long; at most 64 are allowed", len(s))
+		}
+		if i := strings.IndexAny(s, azureBadChars); i >= 0 {
+			return "", fmt.Errorf("the Azure DevOps project name must not contain %q: enter the name as shown at https://dev.azure.com/<organisation>/<project>", s[i:i+1])
+		}
+		if strings.HasPrefix(s, "_") || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
+			return "", errors.New("an Azure DevOps project name cannot start with _ or . nor end with .")
+		}
+		if err := noControl(s, "the Azure DevOps project name"); err != nil {
+			return "", err
+		}
+	case providers.Bitbucket:
+		if strings.ToLower(s) != s && workspaceRe.MatchString(strings.ToLower(s)) {
+			return "", fmt.Errorf("%q has upper-case letters: Bitbucket workspace IDs are lower case — use %q", s, strings.ToLower(s))
+		}
+		if !workspaceRe.MatchString(s) {
+			return "", fmt.Errorf("%q is not a Bitbucket workspace ID: use the ID from https://bitbucket.org/<workspace-id>/ — lower-case letters, digits, - and _", s)
+		}
+	}
+	return s, nil
+}
+
+// ProjectKey checks the optional Bitbucket project key; empty means "the workspace's oldest project".
+func ProjectKey(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", nil
+	}
+	if strings.ToUpper(s) != s && projectKeyRe.MatchString(strings.ToUpper(s)) {
+		return "", fmt.Errorf("%q has lower-case letters: Bitbucket project keys are upper case — use %q", s, strings.ToUpper(s))
+	}
+	if !projectKeyRe.MatchString(s) || len(s) > 128 {
+		return "", fmt.Errorf("%q is not a Bitbucket project key: upper-case letters, digits and _, starting with a letter (e.g. GITOPS); find it in the project's settings", s)
+	}
+	return s, nil
+}
+
+// Username checks the username; Bitbucket wants the Atlassian account e-mail for API tokens.
+func Username(id providers.ID, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		if id == providers.Bitbucket {
+			return "", errors.New("the username is empty: enter the e-mail address of your Atlassian account")
+		}
+		return "", errors.New("the username is empty: enter your username (any non-empty value for Azure DevOps)")
+	}
+	if len(s) > 256 {
+		return "", errors.New("the username is longer than 256 characters")
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return "", fmt.Errorf("the username %q contains whitespace: usernames have none", s)
+	}
+	if err := noControl(s, "the username"); err != nil {
+		return "", err
+	}
+	if id == providers.Bitbucket && !strings.Contains(s, "@") {
+		return "", fmt.Errorf("%q is not an e-mail address: Bitbucket API tokens authenticate with the e-mail address of your Atlassian account (app passwords with a username no longer work)", s)
+	}
+	return s, nil
+}
+
+// Token trims surrounding whitespace (a paste often brings a newline) and rejects what cannot be a
+// token. Its errors never contain the token.
+func Token(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	switch {
+	case s == "":
+		return "", errors.New("the token is empty: paste the personal access token")
+	case len(s) > MaxTokenBytes:
+		return "", fmt.Errorf("the token is %d bytes long, over the %d-byte limit: paste only the token", len(s), MaxTokenBytes)
+	case !utf8.ValidString(s):
+		return "", errors.New("the token is not valid text: paste it again from the provider's page")
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			return "", fmt.Errorf("the token contains whitespace at character %d: paste it again without spaces or line breaks", utf8.RuneCountInString(s[:i])+1)
+		case unicode.IsControl(r) || r == utf8.RuneError || !unicode.IsPrint(r):
+			return "", fmt.Errorf("the token contains a control or invisible character at character %d: paste it again from the provider's page", utf8.RuneCountInString(s[:i])+1)
+		}
+	}
+	return s, nil
+}
+
+// CABundle checks the optional CA bundle path (it must be an absolute path; the file itself is read
+// by the check, which reports a missing or unreadable bundle).
+func CABundle(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", nil
+	}
+	if !strings.HasPrefix(s, "/") {
+		return "", fmt.Errorf("the CA bundle path %q must be absolute, e.g. /etc/ssl/certs/corp-ca.pem", s)
+	}
+	return s, nil
+}
+
+func noControl(s, what string) error {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return fmt.Errorf("%s contains a control character: type it again", what)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package forms
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"gitopscfg/providers"
+)
+
+func TestHost(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		id       providers.ID
+		in, want string
+		errPart  string
+	}{
+		{providers.GitHub, "https://github.com", "https://github.com/", ""},
+		{providers.GitHub, "  https://ghe.example.com/  ", "https://ghe.example.com/", ""},
+		{providers.GitLab, "http://127.0.0.1:8080", "http://127.0.0.1:8080/", ""},
+		{providers.GitLab, "http://localhost:8080/", "http://localhost:8080/", ""},
+		{providers.GitLab, "http://[::1]:8080/", "http://[::1]:8080/", ""},
+		{providers.Azure, "https://dev.azure.com/acme", "https://dev.azure.com/acme/", ""},
+		{providers.GitHub, "", "", "empty"},
+		{providers.GitHub, "github.com", "", "not an absolute URL"},
+		{providers.GitHub, "http://github.com/", "", "refusing plain http"},
+		{providers.GitHub, "ftp://github.com/", "", "scheme"},
+		{providers.GitHub, "https://user:pw@github.com/", "", "must not contain a username"},
+		{providers.GitHub, "https://github.com/?x=1", "", "query"},
+		{providers.Azure, "https://dev.azure.com/", "", "needs the organisation"},
+	}
+	for _, c := range cases {
+		got, err := Host(c.id, c.in)
+		if c.errPart != "" {
+			if err == nil || !strings.Contains(err.Error(), c.errPart) {
+				t.Errorf("Host(%s, %q) error %v; want it to mention %q", c.id, c.in, err, c.errPart)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("Host(%s, %q) = %q, %v; want %q", c.id, c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestOrg(t *testing.T) {
+	t.Parallel()
+	ok := map[providers.ID][]string{
+		providers.GitHub:    {"acme", "acme-gitops", "a", strings.Repeat("a", 39)},
+		providers.GitLab:    {"81234567", "acme", "acme/gitops", "acme/sub.group/deep_one", "/acme/gitops/"},
+		providers.Azure:     {"gitops", "GitOps Project", "my-project.v2"},
+		providers.Bitbucket: {"acme", "acme-team", "acme_2"},
+	}
+	bad := map[providers.ID]map[string]string{
+		providers.GitHub:    {"": "empty", "-acme": "hyphen", "acme--x": "hyphen", strings.Repeat("a", 40): "39", "ac me": "not a GitHub"},
+		providers.GitLab:    {"0123": "do not start with 0", "acme//x": "not a GitLab group", "a/../b": "not a GitLab group", "x.git": "not a GitLab group"},
+		providers.Azure:     {"a/b": `"/"`, "_x": "cannot start", "x.": "end with", strings.Repeat("p", 65): "at most 64"},
+		providers.Bitbucket: {"Acme": "lower case", "ac me": "not a Bitbucket workspace", "-x": "not a Bitbucket workspace"},
+	}
+	for id, ins := range ok {
+		for _, in := range ins {
+			if _, err := Org(id, in); err != nil {
+				t.Errorf("Org(%s, %q): %v", id, in, err)
+			}
+		}
+	}
+	for id, ins := range bad {
+		for in, part := range ins {
+			if _, err := Org(id, in); err == nil || !strings.Contains(err.Error(), part) {
+				t.Errorf("Org(%s, %q) error %v; want it to mention %q", id, in, err, part)
+			}
+		}
+	}
+}
+
+func TestProjectKeyAndUsername(t *testing.T) {
+	t.Parallel()
+	for in, part := range map[string]string{"gitops": "upper case", "1ABC": "not a Bitbucket project key", "A-B": "not a Bitbucket project key"} {
+		if _, err := ProjectKey(in); err == nil || !strings.Contains(err.Error(), part) {
+			t.Errorf("ProjectKey(%q) error %v; want %q", in, err, part)
+		}
+	}
+	if k, err := ProjectKey(" GITOPS_2 "); err != nil || k != "GITOPS_2" {
+		t.Errorf("ProjectKey: %q %v", k, err)
+	}
+	if k, err := ProjectKey(""); err != nil || k != "" {
+		t.Errorf("empty project key must be allowed: %v", err)
+	}
+	if _, err := Username(providers.Bitbucket, "jdoe"); err == nil || !strings.Contains(err.Error(), "e-mail") {
+		t.Errorf("Bitbucket username without @: %v", err)
+	}
+	if _, err := Username(providers.GitHub, "oct ocat"); err == nil || !strings.Contains(err.Error(), "whitespace") {
+		t.Errorf("username with a space: %v", err)
+	}
+	if u, err := Username(providers.GitHub, " octocat\n"); err != nil || u != "octocat" {
+		t.Errorf("Username trims: %q %v", u, err)
+	}
+}
+
+func TestToken(t *testing.T) {
+	t.Parallel()
+	const tok = "ghp_CANARYtoken0123456789abcdefghijklmn"
+	for _, in := range []string{tok, " " + tok, tok + "\n", "\t" + tok + "\r\n"} {
+		if got, err := Token(in); err != nil || got != tok {
+			t.Errorf("Token(%q) = %q, %v", in, got, err)
+		}
+	}
+	bad := map[string]string{
+		"":                           "empty",
+		"   \n":                      "empty",
+		tok[:10] + " " + tok[10:]:    "whitespace at character 11",
+		tok[:5] + "\x00" + tok[5:]:   "control",
+		tok[:5] + "\u200b" + tok[5:]: "invisible",
+		strings.Repeat("a", 4097):    "over the 4096-byte limit",
+		"ab\xffcd":                   "not valid text",
+	}
+	for in, part := range bad {
+		_, err := Token(in)
+		if err == nil || !strings.Contains(err.Error(), part) {
+			t.Errorf("Token(%q) error %v; want %q", in, err, part)
+			continue
+		}
+		if len(in) > 8 && strings.Contains(err.Error(), strings.TrimSpace(in)[:8]) {
+			t.Errorf("the error for %q repeats the token", in)
+		}
+	}
+}
+
+func TestCredentialsJoinsFieldErrors(t *testing.T) {
+	t.Parallel()
+	_, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "http://x.example/", Org: "", Username: "u", Token: "t o k"})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, part := range []string{"Git Host:", "GitHub Organisation Name:", "Personal Access Token:"} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("error %q lacks %q", err, part)
+		}
+	}
+	c, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "u", Token: "tok\n", ProjectKey: "IGNORED"})
+	if err != nil || c.Host != "https://github.com/" || c.Token != "tok" || c.ProjectKey != "" {
+		t.Fatalf("normalised %+v, %v", c, err)
+	}
+}
+
+// FuzzValidators: no validator panics, and none echoes a rejected token or accepts inner whitespace.
+func FuzzValidators(f *testing.F) {
+	for _, s := range []string{"", "acme", "https://github.com/", "http://127.0.0.1:1/", "ghp_x y", "a/b/c", "\x00", "ΑΒΓ", "GITOPS", "x@y.z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, id := range providers.IDs {
+			_, _ = Host(id, s)
+			_, _ = Org(id, s)
+			_, _ = Username(id, s)
+		}
+		_, _ = ProjectKey(s)
+		_, _ = APIURL(s)
+		_, _ = CABundle(s)
+		tok, err := Token(s)
+		if err == nil {
+			if strings.ContainsAny(tok, " \t\r\n") || tok == "" || len(tok) > MaxTokenBytes || !utf8.ValidString(tok) {
+				t.Fatalf("Token accepted %q", tok)
+			}
+		} else if len(strings.TrimSpace(s)) >= 12 && strings.Contains(err.Error(), strings.TrimSpace(s)) {
+			t.Fatalf("Token error echoes the input: %v", err)
+		}
+	})
+}
