@@ -35,9 +35,9 @@ type Streams struct {
 // App holds what every verb of one invocation shares.
 type App struct {
 	Streams
-	Version   string
-	ConfigDir string
-	Demo      bool
+	Version    string
+	ConfigDir  string
+	Demo       bool
 	Accessible bool
 	// Env is the live-check environment (shared HTTP clients); created on first use.
 	env *providers.Env

@@ -218,4 +218,3 @@ func readToken(in io.Reader) (string, error) {
 	}
 	return tok, nil
 }
-

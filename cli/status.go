@@ -25,17 +25,17 @@ type statusJSON struct {
 }
 
 type statusProviderJSON struct {
-	Provider   providers.ID     `json:"provider"`
-	Name       string           `json:"name"`
-	Configured bool             `json:"configured"`
-	Active     bool             `json:"active"`
-	Host       *string          `json:"host"`
-	Org        *string          `json:"org"`
-	Username   *string          `json:"username"`
-	ProjectKey *string          `json:"project_key"`
-	TokenHint  *string          `json:"token_hint"`
-	LastCheck  *lastCheckJSON   `json:"last_check"`
-	LastDeep   *lastCheckJSON   `json:"last_deep"`
+	Provider   providers.ID   `json:"provider"`
+	Name       string         `json:"name"`
+	Configured bool           `json:"configured"`
+	Active     bool           `json:"active"`
+	Host       *string        `json:"host"`
+	Org        *string        `json:"org"`
+	Username   *string        `json:"username"`
+	ProjectKey *string        `json:"project_key"`
+	TokenHint  *string        `json:"token_hint"`
+	LastCheck  *lastCheckJSON `json:"last_check"`
+	LastDeep   *lastCheckJSON `json:"last_deep"`
 }
 
 type lastCheckJSON struct {

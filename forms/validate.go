@@ -96,7 +96,7 @@ func Org(id providers.ID, raw string) (string, error) {
 			return "", fmt.Errorf("%q is not a GitLab group ID: numeric IDs do not start with 0", s)
 		}
 		if !gitlabPathRe.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, ".git") || strings.HasSuffix(s, ".atom") {
-			return "", fmt.Errorf("%q is not a GitLab group: enter its numeric ID (e.g. 81234567) or its full path as in its URL (e.g. acme/gitops); path parts use letters, digits, _, - and .", s)
+			return "", fmt.Errorf("%q is not a GitLab group: enter its numeric ID (e.g. 81234567) or its full path as in its URL (e.g. acme/gitops); path parts use letters, digits, _, - and dots", s)
 		}
 	case providers.Azure:
 		if len(s) > 64 {
@@ -106,7 +106,7 @@ func Org(id providers.ID, raw string) (string, error) {
 			return "", fmt.Errorf("the Azure DevOps project name must not contain %q: enter the name as shown at https://dev.azure.com/<organisation>/<project>", s[i:i+1])
 		}
 		if strings.HasPrefix(s, "_") || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
-			return "", errors.New("an Azure DevOps project name cannot start with _ or . nor end with .")
+			return "", errors.New("an Azure DevOps project name cannot start with an underscore or a dot, nor end with a dot")
 		}
 		if err := noControl(s, "the Azure DevOps project name"); err != nil {
 			return "", err
