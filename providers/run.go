@@ -97,9 +97,9 @@ func checkerFor(id ID) checker {
 
 // Run checks one provider's credentials against its API within env's deadline. It never returns
 // an error: every problem, including an unreachable host, is a failing check in the result.
-func Run(ctx context.Context, env *Env, c Credentials) Result {
+func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r := Result{Provider: c.Provider, Host: c.Host}
+	r = Result{Provider: c.Provider, Host: c.Host}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()
