@@ -1,12 +1,288 @@
 package fake
 
-import "net/http"
-
-// GitHub emulator identities and tokens.
-const (
-	GitHubOrg       = "acme"
-	GitHubUser      = "octocat"
-	GitHubTokenFull = "ghp_demoFullAccess0000000000000000000000"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 )
 
-func newGitHub() http.Handler { return http.NotFoundHandler() }
+// GitHub emulator identities and tokens. The API answers under /api/v3, as GitHub Enterprise
+// Server does. Each token selects a scenario; any other token is rejected like an unknown one
+// (401 Bad credentials). An organisation other than GitHubOrg does not exist (404).
+const (
+	GitHubOrg    = "acme"
+	GitHubUser   = "octocat"
+	GitHubUserID = 583231
+
+	// GitHubTokenFull has every required classic scope, an active owner membership and a distant expiry.
+	GitHubTokenFull = "ghp_demoFullAccess0000000000000000000000"
+	// GitHubTokenNoRepo lacks repo (it has public_repo, a part of it).
+	GitHubTokenNoRepo = "ghp_demoNoRepoScope000000000000000000000"
+	// GitHubTokenNoDeleteRepo lacks delete_repo.
+	GitHubTokenNoDeleteRepo = "ghp_demoNoDeleteRepo00000000000000000000"
+	// GitHubTokenNoAdminOrg lacks the advisory admin:org (it has read:org).
+	GitHubTokenNoAdminOrg = "ghp_demoNoAdminOrg0000000000000000000000"
+	// GitHubTokenNoScopes is a classic token whose X-OAuth-Scopes header is empty.
+	GitHubTokenNoScopes = "ghp_demoNoScopesAtAll0000000000000000000"
+	// GitHubTokenFineGrained is a fine-grained token: no X-OAuth-Scopes header, and it may not
+	// read the caller's membership (no Members permission).
+	GitHubTokenFineGrained = "github_pat_11DEMOFINEGRAINED00000_demoFineGrainedAccess00000000000000000000000000000000000000"
+	// GitHubTokenExpired is past its expiry date: GitHub answers 401 Bad credentials.
+	GitHubTokenExpired = "ghp_demoExpiredToken00000000000000000000"
+	// GitHubTokenRevoked was revoked: 401 Bad credentials.
+	GitHubTokenRevoked = "ghp_demoRevokedToken00000000000000000000"
+	// GitHubTokenUnknown was never issued: 401 Bad credentials.
+	GitHubTokenUnknown = "ghp_demoUnknownToken00000000000000000000"
+	// GitHubTokenExpiringSoon expires in 5 days (header layout "2006-01-02 15:04:05 UTC").
+	GitHubTokenExpiringSoon = "ghp_demoExpiringSoon00000000000000000000"
+	// GitHubTokenExpiryOffset expires in 60 days (header layout "2006-01-02 15:04:05 +0200").
+	GitHubTokenExpiryOffset = "ghp_demoExpiryOffset00000000000000000000"
+	// GitHubTokenSSO is not authorised for the organisation's SAML single sign-on.
+	GitHubTokenSSO = "ghp_demoSamlSsoNotAuthorized000000000000"
+	// GitHubTokenRateLimited has used up its primary rate limit.
+	GitHubTokenRateLimited = "ghp_demoRateLimited000000000000000000000"
+	// GitHubTokenNotMember belongs to a user who is not a member of the organisation.
+	GitHubTokenNotMember = "ghp_demoNotAMember0000000000000000000000"
+	// GitHubTokenNotAdmin belongs to a plain member (role member), not an owner.
+	GitHubTokenNotAdmin = "ghp_demoMemberNotOwner000000000000000000"
+	// GitHubTokenPending belongs to a user whose invitation is still pending.
+	GitHubTokenPending = "ghp_demoPendingInvite0000000000000000000"
+)
+
+// GitHubRateLimitReset is how long after a request the rate-limited scenario's limit resets.
+const GitHubRateLimitReset = 37 * time.Minute
+
+type gitHubScenario struct {
+	valid       bool
+	login       string
+	scopes      *string // nil: no X-OAuth-Scopes header (fine-grained tokens)
+	fineGrained bool
+	expiresIn   time.Duration // 0: no expiry header
+	offsetZone  bool          // write the expiry with a numeric zone offset
+	sso         bool
+	rateLimited bool
+	role, state string // membership; state "" means not a member
+}
+
+func ghScopes(s string) *string { return &s }
+
+var gitHubScenarios = map[string]gitHubScenario{
+	GitHubTokenFull:         {valid: true, scopes: ghScopes("admin:org, delete_repo, repo, workflow"), expiresIn: 90 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenNoRepo:       {valid: true, scopes: ghScopes("admin:org, delete_repo, public_repo"), role: "admin", state: "active"},
+	GitHubTokenNoDeleteRepo: {valid: true, scopes: ghScopes("admin:org, repo"), role: "admin", state: "active"},
+	GitHubTokenNoAdminOrg:   {valid: true, scopes: ghScopes("delete_repo, read:org, repo"), role: "admin", state: "active"},
+	GitHubTokenNoScopes:     {valid: true, scopes: ghScopes(""), role: "admin", state: "active"},
+	GitHubTokenFineGrained:  {valid: true, fineGrained: true, expiresIn: 30 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenExpiringSoon: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 5*24*time.Hour + time.Hour, role: "admin", state: "active"},
+	GitHubTokenExpiryOffset: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 60 * 24 * time.Hour, offsetZone: true, role: "admin", state: "active"},
+	GitHubTokenSSO:          {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), sso: true, role: "admin", state: "active"},
+	GitHubTokenRateLimited:  {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), rateLimited: true, role: "admin", state: "active"},
+	GitHubTokenNotMember:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo")},
+	GitHubTokenNotAdmin:     {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active"},
+	GitHubTokenPending:      {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "pending"},
+}
+
+// gitHubRepo is a repository of the emulator's organisation (for the repository lifecycle and
+// Git smart HTTP, which a later change adds).
+type gitHubRepo struct {
+	ID      int64
+	Name    string
+	Private bool
+	Created time.Time
+}
+
+// gitHub is the GitHub emulator's state. Scenarios are static; repositories are guarded by mu.
+type gitHub struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	repos  map[string]*gitHubRepo // by lower-case "org/name"
+	nextID int64
+}
+
+func newGitHub() http.Handler { return GitHubHandler() }
+
+// GitHubHandler returns a fresh GitHub emulator (answering under /api/v3) without the common fault
+// markers of Start; tests serve it behind TLS with httptest.
+func GitHubHandler() http.Handler {
+	return &gitHub{now: time.Now, repos: map[string]*gitHubRepo{}, nextID: 1000}
+}
+
+func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
+	if !ok {
+		gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
+		return
+	}
+	path = strings.TrimSuffix(path, "/")
+	h := w.Header()
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	h.Set("X-GitHub-Request-Id", fmt.Sprintf("DEMO:%X", g.now().UnixNano()&0xffffff))
+	h.Set("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")
+
+	tok := RequestToken(r)
+	if tok == "" {
+		gitHubError(w, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
+		return
+	}
+	sc, known := gitHubScenarios[tok]
+	if !known || !sc.valid {
+		gitHubError(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
+		return
+	}
+	if sc.login == "" {
+		sc.login = GitHubUser
+	}
+	g.rateHeaders(h, sc)
+	if sc.rateLimited {
+		gitHubError(w, http.StatusForbidden, fmt.Sprintf("API rate limit exceeded for user ID %d. If you reach out to GitHub Support "+
+			"for help, please include the request ID %s.", GitHubUserID, h.Get("X-GitHub-Request-Id")),
+			"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
+		return
+	}
+	if sc.scopes != nil && !sc.fineGrained {
+		h.Set("X-OAuth-Scopes", *sc.scopes)
+	}
+	if sc.expiresIn > 0 {
+		exp := g.now().Add(sc.expiresIn)
+		if sc.offsetZone {
+			h.Set("GitHub-Authentication-Token-Expiration", exp.In(time.FixedZone("", 2*3600)).Format("2006-01-02 15:04:05 -0700"))
+		} else {
+			h.Set("GitHub-Authentication-Token-Expiration", exp.UTC().Format("2006-01-02 15:04:05 MST"))
+		}
+	}
+	if r.Method != http.MethodGet {
+		gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
+		return
+	}
+	base := "http://" + r.Host + "/api/v3"
+	switch {
+	case path == "/user":
+		g.accepted(h, sc, "", "")
+		WriteJSON(w, http.StatusOK, g.user(base, sc.login, true))
+	case strings.HasPrefix(path, "/orgs/") && strings.Count(path, "/") == 2:
+		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "")
+		org := strings.TrimPrefix(path, "/orgs/")
+		if !strings.EqualFold(org, GitHubOrg) {
+			gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/orgs/orgs#get-an-organization")
+			return
+		}
+		if sc.sso {
+			g.ssoRequired(w, r)
+			return
+		}
+		WriteJSON(w, http.StatusOK, g.org(base))
+	case strings.HasPrefix(path, "/user/memberships/orgs/") && strings.Count(path, "/") == 4:
+		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "members=read")
+		org := strings.TrimPrefix(path, "/user/memberships/orgs/")
+		switch {
+		case !strings.EqualFold(org, GitHubOrg) || sc.state == "":
+			gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user")
+		case sc.sso:
+			g.ssoRequired(w, r)
+		case sc.fineGrained:
+			gitHubError(w, http.StatusForbidden, "Resource not accessible by personal access token",
+				"https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user")
+		default:
+			WriteJSON(w, http.StatusOK, map[string]any{
+				"url":              base + "/orgs/" + GitHubOrg + "/memberships/" + sc.login,
+				"state":            sc.state,
+				"role":             sc.role,
+				"organization_url": base + "/orgs/" + GitHubOrg,
+				"organization":     g.orgSimple(base),
+				"user":             g.user(base, sc.login, false),
+			})
+		}
+	default:
+		gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
+	}
+}
+
+func (g *gitHub) rateHeaders(h http.Header, sc gitHubScenario) {
+	reset := g.now().Add(GitHubRateLimitReset).Unix()
+	remaining, used := 4987, 13
+	if sc.rateLimited {
+		remaining, used = 0, 5000
+	}
+	h.Set("X-RateLimit-Limit", "5000")
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(used))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+	h.Set("X-RateLimit-Resource", "core")
+}
+
+// accepted sets what the endpoint accepts: classic scopes for classic tokens, fine-grained
+// permissions (X-Accepted-GitHub-Permissions) for fine-grained ones.
+func (g *gitHub) accepted(h http.Header, sc gitHubScenario, classic, fine string) {
+	if sc.fineGrained {
+		if fine != "" {
+			h.Set("X-Accepted-GitHub-Permissions", fine)
+		}
+		return
+	}
+	h.Set("X-Accepted-OAuth-Scopes", classic)
+}
+
+func (g *gitHub) ssoRequired(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-GitHub-SSO", "required; url=http://"+r.Host+"/orgs/"+GitHubOrg+"/sso?authorization_request=A5DEMO7SSOREQUEST2QJMB")
+	gitHubError(w, http.StatusForbidden, "Resource protected by organization SAML enforcement. You must grant your Personal Access "+
+		"token access to this organization.", "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/")
+}
+
+func gitHubError(w http.ResponseWriter, status int, msg, doc string) {
+	WriteJSON(w, status, map[string]any{"message": msg, "documentation_url": doc, "status": strconv.Itoa(status)})
+}
+
+func (g *gitHub) user(base, login string, full bool) map[string]any {
+	u := map[string]any{
+		"login": login, "id": GitHubUserID, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+		"avatar_url":     "https://avatars.githubusercontent.com/u/583231?v=4",
+		"url":            base + "/users/" + login,
+		"html_url":       strings.TrimSuffix(base, "/api/v3") + "/" + login,
+		"repos_url":      base + "/users/" + login + "/repos",
+		"type":           "User",
+		"user_view_type": "public",
+		"site_admin":     false,
+	}
+	if full {
+		u["name"] = "The Octocat"
+		u["company"] = "@acme"
+		u["public_repos"] = 8
+		u["created_at"] = "2011-01-25T18:44:36Z"
+		u["updated_at"] = "2026-01-22T12:13:14Z"
+	}
+	return u
+}
+
+func (g *gitHub) orgSimple(base string) map[string]any {
+	return map[string]any{
+		"login": GitHubOrg, "id": 9919, "node_id": "MDEyOk9yZ2FuaXphdGlvbjk5MTk=",
+		"url":         base + "/orgs/" + GitHubOrg,
+		"repos_url":   base + "/orgs/" + GitHubOrg + "/repos",
+		"avatar_url":  "https://avatars.githubusercontent.com/u/9919?v=4",
+		"description": "Acme's GitOps repositories",
+	}
+}
+
+func (g *gitHub) org(base string) map[string]any {
+	o := g.orgSimple(base)
+	g.mu.Lock()
+	n := len(g.repos)
+	g.mu.Unlock()
+	o["name"] = "Acme"
+	o["html_url"] = strings.TrimSuffix(base, "/api/v3") + "/" + GitHubOrg
+	o["type"] = "Organization"
+	o["public_repos"] = 0
+	o["total_private_repos"] = n
+	o["created_at"] = "2015-03-04T10:11:12Z"
+	o["members_can_create_repositories"] = true
+	o["members_can_create_public_repositories"] = true
+	o["members_can_create_private_repositories"] = true
+	o["default_repository_permission"] = "read"
+	o["two_factor_requirement_enabled"] = true
+	return o
+}
