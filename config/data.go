@@ -5,6 +5,7 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -100,31 +101,43 @@ func Decode(plain []byte) (*Data, error) {
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
 	}
-	switch {
-	case d.Version == 0:
-		return nil, fmt.Errorf("the decrypted content has no schema version")
-	case d.Version > SchemaVersion:
-		return nil, fmt.Errorf("the store was written by a newer gitopscfg (schema version %d; this one reads %d): upgrade gitopscfg", d.Version, SchemaVersion)
-	case d.Version < 0:
-		return nil, fmt.Errorf("the decrypted content has an invalid schema version %d", d.Version)
-	case d.Revision < 0:
-		return nil, fmt.Errorf("the decrypted content has an invalid revision %d", d.Revision)
-	}
 	if d.Providers == nil {
 		d.Providers = map[string]*Provider{}
 	}
-	for k, p := range d.Providers {
-		if p == nil {
-			return nil, fmt.Errorf("provider %q has no settings", k)
-		}
-	}
-	if d.Active != "" && d.Providers[d.Active] == nil {
-		return nil, fmt.Errorf("the active provider %q is not configured", d.Active)
+	if err := d.validate(); err != nil {
+		return nil, err
 	}
 	if d.Audit == nil {
 		d.Audit = []AuditEntry{}
 	}
 	return &d, nil
+}
+
+// errNewerVersion marks content written by a newer schema: it is not damaged, and must not be
+// overwritten or "restored" from the backup.
+var errNewerVersion = errors.New("newer schema version")
+
+// validate checks what Decode requires, so that a save never writes a store that cannot be loaded.
+func (d *Data) validate() error {
+	switch {
+	case d.Version == 0:
+		return fmt.Errorf("the decrypted content has no schema version")
+	case d.Version > SchemaVersion:
+		return fmt.Errorf("the store was written by a newer gitopscfg (schema version %d; this one reads %d): upgrade gitopscfg (%w)", d.Version, SchemaVersion, errNewerVersion)
+	case d.Version < 0:
+		return fmt.Errorf("the decrypted content has an invalid schema version %d", d.Version)
+	case d.Revision < 0:
+		return fmt.Errorf("the decrypted content has an invalid revision %d", d.Revision)
+	}
+	for k, p := range d.Providers {
+		if p == nil {
+			return fmt.Errorf("provider %q has no settings", k)
+		}
+	}
+	if d.Active != "" && d.Providers[d.Active] == nil {
+		return fmt.Errorf("the active provider %q is not configured", d.Active)
+	}
+	return nil
 }
 
 // Encode renders the plaintext of a store.

@@ -19,6 +19,9 @@ const (
 	KindConflict
 	KindLocked
 	KindIO
+	// KindNewerVersion: the store was written by a newer gitopscfg; it is intact but this build
+	// must neither read nor overwrite it.
+	KindNewerVersion
 )
 
 // Error is a store error with a message written for the admin.

@@ -27,8 +27,10 @@ const (
 )
 
 // ScryptWorkFactor is the scrypt cost (2^N) of passphrase mode, chosen so that one unlock takes
-// about half a second on a small server (see the benchmark in store_bench_test.go).
-const ScryptWorkFactor = 18
+// between 0.3 and 1 s on a small server: 2^17 measured 0.33-0.43 s per unlock on a 2-core
+// AMD EPYC VM, 2^18 1.2-1.5 s (256 MiB of memory; BenchmarkUnlockPassphrase in store_bench_test.go). age reads the
+// factor from the file, so stores created with another factor still open.
+const ScryptWorkFactor = 17
 
 // lockTimeout bounds how long a save waits for another writer.
 const lockTimeout = 30 * time.Second
@@ -74,14 +76,24 @@ func isEncryptedIdentity(b []byte) bool {
 // Init creates a new store in dir: a fresh X25519 identity (encrypted with passphrase when it is
 // not empty) and an empty store at revision 0. It refuses to touch an existing store.
 func Init(dir, passphrase string) (*Store, error) {
-	if Exists(dir) {
-		return nil, &Error{Kind: KindExists, Path: dir, Msg: fmt.Sprintf("a store already exists in %s; nothing was changed", dir)}
+	if err := refuseExisting(dir); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot create the config directory", Err: err}
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot restrict the config directory to its owner", Err: err}
+	}
+	// Two concurrent Inits must not each write a key and leave a store the other key cannot open.
+	probe := &Store{dir: dir}
+	unlock, err := probe.lock(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := refuseExisting(dir); err != nil {
+		return nil, err
 	}
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -106,6 +118,17 @@ func Init(dir, passphrase string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// refuseExisting fails when dir holds a store, or only its backup: a new key would make the
+// backup undecryptable.
+func refuseExisting(dir string) error {
+	for _, name := range []string{StoreFile, BackupFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return &Error{Kind: KindExists, Path: dir, Msg: fmt.Sprintf("a store already exists in %s (%s is there); nothing was changed", dir, name)}
+		}
+	}
+	return nil
 }
 
 func encryptIdentity(keyText, passphrase string) ([]byte, error) {
@@ -234,8 +257,7 @@ func (s *Store) loadFile(path string) (*Data, error) {
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return nil, &Error{Kind: KindWrongKey, Path: path,
-				Msg: fmt.Sprintf("the key in %s cannot decrypt %s: it is the wrong key file for this store; nothing was changed", filepath.Join(s.dir, IdentityFile), path)}
+			return nil, s.noMatch(path, err)
 		}
 		return nil, s.corrupt(path, err)
 	}
@@ -244,10 +266,54 @@ func (s *Store) loadFile(path string) (*Data, error) {
 		return nil, s.corrupt(path, err)
 	}
 	d, err := Decode(plain)
+	if errors.Is(err, errNewerVersion) {
+		return nil, &Error{Kind: KindNewerVersion, Path: path, Err: err,
+			Msg: fmt.Sprintf("%s cannot be read or changed by this version; it was left as it is", path)}
+	}
 	if err != nil {
 		return nil, s.corrupt(path, err)
 	}
 	return d, nil
+}
+
+// noMatch tells a wrong key file from a damaged store header: both make age report that no
+// identity matched. The key is judged wrong when its public key differs from recipient.txt, or
+// when it cannot open the backup either; it is judged right (and the store file damaged) when it
+// opens the backup or matches recipient.txt.
+func (s *Store) noMatch(path string, err error) error {
+	idPath := filepath.Join(s.dir, IdentityFile)
+	bak := filepath.Join(s.dir, BackupFile)
+	damaged := func() error {
+		return s.corrupt(path, fmt.Errorf("its header does not open with the store's key: %w", err))
+	}
+	pub := fmt.Sprint(s.recipient) // *age.X25519Recipient prints as age1...
+	matched := false
+	if b, rerr := os.ReadFile(filepath.Join(s.dir, RecipientFile)); rerr == nil {
+		if want := strings.TrimSpace(string(b)); want != pub {
+			return &Error{Kind: KindWrongKey, Path: path,
+				Msg: fmt.Sprintf("the key in %s cannot decrypt %s: it is the wrong key file for this store (its public key is %s, the store's is %s in %s); put the right key file back; nothing was changed", idPath, path, pub, want, RecipientFile)}
+		}
+		matched = true
+	}
+	if path != bak {
+		if f, oerr := os.Open(bak); oerr == nil {
+			_, derr := age.Decrypt(f, s.identity)
+			f.Close()
+			var noMatch *age.NoIdentityMatchError
+			switch {
+			case derr == nil:
+				return damaged()
+			case errors.As(derr, &noMatch):
+				return &Error{Kind: KindWrongKey, Path: path,
+					Msg: fmt.Sprintf("the key in %s opens neither %s nor its backup %s: it is the wrong key file for this store; put the right key file back; nothing was changed", idPath, path, bak)}
+			}
+		}
+	}
+	if matched {
+		return damaged()
+	}
+	return &Error{Kind: KindWrongKey, Path: path,
+		Msg: fmt.Sprintf("the key in %s cannot decrypt %s: it is the wrong key file for this store (or the file is damaged; the previous version is in %s); nothing was changed", idPath, path, bak)}
 }
 
 func (s *Store) corrupt(path string, err error) error {
@@ -282,6 +348,9 @@ func (s *Store) Update(ctx context.Context, who, action string, base int64, edit
 	}
 	next.Version = SchemaVersion
 	next.Revision = cur.Revision + 1
+	if err := next.validate(); err != nil {
+		return nil, fmt.Errorf("refusing to save a store that could not be read back; nothing was changed: %w", err)
+	}
 	next.audit(cur, who, action, s.now().UTC())
 	if err := s.write(next, true); err != nil {
 		return nil, err

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const crashDirEnv = "GITOPSCFG_TEST_WRITER_DIR"
+
+// TestHelperWriter is not a test: run by TestCrashSafety as a child process, it saves forever
+// until it is killed. Each save writes Org "rev-<n>", n being the revision it creates.
+func TestHelperWriter(t *testing.T) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("helper process for TestCrashSafety")
+	}
+	s, err := Open(dir, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "writer:", err)
+		os.Exit(3)
+	}
+	fmt.Println("ready")
+	for {
+		_, err := s.Update(context.Background(), "writer (local)", "set", -1, func(d *Data) error {
+			d.Providers["github"] = &Provider{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}
+			d.Active = "github"
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "writer:", err)
+			os.Exit(4)
+		}
+	}
+}
+
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills writer processes; slow")
+	}
+	s, dir := newStore(t)
+	var last int64
+	kills, deadline := 0, time.Now().Add(18*time.Second)
+	for (last < 200 || kills < 30) && time.Now().Before(deadline) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the writer has opened the store (process start-up takes longer than the
+		// kill window, much longer under -race), then kill it at a random moment of its saves.
+		if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("writer did not start: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(time.Duration(rand.IntN(21)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		err = cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("writer exited on its own: %v\n%s", err, stderr.String())
+		}
+		kills++
+
+		o, err := Open(dir, nil)
+		if err != nil {
+			t.Fatalf("after kill %d: Open: %v", kills, err)
+		}
+		d, err := o.Load()
+		if err != nil {
+			t.Fatalf("after kill %d: Load: %v", kills, err)
+		}
+		if d.Revision < last {
+			t.Fatalf("after kill %d: revision went back from %d to %d", kills, last, d.Revision)
+		}
+		if d.Revision > 0 {
+			if p := d.Providers["github"]; p == nil || p.Org != fmt.Sprintf("rev-%d", d.Revision) || p.Token != canary {
+				t.Fatalf("after kill %d: revision %d holds %+v", kills, d.Revision, p)
+			}
+		}
+		if d.Revision > 1 {
+			b, err := o.loadFile(filepath.Join(dir, BackupFile))
+			if err != nil {
+				t.Fatalf("after kill %d: backup: %v", kills, err)
+			}
+			// The backup is the previous save, or the current one when the kill fell between
+			// making the backup and renaming the new file into place.
+			if b.Revision != d.Revision-1 && b.Revision != d.Revision {
+				t.Fatalf("after kill %d: backup at revision %d, store at %d", kills, b.Revision, d.Revision)
+			}
+		}
+		last = d.Revision
+	}
+	t.Logf("%d kills, %d saves", kills, last)
+	if last < 200 || kills < 30 {
+		t.Fatalf("only %d saves in %d kills before the deadline", last, kills)
+	}
+	// Leftover temp files are cleaned by the next save and never hold plaintext.
+	_ = s
+	assertNoCanary(t, dir)
+	setProvider(t, s, "gitlab", Provider{Org: "x"})
+	if tmps, _ := filepath.Glob(filepath.Join(dir, "."+StoreFile+".tmp-*")); len(tmps) != 0 {
+		t.Errorf("temp files left after a save: %v", tmps)
+	}
+}

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// benchDir is where the store lives: GITOPSCFG_BENCH_DIR (e.g. a directory on a real disk when
+// /tmp is tmpfs, so that fsync is honest), else a temp dir.
+func benchDir(b *testing.B) string {
+	if base := os.Getenv("GITOPSCFG_BENCH_DIR"); base != "" {
+		dir, err := os.MkdirTemp(base, "bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(dir) })
+		return filepath.Join(dir, "cfg")
+	}
+	return filepath.Join(b.TempDir(), "cfg")
+}
+
+// benchStore is a store with 4 providers and about 50 audit entries.
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	s, err := Init(benchDir(b), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := []string{"github", "gitlab", "azure", "bitbucket"}
+	for i := 0; i < 48; i++ {
+		name := names[i%len(names)]
+		_, err := s.Update(context.Background(), "alice (local)", "set", -1, func(d *Data) error {
+			exp := time.Now().Add(30 * 24 * time.Hour)
+			d.Providers[name] = &Provider{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat",
+				Token: fmt.Sprintf("%s-token-%040d", name, i), UpdatedAt: time.Now(),
+				LastCheck: &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp, DurationMS: 180,
+					Checks: []CheckStatus{{ID: "auth", Status: "pass", Message: "authenticated as octocat"}, {ID: "org", Status: "pass"}}}}
+			d.Active = "github"
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func BenchmarkLoad(b *testing.B) {
+	s := benchStore(b)
+	d, err := s.Load()
+	if err != nil || len(d.Providers) != 4 || len(d.Audit) < 45 {
+		b.Fatalf("setup: %v, %d providers, %d audit entries", err, len(d.Providers), len(d.Audit))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSave(b *testing.B) {
+	s := benchStore(b)
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		_, err := s.Update(context.Background(), "alice (local)", "set", -1, func(d *Data) error {
+			d.Providers["github"].Username = fmt.Sprintf("user-%d", i)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnlockPassphrase(b *testing.B) {
+	dir := benchDir(b)
+	if _, err := Init(dir, "correct horse battery staple"); err != nil {
+		b.Fatal(err)
+	}
+	pass := func() (string, error) { return "correct horse battery staple", nil }
+	b.ReportMetric(float64(ScryptWorkFactor), "scrypt-logN")
+	for b.Loop() {
+		if _, err := Open(dir, pass); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
