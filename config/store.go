@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -42,6 +43,18 @@ type Store struct {
 	recipient age.Recipient
 	warnings  []string
 	now       func() time.Time
+
+	// saving is held (shared) by every Update and taken exclusively by Drain, so that a shutdown
+	// waits for saves in progress; drained refuses saves after it.
+	saving  sync.RWMutex
+	drained bool
+}
+
+// Drain waits for saves in progress to finish and refuses new ones (for a server shutting down).
+func (s *Store) Drain() {
+	s.saving.Lock()
+	s.drained = true
+	s.saving.Unlock()
 }
 
 // Dir is the store's directory.
@@ -329,6 +342,11 @@ func (s *Store) corrupt(path string, err error) error {
 // function then sees the current content, so no update is lost). who and action go to the audit
 // trail, with the names of the fields that changed. It returns the saved content.
 func (s *Store) Update(ctx context.Context, who, action string, base int64, edit func(*Data) error) (*Data, error) {
+	s.saving.RLock()
+	defer s.saving.RUnlock()
+	if s.drained {
+		return nil, &Error{Kind: KindIO, Path: s.dir, Msg: "gitopscfg is shutting down; nothing was saved"}
+	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,290 @@
+// Package server serves the terminal UI over SSH: public-key authentication against an
+// authorized_keys file, one fresh UI model per session sharing one store, `status` and `check`
+// for sessions without a terminal, session limits, idle timeouts and a graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"charm.land/wish/v2/recover"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Options configure a server.
+type Options struct {
+	Listen             string
+	HostKeyPath        string
+	AuthorizedKeysPath string
+	MaxSessions        int
+	IdleTimeout        time.Duration
+	Version            string
+	// NewModel builds a fresh UI model for one session; who names the key holder for the audit trail.
+	NewModel func(who string) tea.Model
+	// RunCommand runs `status` or `check` for a session without a terminal and returns the exit status.
+	RunCommand func(ctx context.Context, who string, args []string, out, errOut io.Writer) int
+	// Drain waits for saves in progress to finish (called on shutdown after the sessions close).
+	Drain  func()
+	Logger *slog.Logger
+}
+
+// Server is a running SSH server.
+type Server struct {
+	opts     Options
+	ssh      *ssh.Server
+	keys     *authorizedKeys
+	limits   *authLimiter
+	sessions atomic.Int64
+
+	mu       sync.Mutex
+	programs map[*tea.Program]ssh.Session
+	closing  bool
+	// ended holds why the server ended a session's UI (idle, shutdown), told after the UI closes.
+	ended sync.Map
+}
+
+// Commands a session without a terminal may run.
+var allowedCommands = []string{"status", "check"}
+
+// New prepares a server: host key (generated on first start), authorized keys, handlers.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = 32
+	}
+	hostKey, err := loadOrCreateHostKey(opts.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := newAuthorizedKeys(opts.AuthorizedKeysPath)
+	if err != nil {
+		return nil, fmt.Errorf("%w: create it with the public keys allowed in, one per line (e.g. cp ~/.ssh/id_ed25519.pub %s)", err, opts.AuthorizedKeysPath)
+	}
+	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}}
+	srv, err := wish.NewServer(
+		wish.WithAddress(opts.Listen),
+		wish.WithVersion("gitopscfg_"+strings.ReplaceAll(opts.Version, " ", "_")),
+		wish.WithHostKeyPEM(hostKey),
+		wish.WithPublicKeyAuth(s.authorize),
+		ssh.WrapConn(s.refuseBlocked),
+		wish.WithMiddleware(
+			// The last middleware is the outermost: recover guards everything inside it.
+			recover.MiddlewareWithLogger(slogAdapter{opts.Logger},
+				s.afterUI,
+				bm.MiddlewareWithProgramHandler(s.program),
+				s.commands,
+				s.limitSessions,
+			),
+		),
+	)
+	if err != nil {
+		return nil, err
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// authorize admits keys listed in authorized_keys; failures count against the client's IP.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	ip := ipOf(ctx.RemoteAddr())
+	if s.limits.blocked(ip) {
+		s.opts.Logger.Warn("authentication refused: too many failures", "ip", ip)
+		return false
+	}
+	if _, ok := s.keys.lookup(key); ok {
+		return true
+	}
+	s.limits.fail(ip)
+	s.opts.Logger.Info("unknown key refused", "ip", ip, "fingerprint", gossh.FingerprintSHA256(key))
+	return false
+}
+
+// refuseBlocked closes connections from IPs that used up their authentication failures.
+func (s *Server) refuseBlocked(_ ssh.Context, conn net.Conn) net.Conn {
+	if s.limits.blocked(ipOf(conn.RemoteAddr())) {
+		_ = conn.Close()
+		return nil
+	}
+	return conn
+}
+
+// who names the session's key holder for the audit trail.
+func (s *Server) who(sess ssh.Session) string {
+	k := sess.PublicKey()
+	if k == nil {
+		return "ssh:unknown"
+	}
+	entry, _ := s.keys.lookup(k)
+	return Who(k, entry.comment)
+}
+
+// limitSessions refuses sessions beyond MaxSessions (wraps everything else).
+func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		n := s.sessions.Add(1)
+		defer s.sessions.Add(-1)
+		if n > int64(s.opts.MaxSessions) {
+			wish.Fatalf(sess, "gitopscfg: too many sessions (at most %d); try again later\n", s.opts.MaxSessions)
+			return
+		}
+		s.mu.Lock()
+		closing := s.closing
+		s.mu.Unlock()
+		if closing {
+			wish.Fatalln(sess, "gitopscfg: the server is shutting down")
+			return
+		}
+		next(sess)
+	}
+}
+
+// commands serves sessions without a terminal: only `status` and `check`.
+func (s *Server) commands(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if _, _, isPty := sess.Pty(); isPty {
+			next(sess)
+			return
+		}
+		args := sess.Command()
+		if len(args) == 0 || !slices.Contains(allowedCommands, args[0]) {
+			wish.Errorln(sess, "gitopscfg: without a terminal this server runs only `status [--json]` and `check [PROVIDER|--all] [--json]`; connect with `ssh -t` for the interactive UI")
+			_ = sess.Exit(2)
+			return
+		}
+		code := s.opts.RunCommand(sess.Context(), s.who(sess), args, sess, sess.Stderr())
+		_ = sess.Exit(code)
+	}
+}
+
+// program builds one session's UI program: a fresh model, the session's own size, colour profile
+// and background, and an input that counts as activity for the idle timeout.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	in := &activityReader{r: sess}
+	in.touch()
+	opts := append(bm.MakeOptions(sess), tea.WithInput(in))
+	p := tea.NewProgram(s.opts.NewModel(s.who(sess)), opts...)
+	s.mu.Lock()
+	s.programs[p] = sess
+	s.mu.Unlock()
+	go s.watchIdle(sess, p, in)
+	go func() {
+		<-sess.Context().Done()
+		s.mu.Lock()
+		delete(s.programs, p)
+		s.mu.Unlock()
+	}()
+	return p
+}
+
+// watchIdle ends the session after IdleTimeout without a keystroke.
+func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader) {
+	if s.opts.IdleTimeout <= 0 {
+		return
+	}
+	tick := time.NewTicker(min(s.opts.IdleTimeout/4, time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-sess.Context().Done():
+			return
+		case <-tick.C:
+			if time.Since(in.last()) >= s.opts.IdleTimeout {
+				s.ended.Store(sess, fmt.Sprintf("session closed after %s without input", s.opts.IdleTimeout))
+				p.Quit()
+				return
+			}
+		}
+	}
+}
+
+// afterUI runs when a session's UI has ended: it tells the user why the server ended it, if it did.
+func (s *Server) afterUI(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if why, ok := s.ended.LoadAndDelete(sess); ok {
+			fmt.Fprintf(sess, "\r\ngitopscfg: %s\r\n", why)
+		}
+		next(sess)
+	}
+}
+
+// activityReader records when the client last sent input.
+type activityReader struct {
+	r  io.Reader
+	at atomic.Int64
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.touch()
+	}
+	return n, err
+}
+
+func (a *activityReader) touch()          { a.at.Store(time.Now().UnixNano()) }
+func (a *activityReader) last() time.Time { return time.Unix(0, a.at.Load()) }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.ssh.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// ListenAndServe listens on Options.Listen.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.opts.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Sessions is the number of sessions open now.
+func (s *Server) Sessions() int { return int(s.sessions.Load()) }
+
+// Shutdown stops accepting connections, tells every session and closes it, lets a save in progress
+// finish, then returns.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	progs := make(map[*tea.Program]ssh.Session, len(s.programs))
+	for p, sess := range s.programs {
+		progs[p] = sess
+	}
+	s.mu.Unlock()
+	for p, sess := range progs {
+		s.ended.Store(sess, "the server is shutting down; your session was closed")
+		p.Quit()
+	}
+	if s.opts.Drain != nil {
+		s.opts.Drain()
+	}
+	err := s.ssh.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return s.ssh.Close()
+	}
+	return err
+}
+
+// slogAdapter lets the recover middleware log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Printf(format string, args ...any) { a.l.Error(fmt.Sprintf(format, args...)) }

@@ -1,0 +1,386 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// testModel stands in for the UI: it shows who it serves and quits on q.
+type testModel struct{ who string }
+
+func (m testModel) Init() tea.Cmd { return nil }
+func (m testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "q" {
+		return m, tea.Quit
+	}
+	return m, nil
+}
+func (m testModel) View() tea.View { return tea.NewView("test-model for " + m.who) }
+
+type fixture struct {
+	srv   *Server
+	addr  string
+	dir   string
+	alice gossh.Signer
+	bob   gossh.Signer
+	who   chan string
+}
+
+func newSigner(t *testing.T) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func authorizedLine(s gossh.Signer, comment string) string {
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey()))) + " " + comment + "\n"
+}
+
+func start(t *testing.T, mutate func(*Options)) *fixture {
+	t.Helper()
+	f := &fixture{dir: t.TempDir(), alice: newSigner(t), bob: newSigner(t), who: make(chan string, 16)}
+	if err := os.WriteFile(filepath.Join(f.dir, "authorized_keys"), []byte("# admins\n"+authorizedLine(f.alice, "alice@laptop")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{
+		HostKeyPath:        filepath.Join(f.dir, "host_key"),
+		AuthorizedKeysPath: filepath.Join(f.dir, "authorized_keys"),
+		MaxSessions:        8,
+		Version:            "test",
+		NewModel:           func(who string) tea.Model { return testModel{who: who} },
+		RunCommand: func(_ context.Context, who string, args []string, out, errOut io.Writer) int {
+			f.who <- who
+			fmt.Fprintf(out, "ran %s\n", strings.Join(args, " "))
+			if len(args) > 1 && args[1] == "--fail" {
+				return 1
+			}
+			return 0
+		},
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	f.srv, f.addr = srv, ln.Addr().String()
+	return f
+}
+
+func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "admin", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+	})
+}
+
+// syncBuffer collects a session's output for polling.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, buf *syncBuffer, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Contains(buf.String(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%q did not appear within %s; got %q", want, within, buf.String())
+}
+
+// openPty starts an interactive session with a terminal and returns its output buffer.
+func openPty(t *testing.T, c *gossh.Client) (*gossh.Session, io.WriteCloser, *syncBuffer) {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	stdin, _ := sess.StdinPipe()
+	buf := &syncBuffer{}
+	sess.Stdout, sess.Stderr = buf, buf
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return sess, stdin, buf
+}
+
+func TestAuthorisedKeySeesTheUIWithItsIdentity(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, stdin, buf := openPty(t, c)
+	want := "test-model for ssh:" + gossh.FingerprintSHA256(f.alice.PublicKey()) + " (alice@laptop)"
+	waitFor(t, buf, want, 5*time.Second)
+	fmt.Fprint(stdin, "q")
+}
+
+func TestRefusedAuthentication(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	cases := map[string]gossh.AuthMethod{
+		"unknown key": gossh.PublicKeys(f.bob),
+		"password":    gossh.Password("hunter2"),
+		"keyboard-interactive": gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+			return []string{"hunter2"}, nil
+		}),
+	}
+	for name, auth := range cases {
+		c, err := dial(f.addr, auth)
+		if err == nil {
+			c.Close()
+			t.Errorf("%s: authenticated", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "unable to authenticate") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestAuthorizedKeysAreReReadWhenTheyChange(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	if _, err := dial(f.addr, gossh.PublicKeys(f.bob)); err == nil {
+		t.Fatal("bob is in before being authorised")
+	}
+	path := filepath.Join(f.dir, "authorized_keys")
+	if err := os.WriteFile(path, []byte(authorizedLine(f.bob, "bob@desk")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dial(f.addr, gossh.PublicKeys(f.bob))
+	if err != nil {
+		t.Fatalf("bob after being added: %v", err)
+	}
+	c.Close()
+	if _, err := dial(f.addr, gossh.PublicKeys(f.alice)); err == nil {
+		t.Fatal("alice still gets in after her key was removed")
+	}
+}
+
+func TestCommandsWithoutTerminal(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	run := func(cmd string) (string, int) {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		out, err := sess.CombinedOutput(cmd)
+		code := 0
+		if ee, ok := err.(*gossh.ExitError); ok {
+			code = ee.ExitStatus()
+		} else if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		return string(out), code
+	}
+	if out, code := run("check --json"); code != 0 || out != "ran check --json\n" {
+		t.Fatalf("check: %d %q", code, out)
+	}
+	if who := <-f.who; !strings.HasPrefix(who, "ssh:SHA256:") || !strings.HasSuffix(who, "(alice@laptop)") {
+		t.Fatalf("who = %q", who)
+	}
+	if _, code := run("check --fail"); code != 1 {
+		t.Fatalf("a failing check exits %d; want 1", code)
+	}
+	for _, cmd := range []string{"", "rm -rf /", "set github --no-check", "serve"} {
+		out, code := run(cmd)
+		if code != 2 || !strings.Contains(out, "runs only `status [--json]` and `check") {
+			t.Errorf("%q: exit %d, %q", cmd, code, out)
+		}
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	t.Parallel()
+	f := start(t, func(o *Options) { o.MaxSessions = 2 })
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 2 {
+		_, _, buf := openPty(t, c)
+		waitFor(t, buf, "test-model", 5*time.Second)
+	}
+	_, _, buf := openPty(t, c)
+	waitFor(t, buf, "too many sessions (at most 2)", 5*time.Second)
+}
+
+func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
+	f := start(t, func(o *Options) { o.IdleTimeout = 400 * time.Millisecond })
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, stdin, buf := openPty(t, c)
+	waitFor(t, buf, "test-model", 5*time.Second)
+	// Typing keeps the session open past the timeout...
+	for range 4 {
+		time.Sleep(200 * time.Millisecond)
+		fmt.Fprint(stdin, "x")
+	}
+	if strings.Contains(buf.String(), "without input") {
+		t.Fatal("closed although the user was typing")
+	}
+	// ...silence closes it.
+	waitFor(t, buf, "session closed after 400ms without input", 3*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the session stayed open after the idle timeout")
+	}
+}
+
+func TestFailedAuthenticationIsRateLimited(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	var blockedAt int
+	for i := 1; i <= 20; i++ {
+		_, err := dial(f.addr, gossh.PublicKeys(f.bob))
+		if err == nil {
+			t.Fatal("unknown key authenticated")
+		}
+		if !strings.Contains(err.Error(), "unable to authenticate") {
+			blockedAt = i // the connection was closed before authentication
+			break
+		}
+	}
+	if blockedAt == 0 || blockedAt > 12 {
+		t.Fatalf("failures were not rate-limited (blocked at attempt %d)", blockedAt)
+	}
+	if _, err := dial(f.addr, gossh.PublicKeys(f.alice)); err == nil {
+		t.Fatal("a blocked address still gets in, even with a good key")
+	}
+}
+
+func TestHostKeyIsKeptAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	path := filepath.Join(f.dir, "host_key")
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %o; want 600", fi.Mode().Perm())
+	}
+	before, _ := os.ReadFile(path)
+	if _, err := loadOrCreateHostKey(path); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Fatal("the host key changed on restart")
+	}
+	key, err := gossh.ParsePrivateKey(after)
+	if err != nil || key.PublicKey().Type() != gossh.KeyAlgoED25519 {
+		t.Fatalf("host key: %v %v", err, key)
+	}
+}
+
+func TestShutdownTellsSessionsAndWaitsForSaves(t *testing.T) {
+	t.Parallel()
+	saving := make(chan struct{})
+	drained := make(chan struct{})
+	var once sync.Once
+	f := start(t, func(o *Options) {
+		o.Drain = func() {
+			<-saving // a save in progress must finish before Shutdown goes on
+			once.Do(func() { close(drained) })
+		}
+	})
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, _, buf := openPty(t, c)
+	waitFor(t, buf, "test-model", 5*time.Second)
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shut <- f.srv.Shutdown(ctx)
+	}()
+	waitFor(t, buf, "the server is shutting down; your session was closed", 5*time.Second)
+	select {
+	case <-shut:
+		t.Fatal("Shutdown returned while a save was in progress")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(saving)
+	<-drained
+	_ = sess.Wait()
+	c.Close()
+	if err := <-shut; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := dial(f.addr, gossh.PublicKeys(f.alice)); err == nil {
+		t.Fatal("the server still accepts connections after shutdown")
+	}
+}
