@@ -47,6 +47,10 @@ type App struct {
 	Passphrase func(prompt string) (string, error)
 	// cleanup runs at exit (e.g. the demo's emulators and temporary directory).
 	cleanup []func()
+	// store is set when the store was unlocked before the verb ran (the SSH server's sessions).
+	store *config.Store
+	// whoami overrides the audit identity (the SSH key of a session).
+	whoami string
 }
 
 // exitError carries an exit code with its message.
@@ -123,6 +127,9 @@ func (a *App) passphrase() (string, error) {
 
 // OpenStore unlocks the store, printing its warnings to stderr.
 func (a *App) OpenStore() (*config.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
 	s, err := config.Open(a.ConfigDir, a.passphrase)
 	if err != nil {
 		return nil, err
@@ -163,7 +170,12 @@ func terminalPassphrase(prompt string) (string, error) {
 }
 
 // who names the person running this process, for the audit trail.
-func (a *App) who() string { return config.LocalUser() }
+func (a *App) who() string {
+	if a.whoami != "" {
+		return a.whoami
+	}
+	return config.LocalUser()
+}
 
 func ago(t time.Time, now time.Time) string {
 	d := now.Sub(t)

@@ -87,3 +87,5 @@ func readAll(t *testing.T, dir string) map[string][]byte {
 	}
 	return files
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
