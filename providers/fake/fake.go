@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,27 +32,60 @@ const SlowDelay = 30 * time.Second
 
 // Options configures the emulators.
 type Options struct {
-	// Latency is added to every response (for benchmarks).
+	// Latency is added to every response, REST and Git alike (for benchmarks).
 	Latency time.Duration
 }
 
-// Emulators are the four provider emulators, each on its own loopback listener.
+// Emulators are the four provider emulators, each on its own loopback listener, sharing one Git
+// backend whose repositories live in a private temporary directory that Close removes.
 type Emulators struct {
-	servers map[providers.ID]*http.Server
-	urls    map[providers.ID]string
-	opts    Options
-	wg      sync.WaitGroup
+	servers  map[providers.ID]*http.Server
+	urls     map[providers.ID]string
+	handlers map[providers.ID]http.Handler
+	opts     Options
+	root     string
+	git      *gitBackend
+	wg       sync.WaitGroup
+}
+
+// repoHost is implemented by an emulator that has a repository lifecycle (create, get, delete
+// through its API) and serves Git for those repositories. Start calls useGit once, before the
+// emulator serves anything; the emulator keeps its repositories under the backend sub-directory
+// named after its provider id (e.g. "azure/…"), and routes Git smart-HTTP requests (see
+// splitGitPath) through its own Basic-auth rules to gitBackend.ServeHTTP.
+type repoHost interface {
+	useGit(b *gitBackend)
+	// addRepo creates a repository of that name in the emulator's organisation / group /
+	// project / workspace, as if someone had created it before (for the name-taken scenario).
+	addRepo(name string) error
+	// repoNames lists the names of the repositories that exist now, sorted.
+	repoNames() []string
 }
 
 // Start starts one emulator per provider on 127.0.0.1 with random ports.
 func Start(opts Options) (*Emulators, error) {
 	e := &Emulators{servers: map[providers.ID]*http.Server{}, urls: map[providers.ID]string{}, opts: opts}
-	handlers := map[providers.ID]http.Handler{
+	root, err := os.MkdirTemp("", "gitopscfg-emulators-")
+	if err != nil {
+		return nil, fmt.Errorf("create the emulators' repository directory: %w", err)
+	}
+	e.root = root
+	if e.git, err = newGitBackend(root); err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.handlers = map[providers.ID]http.Handler{
 		providers.GitHub:    newGitHub(),
 		providers.GitLab:    newGitLab(),
 		providers.Azure:     newAzure(),
 		providers.Bitbucket: newBitbucket(),
 	}
+	for _, h := range e.handlers {
+		if rh, ok := h.(repoHost); ok {
+			rh.useGit(e.git)
+		}
+	}
+	handlers := e.handlers
 	for _, id := range providers.IDs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -69,12 +104,40 @@ func Start(opts Options) (*Emulators, error) {
 // URL is the base URL of a provider's emulator, e.g. http://127.0.0.1:41234 (no trailing slash).
 func (e *Emulators) URL(id providers.ID) string { return e.urls[id] }
 
-// Close stops every emulator.
+// Close stops every emulator and removes their repositories.
 func (e *Emulators) Close() {
 	for _, s := range e.servers {
 		_ = s.Close()
 	}
 	e.wg.Wait()
+	if e.root != "" {
+		_ = os.RemoveAll(e.root)
+	}
+}
+
+// Root is the directory holding every emulated repository (GIT_PROJECT_ROOT); Close removes it.
+func (e *Emulators) Root() string { return e.root }
+
+// AddRepo creates a repository named name in provider id's organisation / group / project /
+// workspace, as if it existed before: the round trip's name-taken scenario.
+func (e *Emulators) AddRepo(id providers.ID, name string) error {
+	rh, ok := e.handlers[id].(repoHost)
+	if !ok {
+		return fmt.Errorf("the %s emulator has no repository lifecycle", id)
+	}
+	return rh.addRepo(name)
+}
+
+// Repos lists the names of provider id's repositories that exist now, sorted (nil when the
+// emulator has no repository lifecycle), so tests can assert that nothing was left behind.
+func (e *Emulators) Repos(id providers.ID) []string {
+	rh, ok := e.handlers[id].(repoHost)
+	if !ok {
+		return nil
+	}
+	names := rh.repoNames()
+	slices.Sort(names)
+	return names
 }
 
 // Credentials returns credentials for provider id on its emulator with the given token: the Git
