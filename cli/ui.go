@@ -1,8 +1,25 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+
+	"gitopscfg/ui"
+)
 
 // runUI starts the terminal UI (the setup wizard when there is no store yet).
 func (a *App) runUI(ctx context.Context) error {
-	return usageErr("the terminal UI is not built yet: use the verbs (gitopscfg --help)")
+	err := ui.Run(ctx, ui.Options{
+		ConfigDir:  a.ConfigDir,
+		Passphrase: a.Getenv("GITOPSCFG_PASSPHRASE"),
+		Env:        a.Env(),
+		Who:        a.who(),
+		Accessible: a.Accessible || a.Getenv("TERM") == "dumb",
+		Version:    a.Version,
+	})
+	if errors.Is(err, ui.ErrUnlockFailed) {
+		return usageErr("%v", err)
+	}
+	// ui errors are written for the admin and never hold a token.
+	return err
 }

@@ -1,0 +1,120 @@
+package forms
+
+import (
+	"charm.land/huh/v2"
+
+	"gitopscfg/providers"
+)
+
+// Option adjusts a provider form.
+type Option func(*formOptions)
+
+type formOptions struct {
+	accessible bool
+}
+
+// Accessible builds the form for huh's accessible mode: plain prompts, each preceded by its help
+// (accessible inputs print only their title).
+func Accessible() Option { return func(o *formOptions) { o.accessible = true } }
+
+// GroupAdvanced is the title of the group holding the optional, rarely needed fields.
+const GroupAdvanced = "Advanced"
+
+// New builds a fresh form for provider p whose inputs are bound to the draft d: every keystroke
+// lands in d, so the caller reads the draft, never the form. Each input carries its label from
+// the registry, its full help (what, example, where, scopes) and a pure format validator; the
+// token is masked. API URL and CA bundle sit in a separate "Advanced" group. A form is one-shot:
+// build a new one for each edit.
+func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Form {
+	var o formOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d.Provider = p.ID
+	var main, advanced []huh.Field
+	for _, f := range p.Fields {
+		fields := &main
+		if f.Advanced {
+			fields = &advanced
+		}
+		help := FieldHelp(p, f, d.Host)
+		if o.accessible {
+			*fields = append(*fields, huh.NewNote().Title(f.Label).Description(help))
+		}
+		in := huh.NewInput().
+			Key(string(f.Key)).
+			Title(title(f)).
+			Value(bind(d, f.Key)).
+			Validate(validator(p.ID, f.Key))
+		if !o.accessible {
+			in.Description(help)
+		}
+		if f.Placeholder != "" {
+			in.Placeholder(f.Placeholder)
+		} else if f.Example != "" {
+			in.Placeholder(f.Example)
+		}
+		if f.Secret {
+			in.EchoMode(huh.EchoModePassword).CharLimit(MaxTokenBytes)
+		}
+		*fields = append(*fields, in)
+	}
+	groups := []*huh.Group{huh.NewGroup(main...).Title(p.Name)}
+	if len(advanced) > 0 {
+		groups = append(groups, huh.NewGroup(advanced...).Title(GroupAdvanced).
+			Description("Optional: leave both empty unless your server needs them."))
+	}
+	return huh.NewForm(groups...).WithAccessible(o.accessible).WithShowErrors(true)
+}
+
+func title(f providers.Field) string {
+	if f.Optional {
+		return f.Label + " (optional)"
+	}
+	return f.Label
+}
+
+// bind returns the draft's string that field k edits.
+func bind(d *providers.Credentials, k providers.FieldKey) *string {
+	switch k {
+	case providers.FieldHost:
+		return &d.Host
+	case providers.FieldOrg:
+		return &d.Org
+	case providers.FieldProjectKey:
+		return &d.ProjectKey
+	case providers.FieldUsername:
+		return &d.Username
+	case providers.FieldToken:
+		return &d.Token
+	case providers.FieldAPIURL:
+		return &d.APIURL
+	case providers.FieldCABundle:
+		return &d.CABundle
+	}
+	panic("forms: unknown field " + string(k))
+}
+
+// validator returns the pure format check of field k; it never touches the network.
+func validator(id providers.ID, k providers.FieldKey) func(string) error {
+	drop := func(f func(string) (string, error)) func(string) error {
+		return func(s string) error { _, err := f(s); return err }
+	}
+	switch k {
+	case providers.FieldHost:
+		return drop(func(s string) (string, error) { return Host(id, s) })
+	case providers.FieldOrg:
+		return drop(func(s string) (string, error) { return Org(id, s) })
+	case providers.FieldProjectKey:
+		return drop(ProjectKey)
+	case providers.FieldUsername:
+		return drop(func(s string) (string, error) { return Username(id, s) })
+	case providers.FieldToken:
+		return drop(Token)
+	case providers.FieldAPIURL:
+		return drop(APIURL)
+	case providers.FieldCABundle:
+		return drop(CABundle)
+	}
+	return func(string) error { return nil }
+}

@@ -1,0 +1,116 @@
+package forms
+
+import (
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"gitopscfg/providers"
+)
+
+func TestFieldHelpSaysWhatWhereAndScopes(t *testing.T) {
+	t.Parallel()
+	for _, p := range providers.All() {
+		for _, f := range p.Fields {
+			h := FieldHelp(p, f, "")
+			if len(h) < 40 {
+				t.Errorf("%s %s: help too short: %q", p.ID, f.Key, h)
+			}
+			if f.Example != "" && f.Key != providers.FieldHost && !strings.Contains(h, "Example: "+f.Example) {
+				t.Errorf("%s %s: help lacks its example", p.ID, f.Key)
+			}
+			if f.Key != providers.FieldToken {
+				continue
+			}
+			for _, s := range p.Scopes {
+				if !strings.Contains(h, s.Name) {
+					t.Errorf("%s token help lacks scope %s", p.ID, s.Name)
+				}
+			}
+			if !strings.Contains(h, "Create it at: https://") {
+				t.Errorf("%s token help lacks where to create it: %q", p.ID, h)
+			}
+		}
+	}
+	gh := providers.MustLookup(providers.GitHub)
+	tok, _ := gh.Field(providers.FieldToken)
+	if h := FieldHelp(gh, tok, "https://ghe.example.com"); !strings.Contains(h, "https://ghe.example.com/settings/tokens") {
+		t.Errorf("token help ignores the typed host: %q", h)
+	}
+	az := providers.MustLookup(providers.Azure)
+	tok, _ = az.Field(providers.FieldToken)
+	if h := FieldHelp(az, tok, ""); !strings.Contains(h, "https://dev.azure.com/<organisation>/_usersSettings/tokens") {
+		t.Errorf("Azure token help without a host: %q", h)
+	}
+}
+
+// render sizes and initialises a form and returns its view.
+func render(f *huh.Form) string {
+	f.WithWidth(100).WithHeight(200)
+	f.Init()
+	return f.View()
+}
+
+func TestFormBindsDraftMasksTokenAndGroupsAdvanced(t *testing.T) {
+	t.Parallel()
+	const secret = "ghp_CANARYformToken000000000000000000000"
+	for _, p := range providers.All() {
+		d := &providers.Credentials{Host: p.DefaultHost, Org: "acme", Username: "someone@example.com", Token: secret}
+		f := New(p, d)
+		if d.Provider != p.ID {
+			t.Errorf("%s: the draft's provider is not set", p.ID)
+		}
+		view := render(f)
+		if strings.Contains(view, secret) || strings.Contains(view, secret[:12]) {
+			t.Fatalf("%s: the form shows the token", p.ID)
+		}
+		for _, fl := range p.Fields {
+			if !fl.Advanced && !strings.Contains(view, fl.Label) {
+				t.Errorf("%s: field %q not in the first group", p.ID, fl.Label)
+			}
+		}
+		// typing lands in the draft
+		for _, r := range "xy" {
+			f.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+		if d.Host != p.DefaultHost+"xy" {
+			t.Errorf("%s: typing did not reach the draft: %q", p.ID, d.Host)
+		}
+	}
+}
+
+func TestFormValidatesInline(t *testing.T) {
+	t.Parallel()
+	d := &providers.Credentials{Host: "github.com"}
+	f := New(providers.MustLookup(providers.GitHub), d)
+	render(f)
+	f.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	errs := f.Errors()
+	if len(errs) == 0 || !strings.Contains(errs[0].Error(), "not an absolute URL") {
+		t.Fatalf("enter on a bad host: errors %v", errs)
+	}
+	if f.GetFocusedField().GetKey() != string(providers.FieldHost) {
+		t.Errorf("focus left a field with a bad value")
+	}
+}
+
+func TestAccessibleFormPrintsHelp(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	d := &providers.Credentials{}
+	f := New(providers.MustLookup(providers.GitLab), d, Accessible()).
+		WithInput(iotest.OneByteReader(strings.NewReader("https://gitlab.example.com\nacme\njdoe\n"))).WithOutput(&out)
+	// the token prompt needs a terminal; the run stops there with an error, after the help.
+	_ = f.Run()
+	for _, want := range []string{"GitLab Group ID", "numeric ID", "Example: jdoe", "Scopes to tick: api, write_repository"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("accessible output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if d.Host != "https://gitlab.example.com" || d.Org != "acme" || d.Username != "jdoe" {
+		t.Errorf("accessible answers not in the draft: %+v", d)
+	}
+}

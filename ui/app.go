@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// screen is what the root shows.
+type screen int
+
+const (
+	screenLoading screen = iota
+	screenUnlock
+	screenWizard
+	screenPicker
+	screenEditor
+)
+
+// Model is the root model: it owns the shared state and routes messages to the current screen.
+// Only it returns a tea.View; the screens return strings.
+type Model struct {
+	c      *common
+	cancel context.CancelFunc
+	screen screen
+	picker *picker
+	editor *editor
+	unlock *unlock
+	wizard *wizard
+	stamp  fileStamp
+	// fatal ends the program with an error (Run returns it).
+	fatal error
+}
+
+func newModel(opts Options, d deps) *Model {
+	c := newCommon(opts, d)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.ctx = ctx
+	return &Model{c: c, cancel: cancel, picker: newPicker(c)}
+}
+
+// shutdown cancels whatever is still in flight (checks, saves waiting for the lock).
+func (m *Model) shutdown() { m.cancel() }
+
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.c.store != nil {
+		cmds = append(cmds, loadCmd(m.c.store))
+	} else {
+		cmds = append(cmds, openCmd(m.c.opts.ConfigDir, m.c.opts.Passphrase))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes msg; a panic in any screen ends the program with an error that carries nothing of
+// the state (no token can leak through it).
+func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.fatal = panicError(where(), r)
+			m.shutdown()
+			cmd = tea.Quit
+		}
+	}()
+	cmd = m.update(msg)
+	if m.c.frames != nil {
+		m.c.frames(m.View().Content)
+	}
+	return m, cmd
+}
+
+// where names the function a panic came from (file and line carry no secrets).
+func where() string {
+	for i := 3; i < 12; i++ {
+		pc, file, line, ok := runtime.Caller(i)
+		if !ok {
+			break
+		}
+		fn := runtime.FuncForPC(pc)
+		if fn != nil && fn.Name() != "runtime.gopanic" && !isRuntime(fn.Name()) {
+			return fmt.Sprintf("%s:%d", shortFile(file), line)
+		}
+	}
+	return "update"
+}
+
+func isRuntime(name string) bool { return len(name) >= 8 && name[:8] == "runtime." }
+
+func shortFile(f string) string {
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i] == '/' {
+			return f[i+1:]
+		}
+	}
+	return f
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.shutdown()
+	return tea.Quit
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		return m.toScreen(msg)
+	case tea.BackgroundColorMsg:
+		m.c.setDark(msg.IsDark())
+		return m.toScreen(msg)
+	case panicMsg:
+		panic("test panic with a secret: " + msg.secret)
+	case tea.KeyPressMsg:
+		if msg.String() == "ctrl+c" && m.screen != screenEditor {
+			return m.quit()
+		}
+		return m.toScreen(msg)
+
+	case needWizardMsg:
+		return m.startWizard()
+	case unlockFailedMsg:
+		m.fatal = ErrUnlockFailed
+		return m.quit()
+	case needPassphraseMsg:
+		m.screen = screenUnlock
+		m.unlock = newUnlock(m.c, "")
+		return m.unlock.Init()
+	case openedMsg:
+		return m.opened(msg)
+	case loadedMsg:
+		if msg.err != nil {
+			m.picker.say("could not read the store: "+msg.err.Error(), true)
+			return nil
+		}
+		m.picker.setData(msg.data)
+		if m.screen == screenLoading {
+			m.screen = screenPicker
+			return watchCmd(m.c.store, m.stamp, m.c.watch)
+		}
+		return nil
+	case watchMsg:
+		m.stamp = msg.stamp
+		if msg.data != nil && (m.picker.data == nil || msg.data.Revision != m.picker.data.Revision) {
+			m.picker.setData(msg.data)
+		}
+		return watchCmd(m.c.store, m.stamp, m.c.watch)
+
+	case wizardDoneMsg:
+		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase})
+	case openEditorMsg:
+		return m.openEditor(providers.MustLookup(msg.id), nil)
+	case closeEditorMsg:
+		m.editor = nil
+		if msg.quit {
+			return m.quit()
+		}
+		if m.c.store == nil {
+			return m.startWizard()
+		}
+		m.screen = screenPicker
+		m.picker.say(msg.notice, msg.isErr)
+		return nil
+	case savedMsg:
+		if msg.data != nil {
+			m.picker.setData(msg.data)
+		}
+		if msg.reloaded != nil {
+			m.picker.setData(msg.reloaded)
+		}
+		return m.toScreen(msg)
+	case createdMsg:
+		if msg.err != nil {
+			return m.toScreen(msg)
+		}
+		m.c.store = msg.store
+		m.picker.setData(msg.data)
+		m.editor = nil
+		m.screen = screenPicker
+		m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
+			". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
+		return watchCmd(m.c.store, m.stamp, m.c.watch)
+	case changedMsg:
+		if msg.data != nil {
+			m.picker.setData(msg.data)
+		}
+		return m.toScreen(msg)
+	case retestMsg:
+		return m.picker.Update(msg)
+	case spinner.TickMsg:
+		// the picker's re-tests go on behind the editor
+		if m.screen == screenPicker {
+			return m.picker.Update(msg)
+		}
+		return tea.Batch(m.picker.Update(msg), m.toScreen(msg))
+	}
+	return m.toScreen(msg)
+}
+
+func (m *Model) opened(msg openedMsg) tea.Cmd {
+	if msg.err != nil {
+		if config.IsKind(msg.err, config.KindWrongPassphrase) {
+			if m.screen == screenUnlock {
+				return m.unlock.failed(msg.err)
+			}
+			// GITOPSCFG_PASSPHRASE did not unlock it: ask instead.
+			m.screen = screenUnlock
+			m.unlock = newUnlock(m.c, "GITOPSCFG_PASSPHRASE did not unlock the store: type the passphrase.")
+			return m.unlock.Init()
+		}
+		m.fatal = msg.err
+		return m.quit()
+	}
+	m.c.store = msg.store
+	for _, w := range msg.store.Warnings() {
+		m.picker.say("warning: "+w, true)
+	}
+	m.picker.setData(msg.data)
+	m.screen = screenPicker
+	m.unlock = nil
+	return watchCmd(m.c.store, m.stamp, m.c.watch)
+}
+
+func (m *Model) startWizard() tea.Cmd {
+	m.screen = screenWizard
+	m.wizard = newWizard(m.c)
+	return m.wizard.Init()
+}
+
+func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {
+	e, cmd := newEditor(m.c, p, m.picker.data, create)
+	m.editor = e
+	m.screen = screenEditor
+	return cmd
+}
+
+// toScreen hands msg to the current screen.
+func (m *Model) toScreen(msg tea.Msg) tea.Cmd {
+	switch m.screen {
+	case screenPicker:
+		return m.picker.Update(msg)
+	case screenEditor:
+		return m.editor.Update(msg)
+	case screenUnlock:
+		cmd, quit := m.unlock.Update(msg)
+		if quit {
+			return m.quit()
+		}
+		return cmd
+	case screenWizard:
+		cmd, quit := m.wizard.Update(msg)
+		if quit {
+			return m.quit()
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (m *Model) View() (v tea.View) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = tea.NewView("gitopscfg: internal error while drawing the screen; press ctrl+c to quit")
+		}
+	}()
+	var s string
+	switch m.screen {
+	case screenLoading:
+		s = m.c.styles.dim.Render("Opening the store…")
+	case screenUnlock:
+		s = m.unlock.View()
+	case screenWizard:
+		s = m.wizard.View()
+	case screenPicker:
+		s = m.picker.View()
+	case screenEditor:
+		s = m.editor.View()
+	}
+	if m.fatal != nil {
+		s = ""
+	}
+	v = tea.NewView(s)
+	v.AltScreen = true
+	v.WindowTitle = "gitopscfg"
+	return v
+}
+
+// panicMsg makes the root panic with a secret in the panic value; tests send it (through a
+// tea.WithFilter) to prove a crash restores the terminal and prints no secret.
+type panicMsg struct{ secret string }

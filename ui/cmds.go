@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// Every function here returns a tea.Cmd that does I/O (files, network) off the event loop. Each
+// captures its inputs by value before returning; the replies are the messages below.
+
+// openedMsg: the store is unlocked and loaded (or why not).
+type openedMsg struct {
+	store *config.Store
+	data  *config.Data
+	err   error
+}
+
+// needWizardMsg: there is no store yet.
+type needWizardMsg struct{}
+
+// needPassphraseMsg: the store is passphrase-protected and no passphrase was given.
+type needPassphraseMsg struct{}
+
+// loadedMsg: a fresh read of the store (after another writer changed it, or a conflict).
+type loadedMsg struct {
+	data *config.Data
+	err  error
+}
+
+// watchMsg: the store file was looked at; stamp is what it looked like.
+type watchMsg struct {
+	stamp fileStamp
+	data  *config.Data // non-nil when it changed and was re-read
+}
+
+// savedMsg: an editor's save finished.
+type savedMsg struct {
+	data      *config.Data
+	err       error
+	activated bool
+	reloaded  *config.Data // after a conflict: the store as it is now
+}
+
+// createdMsg: the wizard created the store and saved the first provider.
+type createdMsg struct {
+	store *config.Store
+	data  *config.Data
+	err   error
+}
+
+// changedMsg: the picker changed the store (activate, remove).
+type changedMsg struct {
+	data   *config.Data
+	err    error
+	notice string
+}
+
+// retestMsg: a picker re-test finished and (when still current) was recorded.
+type retestMsg struct {
+	id     providers.ID
+	seq    int
+	result providers.Result
+	data   *config.Data
+	err    error
+}
+
+// openCmd opens the store in dir: wizard, passphrase screen, or unlocked and loaded.
+func openCmd(dir, pass string) tea.Cmd {
+	return func() tea.Msg {
+		if !config.Exists(dir) {
+			return needWizardMsg{}
+		}
+		prot, err := config.PassphraseProtected(dir)
+		if err != nil {
+			return openedMsg{err: err}
+		}
+		if prot && pass == "" {
+			return needPassphraseMsg{}
+		}
+		s, err := config.Open(dir, func() (string, error) { return pass, nil })
+		if err != nil {
+			return openedMsg{err: err}
+		}
+		d, err := s.Load()
+		return openedMsg{store: s, data: d, err: err}
+	}
+}
+
+// loadCmd reads the already open store.
+func loadCmd(s *config.Store) tea.Cmd {
+	return func() tea.Msg {
+		d, err := s.Load()
+		return loadedMsg{data: d, err: err}
+	}
+}
+
+// fileStamp tells whether the store file changed since it was last looked at.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{mod: fi.ModTime(), size: fi.Size()}
+}
+
+// watchCmd looks at the store file after every; when it changed since last, it re-reads it, so
+// that changes by other writers (the command line, another session) show up.
+func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
+	if s == nil || every < 0 {
+		return nil
+	}
+	path := s.Path()
+	return tea.Tick(every, func(time.Time) tea.Msg {
+		st := stampOf(path)
+		if st == last || st == (fileStamp{}) {
+			return watchMsg{stamp: last}
+		}
+		d, err := s.Load()
+		if err != nil {
+			return watchMsg{stamp: last}
+		}
+		return watchMsg{stamp: st, data: d}
+	})
+}
+
+// saveCmd stores creds for the edit that started at revision base, with the check result when it
+// belongs to exactly these credentials; activate also makes the provider active. On a conflict it
+// re-reads the store so the editor can offer the fresh revision, keeping the admin's draft.
+func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
+	result *providers.Result, activate bool, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		d, err := s.Update(ctx, who, "set", base, applyEdit(creds, result, activate, now))
+		if err != nil {
+			msg := savedMsg{err: err}
+			if config.IsKind(err, config.KindConflict) {
+				msg.reloaded, _ = s.Load()
+			}
+			return msg
+		}
+		return savedMsg{data: d, activated: activate}
+	}
+}
+
+// createCmd creates the store (key file, or passphrase-protected when pass is set) and saves and
+// activates the first provider: nothing is written before the admin saves.
+func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		s, err := config.Init(dir, pass)
+		if err != nil {
+			return createdMsg{err: err}
+		}
+		d, err := s.Update(ctx, who, "set", 0, applyEdit(creds, result, true, now))
+		return createdMsg{store: s, data: d, err: err}
+	}
+}
+
+func applyEdit(creds providers.Credentials, result *providers.Result, activate bool, now time.Time) func(*config.Data) error {
+	return func(d *config.Data) error {
+		p := d.Providers[string(creds.Provider)]
+		if p == nil {
+			p = &config.Provider{}
+			d.Providers[string(creds.Provider)] = p
+		}
+		creds.ApplyTo(p)
+		p.UpdatedAt = now.UTC()
+		if result != nil {
+			p.LastCheck = result.Record(now, false)
+		}
+		if activate {
+			d.Active = string(creds.Provider)
+		}
+		return nil
+	}
+}
+
+// activateCmd makes id the active provider.
+func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := s.Update(ctx, who, "activate", -1, func(d *config.Data) error {
+			if d.Providers[string(id)] == nil {
+				return errors.New(name + " is not configured any more (another writer removed it)")
+			}
+			d.Active = string(id)
+			return nil
+		})
+		return changedMsg{data: d, err: err, notice: name + " is now the active provider"}
+	}
+}
+
+// removeCmd removes id, if the store is still at the revision the admin saw.
+func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := s.Update(ctx, who, "remove", base, func(d *config.Data) error {
+			delete(d.Providers, string(id))
+			if d.Active == string(id) {
+				d.Active = ""
+			}
+			return nil
+		})
+		return changedMsg{data: d, err: err, notice: name + " was removed"}
+	}
+}
+
+// errStale: the stored credentials changed while they were being re-tested.
+var errStale = errors.New("the stored credentials changed during the check")
+
+// retestCmd re-tests stored credentials and records the result (base -1: check records make no
+// audit entry), unless the credentials changed meanwhile.
+func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check checkFunc, who string,
+	seq int, creds providers.Credentials, now func() time.Time) tea.Cmd {
+	return func() tea.Msg {
+		r := check(ctx, env, creds)
+		at := now()
+		d, err := s.Update(ctx, who, "check", -1, func(d *config.Data) error {
+			p := d.Providers[string(creds.Provider)]
+			if p == nil || providers.FromConfig(creds.Provider, p) != creds {
+				return errStale
+			}
+			p.LastCheck = r.Record(at, false)
+			return nil
+		})
+		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
+	}
+}

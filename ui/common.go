@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// common is what every screen shares: the terminal's size and background, styles, keys, the clock,
+// the check, the session's context and the store. Screens read it; only the root's Update writes it.
+type common struct {
+	opts   Options
+	width  int
+	height int
+	dark   bool
+	styles styles
+	keys   keyMap
+	help   help.Model
+
+	now      func() time.Time
+	check    checkFunc
+	spinner  spinner.Spinner
+	debounce time.Duration
+	watch    time.Duration
+	frames   func(string)
+
+	// ctx ends with the session: checks in flight are cancelled when the admin quits.
+	ctx   context.Context
+	store *config.Store
+}
+
+func newCommon(opts Options, d deps) *common {
+	c := &common{opts: opts, width: 80, height: 24, dark: true, keys: newKeyMap(), help: help.New(),
+		now: d.now, check: d.check, debounce: d.debounce, watch: d.watch, frames: d.frames, store: opts.Store}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.check == nil {
+		c.check = providers.Run
+	}
+	if c.debounce <= 0 {
+		c.debounce = 400 * time.Millisecond
+	}
+	if c.watch == 0 {
+		c.watch = time.Second
+	}
+	if c.opts.Env == nil {
+		c.opts.Env = providers.NewEnv(opts.Version)
+	}
+	if c.opts.Who == "" {
+		c.opts.Who = config.LocalUser()
+	}
+	c.spinner = spinner.MiniDot
+	if d.still {
+		c.spinner = spinner.Spinner{Frames: []string{"⋯"}, FPS: time.Hour}
+	}
+	c.setDark(true)
+	return c
+}
+
+func (c *common) setDark(dark bool) {
+	c.dark = dark
+	c.styles = newStyles(dark)
+	c.help.Styles = help.DefaultStyles(dark)
+}
+
+// newSpinner is a spinner in the session's style.
+func (c *common) newSpinner() spinner.Model {
+	return spinner.New(spinner.WithSpinner(c.spinner), spinner.WithStyle(c.styles.dim))
+}

@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/forms"
+	"gitopscfg/providers"
+)
+
+// editorState: editing, or one question or save in flight.
+type editorState int
+
+const (
+	editing editorState = iota
+	askSaveAnyway
+	askDiscard
+	saving
+	askActivate
+)
+
+// closeEditorMsg asks the root to go back to the picker.
+type closeEditorMsg struct {
+	notice string
+	isErr  bool
+	quit   bool
+}
+
+// createSpec makes the editor create the store on save (the first-run wizard).
+type createSpec struct{ passphrase string }
+
+// sideBySideMin is the width from which the panel sits beside the form instead of below it.
+const sideBySideMin = 100
+
+// editor is one provider's huh form, bound to a draft, with the live check panel.
+type editor struct {
+	c        *common
+	p        providers.Provider
+	draft    *providers.Credentials
+	orig     providers.Credentials
+	last     providers.Credentials // the draft as of the last form update
+	form     *huh.Form
+	panel    *panel
+	base     int64 // the store revision this edit started from
+	create   *createSpec
+	isActive bool
+	state    editorState
+	quitting bool // a discard question that came from ctrl+c
+	reason   string
+	notice   string
+	isErr    bool
+}
+
+func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) (*editor, tea.Cmd) {
+	var cfg *config.Provider
+	e := &editor{c: c, p: p, create: create, panel: newPanel(c)}
+	if data != nil {
+		cfg = data.Providers[string(p.ID)]
+		e.base = data.Revision
+		e.isActive = data.Active == string(p.ID)
+	}
+	creds := providers.FromConfig(p.ID, cfg)
+	if cfg == nil {
+		creds.Host = p.DefaultHost
+	}
+	e.draft = &creds
+	e.orig, e.last = creds, creds
+	cmds := []tea.Cmd{e.newForm()}
+	if cfg != nil {
+		cmds = append(cmds, e.panel.start(creds))
+	}
+	return e, tea.Batch(cmds...)
+}
+
+// newForm builds a fresh form on the draft (huh forms are one-shot) and sizes it.
+func (e *editor) newForm() tea.Cmd {
+	e.form = forms.New(e.p, e.draft).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
+	e.layout()
+	cmd := e.form.Init()
+	e.forward(tea.BackgroundColorMsg{Color: bgColor(e.c.dark)})
+	return cmd
+}
+
+func bgColor(dark bool) color.Color {
+	if dark {
+		return color.Black
+	}
+	return color.White
+}
+
+// dims are the editor's regions for the current terminal size.
+func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
+	w, h := e.c.width, e.c.height
+	body := max(h-5, 6) // header line + blank; notice (up to 2 lines); help line
+	if w >= sideBySideMin {
+		formW = w * 55 / 100
+		return formW, body, w - formW - 1, body, true
+	}
+	panelH = max(8, body/2)
+	return w, body - panelH, w, panelH, false
+}
+
+func (e *editor) layout() {
+	formW, formH, _, _, _ := e.dims()
+	e.form.WithWidth(formW).WithHeight(max(formH-1, 4))
+}
+
+func (e *editor) forward(msg tea.Msg) tea.Cmd {
+	m, cmd := e.form.Update(msg)
+	if f, ok := m.(*huh.Form); ok {
+		e.form = f
+	}
+	return cmd
+}
+
+func (e *editor) dirty() bool { return *e.draft != e.orig }
+
+func (e *editor) say(notice string, isErr bool) { e.notice, e.isErr = notice, isErr }
+
+func (e *editor) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		e.layout()
+		return nil
+	case tea.BackgroundColorMsg:
+		return e.forward(msg)
+	case debounceMsg, checkDoneMsg:
+		return e.panel.Update(msg, *e.draft)
+	case savedMsg:
+		return e.saved(msg)
+	case createdMsg:
+		if msg.err != nil {
+			e.state = editing
+			e.say("could not create the store: "+msg.err.Error(), true)
+		}
+		return nil // the root takes over on success
+	case changedMsg:
+		if msg.err != nil {
+			return closeWith("saved, but not activated: "+msg.err.Error(), true)
+		}
+		return closeWith("saved "+e.p.Name+"; "+msg.notice, false)
+	case tea.KeyPressMsg:
+		return e.key(msg)
+	}
+	// everything else (cursor blinks, spinner ticks, field updates) goes to both children
+	return tea.Batch(e.panel.Update(msg, *e.draft), e.afterForm(e.forward(msg)))
+}
+
+func closeWith(notice string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return closeEditorMsg{notice: notice, isErr: isErr} }
+}
+
+func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
+	k, yes, no := e.c.keys.editor, e.c.keys.confirm.Yes, e.c.keys.confirm.No
+	switch e.state {
+	case saving:
+		return nil
+	case askSaveAnyway:
+		e.state = editing
+		if key.Matches(msg, yes) {
+			return e.save()
+		}
+		e.say("not saved: edit the fields, or press ctrl+s again", false)
+		return nil
+	case askDiscard:
+		e.state = editing
+		if key.Matches(msg, yes) {
+			e.panel.stop()
+			return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: e.quitting} }
+		}
+		return nil
+	case askActivate:
+		if key.Matches(msg, yes) || msg.String() == "enter" {
+			e.state = saving
+			return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.p.ID, e.p.Name)
+		}
+		if key.Matches(msg, no) {
+			return closeWith("saved "+e.p.Name, false)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
+		e.quitting = key.Matches(msg, k.Quit)
+		if e.dirty() {
+			e.state = askDiscard
+			return nil
+		}
+		e.panel.stop()
+		return func() tea.Msg { return closeEditorMsg{quit: e.quitting} }
+	case key.Matches(msg, k.Save):
+		return e.requestSave()
+	case key.Matches(msg, k.Recheck):
+		return e.panel.start(*e.draft)
+	}
+	return e.afterForm(e.forward(msg))
+}
+
+// afterForm reacts to what the form did: a changed draft restarts the live check's pause, a
+// completed form (enter on the last field) asks to save.
+func (e *editor) afterForm(cmd tea.Cmd) tea.Cmd {
+	cmds := []tea.Cmd{cmd}
+	if *e.draft != e.last {
+		e.last = *e.draft
+		e.notice = ""
+		cmds = append(cmds, e.panel.edited())
+	}
+	switch e.form.State {
+	case huh.StateCompleted:
+		cmds = append(cmds, e.newForm(), e.requestSave())
+	case huh.StateAborted:
+		cmds = append(cmds, e.newForm())
+	}
+	return tea.Batch(cmds...)
+}
+
+// requestSave saves right away when the check passed for exactly this draft, else asks first.
+func (e *editor) requestSave() tea.Cmd {
+	norm, err := forms.Credentials(*e.draft)
+	if err != nil {
+		e.say("cannot save yet: "+fieldErrors(err)[0], true)
+		return nil
+	}
+	if e.panel.passedFor(norm) {
+		return e.save()
+	}
+	switch e.panel.state {
+	case panelChecking, panelWaiting:
+		e.reason = "The check has not finished."
+	case panelDone:
+		e.reason = "The check failed: " + failSummary(e.panel.result) + "."
+	default:
+		e.reason = "These credentials have not been checked."
+	}
+	e.state = askSaveAnyway
+	return nil
+}
+
+// save writes the draft (normalised) with the check result that belongs to it, if any.
+func (e *editor) save() tea.Cmd {
+	norm, err := forms.Credentials(*e.draft)
+	if err != nil {
+		e.say("cannot save: "+fieldErrors(err)[0], true)
+		return nil
+	}
+	var result *providers.Result
+	if e.panel.state == panelDone && e.panel.creds == norm {
+		r := e.panel.result
+		result = &r
+	}
+	e.state = saving
+	e.notice = ""
+	now := e.c.now()
+	if e.create != nil {
+		return createCmd(e.c.ctx, e.c.opts.ConfigDir, e.create.passphrase, e.c.opts.Who, norm, result, now)
+	}
+	return saveCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.base, norm, result, false, now)
+}
+
+func (e *editor) saved(msg savedMsg) tea.Cmd {
+	if msg.err != nil {
+		e.state = editing
+		if config.IsKind(msg.err, config.KindConflict) && msg.reloaded != nil {
+			e.base = msg.reloaded.Revision
+			e.say("Someone else saved the store while you were editing (it is now at revision "+itoa64(e.base)+
+				"). Your edits are kept here: review them and press ctrl+s to save them on top.", true)
+			return nil
+		}
+		e.say("not saved: "+msg.err.Error(), true)
+		return nil
+	}
+	*e.draft = providers.FromConfig(e.p.ID, msg.data.Providers[string(e.p.ID)])
+	e.orig, e.last = *e.draft, *e.draft
+	e.base = msg.data.Revision
+	e.isActive = msg.data.Active == string(e.p.ID)
+	passed := e.panel.passedFor(*e.draft)
+	if passed && !e.isActive {
+		e.state = askActivate
+		return nil
+	}
+	if !passed {
+		return closeWith("saved "+e.p.Name+", but its check did not pass: fix it soon", true)
+	}
+	return closeWith("saved "+e.p.Name, false)
+}
+
+func (e *editor) View() string {
+	s := e.c.styles
+	w := e.c.width
+	formW, formH, panelW, panelH, side := e.dims()
+	head := s.title.Render(e.p.Name) + s.subtitle.Render(" · "+e.subtitle())
+	formView := e.formView(formW, formH)
+	panelView := e.panel.View(panelW, panelH)
+	var body string
+	if side {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(formW).Height(formH).Render(formView), " ", panelView)
+	} else {
+		body = lipgloss.NewStyle().Height(formH).Render(formView) + "\n" + panelView
+	}
+	return truncate(head, w) + "\n\n" + body + "\n" + e.footer(w)
+}
+
+func (e *editor) subtitle() string {
+	switch {
+	case e.create != nil:
+		return "first provider (step 3 of 3)"
+	case e.orig.Token == "":
+		return "new · store revision " + itoa64(e.base)
+	}
+	return "editing · store revision " + itoa64(e.base)
+}
+
+// formView is the form with the format errors of its fields under it, in w × h cells.
+func (e *editor) formView(w, h int) string {
+	var errs []string
+	for _, err := range e.form.Errors() {
+		errs = append(errs, e.c.styles.fail.Render("✗ ")+hangingWrap(err.Error(), w-2, 2))
+	}
+	errText := strings.Join(errs, "\n")
+	room := h - lipgloss.Height(errText)
+	if errText == "" {
+		room = h
+	}
+	out := clampLines(strings.TrimRight(e.form.View(), "\n"), max(room, 3))
+	if errText != "" {
+		out += "\n" + errText
+	}
+	return clampLines(out, h)
+}
+
+func (e *editor) footer(w int) string {
+	s := e.c.styles
+	h := e.c.help
+	h.SetWidth(w)
+	line := ""
+	var keys help.KeyMap = e.c.keys.editor
+	switch e.state {
+	case askSaveAnyway:
+		line, keys = s.prompt.Render(truncate(e.reason+" Save anyway? (y/N)", w)), e.c.keys.confirm
+	case askDiscard:
+		line, keys = s.prompt.Render(truncate("Discard your unsaved changes to "+e.p.Name+"? (y/N)", w)), e.c.keys.confirm
+	case askActivate:
+		line, keys = s.prompt.Render(truncate("Saved. Make "+e.p.Name+" the active provider? (Y/n)", w)), e.c.keys.confirm
+	case saving:
+		line = s.dim.Render("Saving…")
+	default:
+		if e.notice != "" {
+			st := s.msgInfo
+			if e.isErr {
+				st = s.msgError
+			}
+			line = st.Render(clampLines(wrapText(e.notice, w), 2))
+		}
+	}
+	return line + "\n" + h.View(keys)
+}

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// Golden screens: run with -update to regenerate testdata/TestGolden/….golden.
+
+var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+
+// scenario drives a session to one screen and returns it once it is there.
+type scenario struct {
+	name  string
+	store func(d *config.Data) // nil: no store at all (the wizard)
+	empty bool                 // a store with nothing configured
+	run   func(hs *harness) string
+}
+
+func configured(d *config.Data) {
+	d.Providers["github"] = stored("https://github.com/", "acme", "octocat", tokPass, &config.CheckRecord{
+		At: fixedNow.Add(-5 * time.Minute), OK: true, User: "octocat", ExpiresAt: ptrTime(fixedNow.Add(89 * 24 * time.Hour))})
+	d.Providers["gitlab"] = stored("https://gitlab.example.com/", "acme/gitops", "jdoe", "glpat-cannedToken000000000", &config.CheckRecord{
+		At: fixedNow.Add(-3 * time.Hour), OK: false, User: "jdoe"})
+}
+
+func withActive(d *config.Data) {
+	configured(d)
+	d.Providers["azure"] = stored("https://dev.azure.com/acme/", "gitops", "jdoe@example.com", "azcannedtoken00000000000000000000", &config.CheckRecord{
+		At: fixedNow.Add(-26 * time.Hour), OK: true, ExpiresAt: ptrTime(fixedNow.Add(6 * 24 * time.Hour))})
+	d.Active = "github"
+}
+
+func withToken(tok string) func(d *config.Data) {
+	return func(d *config.Data) {
+		d.Providers["github"] = stored("https://github.com/", "acme", "octocat", tok, nil)
+	}
+}
+
+func scenarios() []scenario {
+	var out []scenario
+	out = append(out,
+		scenario{name: "picker_empty", empty: true, run: func(hs *harness) string { return hs.waitFor("not configured", "q quit") }},
+		scenario{name: "picker_configured", store: configured, run: func(hs *harness) string { return hs.waitFor("last check FAILED") }},
+		scenario{name: "picker_active", store: withActive, run: func(hs *harness) string { return hs.waitFor("✓ GitHub", "expires in 6 days") }},
+	)
+	for i, p := range providers.All() {
+		out = append(out, scenario{name: "editor_" + string(p.ID), empty: true, run: func(hs *harness) string {
+			hs.waitFor("not configured")
+			for range i {
+				hs.key("down")
+			}
+			hs.key("enter")
+			return hs.waitFor(p.Name+" · new", "Live check", "Fill in the fields")
+		}})
+	}
+	for _, pc := range []struct{ name, tok, want string }{
+		{"panel_checking", tokBlock, "Checking https://github.com/"},
+		{"panel_passing", tokPass, "All checks passed"},
+		{"panel_missing_scopes", tokScopes, "1 check failed"},
+		{"panel_network_error", tokNet, "Could not reach the provider"},
+	} {
+		out = append(out, scenario{name: pc.name, store: withToken(pc.tok), run: func(hs *harness) string {
+			hs.waitFor("configured")
+			hs.key("enter")
+			return hs.waitFor(pc.want)
+		}})
+	}
+	out = append(out,
+		scenario{name: "wizard_1_welcome", run: func(hs *harness) string { return hs.waitFor("Welcome to gitopscfg") }},
+		scenario{name: "wizard_2_protection", run: func(hs *harness) string {
+			hs.waitFor("Welcome to gitopscfg")
+			hs.key("enter")
+			return hs.waitFor("How should the store be protected?")
+		}},
+		scenario{name: "wizard_3_passphrase", run: func(hs *harness) string {
+			hs.waitFor("Welcome to gitopscfg")
+			hs.key("enter")
+			hs.waitFor("How should the store be protected?")
+			hs.key("down", "enter")
+			hs.waitFor("New passphrase")
+			hs.typ("Correct horse 42")
+			return hs.waitFor("strength: strong")
+		}},
+		scenario{name: "wizard_4_provider", run: func(hs *harness) string {
+			hs.waitFor("Welcome to gitopscfg")
+			hs.key("enter")
+			hs.waitFor("How should the store be protected?")
+			hs.key("enter")
+			return hs.waitFor("Which Git provider")
+		}},
+		scenario{name: "wizard_5_form", run: func(hs *harness) string {
+			hs.waitFor("Welcome to gitopscfg")
+			hs.key("enter")
+			hs.waitFor("How should the store be protected?")
+			hs.key("enter")
+			hs.waitFor("Which Git provider")
+			hs.key("enter")
+			return hs.waitFor("step 3 of 3", "Live check")
+		}},
+	)
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios() {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%dx%d", sc.name, sz.w, sz.h), func(t *testing.T) {
+				t.Parallel()
+				opts := Options{ConfigDir: "/nonexistent/gitopscfg-golden"}
+				if sc.store != nil || sc.empty {
+					_, s := newStore(t, sc.store)
+					opts.Store = s
+					opts.ConfigDir = s.Dir()
+				}
+				hs := start(t, opts, deps{}, sz.w, sz.h)
+				sc.run(hs)
+				teatest.RequireEqualOutput(t, ascii(hs.settle()))
+			})
+		}
+	}
+}

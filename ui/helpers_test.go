@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/cursor"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// fixedNow is the clock of every deterministic screen.
+var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+// Canned tokens: the injected check answers each with a fixed result.
+const (
+	tokPass   = "ghp_cannedPass00000000000000000000000001"
+	tokScopes = "ghp_cannedScopes000000000000000000000002"
+	tokNet    = "ghp_cannedNetwork00000000000000000000003"
+	tokBlock  = "ghp_cannedBlock0000000000000000000000004"
+)
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+// cannedCheck is a deterministic stand-in for providers.Run.
+func cannedCheck(ctx context.Context, _ *providers.Env, c providers.Credentials) providers.Result {
+	r := providers.Result{Provider: c.Provider, Host: c.Host, DurationMS: 12}
+	switch {
+	case strings.Contains(c.Token, "Block"):
+		<-ctx.Done()
+		r.Add(providers.CheckNetwork, providers.Fail, "cancelled")
+	case strings.Contains(c.Token, "Network"):
+		r.Add(providers.CheckNetwork, providers.Fail, "cannot reach api.github.com: dial tcp: lookup api.github.com: no such host (check the Git host, your network and proxy settings)")
+	case strings.Contains(c.Token, "Scopes"):
+		r.User = "octocat"
+		r.Add(providers.CheckAuth, providers.Pass, "authenticated as octocat")
+		r.Add("scope:repo", providers.Pass, "granted")
+		r.Add("scope:delete_repo", providers.Fail, "missing: needed to delete repositories (the round-trip check deletes its throw-away repository); tick it at https://github.com/settings/tokens")
+		r.Add("scope:admin:org", providers.Warn, "missing: listed in the GitOps platform's documentation; no GitOps call needs it")
+		r.Add(providers.CheckOrg, providers.Pass, "organisation acme: you are an owner (admin), so you may create and delete its repositories")
+		r.Add(providers.CheckExpiry, providers.Skip, "unknown: the token has no expiry date")
+	default:
+		r.User = "octocat"
+		r.ExpiresAt = ptrTime(fixedNow.Add(89 * 24 * time.Hour))
+		r.Add(providers.CheckAuth, providers.Pass, "authenticated as octocat")
+		r.Add("scope:repo", providers.Pass, "granted")
+		r.Add("scope:delete_repo", providers.Pass, "granted")
+		r.Add("scope:admin:org", providers.Pass, "granted")
+		r.Add(providers.CheckOrg, providers.Pass, "organisation acme: you are an owner (admin), so you may create and delete its repositories")
+		r.Add(providers.CheckExpiry, providers.Pass, "expires on 2027-02-22 10:00 UTC (in 89 days)")
+	}
+	r.Finish()
+	return r
+}
+
+// newStore creates a key-file store in a temporary directory and applies setup at revision 1.
+func newStore(t testing.TB, setup func(d *config.Data)) (string, *config.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := config.Init(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if setup != nil {
+		if _, err := s.Update(context.Background(), "test", "set", 0, func(d *config.Data) error { setup(d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, s
+}
+
+func stored(host, org, user, tok string, last *config.CheckRecord) *config.Provider {
+	return &config.Provider{Host: host, Org: org, Username: user, Token: tok, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
+}
+
+// harness runs a model in a teatest program and keeps the screen after each update.
+type harness struct {
+	t     testing.TB
+	tm    *teatest.TestModel
+	mu    sync.Mutex
+	frame string
+	done  bool
+}
+
+// start runs a model for opts at w×h with the fixed clock, canned check and a still spinner.
+func start(t testing.TB, opts Options, d deps, w, h int) *harness {
+	t.Helper()
+	hs := &harness{t: t}
+	d.frames = func(s string) { hs.mu.Lock(); hs.frame = s; hs.mu.Unlock() }
+	if d.now == nil {
+		d.now = func() time.Time { return fixedNow }
+	}
+	if d.check == nil {
+		d.check = cannedCheck
+	}
+	if d.watch == 0 {
+		d.watch = -1
+	}
+	if d.debounce == 0 {
+		d.debounce = 20 * time.Millisecond
+	}
+	d.still = true
+	if opts.Who == "" {
+		opts.Who = "tester (local)"
+	}
+	if opts.Env == nil {
+		opts.Env = providers.NewEnv("test")
+	}
+	m := newModel(opts, d)
+	noBlink := func(_ tea.Model, msg tea.Msg) tea.Msg {
+		if _, ok := msg.(cursor.BlinkMsg); ok {
+			return nil // a blinking cursor would make screens depend on timing
+		}
+		return msg
+	}
+	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(noBlink)))
+	t.Cleanup(hs.stop)
+	return hs
+}
+
+func (hs *harness) stop() {
+	if hs.done {
+		return
+	}
+	hs.done = true
+	_ = hs.tm.Quit()
+	hs.tm.WaitFinished(hs.t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// screen is the latest screen.
+func (hs *harness) screen() string {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hs.frame
+}
+
+// waitFor waits until the screen holds every one of subs, and returns it.
+func (hs *harness) waitFor(subs ...string) string {
+	hs.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := hs.screen()
+		plain := plainText(s)
+		ok := true
+		for _, sub := range subs {
+			if !strings.Contains(plain, sub) {
+				ok = false
+			}
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("screen never showed %q; last screen:\n%s", subs, plain)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// settle waits until the screen stops changing for a moment (no more async replies).
+func (hs *harness) settle() string {
+	last, same := hs.screen(), 0
+	for same < 10 {
+		time.Sleep(5 * time.Millisecond)
+		if s := hs.screen(); s == last {
+			same++
+		} else {
+			last, same = s, 0
+		}
+	}
+	return last
+}
+
+func (hs *harness) key(keys ...string) {
+	for _, k := range keys {
+		hs.tm.Send(keyPress(k))
+	}
+}
+
+func (hs *harness) typ(s string) { hs.tm.Type(s) }
+
+// keyPress builds the key message of a key name as tea.KeyPressMsg.String() spells it.
+func keyPress(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+s", "ctrl+r", "ctrl+c", "ctrl+u":
+		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// ascii is the screen as the Ascii colour profile writes it (no colours; bold and the like stay).
+func ascii(s string) []byte {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.Ascii}
+	_, _ = w.Write([]byte(s))
+	return b.Bytes()
+}
+
+// plainText is the screen without any escape sequence.
+func plainText(s string) string {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.NoTTY}
+	_, _ = w.Write([]byte(s))
+	return b.String()
+}

@@ -1,0 +1,315 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// openEditorMsg asks the root to open the editor of a provider.
+type openEditorMsg struct{ id providers.ID }
+
+// picker lists the four providers with their state and acts on the selected one.
+type picker struct {
+	c       *common
+	data    *config.Data
+	cursor  int
+	seq     int
+	testing map[providers.ID]int // provider → sequence of its re-test in flight
+	spin    spinner.Model
+	full    bool // full help shown
+	confirm providers.ID
+	notice  string
+	isErr   bool
+}
+
+func newPicker(c *common) *picker {
+	return &picker{c: c, testing: map[providers.ID]int{}, spin: c.newSpinner()}
+}
+
+func (p *picker) selected() providers.Provider { return providers.All()[p.cursor] }
+
+func (p *picker) configured(id providers.ID) *config.Provider {
+	if p.data == nil {
+		return nil
+	}
+	return p.data.Providers[string(id)]
+}
+
+// setData shows a new state of the store, selecting the active provider on first show.
+func (p *picker) setData(d *config.Data) {
+	first := p.data == nil
+	p.data = d
+	if first && d.Active != "" {
+		for i, id := range providers.IDs {
+			if string(id) == d.Active {
+				p.cursor = i
+			}
+		}
+	}
+}
+
+func (p *picker) say(notice string, isErr bool) { p.notice, p.isErr = notice, isErr }
+
+func (p *picker) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if len(p.testing) == 0 {
+			return nil
+		}
+		var cmd tea.Cmd
+		p.spin, cmd = p.spin.Update(msg)
+		return cmd
+	case retestMsg:
+		if p.testing[msg.id] != msg.seq {
+			return nil // stale: a newer re-test of this provider is running
+		}
+		delete(p.testing, msg.id)
+		name := providers.MustLookup(msg.id).Name
+		switch {
+		case msg.err == errStale:
+			p.say(name+" changed during the re-test; its result was not recorded", true)
+		case msg.err != nil:
+			p.say("could not record the result of "+name+": "+msg.err.Error(), true)
+		default:
+			p.data = msg.data
+			if msg.result.OK {
+				p.say(name+": all checks passed", false)
+			} else {
+				p.say(name+": "+failSummary(msg.result)+" (enter to see and fix)", true)
+			}
+		}
+		return nil
+	case changedMsg:
+		if msg.err != nil {
+			p.say(msg.err.Error(), true)
+			if p.c.store != nil {
+				return loadCmd(p.c.store)
+			}
+			return nil
+		}
+		p.data = msg.data
+		p.say(msg.notice, false)
+		return nil
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.c.keys.picker
+	if p.confirm != "" {
+		id := p.confirm
+		p.confirm = ""
+		if key.Matches(msg, p.c.keys.confirm.Yes) {
+			name := providers.MustLookup(id).Name
+			return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, id, name)
+		}
+		p.say("nothing was removed", false)
+		return nil
+	}
+	sel := p.selected()
+	switch {
+	case key.Matches(msg, k.Up):
+		p.cursor = (p.cursor + len(providers.IDs) - 1) % len(providers.IDs)
+	case key.Matches(msg, k.Down):
+		p.cursor = (p.cursor + 1) % len(providers.IDs)
+	case key.Matches(msg, k.Help):
+		p.full = !p.full
+	case key.Matches(msg, k.Edit):
+		return func() tea.Msg { return openEditorMsg{id: sel.ID} }
+	case key.Matches(msg, k.Activate):
+		switch {
+		case p.configured(sel.ID) == nil:
+			p.say(sel.Name+" is not configured yet: press enter to set it up first", true)
+		case p.data.Active == string(sel.ID):
+			p.say(sel.Name+" is already the active provider", false)
+		default:
+			return activateCmd(p.c.ctx, p.c.store, p.c.opts.Who, sel.ID, sel.Name)
+		}
+	case key.Matches(msg, k.Test):
+		if p.configured(sel.ID) == nil {
+			p.say(sel.Name+" is not configured yet: nothing to test", true)
+			return nil
+		}
+		return p.retest(sel.ID)
+	case key.Matches(msg, k.TestAll):
+		var cmds []tea.Cmd
+		for _, id := range providers.IDs {
+			if p.configured(id) != nil {
+				cmds = append(cmds, p.retest(id))
+			}
+		}
+		if len(cmds) == 0 {
+			p.say("no provider is configured yet: press enter to set one up", true)
+		}
+		return tea.Batch(cmds...)
+	case key.Matches(msg, k.Remove):
+		if p.configured(sel.ID) == nil {
+			p.say(sel.Name+" is not configured: nothing to remove", true)
+			return nil
+		}
+		p.confirm = sel.ID
+		p.notice = ""
+	}
+	return nil
+}
+
+// retest starts a re-test of a stored provider.
+func (p *picker) retest(id providers.ID) tea.Cmd {
+	p.seq++
+	start := len(p.testing) == 0
+	p.testing[id] = p.seq
+	p.notice = ""
+	creds := providers.FromConfig(id, p.configured(id))
+	cmd := retestCmd(p.c.ctx, p.c.store, p.c.opts.Env, p.c.check, p.c.opts.Who, p.seq, creds, p.c.now)
+	if start {
+		return tea.Batch(cmd, p.spin.Tick)
+	}
+	return cmd
+}
+
+func failSummary(r providers.Result) string {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == providers.Fail {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 check failed"
+	}
+	return itoa(n) + " checks failed"
+}
+
+func (p *picker) View() string {
+	s := p.c.styles
+	w := p.c.width
+	var b strings.Builder
+	b.WriteString(s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps") + "\n")
+	b.WriteString(s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)) + "\n\n")
+	for i, pr := range providers.All() {
+		b.WriteString(p.item(i, pr, w))
+		b.WriteString("\n")
+	}
+	body, foot := strings.TrimRight(b.String(), "\n"), p.footer(w)
+	gap := p.c.height - lipgloss.Height(body) - lipgloss.Height(foot)
+	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
+}
+
+func (p *picker) item(i int, pr providers.Provider, w int) string {
+	s := p.c.styles
+	cfg := p.configured(pr.ID)
+	sel := i == p.cursor
+	cur := "  "
+	if sel {
+		cur = s.cursor.Render("› ")
+	}
+	mark := "  "
+	if p.data != nil && p.data.Active == string(pr.ID) {
+		mark = s.active.Render("✓ ")
+	}
+	name := pr.Name
+	if sel {
+		name = s.selected.Render(name)
+	}
+	badge := s.badgeOff.Render("not configured")
+	if cfg != nil {
+		badge = s.badgeOn.Render("configured")
+		if p.data.Active == string(pr.ID) {
+			badge = s.active.Render("active") + s.dim.Render(" · ") + badge
+		}
+	}
+	line1 := cur + mark + padRight(name, 18) + badge
+	indent := "      "
+	var lines []string
+	lines = append(lines, line1)
+	if cfg == nil {
+		lines = append(lines, indent+s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))))
+		return strings.Join(lines, "\n") + "\n"
+	}
+	where := cfg.Host + " · " + pr.OrgNoun + " " + cfg.Org
+	if cfg.ProjectKey != "" {
+		where += " / " + cfg.ProjectKey
+	}
+	if cfg.Username != "" {
+		where += " · " + cfg.Username
+	}
+	lines = append(lines, indent+truncate(where, w-len(indent)))
+	lines = append(lines, indent+p.checkLine(pr.ID, cfg, w-len(indent)))
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// checkLine is the last check's outcome, how long ago, and the token's expiry.
+func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string {
+	s := p.c.styles
+	if _, busy := p.testing[id]; busy {
+		return p.spin.View() + " " + s.dim.Render("checking…")
+	}
+	r := cfg.LastCheck
+	if cfg.LastDeep != nil && (r == nil || cfg.LastDeep.At.After(r.At)) {
+		r = cfg.LastDeep
+	}
+	if r == nil {
+		return s.dim.Render("never checked · press t to test")
+	}
+	now := p.c.now()
+	var parts []string
+	outcome := s.pass.Render("last check passed")
+	if !r.OK {
+		outcome = s.fail.Render("last check FAILED")
+	}
+	if r.Deep {
+		outcome += s.dim.Render(" (round trip)")
+	}
+	parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
+	if note, warn := expiryNote(r.ExpiresAt, now); note != "" {
+		if warn {
+			parts = append(parts, s.warn.Render("! "+note))
+		} else {
+			parts = append(parts, s.dim.Render(note))
+		}
+	}
+	return truncateStyled(strings.Join(parts, s.dim.Render(" · ")), w)
+}
+
+func (p *picker) footer(w int) string {
+	s := p.c.styles
+	var b strings.Builder
+	switch {
+	case p.confirm != "":
+		name := providers.MustLookup(p.confirm).Name
+		b.WriteString(s.prompt.Render(truncate("Remove "+name+" and its token from the store? (y/N)", w)))
+	case p.notice != "":
+		st := s.msgInfo
+		if p.isErr {
+			st = s.msgError
+		}
+		b.WriteString(st.Render(wrapText(p.notice, w)))
+	}
+	b.WriteString("\n")
+	h := p.c.help
+	h.SetWidth(w)
+	h.ShowAll = p.full
+	if p.confirm != "" {
+		b.WriteString(h.View(p.c.keys.confirm))
+	} else {
+		b.WriteString(h.View(p.c.keys.picker))
+	}
+	return b.String()
+}
+
+// padRight pads a (possibly styled) string to width cells.
+func padRight(str string, width int) string {
+	if n := lipgloss.Width(str); n < width {
+		return str + strings.Repeat(" ", width-n)
+	}
+	return str + " "
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// truncate cuts s to w cells with an ellipsis.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// truncateStyled is truncate for text that holds escape sequences.
+func truncateStyled(s string, w int) string { return truncate(s, w) }
+
+// wrapText wraps s to w cells, breaking long words (URLs) when they do not fit.
+func wrapText(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, w, " -/")
+}
+
+// hangingWrap wraps s to w cells, indenting every line after the first by indent cells.
+func hangingWrap(s string, w, indent int) string {
+	if w-indent < 8 {
+		return wrapText(s, w)
+	}
+	lines := strings.Split(wrapText(s, w-indent), "\n")
+	pad := strings.Repeat(" ", indent)
+	for i := 1; i < len(lines); i++ {
+		lines[i] = pad + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clampLines keeps at most n lines of s.
+func clampLines(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n")
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+)
+
+// ago says how long before now t was, in the words the command line uses.
+func ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// expiryWarnWithin is how close an expiry date must be to be shown as a warning.
+const expiryWarnWithin = 14 * 24 * time.Hour
+
+// expiryNote describes a token's expiry ("" when unknown) and whether it deserves a warning.
+func expiryNote(exp *time.Time, now time.Time) (string, bool) {
+	if exp == nil {
+		return "", false
+	}
+	d := exp.Sub(now)
+	switch {
+	case d <= 0:
+		return "token EXPIRED on " + exp.UTC().Format("2006-01-02"), true
+	case d < 48*time.Hour:
+		return fmt.Sprintf("token expires in %d h", int(d.Hours())), true
+	}
+	return fmt.Sprintf("token expires in %d days", int(d.Hours()/24)), d < expiryWarnWithin
+}

@@ -1,0 +1,88 @@
+// Package ui owns the terminal UI: the root model (a router between the unlock screen, the
+// first-run wizard, the provider picker and the editor with its live check panel), its styles and
+// key bindings, and the accessible plain-prompt mode. It reaches files and the network only through
+// config and providers, and only inside tea.Cmds.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// Options configure one UI session.
+type Options struct {
+	ConfigDir string
+	// Store is an already unlocked store (the SSH server's); nil makes the UI open it itself: the
+	// first-run wizard when there is none, a passphrase screen when it is passphrase-protected and
+	// Passphrase is empty.
+	Store      *config.Store
+	Passphrase string
+	Env        *providers.Env
+	// Who names the admin in the audit trail.
+	Who        string
+	Accessible bool
+	Version    string
+}
+
+// ErrUnlockFailed is returned when the passphrase was wrong three times; nothing was changed.
+var ErrUnlockFailed = errors.New("wrong passphrase three times: the store was not unlocked and nothing was changed")
+
+// New returns the root model of one session (one fresh model per SSH session).
+func New(opts Options) tea.Model { return newModel(opts, deps{}) }
+
+// Run runs the UI until the admin quits: the full-screen program, or plain prompts when
+// opts.Accessible. A panic restores the terminal and comes back as an error that carries no value
+// from the UI's state (so never a token).
+func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError("run", r)
+		}
+	}()
+	if opts.Accessible {
+		return runAccessible(ctx, opts, accessibleIO{})
+	}
+	m := newModel(opts, deps{})
+	defer m.shutdown()
+	progOpts = append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
+	final, err := tea.NewProgram(m, progOpts...).Run()
+	if fm, ok := final.(*Model); ok && fm.fatal != nil {
+		return fm.fatal
+	}
+	if err != nil {
+		if errors.Is(err, tea.ErrProgramPanic) {
+			return errors.New("the terminal UI crashed (internal error); the terminal was restored and the store is as last saved")
+		}
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
+}
+
+// panicError describes a recovered panic without its value, which may hold UI state (a token).
+func panicError(where string, r any) error {
+	return fmt.Errorf("the terminal UI crashed (internal error %T in %s); the store is as last saved", r, where)
+}
+
+// deps are the seams tests use: a fixed clock, a canned check, a still spinner, fast timers.
+type deps struct {
+	now      func() time.Time
+	check    checkFunc
+	still    bool          // a spinner that never moves (deterministic screens)
+	debounce time.Duration // pause after typing before the live check (default 400 ms)
+	watch    time.Duration // how often the store file is watched for other writers (default 1 s; <0 off)
+	// frames receives the screen after every update (tests wait on it instead of parsing output).
+	frames func(string)
+}
+
+// checkFunc runs a live check; providers.Run in production.
+type checkFunc func(ctx context.Context, env *providers.Env, c providers.Credentials) providers.Result

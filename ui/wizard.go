@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"errors"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// MinPassphraseLen is the shortest passphrase the wizard accepts (as `gitopscfg init` does).
+const MinPassphraseLen = 10
+
+// Protection modes offered by the wizard.
+const (
+	protectKeyFile    = "keyfile"
+	protectPassphrase = "passphrase"
+)
+
+// wizardDoneMsg: the wizard's questions are answered; the provider's form comes next.
+type wizardDoneMsg struct {
+	passphrase string
+	provider   providers.ID
+}
+
+// wizard is the first run: welcome → protection (key file or passphrase, typed twice) → provider.
+// It writes nothing: the store is created when the first provider is saved.
+type wizard struct {
+	c        *common
+	form     *huh.Form
+	protect  string
+	pass     string
+	again    string
+	provider string
+}
+
+func newWizard(c *common) *wizard {
+	w := &wizard{c: c, protect: protectKeyFile, provider: string(providers.GitHub)}
+	w.form = w.build()
+	return w
+}
+
+func (w *wizard) build() *huh.Form {
+	var provOpts []huh.Option[string]
+	for _, p := range providers.All() {
+		provOpts = append(provOpts, huh.NewOption(p.Name+"  ("+p.DefaultHost+")", string(p.ID)))
+	}
+	welcome := huh.NewGroup(huh.NewNote().
+		Title("Welcome to gitopscfg").
+		Description("This sets up the Git credentials your GitOps platform uses to create, clone and push its " +
+			"GitOps repositories: GitHub, GitLab, Azure DevOps or Bitbucket Cloud, as on the platform's " +
+			"Global Configurations › GitOps page.\n\n" +
+			"Every token is checked live against its provider while you type, so you see at once which scope " +
+			"or permission is missing and where to fix it. The credentials are kept in one encrypted file, " +
+			config.StoreFile + ", in " + w.c.opts.ConfigDir + ".\n\nThree steps: protection, provider, credentials.").
+		Next(true).NextLabel("Start"))
+	protection := huh.NewGroup(huh.NewSelect[string]().
+		Title("Step 1 of 3 · How should the store be protected?").
+		Description("The store is encrypted with a key. Keep a backup of the key file: without it the store cannot be read.").
+		Options(
+			huh.NewOption("Key file (recommended): "+config.IdentityFile+" beside the store, nothing to type", protectKeyFile),
+			huh.NewOption("Passphrase: the key file is encrypted, you type the passphrase at each start", protectPassphrase),
+		).
+		Value(&w.protect))
+	passphrase := huh.NewGroup(
+		huh.NewInput().Title("Step 1 of 3 · New passphrase").
+			Description("At least "+itoa(MinPassphraseLen)+" characters; a few unrelated words work well.").
+			EchoMode(huh.EchoModePassword).Value(&w.pass).Validate(validPassphrase),
+		huh.NewInput().Title("The same passphrase again").
+			EchoMode(huh.EchoModePassword).Value(&w.again).Validate(func(s string) error {
+			if s != w.pass {
+				return errors.New("the two passphrases differ: type the same one again")
+			}
+			return nil
+		}),
+	).WithHideFunc(func() bool { return w.protect != protectPassphrase })
+	provider := huh.NewGroup(huh.NewSelect[string]().
+		Title("Step 2 of 3 · Which Git provider hosts the GitOps repositories?").
+		Description("You can add the others later from the list.").
+		Options(provOpts...).
+		Value(&w.provider))
+	return huh.NewForm(welcome, protection, passphrase, provider).WithTheme(formTheme()).WithShowHelp(true)
+}
+
+func validPassphrase(s string) error {
+	if utf8.RuneCountInString(s) < MinPassphraseLen {
+		return errors.New("too short: use at least " + itoa(MinPassphraseLen) + " characters")
+	}
+	return nil
+}
+
+// strength is a rough hint of a passphrase's strength, from its length and character classes.
+func strength(s string) string {
+	n := utf8.RuneCountInString(s)
+	classes := 0
+	var lower, upper, digit, other bool
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case n < MinPassphraseLen:
+		return "too short"
+	case n >= 20 || (n >= 14 && classes >= 3):
+		return "strong"
+	case n >= 14 || classes >= 3:
+		return "fair"
+	}
+	return "weak: longer is better"
+}
+
+func (w *wizard) Init() tea.Cmd {
+	cmd := w.form.Init()
+	w.forward(tea.BackgroundColorMsg{Color: bgColor(w.c.dark)})
+	w.layout()
+	return cmd
+}
+
+func (w *wizard) layout() { w.form.WithWidth(min(w.c.width, 100)).WithHeight(max(w.c.height-4, 8)) }
+
+func (w *wizard) forward(msg tea.Msg) tea.Cmd {
+	m, cmd := w.form.Update(msg)
+	if f, ok := m.(*huh.Form); ok {
+		w.form = f
+	}
+	return cmd
+}
+
+// onWelcome reports whether the welcome note (no text field) has the focus.
+func (w *wizard) onWelcome() bool {
+	_, isNote := w.form.GetFocusedField().(*huh.Note)
+	return isNote
+}
+
+// Update returns the command to run and whether to quit (nothing was written).
+func (w *wizard) Update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		w.layout()
+		return nil, false
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "q":
+			if w.onWelcome() {
+				return nil, true
+			}
+		case "esc":
+			if w.onWelcome() {
+				return nil, true
+			}
+			return w.form.PrevGroup(), false
+		}
+	}
+	cmd := w.forward(msg)
+	switch w.form.State {
+	case huh.StateCompleted:
+		pass := ""
+		if w.protect == protectPassphrase {
+			pass = w.pass
+		}
+		done := wizardDoneMsg{passphrase: pass, provider: providers.ID(w.provider)}
+		return func() tea.Msg { return done }, false
+	case huh.StateAborted:
+		return nil, true
+	}
+	return cmd, false
+}
+
+func (w *wizard) View() string {
+	s := w.c.styles
+	out := s.title.Render("gitopscfg") + s.subtitle.Render(" · first-run setup") + "\n\n" + w.form.View()
+	if w.protect == protectPassphrase && w.pass != "" {
+		if _, ok := w.form.GetFocusedField().(*huh.Input); ok {
+			out += "\n" + s.dim.Render("strength: ") + w.strengthStyled()
+		}
+	}
+	return out
+}
+
+func (w *wizard) strengthStyled() string {
+	s := w.c.styles
+	h := strength(w.pass)
+	switch h {
+	case "strong":
+		return s.pass.Render(h)
+	case "fair":
+		return s.warn.Render(h)
+	}
+	return s.fail.Render(h)
+}
