@@ -1,22 +1,254 @@
 package providers
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Azure DevOps repository lifecycle for the round-trip check (plain net/http, Basic auth with the
+// PAT as password):
+//   - GET  {org}/_apis/projects/{project}: the project's id, once per check;
+//   - POST {org}/{project}/_apis/git/repositories {"name","project":{"id"}} → 201 with id and
+//     remoteUrl (https://{org}@dev.azure.com/…: the userinfo is stripped from the clone URL);
+//     a taken name → 409 TF400948;
+//   - GET, DELETE {org}/{project}/_apis/git/repositories/{id} → 200/404, 204 (the spec also says 200).
+//
+// Creating and deleting need the Code (read, write & manage) scope (a PAT without it gets 401
+// TF400813) and, in the project, the Create repository / Delete repository permissions (403 TF401027).
 
 // azureRepos is the Azure repository lifecycle for the round-trip check.
-type azureRepos struct{ s *Session }
+type azureRepos struct {
+	s *Session
+
+	mu        sync.Mutex
+	projectID string // resolved by the first Create
+}
 
 func newAzureRepos(s *Session) repoAPI { return &azureRepos{s: s} }
 
-func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
-	return Repo{}, &APIError{Msg: "repository creation for Azure is not built yet"}
+func (g *azureRepos) project() string { return strings.TrimSpace(g.s.Creds.Org) }
+
+func (g *azureRepos) reposPath() string {
+	return "/" + url.PathEscape(g.project()) + "/_apis/git/repositories"
 }
 
-func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) { return false, nil }
+// azDo sends one request to the Azure DevOps API with the PAT; body, when not nil, is sent as JSON.
+func azDo(ctx context.Context, s *Session, method, path string, body any) azAnswer {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return azAnswer{err: err}
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.APIBase+path, rd)
+	if err != nil {
+		return azAnswer{err: err}
+	}
+	user := strings.TrimSpace(s.Creds.Username)
+	if user == "" {
+		user = "gitopscfg" // Azure DevOps authenticates the PAT alone; any user name does.
+	}
+	req.SetBasicAuth(user, s.Creds.Token)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.HTTP.Do(req)
+	if err != nil {
+		return azAnswer{err: err}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, azBodyLimit))
+	if err != nil {
+		return azAnswer{err: err}
+	}
+	return azAnswer{status: resp.StatusCode, header: resp.Header, body: raw}
+}
+
+// azRepository is the part of Azure DevOps' GitRepository the round trip uses.
+type azRepository struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	RemoteURL string `json:"remoteUrl"`
+	WebURL    string `json:"webUrl"`
+}
+
+// resolveProject returns the project's id (GET _apis/projects/{project}), remembered for later
+// calls. A token without "Project and Team (Read)" can still read the project's id from its
+// repository list, which Code (read) allows.
+func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
+	g.mu.Lock()
+	id := g.projectID
+	g.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	project := g.project()
+	if project == "" {
+		return "", &APIError{Msg: "no project given: enter the Azure DevOps Project Name (the project that will hold the " +
+			"GitOps repositories); the projects of the organisation are listed at " + azProjectsURL(g.s)}
+	}
+	a := azDo(ctx, g.s, http.MethodGet, "/_apis/projects/"+url.PathEscape(project)+"?"+azAPIVersion, nil)
+	if a.err != nil {
+		return "", a.err
+	}
+	var p azProject
+	switch {
+	case a.status == http.StatusOK && a.json() && json.Unmarshal(a.body, &p) == nil && p.ID != "":
+		id = p.ID
+	case a.status == http.StatusUnauthorized && !a.signIn() && !azDeadToken(a):
+		// No "Project and Team (Read)": take the id from the project's repositories instead.
+		l := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"?"+azAPIVersion, nil)
+		if l.err != nil {
+			return "", l.err
+		}
+		var list struct {
+			Value []struct {
+				Project azProject `json:"project"`
+			} `json:"value"`
+		}
+		if l.status == http.StatusOK && l.json() && json.Unmarshal(l.body, &list) == nil && len(list.Value) > 0 &&
+			list.Value[0].Project.ID != "" {
+			id = list.Value[0].Project.ID
+			break
+		}
+		return "", g.failure(l, "read project "+fmt.Sprintf("%q", project), "Code: Read")
+	default:
+		return "", g.failure(a, "read project "+fmt.Sprintf("%q", project), "Project and Team: Read")
+	}
+	g.mu.Lock()
+	g.projectID = id
+	g.mu.Unlock()
+	return id, nil
+}
+
+func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
+	pid, err := g.resolveProject(ctx)
+	if err != nil {
+		return Repo{}, err
+	}
+	a := azDo(ctx, g.s, http.MethodPost, g.reposPath()+"?"+azAPIVersion,
+		map[string]any{"name": name, "project": map[string]string{"id": pid}})
+	if a.err != nil {
+		return Repo{}, a.err
+	}
+	var r azRepository
+	switch {
+	case (a.status == http.StatusCreated || a.status == http.StatusOK) && a.json():
+		if err := json.Unmarshal(a.body, &r); err != nil || r.ID == "" || r.RemoteURL == "" {
+			return Repo{}, &APIError{Status: a.status, Msg: fmt.Sprintf("%s answered the repository creation with unreadable "+
+				"JSON: is %s an Azure DevOps organisation URL?", g.s.APIHost, g.s.Creds.Host)}
+		}
+	case a.status == http.StatusConflict:
+		msg := a.serviceError()
+		return Repo{}, &APIError{Status: a.status, Taken: true, Msg: fmt.Sprintf("a repository named %q exists already in "+
+			"project %q%s", name, g.project(), azQuote(msg))}
+	default:
+		return Repo{}, g.failure(a, fmt.Sprintf("create repository %q in project %q", name, g.project()), "Code: Read, write, & manage")
+	}
+	full := g.project() + "/" + r.Name
+	return Repo{ID: r.ID, Name: r.Name, FullName: full, CloneURL: withoutUserinfo(r.RemoteURL), WebURL: r.WebURL}, nil
+}
+
+func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+	a := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
+	switch {
+	case a.err != nil:
+		return false, a.err
+	case a.status == http.StatusOK && a.json():
+		return true, nil
+	case a.status == http.StatusNotFound:
+		return false, nil
+	}
+	return false, g.failure(a, fmt.Sprintf("read repository %q", r.FullName), "Code: Read")
+}
 
 func (g *azureRepos) Delete(ctx context.Context, r Repo) error {
-	return &APIError{Msg: "repository deletion for Azure is not built yet"}
+	a := azDo(ctx, g.s, http.MethodDelete, g.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
+	switch {
+	case a.err != nil:
+		return a.err
+	case a.status == http.StatusNoContent || a.status == http.StatusOK:
+		return nil
+	case a.status == http.StatusNotFound:
+		return nil // gone already
+	}
+	return g.failure(a, fmt.Sprintf("delete repository %q", r.FullName), "Code: Read, write, & manage")
 }
 
-func (g *azureRepos) GitUsername() string { return g.s.Creds.Username }
+// GitUsername: Azure DevOps authenticates Git over HTTPS by the PAT alone; any non-empty user name
+// does, so the configured one is used.
+func (g *azureRepos) GitUsername() string {
+	if u := strings.TrimSpace(g.s.Creds.Username); u != "" {
+		return u
+	}
+	return "gitopscfg"
+}
 
-func (g *azureRepos) DeletePermission() string { return "" }
+func (g *azureRepos) DeletePermission() string {
+	return "the Code (read, write & manage) scope and the Delete repository permission in the project"
+}
+
+// azDeadToken reports whether a 401 says the PAT expired or was revoked.
+func azDeadToken(a azAnswer) bool {
+	low := strings.ToLower(a.serviceError())
+	return a.status == http.StatusUnauthorized && (strings.Contains(low, "expired") || strings.Contains(low, "revoked"))
+}
+
+// failure turns a failed answer to action (e.g. `create repository "x" in project "p"`) into an
+// actionable error; scope names the PAT scope the call needs.
+func (g *azureRepos) failure(a azAnswer, action, scope string) *APIError {
+	s := g.s
+	said := azQuote(a.serviceError())
+	fixToken := fmt.Sprintf("edit the token at %s: Scopes, Custom defined, tick %s", s.TokenURL(), scope)
+	var msg string
+	low := strings.ToLower(a.serviceError())
+	switch {
+	case a.signIn():
+		msg = fmt.Sprintf("could not %s: Azure DevOps answered with its sign-in page (HTTP %d): the token is invalid, "+
+			"expired or not valid for %s; create a new personal access token at %s (Code: Read, write, & manage)",
+			action, a.status, s.Creds.Host, s.TokenURL())
+	case azDeadToken(a):
+		msg = fmt.Sprintf("could not %s: the personal access token has expired or been revoked%s; renew it at %s",
+			action, said, s.TokenURL())
+	case a.status == http.StatusUnauthorized:
+		msg = fmt.Sprintf("could not %s: the token lacks the scope %s%s; %s", action, scope, said, fixToken)
+	case a.status == http.StatusForbidden && (strings.Contains(low, "tf401027") || strings.Contains(low, "permission")):
+		perm := "Create repository"
+		if strings.HasPrefix(action, "delete") {
+			perm = "Delete or disable repository"
+		}
+		msg = fmt.Sprintf("could not %s: your account lacks the %s permission in project %q%s; ask a project "+
+			"administrator to grant it (Project settings > Repositories > Security)", action, perm, g.project(), said)
+	case a.status == http.StatusForbidden:
+		msg = fmt.Sprintf("could not %s: Azure DevOps refused it%s; check the token's %s scope (%s) and your permissions "+
+			"in project %q", action, said, scope, s.TokenURL(), g.project())
+	case a.status == http.StatusNotFound:
+		msg = fmt.Sprintf("could not %s: project %q was not found in %s%s; check the Azure DevOps Project Name against %s",
+			action, g.project(), s.Creds.Host, said, azProjectsURL(s))
+	default:
+		msg = fmt.Sprintf("could not %s: %s answered HTTP %d%s; try again later", action, s.APIHost, a.status, said)
+	}
+	return &APIError{Status: a.status, Msg: s.Creds.Redact(msg)}
+}
+
+// withoutUserinfo removes the user name (and password) from a URL, as APIs put the caller's name
+// into clone URLs (https://org@dev.azure.com/…, https://jdoe@bitbucket.org/…); a URL that does not
+// parse is returned unchanged.
+func withoutUserinfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}

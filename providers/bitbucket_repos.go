@@ -1,22 +1,233 @@
 package providers
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	bitbucket "github.com/ktrysmt/go-bitbucket"
+)
+
+// Bitbucket Cloud repository lifecycle for the round-trip check (go-bitbucket, bound to the check's
+// context and shared transport through bbSession.library, which also captures status codes):
+//   - without a project key, GET /workspaces/{ws}/projects?sort=created_on&pagelen=1 once: the
+//     workspace's oldest project, as Devtron chooses it;
+//   - POST /repositories/{ws}/{slug} {"scm":"git","is_private":true,"project":{"key"}} → 200 with
+//     links.clone[name=https].href (https://{user}@bitbucket.org/…: the userinfo is stripped) and
+//     links.html.href; a taken slug → 400 "Repository with this Slug and Owner already exists.";
+//   - GET /repositories/{ws}/{slug} → 200/404; DELETE → 204.
+//
+// Creating needs admin:repository:bitbucket, deleting delete:repository:bitbucket (a token without
+// them gets 403 "Your credentials lack one or more required privilege scopes.").
+//
+// Git over HTTPS takes other user names than the REST API: an API token authenticates REST with
+// the Atlassian account e-mail but Git only with the Bitbucket username or the static name
+// x-bitbucket-api-token-auth; access tokens use x-token-auth.
+
+// bbTakenPhrase is how Bitbucket says a slug is taken.
+const bbTakenPhrase = "already exists"
 
 // bitbucketRepos is the Bitbucket repository lifecycle for the round-trip check.
-type bitbucketRepos struct{ s *Session }
+type bitbucketRepos struct {
+	b *bbSession
 
-func newBitbucketRepos(s *Session) repoAPI { return &bitbucketRepos{s: s} }
+	mu         sync.Mutex
+	projectKey string // resolved by the first Create
+}
+
+func newBitbucketRepos(s *Session) repoAPI {
+	return &bitbucketRepos{b: &bbSession{Session: s, kind: bbKindOf(s.Creds)}}
+}
+
+func (g *bitbucketRepos) workspace() string { return strings.TrimSpace(g.b.Creds.Org) }
+
+func (g *bitbucketRepos) options(slug string) *bitbucket.RepositoryOptions {
+	return &bitbucket.RepositoryOptions{Owner: url.PathEscape(g.workspace()), RepoSlug: url.PathEscape(slug)}
+}
+
+// project returns the key of the project that gets the repository: the configured key, else the
+// workspace's oldest project.
+func (g *bitbucketRepos) project(ctx context.Context) (string, error) {
+	if key := strings.TrimSpace(g.b.Creds.ProjectKey); key != "" {
+		return key, nil
+	}
+	g.mu.Lock()
+	key := g.projectKey
+	g.mu.Unlock()
+	if key != "" {
+		return key, nil
+	}
+	ws := g.workspace()
+	a := g.b.get(ctx, "/workspaces/"+url.PathEscape(ws)+"/projects?sort=created_on&pagelen=1")
+	if a.err != nil {
+		return "", a.err
+	}
+	var page bbProjectPage
+	if a.status != http.StatusOK {
+		return "", g.failure(a, fmt.Sprintf("find the oldest project of workspace %q (no project key given)", ws))
+	}
+	if err := json.Unmarshal(a.body, &page); err != nil {
+		return "", &APIError{Status: a.status, Msg: fmt.Sprintf("%s answered the project list with unreadable JSON; try again later", g.b.APIHost)}
+	}
+	if len(page.Values) == 0 || page.Values[0].Key == "" {
+		return "", &APIError{Msg: fmt.Sprintf("workspace %q has no project to create the repository in: create one at "+
+			"https://bitbucket.org/%s/workspace/projects/ or enter a project key", ws, ws)}
+	}
+	key = page.Values[0].Key
+	g.mu.Lock()
+	g.projectKey = key
+	g.mu.Unlock()
+	return key, nil
+}
 
 func (g *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error) {
-	return Repo{}, &APIError{Msg: "repository creation for Bitbucket is not built yet"}
+	key, err := g.project(ctx)
+	if err != nil {
+		return Repo{}, err
+	}
+	opts := g.options(name)
+	opts.Scm, opts.IsPrivate, opts.Project = "git", "true", key
+	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Create(opts) })
+	full := g.workspace() + "/" + name
+	switch {
+	case a.err != nil:
+		return Repo{}, g.transport(a.err, "create repository "+full)
+	case a.status == http.StatusBadRequest && strings.Contains(a.message(), bbTakenPhrase):
+		return Repo{}, &APIError{Status: a.status, Taken: true, Msg: fmt.Sprintf("a repository %s exists already%s",
+			full, bbQuote(a.message()))}
+	case a.status != http.StatusOK && a.status != http.StatusCreated:
+		return Repo{}, g.failure(a, fmt.Sprintf("create repository %s in project %s", full, key))
+	}
+	r, ok := a.value.(*bitbucket.Repository)
+	clone, web := bbLinks(r)
+	if !ok || clone == "" {
+		return Repo{}, &APIError{Status: a.status, Msg: fmt.Sprintf("%s created %s but its answer has no HTTPS clone link; "+
+			"delete the repository at https://bitbucket.org/%s/admin if it is left over", g.b.APIHost, full, full)}
+	}
+	if r.Full_name != "" {
+		full = r.Full_name
+	}
+	if r.Slug != "" {
+		name = r.Slug
+	}
+	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web}, nil
 }
 
-func (g *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) { return false, nil }
+// bbLinks returns the HTTPS clone link and the web page of a repository.
+func bbLinks(r *bitbucket.Repository) (clone, web string) {
+	if r == nil {
+		return "", ""
+	}
+	if html, ok := r.Links["html"].(map[string]any); ok {
+		web, _ = html["href"].(string)
+	}
+	list, _ := r.Links["clone"].([]any)
+	for _, l := range list {
+		if m, ok := l.(map[string]any); ok && m["name"] == "https" {
+			clone, _ = m["href"].(string)
+		}
+	}
+	return clone, web
+}
+
+func (g *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+	opts := g.options(r.ID)
+	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+	switch {
+	case a.err != nil:
+		return false, g.transport(a.err, "read repository "+r.FullName)
+	case a.status == http.StatusOK:
+		return true, nil
+	case a.status == http.StatusNotFound:
+		return false, nil
+	}
+	return false, g.failure(a, "read repository "+r.FullName)
+}
 
 func (g *bitbucketRepos) Delete(ctx context.Context, r Repo) error {
-	return &APIError{Msg: "repository deletion for Bitbucket is not built yet"}
+	opts := g.options(r.ID)
+	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Delete(opts) })
+	switch {
+	case a.err != nil:
+		return g.transport(a.err, "delete repository "+r.FullName)
+	case a.status == http.StatusNoContent || a.status == http.StatusOK || a.status == http.StatusNotFound:
+		return nil // a 404 means it is gone already
+	}
+	return g.failure(a, "delete repository "+r.FullName)
 }
 
-func (g *bitbucketRepos) GitUsername() string { return g.s.Creds.Username }
+// GitUsername is the Git user name for the credential: Bitbucket's static names for API tokens
+// (x-bitbucket-api-token-auth; the account e-mail, which REST wants, is refused by Git) and for
+// access tokens (x-token-auth); a legacy app password keeps its Bitbucket username.
+func (g *bitbucketRepos) GitUsername() string {
+	switch g.b.kind {
+	case bbAccessToken:
+		return bbGitAccessUser
+	case bbAPIToken:
+		return bbGitAPITokenUser
+	}
+	return strings.TrimSpace(g.b.Creds.Username)
+}
 
-func (g *bitbucketRepos) DeletePermission() string { return "" }
+func (g *bitbucketRepos) DeletePermission() string {
+	return "the delete:repository:bitbucket scope and admin rights on the repository"
+}
+
+// transport passes network errors through (the runner reports them) and explains the rest, such
+// as an answer go-bitbucket could not decode.
+func (g *bitbucketRepos) transport(err error, action string) error {
+	if DescribeNetworkError(err, g.b.APIHost) != "" {
+		return err
+	}
+	return &APIError{Msg: g.b.Creds.Redact(fmt.Sprintf("could not %s: unreadable answer from %s (%v); try again later",
+		action, g.b.APIHost, err))}
+}
+
+// failure turns a failed answer to action into an actionable error.
+func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
+	b := g.b
+	said := bbQuote(a.message())
+	ws := g.workspace()
+	var msg string
+	switch {
+	case a.status == http.StatusUnauthorized:
+		fix := "create an API token with scopes at " + b.TokenURL() + " (app: Bitbucket) and enter your Atlassian account " +
+			"e-mail as the username"
+		msg = fmt.Sprintf("could not %s: %s", action, b.rejected(strings.TrimSpace(b.Creds.Username), a.message(), fix))
+	case a.lacksScope():
+		required := a.errorBody().Error.Detail.Required
+		if len(required) == 0 {
+			required = []string{"a scope it does not name"}
+		}
+		var why []string
+		for _, r := range required {
+			for _, sc := range b.Provider.Scopes {
+				if sc.Name == r {
+					why = append(why, sc.Why)
+				}
+			}
+		}
+		reason := ""
+		if len(why) > 0 {
+			reason = " (" + strings.Join(why, "; ") + ")"
+		}
+		fix := "add it to the token at " + b.tokenPage()
+		if b.kind == bbAccessToken {
+			fix = "access-token scopes cannot be edited: create a new token with it in " + b.tokenPage()
+		}
+		msg = fmt.Sprintf("could not %s: the token lacks %s%s%s; %s", action, strings.Join(required, ", "), reason, said, fix)
+	case a.status == http.StatusForbidden:
+		msg = fmt.Sprintf("could not %s: Bitbucket refused it%s: your account needs create rights in the project (or admin "+
+			"rights on the repository); ask an administrator of workspace %q (https://bitbucket.org/%s/workspace/settings)",
+			action, said, ws, ws)
+	case a.status == http.StatusNotFound:
+		msg = fmt.Sprintf("could not %s: not found%s; check the Workspace ID %q and the project key", action, said, ws)
+	default:
+		msg = fmt.Sprintf("could not %s: %s answered HTTP %d%s; try again later", action, b.APIHost, a.status, said)
+	}
+	return &APIError{Status: a.status, Msg: b.Creds.Redact(msg)}
+}

@@ -31,12 +31,32 @@ const (
 	AzureTokenRevoked = "CLUT2EPLZJZ2SREYALL5WSMVPQLC2XV5WFFMEXFLAABIYVURD6QRF2J5CHV4U45JISMAFV63JGKXAZDOYFRN"
 	// AzureTokenInvalid (like any unknown token) gets HTTP 203 with the HTML sign-in page.
 	AzureTokenInvalid = "3F73Q6L6CH5ULUAIQRN3N4YFHCQOTT4EMC3SSI2GWYGMXTW7FYMNS75YPF7BD62F2AEIIW5W6MCTAZDORIHJ"
+
+	// Round-trip scenarios (see azure_repos.go).
+
+	// AzureTokenNoManage has Code (read & write) but not (read, write & manage): it can clone and
+	// push, but creating a repository gets 401 TF400813.
+	AzureTokenNoManage = "F7QCAJ6XUBR7M2GMQF3VFX2Q4GMSGCMX7MBXP3TWHFMHRTMY6OINAMKBVTXYYSI7DL3ZG4PF44YEAZDO36T2"
+	// AzureTokenPushDenied has every scope, but its user lacks the Contribute permission on the
+	// project's repositories: Git answers the push with 403 (TF401027).
+	AzureTokenPushDenied = "FMR47LBBHQXMQ4VQ227R667JY7T5UXKYRUZ7KSA4DLBHXX7DMJRA37E6OGXXJPUJCGGC65EBIFKQAZDO47BI"
+	// AzureTokenNoDelete has every scope, but its user lacks the Delete repository permission:
+	// DELETE gets 403 TF401027.
+	AzureTokenNoDelete = "M4644R6ESXSXCFRRR634XCFPPCLVXCDN3VEKHZI57EIEWBLJLSJYOOI2KUPAYMUY4AZIOXRLJKIYAZDOEDAC"
+	// AzureTokenLaggy has every scope; a repository it creates is answered 404 by GET for the
+	// first AzureLagPolls reads (the API is slow to show it).
+	AzureTokenLaggy = "6DHGXCDO2OSF6EDK4HHLDB3SQ4OMNRAQVFCXXHOBXV3DWIBAVE7A5QFROII2LPY36RQITCM4GLGAAZDOKHJZ"
 )
+
+// AzureLagPolls is how many reads miss a repository created with AzureTokenLaggy.
+const AzureLagPolls = 2
 
 // azScope is a PAT scope as Azure DevOps names it.
 type azScope string
 
 const (
+	azScopeCode       azScope = "vso.code"
+	azScopeCodeWrite  azScope = "vso.code_write"
 	azScopeCodeManage azScope = "vso.code_manage"
 	azScopeProject    azScope = "vso.project"
 )
@@ -47,16 +67,30 @@ type azureToken struct {
 	scopes  map[azScope]bool
 	expired bool
 	revoked bool
+	// Round-trip scenarios: project permissions the user lacks, and a slow repository API.
+	noContribute, noDelete, laggy bool
+}
+
+// can reports whether the PAT grants scope; Code scopes nest (manage ⊃ write ⊃ read).
+func (t *azureToken) can(scope azScope) bool {
+	switch scope {
+	case azScopeCode:
+		return t.scopes[azScopeCode] || t.scopes[azScopeCodeWrite] || t.scopes[azScopeCodeManage]
+	case azScopeCodeWrite:
+		return t.scopes[azScopeCodeWrite] || t.scopes[azScopeCodeManage]
+	}
+	return t.scopes[scope]
 }
 
 type azureIdentity struct {
 	ID, DisplayName, Account string
 }
 
-// azureRepo is one Git repository; the lifecycle endpoints (create, get, delete) and Git smart
-// HTTP are left for later, but the state is kept here.
+// azureRepo is one Git repository.
 type azureRepo struct {
 	ID, Name, DefaultBranch string
+	// hiddenReads is how many more GETs answer 404 (AzureTokenLaggy).
+	hiddenReads int
 }
 
 type azureProject struct {
@@ -71,6 +105,7 @@ type azureEmulator struct {
 	org      string
 	projects map[string]*azureProject // by lower-case name (project names are case-insensitive)
 	tokens   map[string]*azureToken
+	git      *gitBackend // set by Start (useGit) before serving
 }
 
 func newAzure() http.Handler {
@@ -83,10 +118,14 @@ func newAzure() http.Handler {
 				repos: []*azureRepo{{ID: "5febef5a-833d-4e14-b9c0-14cb638f91e6", Name: "gitops-bootstrap", DefaultBranch: "refs/heads/main"}}},
 		},
 		tokens: map[string]*azureToken{
-			AzureTokenFull:    {user: jdoe, scopes: full},
-			AzureTokenNoCode:  {user: jdoe, scopes: map[azScope]bool{azScopeProject: true}},
-			AzureTokenExpired: {user: jdoe, scopes: full, expired: true},
-			AzureTokenRevoked: {user: jdoe, scopes: full, revoked: true},
+			AzureTokenFull:       {user: jdoe, scopes: full},
+			AzureTokenNoCode:     {user: jdoe, scopes: map[azScope]bool{azScopeProject: true}},
+			AzureTokenExpired:    {user: jdoe, scopes: full, expired: true},
+			AzureTokenRevoked:    {user: jdoe, scopes: full, revoked: true},
+			AzureTokenNoManage:   {user: jdoe, scopes: map[azScope]bool{azScopeCodeWrite: true, azScopeProject: true}},
+			AzureTokenPushDenied: {user: jdoe, scopes: full, noContribute: true},
+			AzureTokenNoDelete:   {user: jdoe, scopes: full, noDelete: true},
+			AzureTokenLaggy:      {user: jdoe, scopes: full, laggy: true},
 		},
 	}
 }
@@ -100,16 +139,23 @@ func (e *azureEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("<!DOCTYPE html><html><head><title>Azure DevOps Services | 404</title></head><body>The resource cannot be found.</body></html>"))
 		return
 	}
+	rest := segs[1:]
+	if len(rest) >= 3 && rest[1] == "_git" {
+		e.serveGit(w, r, rest[0], rest[2], "/"+strings.Join(rest[3:], "/"))
+		return
+	}
 	tok, ok := e.authenticate(w, r)
 	if !ok {
 		return
 	}
-	if r.Method != http.MethodGet {
-		azureError(w, http.StatusMethodNotAllowed, "", "The requested resource does not support http method '"+r.Method+"'.",
-			"System.Web.Http.HttpResponseException", "HttpResponseException")
+	if len(rest) >= 4 && rest[1] == "_apis" && rest[2] == "git" && rest[3] == "repositories" && (len(rest) == 5 || r.Method == http.MethodPost) {
+		e.repositoryLifecycle(w, r, tok, rest[0], rest[4:])
 		return
 	}
-	rest := segs[1:]
+	if r.Method != http.MethodGet {
+		azureMethodNotAllowed(w, r)
+		return
+	}
 	switch {
 	case len(rest) == 2 && rest[0] == "_apis" && rest[1] == "connectionData":
 		e.connectionData(w, tok)
@@ -120,15 +166,20 @@ func (e *azureEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		e.project(w, rest[2])
 	case len(rest) == 4 && rest[1] == "_apis" && rest[2] == "git" && rest[3] == "repositories":
-		if !tok.scopes[azScopeCodeManage] {
+		if !tok.can(azScopeCode) {
 			azureNotAuthorized(w, tok)
 			return
 		}
-		e.repositories(w, rest[0])
+		e.repositories(w, r, rest[0])
 	default:
 		azureError(w, http.StatusNotFound, "", "The controller for path '"+r.URL.Path+"' was not found or does not implement IController.",
 			"System.Web.HttpException", "HttpException")
 	}
+}
+
+func azureMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	azureError(w, http.StatusMethodNotAllowed, "", "The requested resource does not support http method '"+r.Method+"'.",
+		"System.Web.Http.HttpResponseException", "HttpResponseException")
 }
 
 // authenticate answers a request whose PAT is missing, unknown, expired or revoked as Azure
@@ -256,7 +307,7 @@ func (e *azureEmulator) project(w http.ResponseWriter, name string) {
 	WriteJSON(w, http.StatusOK, out)
 }
 
-func (e *azureEmulator) repositories(w http.ResponseWriter, project string) {
+func (e *azureEmulator) repositories(w http.ResponseWriter, r *http.Request, project string) {
 	p, ok := e.lookup(project)
 	if !ok {
 		azureProjectNotFound(w, project)
@@ -265,14 +316,7 @@ func (e *azureEmulator) repositories(w http.ResponseWriter, project string) {
 	values := make([]map[string]any, 0, len(p.repos))
 	e.mu.Lock()
 	for _, repo := range p.repos {
-		web := "https://dev.azure.com/" + e.org + "/" + url.PathEscape(p.Name) + "/_git/" + url.PathEscape(repo.Name)
-		values = append(values, map[string]any{
-			"id": repo.ID, "name": repo.Name, "url": "https://dev.azure.com/" + e.org + "/" + p.ID + "/_apis/git/repositories/" + repo.ID,
-			"project": e.projectJSON(p), "defaultBranch": repo.DefaultBranch, "size": 0,
-			"remoteUrl": "https://" + e.org + "@dev.azure.com/" + e.org + "/" + url.PathEscape(p.Name) + "/_git/" + url.PathEscape(repo.Name),
-			"sshUrl":    "git@ssh.dev.azure.com:v3/" + e.org + "/" + url.PathEscape(p.Name) + "/" + url.PathEscape(repo.Name),
-			"webUrl":    web, "isDisabled": false, "isInMaintenance": false,
-		})
+		values = append(values, e.repoJSON(r, p, repo))
 	}
 	e.mu.Unlock()
 	WriteJSON(w, http.StatusOK, map[string]any{"value": values, "count": len(values)})

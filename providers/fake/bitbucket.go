@@ -52,7 +52,18 @@ const (
 	BitbucketAccessToken = "ATCTT3xFfGN0NPVLSTJKTVQPHMVQQKFJXQQ4NGUWGW344YWG4THC"
 	// BitbucketAccessTokenNoDelete is a workspace access token without repository:delete.
 	BitbucketAccessTokenNoDelete = "ATCTT3xFfGN0HQSOVGFKELUTTZFHMZOU45VRY6CNJ62OHLBYHMZT"
+
+	// Round-trip scenarios (see bitbucket_repos.go): BitbucketTokenNoAdminRepo cannot create a
+	// repository (403), BitbucketTokenNoWriteRepo cannot push (Git 403), BitbucketTokenNoDeleteRepo
+	// cannot delete (403), and:
+
+	// BitbucketTokenLaggy is an API token with every scope; a repository it creates is answered 404
+	// by GET for the first BitbucketLagPolls reads (the API is slow to show it).
+	BitbucketTokenLaggy = "ATATT3xFfGF045784NYJ3AV0QUISXXOATLF0OFMY0IJ7D775XVYR"
 )
+
+// BitbucketLagPolls is how many reads miss a repository created with BitbucketTokenLaggy.
+const BitbucketLagPolls = 2
 
 // API-token scope names, and the legacy (OAuth / access-token) names Bitbucket reports in
 // x-oauth-scopes and x-accepted-oauth-scopes.
@@ -80,6 +91,7 @@ type bbCredential struct {
 	kind   string   // x-credential-type of access tokens
 	dead   bool     // expired or revoked
 	appPwd bool     // legacy app password
+	laggy  bool     // repositories it creates stay hidden for BitbucketLagPolls reads
 }
 
 func (c *bbCredential) has(scope string) bool {
@@ -95,10 +107,12 @@ type bbAccount struct {
 	UUID, AccountID, Nickname, DisplayName string
 }
 
-// bbRepo is one repository; its lifecycle endpoints and Git smart HTTP come later.
+// bbRepo is one repository.
 type bbRepo struct {
 	UUID, Slug, Name, ProjectKey string
 	Private                      bool
+	// hiddenReads is how many more GETs answer 404 (BitbucketTokenLaggy).
+	hiddenReads int
 }
 
 type bbProject struct {
@@ -119,6 +133,7 @@ type bitbucketEmulator struct {
 	mu          sync.Mutex
 	workspaces  map[string]*bbWorkspace
 	credentials map[string]*bbCredential
+	git         *gitBackend // set by Start (useGit) before serving
 }
 
 func newBitbucket() http.Handler {
@@ -169,6 +184,7 @@ func newBitbucket() http.Handler {
 			BitbucketAppPassword:          {user: jdoe, appPwd: true},
 			BitbucketAccessToken:          {user: bot, scopes: all, bearer: true, kind: "workspace_access_token"},
 			BitbucketAccessTokenNoDelete:  {user: bot, scopes: without(bbDeleteRepo), bearer: true, kind: "workspace_access_token"},
+			BitbucketTokenLaggy:           {email: BitbucketEmail, user: jdoe, scopes: all, laggy: true},
 		},
 	}
 	return e
@@ -186,6 +202,10 @@ func bbError(w http.ResponseWriter, status int, msg string, detail map[string]an
 func (e *bitbucketEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, "/2.0/")
 	if !ok {
+		if repo, pathInfo, isGit := splitGitPath(r.URL.Path); isGit {
+			e.serveGit(w, r, repo, pathInfo)
+			return
+		}
 		bbError(w, http.StatusNotFound, "Resource not found", nil)
 		return
 	}
@@ -193,11 +213,15 @@ func (e *bitbucketEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) == 3 && segs[0] == "repositories" {
+		e.repositoryLifecycle(w, r, cred, segs[1], segs[2])
+		return
+	}
 	if r.Method != http.MethodGet {
 		bbError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
 		return
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case path == "user":
 		if e.require(w, cred, bbReadUser) {
@@ -454,17 +478,7 @@ func (e *bitbucketEmulator) repositories(w http.ResponseWriter, r *http.Request,
 	e.mu.Lock()
 	values := make([]map[string]any, 0, len(ws.repos))
 	for _, repo := range ws.repos {
-		full := ws.Slug + "/" + repo.Slug
-		values = append(values, map[string]any{
-			"type": "repository", "uuid": repo.UUID, "slug": repo.Slug, "name": repo.Name, "full_name": full,
-			"is_private": repo.Private, "scm": "git", "mainbranch": map[string]any{"type": "branch", "name": "main"},
-			"project":   map[string]any{"type": "project", "key": repo.ProjectKey},
-			"workspace": map[string]any{"type": "workspace", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name},
-			"links": map[string]any{
-				"html":  bbLink("https://bitbucket.org/" + full),
-				"clone": []map[string]any{{"name": "https", "href": "https://bitbucket.org/" + full + ".git"}},
-			},
-		})
+		values = append(values, e.repoJSON(r, ws, repo, ""))
 	}
 	e.mu.Unlock()
 	bbPage(w, r, values)

@@ -1,0 +1,22 @@
+package providers
+
+// Test-only access to the Azure DevOps and Bitbucket repository lifecycles (the repoAPI behind
+// the round trip), so tests in providers_test can drive them against the emulators directly.
+
+// AzbbRepoAPI is a provider's repository lifecycle.
+type AzbbRepoAPI = repoAPI
+
+// AzbbNewRepoAPI returns the repository lifecycle for c, or the failing check that stopped it
+// (an unsafe URL, an unreadable CA bundle).
+func AzbbNewRepoAPI(env *Env, c Credentials) (AzbbRepoAPI, *Result) {
+	p, err := Lookup(string(c.Provider))
+	if err != nil {
+		return nil, &Result{Checks: []Check{{ID: CheckAuth, Status: Fail, Message: err.Error()}}}
+	}
+	r := &Result{}
+	s, ok := newSession(env, p, c, r)
+	if !ok {
+		return nil, r
+	}
+	return repoAPIFor(s), nil
+}
