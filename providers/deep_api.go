@@ -33,6 +33,9 @@ type Repo struct {
 	CloneURL string
 	// WebURL is the repository's page, for the left-over message.
 	WebURL string
+	// DefaultBranch is the branch the API reports as the repository's default, if any; the round
+	// trip pushes to it when the repository is empty ("main" when unknown).
+	DefaultBranch string
 }
 
 // repoAPI is one provider's repository lifecycle, as the round trip drives it. Every error is an
@@ -63,6 +66,10 @@ type APIError struct {
 	Msg    string
 	// Taken marks a name collision (matches ErrNameTaken).
 	Taken bool
+	// Scheduled, on a Delete error, means the provider accepted the deletion but only marked the
+	// repository for deletion (e.g. GitLab's delayed deletion) and could not remove it now; Msg
+	// says when it will be removed. The runner reports it as a warning, not as a left-over.
+	Scheduled bool
 }
 
 func (e *APIError) Error() string {

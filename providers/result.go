@@ -13,6 +13,9 @@ const (
 	Fail Status = "fail"
 	Warn Status = "warn"
 	Skip Status = "skip"
+	// Running marks a round-trip stage that has started and not yet ended. It is progress-only:
+	// RunDeep hands it to its progress callback, and it never appears in a finished Result.
+	Running Status = "running"
 )
 
 // Stable check ids (besides "scope:<name>" for each required scope).

@@ -16,6 +16,9 @@ type Env struct {
 	Clients *Clients
 	Timeout time.Duration
 	Now     func() time.Time
+	// RepoNames, when set, names the round trip's throw-away repositories (tests inject it to
+	// force a collision); nil means RepoPrefix + 6 random [a-z0-9] from crypto/rand.
+	RepoNames func() string
 }
 
 // NewEnv returns an Env with a fresh client pool for the given program version.

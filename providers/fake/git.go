@@ -17,6 +17,9 @@ import (
 // providers default to for new repositories.
 const GitDefaultBranch = "main"
 
+// errRepoExists is what an emulator's create helper returns when the name is taken.
+var errRepoExists = errors.New("a repository of that name exists already")
+
 // gitBackend serves Git's smart HTTP protocol for bare repositories under one root directory,
 // with the real `git http-backend` run through net/http/cgi. One backend serves all four
 // emulators of an Emulators (Start hands it to each through repoHost.useGit); each emulator keeps

@@ -50,7 +50,26 @@ const (
 	GitHubTokenNotAdmin = "ghp_demoMemberNotOwner000000000000000000"
 	// GitHubTokenPending belongs to a user whose invitation is still pending.
 	GitHubTokenPending = "ghp_demoPendingInvite0000000000000000000"
+
+	// Round-trip (deep) scenarios. GitHubTokenFull passes the whole round trip, and
+	// GitHubTokenNoDeleteRepo (no delete_repo) gets 403 "Must have admin rights to Repository." on
+	// DELETE, which leaves the repository behind. (*Emulators).AddRepo pre-creates a name.
+
+	// GitHubTokenCreateForbidden is a plain member of an organisation that does not let members
+	// create repositories: GET /orgs/{org} omits the members_can_create_* fields (GitHub shows them
+	// to owners only), and POST /orgs/{org}/repos answers 403 "You need admin access to the
+	// organization before adding a repository to it."
+	GitHubTokenCreateForbidden = "ghp_demoOrgForbidsCreate0000000000000000"
+	// GitHubTokenPushRejected has every scope, but Git refuses its pushes with 403 "Permission to
+	// acme/<repo>.git denied to octocat." (as for a fine-grained token without Contents write).
+	GitHubTokenPushRejected = "ghp_demoGitPushRejected00000000000000000"
+	// GitHubTokenSlowVisibility has every scope; a repository it creates is answered 404 by
+	// GET /repos/{owner}/{repo} for the first GitHubHiddenReads reads (the API is slow to show it).
+	GitHubTokenSlowVisibility = "ghp_demoSlowToShowRepo00000000000000000"
 )
+
+// GitHubHiddenReads is how many reads miss a repository created with GitHubTokenSlowVisibility.
+const GitHubHiddenReads = 3
 
 // GitHubRateLimitReset is how long after a request the rate-limited scenario's limit resets.
 const GitHubRateLimitReset = 37 * time.Minute
@@ -65,6 +84,8 @@ type gitHubScenario struct {
 	sso         bool
 	rateLimited bool
 	role, state string // membership; state "" means not a member
+	// Round-trip scenarios.
+	createForbidden, pushRejected, slowVisibility bool
 }
 
 func ghScopes(s string) *string { return &s }
@@ -83,20 +104,26 @@ var gitHubScenarios = map[string]gitHubScenario{
 	GitHubTokenNotMember:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo")},
 	GitHubTokenNotAdmin:     {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active"},
 	GitHubTokenPending:      {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "pending"},
+
+	GitHubTokenCreateForbidden: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active", createForbidden: true},
+	GitHubTokenPushRejected:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", pushRejected: true},
+	GitHubTokenSlowVisibility:  {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", slowVisibility: true},
 }
 
-// gitHubRepo is a repository of the emulator's organisation (for the repository lifecycle and
-// Git smart HTTP, which a later change adds).
+// gitHubRepo is a repository of the emulator's organisation.
 type gitHubRepo struct {
 	ID      int64
 	Name    string
 	Private bool
 	Created time.Time
+	// hiddenReads is how many more GETs answer 404 (GitHubTokenSlowVisibility).
+	hiddenReads int
 }
 
 // gitHub is the GitHub emulator's state. Scenarios are static; repositories are guarded by mu.
 type gitHub struct {
 	now func() time.Time
+	git *gitBackend // nil: no Git (GitHubHandler); the REST lifecycle still works
 
 	mu     sync.Mutex
 	repos  map[string]*gitHubRepo // by lower-case "org/name"
@@ -114,6 +141,10 @@ func GitHubHandler() http.Handler {
 func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
 	if !ok {
+		if repo, info, isGit := splitGitPath(r.URL.Path); isGit {
+			g.serveGit(w, r, repo, info)
+			return
+		}
 		gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
 		return
 	}
@@ -155,11 +186,14 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("GitHub-Authentication-Token-Expiration", exp.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
 	}
+	base := "http://" + r.Host + "/api/v3"
+	if g.serveRepos(w, r, path, base, sc) {
+		return
+	}
 	if r.Method != http.MethodGet {
 		gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
 		return
 	}
-	base := "http://" + r.Host + "/api/v3"
 	switch {
 	case path == "/user":
 		g.accepted(h, sc, "", "")
@@ -175,7 +209,7 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.ssoRequired(w, r)
 			return
 		}
-		WriteJSON(w, http.StatusOK, g.org(base))
+		WriteJSON(w, http.StatusOK, g.org(base, sc.createForbidden))
 	case strings.HasPrefix(path, "/user/memberships/orgs/") && strings.Count(path, "/") == 4:
 		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "members=read")
 		org := strings.TrimPrefix(path, "/user/memberships/orgs/")
@@ -268,7 +302,9 @@ func (g *gitHub) orgSimple(base string) map[string]any {
 	}
 }
 
-func (g *gitHub) org(base string) map[string]any {
+// org is GET /orgs/{org}; forbidsCreate leaves out the members_can_create_* fields, as GitHub
+// does for callers who are not owners.
+func (g *gitHub) org(base string, forbidsCreate bool) map[string]any {
 	o := g.orgSimple(base)
 	g.mu.Lock()
 	n := len(g.repos)
@@ -279,9 +315,11 @@ func (g *gitHub) org(base string) map[string]any {
 	o["public_repos"] = 0
 	o["total_private_repos"] = n
 	o["created_at"] = "2015-03-04T10:11:12Z"
-	o["members_can_create_repositories"] = true
-	o["members_can_create_public_repositories"] = true
-	o["members_can_create_private_repositories"] = true
+	if !forbidsCreate {
+		o["members_can_create_repositories"] = true
+		o["members_can_create_public_repositories"] = true
+		o["members_can_create_private_repositories"] = true
+	}
 	o["default_repository_permission"] = "read"
 	o["two_factor_requirement_enabled"] = true
 	return o

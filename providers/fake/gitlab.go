@@ -46,7 +46,31 @@ const (
 	GitLabTokenMaintainer = "glpat-demoMaintainerRole00"
 	// GitLabTokenNotMember belongs to a user who is not a member of the group.
 	GitLabTokenNotMember = "glpat-demoNotAGroupMember0"
+
+	// Round-trip (deep) scenarios. GitLabTokenFull passes the whole round trip (its project is
+	// marked for deletion, then removed at once with permanently_remove, as on GitLab 18
+	// self-managed); GitLabTokenDeveloper fails the org check, so the round trip does not start;
+	// GitLabTokenMaintainer creates the project but DELETE answers 403 (deleting needs Owner),
+	// which leaves it behind. (*Emulators).AddRepo pre-creates a name.
+
+	// GitLabTokenCreateForbidden is an Owner for every check the API allows, but POST /projects
+	// answers 403 {"message":"403 Forbidden"} (an instance-level restriction the group API does
+	// not show).
+	GitLabTokenCreateForbidden = "glpat-demoCreateForbidden0"
+	// GitLabTokenPushRejected has api and write_repository, but Git refuses its pushes with 403
+	// "You are not allowed to push code to this project."
+	GitLabTokenPushRejected = "glpat-demoGitPushRejected0"
+	// GitLabTokenSlowVisibility: a project it creates is answered 404 by GET /projects/:id for
+	// the first GitLabHiddenReads reads.
+	GitLabTokenSlowVisibility = "glpat-demoSlowToShowRepo00"
+	// GitLabTokenNoImmediateDeletion is on an instance that does not allow immediate deletion
+	// (as GitLab.com): DELETE only marks the project for deletion (renamed with
+	// "-deletion_scheduled-<id>"), and permanently_remove answers 400.
+	GitLabTokenNoImmediateDeletion = "glpat-demoDelayedDeletion0"
 )
+
+// GitLabHiddenReads is how many reads miss a project created with GitLabTokenSlowVisibility.
+const GitLabHiddenReads = 3
 
 type gitLabScenario struct {
 	name        string
@@ -57,6 +81,8 @@ type gitLabScenario struct {
 	revoked     bool
 	user        string
 	userID      int
+	// Round-trip scenarios.
+	createForbidden, pushRejected, slowVisibility, noImmediateDeletion bool
 }
 
 var gitLabScenarios = map[string]gitLabScenario{
@@ -71,19 +97,31 @@ var gitLabScenarios = map[string]gitLabScenario{
 	GitLabTokenDeveloper:           {name: "gitops-dev", scopes: []string{"api", "write_repository"}, access: 30, expiresDays: 300},
 	GitLabTokenMaintainer:          {name: "gitops-maint", scopes: []string{"api", "write_repository"}, access: 40, expiresDays: 300},
 	GitLabTokenNotMember:           {name: "gitops-outsider", scopes: []string{"api", "write_repository"}, expiresDays: 300},
+
+	GitLabTokenCreateForbidden:     {name: "gitops-nocreate", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, createForbidden: true},
+	GitLabTokenPushRejected:        {name: "gitops-nopush", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, pushRejected: true},
+	GitLabTokenSlowVisibility:      {name: "gitops-slow", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, slowVisibility: true},
+	GitLabTokenNoImmediateDeletion: {name: "gitops-delayed", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, noImmediateDeletion: true},
 }
 
-// gitLabProject is a project of the emulator's group (for the repository lifecycle and Git smart
-// HTTP, which a later change adds).
+// gitLabProject is a project of the emulator's group.
 type gitLabProject struct {
 	ID      int64
 	Path    string
 	Created time.Time
+	// gitDir is the project's bare repository in the Git backend (it keeps its first path).
+	gitDir string
+	// hiddenReads is how many more GETs answer 404 (GitLabTokenSlowVisibility).
+	hiddenReads int
+	// markedOn is when the project was marked for deletion (nil: not marked).
+	markedOn *time.Time
+	readme   bool
 }
 
 // gitLab is the GitLab emulator's state. Scenarios are static; projects are guarded by mu.
 type gitLab struct {
 	now func() time.Time
+	git *gitBackend // nil: no Git (GitLabHandler); the REST lifecycle still works
 
 	mu       sync.Mutex
 	projects map[string]*gitLabProject // by lower-case path with namespace
@@ -107,6 +145,10 @@ const (
 func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
+		if repo, info, isGit := splitGitPath(r.URL.Path); isGit {
+			g.serveGit(w, r, repo, info)
+			return
+		}
 		g.message(w, http.StatusNotFound, "404 Not Found")
 		return
 	}
@@ -136,11 +178,14 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sc.user == "" {
 		sc.user, sc.userID = GitLabUser, GitLabUserID
 	}
+	base := "http://" + r.Host
+	if g.serveProjects(w, r, seg, base, sc) {
+		return
+	}
 	if r.Method != http.MethodGet {
 		g.message(w, http.StatusNotFound, "404 Not Found")
 		return
 	}
-	base := "http://" + r.Host
 	switch {
 	case len(seg) == 2 && seg[0] == "personal_access_tokens" && seg[1] == "self":
 		// Any scope may read its own token (GitLab 15.5 and later).

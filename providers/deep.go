@@ -1,0 +1,532 @@
+package providers
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	git "github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/memory"
+)
+
+// DeepTimeout bounds a round-trip check as a whole (live check included) when env.Timeout is not
+// set; the command line sets env.Timeout from --timeout, 60 s by default with --deep.
+const DeepTimeout = 60 * time.Second
+
+// DeepDeleteTimeout bounds the clean-up (deep:delete). The clean-up runs on a context that
+// survives the caller's cancellation and deadline, so Ctrl-C or a timeout still deletes the
+// repository; this is its own, short, deadline.
+const DeepDeleteTimeout = 20 * time.Second
+
+// DeepCheckFile is the file the round trip commits and pushes.
+const DeepCheckFile = "gitopscfg-check.txt"
+
+// deepNameTries is how many names the round trip tries when a name exists already.
+const deepNameTries = 4
+
+// RunDeep runs the live check (Run) and, once authentication and the organisation check pass (a
+// missing scope does not stop it), the round trip against a new private throw-away repository:
+// deep:create (create through the API, then poll until the API returns it), deep:clone (HTTPS,
+// in memory), deep:push (commit DeepCheckFile to the default branch), deep:verify (the remote
+// branch points at that commit) and deep:delete (delete through the API and confirm it is gone).
+// Each stage is a Check with its own duration, appended to the live check's result. Stages after
+// a failure are skipped, except deep:delete, which runs whenever a repository was created, even
+// after ctx is cancelled. progress, if not nil, is called as each stage starts (Status Running)
+// and ends (its final Check), from the calling goroutine.
+//
+// The token goes only into the Basic auth of go-git's HTTP transport: never into a URL, a file,
+// argv, the environment or a Git configuration (the clone lives in memory). Like Run, RunDeep
+// never returns an error: every problem is a failing check.
+func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check)) Result {
+	start := time.Now()
+	timeout := env.Timeout
+	if timeout <= 0 {
+		timeout = DeepTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if progress == nil {
+		progress = func(Check) {}
+	}
+
+	r := Run(ctx, env, c)
+	d := &deepRun{creds: c, result: &r, progress: progress, names: env.RepoNames}
+	if d.names == nil {
+		d.names = RandomRepoName
+	}
+	if why := deepBlocked(r); why != "" {
+		for _, id := range DeepStages {
+			d.skip(id, why)
+		}
+	} else if why := d.prepare(env); why != "" {
+		for _, id := range DeepStages {
+			d.skip(id, why)
+		}
+	} else {
+		d.run(ctx)
+	}
+	r.DurationMS = time.Since(start).Milliseconds()
+	r.Finish()
+	return r
+}
+
+// RandomRepoName returns RepoPrefix followed by 6 random characters from [a-z0-9] (crypto/rand).
+func RandomRepoName() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 6)
+	for i := range b {
+		// rand.Text would do, but its alphabet is upper-case base32; draw bytes without modulo bias.
+		for {
+			var one [1]byte
+			_, _ = rand.Read(one[:])
+			if int(one[0]) < 256-256%len(alphabet) {
+				b[i] = alphabet[int(one[0])%len(alphabet)]
+				break
+			}
+		}
+	}
+	return RepoPrefix + string(b)
+}
+
+// deepBlocked says why the round trip cannot start after the live check r, or "" when it can:
+// authentication and the organisation must not have failed (a missing scope does not block it).
+func deepBlocked(r Result) string {
+	if c, ok := r.Find(CheckNetwork); ok && c.Status == Fail {
+		return "skipped: the host could not be reached (see network)"
+	}
+	auth, ok := r.Find(CheckAuth)
+	if !ok || auth.Status == Fail || auth.Status == Skip {
+		return "skipped: authentication must pass first (see auth)"
+	}
+	org, ok := r.Find(CheckOrg)
+	if !ok || org.Status == Fail || org.Status == Skip {
+		return "skipped: the organisation check must pass first (see org)"
+	}
+	if pk, ok := r.Find(CheckProjectKey); ok && pk.Status == Fail {
+		return "skipped: the project key check must pass first (see project-key)"
+	}
+	return ""
+}
+
+// deepRun is one round trip in progress.
+type deepRun struct {
+	creds    Credentials
+	result   *Result
+	progress func(Check)
+	names    func() string
+
+	s       *Session
+	api     repoAPI
+	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
+	gitHost []string // hosts the token may be sent to over Git
+
+	repo   *Repo           // set once created: deep:delete then always runs
+	gitURL string          // the clone URL without userinfo
+	local  *git.Repository // the in-memory clone
+	branch string
+	pushed plumbing.Hash
+}
+
+// prepare builds the session and repository API; it returns why it cannot, or "".
+func (d *deepRun) prepare(env *Env) string {
+	p, err := Lookup(string(d.creds.Provider))
+	if err != nil {
+		return "skipped: " + err.Error()
+	}
+	var scratch Result
+	s, ok := newSession(env, p, d.creds, &scratch)
+	if !ok {
+		return "skipped: the API address is unusable (see network)"
+	}
+	d.s, d.api = s, repoAPIFor(s)
+	if d.api == nil {
+		return "skipped: no repository lifecycle for " + string(p.ID)
+	}
+	if d.creds.CABundle != "" {
+		pem, err := os.ReadFile(d.creds.CABundle)
+		if err != nil {
+			return d.creds.Redact("skipped: cannot read the CA bundle: " + err.Error())
+		}
+		d.ca = pem
+	}
+	host := d.creds.Host
+	if host == "" {
+		host = p.DefaultHost
+	}
+	for _, raw := range []string{host, d.creds.APIURL, s.APIBase} {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			d.gitHost = append(d.gitHost, strings.ToLower(u.Host))
+		}
+	}
+	return ""
+}
+
+func (d *deepRun) run(ctx context.Context) {
+	ok := d.stage(CheckDeepCreate, "creating a private throw-away repository", func() (Status, string) { return d.create(ctx) })
+	for _, st := range []struct {
+		id, running string
+		fn          func(context.Context) (Status, string)
+	}{
+		{CheckDeepClone, "cloning over HTTPS", d.clone},
+		{CheckDeepPush, "committing " + DeepCheckFile + " and pushing", d.push},
+		{CheckDeepVerify, "reading the branch back from the remote", d.verify},
+	} {
+		if !ok {
+			d.skip(st.id, "skipped: an earlier stage failed")
+			continue
+		}
+		ok = d.stage(st.id, st.running, func() (Status, string) { return st.fn(ctx) })
+	}
+	if d.repo == nil {
+		d.skip(CheckDeepDelete, "skipped: no repository was created")
+		return
+	}
+	// Clean up even when ctx is cancelled or past its deadline.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DeepDeleteTimeout)
+	defer cancel()
+	d.stage(CheckDeepDelete, "deleting "+d.repo.FullName, func() (Status, string) { return d.delete(dctx) })
+}
+
+// stage runs one stage, reporting its start and end to progress and recording it in the result.
+// It reports whether the stage passed (a warning counts as passing).
+func (d *deepRun) stage(id, running string, fn func() (Status, string)) bool {
+	d.progress(Check{ID: id, Status: Running, Message: running})
+	t0 := time.Now()
+	st, msg := fn()
+	ms := time.Since(t0).Milliseconds()
+	c := Check{ID: id, Status: st, Message: d.creds.Redact(msg), DurationMS: &ms}
+	d.result.Checks = append(d.result.Checks, c)
+	d.progress(c)
+	return st == Pass || st == Warn
+}
+
+func (d *deepRun) skip(id, why string) {
+	var zero int64
+	c := Check{ID: id, Status: Skip, Message: why, DurationMS: &zero}
+	d.result.Checks = append(d.result.Checks, c)
+	d.progress(c)
+}
+
+// create creates the repository (another name on a collision) and polls until the API returns it.
+func (d *deepRun) create(ctx context.Context) (Status, string) {
+	var taken []string
+	for range deepNameTries {
+		name := d.names()
+		repo, err := d.api.Create(ctx, name)
+		if errors.Is(err, ErrNameTaken) {
+			taken = append(taken, name)
+			continue
+		}
+		if err != nil {
+			return Fail, d.describe(err, "creating the repository failed")
+		}
+		d.repo = &repo
+		break
+	}
+	if d.repo == nil {
+		return Fail, fmt.Sprintf("could not find a free repository name: %s exist already", strings.Join(taken, ", "))
+	}
+	polls, err := d.waitUntil(ctx, true)
+	note := ""
+	if len(taken) > 0 {
+		note = fmt.Sprintf("; %s existed already, so another name was used", strings.Join(taken, ", "))
+	}
+	if err != nil {
+		return Fail, fmt.Sprintf("created %s, but the API did not return it (%d polls): %s%s",
+			d.repo.FullName, polls, d.describe(err, "reading it back failed"), note)
+	}
+	after := "at once"
+	if polls > 1 {
+		after = fmt.Sprintf("after %d polls", polls)
+	}
+	return Pass, fmt.Sprintf("created private repository %s; the API returned it %s%s", d.repo.FullName, after, note)
+}
+
+// waitUntil polls Exists with backoff (0, 100 ms, 200 ms, … capped at 2 s) until it answers want
+// or ctx ends; it returns how many polls it made.
+func (d *deepRun) waitUntil(ctx context.Context, want bool) (int, error) {
+	delay := time.Duration(0)
+	for polls := 1; ; polls++ {
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return polls - 1, ctx.Err()
+			case <-t.C:
+			}
+		}
+		got, err := d.api.Exists(ctx, *d.repo)
+		if err != nil {
+			return polls, err
+		}
+		if got == want {
+			return polls, nil
+		}
+		delay = min(max(2*delay, 100*time.Millisecond), 2*time.Second)
+	}
+}
+
+// auth is the only place the token goes: the Basic auth of go-git's HTTP transport.
+func (d *deepRun) auth() *githttp.BasicAuth {
+	user := d.api.GitUsername()
+	if user == "" {
+		user = "gitopscfg" // any non-empty username works with a token where the provider ignores it
+	}
+	return &githttp.BasicAuth{Username: user, Password: d.creds.Token}
+}
+
+// cloneURL checks the API's clone URL: it must parse, carries no userinfo once cleaned (Bitbucket
+// and Azure DevOps put "user@" in theirs), goes over https (plain http to loopback only) and
+// points at the configured Git or API host, so the token is never sent anywhere else.
+func (d *deepRun) cloneURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("the API returned an unusable clone URL %q", raw)
+	}
+	u.User = nil
+	clean := u.String()
+	if err := RequireSafeURL(clean); err != nil {
+		return "", err
+	}
+	host := strings.ToLower(u.Host)
+	for _, h := range d.gitHost {
+		if host == h {
+			return clean, nil
+		}
+	}
+	if d.creds.Provider == Azure && strings.HasSuffix(host, ".visualstudio.com") {
+		return clean, nil // organisations on the legacy URL get remote URLs there
+	}
+	return "", fmt.Errorf("the API returned a clone URL on %s, which is neither the Git host nor the API host (%s): refusing to send the token there",
+		u.Host, strings.Join(d.gitHost, ", "))
+}
+
+func (d *deepRun) clone(ctx context.Context) (Status, string) {
+	u, err := d.cloneURL(d.repo.CloneURL)
+	if err != nil {
+		return Fail, err.Error()
+	}
+	d.gitURL = u
+	local, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+		URL: u, Auth: d.auth(), CABundle: d.ca, RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
+	})
+	switch {
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		d.branch = d.repo.DefaultBranch
+		if d.branch == "" {
+			d.branch = "main"
+		}
+		local, err = git.InitWithOptions(memory.NewStorage(), memfs.New(), git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(d.branch)})
+		if err == nil {
+			_, err = local.CreateRemote(&gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{u}})
+		}
+		if err != nil {
+			return Fail, "cannot prepare an in-memory repository: " + err.Error()
+		}
+		d.local = local
+		return Pass, fmt.Sprintf("cloned %s: the repository is empty; the push goes to %s", u, d.branch)
+	case err != nil:
+		return Fail, d.gitError(err, "clone")
+	}
+	d.local = local
+	head, err := local.Head()
+	if err != nil {
+		return Fail, "cloned, but the clone has no branch checked out: " + err.Error()
+	}
+	d.branch = head.Name().Short()
+	return Pass, fmt.Sprintf("cloned %s: branch %s at %s", u, d.branch, head.Hash().String()[:7])
+}
+
+func (d *deepRun) push(ctx context.Context) (Status, string) {
+	wt, err := d.local.Worktree()
+	if err != nil {
+		return Fail, "cannot open the in-memory worktree: " + err.Error()
+	}
+	f, err := wt.Filesystem.Create(DeepCheckFile)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\nThis repository is temporary and is deleted by the check.\n",
+			d.repo.FullName, time.Now().UTC().Format(time.RFC3339))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		_, err = wt.Add(DeepCheckFile)
+	}
+	if err != nil {
+		return Fail, "cannot write " + DeepCheckFile + " in memory: " + err.Error()
+	}
+	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
+	d.pushed, err = wt.Commit("gitopscfg round-trip check", &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return Fail, "cannot commit in memory: " + err.Error()
+	}
+	ref := plumbing.NewBranchReferenceName(d.branch)
+	err = d.local.PushContext(ctx, &git.PushOptions{
+		RemoteName: git.DefaultRemoteName,
+		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
+		Auth:       d.auth(), CABundle: d.ca,
+	})
+	if err != nil {
+		return Fail, d.gitError(err, "push")
+	}
+	return Pass, fmt.Sprintf("pushed commit %s (%s) to %s", d.pushed.String()[:7], DeepCheckFile, d.branch)
+}
+
+func (d *deepRun) verify(ctx context.Context) (Status, string) {
+	remote := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{d.gitURL}})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.auth(), CABundle: d.ca})
+	if err != nil {
+		return Fail, d.gitError(err, "ls-remote")
+	}
+	want := plumbing.NewBranchReferenceName(d.branch)
+	for _, ref := range refs {
+		if ref.Name() != want {
+			continue
+		}
+		if ref.Hash() != d.pushed {
+			return Fail, fmt.Sprintf("the push did not land: %s on the remote points at %s, not at the pushed commit %s",
+				d.branch, ref.Hash().String()[:7], d.pushed.String()[:7])
+		}
+		return Pass, fmt.Sprintf("%s on the remote points at the pushed commit %s", d.branch, d.pushed.String()[:7])
+	}
+	return Fail, fmt.Sprintf("the push did not land: the remote has no branch %s after the push", d.branch)
+}
+
+func (d *deepRun) delete(ctx context.Context) (Status, string) {
+	err := d.api.Delete(ctx, *d.repo)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Scheduled {
+		return Warn, fmt.Sprintf("%s (%s) is marked for deletion, not yet removed: %s", d.repo.FullName, d.leftURL(), d.creds.Redact(apiErr.Msg))
+	}
+	if err != nil {
+		return Fail, d.leftOver(d.describe(err, "deleting failed"))
+	}
+	if _, err := d.waitUntil(ctx, false); err != nil {
+		return Fail, d.leftOver("the API accepted the deletion but still returns the repository (" + d.describe(err, "reading it back failed") + ")")
+	}
+	return Pass, fmt.Sprintf("deleted %s and confirmed it is gone", d.repo.FullName)
+}
+
+// leftOver is the message of a failed clean-up: it names the repository, its URL and the missing
+// permission, so nothing is left behind silently.
+func (d *deepRun) leftOver(why string) string {
+	msg := fmt.Sprintf("%s; the repository %s is LEFT BEHIND at %s: delete it by hand", why, d.repo.FullName, d.leftURL())
+	if perm := d.api.DeletePermission(); perm != "" {
+		msg += ", and give the token " + perm + " so the check can clean up after itself"
+	}
+	return msg
+}
+
+func (d *deepRun) leftURL() string {
+	if d.repo.WebURL != "" {
+		return d.repo.WebURL
+	}
+	u, err := url.Parse(d.repo.CloneURL)
+	if err != nil {
+		return d.repo.FullName
+	}
+	u.User = nil
+	return u.String()
+}
+
+// describe turns a repository API error into a sentence for the admin.
+func (d *deepRun) describe(err error, what string) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return d.creds.Redact(apiErr.Error())
+	}
+	if msg := DescribeNetworkError(err, d.s.APIHost); msg != "" {
+		return d.creds.Redact(msg)
+	}
+	return d.creds.Redact(what + ": " + err.Error())
+}
+
+// gitError turns a go-git error of op ("clone", "push", "ls-remote") into an actionable sentence.
+func (d *deepRun) gitError(err error, op string) string {
+	host := d.gitURL
+	if u, perr := url.Parse(d.gitURL); perr == nil {
+		host = u.Host
+	}
+	detail := strings.TrimSpace(rootCause(err))
+	if i := strings.Index(detail, ": "); i >= 0 && (errors.Is(err, transport.ErrAuthorizationFailed) || errors.Is(err, transport.ErrAuthenticationRequired)) {
+		detail = strings.TrimSpace(detail[i+2:])
+	}
+	if detail != "" {
+		detail = " (" + firstLine(detail) + ")"
+	}
+	var msg string
+	switch {
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.auth().Username, detail, gitAccessHint(d.creds.Provider, op, d.s.TokenURL()))
+		if op == "push" {
+			msg = "push rejected: " + msg
+		}
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.auth().Username, detail, gitAccessHint(d.creds.Provider, op, d.s.TokenURL()))
+		if op == "push" {
+			msg = "push rejected: " + msg
+		}
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		msg = fmt.Sprintf("the Git server says %s does not exist (404) although the API created it: the token may lack read access over Git (%s)", d.gitURL, d.s.TokenURL())
+	case errors.Is(err, git.NoErrAlreadyUpToDate):
+		msg = "nothing was pushed: the branch was already up to date"
+	default:
+		if net := DescribeNetworkError(err, host); net != "" {
+			msg = fmt.Sprintf("%s failed: %s", op, net)
+		} else if op == "push" {
+			msg = fmt.Sprintf("push rejected: %s: a branch protection or push rule may refuse it (check the rules of branch %s)", firstLine(err.Error()), d.branch)
+		} else {
+			msg = fmt.Sprintf("%s failed: %s", op, firstLine(err.Error()))
+		}
+	}
+	return d.creds.Redact(msg)
+}
+
+// gitAccessHint names the likely cause of a refused Git request and where to fix it.
+func gitAccessHint(id ID, op, tokenURL string) string {
+	write := op == "push"
+	switch id {
+	case GitHub:
+		if write {
+			return "the token needs the repo scope (classic) or Contents: read and write (fine-grained), its user write access to the repository, and SAML SSO authorisation if the organisation uses it; a branch protection rule can also refuse the push. Fix the token at " + tokenURL
+		}
+		return "the token needs the repo scope (classic) or Contents: read (fine-grained). Fix it at " + tokenURL
+	case GitLab:
+		if write {
+			return "the token needs write_repository (or api), its user at least the Developer role on the project, and the default branch must let that role push (Settings > Repository > Protected branches). Fix the token at " + tokenURL
+		}
+		return "the token needs read_repository, write_repository or api. Fix it at " + tokenURL
+	case Azure:
+		if write {
+			return "the PAT needs Code (read & write) and its user the Contribute permission on the repository (Project settings > Repositories > Security); a branch policy can also refuse the push. Fix the PAT at " + tokenURL
+		}
+		return "the PAT needs Code (read). Fix it at " + tokenURL
+	case Bitbucket:
+		if write {
+			return "the API token needs write:repository:bitbucket, Git must use your Bitbucket username or x-bitbucket-api-token-auth (not the account email), and branch restrictions may refuse the push (Repository settings > Branch restrictions). Fix the token at " + tokenURL
+		}
+		return "the API token needs read:repository:bitbucket, and Git must use your Bitbucket username or x-bitbucket-api-token-auth. Fix it at " + tokenURL
+	}
+	return "check the token's write access at " + tokenURL
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}

@@ -1,0 +1,223 @@
+package fake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// The GitHub emulator's repository lifecycle (REST) and Git smart HTTP:
+//
+//	POST   /api/v3/orgs/{org}/repos     201 repository JSON (clone_url http://<emulator>/acme/<name>.git)
+//	                                    422 "name already exists on this account", 403 org forbids / scope
+//	GET    /api/v3/repos/{owner}/{repo} 200 repository JSON, 404
+//	DELETE /api/v3/repos/{owner}/{repo} 204, 403 "Must have admin rights to Repository." (no delete_repo
+//	                                    scope, or not an owner)
+//	/{org}/{repo}[.git]/info/refs, /git-upload-pack, /git-receive-pack: Git, Basic auth with any
+//	                                    non-empty username and a known token as password
+
+var gitHubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+
+func (g *gitHub) useGit(b *gitBackend) { g.git = b }
+
+func (g *gitHub) gitPath(name string) string { return "github/" + GitHubOrg + "/" + name + ".git" }
+
+func (g *gitHub) addRepo(name string) error {
+	_, err := g.create(name, false)
+	return err
+}
+
+func (g *gitHub) repoNames() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	names := make([]string, 0, len(g.repos))
+	for _, rp := range g.repos {
+		names = append(names, rp.Name)
+	}
+	return names
+}
+
+// create adds a repository (and its bare Git repository); it fails when the name is taken.
+func (g *gitHub) create(name string, slow bool) (*gitHubRepo, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	key := strings.ToLower(GitHubOrg + "/" + name)
+	if _, taken := g.repos[key]; taken {
+		return nil, errRepoExists
+	}
+	if g.git != nil {
+		if err := g.git.Create(g.gitPath(name), false); err != nil {
+			return nil, err
+		}
+	}
+	g.nextID++
+	rp := &gitHubRepo{ID: g.nextID, Name: name, Private: true, Created: g.now()}
+	if slow {
+		rp.hiddenReads = GitHubHiddenReads
+	}
+	g.repos[key] = rp
+	return rp, nil
+}
+
+// lookup finds a repository of the organisation; a read may be hidden (slow visibility).
+func (g *gitHub) lookup(owner, name string, read bool) *gitHubRepo {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	rp := g.repos[strings.ToLower(owner+"/"+strings.TrimSuffix(name, ".git"))]
+	if rp != nil && read && rp.hiddenReads > 0 {
+		rp.hiddenReads--
+		return nil
+	}
+	return rp
+}
+
+// serveRepos answers the repository endpoints; it reports false for any other path.
+func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base string, sc gitHubScenario) bool {
+	const (
+		docCreate = "https://docs.github.com/rest/repos/repos#create-an-organization-repository"
+		docGet    = "https://docs.github.com/rest/repos/repos#get-a-repository"
+		docDelete = "https://docs.github.com/rest/repos/repos#delete-a-repository"
+	)
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(seg) == 3 && seg[0] == "orgs" && seg[2] == "repos" && r.Method == http.MethodPost:
+		g.accepted(w.Header(), sc, "public_repo, repo", "administration=write")
+		if !strings.EqualFold(seg[1], GitHubOrg) {
+			gitHubError(w, http.StatusNotFound, "Not Found", docCreate)
+			return true
+		}
+		var body struct {
+			Name    string `json:"name"`
+			Private *bool  `json:"private"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			gitHubError(w, http.StatusBadRequest, "Problems parsing JSON", docCreate)
+			return true
+		}
+		private := body.Private != nil && *body.Private
+		switch {
+		case sc.sso:
+			g.ssoRequired(w, r)
+		case !sc.fineGrained && private && !gitHubHas(sc, "repo"):
+			gitHubError(w, http.StatusForbidden, "You'll need a different OAuth scope to create a private repository. Please see "+
+				"the documentation for full details.", docCreate)
+		case !sc.fineGrained && !gitHubHas(sc, "repo") && !gitHubHas(sc, "public_repo"):
+			gitHubError(w, http.StatusNotFound, "Not Found", docCreate)
+		case sc.createForbidden || sc.state != "active":
+			gitHubError(w, http.StatusForbidden, "You need admin access to the organization before adding a repository to it.", docCreate)
+		case !gitHubRepoName.MatchString(body.Name):
+			gitHubValidation(w, "name", "missing_field", "", docCreate)
+		default:
+			rp, err := g.create(body.Name, sc.slowVisibility)
+			switch {
+			case err == errRepoExists:
+				gitHubValidation(w, "name", "custom", "name already exists on this account", docCreate)
+			case err != nil:
+				gitHubError(w, http.StatusInternalServerError, err.Error(), docCreate)
+			default:
+				w.Header().Set("Location", base+"/repos/"+GitHubOrg+"/"+rp.Name)
+				WriteJSON(w, http.StatusCreated, g.repoJSON(base, r.Host, rp, sc))
+			}
+		}
+		return true
+	case len(seg) == 3 && seg[0] == "repos" && r.Method == http.MethodGet:
+		g.accepted(w.Header(), sc, "repo", "metadata=read")
+		rp := g.lookup(seg[1], seg[2], true)
+		if rp == nil {
+			gitHubError(w, http.StatusNotFound, "Not Found", docGet)
+			return true
+		}
+		WriteJSON(w, http.StatusOK, g.repoJSON(base, r.Host, rp, sc))
+		return true
+	case len(seg) == 3 && seg[0] == "repos" && r.Method == http.MethodDelete:
+		g.accepted(w.Header(), sc, "delete_repo", "administration=write")
+		rp := g.lookup(seg[1], seg[2], false)
+		switch {
+		case rp == nil:
+			gitHubError(w, http.StatusNotFound, "Not Found", docDelete)
+		case sc.sso:
+			g.ssoRequired(w, r)
+		case !sc.fineGrained && !gitHubHas(sc, "delete_repo"), sc.role != "admin":
+			gitHubError(w, http.StatusForbidden, "Must have admin rights to Repository.", docDelete)
+		default:
+			g.mu.Lock()
+			delete(g.repos, strings.ToLower(GitHubOrg+"/"+rp.Name))
+			g.mu.Unlock()
+			if g.git != nil {
+				_ = g.git.Delete(g.gitPath(rp.Name))
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}
+		return true
+	}
+	return false
+}
+
+func gitHubHas(sc gitHubScenario, scope string) bool {
+	if sc.scopes == nil {
+		return false
+	}
+	for _, s := range strings.Split(*sc.scopes, ",") {
+		if strings.TrimSpace(s) == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// gitHubValidation is GitHub's 422 for a failed repository creation.
+func gitHubValidation(w http.ResponseWriter, field, code, msg, doc string) {
+	e := map[string]any{"resource": "Repository", "code": code, "field": field}
+	if msg != "" {
+		e["message"] = msg
+	}
+	WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{
+		"message": "Repository creation failed.", "errors": []any{e}, "documentation_url": doc, "status": "422",
+	})
+}
+
+func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) map[string]any {
+	web := "http://" + host + "/" + GitHubOrg + "/" + rp.Name
+	created := rp.Created.UTC().Format(time.RFC3339)
+	return map[string]any{
+		"id": rp.ID, "node_id": fmt.Sprintf("R_kgDO%08d", rp.ID), "name": rp.Name, "full_name": GitHubOrg + "/" + rp.Name,
+		"private": rp.Private, "visibility": "private", "owner": g.orgSimple(base), "html_url": web,
+		"description": nil, "fork": false, "url": base + "/repos/" + GitHubOrg + "/" + rp.Name,
+		"clone_url": web + ".git", "git_url": "git://" + host + "/" + GitHubOrg + "/" + rp.Name + ".git",
+		"ssh_url":        "git@" + strings.Split(host, ":")[0] + ":" + GitHubOrg + "/" + rp.Name + ".git",
+		"default_branch": GitDefaultBranch, "size": 0, "archived": false, "disabled": false,
+		"created_at": created, "updated_at": created, "pushed_at": created,
+		"permissions": map[string]any{"admin": sc.role == "admin", "maintain": sc.role == "admin", "push": true, "triage": true, "pull": true},
+	}
+}
+
+// serveGit answers Git smart HTTP for /{org}/{repo}[.git]/…, after GitHub's Basic-auth rules:
+// any non-empty username with a known token; unknown repositories are 404 "Repository not found."
+func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info string) {
+	sc, known := gitHubScenarios[RequestToken(r)]
+	if !known || !sc.valid || RequestUser(r) == "" {
+		rejectGit(w, http.StatusUnauthorized, "Invalid username or token. Password authentication is not supported for Git operations.")
+		return
+	}
+	owner, name, ok := strings.Cut(repo, "/")
+	var rp *gitHubRepo
+	if ok && !strings.Contains(name, "/") {
+		rp = g.lookup(owner, name, false)
+	}
+	if rp == nil || g.git == nil {
+		rejectGit(w, http.StatusNotFound, "Repository not found.")
+		return
+	}
+	if sc.pushRejected && isGitPush(r, info) {
+		login := sc.login
+		if login == "" {
+			login = GitHubUser
+		}
+		rejectGit(w, http.StatusForbidden, fmt.Sprintf("Permission to %s/%s.git denied to %s.", GitHubOrg, rp.Name, login))
+		return
+	}
+	g.git.ServeHTTP(w, r, g.gitPath(rp.Name), info)
+}
