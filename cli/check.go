@@ -15,21 +15,28 @@ import (
 type checkOptions struct {
 	all     bool
 	json    bool
+	deep    bool
 	timeout time.Duration
 }
 
 func newCheckCmd(a *App) *cobra.Command {
 	var o checkOptions
 	cmd := &cobra.Command{
-		Use:   "check [PROVIDER|--all] [--json] [--timeout 15s]",
+		Use:   "check [PROVIDER|--all] [--json] [--timeout 15s] [--deep]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
 		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
 required scopes are present, whether the organisation/group/project/workspace is reachable, and when
-the token expires. Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
+the token expires. With --deep, a round trip follows once authentication and the organisation pass:
+create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
+branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
+Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.all && len(args) > 0 {
 				return usageErr("give a provider or --all, not both")
+			}
+			if o.deep && !cmd.Flags().Changed("timeout") {
+				o.timeout = providers.DeepTimeout
 			}
 			if o.timeout <= 0 {
 				return usageErr("--timeout must be positive")
@@ -39,7 +46,8 @@ the token expires. Exit status 0 when every check passed, 1 when one failed or n
 	}
 	cmd.Flags().BoolVar(&o.all, "all", false, "check every configured provider")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
+	cmd.Flags().BoolVar(&o.deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	return cmd
 }
 
@@ -76,8 +84,8 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error
 	}
 	env := a.Env()
 	env.Timeout = o.timeout
-	results := runChecks(ctx, env, d, ids)
-	a.recordResults(ctx, s, results)
+	results := runChecks(ctx, env, d, ids, o.deep)
+	a.recordResults(ctx, s, results, o.deep)
 	if o.json {
 		if err := writeResultsJSON(a.Out, results); err != nil {
 			return err
@@ -102,14 +110,19 @@ func (a *App) nothingToCheck(o checkOptions, msg string) error {
 	return errCheckFailed
 }
 
-// runChecks checks the given providers concurrently and returns results in the given order.
-func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID) []providers.Result {
+// runChecks checks the given providers concurrently (with the round trip when deep) and returns
+// results in the given order.
+func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID, deep bool) []providers.Result {
 	results := make([]providers.Result, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		creds := providers.FromConfig(id, d.Providers[string(id)])
 		wg.Go(func() {
-			results[i] = providers.Run(ctx, env, creds)
+			if deep {
+				results[i] = providers.RunDeep(ctx, env, creds, nil)
+			} else {
+				results[i] = providers.Run(ctx, env, creds)
+			}
 			results[i].Active = d.Active == string(id)
 		})
 	}
@@ -117,12 +130,18 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 	return results
 }
 
-// recordResults remembers each result in the store; failing to do so is a warning, not a failure.
-func (a *App) recordResults(ctx context.Context, s *config.Store, results []providers.Result) {
+// recordResults remembers each result in the store (a round trip as last_deep); failing to do so
+// is a warning, not a failure.
+func (a *App) recordResults(ctx context.Context, s *config.Store, results []providers.Result, deep bool) {
 	now := time.Now()
 	_, err := s.Update(ctx, a.who(), "check", -1, func(d *config.Data) error {
 		for _, r := range results {
-			if p := d.Providers[string(r.Provider)]; p != nil {
+			p := d.Providers[string(r.Provider)]
+			switch {
+			case p == nil:
+			case deep:
+				p.LastDeep = r.Record(now, true)
+			default:
 				p.LastCheck = r.Record(now, false)
 			}
 		}

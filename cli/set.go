@@ -16,19 +16,21 @@ import (
 
 type setOptions struct {
 	host, org, username, projectKey, apiURL, caBundle string
-	tokenStdin, activate, noCheck                     bool
+	tokenStdin, activate, noCheck, deep               bool
 	timeout                                           time.Duration
 }
 
 func newSetCmd(a *App) *cobra.Command {
 	var o setOptions
 	cmd := &cobra.Command{
-		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check]",
+		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
 		Short: "Add or update a provider non-interactively; checks the credentials live and saves only if they pass",
 		Long: `Add or update a provider. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new provider needs --org, --username and
 the token (--host defaults to the provider's public service). The credentials are checked against the
-provider's API first and saved only if the check passes; --no-check saves without checking.
+provider's API first and saved only if the check passes; --no-check saves without checking. --deep
+adds the round trip (create a throw-away repository, clone, push, verify, delete) before saving, and
+saves only if it passes too; --timeout then defaults to 60s.
 
   printf '%s' "$TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate`,
 		Args: cobra.ExactArgs(1),
@@ -36,6 +38,12 @@ provider's API first and saved only if the check passes; --no-check saves withou
 			p, err := providerArg(args[0])
 			if err != nil {
 				return err
+			}
+			if o.deep && o.noCheck {
+				return usageErr("--deep and --no-check exclude each other")
+			}
+			if o.deep && !cmd.Flags().Changed("timeout") {
+				o.timeout = providers.DeepTimeout
 			}
 			if o.timeout <= 0 {
 				return usageErr("--timeout must be positive")
@@ -53,7 +61,8 @@ provider's API first and saved only if the check passes; --no-check saves withou
 	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read the token from standard input")
 	f.BoolVar(&o.activate, "activate", false, "make this the active provider")
 	f.BoolVar(&o.noCheck, "no-check", false, "save without checking the credentials")
-	f.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check")
+	f.BoolVar(&o.deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
+	f.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	return cmd
 }
 
@@ -74,14 +83,19 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 	if !o.noCheck {
 		env := a.Env()
 		env.Timeout = o.timeout
-		r := providers.Run(cmd.Context(), env, creds)
+		var r providers.Result
+		if o.deep {
+			r = providers.RunDeep(cmd.Context(), env, creds, nil)
+		} else {
+			r = providers.Run(cmd.Context(), env, creds)
+		}
 		r.Active = o.activate || d.Active == string(p.ID)
 		writeResultsText(a.Out, []providers.Result{r}, time.Now())
 		if !r.OK {
 			fmt.Fprintln(a.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 			return errCheckFailed
 		}
-		record = r.Record(time.Now(), false)
+		record = r.Record(time.Now(), o.deep)
 	}
 	_, err = s.Update(cmd.Context(), a.who(), "set", -1, func(d *config.Data) error {
 		sp := d.Providers[string(p.ID)]
@@ -96,7 +110,10 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 		}
 		cur.ApplyTo(sp)
 		sp.UpdatedAt = time.Now().UTC()
-		if record != nil {
+		switch {
+		case record != nil && o.deep:
+			sp.LastDeep = record
+		case record != nil:
 			sp.LastCheck = record
 		}
 		if o.activate {
