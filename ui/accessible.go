@@ -1,10 +1,322 @@
 package ui
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-// accessibleIO are the streams of the accessible mode (zero: the process's).
-type accessibleIO struct{}
+	"charm.land/huh/v2"
 
-func runAccessible(ctx context.Context, opts Options, io accessibleIO) error {
+	"gitopscfg/config"
+	"gitopscfg/forms"
+	"gitopscfg/providers"
+)
+
+// accessibleIO are the streams of the accessible mode (nil: the process's standard streams).
+type accessibleIO struct {
+	in  io.Reader
+	out io.Writer
+}
+
+// accessible is the plain-prompt UI for screen readers and dumb terminals: no full-screen program,
+// one question at a time with huh's accessible mode, the checklist printed as lines.
+type accessible struct {
+	ctx   context.Context
+	opts  Options
+	in    io.Reader
+	out   io.Writer
+	store *config.Store
+	check checkFunc
+	now   func() time.Time
+}
+
+func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
+	a := &accessible{ctx: ctx, opts: opts, in: aio.in, out: aio.out, store: opts.Store, check: providers.Run, now: time.Now}
+	if a.in == nil {
+		a.in = os.Stdin
+	}
+	if a.out == nil {
+		a.out = os.Stdout
+	}
+	if a.opts.Env == nil {
+		a.opts.Env = providers.NewEnv(opts.Version)
+	}
+	if a.opts.Who == "" {
+		a.opts.Who = config.LocalUser()
+	}
+	if a.store == nil {
+		if !config.Exists(opts.ConfigDir) {
+			return a.firstRun()
+		}
+		if err := a.open(); err != nil {
+			return err
+		}
+	}
+	return a.menu()
+}
+
+func (a *accessible) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }
+
+func (a *accessible) run(fields ...huh.Field) error {
+	err := huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true).WithInput(a.in).WithOutput(a.out).Run()
+	if errors.Is(err, huh.ErrUserAborted) {
+		return errQuit
+	}
+	return err
+}
+
+var errQuit = errors.New("quit")
+
+func (a *accessible) open() error {
+	pass := a.opts.Passphrase
+	prot, err := config.PassphraseProtected(a.opts.ConfigDir)
+	if err != nil {
+		return err
+	}
+	for try := 0; ; try++ {
+		if prot && (pass == "" || try > 0) {
+			if try >= maxUnlockTries {
+				return ErrUnlockFailed
+			}
+			pass = ""
+			if err := a.run(huh.NewInput().Title("Passphrase of the store:").EchoMode(huh.EchoModePassword).Value(&pass)); err != nil {
+				return err
+			}
+		}
+		s, err := config.Open(a.opts.ConfigDir, func() (string, error) { return pass, nil })
+		if config.IsKind(err, config.KindWrongPassphrase) && prot {
+			a.say("Wrong passphrase: the store stays locked and nothing was changed.")
+			if try+1 >= maxUnlockTries {
+				return ErrUnlockFailed
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		a.store = s
+		return nil
+	}
+}
+
+func (a *accessible) firstRun() error {
+	a.say("Welcome to gitopscfg. This sets up the Git credentials your GitOps platform uses to create, clone and push its repositories, checks them live, and keeps them in one encrypted file in %s.", a.opts.ConfigDir)
+	protect := protectKeyFile
+	if err := a.run(huh.NewSelect[string]().Title("Step 1 of 3: how should the store be protected?").Options(
+		huh.NewOption("Key file (recommended)", protectKeyFile), huh.NewOption("Passphrase", protectPassphrase)).Value(&protect)); err != nil {
+		return err
+	}
+	pass := ""
+	if protect == protectPassphrase {
+		again := ""
+		if err := a.run(
+			huh.NewInput().Title("New passphrase (at least 10 characters):").EchoMode(huh.EchoModePassword).Value(&pass).Validate(validPassphrase),
+			huh.NewInput().Title("The same passphrase again:").EchoMode(huh.EchoModePassword).Value(&again).Validate(func(s string) error {
+				if s != pass {
+					return errors.New("the two passphrases differ")
+				}
+				return nil
+			})); err != nil {
+			return err
+		}
+	}
+	p, err := a.chooseProvider("Step 2 of 3: which Git provider hosts the GitOps repositories?", nil)
+	if err != nil {
+		return err
+	}
+	creds, result, ok, err := a.edit(p, nil)
+	if err != nil || !ok {
+		return err
+	}
+	s, err := config.Init(a.opts.ConfigDir, pass)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Update(a.ctx, a.opts.Who, "set", 0, applyEdit(creds, result, true, a.now())); err != nil {
+		return err
+	}
+	a.store = s
+	a.say("Saved %s and made it the active provider. Keep a backup of %s: without it the store cannot be read.", p.Name, config.IdentityFile)
+	return a.menu()
+}
+
+func (a *accessible) chooseProvider(title string, d *config.Data) (providers.Provider, error) {
+	var opts []huh.Option[string]
+	for _, p := range providers.All() {
+		label := p.Name
+		if d != nil {
+			label += ": " + a.describe(p, d)
+		}
+		opts = append(opts, huh.NewOption(label, string(p.ID)))
+	}
+	id := string(providers.GitHub)
+	if err := a.run(huh.NewSelect[string]().Title(title).Options(opts...).Value(&id)); err != nil {
+		return providers.Provider{}, err
+	}
+	return providers.MustLookup(providers.ID(id)), nil
+}
+
+// describe is one provider's state in words.
+func (a *accessible) describe(p providers.Provider, d *config.Data) string {
+	c := d.Providers[string(p.ID)]
+	if c == nil {
+		return "not configured"
+	}
+	parts := []string{"configured (" + c.Host + ", " + p.OrgNoun + " " + c.Org + ")"}
+	if d.Active == string(p.ID) {
+		parts = append([]string{"ACTIVE"}, parts...)
+	}
+	if r := c.LastCheck; r != nil {
+		out := "last check passed"
+		if !r.OK {
+			out = "last check FAILED"
+		}
+		parts = append(parts, out+" "+ago(r.At, a.now()))
+		if note, _ := expiryNote(r.ExpiresAt, a.now()); note != "" {
+			parts = append(parts, note)
+		}
+	} else {
+		parts = append(parts, "never checked")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (a *accessible) menu() error {
+	for {
+		d, err := a.store.Load()
+		if err != nil {
+			return err
+		}
+		a.say("")
+		for _, p := range providers.All() {
+			a.say("%s: %s", p.Name, a.describe(p, d))
+		}
+		action := "edit"
+		err = a.run(huh.NewSelect[string]().Title("What next?").Options(
+			huh.NewOption("Configure or edit a provider", "edit"),
+			huh.NewOption("Activate a provider", "activate"),
+			huh.NewOption("Re-test a provider", "test"),
+			huh.NewOption("Remove a provider", "remove"),
+			huh.NewOption("Quit", "quit")).Value(&action))
+		if errors.Is(err, errQuit) || (err == nil && action == "quit") {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := a.act(action, d); err != nil {
+			if errors.Is(err, errQuit) {
+				return nil
+			}
+			a.say("Error: %v", err)
+		}
+	}
+}
+
+func (a *accessible) act(action string, d *config.Data) error {
+	p, err := a.chooseProvider("Which provider?", d)
+	if err != nil {
+		return err
+	}
+	c := d.Providers[string(p.ID)]
+	if action != "edit" && c == nil {
+		a.say("%s is not configured.", p.Name)
+		return nil
+	}
+	switch action {
+	case "edit":
+		creds, result, ok, err := a.edit(p, c)
+		if err != nil || !ok {
+			return err
+		}
+		if _, err := a.store.Update(a.ctx, a.opts.Who, "set", d.Revision, applyEdit(creds, result, false, a.now())); err != nil {
+			return err
+		}
+		a.say("Saved %s.", p.Name)
+		if d.Active != string(p.ID) && result != nil && result.OK && a.confirm("Make "+p.Name+" the active provider?") {
+			_, err := a.store.Update(a.ctx, a.opts.Who, "activate", -1, func(d *config.Data) error { d.Active = string(p.ID); return nil })
+			return err
+		}
+	case "activate":
+		if _, err := a.store.Update(a.ctx, a.opts.Who, "activate", -1, func(d *config.Data) error { d.Active = string(p.ID); return nil }); err != nil {
+			return err
+		}
+		a.say("%s is now the active provider.", p.Name)
+	case "test":
+		creds := providers.FromConfig(p.ID, c)
+		r := a.runCheck(creds)
+		at := a.now()
+		_, err := a.store.Update(a.ctx, a.opts.Who, "check", -1, func(d *config.Data) error {
+			if cur := d.Providers[string(p.ID)]; cur != nil && providers.FromConfig(p.ID, cur) == creds {
+				cur.LastCheck = r.Record(at, false)
+			}
+			return nil
+		})
+		return err
+	case "remove":
+		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
+			return nil
+		}
+		if _, err := a.store.Update(a.ctx, a.opts.Who, "remove", d.Revision, func(d *config.Data) error {
+			delete(d.Providers, string(p.ID))
+			if d.Active == string(p.ID) {
+				d.Active = ""
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		a.say("Removed %s.", p.Name)
+	}
 	return nil
+}
+
+func (a *accessible) confirm(q string) bool {
+	yes := false
+	if err := a.run(huh.NewConfirm().Title(q).Value(&yes)); err != nil {
+		return false
+	}
+	return yes
+}
+
+// edit asks for p's fields (with their help), checks them and says whether to save.
+func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.Credentials, *providers.Result, bool, error) {
+	draft := providers.FromConfig(p.ID, c)
+	if c == nil {
+		draft.Host = p.DefaultHost
+	}
+	if err := forms.New(p, &draft, forms.Accessible()).WithInput(a.in).WithOutput(a.out).Run(); err != nil {
+		return draft, nil, false, err
+	}
+	norm, err := forms.Credentials(draft)
+	if err != nil {
+		a.say("Not saved: %v", err)
+		return draft, nil, false, nil
+	}
+	r := a.runCheck(norm)
+	if !r.OK && !a.confirm("The check failed. Save anyway?") {
+		a.say("Not saved.")
+		return norm, nil, false, nil
+	}
+	return norm, &r, true, nil
+}
+
+// runCheck runs the live check and prints its checklist.
+func (a *accessible) runCheck(c providers.Credentials) providers.Result {
+	a.say("Checking %s …", c.Host)
+	r := a.check(a.ctx, a.opts.Env, c)
+	for _, ch := range r.Checks {
+		mark := map[providers.Status]string{providers.Pass: "pass", providers.Fail: "FAIL", providers.Warn: "warning", providers.Skip: "skipped"}[ch.Status]
+		a.say("%s: %s: %s", mark, ch.ID, ch.Message)
+	}
+	if r.OK {
+		a.say("All checks passed.")
+	} else {
+		a.say("%s.", failSummary(r))
+	}
+	return r
 }

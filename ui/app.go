@@ -60,9 +60,10 @@ func (m *Model) Init() tea.Cmd {
 
 // Update routes msg; a panic in any screen ends the program with an error that carries nothing of
 // the state (no token can leak through it).
-func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
+			model = m
 			m.fatal = panicError(where(), r)
 			m.shutdown()
 			cmd = tea.Quit
@@ -70,7 +71,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	}()
 	cmd = m.update(msg)
 	if m.c.frames != nil {
-		m.c.frames(m.View().Content)
+		m.c.frames(m.View().Content, m.focus())
 	}
 	return m, cmd
 }
@@ -99,6 +100,17 @@ func shortFile(f string) string {
 		}
 	}
 	return f
+}
+
+// focus names the focused form field ("" when none), for tests.
+func (m *Model) focus() string {
+	switch {
+	case m.screen == screenEditor:
+		return m.editor.form.GetFocusedField().GetKey()
+	case m.screen == screenWizard:
+		return m.wizard.form.GetFocusedField().GetKey()
+	}
+	return ""
 }
 
 func (m *Model) quit() tea.Cmd {

@@ -27,7 +27,7 @@ type common struct {
 	spinner  spinner.Spinner
 	debounce time.Duration
 	watch    time.Duration
-	frames   func(string)
+	frames   func(screen, focus string)
 
 	// ctx ends with the session: checks in flight are cancelled when the admin quits.
 	ctx   context.Context

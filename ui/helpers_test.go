@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +88,7 @@ type harness struct {
 	tm    *teatest.TestModel
 	mu    sync.Mutex
 	frame string
+	focus string
 	done  bool
 }
 
@@ -94,7 +96,7 @@ type harness struct {
 func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 	t.Helper()
 	hs := &harness{t: t}
-	d.frames = func(s string) { hs.mu.Lock(); hs.frame = s; hs.mu.Unlock() }
+	d.frames = func(s, focus string) { hs.mu.Lock(); hs.frame, hs.focus = s, focus; hs.mu.Unlock() }
 	if d.now == nil {
 		d.now = func() time.Time { return fixedNow }
 	}
@@ -146,21 +148,28 @@ func (hs *harness) screen() string {
 // waitFor waits until the screen holds every one of subs, and returns it.
 func (hs *harness) waitFor(subs ...string) string {
 	hs.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	return hs.waitUntil(fmt.Sprintf("%q", subs), func(plain string) bool {
+		for _, sub := range subs {
+			if !strings.Contains(plain, sub) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitUntil waits until ok holds for the screen's plain text (generous: scrypt under -race is slow).
+func (hs *harness) waitUntil(what string, ok func(plain string) bool) string {
+	hs.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s := hs.screen()
 		plain := plainText(s)
-		ok := true
-		for _, sub := range subs {
-			if !strings.Contains(plain, sub) {
-				ok = false
-			}
-		}
-		if ok {
+		if ok(plain) {
 			return s
 		}
 		if time.Now().After(deadline) {
-			hs.t.Fatalf("screen never showed %q; last screen:\n%s", subs, plain)
+			hs.t.Fatalf("screen never showed %s; last screen:\n%s", what, plain)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -187,6 +196,32 @@ func (hs *harness) key(keys ...string) {
 }
 
 func (hs *harness) typ(s string) { hs.tm.Type(s) }
+
+// tab moves to the next field; huh moves the focus through a command, so wait for it to land
+// before typing on.
+func (hs *harness) tab() { hs.move("tab") }
+
+// move presses a key that moves the focus (tab, enter) and waits for the move to land.
+func (hs *harness) move(k string) {
+	hs.t.Helper()
+	hs.mu.Lock()
+	before := hs.focus
+	hs.mu.Unlock()
+	hs.key(k)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		hs.mu.Lock()
+		now := hs.focus
+		hs.mu.Unlock()
+		if now != before {
+			return
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("%s did not move the focus from %q", k, before)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
 
 // keyPress builds the key message of a key name as tea.KeyPressMsg.String() spells it.
 func keyPress(k string) tea.KeyPressMsg {
@@ -227,3 +262,5 @@ func plainText(s string) string {
 	_, _ = w.Write([]byte(s))
 	return b.String()
 }
+
+func teatestFinal() teatest.FinalOpt { return teatest.WithFinalTimeout(10 * time.Second) }

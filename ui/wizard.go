@@ -57,7 +57,7 @@ func (w *wizard) build() *huh.Form {
 			"or permission is missing and where to fix it. The credentials are kept in one encrypted file, " +
 			config.StoreFile + ", in " + w.c.opts.ConfigDir + ".\n\nThree steps: protection, provider, credentials.").
 		Next(true).NextLabel("Start"))
-	protection := huh.NewGroup(huh.NewSelect[string]().
+	protection := huh.NewGroup(huh.NewSelect[string]().Key("protect").
 		Title("Step 1 of 3 · How should the store be protected?").
 		Description("The store is encrypted with a key. Keep a backup of the key file: without it the store cannot be read.").
 		Options(
@@ -66,10 +66,10 @@ func (w *wizard) build() *huh.Form {
 		).
 		Value(&w.protect))
 	passphrase := huh.NewGroup(
-		huh.NewInput().Title("Step 1 of 3 · New passphrase").
+		huh.NewInput().Key("passphrase").Title("Step 1 of 3 · New passphrase").
 			Description("At least "+itoa(MinPassphraseLen)+" characters; a few unrelated words work well.").
 			EchoMode(huh.EchoModePassword).Value(&w.pass).Validate(validPassphrase),
-		huh.NewInput().Title("The same passphrase again").
+		huh.NewInput().Key("again").Title("The same passphrase again").
 			EchoMode(huh.EchoModePassword).Value(&w.again).Validate(func(s string) error {
 			if s != w.pass {
 				return errors.New("the two passphrases differ: type the same one again")
@@ -77,7 +77,7 @@ func (w *wizard) build() *huh.Form {
 			return nil
 		}),
 	).WithHideFunc(func() bool { return w.protect != protectPassphrase })
-	provider := huh.NewGroup(huh.NewSelect[string]().
+	provider := huh.NewGroup(huh.NewSelect[string]().Key("provider").
 		Title("Step 2 of 3 · Which Git provider hosts the GitOps repositories?").
 		Description("You can add the others later from the list.").
 		Options(provOpts...).
