@@ -213,7 +213,7 @@ func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
 		}
 		reason := ""
 		if len(why) > 0 {
-			reason = " (" + strings.Join(why, "; ") + ")"
+			reason = ", which is " + strings.Join(why, "; ")
 		}
 		fix := "add it to the token at " + b.tokenPage()
 		if b.kind == bbAccessToken {

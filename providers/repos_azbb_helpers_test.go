@@ -3,7 +3,9 @@ package providers_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -85,4 +87,24 @@ func azbbCleanup(t *testing.T, full providers.AzbbRepoAPI, r providers.Repo) {
 			t.Errorf("clean-up: %v", err)
 		}
 	})
+}
+
+// azbbSendJSON GETs rawURL with Basic auth and the token, and decodes the JSON object answered.
+func azbbSendJSON(t *testing.T, rawURL, token string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("x", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: HTTP %d, %v", rawURL, resp.StatusCode, err)
+	}
+	return m
 }

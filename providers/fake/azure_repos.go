@@ -184,15 +184,16 @@ func azureRepoNotFound(w http.ResponseWriter, id string) {
 		"GitRepositoryNotFoundException")
 }
 
-// findRepoLocked returns the project and its repository with the given id or name (e.mu held).
-func (e *azureEmulator) findRepoLocked(project, idOrName string) (*azureProject, *azureRepo, int) {
+// findRepoLocked returns the project and its repository with the given id or, when byName, name
+// (e.mu held).
+func (e *azureEmulator) findRepoLocked(project, idOrName string, byName bool) (*azureProject, *azureRepo, int) {
 	p := e.findProjectLocked(project)
 	if p == nil {
 		return nil, nil, -1
 	}
 	idOrName, _ = url.PathUnescape(idOrName)
 	for i, r := range p.repos {
-		if strings.EqualFold(r.ID, idOrName) || strings.EqualFold(r.Name, idOrName) {
+		if strings.EqualFold(r.ID, idOrName) || byName && strings.EqualFold(r.Name, idOrName) {
 			return p, r, i
 		}
 	}
@@ -205,7 +206,7 @@ func (e *azureEmulator) getRepository(w http.ResponseWriter, r *http.Request, to
 		return
 	}
 	e.mu.Lock()
-	p, repo, _ := e.findRepoLocked(project, id)
+	p, repo, _ := e.findRepoLocked(project, id, true)
 	var out map[string]any
 	if repo != nil && repo.hiddenReads > 0 {
 		repo.hiddenReads--
@@ -239,7 +240,7 @@ func (e *azureEmulator) deleteRepository(w http.ResponseWriter, tok *azureToken,
 		return
 	}
 	e.mu.Lock()
-	p, repo, i := e.findRepoLocked(project, id)
+	p, repo, i := e.findRepoLocked(project, id, false) // DELETE takes the GUID only
 	switch {
 	case p == nil:
 		e.mu.Unlock()
@@ -288,7 +289,7 @@ func (e *azureEmulator) serveGit(w http.ResponseWriter, r *http.Request, project
 		return
 	}
 	e.mu.Lock()
-	p, repo, _ := e.findRepoLocked(project, name)
+	p, repo, _ := e.findRepoLocked(project, name, true)
 	path := ""
 	if repo != nil {
 		path = azureGitPath(p, repo)
