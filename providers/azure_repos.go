@@ -80,6 +80,8 @@ type azRepository struct {
 	Name      string `json:"name"`
 	RemoteURL string `json:"remoteUrl"`
 	WebURL    string `json:"webUrl"`
+	// DefaultBranch is a full ref (refs/heads/main); a new, empty repository has none.
+	DefaultBranch string `json:"defaultBranch"`
 }
 
 // resolveProject returns the project's id (GET _apis/projects/{project}), remembered for later
@@ -156,7 +158,8 @@ func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
 		return Repo{}, g.failure(a, fmt.Sprintf("create repository %q in project %q", name, g.project()), "Code: Read, write, & manage")
 	}
 	full := g.project() + "/" + r.Name
-	return Repo{ID: r.ID, Name: r.Name, FullName: full, CloneURL: withoutUserinfo(r.RemoteURL), WebURL: r.WebURL}, nil
+	return Repo{ID: r.ID, Name: r.Name, FullName: full, CloneURL: withoutUserinfo(r.RemoteURL), WebURL: r.WebURL,
+		DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, nil
 }
 
 func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {

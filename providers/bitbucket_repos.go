@@ -114,7 +114,8 @@ func (g *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error) 
 	if r.Slug != "" {
 		name = r.Slug
 	}
-	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web}, nil
+	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web,
+		DefaultBranch: r.Mainbranch.Name}, nil
 }
 
 // bbLinks returns the HTTPS clone link and the web page of a repository.
