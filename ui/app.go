@@ -136,6 +136,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 	case needWizardMsg:
 		return m.startWizard()
+	case quitMsg:
+		return m.quit()
 	case unlockFailedMsg:
 		m.fatal = ErrUnlockFailed
 		return m.quit()

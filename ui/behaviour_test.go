@@ -196,6 +196,9 @@ func TestPickerRetestRecordsWithoutAudit(t *testing.T) {
 	}
 	hs.key("T")
 	hs.waitUntil("both re-tested", func(plain string) bool { return strings.Count(plain, "last check passed just now") == 2 })
+	hs.key("q")
+	hs.tm.WaitFinished(t, teatestFinal())
+	hs.done = true
 }
 
 func TestPickerActivateMovesTickAndRemoveAsks(t *testing.T) {

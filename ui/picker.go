@@ -12,6 +12,9 @@ import (
 	"gitopscfg/providers"
 )
 
+// quitMsg asks the root to end the session.
+type quitMsg struct{}
+
 // openEditorMsg asks the root to open the editor of a provider.
 type openEditorMsg struct{ id providers.ID }
 
@@ -121,6 +124,8 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.cursor = (p.cursor + len(providers.IDs) - 1) % len(providers.IDs)
 	case key.Matches(msg, k.Down):
 		p.cursor = (p.cursor + 1) % len(providers.IDs)
+	case key.Matches(msg, k.Quit):
+		return func() tea.Msg { return quitMsg{} }
 	case key.Matches(msg, k.Help):
 		p.full = !p.full
 	case key.Matches(msg, k.Edit):

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// binPath is the gitopscfg binary the end-to-end tests drive in tmux; TestMain builds it.
+var binPath, binErr = "", error(nil)
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		if _, err := exec.LookPath("tmux"); err == nil || os.Getenv("CI") != "" {
+			dir, err := os.MkdirTemp("", "gitopscfg-e2e-")
+			if err != nil {
+				binErr = err
+			} else {
+				defer os.RemoveAll(dir)
+				binPath = filepath.Join(dir, "gitopscfg")
+				if out, err := exec.Command("go", "build", "-o", binPath, "gitopscfg").CombinedOutput(); err != nil {
+					binErr = fmt.Errorf("build gitopscfg: %v\n%s", err, out)
+				}
+			}
+		}
+		return m.Run()
+	}())
+}
+
+// tmuxSession is the real binary in a detached tmux session on a private tmux server.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+	name   string
+	canary []string
+	last   string
+}
+
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("tmux is not installed (CI installs it and runs this test)")
+		}
+		t.Fatal("tmux is missing in CI")
+	}
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+}
+
+func newTmux(t *testing.T, w, h int, canary []string, args ...string) *tmuxSession {
+	t.Helper()
+	needTmux(t)
+	ts := &tmuxSession{t: t, socket: fmt.Sprintf("gitopscfg-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "ui", canary: canary}
+	cmd := append([]string{binPath}, args...)
+	ts.tmux("-f", "/dev/null", "new-session", "-d", "-s", ts.name, "-x", itoa(w), "-y", itoa(h),
+		"env", "-u", "GITOPSCFG_PASSPHRASE", "-u", "GITOPSCFG_CONFIG_DIR", "TERM=xterm-256color", "sh", "-c", shellJoin(cmd)+"; echo EXITED $?; sleep 30")
+	t.Cleanup(func() { _, _ = exec.Command("tmux", "-L", ts.socket, "kill-server").CombinedOutput() })
+	return ts
+}
+
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+func (ts *tmuxSession) tmux(args ...string) string {
+	ts.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", ts.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		ts.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// capture is the pane's text; it fails the test if a canary token shows.
+func (ts *tmuxSession) capture() string {
+	ts.t.Helper()
+	s := ts.tmux("capture-pane", "-p", "-t", ts.name)
+	for _, c := range ts.canary {
+		if strings.Contains(s, c) || strings.Contains(s, c[:len(c)/2]) {
+			ts.t.Fatalf("the screen shows a token:\n%s", s)
+		}
+	}
+	ts.last = s
+	return s
+}
+
+func (ts *tmuxSession) waitUntil(what string, ok func(string) bool) string {
+	ts.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if s := ts.capture(); ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			ts.t.Fatalf("the screen never showed %s; last screen:\n%s", what, ts.last)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (ts *tmuxSession) waitFor(subs ...string) string {
+	ts.t.Helper()
+	return ts.waitUntil(fmt.Sprintf("%q", subs), func(s string) bool {
+		for _, sub := range subs {
+			if !strings.Contains(s, sub) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// keys sends tmux key names (Enter, Tab, C-u, …).
+func (ts *tmuxSession) keys(keys ...string) {
+	ts.t.Helper()
+	ts.tmux(append([]string{"send-keys", "-t", ts.name}, keys...)...)
+}
+
+// text types literally.
+func (ts *tmuxSession) text(s string) {
+	ts.t.Helper()
+	ts.tmux("send-keys", "-t", ts.name, "-l", s)
+}
+
+// next moves to the next form field and gives huh the moment it takes to move the focus.
+func (ts *tmuxSession) next() {
+	ts.keys("Tab")
+	time.Sleep(250 * time.Millisecond)
+}
+
+// lineOf is the screen line that holds sub.
+func lineOf(screen, sub string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
+	needTmux(t)
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dir := filepath.Join(t.TempDir(), "cfg")
+	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, fake.GitLabTokenFull}, "--config-dir", dir)
+
+	ts.waitFor("Welcome to gitopscfg")
+	ts.keys("Enter")
+	ts.waitFor("How should the store be protected?")
+	ts.keys("Enter") // key file
+	ts.waitFor("Which Git provider")
+	ts.keys("Enter") // GitHub
+	ts.waitFor("step 3 of 3", "Git Host")
+	ts.keys("C-u")
+	ts.text(emu.URL(providers.GitHub) + "/")
+	ts.next()
+	ts.text(fake.GitHubOrg)
+	ts.next()
+	ts.text(fake.GitHubUser)
+	ts.next()
+	ts.text(fake.GitHubTokenFull)
+	ts.waitFor("All checks passed", "✓ auth: authenticated as octocat", "✓ scope:repo", "✓ org:")
+	ts.keys("C-s")
+	scr := ts.waitFor("Saved and activated GitHub")
+	if !strings.Contains(lineOf(scr, "GitHub "), "✓ GitHub") {
+		t.Fatalf("no tick on GitHub:\n%s", scr)
+	}
+
+	// another writer: the command line configures GitLab; the picker reloads by itself
+	set := exec.Command(binPath, "--config-dir", dir, "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
+		"--org", fake.GitLabGroupPath, "--username", fake.GitLabUser, "--token-stdin", "--no-check")
+	set.Stdin = strings.NewReader(fake.GitLabTokenFull + "\n")
+	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("gitopscfg set gitlab: %v\n%s", err, out)
+	}
+	ts.waitUntil("GitLab configured", func(s string) bool { return strings.Contains(lineOf(s, "GitLab "), "configured") && !strings.Contains(lineOf(s, "GitLab "), "not configured") })
+	ts.waitFor("never checked")
+
+	ts.keys("j", "a")
+	scr = ts.waitFor("GitLab is now the active provider")
+	if !strings.Contains(lineOf(scr, "GitLab "), "✓ GitLab") || strings.Contains(scr, "✓ GitHub") {
+		t.Fatalf("the tick did not move to GitLab:\n%s", scr)
+	}
+
+	ts.keys("t")
+	ts.waitFor("GitLab: all checks passed", "last check passed just now · token expires in")
+	if strings.Contains(ts.last, "never checked") {
+		t.Fatalf("the re-test did not show:\n%s", ts.last)
+	}
+	ts.keys("q")
+	ts.waitFor("EXITED 0")
+}
