@@ -460,9 +460,13 @@ func (d *deepRun) gitError(err error, op string) string {
 	if u, perr := url.Parse(d.gitURL); perr == nil {
 		host = u.Host
 	}
-	detail := strings.TrimSpace(rootCause(err))
-	if i := strings.Index(detail, ": "); i >= 0 && (errors.Is(err, transport.ErrAuthorizationFailed) || errors.Is(err, transport.ErrAuthenticationRequired)) {
-		detail = strings.TrimSpace(detail[i+2:])
+	// go-git wraps the server's answer as "<sentinel>: <body>": keep the body, which names the cause.
+	detail := ""
+	for _, sentinel := range []error{transport.ErrAuthorizationFailed, transport.ErrAuthenticationRequired} {
+		if errors.Is(err, sentinel) {
+			_, body, _ := strings.Cut(err.Error(), sentinel.Error())
+			detail = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(body), ":"))
+		}
 	}
 	if detail != "" {
 		detail = " (" + firstLine(detail) + ")"

@@ -139,9 +139,12 @@ func (b *gitBackend) ServeHTTP(w http.ResponseWriter, r *http.Request, repoPath,
 			"GIT_PROJECT_ROOT="+b.root,
 			"GIT_HTTP_EXPORT_ALL=1",
 			"REMOTE_USER="+user,
-			"GIT_CONFIG_COUNT=1",
+			"GIT_CONFIG_COUNT=2",
 			"GIT_CONFIG_KEY_0=http.receivepack",
 			"GIT_CONFIG_VALUE_0=true",
+			// No "git gc --auto" after each push: these repositories live for seconds.
+			"GIT_CONFIG_KEY_1=receive.autogc",
+			"GIT_CONFIG_VALUE_1=false",
 		),
 		Stderr: io.Discard,
 	}
