@@ -141,7 +141,7 @@ func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
 func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
 	result *providers.Result, activate bool, now time.Time) tea.Cmd {
 	return func() tea.Msg {
-		d, err := s.Update(ctx, who, "set", base, applyEdit(creds, result, activate, now))
+		d, err := s.UpdateProvider(ctx, who, "set", string(creds.Provider), base, applyEdit(creds, result, activate, now))
 		if err != nil {
 			msg := savedMsg{err: err}
 			if config.IsKind(err, config.KindConflict) {

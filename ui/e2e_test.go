@@ -191,7 +191,9 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	if out, err := set.CombinedOutput(); err != nil {
 		t.Fatalf("gitopscfg set gitlab: %v\n%s", err, out)
 	}
-	ts.waitUntil("GitLab configured", func(s string) bool { return strings.Contains(lineOf(s, "GitLab "), "configured") && !strings.Contains(lineOf(s, "GitLab "), "not configured") })
+	ts.waitUntil("GitLab configured", func(s string) bool {
+		return strings.Contains(lineOf(s, "GitLab "), "configured") && !strings.Contains(lineOf(s, "GitLab "), "not configured")
+	})
 	ts.waitFor("never checked")
 
 	ts.keys("j", "a")

@@ -300,9 +300,9 @@ func (e *editor) View() string {
 	panelView := e.panel.View(panelW, panelH)
 	var body string
 	if side {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(formW).Height(formH).Render(formView), " ", panelView)
+		body = besides(formView, formW, formH, panelView)
 	} else {
-		body = lipgloss.NewStyle().Height(formH).Render(formView) + "\n" + panelView
+		body = padLines(formView, formH) + "\n" + panelView
 	}
 	return truncate(head, w) + "\n\n" + body + "\n" + e.footer(w)
 }

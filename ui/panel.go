@@ -8,6 +8,8 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"gitopscfg/forms"
 	"gitopscfg/providers"
@@ -150,7 +152,25 @@ func (p *panel) View(w, h int) string {
 		b.WriteString(p.checklist(inner, max(h-4, 1)))
 	}
 	out := strings.TrimRight(b.String(), "\n")
-	return s.panel.Width(w).Render(clampLines(out, max(h-2, 1)))
+	return box(clampLines(out, max(h-2, 1)), w, s.border)
+}
+
+// box draws a rounded border w cells wide around content (already wrapped to w-4 cells), with one
+// cell of padding each side: lipgloss would wrap and measure it all again.
+func box(content string, w int, border lipgloss.Style) string {
+	inner := max(w-4, 1)
+	var b strings.Builder
+	b.WriteString(border.Render("╭" + strings.Repeat("─", w-2) + "╮"))
+	side := border.Render("│")
+	for _, l := range strings.Split(content, "\n") {
+		lw := ansi.StringWidth(l)
+		if lw > inner {
+			l, lw = ansi.Truncate(l, inner, "…"), inner
+		}
+		b.WriteString("\n" + side + " " + l + strings.Repeat(" ", inner-lw) + " " + side)
+	}
+	b.WriteString("\n" + border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+	return b.String()
 }
 
 // checklist renders the checks in their stable order; when they do not fit in room lines, the

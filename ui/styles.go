@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"sync"
+
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -13,7 +15,7 @@ type styles struct {
 	title, subtitle, dim, bold     lipgloss.Style
 	active, pass, fail, warn, skip lipgloss.Style
 	selected, cursor               lipgloss.Style
-	panel, panelTitle              lipgloss.Style
+	border, panelTitle             lipgloss.Style
 	msgInfo, msgError              lipgloss.Style
 	badgeOn, badgeOff              lipgloss.Style
 	prompt                         lipgloss.Style
@@ -41,7 +43,7 @@ func newStyles(dark bool) styles {
 	s.skip = lipgloss.NewStyle().Foreground(muted)
 	s.selected = lipgloss.NewStyle().Bold(true)
 	s.cursor = lipgloss.NewStyle().Foreground(accent).Bold(true)
-	s.panel = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
+	s.border = lipgloss.NewStyle().Foreground(border)
 	s.panelTitle = lipgloss.NewStyle().Bold(true)
 	s.msgInfo = lipgloss.NewStyle().Foreground(accent)
 	s.msgError = lipgloss.NewStyle().Foreground(red).Bold(true)
@@ -52,4 +54,19 @@ func newStyles(dark bool) styles {
 }
 
 // formTheme is huh's Charm theme; huh picks its light or dark variant from the background itself.
-func formTheme() huh.Theme { return huh.ThemeFunc(huh.ThemeCharm) }
+// huh asks its theme for the styles many times per frame, so both variants are built once.
+func formTheme() huh.Theme { return charmTheme() }
+
+// builtTheme serves prebuilt huh styles for each background.
+type builtTheme struct{ dark, light *huh.Styles }
+
+func (t builtTheme) Theme(isDark bool) *huh.Styles {
+	if isDark {
+		return t.dark
+	}
+	return t.light
+}
+
+var charmTheme = sync.OnceValue(func() huh.Theme {
+	return builtTheme{dark: huh.ThemeCharm(true), light: huh.ThemeCharm(false)}
+})

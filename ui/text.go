@@ -54,3 +54,42 @@ func clampLines(s string, n int) string {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// padLines gives s exactly h lines.
+func padLines(s string, h int) string {
+	n := strings.Count(s, "\n") + 1
+	if n >= h {
+		return clampLines(s, h)
+	}
+	return s + strings.Repeat("\n", h-n)
+}
+
+// besides puts right to the right of left (w cells wide, h lines high), one space between: a
+// cheaper lipgloss.JoinHorizontal for the editor's two columns.
+func besides(left string, w, h int, right string) string {
+	ls := strings.Split(clampLines(left, h), "\n")
+	rs := strings.Split(right, "\n")
+	rows := max(h, len(rs))
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + rows*(w+2))
+	for i := range rows {
+		l := ""
+		if i < len(ls) {
+			l = ls[i]
+		}
+		if lw := ansi.StringWidth(l); lw < w {
+			l += strings.Repeat(" ", w-lw)
+		} else if lw > w {
+			l = ansi.Truncate(l, w, "")
+		}
+		b.WriteString(l)
+		if i < len(rs) {
+			b.WriteString(" ")
+			b.WriteString(rs[i])
+		}
+		if i < rows-1 {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
