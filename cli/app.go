@@ -90,6 +90,14 @@ func (a *App) Env() *providers.Env {
 	return a.env
 }
 
+// EnvWithTimeout is Env with another deadline; the shared Env is not changed, since SSH sessions
+// run verbs concurrently on it.
+func (a *App) EnvWithTimeout(d time.Duration) *providers.Env {
+	env := *a.Env()
+	env.Timeout = d
+	return &env
+}
+
 // resolveConfigDir applies --config-dir, GITOPSCFG_CONFIG_DIR, then $XDG_CONFIG_HOME/gitopscfg.
 func (a *App) resolveConfigDir() error {
 	if a.ConfigDir == "" {

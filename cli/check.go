@@ -82,8 +82,7 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error
 	if len(ids) == 0 {
 		return a.nothingToCheck(o, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
-	env := a.Env()
-	env.Timeout = o.timeout
+	env := a.EnvWithTimeout(o.timeout)
 	results := runChecks(ctx, env, d, ids, o.deep)
 	a.recordResults(ctx, s, results, o.deep)
 	if o.json {

@@ -64,7 +64,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.Flags().BoolVar(&a.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a),
-		newRemoveCmd(a), newVersionCmd(a))
+		newRemoveCmd(a), newVersionCmd(a), newServeCmd(a))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

@@ -81,8 +81,7 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 	}
 	var record *config.CheckRecord
 	if !o.noCheck {
-		env := a.Env()
-		env.Timeout = o.timeout
+		env := a.EnvWithTimeout(o.timeout)
 		var r providers.Result
 		if o.deep {
 			r = providers.RunDeep(cmd.Context(), env, creds, nil)

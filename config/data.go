@@ -28,16 +28,18 @@ type Data struct {
 
 // Provider is one provider's stored configuration. Token is the secret.
 type Provider struct {
-	Host       string       `json:"host"`
-	Org        string       `json:"org"`
-	ProjectKey string       `json:"project_key,omitempty"`
-	Username   string       `json:"username"`
-	Token      string       `json:"token"`
-	APIURL     string       `json:"api_url,omitempty"`
-	CABundle   string       `json:"ca_bundle,omitempty"`
-	UpdatedAt  time.Time    `json:"updated_at"`
-	LastCheck  *CheckRecord `json:"last_check,omitempty"`
-	LastDeep   *CheckRecord `json:"last_deep,omitempty"`
+	Host       string    `json:"host"`
+	Org        string    `json:"org"`
+	ProjectKey string    `json:"project_key,omitempty"`
+	Username   string    `json:"username"`
+	Token      string    `json:"token"`
+	APIURL     string    `json:"api_url,omitempty"`
+	CABundle   string    `json:"ca_bundle,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// Revision is the store revision at which these settings last changed (check records aside).
+	Revision  int64        `json:"revision,omitempty"`
+	LastCheck *CheckRecord `json:"last_check,omitempty"`
+	LastDeep  *CheckRecord `json:"last_deep,omitempty"`
 }
 
 // CheckRecord is the remembered outcome of the last check of a provider. Messages never hold secrets.
@@ -61,6 +63,7 @@ type CheckStatus struct {
 // AuditEntry records one change: who, when, what (field names, never values).
 type AuditEntry struct {
 	At       time.Time `json:"at"`
+	Revision int64     `json:"revision,omitempty"`
 	Who      string    `json:"who"`
 	Action   string    `json:"action"`
 	Provider string    `json:"provider,omitempty"`
@@ -183,21 +186,23 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 		old, cur := before.Providers[k], d.Providers[k]
 		switch {
 		case cur == nil:
-			d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "remove", Provider: k})
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "remove", Provider: k})
 		case old == nil:
-			d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "add", Provider: k, Fields: changedFields(nil, cur)})
+			cur.Revision = d.Revision
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "add", Provider: k, Fields: changedFields(nil, cur)})
 		default:
 			if fields := changedFields(old, cur); len(fields) > 0 {
-				d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: action, Provider: k, Fields: fields})
+				cur.Revision = d.Revision
+				d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: action, Provider: k, Fields: fields})
 			}
 		}
 	}
 	switch {
 	case d.Active == before.Active:
 	case d.Active == "":
-		d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "deactivate", Provider: before.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "deactivate", Provider: before.Active})
 	default:
-		d.Audit = append(d.Audit, AuditEntry{At: at, Who: who, Action: "activate", Provider: d.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "activate", Provider: d.Active})
 	}
 	if n := len(d.Audit); n > maxAudit {
 		d.Audit = slices.Clone(d.Audit[n-maxAudit:])

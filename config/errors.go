@@ -57,3 +57,8 @@ func conflictError(base, current int64) error {
 	return &Error{Kind: KindConflict,
 		Msg: fmt.Sprintf("the store changed while you were editing (you started from revision %d, it is now at %d): reload to see the other change, then apply yours again", base, current)}
 }
+
+func providerConflictError(id string, base, current int64) error {
+	return &Error{Kind: KindConflict,
+		Msg: fmt.Sprintf("%s was changed by someone else while you were editing it (you started from revision %d, it was changed at %d): reload to see the other change, then apply yours again", id, base, current)}
+}

@@ -342,6 +342,40 @@ func (s *Store) corrupt(path string, err error) error {
 // function then sees the current content, so no update is lost). who and action go to the audit
 // trail, with the names of the fields that changed. It returns the saved content.
 func (s *Store) Update(ctx context.Context, who, action string, base int64, edit func(*Data) error) (*Data, error) {
+	return s.update(ctx, who, action, func(cur *Data) error {
+		if base >= 0 && cur.Revision != base {
+			return conflictError(base, cur.Revision)
+		}
+		return nil
+	}, edit)
+}
+
+// UpdateProvider is Update for an edit of one provider that started at revision base: it
+// conflicts only when that provider's settings changed (or it was removed) after base, so admins
+// editing different providers at the same time never get in each other's way.
+func (s *Store) UpdateProvider(ctx context.Context, who, action, id string, base int64, edit func(*Data) error) (*Data, error) {
+	return s.update(ctx, who, action, func(cur *Data) error {
+		if p := cur.Providers[id]; p != nil && p.Revision > base {
+			return providerConflictError(id, base, p.Revision)
+		}
+		if cur.Providers[id] == nil && removedAfter(cur, id, base) {
+			return providerConflictError(id, base, cur.Revision)
+		}
+		return nil
+	}, edit)
+}
+
+// removedAfter reports whether the audit trail shows provider id removed after revision base.
+func removedAfter(d *Data, id string, base int64) bool {
+	for _, e := range d.Audit {
+		if e.Provider == id && e.Action == "remove" && e.Revision > base {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Store) update(ctx context.Context, who, action string, check func(cur *Data) error, edit func(*Data) error) (*Data, error) {
 	s.saving.RLock()
 	defer s.saving.RUnlock()
 	if s.drained {
@@ -357,8 +391,8 @@ func (s *Store) Update(ctx context.Context, who, action string, base int64, edit
 	if err != nil {
 		return nil, err
 	}
-	if base >= 0 && cur.Revision != base {
-		return nil, conflictError(base, cur.Revision)
+	if err := check(cur); err != nil {
+		return nil, err
 	}
 	next := cur.Clone()
 	if err := edit(next); err != nil {

@@ -177,6 +177,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	in := &activityReader{r: sess}
 	in.touch()
 	opts := append(bm.MakeOptions(sess), tea.WithInput(in))
+	if pty, _, _ := sess.Pty(); pty.Window.Width <= 0 || pty.Window.Height <= 0 {
+		// A client without a terminal of its own (ssh -tt from a script) reports 0×0.
+		opts = append(opts, tea.WithWindowSize(80, 24))
+	}
 	p := tea.NewProgram(s.opts.NewModel(s.who(sess)), opts...)
 	s.mu.Lock()
 	s.programs[p] = sess

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"gitopscfg/server"
+	"gitopscfg/ui"
+)
+
+type serveOptions struct {
+	listen, authorizedKeys, hostKey string
+	maxSessions                     int
+	idleTimeout                     time.Duration
+}
+
+func newServeCmd(a *App) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]",
+		Short: "Serve the terminal UI over SSH to the keys in an authorized_keys file",
+		Long: `Serve the terminal UI over SSH. Only public-key authentication is accepted, against the
+authorized_keys file (re-read whenever it changes); passwords are refused. Each session gets its own
+UI; all share the one store, and the audit trail records the SSH key of whoever saved. Without a
+terminal, a session may run only "status [--json]" and "check [PROVIDER|--all] [--json]".
+
+In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or a prompt).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd.Context(), o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
+	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed in (default CONFIG_DIR/authorized_keys)")
+	f.StringVar(&o.hostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
+	f.IntVar(&o.maxSessions, "max-sessions", 32, "most sessions at once")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
+	return cmd
+}
+
+func (a *App) runServe(ctx context.Context, o serveOptions) error {
+	if o.authorizedKeys == "" {
+		o.authorizedKeys = filepath.Join(a.ConfigDir, "authorized_keys")
+	}
+	if o.hostKey == "" {
+		o.hostKey = filepath.Join(a.ConfigDir, "ssh_host_ed25519_key")
+	}
+	if o.maxSessions <= 0 {
+		return usageErr("--max-sessions must be at least 1")
+	}
+	store, err := a.OpenStore()
+	if err != nil {
+		return err
+	}
+	if _, err := store.Load(); err != nil {
+		return err
+	}
+	a.store = store
+	logger := slog.New(slog.NewTextHandler(a.Err, nil))
+	srv, err := server.New(server.Options{
+		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
+		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, Version: a.Version, Logger: logger,
+		NewModel: func(who string) tea.Model {
+			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: a.Env(), Who: who, Version: a.Version})
+		},
+		RunCommand: a.sessionCommand,
+		Drain:      store.Drain,
+	})
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return usageErr("cannot listen on %s: %v", o.listen, err)
+	}
+	fmt.Fprintf(a.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), o.authorizedKeys)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(a.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	return <-done
+}
+
+// sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
+// store, and returns the exit status.
+func (a *App) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
+	sub := &App{
+		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: a.Version,
+		ConfigDir: a.ConfigDir, Getenv: a.Getenv, store: a.store, env: a.Env(), whoami: who,
+	}
+	root := NewRootCmd(sub)
+	// The session may not choose another config dir or start the demo.
+	root.SetArgs(args)
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.SetIn(sub.In)
+	for _, a := range args {
+		if strings.HasPrefix(a, "--config-dir") || strings.HasPrefix(a, "--demo") {
+			fmt.Fprintln(errOut, "error: --config-dir and --demo are not available over SSH")
+			return ExitUsageStore
+		}
+	}
+	err := root.ExecuteContext(ctx)
+	if err != nil && err != errCheckFailed {
+		fmt.Fprintln(errOut, "error:", err)
+	}
+	return exitCode(err)
+}

@@ -1,0 +1,85 @@
+package cli_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/providers/fake"
+)
+
+// BenchmarkServeFirstFrame measures TCP connect to the picker's first frame over SSH on loopback
+// (dial, key exchange, authentication, pty, shell, first picker frame); the target is a median
+// of at most 100 ms.
+func BenchmarkServeFirstFrame(b *testing.B) {
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(b, emu)
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c := s.dial(b)
+		sc := s.openScreen(b, c)
+		sc.waitFor(b, pickerMarker, 10*time.Second)
+		times = append(times, time.Since(start))
+		c.Close()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+}
+
+// BenchmarkServeSessionsRSS holds 50 concurrent sessions and reports the server's RSS growth per
+// session; the target is at most 4 MB.
+func BenchmarkServeSessionsRSS(b *testing.B) {
+	const sessions = 50
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer emu.Close()
+	for b.Loop() {
+		s := startServe(b, emu, "--max-sessions", "64")
+		warm := s.dial(b)
+		s.openScreen(b, warm).waitFor(b, pickerMarker, 10*time.Second)
+		warm.Close()
+		time.Sleep(200 * time.Millisecond)
+		before := rssKB(b, s.cmd.Process.Pid)
+		var clients []*gossh.Client
+		for range sessions {
+			c := s.dial(b)
+			s.openScreen(b, c).waitFor(b, pickerMarker, 20*time.Second)
+			clients = append(clients, c)
+		}
+		time.Sleep(200 * time.Millisecond)
+		after := rssKB(b, s.cmd.Process.Pid)
+		for _, c := range clients {
+			c.Close()
+		}
+		b.ReportMetric(float64(after-before)/sessions/1024, "MB/session")
+		b.ReportMetric(float64(after)/1024, "MB-total")
+	}
+}
+
+func rssKB(b *testing.B, pid int) int {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}

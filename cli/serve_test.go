@@ -1,0 +1,528 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// sshServer is a real `gitopscfg serve` process on loopback.
+type sshServer struct {
+	cmd     *exec.Cmd
+	addr    string
+	dir     string
+	key     gossh.Signer
+	keyPath string
+	stderr  *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var servingRe = regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`)
+
+// startServe configures a store against the emulators (GitHub and GitLab, GitHub active) and
+// starts `gitopscfg serve` with one authorised key.
+func startServe(t testing.TB, emu *fake.Emulators, extra ...string) *sshServer {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "cfg")
+	if out, err := exec.Command(binary, "--config-dir", dir, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v %s", err, out)
+	}
+	for _, id := range []providers.ID{providers.GitHub, providers.GitLab} {
+		c := emu.DemoCredentials(id)
+		set := exec.Command(binary, "--config-dir", dir, "set", string(id), "--host", c.Host, "--org", c.Org,
+			"--username", c.Username, "--token-stdin", "--no-check")
+		set.Stdin = strings.NewReader(c.Token)
+		if out, err := set.CombinedOutput(); err != nil {
+			t.Fatalf("set %s: %v %s", id, err, out)
+		}
+	}
+	if out, err := exec.Command(binary, "--config-dir", dir, "activate", "github").CombinedOutput(); err != nil {
+		t.Fatalf("activate: %v %s", err, out)
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	block, _ := gossh.MarshalPrivateKey(priv, "")
+	keyPath := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " alice@laptop\n"
+	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"--config-dir", dir, "serve", "--listen", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &lockedBuffer{}}
+	pr, pw := io.Pipe()
+	cmd.Stderr = io.MultiWriter(s.stderr, pw)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.addr = <-found:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the server did not start: %s", s.stderr.String())
+	}
+	return s
+}
+
+func (s *sshServer) dial(t testing.TB) *gossh.Client {
+	t.Helper()
+	c, err := gossh.Dial("tcp", s.addr, &gossh.ClientConfig{User: "admin", Auth: []gossh.AuthMethod{gossh.PublicKeys(s.key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	return c
+}
+
+// screen is an interactive SSH session with a terminal; its output is kept for polling.
+type screen struct {
+	sess  *gossh.Session
+	stdin io.Writer
+	out   *lockedBuffer
+}
+
+func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty(os.Getenv("GITOPSCFG_TEST_TERM"), 40, 120, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	stdin, _ := sess.StdinPipe()
+	out := &lockedBuffer{}
+	sess.Stdout, sess.Stderr = out, out
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return &screen{sess: sess, stdin: stdin, out: out}
+}
+
+func (sc *screen) waitFor(t testing.TB, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Contains(sc.out.String(), want) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.out.String(), 3000))
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// pickerMarker is text only the picker shows.
+const pickerMarker = "Bitbucket Cloud"
+
+func TestServeAuthorisedKeySeesThePicker(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c := s.dial(t)
+	defer c.Close()
+	sc := s.openScreen(t, c)
+	sc.waitFor(t, pickerMarker, 10*time.Second)
+	sc.waitFor(t, "✓", time.Second)
+}
+
+func TestServeRefusesUnknownKeysAndPasswords(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	otherSigner, _ := gossh.NewSignerFromKey(other)
+	for name, auth := range map[string]gossh.AuthMethod{"unknown key": gossh.PublicKeys(otherSigner), "password": gossh.Password("secret")} {
+		_, err := gossh.Dial("tcp", s.addr, &gossh.ClientConfig{User: "admin", Auth: []gossh.AuthMethod{auth},
+			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestServeCheckJSONOverSSH(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c := s.dial(t)
+	defer c.Close()
+	run := func(cmd string) (string, int) {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		var out, errb bytes.Buffer
+		sess.Stdout, sess.Stderr = &out, &errb
+		err = sess.Run(cmd)
+		code := 0
+		if ee, ok := err.(*gossh.ExitError); ok {
+			code = ee.ExitStatus()
+		} else if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		return out.String() + errb.String(), code
+	}
+	out, code := run("check --all --json")
+	var doc struct {
+		Results []struct {
+			Provider string `json:"provider"`
+			OK       bool   `json:"ok"`
+			Active   bool   `json:"active"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || len(doc.Results) != 2 || !doc.Results[0].OK || !doc.Results[0].Active {
+		t.Fatalf("check --all --json: exit %d, %v, %s", code, err, out)
+	}
+	if strings.Contains(out, fake.GitHubTokenFull) || strings.Contains(out, fake.GitLabTokenFull) {
+		t.Fatal("a token leaked into the output")
+	}
+	if out, code := run("check azure"); code != 1 || !strings.Contains(out, "not configured") {
+		t.Fatalf("check azure: %d %s", code, out)
+	}
+	if out, code := run("status --json"); code != 0 || !strings.Contains(out, `"revision"`) {
+		t.Fatalf("status --json: %d %s", code, out)
+	}
+	if out, code := run("remove github"); code != 2 || !strings.Contains(out, "runs only") {
+		t.Fatalf("remove over ssh: %d %s", code, out)
+	}
+	if out, code := run("check --config-dir /tmp"); code != 2 {
+		t.Fatalf("--config-dir over ssh: %d %s", code, out)
+	}
+}
+
+func TestServeWithOpenSSHClient(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ssh is not installed")
+		}
+		t.Skip("ssh is not installed")
+	}
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	host, port, _ := strings.Cut(s.addr, ":")
+	sshArgs := func(key string, extra ...string) []string {
+		return append([]string{"-F", "/dev/null", "-p", port, "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+			"-o", "PasswordAuthentication=no", "admin@" + host}, extra...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ssh", sshArgs(s.keyPath, "check", "github", "--json")...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"ok": true`) {
+		t.Fatalf("ssh check --json: %v %s", err, out)
+	}
+	// A failing check's exit status comes back through ssh.
+	out, err = exec.CommandContext(ctx, "ssh", sshArgs(s.keyPath, "check", "bitbucket")...).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("ssh check bitbucket: %v %s", err, out)
+	}
+	// An unknown key is refused.
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	block, _ := gossh.MarshalPrivateKey(other, "")
+	otherPath := filepath.Join(t.TempDir(), "other")
+	_ = os.WriteFile(otherPath, pem.EncodeToMemory(block), 0o600)
+	out, err = exec.CommandContext(ctx, "ssh", sshArgs(otherPath, "status")...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Permission denied") {
+		t.Fatalf("unknown key through ssh: %v %s", err, out)
+	}
+	// With a terminal (-tt), the picker appears.
+	cmd := exec.CommandContext(ctx, "ssh", append([]string{"-tt"}, sshArgs(s.keyPath)...)...)
+	stdin, _ := cmd.StdinPipe()
+	buf := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(buf.String(), pickerMarker) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no picker through OpenSSH: %q", tail(buf.String(), 2000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	fmt.Fprint(stdin, "q")
+}
+
+var ansiRe = regexp.MustCompile(`\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\a\x1b]*(\a|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHMc]`)
+
+// plain is the session's output without escape sequences.
+func (sc *screen) plain() string { return ansiRe.ReplaceAllString(sc.out.String(), "") }
+
+func (sc *screen) waitForText(t testing.TB, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Contains(sc.plain(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.plain(), 3000))
+}
+
+// press sends keys to the UI, pausing so each is handled before the next (huh moves focus with a
+// command round trip).
+func (sc *screen) press(keys ...string) {
+	for _, k := range keys {
+		fmt.Fprint(sc.stdin, k)
+		time.Sleep(120 * time.Millisecond)
+	}
+}
+
+const (
+	keyTab   = "\t"
+	keyEnter = "\r"
+	keyCtrlU = "\x15"
+	keyCtrlS = "\x13"
+)
+
+// replaceToken opens the editor's token field (the fourth) and types a new token.
+func (sc *screen) replaceToken(token string) {
+	sc.press(keyTab, keyTab, keyTab, keyCtrlU)
+	fmt.Fprint(sc.stdin, token)
+	time.Sleep(150 * time.Millisecond)
+}
+
+type auditDoc struct {
+	Revision int `json:"revision"`
+	Audit    []struct {
+		Who      string   `json:"who"`
+		Action   string   `json:"action"`
+		Provider string   `json:"provider"`
+		Fields   []string `json:"fields"`
+	} `json:"audit"`
+	Providers []struct {
+		Provider  string `json:"provider"`
+		TokenHint string `json:"token_hint"`
+	} `json:"providers"`
+}
+
+func (s *sshServer) status(t testing.TB) auditDoc {
+	t.Helper()
+	out, err := exec.Command(binary, "--config-dir", s.dir, "status", "--json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("status: %v %s", err, out)
+	}
+	var d auditDoc
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// savedBy reports whether the audit trail has a token change of provider by an SSH key.
+func (d auditDoc) savedBy(provider, whoPrefix string) bool {
+	for _, e := range d.Audit {
+		if e.Provider == provider && strings.HasPrefix(e.Who, whoPrefix) && slicesContains(e.Fields, "token") {
+			return true
+		}
+	}
+	return false
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// TestServeConcurrentSessionsEditDifferentProviders: two sessions save different providers at
+// the same time; both saves survive, each recorded with the session's key fingerprint.
+func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c1, c2 := s.dial(t), s.dial(t)
+	defer c1.Close()
+	defer c2.Close()
+	a, b := s.openScreen(t, c1), s.openScreen(t, c2)
+	a.waitForText(t, pickerMarker, 10*time.Second)
+	b.waitForText(t, pickerMarker, 10*time.Second)
+
+	a.press(keyEnter) // GitHub
+	b.press("j", keyEnter)
+	a.waitForText(t, "GitHub Organisation Name", 5*time.Second)
+	b.waitForText(t, "GitLab Group ID", 5*time.Second)
+	a.replaceToken(fake.GitHubTokenNoAdminOrg)
+	b.replaceToken(fake.GitLabTokenAPIOnly)
+	a.waitForText(t, "not granted", 10*time.Second) // the live check ran on the new token
+	b.waitForText(t, "covered by api", 10*time.Second)
+	a.press(keyCtrlS)
+	b.press(keyCtrlS)
+	a.waitForText(t, "saved GitHub", 10*time.Second)
+	b.waitForText(t, "Make GitLab the active provider?", 10*time.Second)
+	b.press("n")
+	b.waitForText(t, "saved GitLab", 10*time.Second)
+
+	d := s.status(t)
+	who := "ssh:" + gossh.FingerprintSHA256(s.key.PublicKey()) + " (alice@laptop)"
+	if !d.savedBy("github", who) || !d.savedBy("gitlab", who) {
+		t.Fatalf("a save was lost or not attributed to the SSH key: %+v", d.Audit)
+	}
+	for _, p := range d.Providers[:2] {
+		want := map[string]string{"github": fake.GitHubTokenNoAdminOrg, "gitlab": fake.GitLabTokenAPIOnly}[p.Provider]
+		if p.TokenHint != providers.TokenHint(want) {
+			t.Errorf("%s token hint %q; want %q", p.Provider, p.TokenHint, providers.TokenHint(want))
+		}
+	}
+}
+
+// TestServeConflictingSaveLosesNothing: one session saves a provider while another holds an older
+// revision of it; the second's save reports the conflict, keeps its edits, and saves them on top
+// when asked.
+func TestServeConflictingSaveLosesNothing(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c1, c2 := s.dial(t), s.dial(t)
+	defer c1.Close()
+	defer c2.Close()
+	a, b := s.openScreen(t, c1), s.openScreen(t, c2)
+	a.waitForText(t, pickerMarker, 10*time.Second)
+	b.waitForText(t, pickerMarker, 10*time.Second)
+
+	a.press(keyEnter) // A opens GitHub...
+	a.waitForText(t, "GitHub Organisation Name", 5*time.Second)
+	a.replaceToken(fake.GitHubTokenExpiringSoon)
+	a.waitForText(t, "GitOps stops working then", 10*time.Second)
+
+	b.press(keyEnter) // ...while B opens it too and saves first
+	b.waitForText(t, "GitHub Organisation Name", 5*time.Second)
+	b.replaceToken(fake.GitHubTokenNoAdminOrg)
+	b.waitForText(t, "not granted", 10*time.Second)
+	b.press(keyCtrlS)
+	b.waitForText(t, "saved GitHub", 10*time.Second)
+
+	a.press(keyCtrlS)
+	a.waitForText(t, "Someone else saved", 10*time.Second)
+	if d := s.status(t); d.Providers[0].TokenHint != providers.TokenHint(fake.GitHubTokenNoAdminOrg) {
+		t.Fatalf("the conflicting save overwrote the other session's: %+v", d.Providers[0])
+	}
+	a.press(keyCtrlS) // the edits were kept: save them on top
+	a.waitForText(t, "saved GitHub", 10*time.Second)
+	d := s.status(t)
+	if d.Providers[0].TokenHint != providers.TokenHint(fake.GitHubTokenExpiringSoon) {
+		t.Fatalf("the kept edits were not saved: %+v", d.Providers[0])
+	}
+	n := 0
+	for _, e := range d.Audit {
+		if e.Provider == "github" && strings.HasPrefix(e.Who, "ssh:") && slicesContains(e.Fields, "token") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("want both sessions' saves in the audit trail, got %d: %+v", n, d.Audit)
+	}
+}
+
+func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu, "--idle-timeout", "1s", "--max-sessions", "1")
+	c := s.dial(t)
+	defer c.Close()
+	first := s.openScreen(t, c)
+	first.waitForText(t, pickerMarker, 10*time.Second)
+	second := s.openScreen(t, c)
+	second.waitForText(t, "too many sessions (at most 1)", 5*time.Second)
+	first.waitForText(t, "session closed after 1s without input", 5*time.Second)
+}

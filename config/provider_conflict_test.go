@@ -1,0 +1,70 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Init(filepath.Join(t.TempDir(), "cfg"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(id, org string) func(*Data) error {
+		return func(d *Data) error {
+			p := d.Providers[id]
+			if p == nil {
+				p = &Provider{Host: "https://example.com/", Username: "u", Token: "t"}
+				d.Providers[id] = p
+			}
+			p.Org = org
+			return nil
+		}
+	}
+	d, err := s.Update(ctx, "setup", "set", -1, func(d *Data) error {
+		_ = set("github", "a")(d)
+		return set("gitlab", "a")(d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := d.Revision // two editors open at this revision: one on github, one on gitlab
+	if _, err := s.UpdateProvider(ctx, "alice", "set", "github", base, set("github", "b")); err != nil {
+		t.Fatalf("first save: %v", err)
+	}
+	if _, err := s.UpdateProvider(ctx, "bob", "set", "gitlab", base, set("gitlab", "b")); err != nil {
+		t.Fatalf("a save of another provider conflicted: %v", err)
+	}
+	// A third editor that opened github at base is behind alice's save.
+	_, err = s.UpdateProvider(ctx, "carol", "set", "github", base, set("github", "c"))
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale save of the same provider: %v", err)
+	}
+	// Check records alone do not move a provider's revision.
+	cur, _ := s.Load()
+	if _, err := s.Update(ctx, "cron", "check", -1, func(d *Data) error {
+		d.Providers["github"].LastCheck = &CheckRecord{OK: true}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateProvider(ctx, "dave", "set", "github", cur.Revision, set("github", "d")); err != nil {
+		t.Fatalf("a check record made a later edit conflict: %v", err)
+	}
+	// A removal after the edit began is a conflict too: the save would silently re-add it.
+	cur, _ = s.Load()
+	if _, err := s.Update(ctx, "erin", "remove", -1, func(d *Data) error { delete(d.Providers, "gitlab"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateProvider(ctx, "frank", "set", "gitlab", cur.Revision, set("gitlab", "f")); !errors.Is(err, ErrConflict) {
+		t.Fatalf("save over a removal: %v", err)
+	}
+	final, _ := s.Load()
+	if final.Providers["github"].Org != "d" || final.Providers["gitlab"] != nil {
+		t.Fatalf("final state %+v", final.Providers)
+	}
+}
