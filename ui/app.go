@@ -138,6 +138,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.startWizard()
 	case quitMsg:
 		return m.quit()
+	case crashMsg:
+		m.fatal = msg.err
+		return m.quit()
 	case unlockFailedMsg:
 		m.fatal = ErrUnlockFailed
 		return m.quit()

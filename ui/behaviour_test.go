@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/color"
 	"io"
 	"path/filepath"
 	"strings"
@@ -92,8 +93,9 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.waitFor("configured")
 	hs.key("enter")
 	hs.waitFor("All checks passed", "store revision 1")
-	// another writer saves meanwhile
+	// another writer saves the same provider meanwhile
 	if _, err := s.Update(context.Background(), "other", "set", -1, func(d *config.Data) error {
+		d.Providers["github"].APIURL = "https://api.github.com"
 		d.Providers["gitlab"] = stored("https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
 		return nil
 	}); err != nil {
@@ -382,4 +384,54 @@ func slowReader(s string) io.Reader {
 		_, _ = w.Write([]byte(s))
 	}()
 	return r
+}
+
+func TestPanicInACheckEndsCleanlyWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	const secret = "ghp_CANARYcheckPanic00000000000000000000"
+	check := func(context.Context, *providers.Env, providers.Credentials) providers.Result {
+		panic("boom with " + secret)
+	}
+	_, s := newStore(t, withToken(secret))
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{check: check}, 80, 24)
+	hs.waitFor("configured")
+	hs.key("enter")
+	hs.tm.WaitFinished(t, teatestFinal())
+	hs.done = true
+	m := hs.tm.FinalModel(t).(*Model)
+	if m.fatal == nil || !strings.Contains(m.fatal.Error(), "crashed") || strings.Contains(m.fatal.Error(), secret) {
+		t.Fatalf("fatal = %v", m.fatal)
+	}
+}
+
+func TestResizeAndBackgroundRelayout(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withToken(tokPass))
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("configured")
+	hs.key("enter")
+	scr := plainText(hs.waitFor("All checks passed"))
+	if !strings.Contains(lineOf(scr, "Live check"), "Git Host") {
+		t.Fatalf("at 120 columns the panel is not beside the form:\n%s", scr)
+	}
+	hs.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	scr = plainText(hs.waitUntil("the panel below the form", func(p string) bool {
+		return strings.HasPrefix(lineOf(p, "Live check"), "│ Live check")
+	}))
+	for _, l := range strings.Split(scr, "\n") {
+		if w := len([]rune(l)); w > 80 {
+			t.Fatalf("a line is %d cells wide at 80 columns: %q", w, l)
+		}
+	}
+	dark := hs.settle()
+	hs.tm.Send(tea.BackgroundColorMsg{Color: color.White})
+	deadline := time.Now().Add(10 * time.Second)
+	for hs.screen() == dark {
+		if time.Now().After(deadline) {
+			t.Fatal("a light background did not change the colours")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	hs.tm.Send(tea.KeyPressMsg{Code: 'x', Text: "x"}) // still alive and editing
+	hs.waitFor("Waiting for you to pause typing")
 }

@@ -15,6 +15,25 @@ import (
 // Every function here returns a tea.Cmd that does I/O (files, network) off the event loop. Each
 // captures its inputs by value before returning; the replies are the messages below.
 
+// crashMsg: a command panicked; err says where, never what (the value may hold a token).
+type crashMsg struct{ err error }
+
+// guard turns a panic in a command into a crashMsg, so that the UI ends cleanly and Bubble Tea
+// never prints the panic's value.
+func guard(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = crashMsg{err: panicError("a background task", r)}
+			}
+		}()
+		return cmd()
+	}
+}
+
 // openedMsg: the store is unlocked and loaded (or why not).
 type openedMsg struct {
 	store *config.Store
@@ -73,7 +92,7 @@ type retestMsg struct {
 
 // openCmd opens the store in dir: wizard, passphrase screen, or unlocked and loaded.
 func openCmd(dir, pass string) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		if !config.Exists(dir) {
 			return needWizardMsg{}
 		}
@@ -90,15 +109,15 @@ func openCmd(dir, pass string) tea.Cmd {
 		}
 		d, err := s.Load()
 		return openedMsg{store: s, data: d, err: err}
-	}
+	})
 }
 
 // loadCmd reads the already open store.
 func loadCmd(s *config.Store) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		d, err := s.Load()
 		return loadedMsg{data: d, err: err}
-	}
+	})
 }
 
 // fileStamp tells whether the store file changed since it was last looked at.
@@ -140,7 +159,7 @@ func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
 // re-reads the store so the editor can offer the fresh revision, keeping the admin's draft.
 func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
 	result *providers.Result, activate bool, now time.Time) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		d, err := s.UpdateProvider(ctx, who, "set", string(creds.Provider), base, applyEdit(creds, result, activate, now))
 		if err != nil {
 			msg := savedMsg{err: err}
@@ -150,20 +169,20 @@ func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds
 			return msg
 		}
 		return savedMsg{data: d, activated: activate}
-	}
+	})
 }
 
 // createCmd creates the store (key file, or passphrase-protected when pass is set) and saves and
 // activates the first provider: nothing is written before the admin saves.
 func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result, now time.Time) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		s, err := config.Init(dir, pass)
 		if err != nil {
 			return createdMsg{err: err}
 		}
 		d, err := s.Update(ctx, who, "set", 0, applyEdit(creds, result, true, now))
 		return createdMsg{store: s, data: d, err: err}
-	}
+	})
 }
 
 func applyEdit(creds providers.Credentials, result *providers.Result, activate bool, now time.Time) func(*config.Data) error {
@@ -187,7 +206,7 @@ func applyEdit(creds providers.Credentials, result *providers.Result, activate b
 
 // activateCmd makes id the active provider.
 func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		d, err := s.Update(ctx, who, "activate", -1, func(d *config.Data) error {
 			if d.Providers[string(id)] == nil {
 				return errors.New(name + " is not configured any more (another writer removed it)")
@@ -196,12 +215,12 @@ func activateCmd(ctx context.Context, s *config.Store, who string, id providers.
 			return nil
 		})
 		return changedMsg{data: d, err: err, notice: name + " is now the active provider"}
-	}
+	})
 }
 
 // removeCmd removes id, if the store is still at the revision the admin saw.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		d, err := s.Update(ctx, who, "remove", base, func(d *config.Data) error {
 			delete(d.Providers, string(id))
 			if d.Active == string(id) {
@@ -210,7 +229,7 @@ func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id 
 			return nil
 		})
 		return changedMsg{data: d, err: err, notice: name + " was removed"}
-	}
+	})
 }
 
 // errStale: the stored credentials changed while they were being re-tested.
@@ -220,7 +239,7 @@ var errStale = errors.New("the stored credentials changed during the check")
 // audit entry), unless the credentials changed meanwhile.
 func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check checkFunc, who string,
 	seq int, creds providers.Credentials, now func() time.Time) tea.Cmd {
-	return func() tea.Msg {
+	return guard(func() tea.Msg {
 		r := check(ctx, env, creds)
 		at := now()
 		d, err := s.Update(ctx, who, "check", -1, func(d *config.Data) error {
@@ -232,5 +251,5 @@ func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check c
 			return nil
 		})
 		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
-	}
+	})
 }

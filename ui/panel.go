@@ -84,7 +84,7 @@ func (p *panel) start(creds providers.Credentials) tea.Cmd {
 	p.cancel = cancel
 	seq, env, check := p.seq, p.c.opts.Env, p.c.check
 	run := func() tea.Msg { return checkDoneMsg{seq: seq, result: check(ctx, env, norm)} }
-	return tea.Batch(run, p.spin.Tick)
+	return tea.Batch(guard(run), p.spin.Tick)
 }
 
 func fieldErrors(err error) []string {
