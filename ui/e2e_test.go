@@ -210,3 +210,34 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	ts.keys("q")
 	ts.waitFor("EXITED 0")
 }
+
+func TestEndToEndAccessibleRetest(t *testing.T) {
+	needTmux(t)
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dir := filepath.Join(t.TempDir(), "cfg")
+	set := exec.Command(binPath, "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
+	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
+	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+	if init := exec.Command(binPath, "--config-dir", dir, "init"); init.Run() != nil {
+		t.Fatal("init failed")
+	}
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("set: %v\n%s", err, out)
+	}
+	ts := newTmux(t, 100, 40, []string{fake.GitHubTokenFull}, "--config-dir", dir, "--accessible")
+	ts.waitFor("GitHub: ACTIVE", "What next?")
+	ts.text("3")
+	ts.keys("Enter")
+	ts.waitFor("Which provider?")
+	ts.text("1")
+	ts.keys("Enter")
+	ts.waitFor("pass: auth: authenticated as octocat", "All checks passed.", "last check passed just now")
+	ts.text("5")
+	ts.keys("Enter")
+	ts.waitFor("EXITED 0")
+}
