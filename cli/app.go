@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -51,6 +52,8 @@ type App struct {
 	store *config.Store
 	// whoami overrides the audit identity (the SSH key of a session).
 	whoami string
+	// progressMu keeps concurrent progress lines whole.
+	progressMu sync.Mutex
 }
 
 // exitError carries an exit code with its message.

@@ -83,8 +83,12 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error
 		return a.nothingToCheck(o, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
 	env := a.EnvWithTimeout(o.timeout)
-	results := runChecks(ctx, env, d, ids, o.deep)
-	a.recordResults(ctx, s, results, o.deep)
+	var progress func(providers.ID, providers.Check)
+	if o.deep && !o.json && a.IsTerm {
+		progress = a.showStage
+	}
+	results := runChecks(ctx, env, d, ids, o.deep, progress)
+	a.recordResults(ctx, s, d, results, o.deep)
 	if o.json {
 		if err := writeResultsJSON(a.Out, results); err != nil {
 			return err
@@ -111,14 +115,19 @@ func (a *App) nothingToCheck(o checkOptions, msg string) error {
 
 // runChecks checks the given providers concurrently (with the round trip when deep) and returns
 // results in the given order.
-func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID, deep bool) []providers.Result {
+func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID, deep bool,
+	progress func(providers.ID, providers.Check)) []providers.Result {
 	results := make([]providers.Result, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		creds := providers.FromConfig(id, d.Providers[string(id)])
 		wg.Go(func() {
 			if deep {
-				results[i] = providers.RunDeep(ctx, env, creds, nil)
+				var stage func(providers.Check)
+				if progress != nil {
+					stage = func(c providers.Check) { progress(id, c) }
+				}
+				results[i] = providers.RunDeep(ctx, env, creds, stage)
 			} else {
 				results[i] = providers.Run(ctx, env, creds)
 			}
@@ -129,15 +138,27 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 	return results
 }
 
-// recordResults remembers each result in the store (a round trip as last_deep); failing to do so
-// is a warning, not a failure.
-func (a *App) recordResults(ctx context.Context, s *config.Store, results []providers.Result, deep bool) {
+// showStage prints a round-trip stage as it starts and ends, on stderr, for a person watching.
+func (a *App) showStage(id providers.ID, c providers.Check) {
+	a.progressMu.Lock()
+	defer a.progressMu.Unlock()
+	if c.Status == providers.Running {
+		fmt.Fprintf(a.Err, "%s: %s …\n", id, c.ID)
+		return
+	}
+	fmt.Fprintf(a.Err, "%s: %s %s\n", id, StatusMark(c.Status), c.ID)
+}
+
+// recordResults remembers each result in the store (a round trip as last_deep), for providers
+// whose credentials did not change while they were checked (tested holds what was checked);
+// failing to do so is a warning, not a failure.
+func (a *App) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
 	now := time.Now()
 	_, err := s.Update(ctx, a.who(), "check", -1, func(d *config.Data) error {
 		for _, r := range results {
 			p := d.Providers[string(r.Provider)]
 			switch {
-			case p == nil:
+			case p == nil, providers.FromConfig(r.Provider, p) != providers.FromConfig(r.Provider, tested.Providers[string(r.Provider)]):
 			case deep:
 				p.LastDeep = r.Record(now, true)
 			default:
