@@ -413,22 +413,30 @@ func slicesContains(xs []string, x string) bool {
 	return false
 }
 
-// TestServeConcurrentSessionsEditDifferentProviders: two sessions save different providers at
-// the same time; both saves survive, each recorded with the session's key fingerprint.
-func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
-	t.Parallel()
+// twoPickers starts a server against the emulators and opens two sessions on its picker.
+func twoPickers(t *testing.T) (*sshServer, *screen, *screen) {
+	t.Helper()
 	emu, err := fake.Start(fake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer emu.Close()
+	t.Cleanup(emu.Close)
 	s := startServe(t, emu)
-	c1, c2 := s.dial(t), s.dial(t)
-	defer c1.Close()
-	defer c2.Close()
-	a, b := s.openScreen(t, c1), s.openScreen(t, c2)
-	a.waitForText(t, pickerMarker, 10*time.Second)
-	b.waitForText(t, pickerMarker, 10*time.Second)
+	var screens [2]*screen
+	for i := range screens {
+		c := s.dial(t)
+		t.Cleanup(func() { c.Close() })
+		screens[i] = s.openScreen(t, c)
+		screens[i].waitForText(t, pickerMarker, 10*time.Second)
+	}
+	return s, screens[0], screens[1]
+}
+
+// TestServeConcurrentSessionsEditDifferentProviders: two sessions save different providers at
+// the same time; both saves survive, each recorded with the session's key fingerprint.
+func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
+	t.Parallel()
+	s, a, b := twoPickers(t)
 
 	a.press(keyEnter) // GitHub
 	b.press("j", keyEnter)
@@ -463,18 +471,7 @@ func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
 // when asked.
 func TestServeConflictingSaveLosesNothing(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	s := startServe(t, emu)
-	c1, c2 := s.dial(t), s.dial(t)
-	defer c1.Close()
-	defer c2.Close()
-	a, b := s.openScreen(t, c1), s.openScreen(t, c2)
-	a.waitForText(t, pickerMarker, 10*time.Second)
-	b.waitForText(t, pickerMarker, 10*time.Second)
+	s, a, b := twoPickers(t)
 
 	a.press(keyEnter) // A opens GitHub...
 	a.waitForText(t, "GitHub Organisation Name", 5*time.Second)

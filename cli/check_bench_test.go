@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// BenchmarkCheckAll runs `check --all`'s work (the four providers concurrently) against emulators
+// that add 50 ms to every response, and each provider alone, in the same run. The target: --all
+// takes at most the slowest single provider's time + 10%. Reported: the medians and their ratio.
+func BenchmarkCheckAll(b *testing.B) {
+	emu, err := fake.Start(fake.Options{Latency: 50 * time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer emu.Close()
+	d := config.NewData()
+	for _, id := range providers.IDs {
+		p := &config.Provider{}
+		emu.DemoCredentials(id).ApplyTo(p)
+		d.Providers[string(id)] = p
+	}
+	env := providers.NewEnv("bench")
+	ctx := context.Background()
+	median := func(ts []time.Duration) time.Duration {
+		slices.Sort(ts)
+		return ts[len(ts)/2]
+	}
+	var all []time.Duration
+	single := map[providers.ID][]time.Duration{}
+	for b.Loop() {
+		start := time.Now()
+		for _, r := range runChecks(ctx, env, d, providers.IDs, false, nil) {
+			if !r.OK {
+				b.Fatalf("%s failed: %+v", r.Provider, r.Checks)
+			}
+		}
+		all = append(all, time.Since(start))
+		for _, id := range providers.IDs {
+			start := time.Now()
+			runChecks(ctx, env, d, []providers.ID{id}, false, nil)
+			single[id] = append(single[id], time.Since(start))
+		}
+	}
+	slowest := time.Duration(0)
+	for id, ts := range single {
+		m := median(ts)
+		b.ReportMetric(float64(m.Microseconds())/1000, string(id)+"-ms")
+		slowest = max(slowest, m)
+	}
+	m := median(all)
+	b.ReportMetric(float64(m.Microseconds())/1000, "all-ms")
+	b.ReportMetric(float64(m)/float64(slowest), "all/slowest")
+}
