@@ -136,7 +136,7 @@ func (a *accessible) firstRun() error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Update(a.ctx, a.opts.Who, "set", 0, applyEdit(creds, result, true, a.now())); err != nil {
+	if _, err := s.Update(a.ctx, a.opts.Who, "set", 0, applyEdit(creds, result, nil, true, a.now())); err != nil {
 		return err
 	}
 	a.store = s
@@ -233,7 +233,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 		if err != nil || !ok {
 			return err
 		}
-		if _, err := a.store.Update(a.ctx, a.opts.Who, "set", d.Revision, applyEdit(creds, result, false, a.now())); err != nil {
+		if _, err := a.store.Update(a.ctx, a.opts.Who, "set", d.Revision, applyEdit(creds, result, nil, false, a.now())); err != nil {
 			return err
 		}
 		a.say("Saved %s.", p.Name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -21,6 +22,7 @@ const (
 	screenWizard
 	screenPicker
 	screenEditor
+	screenRoundTrip
 )
 
 // Model is the root model: it owns the shared state and routes messages to the current screen.
@@ -33,7 +35,10 @@ type Model struct {
 	editor *editor
 	unlock *unlock
 	wizard *wizard
-	stamp  fileStamp
+	// roundtrip is the round-trip view, from the moment it opens until the admin leaves it.
+	roundtrip *roundTrip
+	deepSeq   int
+	stamp     fileStamp
 	// fatal ends the program with an error (Run returns it).
 	fatal error
 }
@@ -113,9 +118,28 @@ func (m *Model) focus() string {
 	return ""
 }
 
+// quit ends the session; while a round trip runs it is cancelled first, and the session ends once
+// its clean-up is over (deepDoneMsg), so that quitting never leaves a repository behind.
 func (m *Model) quit() tea.Cmd {
+	if rt := m.roundtrip; rt != nil && rt.busy() && m.fatal == nil {
+		rt.quit()
+		m.screen = screenRoundTrip
+		return nil
+	}
 	m.shutdown()
 	return tea.Quit
+}
+
+// awaitRoundTrip waits (at most d) for a round trip still running to return, clean-up included;
+// the program has ended, so nothing else touches the model.
+func (m *Model) awaitRoundTrip(d time.Duration) {
+	if m.roundtrip == nil || m.roundtrip.finished == nil {
+		return
+	}
+	select {
+	case <-m.roundtrip.finished:
+	case <-time.After(d):
+	}
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -209,6 +233,42 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.toScreen(msg)
 	case retestMsg:
 		return m.picker.Update(msg)
+	case debounceMsg, checkDoneMsg:
+		// the editor's live check goes on behind the round-trip view
+		if m.editor != nil {
+			return m.editor.Update(msg)
+		}
+		return nil
+
+	case roundTripMsg:
+		if m.roundtrip != nil {
+			return nil // one at a time: the view is modal
+		}
+		m.deepSeq++
+		m.roundtrip = newRoundTrip(m.c, msg, m.screen, m.deepSeq)
+		m.screen = screenRoundTrip
+		return m.roundtrip.start()
+	case deepProgressMsg:
+		if m.roundtrip == nil {
+			return nil
+		}
+		return m.roundtrip.Update(msg)
+	case deepDoneMsg:
+		return m.roundTripDone(msg)
+	case deepRecordedMsg:
+		if msg.err == nil {
+			m.picker.setData(msg.data)
+		}
+		if m.roundtrip != nil && m.roundtrip.seq == msg.seq {
+			return m.roundtrip.Update(msg)
+		}
+		if msg.err != nil && msg.err != errStale {
+			m.picker.say("could not record the round trip of "+providers.MustLookup(msg.id).Name+": "+msg.err.Error(), true)
+		}
+		return nil
+	case closeRoundTripMsg:
+		return m.closeRoundTrip()
+
 	case spinner.TickMsg:
 		// the picker's re-tests go on behind the editor
 		if m.screen == screenPicker {
@@ -217,6 +277,44 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.picker.Update(msg), m.toScreen(msg))
 	}
 	return m.toScreen(msg)
+}
+
+// roundTripDone hands a round trip's end to its view; the session ends now if the admin quit
+// during it, and an editor's unsaved draft keeps the result to store it when it is saved.
+func (m *Model) roundTripDone(msg deepDoneMsg) tea.Cmd {
+	rt := m.roundtrip
+	if rt == nil || rt.seq != msg.seq {
+		return nil
+	}
+	cmd := rt.Update(msg)
+	if rt.quitting {
+		return m.quit()
+	}
+	if out, ok := rt.outcome(); ok && rt.from == screenEditor && m.editor != nil && !rt.stored {
+		m.editor.keepRoundTrip(out)
+	}
+	return cmd
+}
+
+// closeRoundTrip goes back to where the round trip was started, with its outcome as the notice.
+func (m *Model) closeRoundTrip() tea.Cmd {
+	rt := m.roundtrip
+	if rt == nil || rt.busy() {
+		return nil
+	}
+	m.roundtrip = nil
+	notice, isErr := rt.summary()
+	if rt.from == screenEditor && m.editor != nil {
+		m.screen = screenEditor
+		if _, ok := rt.outcome(); ok && !rt.stored {
+			notice += "; ctrl+s saves these credentials with it"
+		}
+		m.editor.say(notice, isErr)
+		return nil
+	}
+	m.screen = screenPicker
+	m.picker.say(notice, isErr)
+	return nil
 }
 
 func (m *Model) opened(msg openedMsg) tea.Cmd {
@@ -275,6 +373,13 @@ func (m *Model) toScreen(msg tea.Msg) tea.Cmd {
 			return m.quit()
 		}
 		return cmd
+	case screenRoundTrip:
+		cmd := m.roundtrip.Update(msg)
+		if _, isKey := msg.(tea.KeyPressMsg); !isKey && m.editor != nil {
+			// the editor behind the view keeps its size, colours, cursor and spinner
+			cmd = tea.Batch(cmd, m.editor.Update(msg))
+		}
+		return cmd
 	}
 	return nil
 }
@@ -297,6 +402,8 @@ func (m *Model) View() (v tea.View) {
 		s = m.picker.View()
 	case screenEditor:
 		s = m.editor.View()
+	case screenRoundTrip:
+		s = m.roundtrip.View()
 	}
 	if m.fatal != nil {
 		s = ""

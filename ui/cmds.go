@@ -157,10 +157,13 @@ func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
 // saveCmd stores creds for the edit that started at revision base, with the check result when it
 // belongs to exactly these credentials; activate also makes the provider active. On a conflict it
 // re-reads the store so the editor can offer the fresh revision, keeping the admin's draft.
+//
+// deep is a round trip of the draft before it was saved: it is stored as the provider's last round
+// trip when it tested exactly creds.
 func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
-	result *providers.Result, activate bool, now time.Time) tea.Cmd {
+	result *providers.Result, deep *deepOutcome, activate bool, now time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.UpdateProvider(ctx, who, "set", string(creds.Provider), base, applyEdit(creds, result, activate, now))
+		d, err := s.UpdateProvider(ctx, who, "set", string(creds.Provider), base, applyEdit(creds, result, deep, activate, now))
 		if err != nil {
 			msg := savedMsg{err: err}
 			if config.IsKind(err, config.KindConflict) {
@@ -174,28 +177,38 @@ func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds
 
 // createCmd creates the store (key file, or passphrase-protected when pass is set) and saves and
 // activates the first provider: nothing is written before the admin saves.
-func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result, now time.Time) tea.Cmd {
+func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result,
+	deep *deepOutcome, now time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
 		s, err := config.Init(dir, pass)
 		if err != nil {
 			return createdMsg{err: err}
 		}
-		d, err := s.Update(ctx, who, "set", 0, applyEdit(creds, result, true, now))
+		d, err := s.Update(ctx, who, "set", 0, applyEdit(creds, result, deep, true, now))
 		return createdMsg{store: s, data: d, err: err}
 	})
 }
 
-func applyEdit(creds providers.Credentials, result *providers.Result, activate bool, now time.Time) func(*config.Data) error {
+// applyEdit stores creds with the check result that belongs to them. A round trip is kept only
+// while it belongs to the stored credentials: one of other credentials would be misleading.
+func applyEdit(creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) func(*config.Data) error {
 	return func(d *config.Data) error {
 		p := d.Providers[string(creds.Provider)]
 		if p == nil {
 			p = &config.Provider{}
 			d.Providers[string(creds.Provider)] = p
 		}
+		changed := providers.FromConfig(creds.Provider, p) != creds
 		creds.ApplyTo(p)
 		p.UpdatedAt = now.UTC()
 		if result != nil {
 			p.LastCheck = result.Record(now, false)
+		}
+		switch {
+		case deep != nil && deep.creds == creds:
+			p.LastDeep = deep.result.Record(deep.at, true)
+		case changed:
+			p.LastDeep = nil
 		}
 		if activate {
 			d.Active = string(creds.Provider)
@@ -251,5 +264,81 @@ func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check c
 			return nil
 		})
 		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
+	})
+}
+
+// deepProgressMsg: a round-trip stage started (Status Running) or ended; seq says which run.
+type deepProgressMsg struct {
+	seq   int
+	check providers.Check
+}
+
+// deepDoneMsg: the round trip returned (its clean-up included); seq says which run. It comes after
+// every progress message of its run.
+type deepDoneMsg struct {
+	seq    int
+	result providers.Result
+}
+
+// deepRecordedMsg: a round trip's result was stored as the provider's last round trip (or why not).
+type deepRecordedMsg struct {
+	seq  int
+	id   providers.ID
+	data *config.Data
+	err  error
+}
+
+// deepEvents is how many messages a round trip's channel holds: two per stage (started, ended),
+// the result, and room to spare. Progress that would take the last slot is dropped rather than
+// waited for (the result carries every stage anyway): a blocked callback must never hold up the
+// clean-up, and the result always finds its slot.
+const deepEvents = 4 * 8
+
+// runDeepCmd runs the round trip on creds. Its progress and then its result (deepDoneMsg) go to
+// events, in order, without ever blocking; events is closed after the result. finished is closed
+// as soon as the round trip returned, clean-up included, so that the session can wait for it
+// before the process exits.
+func runDeepCmd(ctx context.Context, env *providers.Env, deep deepFunc, seq int, creds providers.Credentials,
+	events chan<- tea.Msg, finished chan<- struct{}) tea.Cmd {
+	return guard(func() tea.Msg {
+		defer close(events)
+		defer close(finished)
+		progress := func(c providers.Check) {
+			if len(events) < cap(events)-1 { // only this goroutine sends
+				events <- deepProgressMsg{seq: seq, check: c}
+			}
+		}
+		r := deep(ctx, env, creds, progress)
+		events <- deepDoneMsg{seq: seq, result: r}
+		return nil
+	})
+}
+
+// waitDeepCmd hands over the next message of a round trip (progress, then its result); it is
+// issued again after each progress message, and ends (no message) once the channel is closed.
+func waitDeepCmd(events <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-events
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}
+
+// recordDeepCmd stores a round trip's result as the provider's last round trip (base -1: check
+// records make no audit entry), unless the stored credentials are no longer the ones tested.
+func recordDeepCmd(ctx context.Context, s *config.Store, who string, seq int, creds providers.Credentials,
+	r providers.Result, at time.Time) tea.Cmd {
+	return guard(func() tea.Msg {
+		d, err := s.Update(ctx, who, "check", -1, func(d *config.Data) error {
+			p := d.Providers[string(creds.Provider)]
+			if p == nil || providers.FromConfig(creds.Provider, p) != creds {
+				return errStale
+			}
+			p.LastDeep = r.Record(at, true)
+			return nil
+		})
+		return deepRecordedMsg{seq: seq, id: creds.Provider, data: d, err: err}
 	})
 }

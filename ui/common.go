@@ -12,7 +12,7 @@ import (
 )
 
 // common is what every screen shares: the terminal's size and background, styles, keys, the clock,
-// the check, the session's context and the store. Screens read it; only the root's Update writes it.
+// the check and the round trip, the session's context and the store. Screens read it; only the root's Update writes it.
 type common struct {
 	opts   Options
 	width  int
@@ -24,6 +24,7 @@ type common struct {
 
 	now      func() time.Time
 	check    checkFunc
+	deep     deepFunc
 	spinner  spinner.Spinner
 	debounce time.Duration
 	watch    time.Duration
@@ -36,12 +37,15 @@ type common struct {
 
 func newCommon(opts Options, d deps) *common {
 	c := &common{opts: opts, width: 80, height: 24, dark: true, keys: newKeyMap(), help: help.New(),
-		now: d.now, check: d.check, debounce: d.debounce, watch: d.watch, frames: d.frames, store: opts.Store}
+		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, frames: d.frames, store: opts.Store}
 	if c.now == nil {
 		c.now = time.Now
 	}
 	if c.check == nil {
 		c.check = providers.Run
+	}
+	if c.deep == nil {
+		c.deep = providers.RunDeep
 	}
 	if c.debounce <= 0 {
 		c.debounce = 400 * time.Millisecond

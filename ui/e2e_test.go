@@ -241,3 +241,64 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 	ts.keys("Enter")
 	ts.waitFor("EXITED 0")
 }
+
+// roundTripSession configures GitHub on emu with the CLI and opens the UI on it in tmux.
+func roundTripSession(t *testing.T, emu *fake.Emulators) *tmuxSession {
+	t.Helper()
+	needTmux(t)
+	dir := filepath.Join(t.TempDir(), "cfg")
+	if init := exec.Command(binPath, "--config-dir", dir, "init"); init.Run() != nil {
+		t.Fatal("init failed")
+	}
+	set := exec.Command(binPath, "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
+	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
+	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("set: %v\n%s", err, out)
+	}
+	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull}, "--config-dir", dir)
+	ts.waitFor("✓ GitHub", "never checked")
+	return ts
+}
+
+func TestEndToEndPickerRoundTrip(t *testing.T) {
+	needTmux(t)
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	ts := roundTripSession(t, emu)
+	ts.keys("r")
+	scr := ts.waitFor("Round trip passed", "recorded as GitHub's last round trip")
+	for _, id := range providers.DeepStages {
+		if !strings.Contains(scr, "✓ "+id+" (") {
+			t.Fatalf("%s did not pass:\n%s", id, scr)
+		}
+	}
+	if repos := emu.Repos(providers.GitHub); len(repos) != 0 {
+		t.Fatalf("repositories left behind: %v", repos)
+	}
+	ts.keys("Escape")
+	ts.waitFor("GitHub: round trip passed", "round trip passed just now")
+	ts.keys("q")
+	ts.waitFor("EXITED 0")
+}
+
+func TestEndToEndQuitDuringRoundTripCleansUp(t *testing.T) {
+	needTmux(t)
+	emu, err := fake.Start(fake.Options{Latency: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	ts := roundTripSession(t, emu)
+	ts.keys("r")
+	ts.waitFor("✓ deep:create (")
+	ts.keys("q")
+	ts.waitFor("EXITED 0")
+	if repos := emu.Repos(providers.GitHub); len(repos) != 0 {
+		t.Fatalf("quitting the binary left repositories behind: %v", repos)
+	}
+}

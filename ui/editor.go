@@ -41,13 +41,15 @@ const sideBySideMin = 100
 
 // editor is one provider's huh form, bound to a draft, with the live check panel.
 type editor struct {
-	c        *common
-	p        providers.Provider
-	draft    *providers.Credentials
-	orig     providers.Credentials
-	last     providers.Credentials // the draft as of the last form update
-	form     *huh.Form
-	panel    *panel
+	c     *common
+	p     providers.Provider
+	draft *providers.Credentials
+	orig  providers.Credentials
+	last  providers.Credentials // the draft as of the last form update
+	form  *huh.Form
+	panel *panel
+	// deep is a round trip of an unsaved draft: stored with the credentials when exactly those are saved.
+	deep     *deepOutcome
 	base     int64 // the store revision this edit started from
 	create   *createSpec
 	isActive bool
@@ -199,6 +201,8 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 		return e.requestSave()
 	case key.Matches(msg, k.Recheck):
 		return e.panel.start(*e.draft)
+	case key.Matches(msg, k.RoundTrip):
+		return e.requestRoundTrip()
 	}
 	return e.afterForm(e.forward(msg))
 }
@@ -220,6 +224,22 @@ func (e *editor) afterForm(cmd tea.Cmd) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// requestRoundTrip opens the round-trip view on the draft, once its fields have the right format.
+// Its result is recorded at once when the draft is what is stored, else kept for the save.
+func (e *editor) requestRoundTrip() tea.Cmd {
+	norm, err := forms.Credentials(*e.draft)
+	if err != nil {
+		e.say("cannot run the round trip yet: "+fieldErrors(err)[0], true)
+		return nil
+	}
+	e.notice = ""
+	stored := e.create == nil && e.orig.Token != "" && norm == e.orig
+	return func() tea.Msg { return roundTripMsg{creds: norm, stored: stored} }
+}
+
+// keepRoundTrip keeps a finished round trip of the unsaved draft, to store with it on save.
+func (e *editor) keepRoundTrip(out deepOutcome) { e.deep = &out }
 
 // requestSave saves right away when the check passed for exactly this draft, else asks first.
 func (e *editor) requestSave() tea.Cmd {
@@ -243,7 +263,8 @@ func (e *editor) requestSave() tea.Cmd {
 	return nil
 }
 
-// save writes the draft (normalised) with the check result that belongs to it, if any.
+// save writes the draft (normalised) with the check result and the round trip that belong to it,
+// if any.
 func (e *editor) save() tea.Cmd {
 	norm, err := forms.Credentials(*e.draft)
 	if err != nil {
@@ -255,13 +276,17 @@ func (e *editor) save() tea.Cmd {
 		r := e.panel.result
 		result = &r
 	}
+	var deep *deepOutcome
+	if e.deep != nil && e.deep.creds == norm {
+		deep = e.deep
+	}
 	e.state = saving
 	e.notice = ""
 	now := e.c.now()
 	if e.create != nil {
-		return createCmd(e.c.ctx, e.c.opts.ConfigDir, e.create.passphrase, e.c.opts.Who, norm, result, now)
+		return createCmd(e.c.ctx, e.c.opts.ConfigDir, e.create.passphrase, e.c.opts.Who, norm, result, deep, now)
 	}
-	return saveCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.base, norm, result, false, now)
+	return saveCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.base, norm, result, deep, false, now)
 }
 
 func (e *editor) saved(msg savedMsg) tea.Cmd {

@@ -37,6 +37,14 @@ func withActive(d *config.Data) {
 	d.Active = "github"
 }
 
+// withRoundTrips adds round-trip records: GitHub's passed after its last check, GitLab's failed.
+func withRoundTrips(d *config.Data) {
+	withActive(d)
+	d.Providers["github"].LastDeep = &config.CheckRecord{At: fixedNow.Add(-2 * time.Minute), OK: true, Deep: true,
+		User: "octocat", ExpiresAt: ptrTime(fixedNow.Add(89 * 24 * time.Hour))}
+	d.Providers["gitlab"].LastDeep = &config.CheckRecord{At: fixedNow.Add(-4 * time.Hour), OK: false, Deep: true, User: "jdoe"}
+}
+
 func withToken(tok string) func(d *config.Data) {
 	return func(d *config.Data) {
 		d.Providers["github"] = stored("https://github.com/", "acme", "octocat", tok, nil)
@@ -49,6 +57,9 @@ func scenarios() []scenario {
 		scenario{name: "picker_empty", empty: true, run: func(hs *harness) string { return hs.waitFor("not configured", "q quit") }},
 		scenario{name: "picker_configured", store: configured, run: func(hs *harness) string { return hs.waitFor("last check FAILED") }},
 		scenario{name: "picker_active", store: withActive, run: func(hs *harness) string { return hs.waitFor("✓ GitHub", "expires in 6 days") }},
+		scenario{name: "picker_round_trips", store: withRoundTrips, run: func(hs *harness) string {
+			return hs.waitFor("round trip passed 2 min ago", "round trip FAILED 4 h ago")
+		}},
 	)
 	for i, p := range providers.All() {
 		out = append(out, scenario{name: "editor_" + string(p.ID), empty: true, run: func(hs *harness) string {
@@ -70,6 +81,17 @@ func scenarios() []scenario {
 			hs.waitFor("configured")
 			hs.key("enter")
 			return hs.waitFor(pc.want)
+		}})
+	}
+	for _, rc := range []struct{ name, tok, want string }{
+		{"roundtrip_running", tokBlock, "deep:clone: cloning over HTTPS"},
+		{"roundtrip_passed", tokPass, "recorded as GitHub's last round trip"},
+		{"roundtrip_left_over", tokLeftOver, "recorded as GitHub's last round trip"},
+	} {
+		out = append(out, scenario{name: rc.name, store: withToken(rc.tok), run: func(hs *harness) string {
+			hs.waitFor("configured")
+			hs.key("r")
+			return hs.waitFor(rc.want)
 		}})
 	}
 	out = append(out,

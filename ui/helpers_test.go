@@ -27,6 +27,8 @@ const (
 	tokScopes = "ghp_cannedScopes000000000000000000000002"
 	tokNet    = "ghp_cannedNetwork00000000000000000000003"
 	tokBlock  = "ghp_cannedBlock0000000000000000000000004"
+	// tokLeftOver passes the round trip until its clean-up, which leaves the repository behind.
+	tokLeftOver = "ghp_cannedLeftOver0000000000000000000005"
 )
 
 func ptrTime(t time.Time) *time.Time { return &t }
@@ -62,6 +64,68 @@ func cannedCheck(ctx context.Context, _ *providers.Env, c providers.Credentials)
 	return r
 }
 
+func ms(n int64) *int64 { return &n }
+
+// cannedDeep is a deterministic stand-in for providers.RunDeep: the canned live check, then the
+// stages with fixed messages and durations. tokBlock stops in deep:clone until ctx is cancelled
+// and still deletes; tokLeftOver fails deep:delete (no delete_repo) and names the repository.
+func cannedDeep(ctx context.Context, env *providers.Env, c providers.Credentials, progress func(providers.Check)) providers.Result {
+	live := c
+	switch c.Token {
+	case tokBlock:
+		live.Token = tokPass
+	case tokLeftOver:
+		live.Token = tokScopes
+	}
+	r := cannedCheck(ctx, env, live)
+	if !r.OK && c.Token != tokLeftOver {
+		for _, id := range providers.DeepStages {
+			sk := providers.Check{ID: id, Status: providers.Skip, Message: "skipped: authentication must pass first (see auth)", DurationMS: ms(0)}
+			r.Checks = append(r.Checks, sk)
+			progress(sk)
+		}
+		r.Finish()
+		return r
+	}
+	const repo = "acme/gitopscfg-check-x1y2z3"
+	stage := func(id, running string, st providers.Status, msg string, took int64) {
+		progress(providers.Check{ID: id, Status: providers.Running, Message: running})
+		done := providers.Check{ID: id, Status: st, Message: msg, DurationMS: ms(took)}
+		r.Checks = append(r.Checks, done)
+		r.DurationMS += took
+		progress(done)
+	}
+	stage(providers.CheckDeepCreate, "creating a private throw-away repository", providers.Pass,
+		"created private repository "+repo+"; the API returned it at once", 412)
+	if c.Token == tokBlock {
+		progress(providers.Check{ID: providers.CheckDeepClone, Status: providers.Running, Message: "cloning over HTTPS"})
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+		}
+		r.Checks = append(r.Checks, providers.Check{ID: providers.CheckDeepClone, Status: providers.Fail,
+			Message: "cancelled: the check was stopped (Ctrl-C or its deadline)", DurationMS: ms(1500)})
+		for _, id := range []string{providers.CheckDeepPush, providers.CheckDeepVerify} {
+			r.Checks = append(r.Checks, providers.Check{ID: id, Status: providers.Skip, Message: "skipped: an earlier stage failed", DurationMS: ms(0)})
+		}
+		stage(providers.CheckDeepDelete, "deleting "+repo, providers.Pass, "deleted "+repo+" and confirmed it is gone", 310)
+		r.Finish()
+		return r
+	}
+	stage(providers.CheckDeepClone, "cloning over HTTPS", providers.Pass, "cloned https://github.com/"+repo+".git (an empty repository)", 655)
+	stage(providers.CheckDeepPush, "committing gitopscfg-check.txt and pushing", providers.Pass, "pushed gitopscfg-check.txt to main as commit 3f2a9c1", 508)
+	stage(providers.CheckDeepVerify, "reading the branch back from the remote", providers.Pass, "main on the remote points at the pushed commit 3f2a9c1", 201)
+	if c.Token == tokLeftOver {
+		stage(providers.CheckDeepDelete, "deleting "+repo, providers.Fail, "deleting failed: 403 Must have admin rights to Repository.; "+
+			"the repository "+repo+" is LEFT BEHIND at https://github.com/"+repo+": delete it by hand, and give the token "+
+			"the delete_repo scope so the check can clean up after itself", 187)
+	} else {
+		stage(providers.CheckDeepDelete, "deleting "+repo, providers.Pass, "deleted "+repo+" and confirmed it is gone", 310)
+	}
+	r.Finish()
+	return r
+}
+
 // newStore creates a key-file store in a temporary directory and applies setup at revision 1.
 func newStore(t testing.TB, setup func(d *config.Data)) (string, *config.Store) {
 	t.Helper()
@@ -90,18 +154,30 @@ type harness struct {
 	frame string
 	focus string
 	done  bool
+	// history is every distinct screen so far, to assert on states that pass quickly
+	history []string
 }
 
 // start runs a model for opts at w×h with the fixed clock, canned check and a still spinner.
 func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 	t.Helper()
 	hs := &harness{t: t}
-	d.frames = func(s, focus string) { hs.mu.Lock(); hs.frame, hs.focus = s, focus; hs.mu.Unlock() }
+	d.frames = func(s, focus string) {
+		hs.mu.Lock()
+		if s != hs.frame {
+			hs.history = append(hs.history, s)
+		}
+		hs.frame, hs.focus = s, focus
+		hs.mu.Unlock()
+	}
 	if d.now == nil {
 		d.now = func() time.Time { return fixedNow }
 	}
 	if d.check == nil {
 		d.check = cannedCheck
+	}
+	if d.deep == nil {
+		d.deep = cannedDeep
 	}
 	if d.watch == 0 {
 		d.watch = -1
@@ -143,6 +219,22 @@ func (hs *harness) screen() string {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	return hs.frame
+}
+
+// sawScreen reports whether some screen so far held every one of subs (plain text).
+func (hs *harness) sawScreen(subs ...string) bool {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	for _, s := range hs.history {
+		plain, all := plainText(s), true
+		for _, sub := range subs {
+			all = all && strings.Contains(plain, sub)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // waitFor waits until the screen holds every one of subs, and returns it.

@@ -4,7 +4,7 @@ import "charm.land/bubbles/v2/key"
 
 // pickerKeys are the picker's bindings; they implement help.KeyMap.
 type pickerKeys struct {
-	Up, Down, Edit, Activate, Test, TestAll, Remove, Help, Quit key.Binding
+	Up, Down, Edit, Activate, Test, TestAll, RoundTrip, Remove, Help, Quit key.Binding
 }
 
 func newPickerKeys() pickerKeys {
@@ -15,43 +15,48 @@ func newPickerKeys() pickerKeys {
 		Activate: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activate")),
 		Test:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "re-test")),
 		TestAll:  key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "re-test all")),
-		Remove:   key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		// the round trip creates and deletes a repository: never on all providers at once
+		RoundTrip: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "round trip")),
+		Remove:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
 func (k pickerKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Edit, k.Activate, k.Test, k.TestAll, k.Remove, k.Help, k.Quit}
+	// T (re-test all) is in the full help: with r the short help must still fit 80 columns
+	return []key.Binding{k.Edit, k.Activate, k.Test, k.RoundTrip, k.Remove, k.Help, k.Quit}
 }
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Activate, k.Remove}, {k.Test, k.TestAll}, {k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Activate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip}, {k.Help, k.Quit}}
 }
 
 // editorKeys are the editor's own bindings; the form's keys (tab, shift+tab, enter) come from huh.
 // None of them is a printable character: a text field always has the focus here.
 type editorKeys struct {
-	Next, Prev, Save, Recheck, Back, Quit key.Binding
+	Next, Prev, Save, Recheck, RoundTrip, Back, Quit key.Binding
 }
 
 func newEditorKeys() editorKeys {
 	return editorKeys{
-		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next")),
-		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
-		Save:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		Recheck: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "re-check")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave")),
-		Quit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next")),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Recheck:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "re-check")),
+		RoundTrip: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "round trip")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
 
 func (k editorKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Save, k.Recheck, k.Back}
+	// shift+tab is in the full help: with ctrl+t the short help must still fit 80 columns
+	return []key.Binding{k.Next, k.Save, k.Recheck, k.RoundTrip, k.Back}
 }
 
 func (k editorKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Save, k.Recheck, k.Back, k.Quit}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Save, k.Recheck, k.RoundTrip, k.Back, k.Quit}}
 }
 
 // confirmKeys answer a yes/no question.
@@ -67,13 +72,33 @@ func newConfirmKeys() confirmKeys {
 func (k confirmKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Yes, k.No} }
 func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// roundTripKeys are the round-trip view's bindings; Back cancels while it runs.
+type roundTripKeys struct{ Back, Quit key.Binding }
+
+func newRoundTripKeys() roundTripKeys {
+	return roundTripKeys{
+		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// running is the bindings while the round trip runs: esc cancels it.
+func (k roundTripKeys) running() roundTripKeys {
+	k.Back.SetHelp("esc", "cancel (the repository is still deleted)")
+	return k
+}
+
+func (k roundTripKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Back, k.Quit} }
+func (k roundTripKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
 // keyMap is every binding of the UI, shared through common.
 type keyMap struct {
-	picker  pickerKeys
-	editor  editorKeys
-	confirm confirmKeys
+	picker    pickerKeys
+	editor    editorKeys
+	confirm   confirmKeys
+	roundTrip roundTripKeys
 }
 
 func newKeyMap() keyMap {
-	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys()}
+	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys()}
 }

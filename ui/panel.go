@@ -227,20 +227,27 @@ func (p *panel) summary() string {
 	return s.fail.Render(failSummary(r) + ": " + strings.Join(ids, ", "))
 }
 
-// line renders one check: its mark (✓ pass, ✗ fail, ! warn, – skip), id and message, wrapped.
-func (p *panel) line(c providers.Check, w int) string {
-	s := p.c.styles
-	mark, st := "?", s.dim
-	switch c.Status {
+// line renders one check: its mark, id and message, wrapped.
+func (p *panel) line(c providers.Check, w int) string { return checkLine(p.c.styles, c, "", w) }
+
+// checkLine renders a finished check: its mark (✓ pass, ✗ fail, ! warn, – skip), id, message and
+// suffix (e.g. its duration), wrapped to w cells under a two-cell indent.
+func checkLine(s styles, c providers.Check, suffix string, w int) string {
+	mark, st := checkMark(s, c.Status)
+	return st.Render(mark) + " " + hangingWrap(c.ID+": "+c.Message+suffix, w, 2)
+}
+
+// checkMark is the mark of a check's status and the style it is drawn in.
+func checkMark(s styles, status providers.Status) (string, lipgloss.Style) {
+	switch status {
 	case providers.Pass:
-		mark, st = "✓", s.pass
+		return "✓", s.pass
 	case providers.Fail:
-		mark, st = "✗", s.fail
+		return "✗", s.fail
 	case providers.Warn:
-		mark, st = "!", s.warn
+		return "!", s.warn
 	case providers.Skip:
-		mark, st = "–", s.skip
+		return "–", s.skip
 	}
-	text := hangingWrap(c.ID+": "+c.Message, w, 2)
-	return st.Render(mark) + " " + text
+	return "?", s.dim
 }

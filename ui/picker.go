@@ -156,6 +156,15 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 			p.say("no provider is configured yet: press enter to set one up", true)
 		}
 		return tea.Batch(cmds...)
+	case key.Matches(msg, k.RoundTrip):
+		cfg := p.configured(sel.ID)
+		if cfg == nil {
+			p.say(sel.Name+" is not configured yet: nothing to test", true)
+			return nil
+		}
+		p.notice = ""
+		creds := providers.FromConfig(sel.ID, cfg)
+		return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
 	case key.Matches(msg, k.Remove):
 		if p.configured(sel.ID) == nil {
 			p.say(sel.Name+" is not configured: nothing to remove", true)
@@ -252,37 +261,45 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// checkLine is the last check's outcome, how long ago, and the token's expiry.
+// checkLine is the last check's and the last round trip's outcome, how long ago, and the token's
+// expiry (left out when it does not fit and is no warning).
 func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string {
 	s := p.c.styles
 	if _, busy := p.testing[id]; busy {
 		return p.spin.View() + " " + s.dim.Render("checking…")
 	}
-	r := cfg.LastCheck
-	if cfg.LastDeep != nil && (r == nil || cfg.LastDeep.At.After(r.At)) {
-		r = cfg.LastDeep
-	}
-	if r == nil {
-		return s.dim.Render("never checked · press t to test")
+	if cfg.LastCheck == nil && cfg.LastDeep == nil {
+		return s.dim.Render("never checked · press t to test, r for a round trip")
 	}
 	now := p.c.now()
 	var parts []string
-	outcome := s.pass.Render("last check passed")
-	if !r.OK {
-		outcome = s.fail.Render("last check FAILED")
+	if r := cfg.LastCheck; r != nil {
+		outcome := s.pass.Render("last check passed")
+		if !r.OK {
+			outcome = s.fail.Render("last check FAILED")
+		}
+		parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
 	}
-	if r.Deep {
-		outcome += s.dim.Render(" (round trip)")
+	if r := cfg.LastDeep; r != nil {
+		outcome := s.pass.Render("round trip passed")
+		if !r.OK {
+			outcome = s.fail.Render("round trip FAILED")
+		}
+		parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
 	}
-	parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
-	if note, warn := expiryNote(r.ExpiresAt, now); note != "" {
+	latest := cfg.LastCheck
+	if latest == nil || (cfg.LastDeep != nil && cfg.LastDeep.At.After(latest.At)) {
+		latest = cfg.LastDeep
+	}
+	sep := s.dim.Render(" · ")
+	if note, warn := expiryNote(latest.ExpiresAt, now); note != "" {
 		if warn {
 			parts = append(parts, s.warn.Render("! "+note))
-		} else {
+		} else if line := strings.Join(append(parts, s.dim.Render(note)), sep); lipgloss.Width(line) <= w {
 			parts = append(parts, s.dim.Render(note))
 		}
 	}
-	return truncateStyled(strings.Join(parts, s.dim.Render(" · ")), w)
+	return truncateStyled(strings.Join(parts, sep), w)
 }
 
 func (p *picker) footer(w int) string {

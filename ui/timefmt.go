@@ -36,3 +36,11 @@ func expiryNote(exp *time.Time, now time.Time) (string, bool) {
 	}
 	return fmt.Sprintf("token expires in %d days", int(d.Hours()/24)), d < expiryWarnWithin
 }
+
+// tookText is how long a check or stage took, for the checklists: "312 ms", "4.2 s".
+func tookText(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", float64(ms)/1000)
+}

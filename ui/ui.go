@@ -53,6 +53,11 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 	defer m.shutdown()
 	progOpts = append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
 	final, err := tea.NewProgram(m, progOpts...).Run()
+	// The program may have ended without the admin quitting (a signal, a crash, the context): a
+	// round trip still running is cancelled, and its clean-up allowed to finish, so that the
+	// process never exits leaving a repository behind.
+	m.shutdown()
+	m.awaitRoundTrip(providers.DeepDeleteTimeout + 5*time.Second)
 	if fm, ok := final.(*Model); ok && fm.fatal != nil {
 		return fm.fatal
 	}
@@ -77,6 +82,7 @@ func panicError(where string, r any) error {
 type deps struct {
 	now      func() time.Time
 	check    checkFunc
+	deep     deepFunc
 	still    bool          // a spinner that never moves (deterministic screens)
 	debounce time.Duration // pause after typing before the live check (default 400 ms)
 	watch    time.Duration // how often the store file is watched for other writers (default 1 s; <0 off)
@@ -87,3 +93,7 @@ type deps struct {
 
 // checkFunc runs a live check; providers.Run in production.
 type checkFunc func(ctx context.Context, env *providers.Env, c providers.Credentials) providers.Result
+
+// deepFunc runs a round trip, reporting each stage as it starts and ends; providers.RunDeep in
+// production. It must delete what it created even when ctx is cancelled.
+type deepFunc func(ctx context.Context, env *providers.Env, c providers.Credentials, progress func(providers.Check)) providers.Result

@@ -1,0 +1,438 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"gitopscfg/providers"
+)
+
+// roundTripState is where a round trip stands: running → done, or running → cancelling (esc, or
+// the admin quits) → done. It is done only once the round trip returned, so its clean-up is over.
+type roundTripState int
+
+const (
+	rtRunning roundTripState = iota
+	rtCancelling
+	rtDone
+)
+
+// roundTripMsg asks the root to open the round-trip view on creds (already normalised).
+type roundTripMsg struct {
+	creds providers.Credentials
+	// stored: creds are the stored ones (the picker, or an unchanged editor), so the result is
+	// recorded as the provider's last round trip once it ends.
+	stored bool
+}
+
+// closeRoundTripMsg asks the root to go back to where the round trip was started from.
+type closeRoundTripMsg struct{}
+
+// deepOutcome is a finished round trip of exactly creds, finished at at.
+type deepOutcome struct {
+	creds  providers.Credentials
+	result providers.Result
+	at     time.Time
+}
+
+// roundTrip runs one round trip (providers.RunDeep) and shows its stages as they go: a spinner on
+// the running one, mark, message and duration on the finished ones, then the verdict.
+type roundTrip struct {
+	c      *common
+	p      providers.Provider
+	creds  providers.Credentials
+	stored bool
+	from   screen
+	seq    int // the root's sequence of round trips; replies of another are stale
+	state  roundTripState
+	// cancelled: esc or quit stopped it; quitting: the session ends once the clean-up is over.
+	cancelled, quitting bool
+	// begun: a stage started, so the live check let the round trip go on.
+	begun  bool
+	stages []providers.Check // one per providers.DeepStages; Status "" until it starts
+	result providers.Result
+	at     time.Time
+	record string // what became of the result (recorded, or why not)
+	recErr bool
+
+	cancel   context.CancelFunc
+	events   <-chan tea.Msg
+	finished chan struct{} // closed when the round trip returned, clean-up included
+	spin     spinner.Model
+}
+
+func newRoundTrip(c *common, msg roundTripMsg, from screen, seq int) *roundTrip {
+	rt := &roundTrip{c: c, p: providers.MustLookup(msg.creds.Provider), creds: msg.creds, stored: msg.stored,
+		from: from, seq: seq, spin: c.newSpinner()}
+	for _, id := range providers.DeepStages {
+		rt.stages = append(rt.stages, providers.Check{ID: id})
+	}
+	return rt
+}
+
+// start runs the round trip on its own deadline (providers.DeepTimeout), on a copy of the
+// session's Env: the shared one serves other checks and sessions.
+func (rt *roundTrip) start() tea.Cmd {
+	ctx, cancel := context.WithCancel(rt.c.ctx)
+	rt.cancel = cancel
+	env := *rt.c.opts.Env
+	env.Timeout = providers.DeepTimeout
+	events := make(chan tea.Msg, deepEvents)
+	rt.events = events
+	rt.finished = make(chan struct{})
+	run := runDeepCmd(ctx, &env, rt.c.deep, rt.seq, rt.creds, events, rt.finished)
+	return tea.Batch(run, waitDeepCmd(events), rt.spin.Tick)
+}
+
+// busy reports whether the round trip has not returned yet.
+func (rt *roundTrip) busy() bool { return rt.state != rtDone }
+
+// stop cancels the round trip; it still deletes its repository, and ends (done) once it has.
+func (rt *roundTrip) stop() {
+	if rt.state != rtRunning {
+		return
+	}
+	rt.state = rtCancelling
+	rt.cancelled = true
+	rt.cancel()
+}
+
+// quit ends the session once the round trip has cleaned up.
+func (rt *roundTrip) quit() {
+	rt.quitting = true
+	rt.stop()
+}
+
+// outcome is the finished round trip, unless it was cancelled (a cancelled run says nothing about
+// the credentials).
+func (rt *roundTrip) outcome() (deepOutcome, bool) {
+	if rt.state != rtDone || rt.cancelled {
+		return deepOutcome{}, false
+	}
+	return deepOutcome{creds: rt.creds, result: rt.result, at: rt.at}, true
+}
+
+func (rt *roundTrip) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case deepProgressMsg:
+		if msg.seq != rt.seq || rt.state == rtDone {
+			return nil // stale: the result has every stage already
+		}
+		rt.progress(msg.check)
+		return waitDeepCmd(rt.events)
+	case deepDoneMsg:
+		if msg.seq != rt.seq {
+			return nil
+		}
+		return rt.done(msg.result)
+	case deepRecordedMsg:
+		if msg.seq != rt.seq {
+			return nil
+		}
+		switch {
+		case msg.err == errStale:
+			rt.record, rt.recErr = "not recorded: the stored credentials changed during the round trip", true
+		case msg.err != nil:
+			rt.record, rt.recErr = "could not record the result: "+msg.err.Error(), true
+		default:
+			rt.record = "recorded as " + rt.p.Name + "'s last round trip"
+		}
+		return nil
+	case spinner.TickMsg:
+		if rt.state == rtDone {
+			return nil
+		}
+		var cmd tea.Cmd
+		rt.spin, cmd = rt.spin.Update(msg)
+		return cmd
+	case tea.KeyPressMsg:
+		return rt.key(msg)
+	}
+	return nil
+}
+
+func (rt *roundTrip) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := rt.c.keys.roundTrip
+	switch {
+	case key.Matches(msg, k.Quit):
+		return func() tea.Msg { return quitMsg{} }
+	case key.Matches(msg, k.Back):
+		if rt.state == rtDone {
+			return func() tea.Msg { return closeRoundTripMsg{} }
+		}
+		rt.stop()
+	}
+	return nil
+}
+
+// progress notes that a stage started (Running) or ended.
+func (rt *roundTrip) progress(c providers.Check) {
+	for i := range rt.stages {
+		if rt.stages[i].ID == c.ID {
+			rt.stages[i] = c
+			rt.begun = rt.begun || c.Status == providers.Running
+			return
+		}
+	}
+}
+
+// done takes the result (every stage, clean-up included) and records it when it belongs to the
+// stored credentials.
+func (rt *roundTrip) done(r providers.Result) tea.Cmd {
+	rt.state = rtDone
+	rt.cancel()
+	rt.result = r
+	rt.at = rt.c.now()
+	for i := range rt.stages {
+		if c, ok := r.Find(rt.stages[i].ID); ok {
+			rt.stages[i] = c
+		}
+	}
+	switch {
+	case rt.quitting:
+		return nil
+	case rt.cancelled:
+		rt.record = "not recorded: the round trip was cancelled"
+	case rt.stored && rt.c.store != nil:
+		rt.record = "recording the result…"
+		return recordDeepCmd(rt.c.ctx, rt.c.store, rt.c.opts.Who, rt.seq, rt.creds, r, rt.at)
+	default:
+		rt.record = "not recorded yet: these credentials are not saved; saving them (ctrl+s) stores this result with them"
+	}
+	return nil
+}
+
+// leftOver reports whether the clean-up failed: a repository was left behind.
+func (rt *roundTrip) leftOver() bool {
+	c, ok := rt.result.Find(providers.CheckDeepDelete)
+	return rt.state == rtDone && ok && c.Status == providers.Fail
+}
+
+// failedStage is the first round-trip stage that failed, or "".
+func (rt *roundTrip) failedStage() string {
+	for _, c := range rt.stages {
+		if c.Status == providers.Fail {
+			return c.ID
+		}
+	}
+	return ""
+}
+
+// liveChecks are the live check's own checks (the result without the stages).
+func (rt *roundTrip) liveChecks() []providers.Check {
+	var out []providers.Check
+	for _, c := range rt.result.Checks {
+		if !isDeepStage(c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isDeepStage(id string) bool {
+	for _, s := range providers.DeepStages {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
+
+// summary is the one-line outcome, for the picker's or the editor's notice after leaving.
+func (rt *roundTrip) summary() (string, bool) {
+	name := rt.p.Name
+	switch {
+	case rt.leftOver():
+		return name + ": the round trip LEFT A REPOSITORY BEHIND (see deep:delete: press r to run it again after removing it)", true
+	case rt.cancelled:
+		return name + ": round trip cancelled; nothing was left behind", false
+	case rt.result.OK:
+		return name + ": round trip passed", false
+	case rt.failedStage() != "":
+		return name + ": round trip FAILED at " + rt.failedStage(), true
+	}
+	return name + ": round trip FAILED: the live check did not pass", true
+}
+
+// View renders the whole screen: what is tested, the stages, the verdict and the keys.
+func (rt *roundTrip) View() string {
+	s := rt.c.styles
+	w, h := rt.c.width, rt.c.height
+	sub := " · round-trip test"
+	if !rt.stored {
+		sub += " of the unsaved draft"
+	}
+	intro := clampLines(wrapText("Creates a private throw-away repository in "+rt.p.OrgNoun+" "+rt.creds.Org+
+		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository.", w), 2)
+	head := truncate(s.title.Render(rt.p.Name)+s.subtitle.Render(sub), w) + "\n"
+	for _, l := range strings.Split(intro, "\n") {
+		head += s.dim.Render(l) + "\n"
+	}
+	foot := rt.footer(w)
+	room := h - lineCount(head) - lineCount(foot) - 1
+	body := head + "\n" + rt.box(w, max(room, 5))
+	gap := h - lineCount(body) - lineCount(foot)
+	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// box is the checklist in a frame w cells wide and at most h lines high. When the wrapped lines do
+// not fit, the live check's details go first, then the finished stages keep one line each.
+func (rt *roundTrip) box(w, h int) string {
+	s := rt.c.styles
+	inner := max(w-4, 10)
+	title := s.panelTitle.Render("Round trip") + s.dim.Render(" · "+truncate(rt.creds.Host, max(inner-13, 1)))
+	live, details := rt.liveLines(inner)
+	for _, compact := range []bool{false, true} {
+		lines := []string{title, live}
+		if !compact {
+			lines = append(lines, details...)
+		}
+		for _, c := range rt.stages {
+			lines = append(lines, rt.stageLine(c, inner, compact))
+		}
+		content := strings.Join(lines, "\n")
+		if lineCount(content) <= h-2 || compact {
+			return box(clampLines(content, max(h-2, 1)), w, s.border)
+		}
+	}
+	return ""
+}
+
+// liveLines is the live check's line and, once done, its failures and warnings.
+func (rt *roundTrip) liveLines(w int) (string, []string) {
+	s := rt.c.styles
+	switch {
+	case rt.state != rtDone && !rt.begun && rt.cancelled:
+		return rt.spin.View() + " " + truncate("live check: stopping…", w-2), nil
+	case rt.state != rtDone && !rt.begun:
+		return rt.spin.View() + " " + truncate("live check: checking the credentials before the round trip…", w-2), nil
+	case rt.state != rtDone:
+		return s.pass.Render("✓") + " " + truncate("live check: authentication and organisation passed", w-2), nil
+	}
+	checks := rt.liveChecks()
+	var fails, warns []string
+	var details []string
+	for _, c := range checks {
+		switch c.Status {
+		case providers.Fail:
+			fails = append(fails, c.ID)
+			details = append(details, "  "+checkLine(s, c, "", w-2))
+		case providers.Warn:
+			warns = append(warns, c.ID)
+			details = append(details, "  "+checkLine(s, c, "", w-2))
+		}
+	}
+	var line string
+	switch {
+	case len(fails) == 1:
+		line = checkLine(s, providers.Check{ID: "live check", Status: providers.Fail, Message: "1 check failed: " + fails[0]}, "", w)
+	case len(fails) > 1:
+		line = checkLine(s, providers.Check{ID: "live check", Status: providers.Fail,
+			Message: itoa(len(fails)) + " checks failed: " + strings.Join(fails, ", ")}, "", w)
+	case len(warns) > 0:
+		line = checkLine(s, providers.Check{ID: "live check", Status: providers.Warn,
+			Message: "passed with warnings: " + strings.Join(warns, ", ")}, "", w)
+	default:
+		msg := itoa(len(checks)) + " checks passed"
+		if rt.result.User != "" {
+			msg += " · " + rt.result.User
+		}
+		id := "live check (" + tookText(rt.liveMS()) + ")"
+		line = checkLine(s, providers.Check{ID: id, Status: providers.Pass, Message: msg}, "", w)
+	}
+	return clampLines(line, 1), details
+}
+
+// liveMS is how long the live check took: the whole round trip less its stages.
+func (rt *roundTrip) liveMS() int64 {
+	ms := rt.result.DurationMS
+	for _, c := range rt.stages {
+		if c.DurationMS != nil {
+			ms -= *c.DurationMS
+		}
+	}
+	return max(ms, 0)
+}
+
+// stageLine renders one stage: pending, running (spinner) or finished (mark, message, duration).
+func (rt *roundTrip) stageLine(c providers.Check, w int, compact bool) string {
+	s := rt.c.styles
+	switch c.Status {
+	case "":
+		return s.dim.Render("· " + c.ID)
+	case providers.Running:
+		return rt.spin.View() + " " + truncate(c.ID+": "+c.Message+"…", w-2)
+	}
+	if c.DurationMS != nil && c.Status != providers.Skip {
+		c.ID += " (" + tookText(*c.DurationMS) + ")"
+	}
+	// a failure always shows in full: it says what to fix (and names a left-over repository)
+	if compact && c.Status != providers.Fail {
+		mark, st := checkMark(s, c.Status)
+		return st.Render(mark) + " " + truncate(c.ID+": "+c.Message, w-2)
+	}
+	return checkLine(s, c, "", w)
+}
+
+// verdict is the outcome under the checklist, or what is going on.
+func (rt *roundTrip) verdict(w int) string {
+	s := rt.c.styles
+	created := rt.stages[0].Status != ""
+	switch {
+	case rt.state == rtCancelling && rt.quitting && created:
+		return s.prompt.Render(wrapText("quitting once the clean-up is over: deleting the repository…", w))
+	case rt.state == rtCancelling && rt.quitting:
+		return s.prompt.Render(wrapText("quitting once the check has stopped…", w))
+	case rt.state == rtCancelling && created:
+		return s.prompt.Render(wrapText("cancelling: deleting the repository…", w))
+	case rt.state == rtCancelling:
+		return s.prompt.Render(wrapText("cancelling: waiting for the check to stop…", w))
+	case rt.state == rtRunning:
+		return s.dim.Render(wrapText("Running: the repository is deleted at the end whatever happens (esc cancels).", w))
+	}
+	took := " in " + tookText(rt.result.DurationMS)
+	var line string
+	failed := rt.failedStage()
+	switch {
+	case rt.leftOver():
+		line = s.fail.Render("Round trip FAILED and LEFT A REPOSITORY BEHIND: deep:delete names it and the permission that is missing; remove it by hand.")
+	case rt.cancelled:
+		line = s.warn.Render("Round trip cancelled" + took + ": nothing was left behind.")
+	case rt.result.OK:
+		line = s.pass.Render("Round trip passed" + took + ": this token creates, clones, pushes to and deletes repositories in " +
+			rt.p.OrgNoun + " " + rt.creds.Org + ".")
+	case failed != "":
+		line = s.fail.Render("Round trip FAILED at " + failed + took + ": fix what it says and run it again.")
+	default:
+		line = s.fail.Render("Round trip FAILED: the live check did not pass (see above).")
+	}
+	return clampLines(wrapText(line, w), 2)
+}
+
+func (rt *roundTrip) footer(w int) string {
+	s := rt.c.styles
+	var b strings.Builder
+	b.WriteString(rt.verdict(w) + "\n")
+	if rt.record != "" {
+		st := s.dim
+		if rt.recErr {
+			st = s.msgError
+		}
+		b.WriteString(st.Render(truncate(rt.record, w)) + "\n")
+	}
+	h := rt.c.help
+	h.SetWidth(w)
+	keys := rt.c.keys.roundTrip
+	if rt.state != rtDone {
+		keys = keys.running()
+	}
+	b.WriteString(h.View(keys))
+	return b.String()
+}
