@@ -210,6 +210,7 @@ func TestRoundTripOfUnsavedDraftIsStoredOnSave(t *testing.T) {
 	hs.waitFor("cannot run the round trip yet")
 	fillGitHub(hs, tokPass)
 	hs.waitFor("All checks passed")
+	hs.settle() // the check of the whole token, not of a pause mid-way through typing it
 	hs.key("ctrl+t")
 	hs.waitFor("round-trip test of the unsaved draft", "Round trip passed", "not recorded yet")
 	hs.key("esc")
@@ -234,15 +235,14 @@ func TestRoundTripOfAnotherDraftIsNotSaved(t *testing.T) {
 	hs.key("enter")
 	hs.waitFor("All checks passed")
 	hs.tab()
-	hs.typ("-x") // org acme → acme-x
-	hs.waitFor("All checks passed")
+	hs.typ("-x")                              // org acme → acme-x
+	hs.waitFor("acme-x", "All checks passed") // typing sets the panel waiting in the same frame
 	hs.key("ctrl+t")
 	hs.waitFor("Round trip passed", "not recorded yet")
 	hs.key("esc")
 	hs.waitFor("ctrl+s saves these credentials with it")
 	hs.typ("y") // acme-xy: the round trip tested other credentials
-	hs.waitFor("All checks passed")
-	hs.settle()
+	hs.waitFor("acme-xy", "All checks passed")
 	hs.key("ctrl+s")
 	hs.waitFor("Make GitHub the active provider?")
 	hs.key("n")
