@@ -30,7 +30,7 @@ func TestFieldHelpSaysWhatWhereAndScopes(t *testing.T) {
 					t.Errorf("%s token help lacks scope %s", p.ID, s.Name)
 				}
 			}
-			if !strings.Contains(h, "Create it at: https://") {
+			if !strings.Contains(h, "Create it at:\nhttps://") {
 				t.Errorf("%s token help lacks where to create it: %q", p.ID, h)
 			}
 		}

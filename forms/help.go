@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"regexp"
 	"strings"
 
 	"gitopscfg/providers"
@@ -16,10 +17,27 @@ func FieldHelp(p providers.Provider, f providers.Field, host string) string {
 		b.WriteString("\nExample: " + f.Example)
 	}
 	if f.Key == providers.FieldToken {
-		b.WriteString("\nCreate it at: " + p.TokenURL(tokenHost(p, host)))
+		b.WriteString("\nCreate it at:\n" + p.TokenURL(tokenHost(p, host)))
 		b.WriteString("\nScopes to tick: " + ScopeList(p))
 	}
-	return b.String()
+	return urlsOnTheirOwnLines(b.String())
+}
+
+// urlRe matches an address in help text, with what may close the sentence around it.
+var urlRe = regexp.MustCompile(`(^|[ (])((?:https?://|<host>/)[^\s]+)`)
+
+// urlsOnTheirOwnLines starts every address on a line of its own: the form wraps long lines at
+// dots and hyphens too, which would cut an address in two, but it never cuts a word that starts a
+// line and fits in it, so an address that stands at the start of a line stays whole (and can be
+// copied).
+func urlsOnTheirOwnLines(s string) string {
+	return urlRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := urlRe.FindStringSubmatch(m)
+		if sub[1] == "" {
+			return m
+		}
+		return strings.TrimSuffix(sub[1], " ") + "\n" + sub[2]
+	})
 }
 
 // ScopeList names the scopes a token of p needs, marking the ones only the platform's

@@ -167,3 +167,20 @@ func FuzzValidators(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldHelpKeepsAddressesWhole(t *testing.T) {
+	t.Parallel()
+	for _, p := range providers.All() {
+		for _, f := range p.Fields {
+			help := FieldHelp(p, f, "")
+			for _, line := range strings.Split(help, "\n") {
+				if i := strings.Index(line, "://"); i > 0 {
+					start := strings.LastIndex(line[:i], " ") + 1
+					if start != 0 && !strings.HasPrefix(line, "(") {
+						t.Errorf("%s %s: an address does not start its line: %q", p.ID, f.Key, line)
+					}
+				}
+			}
+		}
+	}
+}
