@@ -82,7 +82,9 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 			p.say("could not record the result of "+name+": "+msg.err.Error(), true)
 		default:
 			p.data = msg.data
-			if msg.result.OK {
+			if n := warnings(msg.result.Record(p.c.now(), false)); msg.result.OK && n > 0 {
+				p.say(name+": passed with "+plural(n, "warning")+" (enter to see them)", false)
+			} else if msg.result.OK {
 				p.say(name+": all checks passed", false)
 			} else {
 				p.say(name+": "+failSummary(msg.result)+" (enter to see and fix)", true)
@@ -261,6 +263,25 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// warnings counts the checks of a record that passed with a warning.
+func warnings(r *config.CheckRecord) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == string(providers.Warn) {
+			n++
+		}
+	}
+	return n
+}
+
+// plural is "1 warning", "2 warnings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return itoa(n) + " " + noun + "s"
+}
+
 // checkLine is the last check's and the last round trip's outcome, how long ago, and the token's
 // expiry (left out when it does not fit and is no warning).
 func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string {
@@ -275,6 +296,9 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 	var parts []string
 	if r := cfg.LastCheck; r != nil {
 		outcome := s.pass.Render("last check passed")
+		if n := warnings(r); r.OK && n > 0 {
+			outcome = s.warn.Render("last check passed with " + plural(n, "warning"))
+		}
 		if !r.OK {
 			outcome = s.fail.Render("last check FAILED")
 		}
