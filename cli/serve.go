@@ -90,7 +90,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(a.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Long enough for a round trip in flight to delete its repository (providers.DeepDeleteTimeout).
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return err

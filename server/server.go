@@ -51,10 +51,21 @@ type Server struct {
 
 	mu       sync.Mutex
 	programs map[*tea.Program]ssh.Session
-	closing  bool
+	stopping bool
 	// ended holds why the server ended a session's UI (idle, shutdown), told after the UI closes.
 	ended sync.Map
+	// uis holds each session's UI model and a channel closed once the model is closed after its
+	// program ended (a round trip's clean-up included); Shutdown waits for them.
+	uis map[ssh.Session]sessionUI
 }
+
+type sessionUI struct {
+	model  tea.Model
+	closed chan struct{}
+}
+
+// closer is a UI model that must be closed after its program ends (see ui.Model.Close).
+type closer interface{ Close() }
 
 // Commands a session without a terminal may run.
 var allowedCommands = []string{"status", "check"}
@@ -75,7 +86,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: create it with the public keys allowed in, one per line (e.g. cp ~/.ssh/id_ed25519.pub %s)", err, opts.AuthorizedKeysPath)
 	}
-	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}}
+	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}, uis: map[ssh.Session]sessionUI{}}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Listen),
 		wish.WithVersion("gitopscfg_"+strings.ReplaceAll(opts.Version, " ", "_")),
@@ -143,9 +154,9 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.mu.Lock()
-		closing := s.closing
+		stopping := s.stopping
 		s.mu.Unlock()
-		if closing {
+		if stopping {
 			wish.Fatalln(sess, "gitopscfg: the server is shutting down")
 			return
 		}
@@ -181,9 +192,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		// A client without a terminal of its own (ssh -tt from a script) reports 0×0.
 		opts = append(opts, tea.WithWindowSize(80, 24))
 	}
-	p := tea.NewProgram(s.opts.NewModel(s.who(sess)), opts...)
+	model := s.opts.NewModel(s.who(sess))
+	p := tea.NewProgram(model, opts...)
 	s.mu.Lock()
 	s.programs[p] = sess
+	s.uis[sess] = sessionUI{model: model, closed: make(chan struct{})}
 	s.mu.Unlock()
 	go s.watchIdle(sess, p, in)
 	go func() {
@@ -219,6 +232,16 @@ func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader)
 // afterUI runs when a session's UI has ended: it tells the user why the server ended it, if it did.
 func (s *Server) afterUI(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		s.mu.Lock()
+		ui, ok := s.uis[sess]
+		delete(s.uis, sess)
+		s.mu.Unlock()
+		if ok {
+			if c, isCloser := ui.model.(closer); isCloser {
+				c.Close()
+			}
+			close(ui.closed)
+		}
 		if why, ok := s.ended.LoadAndDelete(sess); ok {
 			fmt.Fprintf(sess, "\r\ngitopscfg: %s\r\n", why)
 		}
@@ -268,15 +291,26 @@ func (s *Server) Sessions() int { return int(s.sessions.Load()) }
 // finish, then returns.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	s.closing = true
+	s.stopping = true
 	progs := make(map[*tea.Program]ssh.Session, len(s.programs))
 	for p, sess := range s.programs {
 		progs[p] = sess
+	}
+	var uis []chan struct{}
+	for _, ui := range s.uis {
+		uis = append(uis, ui.closed)
 	}
 	s.mu.Unlock()
 	for p, sess := range progs {
 		s.ended.Store(sess, "the server is shutting down; your session was closed")
 		p.Quit()
+	}
+	// Let the sessions' UIs close: a round trip in flight deletes its repository first.
+	for _, closed := range uis {
+		select {
+		case <-closed:
+		case <-ctx.Done():
+		}
 	}
 	if s.opts.Drain != nil {
 		s.opts.Drain()

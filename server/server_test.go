@@ -384,3 +384,37 @@ func TestShutdownTellsSessionsAndWaitsForSaves(t *testing.T) {
 		t.Fatal("the server still accepts connections after shutdown")
 	}
 }
+
+// closingModel is a UI whose Close takes a while, like a round trip deleting its repository.
+type closingModel struct {
+	testModel
+	closed chan struct{}
+}
+
+func (m closingModel) Close() {
+	time.Sleep(300 * time.Millisecond)
+	close(m.closed)
+}
+
+func TestShutdownWaitsForTheSessionsUIToClose(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{})
+	f := start(t, func(o *Options) {
+		o.NewModel = func(who string) tea.Model { return closingModel{testModel{who: who}, closed} }
+	})
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _, buf := openPty(t, c)
+	waitFor(t, buf, "test-model", 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = f.srv.Shutdown(ctx) // the client stays connected: Shutdown ends at the deadline
+	select {
+	case <-closed:
+	default:
+		t.Fatal("Shutdown returned before the session's UI was closed")
+	}
+}

@@ -56,8 +56,7 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 	// The program may have ended without the admin quitting (a signal, a crash, the context): a
 	// round trip still running is cancelled, and its clean-up allowed to finish, so that the
 	// process never exits leaving a repository behind.
-	m.shutdown()
-	m.awaitRoundTrip(providers.DeepDeleteTimeout + 5*time.Second)
+	m.Close()
 	if fm, ok := final.(*Model); ok && fm.fatal != nil {
 		return fm.fatal
 	}
@@ -71,6 +70,14 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 		return fmt.Errorf("terminal UI: %w", err)
 	}
 	return nil
+}
+
+// Close ends what a session left running once its program has ended: checks are cancelled, and
+// a round trip still running is cancelled and its clean-up (deleting the throw-away repository)
+// awaited. The SSH server calls it when a session's UI ends; Run calls it itself.
+func (m *Model) Close() {
+	m.shutdown()
+	m.awaitRoundTrip(providers.DeepDeleteTimeout + 5*time.Second)
 }
 
 // panicError describes a recovered panic without its value, which may hold UI state (a token).
