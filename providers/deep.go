@@ -195,7 +195,33 @@ func (d *deepRun) run(ctx context.Context) {
 	// Clean up even when ctx is cancelled or past its deadline.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DeepDeleteTimeout)
 	defer cancel()
-	d.stage(CheckDeepDelete, "deleting "+d.repo.FullName, func() (Status, string) { return d.delete(dctx) })
+	deleted := d.stage(CheckDeepDelete, "deleting "+d.repo.FullName, func() (Status, string) { return d.delete(dctx) })
+	if ok && deleted {
+		d.confirmScopes()
+	}
+}
+
+// confirmScopes turns the scope warnings the live check could not settle without writing (an API
+// token's unlisted scopes, Azure's Code write, a fine-grained token's permissions) into passes once
+// the round trip has created, pushed to and deleted a repository: that proves every required
+// scope. Advisory scopes, which no GitOps call needs, keep their warning.
+func (d *deepRun) confirmScopes() {
+	p, err := Lookup(string(d.creds.Provider))
+	if err != nil {
+		return
+	}
+	for i, c := range d.result.Checks {
+		name, isScope := strings.CutPrefix(c.ID, "scope:")
+		if !isScope || c.Status != Warn {
+			continue
+		}
+		for _, sc := range p.Scopes {
+			if sc.Name == name && !sc.Advisory {
+				d.result.Checks[i].Status = Pass
+				d.result.Checks[i].Message = "confirmed by the round trip, which created, pushed to and deleted a repository (the live check alone could not tell: " + c.Message + ")"
+			}
+		}
+	}
 }
 
 // stage runs one stage, reporting its start and end to progress and recording it in the result.
