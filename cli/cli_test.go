@@ -35,6 +35,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"set missing fields", dir, []string{"set", "gitlab", "--org", "acme"}, 2, "needs --username, --token-stdin"},
 		{"init twice", dir, []string{"init"}, 2, "already exists"},
 		{"version", dir, []string{"version"}, 0, ""},
+		{"ui without a terminal", dir, []string{}, 2, "the interactive UI needs a terminal"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,12 +9,17 @@ import (
 
 // runUI starts the terminal UI (the setup wizard when there is no store yet).
 func (a *App) runUI(ctx context.Context) error {
+	accessible := a.Accessible || a.Getenv("TERM") == "dumb"
+	if !accessible && !a.IsTerm {
+		return usageErr("the interactive UI needs a terminal; from a script use the commands instead " +
+			"(gitopscfg status, check, set …; see gitopscfg --help), or --accessible for plain prompts")
+	}
 	err := ui.Run(ctx, ui.Options{
 		ConfigDir:  a.ConfigDir,
 		Passphrase: a.Getenv("GITOPSCFG_PASSPHRASE"),
 		Env:        a.Env(),
 		Who:        a.who(),
-		Accessible: a.Accessible || a.Getenv("TERM") == "dumb",
+		Accessible: accessible,
 		Version:    a.Version,
 	})
 	if errors.Is(err, ui.ErrUnlockFailed) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/colorprofile"
 	"io"
 	"os"
 	"strings"
@@ -40,7 +41,9 @@ func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 		a.in = os.Stdin
 	}
 	if a.out == nil {
-		a.out = os.Stdout
+		// Downsample the prompts' styling to what the terminal supports: none for TERM=dumb,
+		// NO_COLOR or a pipe.
+		a.out = colorprofile.NewWriter(os.Stdout, os.Environ())
 	}
 	if a.opts.Env == nil {
 		a.opts.Env = providers.NewEnv(opts.Version)
