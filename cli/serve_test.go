@@ -58,23 +58,32 @@ var servingRe = regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`)
 // startServe configures a store against the emulators (GitHub and GitLab, GitHub active) and
 // starts `gitopscfg serve` with one authorised key.
 func startServe(t testing.TB, emu *fake.Emulators, extra ...string) *sshServer {
+	return startServeWith(t, emu, "", extra...)
+}
+
+// startServeWith is startServe with a passphrase-protected store when passphrase is not empty.
+func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra ...string) *sshServer {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cfg")
-	if out, err := exec.Command(binary, "--config-dir", dir, "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v %s", err, out)
+	env := append(os.Environ(), "GITOPSCFG_PASSPHRASE="+passphrase)
+	cli := func(stdin string, args ...string) {
+		t.Helper()
+		c := exec.Command(binary, append([]string{"--config-dir", dir}, args...)...)
+		c.Env, c.Stdin = env, strings.NewReader(stdin)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v %s", args, err, out)
+		}
+	}
+	if passphrase != "" {
+		cli("", "init", "--passphrase")
+	} else {
+		cli("", "init")
 	}
 	for _, id := range []providers.ID{providers.GitHub, providers.GitLab} {
 		c := emu.DemoCredentials(id)
-		set := exec.Command(binary, "--config-dir", dir, "set", string(id), "--host", c.Host, "--org", c.Org,
-			"--username", c.Username, "--token-stdin", "--no-check")
-		set.Stdin = strings.NewReader(c.Token)
-		if out, err := set.CombinedOutput(); err != nil {
-			t.Fatalf("set %s: %v %s", id, err, out)
-		}
+		cli(c.Token, "set", string(id), "--host", c.Host, "--org", c.Org, "--username", c.Username, "--token-stdin", "--no-check")
 	}
-	if out, err := exec.Command(binary, "--config-dir", dir, "activate", "github").CombinedOutput(); err != nil {
-		t.Fatalf("activate: %v %s", err, out)
-	}
+	cli("", "activate", "github")
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := gossh.NewSignerFromKey(priv)
 	block, _ := gossh.MarshalPrivateKey(priv, "")
@@ -88,7 +97,7 @@ func startServe(t testing.TB, emu *fake.Emulators, extra ...string) *sshServer {
 	}
 	args := append([]string{"--config-dir", dir, "serve", "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+	cmd.Env = env
 	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &lockedBuffer{}}
 	pr, pw := io.Pipe()
 	cmd.Stderr = io.MultiWriter(s.stderr, pw)
@@ -522,4 +531,31 @@ func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
 	second := s.openScreen(t, c)
 	second.waitForText(t, "too many sessions (at most 1)", 5*time.Second)
 	first.waitForText(t, "session closed after 1s without input", 5*time.Second)
+}
+
+// TestServePassphraseStoreIsUnlockedOnceAtStart: the server unlocks a passphrase store at start;
+// sessions reach the picker and run checks without ever being asked for the passphrase.
+func TestServePassphraseStoreIsUnlockedOnceAtStart(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServeWith(t, emu, "correct horse battery staple")
+	c := s.dial(t)
+	defer c.Close()
+	sc := s.openScreen(t, c)
+	sc.waitForText(t, pickerMarker, 10*time.Second)
+	if strings.Contains(strings.ToLower(sc.plain()), "passphrase") {
+		t.Fatal("a session was asked for the passphrase")
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("check github --json")
+	if err != nil || !strings.Contains(string(out), `"ok": true`) {
+		t.Fatalf("check over ssh on a passphrase store: %v %s", err, out)
+	}
 }
