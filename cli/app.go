@@ -188,19 +188,6 @@ func (a *App) who() string {
 	return config.LocalUser()
 }
 
-func ago(t time.Time, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-}
-
 // providerArg validates a PROVIDER argument.
 func providerArg(s string) (providers.Provider, error) {
 	p, err := providers.Lookup(strings.ToLower(strings.TrimSpace(s)))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitopscfg/providers"
+	"gitopscfg/ui"
 )
 
 // StatusMark is the one-character mark of a check status, as the UI also shows it.
@@ -48,7 +49,7 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 			fmt.Fprintf(tw, "  %s %s\t%s%s\n", StatusMark(c.Status), c.ID, c.Message, dur)
 		}
 		_ = tw.Flush()
-		if note := ExpiryNote(r.ExpiresAt, now); note != "" {
+		if note, _ := ui.ExpiryNote(r.ExpiresAt, now); note != "" {
 			fmt.Fprintf(w, "  %s\n", note)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/ui"
 )
 
 // statusAuditEntries is how many audit entries status shows.
@@ -164,24 +165,9 @@ func describeLastCheck(c *config.Provider, now time.Time) string {
 	if r.Deep {
 		out += " (round trip)"
 	}
-	out += " " + ago(r.At, now)
-	if exp := ExpiryNote(r.ExpiresAt, now); exp != "" {
+	out += " " + ui.Ago(r.At, now)
+	if exp, _ := ui.ExpiryNote(r.ExpiresAt, now); exp != "" {
 		out += ", " + exp
 	}
 	return out
-}
-
-// ExpiryNote describes a token's expiry relative to now ("" when unknown).
-func ExpiryNote(exp *time.Time, now time.Time) string {
-	if exp == nil {
-		return ""
-	}
-	d := exp.Sub(now)
-	switch {
-	case d <= 0:
-		return "token EXPIRED " + exp.Format("2006-01-02")
-	case d < 48*time.Hour:
-		return fmt.Sprintf("token expires in %d h", int(d.Hours()))
-	}
-	return fmt.Sprintf("token expires in %d days", int(d.Hours()/24))
 }

@@ -178,8 +178,8 @@ func (a *accessible) describe(p providers.Provider, d *config.Data) string {
 		if !r.OK {
 			out = "last check FAILED"
 		}
-		parts = append(parts, out+" "+ago(r.At, a.now()))
-		if note, _ := expiryNote(r.ExpiresAt, a.now()); note != "" {
+		parts = append(parts, out+" "+Ago(r.At, a.now()))
+		if note, _ := ExpiryNote(r.ExpiresAt, a.now()); note != "" {
 			parts = append(parts, note)
 		}
 	} else {

@@ -302,21 +302,21 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 		if !r.OK {
 			outcome = s.fail.Render("last check FAILED")
 		}
-		parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
+		parts = append(parts, outcome+" "+s.dim.Render(Ago(r.At, now)))
 	}
 	if r := cfg.LastDeep; r != nil {
 		outcome := s.pass.Render("round trip passed")
 		if !r.OK {
 			outcome = s.fail.Render("round trip FAILED")
 		}
-		parts = append(parts, outcome+" "+s.dim.Render(ago(r.At, now)))
+		parts = append(parts, outcome+" "+s.dim.Render(Ago(r.At, now)))
 	}
 	latest := cfg.LastCheck
 	if latest == nil || (cfg.LastDeep != nil && cfg.LastDeep.At.After(latest.At)) {
 		latest = cfg.LastDeep
 	}
 	sep := s.dim.Render(" · ")
-	if note, warn := expiryNote(latest.ExpiresAt, now); note != "" {
+	if note, warn := ExpiryNote(latest.ExpiresAt, now); note != "" {
 		if warn {
 			parts = append(parts, s.warn.Render("! "+note))
 		} else if line := strings.Join(append(parts, s.dim.Render(note)), sep); lipgloss.Width(line) <= w {

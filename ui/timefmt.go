@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// ago says how long before now t was, in the words the command line uses.
-func ago(t, now time.Time) string {
+// Ago says how long before now t was ("just now", "5 min ago", "3 days ago"); the command line
+// uses the same words.
+func Ago(t, now time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
@@ -22,8 +23,8 @@ func ago(t, now time.Time) string {
 // expiryWarnWithin is how close an expiry date must be to be shown as a warning.
 const expiryWarnWithin = 14 * 24 * time.Hour
 
-// expiryNote describes a token's expiry ("" when unknown) and whether it deserves a warning.
-func expiryNote(exp *time.Time, now time.Time) (string, bool) {
+// ExpiryNote describes a token's expiry ("" when unknown) and whether it deserves a warning.
+func ExpiryNote(exp *time.Time, now time.Time) (string, bool) {
 	if exp == nil {
 		return "", false
 	}
