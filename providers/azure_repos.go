@@ -162,6 +162,21 @@ func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
 		DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, nil
 }
 
+func (g *azureRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	a := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"/"+url.PathEscape(name)+"?"+azAPIVersion, nil)
+	var r azRepository
+	switch {
+	case a.err != nil:
+		return Repo{}, false, a.err
+	case a.status == http.StatusOK && a.json() && json.Unmarshal(a.body, &r) == nil && r.ID != "":
+		return Repo{ID: r.ID, Name: r.Name, FullName: g.project() + "/" + r.Name, CloneURL: withoutUserinfo(r.RemoteURL),
+			WebURL: r.WebURL, DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, true, nil
+	case a.status == http.StatusNotFound:
+		return Repo{}, false, nil
+	}
+	return Repo{}, false, g.failure(a, fmt.Sprintf("read repository %q", name), "Code: Read")
+}
+
 func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	a := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
 	switch {

@@ -135,6 +135,23 @@ func bbLinks(r *bitbucket.Repository) (clone, web string) {
 	return clone, web
 }
 
+func (g *bitbucketRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	full := g.workspace() + "/" + name
+	opts := g.options(name)
+	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+	switch {
+	case a.err != nil:
+		return Repo{}, false, g.transport(a.err, "read repository "+full)
+	case a.status == http.StatusNotFound:
+		return Repo{}, false, nil
+	case a.status != http.StatusOK:
+		return Repo{}, false, g.failure(a, "read repository "+full)
+	}
+	r, _ := a.value.(*bitbucket.Repository)
+	clone, web := bbLinks(r)
+	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web}, true, nil
+}
+
 func (g *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	opts := g.options(r.ID)
 	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })

@@ -132,6 +132,9 @@ type deepRun struct {
 	gitHost []string // hosts the token may be sent to over Git
 
 	repo   *Repo           // set once created: deep:delete then always runs
+	// unsure names a repository that may have been created although Create failed, when looking
+	// it up failed too: deep:delete then fails, naming it, rather than being skipped.
+	unsure string
 	gitURL string          // the clone URL without userinfo
 	local  *git.Repository // the in-memory clone
 	branch string
@@ -187,6 +190,14 @@ func (d *deepRun) run(ctx context.Context) {
 			continue
 		}
 		ok = d.stage(st.id, st.running, func() (Status, string) { return st.fn(ctx) })
+	}
+	if d.repo == nil && d.unsure != "" {
+		d.stage(CheckDeepDelete, "looking for "+d.unsure, func() (Status, string) {
+			return Fail, fmt.Sprintf("%s may have been created (the creation's answer was lost and it could not be looked up): "+
+				"look for it in %s %s and delete it if it is there; deleting repositories needs %s",
+				d.unsure, d.s.Provider.OrgNoun, d.creds.Org, d.api.DeletePermission())
+		})
+		return
 	}
 	if d.repo == nil {
 		d.skip(CheckDeepDelete, "skipped: no repository was created")
@@ -255,7 +266,7 @@ func (d *deepRun) create(ctx context.Context) (Status, string) {
 			continue
 		}
 		if err != nil {
-			return Fail, d.describe(err, "creating the repository failed")
+			return Fail, d.createFailed(ctx, name, err)
 		}
 		d.repo = &repo
 		break
@@ -277,6 +288,31 @@ func (d *deepRun) create(ctx context.Context) (Status, string) {
 		after = fmt.Sprintf("after %d polls", polls)
 	}
 	return Pass, fmt.Sprintf("created private repository %s; the API returned it %s%s", d.repo.FullName, after, note)
+}
+
+// createFailed describes a failed Create. Unless the provider definitely refused (a 4xx), the
+// server may have created the repository without the answer reaching us (a timeout, Ctrl-C, a
+// reset, a 5xx, an unreadable answer): it is then looked up by name, on a context that survives
+// cancellation, and if it exists it becomes the repository deep:delete removes.
+func (d *deepRun) createFailed(ctx context.Context, name string, err error) string {
+	msg := d.describe(err, "creating the repository failed")
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		return msg
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DeepDeleteTimeout)
+	defer cancel()
+	repo, found, ferr := d.api.Find(lctx, name)
+	switch {
+	case ferr != nil:
+		d.unsure = d.creds.Org + "/" + name
+		return fmt.Sprintf("%s; whether %s was created all the same could not be read (%s): see deep:delete",
+			msg, d.unsure, d.describe(ferr, "the look-up failed"))
+	case found:
+		d.repo = &repo
+		return msg + "; the repository was created all the same, so deep:delete removes it"
+	}
+	return msg + "; no repository was created"
 }
 
 // waitUntil polls Exists with backoff (0, 100 ms, 200 ms, … capped at 2 s) until it answers want

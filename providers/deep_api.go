@@ -47,6 +47,10 @@ type repoAPI interface {
 	Create(ctx context.Context, name string) (Repo, error)
 	// Exists reports whether the API returns the repository now.
 	Exists(ctx context.Context, r Repo) (bool, error)
+	// Find looks a repository up by name in the configured organisation, for when a Create ended
+	// without a readable answer (a timeout, a reset, a 5xx, an unreadable 2xx): the server may
+	// have created it all the same, and then it must be deleted.
+	Find(ctx context.Context, name string) (Repo, bool, error)
 	// Delete deletes the repository.
 	Delete(ctx context.Context, r Repo) error
 	// GitUsername is the username for Git over HTTPS with this credential (the token is the password).

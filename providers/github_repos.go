@@ -84,6 +84,26 @@ func (g *githubRepos) createError(org string, resp *github.Response, err error) 
 	return &APIError{Status: st, Msg: gitHubUnexpected(g.s, "POST /orgs/"+org+"/repos", st, err)}
 }
 
+func (g *githubRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	c, err := g.client()
+	if err != nil {
+		return Repo{}, false, &APIError{Msg: err.Error()}
+	}
+	org := g.s.Creds.Org
+	repo, resp, err := c.Repositories.Get(ctx, org, name)
+	switch st := gitHubStatus(resp); {
+	case err == nil:
+		return Repo{ID: name, Name: repo.GetName(), FullName: repo.GetFullName(), CloneURL: repo.GetCloneURL(),
+			WebURL: repo.GetHTMLURL(), DefaultBranch: repo.GetDefaultBranch()}, true, nil
+	case st == http.StatusNotFound:
+		return Repo{}, false, nil
+	case st == 0:
+		return Repo{}, false, err
+	default:
+		return Repo{}, false, &APIError{Status: st, Msg: gitHubUnexpected(g.s, "GET /repos/"+org+"/"+name, st, err)}
+	}
+}
+
 func (g *githubRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	c, err := g.client()
 	if err != nil {

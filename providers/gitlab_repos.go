@@ -55,8 +55,7 @@ func (g *gitlabRepos) Create(ctx context.Context, name string) (Repo, error) {
 	if err != nil {
 		return Repo{}, g.createError(org, resp, err)
 	}
-	return Repo{ID: strconv.FormatInt(int64(p.ID), 10), Name: p.Path, FullName: p.PathWithNamespace,
-		CloneURL: p.HTTPURLToRepo, WebURL: p.WebURL, DefaultBranch: p.DefaultBranch}, nil
+	return gitLabRepo(p), nil
 }
 
 func (g *gitlabRepos) createError(org string, resp *gitlab.Response, err error) error {
@@ -86,6 +85,57 @@ func (g *gitlabRepos) createError(org string, resp *gitlab.Response, err error) 
 			"Group ID, and that the token's user may see the group", org, g.groupID)}
 	}
 	return &APIError{Status: st, Msg: gitLabUnexpected(g.s, "POST /projects", st, err)}
+}
+
+func (g *gitlabRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	path := strings.Trim(g.s.Creds.Org, "/") + "/" + name
+	if g.groupID != 0 || gitLabGroupIsNumeric(g.s.Creds.Org) {
+		// A group given by id: the project's path needs the group's full path; search the group.
+		return g.findInGroup(ctx, name)
+	}
+	p, st, err := g.get(ctx, Repo{ID: path, FullName: path})
+	switch {
+	case err == nil && p != nil:
+		return gitLabRepo(p), true, nil
+	case st == http.StatusNotFound || (err == nil && p == nil):
+		return Repo{}, false, nil
+	}
+	return Repo{}, false, err
+}
+
+// findInGroup searches the configured group's projects for one whose path is name.
+func (g *gitlabRepos) findInGroup(ctx context.Context, name string) (Repo, bool, error) {
+	gl, err := newGitLabClient(g.s)
+	if err != nil {
+		return Repo{}, false, &APIError{Msg: err.Error()}
+	}
+	org := strings.Trim(g.s.Creds.Org, "/")
+	ps, resp, err := gl.Groups.ListGroupProjects(gitLabGroupID(org), &gitlab.ListGroupProjectsOptions{Search: gitlab.Ptr(name)},
+		gitlab.WithContext(ctx))
+	if err != nil {
+		st := gitLabStatus(resp)
+		if st == 0 {
+			return Repo{}, false, err
+		}
+		return Repo{}, false, &APIError{Status: st, Msg: gitLabUnexpected(g.s, "GET /groups/"+org+"/projects", st, err)}
+	}
+	for _, p := range ps {
+		if p.Path == name {
+			return gitLabRepo(p), true, nil
+		}
+	}
+	return Repo{}, false, nil
+}
+
+func gitLabRepo(p *gitlab.Project) Repo {
+	return Repo{ID: strconv.FormatInt(int64(p.ID), 10), Name: p.Path, FullName: p.PathWithNamespace,
+		CloneURL: p.HTTPURLToRepo, WebURL: p.WebURL, DefaultBranch: p.DefaultBranch}
+}
+
+// gitLabGroupIsNumeric reports whether the group is given by its numeric id.
+func gitLabGroupIsNumeric(org string) bool {
+	_, err := strconv.ParseInt(strings.Trim(org, "/"), 10, 64)
+	return err == nil
 }
 
 func (g *gitlabRepos) Exists(ctx context.Context, r Repo) (bool, error) {

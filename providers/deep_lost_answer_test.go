@@ -1,0 +1,132 @@
+package providers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// holdCreateAnswer is a proxy in front of an emulator that forwards a repository creation and
+// then never answers it: the server creates the repository, the client times out.
+func holdCreateAnswer(t *testing.T, target string, isCreate func(*http.Request) bool) *httptest.Server {
+	t.Helper()
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isCreate(r) {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		<-r.Context().Done() // the answer is lost
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A creation whose answer never arrives may still have created the repository: the round trip
+// looks it up and deletes it instead of reporting "no repository was created".
+func TestRoundTripDeletesARepositoryCreatedWithoutAnAnswer(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	cases := []struct {
+		id       providers.ID
+		token    string
+		isCreate func(*http.Request) bool
+	}{
+		{providers.GitHub, fake.GitHubTokenFull, func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/orgs/"+fake.GitHubOrg+"/repos")
+		}},
+		{providers.Bitbucket, fake.BitbucketTokenFull, func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/repositories/")
+		}},
+	}
+	for _, c := range cases {
+		creds := emu.Credentials(c.id, c.token)
+		proxy := holdCreateAnswer(t, emu.URL(c.id), c.isCreate)
+		creds.APIURL = strings.Replace(creds.APIURL, emu.URL(c.id), proxy.URL, 1)
+		creds.Host = strings.Replace(creds.Host, emu.URL(c.id), proxy.URL, 1)
+		env := providers.NewEnv("test")
+		env.Timeout = 1500 * time.Millisecond
+		r := providers.RunDeep(context.Background(), env, creds, nil)
+		create, _ := r.Find(providers.CheckDeepCreate)
+		del, _ := r.Find(providers.CheckDeepDelete)
+		if create.Status != providers.Fail || !strings.Contains(create.Message, "created all the same") {
+			t.Errorf("%s deep:create: %s %q", c.id, create.Status, create.Message)
+		}
+		if del.Status != providers.Pass {
+			t.Errorf("%s deep:delete: %s %q", c.id, del.Status, del.Message)
+		}
+		for _, name := range emu.Repos(c.id) {
+			if strings.HasPrefix(name, providers.RepoPrefix) {
+				t.Errorf("%s: repository %s left behind", c.id, name)
+			}
+		}
+	}
+}
+
+// When the lost creation cannot be looked up either, deep:delete fails and names the repository
+// that may be left over, rather than being skipped as if nothing had been created.
+func TestRoundTripNamesARepositoryItCannotLookUp(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	u, _ := url.Parse(emu.URL(providers.GitHub))
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	created := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/repos"):
+			proxy.ServeHTTP(httptest.NewRecorder(), r.WithContext(context.WithoutCancel(r.Context())))
+			close(created)
+			<-r.Context().Done()
+		case strings.Contains(r.URL.Path, "/repos/"):
+			select {
+			case <-created:
+				http.Error(w, `{"message":"Server Error"}`, http.StatusServiceUnavailable)
+				return
+			default:
+			}
+			proxy.ServeHTTP(w, r)
+		default:
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	creds := emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
+	creds.Host = strings.Replace(creds.Host, emu.URL(providers.GitHub), srv.URL, 1)
+	creds.APIURL = strings.Replace(creds.APIURL, emu.URL(providers.GitHub), srv.URL, 1)
+	env := providers.NewEnv("test")
+	env.Timeout = 1500 * time.Millisecond
+	r := providers.RunDeep(context.Background(), env, creds, nil)
+	del, _ := r.Find(providers.CheckDeepDelete)
+	left := emu.Repos(providers.GitHub)
+	var name string
+	for _, n := range left {
+		if strings.HasPrefix(n, providers.RepoPrefix) {
+			name = n
+		}
+	}
+	if name == "" {
+		t.Fatal("the proxy did not let the creation through")
+	}
+	if del.Status != providers.Fail || !strings.Contains(del.Message, fake.GitHubOrg+"/"+name) || !strings.Contains(del.Message, "delete_repo") {
+		t.Fatalf("deep:delete: %s %q; want a failure naming %s and the permission", del.Status, del.Message, name)
+	}
+}
