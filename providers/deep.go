@@ -131,7 +131,7 @@ type deepRun struct {
 	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
 	gitHost []string // hosts the token may be sent to over Git
 
-	repo   *Repo           // set once created: deep:delete then always runs
+	repo *Repo // set once created: deep:delete then always runs
 	// unsure names a repository that may have been created although Create failed, when looking
 	// it up failed too: deep:delete then fails, naming it, rather than being skipped.
 	unsure string
