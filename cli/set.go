@@ -107,6 +107,11 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 		for _, k := range changed {
 			copyField(&cur, creds, k)
 		}
+		if record != nil && cur != creds {
+			// Another writer changed this provider while the check ran: what would be saved is
+			// not what was checked.
+			return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
+		}
 		cur.ApplyTo(sp)
 		sp.UpdatedAt = time.Now().UTC()
 		switch {

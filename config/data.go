@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -168,6 +169,24 @@ func changedFields(a, b *Provider) []string {
 		}
 	}
 	return out
+}
+
+// dropStaleChecks forgets the check records of every provider whose settings changed from before
+// unless the edit brought new ones: a result belongs to the credentials it tested, and must not
+// vouch for new ones that were never checked.
+func (d *Data) dropStaleChecks(before *Data) {
+	for k, p := range d.Providers {
+		old := before.Providers[k]
+		if old == nil || len(changedFields(old, p)) == 0 {
+			continue
+		}
+		if reflect.DeepEqual(old.LastCheck, p.LastCheck) {
+			p.LastCheck = nil
+		}
+		if reflect.DeepEqual(old.LastDeep, p.LastDeep) {
+			p.LastDeep = nil
+		}
+	}
 }
 
 // audit appends the entries describing the change from before to d.

@@ -68,3 +68,38 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 		t.Fatalf("final state %+v", final.Providers)
 	}
 }
+
+func TestChangedCredentialsForgetTheirOldCheckResults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Init(filepath.Join(t.TempDir(), "cfg"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := &CheckRecord{OK: true}
+	if _, err := s.Update(ctx, "a", "set", -1, func(d *Data) error {
+		d.Providers["github"] = &Provider{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1", LastCheck: ok, LastDeep: ok}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A check record alone, or an unrelated change, keeps them.
+	d, err := s.Update(ctx, "a", "activate", -1, func(d *Data) error { d.Active = "github"; return nil })
+	if err != nil || d.Providers["github"].LastCheck == nil || d.Providers["github"].LastDeep == nil {
+		t.Fatalf("an activation dropped the check records: %v", err)
+	}
+	// A new token without a new check: both records go.
+	d, err = s.Update(ctx, "a", "set", -1, func(d *Data) error { d.Providers["github"].Token = "t2"; return nil })
+	if err != nil || d.Providers["github"].LastCheck != nil || d.Providers["github"].LastDeep != nil {
+		t.Fatalf("a new token kept the old token's check results: %+v %v", d.Providers["github"], err)
+	}
+	// A new token with its own check keeps that one.
+	fresh := &CheckRecord{OK: false, User: "octocat"}
+	d, err = s.Update(ctx, "a", "set", -1, func(d *Data) error {
+		d.Providers["github"].Token, d.Providers["github"].LastCheck = "t3", fresh
+		return nil
+	})
+	if err != nil || d.Providers["github"].LastCheck == nil || d.Providers["github"].LastCheck.User != "octocat" {
+		t.Fatalf("the new check result was dropped: %+v %v", d.Providers["github"], err)
+	}
+}

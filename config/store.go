@@ -400,6 +400,7 @@ func (s *Store) update(ctx context.Context, who, action string, check func(cur *
 	}
 	next.Version = SchemaVersion
 	next.Revision = cur.Revision + 1
+	next.dropStaleChecks(cur)
 	if err := next.validate(); err != nil {
 		return nil, fmt.Errorf("refusing to save a store that could not be read back; nothing was changed: %w", err)
 	}
