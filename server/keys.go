@@ -68,15 +68,16 @@ type authorizedKey struct {
 // inode), so keys can be added or revoked without restarting the server.
 type authorizedKeys struct {
 	path string
+	// warn reports the file's problems each time it is (re)read.
+	warn func(string)
 
-	mu      sync.Mutex
-	stamp   string
-	keys    []authorizedKey
-	loadErr error
+	mu    sync.Mutex
+	stamp string
+	keys  []authorizedKey
 }
 
-func newAuthorizedKeys(path string) (*authorizedKeys, error) {
-	a := &authorizedKeys{path: path}
+func newAuthorizedKeys(path string, warn func(string)) (*authorizedKeys, error) {
+	a := &authorizedKeys{path: path, warn: warn}
 	if _, err := a.current(); err != nil {
 		return nil, err
 	}
@@ -93,37 +94,48 @@ func (a *authorizedKeys) current() ([]authorizedKey, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if stamp == a.stamp {
-		return a.keys, a.loadErr
+		return a.keys, nil
 	}
 	b, err := os.ReadFile(a.path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the authorized keys file: %w", err)
 	}
-	keys, err := parseAuthorizedKeys(b)
-	a.stamp, a.keys, a.loadErr = stamp, keys, err
-	return keys, err
+	keys, problems := parseAuthorizedKeys(b)
+	for _, p := range problems {
+		a.warn(a.path + ": " + p)
+	}
+	a.stamp, a.keys = stamp, keys
+	return keys, nil
 }
 
-func parseAuthorizedKeys(b []byte) ([]authorizedKey, error) {
-	var keys []authorizedKey
+// parseAuthorizedKeys reads the keys of an authorized_keys file. A line that is not a key, or that
+// carries options (from=, command=, expiry-time=, restrict, …), is left out and named in problems:
+// options are not enforced here, and honouring a key without them would grant more than the line
+// says.
+func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
-		if err != nil {
-			return keys, fmt.Errorf("line %d of the authorized keys file is not a public key: %v", n, err)
+		k, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("line %d is not a public key (%v); it is ignored", n, err))
+		case len(options) > 0:
+			problems = append(problems, fmt.Sprintf("line %d (%s) has options (%s), which this server does not enforce; "+
+				"the key is refused: remove the options to allow it without restrictions", n, comment, strings.Join(options, ",")))
+		default:
+			keys = append(keys, authorizedKey{key: k, comment: comment})
 		}
-		keys = append(keys, authorizedKey{key: k, comment: comment})
 	}
-	return keys, sc.Err()
+	return keys, problems
 }
 
 // lookup returns the entry matching key.
 func (a *authorizedKeys) lookup(key gossh.PublicKey) (authorizedKey, bool) {
-	keys, _ := a.current() // a bad line keeps the good ones above it usable
+	keys, _ := a.current()
 	want := key.Marshal()
 	for _, k := range keys {
 		if bytes.Equal(k.key.Marshal(), want) {

@@ -54,6 +54,11 @@ type Server struct {
 	stopping bool
 	// ended holds why the server ended a session's UI (idle, shutdown), told after the UI closes.
 	ended sync.Map
+	// serving is set by Serve, and accepting closed once it waits for connections.
+	serving    atomic.Bool
+	accepting  chan struct{}
+	acceptOnce sync.Once
+
 	// uis holds each session's UI model and a channel closed once the model is closed after its
 	// program ended (a round trip's clean-up included); Shutdown waits for them.
 	uis map[ssh.Session]sessionUI
@@ -82,11 +87,11 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newAuthorizedKeys(opts.AuthorizedKeysPath)
+	keys, err := newAuthorizedKeys(opts.AuthorizedKeysPath, func(msg string) { opts.Logger.Warn(msg) })
 	if err != nil {
 		return nil, fmt.Errorf("%w: create it with the public keys allowed in, one per line (e.g. cp ~/.ssh/id_ed25519.pub %s)", err, opts.AuthorizedKeysPath)
 	}
-	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}, uis: map[ssh.Session]sessionUI{}}
+	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}, uis: map[ssh.Session]sessionUI{}, accepting: make(chan struct{})}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Listen),
 		wish.WithVersion("gitopscfg_"+strings.ReplaceAll(opts.Version, " ", "_")),
@@ -268,7 +273,8 @@ func (a *activityReader) last() time.Time { return time.Unix(0, a.at.Load()) }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.ssh.Serve(ln)
+	s.serving.Store(true)
+	err := s.ssh.Serve(&acceptSignal{Listener: ln, accepting: s.accepting, once: &s.acceptOnce})
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
 	}
@@ -282,6 +288,19 @@ func (s *Server) ListenAndServe() error {
 		return err
 	}
 	return s.Serve(ln)
+}
+
+// acceptSignal tells when the SSH server first waits for a connection: by then it has registered
+// the listener, so a Shutdown can no longer race its start.
+type acceptSignal struct {
+	net.Listener
+	accepting chan struct{}
+	once      *sync.Once
+}
+
+func (l *acceptSignal) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
 }
 
 // Sessions is the number of sessions open now.
@@ -314,6 +333,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	if s.opts.Drain != nil {
 		s.opts.Drain()
+	}
+	if !s.serving.Load() {
+		return s.ssh.Close()
+	}
+	select {
+	case <-s.accepting:
+	case <-ctx.Done():
+		return s.ssh.Close()
 	}
 	err := s.ssh.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -418,3 +418,25 @@ func TestShutdownWaitsForTheSessionsUIToClose(t *testing.T) {
 		t.Fatal("Shutdown returned before the session's UI was closed")
 	}
 }
+
+func TestKeysWithOptionsAreRefusedAndBadLinesSkipped(t *testing.T) {
+	t.Parallel()
+	f := start(t, nil)
+	restricted := `from="10.0.0.0/8" ` + authorizedLine(f.bob, "bob@elsewhere")
+	content := "not a key at all\n" + restricted + authorizedLine(f.alice, "alice@laptop")
+	if err := os.WriteFile(filepath.Join(f.dir, "authorized_keys"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dial(f.addr, gossh.PublicKeys(f.bob)); err == nil {
+		t.Fatal("a key restricted by options was let in without its restriction")
+	}
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatalf("a good key after a bad line was refused: %v", err)
+	}
+	c.Close()
+	keys, problems := parseAuthorizedKeys([]byte(content))
+	if len(keys) != 1 || len(problems) != 2 || !strings.Contains(problems[1], "has options (from=") {
+		t.Fatalf("keys %d, problems %q", len(keys), problems)
+	}
+}
