@@ -182,7 +182,9 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(2)
 			return
 		}
+		s.track(sess, nil)
 		code := s.opts.RunCommand(sess.Context(), s.who(sess), args, sess, sess.Stderr())
+		s.untrack(sess)
 		_ = sess.Exit(code)
 	}
 }
@@ -201,8 +203,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	p := tea.NewProgram(model, opts...)
 	s.mu.Lock()
 	s.programs[p] = sess
-	s.uis[sess] = sessionUI{model: model, closed: make(chan struct{})}
 	s.mu.Unlock()
+	s.track(sess, model)
 	go s.watchIdle(sess, p, in)
 	go func() {
 		<-sess.Context().Done()
@@ -234,19 +236,34 @@ func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader)
 	}
 }
 
+// track registers a session's work (its UI model, or a command when model is nil) so that
+// Shutdown waits for it until untrack.
+func (s *Server) track(sess ssh.Session, model tea.Model) {
+	s.mu.Lock()
+	s.uis[sess] = sessionUI{model: model, closed: make(chan struct{})}
+	s.mu.Unlock()
+}
+
+// untrack closes the session's UI model, if it has one (a round trip in flight deletes its
+// repository first), and tells Shutdown the session's work is done.
+func (s *Server) untrack(sess ssh.Session) {
+	s.mu.Lock()
+	ui, ok := s.uis[sess]
+	delete(s.uis, sess)
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	if c, isCloser := ui.model.(closer); isCloser {
+		c.Close()
+	}
+	close(ui.closed)
+}
+
 // afterUI runs when a session's UI has ended: it tells the user why the server ended it, if it did.
 func (s *Server) afterUI(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		s.mu.Lock()
-		ui, ok := s.uis[sess]
-		delete(s.uis, sess)
-		s.mu.Unlock()
-		if ok {
-			if c, isCloser := ui.model.(closer); isCloser {
-				c.Close()
-			}
-			close(ui.closed)
-		}
+		s.untrack(sess)
 		if why, ok := s.ended.LoadAndDelete(sess); ok {
 			fmt.Fprintf(sess, "\r\ngitopscfg: %s\r\n", why)
 		}
@@ -324,13 +341,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ended.Store(sess, "the server is shutting down; your session was closed")
 		p.Quit()
 	}
-	// Let the sessions' UIs close: a round trip in flight deletes its repository first.
-	for _, closed := range uis {
-		select {
-		case <-closed:
-		case <-ctx.Done():
-		}
-	}
+	// Let the sessions' UIs close and their commands finish: a round trip in flight deletes its
+	// repository first.
+	waitAll(ctx, uis)
 	if s.opts.Drain != nil {
 		s.opts.Drain()
 	}
@@ -340,13 +353,37 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-s.accepting:
 	case <-ctx.Done():
-		return s.ssh.Close()
+		return s.close(uis)
 	}
 	err := s.ssh.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return s.ssh.Close()
+		return s.close(uis)
 	}
 	return err
+}
+
+// closeGrace bounds the wait, after connections are cut, for the sessions' work to end: a
+// cancelled round trip still deletes its repository, within its own clean-up deadline.
+const closeGrace = 25 * time.Second
+
+// close cuts every connection, which cancels the sessions' commands, and waits for them to
+// finish their clean-up.
+func (s *Server) close(uis []chan struct{}) error {
+	err := s.ssh.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	waitAll(ctx, uis)
+	return err
+}
+
+func waitAll(ctx context.Context, chans []chan struct{}) {
+	for _, c := range chans {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // slogAdapter lets the recover middleware log through slog.

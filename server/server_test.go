@@ -440,3 +440,38 @@ func TestKeysWithOptionsAreRefusedAndBadLinesSkipped(t *testing.T) {
 		t.Fatalf("keys %d, problems %q", len(keys), problems)
 	}
 }
+
+// A command still running at shutdown (a round trip) is cancelled when the connections are cut,
+// and Shutdown waits for its clean-up before returning.
+func TestShutdownWaitsForACommandsCleanUp(t *testing.T) {
+	t.Parallel()
+	started, finished := make(chan struct{}), make(chan struct{})
+	f := start(t, func(o *Options) {
+		o.RunCommand = func(ctx context.Context, _ string, _ []string, _, _ io.Writer) int {
+			close(started)
+			<-ctx.Done()
+			time.Sleep(300 * time.Millisecond) // deleting the repository
+			close(finished)
+			return 1
+		}
+	})
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = sess.Run("check --deep") }()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_ = f.srv.Shutdown(ctx)
+	select {
+	case <-finished:
+	default:
+		t.Fatal("Shutdown returned before the command's clean-up finished")
+	}
+}
