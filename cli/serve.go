@@ -64,12 +64,13 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	a.store = store
+	env := a.Env() // made before any session can race to make it
 	logger := slog.New(slog.NewTextHandler(a.Err, nil))
 	srv, err := server.New(server.Options{
 		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
 		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, Version: a.Version, Logger: logger,
 		NewModel: func(who string) tea.Model {
-			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: a.Env(), Who: who, Version: a.Version})
+			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: env, Who: who, Version: a.Version})
 		},
 		RunCommand: a.sessionCommand,
 		Drain:      store.Drain,

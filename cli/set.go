@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"gitopscfg/config"
 	"gitopscfg/forms"
@@ -169,7 +171,7 @@ func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptio
 		}
 	}
 	if o.tokenStdin {
-		tok, err := readToken(a.In)
+		tok, err := readToken(a.In, a.Err)
 		if err != nil {
 			return c, nil, err
 		}
@@ -220,12 +222,21 @@ func copyField(dst *providers.Credentials, src providers.Credentials, k provider
 	}
 }
 
-// readToken reads the token from standard input (a pipe or a file), trimmed.
-func readToken(in io.Reader) (string, error) {
+// readToken reads the token from standard input (a pipe or a file), trimmed. On a terminal it is
+// read without echo, so it never shows on the screen.
+func readToken(in io.Reader, prompt io.Writer) (string, error) {
 	if in == nil {
 		return "", usageErr("--token-stdin: standard input is not available")
 	}
-	b, err := io.ReadAll(io.LimitReader(in, 64*1024))
+	var b []byte
+	var err error
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(prompt, "Token (not shown): ")
+		b, err = term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+	} else {
+		b, err = io.ReadAll(io.LimitReader(in, 64*1024))
+	}
 	if err != nil {
 		return "", usageErr("--token-stdin: cannot read standard input: %v", err)
 	}

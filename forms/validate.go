@@ -17,6 +17,9 @@ import (
 // MaxTokenBytes bounds a token; real tokens are well under this.
 const MaxTokenBytes = 4096
 
+// MinTokenBytes is the shortest token accepted; real tokens are 20 characters and more.
+const MinTokenBytes = 8
+
 // Host checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no
 // credentials, query or fragment in it. It returns the host normalised with a trailing slash.
 func Host(id providers.ID, raw string) (string, error) {
@@ -168,6 +171,8 @@ func Token(raw string) (string, error) {
 	switch {
 	case s == "":
 		return "", errors.New("the token is empty: paste the personal access token")
+	case len(s) < MinTokenBytes:
+		return "", fmt.Errorf("the token is only %d characters long; personal access tokens are much longer: paste the whole token", len(s))
 	case len(s) > MaxTokenBytes:
 		return "", fmt.Errorf("the token is %d bytes long, over the %d-byte limit: paste only the token", len(s), MaxTokenBytes)
 	case !utf8.ValidString(s):

@@ -112,7 +112,8 @@ func TestToken(t *testing.T) {
 		tok[:5] + "\x00" + tok[5:]:   "control",
 		tok[:5] + "\u200b" + tok[5:]: "invisible",
 		strings.Repeat("a", 4097):    "over the 4096-byte limit",
-		"ab\xffcd":                   "not valid text",
+		"abcd\xffefgh":               "not valid text",
+		"ghp_123":                    "only 7 characters long",
 	}
 	for in, part := range bad {
 		_, err := Token(in)
@@ -137,8 +138,8 @@ func TestCredentialsJoinsFieldErrors(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, part)
 		}
 	}
-	c, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "u", Token: "tok\n", ProjectKey: "IGNORED"})
-	if err != nil || c.Host != "https://github.com/" || c.Token != "tok" || c.ProjectKey != "" {
+	c, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "u", Token: "token123\n", ProjectKey: "IGNORED"})
+	if err != nil || c.Host != "https://github.com/" || c.Token != "token123" || c.ProjectKey != "" {
 		t.Fatalf("normalised %+v, %v", c, err)
 	}
 }

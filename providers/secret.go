@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,10 +26,15 @@ func TokenHint(tok string) string {
 	return prefix + "…" + tok[len(tok)-4:]
 }
 
-// RedactToken replaces every occurrence of tok in s (and of its URL-escaped form) with "[token]".
+// RedactToken replaces every occurrence of tok in s, and of its URL-escaped forms, with "[token]".
+// Tokens shorter than 4 bytes are left alone (the validators refuse tokens that short anyway):
+// masking them would garble ordinary words.
 func RedactToken(s, tok string) string {
-	if tok == "" || len(tok) < 4 {
+	if len(tok) < 4 {
 		return s
 	}
-	return strings.ReplaceAll(s, tok, "[token]")
+	for _, form := range []string{tok, url.QueryEscape(tok), url.PathEscape(tok)} {
+		s = strings.ReplaceAll(s, form, "[token]")
+	}
+	return s
 }

@@ -175,7 +175,8 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 		e.state = editing
 		if key.Matches(msg, yes) {
 			e.panel.stop()
-			return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: e.quitting} }
+			quit := e.quitting
+			return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: quit} }
 		}
 		return nil
 	case askActivate:
@@ -196,7 +197,8 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		e.panel.stop()
-		return func() tea.Msg { return closeEditorMsg{quit: e.quitting} }
+		quit := e.quitting
+		return func() tea.Msg { return closeEditorMsg{quit: quit} }
 	case key.Matches(msg, k.Save):
 		return e.requestSave()
 	case key.Matches(msg, k.Recheck):

@@ -1,0 +1,52 @@
+package cli_test
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTokenTypedOnATerminalIsNotEchoed runs `set --token-stdin` in a real terminal (tmux) and
+// types the token: it is saved, and never shown on the screen.
+func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is missing in CI")
+		}
+		t.Skip("tmux is not installed")
+	}
+	t.Parallel()
+	dir := initStore(t)
+	sock := dir + "/tmux.sock"
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "10",
+		binary+" --config-dir "+dir+" set github --org acme --username u --token-stdin --no-check; sleep 5")
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	screen := func(want string) string {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			s := tmux("capture-pane", "-p", "-t", "t")
+			if strings.Contains(s, want) || time.Now().After(deadline) {
+				return s
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if s := screen("Token (not shown)"); !strings.Contains(s, "Token (not shown)") {
+		t.Fatalf("no token prompt:\n%s", s)
+	}
+	tmux("send-keys", "-t", "t", "-l", canary)
+	tmux("send-keys", "-t", "t", "Enter")
+	s := screen("Saved GitHub")
+	if !strings.Contains(s, "Saved GitHub") || strings.Contains(s, canary[4:12]) {
+		t.Fatalf("the token was echoed or not saved:\n%s", s)
+	}
+}
