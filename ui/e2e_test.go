@@ -237,7 +237,18 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 	ts.text("1")
 	ts.keys("Enter")
 	ts.waitFor("pass: auth: authenticated as octocat", "All checks passed.", "last check passed just now")
-	ts.text("5")
+	ts.text("4") // the round trip
+	ts.keys("Enter")
+	ts.waitFor("Which provider?")
+	ts.text("1")
+	ts.keys("Enter")
+	ts.waitFor("pass: deep:push: pushed commit", "pass: deep:delete: deleted", "Round trip passed.", "round trip passed just now")
+	for _, name := range emu.Repos(providers.GitHub) {
+		if strings.HasPrefix(name, providers.RepoPrefix) {
+			t.Fatalf("repository %s left behind", name)
+		}
+	}
+	ts.text("6")
 	ts.keys("Enter")
 	ts.waitFor("EXITED 0")
 }
