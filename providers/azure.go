@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -70,26 +69,7 @@ func (a azAnswer) serviceError() string {
 }
 
 func azGet(ctx context.Context, s *Session, path string) azAnswer {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.APIBase+path, nil)
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	user := s.Creds.Username
-	if user == "" {
-		user = "gitopscfg" // Azure DevOps authenticates the PAT alone; any user name does.
-	}
-	req.SetBasicAuth(user, s.Creds.Token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.HTTP.Do(req)
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, azBodyLimit))
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	return azAnswer{status: resp.StatusCode, header: resp.Header, body: body}
+	return azDo(ctx, s, http.MethodGet, path, nil)
 }
 
 type azConnectionData struct {

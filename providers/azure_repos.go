@@ -62,16 +62,8 @@ func azDo(ctx context.Context, s *Session, method, path string, body any) azAnsw
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := s.HTTP.Do(req)
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, azBodyLimit))
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	return azAnswer{status: resp.StatusCode, header: resp.Header, body: raw}
+	status, header, raw, err := s.exchange(req, azBodyLimit)
+	return azAnswer{status: status, header: header, body: raw, err: err}
 }
 
 // azRepository is the part of Azure DevOps' GitRepository the round trip uses.

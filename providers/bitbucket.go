@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,16 +127,8 @@ func (b *bbSession) get(ctx context.Context, path string) bbAnswer {
 	}
 	b.authorize(req)
 	req.Header.Set("Accept", "application/json")
-	resp, err := b.HTTP.Do(req)
-	if err != nil {
-		return bbAnswer{err: err}
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, bbBodyLimit))
-	if err != nil {
-		return bbAnswer{err: err}
-	}
-	return bbAnswer{status: resp.StatusCode, header: resp.Header, body: body}
+	status, header, body, err := b.exchange(req, bbBodyLimit)
+	return bbAnswer{status: status, header: header, body: body, err: err}
 }
 
 // library runs one go-bitbucket call on a client bound to ctx and the shared transport, and turns

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -61,6 +62,21 @@ func (s *Session) SetExpiry(t time.Time) {
 	defer s.mu.Unlock()
 	t = t.UTC()
 	s.result.ExpiresAt = &t
+}
+
+// exchange sends req on the shared client and reads at most limit bytes of the answer; err is a
+// transport error (status is then 0).
+func (s *Session) exchange(req *http.Request, limit int64) (status int, header http.Header, body []byte, err error) {
+	resp, err := s.HTTP.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, resp.Header, body, nil
 }
 
 // TokenURL is the page where this provider's tokens are created, for messages.
