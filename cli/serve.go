@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -103,24 +104,24 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 // sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
 // store, and returns the exit status.
 func (a *App) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
+	// The session may not choose another config dir or start the demo.
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") {
+			fmt.Fprintln(errOut, "error: --config-dir and --demo are not available over SSH")
+			return ExitUsageStore
+		}
+	}
 	sub := &App{
 		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: a.Version,
 		ConfigDir: a.ConfigDir, Getenv: a.Getenv, store: a.store, env: a.Env(), whoami: who,
 	}
 	root := NewRootCmd(sub)
-	// The session may not choose another config dir or start the demo.
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.SetIn(sub.In)
-	for _, a := range args {
-		if strings.HasPrefix(a, "--config-dir") || strings.HasPrefix(a, "--demo") {
-			fmt.Fprintln(errOut, "error: --config-dir and --demo are not available over SSH")
-			return ExitUsageStore
-		}
-	}
 	err := root.ExecuteContext(ctx)
-	if err != nil && err != errCheckFailed {
+	if err != nil && !errors.Is(err, errCheckFailed) {
 		fmt.Fprintln(errOut, "error:", err)
 	}
 	return exitCode(err)
