@@ -14,10 +14,10 @@ import (
 
 func TestAzureRepoLifecycle(t *testing.T) {
 	t.Parallel()
-	emu := azbbEmulators(t)
-	ctx := azbbCtx(t)
-	api := azbbRepos(t, emu.DemoCredentials(providers.Azure))
-	name := azbbRepoName(t)
+	emu := sharedEmulators(t)
+	ctx := testCtx(t)
+	api := repoAPI(t, emu.DemoCredentials(providers.Azure))
+	name := repoName(t)
 
 	r, err := api.Create(ctx, name)
 	if err != nil {
@@ -42,7 +42,7 @@ func TestAzureRepoLifecycle(t *testing.T) {
 	if _, err := api.Create(ctx, name); !errors.Is(err, providers.ErrNameTaken) {
 		t.Errorf("second create: %v, want ErrNameTaken", err)
 	} else {
-		azbbAPIError(t, err, http.StatusConflict, fake.AzureTokenFull, name, "TF400948")
+		assertAPIError(t, err, http.StatusConflict, fake.AzureTokenFull, name, "TF400948")
 	}
 	if err := api.Delete(ctx, r); err != nil {
 		t.Fatalf("delete: %v", err)
@@ -53,105 +53,65 @@ func TestAzureRepoLifecycle(t *testing.T) {
 	if err := api.Delete(ctx, r); err != nil {
 		t.Errorf("deleting a deleted repository: %v, want nil (it is gone)", err)
 	}
-	azbbGone(t, emu, providers.Azure, name)
-}
-
-func TestAzureRepoNameTaken(t *testing.T) {
-	t.Parallel()
-	emu := azbbEmulators(t)
-	name := azbbRepoName(t)
-	if err := emu.AddRepo(providers.Azure, name); err != nil {
-		t.Fatal(err)
-	}
-	api := azbbRepos(t, emu.DemoCredentials(providers.Azure))
-	_, err := api.Create(azbbCtx(t), name)
-	if !errors.Is(err, providers.ErrNameTaken) {
-		t.Fatalf("create over an existing name: %v, want ErrNameTaken", err)
-	}
-	azbbAPIError(t, err, http.StatusConflict, fake.AzureTokenFull, "exists already", name, fake.AzureProject)
+	assertGone(t, emu, providers.Azure, name)
 }
 
 func TestAzureRepoFailures(t *testing.T) {
 	t.Parallel()
-	emu := azbbEmulators(t)
-	ctx := azbbCtx(t)
+	emu := sharedEmulators(t)
+	ctx := testCtx(t)
 	tokenURL := emu.URL(providers.Azure) + "/" + fake.AzureOrganisation + "/_usersSettings/tokens"
-	full := azbbRepos(t, emu.DemoCredentials(providers.Azure))
+	full := repoAPI(t, emu.DemoCredentials(providers.Azure))
 
 	t.Run("create without Code manage", func(t *testing.T) {
-		api := azbbRepos(t, emu.Credentials(providers.Azure, fake.AzureTokenNoManage))
-		name := azbbRepoName(t)
+		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenNoManage))
+		name := repoName(t)
 		_, err := api.Create(ctx, name)
-		azbbAPIError(t, err, http.StatusUnauthorized, fake.AzureTokenNoManage,
+		assertAPIError(t, err, http.StatusUnauthorized, fake.AzureTokenNoManage,
 			"create repository", "Code: Read, write, & manage", "TF400813", tokenURL)
-		azbbGone(t, emu, providers.Azure, name)
+		assertGone(t, emu, providers.Azure, name)
 	})
 	t.Run("delete without the Delete repository permission", func(t *testing.T) {
-		api := azbbRepos(t, emu.Credentials(providers.Azure, fake.AzureTokenNoDelete))
-		r, err := api.Create(ctx, azbbRepoName(t))
+		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenNoDelete))
+		r, err := api.Create(ctx, repoName(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		azbbCleanup(t, full, r)
+		deleteAtEnd(t, full, r)
 		err = api.Delete(ctx, r)
-		azbbAPIError(t, err, http.StatusForbidden, fake.AzureTokenNoDelete,
+		assertAPIError(t, err, http.StatusForbidden, fake.AzureTokenNoDelete,
 			"delete repository", r.FullName, "Delete or disable repository", "TF401027", "Project settings")
 		if p := api.DeletePermission(); !strings.Contains(p, "Code (read, write & manage)") || !strings.Contains(p, "Delete repository") {
 			t.Errorf("DeletePermission = %q", p)
 		}
 	})
 	t.Run("invalid token gets the sign-in page", func(t *testing.T) {
-		api := azbbRepos(t, emu.Credentials(providers.Azure, fake.AzureTokenInvalid))
-		_, err := api.Create(ctx, azbbRepoName(t))
-		azbbAPIError(t, err, http.StatusNonAuthoritativeInfo, fake.AzureTokenInvalid, "sign-in page", tokenURL)
+		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenInvalid))
+		_, err := api.Create(ctx, repoName(t))
+		assertAPIError(t, err, http.StatusNonAuthoritativeInfo, fake.AzureTokenInvalid, "sign-in page", tokenURL)
 	})
 	t.Run("unknown project", func(t *testing.T) {
 		c := emu.DemoCredentials(providers.Azure)
 		c.Org = "nope"
-		_, err := azbbRepos(t, c).Create(ctx, azbbRepoName(t))
-		azbbAPIError(t, err, http.StatusNotFound, c.Token, `"nope"`, "_projects")
+		_, err := repoAPI(t, c).Create(ctx, repoName(t))
+		assertAPIError(t, err, http.StatusNotFound, c.Token, `"nope"`, "_projects")
 	})
 	t.Run("expired", func(t *testing.T) {
-		api := azbbRepos(t, emu.Credentials(providers.Azure, fake.AzureTokenExpired))
-		_, err := api.Create(ctx, azbbRepoName(t))
-		azbbAPIError(t, err, http.StatusUnauthorized, fake.AzureTokenExpired, "expired", tokenURL)
+		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenExpired))
+		_, err := api.Create(ctx, repoName(t))
+		assertAPIError(t, err, http.StatusUnauthorized, fake.AzureTokenExpired, "expired", tokenURL)
 	})
-}
-
-func TestAzureRepoSlowToAppear(t *testing.T) {
-	t.Parallel()
-	emu := azbbEmulators(t)
-	ctx := azbbCtx(t)
-	api := azbbRepos(t, emu.Credentials(providers.Azure, fake.AzureTokenLaggy))
-	r, err := api.Create(ctx, azbbRepoName(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := api.Delete(ctx, r); err != nil {
-			t.Error(err)
-		}
-		azbbGone(t, emu, providers.Azure, r.Name)
-	}()
-	for i := range fake.AzureLagPolls {
-		if ok, err := api.Exists(ctx, r); ok || err != nil {
-			t.Fatalf("read %d: exists = %v, %v; want a miss for the first %d reads", i+1, ok, err, fake.AzureLagPolls)
-		}
-	}
-	if ok, err := api.Exists(ctx, r); !ok || err != nil {
-		t.Fatalf("exists = %v, %v after %d misses", ok, err, fake.AzureLagPolls)
-	}
 }
 
 func TestAzureGitUsername(t *testing.T) {
 	t.Parallel()
-	emu := azbbEmulators(t)
+	emu := sharedEmulators(t)
 	c := emu.DemoCredentials(providers.Azure)
-	if u := azbbRepos(t, c).GitUsername(); u != fake.AzureUser {
+	if u := repoAPI(t, c).GitUsername(); u != fake.AzureUser {
 		t.Errorf("Git username %q, want the configured %q", u, fake.AzureUser)
 	}
 	c.Username = ""
-	if u := azbbRepos(t, c).GitUsername(); u == "" {
+	if u := repoAPI(t, c).GitUsername(); u == "" {
 		t.Error("Git username is empty without a configured username; want any non-empty name")
 	}
 }

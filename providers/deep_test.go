@@ -3,15 +3,12 @@ package providers_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -19,92 +16,9 @@ import (
 
 // Round-trip (deep) tests: real HTTP and real Git (git http-backend behind the emulators).
 
-// deepRun runs the round trip, collects progress, and asserts the invariants every round trip
-// keeps: no token anywhere in the result, every stage present once with a duration, no "running"
-// in the result, and a start and an end reported for each stage that ran.
-func deepRun(t *testing.T, ctx context.Context, env *providers.Env, c providers.Credentials, onProgress func(providers.Check)) (providers.Result, []providers.Check) {
-	t.Helper()
-	var mu sync.Mutex
-	var events []providers.Check
-	r := providers.RunDeep(ctx, env, c, func(ch providers.Check) {
-		mu.Lock()
-		events = append(events, ch)
-		mu.Unlock()
-		if onProgress != nil {
-			onProgress(ch)
-		}
-	})
-	raw, _ := json.Marshal(r)
-	if strings.Contains(string(raw), c.Token) {
-		t.Fatalf("the token leaked into the result: %s", raw)
-	}
-	for _, id := range providers.DeepStages {
-		n := 0
-		for _, ch := range r.Checks {
-			if ch.ID == id {
-				n++
-				if ch.DurationMS == nil {
-					t.Errorf("%s has no duration", id)
-				}
-				if ch.Status == providers.Running {
-					t.Errorf("%s is still running in the final result", id)
-				}
-			}
-		}
-		if n != 1 {
-			t.Errorf("%s appears %d times in %s", id, n, deepDump(r))
-		}
-	}
-	for _, ev := range events {
-		if strings.Contains(ev.Message, c.Token) {
-			t.Fatalf("the token leaked into progress: %+v", ev)
-		}
-	}
-	return r, events
-}
-
-// deepWant asserts the statuses of the five stages (in DeepStages order) and words in messages.
-func deepWant(t *testing.T, r providers.Result, statuses string, words map[string][]string) {
-	t.Helper()
-	got := ""
-	for _, id := range providers.DeepStages {
-		ch, _ := r.Find(id)
-		got += string(ch.Status) + " "
-	}
-	if strings.TrimSpace(got) != statuses {
-		t.Fatalf("stages = %s, want %s\n%s", got, statuses, deepDump(r))
-	}
-	for id, ws := range words {
-		ch, _ := r.Find(id)
-		for _, w := range ws {
-			if !strings.Contains(ch.Message, w) {
-				t.Errorf("%s message %q lacks %q", id, ch.Message, w)
-			}
-		}
-	}
-}
-
-func deepDump(r providers.Result) string {
-	var b strings.Builder
-	for _, ch := range r.Checks {
-		d := int64(-1)
-		if ch.DurationMS != nil {
-			d = *ch.DurationMS
-		}
-		fmt.Fprintf(&b, "  %-12s %-5s %4dms %s\n", ch.ID, ch.Status, d, ch.Message)
-	}
-	return b.String()
-}
-
-func deepEnv() *providers.Env {
-	env := providers.NewEnv("test")
-	env.Timeout = 30 * time.Second
-	return env
-}
-
 func TestDeepFullSuccess(t *testing.T) {
 	t.Parallel()
-	e := ghglEmulators(t, fake.Options{})
+	e := startEmulators(t, fake.Options{})
 	for _, tc := range []struct {
 		id    providers.ID
 		token string
@@ -118,7 +32,7 @@ func TestDeepFullSuccess(t *testing.T) {
 				providers.CheckDeepDelete: {"confirmed it is gone"},
 			})
 			if !r.OK {
-				t.Fatalf("not OK:\n%s", deepDump(r))
+				t.Fatalf("not OK:\n%s", dumpResult(r))
 			}
 			if left := e.Repos(tc.id); len(left) != 0 {
 				t.Fatalf("left behind: %v", left)
@@ -136,9 +50,12 @@ type deepScenario struct {
 	name     string
 	id       providers.ID
 	token    string
+	edit     func(*providers.Credentials) // nil: the emulator's credentials for token as they are
 	stages   string
 	words    map[string][]string
 	leftOver bool
+	// deleteLeftOver: the left-over repository must go with full-access credentials.
+	deleteLeftOver bool
 	// liveFails: the live check fails first (so the result is not OK without a failing stage).
 	liveFails bool
 }
@@ -178,6 +95,86 @@ var deepScenarios = []deepScenario{
 	{name: "immediate deletion not allowed", id: providers.GitLab, token: fake.GitLabTokenNoImmediateDeletion,
 		stages: "pass pass pass pass warn", leftOver: true,
 		words: map[string][]string{providers.CheckDeepDelete: {"marked for deletion", "deletion_scheduled", "retention period", "not allowed"}}},
+
+	{name: "full success", id: providers.Azure, token: fake.AzureTokenFull, stages: "pass pass pass pass pass", words: allPassWords(nil)},
+	{name: "create forbidden (no Code manage)", id: providers.Azure, token: fake.AzureTokenNoManage,
+		stages: "fail skip skip skip skip",
+		words:  createFailedWords("Code: Read, write, & manage", "TF400813", "_usersSettings/tokens")},
+	{name: "push rejected (no Contribute)", id: providers.Azure, token: fake.AzureTokenPushDenied,
+		stages: "pass pass fail skip pass",
+		words: allPassWords(map[string][]string{providers.CheckDeepPush: {"push rejected", "403", "Contribute"},
+			providers.CheckDeepVerify: {"earlier stage failed"}})},
+	{name: "delete forbidden", id: providers.Azure, token: fake.AzureTokenNoDelete,
+		stages: "pass pass pass pass fail", leftOver: true, deleteLeftOver: true,
+		words: allPassWords(map[string][]string{providers.CheckDeepDelete: {"LEFT BEHIND", "TF401027", "Delete repository permission"}})},
+	{name: "slow to show the repository", id: providers.Azure, token: fake.AzureTokenLaggy,
+		stages: "pass pass pass pass pass",
+		words:  allPassWords(map[string][]string{providers.CheckDeepCreate: {"after 3 polls"}})},
+
+	// The username is the account e-mail (for REST), which Git refuses: this passes only because
+	// the round trip gives Git x-bitbucket-api-token-auth (Devtron uses one name for both, and fails).
+	{name: "full success, API token", id: providers.Bitbucket, token: fake.BitbucketTokenFull,
+		stages: "pass pass pass pass pass", words: allPassWords(nil)},
+	{name: "full success, access token", id: providers.Bitbucket, token: fake.BitbucketAccessToken,
+		edit:   func(c *providers.Credentials) { c.Username = "" },
+		stages: "pass pass pass pass pass", words: allPassWords(nil)},
+	{name: "full success, oldest project", id: providers.Bitbucket, token: fake.BitbucketTokenFull,
+		edit:   func(c *providers.Credentials) { c.ProjectKey = "" },
+		stages: "pass pass pass pass pass", words: allPassWords(nil)},
+	{name: "create forbidden (no admin:repository)", id: providers.Bitbucket, token: fake.BitbucketTokenNoAdminRepo,
+		stages: "fail skip skip skip skip",
+		words:  createFailedWords("admin:repository:bitbucket", "needed to create repositories")},
+	{name: "push rejected (no write:repository)", id: providers.Bitbucket, token: fake.BitbucketTokenNoWriteRepo,
+		stages: "pass pass fail skip pass",
+		words: allPassWords(map[string][]string{providers.CheckDeepPush: {"push rejected", "403", "write:repository:bitbucket"},
+			providers.CheckDeepVerify: {"earlier stage failed"}})},
+	{name: "delete forbidden (no delete:repository)", id: providers.Bitbucket, token: fake.BitbucketTokenNoDeleteRepo,
+		stages: "pass pass pass pass fail", leftOver: true, deleteLeftOver: true,
+		words: allPassWords(map[string][]string{providers.CheckDeepDelete: {"LEFT BEHIND", "delete:repository:bitbucket", "admin rights on the repository"}})},
+	{name: "slow to show the repository", id: providers.Bitbucket, token: fake.BitbucketTokenLaggy,
+		stages: "pass pass pass pass pass",
+		words:  allPassWords(map[string][]string{providers.CheckDeepCreate: {"after 3 polls"}})},
+}
+
+// allPassWords are words the message of each stage holds when it passes, with overrides replacing
+// those of some stages.
+func allPassWords(overrides map[string][]string) map[string][]string {
+	words := map[string][]string{
+		providers.CheckDeepCreate: {"created private repository"},
+		providers.CheckDeepClone:  {"cloned"},
+		providers.CheckDeepPush:   {"pushed commit"},
+		providers.CheckDeepVerify: {"points at the pushed commit"},
+		providers.CheckDeepDelete: {"confirmed it is gone"},
+	}
+	for id, ws := range overrides {
+		words[id] = ws
+	}
+	return words
+}
+
+// createFailedWords are the words of the stages when the creation failed with a message holding
+// createWords.
+func createFailedWords(createWords ...string) map[string][]string {
+	skipped := []string{"earlier stage failed"}
+	return map[string][]string{
+		providers.CheckDeepCreate: createWords,
+		providers.CheckDeepClone:  skipped, providers.CheckDeepPush: skipped, providers.CheckDeepVerify: skipped,
+		providers.CheckDeepDelete: {"no repository was created"},
+	}
+}
+
+// repoID is the id the provider's API deletes a repository by (Azure: its GUID).
+func repoID(t *testing.T, emu *fake.Emulators, id providers.ID, name string) string {
+	t.Helper()
+	if id != providers.Azure {
+		return name
+	}
+	var repo struct {
+		ID string `json:"id"`
+	}
+	getJSON(t, emu.URL(providers.Azure)+"/"+fake.AzureOrganisation+"/"+fake.AzureProject+
+		"/_apis/git/repositories/"+name+"?api-version=7.1", "x", fake.AzureTokenFull, &repo)
+	return repo.ID
 }
 
 func TestDeepScenarios(t *testing.T) {
@@ -185,14 +182,18 @@ func TestDeepScenarios(t *testing.T) {
 	for _, sc := range deepScenarios {
 		t.Run(string(sc.id)+"/"+sc.name, func(t *testing.T) {
 			t.Parallel()
-			e := ghglEmulators(t, fake.Options{})
-			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(sc.id, sc.token), nil)
-			t.Log("\n" + deepDump(r))
+			e := startEmulators(t, fake.Options{})
+			c := e.Credentials(sc.id, sc.token)
+			if sc.edit != nil {
+				sc.edit(&c)
+			}
+			r, _ := deepRun(t, context.Background(), deepEnv(), c, nil)
+			t.Log("\n" + dumpResult(r))
 			deepWant(t, r, sc.stages, sc.words)
-			left := e.Repos(sc.id)
+			left := prefixedRepos(e, sc.id)
 			switch {
 			case !sc.leftOver && len(left) != 0:
-				t.Fatalf("left behind: %v\n%s", left, deepDump(r))
+				t.Fatalf("left behind: %v\n%s", left, dumpResult(r))
 			case sc.leftOver && len(left) != 1:
 				t.Fatalf("want exactly the one left-over repository, have %v", left)
 			case sc.leftOver:
@@ -200,6 +201,12 @@ func TestDeepScenarios(t *testing.T) {
 				name := strings.SplitN(left[0], "-deletion_scheduled-", 2)[0]
 				if !strings.Contains(del.Message, name) {
 					t.Fatalf("the left-over %s is not named: %s", left[0], del.Message)
+				}
+				if sc.deleteLeftOver {
+					full := repoAPI(t, e.DemoCredentials(sc.id))
+					if err := full.Delete(context.Background(), providers.Repo{ID: repoID(t, e, sc.id, name), Name: name, FullName: name}); err != nil {
+						t.Errorf("clean-up: %v", err)
+					}
 				}
 			}
 			if (strings.Contains(sc.stages, "fail") || sc.liveFails) == r.OK {
@@ -212,25 +219,19 @@ func TestDeepScenarios(t *testing.T) {
 // TestDeepNameTaken: the first name exists already, so the round trip picks another and goes on.
 func TestDeepNameTaken(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		id    providers.ID
-		token string
-	}{{providers.GitHub, fake.GitHubTokenFull}, {providers.GitLab, fake.GitLabTokenFull}} {
-		t.Run(string(tc.id), func(t *testing.T) {
+	for _, id := range providers.IDs {
+		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
-			e := ghglEmulators(t, fake.Options{})
-			taken := providers.RepoPrefix + "taken1"
-			if err := e.AddRepo(tc.id, taken); err != nil {
+			e := startEmulators(t, fake.Options{})
+			taken, fresh := repoName(t), repoName(t)
+			if err := e.AddRepo(id, taken); err != nil {
 				t.Fatal(err)
 			}
-			names := []string{taken, providers.RepoPrefix + "free01"}
-			env := deepEnv()
-			env.RepoNames = func() string { n := names[0]; names = names[1:]; return n }
-			r, _ := deepRun(t, context.Background(), env, e.Credentials(tc.id, tc.token), nil)
-			deepWant(t, r, "pass pass pass pass pass", map[string][]string{
-				providers.CheckDeepCreate: {"free01", taken + " existed already"},
-			})
-			if left := e.Repos(tc.id); len(left) != 1 || left[0] != taken {
+			r, _ := deepRun(t, context.Background(), deepEnv(taken, fresh), e.DemoCredentials(id), nil)
+			deepWant(t, r, "pass pass pass pass pass", allPassWords(map[string][]string{
+				providers.CheckDeepCreate: {fresh, taken + " existed already"},
+			}))
+			if left := prefixedRepos(e, id); len(left) != 1 || left[0] != taken {
 				t.Fatalf("repositories afterwards: %v, want only the pre-existing %s", left, taken)
 			}
 		})
@@ -241,25 +242,22 @@ func TestDeepNameTaken(t *testing.T) {
 // would): the remaining Git stages stop, and the repository is still deleted.
 func TestDeepCancelStillDeletes(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		id    providers.ID
-		token string
-	}{{providers.GitHub, fake.GitHubTokenFull}, {providers.GitLab, fake.GitLabTokenFull}} {
-		t.Run(string(tc.id), func(t *testing.T) {
+	for _, id := range providers.IDs {
+		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
-			e := ghglEmulators(t, fake.Options{})
+			e := startEmulators(t, fake.Options{})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			r, _ := deepRun(t, ctx, deepEnv(), e.Credentials(tc.id, tc.token), func(ch providers.Check) {
+			r, _ := deepRun(t, ctx, deepEnv(), e.DemoCredentials(id), func(ch providers.Check) {
 				if ch.ID == providers.CheckDeepCreate && ch.Status == providers.Pass {
 					cancel()
 				}
 			})
 			deepWant(t, r, "pass fail skip skip pass", map[string][]string{
-				providers.CheckDeepClone:  {"cancel"},
+				providers.CheckDeepClone:  {"cancelled"},
 				providers.CheckDeepDelete: {"confirmed it is gone"},
 			})
-			if left := e.Repos(tc.id); len(left) != 0 {
+			if left := prefixedRepos(e, id); len(left) != 0 {
 				t.Fatalf("left behind after cancellation: %v", left)
 			}
 		})
@@ -273,7 +271,7 @@ func TestDeepCancelStillDeletes(t *testing.T) {
 func TestDeepTokenLeavesNoTrace(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	e := ghglEmulators(t, fake.Options{})
+	e := startEmulators(t, fake.Options{})
 	root := e.Root()
 	if !strings.HasPrefix(root, tmp) {
 		t.Fatalf("the emulators' root %s is not under TMPDIR %s", root, tmp)

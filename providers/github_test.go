@@ -11,97 +11,97 @@ import (
 
 func TestCheckGitHubScenarios(t *testing.T) {
 	t.Parallel()
-	e := ghglEmulators(t, fake.Options{})
-	env := ghglEnv(5 * time.Second)
+	e := startEmulators(t, fake.Options{})
+	env := envWithTimeout(5 * time.Second)
 	tokenURL := e.URL(providers.GitHub) + "/settings/tokens"
 	pass, fail, warn, skip := providers.Pass, providers.Fail, providers.Warn, providers.Skip
-	allScopes := func(st providers.Status) []ghglExpect {
-		return []ghglExpect{{id: "scope:repo", status: st}, {id: "scope:delete_repo", status: st}, {id: "scope:admin:org", status: st}}
+	allScopes := func(st providers.Status) wants {
+		return wants{"scope:repo": expect(st), "scope:delete_repo": expect(st), "scope:admin:org": expect(st)}
 	}
-	rejected := append([]ghglExpect{{id: "auth", status: fail, words: []string{"bad credentials or expired/revoked token", tokenURL, "repo, delete_repo, admin:org"}},
-		{id: "org", status: skip}, {id: "expiry", status: skip}}, allScopes(skip)...)
+	rejected := allScopes(skip).plus(wants{"auth": expect(fail, "bad credentials or expired/revoked token", tokenURL, "repo, delete_repo, admin:org"),
+		"org": expect(skip), "expiry": expect(skip)})
 
 	tests := []struct {
 		name  string
 		token string
 		edit  func(*providers.Credentials)
 		ok    bool
-		want  []ghglExpect
+		want  wants
 	}{
-		{name: "full access", token: fake.GitHubTokenFull, ok: true, want: append([]ghglExpect{
-			{id: "auth", status: pass, words: []string{"authenticated as " + fake.GitHubUser}},
-			{id: "org", status: pass, words: []string{fake.GitHubOrg, "owner"}},
-			{id: "expiry", status: pass, words: []string{"expires on"}},
-		}, allScopes(pass)...)},
-		{name: "missing repo", token: fake.GitHubTokenNoRepo, want: []ghglExpect{
-			{id: "scope:repo", status: fail, words: []string{"missing", "public_repo", "private repositories", tokenURL}},
-			{id: "scope:delete_repo", status: pass}, {id: "scope:admin:org", status: pass},
+		{name: "full access", token: fake.GitHubTokenFull, ok: true, want: allScopes(pass).plus(wants{
+			"auth":   expect(pass, "authenticated as "+fake.GitHubUser),
+			"org":    expect(pass, fake.GitHubOrg, "owner"),
+			"expiry": expect(pass, "expires on"),
+		})},
+		{name: "missing repo", token: fake.GitHubTokenNoRepo, want: wants{
+			"scope:repo":        expect(fail, "missing", "public_repo", "private repositories", tokenURL),
+			"scope:delete_repo": expect(pass), "scope:admin:org": expect(pass),
 		}},
-		{name: "missing delete_repo", token: fake.GitHubTokenNoDeleteRepo, want: []ghglExpect{
-			{id: "scope:delete_repo", status: fail, words: []string{"missing", "delete repositories", tokenURL, "granted now: admin:org, repo"}},
-			{id: "scope:repo", status: pass},
+		{name: "missing delete_repo", token: fake.GitHubTokenNoDeleteRepo, want: wants{
+			"scope:delete_repo": expect(fail, "missing", "delete repositories", tokenURL, "granted now: admin:org, repo"),
+			"scope:repo":        expect(pass),
 		}},
-		{name: "missing advisory admin:org", token: fake.GitHubTokenNoAdminOrg, ok: true, want: []ghglExpect{
-			{id: "scope:admin:org", status: warn, words: []string{"no GitOps call needs it", tokenURL}},
-			{id: "scope:repo", status: pass}, {id: "scope:delete_repo", status: pass},
+		{name: "missing advisory admin:org", token: fake.GitHubTokenNoAdminOrg, ok: true, want: wants{
+			"scope:admin:org": expect(warn, "no GitOps call needs it", tokenURL),
+			"scope:repo":      expect(pass), "scope:delete_repo": expect(pass),
 		}},
-		{name: "empty scopes header", token: fake.GitHubTokenNoScopes, want: []ghglExpect{
-			{id: "scope:repo", status: fail, words: []string{"granted now: none", tokenURL}},
-			{id: "scope:delete_repo", status: fail, words: []string{tokenURL}},
-			{id: "scope:admin:org", status: warn},
+		{name: "empty scopes header", token: fake.GitHubTokenNoScopes, want: wants{
+			"scope:repo":        expect(fail, "granted now: none", tokenURL),
+			"scope:delete_repo": expect(fail, tokenURL),
+			"scope:admin:org":   expect(warn),
 		}},
-		{name: "fine-grained", token: fake.GitHubTokenFineGrained, ok: true, want: []ghglExpect{
-			{id: "auth", status: pass},
-			{id: "scope:repo", status: warn, words: []string{"fine-grained", "cannot be confirmed", "Contents: read and write", "Metadata: read", "Administration: read and write", "/settings/personal-access-tokens"}},
-			{id: "scope:delete_repo", status: warn, words: []string{"Administration: read and write"}},
-			{id: "scope:admin:org", status: skip, words: []string{"no GitOps call needs it"}},
-			{id: "org", status: warn, words: []string{"Members: read"}},
-			{id: "expiry", status: pass},
+		{name: "fine-grained", token: fake.GitHubTokenFineGrained, ok: true, want: wants{
+			"auth":              expect(pass),
+			"scope:repo":        expect(warn, "fine-grained", "cannot be confirmed", "Contents: read and write", "Metadata: read", "Administration: read and write", "/settings/personal-access-tokens"),
+			"scope:delete_repo": expect(warn, "Administration: read and write"),
+			"scope:admin:org":   expect(skip, "no GitOps call needs it"),
+			"org":               expect(warn, "Members: read"),
+			"expiry":            expect(pass),
 		}},
 		{name: "expired", token: fake.GitHubTokenExpired, want: rejected},
 		{name: "revoked", token: fake.GitHubTokenRevoked, want: rejected},
 		{name: "unknown", token: fake.GitHubTokenUnknown, want: rejected},
-		{name: "expiring soon", token: fake.GitHubTokenExpiringSoon, ok: true, want: []ghglExpect{
-			{id: "expiry", status: warn, words: []string{"expires in 5 days", tokenURL}},
+		{name: "expiring soon", token: fake.GitHubTokenExpiringSoon, ok: true, want: wants{
+			"expiry": expect(warn, "expires in 5 days", tokenURL),
 		}},
-		{name: "expiry with zone offset", token: fake.GitHubTokenExpiryOffset, ok: true, want: []ghglExpect{
-			{id: "expiry", status: pass, words: []string{"in 59 days"}},
+		{name: "expiry with zone offset", token: fake.GitHubTokenExpiryOffset, ok: true, want: wants{
+			"expiry": expect(pass, "in 59 days"),
 		}},
-		{name: "SAML SSO required", token: fake.GitHubTokenSSO, want: []ghglExpect{
-			{id: "auth", status: pass},
-			{id: "org", status: fail, words: []string{"SAML single sign-on", "authorise", "/orgs/acme/sso?authorization_request=", tokenURL}},
+		{name: "SAML SSO required", token: fake.GitHubTokenSSO, want: wants{
+			"auth": expect(pass),
+			"org":  expect(fail, "SAML single sign-on", "authorise", "/orgs/acme/sso?authorization_request=", tokenURL),
 		}},
-		{name: "rate limited", token: fake.GitHubTokenRateLimited, want: []ghglExpect{
-			{id: "auth", status: fail, words: []string{"rate limited until " + time.Now().UTC().Add(fake.GitHubRateLimitReset).Format("2006-01-02 15:"), "UTC"}},
-			{id: "org", status: skip},
+		{name: "rate limited", token: fake.GitHubTokenRateLimited, want: wants{
+			"auth": expect(fail, "rate limited until "+time.Now().UTC().Add(fake.GitHubRateLimitReset).Format("2006-01-02 15:"), "UTC"),
+			"org":  expect(skip),
 		}},
-		{name: "not a member", token: fake.GitHubTokenNotMember, want: []ghglExpect{
-			{id: "org", status: fail, words: []string{"not a member of organisation acme", "/orgs/acme/people"}},
+		{name: "not a member", token: fake.GitHubTokenNotMember, want: wants{
+			"org": expect(fail, "not a member of organisation acme", "/orgs/acme/people"),
 		}},
-		{name: "member, not owner", token: fake.GitHubTokenNotAdmin, ok: true, want: []ghglExpect{
-			{id: "org", status: warn, words: []string{"member, not an owner", "delete"}},
+		{name: "member, not owner", token: fake.GitHubTokenNotAdmin, ok: true, want: wants{
+			"org": expect(warn, "member, not an owner", "delete"),
 		}},
-		{name: "invitation pending", token: fake.GitHubTokenPending, want: []ghglExpect{
-			{id: "org", status: fail, words: []string{"invitation", "pending", "/orgs/acme/invitation"}},
+		{name: "invitation pending", token: fake.GitHubTokenPending, want: wants{
+			"org": expect(fail, "invitation", "pending", "/orgs/acme/invitation"),
 		}},
-		{name: "unknown organisation", token: fake.GitHubTokenFull, edit: func(c *providers.Credentials) { c.Org = "no-such-org" }, want: []ghglExpect{
-			{id: "org", status: fail, words: []string{"organisation no-such-org not found", "/settings/organizations"}},
-			{id: "auth", status: pass},
+		{name: "unknown organisation", token: fake.GitHubTokenFull, edit: func(c *providers.Credentials) { c.Org = "no-such-org" }, want: wants{
+			"org":  expect(fail, "organisation no-such-org not found", "/settings/organizations"),
+			"auth": expect(pass),
 		}},
-		{name: "no organisation", token: fake.GitHubTokenFull, edit: func(c *providers.Credentials) { c.Org = "" }, want: []ghglExpect{
-			{id: "org", status: fail, words: []string{"no organisation given"}},
+		{name: "no organisation", token: fake.GitHubTokenFull, edit: func(c *providers.Credentials) { c.Org = "" }, want: wants{
+			"org": expect(fail, "no organisation given"),
 		}},
-		{name: "username mismatch", token: fake.GitHubTokenFull, ok: true, edit: func(c *providers.Credentials) { c.Username = "someone-else" }, want: []ghglExpect{
-			{id: "auth", status: warn, words: []string{"authenticated as octocat", "someone-else"}},
+		{name: "username mismatch", token: fake.GitHubTokenFull, ok: true, edit: func(c *providers.Credentials) { c.Username = "someone-else" }, want: wants{
+			"auth": expect(warn, "authenticated as octocat", "someone-else"),
 		}},
-		{name: "server error", token: fake.GitHubTokenFull + fake.MarkServerError, want: []ghglExpect{
-			{id: "auth", status: fail, words: []string{"HTTP 500", "try again later"}},
+		{name: "server error", token: fake.GitHubTokenFull + fake.MarkServerError, want: wants{
+			"auth": expect(fail, "HTTP 500", "try again later"),
 		}},
-		{name: "malformed JSON", token: fake.GitHubTokenFull + fake.MarkMalformed, want: []ghglExpect{
-			{id: "auth", status: fail, words: []string{"not GitHub's user JSON"}},
+		{name: "malformed JSON", token: fake.GitHubTokenFull + fake.MarkMalformed, want: wants{
+			"auth": expect(fail, "not GitHub's user JSON"),
 		}},
-		{name: "connection reset", token: fake.GitHubTokenFull + fake.MarkReset, want: []ghglExpect{
-			{id: "network", status: fail, words: []string{e.URL(providers.GitHub)[len("http://"):]}},
+		{name: "connection reset", token: fake.GitHubTokenFull + fake.MarkReset, want: wants{
+			"network": expect(fail, e.URL(providers.GitHub)[len("http://"):]),
 		}},
 	}
 	for _, tc := range tests {
@@ -111,8 +111,9 @@ func TestCheckGitHubScenarios(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(&c)
 			}
-			r := ghglRun(t, env, c)
-			ghglAssert(t, r, tc.ok, tc.want...)
+			r := runCheck(t, env, c)
+			assertResult(t, r, tc.want)
+			assertOK(t, r, tc.ok)
 			if tc.ok && r.User != fake.GitHubUser {
 				t.Errorf("user = %q, want %q", r.User, fake.GitHubUser)
 			}
@@ -122,10 +123,10 @@ func TestCheckGitHubScenarios(t *testing.T) {
 
 func TestCheckGitHubRecordsExpiry(t *testing.T) {
 	t.Parallel()
-	e := ghglEmulators(t, fake.Options{})
-	env := ghglEnv(5 * time.Second)
+	e := startEmulators(t, fake.Options{})
+	env := envWithTimeout(5 * time.Second)
 	for tok, days := range map[string]float64{fake.GitHubTokenFull: 90, fake.GitHubTokenExpiringSoon: 5, fake.GitHubTokenExpiryOffset: 60} {
-		r := ghglRun(t, env, e.Credentials(providers.GitHub, tok))
+		r := runCheck(t, env, e.Credentials(providers.GitHub, tok))
 		if r.ExpiresAt == nil {
 			t.Fatalf("%s: no expires_at", providers.TokenHint(tok))
 		}
@@ -133,7 +134,7 @@ func TestCheckGitHubRecordsExpiry(t *testing.T) {
 			t.Errorf("%s: expires in %.1f days, want about %.0f", providers.TokenHint(tok), got, days)
 		}
 	}
-	r := ghglRun(t, env, e.Credentials(providers.GitHub, fake.GitHubTokenNoRepo))
+	r := runCheck(t, env, e.Credentials(providers.GitHub, fake.GitHubTokenNoRepo))
 	if r.ExpiresAt != nil {
 		t.Errorf("a token without expiry got expires_at %v", r.ExpiresAt)
 	}
@@ -142,8 +143,8 @@ func TestCheckGitHubRecordsExpiry(t *testing.T) {
 // A check of a whole GitHub result depends on check ids staying in the stable order.
 func TestCheckGitHubOrder(t *testing.T) {
 	t.Parallel()
-	e := ghglEmulators(t, fake.Options{})
-	r := ghglRun(t, ghglEnv(5*time.Second), e.Credentials(providers.GitHub, fake.GitHubTokenFull))
+	e := startEmulators(t, fake.Options{})
+	r := runCheck(t, envWithTimeout(5*time.Second), e.Credentials(providers.GitHub, fake.GitHubTokenFull))
 	var ids []string
 	for _, c := range r.Checks {
 		ids = append(ids, c.ID)
@@ -154,17 +155,10 @@ func TestCheckGitHubOrder(t *testing.T) {
 	}
 }
 
-func TestCheckGitHubNetwork(t *testing.T) {
-	t.Parallel()
-	ghglNetwork(t, providers.GitHub, fake.GitHubHandler(), "/api/v3", fake.GitHubTokenFull)
-}
-
-func TestCheckGitHubCanaries(t *testing.T) {
-	t.Parallel()
-	ghglCanaries(t, providers.GitHub, []string{
-		fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
-		fake.GitHubTokenNoScopes, fake.GitHubTokenFineGrained, fake.GitHubTokenExpired, fake.GitHubTokenRevoked,
-		fake.GitHubTokenUnknown, fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO,
-		fake.GitHubTokenRateLimited, fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending,
-	}, "ghp_")
+// githubCanaryTokens are the GitHub tokens TestCheckCanaries runs through a check.
+var githubCanaryTokens = []string{
+	fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
+	fake.GitHubTokenNoScopes, fake.GitHubTokenFineGrained, fake.GitHubTokenExpired, fake.GitHubTokenRevoked,
+	fake.GitHubTokenUnknown, fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO,
+	fake.GitHubTokenRateLimited, fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending,
 }
