@@ -273,9 +273,9 @@ func repoName(t testing.TB) string {
 }
 
 // repoAPI returns the repository lifecycle for c.
-func repoAPI(t testing.TB, c providers.Credentials) providers.AzbbRepoAPI {
+func repoAPI(t testing.TB, c providers.Credentials) providers.RepoAPI {
 	t.Helper()
-	api, r := providers.AzbbNewRepoAPI(atAfterAppPasswords(envWithTimeout(10*time.Second)), c)
+	api, r := providers.NewRepoAPI(atAfterAppPasswords(envWithTimeout(10*time.Second)), c)
 	if r != nil {
 		t.Fatalf("no repository lifecycle: %s", dumpResult(*r))
 	}
@@ -324,7 +324,7 @@ func assertGone(t *testing.T, emu *fake.Emulators, id providers.ID, name string)
 }
 
 // deleteAtEnd deletes r with full-access credentials when the test ends.
-func deleteAtEnd(t *testing.T, full providers.AzbbRepoAPI, r providers.Repo) {
+func deleteAtEnd(t *testing.T, full providers.RepoAPI, r providers.Repo) {
 	t.Helper()
 	t.Cleanup(func() {
 		if err := full.Delete(context.Background(), r); err != nil {

@@ -1,14 +1,14 @@
 package providers
 
-// Test-only access to the Azure DevOps and Bitbucket repository lifecycles (the repoAPI behind
+// Test-only access to the providers' repository lifecycles (the repoAPI behind
 // the round trip), so tests in providers_test can drive them against the emulators directly.
 
-// AzbbRepoAPI is a provider's repository lifecycle.
-type AzbbRepoAPI = repoAPI
+// RepoAPI is a provider's repository lifecycle.
+type RepoAPI = repoAPI
 
-// AzbbNewRepoAPI returns the repository lifecycle for c, or the failing check that stopped it
+// NewRepoAPI returns the repository lifecycle for c, or the failing check that stopped it
 // (an unsafe URL, an unreadable CA bundle).
-func AzbbNewRepoAPI(env *Env, c Credentials) (AzbbRepoAPI, *Result) {
+func NewRepoAPI(env *Env, c Credentials) (RepoAPI, *Result) {
 	p, err := Lookup(string(c.Provider))
 	if err != nil {
 		return nil, &Result{Checks: []Check{{ID: CheckAuth, Status: Fail, Message: err.Error()}}}
