@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -58,10 +61,85 @@ func loadOrCreateHostKey(path string) ([]byte, error) {
 	return b, f.Close()
 }
 
-// authorizedKey is one line of the authorized_keys file.
+// authorizedKey is one line of the authorized_keys file, with the options this server enforces:
+// from= (the client addresses allowed) and expiry-time= (when the key stops working).
 type authorizedKey struct {
 	key     gossh.PublicKey
 	comment string
+	from    []string  // OpenSSH pattern-list: IPs with * and ?, CIDRs, ! to exclude; nil: any
+	expires time.Time // zero: never
+}
+
+// allows reports whether the key may log in from ip at now.
+func (k authorizedKey) allows(ip string, now time.Time) bool {
+	if !k.expires.IsZero() && !now.Before(k.expires) {
+		return false
+	}
+	if k.from == nil {
+		return true
+	}
+	parsed := net.ParseIP(ip)
+	allowed := false
+	for _, p := range k.from {
+		negated := strings.HasPrefix(p, "!")
+		if matchAddress(strings.TrimPrefix(p, "!"), ip, parsed) {
+			if negated {
+				return false
+			}
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+// matchAddress matches one from= pattern against the client's address, as OpenSSH does with
+// UseDNS off (its default): CIDRs and address patterns with * and ?, never host names.
+func matchAddress(pattern, ip string, parsed net.IP) bool {
+	if strings.Contains(pattern, "/") {
+		_, n, err := net.ParseCIDR(pattern)
+		return err == nil && parsed != nil && n.Contains(parsed)
+	}
+	ok, err := path.Match(pattern, ip)
+	return err == nil && ok
+}
+
+// parseKeyOptions applies the options of an authorized_keys line to k; it fails on an option this
+// server cannot enforce (command=, restrict, no-pty, …), since honouring the key without it would
+// grant more than the line says.
+func parseKeyOptions(k *authorizedKey, options []string) error {
+	for _, o := range options {
+		name, value, _ := strings.Cut(o, "=")
+		value = strings.Trim(value, `"`)
+		switch strings.ToLower(name) {
+		case "from":
+			k.from = append(k.from, strings.Split(value, ",")...)
+		case "expiry-time":
+			t, err := parseExpiryTime(value)
+			if err != nil {
+				return err
+			}
+			k.expires = t
+		default:
+			return fmt.Errorf("option %s is not enforced by this server", name)
+		}
+	}
+	return nil
+}
+
+// parseExpiryTime reads OpenSSH's YYYYMMDD[HHMM[SS]] (local time; a trailing Z means UTC).
+func parseExpiryTime(v string) (time.Time, error) {
+	loc := time.Local
+	if strings.HasSuffix(v, "Z") {
+		v, loc = strings.TrimSuffix(v, "Z"), time.UTC
+	}
+	for _, layout := range []string{"20060102", "200601021504", "20060102150405"} {
+		if len(v) == len(layout) {
+			if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("expiry-time %q is not YYYYMMDD[HHMM[SS]]", v)
 }
 
 // authorizedKeys reads an authorized_keys file and re-reads it whenever it changes (size, mtime,
@@ -109,9 +187,9 @@ func (a *authorizedKeys) current() ([]authorizedKey, error) {
 }
 
 // parseAuthorizedKeys reads the keys of an authorized_keys file. A line that is not a key, or that
-// carries options (from=, command=, expiry-time=, restrict, …), is left out and named in problems:
-// options are not enforced here, and honouring a key without them would grant more than the line
-// says.
+// carries an option other than from= and expiry-time= (command=, restrict, no-pty, …), is left
+// out and named in problems: such options are not enforced here, and honouring the key without
+// them would grant more than the line says.
 func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for n := 1; sc.Scan(); n++ {
@@ -123,11 +201,14 @@ func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 		switch {
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("line %d is not a public key (%v); it is ignored", n, err))
-		case len(options) > 0:
-			problems = append(problems, fmt.Sprintf("line %d (%s) has options (%s), which this server does not enforce; "+
-				"the key is refused: remove the options to allow it without restrictions", n, comment, strings.Join(options, ",")))
 		default:
-			keys = append(keys, authorizedKey{key: k, comment: comment})
+			entry := authorizedKey{key: k, comment: comment}
+			if err := parseKeyOptions(&entry, options); err != nil {
+				problems = append(problems, fmt.Sprintf("line %d (%s): %v; the key is refused (this server enforces only from= "+
+					"and expiry-time=): remove the option to allow it without that restriction", n, comment, err))
+				continue
+			}
+			keys = append(keys, entry)
 		}
 	}
 	return keys, problems
@@ -135,10 +216,19 @@ func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 
 // lookup returns the entry matching key.
 func (a *authorizedKeys) lookup(key gossh.PublicKey) (authorizedKey, bool) {
+	return a.lookupFor(key, func(authorizedKey) bool { return true })
+}
+
+// allowed returns the entry matching key that allows a login from ip now.
+func (a *authorizedKeys) allowed(key gossh.PublicKey, ip string, now time.Time) (authorizedKey, bool) {
+	return a.lookupFor(key, func(k authorizedKey) bool { return k.allows(ip, now) })
+}
+
+func (a *authorizedKeys) lookupFor(key gossh.PublicKey, ok func(authorizedKey) bool) (authorizedKey, bool) {
 	keys, _ := a.current()
 	want := key.Marshal()
 	for _, k := range keys {
-		if bytes.Equal(k.key.Marshal(), want) {
+		if bytes.Equal(k.key.Marshal(), want) && ok(k) {
 			return k, true
 		}
 	}

@@ -122,11 +122,15 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.opts.Logger.Warn("authentication refused: too many failures", "ip", ip)
 		return false
 	}
-	if _, ok := s.keys.lookup(key); ok {
+	if _, ok := s.keys.allowed(key, ip, time.Now()); ok {
 		return true
 	}
 	s.limits.fail(ip)
-	s.opts.Logger.Info("unknown key refused", "ip", ip, "fingerprint", gossh.FingerprintSHA256(key))
+	why := "unknown key refused"
+	if _, listed := s.keys.lookup(key); listed {
+		why = "key refused by its from= or expiry-time= option"
+	}
+	s.opts.Logger.Info(why, "ip", ip, "fingerprint", gossh.FingerprintSHA256(key))
 	return false
 }
 

@@ -419,25 +419,65 @@ func TestShutdownWaitsForTheSessionsUIToClose(t *testing.T) {
 	}
 }
 
-func TestKeysWithOptionsAreRefusedAndBadLinesSkipped(t *testing.T) {
+func TestKeyOptionsAreEnforcedOrTheKeyRefused(t *testing.T) {
 	t.Parallel()
 	f := start(t, nil)
-	restricted := `from="10.0.0.0/8" ` + authorizedLine(f.bob, "bob@elsewhere")
-	content := "not a key at all\n" + restricted + authorizedLine(f.alice, "alice@laptop")
+	carol := newSigner(t)
+	content := "not a key at all\n" +
+		`from="10.0.0.0/8" ` + authorizedLine(f.bob, "bob@elsewhere") +
+		`command="/bin/true" ` + authorizedLine(carol, "carol@script") +
+		`from="127.0.0.*,!192.168.1.1",expiry-time="29991231" ` + authorizedLine(f.alice, "alice@laptop")
 	if err := os.WriteFile(filepath.Join(f.dir, "authorized_keys"), []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dial(f.addr, gossh.PublicKeys(f.bob)); err == nil {
-		t.Fatal("a key restricted by options was let in without its restriction")
+		t.Fatal("a key allowed only from 10.0.0.0/8 got in from loopback")
+	}
+	if _, err := dial(f.addr, gossh.PublicKeys(carol)); err == nil {
+		t.Fatal("a key with an unenforced command= option got in")
 	}
 	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
 	if err != nil {
-		t.Fatalf("a good key after a bad line was refused: %v", err)
+		t.Fatalf("a key allowed from 127.0.0.* was refused: %v", err)
 	}
 	c.Close()
 	keys, problems := parseAuthorizedKeys([]byte(content))
-	if len(keys) != 1 || len(problems) != 2 || !strings.Contains(problems[1], "has options (from=") {
+	if len(keys) != 2 || len(problems) != 2 || !strings.Contains(problems[1], "option command is not enforced") {
 		t.Fatalf("keys %d, problems %q", len(keys), problems)
+	}
+}
+
+func TestAuthorizedKeyAllows(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		options []string
+		ip      string
+		want    bool
+	}{
+		{nil, "203.0.113.7", true},
+		{[]string{`from="203.0.113.0/24"`}, "203.0.113.7", true},
+		{[]string{`from="203.0.113.0/24"`}, "198.51.100.1", false},
+		{[]string{`from="203.0.113.*,!203.0.113.7"`}, "203.0.113.7", false},
+		{[]string{`from="203.0.113.*,!203.0.113.7"`}, "203.0.113.8", true},
+		{[]string{`from="gitops.example.com"`}, "203.0.113.7", false}, // host names never match (no DNS)
+		{[]string{`expiry-time="20261124"`}, "203.0.113.7", false},
+		{[]string{`expiry-time="202611251300Z"`}, "203.0.113.7", true},
+		{[]string{`expiry-time="20261125115959Z"`}, "203.0.113.7", false},
+	}
+	for _, c := range cases {
+		var k authorizedKey
+		if err := parseKeyOptions(&k, c.options); err != nil {
+			t.Fatalf("%v: %v", c.options, err)
+		}
+		if got := k.allows(c.ip, now); got != c.want {
+			t.Errorf("%v from %s: %v; want %v", c.options, c.ip, got, c.want)
+		}
+	}
+	for _, bad := range [][]string{{`expiry-time="tomorrow"`}, {"restrict"}, {"no-pty"}} {
+		if err := parseKeyOptions(&authorizedKey{}, bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }
 
