@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"gitopscfg/config"
 	"gitopscfg/forms"
@@ -111,7 +112,9 @@ func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
 
 func (e *editor) layout() {
 	formW, formH, _, _, _ := e.dims()
-	e.form.WithWidth(formW).WithHeight(max(formH-1, 4))
+	// The form renders at full height; formView scrolls it (see keepFocusedInput), since the form's
+	// own scrolling would cut a tall field's input line.
+	e.form.WithWidth(formW).WithHeight(max(formH-1, 4) + 200)
 }
 
 func (e *editor) forward(msg tea.Msg) tea.Cmd {
@@ -355,11 +358,42 @@ func (e *editor) formView(w, h int) string {
 	if errText == "" {
 		room = h
 	}
-	out := clampLines(strings.TrimRight(e.form.View(), "\n"), max(room, 3))
+	out := keepFocusedInput(strings.TrimRight(e.form.View(), "\n"), max(room, 3))
 	if errText != "" {
 		out += "\n" + errText
 	}
 	return clampLines(out, h)
+}
+
+// keepFocusedInput fits a form's view into h lines, scrolled no further than needed for the
+// focused field to show whole. A field taller than the room (the token's long help on a small terminal) keeps its title
+// and its input line: the middle of its help gives way, marked with "…".
+func keepFocusedInput(view string, h int) string {
+	lines := strings.Split(view, "\n")
+	if len(lines) <= h {
+		return view
+	}
+	first, last := -1, -1
+	for i, l := range lines {
+		if strings.HasPrefix(ansi.Strip(l), "┃") {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	switch {
+	case first < 0:
+		return clampLines(view, h)
+	case last-first+1 <= h:
+		start := max(0, last-h+1) // scroll no further than the focused field needs
+		return strings.Join(lines[start:start+h], "\n")
+	case h < 3:
+		return strings.Join(lines[last-h+1:last+1], "\n")
+	}
+	tail := h - 2 // the field's title, "…", then the end of its help and its input
+	out := append([]string{lines[first], "┃ …"}, lines[last-tail+1:last+1]...)
+	return strings.Join(out, "\n")
 }
 
 func (e *editor) footer(w int) string {

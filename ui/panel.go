@@ -189,11 +189,20 @@ func (p *panel) checklist(w, room int) string {
 	used, shown := 0, 0
 	for _, st := range []providers.Status{providers.Fail, providers.Warn, providers.Pass, providers.Skip} {
 		for i, c := range p.result.Checks {
-			n := strings.Count(lines[i], "\n") + 1
-			if c.Status != st || used+n > room-1 {
+			if c.Status != st {
 				continue
 			}
-			out = append(out, lines[i])
+			line, n := lines[i], strings.Count(lines[i], "\n")+1
+			if used+n > room-1 {
+				// A failure or warning is never hidden behind passes: it is shown cut to the room
+				// left (the wider layout shows it whole).
+				left := room - 1 - used
+				if (st != providers.Fail && st != providers.Warn) || left < 1 {
+					continue
+				}
+				line, n = clampLines(line, left)+"…", left
+			}
+			out = append(out, line)
 			used += n
 			shown++
 		}

@@ -25,7 +25,9 @@ func wrapText(s string, w int) string {
 	if w <= 0 {
 		return s
 	}
-	return ansi.Wrap(s, w, " -/")
+	// Break at spaces; only a word longer than the width (a long address) is cut, so addresses
+	// stay whole wherever they fit.
+	return ansi.Wrap(ansi.Wordwrap(s, w, ""), w, "")
 }
 
 // hangingWrap wraps s to w cells, indenting every line after the first by indent cells.
