@@ -11,7 +11,12 @@ type Option func(*formOptions)
 
 type formOptions struct {
 	accessible bool
+	fit        HelpFit
 }
+
+// FitHelp bounds each field's help to the room described by fit (see HelpFit), so a field's input
+// line is never pushed off a small screen. Build a new form when the room changes.
+func FitHelp(fit HelpFit) Option { return func(o *formOptions) { o.fit = fit } }
 
 // Accessible builds the form for huh's accessible mode: plain prompts, each preceded by its help
 // (accessible inputs print only their title).
@@ -37,9 +42,9 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		if f.Advanced {
 			fields = &advanced
 		}
-		help := FieldHelp(p, f, d.Host)
+		what, where := fieldHelpParts(p, f, d.Host)
 		if o.accessible {
-			*fields = append(*fields, huh.NewNote().Title(f.Label).Description(help))
+			*fields = append(*fields, huh.NewNote().Title(f.Label).Description(what+where))
 		}
 		in := huh.NewInput().
 			Key(string(f.Key)).
@@ -47,7 +52,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 			Value(bind(d, f.Key)).
 			Validate(validator(p.ID, f.Key))
 		if !o.accessible {
-			in.Description(help)
+			in.Description(o.fit.fit(what, where))
 		}
 		if f.Placeholder != "" {
 			in.Placeholder(f.Placeholder)

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"charm.land/lipgloss/v2"
 	"regexp"
 	"strings"
 
@@ -11,8 +12,14 @@ import (
 // (from the registry), an example, and for the token the page where tokens are created and the
 // exact scopes to tick. host is the Git host typed so far (empty: the provider's default).
 func FieldHelp(p providers.Provider, f providers.Field, host string) string {
+	what, where := fieldHelpParts(p, f, host)
+	return what + where
+}
+
+// fieldHelpParts splits a field's help into what it is (the prose) and the short lines after it
+// (example, where to create it, scopes), which matter most when room is short.
+func fieldHelpParts(p providers.Provider, f providers.Field, host string) (what, where string) {
 	var b strings.Builder
-	b.WriteString(f.Help)
 	if f.Example != "" && f.Key != providers.FieldHost {
 		b.WriteString("\nExample: " + f.Example)
 	}
@@ -20,7 +27,34 @@ func FieldHelp(p providers.Provider, f providers.Field, host string) string {
 		b.WriteString("\nCreate it at:\n" + p.TokenURL(tokenHost(p, host)))
 		b.WriteString("\nScopes to tick: " + ScopeList(p))
 	}
-	return urlsOnTheirOwnLines(b.String())
+	return urlsOnTheirOwnLines(f.Help), urlsOnTheirOwnLines(b.String())
+}
+
+// HelpFit bounds each field's help so that a field, input line included, fits the room the form
+// has on screen: at most Lines lines of Width cells (Lines 0: no bound).
+type HelpFit struct{ Width, Lines int }
+
+// fit cuts the prose of a help to the room, keeping its last lines (example, where to create the
+// token, scopes) whole, and marks the cut with "…".
+func (h HelpFit) fit(what, where string) string {
+	if h.Lines <= 0 || h.Width <= 0 {
+		return what + where
+	}
+	// Wrap the way the form does, to count lines as it will show them.
+	prose := strings.Split(lipgloss.Wrap(what, h.Width, ",.-; "), "\n")
+	tail := strings.Split(strings.TrimPrefix(lipgloss.Wrap(where, h.Width, ",.-; "), "\n"), "\n")
+	if where == "" {
+		tail = nil
+	}
+	if len(prose)+len(tail) <= h.Lines {
+		return what + where
+	}
+	keep := h.Lines - len(tail) - 1
+	if keep < 1 {
+		// Not even one line of prose fits: keep the end (the scopes to tick come last).
+		return strings.Join(append([]string{"…"}, tail[max(len(tail)-(h.Lines-1), 0):]...), "\n")
+	}
+	return strings.Join(append(append(prose[:min(keep, len(prose))], "…"), tail...), "\n")
 }
 
 // urlRe matches an address in help text, with what may close the sentence around it.

@@ -185,3 +185,22 @@ func TestFieldHelpKeepsAddressesWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpFitKeepsTheEndAndCutsTheProse(t *testing.T) {
+	t.Parallel()
+	gh := providers.MustLookup(providers.GitHub)
+	tok, _ := gh.Field(providers.FieldToken)
+	what, where := fieldHelpParts(gh, tok, "")
+	for _, lines := range []int{2, 4, 6, 10} {
+		got := HelpFit{Width: 70, Lines: lines}.fit(what, where)
+		if n := strings.Count(got, "\n") + 1; n > lines {
+			t.Errorf("%d lines: got %d:\n%s", lines, n, got)
+		}
+		if !strings.Contains(got, "…") || !strings.HasSuffix(got, ScopeList(gh)) {
+			t.Errorf("%d lines: the cut is not marked or the scopes are lost:\n%s", lines, got)
+		}
+	}
+	if got := (HelpFit{Width: 70, Lines: 0}).fit(what, where); got != what+where {
+		t.Error("no bound must keep the whole help")
+	}
+}

@@ -42,6 +42,8 @@ const sideBySideMin = 100
 
 // editor is one provider's huh form, bound to a draft, with the live check panel.
 type editor struct {
+	// fit bounds the fields' help to the room the form has (read by the form as it renders).
+	fit   forms.HelpFit
 	c     *common
 	p     providers.Provider
 	draft *providers.Credentials
@@ -84,7 +86,8 @@ func newEditor(c *common, p providers.Provider, data *config.Data, create *creat
 
 // newForm builds a fresh form on the draft (huh forms are one-shot) and sizes it.
 func (e *editor) newForm() tea.Cmd {
-	e.form = forms.New(e.p, e.draft).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
+	e.fit = e.helpFit()
+	e.form = forms.New(e.p, e.draft, forms.FitHelp(e.fit)).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
 	e.layout()
 	cmd := e.form.Init()
 	e.forward(tea.BackgroundColorMsg{Color: bgColor(e.c.dark)})
@@ -112,9 +115,37 @@ func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
 
 func (e *editor) layout() {
 	formW, formH, _, _, _ := e.dims()
-	// The form renders at full height; formView scrolls it (see keepFocusedInput), since the form's
-	// own scrolling would cut a tall field's input line.
-	e.form.WithWidth(formW).WithHeight(max(formH-1, 4) + 200)
+	e.form.WithWidth(formW).WithHeight(max(formH-1, 4))
+}
+
+// helpFit is the room for each field's help, so that the field, input line included, fits on the
+// screen when the form scrolls to it: 5 lines go to the form's and the field's titles, the input,
+// and the blank lines between.
+func (e *editor) helpFit() forms.HelpFit {
+	formW, formH, _, _, _ := e.dims()
+	return forms.HelpFit{Width: formW - 4, Lines: max(formH-1-5, 2)}
+}
+
+// resize lays the editor out again; when the room for help changed, the form is built anew (forms
+// are one-shot) on the same draft, with the focus back on the field that had it.
+func (e *editor) resize() tea.Cmd {
+	if e.helpFit() == e.fit {
+		e.layout()
+		return nil
+	}
+	focused := ""
+	if f := e.form.GetFocusedField(); f != nil {
+		focused = f.GetKey()
+	}
+	cmd := e.newForm()
+	for range 16 { // at most the number of fields
+		f := e.form.GetFocusedField()
+		if f == nil || f.GetKey() == focused {
+			break
+		}
+		e.forward(e.form.NextField()())
+	}
+	return cmd
 }
 
 func (e *editor) forward(msg tea.Msg) tea.Cmd {
@@ -132,8 +163,7 @@ func (e *editor) say(notice string, isErr bool) { e.notice, e.isErr = notice, is
 func (e *editor) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		e.layout()
-		return nil
+		return e.resize()
 	case tea.BackgroundColorMsg:
 		return e.forward(msg)
 	case debounceMsg, checkDoneMsg:
