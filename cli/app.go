@@ -16,6 +16,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
 )
 
 // Exit codes (DESIGN.md): 0 ok, 1 a check failed or nothing to check, 2 usage, config or store error.
@@ -52,6 +53,8 @@ type App struct {
 	store *config.Store
 	// whoami overrides the audit identity (the SSH key of a session).
 	whoami string
+	// demo holds the emulators of --demo.
+	demo *fake.Emulators
 	// progressMu keeps concurrent progress lines whole.
 	progressMu sync.Mutex
 }

@@ -20,6 +20,7 @@ func (a *App) startDemo(ctx context.Context) error {
 		return usageErr("--demo: %v", err)
 	}
 	a.cleanup = append(a.cleanup, emu.Close)
+	a.demo = emu
 	dir, err := os.MkdirTemp("", "gitopscfg-demo-")
 	if err != nil {
 		return usageErr("--demo: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"gitopscfg/providers"
 	"gitopscfg/ui"
 )
 
@@ -14,13 +15,18 @@ func (a *App) runUI(ctx context.Context) error {
 		return usageErr("the interactive UI needs a terminal; from a script use the commands instead " +
 			"(gitopscfg status, check, set …; see gitopscfg --help), or --accessible for plain prompts")
 	}
+	var newProvider func(providers.ID) providers.Credentials
+	if a.demo != nil {
+		newProvider = a.demo.DemoCredentials // nothing real is touched, even for a removed provider
+	}
 	err := ui.Run(ctx, ui.Options{
-		ConfigDir:  a.ConfigDir,
-		Passphrase: a.Getenv("GITOPSCFG_PASSPHRASE"),
-		Env:        a.Env(),
-		Who:        a.who(),
-		Accessible: accessible,
-		Version:    a.Version,
+		NewProvider: newProvider,
+		ConfigDir:   a.ConfigDir,
+		Passphrase:  a.Getenv("GITOPSCFG_PASSPHRASE"),
+		Env:         a.Env(),
+		Who:         a.who(),
+		Accessible:  accessible,
+		Version:     a.Version,
 	})
 	if errors.Is(err, ui.ErrUnlockFailed) {
 		return usageErr("%v", err)

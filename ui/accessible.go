@@ -309,7 +309,7 @@ func (a *accessible) confirm(q string) bool {
 func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.Credentials, *providers.Result, bool, error) {
 	draft := providers.FromConfig(p.ID, c)
 	if c == nil {
-		draft.Host = p.DefaultHost
+		draft = a.opts.startingCredentials(p)
 	}
 	if err := forms.New(p, &draft, forms.Accessible()).WithInput(a.in).WithOutput(a.out).Run(); err != nil {
 		return draft, nil, false, err

@@ -73,7 +73,7 @@ func newEditor(c *common, p providers.Provider, data *config.Data, create *creat
 	}
 	creds := providers.FromConfig(p.ID, cfg)
 	if cfg == nil {
-		creds.Host = p.DefaultHost
+		creds = c.opts.startingCredentials(p)
 	}
 	e.draft = &creds
 	e.orig, e.last = creds, creds

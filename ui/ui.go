@@ -29,6 +29,17 @@ type Options struct {
 	Who        string
 	Accessible bool
 	Version    string
+	// NewProvider gives the starting values of a provider that is not configured yet; nil: its
+	// public service's host. The demo points new providers at its emulators with it.
+	NewProvider func(providers.ID) providers.Credentials
+}
+
+// startingCredentials are the values an editor of provider p starts from when p is not configured.
+func (o Options) startingCredentials(p providers.Provider) providers.Credentials {
+	if o.NewProvider != nil {
+		return o.NewProvider(p.ID)
+	}
+	return providers.Credentials{Provider: p.ID, Host: p.DefaultHost}
 }
 
 // ErrUnlockFailed is returned when the passphrase was wrong three times; nothing was changed.
