@@ -46,11 +46,29 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		if o.accessible {
 			*fields = append(*fields, huh.NewNote().Title(f.Label).Description(what+where))
 		}
+		bound := bind(d, f.Key)
+		validate, label := validator(p.ID, f.Key), title(f)
+		if o.accessible && *bound != "" {
+			// Plain prompts: Enter on an empty answer keeps the current value, which the
+			// prompt names (a token only by its hint).
+			current := *bound
+			if f.Secret {
+				current = providers.TokenHint(current)
+			}
+			label += " [Enter keeps " + current + "]"
+			check := validate
+			validate = func(s string) error {
+				if s == "" {
+					return nil
+				}
+				return check(s)
+			}
+		}
 		in := huh.NewInput().
 			Key(string(f.Key)).
-			Title(title(f)).
-			Value(bind(d, f.Key)).
-			Validate(validator(p.ID, f.Key))
+			Title(label).
+			Value(bound).
+			Validate(validate)
 		if !o.accessible {
 			in.Description(o.fit.fit(what, where))
 		}

@@ -311,8 +311,12 @@ func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.C
 	if c == nil {
 		draft = a.opts.startingCredentials(p)
 	}
+	kept := draft
 	if err := forms.New(p, &draft, forms.Accessible()).WithInput(a.in).WithOutput(a.out).Run(); err != nil {
 		return draft, nil, false, err
+	}
+	if draft.Token == "" {
+		draft.Token = kept.Token // an empty answer to the (masked) token prompt keeps the token
 	}
 	norm, err := forms.Credentials(draft)
 	if err != nil {

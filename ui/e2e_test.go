@@ -248,6 +248,20 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 			t.Fatalf("repository %s left behind", name)
 		}
 	}
+	// Editing keeps every current value on Enter, the token included.
+	ts.text("1")
+	ts.keys("Enter")
+	ts.waitFor("Which provider?")
+	ts.text("1")
+	ts.keys("Enter")
+	ts.waitFor("Git Host [Enter keeps " + emu.URL(providers.GitHub) + "/]")
+	for _, prompt := range []string{"GitHub Organisation Name [Enter keeps acme]", "Username [Enter keeps octocat]",
+		"Personal Access Token [Enter keeps ghp_…", "API URL (optional)", "CA bundle (optional)"} {
+		ts.keys("Enter")
+		ts.waitFor(prompt)
+	}
+	ts.keys("Enter")
+	ts.waitFor("All checks passed.", "Saved GitHub.")
 	ts.text("6")
 	ts.keys("Enter")
 	ts.waitFor("EXITED 0")
