@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
 	"net"
 	"os"
 	"path/filepath"
@@ -308,5 +310,37 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		if bytes.Contains(b, []byte(canary[4:])) {
 			t.Fatalf("the canary token is in plaintext in %s", path)
 		}
+	}
+}
+
+// status --json's last_check is the latest check of either kind, a round trip marked deep.
+func TestStatusLastCheckIncludesRoundTrips(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dir := initStore(t)
+	c := emu.DemoCredentials(providers.GitHub)
+	mustRun(t, dir, c.Token, "set", "github", "--host", c.Host, "--org", c.Org, "--username", c.Username, "--token-stdin", "--no-check")
+	mustRun(t, dir, "", "check", "github", "--deep")
+	var st struct {
+		Providers []struct {
+			LastCheck *struct {
+				OK   bool `json:"ok"`
+				Deep bool `json:"deep"`
+			} `json:"last_check"`
+			LastDeep *struct {
+				OK bool `json:"ok"`
+			} `json:"last_deep"`
+		} `json:"providers"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, dir, "", "status", "--json").out), &st); err != nil {
+		t.Fatal(err)
+	}
+	gh := st.Providers[0]
+	if gh.LastCheck == nil || !gh.LastCheck.OK || !gh.LastCheck.Deep || gh.LastDeep == nil || !gh.LastDeep.OK {
+		t.Fatalf("last_check %+v, last_deep %+v; want the passing round trip in both", gh.LastCheck, gh.LastDeep)
 	}
 }

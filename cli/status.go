@@ -90,7 +90,9 @@ func writeStatusJSON(w io.Writer, d *config.Data) error {
 			sp.Configured = true
 			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
 			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
-			sp.LastCheck, sp.LastDeep = lastCheck(c.LastCheck), lastCheck(c.LastDeep)
+			// last_check is the latest check of either kind (its "deep" says which, as DESIGN.md
+			// has it); last_deep is the latest round trip.
+			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
 		}
 		out.Providers = append(out.Providers, sp)
 	}
@@ -149,12 +151,18 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 	}
 }
 
-// describeLastCheck summarises the remembered checks of one provider for a table cell.
-func describeLastCheck(c *config.Provider, now time.Time) string {
+// latestCheck is the most recent of a provider's live check and round trip (nil: never checked).
+func latestCheck(c *config.Provider) *config.CheckRecord {
 	r := c.LastCheck
 	if c.LastDeep != nil && (r == nil || c.LastDeep.At.After(r.At)) {
 		r = c.LastDeep
 	}
+	return r
+}
+
+// describeLastCheck summarises the remembered checks of one provider for a table cell.
+func describeLastCheck(c *config.Provider, now time.Time) string {
+	r := latestCheck(c)
 	if r == nil {
 		return "never checked"
 	}
