@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"gitopscfg/providers"
-	"gitopscfg/providers/fake"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
 )
 
 const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
