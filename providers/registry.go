@@ -2,8 +2,9 @@ package providers
 
 import "gitopscfg/assets"
 
-// Every field's help (assets/help/<provider>.txt) answers three questions: what it is, where to find or create
-// it, and (for tokens) exactly which scopes to tick. Labels follow Devtron's GitOps page.
+// Every field's help (assets/help/<provider>.txt) answers three questions: what it is, where to
+// find or create it, and (for tokens) exactly which scopes to tick. Labels follow Devtron's GitOps
+// page.
 
 func hostField(label, def, help string) Field {
 	return Field{Key: FieldHost, Label: label, Placeholder: def, Example: def, Help: help}
