@@ -83,6 +83,14 @@ func scenarios() []scenario {
 			return hs.waitFor(pc.want)
 		}})
 	}
+	// The token field focused: its input line shows even at 80×24, under help cut to the room.
+	out = append(out, scenario{name: "editor_token_focused", store: withToken(tokPass), run: func(hs *harness) string {
+		hs.waitFor("configured")
+		hs.key("enter")
+		hs.waitFor("All checks passed")
+		hs.key("tab", "tab", "tab")
+		return hs.waitFor("Scopes to tick: repo", "> ******")
+	}})
 	for _, rc := range []struct{ name, tok, want string }{
 		{"roundtrip_running", tokBlock, "deep:clone: cloning over HTTPS"},
 		{"roundtrip_passed", tokPass, "recorded as GitHub's last round trip"},
