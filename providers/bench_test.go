@@ -65,10 +65,10 @@ func BenchmarkCheckBitbucket(b *testing.B) { benchCheck(b, providers.Bitbucket, 
 //     push 2; verify 1; delete 1; confirm gone 1 → ≤ 550 ms (without a project key the
 //     oldest-project lookup adds one: 600 ms).
 //
-// For GitHub and GitLab a slower round trip is logged; for Azure DevOps and Bitbucket (enforce) it
-// fails the benchmark.
+// A slower round trip is logged with the budget, not failed: a loaded machine must not turn a
+// benchmark red; the reported target-ns/op sits beside ns/op for the reader.
 
-func benchDeep(b *testing.B, id providers.ID, chain int, enforce bool) {
+func benchDeep(b *testing.B, id providers.ID, chain int) {
 	e := startEmulators(b, fake.Options{Latency: benchLatency})
 	env := envWithTimeout(30 * time.Second)
 	c := e.DemoCredentials(id)
@@ -94,20 +94,15 @@ func benchDeep(b *testing.B, id providers.ID, chain int, enforce bool) {
 	b.ReportMetric(float64(chain), "requests/op")
 	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
 	if mean > target {
-		msg := "a round trip took %v on average (slowest %v); budget %d dependent requests × %v + 100 ms = %v"
-		if enforce {
-			b.Errorf(msg, mean, worst, chain, benchLatency, target)
-		} else {
-			// Logged, not failed: a loaded machine must not turn a benchmark red.
-			b.Logf(msg, mean, worst, chain, benchLatency, target)
-		}
+		b.Logf("a round trip took %v on average (slowest %v); budget %d dependent requests × %v + 100 ms = %v",
+			mean, worst, chain, benchLatency, target)
 	}
 	if left := prefixedRepos(e, id); len(left) != 0 {
 		b.Fatalf("left behind: %v", left)
 	}
 }
 
-func BenchmarkDeepGitHub(b *testing.B)    { benchDeep(b, providers.GitHub, 9, false) }
-func BenchmarkDeepGitLab(b *testing.B)    { benchDeep(b, providers.GitLab, 14, false) }
-func BenchmarkDeepAzure(b *testing.B)     { benchDeep(b, providers.Azure, 10, true) }
-func BenchmarkDeepBitbucket(b *testing.B) { benchDeep(b, providers.Bitbucket, 9, true) }
+func BenchmarkDeepGitHub(b *testing.B)    { benchDeep(b, providers.GitHub, 9) }
+func BenchmarkDeepGitLab(b *testing.B)    { benchDeep(b, providers.GitLab, 14) }
+func BenchmarkDeepAzure(b *testing.B)     { benchDeep(b, providers.Azure, 10) }
+func BenchmarkDeepBitbucket(b *testing.B) { benchDeep(b, providers.Bitbucket, 9) }
