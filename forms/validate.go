@@ -69,10 +69,12 @@ func APIURL(raw string) (string, error) {
 }
 
 var (
-	githubOrgRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-(?:[A-Za-z0-9])){0,38}$`)
+	// Lengths are checked apart from these patterns: a counted repetition compiles into a large
+	// program, paid for at every start of the binary.
+	githubOrgRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*$`)
 	gitlabPathRe  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
-	gitlabIDRe    = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
-	workspaceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,61}$`)
+	gitlabIDRe    = regexp.MustCompile(`^[1-9][0-9]*$`)
+	workspaceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 	projectKeyRe  = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	azureBadChars = `\/:*?"<>;#$%{}|+=[]@'` + "`,"
 )
@@ -87,12 +89,12 @@ func Org(id providers.ID, raw string) (string, error) {
 	}
 	switch id {
 	case providers.GitHub:
-		if !githubOrgRe.MatchString(s) {
+		if len(s) > 39 || !githubOrgRe.MatchString(s) {
 			return "", fmt.Errorf("%q is not a GitHub organisation name: use the name from https://github.com/<name> — letters, digits and single hyphens, at most 39 characters, not starting or ending with a hyphen", s)
 		}
 	case providers.GitLab:
 		s = strings.Trim(s, "/")
-		if gitlabIDRe.MatchString(s) {
+		if len(s) <= 19 && gitlabIDRe.MatchString(s) {
 			return s, nil
 		}
 		if strings.HasPrefix(s, "0") && strings.Trim(s, "0123456789") == "" {
@@ -115,10 +117,10 @@ func Org(id providers.ID, raw string) (string, error) {
 			return "", err
 		}
 	case providers.Bitbucket:
-		if strings.ToLower(s) != s && workspaceRe.MatchString(strings.ToLower(s)) {
+		if strings.ToLower(s) != s && len(s) <= 62 && workspaceRe.MatchString(strings.ToLower(s)) {
 			return "", fmt.Errorf("%q has upper-case letters: Bitbucket workspace IDs are lower case — use %q", s, strings.ToLower(s))
 		}
-		if !workspaceRe.MatchString(s) {
+		if len(s) > 62 || !workspaceRe.MatchString(s) {
 			return "", fmt.Errorf("%q is not a Bitbucket workspace ID: use the ID from https://bitbucket.org/<workspace-id>/ — lower-case letters, digits, - and _", s)
 		}
 	}

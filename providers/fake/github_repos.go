@@ -19,7 +19,9 @@ import (
 //	/{org}/{repo}[.git]/info/refs, /git-upload-pack, /git-receive-pack: Git, Basic auth with any
 //	                                    non-empty username and a known token as password
 
-var gitHubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+// gitHubRepoName is a valid repository name (at most 100 characters, checked apart: a counted
+// repetition makes a large regexp program, compiled at every start of the binary).
+var gitHubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 func (g *gitHub) useGit(b *gitBackend) { g.git = b }
 
@@ -108,7 +110,7 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 			gitHubError(w, http.StatusNotFound, "Not Found", docCreate)
 		case sc.createForbidden || sc.state != "active":
 			gitHubError(w, http.StatusForbidden, "You need admin access to the organization before adding a repository to it.", docCreate)
-		case !gitHubRepoName.MatchString(body.Name):
+		case len(body.Name) > 100 || !gitHubRepoName.MatchString(body.Name):
 			gitHubValidation(w, "name", "missing_field", "", docCreate)
 		default:
 			rp, err := g.create(body.Name, sc.slowVisibility)

@@ -21,7 +21,9 @@ import (
 //	                              a marked project, removes it. 403 below Owner.
 //	/acme/gitops/<path>.git/…     Git: Basic auth, any non-empty username, a known token as password
 
-var gitLabProjectPath = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
+// gitLabProjectPath is a valid project path (at most 255 characters, checked apart: a counted
+// repetition makes a large regexp program, compiled at every start of the binary).
+var gitLabProjectPath = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 func (g *gitLab) useGit(b *gitBackend) { g.git = b }
 
@@ -143,7 +145,7 @@ func (g *gitLab) createProject(w http.ResponseWriter, r *http.Request, base stri
 	case sc.access < 40: // the group's project_creation_level is maintainer
 		WriteJSON(w, http.StatusBadRequest, map[string]any{"message": map[string]any{"namespace": []string{"is not valid"}}})
 		return
-	case !gitLabProjectPath.MatchString(body.Path):
+	case len(body.Path) > 255 || !gitLabProjectPath.MatchString(body.Path):
 		WriteJSON(w, http.StatusBadRequest, map[string]any{"message": map[string]any{"path": []string{"can contain only letters, digits, '_', '-' and '.'."}}})
 		return
 	}
