@@ -257,27 +257,19 @@ func (a *accessible) act(action string, d *config.Data) error {
 			return err
 		}
 		a.say("%s is now the active provider.", p.Name)
-	case "test":
+	case "test", "deep":
 		creds := providers.FromConfig(p.ID, c)
-		r := a.runCheck(creds)
-		at := a.now()
-		_, err := a.store.Update(a.ctx, a.opts.Who, "check", -1, func(d *config.Data) error {
-			if cur := d.Providers[string(p.ID)]; cur != nil && providers.FromConfig(p.ID, cur) == creds {
-				cur.LastCheck = r.Record(at, false)
-			}
-			return nil
-		})
-		return err
-	case "deep":
-		creds := providers.FromConfig(p.ID, c)
-		r := a.runDeep(creds)
-		at := a.now()
-		_, err := a.store.Update(a.ctx, a.opts.Who, "check", -1, func(d *config.Data) error {
-			if cur := d.Providers[string(p.ID)]; cur != nil && providers.FromConfig(p.ID, cur) == creds {
-				cur.LastDeep = r.Record(at, true)
-			}
-			return nil
-		})
+		deep := action == "deep"
+		var r providers.Result
+		if deep {
+			r = a.runDeep(creds)
+		} else {
+			r = a.runCheck(creds)
+		}
+		_, err := a.store.Update(a.ctx, a.opts.Who, "check", -1, recordResult(creds, r, a.now(), deep))
+		if errors.Is(err, errStale) {
+			return nil // the credentials changed meanwhile: the result is not theirs to keep
+		}
 		return err
 	case "remove":
 		if !a.confirm("Remove " + p.Name + " and its token from the store?") {

@@ -248,6 +248,23 @@ func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id 
 // errStale: the stored credentials changed while they were being re-tested.
 var errStale = errors.New("the stored credentials changed during the check")
 
+// recordResult is the store edit that keeps r as the provider's last check (or last round trip
+// when deep), or fails with errStale when the stored credentials are no longer the ones tested.
+func recordResult(creds providers.Credentials, r providers.Result, at time.Time, deep bool) func(*config.Data) error {
+	return func(d *config.Data) error {
+		p := d.Providers[string(creds.Provider)]
+		if p == nil || providers.FromConfig(creds.Provider, p) != creds {
+			return errStale
+		}
+		if deep {
+			p.LastDeep = r.Record(at, true)
+		} else {
+			p.LastCheck = r.Record(at, false)
+		}
+		return nil
+	}
+}
+
 // retestCmd re-tests stored credentials and records the result (base -1: check records make no
 // audit entry), unless the credentials changed meanwhile.
 func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check checkFunc, who string,
@@ -255,14 +272,7 @@ func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check c
 	return guard(func() tea.Msg {
 		r := check(ctx, env, creds)
 		at := now()
-		d, err := s.Update(ctx, who, "check", -1, func(d *config.Data) error {
-			p := d.Providers[string(creds.Provider)]
-			if p == nil || providers.FromConfig(creds.Provider, p) != creds {
-				return errStale
-			}
-			p.LastCheck = r.Record(at, false)
-			return nil
-		})
+		d, err := s.Update(ctx, who, "check", -1, recordResult(creds, r, at, false))
 		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
 	})
 }
@@ -331,14 +341,7 @@ func waitDeepCmd(events <-chan tea.Msg) tea.Cmd {
 func recordDeepCmd(ctx context.Context, s *config.Store, who string, seq int, creds providers.Credentials,
 	r providers.Result, at time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.Update(ctx, who, "check", -1, func(d *config.Data) error {
-			p := d.Providers[string(creds.Provider)]
-			if p == nil || providers.FromConfig(creds.Provider, p) != creds {
-				return errStale
-			}
-			p.LastDeep = r.Record(at, true)
-			return nil
-		})
+		d, err := s.Update(ctx, who, "check", -1, recordResult(creds, r, at, true))
 		return deepRecordedMsg{seq: seq, id: creds.Provider, data: d, err: err}
 	})
 }
