@@ -6,26 +6,23 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
-var (
-	emuOnce sync.Once
-	emu     *fake.Emulators
-	emuErr  error
-)
-
+// emulators starts emulators of the test's own, stopped when it ends: a test that creates or
+// deletes repositories must not change what a parallel test reads (a shared emulator made
+// TestAzureEmulatorAnswers count a repository another test had just created).
 func emulators(t *testing.T) *fake.Emulators {
 	t.Helper()
-	emuOnce.Do(func() { emu, emuErr = fake.Start(fake.Options{}) })
-	if emuErr != nil {
-		t.Fatal(emuErr)
+	e, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return emu
+	t.Cleanup(e.Close)
+	return e
 }
 
 type answer struct {
