@@ -15,7 +15,7 @@ import (
 // Azure DevOps live check.
 //
 // Three independent GETs run concurrently (the longest chain of dependent requests is 1):
-//   - {base}/_apis/connectionData: who the token authenticates as;
+//   - {base}/_apis/connectionData?api-version=7.1-preview.1: who the token authenticates as;
 //   - {base}/_apis/projects/{project}: the project exists;
 //   - {base}/{project}/_apis/git/repositories: the token has the Code scope (read).
 //
@@ -26,7 +26,13 @@ import (
 // reported honestly as unconfirmed.
 
 const (
+	// azAPIVersion is the api-version of every REST request but connectionData: Azure DevOps
+	// refuses a request without one (400 VssVersionNotSpecifiedException).
 	azAPIVersion = "api-version=7.1"
+	// azConnectionDataVersion is connectionData's: the resource has no released version, so it
+	// needs the -preview flag (without it: 400 VssInvalidPreviewVersionException); Microsoft's
+	// clients send a preview version too (azure-devops-go-api: "5.1-preview.1" in v5).
+	azConnectionDataVersion = "api-version=7.1-preview.1"
 	// azBodyLimit bounds how much of an answer is read: these answers are small.
 	azBodyLimit = 1 << 20
 )
@@ -99,7 +105,7 @@ func checkAzure(ctx context.Context, s *Session) {
 	project := strings.TrimSpace(s.Creds.Org)
 	var conn, proj, repos azAnswer
 	var g errgroup.Group
-	g.Go(func() error { conn = azGet(ctx, s, "/_apis/connectionData"); return nil })
+	g.Go(func() error { conn = azGet(ctx, s, "/_apis/connectionData?"+azConnectionDataVersion); return nil })
 	if project != "" {
 		p := url.PathEscape(project)
 		g.Go(func() error { proj = azGet(ctx, s, "/_apis/projects/"+p+"?"+azAPIVersion); return nil })

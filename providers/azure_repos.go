@@ -49,6 +49,14 @@ func azDo(ctx context.Context, s *Session, method, path string, body any) azAnsw
 		}
 		rd = bytes.NewReader(raw)
 	}
+	if !strings.Contains(path, "api-version=") {
+		// Every Azure DevOps REST request names its version; none may go without one.
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + azAPIVersion
+	}
 	req, err := http.NewRequestWithContext(ctx, method, s.APIBase+path, rd)
 	if err != nil {
 		return azAnswer{err: err}

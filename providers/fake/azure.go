@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,6 +149,10 @@ func (e *azureEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	preview := len(rest) == 2 && rest[0] == "_apis" && rest[1] == "connectionData"
+	if !azureVersionSupplied(w, r, preview) {
+		return
+	}
 	if len(rest) >= 4 && rest[1] == "_apis" && rest[2] == "git" && rest[3] == "repositories" && (len(rest) == 5 || r.Method == http.MethodPost) {
 		e.repositoryLifecycle(w, r, tok, rest[0], rest[4:])
 		return
@@ -175,6 +180,46 @@ func (e *azureEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		azureError(w, http.StatusNotFound, "", "The controller for path '"+r.URL.Path+"' was not found or does not implement IController.",
 			"System.Web.HttpException", "HttpException")
 	}
+}
+
+// azureAPIVersion is the api-version a request names, in its query or its Accept header
+// ("application/json; api-version=7.1"), or "".
+func azureAPIVersion(r *http.Request) string {
+	if v := r.URL.Query().Get("api-version"); v != "" {
+		return v
+	}
+	for _, accept := range r.Header.Values("Accept") {
+		for part := range strings.SplitSeq(accept, ",") {
+			if _, params, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && params["api-version"] != "" {
+				return params["api-version"]
+			}
+		}
+	}
+	return ""
+}
+
+// azureVersionSupplied answers a REST request without an api-version as Azure DevOps does (400
+// VssVersionNotSpecifiedException), and one for a preview-only resource (preview: connectionData,
+// which has no released version) without the -preview flag with 400
+// VssInvalidPreviewVersionException; it reports whether the request may go on.
+func azureVersionSupplied(w http.ResponseWriter, r *http.Request, preview bool) bool {
+	v := azureAPIVersion(r)
+	switch {
+	case v == "":
+		azureError(w, http.StatusBadRequest, "", "No api-version was supplied for the \""+r.Method+"\" request. The version must "+
+			"be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query "+
+			"parameter (e.g. \"?api-version=1.0\").",
+			"Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
+			"VssVersionNotSpecifiedException")
+		return false
+	case preview && !strings.Contains(strings.ToLower(v), "-preview"):
+		azureError(w, http.StatusBadRequest, "", "The requested version \""+v+"\" of the resource is under preview. The -preview "+
+			"flag must be supplied in the api-version for such requests. For example: \""+v+"-preview\"",
+			"Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi",
+			"VssInvalidPreviewVersionException")
+		return false
+	}
+	return true
 }
 
 func azureMethodNotAllowed(w http.ResponseWriter, r *http.Request) {

@@ -81,11 +81,41 @@ func TestAzureEmulatorAnswers(t *testing.T) {
 	t.Parallel()
 	base := emulators(t).URL(providers.Azure) + "/" + fake.AzureOrganisation
 	t.Run("connectionData names the user", func(t *testing.T) {
-		m := get(t, base+"/_apis/connectionData", "any", fake.AzureTokenFull).json(t)
+		m := get(t, base+"/_apis/connectionData?api-version=7.1-preview.1", "any", fake.AzureTokenFull).json(t)
 		u := m["authenticatedUser"].(map[string]any)
 		acct := u["properties"].(map[string]any)["Account"].(map[string]any)["$value"]
 		if u["providerDisplayName"] != fake.AzureDisplayName || acct != fake.AzureUser {
 			t.Errorf("authenticatedUser = %v", u)
+		}
+	})
+	t.Run("no api-version: 400 VssVersionNotSpecifiedException", func(t *testing.T) {
+		for _, path := range []string{"/_apis/connectionData", "/_apis/projects/" + fake.AzureProject,
+			"/" + fake.AzureProject + "/_apis/git/repositories"} {
+			a := get(t, base+path, "x", fake.AzureTokenFull)
+			m := a.json(t)
+			if msg, _ := m["message"].(string); a.status != 400 || m["typeKey"] != "VssVersionNotSpecifiedException" ||
+				!strings.HasPrefix(msg, `No api-version was supplied for the "GET" request.`) {
+				t.Errorf("%s: %d %s", path, a.status, a.body)
+			}
+		}
+	})
+	t.Run("api-version in the Accept header is accepted", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, base+"/_apis/projects/"+fake.AzureProject, nil)
+		req.SetBasicAuth("x", fake.AzureTokenFull)
+		req.Header.Set("Accept", "application/json; api-version=7.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("HTTP %d", resp.StatusCode)
+		}
+	})
+	t.Run("connectionData is preview only", func(t *testing.T) {
+		a := get(t, base+"/_apis/connectionData?api-version=7.1", "x", fake.AzureTokenFull)
+		if m := a.json(t); a.status != 400 || m["typeKey"] != "VssInvalidPreviewVersionException" {
+			t.Errorf("%d %s", a.status, a.body)
 		}
 	})
 	t.Run("project and repositories", func(t *testing.T) {
