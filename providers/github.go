@@ -283,14 +283,26 @@ func gitHubOrg(s *Session, org string, o gitHubReply[*github.Organization], m gi
 		s.Add(CheckOrg, Fail, fmt.Sprintf("your membership in organisation %s is %q, not active: ask an owner (%s/orgs/%s/people)", name, state, host, name))
 	case role == "admin":
 		s.Add(CheckOrg, Pass, fmt.Sprintf("organisation %s: you are an owner (admin), so you may create and delete its repositories", name))
+	case role == "billing_manager":
+		// A billing manager manages the organisation's billing only: no repository access at all.
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are its billing manager, a role that manages billing but cannot "+
+			"create repositories, so the GitOps repositories cannot be created there: ask an owner to make you a member who may "+
+			"create repositories, or an owner (%s/orgs/%s/people), or use the token of such an account", name, host, name))
 	case o.val.MembersCanCreatePrivateRepos != nil && !o.val.GetMembersCanCreatePrivateRepos(),
 		o.val.MembersCanCreateRepos != nil && !o.val.GetMembersCanCreateRepos():
 		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are a %s, not an owner, and members may not create private repositories "+
 			"there: ask an owner to make you an owner or to allow it (%s/organizations/%s/settings/member_privileges)", name, role, host, name))
-	default:
+	case o.val.MembersCanCreatePrivateRepos != nil || o.val.MembersCanCreateRepos != nil:
 		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner. Members may create repositories there, but "+
 			"deleting them also needs the organisation to let members delete repositories, which the API does not show; "+
 			"ask an owner (%s/organizations/%s/settings/member_privileges) or run the round-trip check (--deep)", name, role, host, name))
+	default:
+		// GET /orgs/{org} shows members_can_create_* to owners only (with admin:org): for anyone
+		// else they are absent, which says nothing about the setting.
+		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner, and GitHub shows only owners whether members "+
+			"may create repositories there, so that is unknown: ask an owner to check the organisation settings, Member privileges, "+
+			"Repository creation (%s/organizations/%s/settings/member_privileges; deleting needs members to be allowed to delete "+
+			"repositories too); the round-trip check (--deep) confirms it by creating and deleting a repository", name, role, host, name))
 	}
 }
 

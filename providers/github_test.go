@@ -79,7 +79,11 @@ func TestCheckGitHubScenarios(t *testing.T) {
 			"org": expect(fail, "not a member of organisation acme", "/orgs/acme/people"),
 		}},
 		{name: "member, not owner", token: fake.GitHubTokenNotAdmin, ok: true, want: wants{
-			"org": expect(warn, "member, not an owner", "delete"),
+			"org": expect(warn, "member, not an owner", "unknown", "Member privileges, Repository creation",
+				"/organizations/acme/settings/member_privileges", "round-trip check (--deep) confirms it"),
+		}},
+		{name: "billing manager", token: fake.GitHubTokenBillingManager, want: wants{
+			"org": expect(fail, "billing manager", "cannot create repositories", "/orgs/acme/people"),
 		}},
 		{name: "invitation pending", token: fake.GitHubTokenPending, want: wants{
 			"org": expect(fail, "invitation", "pending", "/orgs/acme/invitation"),
@@ -160,5 +164,5 @@ var githubCanaryTokens = []string{
 	fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
 	fake.GitHubTokenNoScopes, fake.GitHubTokenFineGrained, fake.GitHubTokenExpired, fake.GitHubTokenRevoked,
 	fake.GitHubTokenUnknown, fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO,
-	fake.GitHubTokenRateLimited, fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending,
+	fake.GitHubTokenRateLimited, fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending, fake.GitHubTokenBillingManager,
 }

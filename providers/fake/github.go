@@ -48,6 +48,9 @@ const (
 	GitHubTokenNotMember = "ghp_demoNotAMember0000000000000000000000"
 	// GitHubTokenNotAdmin belongs to a plain member (role member), not an owner.
 	GitHubTokenNotAdmin = "ghp_demoMemberNotOwner000000000000000000"
+	// GitHubTokenBillingManager belongs to the organisation's billing manager (membership role
+	// billing_manager): it cannot create repositories (POST /orgs/{org}/repos answers 403).
+	GitHubTokenBillingManager = "ghp_demoBillingManager000000000000000000"
 	// GitHubTokenPending belongs to a user whose invitation is still pending.
 	GitHubTokenPending = "ghp_demoPendingInvite0000000000000000000"
 
@@ -91,19 +94,20 @@ type gitHubScenario struct {
 func ghScopes(s string) *string { return &s }
 
 var gitHubScenarios = map[string]gitHubScenario{
-	GitHubTokenFull:         {valid: true, scopes: ghScopes("admin:org, delete_repo, repo, workflow"), expiresIn: 90 * 24 * time.Hour, role: "admin", state: "active"},
-	GitHubTokenNoRepo:       {valid: true, scopes: ghScopes("admin:org, delete_repo, public_repo"), role: "admin", state: "active"},
-	GitHubTokenNoDeleteRepo: {valid: true, scopes: ghScopes("admin:org, repo"), role: "admin", state: "active"},
-	GitHubTokenNoAdminOrg:   {valid: true, scopes: ghScopes("delete_repo, read:org, repo"), role: "admin", state: "active"},
-	GitHubTokenNoScopes:     {valid: true, scopes: ghScopes(""), role: "admin", state: "active"},
-	GitHubTokenFineGrained:  {valid: true, fineGrained: true, expiresIn: 30 * 24 * time.Hour, role: "admin", state: "active"},
-	GitHubTokenExpiringSoon: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 5*24*time.Hour + time.Hour, role: "admin", state: "active"},
-	GitHubTokenExpiryOffset: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 60 * 24 * time.Hour, offsetZone: true, role: "admin", state: "active"},
-	GitHubTokenSSO:          {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), sso: true, role: "admin", state: "active"},
-	GitHubTokenRateLimited:  {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), rateLimited: true, role: "admin", state: "active"},
-	GitHubTokenNotMember:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo")},
-	GitHubTokenNotAdmin:     {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active"},
-	GitHubTokenPending:      {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "pending"},
+	GitHubTokenFull:           {valid: true, scopes: ghScopes("admin:org, delete_repo, repo, workflow"), expiresIn: 90 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenNoRepo:         {valid: true, scopes: ghScopes("admin:org, delete_repo, public_repo"), role: "admin", state: "active"},
+	GitHubTokenNoDeleteRepo:   {valid: true, scopes: ghScopes("admin:org, repo"), role: "admin", state: "active"},
+	GitHubTokenNoAdminOrg:     {valid: true, scopes: ghScopes("delete_repo, read:org, repo"), role: "admin", state: "active"},
+	GitHubTokenNoScopes:       {valid: true, scopes: ghScopes(""), role: "admin", state: "active"},
+	GitHubTokenFineGrained:    {valid: true, fineGrained: true, expiresIn: 30 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenExpiringSoon:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 5*24*time.Hour + time.Hour, role: "admin", state: "active"},
+	GitHubTokenExpiryOffset:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 60 * 24 * time.Hour, offsetZone: true, role: "admin", state: "active"},
+	GitHubTokenSSO:            {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), sso: true, role: "admin", state: "active"},
+	GitHubTokenRateLimited:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), rateLimited: true, role: "admin", state: "active"},
+	GitHubTokenNotMember:      {valid: true, scopes: ghScopes("admin:org, delete_repo, repo")},
+	GitHubTokenNotAdmin:       {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active"},
+	GitHubTokenPending:        {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "pending"},
+	GitHubTokenBillingManager: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "billing_manager", state: "active"},
 
 	GitHubTokenCreateForbidden: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active", createForbidden: true},
 	GitHubTokenPushRejected:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", pushRejected: true},
@@ -209,7 +213,7 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.ssoRequired(w, r)
 			return
 		}
-		WriteJSON(w, http.StatusOK, g.org(base, sc.createForbidden))
+		WriteJSON(w, http.StatusOK, g.org(base, sc))
 	case strings.HasPrefix(path, "/user/memberships/orgs/") && strings.Count(path, "/") == 4:
 		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "members=read")
 		org := strings.TrimPrefix(path, "/user/memberships/orgs/")
@@ -302,24 +306,29 @@ func (g *gitHub) orgSimple(base string) map[string]any {
 	}
 }
 
-// org is GET /orgs/{org}; forbidsCreate leaves out the members_can_create_* fields, as GitHub
-// does for callers who are not owners.
-func (g *gitHub) org(base string, forbidsCreate bool) map[string]any {
+// org is GET /orgs/{org}. GitHub shows "many of the organization response values" (the
+// repository-creation settings, private repository counts, default permission, 2FA requirement)
+// only to an owner whose token has admin:org (the description of orgs/get); for anyone else those
+// fields are absent, not false.
+func (g *gitHub) org(base string, sc gitHubScenario) map[string]any {
 	o := g.orgSimple(base)
-	g.mu.Lock()
-	n := len(g.repos)
-	g.mu.Unlock()
 	o["name"] = "Acme"
 	o["html_url"] = strings.TrimSuffix(base, "/api/v3") + "/" + GitHubOrg
 	o["type"] = "Organization"
 	o["public_repos"] = 0
-	o["total_private_repos"] = n
 	o["created_at"] = "2015-03-04T10:11:12Z"
-	if !forbidsCreate {
-		o["members_can_create_repositories"] = true
-		o["members_can_create_public_repositories"] = true
-		o["members_can_create_private_repositories"] = true
+	if sc.state != "active" || sc.role != "admin" || (!sc.fineGrained && !gitHubHas(sc, "admin:org")) {
+		return o
 	}
+	g.mu.Lock()
+	n := len(g.repos)
+	g.mu.Unlock()
+	allowed := !sc.createForbidden
+	o["total_private_repos"] = n
+	o["owned_private_repos"] = n
+	o["members_can_create_repositories"] = allowed
+	o["members_can_create_public_repositories"] = allowed
+	o["members_can_create_private_repositories"] = allowed
 	o["default_repository_permission"] = "read"
 	o["two_factor_requirement_enabled"] = true
 	return o

@@ -108,7 +108,7 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 				"the documentation for full details.", docCreate)
 		case !sc.fineGrained && !gitHubHas(sc, "repo") && !gitHubHas(sc, "public_repo"):
 			gitHubError(w, http.StatusNotFound, "Not Found", docCreate)
-		case sc.createForbidden || sc.state != "active":
+		case sc.createForbidden || sc.state != "active" || sc.role == "billing_manager":
 			gitHubError(w, http.StatusForbidden, "You need admin access to the organization before adding a repository to it.", docCreate)
 		case len(body.Name) > 100 || !gitHubRepoName.MatchString(body.Name):
 			gitHubValidation(w, "name", "missing_field", "", docCreate)

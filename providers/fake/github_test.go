@@ -54,7 +54,7 @@ var ghglGitHubTokens = []string{
 	fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
 	fake.GitHubTokenNoScopes, fake.GitHubTokenExpired, fake.GitHubTokenRevoked, fake.GitHubTokenUnknown,
 	fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO, fake.GitHubTokenRateLimited,
-	fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending,
+	fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending, fake.GitHubTokenBillingManager,
 }
 
 func TestGitHubTokensLookReal(t *testing.T) {
@@ -155,6 +155,19 @@ func TestGitHubEmulatorAnswersLikeGitHub(t *testing.T) {
 		resp, body := ghglGet(t, api, "/orgs/acme", "Authorization", bearer(fake.GitHubTokenFull))
 		if resp.StatusCode != 200 || body["login"] != fake.GitHubOrg || body["members_can_create_private_repositories"] != true {
 			t.Errorf("org: %d %v", resp.StatusCode, body)
+		}
+		// The repository-creation settings are shown to owners with admin:org only (orgs/get).
+		for _, tok := range []string{fake.GitHubTokenNotAdmin, fake.GitHubTokenBillingManager, fake.GitHubTokenNoAdminOrg} {
+			_, body := ghglGet(t, api, "/orgs/acme", "Authorization", bearer(tok))
+			for _, f := range []string{"members_can_create_repositories", "members_can_create_private_repositories", "total_private_repos"} {
+				if _, shown := body[f]; shown || body["login"] != fake.GitHubOrg {
+					t.Errorf("org as %s…: %s shown to a caller who is not an owner with admin:org: %v", tok[:12], f, body)
+				}
+			}
+		}
+		_, body = ghglGet(t, api, "/user/memberships/orgs/acme", "Authorization", bearer(fake.GitHubTokenBillingManager))
+		if body["role"] != "billing_manager" || body["state"] != "active" {
+			t.Errorf("billing manager's membership: %v", body)
 		}
 		resp, body = ghglGet(t, api, "/user/memberships/orgs/acme", "Authorization", bearer(fake.GitHubTokenFull))
 		if resp.StatusCode != 200 || body["role"] != "admin" || body["state"] != "active" || body["organization"] == nil {
