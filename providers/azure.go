@@ -169,8 +169,8 @@ func azAuth(s *Session, a azAnswer) bool {
 		}
 		return false
 	case a.status != http.StatusOK:
-		s.Add(CheckAuth, Fail, fmt.Sprintf("%s answered HTTP %d to the connection-data request: the server has a problem; "+
-			"try again later (if it persists, check the organisation URL %s)", s.APIHost, a.status, s.Creds.Host))
+		s.Add(CheckAuth, Fail, fmt.Sprintf("%s answered HTTP %d to the connection-data request%s: the server has a problem; "+
+			"try again later (if it persists, check the organisation URL %s)", s.APIHost, a.status, azQuote(a.serviceError()), s.Creds.Host))
 		return false
 	}
 	var cd azConnectionData

@@ -256,7 +256,7 @@ func (g *azureRepos) failure(a azAnswer, action, scope string) *APIError {
 	default:
 		msg = fmt.Sprintf("could not %s: %s answered HTTP %d%s; try again later", action, s.APIHost, a.status, said)
 	}
-	return &APIError{Status: a.status, Msg: s.Creds.Redact(msg)}
+	return &APIError{Status: a.status, Msg: msg} // the round trip's stage redacts it
 }
 
 // withoutUserinfo removes the user name (and password) from a URL, as APIs put the caller's name

@@ -201,8 +201,8 @@ func (g *bitbucketRepos) transport(err error, action string) error {
 	if DescribeNetworkError(err, g.b.APIHost) != "" {
 		return err
 	}
-	return &APIError{Msg: g.b.Creds.Redact(fmt.Sprintf("could not %s: unreadable answer from %s (%v); try again later",
-		action, g.b.APIHost, err))}
+	return &APIError{Msg: fmt.Sprintf("could not %s: unreadable answer from %s (%v); try again later",
+		action, g.b.APIHost, err)}
 }
 
 // failure turns a failed answer to action into an actionable error.
@@ -247,5 +247,5 @@ func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
 	default:
 		msg = fmt.Sprintf("could not %s: %s answered HTTP %d%s; try again later", action, b.APIHost, a.status, said)
 	}
-	return &APIError{Status: a.status, Msg: b.Creds.Redact(msg)}
+	return &APIError{Status: a.status, Msg: msg} // the round trip's stage redacts it
 }

@@ -159,7 +159,7 @@ func (d *deepRun) prepare(env *Env) string {
 	if d.creds.CABundle != "" {
 		pem, err := os.ReadFile(d.creds.CABundle)
 		if err != nil {
-			return d.creds.Redact("skipped: cannot read the CA bundle: " + err.Error())
+			return "skipped: cannot read the CA bundle: " + err.Error()
 		}
 		d.ca = pem
 	}
@@ -242,6 +242,8 @@ func (d *deepRun) stage(id, running string, fn func() (Status, string)) bool {
 	t0 := time.Now()
 	st, msg := fn()
 	ms := time.Since(t0).Milliseconds()
+	// The one place a stage's message is redacted: every stage message, whatever server text it
+	// quotes, passes here (and through skip) on its way out.
 	c := Check{ID: id, Status: st, Message: d.creds.Redact(msg), DurationMS: &ms}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)
@@ -250,7 +252,7 @@ func (d *deepRun) stage(id, running string, fn func() (Status, string)) bool {
 
 func (d *deepRun) skip(id, why string) {
 	var zero int64
-	c := Check{ID: id, Status: Skip, Message: why, DurationMS: &zero}
+	c := Check{ID: id, Status: Skip, Message: d.creds.Redact(why), DurationMS: &zero}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)
 }
@@ -368,11 +370,30 @@ func (d *deepRun) cloneURL(raw string) (string, error) {
 			return clean, nil
 		}
 	}
-	if d.creds.Provider == Azure && strings.HasSuffix(host, ".visualstudio.com") {
+	if legacy := azureLegacyHost(d.creds); legacy != "" && host == legacy {
 		return clean, nil // organisations on the legacy URL get remote URLs there
 	}
 	return "", fmt.Errorf("the API returned a clone URL on %s, which is neither the Git host nor the API host (%s): refusing to send the token there",
 		u.Host, strings.Join(d.gitHost, ", "))
+}
+
+// azureLegacyHost is the legacy host of the Azure DevOps organisation c names
+// (https://dev.azure.com/{organisation} → {organisation}.visualstudio.com), where the API may put
+// its clone URLs; "" for any other provider or host. Only that one host is trusted, never another
+// organisation's or any other *.visualstudio.com.
+func azureLegacyHost(c Credentials) string {
+	if c.Provider != Azure {
+		return ""
+	}
+	u, err := url.Parse(c.Host)
+	if err != nil || !strings.EqualFold(u.Hostname(), "dev.azure.com") {
+		return ""
+	}
+	org, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
+	if org == "" || strings.ContainsAny(org, ".:@%") {
+		return ""
+	}
+	return strings.ToLower(org) + ".visualstudio.com"
 }
 
 func (d *deepRun) clone(ctx context.Context) (Status, string) {
@@ -471,7 +492,7 @@ func (d *deepRun) delete(ctx context.Context) (Status, string) {
 	err := d.api.Delete(ctx, *d.repo)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Scheduled {
-		return Warn, fmt.Sprintf("%s (%s) is marked for deletion, not yet removed: %s", d.repo.FullName, d.leftURL(), d.creds.Redact(apiErr.Msg))
+		return Warn, fmt.Sprintf("%s (%s) is marked for deletion, not yet removed: %s", d.repo.FullName, d.leftURL(), apiErr.Msg)
 	}
 	if err != nil {
 		return Fail, d.leftOver(d.describe(err, "deleting failed"))
@@ -504,16 +525,16 @@ func (d *deepRun) leftURL() string {
 	return u.String()
 }
 
-// describe turns a repository API error into a sentence for the admin.
+// describe turns a repository API error into a sentence for the admin (stage redacts it).
 func (d *deepRun) describe(err error, what string) string {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return d.creds.Redact(apiErr.Error())
+		return apiErr.Error()
 	}
 	if msg := DescribeNetworkError(err, d.s.APIHost); msg != "" {
-		return d.creds.Redact(msg)
+		return msg
 	}
-	return d.creds.Redact(what + ": " + err.Error())
+	return what + ": " + err.Error()
 }
 
 // gitError turns a go-git error of op ("clone", "push", "ls-remote") into an actionable sentence.
@@ -558,7 +579,7 @@ func (d *deepRun) gitError(err error, op string) string {
 			msg = fmt.Sprintf("%s failed: %s", op, firstLine(err.Error()))
 		}
 	}
-	return d.creds.Redact(msg)
+	return msg
 }
 
 // gitAccessHint names the likely cause of a refused Git request and where to fix it.

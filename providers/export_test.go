@@ -1,5 +1,7 @@
 package providers
 
+import "errors"
+
 // Test-only access to the providers' repository lifecycles (the repoAPI behind
 // the round trip), so tests in providers_test can drive them against the emulators directly.
 
@@ -19,4 +21,16 @@ func NewRepoAPI(env *Env, c Credentials) (RepoAPI, *Result) {
 		return nil, r
 	}
 	return repoAPIFor(s), nil
+}
+
+// CloneURLFor is the round trip's check of a clone URL the API returned for c: the cleaned URL,
+// or why the token may not be sent there.
+func CloneURLFor(c Credentials, raw string) (string, error) {
+	d := &deepRun{creds: c, result: &Result{}}
+	var env Env
+	env.Clients = NewClients("test")
+	if why := d.prepare(&env); why != "" {
+		return "", errors.New(why)
+	}
+	return d.cloneURL(raw)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -25,7 +26,51 @@ const (
 	MarkSlow        = "-faultslow"  // answers only after SlowDelay (longer than any check timeout in tests)
 	MarkReset       = "-faultreset" // the connection is reset without an answer
 	MarkMalformed   = "-faultjson"  // 200 with truncated JSON
+	// MarkEcho: every request is answered 400 with the presented token echoed back in the JSON
+	// error body (message, error.message, error_description) and in the WWW-Authenticate and
+	// X-TFS-ServiceError headers (the latter URL-encoded), as some servers and proxies do; it
+	// exercises redaction.
+	MarkEcho = "-faultecho"
+	// MarkEchoWrite: reads are served as for the token without the marker; writes (POST, PUT,
+	// PATCH, DELETE) are answered as MarkEcho answers: the round trip's redaction is exercised.
+	MarkEchoWrite = "-faultechowrite"
+	// MarkRedirect: every request is answered 307 Temporary Redirect to the same path on
+	// Elsewhere, another host, which must never see the token.
+	MarkRedirect = "-faultredirect"
+	// MarkStrayClone: served as for the token without the marker, but the answer to a creation
+	// (POST) names URLs on Elsewhere instead of this emulator, so its clone URL points at another
+	// host, where the token must never be sent.
+	MarkStrayClone = "-faultstrayclone"
 )
+
+// Request is one request an emulator received, as its request log records it (the credential
+// itself is never kept).
+type Request struct {
+	Method, Path, Query, Host string
+	// Credentials reports whether the request carried a credential (an Authorization or
+	// PRIVATE-TOKEN header).
+	Credentials bool
+}
+
+// requestLog is an emulator's request log; safe for concurrent use.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []Request
+}
+
+func (l *requestLog) add(r *http.Request) {
+	rq := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Host: r.Host,
+		Credentials: r.Header.Get("Authorization") != "" || r.Header.Get("PRIVATE-TOKEN") != ""}
+	l.mu.Lock()
+	l.reqs = append(l.reqs, rq)
+	l.mu.Unlock()
+}
+
+func (l *requestLog) list() []Request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.reqs)
+}
 
 // SlowDelay is how long a MarkSlow request waits (or until the client gives up).
 const SlowDelay = 30 * time.Second
@@ -42,10 +87,15 @@ type Emulators struct {
 	servers  map[providers.ID]*http.Server
 	urls     map[providers.ID]string
 	handlers map[providers.ID]http.Handler
+	logs     map[providers.ID]*requestLog
 	opts     Options
 	root     string
-	git      *gitBackend
-	wg       sync.WaitGroup
+	// elsewhere is a listener on another host (port) that answers 404 to everything and logs what
+	// it gets: where the redirect and stray-clone faults point.
+	elsewhereURL string
+	elsewhereLog requestLog
+	git          *gitBackend
+	wg           sync.WaitGroup
 }
 
 // repoHost is implemented by an emulator that has a repository lifecycle (create, get, delete
@@ -64,7 +114,8 @@ type repoHost interface {
 
 // Start starts one emulator per provider on 127.0.0.1 with random ports.
 func Start(opts Options) (*Emulators, error) {
-	e := &Emulators{servers: map[providers.ID]*http.Server{}, urls: map[providers.ID]string{}, opts: opts}
+	e := &Emulators{servers: map[providers.ID]*http.Server{}, urls: map[providers.ID]string{}, opts: opts,
+		logs: map[providers.ID]*requestLog{}}
 	root, err := os.MkdirTemp("", "gitopscfg-emulators-")
 	if err != nil {
 		return nil, fmt.Errorf("create the emulators' repository directory: %w", err)
@@ -86,20 +137,53 @@ func Start(opts Options) (*Emulators, error) {
 		}
 	}
 	handlers := e.handlers
-	for _, id := range providers.IDs {
+	ids := append([]providers.ID{elsewhereID}, providers.IDs...)
+	for _, id := range ids {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			e.Close()
 			return nil, fmt.Errorf("start the %s emulator: %w", id, err)
 		}
-		srv := &http.Server{Handler: e.wrap(handlers[id]), ReadHeaderTimeout: 10 * time.Second}
+		var h http.Handler
+		if id == elsewhereID {
+			e.elsewhereURL = "http://" + ln.Addr().String()
+			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				e.elsewhereLog.add(r)
+				WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+			})
+		} else {
+			e.logs[id] = &requestLog{}
+			h = e.wrap(e.logs[id], handlers[id])
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		e.servers[id] = srv
-		e.urls[id] = "http://" + ln.Addr().String()
+		if id != elsewhereID {
+			e.urls[id] = "http://" + ln.Addr().String()
+		}
 		e.wg.Add(1)
 		go func() { defer e.wg.Done(); _ = srv.Serve(ln) }()
 	}
 	return e, nil
 }
+
+// elsewhereID names the listener on another host in the server map.
+const elsewhereID providers.ID = "elsewhere"
+
+// Requests is provider id's request log: every request its emulator received, in order.
+func (e *Emulators) Requests(id providers.ID) []Request {
+	if l := e.logs[id]; l != nil {
+		return l.list()
+	}
+	return nil
+}
+
+// Elsewhere is the base URL of a listener on another host than any emulator's (a different
+// port of 127.0.0.1), where the redirect and stray-clone faults point.
+func (e *Emulators) Elsewhere() string { return e.elsewhereURL }
+
+// ElsewhereRequests is every request the Elsewhere listener received: a test asserts it is
+// empty, i.e. that nothing (and no token) went anywhere but the emulator it was meant for.
+func (e *Emulators) ElsewhereRequests() []Request { return e.elsewhereLog.list() }
 
 // URL is the base URL of a provider's emulator, e.g. http://127.0.0.1:41234 (no trailing slash).
 func (e *Emulators) URL(id providers.ID) string { return e.urls[id] }
@@ -155,8 +239,9 @@ func (e *Emulators) DemoCredentials(id providers.ID) providers.Credentials {
 	return e.Credentials(id, demoCredentials(id).Token)
 }
 
-func (e *Emulators) wrap(h http.Handler) http.Handler {
+func (e *Emulators) wrap(log *requestLog, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.add(r)
 		if e.opts.Latency > 0 {
 			select {
 			case <-time.After(e.opts.Latency):
@@ -165,6 +250,7 @@ func (e *Emulators) wrap(h http.Handler) http.Handler {
 			}
 		}
 		tok := RequestToken(r)
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
 		switch {
 		case strings.Contains(tok, MarkSlow):
 			select {
@@ -183,9 +269,83 @@ func (e *Emulators) wrap(h http.Handler) http.Handler {
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write([]byte(`{"login":"octocat","id":1,`))
 			return
+		case strings.Contains(tok, MarkEchoWrite):
+			if write {
+				echoToken(w, tok)
+				return
+			}
+			r = withoutMarker(r, tok, MarkEchoWrite)
+		case strings.Contains(tok, MarkEcho):
+			echoToken(w, tok)
+			return
+		case strings.Contains(tok, MarkRedirect):
+			w.Header().Set("Location", e.elsewhereURL+r.URL.RequestURI())
+			WriteJSON(w, http.StatusTemporaryRedirect, map[string]any{"message": "Moved"})
+			return
+		case strings.Contains(tok, MarkStrayClone):
+			r = withoutMarker(r, tok, MarkStrayClone)
+			if write {
+				rw := &rewriter{ResponseWriter: w, from: r.Host, to: strings.TrimPrefix(e.elsewhereURL, "http://")}
+				h.ServeHTTP(rw, r)
+				rw.flush()
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// echoToken answers 400 with tok echoed back in the body and in headers (MarkEcho).
+func echoToken(w http.ResponseWriter, tok string) {
+	msg := "Bad request: the credential " + tok + " was not accepted"
+	w.Header().Set("WWW-Authenticate", `Basic realm="`+msg+`"`)
+	w.Header().Set("X-TFS-ServiceError", url.PathEscape(msg))
+	WriteJSON(w, http.StatusBadRequest, map[string]any{
+		"message": msg, "error_description": msg, "type": "error",
+		"error": map[string]any{"message": msg, "detail": msg},
+	})
+}
+
+// withoutMarker returns r with mark removed from its credential, so the emulator serves it as
+// the token's scenario.
+func withoutMarker(r *http.Request, tok, mark string) *http.Request {
+	clean := strings.Replace(tok, mark, "", 1)
+	r = r.Clone(r.Context())
+	if r.Header.Get("PRIVATE-TOKEN") != "" {
+		r.Header.Set("PRIVATE-TOKEN", clean)
+		return r
+	}
+	if user, _, ok := r.BasicAuth(); ok {
+		r.SetBasicAuth(user, clean)
+		return r
+	}
+	r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), tok, clean, 1))
+	return r
+}
+
+// rewriter buffers an answer and replaces one host by another in its body (MarkStrayClone).
+type rewriter struct {
+	http.ResponseWriter
+	from, to string
+	status   int
+	body     []byte
+}
+
+func (rw *rewriter) WriteHeader(status int) { rw.status = status }
+
+func (rw *rewriter) Write(p []byte) (int, error) {
+	rw.body = append(rw.body, p...)
+	return len(p), nil
+}
+
+func (rw *rewriter) flush() {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	body := strings.ReplaceAll(string(rw.body), rw.from, rw.to)
+	rw.Header().Del("Content-Length")
+	rw.ResponseWriter.WriteHeader(rw.status)
+	_, _ = rw.ResponseWriter.Write([]byte(body))
 }
 
 // resetConnection closes the client's connection with a TCP reset and no response.
