@@ -134,3 +134,51 @@ func TestCloneURLHostPinning(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestsGoWhereTheyShould reads the emulators' request logs after a full round trip of each
+// provider: every request reached that provider's emulator only, carried a credential, and, on
+// Azure DevOps, every REST request named an api-version (connectionData a preview one).
+func TestRequestsGoWhereTheyShould(t *testing.T) {
+	t.Parallel()
+	e := startEmulators(t, fake.Options{})
+	for _, id := range providers.IDs {
+		t.Run(string(id), func(t *testing.T) {
+			before := map[providers.ID]int{}
+			for _, other := range providers.IDs {
+				before[other] = len(e.Requests(other))
+			}
+			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]), nil)
+			deepWant(t, r, "pass pass pass pass pass", nil)
+			for _, other := range providers.IDs {
+				if n := len(e.Requests(other)) - before[other]; other != id && n > 0 {
+					t.Errorf("the %s round trip sent %d request(s) to the %s emulator", id, n, other)
+				}
+			}
+			assertNothingElsewhere(t, e)
+			reqs := e.Requests(id)[before[id]:]
+			if len(reqs) < 8 {
+				t.Fatalf("only %d requests logged for a check and a round trip: %+v", len(reqs), reqs)
+			}
+			for _, rq := range reqs {
+				if !rq.Credentials && !strings.Contains(rq.Path, "/info/refs") {
+					t.Errorf("%s %s went without a credential", rq.Method, rq.Path)
+				}
+				if id != providers.Azure || strings.Contains(rq.Path, "/_git/") {
+					continue
+				}
+				v := ""
+				for kv := range strings.SplitSeq(rq.Query, "&") {
+					if val, ok := strings.CutPrefix(kv, "api-version="); ok {
+						v = val
+					}
+				}
+				switch {
+				case v == "":
+					t.Errorf("%s %s?%s names no api-version", rq.Method, rq.Path, rq.Query)
+				case strings.HasSuffix(rq.Path, "/_apis/connectionData") && !strings.Contains(v, "-preview"):
+					t.Errorf("connectionData asked for api-version %s, not a preview one", v)
+				}
+			}
+		})
+	}
+}
