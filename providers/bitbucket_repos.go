@@ -205,6 +205,31 @@ func (g *bitbucketRepos) transport(err error, action string) error {
 		action, g.b.APIHost, err)}
 }
 
+// bbPrivilegeRefusal reports whether a 400's message says the caller may not do it (as opposed
+// to a malformed or invalid request).
+func bbPrivilegeRefusal(msg string) bool {
+	low := strings.ToLower(msg)
+	for _, w := range []string{"permission", "privilege", "not allowed", "not permitted", "access denied", "do not have access", "don't have access"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// key is the project the repositories go to, as far as it is known ("the project" before).
+func (g *bitbucketRepos) key() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.projectKey != "" {
+		return g.projectKey
+	}
+	if k := strings.TrimSpace(g.b.Creds.ProjectKey); k != "" {
+		return k
+	}
+	return "the project"
+}
+
 // failure turns a failed answer to action into an actionable error.
 func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
 	b := g.b
@@ -238,6 +263,17 @@ func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
 			fix = "access-token scopes cannot be edited: create a new token with it in " + b.tokenPage()
 		}
 		msg = fmt.Sprintf("could not %s: the token lacks %s%s%s; %s", action, strings.Join(required, ", "), reason, said, fix)
+	case a.status == http.StatusBadRequest && bbPrivilegeRefusal(a.message()):
+		// POST /repositories/{workspace}/{slug} answers 400 also "if the caller lacks the privilege to
+		// create repositories under the targeted account" (the API description): not a server fault.
+		msg = fmt.Sprintf("could not %s: your account lacks the privilege to create repositories in workspace %q%s: ask a "+
+			"workspace administrator for the Create repositories permission on project %s (Project settings > User and group "+
+			"access), or for admin rights on the workspace (https://bitbucket.org/%s/workspace/settings/user-permissions)",
+			action, ws, said, g.key(), ws)
+	case a.status == http.StatusBadRequest:
+		msg = fmt.Sprintf("could not %s: Bitbucket refused the request (HTTP 400)%s; Bitbucket answers 400 both to a request it "+
+			"cannot accept and when the caller lacks the privilege to create repositories, so if the message names no field, "+
+			"ask an administrator of workspace %q for the Create repositories permission on project %s", action, said, ws, g.key())
 	case a.status == http.StatusForbidden:
 		msg = fmt.Sprintf("could not %s: Bitbucket refused it%s: your account needs create rights in the project (or admin "+
 			"rights on the repository); ask an administrator of workspace %q (https://bitbucket.org/%s/workspace/settings)",

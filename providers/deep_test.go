@@ -131,6 +131,11 @@ var deepScenarios = []deepScenario{
 	{name: "delete forbidden (no delete:repository)", id: providers.Bitbucket, token: fake.BitbucketTokenNoDeleteRepo,
 		stages: "pass pass pass pass fail", leftOver: true, deleteLeftOver: true,
 		words: allPassWords(map[string][]string{providers.CheckDeepDelete: {"LEFT BEHIND", "delete:repository:bitbucket", "admin rights on the repository"}})},
+	// Bitbucket answers 400 (not 403) when the caller may not create repositories there.
+	{name: "no privilege to create (400)", id: providers.Bitbucket, token: fake.BitbucketTokenNoCreatePrivilege,
+		stages: "fail skip skip skip skip",
+		words: createFailedWords("lacks the privilege to create repositories", "You do not have permission",
+			"Create repositories permission on project "+fake.BitbucketProjectKey, "HTTP 400")},
 	{name: "slow to show the repository", id: providers.Bitbucket, token: fake.BitbucketTokenLaggy,
 		stages: "pass pass pass pass pass",
 		words:  allPassWords(map[string][]string{providers.CheckDeepCreate: {"after 3 polls"}})},

@@ -57,6 +57,11 @@ const (
 	// repository (403), BitbucketTokenNoWriteRepo cannot push (Git 403), BitbucketTokenNoDeleteRepo
 	// cannot delete (403), and:
 
+	// BitbucketTokenNoCreatePrivilege is an API token with every scope whose user may not create
+	// repositories in the workspace: POST answers 400, as the API description says it does when
+	// "the caller lacks the privilege to create repositories under the targeted account".
+	BitbucketTokenNoCreatePrivilege = "ATATT3xFfGF0L6QW2RXN7KPDZ4HVJ5TMC3BYSGE8FUAO9NIKQXPW"
+
 	// BitbucketTokenLaggy is an API token with every scope; a repository it creates is answered 404
 	// by GET for the first BitbucketLagPolls reads (the API is slow to show it).
 	BitbucketTokenLaggy = "ATATT3xFfGF045784NYJ3AV0QUISXXOATLF0OFMY0IJ7D775XVYR"
@@ -92,6 +97,8 @@ type bbCredential struct {
 	dead   bool     // expired or revoked
 	appPwd bool     // legacy app password
 	laggy  bool     // repositories it creates stay hidden for BitbucketLagPolls reads
+	// noCreate: the user lacks the privilege to create repositories (POST answers 400).
+	noCreate bool
 }
 
 func (c *bbCredential) has(scope string) bool {
@@ -171,20 +178,21 @@ func newBitbucket() http.Handler {
 				admins: map[string]bool{}, members: map[string]*bbAccount{}},
 		},
 		credentials: map[string]*bbCredential{
-			BitbucketTokenFull:            api(all),
-			BitbucketTokenNoReadRepo:      api(without(bbReadRepo)),
-			BitbucketTokenNoWriteRepo:     api(without(bbWriteRepo)),
-			BitbucketTokenNoAdminRepo:     api(without(bbAdminRepo)),
-			BitbucketTokenNoDeleteRepo:    api(without(bbDeleteRepo)),
-			BitbucketTokenNoReadWorkspace: api(without(bbReadWS)),
-			BitbucketTokenNoReadProject:   api(without(bbReadProj)),
-			BitbucketTokenMember:          {email: "msmith@example.com", user: member, scopes: all},
-			BitbucketTokenExpired:         {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
-			BitbucketTokenRevoked:         {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
-			BitbucketAppPassword:          {user: jdoe, appPwd: true},
-			BitbucketAccessToken:          {user: bot, scopes: all, bearer: true, kind: "workspace_access_token"},
-			BitbucketAccessTokenNoDelete:  {user: bot, scopes: without(bbDeleteRepo), bearer: true, kind: "workspace_access_token"},
-			BitbucketTokenLaggy:           {email: BitbucketEmail, user: jdoe, scopes: all, laggy: true},
+			BitbucketTokenFull:              api(all),
+			BitbucketTokenNoReadRepo:        api(without(bbReadRepo)),
+			BitbucketTokenNoWriteRepo:       api(without(bbWriteRepo)),
+			BitbucketTokenNoAdminRepo:       api(without(bbAdminRepo)),
+			BitbucketTokenNoDeleteRepo:      api(without(bbDeleteRepo)),
+			BitbucketTokenNoReadWorkspace:   api(without(bbReadWS)),
+			BitbucketTokenNoReadProject:     api(without(bbReadProj)),
+			BitbucketTokenMember:            {email: "msmith@example.com", user: member, scopes: all},
+			BitbucketTokenExpired:           {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
+			BitbucketTokenRevoked:           {email: BitbucketEmail, user: jdoe, scopes: all, dead: true},
+			BitbucketAppPassword:            {user: jdoe, appPwd: true},
+			BitbucketAccessToken:            {user: bot, scopes: all, bearer: true, kind: "workspace_access_token"},
+			BitbucketAccessTokenNoDelete:    {user: bot, scopes: without(bbDeleteRepo), bearer: true, kind: "workspace_access_token"},
+			BitbucketTokenLaggy:             {email: BitbucketEmail, user: jdoe, scopes: all, laggy: true},
+			BitbucketTokenNoCreatePrivilege: {email: BitbucketEmail, user: jdoe, scopes: all, noCreate: true},
 		},
 	}
 	return e

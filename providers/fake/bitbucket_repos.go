@@ -188,6 +188,10 @@ func (e *bitbucketEmulator) createRepository(w http.ResponseWriter, r *http.Requ
 		bbError(w, http.StatusBadRequest, "Bad request", map[string]any{"scm": []string{"Only git is supported."}})
 		return
 	}
+	if cred.noCreate {
+		bbError(w, http.StatusBadRequest, "You do not have permission to create repositories in workspace "+ws.Slug+".", nil)
+		return
+	}
 	e.mu.Lock()
 	key := ""
 	if body.Project != nil && body.Project.Key != "" {

@@ -140,6 +140,11 @@ func TestBitbucketRepositoryLifecycleAnswers(t *testing.T) {
 	if a.status != 403 || !strings.Contains(string(a.body), "admin:repository:bitbucket") {
 		t.Errorf("create without admin:repository: %d %s", a.status, a.body)
 	}
+	// The API description: 400 also "if the caller lacks the privilege to create repositories".
+	a = azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenNoCreatePrivilege, create)
+	if a.status != 400 || a.json(t)["type"] != "error" || !strings.Contains(string(a.body), "permission to create repositories") {
+		t.Errorf("create without the privilege: %d %s", a.status, a.body)
+	}
 	a = azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenFull, create)
 	if a.status != http.StatusOK {
 		t.Fatalf("create: %d %s", a.status, a.body)
