@@ -276,10 +276,18 @@ func (d *deepRun) create(ctx context.Context) (Status, string) {
 	if d.repo == nil {
 		return Fail, fmt.Sprintf("could not find a free repository name: %s exist already", strings.Join(taken, ", "))
 	}
-	polls, err := d.waitUntil(ctx, true)
+	t0 := time.Now()
+	polls, answered, err := d.waitUntil(ctx, true)
 	note := ""
 	if len(taken) > 0 {
 		note = fmt.Sprintf("; %s existed already, so another name was used", strings.Join(taken, ", "))
+	}
+	if err != nil && answered > 0 && ctx.Err() != nil {
+		// The API kept answering, only never with the repository: that is not a timeout of the API.
+		return Fail, fmt.Sprintf("created %s, but it never appeared: the API answered %s within %s that it does not exist, "+
+			"until the check's deadline; the provider may be slow to show new repositories (run the check again, or give it "+
+			"a longer --timeout), or the token may not read the repositories it creates%s",
+			d.repo.FullName, timesText(answered), time.Since(t0).Round(100*time.Millisecond), note)
 	}
 	if err != nil {
 		return Fail, fmt.Sprintf("created %s, but the API did not return it (%d polls): %s%s",
@@ -318,28 +326,41 @@ func (d *deepRun) createFailed(ctx context.Context, name string, err error) stri
 }
 
 // waitUntil polls Exists with backoff (0, 100 ms, 200 ms, … capped at 2 s) until it answers want
-// or ctx ends; it returns how many polls it made.
-func (d *deepRun) waitUntil(ctx context.Context, want bool) (int, error) {
+// or ctx ends; it returns how many polls it made and how many of them the API answered (with the
+// other state than want).
+func (d *deepRun) waitUntil(ctx context.Context, want bool) (polls, answered int, err error) {
 	delay := time.Duration(0)
-	for polls := 1; ; polls++ {
+	for polls = 1; ; polls++ {
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return polls - 1, ctx.Err()
+				return polls - 1, answered, ctx.Err()
 			case <-t.C:
 			}
 		}
 		got, err := d.api.Exists(ctx, *d.repo)
 		if err != nil {
-			return polls, err
+			return polls, answered, err
 		}
 		if got == want {
-			return polls, nil
+			return polls, answered, nil
 		}
+		answered++
 		delay = min(max(2*delay, 100*time.Millisecond), 2*time.Second)
 	}
+}
+
+// timesText is "once", "twice" or "N times".
+func timesText(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // auth is the only place the token goes: the Basic auth of go-git's HTTP transport.
@@ -497,7 +518,7 @@ func (d *deepRun) delete(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, d.leftOver(d.describe(err, "deleting failed"))
 	}
-	if _, err := d.waitUntil(ctx, false); err != nil {
+	if _, _, err := d.waitUntil(ctx, false); err != nil {
 		return Fail, d.leftOver("the API accepted the deletion but still returns the repository (" + d.describe(err, "reading it back failed") + ")")
 	}
 	return Pass, fmt.Sprintf("deleted %s and confirmed it is gone", d.repo.FullName)

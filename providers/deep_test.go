@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -339,5 +341,45 @@ func TestDeepRepoNames(t *testing.T) {
 	}
 	if len(seen) < 190 {
 		t.Fatalf("names repeat too often: %d distinct of 200", len(seen))
+	}
+}
+
+// TestDeepRepositoryNeverAppears: the API keeps answering that the new repository does not exist
+// until the deadline. deep:create says so, with how many times it answered (as the emulator's
+// request log counts them), rather than calling it a timeout of the API; the repository is still
+// deleted.
+func TestDeepRepositoryNeverAppears(t *testing.T) {
+	t.Parallel()
+	e := startEmulators(t, fake.Options{})
+	env := deepEnv()
+	env.Timeout = 3 * time.Second
+	r, _ := deepRun(t, context.Background(), env, e.Credentials(providers.GitHub, fake.GitHubTokenNeverVisible), nil)
+	deepWant(t, r, "fail skip skip skip pass", map[string][]string{
+		providers.CheckDeepCreate: {"never appeared", "the API answered", "times within", "does not exist", "--timeout"},
+	})
+	create, _ := r.Find(providers.CheckDeepCreate)
+	for _, w := range []string{"(timeout)", "did not answer in time"} {
+		if strings.Contains(create.Message, w) {
+			t.Errorf("deep:create calls an answering API a timeout: %s", create.Message)
+		}
+	}
+	// The read-backs are the GETs of the repository before its DELETE; the last may have been cut
+	// short by the deadline, unanswered.
+	reads := 0
+	for _, rq := range e.Requests(providers.GitHub) {
+		if rq.Method == http.MethodDelete {
+			break
+		}
+		if rq.Method == http.MethodGet && strings.HasPrefix(rq.Path, "/api/v3/repos/"+fake.GitHubOrg+"/"+providers.RepoPrefix) {
+			reads++
+		}
+	}
+	var n int
+	if _, err := fmt.Sscanf(create.Message[strings.Index(create.Message, "answered ")+len("answered "):], "%d times", &n); err != nil ||
+		n < 2 || n > reads || n < reads-1 {
+		t.Errorf("deep:create counts %d answers (%v), the emulator logged %d reads: %s", n, err, reads, create.Message)
+	}
+	if left := prefixedRepos(e, providers.GitHub); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

@@ -68,7 +68,10 @@ const (
 	GitHubTokenPushRejected = "ghp_demoGitPushRejected00000000000000000"
 	// GitHubTokenSlowVisibility has every scope; a repository it creates is answered 404 by
 	// GET /repos/{owner}/{repo} for the first GitHubHiddenReads reads (the API is slow to show it).
-	GitHubTokenSlowVisibility = "ghp_demoSlowToShowRepo00000000000000000"
+	GitHubTokenSlowVisibility = "ghp_demoSlowToShowRepo000000000000000000"
+	// GitHubTokenNeverVisible has every scope; a repository it creates is created (Git serves it,
+	// DELETE removes it), but GET /repos/{owner}/{repo} answers 404 for it, ever.
+	GitHubTokenNeverVisible = "ghp_demoRepoNeverShows000000000000000000"
 )
 
 // GitHubHiddenReads is how many reads miss a repository created with GitHubTokenSlowVisibility.
@@ -88,7 +91,7 @@ type gitHubScenario struct {
 	rateLimited bool
 	role, state string // membership; state "" means not a member
 	// Round-trip scenarios.
-	createForbidden, pushRejected, slowVisibility bool
+	createForbidden, pushRejected, slowVisibility, neverVisible bool
 }
 
 func ghScopes(s string) *string { return &s }
@@ -112,6 +115,7 @@ var gitHubScenarios = map[string]gitHubScenario{
 	GitHubTokenCreateForbidden: {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "member", state: "active", createForbidden: true},
 	GitHubTokenPushRejected:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", pushRejected: true},
 	GitHubTokenSlowVisibility:  {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", slowVisibility: true},
+	GitHubTokenNeverVisible:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", neverVisible: true},
 }
 
 // gitHubRepo is a repository of the emulator's organisation.

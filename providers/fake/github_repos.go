@@ -3,6 +3,7 @@ package fake
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -28,7 +29,7 @@ func (g *gitHub) useGit(b *gitBackend) { g.git = b }
 func (g *gitHub) gitPath(name string) string { return "github/" + GitHubOrg + "/" + name + ".git" }
 
 func (g *gitHub) addRepo(name string) error {
-	_, err := g.create(name, false)
+	_, err := g.create(name, false, false)
 	return err
 }
 
@@ -42,8 +43,9 @@ func (g *gitHub) repoNames() []string {
 	return names
 }
 
-// create adds a repository (and its bare Git repository); it fails when the name is taken.
-func (g *gitHub) create(name string, slow bool) (*gitHubRepo, error) {
+// create adds a repository (and its bare Git repository); it fails when the name is taken. A slow
+// one is hidden from the first GitHubHiddenReads reads; a hidden one from every read.
+func (g *gitHub) create(name string, slow, hidden bool) (*gitHubRepo, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	key := strings.ToLower(GitHubOrg + "/" + name)
@@ -59,6 +61,9 @@ func (g *gitHub) create(name string, slow bool) (*gitHubRepo, error) {
 	rp := &gitHubRepo{ID: g.nextID, Name: name, Private: true, Created: g.now()}
 	if slow {
 		rp.hiddenReads = GitHubHiddenReads
+	}
+	if hidden {
+		rp.hiddenReads = math.MaxInt
 	}
 	g.repos[key] = rp
 	return rp, nil
@@ -113,7 +118,7 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 		case len(body.Name) > 100 || !gitHubRepoName.MatchString(body.Name):
 			gitHubValidation(w, "name", "missing_field", "", docCreate)
 		default:
-			rp, err := g.create(body.Name, sc.slowVisibility)
+			rp, err := g.create(body.Name, sc.slowVisibility, sc.neverVisible)
 			switch {
 			case err == errRepoExists:
 				gitHubValidation(w, "name", "custom", "name already exists on this account", docCreate)

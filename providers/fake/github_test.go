@@ -55,6 +55,7 @@ var ghglGitHubTokens = []string{
 	fake.GitHubTokenNoScopes, fake.GitHubTokenExpired, fake.GitHubTokenRevoked, fake.GitHubTokenUnknown,
 	fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO, fake.GitHubTokenRateLimited,
 	fake.GitHubTokenNotMember, fake.GitHubTokenNotAdmin, fake.GitHubTokenPending, fake.GitHubTokenBillingManager,
+	fake.GitHubTokenCreateForbidden, fake.GitHubTokenPushRejected, fake.GitHubTokenSlowVisibility, fake.GitHubTokenNeverVisible,
 }
 
 func TestGitHubTokensLookReal(t *testing.T) {
