@@ -213,6 +213,12 @@ func azOrg(s *Session, project string, proj, repos azAnswer) {
 				"organisation URL?", s.APIHost, s.Creds.Host))
 			return
 		}
+		if strings.EqualFold(p.Visibility, "public") {
+			s.Add(CheckOrg, Warn, fmt.Sprintf("project %q exists, but it is public, and an Azure DevOps repository takes its "+
+				"project's visibility: the GitOps repositories created there would be readable by anyone; make the project "+
+				"private (Project settings > Overview > Visibility) or use a private project (%s)", p.Name, azProjectsURL(s)))
+			return
+		}
 		msg := fmt.Sprintf("project %q exists", p.Name)
 		if p.Visibility != "" {
 			msg += " (" + p.Visibility + ")"

@@ -29,6 +29,9 @@ type azureRepos struct {
 
 	mu        sync.Mutex
 	projectID string // resolved by the first Create
+	// projectVisibility is the project's visibility as its answer showed it ("" when read from
+	// the repository list instead).
+	projectVisibility string
 }
 
 func newAzureRepos(s *Session) repoAPI { return &azureRepos{s: s} }
@@ -82,6 +85,9 @@ type azRepository struct {
 	WebURL    string `json:"webUrl"`
 	// DefaultBranch is a full ref (refs/heads/main); a new, empty repository has none.
 	DefaultBranch string `json:"defaultBranch"`
+	// Project is the project the repository belongs to; a repository has no visibility of its
+	// own, it takes the project's.
+	Project azProject `json:"project"`
 }
 
 // resolveProject returns the project's id (GET _apis/projects/{project}), remembered for later
@@ -107,6 +113,9 @@ func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
 	switch {
 	case a.status == http.StatusOK && a.json() && json.Unmarshal(a.body, &p) == nil && p.ID != "":
 		id = p.ID
+		g.mu.Lock()
+		g.projectVisibility = p.Visibility
+		g.mu.Unlock()
 	case a.status == http.StatusUnauthorized && !a.signIn() && !azDeadToken(a):
 		// No "Project and Team (Read)": take the id from the project's repositories instead.
 		l := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"?"+azAPIVersion, nil)
@@ -158,8 +167,14 @@ func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
 		return Repo{}, g.failure(a, fmt.Sprintf("create repository %q in project %q", name, g.project()), "Code: Read, write, & manage")
 	}
 	full := g.project() + "/" + r.Name
+	vis := r.Project.Visibility
+	if vis == "" {
+		g.mu.Lock()
+		vis = g.projectVisibility
+		g.mu.Unlock()
+	}
 	return Repo{ID: r.ID, Name: r.Name, FullName: full, CloneURL: withoutUserinfo(r.RemoteURL), WebURL: r.WebURL,
-		DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, nil
+		DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/"), Visibility: vis}, nil
 }
 
 func (g *azureRepos) Find(ctx context.Context, name string) (Repo, bool, error) {

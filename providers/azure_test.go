@@ -29,6 +29,9 @@ func TestAzureScenarios(t *testing.T) {
 			"org":    expect(providers.Pass, fake.AzureProject),
 			"expiry": expect(providers.Skip, "Microsoft Entra", tokenURL),
 		}},
+		{name: "public project", token: fake.AzureTokenFull, project: ptr(fake.AzurePublicProject), wants: wants{
+			"org": expect(providers.Warn, "it is public", "takes its project's visibility", "readable by anyone"),
+		}},
 		{name: "any username works, even empty", token: fake.AzureTokenFull, user: ptr(""), wants: wants{
 			"auth": expect(providers.Pass, fake.AzureDisplayName),
 		}},

@@ -114,8 +114,12 @@ func (g *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error) 
 	if r.Slug != "" {
 		name = r.Slug
 	}
+	vis := "public"
+	if r.Is_private {
+		vis = "private"
+	}
 	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web,
-		DefaultBranch: r.Mainbranch.Name}, nil
+		DefaultBranch: r.Mainbranch.Name, Visibility: vis}, nil
 }
 
 // bbLinks returns the HTTPS clone link and the web page of a repository.

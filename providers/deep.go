@@ -297,7 +297,35 @@ func (d *deepRun) create(ctx context.Context) (Status, string) {
 	if polls > 1 {
 		after = fmt.Sprintf("after %d polls", polls)
 	}
-	return Pass, fmt.Sprintf("created private repository %s; the API returned it %s%s", d.repo.FullName, after, note)
+	return d.created(after, note)
+}
+
+// created describes the new repository by the visibility the API shows: a repository the
+// provider made public is a warning, since GitOps repositories hold the cluster's configuration.
+func (d *deepRun) created(after, note string) (Status, string) {
+	vis, full := d.repo.Visibility, d.repo.FullName
+	azure := d.creds.Provider == Azure
+	switch {
+	case vis == "public" && azure:
+		return Warn, fmt.Sprintf("created repository %s, which is public: an Azure DevOps repository takes its project's "+
+			"visibility, and project %q is public, so the GitOps repositories created there would be readable by anyone; make "+
+			"the project private (Project settings > Overview > Visibility) or use a private project; the API returned it %s%s",
+			full, strings.TrimSpace(d.creds.Org), after, note)
+	case vis == "public":
+		return Warn, fmt.Sprintf("created repository %s, but the API shows it as public although a private one was asked for: "+
+			"check the organisation's repository policies before GitOps repositories are created there; the API returned it %s%s",
+			full, after, note)
+	case vis == "" && azure:
+		return Pass, fmt.Sprintf("created repository %s (its visibility is its project's, which the token could not read); "+
+			"the API returned it %s%s", full, after, note)
+	case vis == "":
+		return Pass, fmt.Sprintf("created repository %s (the API does not show its visibility); the API returned it %s%s",
+			full, after, note)
+	case azure:
+		return Pass, fmt.Sprintf("created %s repository %s (as its project is: an Azure DevOps repository takes its project's "+
+			"visibility); the API returned it %s%s", vis, full, after, note)
+	}
+	return Pass, fmt.Sprintf("created %s repository %s; the API returned it %s%s", vis, full, after, note)
 }
 
 // createFailed describes a failed Create. Unless the provider definitely refused (a 4xx), the

@@ -36,6 +36,10 @@ type Repo struct {
 	// DefaultBranch is the branch the API reports as the repository's default, if any; the round
 	// trip pushes to it when the repository is empty ("main" when unknown).
 	DefaultBranch string
+	// Visibility is what the API shows of the new repository's visibility ("private", "public",
+	// "internal"), "" when it shows none. Azure DevOps repositories have none of their own: they
+	// take their project's.
+	Visibility string
 }
 
 // repoAPI is one provider's repository lifecycle, as the round trip drives it. Every error is an

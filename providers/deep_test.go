@@ -29,7 +29,7 @@ func TestDeepFullSuccess(t *testing.T) {
 			t.Parallel()
 			r, events := deepRun(t, context.Background(), deepEnv(), e.Credentials(tc.id, tc.token), nil)
 			deepWant(t, r, "pass pass pass pass pass", map[string][]string{
-				providers.CheckDeepCreate: {providers.RepoPrefix},
+				providers.CheckDeepCreate: {"created private repository ", providers.RepoPrefix},
 				providers.CheckDeepVerify: {"points at the pushed commit"},
 				providers.CheckDeepDelete: {"confirmed it is gone"},
 			})
@@ -109,6 +109,11 @@ var deepScenarios = []deepScenario{
 	{name: "delete forbidden", id: providers.Azure, token: fake.AzureTokenNoDelete,
 		stages: "pass pass pass pass fail", leftOver: true, deleteLeftOver: true,
 		words: allPassWords(map[string][]string{providers.CheckDeepDelete: {"LEFT BEHIND", "TF401027", "Delete repository permission"}})},
+	{name: "public project", id: providers.Azure, token: fake.AzureTokenFull,
+		edit:   func(c *providers.Credentials) { c.Org = fake.AzurePublicProject },
+		stages: "warn pass pass pass pass",
+		words: allPassWords(map[string][]string{providers.CheckDeepCreate: {"which is public", "takes its project's visibility",
+			`project "` + fake.AzurePublicProject + `" is public`, "Project settings > Overview > Visibility"}})},
 	{name: "slow to show the repository", id: providers.Azure, token: fake.AzureTokenLaggy,
 		stages: "pass pass pass pass pass",
 		words:  allPassWords(map[string][]string{providers.CheckDeepCreate: {"after 3 polls"}})},

@@ -42,7 +42,22 @@ func (g *githubRepos) Create(ctx context.Context, name string) (Repo, error) {
 		full = org + "/" + name
 	}
 	return Repo{ID: name, Name: repo.GetName(), FullName: full, CloneURL: repo.GetCloneURL(),
-		WebURL: repo.GetHTMLURL(), DefaultBranch: repo.GetDefaultBranch()}, nil
+		WebURL: repo.GetHTMLURL(), DefaultBranch: repo.GetDefaultBranch(), Visibility: gitHubVisibility(repo)}, nil
+}
+
+// gitHubVisibility is the visibility a repository answer shows: its visibility field, or else
+// what its private flag says.
+func gitHubVisibility(r *github.Repository) string {
+	if v := r.GetVisibility(); v != "" {
+		return v
+	}
+	if r.Private != nil {
+		if r.GetPrivate() {
+			return "private"
+		}
+		return "public"
+	}
+	return ""
 }
 
 func (g *githubRepos) createError(org string, resp *github.Response, err error) error {

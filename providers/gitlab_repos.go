@@ -129,7 +129,7 @@ func (g *gitlabRepos) findInGroup(ctx context.Context, name string) (Repo, bool,
 
 func gitLabRepo(p *gitlab.Project) Repo {
 	return Repo{ID: strconv.FormatInt(int64(p.ID), 10), Name: p.Path, FullName: p.PathWithNamespace,
-		CloneURL: p.HTTPURLToRepo, WebURL: p.WebURL, DefaultBranch: p.DefaultBranch}
+		CloneURL: p.HTTPURLToRepo, WebURL: p.WebURL, DefaultBranch: p.DefaultBranch, Visibility: string(p.Visibility)}
 }
 
 // gitLabGroupIsNumeric reports whether the group is given by its numeric id.

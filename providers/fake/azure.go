@@ -17,8 +17,12 @@ const (
 	AzureOrganisation = "acme"
 	AzureProject      = "gitops"
 	AzureProjectID    = "8c6bf0a4-43f5-4c35-a7b2-59b6d4c0a5e1"
-	AzureUser         = "jdoe@example.com"
-	AzureDisplayName  = "Jane Doe"
+	// AzurePublicProject is a public project of the organisation: a repository created there is
+	// public too (a repository takes its project's visibility).
+	AzurePublicProject   = "opensource"
+	AzurePublicProjectID = "0d1e2f30-4a5b-4c6d-8e9f-a0b1c2d3e4f5"
+	AzureUser            = "jdoe@example.com"
+	AzureDisplayName     = "Jane Doe"
 
 	// AzureTokenFull has Code (read, write & manage) and Project and Team (read).
 	AzureTokenFull = "V5IK5G2V6VRE3BC3TAXJ3GDFAYTQM6L5JNOIMSRX33NJWQER44Q26UFOTNK7KYSNQRNZQLU5TBSQAZDOMJYG"
@@ -117,6 +121,7 @@ func newAzure() http.Handler {
 		projects: map[string]*azureProject{
 			strings.ToLower(AzureProject): {ID: AzureProjectID, Name: AzureProject, Visibility: "private",
 				repos: []*azureRepo{{ID: "5febef5a-833d-4e14-b9c0-14cb638f91e6", Name: "gitops-bootstrap", DefaultBranch: "refs/heads/main"}}},
+			strings.ToLower(AzurePublicProject): {ID: AzurePublicProjectID, Name: AzurePublicProject, Visibility: "public"},
 		},
 		tokens: map[string]*azureToken{
 			AzureTokenFull:       {user: jdoe, scopes: full},
