@@ -23,7 +23,8 @@ import (
 
 // gitLabAccessNames names GitLab's access levels (docs.gitlab.com, "Group and project members API").
 var gitLabAccessNames = map[gitlab.AccessLevelValue]string{
-	5: "Minimal Access", 10: "Guest", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner",
+	0: "No access", 5: "Minimal Access", 10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer",
+	50: "Owner", 60: "Admin",
 }
 
 // gitLabNoLimit disables client-go's client-side rate limiter, which would otherwise be configured

@@ -63,6 +63,12 @@ func TestCheckGitLabScenarios(t *testing.T) {
 			"org":  expect(fail, "Developer (30)", "Maintainers and above", "/groups/acme/gitops/-/group_members", "Roles allowed to create projects"),
 			"auth": expect(pass),
 		}},
+		{name: "planner", token: fake.GitLabTokenPlanner, want: wants{
+			"org": expect(fail, "you are Planner (15)", "Maintainers and above"),
+		}},
+		{name: "admin access level", token: fake.GitLabTokenAdminLevel, ok: true, want: wants{
+			"org": expect(pass, "you are Admin (60), so you may create and delete"),
+		}},
 		{name: "maintainer", token: fake.GitLabTokenMaintainer, ok: true, want: wants{
 			"org": expect(pass, "Maintainer (40)", "may create projects", "Owner"),
 		}},
@@ -137,4 +143,5 @@ var gitlabCanaryTokens = []string{
 	fake.GitLabTokenFull, fake.GitLabTokenAPIOnly, fake.GitLabTokenNoAPI, fake.GitLabTokenNoWriteRepository,
 	fake.GitLabTokenWriteRepositoryOnly, fake.GitLabTokenExpired, fake.GitLabTokenRevoked, fake.GitLabTokenUnknown,
 	fake.GitLabTokenExpiringSoon, fake.GitLabTokenDeveloper, fake.GitLabTokenMaintainer, fake.GitLabTokenNotMember,
+	fake.GitLabTokenPlanner, fake.GitLabTokenAdminLevel,
 }

@@ -44,6 +44,10 @@ const (
 	GitLabTokenDeveloper = "glpat-demoDeveloperOnly000"
 	// GitLabTokenMaintainer has the Maintainer role: may create, not (usually) delete projects.
 	GitLabTokenMaintainer = "glpat-demoMaintainerRole00"
+	// GitLabTokenPlanner has the Planner role (15, GitLab 17.7 and later), below Reporter.
+	GitLabTokenPlanner = "glpat-demoPlannerRole00000"
+	// GitLabTokenAdminLevel is a member at the Admin access level (60).
+	GitLabTokenAdminLevel = "glpat-demoAdminAccessLvl60"
 	// GitLabTokenNotMember belongs to a user who is not a member of the group.
 	GitLabTokenNotMember = "glpat-demoNotAGroupMember0"
 
@@ -96,6 +100,8 @@ var gitLabScenarios = map[string]gitLabScenario{
 	GitLabTokenExpiringSoon:        {name: "gitops-soon", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 5},
 	GitLabTokenDeveloper:           {name: "gitops-dev", scopes: []string{"api", "write_repository"}, access: 30, expiresDays: 300},
 	GitLabTokenMaintainer:          {name: "gitops-maint", scopes: []string{"api", "write_repository"}, access: 40, expiresDays: 300},
+	GitLabTokenPlanner:             {name: "gitops-planner", scopes: []string{"api", "write_repository"}, access: 15, expiresDays: 300},
+	GitLabTokenAdminLevel:          {name: "gitops-admin", scopes: []string{"api", "write_repository"}, access: 60, expiresDays: 300},
 	GitLabTokenNotMember:           {name: "gitops-outsider", scopes: []string{"api", "write_repository"}, expiresDays: 300},
 
 	GitLabTokenCreateForbidden:     {name: "gitops-nocreate", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, createForbidden: true},

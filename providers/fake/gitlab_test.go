@@ -15,6 +15,7 @@ var ghglGitLabTokens = []string{
 	fake.GitLabTokenFull, fake.GitLabTokenAPIOnly, fake.GitLabTokenNoAPI, fake.GitLabTokenNoWriteRepository,
 	fake.GitLabTokenWriteRepositoryOnly, fake.GitLabTokenExpired, fake.GitLabTokenRevoked, fake.GitLabTokenUnknown,
 	fake.GitLabTokenExpiringSoon, fake.GitLabTokenDeveloper, fake.GitLabTokenMaintainer, fake.GitLabTokenNotMember,
+	fake.GitLabTokenPlanner, fake.GitLabTokenAdminLevel,
 }
 
 func TestGitLabTokensLookReal(t *testing.T) {
