@@ -141,7 +141,7 @@ var deepScenarios = []deepScenario{
 	// Bitbucket answers 400 (not 403) when the caller may not create repositories there.
 	{name: "no privilege to create (400)", id: providers.Bitbucket, token: fake.BitbucketTokenNoCreatePrivilege,
 		stages: "fail skip skip skip skip",
-		words: createFailedWords("lacks the privilege to create repositories", "You do not have permission",
+		words: createFailedWords("your account lacks the privilege to create repositories in workspace", "You do not have permission",
 			"Create repositories permission on project "+fake.BitbucketProjectKey, "HTTP 400")},
 	{name: "slow to show the repository", id: providers.Bitbucket, token: fake.BitbucketTokenLaggy,
 		stages: "pass pass pass pass pass",
