@@ -24,7 +24,19 @@ type Data struct {
 	Revision  int64                `json:"revision"`
 	Active    string               `json:"active,omitempty"`
 	Providers map[string]*Provider `json:"providers"`
-	Audit     []AuditEntry         `json:"audit"`
+	// Devtron is the Devtron instance credentials are pushed to (nil: none stored).
+	Devtron *Devtron     `json:"devtron,omitempty"`
+	Audit   []AuditEntry `json:"audit"`
+}
+
+// Devtron is a stored Devtron instance. Token (its API token) is a secret like the Git tokens;
+// CABundle is the path of a PEM file for a private CA.
+type Devtron struct {
+	URL       string       `json:"url"`
+	Token     string       `json:"token"`
+	CABundle  string       `json:"ca_bundle,omitempty"`
+	UpdatedAt time.Time    `json:"updated_at"`
+	LastCheck *CheckRecord `json:"last_check,omitempty"`
 }
 
 // Provider is one provider's stored configuration. Token is the secret.
@@ -86,6 +98,11 @@ func (d *Data) Clone() *Data {
 		cp.LastDeep = p.LastDeep.clone()
 		c.Providers[k] = &cp
 	}
+	if d.Devtron != nil {
+		dt := *d.Devtron
+		dt.LastCheck = d.Devtron.LastCheck.clone()
+		c.Devtron = &dt
+	}
 	c.Audit = slices.Clone(d.Audit)
 	return &c
 }
@@ -137,6 +154,9 @@ func (d *Data) validate() error {
 		if p == nil {
 			return fmt.Errorf("provider %q has no settings", k)
 		}
+	}
+	if d.Devtron != nil && d.Devtron.URL == "" {
+		return fmt.Errorf("the Devtron instance has no URL")
 	}
 	if d.Active != "" && d.Providers[d.Active] == nil {
 		return fmt.Errorf("the active provider %q is not configured", d.Active)
@@ -216,6 +236,7 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 			}
 		}
 	}
+	d.auditDevtron(before, who, at)
 	switch {
 	case d.Active == before.Active:
 	case d.Active == "":
@@ -226,4 +247,41 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 	if n := len(d.Audit); n > maxAudit {
 		d.Audit = slices.Clone(d.Audit[n-maxAudit:])
 	}
+}
+
+// Audit actions of the Devtron instance.
+const (
+	ActionDevtronSet    = "devtron-set"
+	ActionDevtronRemove = "devtron-remove"
+)
+
+// auditDevtron appends the entry for a change of the Devtron instance (field names only), and
+// forgets its check record when the URL, token or CA bundle changed without a new one.
+func (d *Data) auditDevtron(before *Data, who string, at time.Time) {
+	old, cur := before.Devtron, d.Devtron
+	if cur == nil {
+		if old != nil {
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDevtronRemove})
+		}
+		return
+	}
+	if old == nil {
+		old = &Devtron{}
+	}
+	var fields []string
+	for _, f := range []struct {
+		name string
+		x, y string
+	}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle}} {
+		if f.x != f.y {
+			fields = append(fields, f.name)
+		}
+	}
+	if len(fields) == 0 {
+		return
+	}
+	if reflect.DeepEqual(old.LastCheck, cur.LastCheck) {
+		cur.LastCheck = nil
+	}
+	d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDevtronSet, Fields: fields})
 }
