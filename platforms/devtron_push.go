@@ -1,0 +1,452 @@
+package platforms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"gitopscfg/providers"
+)
+
+// DevtronProvider is Devtron's name for a provider ("" when Devtron has none, e.g. Gitea).
+func DevtronProvider(id providers.ID) string {
+	switch id {
+	case providers.GitHub:
+		return "GITHUB"
+	case providers.GitLab:
+		return "GITLAB"
+	case providers.Azure:
+		return "AZURE_DEVOPS"
+	case providers.Bitbucket:
+		return "BITBUCKET_CLOUD"
+	}
+	return ""
+}
+
+// ErrUnsupported is matched by the error for a provider Devtron has no such provider for.
+var ErrUnsupported = errors.New("Devtron has no such GitOps provider")
+
+func unsupported(id providers.ID) error {
+	name := string(id)
+	if p, err := providers.Lookup(name); err == nil {
+		name = p.Name
+	} else if id == "gitea" {
+		name = "Gitea/Forgejo"
+	}
+	return fmt.Errorf("%w: Devtron's GitOps providers are GitHub, GitLab, Azure DevOps and Bitbucket Cloud, and it has none for %s; export the credentials for Argo CD or Flux instead (`gitopscfg export argocd %s`)", ErrUnsupported, name, id)
+}
+
+// Normalize turns stored credentials into the configuration Devtron must receive: its provider
+// name, the host as Devtron's clients expect it, a GitLab group as its numeric id (looked up
+// through the GitLab API: Devtron's Create Repo stage cannot use a path), a Bitbucket project key
+// upper-case with Bitbucket's fixed host, and the CA bundle's PEM as tlsConfig. It refuses an
+// empty token (Devtron would save without validating) and a provider Devtron does not have.
+// Warnings say what Devtron will do differently from the stored settings.
+func Normalize(ctx context.Context, env *providers.Env, c providers.Credentials) (cfg Config, warnings []string, err error) {
+	name := DevtronProvider(c.Provider)
+	if name == "" {
+		return Config{}, nil, unsupported(c.Provider)
+	}
+	if strings.TrimSpace(c.Token) == "" {
+		return Config{}, nil, errors.New("the stored token is empty: Devtron would skip its validation and save a configuration that cannot work; set the token first")
+	}
+	cfg = Config{Provider: name, Username: strings.TrimSpace(c.Username), Token: c.Token, Active: true}
+	host := strings.TrimSpace(c.Host)
+	switch c.Provider {
+	case providers.GitHub:
+		cfg.GitHubOrgID = strings.TrimSpace(c.Org)
+		u, perr := url.Parse(host)
+		if perr != nil || u.Host == "" {
+			return Config{}, nil, fmt.Errorf("the GitHub host %q is not an absolute URL", host)
+		}
+		h := strings.ToLower(u.Hostname())
+		switch {
+		case h == "github.com" || h == "www.github.com" || h == "api.github.com":
+			// Devtron uses the public API only when the host's name is exactly github.com.
+			cfg.Host = "https://github.com/"
+		default:
+			// Anything else is GitHub Enterprise Server, whose API Devtron derives as host + /api/v3.
+			cfg.Host = strings.TrimRight(host, "/") + "/"
+			if c.APIURL != "" && strings.TrimRight(c.APIURL, "/") != strings.TrimRight(host, "/")+"/api/v3" {
+				warnings = append(warnings, fmt.Sprintf("Devtron derives GitHub Enterprise's API address from the host (%sapi/v3), not from the stored API URL %s", cfg.Host, c.APIURL))
+			}
+		}
+	case providers.GitLab:
+		cfg.Host = strings.TrimRight(host, "/") + "/"
+		g, gerr := LookupGitLabGroup(ctx, env, c)
+		if gerr != nil {
+			return Config{}, nil, gerr
+		}
+		cfg.GitLabGroupID = fmt.Sprint(g.ID)
+	case providers.Azure:
+		cfg.Host = strings.TrimRight(host, "/")
+		cfg.AzureProjectName = strings.TrimSpace(c.Org)
+	case providers.Bitbucket:
+		// Devtron's Bitbucket client always works against Bitbucket Cloud.
+		cfg.Host = "https://bitbucket.org/"
+		cfg.BitBucketWorkspaceID = strings.TrimSpace(c.Org)
+		cfg.BitBucketProjectKey = strings.ToUpper(strings.TrimSpace(c.ProjectKey))
+	}
+	cfg.TLSConfig = &TLSConfig{}
+	if c.CABundle != "" {
+		pem, rerr := os.ReadFile(c.CABundle)
+		if rerr != nil {
+			return Config{}, nil, fmt.Errorf("cannot read the CA bundle for Devtron: %w", rerr)
+		}
+		if !strings.Contains(string(pem), "-----BEGIN CERTIFICATE-----") {
+			return Config{}, nil, fmt.Errorf("the CA bundle %s holds no PEM certificate", c.CABundle)
+		}
+		cfg.EnableTLSVerification = true
+		cfg.TLSConfig.CaData = string(pem)
+		cfg.IsCADataPresent = true
+	}
+	return cfg, warnings, nil
+}
+
+// keepTLS makes cfg keep the TLS data Devtron holds for existing: the is*Present flags are
+// authoritative on Devtron's side (false erases), and enableTLSVerification false erases all.
+func keepTLS(cfg *Config, existing Config) (warning string) {
+	if !existing.EnableTLSVerification || !(existing.IsCADataPresent || existing.IsTLSCertDataPresent || existing.IsTLSKeyDataPresent) {
+		return ""
+	}
+	cfg.IsTLSCertDataPresent = existing.IsTLSCertDataPresent
+	cfg.IsTLSKeyDataPresent = existing.IsTLSKeyDataPresent
+	if !cfg.EnableTLSVerification {
+		cfg.EnableTLSVerification = true
+		cfg.IsCADataPresent = existing.IsCADataPresent
+		return "Devtron holds TLS data for this provider that gitopscfg has not stored (a CA certificate or a client certificate); it is kept as it is"
+	}
+	return ""
+}
+
+// Event is one step of a push, for progress display.
+type Event struct {
+	// Phase is "lookup", "send", "waiting" (Devtron is validating; repeated), "readback" or "done".
+	Phase   string
+	Elapsed time.Duration
+	Message string
+}
+
+// PushOutcome says what became of a push.
+type PushOutcome string
+
+// The outcomes of a push.
+const (
+	Saved            PushOutcome = "saved"
+	SavedWithWarning PushOutcome = "saved_with_warning"
+	SavedUnchecked   PushOutcome = "saved_unchecked"
+	Refused          PushOutcome = "refused"
+	OutcomeUnknown   PushOutcome = "unknown"
+)
+
+// Stage is one of Devtron's validation stages and what came of it.
+type Stage struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+}
+
+// PushResult is the outcome of a push, as `push devtron --json` prints it. It never holds a token.
+type PushResult struct {
+	Provider   providers.ID `json:"provider"`
+	Devtron    string       `json:"devtron"`
+	Outcome    PushOutcome  `json:"outcome"`
+	Method     string       `json:"method,omitempty"` // POST (created) or PUT (updated)
+	ID         int          `json:"id,omitempty"`
+	Stages     []Stage      `json:"stages"`
+	Warnings   []string     `json:"warnings"`
+	Message    string       `json:"message"`
+	DurationMS int64        `json:"duration_ms"`
+	Requests   int          `json:"requests"`
+}
+
+// OK reports whether Devtron saved the configuration.
+func (r PushResult) OK() bool {
+	return r.Outcome == Saved || r.Outcome == SavedWithWarning || r.Outcome == SavedUnchecked
+}
+
+// validationAnswer is DetailedErrorGitOpsConfigResponse.
+type validationAnswer struct {
+	SuccessfulStages  []string          `json:"successfulStages"`
+	StageErrorMap     map[string]string `json:"stageErrorMap"`
+	ValidatedOn       time.Time         `json:"validatedOn"`
+	DeleteRepoFailed  bool              `json:"deleteRepoFailed"`
+	ValidationSkipped bool              `json:"validationSkipped"`
+}
+
+// StageOrder is the order Devtron's validation runs its stages in; its connection errors come
+// first, under "error in connecting with <PROVIDER>".
+var StageOrder = []string{"Create Repo", "Clone Http", "Create Readme", "Clone Ssh", "Clone", "Commit On Rest", "Push", "Delete Repo"}
+
+// DryRunRepoPrefix starts the name of Devtron's throw-away validation repository.
+const DryRunRepoPrefix = "devtron-sample-repo-dryrun-"
+
+// PushOptions tunes a push.
+type PushOptions struct {
+	// Progress, when set, receives the push's events (from the calling goroutine's helper; it
+	// must not block for long).
+	Progress func(Event)
+	// ProgressEvery is how often a "waiting" event repeats while Devtron validates (default 5s).
+	ProgressEvery time.Duration
+}
+
+// Push creates or updates c's configuration in Devtron the safe way: normalise it, look the
+// provider up, then POST (absent) or PUT by that id (present) with active: true, keeping the TLS
+// data Devtron holds. Devtron's 200 answer is read for what it means (a non-empty stageErrorMap
+// is a refusal). After a 5xx the state is read back, and nothing is retried. Cancelling ctx stops
+// waiting (Devtron may still finish on its side: the result says so).
+func (d *Devtron) Push(ctx context.Context, c providers.Credentials, o PushOptions) (res PushResult, err error) {
+	start := time.Now()
+	res = PushResult{Provider: c.Provider, Devtron: d.base + "/", Stages: []Stage{}, Warnings: []string{}}
+	reqs := 0
+	emit := func(phase, msg string) {
+		if o.Progress != nil {
+			o.Progress(Event{Phase: phase, Elapsed: time.Since(start), Message: msg})
+		}
+	}
+	defer func() {
+		res.DurationMS = time.Since(start).Milliseconds()
+		res.Requests = reqs
+		if err != nil {
+			err = &pushError{msg: redactBoth(err.Error(), d.in.Token, c.Token), err: err, cancelled: ctx.Err() != nil}
+		}
+		res.Message = redactBoth(res.Message, d.in.Token, c.Token)
+		emit("done", string(res.Outcome))
+	}()
+	redact := func(s string) string { return redactBoth(s, d.in.Token, c.Token) }
+
+	cfg, warnings, err := Normalize(ctx, d.env, c)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings = append(res.Warnings, warnings...)
+	emit("lookup", "looking up Devtron's "+cfg.Provider+" configuration")
+	existing, found, err := d.ByProvider(ctx, cfg.Provider)
+	reqs++
+	if err != nil {
+		return res, err
+	}
+	method, op := http.MethodPost, "create Devtron's "+cfg.Provider+" configuration"
+	if found {
+		method, op = http.MethodPut, "update Devtron's "+cfg.Provider+" configuration"
+		cfg.ID = existing.ID
+		cfg.AllowCustomRepository = existing.AllowCustomRepository
+		if w := keepTLS(&cfg, existing); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
+	}
+	res.Method = method
+
+	emit("send", fmt.Sprintf("sending the configuration (%s); Devtron now validates it against %s: it creates, clones, pushes to and deletes a repository, which can take minutes", method, c.Host))
+	type reply struct {
+		a   answer
+		err error
+	}
+	done := make(chan reply, 1)
+	go func() {
+		a, err := d.do(ctx, method, "/config", cfg)
+		done <- reply{a, err}
+	}()
+	every := o.ProgressEvery
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	tick := time.NewTicker(every)
+	var rep reply
+wait:
+	for {
+		select {
+		case rep = <-done:
+			break wait
+		case <-tick.C:
+			emit("waiting", "Devtron is validating the configuration")
+		}
+	}
+	tick.Stop()
+	reqs++
+	if rep.err != nil {
+		if ctx.Err() != nil {
+			res.Outcome = OutcomeUnknown
+			res.Message = "stopped waiting: Devtron goes on validating on its side and may still save the configuration; see `gitopscfg status` later"
+			return res, rep.err
+		}
+		res.Outcome = OutcomeUnknown
+		// No answer: it may have been saved all the same; read back before anything else.
+		emit("readback", "no answer: reading Devtron's state back")
+		return d.readBack(ctx, cfg, res, &reqs, "Devtron did not answer ("+redact(rep.err.Error())+")")
+	}
+	a := rep.a
+	switch {
+	case a.status == http.StatusOK:
+	case a.status >= 500:
+		emit("readback", "Devtron failed: reading its state back before anything is retried")
+		return d.readBack(ctx, cfg, res, &reqs, d.failure(a, op, redact).Error())
+	default:
+		res.Outcome = Refused
+		e := d.failure(a, op, redact)
+		res.Message = e.Error()
+		return res, nil
+	}
+	var v validationAnswer
+	if err := d.result(a, op, &v); err != nil {
+		res.Outcome = OutcomeUnknown
+		return d.readBack(ctx, cfg, res, &reqs, err.Error())
+	}
+	res.Stages = stagesOf(v, redact)
+	switch {
+	case len(v.StageErrorMap) > 0:
+		res.Outcome = Refused
+		res.Message = "Devtron's validation failed, so it saved nothing: " + firstFailure(res.Stages)
+		return res, nil
+	case v.ValidationSkipped:
+		res.Outcome = SavedUnchecked
+		res.Message = "Devtron saved the configuration without checking it (custom repositories are allowed there, or its Argo CD module is not installed): gitopscfg's own check is the only one it has had"
+	case v.DeleteRepoFailed:
+		res.Outcome = SavedWithWarning
+		org := c.Org
+		res.Message = fmt.Sprintf("Devtron saved the configuration, but could not delete its test repository: a repository named %s<6 characters> is left in %s; delete it there (the token may lack the delete permission)", DryRunRepoPrefix, org)
+		res.Warnings = append(res.Warnings, res.Message)
+	case len(v.SuccessfulStages) == 0 && v.ValidatedOn.IsZero():
+		// Devtron's answer when its validation did not run at all.
+		res.Outcome = SavedUnchecked
+		res.Message = "Devtron saved the configuration, but its validation did not run"
+	default:
+		res.Outcome = Saved
+		res.Message = "Devtron validated and saved the configuration; it is the active one there"
+	}
+	// Devtron's create answer has no id: read it (and confirm) when cheap.
+	if got, ok, err := d.ByProvider(ctx, cfg.Provider); err == nil && ok {
+		reqs++
+		res.ID = got.ID
+		if !got.Active {
+			res.Warnings = append(res.Warnings, "Devtron answered success, but its "+cfg.Provider+" configuration is not the active one")
+		}
+	} else {
+		reqs++
+	}
+	return res, nil
+}
+
+// readBack reads Devtron's state after a failure without a clear answer and says whether what
+// was sent is saved. It never retries.
+func (d *Devtron) readBack(ctx context.Context, sent Config, res PushResult, reqs *int, why string) (PushResult, error) {
+	got, found, err := d.ByProvider(ctx, sent.Provider)
+	*reqs++
+	switch {
+	case err != nil:
+		res.Outcome = OutcomeUnknown
+		res.Message = why + "; reading Devtron's state back failed too (" + err.Error() + "): whether it saved is unknown; see `gitopscfg status` before pushing again"
+	case found && len(diffConfig(sent, got)) == 0 && got.Active:
+		res.Outcome = SavedWithWarning
+		res.ID = got.ID
+		res.Message = why + "; Devtron holds the configuration as sent all the same, and it is active there"
+		res.Warnings = append(res.Warnings, res.Message)
+	default:
+		res.Outcome = Refused
+		if found {
+			res.ID = got.ID
+		}
+		res.Message = why + "; Devtron's state was read back: the configuration was not saved (nothing was retried)"
+	}
+	return res, nil
+}
+
+// pushError is a push that could not be done; Cancelled marks a stop by the caller.
+type pushError struct {
+	msg       string
+	err       error // matched by errors.Is / As (ErrUnsupported, *APIError); its text is never shown
+	cancelled bool
+}
+
+func (e *pushError) Error() string { return e.msg }
+
+func (e *pushError) Unwrap() error { return e.err }
+
+func (e *pushError) Is(target error) bool { return e.cancelled && target == context.Canceled }
+
+func redactBoth(s, a, b string) string { return providers.RedactToken(providers.RedactToken(s, a), b) }
+
+// stagesOf lists Devtron's stages in its order: the connection error first, then the stages that
+// passed or failed, then any stage Devtron named that this build does not know.
+func stagesOf(v validationAnswer, redact func(string) string) []Stage {
+	var out []Stage
+	keys := make([]string, 0, len(v.StageErrorMap))
+	for k := range v.StageErrorMap {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, "error in connecting with") {
+			out = append(out, Stage{Name: k, Message: redact(v.StageErrorMap[k])})
+		}
+	}
+	for _, st := range StageOrder {
+		if msg, bad := v.StageErrorMap[st]; bad {
+			out = append(out, Stage{Name: st, Message: redact(msg)})
+		} else if slices.Contains(v.SuccessfulStages, st) {
+			out = append(out, Stage{Name: st, OK: true})
+		}
+	}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "error in connecting with") && !slices.Contains(StageOrder, k) {
+			out = append(out, Stage{Name: k, Message: redact(v.StageErrorMap[k])})
+		}
+	}
+	if v.DeleteRepoFailed && !slices.Contains(v.SuccessfulStages, "Delete Repo") {
+		out = append(out, Stage{Name: "Delete Repo", Message: "failed (Devtron saves all the same)"})
+	}
+	return out
+}
+
+func firstFailure(st []Stage) string {
+	for _, s := range st {
+		if !s.OK {
+			return s.Name + ": " + clip(s.Message)
+		}
+	}
+	return "no stage named"
+}
+
+// diffConfig names the fields in which Devtron's configuration got differs from want (the token
+// compared, never shown).
+func diffConfig(want, got Config) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		x, y string
+	}{
+		{"host", normHost(want.Host), normHost(got.Host)}, {"username", want.Username, got.Username},
+		{"token", want.Token, got.Token}, {"org", orgOf(want), orgOf(got)},
+		{"project_key", want.BitBucketProjectKey, got.BitBucketProjectKey},
+	} {
+		if f.x != f.y {
+			out = append(out, f.name)
+		}
+	}
+	if want.IsCADataPresent != got.IsCADataPresent {
+		out = append(out, "ca_bundle")
+	}
+	return out
+}
+
+func normHost(h string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(h), "/")) }
+
+func orgOf(c Config) string {
+	switch c.Provider {
+	case "GITHUB":
+		return c.GitHubOrgID
+	case "GITLAB":
+		return c.GitLabGroupID
+	case "AZURE_DEVOPS":
+		return c.AzureProjectName
+	case "BITBUCKET_CLOUD":
+		return c.BitBucketWorkspaceID
+	}
+	return ""
+}
