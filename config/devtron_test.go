@@ -1,0 +1,64 @@
+package config
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
+	s, dir := newStore(t)
+	ctx := context.Background()
+	set := func(dt *Devtron) *Data {
+		t.Helper()
+		d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
+			d.Devtron = dt
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	set(&Devtron{URL: "https://devtron.example.com/", Token: canary})
+	set(&Devtron{URL: "https://devtron.example.com/", Token: canary, LastCheck: &CheckRecord{At: time.Now(), OK: true}})
+	// A new token keeping the old check record: the record no longer vouches for it.
+	d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
+		d.Devtron.Token, d.Devtron.CABundle = canary+"2", "/ca.pem"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Devtron.LastCheck != nil {
+		t.Error("a check record survived a token change it did not test")
+	}
+	assertNoCanary(t, dir)
+	loaded, err := s.Load()
+	if err != nil || loaded.Devtron == nil || loaded.Devtron.Token != canary+"2" {
+		t.Fatalf("load: %+v %v", loaded.Devtron, err)
+	}
+	d, err = s.Update(ctx, "tester (local)", ActionDevtronRemove, -1, func(d *Data) error { d.Devtron = nil; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, e := range d.Audit {
+		got = append(got, append([]string{e.Action}, e.Fields...))
+	}
+	want := [][]string{{"devtron-set", "url", "token"}, {"devtron-set", "token", "ca_bundle"}, {"devtron-remove"}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("audit %v, want %v", got, want)
+	}
+	if _, err := s.Update(ctx, "t", ActionDevtronSet, -1, func(d *Data) error { d.Devtron = &Devtron{Token: "x"}; return nil }); err == nil {
+		t.Error("a Devtron instance without URL was saved")
+	}
+	// Clone is deep.
+	d.Devtron = &Devtron{URL: "u", LastCheck: &CheckRecord{OK: true}}
+	c := d.Clone()
+	c.Devtron.URL, c.Devtron.LastCheck.OK = "v", false
+	if d.Devtron.URL != "u" || !d.Devtron.LastCheck.OK {
+		t.Error("Clone shares the Devtron instance")
+	}
+}
