@@ -1,0 +1,194 @@
+package platforms
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gitopscfg/providers"
+)
+
+// ExportOptions shape the exported manifests.
+type ExportOptions struct {
+	// Namespace defaults to argocd (Argo CD) or flux-system (Flux).
+	Namespace string
+	// Kind is Argo CD's secret type: "repo-creds" (a credential template for the organisation's URL
+	// prefix; the default) or "repository" (one repository, named by Repo).
+	Kind string
+	Repo string
+	// Name is the Secret's name (default gitopscfg-<provider>[-<repo>]).
+	Name string
+}
+
+// Argo CD secret kinds.
+const (
+	KindRepoCreds  = "repo-creds"
+	KindRepository = "repository"
+)
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+func checkNames(ns, name string) error {
+	if len(ns) > 63 || !dnsLabel.MatchString(ns) {
+		return fmt.Errorf("namespace %q is not a valid Kubernetes namespace (lower-case letters, digits and '-', at most 63)", ns)
+	}
+	if len(name) > 253 || !dnsSubdomain.MatchString(name) {
+		return fmt.Errorf("name %q is not a valid Kubernetes object name (lower-case letters, digits, '-' and '.', at most 253)", name)
+	}
+	return nil
+}
+
+// OrgURL is the URL prefix the organisation's repositories are cloned from over HTTPS, ending in
+// "/" so that it matches no other organisation whose name starts the same: GitHub
+// <host>/<org>/, GitLab <host>/<group full path>/ (a numeric group id is looked up), Azure DevOps
+// <organisation URL>/<project>/_git/, Bitbucket Cloud https://bitbucket.org/<workspace>/.
+func OrgURL(ctx context.Context, env *providers.Env, c providers.Credentials) (string, error) {
+	host := strings.TrimRight(strings.TrimSpace(c.Host), "/")
+	u, err := url.Parse(host)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("the stored Git host %q is not an absolute https URL", c.Host)
+	}
+	org := strings.Trim(strings.TrimSpace(c.Org), "/")
+	if org == "" {
+		return "", fmt.Errorf("no organisation is stored for %s", c.Provider)
+	}
+	esc := func(p string) string {
+		parts := strings.Split(p, "/")
+		for i := range parts {
+			parts[i] = url.PathEscape(parts[i])
+		}
+		return strings.Join(parts, "/")
+	}
+	switch c.Provider {
+	case providers.GitHub:
+		return host + "/" + url.PathEscape(org) + "/", nil
+	case providers.GitLab:
+		if _, err := strconv.Atoi(org); err == nil {
+			g, err := LookupGitLabGroup(ctx, env, c)
+			if err != nil {
+				return "", err
+			}
+			org = g.FullPath
+		}
+		return host + "/" + esc(org) + "/", nil
+	case providers.Azure:
+		return host + "/" + url.PathEscape(org) + "/_git/", nil
+	case providers.Bitbucket:
+		return host + "/" + url.PathEscape(org) + "/", nil
+	}
+	// Gitea/Forgejo and any other host that clones from <host>/<owner>/<repo>.
+	return host + "/" + url.PathEscape(org) + "/", nil
+}
+
+func readCA(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the CA bundle: %w", err)
+	}
+	if !strings.Contains(string(pem), "-----BEGIN CERTIFICATE-----") {
+		return "", fmt.Errorf("the CA bundle %s holds no PEM certificate", path)
+	}
+	return string(pem), nil
+}
+
+func exportable(c providers.Credentials) error {
+	if strings.TrimSpace(c.Token) == "" {
+		return fmt.Errorf("no token is stored for %s: nothing to export", c.Provider)
+	}
+	return nil
+}
+
+// ArgoCD returns the Secret Argo CD reads the credentials from (label
+// argocd.argoproj.io/secret-type: repo-creds or repository) and, when a CA bundle is stored, the
+// argocd-tls-certs-cm ConfigMap entry for the Git host.
+func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error) {
+	if err := exportable(c); err != nil {
+		return nil, err
+	}
+	ns := o.Namespace
+	if ns == "" {
+		ns = "argocd"
+	}
+	kind := o.Kind
+	if kind == "" {
+		kind = KindRepoCreds
+	}
+	prefix, err := OrgURL(ctx, env, c)
+	if err != nil {
+		return nil, err
+	}
+	target := prefix
+	name := o.Name
+	switch kind {
+	case KindRepoCreds:
+		if o.Repo != "" {
+			return nil, fmt.Errorf("--repo applies to --kind repository only")
+		}
+		if name == "" {
+			name = "gitopscfg-" + string(c.Provider) + "-repo-creds"
+		}
+	case KindRepository:
+		repo := strings.Trim(strings.TrimSpace(o.Repo), "/")
+		if repo == "" || strings.ContainsAny(repo, "/ ") {
+			return nil, fmt.Errorf("--kind repository needs --repo NAME (the repository's name in the organisation)")
+		}
+		target = prefix + url.PathEscape(repo)
+		if name == "" {
+			name = "gitopscfg-" + string(c.Provider) + "-" + strings.ToLower(repo)
+		}
+	default:
+		return nil, fmt.Errorf("unknown --kind %q: use repo-creds or repository", kind)
+	}
+	if err := checkNames(ns, name); err != nil {
+		return nil, err
+	}
+	ca, err := readCA(c.CABundle)
+	if err != nil {
+		return nil, err
+	}
+	secret := Object{
+		{"apiVersion", "v1"},
+		{"kind", "Secret"},
+		{"metadata", Object{
+			{"name", name},
+			{"namespace", ns},
+			{"labels", Object{
+				{"argocd.argoproj.io/secret-type", kind},
+				{"app.kubernetes.io/managed-by", "gitopscfg"},
+			}},
+		}},
+		{"type", "Opaque"},
+		{"stringData", Object{
+			{"type", "git"},
+			{"url", target},
+			{"username", providers.GitUsername(c)},
+			{"password", c.Token},
+		}},
+	}
+	objs := []Object{secret}
+	if ca != "" {
+		u, _ := url.Parse(c.Host)
+		objs = append(objs, Object{
+			{"apiVersion", "v1"},
+			{"kind", "ConfigMap"},
+			{"metadata", Object{
+				{"name", "argocd-tls-certs-cm"},
+				{"namespace", ns},
+				{"labels", Object{
+					{"app.kubernetes.io/name", "argocd-tls-certs-cm"},
+					{"app.kubernetes.io/part-of", "argocd"},
+				}},
+			}},
+			{"data", Object{{u.Hostname(), ca}}},
+		})
+	}
+	return objs, nil
+}
