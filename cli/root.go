@@ -65,6 +65,9 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a),
 		newRemoveCmd(a), newVersionCmd(a), newServeCmd(a))
+	root.AddCommand(newDevtronCmd(a))
+	root.AddCommand(newPushCmd(a))
+	root.AddCommand(newExportCmd(a))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
