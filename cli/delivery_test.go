@@ -60,7 +60,7 @@ func TestPushAndExportEndToEnd(t *testing.T) {
 		Outcome, Method string
 		Requests        int
 	}
-	if err := json.Unmarshal([]byte(r.out), &res); err != nil || res.Outcome != "saved" || res.Method != "PUT" || res.Requests != 3 {
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || res.Outcome != "saved" || res.Method != "PUT" || res.Requests != 2 {
 		t.Errorf("push --json: %+v %v\n%s", res, err, r.out)
 	}
 	dt.FailStages(map[string]string{"Push": "authentication required"})

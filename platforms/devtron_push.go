@@ -320,15 +320,18 @@ wait:
 		res.Outcome = Saved
 		res.Message = "Devtron validated and saved the configuration; it is the active one there"
 	}
-	// Devtron's create answer has no id: read it (and confirm) when cheap.
-	if got, ok, err := d.ByProvider(ctx, cfg.Provider); err == nil && ok {
-		reqs++
+	if method == http.MethodPut {
+		res.ID = cfg.ID
+		return res, nil
+	}
+	// Devtron's create answer has no id: read it back (one more request, creates only).
+	got, ok, err := d.ByProvider(ctx, cfg.Provider)
+	reqs++
+	if err == nil && ok {
 		res.ID = got.ID
 		if !got.Active {
 			res.Warnings = append(res.Warnings, "Devtron answered success, but its "+cfg.Provider+" configuration is not the active one")
 		}
-	} else {
-		reqs++
 	}
 	return res, nil
 }
