@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
-// startDemo starts the provider emulators on loopback and points a throw-away store at them, with
+// startDemo starts the provider and Devtron emulators on loopback and points a throw-away store at them, with
 // every provider configured with full-access demo credentials and GitHub active. Everything is
 // removed when the process ends.
 func (a *App) startDemo(ctx context.Context) error {
@@ -21,6 +22,11 @@ func (a *App) startDemo(ctx context.Context) error {
 	}
 	a.cleanup = append(a.cleanup, emu.Close)
 	a.demo = emu
+	dtEmu, err := devtronfake.Start(devtronfake.Options{})
+	if err != nil {
+		return usageErr("--demo: %v", err)
+	}
+	a.cleanup = append(a.cleanup, dtEmu.Close)
 	dir, err := os.MkdirTemp("", "gitopscfg-demo-")
 	if err != nil {
 		return usageErr("--demo: %v", err)
@@ -39,12 +45,13 @@ func (a *App) startDemo(ctx context.Context) error {
 			d.Providers[string(id)] = p
 		}
 		d.Active = string(providers.GitHub)
+		d.Devtron = &config.Devtron{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken, UpdatedAt: time.Now().UTC()}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.Err, "demo: using built-in provider emulators on loopback and a throw-away store; nothing real is touched")
+	fmt.Fprintln(a.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -52,7 +53,7 @@ func writeYAML(b *bytes.Buffer, o Object, indent int) {
 	pad := strings.Repeat("  ", indent)
 	for _, f := range o {
 		b.WriteString(pad)
-		b.WriteString(yamlScalar(f.Key))
+		b.WriteString(yamlKey(f.Key))
 		b.WriteByte(':')
 		switch v := f.Value.(type) {
 		case Object:
@@ -74,6 +75,21 @@ func writeYAML(b *bytes.Buffer, o Object, indent int) {
 			panic(fmt.Sprintf("manifest value of type %T", v))
 		}
 	}
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._/-]*$`)
+
+// yamlKey writes a key plainly when YAML (1.1 or 1.2) cannot read it as anything but that
+// string, double-quoted otherwise.
+func yamlKey(k string) string {
+	switch strings.ToLower(k) {
+	case "y", "yes", "n", "no", "on", "off", "true", "false", "null":
+		return yamlScalar(k)
+	}
+	if plainKey.MatchString(k) {
+		return k
+	}
+	return yamlScalar(k)
 }
 
 // yamlScalar double-quotes s with JSON's escapes, which YAML's double-quoted style accepts.
