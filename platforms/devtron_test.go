@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -337,6 +340,16 @@ func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
 	if res, err = r.push(bb, platforms.PushOptions{}); err != nil || !res.OK() {
 		t.Fatalf("bitbucket: %+v %v", res, err)
 	}
+	// Devtron itself fixes Bitbucket's host and key only when it validates: what is sent must be right.
+	var sent map[string]any
+	for _, q := range r.srv.Requests() {
+		if q.Method == "POST" && strings.Contains(string(q.Body), "BITBUCKET_CLOUD") {
+			_ = json.Unmarshal(q.Body, &sent)
+		}
+	}
+	if sent["bitBucketProjectKey"] != "GITOPS" || sent["host"] != "https://bitbucket.org/" || sent["gitLabGroupId"] != "" {
+		t.Errorf("sent %v %v", sent["bitBucketProjectKey"], sent["host"])
+	}
 	for _, row := range r.srv.Rows() {
 		switch row.Provider {
 		case "GITLAB":
@@ -465,5 +478,50 @@ func TestCheckInstance(t *testing.T) {
 	}
 	if _, err := platforms.NewDevtron(r.env, platforms.Instance{URL: r.srv.URL()}); err == nil {
 		t.Error("empty token accepted")
+	}
+}
+
+// A redirect is never followed: a POST turned into a GET elsewhere could read as a success.
+func TestPushNeverFollowsARedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/orchestrator/gitops/config-by-provider":
+			w.WriteHeader(404)
+			_, _ = w.Write([]byte(`{"code":404,"status":"Not Found","errors":[{"code":"11006","userMessage":"Requested resource not found"}]}`))
+		case "/orchestrator/gitops/config":
+			http.Redirect(w, r, "/orchestrator/gitops/configured", http.StatusMovedPermanently)
+		default:
+			_, _ = w.Write([]byte(`{"code":200,"status":"OK","result":{"exists":true}}`))
+		}
+	}))
+	defer srv.Close()
+	dt, err := platforms.NewDevtron(providers.NewEnv("test"), platforms.Instance{URL: srv.URL, Token: devtronCanary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := dt.Push(context.Background(), github("acme"), platforms.PushOptions{})
+	if res.OK() || !strings.Contains(res.Message+fmt.Sprint(err), "does not answer like Devtron") {
+		t.Errorf("%+v %v", res, err)
+	}
+}
+
+// Devtron's error bodies can echo tokens back: what is shown of them is redacted.
+func TestErrorBodiesAreRedacted(t *testing.T) {
+	for _, body := range []string{
+		`{"code":500,"status":"Internal Server Error","errors":[{"code":"000","internalMessage":"x","userMessage":"pq: bad token ` + gitCanary + ` for ` + devtronCanary + `"}]}`,
+		`{"code":500,"result":"failed for ` + devtronCanary + ` and ` + gitCanary + `"}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.SetCookie(w, &http.Cookie{Name: "argocd.token", Value: devtronCanary})
+			w.WriteHeader(500)
+			_, _ = w.Write([]byte(body))
+		}))
+		dt, _ := platforms.NewDevtron(providers.NewEnv("test"), platforms.Instance{URL: srv.URL, Token: devtronCanary})
+		res, err := dt.Push(context.Background(), github("acme"), platforms.PushOptions{})
+		said := fmt.Sprintf("%+v %v", res, err)
+		srv.Close()
+		if !strings.Contains(said, "[token]") || strings.Contains(said, gitCanary) || strings.Contains(said, devtronCanary) {
+			t.Errorf("%s", said)
+		}
 	}
 }
