@@ -72,8 +72,36 @@ func TestPushAndExportEndToEnd(t *testing.T) {
 	step("", 2, "push", "devtron", "gitea")
 	step("", 2, "push", "argocd")
 
+	type devtronStatus struct {
+		Devtron *struct {
+			URL       string
+			Active    *string
+			Providers map[string]string
+			Fields    map[string][]string
+			Error     *string
+		}
+	}
+	status := func() devtronStatus {
+		t.Helper()
+		var st devtronStatus
+		r := step("", 0, "status", "--json")
+		if err := json.Unmarshal([]byte(r.out), &st); err != nil || st.Devtron == nil {
+			t.Fatalf("status --json: %v\n%s", err, r.out)
+		}
+		return st
+	}
+	if st := status(); st.Devtron.Providers["github"] != "in_sync" || st.Devtron.Active == nil || *st.Devtron.Active != "github" || st.Devtron.Error != nil {
+		t.Errorf("drift after push: %+v", *st.Devtron)
+	}
+
 	// Settings changed since the last check: refused unless --force.
 	step("", 0, "set", "github", "--username", "someone", "--no-check")
+	if st := status(); st.Devtron.Providers["github"] != "differs" || len(st.Devtron.Fields["github"]) != 1 || st.Devtron.Fields["github"][0] != "username" {
+		t.Errorf("drift after a change: %+v", *st.Devtron)
+	}
+	if r := step("", 0, "status"); !strings.Contains(r.out, "github     differs (username)") {
+		t.Errorf("status text:\n%s", r.out)
+	}
 	r = step("", 2, "push", "devtron")
 	if !strings.Contains(r.err, "gitopscfg check github") {
 		t.Errorf("stale push: %s", r.err)
@@ -86,7 +114,7 @@ func TestPushAndExportEndToEnd(t *testing.T) {
 
 	r = step("", 0, "export", "argocd", "--force")
 	manifests := r.out
-	if !strings.Contains(r.out, `"argocd.argoproj.io/secret-type": "repo-creds"`) || !strings.Contains(r.out, gh.Token) {
+	if !strings.Contains(r.out, `argocd.argoproj.io/secret-type: "repo-creds"`) || !strings.Contains(r.out, gh.Token) {
 		t.Errorf("export:\n%s", r.out)
 	}
 	out := filepath.Join(t.TempDir(), "flux.yaml")

@@ -22,6 +22,7 @@ type statusJSON struct {
 	Active    *string              `json:"active"`
 	Providers []statusProviderJSON `json:"providers"`
 	Revision  int64                `json:"revision"`
+	Devtron   *devtronStatusJSON   `json:"devtron"`
 	Audit     []config.AuditEntry  `json:"audit"`
 }
 
@@ -57,10 +58,12 @@ func newStatusCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			dts := a.devtronStatus(cmd.Context(), d)
 			if asJSON {
-				return writeStatusJSON(a.Out, d)
+				return writeStatusJSON(a.Out, d, dts)
 			}
 			writeStatusText(a.Out, s, d, time.Now())
+			writeDevtronStatusText(a.Out, dts)
 			return nil
 		},
 	}
@@ -82,8 +85,8 @@ func lastCheck(r *config.CheckRecord) *lastCheckJSON {
 	return &lastCheckJSON{At: r.At, OK: r.OK, Deep: r.Deep, ExpiresAt: r.ExpiresAt}
 }
 
-func writeStatusJSON(w io.Writer, d *config.Data) error {
-	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Audit: lastAudit(d, statusAuditEntries)}
+func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error {
+	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: lastAudit(d, statusAuditEntries)}
 	for _, p := range providers.All() {
 		sp := statusProviderJSON{Provider: p.ID, Name: p.Name, Active: d.Active == string(p.ID)}
 		if c := d.Providers[string(p.ID)]; c != nil {
