@@ -272,6 +272,16 @@ func TestPushHTTPErrorsArePrecise(t *testing.T) {
 	}
 }
 
+// 412: Devtron holds a client certificate without its key (kept, so the TLS data is incoherent).
+func TestPush412IsExplained(t *testing.T) {
+	r := newRig(t, devtronfake.Options{})
+	r.srv.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "GITHUB", Host: "https://github.com/", GitHubOrgID: "acme", Token: "t0000", Active: true, EnableTLSVerification: true}, TLSCert: "CERT"})
+	res, err := r.push(github("acme"), platforms.PushOptions{})
+	if err != nil || res.Outcome != platforms.Refused || !strings.Contains(res.Message, "TLS settings") || !strings.Contains(res.Message, "HTTP 412") {
+		t.Errorf("%+v %v", res, err)
+	}
+}
+
 func TestPushKeepsTLSDataDevtronHolds(t *testing.T) {
 	r := newRig(t, devtronfake.Options{})
 	r.srv.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "GITHUB", Host: "https://github.com/", GitHubOrgID: "acme", Token: "t0000", Active: true, EnableTLSVerification: true},
