@@ -92,6 +92,10 @@ func Normalize(ctx context.Context, env *providers.Env, c providers.Credentials)
 		cfg.Host = "https://bitbucket.org/"
 		cfg.BitBucketWorkspaceID = strings.TrimSpace(c.Org)
 		cfg.BitBucketProjectKey = strings.ToUpper(strings.TrimSpace(c.ProjectKey))
+		if gu := providers.GitUsername(c); gu != cfg.Username {
+			// Devtron's Bitbucket client uses one username for the REST API and for Git.
+			warnings = append(warnings, fmt.Sprintf("Devtron uses the username %q for Bitbucket's API and for Git alike, but Git over HTTPS takes %q with this token: Devtron's clone and push stages may fail", cfg.Username, gu))
+		}
 	}
 	cfg.TLSConfig = &TLSConfig{}
 	if c.CABundle != "" {

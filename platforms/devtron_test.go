@@ -347,7 +347,7 @@ func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
 		t.Fatalf("gitlab: %+v %v", res, err)
 	}
 	bb := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.example/", Org: "acme", ProjectKey: "gitops", Username: "a@b.c", Token: gitCanary}
-	if res, err = r.push(bb, platforms.PushOptions{}); err != nil || !res.OK() {
+	if res, err = r.push(bb, platforms.PushOptions{}); err != nil || !res.OK() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "x-bitbucket-api-token-auth") {
 		t.Fatalf("bitbucket: %+v %v", res, err)
 	}
 	// Devtron itself fixes Bitbucket's host and key only when it validates: what is sent must be right.
