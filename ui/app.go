@@ -182,15 +182,19 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.picker.setData(msg.data)
 		if m.screen == screenLoading {
 			m.screen = screenPicker
-			return watchCmd(m.c.store, m.stamp, m.c.watch)
+			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
 		}
 		return nil
 	case watchMsg:
 		m.stamp = msg.stamp
 		if msg.data != nil && (m.picker.data == nil || msg.data.Revision != m.picker.data.Revision) {
 			m.picker.setData(msg.data)
+			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
 		}
 		return watchCmd(m.c.store, m.stamp, m.c.watch)
+	case devtronDriftMsg, devtronPushedMsg:
+		// a push or a comparison ends on the picker, whichever screen is shown
+		return m.picker.Update(msg)
 
 	case wizardDoneMsg:
 		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase})
@@ -338,7 +342,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.picker.setData(msg.data)
 	m.screen = screenPicker
 	m.unlock = nil
-	return watchCmd(m.c.store, m.stamp, m.c.watch)
+	return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
 }
 
 func (m *Model) startWizard() tea.Cmd {

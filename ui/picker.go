@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
@@ -30,6 +31,12 @@ type picker struct {
 	confirm providers.ID
 	notice  string
 	isErr   bool
+	// Devtron: the drift last read (nil: not yet, or failed with driftErr), the provider whose
+	// push runs, the provider whose push awaits confirmation.
+	drift       *platforms.Drift
+	driftErr    string
+	pushing     providers.ID
+	confirmPush providers.ID
 }
 
 func newPicker(c *common) *picker {
@@ -61,9 +68,12 @@ func (p *picker) setData(d *config.Data) {
 func (p *picker) say(notice string, isErr bool) { p.notice, p.isErr = notice, isErr }
 
 func (p *picker) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := p.devtronUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if len(p.testing) == 0 {
+		if len(p.testing) == 0 && p.pushing == "" {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -110,6 +120,15 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
+	if p.confirmPush != "" {
+		id := p.confirmPush
+		p.confirmPush = ""
+		if key.Matches(msg, p.c.keys.confirm.Yes) {
+			return p.push(id)
+		}
+		p.say("nothing was pushed", false)
+		return nil
+	}
 	if p.confirm != "" {
 		id := p.confirm
 		p.confirm = ""
@@ -167,6 +186,8 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.notice = ""
 		creds := providers.FromConfig(sel.ID, cfg)
 		return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
+	case key.Matches(msg, k.Push):
+		p.startPush(sel)
 	case key.Matches(msg, k.Remove):
 		if p.configured(sel.ID) == nil {
 			p.say(sel.Name+" is not configured: nothing to remove", true)
@@ -243,7 +264,7 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 			badge = s.active.Render("active") + s.dim.Render(" · ") + badge
 		}
 	}
-	line1 := cur + mark + padRight(name, 18) + badge
+	line1 := truncateStyled(cur+mark+padRight(name, 18)+badge+p.devtronBadge(pr.ID), w)
 	indent := "      "
 	var lines []string
 	lines = append(lines, line1)
@@ -330,6 +351,9 @@ func (p *picker) footer(w int) string {
 	s := p.c.styles
 	var b strings.Builder
 	switch {
+	case p.confirmPush != "":
+		name := providers.MustLookup(p.confirmPush).Name
+		b.WriteString(s.prompt.Render(wrapText("Push "+name+" to Devtron at "+p.data.Devtron.URL+"? Devtron validates it by creating and deleting a repository. (y/N)", w)))
 	case p.confirm != "":
 		name := providers.MustLookup(p.confirm).Name
 		b.WriteString(s.prompt.Render(truncate("Remove "+name+" and its token from the store? (y/N)", w)))
@@ -344,7 +368,7 @@ func (p *picker) footer(w int) string {
 	h := p.c.help
 	h.SetWidth(w)
 	h.ShowAll = p.full
-	if p.confirm != "" {
+	if p.confirm != "" || p.confirmPush != "" {
 		b.WriteString(h.View(p.c.keys.confirm))
 	} else {
 		b.WriteString(h.View(p.c.keys.picker))
