@@ -154,19 +154,15 @@ func (a *App) showStage(id providers.ID, c providers.Check) {
 // failing to do so is a warning, not a failure.
 func (a *App) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
 	now := time.Now()
-	_, err := s.Update(ctx, a.who(), "check", -1, func(d *config.Data) error {
-		for _, r := range results {
-			p := d.Providers[string(r.Provider)]
-			switch {
-			case p == nil, providers.FromConfig(r.Provider, p) != providers.FromConfig(r.Provider, tested.Providers[string(r.Provider)]):
-			case deep:
-				p.LastDeep = r.Record(now, true)
-			default:
-				p.LastCheck = r.Record(now, false)
-			}
-		}
-		return nil
-	})
+	var checked []config.Checked
+	for _, r := range results {
+		checked = append(checked, config.Checked{Provider: string(r.Provider),
+			Tested: tested.Providers[string(r.Provider)].Settings(), Record: r.Record(now, deep)})
+	}
+	_, err := s.RecordChecks(ctx, a.who(), checked...)
+	if config.IsKind(err, config.KindStale) {
+		return // every provider changed while it was checked: its results are not theirs to keep
+	}
 	if err != nil {
 		fmt.Fprintln(a.Err, "warning: the check results could not be remembered:", err)
 	}

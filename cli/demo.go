@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms/devtronfake"
@@ -38,17 +37,14 @@ func (a *App) startDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Update(ctx, "demo", "set", 0, func(d *config.Data) error {
-		for _, id := range providers.IDs {
-			p := &config.Provider{UpdatedAt: time.Now().UTC()}
-			emu.DemoCredentials(id).ApplyTo(p)
-			d.Providers[string(id)] = p
+	for _, id := range providers.IDs {
+		c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: settingsOf(emu.DemoCredentials(id)),
+			Activate: id == providers.GitHub}
+		if _, err := s.Set(ctx, "demo", c); err != nil {
+			return err
 		}
-		d.Active = string(providers.GitHub)
-		d.Devtron = &config.Devtron{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken, UpdatedAt: time.Now().UTC()}
-		return nil
-	})
-	if err != nil {
+	}
+	if _, err := s.SetDevtron(ctx, "demo", config.Devtron{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")

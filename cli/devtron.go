@@ -88,10 +88,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 				}
 				rec = r.Record(time.Now(), false)
 			}
-			_, err = s.Update(cmd.Context(), a.who(), config.ActionDevtronSet, -1, func(d *config.Data) error {
-				d.Devtron = &config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, UpdatedAt: time.Now().UTC(), LastCheck: rec}
-				return nil
-			})
+			_, err = s.SetDevtron(cmd.Context(), a.who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
 			if err != nil {
 				return err
 			}
@@ -118,10 +115,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 			if d.Devtron == nil {
 				return usageErr("no Devtron instance is stored")
 			}
-			if _, err := s.Update(cmd.Context(), a.who(), config.ActionDevtronRemove, -1, func(d *config.Data) error {
-				d.Devtron = nil
-				return nil
-			}); err != nil {
+			if _, err := s.RemoveDevtron(cmd.Context(), a.who()); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")

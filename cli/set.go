@@ -81,7 +81,10 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 	if err != nil {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	var record *config.CheckRecord
+	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: settingsOf(creds), Activate: o.activate}
+	for _, k := range changed {
+		c.Fields = append(c.Fields, config.Field(k))
+	}
 	if !o.noCheck {
 		env := a.EnvWithTimeout(o.timeout)
 		var r providers.Result
@@ -96,38 +99,19 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 			fmt.Fprintln(a.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 			return errCheckFailed
 		}
-		record = r.Record(time.Now(), o.deep)
+		if o.deep {
+			c.Deep, c.DeepOf = r.Record(time.Now(), true), c.Settings
+		} else {
+			c.Check = r.Record(time.Now(), false)
+		}
 	}
-	_, err = s.Update(cmd.Context(), a.who(), "set", -1, func(d *config.Data) error {
-		sp := d.Providers[string(p.ID)]
-		if sp == nil {
-			sp = &config.Provider{}
-			d.Providers[string(p.ID)] = sp
-		}
-		// Apply only what this invocation set, over whatever is current now.
-		cur := providers.FromConfig(p.ID, sp)
-		for _, k := range changed {
-			copyField(&cur, creds, k)
-		}
-		if record != nil && cur != creds {
-			// Another writer changed this provider while the check ran: what would be saved is
-			// not what was checked.
-			return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
-		}
-		cur.ApplyTo(sp)
-		sp.UpdatedAt = time.Now().UTC()
-		switch {
-		case record != nil && o.deep:
-			sp.LastDeep = record
-		case record != nil:
-			sp.LastCheck = record
-		}
-		if o.activate {
-			d.Active = string(p.ID)
-		}
-		return nil
-	})
-	if err != nil {
+	// Only what this invocation set is applied, over whatever is current now; the store refuses
+	// the save when another writer changed this provider while the check ran, since what would be
+	// saved is not what was checked.
+	c.At = time.Now()
+	if _, err := s.Set(cmd.Context(), a.who(), c); config.IsKind(err, config.KindStale) {
+		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
+	} else if err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("Saved %s", p.Name)
@@ -249,4 +233,11 @@ func readToken(in io.Reader, prompt io.Writer) (string, error) {
 		return "", usageErr("--token-stdin: %v", err)
 	}
 	return tok, nil
+}
+
+// settingsOf are the store's form of creds.
+func settingsOf(creds providers.Credentials) config.Settings {
+	var p config.Provider
+	creds.ApplyTo(&p)
+	return p.Settings()
 }

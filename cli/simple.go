@@ -22,13 +22,10 @@ func newActivateCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = s.Update(cmd.Context(), a.who(), "activate", -1, func(d *config.Data) error {
-				if d.Providers[string(p.ID)] == nil {
-					return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
-				}
-				d.Active = string(p.ID)
-				return nil
-			})
+			_, err = s.Activate(cmd.Context(), a.who(), string(p.ID))
+			if config.IsKind(err, config.KindNotConfigured) {
+				return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
+			}
 			if err != nil {
 				return err
 			}
@@ -52,17 +49,10 @@ func newRemoveCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			wasActive := false
-			_, err = s.Update(cmd.Context(), a.who(), "remove", -1, func(d *config.Data) error {
-				if d.Providers[string(p.ID)] == nil {
-					return usageErr("%s is not configured; nothing was changed", p.Name)
-				}
-				delete(d.Providers, string(p.ID))
-				if d.Active == string(p.ID) {
-					d.Active, wasActive = "", true
-				}
-				return nil
-			})
+			_, wasActive, err := s.Remove(cmd.Context(), a.who(), string(p.ID), config.AnyRevision)
+			if config.IsKind(err, config.KindNotConfigured) {
+				return usageErr("%s is not configured; nothing was changed", p.Name)
+			}
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 )
 
 func tryUpdate(s *Store) error {
-	_, err := s.Update(context.Background(), "tester (local)", "set", -1, func(d *Data) error {
+	_, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
 		d.Providers["github"] = &Provider{Org: "overwritten", Token: canary}
 		return nil
 	})

@@ -30,7 +30,7 @@ func TestHelperWriter(t *testing.T) {
 	}
 	fmt.Println("ready")
 	for {
-		_, err := s.Update(context.Background(), "writer (local)", "set", -1, func(d *Data) error {
+		_, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
 			d.Providers["github"] = &Provider{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}
 			d.Active = "github"
 			return nil

@@ -78,7 +78,7 @@ type AuditEntry struct {
 	At       time.Time `json:"at"`
 	Revision int64     `json:"revision,omitempty"`
 	Who      string    `json:"who"`
-	Action   string    `json:"action"`
+	Action   Action    `json:"action"`
 	Provider string    `json:"provider,omitempty"`
 	Fields   []string  `json:"fields,omitempty"`
 }
@@ -210,7 +210,7 @@ func (d *Data) dropStaleChecks(before *Data) {
 }
 
 // audit appends the entries describing the change from before to d.
-func (d *Data) audit(before *Data, who, action string, at time.Time) {
+func (d *Data) audit(before *Data, who string, action Action, at time.Time) {
 	keys := make([]string, 0, len(d.Providers)+len(before.Providers))
 	for k := range d.Providers {
 		keys = append(keys, k)
@@ -225,10 +225,10 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 		old, cur := before.Providers[k], d.Providers[k]
 		switch {
 		case cur == nil:
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "remove", Provider: k})
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionRemove, Provider: k})
 		case old == nil:
 			cur.Revision = d.Revision
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "add", Provider: k, Fields: changedFields(nil, cur)})
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionAdd, Provider: k, Fields: changedFields(nil, cur)})
 		default:
 			if fields := changedFields(old, cur); len(fields) > 0 {
 				cur.Revision = d.Revision
@@ -240,9 +240,9 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 	switch {
 	case d.Active == before.Active:
 	case d.Active == "":
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "deactivate", Provider: before.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDeactivate, Provider: before.Active})
 	default:
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: "activate", Provider: d.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionActivate, Provider: d.Active})
 	}
 	if n := len(d.Audit); n > maxAudit {
 		d.Audit = slices.Clone(d.Audit[n-maxAudit:])
@@ -251,8 +251,8 @@ func (d *Data) audit(before *Data, who, action string, at time.Time) {
 
 // Audit actions of the Devtron instance.
 const (
-	ActionDevtronSet    = "devtron-set"
-	ActionDevtronRemove = "devtron-remove"
+	ActionDevtronSet    Action = "devtron-set"
+	ActionDevtronRemove Action = "devtron-remove"
 )
 
 // auditDevtron appends the entry for a change of the Devtron instance (field names only), and

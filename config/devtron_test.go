@@ -45,7 +45,7 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	}
 	var got [][]string
 	for _, e := range d.Audit {
-		got = append(got, append([]string{e.Action}, e.Fields...))
+		got = append(got, append([]string{string(e.Action)}, e.Fields...))
 	}
 	want := [][]string{{"devtron-set", "url", "token"}, {"devtron-set", "token", "ca_bundle"}, {"devtron-remove"}}
 	if !slices.EqualFunc(got, want, slices.Equal) {

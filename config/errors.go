@@ -22,14 +22,22 @@ const (
 	// KindNewerVersion: the store was written by a newer gitopscfg; it is intact but this build
 	// must neither read nor overwrite it.
 	KindNewerVersion
+	// KindNotConfigured: the edit names a provider that is not configured.
+	KindNotConfigured
+	// KindStale: a check result no longer belongs to the stored settings (they changed while it ran).
+	KindStale
+	// KindInvalid: the edit itself is malformed (a caller's mistake); nothing was changed.
+	KindInvalid
 )
 
 // Error is a store error with a message written for the admin.
 type Error struct {
 	Kind ErrorKind
 	Path string
-	Msg  string
-	Err  error
+	// Provider names the provider(s) the error is about, when there is one.
+	Provider string
+	Msg      string
+	Err      error
 }
 
 func (e *Error) Error() string {

@@ -25,7 +25,7 @@ func newStore(t testing.TB) (*Store, string) {
 
 func setProvider(t testing.TB, s *Store, name string, p Provider) *Data {
 	t.Helper()
-	d, err := s.Update(context.Background(), "tester (local)", "set", -1, func(d *Data) error {
+	d, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
 		cp := p
 		d.Providers[name] = &cp
 		return nil

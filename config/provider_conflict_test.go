@@ -25,7 +25,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 			return nil
 		}
 	}
-	d, err := s.Update(ctx, "setup", "set", -1, func(d *Data) error {
+	d, err := s.Update(ctx, "setup", "set", AnyRevision, func(d *Data) error {
 		_ = set("github", "a")(d)
 		return set("gitlab", "a")(d)
 	})
@@ -46,7 +46,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 	}
 	// Check records alone do not move a provider's revision.
 	cur, _ := s.Load()
-	if _, err := s.Update(ctx, "cron", "check", -1, func(d *Data) error {
+	if _, err := s.Update(ctx, "cron", "check", AnyRevision, func(d *Data) error {
 		d.Providers["github"].LastCheck = &CheckRecord{OK: true}
 		return nil
 	}); err != nil {
@@ -57,7 +57,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 	}
 	// A removal after the edit began is a conflict too: the save would silently re-add it.
 	cur, _ = s.Load()
-	if _, err := s.Update(ctx, "erin", "remove", -1, func(d *Data) error { delete(d.Providers, "gitlab"); return nil }); err != nil {
+	if _, err := s.Update(ctx, "erin", "remove", AnyRevision, func(d *Data) error { delete(d.Providers, "gitlab"); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateProvider(ctx, "frank", "set", "gitlab", cur.Revision, set("gitlab", "f")); !errors.Is(err, ErrConflict) {
@@ -77,25 +77,25 @@ func TestChangedCredentialsForgetTheirOldCheckResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok := &CheckRecord{OK: true}
-	if _, err := s.Update(ctx, "a", "set", -1, func(d *Data) error {
+	if _, err := s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
 		d.Providers["github"] = &Provider{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1", LastCheck: ok, LastDeep: ok}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// A check record alone, or an unrelated change, keeps them.
-	d, err := s.Update(ctx, "a", "activate", -1, func(d *Data) error { d.Active = "github"; return nil })
+	d, err := s.Update(ctx, "a", "activate", AnyRevision, func(d *Data) error { d.Active = "github"; return nil })
 	if err != nil || d.Providers["github"].LastCheck == nil || d.Providers["github"].LastDeep == nil {
 		t.Fatalf("an activation dropped the check records: %v", err)
 	}
 	// A new token without a new check: both records go.
-	d, err = s.Update(ctx, "a", "set", -1, func(d *Data) error { d.Providers["github"].Token = "t2"; return nil })
+	d, err = s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error { d.Providers["github"].Token = "t2"; return nil })
 	if err != nil || d.Providers["github"].LastCheck != nil || d.Providers["github"].LastDeep != nil {
 		t.Fatalf("a new token kept the old token's check results: %+v %v", d.Providers["github"], err)
 	}
 	// A new token with its own check keeps that one.
 	fresh := &CheckRecord{OK: false, User: "octocat"}
-	d, err = s.Update(ctx, "a", "set", -1, func(d *Data) error {
+	d, err = s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
 		d.Providers["github"].Token, d.Providers["github"].LastCheck = "t3", fresh
 		return nil
 	})

@@ -338,12 +338,12 @@ func (s *Store) corrupt(path string, err error) error {
 
 // Update runs a read-modify-write under the store's exclusive lock. base is the revision the
 // caller's edit started from; if the store has moved on since, nothing is written and a
-// KindConflict error is returned. base < 0 means "apply to whatever is current" (the edit
+// KindConflict error is returned. base AnyRevision means "apply to whatever is current" (the edit
 // function then sees the current content, so no update is lost). who and action go to the audit
 // trail, with the names of the fields that changed. It returns the saved content.
-func (s *Store) Update(ctx context.Context, who, action string, base int64, edit func(*Data) error) (*Data, error) {
+func (s *Store) Update(ctx context.Context, who string, action Action, base int64, edit func(*Data) error) (*Data, error) {
 	return s.update(ctx, who, action, func(cur *Data) error {
-		if base >= 0 && cur.Revision != base {
+		if base != AnyRevision && cur.Revision != base {
 			return conflictError(base, cur.Revision)
 		}
 		return nil
@@ -353,7 +353,7 @@ func (s *Store) Update(ctx context.Context, who, action string, base int64, edit
 // UpdateProvider is Update for an edit of one provider that started at revision base: it
 // conflicts only when that provider's settings changed (or it was removed) after base, so admins
 // editing different providers at the same time never get in each other's way.
-func (s *Store) UpdateProvider(ctx context.Context, who, action, id string, base int64, edit func(*Data) error) (*Data, error) {
+func (s *Store) UpdateProvider(ctx context.Context, who string, action Action, id string, base int64, edit func(*Data) error) (*Data, error) {
 	return s.update(ctx, who, action, func(cur *Data) error {
 		if p := cur.Providers[id]; p != nil && p.Revision > base {
 			return providerConflictError(id, base, p.Revision)
@@ -368,14 +368,14 @@ func (s *Store) UpdateProvider(ctx context.Context, who, action, id string, base
 // removedAfter reports whether the audit trail shows provider id removed after revision base.
 func removedAfter(d *Data, id string, base int64) bool {
 	for _, e := range d.Audit {
-		if e.Provider == id && e.Action == "remove" && e.Revision > base {
+		if e.Provider == id && e.Action == ActionRemove && e.Revision > base {
 			return true
 		}
 	}
 	return false
 }
 
-func (s *Store) update(ctx context.Context, who, action string, check func(cur *Data) error, edit func(*Data) error) (*Data, error) {
+func (s *Store) update(ctx context.Context, who string, action Action, check func(cur *Data) error, edit func(*Data) error) (*Data, error) {
 	s.saving.RLock()
 	defer s.saving.RUnlock()
 	if s.drained {

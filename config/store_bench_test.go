@@ -33,7 +33,7 @@ func benchStore(b *testing.B) *Store {
 	names := []string{"github", "gitlab", "azure", "bitbucket"}
 	for i := 0; i < 48; i++ {
 		name := names[i%len(names)]
-		_, err := s.Update(context.Background(), "alice (local)", "set", -1, func(d *Data) error {
+		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
 			exp := time.Now().Add(30 * 24 * time.Hour)
 			d.Providers[name] = &Provider{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat",
 				Token: fmt.Sprintf("%s-token-%040d", name, i), UpdatedAt: time.Now(),
@@ -69,7 +69,7 @@ func BenchmarkSave(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		i++
-		_, err := s.Update(context.Background(), "alice (local)", "set", -1, func(d *Data) error {
+		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
 			d.Providers["github"].Username = fmt.Sprintf("user-%d", i)
 			return nil
 		})

@@ -159,7 +159,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	}
 
 	// Removing and deactivating are audited too.
-	d3, err := s.Update(ctx, "alice (local)", "remove", -1, func(d *Data) error {
+	d3, err := s.Update(ctx, "alice (local)", "remove", AnyRevision, func(d *Data) error {
 		delete(d.Providers, "github")
 		d.Active = ""
 		return nil
@@ -242,7 +242,7 @@ func TestEditErrorWritesNothing(t *testing.T) {
 	s, dir := newStore(t)
 	before := snapshot(t, dir)
 	boom := errors.New("boom")
-	if _, err := s.Update(context.Background(), "a", "set", -1, func(*Data) error { return boom }); !errors.Is(err, boom) {
+	if _, err := s.Update(context.Background(), "a", "set", AnyRevision, func(*Data) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("err %v", err)
 	}
 	assertUnchanged(t, before, snapshot(t, dir))
@@ -258,7 +258,7 @@ func TestUpdateRefusesInvalidContent(t *testing.T) {
 		"unknown active": func(d *Data) error { d.Active = "azure"; return nil },
 		"removed active": func(d *Data) error { d.Active = "github"; delete(d.Providers, "github"); return nil },
 	} {
-		_, err := s.Update(context.Background(), "a", "set", -1, edit)
+		_, err := s.Update(context.Background(), "a", "set", AnyRevision, edit)
 		if err == nil {
 			t.Errorf("%s: saved", name)
 		}
@@ -326,7 +326,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 	for i := range n {
 		for _, st := range []*Store{s, s2} {
 			go func() {
-				_, err := st.Update(context.Background(), "w", "set", -1, func(d *Data) error {
+				_, err := st.Update(context.Background(), "w", "set", AnyRevision, func(d *Data) error {
 					p := d.Providers["github"]
 					if p == nil {
 						p = &Provider{}
@@ -367,7 +367,7 @@ func TestUpdateCanceledLockWait(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := s2.Update(ctx, "w", "set", -1, func(*Data) error { return nil }); !IsKind(err, KindLocked) {
+	if _, err := s2.Update(ctx, "w", "set", AnyRevision, func(*Data) error { return nil }); !IsKind(err, KindLocked) {
 		t.Fatalf("locked store: %v, want KindLocked", err)
 	}
 }

@@ -139,7 +139,7 @@ func (a *accessible) firstRun() error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Update(a.ctx, a.opts.Who, "set", 0, applyEdit(creds, result, nil, true, a.now())); err != nil {
+	if _, err := s.Set(a.ctx, a.opts.Who, change(0, creds, result, nil, true, a.now())); err != nil {
 		return err
 	}
 	a.store = s
@@ -249,14 +249,10 @@ func (a *accessible) act(action string, d *config.Data) error {
 		}
 		a.say("Saved %s.", p.Name)
 		if d.Active != string(p.ID) && result != nil && result.OK && a.confirm("Make "+p.Name+" the active provider?") {
-			_, err := a.store.Update(a.ctx, a.opts.Who, "activate", -1, func(d *config.Data) error { d.Active = string(p.ID); return nil })
-			return err
+			return a.activate(p)
 		}
 	case "activate":
-		if _, err := a.store.Update(a.ctx, a.opts.Who, "activate", -1, func(d *config.Data) error { d.Active = string(p.ID); return nil }); err != nil {
-			return err
-		}
-		a.say("%s is now the active provider.", p.Name)
+		return a.activate(p)
 	case "test", "deep":
 		creds := providers.FromConfig(p.ID, c)
 		deep := action == "deep"
@@ -266,7 +262,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 		} else {
 			r = a.runCheck(creds)
 		}
-		_, err := a.store.Update(a.ctx, a.opts.Who, "check", -1, recordResult(creds, r, a.now(), deep))
+		_, err := recordResult(a.ctx, a.store, a.opts.Who, creds, r, a.now(), deep)
 		if errors.Is(err, errStale) {
 			return nil // the credentials changed meanwhile: the result is not theirs to keep
 		}
@@ -275,17 +271,33 @@ func (a *accessible) act(action string, d *config.Data) error {
 		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
 			return nil
 		}
-		if _, err := a.store.Update(a.ctx, a.opts.Who, "remove", d.Revision, func(d *config.Data) error {
-			delete(d.Providers, string(p.ID))
-			if d.Active == string(p.ID) {
-				d.Active = ""
-			}
+		_, wasActive, err := a.store.Remove(a.ctx, a.opts.Who, string(p.ID), d.Revision)
+		if config.IsKind(err, config.KindNotConfigured) {
+			a.say("%s is not configured any more (another writer removed it).", p.Name)
 			return nil
-		}); err != nil {
+		}
+		if err != nil {
 			return err
 		}
 		a.say("Removed %s.", p.Name)
+		if wasActive {
+			a.say("It was the active provider: no provider is active now.")
+		}
 	}
+	return nil
+}
+
+// activate makes p the active provider, if it is still configured.
+func (a *accessible) activate(p providers.Provider) error {
+	_, err := a.store.Activate(a.ctx, a.opts.Who, string(p.ID))
+	if config.IsKind(err, config.KindNotConfigured) {
+		a.say("%s is not configured any more (another writer removed it).", p.Name)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.say("%s is now the active provider.", p.Name)
 	return nil
 }
 
@@ -326,7 +338,7 @@ func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.C
 // save writes the edited provider; when someone else changed that provider meanwhile, it says
 // so and offers to save the edits on top, so nothing typed is lost.
 func (a *accessible) save(p providers.Provider, creds providers.Credentials, result *providers.Result, base int64) error {
-	_, err := a.store.UpdateProvider(a.ctx, a.opts.Who, "set", string(p.ID), base, applyEdit(creds, result, nil, false, a.now()))
+	_, err := a.store.Set(a.ctx, a.opts.Who, change(base, creds, result, nil, false, a.now()))
 	if !config.IsKind(err, config.KindConflict) {
 		return err
 	}
@@ -338,7 +350,7 @@ func (a *accessible) save(p providers.Provider, creds providers.Credentials, res
 	if !a.confirm("Save your edits of " + p.Name + " on top of the other change?") {
 		return errors.New("not saved: your edits were discarded")
 	}
-	_, err = a.store.UpdateProvider(a.ctx, a.opts.Who, "set", string(p.ID), cur.Revision, applyEdit(creds, result, nil, false, a.now()))
+	_, err = a.store.Set(a.ctx, a.opts.Who, change(cur.Revision, creds, result, nil, false, a.now()))
 	return err
 }
 

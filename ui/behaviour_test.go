@@ -94,7 +94,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.key("enter")
 	hs.waitFor("All checks passed", "store revision 1")
 	// another writer saves the same provider meanwhile
-	if _, err := s.Update(context.Background(), "other", "set", -1, func(d *config.Data) error {
+	if _, err := s.Update(context.Background(), "other", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
 		d.Providers["github"].APIURL = "https://api.github.com"
 		d.Providers["gitlab"] = stored("https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
 		return nil
@@ -232,7 +232,7 @@ func TestPickerFollowsOtherWriters(t *testing.T) {
 	_, s := newStore(t, configured)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{watch: 20 * time.Millisecond}, 120, 40)
 	hs.waitFor("GitHub")
-	if _, err := s.Update(context.Background(), "cli", "activate", -1, func(d *config.Data) error { d.Active = "gitlab"; return nil }); err != nil {
+	if _, err := s.Activate(context.Background(), "cli", "gitlab"); err != nil {
 		t.Fatal(err)
 	}
 	hs.waitFor("✓ GitLab")

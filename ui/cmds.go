@@ -163,7 +163,7 @@ func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
 func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
 	result *providers.Result, deep *deepOutcome, activate bool, now time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.UpdateProvider(ctx, who, "set", string(creds.Provider), base, applyEdit(creds, result, deep, activate, now))
+		d, err := s.Set(ctx, who, change(base, creds, result, deep, activate, now))
 		if err != nil {
 			msg := savedMsg{err: err}
 			if config.IsKind(err, config.KindConflict) {
@@ -184,63 +184,49 @@ func createCmd(ctx context.Context, dir, pass, who string, creds providers.Crede
 		if err != nil {
 			return createdMsg{err: err}
 		}
-		d, err := s.Update(ctx, who, "set", 0, applyEdit(creds, result, deep, true, now))
+		d, err := s.Set(ctx, who, change(0, creds, result, deep, true, now))
 		return createdMsg{store: s, data: d, err: err}
 	})
 }
 
-// applyEdit stores creds with the check result that belongs to them. A round trip is kept only
-// while it belongs to the stored credentials: one of other credentials would be misleading.
-func applyEdit(creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) func(*config.Data) error {
-	return func(d *config.Data) error {
-		p := d.Providers[string(creds.Provider)]
-		if p == nil {
-			p = &config.Provider{}
-			d.Providers[string(creds.Provider)] = p
-		}
-		changed := providers.FromConfig(creds.Provider, p) != creds
-		creds.ApplyTo(p)
-		p.UpdatedAt = now.UTC()
-		if result != nil {
-			p.LastCheck = result.Record(now, false)
-		}
-		switch {
-		case deep != nil && deep.creds == creds:
-			p.LastDeep = deep.result.Record(deep.at, true)
-		case changed:
-			p.LastDeep = nil
-		}
-		if activate {
-			d.Active = string(creds.Provider)
-		}
-		return nil
+// settingsOf are the store's form of creds.
+func settingsOf(creds providers.Credentials) config.Settings {
+	var p config.Provider
+	creds.ApplyTo(&p)
+	return p.Settings()
+}
+
+// change is the store edit that saves creds (edited from revision base) with the check result of
+// exactly them and the round trip deep (kept by the store only when it tested creds).
+func change(base int64, creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) config.Change {
+	c := config.Change{Provider: string(creds.Provider), Base: base, Settings: settingsOf(creds), Activate: activate, At: now}
+	if result != nil {
+		c.Check = result.Record(now, false)
 	}
+	if deep != nil {
+		c.Deep, c.DeepOf = deep.result.Record(deep.at, true), settingsOf(deep.creds)
+	}
+	return c
 }
 
 // activateCmd makes id the active provider.
 func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.Update(ctx, who, "activate", -1, func(d *config.Data) error {
-			if d.Providers[string(id)] == nil {
-				return errors.New(name + " is not configured any more (another writer removed it)")
-			}
-			d.Active = string(id)
-			return nil
-		})
+		d, err := s.Activate(ctx, who, string(id))
+		if config.IsKind(err, config.KindNotConfigured) {
+			err = errors.New(name + " is not configured any more (another writer removed it)")
+		}
 		return changedMsg{data: d, err: err, notice: name + " is now the active provider"}
 	})
 }
 
-// removeCmd removes id, if the store is still at the revision the admin saw.
+// removeCmd removes id, unless its settings changed after the revision base the admin saw.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.Update(ctx, who, "remove", base, func(d *config.Data) error {
-			delete(d.Providers, string(id))
-			if d.Active == string(id) {
-				d.Active = ""
-			}
-			return nil
-		})
+		d, _, err := s.Remove(ctx, who, string(id), base)
+		if config.IsKind(err, config.KindNotConfigured) {
+			err = errors.New(name + " is not configured any more (another writer removed it)")
+		}
 		return changedMsg{data: d, err: err, notice: name + " was removed"}
 	})
 }
@@ -248,31 +234,23 @@ func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id 
 // errStale: the stored credentials changed while they were being re-tested.
 var errStale = errors.New("the stored credentials changed during the check")
 
-// recordResult is the store edit that keeps r as the provider's last check (or last round trip
-// when deep), or fails with errStale when the stored credentials are no longer the ones tested.
-func recordResult(creds providers.Credentials, r providers.Result, at time.Time, deep bool) func(*config.Data) error {
-	return func(d *config.Data) error {
-		p := d.Providers[string(creds.Provider)]
-		if p == nil || providers.FromConfig(creds.Provider, p) != creds {
-			return errStale
-		}
-		if deep {
-			p.LastDeep = r.Record(at, true)
-		} else {
-			p.LastCheck = r.Record(at, false)
-		}
-		return nil
+// recordResult keeps r as the provider's last check (or last round trip when deep), or fails with
+// errStale when the stored credentials are no longer the ones tested.
+func recordResult(ctx context.Context, s *config.Store, who string, creds providers.Credentials, r providers.Result, at time.Time, deep bool) (*config.Data, error) {
+	d, err := s.RecordChecks(ctx, who, config.Checked{Provider: string(creds.Provider), Tested: settingsOf(creds), Record: r.Record(at, deep)})
+	if config.IsKind(err, config.KindStale) {
+		return nil, errStale
 	}
+	return d, err
 }
 
-// retestCmd re-tests stored credentials and records the result (base -1: check records make no
-// audit entry), unless the credentials changed meanwhile.
+// retestCmd re-tests stored credentials and records the result, unless the credentials changed
+// meanwhile.
 func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check checkFunc, who string,
 	seq int, creds providers.Credentials, now func() time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
 		r := check(ctx, env, creds)
-		at := now()
-		d, err := s.Update(ctx, who, "check", -1, recordResult(creds, r, at, false))
+		d, err := recordResult(ctx, s, who, creds, r, now(), false)
 		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
 	})
 }
@@ -336,12 +314,12 @@ func waitDeepCmd(events <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-// recordDeepCmd stores a round trip's result as the provider's last round trip (base -1: check
-// records make no audit entry), unless the stored credentials are no longer the ones tested.
+// recordDeepCmd stores a round trip's result as the provider's last round trip, unless the stored
+// credentials are no longer the ones tested.
 func recordDeepCmd(ctx context.Context, s *config.Store, who string, seq int, creds providers.Credentials,
 	r providers.Result, at time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.Update(ctx, who, "check", -1, recordResult(creds, r, at, true))
+		d, err := recordResult(ctx, s, who, creds, r, at, true)
 		return deepRecordedMsg{seq: seq, id: creds.Provider, data: d, err: err}
 	})
 }

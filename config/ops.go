@@ -1,0 +1,272 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The store's edits: the command line, the full-screen UI and the plain-prompt mode all change the
+// store through these operations, so that the same rules hold whichever way an admin works.
+
+// Action names a kind of change in the audit trail.
+type Action string
+
+// The audit actions.
+const (
+	// ActionAdd: a provider was configured for the first time.
+	ActionAdd Action = "add"
+	// ActionSet: a configured provider's settings changed.
+	ActionSet Action = "set"
+	// ActionRemove: a provider and its token were deleted.
+	ActionRemove Action = "remove"
+	// ActionActivate: a provider became the active one.
+	ActionActivate Action = "activate"
+	// ActionDeactivate: no provider is active any more (the active one was removed).
+	ActionDeactivate Action = "deactivate"
+	// ActionCheck: a check result was recorded; it changes no settings, so it makes no entry of its own.
+	ActionCheck Action = "check"
+)
+
+// AnyRevision, given as the base revision of an edit, applies the edit to whatever is current:
+// the edit function sees the current content, so no other writer's change is lost.
+const AnyRevision int64 = -1
+
+// Settings are a provider's connection settings: what a check tests and Set stores. Token is the
+// secret.
+type Settings struct {
+	Host, Org, ProjectKey, Username, Token, APIURL, CABundle string
+}
+
+// Settings are p's connection settings (the zero Settings for nil).
+func (p *Provider) Settings() Settings {
+	if p == nil {
+		return Settings{}
+	}
+	return Settings{Host: p.Host, Org: p.Org, ProjectKey: p.ProjectKey, Username: p.Username, Token: p.Token,
+		APIURL: p.APIURL, CABundle: p.CABundle}
+}
+
+func (p *Provider) setSettings(s Settings) {
+	p.Host, p.Org, p.ProjectKey, p.Username = s.Host, s.Org, s.ProjectKey, s.Username
+	p.Token, p.APIURL, p.CABundle = s.Token, s.APIURL, s.CABundle
+}
+
+// Field names one setting, as the audit trail does.
+type Field string
+
+// The settings' names.
+const (
+	FieldHost       Field = "host"
+	FieldOrg        Field = "org"
+	FieldProjectKey Field = "project_key"
+	FieldUsername   Field = "username"
+	FieldToken      Field = "token"
+	FieldAPIURL     Field = "api_url"
+	FieldCABundle   Field = "ca_bundle"
+)
+
+// ref points at one field of s.
+func (s *Settings) ref(f Field) *string {
+	switch f {
+	case FieldHost:
+		return &s.Host
+	case FieldOrg:
+		return &s.Org
+	case FieldProjectKey:
+		return &s.ProjectKey
+	case FieldUsername:
+		return &s.Username
+	case FieldToken:
+		return &s.Token
+	case FieldAPIURL:
+		return &s.APIURL
+	case FieldCABundle:
+		return &s.CABundle
+	}
+	return nil
+}
+
+// Change is one edit of a provider's settings (see Set).
+type Change struct {
+	// Provider is the provider's ID (e.g. "github").
+	Provider string
+	// Base is the store revision the edit started from: the save conflicts when this provider's
+	// settings changed, or it was removed, after Base. AnyRevision applies it to whatever is current.
+	Base int64
+	// Settings are the provider's settings as the caller means them (and checked them).
+	Settings Settings
+	// Fields, when not empty, limits the edit to these settings: the others keep their current
+	// values (a command line that sets only --org).
+	Fields []Field
+	// Check is the live check of exactly Settings, kept as the last check.
+	Check *CheckRecord
+	// Deep is a round trip of DeepOf, kept as the last round trip when DeepOf are the saved settings.
+	Deep   *CheckRecord
+	DeepOf Settings
+	// Activate also makes the provider the active one.
+	Activate bool
+	// At is when the edit was made.
+	At time.Time
+}
+
+// Set saves a provider's settings. A new provider gets an "add" audit entry, a changed one a
+// "set" entry naming the changed fields. Check records follow the settings they tested: a check
+// given with the change is kept; one of other settings is refused (KindStale: the settings saved
+// would not be the ones checked) or, for a round trip of an older draft, dropped; records of the
+// previous settings are forgotten when the settings change.
+func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
+	if c.Provider == "" {
+		return nil, &Error{Kind: KindInvalid, Msg: "no provider given; nothing was changed"}
+	}
+	for _, f := range c.Fields {
+		if (&Settings{}).ref(f) == nil {
+			return nil, &Error{Kind: KindInvalid, Msg: fmt.Sprintf("%q is not a setting; nothing was changed", f)}
+		}
+	}
+	if c.Check != nil && c.Check.Deep {
+		return nil, &Error{Kind: KindInvalid, Msg: "a round trip is not a check: give it as Deep; nothing was changed"}
+	}
+	if c.At.IsZero() {
+		c.At = s.now()
+	}
+	return s.editProvider(ctx, who, ActionSet, c.Provider, c.Base, func(d *Data) error {
+		p := d.Providers[c.Provider]
+		if p == nil {
+			p = &Provider{}
+			d.Providers[c.Provider] = p
+		}
+		next := c.Settings
+		if len(c.Fields) > 0 {
+			next = p.Settings()
+			for _, f := range c.Fields {
+				*next.ref(f) = *c.Settings.ref(f)
+			}
+		}
+		tested := c.Check != nil || (c.Deep != nil && c.DeepOf == c.Settings)
+		if tested && next != c.Settings {
+			return staleError(c.Provider)
+		}
+		p.setSettings(next)
+		p.UpdatedAt = c.At.UTC()
+		if c.Check != nil {
+			p.LastCheck = c.Check.clone()
+		}
+		if c.Deep != nil && c.DeepOf == next {
+			p.LastDeep = c.Deep.clone()
+			p.LastDeep.Deep = true
+		}
+		if c.Activate {
+			d.Active = c.Provider
+		}
+		return nil
+	})
+}
+
+// Activate makes provider id the active one. It must be configured (KindNotConfigured otherwise),
+// whatever revision the caller saw: activation is of the provider as it is now.
+func (s *Store) Activate(ctx context.Context, who, id string) (*Data, error) {
+	return s.Update(ctx, who, ActionActivate, AnyRevision, func(d *Data) error {
+		if d.Providers[id] == nil {
+			return notConfiguredError(id)
+		}
+		d.Active = id
+		return nil
+	})
+}
+
+// Remove deletes provider id and its token. It conflicts when the provider's settings changed, or
+// it was removed, after base (AnyRevision: remove it as it is now); other providers' changes and
+// recorded checks do not conflict. It fails with KindNotConfigured when id is not configured.
+// wasActive says whether it was the active provider (no provider is active then).
+func (s *Store) Remove(ctx context.Context, who, id string, base int64) (d *Data, wasActive bool, err error) {
+	d, err = s.editProvider(ctx, who, ActionRemove, id, base, func(d *Data) error {
+		if d.Providers[id] == nil {
+			return notConfiguredError(id)
+		}
+		delete(d.Providers, id)
+		if d.Active == id {
+			d.Active, wasActive = "", true
+		}
+		return nil
+	})
+	return d, wasActive, err
+}
+
+// Checked is the result of checking (or, with Record.Deep, round-tripping) one provider's settings.
+type Checked struct {
+	Provider string
+	// Tested are the settings the check ran on.
+	Tested Settings
+	Record *CheckRecord
+}
+
+// RecordChecks keeps each result as its provider's last check (last round trip when Record.Deep),
+// when the provider still has the settings that were tested; a result of settings that changed or
+// were removed meanwhile belongs to no stored credentials and is left out. It makes no audit
+// entry. When no result can be kept, nothing is written and the error is KindStale.
+func (s *Store) RecordChecks(ctx context.Context, who string, results ...Checked) (*Data, error) {
+	if len(results) == 0 {
+		return nil, &Error{Kind: KindInvalid, Msg: "no check result to record; nothing was changed"}
+	}
+	return s.Update(ctx, who, ActionCheck, AnyRevision, func(d *Data) error {
+		var stale []string
+		for _, r := range results {
+			p := d.Providers[r.Provider]
+			if p == nil || r.Record == nil || p.Settings() != r.Tested {
+				stale = append(stale, r.Provider)
+				continue
+			}
+			if r.Record.Deep {
+				p.LastDeep = r.Record.clone()
+			} else {
+				p.LastCheck = r.Record.clone()
+			}
+		}
+		if len(stale) == len(results) {
+			return staleError(stale...)
+		}
+		return nil
+	})
+}
+
+// editProvider is UpdateProvider, with AnyRevision applying to whatever is current.
+func (s *Store) editProvider(ctx context.Context, who string, action Action, id string, base int64, edit func(*Data) error) (*Data, error) {
+	if base == AnyRevision {
+		return s.Update(ctx, who, action, AnyRevision, edit)
+	}
+	return s.UpdateProvider(ctx, who, action, id, base, edit)
+}
+
+func notConfiguredError(id string) error {
+	return &Error{Kind: KindNotConfigured, Provider: id, Msg: id + " is not configured; nothing was changed"}
+}
+
+func staleError(ids ...string) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	return &Error{Kind: KindStale, Provider: strings.Join(ids, ", "),
+		Msg: fmt.Sprintf("the stored settings of %s changed while they were being checked; nothing was saved", strings.Join(ids, ", "))}
+}
+
+// SetDevtron stores the Devtron instance (URL, API token, CA bundle and the check that passed, if
+// any), replacing the one stored before.
+func (s *Store) SetDevtron(ctx context.Context, who string, dt Devtron) (*Data, error) {
+	dt.UpdatedAt = time.Now().UTC()
+	return s.Update(ctx, who, ActionDevtronSet, AnyRevision, func(d *Data) error {
+		d.Devtron = &dt
+		return nil
+	})
+}
+
+// RemoveDevtron forgets the stored Devtron instance; KindNotConfigured when none is stored.
+func (s *Store) RemoveDevtron(ctx context.Context, who string) (*Data, error) {
+	return s.Update(ctx, who, ActionDevtronRemove, AnyRevision, func(d *Data) error {
+		if d.Devtron == nil {
+			return &Error{Kind: KindNotConfigured, Msg: "no Devtron instance is stored; nothing was changed"}
+		}
+		d.Devtron = nil
+		return nil
+	})
+}
