@@ -74,11 +74,7 @@ func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 			cmd = tea.Quit
 		}
 	}()
-	cmd = m.update(msg)
-	if m.c.frames != nil {
-		m.c.frames(m.View().Content, m.focus())
-	}
-	return m, cmd
+	return m, m.update(msg)
 }
 
 // where names the function a panic came from (file and line carry no secrets).
@@ -235,7 +231,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.picker.setData(msg.data)
 		}
 		return m.toScreen(msg)
-	case retestMsg:
+	case retestedMsg, retestMsg:
 		return m.picker.Update(msg)
 	case debounceMsg, checkDoneMsg:
 		// the editor's live check goes on behind the round-trip view

@@ -325,7 +325,7 @@ func TestUnlockThreeWrongPassphrasesFail(t *testing.T) {
 	hs.key("enter")
 	hs.tm.WaitFinished(t, teatestFinal())
 	hs.done = true
-	m := hs.tm.FinalModel(t).(*Model)
+	m := hs.final(t)
 	if !errors.Is(m.fatal, ErrUnlockFailed) {
 		t.Fatalf("fatal = %v", m.fatal)
 	}
@@ -398,7 +398,7 @@ func TestPanicInACheckEndsCleanlyWithoutSecrets(t *testing.T) {
 	hs.key("enter")
 	hs.tm.WaitFinished(t, teatestFinal())
 	hs.done = true
-	m := hs.tm.FinalModel(t).(*Model)
+	m := hs.final(t)
 	if m.fatal == nil || !strings.Contains(m.fatal.Error(), "crashed") || strings.Contains(m.fatal.Error(), secret) {
 		t.Fatalf("fatal = %v", m.fatal)
 	}
@@ -434,4 +434,34 @@ func TestResizeAndBackgroundRelayout(t *testing.T) {
 	}
 	hs.tm.Send(tea.KeyPressMsg{Code: 'x', Text: "x"}) // still alive and editing
 	hs.waitFor("Waiting for you to pause typing")
+}
+
+// A re-test superseded by a newer one of the same provider is neither shown nor recorded: the
+// screen and the store keep the newer result, even when the older one finishes last.
+func TestPickerIgnoresASupersededRetest(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, configured)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	check := func(ctx context.Context, env *providers.Env, c providers.Credentials) providers.Result {
+		if calls.Add(1) == 1 { // the first re-test hangs, then fails
+			<-release
+			c.Token = tokNet
+		}
+		return cannedCheck(ctx, env, c)
+	}
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{check: check}, 120, 40)
+	hs.waitFor("passed 5 min ago")
+	hs.key("t")
+	hs.handled("the first re-test's key", 1, func(m tea.Msg) bool { k, ok := m.(tea.KeyPressMsg); return ok && k.String() == "t" })
+	hs.key("t")
+	hs.waitFor("last check passed just now", "GitHub: all checks passed")
+	close(release)
+	hs.handled("both re-tests' results", 2, func(m tea.Msg) bool { _, ok := m.(retestedMsg); return ok })
+	if scr := plainText(hs.settle()); !strings.Contains(scr, "GitHub: all checks passed") || strings.Contains(scr, "FAILED just now") {
+		t.Fatalf("the superseded re-test's failure shows:\n%s", scr)
+	}
+	if lc := load(t, s).Providers["github"].LastCheck; lc == nil || !lc.OK {
+		t.Fatalf("the superseded re-test's failure was recorded over the newer pass: %+v", lc)
+	}
 }

@@ -81,7 +81,17 @@ type changedMsg struct {
 	notice string
 }
 
-// retestMsg: a picker re-test finished and (when still current) was recorded.
+// retestedMsg: a picker re-test finished; it is recorded only if no newer re-test of the provider
+// started meanwhile.
+type retestedMsg struct {
+	id     providers.ID
+	seq    int
+	creds  providers.Credentials
+	result providers.Result
+	at     time.Time
+}
+
+// retestMsg: a picker re-test's result was recorded (or why not).
 type retestMsg struct {
 	id     providers.ID
 	seq    int
@@ -244,14 +254,21 @@ func recordResult(ctx context.Context, s *config.Store, who string, creds provid
 	return d, err
 }
 
-// retestCmd re-tests stored credentials and records the result, unless the credentials changed
-// meanwhile.
-func retestCmd(ctx context.Context, s *config.Store, env *providers.Env, check checkFunc, who string,
-	seq int, creds providers.Credentials, now func() time.Time) tea.Cmd {
+// retestCmd re-tests stored credentials; the picker records the result (recordRetestCmd) when it
+// is still the newest re-test of the provider.
+func retestCmd(ctx context.Context, env *providers.Env, check checkFunc, seq int, creds providers.Credentials,
+	now func() time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
 		r := check(ctx, env, creds)
-		d, err := recordResult(ctx, s, who, creds, r, now(), false)
-		return retestMsg{id: creds.Provider, seq: seq, result: r, data: d, err: err}
+		return retestedMsg{id: creds.Provider, seq: seq, creds: creds, result: r, at: now()}
+	})
+}
+
+// recordRetestCmd records a re-test's result, unless the credentials changed meanwhile.
+func recordRetestCmd(ctx context.Context, s *config.Store, who string, msg retestedMsg) tea.Cmd {
+	return guard(func() tea.Msg {
+		d, err := recordResult(ctx, s, who, msg.creds, msg.result, msg.at, false)
+		return retestMsg{id: msg.id, seq: msg.seq, result: msg.result, data: d, err: err}
 	})
 }
 

@@ -28,7 +28,6 @@ type common struct {
 	spinner  spinner.Spinner
 	debounce time.Duration
 	watch    time.Duration
-	frames   func(screen, focus string)
 
 	// ctx ends with the session: checks in flight are cancelled when the admin quits.
 	ctx   context.Context
@@ -37,7 +36,7 @@ type common struct {
 
 func newCommon(opts Options, d deps) *common {
 	c := &common{opts: opts, width: 80, height: 24, dark: true, keys: newKeyMap(), help: help.New(),
-		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, frames: d.frames, store: opts.Store}
+		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, store: opts.Store}
 	if c.now == nil {
 		c.now = time.Now
 	}

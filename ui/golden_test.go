@@ -88,7 +88,9 @@ func scenarios() []scenario {
 		hs.waitFor("configured")
 		hs.key("enter")
 		hs.waitFor("All checks passed")
-		hs.key("tab", "tab", "tab")
+		hs.tab() // org
+		hs.tab() // username
+		hs.tab() // token
 		return hs.waitFor("Scopes to tick: repo", "> ******")
 	}})
 	for _, rc := range []struct{ name, tok, want string }{

@@ -156,20 +156,14 @@ type harness struct {
 	done  bool
 	// history is every distinct screen so far, to assert on states that pass quickly
 	history []string
+	// msgs is every message the model has handled so far, in order
+	msgs []tea.Msg
 }
 
 // start runs a model for opts at w×h with the fixed clock, canned check and a still spinner.
 func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 	t.Helper()
 	hs := &harness{t: t}
-	d.frames = func(s, focus string) {
-		hs.mu.Lock()
-		if s != hs.frame {
-			hs.history = append(hs.history, s)
-		}
-		hs.frame, hs.focus = s, focus
-		hs.mu.Unlock()
-	}
 	if d.now == nil {
 		d.now = func() time.Time { return fixedNow }
 	}
@@ -199,11 +193,67 @@ func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 		}
 		return msg
 	}
-	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+	hs.tm = teatest.NewTestModel(t, &observed{m: m, hs: hs}, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(noBlink)))
 	t.Cleanup(hs.stop)
 	return hs
 }
+
+// observed runs the root model and keeps its screen and focused field after every update, so tests
+// wait on state rather than parse the program's output. It is the test's own wrapper: the product
+// renders only when Bubble Tea asks.
+type observed struct {
+	m  *Model
+	hs *harness
+}
+
+func (o *observed) Init() tea.Cmd { return o.m.Init() }
+
+func (o *observed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := o.m.Update(msg)
+	o.hs.record(o.m.View().Content, o.m.focus())
+	o.hs.mu.Lock()
+	o.hs.msgs = append(o.hs.msgs, msg)
+	o.hs.mu.Unlock()
+	return o, cmd
+}
+
+// handled waits until the model has handled n messages for which ok holds.
+func (hs *harness) handled(what string, n int, ok func(tea.Msg) bool) {
+	hs.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		hs.mu.Lock()
+		got := 0
+		for _, m := range hs.msgs {
+			if ok(m) {
+				got++
+			}
+		}
+		hs.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("the model never handled %d× %s (got %d)", n, what, got)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (o *observed) View() tea.View { return o.m.View() }
+
+func (hs *harness) record(screen, focus string) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if screen != hs.frame {
+		hs.history = append(hs.history, screen)
+	}
+	hs.frame, hs.focus = screen, focus
+}
+
+// final is the root model once the program has ended.
+func (hs *harness) final(t testing.TB) *Model { return hs.tm.FinalModel(t).(*observed).m }
 
 func (hs *harness) stop() {
 	if hs.done {

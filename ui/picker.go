@@ -79,9 +79,14 @@ func (p *picker) Update(msg tea.Msg) tea.Cmd {
 		var cmd tea.Cmd
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
+	case retestedMsg:
+		if p.testing[msg.id] != msg.seq {
+			return nil // superseded: a newer re-test of this provider is running; this result is not kept
+		}
+		return recordRetestCmd(p.c.ctx, p.c.store, p.c.opts.Who, msg)
 	case retestMsg:
 		if p.testing[msg.id] != msg.seq {
-			return nil // stale: a newer re-test of this provider is running
+			return nil // superseded while it was being recorded
 		}
 		delete(p.testing, msg.id)
 		name := providers.MustLookup(msg.id).Name
@@ -206,7 +211,7 @@ func (p *picker) retest(id providers.ID) tea.Cmd {
 	p.testing[id] = p.seq
 	p.notice = ""
 	creds := providers.FromConfig(id, p.configured(id))
-	cmd := retestCmd(p.c.ctx, p.c.store, p.c.opts.Env, p.c.check, p.c.opts.Who, p.seq, creds, p.c.now)
+	cmd := retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, p.seq, creds, p.c.now)
 	if start {
 		return tea.Batch(cmd, p.spin.Tick)
 	}

@@ -104,9 +104,6 @@ type deps struct {
 	still    bool          // a spinner that never moves (deterministic screens)
 	debounce time.Duration // pause after typing before the live check (default 400 ms)
 	watch    time.Duration // how often the store file is watched for other writers (default 1 s; <0 off)
-	// frames receives the screen and the focused form field after every update (tests wait on them
-	// instead of parsing output).
-	frames func(screen, focus string)
 }
 
 // checkFunc runs a live check; providers.Run in production.
