@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/config/configtest"
 	"gitopscfg/providers"
 )
 
@@ -299,12 +300,12 @@ func TestWizardPassphraseProtects(t *testing.T) {
 	}
 }
 
+// passStore is a passphrase-protected store at a low scrypt cost (the wizard's test above creates
+// one at the real cost).
 func passStore(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := config.Init(dir, "right passphrase"); err != nil {
-		t.Fatal(err)
-	}
+	configtest.InitPassphrase(t, dir, "right passphrase")
 	return dir
 }
 
