@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/term"
-
 	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -174,9 +172,7 @@ func terminalPassphrase(prompt string) (string, error) {
 		return "", errors.New("the store is passphrase-protected: set GITOPSCFG_PASSPHRASE (there is no terminal to ask on)")
 	}
 	defer tty.Close()
-	fmt.Fprint(tty, prompt)
-	b, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	b, err := readSecret(tty, tty, prompt)
 	if err != nil {
 		return "", fmt.Errorf("cannot read the passphrase: %w", err)
 	}

@@ -215,9 +215,7 @@ func readToken(in io.Reader, prompt io.Writer) (string, error) {
 	var b []byte
 	var err error
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(prompt, "Token (not shown): ")
-		b, err = term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(prompt)
+		b, err = readSecret(f, prompt, "Token (not shown): ")
 	} else {
 		b, err = io.ReadAll(io.LimitReader(in, 64*1024))
 	}

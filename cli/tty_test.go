@@ -28,10 +28,10 @@ func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
 		return string(out)
 	}
 	tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "10",
-		binary+" --config-dir "+dir+" set github --org acme --username u --token-stdin --no-check; sleep 5")
+		binary+" --config-dir "+dir+" set github --org acme --username u --token-stdin --no-check; sleep 30")
 	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
 	screen := func(want string) string {
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(20 * time.Second)
 		for {
 			s := tmux("capture-pane", "-p", "-t", "t")
 			if strings.Contains(s, want) || time.Now().After(deadline) {
