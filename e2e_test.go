@@ -1,10 +1,11 @@
-package ui
+package main
 
 import (
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,27 +13,6 @@ import (
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// binPath is the gitopscfg binary the end-to-end tests drive in tmux; TestMain builds it.
-var binPath, binErr = "", error(nil)
-
-func TestMain(m *testing.M) {
-	os.Exit(func() int {
-		if _, err := exec.LookPath("tmux"); err == nil || os.Getenv("CI") != "" {
-			dir, err := os.MkdirTemp("", "gitopscfg-e2e-")
-			if err != nil {
-				binErr = err
-			} else {
-				defer os.RemoveAll(dir)
-				binPath = filepath.Join(dir, "gitopscfg")
-				if out, err := exec.Command("go", "build", "-o", binPath, "gitopscfg").CombinedOutput(); err != nil {
-					binErr = fmt.Errorf("build gitopscfg: %v\n%s", err, out)
-				}
-			}
-		}
-		return m.Run()
-	}())
-}
 
 // tmuxSession is the real binary in a detached tmux session on a private tmux server.
 type tmuxSession struct {
@@ -51,17 +31,14 @@ func needTmux(t *testing.T) {
 		}
 		t.Fatal("tmux is missing in CI")
 	}
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
 }
 
 func newTmux(t *testing.T, w, h int, canary []string, args ...string) *tmuxSession {
 	t.Helper()
 	needTmux(t)
 	ts := &tmuxSession{t: t, socket: fmt.Sprintf("gitopscfg-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "ui", canary: canary}
-	cmd := append([]string{binPath}, args...)
-	ts.tmux("-f", "/dev/null", "new-session", "-d", "-s", ts.name, "-x", itoa(w), "-y", itoa(h),
+	cmd := append([]string{gitopscfgPath(t)}, args...)
+	ts.tmux("-f", "/dev/null", "new-session", "-d", "-s", ts.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h),
 		"env", "-u", "GITOPSCFG_PASSPHRASE", "-u", "GITOPSCFG_CONFIG_DIR", "TERM=xterm-256color", "sh", "-c", shellJoin(cmd)+"; echo EXITED $?; sleep 30")
 	t.Cleanup(func() { _, _ = exec.Command("tmux", "-L", ts.socket, "kill-server").CombinedOutput() })
 	return ts
@@ -135,10 +112,12 @@ func (ts *tmuxSession) text(s string) {
 	ts.tmux("send-keys", "-t", ts.name, "-l", s)
 }
 
-// next moves to the next form field and gives huh the moment it takes to move the focus.
-func (ts *tmuxSession) next() {
+// next moves to the next form field, titled title, and waits until the screen shows the focus
+// marker (┃) on it, so that nothing typed next lands in the previous field.
+func (ts *tmuxSession) next(title string) {
+	ts.t.Helper()
 	ts.keys("Tab")
-	time.Sleep(250 * time.Millisecond)
+	ts.waitUntil("the focus on "+title, func(s string) bool { return strings.Contains(s, "┃ "+title) })
 }
 
 // lineOf is the screen line that holds sub.
@@ -170,11 +149,11 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	ts.waitFor("step 3 of 3", "Git Host")
 	ts.keys("C-u")
 	ts.text(emu.URL(providers.GitHub) + "/")
-	ts.next()
+	ts.next("GitHub Organisation Name")
 	ts.text(fake.GitHubOrg)
-	ts.next()
+	ts.next("Username")
 	ts.text(fake.GitHubUser)
-	ts.next()
+	ts.next("Personal Access Token")
 	ts.text(fake.GitHubTokenFull)
 	ts.waitFor("All checks passed", "✓ auth: authenticated as octocat", "✓ scope:repo", "✓ org:")
 	ts.keys("C-s")
@@ -184,7 +163,7 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	}
 
 	// another writer: the command line configures GitLab; the picker reloads by itself
-	set := exec.Command(binPath, "--config-dir", dir, "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
+	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
 		"--org", fake.GitLabGroupPath, "--username", fake.GitLabUser, "--token-stdin", "--no-check")
 	set.Stdin = strings.NewReader(fake.GitLabTokenFull + "\n")
 	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
@@ -219,11 +198,11 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 	}
 	defer emu.Close()
 	dir := filepath.Join(t.TempDir(), "cfg")
-	set := exec.Command(binPath, "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
 		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
 	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
 	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if init := exec.Command(binPath, "--config-dir", dir, "init"); init.Run() != nil {
+	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
 		t.Fatal("init failed")
 	}
 	if out, err := set.CombinedOutput(); err != nil {
@@ -272,10 +251,10 @@ func roundTripSession(t *testing.T, emu *fake.Emulators) *tmuxSession {
 	t.Helper()
 	needTmux(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
-	if init := exec.Command(binPath, "--config-dir", dir, "init"); init.Run() != nil {
+	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
 		t.Fatal("init failed")
 	}
-	set := exec.Command(binPath, "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
 		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
 	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
 	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
