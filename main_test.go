@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -216,18 +215,4 @@ func gitopscfgPath(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// run runs the binary with a config directory and stdin, outside any terminal.
-func run(t *testing.T, dir, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(gitopscfgPath(t), append([]string{"--config-dir", dir}, args...)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("gitopscfg %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	return out.String()
 }
