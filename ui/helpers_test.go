@@ -154,6 +154,9 @@ type harness struct {
 	frame string
 	focus string
 	done  bool
+	// store is drained when the test stops, so no save still on its way writes into a removed
+	// temporary directory
+	store *config.Store
 	// history is every distinct screen so far, to assert on states that pass quickly
 	history []string
 	// msgs is every message the model has handled so far, in order
@@ -163,7 +166,7 @@ type harness struct {
 // start runs a model for opts at w×h with the fixed clock, canned check and a still spinner.
 func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 	t.Helper()
-	hs := &harness{t: t}
+	hs := &harness{t: t, store: opts.Store}
 	if d.now == nil {
 		d.now = func() time.Time { return fixedNow }
 	}
@@ -262,6 +265,9 @@ func (hs *harness) stop() {
 	hs.done = true
 	_ = hs.tm.Quit()
 	hs.tm.WaitFinished(hs.t, teatest.WithFinalTimeout(5*time.Second))
+	if hs.store != nil {
+		hs.store.Drain()
+	}
 }
 
 // screen is the latest screen.
