@@ -168,6 +168,9 @@ func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptio
 			changed = append(changed, providers.FieldHost)
 		}
 		var missing []string
+		if c.Host == "" {
+			missing = append(missing, "--host") // self-hosted only: no default host
+		}
 		if c.Org == "" {
 			missing = append(missing, "--org")
 		}

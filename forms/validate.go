@@ -25,7 +25,12 @@ const MinTokenBytes = 8
 func Host(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", errors.New("the Git host is empty: enter its address, e.g. " + providers.MustLookup(id).DefaultHost)
+		p := providers.MustLookup(id)
+		example := p.DefaultHost
+		if f, ok := p.Field(providers.FieldHost); ok && example == "" {
+			example = f.Placeholder // self-hosted only (Gitea): no public default
+		}
+		return "", errors.New("the Git host is empty: enter its address, e.g. " + example)
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -75,6 +80,7 @@ var (
 	gitlabPathRe  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
 	gitlabIDRe    = regexp.MustCompile(`^[1-9][0-9]*$`)
 	workspaceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	giteaNameRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|[-_.][A-Za-z0-9])*$`)
 	projectKeyRe  = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	azureBadChars = `\/:*?"<>;#$%{}|+=[]@'` + "`,"
 )
@@ -115,6 +121,10 @@ func Org(id providers.ID, raw string) (string, error) {
 		}
 		if err := noControl(s, "the Azure DevOps project name"); err != nil {
 			return "", err
+		}
+	case providers.Gitea:
+		if len(s) > 40 || !giteaNameRe.MatchString(s) {
+			return "", fmt.Errorf("%q is not a Gitea organisation name: use the name from <host>/<organisation> — letters, digits, and single -, _ or . between them, at most 40 characters", s)
 		}
 	case providers.Bitbucket:
 		if strings.ToLower(s) != s && len(s) <= 62 && workspaceRe.MatchString(strings.ToLower(s)) {

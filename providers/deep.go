@@ -655,6 +655,11 @@ func gitAccessHint(id ID, op, tokenURL string) string {
 			return "the API token needs write:repository:bitbucket, Git must use your Bitbucket username or x-bitbucket-api-token-auth (not the account email), and branch restrictions may refuse the push (Repository settings > Branch restrictions). Fix the token at " + tokenURL
 		}
 		return "the API token needs read:repository:bitbucket, and Git must use your Bitbucket username or x-bitbucket-api-token-auth. Fix it at " + tokenURL
+	case Gitea:
+		if write {
+			return "the token needs write:repository, its user write access to the repository (a team of the organisation with Code: Write), and a protected branch may refuse the push (Settings > Branches). Fix the token at " + tokenURL
+		}
+		return "the token needs read:repository (or write:repository) and its user read access to the repository. Fix it at " + tokenURL
 	}
 	return "check the token's write access at " + tokenURL
 }

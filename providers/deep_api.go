@@ -101,6 +101,8 @@ func repoAPIFor(s *Session) repoAPI {
 		return newAzureRepos(s)
 	case Bitbucket:
 		return newBitbucketRepos(s)
+	case Gitea:
+		return newGiteaRepos(s)
 	}
 	return nil
 }

@@ -12,16 +12,17 @@ import (
 // ID names a provider in the store, on the command line and in JSON output.
 type ID string
 
-// The four supported providers.
+// The supported providers.
 const (
 	GitHub    ID = "github"
 	GitLab    ID = "gitlab"
 	Azure     ID = "azure"
 	Bitbucket ID = "bitbucket"
+	Gitea     ID = "gitea"
 )
 
 // IDs lists the providers in the order the picker shows them.
-var IDs = []ID{GitHub, GitLab, Azure, Bitbucket}
+var IDs = []ID{GitHub, GitLab, Azure, Bitbucket, Gitea}
 
 // FieldKey names one input of a provider's form; it is also the field name in the audit trail.
 type FieldKey string
@@ -114,7 +115,7 @@ func Lookup(id string) (Provider, error) {
 			return p, nil
 		}
 	}
-	return Provider{}, fmt.Errorf("unknown provider %q: use one of github, gitlab, azure, bitbucket", id)
+	return Provider{}, fmt.Errorf("unknown provider %q: use one of github, gitlab, azure, bitbucket, gitea", id)
 }
 
 // MustLookup is Lookup for IDs known to be valid.
@@ -157,6 +158,8 @@ func APIBase(id ID, host, apiURL string) (string, error) {
 	case Azure:
 		// https://dev.azure.com/<organisation> or an Azure DevOps Server collection URL.
 		return root + path, nil
+	case Gitea:
+		return root + path + "/api/v1", nil
 	}
 	return "", fmt.Errorf("unknown provider %q", id)
 }

@@ -91,4 +91,21 @@ var registry = []Provider{
 			{Name: "read:project:bitbucket", Why: "needed to read the project that holds the repositories"},
 		},
 	},
+	{
+		ID: Gitea, Name: "Gitea / Forgejo", OrgNoun: "organisation",
+		tokenPath: "/user/settings/applications",
+		Fields: append([]Field{
+			{Key: FieldHost, Label: "Git Host", Placeholder: "https://gitea.example.com/", Example: "https://gitea.example.com/ or https://codeberg.org/",
+				Help: assets.FieldHelp("gitea", "host")},
+			{Key: FieldOrg, Label: "Organisation", Example: "acme-gitops",
+				Help: assets.FieldHelp("gitea", "org")},
+			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
+			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
+		}, advancedFields...),
+		Scopes: []Scope{
+			{Name: "write:organization", Why: "needed to create repositories in the organisation"},
+			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "read:user", Why: "needed to read who the token belongs to and your permissions in the organisation"},
+		},
+	},
 }

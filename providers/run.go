@@ -110,6 +110,8 @@ func checkerFor(id ID) checker {
 		return checkAzure
 	case Bitbucket:
 		return checkBitbucket
+	case Gitea:
+		return checkGitea
 	}
 	return nil
 }

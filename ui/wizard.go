@@ -46,7 +46,11 @@ func newWizard(c *common) *wizard {
 func (w *wizard) build() *huh.Form {
 	var provOpts []huh.Option[string]
 	for _, p := range providers.All() {
-		provOpts = append(provOpts, huh.NewOption(p.Name+"  ("+p.DefaultHost+")", string(p.ID)))
+		host := p.DefaultHost
+		if host == "" {
+			host = "self-hosted"
+		}
+		provOpts = append(provOpts, huh.NewOption(p.Name+"  ("+host+")", string(p.ID)))
 	}
 	welcome := huh.NewGroup(huh.NewNote().
 		Title("Welcome to gitopscfg").

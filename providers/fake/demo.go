@@ -14,6 +14,8 @@ func demoCredentials(id providers.ID) providers.Credentials {
 		c.Org, c.Username, c.Token = AzureProject, AzureUser, AzureTokenFull
 	case providers.Bitbucket:
 		c.Org, c.ProjectKey, c.Username, c.Token = BitbucketWorkspace, BitbucketProjectKey, BitbucketEmail, BitbucketTokenFull
+	case providers.Gitea:
+		c.Org, c.Username, c.Token = GiteaOrg, GiteaUser, GiteaTokenFull
 	}
 	return c
 }
@@ -37,6 +39,8 @@ func apiPath(id providers.ID) string {
 		return "/" + AzureOrganisation
 	case providers.Bitbucket:
 		return "/2.0"
+	case providers.Gitea:
+		return "/api/v1"
 	}
 	return ""
 }

@@ -130,6 +130,7 @@ func Start(opts Options) (*Emulators, error) {
 		providers.GitLab:    newGitLab(),
 		providers.Azure:     newAzure(),
 		providers.Bitbucket: newBitbucket(),
+		providers.Gitea:     newGitea(),
 	}
 	for _, h := range e.handlers {
 		if rh, ok := h.(repoHost); ok {
