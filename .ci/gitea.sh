@@ -4,6 +4,7 @@
 #   .ci/gitea.sh bin             build Gitea once (cached) and print the binary's path
 #   .ci/gitea.sh start DIR       start a throw-away instance in the empty directory DIR on a free
 #                                loopback port with SQLite; prints URL=…, PID=…, BIN=…, CONFIG=…
+#                                (GITEA_ROOT_URL, if set, is the ROOT_URL its answers name)
 #   .ci/gitea.sh cli DIR ARGS…   run the instance's admin command line (gitea --config DIR/app.ini ARGS…)
 #   .ci/gitea.sh stop DIR        stop the instance by the PID it recorded in DIR/gitea.pid
 #
@@ -57,6 +58,19 @@ free_port() {
   die "no free loopback port found"
 }
 
+# api_up reports whether the API answers GET /api/v1/version with 200 (bash's /dev/tcp: CI machines
+# may lack curl).
+api_up() {
+  local line
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /api/v1/version HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    IFS= read -r line <&3 || exit 1
+    case "$line" in *" 200 "*) exit 0 ;; esac
+    exit 1
+  ) 2>/dev/null
+}
+
 start() {
   local dir="$1" port url pid
   [ -d "$dir" ] || die "start: $dir is not a directory"
@@ -65,6 +79,7 @@ start() {
   for attempt in 1 2 3; do
     port=$(free_port)
     url="http://127.0.0.1:$port/"
+    root_url="${GITEA_ROOT_URL:-$url}"   # e.g. a counting proxy in front of the server
     mkdir -p "$dir/data" "$dir/repos" "$dir/log"
     cat >"$dir/app.ini" <<EOF
 APP_NAME = gitopscfg test
@@ -76,7 +91,7 @@ WORK_PATH = $dir
 PROTOCOL = http
 HTTP_ADDR = 127.0.0.1
 HTTP_PORT = $port
-ROOT_URL = $url
+ROOT_URL = $root_url
 DISABLE_SSH = true
 OFFLINE_MODE = true
 STATIC_ROOT_PATH = $SRC
@@ -114,7 +129,7 @@ EOF
       if ! kill -0 "$pid" 2>/dev/null; then
         break
       fi
-      if curl -fsS -o /dev/null "${url}api/v1/version" 2>/dev/null; then
+      if api_up "$port"; then
         echo "URL=$url"
         echo "PID=$pid"
         echo "BIN=$BIN"
