@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BENCHTIME ?= 1s
 
-.PHONY: build run test lint bench fmt clean
+.PHONY: build run test test-gitea lint bench fmt clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -15,6 +15,12 @@ run: build
 
 test: lint
 	$(GO) test -race -count=1 ./...
+
+# The real-server suite: a throw-away Gitea (built once into ~/.cache/gitopscfg by .ci/gitea.sh,
+# several minutes on a fresh machine) against the Gitea scenarios, and the emulator's parity with it.
+test-gitea:
+	.ci/gitea.sh bin >/dev/null
+	GITOPSCFG_GITEA=1 $(GO) test -race -count=1 -run 'Gitea' -v ./providers/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
