@@ -42,7 +42,7 @@ func NewRootCmd(a *App) *cobra.Command {
 		Use:   "gitopscfg",
 		Short: "Set up and verify the Git credentials of a GitOps platform",
 		Long: `gitopscfg sets up and verifies the Git credentials a GitOps platform needs: GitHub, GitLab,
-Azure DevOps or Bitbucket Cloud, with live token checks and an encrypted local store.
+Azure DevOps, Bitbucket Cloud or Gitea / Forgejo, with live token checks and an encrypted local store.
 
 Run it without a command for the terminal UI (the setup wizard on first run).`,
 		SilenceUsage:  true,

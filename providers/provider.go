@@ -92,6 +92,9 @@ func (p Provider) TokenURL(host string) string {
 	if host == "" {
 		host = p.DefaultHost
 	}
+	if host == "" {
+		host = "https://<host>" // self-hosted only (Gitea): no public default
+	}
 	if p.ID == Azure {
 		// Azure DevOps: tokens live under the organisation URL.
 		return strings.TrimRight(host, "/") + "/_usersSettings/tokens"
