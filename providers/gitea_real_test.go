@@ -182,7 +182,9 @@ func TestGiteaReal(t *testing.T) {
 		emulated = runGiteaScenarios(t, giteaTarget{
 			host:  emu.URL(providers.Gitea) + "/",
 			token: func(_ *testing.T, sc giteaScenario) string { return sc.emuToken },
-			repos: func(t *testing.T) []string { return giteaListRepos(t, emu.URL(providers.Gitea)+"/", fake.GiteaTokenFull) },
+			repos: func(t *testing.T) []string {
+				return giteaListRepos(t, emu.URL(providers.Gitea)+"/", fake.GiteaTokenFull)
+			},
 		})
 	})
 	t.Run("parity", func(t *testing.T) {
