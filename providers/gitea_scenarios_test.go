@@ -83,6 +83,8 @@ var giteaScenarios = []giteaScenario{
 	{name: "token with every scope", user: fake.GiteaUser, scopes: "all", emuToken: fake.GiteaTokenAll,
 		want: giteaChecks(p, p, w, w, w, p), deep: "pass pass pass pass pass",
 		words: map[string][]string{"scope:write:organization": {"cannot be listed"}}},
+	{name: "write:user instead of read:user", user: fake.GiteaUser, scopes: "write:organization,write:repository,write:user",
+		emuToken: fake.GiteaTokenWriteUser, want: giteaChecks(p, p, p, p, p, p), deep: "pass pass pass pass pass"},
 	{name: "without read:user", user: fake.GiteaUser, scopes: giteaNoUser, emuToken: fake.GiteaTokenNoUser,
 		want: giteaChecks(p, w, p, p, f, p), deep: "fail skip skip skip skip",
 		words: map[string][]string{"scope:read:user": {"missing"}, providers.CheckOrg: {"lacks read:user"}}},

@@ -46,6 +46,9 @@ const (
 	GiteaTokenDeployer = "f302b7d5c25e26cbf4fead1cb54d516f6f090ce4"
 	// GiteaTokenAll (jdoe): the "all" scope; its scopes cannot be listed.
 	GiteaTokenAll = "707ba78f0d6d9f76d244e9f643a9f057ef1fc9ad"
+	// GiteaTokenWriteUser (jdoe): write:organization, write:repository, write:user (which
+	// covers read:user).
+	GiteaTokenWriteUser = "6abbafe2ce9579c18b1844017e7f3be851821613"
 	// GiteaTokenNoUser (jdoe): write:organization, write:repository, without read:user.
 	GiteaTokenNoUser = "1e0f82918356fad64579d026b9014473eb79b0bc"
 )
@@ -107,6 +110,7 @@ func newGitea() http.Handler {
 			GiteaTokenDeployer:   {user: GiteaDeployer, scope: full},
 			GiteaTokenAll:        {user: GiteaUser, scope: "all"},
 			GiteaTokenNoUser:     {user: GiteaUser, scope: "write:organization,write:repository"},
+			GiteaTokenWriteUser:  {user: GiteaUser, scope: "write:organization,write:repository,write:user"},
 		},
 		repos:  map[string]*giteaRepoRec{},
 		nextID: 1,

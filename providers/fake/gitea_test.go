@@ -90,6 +90,18 @@ func TestGiteaEmulatorGitAuth(t *testing.T) {
 		{fake.GiteaUser, fake.GiteaTokenReadOnly, "git-upload-pack", 200, "# service=git-upload-pack"},
 		{"anyone", fake.GiteaTokenFull, "git-receive-pack", 200, "# service=git-receive-pack"},
 	}
+	// Only owners delete: a member whose team may create repositories gets 403.
+	del, _ := http.NewRequest(http.MethodDelete, e.URL(providers.Gitea)+"/api/v1/repos/"+fake.GiteaOrg+"/gitopscfg-check-gitauth", nil)
+	del.Header.Set("Authorization", "token "+fake.GiteaTokenDeployer)
+	resp, err := http.DefaultClient.Do(del)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), "user should be the owner of the repo") {
+		t.Errorf("DELETE by a non-owner: HTTP %d %s", resp.StatusCode, raw)
+	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(http.MethodGet, refs+c.service, nil)
 		if c.token != "" {
