@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -120,9 +121,6 @@ func newGitea() http.Handler {
 	}
 	return e
 }
-
-// giteaScopeCategories are the scope categories, as Gitea orders them.
-var giteaScopeCategories = []string{"activitypub", "admin", "issue", "misc", "notification", "organization", "package", "repository", "user"}
 
 // has reports whether a stored scope string grants level ("read" or "write") on every category.
 func giteaScopeHas(stored, level string, cats ...string) bool {
@@ -354,7 +352,7 @@ func (e *giteaEmulator) orgRepos(w http.ResponseWriter, r *http.Request, tok *gi
 			list = append(list, e.repoJSON(r, e.repos[k], u))
 		}
 		e.mu.Unlock()
-		w.Header().Set("X-Total-Count", itoa(int64(len(list))))
+		w.Header().Set("X-Total-Count", strconv.Itoa(len(list)))
 		WriteJSON(w, http.StatusOK, list)
 		return
 	}
@@ -381,17 +379,6 @@ func (e *giteaEmulator) orgRepos(w http.ResponseWriter, r *http.Request, tok *gi
 		e.mu.Unlock()
 		WriteJSON(w, http.StatusCreated, out)
 	}
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // repoURL is the repository's web address.
