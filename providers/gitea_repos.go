@@ -34,11 +34,19 @@ type giteaRepository struct {
 	CloneURL      string `json:"clone_url"`
 	HTMLURL       string `json:"html_url"`
 	DefaultBranch string `json:"default_branch"`
+	Private       *bool  `json:"private"`
 }
 
 func (r giteaRepository) repo() Repo {
+	vis := ""
+	if r.Private != nil {
+		vis = "public"
+		if *r.Private {
+			vis = "private"
+		}
+	}
 	return Repo{ID: r.FullName, Name: r.Name, FullName: r.FullName, CloneURL: r.CloneURL, WebURL: r.HTMLURL,
-		DefaultBranch: r.DefaultBranch}
+		DefaultBranch: r.DefaultBranch, Visibility: vis}
 }
 
 // mayDelete asks the permissions API whether the user may delete the repositories it creates.

@@ -57,7 +57,8 @@ func giteaChecks(auth, org, orgW, repoW, user, expiry providers.Status) map[stri
 var giteaScenarios = []giteaScenario{
 	{name: "full token", user: fake.GiteaUser, scopes: giteaFull, emuToken: fake.GiteaTokenFull,
 		want: giteaChecks(p, p, p, p, p, p), deep: "pass pass pass pass pass",
-		words: map[string][]string{providers.CheckOrg: {"owner"}, providers.CheckDeepDelete: {"confirmed it is gone"}}},
+		words: map[string][]string{providers.CheckOrg: {"owner"}, providers.CheckDeepCreate: {"created private repository"},
+			providers.CheckDeepDelete: {"confirmed it is gone"}}},
 	{name: "without write:organization", user: fake.GiteaUser, scopes: giteaNoOrgW, emuToken: fake.GiteaTokenNoOrgWrite,
 		want: giteaChecks(p, p, f, p, p, p), deep: "fail skip skip skip skip",
 		words: map[string][]string{"scope:write:organization": {"granted now: read:organization, write:repository, read:user"},

@@ -18,6 +18,7 @@ import (
 var fullTokens = map[providers.ID]string{
 	providers.GitHub: fake.GitHubTokenFull, providers.GitLab: fake.GitLabTokenFull,
 	providers.Azure: fake.AzureTokenFull, providers.Bitbucket: fake.BitbucketTokenFull,
+	providers.Gitea: fake.GiteaTokenFull,
 }
 
 // assertRedactedEcho asserts that the check (or stage) id quotes the server's echo, with the
