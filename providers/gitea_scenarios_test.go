@@ -155,6 +155,7 @@ func runGiteaScenarios(t *testing.T, target giteaTarget) map[string]map[string]p
 			if left := slices.DeleteFunc(target.repos(t), func(n string) bool { return !strings.HasPrefix(n, providers.RepoPrefix) }); len(left) > 0 {
 				t.Errorf("repositories left behind: %v", left)
 			}
+			t.Logf("check --deep:%s", dumpResult(deep))
 			got[sc.name] = statuses
 		})
 	}
