@@ -9,7 +9,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"gitopscfg/internal/giteatest"
+	"gitopscfg/providers/giteatest"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )

@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"gitopscfg/internal/giteatest"
+	"gitopscfg/providers/giteatest"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 // The real-server suite: a throw-away Gitea 1.27.3 (built once and cached by .ci/gitea.sh; see
-// internal/giteatest) on loopback, set up with the users, organisation, teams and tokens of the
+// providers/giteatest) on loopback, set up with the users, organisation, teams and tokens of the
 // Gitea scenarios. It runs only with GITOPSCFG_GITEA=1 (make test-gitea), so `make test` stays fast.
 
 // giteaServer is one running instance with a token per scenario.

@@ -1,11 +1,11 @@
-package ui
+package main
 
 import (
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"gitopscfg/internal/giteatest"
+	"gitopscfg/providers/giteatest"
 )
 
 // The first-run wizard against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea): pick Gitea /
@@ -30,11 +30,11 @@ func TestGiteaRealWizardLiveCheckSave(t *testing.T) {
 	ts.waitFor("step 3 of 3", "Git Host")
 	ts.keys("C-u")
 	ts.text(srv.URL)
-	ts.next()
+	ts.next("Organisation")
 	ts.text(giteatest.Org)
-	ts.next()
+	ts.next("Username")
 	ts.text(giteatest.Owner)
-	ts.next()
+	ts.next("Access Token")
 	ts.text(tok)
 	ts.waitFor("All checks passed", "✓ auth: authenticated as jdoe", "✓ scope:write:organization", "✓ org:")
 	ts.keys("C-s")
