@@ -31,6 +31,9 @@ func newInitCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for _, w := range s.Warnings() {
+				fmt.Fprintln(a.Err, "warning:", w)
+			}
 			mode := "key file " + filepath.Join(s.Dir(), config.IdentityFile)
 			if withPassphrase {
 				mode = "passphrase-protected key file " + filepath.Join(s.Dir(), config.IdentityFile)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -74,7 +75,7 @@ func Exists(dir string) bool {
 
 // PassphraseProtected reports whether dir's identity file is encrypted with a passphrase.
 func PassphraseProtected(dir string) (bool, error) {
-	b, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	b, err := readInDir(filepath.Join(dir, IdentityFile))
 	if err != nil {
 		return false, identityReadError(dir, err)
 	}
@@ -87,16 +88,16 @@ func isEncryptedIdentity(b []byte) bool {
 }
 
 // Init creates a new store in dir: a fresh X25519 identity (encrypted with passphrase when it is
-// not empty) and an empty store at revision 0. It refuses to touch an existing store.
+// not empty) and an empty store at revision 0. It refuses to touch an existing store, or a key file
+// left without its store. A missing directory is created 0700; an existing one is used as it is
+// (never chmod'ed: it is not ours) if it belongs to the user and no one else can write to it, and
+// refused otherwise (a shared directory such as /tmp).
 func Init(dir, passphrase string) (*Store, error) {
 	if err := refuseExisting(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot create the config directory", Err: err}
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return nil, &Error{Kind: KindIO, Path: dir, Msg: "cannot restrict the config directory to its owner", Err: err}
+	if err := makeDir(dir); err != nil {
+		return nil, err
 	}
 	// Two concurrent Inits must not each write a key and leave a store the other key cannot open.
 	probe := &Store{dir: dir}
@@ -121,7 +122,8 @@ func Init(dir, passphrase string) (*Store, error) {
 		}
 	}
 	s := &Store{dir: dir, identity: id, recipient: id.Recipient(), now: time.Now}
-	if err := writeFileAtomic(dir, IdentityFile, idBytes); err != nil {
+	// O_EXCL: a key file that appeared since refuseExisting is never replaced.
+	if err := writeFileExclusive(dir, IdentityFile, idBytes); err != nil {
 		return nil, err
 	}
 	if err := writeFileAtomic(dir, RecipientFile, []byte(id.Recipient().String()+"\n")); err != nil {
@@ -130,16 +132,44 @@ func Init(dir, passphrase string) (*Store, error) {
 	if err := s.write(NewData(), false); err != nil {
 		return nil, err
 	}
+	s.warnings = modeWarnings(dir)
 	return s, nil
 }
 
-// refuseExisting fails when dir holds a store, or only its backup: a new key would make the
-// backup undecryptable.
+// makeDir creates the config directory 0700, or checks an existing one (checkDir). Only a
+// directory it created itself is chmod'ed (to undo a umask that would loosen it).
+func makeDir(dir string) error {
+	if _, err := os.Lstat(dir); err == nil {
+		return checkDir(dir)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot create the config directory", Err: err}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) { // created meanwhile by someone else: judge it
+			return checkDir(dir)
+		}
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot create the config directory", Err: err}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return &Error{Kind: KindIO, Path: dir, Msg: "cannot restrict the config directory to its owner", Err: err}
+	}
+	return checkDir(dir)
+}
+
+// refuseExisting fails when dir holds a store, only its backup (a new key would make the backup
+// undecryptable), or only a key file (it may be the one key to a copy of the store kept
+// elsewhere): nothing is changed, and the message says how to go on.
 func refuseExisting(dir string) error {
 	for _, name := range []string{StoreFile, BackupFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
 			return &Error{Kind: KindExists, Path: dir, Msg: fmt.Sprintf("a store already exists in %s (%s is there); nothing was changed", dir, name)}
 		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, IdentityFile)); err == nil {
+		id := filepath.Join(dir, IdentityFile)
+		return &Error{Kind: KindExists, Path: id, Msg: fmt.Sprintf("%s holds a key file (%s) but no store: it may be the only key to a backup of the store, so it was left as it is and nothing was created. "+
+			"To use it, put the store (%s) back beside it; to start afresh, first move the key somewhere safe (mv %s %s.old) and run init again", dir, IdentityFile, StoreFile, id, id)}
 	}
 	return nil
 }
@@ -175,7 +205,10 @@ func Open(dir string, passphrase func() (string, error)) (*Store, error) {
 		return nil, &Error{Kind: KindNotFound, Path: dir,
 			Msg: fmt.Sprintf("no store in %s: run `gitopscfg init` (or `gitopscfg` for the setup wizard) first", dir)}
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	raw, err := readInDir(filepath.Join(dir, IdentityFile))
 	if err != nil {
 		return nil, identityReadError(dir, err)
 	}
@@ -234,6 +267,10 @@ func identityReadError(dir string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Error{Kind: KindWrongKey, Path: p, Msg: fmt.Sprintf("the key file %s is missing: without it the store cannot be decrypted (restore it from your backup)", p)}
 	}
+	var se *Error
+	if errors.As(err, &se) {
+		return err
+	}
 	return &Error{Kind: KindIO, Path: p, Msg: "cannot read the key file", Err: err}
 }
 
@@ -241,12 +278,14 @@ func identityReadError(dir string, err error) error {
 func modeWarnings(dir string) []string {
 	var out []string
 	check := func(path string, want fs.FileMode) {
-		fi, err := os.Stat(path)
+		fi, err := os.Lstat(path)
 		if err == nil && fi.Mode().Perm()&^want != 0 {
 			out = append(out, fmt.Sprintf("%s has mode %04o; it should be %04o (run: chmod %o %s)", path, fi.Mode().Perm(), want, want, path))
 		}
 	}
-	check(dir, 0o700)
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&^0o700 != 0 {
+		out = append(out, fmt.Sprintf("%s has mode %04o; it should be %04o (run: chmod %o %s)", dir, fi.Mode().Perm(), 0o700, 0o700, dir))
+	}
 	check(filepath.Join(dir, StoreFile), 0o600)
 	check(filepath.Join(dir, IdentityFile), 0o600)
 	return out
@@ -258,10 +297,14 @@ func (s *Store) Load() (*Data, error) {
 }
 
 func (s *Store) loadFile(path string) (*Data, error) {
-	f, err := os.Open(path)
+	f, err := openInDir(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &Error{Kind: KindNotFound, Path: path, Msg: fmt.Sprintf("the store file %s is missing; the previous version may be in %s", path, filepath.Join(s.dir, BackupFile))}
+		}
+		var se *Error
+		if errors.As(err, &se) {
+			return nil, err
 		}
 		return nil, &Error{Kind: KindIO, Path: path, Msg: "cannot read the store", Err: err}
 	}
@@ -301,7 +344,7 @@ func (s *Store) noMatch(path string, err error) error {
 	}
 	pub := fmt.Sprint(s.recipient) // *age.X25519Recipient prints as age1...
 	matched := false
-	if b, rerr := os.ReadFile(filepath.Join(s.dir, RecipientFile)); rerr == nil {
+	if b, rerr := readInDir(filepath.Join(s.dir, RecipientFile)); rerr == nil {
 		if want := strings.TrimSpace(string(b)); want != pub {
 			return &Error{Kind: KindWrongKey, Path: path,
 				Msg: fmt.Sprintf("the key in %s cannot decrypt %s: it is the wrong key file for this store (its public key is %s, the store's is %s in %s); put the right key file back; nothing was changed", idPath, path, pub, want, RecipientFile)}
@@ -309,7 +352,7 @@ func (s *Store) noMatch(path string, err error) error {
 		matched = true
 	}
 	if path != bak {
-		if f, oerr := os.Open(bak); oerr == nil {
+		if f, oerr := openInDir(bak); oerr == nil {
 			_, derr := age.Decrypt(f, s.identity)
 			f.Close()
 			var noMatch *age.NoIdentityMatchError
@@ -412,10 +455,15 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 }
 
 func (s *Store) lock(ctx context.Context) (func(), error) {
-	fl := flock.New(filepath.Join(s.dir, lockFile), flock.SetPermissions(0o600))
+	path := filepath.Join(s.dir, lockFile)
+	// O_NOFOLLOW: a link planted as .lock never makes gitopscfg create or open a file elsewhere.
+	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC))
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil && (errors.Is(err, syscall.ELOOP) || isSymlink(path)) {
+		return nil, symlinkError(path)
+	}
 	if err != nil || !ok {
 		return nil, &Error{Kind: KindLocked, Path: s.dir, Msg: "another gitopscfg is writing the store and did not finish in time; try again", Err: err}
 	}
@@ -467,7 +515,7 @@ func (s *Store) keepBackup() error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		data, rerr := os.ReadFile(cur)
+		data, rerr := readInDir(cur)
 		if rerr != nil {
 			return &Error{Kind: KindIO, Msg: "cannot keep a backup of the store", Err: rerr}
 		}
@@ -480,8 +528,20 @@ func (s *Store) keepBackup() error {
 }
 
 // writeFileAtomic writes data to dir/name so that a crash at any instant leaves the old or the new
-// file: temp file in the same directory, fsync, rename, fsync the directory.
+// file: temp file in the same directory, fsync, rename, fsync the directory. The temp file is
+// created with O_CREATE|O_EXCL (os.CreateTemp), which fails on any existing name, a planted link
+// included; the rename
+// replaces a link at dir/name, never its target.
 func writeFileAtomic(dir, name string, data []byte) error {
+	return writeFile(dir, name, data, false)
+}
+
+// writeFileExclusive is writeFileAtomic that fails when dir/name exists (a link included).
+func writeFileExclusive(dir, name string, data []byte) error {
+	return writeFile(dir, name, data, true)
+}
+
+func writeFile(dir, name string, data []byte, exclusive bool) error {
 	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
 		return &Error{Kind: KindIO, Path: dir, Msg: "cannot write in the config directory", Err: err}
@@ -504,7 +564,17 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if exclusive {
+		// link(2) fails if the name exists and never follows a link there.
+		err = os.Link(tmp, filepath.Join(dir, name))
+		_ = os.Remove(tmp)
+		if errors.Is(err, fs.ErrExist) {
+			return &Error{Kind: KindExists, Path: filepath.Join(dir, name), Msg: filepath.Join(dir, name) + " appeared meanwhile; it was left as it is and nothing was created"}
+		}
+	} else {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
 		_ = os.Remove(tmp)
 		return &Error{Kind: KindIO, Path: filepath.Join(dir, name), Msg: "cannot replace " + name + " (the previous version is intact)", Err: err}
 	}
@@ -512,7 +582,7 @@ func writeFileAtomic(dir, name string, data []byte) error {
 }
 
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return &Error{Kind: KindIO, Path: dir, Msg: "cannot open the config directory", Err: err}
 	}

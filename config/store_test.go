@@ -47,16 +47,21 @@ func TestInitModesAndRevision(t *testing.T) {
 	if pp, err := PassphraseProtected(dir); err != nil || pp {
 		t.Errorf("PassphraseProtected = %v, %v", pp, err)
 	}
-	// A pre-existing looser directory is tightened.
+	// A pre-existing directory of the user's, readable by others, is used but never chmod'ed
+	// (it is not the store's); the looser mode is warned about.
 	loose := filepath.Join(t.TempDir(), "loose")
 	if err := os.Mkdir(loose, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Init(loose, ""); err != nil {
+	ls, err := Init(loose, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := mode(t, loose); got != 0o700 {
-		t.Errorf("existing dir mode %04o after Init, want 0700", got)
+	if got := mode(t, loose); got != 0o755 {
+		t.Errorf("existing dir mode %04o after Init, want it left at 0755", got)
+	}
+	if w := strings.Join(ls.Warnings(), "\n"); !strings.Contains(w, "chmod 700 "+loose) {
+		t.Errorf("warnings = %q, want the chmod advice", w)
 	}
 }
 
