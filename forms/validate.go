@@ -24,6 +24,9 @@ const MinTokenBytes = 8
 // credentials, query or fragment in it. It returns the host normalised with a trailing slash.
 func Host(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	if err := PlainText(s, "the Git host"); err != nil {
+		return "", err
+	}
 	if s == "" {
 		p := providers.MustLookup(id)
 		example := p.DefaultHost
@@ -57,6 +60,9 @@ func Host(id providers.ID, raw string) (string, error) {
 // APIURL checks the optional API URL override; empty is allowed.
 func APIURL(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	if err := PlainText(s, "the API URL"); err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", nil
 	}
@@ -90,6 +96,9 @@ func Org(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	p := providers.MustLookup(id)
 	label := p.Fields[1].Label
+	if err := PlainText(s, "the "+p.OrgNoun); err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", fmt.Errorf("%s is empty: enter the %s that holds the GitOps repositories", label, p.OrgNoun)
 	}
@@ -119,9 +128,6 @@ func Org(id providers.ID, raw string) (string, error) {
 		if strings.HasPrefix(s, "_") || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
 			return "", errors.New("an Azure DevOps project name cannot start with an underscore or a dot, nor end with a dot")
 		}
-		if err := noControl(s, "the Azure DevOps project name"); err != nil {
-			return "", err
-		}
 	case providers.Gitea:
 		if len(s) > 40 || !giteaNameRe.MatchString(s) {
 			return "", fmt.Errorf("%q is not a Gitea organisation name: use the name from <host>/<organisation> — letters, digits, and single -, _ or . between them, at most 40 characters", s)
@@ -140,6 +146,9 @@ func Org(id providers.ID, raw string) (string, error) {
 // ProjectKey checks the optional Bitbucket project key; empty means "the workspace's oldest project".
 func ProjectKey(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	if err := PlainText(s, "the project key"); err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", nil
 	}
@@ -155,6 +164,9 @@ func ProjectKey(raw string) (string, error) {
 // Username checks the username; Bitbucket wants the Atlassian account e-mail for API tokens.
 func Username(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	if err := PlainText(s, "the username"); err != nil {
+		return "", err
+	}
 	if s == "" {
 		if id == providers.Bitbucket {
 			return "", errors.New("the username is empty: enter the e-mail address of your Atlassian account")
@@ -166,9 +178,6 @@ func Username(id providers.ID, raw string) (string, error) {
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return "", fmt.Errorf("the username %q contains whitespace: usernames have none", s)
-	}
-	if err := noControl(s, "the username"); err != nil {
-		return "", err
 	}
 	if id == providers.Bitbucket && !strings.Contains(s, "@") {
 		return "", fmt.Errorf("%q is not an e-mail address: Bitbucket API tokens authenticate with the e-mail address of your Atlassian account (app passwords with a username no longer work)", s)
@@ -205,6 +214,9 @@ func Token(raw string) (string, error) {
 // by the check, which reports a missing or unreadable bundle).
 func CABundle(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
+	if err := PlainText(s, "the CA bundle path"); err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", nil
 	}
@@ -214,9 +226,59 @@ func CABundle(raw string) (string, error) {
 	return s, nil
 }
 
-func noControl(s, what string) error {
-	if strings.ContainsFunc(s, unicode.IsControl) {
-		return fmt.Errorf("%s contains a control character: type it again", what)
+// PlainText refuses text that would not display as what it is: control characters (ESC, C1,
+// tabs, line breaks…), bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
+// direction marks), zero-width and other invisible format characters (U+200B–U+200D, U+2060,
+// U+FEFF, …, all of Unicode category Cf), unassigned or private-use code points, and invalid
+// UTF-8. The error names the character by its code point and its position, and never repeats the
+// text itself, so it is safe to show on any terminal.
+func PlainText(s, what string) error {
+	pos := 0
+	for i, r := range s {
+		pos++
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return fmt.Errorf("%s is not valid UTF-8 text (byte 0x%02X at character %d): type it again", what, s[i], pos)
+			}
+		}
+		if name, bad := hiddenRune(r); bad {
+			return fmt.Errorf("%s contains U+%04X (%s) at character %d, which would make it display differently from what is stored: type it again without it", what, r, name, pos)
+		}
 	}
 	return nil
+}
+
+// hiddenRune reports whether r is a character PlainText refuses, with a name for the message.
+func hiddenRune(r rune) (string, bool) {
+	if name, ok := runeNames[r]; ok {
+		return name, true
+	}
+	switch {
+	case r < 0x20 || r == 0x7F:
+		return "a control character", true
+	case r >= 0x80 && r <= 0x9F:
+		return "a C1 control character", true
+	case unicode.Is(unicode.Cf, r):
+		return "an invisible format character", true
+	case unicode.Is(unicode.Co, r):
+		return "a private-use character", true
+	case unicode.IsSpace(r) && r != ' ':
+		return "a space character other than the plain space", true
+	case !unicode.IsPrint(r) && r != ' ':
+		return "a character that cannot be displayed", true
+	}
+	return "", false
+}
+
+var runeNames = map[rune]string{
+	0x00: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "LINE FEED", 0x0D: "CARRIAGE RETURN",
+	0x1B: "ESC", 0x7F: "DELETE", 0x9B: "CSI", 0x9D: "OSC",
+	0x061C: "ARABIC LETTER MARK", 0x200B: "ZERO WIDTH SPACE", 0x200C: "ZERO WIDTH NON-JOINER",
+	0x200D: "ZERO WIDTH JOINER", 0x200E: "LEFT-TO-RIGHT MARK", 0x200F: "RIGHT-TO-LEFT MARK",
+	0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR",
+	0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
+	0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2060: "WORD JOINER",
+	0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
+	0x2069: "POP DIRECTIONAL ISOLATE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE", 0x180E: "MONGOLIAN VOWEL SEPARATOR",
+	0x00AD: "SOFT HYPHEN", 0x115F: "HANGUL CHOSEONG FILLER", 0x3164: "HANGUL FILLER",
 }
