@@ -21,7 +21,7 @@ import (
 type serveOptions struct {
 	listen, authorizedKeys, hostKey string
 	maxSessions                     int
-	idleTimeout                     time.Duration
+	idleTimeout, loginGrace         time.Duration
 }
 
 func newServeCmd(a *App) *cobra.Command {
@@ -32,7 +32,10 @@ func newServeCmd(a *App) *cobra.Command {
 		Long: `Serve the terminal UI over SSH. Only public-key authentication is accepted, against the
 authorized_keys file (re-read whenever it changes); passwords are refused. Each session gets its own
 UI; all share the one store, and the audit trail records the SSH key of whoever saved. Without a
-terminal, a session may run only "status [--json]" and "check [PROVIDER|--all] [--json]".
+terminal, a session may run only "status [--json]" and "check [PROVIDER|--all] [--json]
+[--format F] [--timeout D] [--deep]", with check's exit status (0 passed, 1 failed, 2 refused).
+A client must log in within --login-grace; at most 64 connections (8 per address) may be logging in
+at once.
 
 In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or a prompt).`,
 		Args: cobra.NoArgs,
@@ -44,6 +47,7 @@ In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or
 	f.StringVar(&o.hostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
 	f.IntVar(&o.maxSessions, "max-sessions", 32, "most sessions at once")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
+	f.DurationVar(&o.loginGrace, "login-grace", server.DefaultLoginGrace, "disconnect a client that has not logged in after this long")
 	return cmd
 }
 
@@ -57,6 +61,9 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if o.maxSessions <= 0 {
 		return usageErr("--max-sessions must be at least 1")
 	}
+	if o.loginGrace <= 0 {
+		return usageErr("--login-grace must be positive")
+	}
 	store, err := a.OpenStore()
 	if err != nil {
 		return err
@@ -69,7 +76,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(a.Err, nil))
 	srv, err := server.New(server.Options{
 		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
-		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, Version: a.Version, Logger: logger,
+		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, LoginGrace: o.loginGrace, Version: a.Version, Logger: logger,
 		NewModel: func(who string) tea.Model {
 			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: env, Who: who, Version: a.Version})
 		},

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -186,26 +187,39 @@ func (a *authorizedKeys) current() ([]authorizedKey, error) {
 	return keys, nil
 }
 
-// parseAuthorizedKeys reads the keys of an authorized_keys file. A line that is not a key, or that
-// carries an option other than from= and expiry-time= (command=, restrict, no-pty, …), is left
-// out and named in problems: such options are not enforced here, and honouring the key without
-// them would grant more than the line says.
+// maxKeyLine bounds one line of authorized_keys: the longest public key OpenSSH makes (RSA
+// 16384 bits) takes under 3 KB, so a longer line is no key; it is skipped, and reading goes on.
+const maxKeyLine = 16 << 10
+
+// maxCommentRunes bounds a key's comment as shown in the audit trail and logs.
+const maxCommentRunes = 100
+
+// parseAuthorizedKeys reads the keys of an authorized_keys file. A line that is not a key, that is
+// over maxKeyLine, or that carries an option other than from= and expiry-time= (command=,
+// restrict, no-pty, …), is left out and named in problems, and the lines after it are read as
+// usual: such options are not enforced here, and honouring the key without them would grant more
+// than the line says. Comments are kept made safe for display (escapeForDisplay).
 func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	for n, raw := range bytes.Split(b, []byte("\n")) {
+		n++
+		if len(raw) > maxKeyLine {
+			problems = append(problems, fmt.Sprintf("line %d is %d bytes long, over the %d-byte limit of a key line: it is not a public key and is ignored; the lines after it are read", n, len(raw), maxKeyLine))
+			continue
+		}
+		line := strings.TrimSpace(string(raw))
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		k, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
+		comment = displayComment(comment)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Sprintf("line %d is not a public key (%v); it is ignored", n, err))
+			problems = append(problems, fmt.Sprintf("line %d is not a public key (%s); it is ignored", n, escapeForDisplay(err.Error())))
 		default:
 			entry := authorizedKey{key: k, comment: comment}
 			if err := parseKeyOptions(&entry, options); err != nil {
 				problems = append(problems, fmt.Sprintf("line %d (%s): %v; the key is refused (this server enforces only from= "+
-					"and expiry-time=): remove the option to allow it without that restriction", n, comment, err))
+					"and expiry-time=): remove the option to allow it without that restriction", n, comment, escapeForDisplay(err.Error())))
 				continue
 			}
 			keys = append(keys, entry)
@@ -243,4 +257,40 @@ func Who(key gossh.PublicKey, comment string) string {
 		w += " (" + comment + ")"
 	}
 	return w
+}
+
+// displayComment makes an authorized_keys comment safe to show (audit trail, status, other
+// admins' screens, logs): escapeForDisplay, and at most maxCommentRunes characters.
+func displayComment(c string) string {
+	if r := []rune(c); len(r) > maxCommentRunes {
+		c = string(r[:maxCommentRunes]) + "…"
+	}
+	return escapeForDisplay(c)
+}
+
+// escapeForDisplay writes control characters (C0, DEL, C1: ESC, BEL, CSI, OSC …), bidirectional
+// and zero-width format characters, and invalid UTF-8 as visible Go escapes (\x1b, \u202e), so
+// that text from a file or a client can never drive a terminal or reorder what is shown. A
+// backslash is doubled, so an escape cannot be faked.
+func escapeForDisplay(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || unicode.Is(unicode.Co, r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

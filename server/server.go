@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +30,15 @@ type Options struct {
 	AuthorizedKeysPath string
 	MaxSessions        int
 	IdleTimeout        time.Duration
-	Version            string
+	// LoginGrace bounds the handshake and authentication of a connection (DefaultLoginGrace when
+	// zero): a client that has not authenticated by then is disconnected.
+	LoginGrace time.Duration
+	// MaxUnauthenticated caps connections still in their handshake or authentication, in all
+	// (DefaultMaxUnauthenticated) and per client address (DefaultMaxUnauthenticatedPerIP); those
+	// beyond are closed at once, so silent clients cannot use up the server's file descriptors.
+	MaxUnauthenticated      int
+	MaxUnauthenticatedPerIP int
+	Version                 string
 	// NewModel builds a fresh UI model for one session; who names the key holder for the audit trail.
 	NewModel func(who string) tea.Model
 	// RunCommand runs `status` or `check` for a session without a terminal and returns the exit status.
@@ -47,6 +54,7 @@ type Server struct {
 	ssh      *ssh.Server
 	keys     *authorizedKeys
 	limits   *authLimiter
+	pending  *pendingConns
 	sessions atomic.Int64
 
 	mu       sync.Mutex
@@ -72,8 +80,23 @@ type sessionUI struct {
 // closer is a UI model that must be closed after its program ends (see ui.Model.Close).
 type closer interface{ Close() }
 
-// Commands a session without a terminal may run.
-var allowedCommands = []string{"status", "check"}
+// Limits on clients that have not authenticated yet (see Options).
+const (
+	// DefaultLoginGrace is shorter than OpenSSH's LoginGraceTime (120 s): a key login over a slow
+	// link takes well under a second, and a server for a handful of admins has no use for a
+	// longer wait.
+	DefaultLoginGrace              = 30 * time.Second
+	DefaultMaxUnauthenticated      = 64
+	DefaultMaxUnauthenticatedPerIP = 8
+)
+
+// MaxPtyWidth and MaxPtyHeight bound the terminal size a session's UI is drawn for, whatever the
+// client asks for (at start or when its window changes): the UI's memory grows with the number
+// of cells, and no real terminal window is larger.
+const (
+	MaxPtyWidth  = 500
+	MaxPtyHeight = 200
+)
 
 // New prepares a server: host key (generated on first start), authorized keys, handlers.
 func New(opts Options) (*Server, error) {
@@ -83,6 +106,15 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 32
 	}
+	if opts.LoginGrace <= 0 {
+		opts.LoginGrace = DefaultLoginGrace
+	}
+	if opts.MaxUnauthenticated <= 0 {
+		opts.MaxUnauthenticated = DefaultMaxUnauthenticated
+	}
+	if opts.MaxUnauthenticatedPerIP <= 0 {
+		opts.MaxUnauthenticatedPerIP = DefaultMaxUnauthenticatedPerIP
+	}
 	hostKey, err := loadOrCreateHostKey(opts.HostKeyPath)
 	if err != nil {
 		return nil, err
@@ -91,13 +123,19 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: create it with the public keys allowed in, one per line (e.g. cp ~/.ssh/id_ed25519.pub %s)", err, opts.AuthorizedKeysPath)
 	}
-	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}, uis: map[ssh.Session]sessionUI{}, accepting: make(chan struct{})}
+	s := &Server{opts: opts, keys: keys, limits: newAuthLimiter(10*time.Second, 10), programs: map[*tea.Program]ssh.Session{}, uis: map[ssh.Session]sessionUI{}, accepting: make(chan struct{}),
+		pending: newPendingConns(opts.MaxUnauthenticated, opts.MaxUnauthenticatedPerIP)}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Listen),
 		wish.WithVersion("gitopscfg_"+strings.ReplaceAll(opts.Version, " ", "_")),
 		wish.WithHostKeyPEM(hostKey),
 		wish.WithPublicKeyAuth(s.authorize),
-		ssh.WrapConn(s.refuseBlocked),
+		ssh.WrapConn(s.admit),
+		func(srv *ssh.Server) error {
+			srv.HandshakeTimeout = opts.LoginGrace
+			srv.ServerConfigCallback = s.serverConfig
+			return nil
+		},
 		wish.WithMiddleware(
 			// The last middleware is the outermost: recover guards everything inside it.
 			recover.MiddlewareWithLogger(slogAdapter{opts.Logger},
@@ -134,13 +172,36 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	return false
 }
 
-// refuseBlocked closes connections from IPs that used up their authentication failures.
-func (s *Server) refuseBlocked(_ ssh.Context, conn net.Conn) net.Conn {
-	if s.limits.blocked(ipOf(conn.RemoteAddr())) {
+// admit closes connections from IPs that used up their authentication failures, and those
+// beyond the caps on unauthenticated connections; the others count as unauthenticated until
+// they authenticate or close.
+func (s *Server) admit(ctx ssh.Context, conn net.Conn) net.Conn {
+	ip := ipOf(conn.RemoteAddr())
+	if s.limits.blocked(ip) {
 		_ = conn.Close()
 		return nil
 	}
-	return conn
+	pc, ok := s.pending.admit(conn, ip)
+	if !ok {
+		s.opts.Logger.Warn("connection refused: too many unauthenticated connections", "ip", ip,
+			"limit", s.opts.MaxUnauthenticated, "per_ip", s.opts.MaxUnauthenticatedPerIP)
+		_ = conn.Close()
+		return nil
+	}
+	ctx.SetValue(pendingKey{}, pc)
+	return pc
+}
+
+// serverConfig is each connection's SSH configuration: a successful authentication (never a
+// mere query whether a key would do) takes the connection off the unauthenticated count.
+func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+			if pc, ok := ctx.Value(pendingKey{}).(*pendingConn); ok && err == nil {
+				pc.authenticated()
+			}
+		},
+	}
 }
 
 // who names the session's key holder for the audit trail.
@@ -181,8 +242,8 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		args := sess.Command()
-		if len(args) == 0 || !slices.Contains(allowedCommands, args[0]) {
-			wish.Errorln(sess, "gitopscfg: without a terminal this server runs only `status [--json]` and `check [PROVIDER|--all] [--json]`; connect with `ssh -t` for the interactive UI")
+		if err := allowedCommand(args); err != nil {
+			wish.Errorln(sess, "gitopscfg: "+err.Error())
 			_ = sess.Exit(2)
 			return
 		}
@@ -198,10 +259,13 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 func (s *Server) program(sess ssh.Session) *tea.Program {
 	in := &activityReader{r: sess}
 	in.touch()
-	opts := append(bm.MakeOptions(sess), tea.WithInput(in))
+	opts := append(bm.MakeOptions(sess), tea.WithInput(in), tea.WithFilter(clampWindow))
 	if pty, _, _ := sess.Pty(); pty.Window.Width <= 0 || pty.Window.Height <= 0 {
 		// A client without a terminal of its own (ssh -tt from a script) reports 0×0.
 		opts = append(opts, tea.WithWindowSize(80, 24))
+	} else {
+		w, h := clampSize(pty.Window.Width, pty.Window.Height)
+		opts = append(opts, tea.WithWindowSize(w, h))
 	}
 	model := s.opts.NewModel(s.who(sess))
 	p := tea.NewProgram(model, opts...)
@@ -217,6 +281,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Unlock()
 	}()
 	return p
+}
+
+// clampSize bounds a terminal size to MaxPtyWidth × MaxPtyHeight.
+func clampSize(w, h int) (int, int) { return min(w, MaxPtyWidth), min(h, MaxPtyHeight) }
+
+// clampWindow is the session program's message filter: window sizes are clamped (clampSize), and
+// a suspend (Ctrl-Z) resumes at once, as bm.MakeOptions' own filter does (a program has one filter).
+func clampWindow(_ tea.Model, msg tea.Msg) tea.Msg {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.Width, m.Height = clampSize(m.Width, m.Height)
+		return m
+	case tea.SuspendMsg:
+		return tea.ResumeMsg{}
+	}
+	return msg
 }
 
 // watchIdle ends the session after IdleTimeout without a keystroke.

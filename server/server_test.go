@@ -72,7 +72,7 @@ func start(t *testing.T, mutate func(*Options)) *fixture {
 		RunCommand: func(_ context.Context, who string, args []string, out, errOut io.Writer) int {
 			f.who <- who
 			fmt.Fprintf(out, "ran %s\n", strings.Join(args, " "))
-			if len(args) > 1 && args[1] == "--fail" {
+			if len(args) > 1 && args[1] == "fail" {
 				return 1
 			}
 			return 0
@@ -240,7 +240,7 @@ func TestCommandsWithoutTerminal(t *testing.T) {
 	if who := <-f.who; !strings.HasPrefix(who, "ssh:SHA256:") || !strings.HasSuffix(who, "(alice@laptop)") {
 		t.Fatalf("who = %q", who)
 	}
-	if _, code := run("check --fail"); code != 1 {
+	if _, code := run("check fail"); code != 1 {
 		t.Fatalf("a failing check exits %d; want 1", code)
 	}
 	for _, cmd := range []string{"", "rm -rf /", "set github --no-check", "serve"} {
