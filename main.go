@@ -2,6 +2,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 
@@ -15,6 +16,10 @@ import (
 var version = ""
 
 func main() {
+	// First of all, before any secret is read: a core dump would hold the plaintext tokens.
+	if err := noCoreDumps(); err != nil {
+		fmt.Fprintln(os.Stderr, "gitopscfg: warning: cannot disable core dumps:", err)
+	}
 	os.Exit(cli.Main(os.Args[1:], cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		IsTerm: term.IsTerminal(int(os.Stdout.Fd()))}, buildVersion()))
 }

@@ -15,6 +15,9 @@ import (
 func Main(args []string, streams Streams, version string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx (every mode then winds down: a round trip deletes its
+	// repository first); a second one ends the process at once, whatever it waits on.
+	go func() { <-ctx.Done(); stop() }()
 	a := &App{Streams: streams, Version: version, Getenv: os.Getenv, Passphrase: terminalPassphrase}
 	defer a.runCleanup()
 	root := NewRootCmd(a)

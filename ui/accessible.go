@@ -1,16 +1,20 @@
 package ui
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/colorprofile"
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/term"
 
 	"gitopscfg/config"
 	"gitopscfg/forms"
@@ -33,12 +37,98 @@ type accessible struct {
 	store *config.Store
 	check checkFunc
 	now   func() time.Time
+
+	// mu guards prompting and ended: runAccessible ends at once on a signal when the flow waits
+	// for an answer, and otherwise lets what runs (a check, a round trip's clean-up, a save) end.
+	mu        sync.Mutex
+	prompting bool
+	ended     error // ErrEndOfInput or ErrInterrupted, once seen: every later prompt fails with it
 }
+
+// ErrEndOfInput ends the plain-prompt mode when its input ends before a question was answered
+// (e.g. `gitopscfg --accessible </dev/null`, or a script's answers ran out).
+var ErrEndOfInput = errors.New("end of input: the plain prompts got no answer; what was saved before stays saved")
+
+// ErrInterrupted ends the plain-prompt mode on SIGINT or SIGTERM.
+var ErrInterrupted = errors.New("interrupted by a signal; what was saved before stays saved")
+
+// errLineTooLong ends the plain-prompt mode on an answer no question needs.
+var errLineTooLong = fmt.Errorf("an input line is longer than %d bytes; no question needs that much, so nothing more was read", maxAnswerBytes)
+
+// maxAnswerBytes bounds one line of the plain prompts' input (a token is at most forms.MaxTokenBytes).
+const maxAnswerBytes = 16 << 10
+
+// inputEnd is raised (as a panic) by lineReader inside huh's prompts, which cannot return an
+// error at the end of input (they retry or fall back to a default, looping forever or indexing
+// out of range); accessible.form recovers it.
+type inputEnd struct{ err error }
+
+// lineReader hands huh's prompts one line per Read, so that no prompt reads ahead what the next
+// one should get (each builds its own bufio.Scanner), and turns the end of input, a read error,
+// an over-long line or a cancelled context into inputEnd.
+type lineReader struct {
+	ctx     context.Context
+	br      *bufio.Reader
+	pending []byte
+	err     error
+}
+
+func newLineReader(ctx context.Context, r io.Reader) *lineReader {
+	return &lineReader{ctx: ctx, br: bufio.NewReaderSize(r, maxAnswerBytes)}
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if l.ctx.Err() != nil {
+		panic(inputEnd{ErrInterrupted})
+	}
+	if len(l.pending) == 0 {
+		if l.err != nil {
+			panic(inputEnd{l.err})
+		}
+		line, err := l.br.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			l.err = errLineTooLong
+			panic(inputEnd{l.err})
+		case err != nil && len(line) > 0:
+			// A last line without its newline is still an answer; the end comes at the next read.
+			line = append(bytes.Clone(line), '\n')
+			l.err = ErrEndOfInput
+		case err != nil:
+			l.err = ErrEndOfInput
+			panic(inputEnd{l.err})
+		default:
+			line = bytes.Clone(line)
+		}
+		l.pending = line
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
+}
+
+// ttyLineReader is a lineReader on a terminal: huh reads masked answers (passphrases) straight
+// from its file descriptor.
+type ttyLineReader struct {
+	*lineReader
+	fd uintptr
+}
+
+func (t ttyLineReader) Fd() uintptr { return t.fd }
 
 func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 	a := &accessible{ctx: ctx, opts: opts, in: aio.in, out: aio.out, store: opts.Store, check: providers.Run, now: time.Now}
 	if a.in == nil {
 		a.in = os.Stdin
+	}
+	var restoreTerm func()
+	if f, ok := a.in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		a.in = ttyLineReader{newLineReader(ctx, f), f.Fd()}
+		if st, err := term.GetState(int(f.Fd())); err == nil {
+			restoreTerm = func() { _ = term.Restore(int(f.Fd()), st) } // echo back on after a masked prompt
+		}
+	} else {
+		a.in = newLineReader(ctx, a.in)
 	}
 	if a.out == nil {
 		// Downsample the prompts' styling to what the terminal supports: none for TERM=dumb,
@@ -51,8 +141,42 @@ func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 	if a.opts.Who == "" {
 		a.opts.Who = config.LocalUser()
 	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- panicError("plain prompts", r)
+			}
+		}()
+		done <- a.start()
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	// A signal. Waiting for an answer, nothing is in progress: end now (the read stays blocked
+	// until the process exits). Otherwise what runs sees the cancelled context and ends, and the
+	// next prompt ends the flow.
+	a.mu.Lock()
+	waiting := a.prompting
+	a.ended = ErrInterrupted
+	a.mu.Unlock()
+	if waiting {
+		if restoreTerm != nil {
+			restoreTerm()
+		}
+		return ErrInterrupted
+	}
+	if err := <-done; err != nil && !errors.Is(err, ErrInterrupted) {
+		return err
+	}
+	return ErrInterrupted
+}
+
+func (a *accessible) start() error {
 	if a.store == nil {
-		if !config.Exists(opts.ConfigDir) {
+		if !config.Exists(a.opts.ConfigDir) {
 			return a.firstRun()
 		}
 		if err := a.open(); err != nil {
@@ -65,11 +189,50 @@ func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 func (a *accessible) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }
 
 func (a *accessible) run(fields ...huh.Field) error {
-	err := huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true).WithInput(a.in).WithOutput(a.out).Run()
+	return a.form(huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true))
+}
+
+// form asks f's questions. At the end of input, or after a signal, it returns ErrEndOfInput or
+// ErrInterrupted, and so does every later call: the flow unwinds to the end.
+func (a *accessible) form(f *huh.Form) (err error) {
+	a.mu.Lock()
+	if a.ended != nil {
+		a.mu.Unlock()
+		return a.ended
+	}
+	if a.ctx.Err() != nil {
+		a.ended = ErrInterrupted
+		a.mu.Unlock()
+		return ErrInterrupted
+	}
+	a.prompting = true
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.prompting = false
+		if r := recover(); r != nil {
+			e, ok := r.(inputEnd)
+			if !ok {
+				a.mu.Unlock()
+				panic(r)
+			}
+			if a.ended == nil {
+				a.ended = e.err
+			}
+			err = a.ended
+		}
+		a.mu.Unlock()
+	}()
+	err = f.WithInput(a.in).WithOutput(a.out).Run()
 	if errors.Is(err, huh.ErrUserAborted) {
 		return errQuit
 	}
 	return err
+}
+
+// endErr reports whether err ends the plain-prompt mode (end of input, a signal).
+func endErr(err error) bool {
+	return errors.Is(err, ErrEndOfInput) || errors.Is(err, ErrInterrupted) || errors.Is(err, errLineTooLong)
 }
 
 var errQuit = errors.New("quit")
@@ -125,6 +288,10 @@ func (a *accessible) firstRun() error {
 				return nil
 			})); err != nil {
 			return err
+		}
+		if validPassphrase(pass) != nil || pass != again {
+			// huh reads masked answers only from a terminal: from a pipe none was read.
+			return errors.New("no passphrase was read: it can be typed only on a terminal; from a script run `GITOPSCFG_PASSPHRASE=… gitopscfg init --passphrase` first; nothing was created")
 		}
 	}
 	p, err := a.chooseProvider("Step 2 of 3: which Git provider hosts the GitOps repositories?", nil)
@@ -223,6 +390,9 @@ func (a *accessible) menu() error {
 			if errors.Is(err, errQuit) {
 				return nil
 			}
+			if endErr(err) {
+				return err
+			}
 			a.say("Error: %v", err)
 		}
 	}
@@ -316,7 +486,7 @@ func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.C
 		draft = a.opts.startingCredentials(p)
 	}
 	kept := draft
-	if err := forms.New(p, &draft, forms.Accessible()).WithInput(a.in).WithOutput(a.out).Run(); err != nil {
+	if err := a.form(forms.New(p, &draft, forms.Accessible())); err != nil {
 		return draft, nil, false, err
 	}
 	if draft.Token == "" {
