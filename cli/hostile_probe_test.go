@@ -520,3 +520,48 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		{"check --output without a terminal", output},
 	})
 }
+
+// TestOpenSSHClientAfterLongKeyLine: with OpenSSH's own client, a key listed after a 70 KB line
+// gets in, and `check --deep` without a terminal runs with the documented exit status.
+func TestOpenSSHClientAfterLongKeyLine(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ssh is not installed")
+		}
+		t.Skip("ssh is not installed")
+	}
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	p := filepath.Join(s.dir, "authorized_keys")
+	good, _ := os.ReadFile(p)
+	if err := os.WriteFile(p, append([]byte("ssh-ed25519 "+strings.Repeat("A", 70000)+" junk\n"), good...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(s.addr, ":")
+	run := func(cmd ...string) (string, int) {
+		args := append([]string{"-F", "/dev/null", "-p", port, "-i", s.keyPath, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+			"-o", "PasswordAuthentication=no", "-T", "admin@" + host}, cmd...)
+		c := exec.Command("ssh", args...)
+		out, err := c.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	if out, code := run("status"); code != 0 || !strings.Contains(out, "GitHub") {
+		t.Fatalf("status over OpenSSH after a 70 KB line: exit %d, %q", code, out)
+	}
+	if out, code := run("check", "github", "--deep", "--json"); (code != 0 && code != 1) || !strings.Contains(out, "deep:delete") {
+		t.Fatalf("check --deep over OpenSSH: exit %d, %q", code, out)
+	}
+	if out, code := run("check", "--output", "/tmp/x"); code != 2 || !strings.Contains(out, "not available over SSH") {
+		t.Fatalf("check --output over OpenSSH: exit %d, %q", code, out)
+	}
+}
