@@ -40,6 +40,18 @@ func closedWithin(t *testing.T, c net.Conn, within time.Duration) []byte {
 	return b
 }
 
+// settle opens and closes a session on c: once the server answers on a channel it has registered
+// the connection, so a Shutdown at the test's end cannot race the registration in charm.land/ssh
+// (its WaitGroup Add after a Wait has begun).
+func settle(t *testing.T, c *gossh.Client) {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Close()
+}
+
 func waitCount(t *testing.T, s *Server, want int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -61,7 +73,7 @@ func TestLoginGraceDisconnectsSilentClients(t *testing.T) {
 	if !bytes.HasPrefix(got, []byte("SSH-2.0-")) {
 		t.Errorf("read %q, want the server's version line before the close", got)
 	}
-	if d := time.Since(start); d < 300*time.Millisecond {
+	if d := time.Since(start); d < 250*time.Millisecond { // the server starts its clock at accept, a little before Dial returns
 		t.Errorf("closed after %s, before the grace time", d)
 	}
 	waitCount(t, f.srv, 0)
@@ -105,6 +117,7 @@ func TestUnauthenticatedConnectionsAreCapped(t *testing.T) {
 		t.Fatalf("admin locked out by silent clients: %v", err)
 	}
 	defer cl.Close()
+	settle(t, cl)
 	waitCount(t, f.srv, 3)
 	// The total cap.
 	silent = append(silent, dialFrom(t, "127.0.0.3", f.addr), dialFrom(t, "127.0.0.4", f.addr))
@@ -116,9 +129,12 @@ func TestUnauthenticatedConnectionsAreCapped(t *testing.T) {
 		c.Close()
 	}
 	waitCount(t, f.srv, 0)
-	if _, err := dial(f.addr, gossh.PublicKeys(f.alice)); err != nil {
+	last, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
 		t.Fatalf("after the silent clients left: %v", err)
 	}
+	settle(t, last)
+	last.Close()
 }
 
 // sizeModel reports every window size its program is given.
@@ -200,6 +216,7 @@ func TestLongAuthorizedKeysLineSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the key after a 70 KB line is ignored: %v", err)
 	}
+	settle(t, cl)
 	cl.Close()
 	if w := logs.String(); !strings.Contains(w, "line 2 is 70017 bytes long") || !strings.Contains(w, "the lines after it are read") {
 		t.Errorf("no warning about the long line: %q", w)
