@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gitopscfg/platforms/devtronfake"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// The picker's push to Devtron, end to end on the real binary in tmux: a checked GitHub
+// configuration is "not there" in Devtron, p asks for a confirmation, y pushes it, and the picker
+// then shows it in sync and active there, while Devtron's emulator holds exactly what was stored.
+// Neither the Git token nor the Devtron API token is ever on the screen.
+func TestEndToEndPickerPushesToDevtron(t *testing.T) {
+	needTmux(t)
+	const devtronCanary = "devtron-canary-e2e-7f3a9c2b51d04e68"
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dt.Close()
+
+	dir := filepath.Join(t.TempDir(), "cfg")
+	run := func(stdin string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(gitopscfgPath(t), append([]string{"--config-dir", dir}, args...)...)
+		cmd.Stdin = strings.NewReader(stdin)
+		cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run("", "init")
+	run(fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--activate")
+	run(devtronCanary+"\n", "devtron", "set", "--url", dt.URL(), "--token-stdin")
+
+	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, devtronCanary}, "--config-dir", dir)
+	ts.waitUntil("GitHub not there in Devtron", func(s string) bool {
+		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: not there")
+	})
+	if len(dt.Rows()) != 0 {
+		t.Fatalf("Devtron holds %d configurations before the push", len(dt.Rows()))
+	}
+	ts.keys("p")
+	ts.waitFor("Push GitHub to Devtron at", "(y/N)")
+	ts.keys("y")
+	ts.waitUntil("GitHub in sync and active in Devtron", func(s string) bool {
+		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: in sync, active there")
+	})
+	rows := dt.Rows()
+	if len(rows) != 1 || rows[0].Provider != "GITHUB" || !rows[0].Active || rows[0].Token != fake.GitHubTokenFull ||
+		rows[0].GitHubOrgID != fake.GitHubOrg || rows[0].Username != fake.GitHubUser {
+		t.Fatalf("Devtron holds %+v", rows)
+	}
+	ts.keys("q")
+	ts.waitFor("EXITED 0")
+}
