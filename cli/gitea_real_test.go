@@ -9,9 +9,9 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"gitopscfg/providers/giteatest"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
+	"gitopscfg/providers/giteatest"
 )
 
 // The command line and the SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea):

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"gitopscfg/providers/giteatest"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
+	"gitopscfg/providers/giteatest"
 )
 
 // The real-server suite: a throw-away Gitea 1.27.3 (built once and cached by .ci/gitea.sh; see
