@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -59,6 +58,8 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	if progress == nil {
 		progress = func(Check) {}
 	}
+	report := progress
+	progress = func(ch Check) { report(ch.Sealed(c)) } // events leave sealed, like the result
 
 	r := Run(ctx, env, c)
 	d := &deepRun{creds: c, result: &r, progress: progress, names: env.RepoNames}
@@ -78,7 +79,7 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	}
 	r.DurationMS = time.Since(start).Milliseconds()
 	r.Finish()
-	return r
+	return r.Sealed(c)
 }
 
 // RandomRepoName returns RepoPrefix followed by 6 random characters from [a-z0-9] (crypto/rand).
@@ -157,9 +158,9 @@ func (d *deepRun) prepare(env *Env) string {
 		return "skipped: no repository lifecycle for " + string(p.ID)
 	}
 	if d.creds.CABundle != "" {
-		pem, err := os.ReadFile(d.creds.CABundle)
+		pem, err := ReadCABundle(d.creds.CABundle)
 		if err != nil {
-			return "skipped: cannot read the CA bundle: " + err.Error()
+			return "skipped: " + err.Error()
 		}
 		d.ca = pem
 	}

@@ -2,6 +2,8 @@ package providers
 
 import (
 	"time"
+
+	"gitopscfg/config/safe"
 )
 
 // Status is the outcome of one check.
@@ -89,6 +91,31 @@ type Credentials struct {
 	CABundle   string
 }
 
-// Redact returns s with every occurrence of the token replaced by a mask. Use it on any text that
-// came back from a server or a library before it reaches the admin.
-func (c Credentials) Redact(s string) string { return RedactToken(s, c.Token) }
+// Redact returns s with every occurrence of the token, in every encoding a server may echo it in,
+// replaced by a mask (see safe.Redact). Use it on any text that came back from a server or a
+// library before it reaches the admin.
+func (c Credentials) Redact(s string) string { return safe.Redact(s, c.Token) }
+
+// Seal makes text that may hold what a server sent fit to leave the providers package: the
+// token masked in every form, then control, bidi and invisible characters escaped.
+func (c Credentials) Seal(s string) string { return safe.Text(c.Redact(s)) }
+
+// Sealed returns the check with its id and message sealed (see Credentials.Seal).
+func (ch Check) Sealed(c Credentials) Check {
+	ch.ID, ch.Message = c.Seal(ch.ID), c.Seal(ch.Message)
+	return ch
+}
+
+// Sealed returns a copy of r whose every string is sealed (see Credentials.Seal): Run and
+// RunDeep hand out only sealed results, whatever the checkers put in them.
+func (r Result) Sealed(c Credentials) Result {
+	r.User, r.Host = c.Seal(r.User), c.Seal(r.Host)
+	checks := make([]Check, len(r.Checks))
+	for i, ch := range r.Checks {
+		checks[i] = ch.Sealed(c)
+	}
+	if r.Checks != nil {
+		r.Checks = checks
+	}
+	return r
+}

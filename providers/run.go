@@ -72,9 +72,14 @@ func (s *Session) exchange(req *http.Request, limit int64) (status int, header h
 		return 0, nil, nil, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, limit))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return 0, nil, nil, err
+	}
+	if int64(len(body)) > limit {
+		e := &AnswerTooLargeError{Host: req.URL.Host, Method: req.Method, Path: req.URL.Path, Limit: limit}
+		noteTooLarge(req.Context(), e)
+		return 0, nil, nil, e
 	}
 	return resp.StatusCode, resp.Header, body, nil
 }
@@ -95,6 +100,20 @@ func (s *Session) NetworkFailure(err error) bool {
 		s.result.Add(CheckNetwork, Fail, s.Creds.Redact(msg))
 	}
 	return true
+}
+
+// tooLargeFailure makes the network check a failure saying which answer was too large, whatever
+// the checker made of the read error.
+func (s *Session) tooLargeFailure(e *AnswerTooLargeError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range s.result.Checks {
+		if c.ID == CheckNetwork {
+			s.result.Checks[i] = Check{ID: CheckNetwork, Status: Fail, Message: e.Error()}
+			return
+		}
+	}
+	s.result.Add(CheckNetwork, Fail, e.Error())
 }
 
 // checker is one provider's live check: it adds checks to the session's result.
@@ -124,6 +143,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()
+		r = r.Sealed(c) // nothing leaves unsealed, whatever a checker put in it
 	}()
 	p, err := Lookup(string(c.Provider))
 	if err != nil {
@@ -140,8 +160,11 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ctx, answers := watchAnswers(ctx)
 	checkerFor(p.ID)(ctx, s)
-	if ctx.Err() != nil {
+	if e := answers.tooLarge(); e != nil {
+		s.tooLargeFailure(e)
+	} else if ctx.Err() != nil {
 		if _, done := r.Find(CheckNetwork); !done {
 			s.NetworkFailure(ctx.Err())
 		}

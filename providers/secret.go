@@ -1,19 +1,25 @@
 package providers
 
 import (
-	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"gitopscfg/config/safe"
 )
 
+// tokenHintMin is the shortest token (in characters) whose last four characters TokenHint shows:
+// a shorter one would be given away almost whole.
+const tokenHintMin = 16
+
 // TokenHint is the most of a token gitopscfg ever shows: its well-known prefix, an ellipsis and the
-// last four characters ("ghp_…a1b2"); short tokens show only "…".
+// last four characters ("ghp_…a1b2"); tokens shorter than 16 characters show only "…". It counts
+// characters, not bytes, so a token with multi-byte characters gives valid UTF-8.
 func TokenHint(tok string) string {
 	if tok == "" {
 		return ""
 	}
 	n := utf8.RuneCountInString(tok)
-	if n < 16 {
+	if n < tokenHintMin {
 		return "…"
 	}
 	prefix := ""
@@ -23,18 +29,16 @@ func TokenHint(tok string) string {
 			break
 		}
 	}
-	return prefix + "…" + tok[len(tok)-4:]
+	tail := tok
+	for range n - 4 {
+		_, size := utf8.DecodeRuneInString(tail)
+		tail = tail[size:]
+	}
+	return safe.Text(prefix + "…" + tail)
 }
 
-// RedactToken replaces every occurrence of tok in s, and of its URL-escaped forms, with "[token]".
-// Tokens shorter than 4 bytes are left alone (the validators refuse tokens that short anyway):
-// masking them would garble ordinary words.
-func RedactToken(s, tok string) string {
-	if len(tok) < 4 {
-		return s
-	}
-	for _, form := range []string{tok, url.QueryEscape(tok), url.PathEscape(tok)} {
-		s = strings.ReplaceAll(s, form, "[token]")
-	}
-	return s
-}
+// RedactToken masks tok in s: raw, URL- and percent-encoded in any case, and base64 / base64url
+// of the token alone or inside "username:token" (see safe.Redact). Tokens shorter than 4 bytes
+// are left alone (the validators refuse tokens that short anyway): masking them would garble
+// ordinary words.
+func RedactToken(s, tok string) string { return safe.Redact(s, tok) }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -85,7 +84,7 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 		TLSClientConfig:       tlsConf,
 	}
 	hc := &http.Client{
-		Transport: userAgentTransport{ua: c.userAgent, next: tr},
+		Transport: userAgentTransport{ua: c.userAgent, next: limitTransport{next: tr, limit: MaxAnswerBytes}},
 		// A redirect would carry the Authorization header to wherever it points; never follow one
 		// off the API host, and report it instead.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -102,11 +101,12 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 	return hc, nil
 }
 
-// LoadCABundle returns the system roots plus the certificates of the PEM file at path.
+// LoadCABundle returns the system roots plus the certificates of the PEM file at path (read by
+// ReadCABundle).
 func LoadCABundle(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, err := ReadCABundle(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the CA bundle: %w", err)
+		return nil, err
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
