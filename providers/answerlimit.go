@@ -13,7 +13,7 @@ import (
 // MaxAnswerBytes bounds every answer body read from a provider's API, counted after
 // decompression: an API answer needs kilobytes, and a hostile or broken server must not be able
 // to fill the memory (a 100 MB JSON answer, or a gzip bomb that inflates to gigabytes).
-const MaxAnswerBytes = 4 << 20
+const MaxAnswerBytes = 2 << 20
 
 // AnswerTooLargeError is the read error of an answer body that exceeds the limit.
 type AnswerTooLargeError struct {
