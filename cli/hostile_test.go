@@ -398,12 +398,12 @@ func tokenForms(user, tok string) map[string]string {
 	}
 	return map[string]string{
 		"raw": tok, "QueryEscape": url.QueryEscape(tok), "every byte percent-encoded": every.String(),
-		"lower-case percent": strings.ToLower(every.String()),
-		"base64 of the token": base64.StdEncoding.EncodeToString([]byte(tok)),
-		"base64 of user:token": base64.StdEncoding.EncodeToString([]byte(user + ":" + tok)),
-		"base64 of x-token:token": base64.StdEncoding.EncodeToString([]byte("x-token:" + tok)),
+		"lower-case percent":          strings.ToLower(every.String()),
+		"base64 of the token":         base64.StdEncoding.EncodeToString([]byte(tok)),
+		"base64 of user:token":        base64.StdEncoding.EncodeToString([]byte(user + ":" + tok)),
+		"base64 of x-token:token":     base64.StdEncoding.EncodeToString([]byte("x-token:" + tok)),
 		"raw base64url of user:token": base64.RawURLEncoding.EncodeToString([]byte(user + ":" + tok)),
-		"canary marker": "CANARY+tok",
+		"canary marker":               "CANARY+tok",
 	}
 }
 

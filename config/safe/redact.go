@@ -45,7 +45,7 @@ func base64Cores(token string) []string {
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
 		for k := range 3 {
 			full := enc.EncodeToString(append(make([]byte, k), token...))
-			from := (8*k + 5) / 6           // first character whose bits all come from the token
+			from := (8*k + 5) / 6          // first character whose bits all come from the token
 			to := 8 * (k + len(token)) / 6 // end of the last such character
 			if to-from < minBase64Core {
 				continue
