@@ -7,9 +7,48 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gitopscfg/config"
+	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 )
+
+// Every string printed here may have come from a server (a login, an error message) or a file
+// (an SSH key comment in the audit trail): the writers below pass each one through safe.Text at
+// this one boundary, so no control, bidi or invisible character reaches a terminal or a JSON
+// reader raw. Results arrive sealed by providers already (token masked); this is the display's
+// own guarantee.
+
+// displayResult returns r with every string made safe to show.
+func displayResult(r providers.Result) providers.Result {
+	r.User, r.Host = safe.Text(r.User), safe.Text(r.Host)
+	checks := make([]providers.Check, len(r.Checks))
+	for i, c := range r.Checks {
+		c.ID, c.Message = safe.Text(c.ID), safe.Text(c.Message)
+		checks[i] = c
+	}
+	if r.Checks != nil {
+		r.Checks = checks
+	}
+	return r
+}
+
+// displayAudit returns the entries with every string made safe to show.
+func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
+	out := make([]config.AuditEntry, len(entries))
+	for i, e := range entries {
+		e.Who, e.Provider = safe.Text(e.Who), safe.Text(e.Provider) // Action is one of ours
+		fields := make([]string, len(e.Fields))
+		for j, f := range e.Fields {
+			fields[j] = safe.Text(f)
+		}
+		if e.Fields != nil {
+			e.Fields = fields
+		}
+		out[i] = e
+	}
+	return out
+}
 
 // StatusMark is the one-character mark of a check status, as the UI also shows it.
 func StatusMark(s providers.Status) string {
@@ -27,6 +66,7 @@ func StatusMark(s providers.Status) string {
 // writeResultsText prints results for a person.
 func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 	for i, r := range results {
+		r = displayResult(r)
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -57,9 +97,11 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 
 // writeResultsJSON prints {"results":[...]}.
 func writeResultsJSON(w io.Writer, results []providers.Result) error {
-	if results == nil {
-		results = []providers.Result{}
+	safeResults := make([]providers.Result, len(results))
+	for i, r := range results {
+		safeResults[i] = displayResult(r)
 	}
+	results = safeResults
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitopscfg/config"
+	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 )
@@ -86,7 +87,7 @@ func lastCheck(r *config.CheckRecord) *lastCheckJSON {
 }
 
 func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error {
-	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: lastAudit(d, statusAuditEntries)}
+	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: displayAudit(lastAudit(d, statusAuditEntries))}
 	for _, p := range providers.All() {
 		sp := statusProviderJSON{Provider: p.ID, Name: p.Name, Active: d.Active == string(p.ID)}
 		if c := d.Providers[string(p.ID)]; c != nil {
@@ -133,7 +134,7 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 		if c.ProjectKey != "" {
 			org += " / " + c.ProjectKey
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, p.Name, c.Host, org, c.Username,
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, p.Name, safe.Text(c.Host), safe.Text(org), safe.Text(c.Username),
 			providers.TokenHint(c.Token), describeLastCheck(c, now))
 	}
 	_ = tw.Flush()
@@ -144,7 +145,7 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 	}
 	if audit := lastAudit(d, statusAuditEntries); len(audit) > 0 {
 		fmt.Fprintln(w, "\nRecent changes:")
-		for _, e := range audit {
+		for _, e := range displayAudit(audit) {
 			fields := ""
 			if len(e.Fields) > 0 {
 				fields = " (" + strings.Join(e.Fields, ", ") + ")"

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"gitopscfg/config"
+	"gitopscfg/config/safe"
 	"gitopscfg/forms"
 	"gitopscfg/providers"
 )
@@ -531,7 +532,7 @@ func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	env.Timeout = providers.DeepTimeout
 	r := providers.RunDeep(a.ctx, &env, c, func(ch providers.Check) {
 		if ch.Status != providers.Running {
-			a.say("%s: %s: %s", accessibleMark(ch.Status), ch.ID, ch.Message)
+			a.say("%s: %s: %s", accessibleMark(ch.Status), safe.Text(ch.ID), safe.Text(ch.Message))
 		}
 	})
 	if del, ok := r.Find(providers.CheckDeepDelete); ok && del.Status == providers.Fail {
@@ -553,7 +554,7 @@ func (a *accessible) runCheck(c providers.Credentials) providers.Result {
 	a.say("Checking %s …", c.Host)
 	r := a.check(a.ctx, a.opts.Env, c)
 	for _, ch := range r.Checks {
-		a.say("%s: %s: %s", accessibleMark(ch.Status), ch.ID, ch.Message)
+		a.say("%s: %s: %s", accessibleMark(ch.Status), safe.Text(ch.ID), safe.Text(ch.Message))
 	}
 	if r.OK {
 		a.say("All checks passed.")

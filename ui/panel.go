@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"gitopscfg/config/safe"
 	"strings"
 	"time"
 
@@ -146,7 +147,7 @@ func (p *panel) View(w, h int) string {
 			b.WriteString(s.warn.Render("! ") + hangingWrap(e, inner, 2) + "\n")
 		}
 	case panelChecking:
-		b.WriteString(p.spin.View() + " " + wrapText("Checking "+p.creds.Host+" …", inner-2))
+		b.WriteString(p.spin.View() + " " + wrapText("Checking "+safe.Text(p.creds.Host)+" …", inner-2))
 	case panelDone:
 		b.WriteString(p.summary() + "\n")
 		b.WriteString(p.checklist(inner, max(h-4, 1)))
@@ -220,7 +221,7 @@ func (p *panel) summary() string {
 	if r.OK {
 		msg := "All checks passed"
 		if r.User != "" {
-			msg += " · " + r.User
+			msg += " · " + safe.Text(r.User)
 		}
 		return s.pass.Render(msg)
 	}
@@ -230,7 +231,7 @@ func (p *panel) summary() string {
 	var ids []string
 	for _, c := range r.Checks {
 		if c.Status == providers.Fail {
-			ids = append(ids, c.ID)
+			ids = append(ids, safe.Text(c.ID))
 		}
 	}
 	return s.fail.Render(failSummary(r) + ": " + strings.Join(ids, ", "))
@@ -240,10 +241,11 @@ func (p *panel) summary() string {
 func (p *panel) line(c providers.Check, w int) string { return checkLine(p.c.styles, c, "", w) }
 
 // checkLine renders a finished check: its mark (✓ pass, ✗ fail, ! warn, – skip), id, message and
-// suffix (e.g. its duration), wrapped to w cells under a two-cell indent.
+// suffix (e.g. its duration), wrapped to w cells under a two-cell indent. The id and message may
+// hold what a server sent: they are made safe to show here (safe.Text), for every screen.
 func checkLine(s styles, c providers.Check, suffix string, w int) string {
 	mark, st := checkMark(s, c.Status)
-	return st.Render(mark) + " " + hangingWrap(c.ID+": "+c.Message+suffix, w, 2)
+	return st.Render(mark) + " " + hangingWrap(safe.Text(c.ID+": "+c.Message+suffix), w, 2)
 }
 
 // checkMark is the mark of a check's status and the style it is drawn in.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"gitopscfg/config/safe"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -277,12 +278,12 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 		lines = append(lines, indent+s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))))
 		return strings.Join(lines, "\n") + "\n"
 	}
-	where := cfg.Host + " · " + pr.OrgNoun + " " + cfg.Org
+	where := safe.Text(cfg.Host) + " · " + pr.OrgNoun + " " + safe.Text(cfg.Org)
 	if cfg.ProjectKey != "" {
 		where += " / " + cfg.ProjectKey
 	}
 	if cfg.Username != "" {
-		where += " · " + cfg.Username
+		where += " · " + safe.Text(cfg.Username)
 	}
 	lines = append(lines, indent+truncate(where, w-len(indent)))
 	lines = append(lines, indent+p.checkLine(pr.ID, cfg, w-len(indent)))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"gitopscfg/config/safe"
 	"strings"
 	"time"
 
@@ -287,7 +288,7 @@ func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 func (rt *roundTrip) box(w, h int) string {
 	s := rt.c.styles
 	inner := max(w-4, 10)
-	title := s.panelTitle.Render("Round trip") + s.dim.Render(" · "+truncate(rt.creds.Host, max(inner-13, 1)))
+	title := s.panelTitle.Render("Round trip") + s.dim.Render(" · "+truncate(safe.Text(rt.creds.Host), max(inner-13, 1)))
 	live, details := rt.liveLines(inner)
 	for _, compact := range []bool{false, true} {
 		lines := []string{title, live}
@@ -322,10 +323,10 @@ func (rt *roundTrip) liveLines(w int) (string, []string) {
 	for _, c := range checks {
 		switch c.Status {
 		case providers.Fail:
-			fails = append(fails, c.ID)
+			fails = append(fails, safe.Text(c.ID))
 			details = append(details, "  "+checkLine(s, c, "", w-2))
 		case providers.Warn:
-			warns = append(warns, c.ID)
+			warns = append(warns, safe.Text(c.ID))
 			details = append(details, "  "+checkLine(s, c, "", w-2))
 		}
 	}
@@ -342,7 +343,7 @@ func (rt *roundTrip) liveLines(w int) (string, []string) {
 	default:
 		msg := itoa(len(checks)) + " checks passed"
 		if rt.result.User != "" {
-			msg += " · " + rt.result.User
+			msg += " · " + safe.Text(rt.result.User)
 		}
 		id := "live check (" + tookText(rt.liveMS()) + ")"
 		line = checkLine(s, providers.Check{ID: id, Status: providers.Pass, Message: msg}, "", w)
@@ -368,7 +369,7 @@ func (rt *roundTrip) stageLine(c providers.Check, w int, compact bool) string {
 	case "":
 		return s.dim.Render("· " + c.ID)
 	case providers.Running:
-		return rt.spin.View() + " " + truncate(c.ID+": "+c.Message+"…", w-2)
+		return rt.spin.View() + " " + truncate(safe.Text(c.ID+": "+c.Message)+"…", w-2)
 	}
 	if c.DurationMS != nil && c.Status != providers.Skip {
 		c.ID += " (" + tookText(*c.DurationMS) + ")"
@@ -376,7 +377,7 @@ func (rt *roundTrip) stageLine(c providers.Check, w int, compact bool) string {
 	// a failure always shows in full: it says what to fix (and names a left-over repository)
 	if compact && c.Status != providers.Fail {
 		mark, st := checkMark(s, c.Status)
-		return st.Render(mark) + " " + truncate(c.ID+": "+c.Message, w-2)
+		return st.Render(mark) + " " + truncate(safe.Text(c.ID+": "+c.Message), w-2)
 	}
 	return checkLine(s, c, "", w)
 }
