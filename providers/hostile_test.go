@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
 	"fmt"
 	"net/url"
 	"os"
@@ -181,6 +184,32 @@ func TestCABundleMustBeARegularFileOfSaneSize(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("ReadCABundle(%s) blocks", c.path)
+		}
+	}
+}
+
+// TestGzipAnsweredUnaskedIsInflatedUnderTheLimit: when the request names its own Accept-Encoding,
+// net/http leaves a gzip answer compressed; the limit must still count inflated bytes.
+func TestGzipAnsweredUnaskedIsInflatedUnderTheLimit(t *testing.T) {
+	t.Parallel()
+	srv := hostile.Start(hostile.GzipBomb)
+	t.Cleanup(srv.Close)
+	hc, err := providers.NewClients("test").For("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ae := range []string{"gzip", "identity"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/user", nil)
+		req.Header.Set("Accept-Encoding", ae)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		var tooLarge *providers.AnswerTooLargeError
+		if !errors.As(err, &tooLarge) || n != providers.MaxAnswerBytes {
+			t.Errorf("Accept-Encoding %s: read %d bytes, err %v; want %d inflated bytes, then AnswerTooLargeError", ae, n, err, providers.MaxAnswerBytes)
 		}
 	}
 }
