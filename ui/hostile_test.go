@@ -55,9 +55,9 @@ func TestHostileServerReflectedTokenNeverReachesTheScreen(t *testing.T) {
 	}
 	forms := map[string]string{
 		"raw": hostileCanary, "QueryEscape": url.QueryEscape(hostileCanary), "percent": every.String(),
-		"base64": base64.StdEncoding.EncodeToString([]byte(hostileCanary)),
+		"base64":       base64.StdEncoding.EncodeToString([]byte(hostileCanary)),
 		"base64 Basic": base64.StdEncoding.EncodeToString([]byte("x-token:" + hostileCanary)),
-		"marker": "CANARY+tok",
+		"marker":       "CANARY+tok",
 	}
 	for _, mode := range []hostile.Mode{hostile.ReflectRaw, hostile.ReflectPercent, hostile.ReflectBasic} {
 		t.Run(string(mode), func(t *testing.T) {
