@@ -114,8 +114,8 @@ func runProbeFull(t *testing.T, dir, stdin string, kill time.Duration, args ...s
 	return r
 }
 
-// probe runs one probe as a subtest and counts it.
-func probe(t *testing.T, name string, fn func(t *testing.T)) {
+// serverProbe runs one probe as a subtest and counts it.
+func serverProbe(t *testing.T, name string, fn func(t *testing.T)) {
 	t.Run(name, func(t *testing.T) {
 		probeTotal.Add(1)
 		fn(t)
@@ -158,7 +158,7 @@ func probesUnboundedReads(t *testing.T) {
 		srv := hostile.Start(mode)
 		t.Cleanup(srv.Close)
 		for _, c := range probeProviders {
-			probe(t, string(mode)+"/"+c.provider, func(t *testing.T) {
+			serverProbe(t, string(mode)+"/"+c.provider, func(t *testing.T) {
 				dir := storeFor(t, c, srv.URL)
 				r := runProbe(t, dir, "", 30*time.Second, "check", c.provider, "--timeout", "3s")
 				t.Logf("peak RSS %d KB, %v, exit %d", r.maxRSSKB, r.wall.Round(time.Millisecond), r.code)
@@ -204,7 +204,7 @@ func probesCABundle(t *testing.T) {
 		{"directory", tmp, "directory"},
 		{"100 MB file", huge, "more than a CA bundle holds"},
 	} {
-		probe(t, c.name, func(t *testing.T) {
+		serverProbe(t, c.name, func(t *testing.T) {
 			dir := storeFor(t, gh, "https://127.0.0.1:1", "--ca-bundle", c.path)
 			r := runProbe(t, dir, "", 15*time.Second, "check", "github", "--timeout", "3s")
 			if r.code != 1 {
@@ -285,7 +285,7 @@ func probesTLS(t *testing.T) {
 		{"unknown authority", ca.leaf(t, []string{"127.0.0.1"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), true), "",
 			[]string{"not signed by a trusted authority", "CA bundle"}, "expired"},
 	} {
-		probe(t, c.name, func(t *testing.T) {
+		serverProbe(t, c.name, func(t *testing.T) {
 			srv := hostile.NewUnstarted(hostile.Escapes)
 			srv.TLS = &tls.Config{Certificates: []tls.Certificate{c.cert}}
 			srv.Config.ErrorLog = nil
@@ -364,7 +364,7 @@ func probesEscapes(t *testing.T) {
 	for _, c := range probeProviders {
 		var outs map[string]string
 		for _, name := range []string{"check", "check --json", "set"} {
-			probe(t, c.provider+"/"+name, func(t *testing.T) {
+			serverProbe(t, c.provider+"/"+name, func(t *testing.T) {
 				if outs == nil {
 					outs = outputs(t, c, srv)
 				}
@@ -414,7 +414,7 @@ func probesReflected(t *testing.T) {
 		for _, c := range probeProviders {
 			var outs map[string]string
 			for _, name := range []string{"check", "check --json", "set"} {
-				probe(t, string(mode)+"/"+c.provider+"/"+name, func(t *testing.T) {
+				serverProbe(t, string(mode)+"/"+c.provider+"/"+name, func(t *testing.T) {
 					if outs == nil {
 						outs = outputs(t, c, srv)
 						for _, other := range []string{"status", "status --json"} {
