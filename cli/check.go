@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -17,18 +18,29 @@ type checkOptions struct {
 	json    bool
 	deep    bool
 	timeout time.Duration
+	format  string
+	output  string
+	expiry  expiryThresholds
 }
 
 func newCheckCmd(a *App) *cobra.Command {
-	var o checkOptions
+	o := checkOptions{expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 	cmd := &cobra.Command{
-		Use:   "check [PROVIDER|--all] [--json] [--timeout 15s] [--deep]",
+		Use:   "check [PROVIDER|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
 		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
 required scopes are present, whether the organisation/group/project/workspace is reachable, and when
 the token expires. With --deep, a round trip follows once authentication and the organisation pass:
 create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
 branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
+
+A token expiring within --warn-expiry (default 14d) is a warning; within --fail-expiry (default off)
+a failed check. Both take days (14d, 1d12h) or durations (36h).
+
+--format prometheus writes the text format for node_exporter's textfile collector; --format nagios
+follows the monitoring-plugin API (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); --format jsonl
+writes one JSON object per line (each round-trip stage as it finishes). --output FILE writes the
+output to FILE atomically (a temporary file in the same directory, then renamed).
 Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,19 +53,64 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 			if o.timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			return a.runCheck(cmd.Context(), o, args)
+			if o.json {
+				if cmd.Flags().Changed("format") && o.format != "json" {
+					return usageErr("--json is --format json: give one of them")
+				}
+				o.format = "json"
+			}
+			f, err := lookupCheckFormat(o.format)
+			if err != nil {
+				return err
+			}
+			if o.expiry.Fail > 0 && o.expiry.Warn > 0 && o.expiry.Fail > o.expiry.Warn {
+				return usageErr("--fail-expiry %s is longer than --warn-expiry %s: a token would fail before it warns",
+					formatDays(o.expiry.Fail), formatDays(o.expiry.Warn))
+			}
+			return a.runCheck(cmd.Context(), o, f, args)
 		},
 	}
 	cmd.Flags().BoolVar(&o.all, "all", false, "check every configured provider")
-	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (the same as --format json)")
+	cmd.Flags().StringVar(&o.format, "format", "text", checkFormatHelp())
+	cmd.Flags().StringVar(&o.output, "output", "", "write the output to FILE atomically instead of standard output")
+	cmd.Flags().Var(durationFlag{&o.expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
+	cmd.Flags().Var(durationFlag{&o.expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
 	cmd.Flags().BoolVar(&o.deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	return cmd
 }
 
-func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error {
+func (a *App) runCheck(ctx context.Context, o checkOptions, f checkFormat, args []string) (err error) {
+	var out io.Writer = a.Out
+	if o.output != "" {
+		file, err := createAtomicOutput(o.output)
+		if err != nil {
+			return err
+		}
+		// The file replaces the previous one only when the format wrote a whole report (or its
+		// own account of why there is none); a usage error leaves the previous file alone.
+		defer func() {
+			if !file.complete {
+				file.Abort()
+			} else if cerr := file.Commit(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+		out = file
+	}
+	complete := func() {
+		if file, ok := out.(*atomicOutput); ok {
+			file.complete = true
+		}
+	}
 	s, d, err := a.openAndLoad()
 	if err != nil {
+		if f.Broken != nil {
+			fmt.Fprintln(a.Err, "error:", err)
+			defer complete()
+			return f.Broken(out, err)
+		}
 		return err
 	}
 	var ids []providers.ID
@@ -70,46 +127,71 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, args []string) error
 			return err
 		}
 		if d.Providers[string(p.ID)] == nil {
-			return a.nothingToCheck(o, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
+			return a.nothingToCheck(out, f, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
 		}
 		ids = []providers.ID{p.ID}
 	default:
 		if d.Active == "" {
-			return a.nothingToCheck(o, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
+			return a.nothingToCheck(out, f, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
 		}
 		ids = []providers.ID{providers.ID(d.Active)}
 	}
 	if len(ids) == 0 {
-		return a.nothingToCheck(o, "no provider is configured: run `gitopscfg set PROVIDER …` first")
+		return a.nothingToCheck(out, f, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
 	env := a.EnvWithTimeout(o.timeout)
 	var progress func(providers.ID, providers.Check)
-	if o.deep && !o.json && a.IsTerm {
-		progress = a.showStage
+	if o.deep {
+		progress = a.stageWriter(out, f, o.output == "")
 	}
+	at := time.Now()
 	results := runChecks(ctx, env, d, ids, o.deep, progress)
+	applyExpiry(results, o.expiry, time.Now())
 	a.recordResults(ctx, s, d, results, o.deep)
-	if o.json {
-		if err := writeResultsJSON(a.Out, results); err != nil {
-			return err
-		}
-	} else {
-		writeResultsText(a.Out, results, time.Now())
+	rep := &checkReport{Results: results, At: at, Expiry: o.expiry, Deep: o.deep, Orgs: map[providers.ID]string{}}
+	for _, id := range ids {
+		rep.Orgs[id] = d.Providers[string(id)].Org
 	}
-	for _, r := range results {
-		if !r.OK {
-			return errCheckFailed
-		}
+	if err := f.Write(out, rep); err != nil {
+		return err
 	}
-	return nil
+	complete()
+	return f.outcome(rep)
 }
 
-// nothingToCheck reports exit 1 with an explanation (and an empty JSON result list with --json).
-func (a *App) nothingToCheck(o checkOptions, msg string) error {
-	if o.json {
-		_ = writeResultsJSON(a.Out, nil)
+// stageWriter returns the --deep progress callback for format f: the format's own stage records
+// (jsonl), and a person's progress lines on stderr for formats that show them, when standard
+// output is a terminal.
+func (a *App) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(providers.ID, providers.Check) {
+	human := f.ShowsProgress && a.IsTerm && toStdout
+	if f.Stage == nil && !human {
+		return nil
 	}
+	return func(id providers.ID, c providers.Check) {
+		if human {
+			a.showStage(id, c)
+		}
+		if f.Stage != nil && c.Status != providers.Running {
+			a.progressMu.Lock()
+			defer a.progressMu.Unlock()
+			if err := f.Stage(out, id, c, time.Now()); err != nil {
+				fmt.Fprintln(a.Err, "warning: a round-trip stage could not be written:", err)
+			}
+		}
+	}
+}
+
+// nothingToCheck reports that there is nothing to check, on stderr and in format f's own way
+// (exit 1 unless the format says otherwise).
+func (a *App) nothingToCheck(out io.Writer, f checkFormat, msg string) error {
 	fmt.Fprintln(a.Err, msg)
+	if f.Unusable != nil {
+		err := f.Unusable(out, msg, errCheckFailed)
+		if file, ok := out.(*atomicOutput); ok {
+			file.complete = true
+		}
+		return err
+	}
 	return errCheckFailed
 }
 

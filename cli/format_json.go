@@ -1,0 +1,15 @@
+package cli
+
+import "io"
+
+func init() {
+	registerCheckFormat(checkFormat{
+		Name:    "json",
+		Summary: `one JSON document {"results":[...]} (the same as --json)`,
+		Write:   func(w io.Writer, rep *checkReport) error { return writeResultsJSON(w, rep.Results) },
+		Unusable: func(w io.Writer, _ string, err error) error {
+			_ = writeResultsJSON(w, nil)
+			return err
+		},
+	})
+}

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"gitopscfg/providers"
+)
+
+// The jsonl format: one JSON object per line, for log pipelines. With --deep, each round-trip
+// stage is written as it finishes ({"event":"stage",…}); then one {"event":"result",…} per
+// provider, with the fields of `check --json`'s RESULT.
+
+type jsonlStage struct {
+	Event    string       `json:"event"`
+	At       time.Time    `json:"at"`
+	Provider providers.ID `json:"provider"`
+	providers.Check
+}
+
+type jsonlResult struct {
+	Event string    `json:"event"`
+	At    time.Time `json:"at"`
+	providers.Result
+}
+
+func init() {
+	registerCheckFormat(checkFormat{
+		Name:    "jsonl",
+		Summary: "one JSON object per line: each round-trip stage as it finishes (--deep), then each result",
+		Stage: func(w io.Writer, id providers.ID, c providers.Check, at time.Time) error {
+			return json.NewEncoder(w).Encode(jsonlStage{Event: "stage", At: at.UTC(), Provider: id, Check: c})
+		},
+		Write: func(w io.Writer, rep *checkReport) error {
+			enc := json.NewEncoder(w)
+			for _, r := range rep.Results {
+				if err := enc.Encode(jsonlResult{Event: "result", At: rep.At.UTC(), Result: r}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}

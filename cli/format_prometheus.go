@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gitopscfg/providers"
+)
+
+// The prometheus format: the text exposition format, for node_exporter's textfile collector
+// (`--output /var/lib/node_exporter/textfile/gitopscfg.prom`, written atomically). Names are
+// stable: dashboards and alerts rely on them (README "Monitoring").
+
+// promMetric is one metric family: its name, help and type, in the order they are written.
+type promMetric struct{ name, help string }
+
+var (
+	promSuccess = promMetric{"gitopscfg_check_success",
+		"1 when every check of the provider's stored credentials passed, 0 when one failed."}
+	promDuration = promMetric{"gitopscfg_check_duration_seconds",
+		"How long the check of the provider took, round trip included with --deep."}
+	promTime = promMetric{"gitopscfg_check_timestamp_seconds",
+		"When the check ran, as a Unix timestamp."}
+	promExpiry = promMetric{"gitopscfg_token_expiry_timestamp_seconds",
+		"When the provider's token expires, as a Unix timestamp; absent when the token has no expiry date or it is unknown."}
+	promScope = promMetric{"gitopscfg_token_scope_granted",
+		"1 when the token has the required scope or permission, 0 when it is missing; absent when it could not be confirmed."}
+	promStage = promMetric{"gitopscfg_deep_stage_success",
+		"With --deep: 1 when the round-trip stage passed, 0 when it failed or was skipped."}
+	promStageDuration = promMetric{"gitopscfg_deep_stage_duration_seconds",
+		"With --deep: how long the round-trip stage took."}
+)
+
+func init() {
+	registerCheckFormat(checkFormat{
+		Name:    "prometheus",
+		Summary: "Prometheus text format, for node_exporter's textfile collector (use --output FILE.prom)",
+		Write:   writePrometheus,
+	})
+}
+
+// promSample is one line: labels in order, then the value.
+type promSample struct {
+	labels [][2]string
+	value  float64
+}
+
+func writePrometheus(w io.Writer, rep *checkReport) error {
+	bw := bufio.NewWriter(w)
+	families := map[promMetric][]promSample{}
+	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promScope}
+	if rep.Deep {
+		order = append(order, promStage, promStageDuration)
+	}
+	add := func(m promMetric, v float64, labels ...[2]string) {
+		families[m] = append(families[m], promSample{labels, v})
+	}
+	for _, r := range rep.Results {
+		base := promLabels(r, rep.Orgs[r.Provider])
+		add(promSuccess, promBool(r.OK), base...)
+		add(promDuration, float64(r.DurationMS)/1000, base...)
+		add(promTime, float64(rep.At.Unix()), base...)
+		if r.ExpiresAt != nil {
+			add(promExpiry, float64(r.ExpiresAt.Unix()), base...)
+		}
+		for _, sc := range providers.MustLookup(r.Provider).Scopes {
+			c, ok := r.Find(providers.ScopeCheckID(sc.Name))
+			// A warning on a required scope means it could not be confirmed (Azure DevOps and
+			// Bitbucket cannot show write access without writing): no sample, rather than a 0
+			// that would page someone. A missing advisory scope is a warning too, but known.
+			known := ok && (c.Status == providers.Pass || c.Status == providers.Fail || (c.Status == providers.Warn && sc.Advisory))
+			if !known {
+				continue
+			}
+			add(promScope, promBool(c.Status == providers.Pass), append(base, [2]string{"scope", sc.Name})...)
+		}
+		if !rep.Deep {
+			continue
+		}
+		for _, id := range providers.DeepStages {
+			c, ok := r.Find(id)
+			if !ok {
+				continue
+			}
+			stage := [2]string{"stage", strings.TrimPrefix(id, "deep:")}
+			add(promStage, promBool(c.Status == providers.Pass), append(base, stage)...)
+			if c.DurationMS != nil {
+				add(promStageDuration, float64(*c.DurationMS)/1000, append(base, stage)...)
+			}
+		}
+	}
+	for _, m := range order {
+		if len(families[m]) == 0 {
+			continue
+		}
+		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n", m.name, promEscapeHelp(m.help), m.name)
+		for _, s := range families[m] {
+			bw.WriteString(m.name)
+			bw.WriteByte('{')
+			for i, l := range s.labels {
+				if i > 0 {
+					bw.WriteByte(',')
+				}
+				fmt.Fprintf(bw, "%s=\"%s\"", l[0], promEscapeLabel(l[1]))
+			}
+			bw.WriteString("} ")
+			bw.WriteString(promNumber(s.value))
+			bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+// promLabels are the labels every metric of a provider carries: provider, host, org.
+func promLabels(r providers.Result, org string) [][2]string {
+	return [][2]string{{"provider", string(r.Provider)}, {"host", r.Host}, {"org", org}}
+}
+
+// promNumber writes whole numbers (timestamps) in full, others in the shortest exact form.
+func promNumber(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func promBool(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// promEscapeLabel escapes a label value as the text format requires: backslash, quote, newline.
+func promEscapeLabel(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// promEscapeHelp escapes a HELP text: backslash and newline.
+func promEscapeHelp(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+}

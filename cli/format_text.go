@@ -1,0 +1,18 @@
+package cli
+
+import (
+	"io"
+	"time"
+)
+
+func init() {
+	registerCheckFormat(checkFormat{
+		Name:          "text",
+		Summary:       "for a person (the default); with --deep on a terminal, stages are shown as they run",
+		ShowsProgress: true,
+		Write: func(w io.Writer, rep *checkReport) error {
+			writeResultsText(w, rep.Results, time.Now())
+			return nil
+		},
+	})
+}
