@@ -203,6 +203,7 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		creds := providers.FromConfig(id, d.Providers[string(id)])
+		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(d.Providers[string(id)]))
 		wg.Go(func() {
 			if deep {
 				var stage func(providers.Check)

@@ -64,6 +64,10 @@ type CheckRecord struct {
 	ExpiresAt  *time.Time    `json:"expires_at"`
 	DurationMS int64         `json:"duration_ms"`
 	Checks     []CheckStatus `json:"checks,omitempty"`
+
+	// UserID is the numeric user id the check learned (GitLab), so that a re-test can send the
+	// look-ups that need it at once; the re-test confirms it against the answer.
+	UserID int64 `json:"user_id,omitempty"`
 }
 
 // CheckStatus is one line of a remembered check.

@@ -19,7 +19,10 @@ import (
 // The live check of GitLab credentials, in two round trips: GET /personal_access_tokens/self
 // (scopes, state, expiry), GET /user (username, id) and GET /groups/:id (the group and its
 // project_creation_level) at once; then GET /groups/:id/members/all/:user_id (the caller's
-// access level, inherited memberships included), which needs the user id.
+// access level, inherited memberships included), which needs the user id. A re-test that knows
+// the user id from the last check (WithKnownUserID) sends the membership look-up in the first
+// wave too: one round trip. The answer of /user (or the token's user_id) confirms the id; when
+// it differs (the token now belongs to someone else), the look-up is sent again with the new id.
 
 // gitLabAccessNames names GitLab's access levels (docs.gitlab.com, "Group and project members API").
 var gitLabAccessNames = map[gitlab.AccessLevelValue]string{
@@ -100,6 +103,11 @@ func checkGitLab(ctx context.Context, s *Session) {
 		wg    sync.WaitGroup
 	)
 	withCtx := gitlab.WithContext(ctx)
+	var mem gitLabReply[*gitlab.GroupMember]
+	known := knownUserID(ctx)
+	if org != "" && known != 0 {
+		wg.Go(func() { mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(gid, known, withCtx) })
+	}
 	wg.Go(func() { tok.val, tok.resp, tok.err = gl.PersonalAccessTokens.GetSinglePersonalAccessToken(withCtx) })
 	wg.Go(func() { user.val, user.resp, user.err = gl.Users.CurrentUser(withCtx) })
 	if org != "" {
@@ -124,12 +132,19 @@ func checkGitLab(ctx context.Context, s *Session) {
 	} else if tok.val != nil {
 		userID = tok.val.UserID
 	}
-	var mem gitLabReply[*gitlab.GroupMember]
-	if group.err == nil && group.val != nil && userID != 0 {
-		mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(group.val.ID, userID, withCtx)
-		if s.NetworkFailure(mem.err) {
-			return
+	if userID != 0 {
+		s.SetUserID(userID)
+	}
+	if known == 0 || known != userID {
+		// No hint, or the answer did not confirm it: the first wave's look-up (if any) was for
+		// someone else.
+		mem = gitLabReply[*gitlab.GroupMember]{}
+		if group.err == nil && group.val != nil && userID != 0 {
+			mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(group.val.ID, userID, withCtx)
 		}
+	}
+	if s.NetworkFailure(mem.err) {
+		return
 	}
 	gitLabScopes(s, tok)
 	gitLabGroup(s, org, user.val, group, mem)

@@ -51,6 +51,10 @@ type Result struct {
 	DurationMS int64      `json:"duration_ms"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	Checks     []Check    `json:"checks"`
+
+	// UserID is the numeric user id the provider answered with (GitLab), remembered with the
+	// check record for the next re-test (see WithKnownUserID); not part of the JSON output.
+	UserID int64 `json:"-"`
 }
 
 // Add appends a check.

@@ -23,7 +23,7 @@ func (c Credentials) ApplyTo(p *config.Provider) {
 
 // Record turns a result into what the store remembers of it.
 func (r Result) Record(at time.Time, deep bool) *config.CheckRecord {
-	rec := &config.CheckRecord{At: at.UTC(), OK: r.OK, Deep: deep, User: r.User, ExpiresAt: r.ExpiresAt, DurationMS: r.DurationMS}
+	rec := &config.CheckRecord{At: at.UTC(), OK: r.OK, Deep: deep, User: r.User, UserID: r.UserID, ExpiresAt: r.ExpiresAt, DurationMS: r.DurationMS}
 	for _, c := range r.Checks {
 		rec.Checks = append(rec.Checks, config.CheckStatus{ID: c.ID, Status: string(c.Status), Message: c.Message})
 	}
