@@ -71,6 +71,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.AddCommand(newDevtronCmd(a))
 	root.AddCommand(newPushCmd(a))
 	root.AddCommand(newExportCmd(a))
+	root.AddCommand(newRotateCmd(a))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

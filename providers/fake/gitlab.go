@@ -132,6 +132,8 @@ type gitLab struct {
 	mu       sync.Mutex
 	projects map[string]*gitLabProject // by lower-case path with namespace
 	nextID   int64
+
+	tokens gitLabTokens // rotated tokens (gitlab_rotate.go)
 }
 
 func newGitLab() http.Handler { return GitLabHandler() }
@@ -168,8 +170,11 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		seg = append(seg, u)
 	}
 	g.headers(w.Header())
+	if g.serveRotate(w, r, seg) {
+		return
+	}
 
-	sc, known := gitLabScenarios[RequestToken(r)]
+	sc, known := g.scenario(RequestToken(r))
 	switch {
 	case !known:
 		g.message(w, http.StatusUnauthorized, "401 Unauthorized")

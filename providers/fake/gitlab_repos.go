@@ -235,7 +235,7 @@ func (g *gitLab) projectJSON(base string, p *gitLabProject) map[string]any {
 // serveGit answers Git smart HTTP for /acme/gitops/<path>.git/…: any non-empty username with a
 // known, valid token that may read (push: write) repositories.
 func (g *gitLab) serveGit(w http.ResponseWriter, r *http.Request, repo, info string) {
-	sc, known := gitLabScenarios[RequestToken(r)]
+	sc, known := g.scenario(RequestToken(r))
 	if !known || sc.revoked || sc.expired || RequestUser(r) == "" {
 		rejectGit(w, http.StatusUnauthorized, "HTTP Basic: Access denied. If a password was provided for Git authentication, the "+
 			"password was incorrect or you're required to use a token instead of a password.")
