@@ -155,14 +155,16 @@ func (r *rotation) throughAPI(ctx context.Context, api apiRotation) error {
 		return errCheckFailed
 	}
 	r.step(providers.Pass, "token", describeToken(info, r.old.Token))
+	// The old token's lifetime, within a week and the provider's maximum; --expires-in is sent as
+	// given (the instance may allow less, and then refuses the rotation: nothing changes).
 	lifetime := r.o.expiresIn
 	if lifetime == 0 {
 		lifetime = info.Lifetime()
 		if lifetime <= 0 {
 			lifetime = api.maxLifetime
 		}
+		lifetime = min(max(lifetime, 7*24*time.Hour), api.maxLifetime)
 	}
-	lifetime = min(max(lifetime, 7*24*time.Hour), api.maxLifetime)
 	expires := time.Now().UTC().Truncate(24 * time.Hour).Add(lifetime)
 	if !r.o.yes {
 		ok, err := r.confirm(fmt.Sprintf("%s revokes %s the moment it issues the new token, which will expire on %s. Rotate now? [y/N] ",
