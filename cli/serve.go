@@ -93,6 +93,9 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	fmt.Fprintf(a.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), o.authorizedKeys)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	daily := time.NewTicker(reminderInterval)
+	defer daily.Stop()
+	go remindExpiringTokens(ctx, store.Load, logger, defaultWarnExpiry, daily.C, time.Now)
 	select {
 	case err := <-done:
 		return err

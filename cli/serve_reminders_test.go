@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/config"
+)
+
+func TestServeRemindsOfExpiringTokens(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	d := config.NewData()
+	d.Providers["github"] = &config.Provider{Token: "ghp_CANARYreminder000000000000000000000000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5 * 24 * time.Hour)}}
+	d.Providers["gitlab"] = &config.Provider{LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(300 * 24 * time.Hour)}}
+	d.Providers["azure"] = &config.Provider{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-time.Hour)}}
+	d.Providers["bitbucket"] = &config.Provider{LastCheck: &config.CheckRecord{At: now}}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	tick := make(chan time.Time)
+	loads := make(chan struct{}, 4)
+	load := func() (*config.Data, error) { loads <- struct{}{}; return d, nil }
+	stopped := make(chan struct{})
+	go func() {
+		remindExpiringTokens(ctx, load, log, 14*24*time.Hour, tick, func() time.Time { return now })
+		close(stopped)
+	}()
+	<-loads     // the reminder at start
+	tick <- now // a day later
+	<-loads     // the second reminder has started
+	cancel()    // the loop returns once it has logged it
+	<-stopped
+	out := buf.String()
+	if strings.Count(out, "provider=github") != 2 || !strings.Contains(out, "days_left=5") || strings.Count(out, "provider=azure") != 2 ||
+		!strings.Contains(out, "token expired") || strings.Contains(out, "gitlab") || strings.Contains(out, "bitbucket") {
+		t.Fatalf("reminders:\n%s", out)
+	}
+	if strings.Contains(out, "CANARY") {
+		t.Fatal("a token in the log")
+	}
+}
