@@ -61,7 +61,7 @@ func nagiosResultState(r providers.Result) (nagiosState, providers.Check) {
 		switch {
 		case c.Status == providers.Fail:
 			return nagiosCritical, c
-		case c.Status == providers.Warn && st == nagiosOK && !strings.HasPrefix(c.ID, "scope:"):
+		case c.Status == providers.Warn && st == nagiosOK && !strings.HasPrefix(c.ID, providers.ScopeCheckID("")):
 			st, worst = nagiosWarning, c
 		}
 	}

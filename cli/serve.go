@@ -114,10 +114,10 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 // sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
 // store, and returns the exit status.
 func (a *App) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
-	// The session may not choose another config dir or start the demo.
+	// The session may not choose another config dir, start the demo, or write files on the server.
 	for _, arg := range args {
-		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") {
-			fmt.Fprintln(errOut, "error: --config-dir and --demo are not available over SSH")
+		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
+			fmt.Fprintln(errOut, "error: --config-dir, --demo and --output are not available over SSH")
 			return ExitUsageStore
 		}
 	}

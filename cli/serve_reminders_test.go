@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +44,22 @@ func TestServeRemindsOfExpiringTokens(t *testing.T) {
 	}
 	if strings.Contains(out, "CANARY") {
 		t.Fatal("a token in the log")
+	}
+}
+
+// TestSessionCommandWritesNoFiles: over SSH, check may not write a file on the server.
+func TestSessionCommandWritesNoFiles(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir() + "/x.prom"
+	for _, args := range [][]string{{"check", "--output", path}, {"check", "--format", "prometheus", "--output=" + path}} {
+		var out, errOut bytes.Buffer
+		a := &App{Getenv: func(string) string { return "" }}
+		if code := a.sessionCommand(context.Background(), "ssh:test", args, &out, &errOut); code != ExitUsageStore ||
+			!strings.Contains(errOut.String(), "--output are not available over SSH") {
+			t.Fatalf("%v: exit %d %q", args, code, errOut.String())
+		}
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a session wrote a file on the server")
 	}
 }
