@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
@@ -44,12 +45,33 @@ var apiRotations = map[providers.ID]apiRotation{
 		maxLifetime: providers.GitLabMaxTokenLifetime},
 }
 
-// pushRotatedToDevtron is the hook for the Devtron client (platforms/, built alongside): it
-// pushes provider id's stored credentials to the configured Devtron instance and reports whether
-// one is configured. Until that client is wired in here, no instance can be configured and the
-// step reports itself skipped.
+// pushRotatedToDevtron pushes provider id's stored credentials to the stored Devtron instance
+// (as `gitopscfg push devtron` does, Devtron's progress on stderr) and reports whether one is
+// stored. A variable, so that tests can make the push fail without a Devtron.
 var pushRotatedToDevtron = func(ctx context.Context, a *App, id providers.ID) (configured bool, err error) {
-	return false, nil
+	_, d, err := a.openAndLoad()
+	if err != nil {
+		return true, err
+	}
+	if d.Devtron == nil {
+		return false, nil
+	}
+	sp := d.Providers[string(id)]
+	if sp == nil {
+		return true, fmt.Errorf("%s was removed from the store", id)
+	}
+	dt, err := platforms.NewDevtron(a.Env(), *platforms.InstanceFromConfig(d.Devtron))
+	if err != nil {
+		return true, err
+	}
+	res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: a.pushProgress(false)})
+	if err != nil && res.Outcome == "" {
+		return true, err
+	}
+	if !res.OK() {
+		return true, errors.New(res.Message)
+	}
+	return true, nil
 }
 
 func newRotateCmd(a *App) *cobra.Command {

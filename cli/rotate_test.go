@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 
+	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -427,4 +428,33 @@ func TestRotateByHand(t *testing.T) {
 			t.Fatalf("rotated %v, user %s", rotated, user)
 		}
 	})
+}
+
+// TestRotatePushesToTheStoredDevtron: with a Devtron instance stored, rotate pushes the new token
+// there after the save; a refusal fails the step and leaves the new token in the store.
+func TestRotatePushesToTheStoredDevtron(t *testing.T) {
+	t.Parallel()
+	e := startEmulators(t)
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dt.Close)
+	dir := initStore(t)
+	setOnEmulator(t, dir, e, providers.GitHub, fake.GitHubTokenFull, "--activate")
+	mustRun(t, dir, devtronCanary, "devtron", "set", "--url", dt.URL(), "--token-stdin")
+	r := gitopscfg(t, dir, fake.GitHubTokenNoAdminOrg, nil, "rotate", "github", "--token-stdin")
+	noTokens(t, r.out+r.err, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, devtronCanary)
+	if rows := dt.Rows(); r.code != 0 || !strings.Contains(r.out, "✓ push: Devtron has the new token") || len(rows) != 1 || rows[0].Token != fake.GitHubTokenNoAdminOrg {
+		t.Fatalf("exit %d, Devtron holds %d rows\n%s\n%s", r.code, len(rows), r.out, r.err)
+	}
+	dt.FailStages(map[string]string{"Push": "authentication required"})
+	r = gitopscfg(t, dir, fake.GitHubTokenFull, nil, "rotate", "github", "--token-stdin")
+	noTokens(t, r.out+r.err, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, devtronCanary)
+	if r.code != 1 || !strings.Contains(r.out, "✗ push:") || !strings.Contains(r.out, "Devtron still has the old one") {
+		t.Fatalf("refused push: exit %d\n%s\n%s", r.code, r.out, r.err)
+	}
+	if _, _, _, rotated := statusOf(t, dir, "github"); !rotated {
+		t.Fatal("the new token was not kept after the refused push")
+	}
 }
