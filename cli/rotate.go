@@ -452,6 +452,9 @@ func (r *rotation) interrupted(saved bool, newTok string) error {
 // byHand: show where to create the replacement, read it, check it, round-trip it, save it, push
 // it, then say where to revoke the old one.
 func (r *rotation) byHand(ctx context.Context) error {
+	if !r.o.tokenStdin && !r.onTerminal() {
+		return usageErr("give the new token on standard input with --token-stdin (there is no terminal to ask on)")
+	}
 	page := r.p.TokenURL(r.old.Host)
 	fmt.Fprintf(r.a.Out, "• create: create the replacement at %s with:\n", page)
 	for _, sc := range r.p.Scopes {
@@ -466,10 +469,8 @@ func (r *rotation) byHand(ctx context.Context) error {
 	switch {
 	case r.o.tokenStdin:
 		tok, err = readToken(r.a.In, r.a.Err)
-	case r.onTerminal():
-		tok, err = readToken(r.a.In, r.a.Out)
 	default:
-		return usageErr("give the new token on standard input with --token-stdin (there is no terminal to ask on)")
+		tok, err = readToken(r.a.In, r.a.Out)
 	}
 	if err != nil {
 		return err
