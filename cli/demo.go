@@ -38,8 +38,8 @@ func (a *App) startDemo(ctx context.Context) error {
 		return err
 	}
 	for _, id := range providers.IDs {
-		c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: settingsOf(emu.DemoCredentials(id)),
-			Activate: id == providers.GitHub}
+		c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: emu.DemoCredentials(id).Settings(),
+			Activate: id == providers.FirstRun}
 		if _, err := s.Set(ctx, "demo", c); err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 	if err != nil {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: settingsOf(creds), Activate: o.activate}
+	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: creds.Settings(), Activate: o.activate}
 	for _, k := range changed {
 		c.Fields = append(c.Fields, config.Field(k))
 	}
@@ -137,7 +137,7 @@ func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptio
 		if _, ok := p.Field(key); !ok {
 			return usageErr("--%s does not apply to %s", flag, p.Name)
 		}
-		copyField(&c, providers.Credentials{Host: v, Org: v, ProjectKey: v, Username: v, APIURL: v, CABundle: v}, key)
+		*c.Field(key) = v
 		changed = append(changed, key)
 		return nil
 	}
@@ -190,25 +190,6 @@ func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptio
 	return c, changed, nil
 }
 
-func copyField(dst *providers.Credentials, src providers.Credentials, k providers.FieldKey) {
-	switch k {
-	case providers.FieldHost:
-		dst.Host = src.Host
-	case providers.FieldOrg:
-		dst.Org = src.Org
-	case providers.FieldProjectKey:
-		dst.ProjectKey = src.ProjectKey
-	case providers.FieldUsername:
-		dst.Username = src.Username
-	case providers.FieldToken:
-		dst.Token = src.Token
-	case providers.FieldAPIURL:
-		dst.APIURL = src.APIURL
-	case providers.FieldCABundle:
-		dst.CABundle = src.CABundle
-	}
-}
-
 // readToken reads the token from standard input (a pipe or a file), trimmed. On a terminal it is
 // read without echo, so it never shows on the screen.
 func readToken(in io.Reader, prompt io.Writer) (string, error) {
@@ -234,11 +215,4 @@ func readToken(in io.Reader, prompt io.Writer) (string, error) {
 		return "", usageErr("--token-stdin: %v", err)
 	}
 	return tok, nil
-}
-
-// settingsOf are the store's form of creds.
-func settingsOf(creds providers.Credentials) config.Settings {
-	var p config.Provider
-	creds.ApplyTo(&p)
-	return p.Settings()
 }

@@ -173,23 +173,11 @@ func (d *Data) Encode() ([]byte, error) { return json.Marshal(d) }
 
 // changedFields lists the configuration fields (never check records) that differ between a and b.
 func changedFields(a, b *Provider) []string {
-	if a == nil {
-		a = &Provider{}
-	}
-	if b == nil {
-		b = &Provider{}
-	}
+	as, bs := a.Settings(), b.Settings()
 	var out []string
-	for _, f := range []struct {
-		name string
-		x, y string
-	}{
-		{"host", a.Host, b.Host}, {"org", a.Org, b.Org}, {"project_key", a.ProjectKey, b.ProjectKey},
-		{"username", a.Username, b.Username}, {"token", a.Token, b.Token},
-		{"api_url", a.APIURL, b.APIURL}, {"ca_bundle", a.CABundle, b.CABundle},
-	} {
-		if f.x != f.y {
-			out = append(out, f.name)
+	for _, f := range Fields {
+		if *as.Ref(f) != *bs.Ref(f) {
+			out = append(out, string(f))
 		}
 	}
 	return out

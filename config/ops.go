@@ -49,7 +49,8 @@ func (p *Provider) Settings() Settings {
 		APIURL: p.APIURL, CABundle: p.CABundle}
 }
 
-func (p *Provider) setSettings(s Settings) {
+// SetSettings replaces p's connection settings, keeping its check records.
+func (p *Provider) SetSettings(s Settings) {
 	p.Host, p.Org, p.ProjectKey, p.Username = s.Host, s.Org, s.ProjectKey, s.Username
 	p.Token, p.APIURL, p.CABundle = s.Token, s.APIURL, s.CABundle
 }
@@ -68,8 +69,12 @@ const (
 	FieldCABundle   Field = "ca_bundle"
 )
 
-// ref points at one field of s.
-func (s *Settings) ref(f Field) *string {
+// Fields lists every setting, in audit order.
+var Fields = []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle}
+
+// Ref points at the setting f of s (nil for an unknown name): the one place a setting's name
+// meets the struct field that holds it.
+func (s *Settings) Ref(f Field) *string {
 	switch f {
 	case FieldHost:
 		return &s.Host
@@ -122,7 +127,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 		return nil, &Error{Kind: KindInvalid, Msg: "no provider given; nothing was changed"}
 	}
 	for _, f := range c.Fields {
-		if (&Settings{}).ref(f) == nil {
+		if (&Settings{}).Ref(f) == nil {
 			return nil, &Error{Kind: KindInvalid, Msg: fmt.Sprintf("%q is not a setting; nothing was changed", f)}
 		}
 	}
@@ -142,14 +147,14 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 		if len(c.Fields) > 0 {
 			next = p.Settings()
 			for _, f := range c.Fields {
-				*next.ref(f) = *c.Settings.ref(f)
+				*next.Ref(f) = *c.Settings.Ref(f)
 			}
 		}
 		tested := c.Check != nil || (c.Deep != nil && c.DeepOf == c.Settings)
 		if tested && next != c.Settings {
 			return staleError(c.Provider)
 		}
-		p.setSettings(next)
+		p.SetSettings(next)
 		p.UpdatedAt = c.At.UTC()
 		if c.Check != nil {
 			p.LastCheck = c.Check.clone()

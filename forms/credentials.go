@@ -24,25 +24,19 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 		return c, err
 	}
 	var errs []error
-	field := func(k providers.FieldKey, v *string, check func(string) (string, error)) {
-		if _, ok := p.Field(k); !ok {
+	for _, k := range providers.FieldKeys {
+		v := c.Field(k)
+		f, ok := p.Field(k)
+		if !ok {
 			*v = ""
-			return
+			continue
 		}
-		out, err := check(*v)
+		out, err := Value(p.ID, k, *v)
 		if err != nil {
-			f, _ := p.Field(k)
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})
-			return
+			continue
 		}
 		*v = out
 	}
-	field(providers.FieldHost, &c.Host, func(s string) (string, error) { return Host(c.Provider, s) })
-	field(providers.FieldOrg, &c.Org, func(s string) (string, error) { return Org(c.Provider, s) })
-	field(providers.FieldProjectKey, &c.ProjectKey, ProjectKey)
-	field(providers.FieldUsername, &c.Username, func(s string) (string, error) { return Username(c.Provider, s) })
-	field(providers.FieldToken, &c.Token, Token)
-	field(providers.FieldAPIURL, &c.APIURL, APIURL)
-	field(providers.FieldCABundle, &c.CABundle, CABundle)
 	return c, errors.Join(errs...)
 }

@@ -99,45 +99,13 @@ func title(f providers.Field) string {
 
 // bind returns the draft's string that field k edits.
 func bind(d *providers.Credentials, k providers.FieldKey) *string {
-	switch k {
-	case providers.FieldHost:
-		return &d.Host
-	case providers.FieldOrg:
-		return &d.Org
-	case providers.FieldProjectKey:
-		return &d.ProjectKey
-	case providers.FieldUsername:
-		return &d.Username
-	case providers.FieldToken:
-		return &d.Token
-	case providers.FieldAPIURL:
-		return &d.APIURL
-	case providers.FieldCABundle:
-		return &d.CABundle
+	if v := d.Field(k); v != nil {
+		return v
 	}
 	panic("forms: unknown field " + string(k))
 }
 
-// validator returns the pure format check of field k; it never touches the network.
+// validator returns the pure format check of field k of provider id; it never touches the network.
 func validator(id providers.ID, k providers.FieldKey) func(string) error {
-	drop := func(f func(string) (string, error)) func(string) error {
-		return func(s string) error { _, err := f(s); return err }
-	}
-	switch k {
-	case providers.FieldHost:
-		return drop(func(s string) (string, error) { return Host(id, s) })
-	case providers.FieldOrg:
-		return drop(func(s string) (string, error) { return Org(id, s) })
-	case providers.FieldProjectKey:
-		return drop(ProjectKey)
-	case providers.FieldUsername:
-		return drop(func(s string) (string, error) { return Username(id, s) })
-	case providers.FieldToken:
-		return drop(Token)
-	case providers.FieldAPIURL:
-		return drop(APIURL)
-	case providers.FieldCABundle:
-		return drop(CABundle)
-	}
-	return func(string) error { return nil }
+	return func(s string) error { _, err := Value(id, k, s); return err }
 }

@@ -94,8 +94,5 @@ func tokenHost(p providers.Provider, host string) string {
 	if h, err := Host(p.ID, host); err == nil {
 		return h
 	}
-	if p.ID == providers.Azure {
-		return "https://dev.azure.com/<organisation>"
-	}
-	return ""
+	return p.HelpHost()
 }

@@ -30,7 +30,7 @@ func TestHiddenCharactersRefused(t *testing.T) {
 		{"gitlab group", "acme/gitops", 5, func(s string) (string, error) { return Org(providers.GitLab, s) }},
 		{"azure project", "GitOps Project", 6, func(s string) (string, error) { return Org(providers.Azure, s) }},
 		{"bitbucket workspace", "acme", 1, func(s string) (string, error) { return Org(providers.Bitbucket, s) }},
-		{"project key", "GITOPS", 3, ProjectKey},
+		{"project key", "GITOPS", 3, func(s string) (string, error) { return ProjectKey(providers.Bitbucket, s) }},
 		{"api url", "https://api.example.com/v3", 10, APIURL},
 		{"ca bundle", "/etc/ssl/certs/corp-ca.pem", 8, CABundle},
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,6 +18,35 @@ const MaxTokenBytes = 4096
 
 // MinTokenBytes is the shortest token accepted; real tokens are 20 characters and more.
 const MinTokenBytes = 8
+
+// Value checks and normalises raw as field k of provider id: the rules every field of k's kind
+// follows, then the provider's own rule for the field (providers.Field.Check).
+func Value(id providers.ID, k providers.FieldKey, raw string) (string, error) {
+	var s string
+	var err error
+	switch k {
+	case providers.FieldHost:
+		return Host(id, raw)
+	case providers.FieldOrg:
+		return Org(id, raw)
+	case providers.FieldProjectKey:
+		return ProjectKey(id, raw)
+	case providers.FieldUsername:
+		return Username(id, raw)
+	case providers.FieldToken:
+		s, err = Token(raw)
+	case providers.FieldAPIURL:
+		s, err = APIURL(raw)
+	case providers.FieldCABundle:
+		s, err = CABundle(raw)
+	default:
+		return "", fmt.Errorf("unknown field %q", k)
+	}
+	if err != nil {
+		return "", err
+	}
+	return own(id, k, s)
+}
 
 // Host checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no
 // credentials, query or fragment in it. It returns the host normalised with a trailing slash.
@@ -48,13 +76,20 @@ func Host(id providers.ID, raw string) (string, error) {
 	if err := providers.RequireSafeURL(u.String()); err != nil {
 		return "", err
 	}
-	if id == providers.Azure && strings.EqualFold(u.Hostname(), "dev.azure.com") && strings.Trim(u.Path, "/") == "" {
-		return "", errors.New("the Azure DevOps organisation URL needs the organisation: https://dev.azure.com/<organisation>")
-	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
-	return u.String(), nil
+	return own(id, providers.FieldHost, u.String())
+}
+
+// own applies provider id's own rule for field k (Field.Check) to a value that passed the rules
+// of k's kind.
+func own(id providers.ID, k providers.FieldKey, s string) (string, error) {
+	f, _ := providers.MustLookup(id).Field(k)
+	if f.Check == nil || s == "" {
+		return s, nil
+	}
+	return f.Check(s)
 }
 
 // APIURL checks the optional API URL override; empty is allowed.
@@ -79,97 +114,41 @@ func APIURL(raw string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-var (
-	// Lengths are checked apart from these patterns: a counted repetition compiles into a large
-	// program, paid for at every start of the binary.
-	githubOrgRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*$`)
-	gitlabPathRe  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
-	gitlabIDRe    = regexp.MustCompile(`^[1-9][0-9]*$`)
-	workspaceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	giteaNameRe   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|[-_.][A-Za-z0-9])*$`)
-	projectKeyRe  = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
-	azureBadChars = `\/:*?"<>;#$%{}|+=[]@'` + "`,"
-)
-
 // Org checks the organisation / group / project / workspace field of provider id.
 func Org(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	p := providers.MustLookup(id)
-	label := p.Fields[1].Label
+	f, _ := p.Field(providers.FieldOrg)
+	label := f.Label
 	if err := PlainText(s, "the "+p.OrgNoun); err != nil {
 		return "", err
 	}
 	if s == "" {
 		return "", fmt.Errorf("%s is empty: enter the %s that holds the GitOps repositories", label, p.OrgNoun)
 	}
-	switch id {
-	case providers.GitHub:
-		if len(s) > 39 || !githubOrgRe.MatchString(s) {
-			return "", fmt.Errorf("%q is not a GitHub organisation name: use the name from https://github.com/<name> — letters, digits and single hyphens, at most 39 characters, not starting or ending with a hyphen", s)
-		}
-	case providers.GitLab:
-		s = strings.Trim(s, "/")
-		if len(s) <= 19 && gitlabIDRe.MatchString(s) {
-			return s, nil
-		}
-		if strings.HasPrefix(s, "0") && strings.Trim(s, "0123456789") == "" {
-			return "", fmt.Errorf("%q is not a GitLab group ID: numeric IDs do not start with 0", s)
-		}
-		if !gitlabPathRe.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, ".git") || strings.HasSuffix(s, ".atom") {
-			return "", fmt.Errorf("%q is not a GitLab group: enter its numeric ID (e.g. 81234567) or its full path as in its URL (e.g. acme/gitops); path parts use letters, digits, _, - and dots", s)
-		}
-	case providers.Azure:
-		if len(s) > 64 {
-			return "", fmt.Errorf("the Azure DevOps project name is %d characters long; at most 64 are allowed", len(s))
-		}
-		if i := strings.IndexAny(s, azureBadChars); i >= 0 {
-			return "", fmt.Errorf("the Azure DevOps project name must not contain %q: enter the name as shown at https://dev.azure.com/<organisation>/<project>", s[i:i+1])
-		}
-		if strings.HasPrefix(s, "_") || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
-			return "", errors.New("an Azure DevOps project name cannot start with an underscore or a dot, nor end with a dot")
-		}
-	case providers.Gitea:
-		if len(s) > 40 || !giteaNameRe.MatchString(s) {
-			return "", fmt.Errorf("%q is not a Gitea organisation name: use the name from <host>/<organisation> — letters, digits, and single -, _ or . between them, at most 40 characters", s)
-		}
-	case providers.Bitbucket:
-		if strings.ToLower(s) != s && len(s) <= 62 && workspaceRe.MatchString(strings.ToLower(s)) {
-			return "", fmt.Errorf("%q has upper-case letters: Bitbucket workspace IDs are lower case — use %q", s, strings.ToLower(s))
-		}
-		if len(s) > 62 || !workspaceRe.MatchString(s) {
-			return "", fmt.Errorf("%q is not a Bitbucket workspace ID: use the ID from https://bitbucket.org/<workspace-id>/ — lower-case letters, digits, - and _", s)
-		}
-	}
-	return s, nil
+	return own(id, providers.FieldOrg, s)
 }
 
-// ProjectKey checks the optional Bitbucket project key; empty means "the workspace's oldest project".
-func ProjectKey(raw string) (string, error) {
+// ProjectKey checks the optional project key of provider id; empty means "the provider's default
+// project" (Bitbucket: the workspace's oldest).
+func ProjectKey(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if err := PlainText(s, "the project key"); err != nil {
 		return "", err
 	}
-	if s == "" {
-		return "", nil
-	}
-	if strings.ToUpper(s) != s && projectKeyRe.MatchString(strings.ToUpper(s)) {
-		return "", fmt.Errorf("%q has lower-case letters: Bitbucket project keys are upper case — use %q", s, strings.ToUpper(s))
-	}
-	if !projectKeyRe.MatchString(s) || len(s) > 128 {
-		return "", fmt.Errorf("%q is not a Bitbucket project key: upper-case letters, digits and _, starting with a letter (e.g. GITOPS); find it in the project's settings", s)
-	}
-	return s, nil
+	return own(id, providers.FieldProjectKey, s)
 }
 
-// Username checks the username; Bitbucket wants the Atlassian account e-mail for API tokens.
+// Username checks the username, then provider id's own rule for it (Bitbucket wants the Atlassian
+// account e-mail for API tokens).
 func Username(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if err := PlainText(s, "the username"); err != nil {
 		return "", err
 	}
 	if s == "" {
-		if id == providers.Bitbucket {
-			return "", errors.New("the username is empty: enter the e-mail address of your Atlassian account")
+		if f, _ := providers.MustLookup(id).Field(providers.FieldUsername); f.Empty != "" {
+			return "", errors.New(f.Empty)
 		}
 		return "", errors.New("the username is empty: enter your username (any non-empty value for Azure DevOps)")
 	}
@@ -179,10 +158,7 @@ func Username(id providers.ID, raw string) (string, error) {
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return "", fmt.Errorf("the username %q contains whitespace: usernames have none", s)
 	}
-	if id == providers.Bitbucket && !strings.Contains(s, "@") {
-		return "", fmt.Errorf("%q is not an e-mail address: Bitbucket API tokens authenticate with the e-mail address of your Atlassian account (app passwords with a username no longer work)", s)
-	}
-	return s, nil
+	return own(id, providers.FieldUsername, s)
 }
 
 // Token trims surrounding whitespace (a paste often brings a newline) and rejects what cannot be a

@@ -76,14 +76,14 @@ func TestOrg(t *testing.T) {
 func TestProjectKeyAndUsername(t *testing.T) {
 	t.Parallel()
 	for in, part := range map[string]string{"gitops": "upper case", "1ABC": "not a Bitbucket project key", "A-B": "not a Bitbucket project key"} {
-		if _, err := ProjectKey(in); err == nil || !strings.Contains(err.Error(), part) {
+		if _, err := ProjectKey(providers.Bitbucket, in); err == nil || !strings.Contains(err.Error(), part) {
 			t.Errorf("ProjectKey(%q) error %v; want %q", in, err, part)
 		}
 	}
-	if k, err := ProjectKey(" GITOPS_2 "); err != nil || k != "GITOPS_2" {
+	if k, err := ProjectKey(providers.Bitbucket, " GITOPS_2 "); err != nil || k != "GITOPS_2" {
 		t.Errorf("ProjectKey: %q %v", k, err)
 	}
-	if k, err := ProjectKey(""); err != nil || k != "" {
+	if k, err := ProjectKey(providers.Bitbucket, ""); err != nil || k != "" {
 		t.Errorf("empty project key must be allowed: %v", err)
 	}
 	if _, err := Username(providers.Bitbucket, "jdoe"); err == nil || !strings.Contains(err.Error(), "e-mail") {
@@ -154,8 +154,8 @@ func FuzzValidators(f *testing.F) {
 			_, _ = Host(id, s)
 			_, _ = Org(id, s)
 			_, _ = Username(id, s)
+			_, _ = ProjectKey(id, s)
 		}
-		_, _ = ProjectKey(s)
 		_, _ = APIURL(s)
 		_, _ = CABundle(s)
 		tok, err := Token(s)

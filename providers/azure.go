@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -10,7 +11,68 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"gitopscfg/assets"
 )
+
+// Azure is Azure DevOps Services and Azure DevOps Server.
+const Azure ID = "azure"
+
+func init() {
+	register(Provider{
+		ID: Azure, Name: "Azure DevOps", DefaultHost: "https://dev.azure.com/", OrgNoun: "project",
+		tokenPath: "/_usersSettings/tokens", helpHost: "https://dev.azure.com/<organisation>",
+		Fields: withAdvanced(
+			Field{Key: FieldHost, Label: "Azure DevOps Organisation URL", Placeholder: "https://dev.azure.com/<organisation>",
+				Example: "https://dev.azure.com/<organisation>", Help: assets.FieldHelp("azure", "host"), Check: azOrganisationURL},
+			orgField("Azure DevOps Project Name", "gitops", assets.FieldHelp("azure", "org"), azProjectName),
+			usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com"),
+			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
+		),
+		Scopes: []Scope{
+			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
+		},
+		// https://dev.azure.com/<organisation> or an Azure DevOps Server collection URL.
+		apiBase:   func(_ *url.URL, base string) string { return base },
+		check:     checkAzure,
+		repos:     newAzureRepos,
+		gitAccess: azGitAccess,
+	})
+}
+
+// azOrganisationURL is the rule of the host field: on Azure DevOps Services the URL names the
+// organisation.
+func azOrganisationURL(s string) (string, error) {
+	if u, err := url.Parse(s); err == nil && strings.EqualFold(u.Hostname(), "dev.azure.com") && strings.Trim(u.Path, "/") == "" {
+		return "", errors.New("the Azure DevOps organisation URL needs the organisation: https://dev.azure.com/<organisation>")
+	}
+	return s, nil
+}
+
+// azProjectBadChars are the characters an Azure DevOps project name must not contain.
+const azProjectBadChars = `\/:*?"<>;#$%{}|+=[]@'` + "`,"
+
+// azProjectName is the rule of the project field.
+func azProjectName(s string) (string, error) {
+	if len(s) > 64 {
+		return "", fmt.Errorf("the Azure DevOps project name is %d characters long; at most 64 are allowed", len(s))
+	}
+	if i := strings.IndexAny(s, azProjectBadChars); i >= 0 {
+		return "", fmt.Errorf("the Azure DevOps project name must not contain %q: enter the name as shown at https://dev.azure.com/<organisation>/<project>", s[i:i+1])
+	}
+	if strings.HasPrefix(s, "_") || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
+		return "", errors.New("an Azure DevOps project name cannot start with an underscore or a dot, nor end with a dot")
+	}
+	return s, nil
+}
+
+// azGitAccess names the likely cause of a refused Git request and where to fix it.
+func azGitAccess(write bool, tokenURL string) string {
+	if write {
+		return "the PAT needs Code (read & write) and its user the Contribute permission on the repository (Project settings > Repositories > Security); a branch policy can also refuse the push. Fix the PAT at " + tokenURL
+	}
+	return "the PAT needs Code (read). Fix it at " + tokenURL
+}
 
 // Azure DevOps live check.
 //

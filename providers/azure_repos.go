@@ -285,3 +285,38 @@ func withoutUserinfo(raw string) string {
 	u.User = nil
 	return u.String()
 }
+
+// cloneHost: clone URLs of organisations on the legacy URL name their legacy host.
+func (g *azureRepos) cloneHost() string { return azureLegacyHost(g.s.Creds) }
+
+// azureLegacyHost is the legacy host of the Azure DevOps organisation c names
+// (https://dev.azure.com/{organisation} → {organisation}.visualstudio.com), where the API may put
+// its clone URLs; "" for any other host. Only that one host is trusted, never another
+// organisation's or any other *.visualstudio.com.
+func azureLegacyHost(c Credentials) string {
+	u, err := url.Parse(c.Host)
+	if err != nil || !strings.EqualFold(u.Hostname(), "dev.azure.com") {
+		return ""
+	}
+	org, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
+	if org == "" || strings.ContainsAny(org, ".:@%") {
+		return ""
+	}
+	return strings.ToLower(org) + ".visualstudio.com"
+}
+
+// reportCreated: an Azure DevOps repository takes its project's visibility.
+func (g *azureRepos) reportCreated(r Repo, after, note string) (Status, string) {
+	switch r.Visibility {
+	case "public":
+		return Warn, fmt.Sprintf("created repository %s, which is public: an Azure DevOps repository takes its project's "+
+			"visibility, and project %q is public, so the GitOps repositories created there would be readable by anyone; make "+
+			"the project private (Project settings > Overview > Visibility) or use a private project; the API returned it %s%s",
+			r.FullName, g.project(), after, note)
+	case "":
+		return Pass, fmt.Sprintf("created repository %s (its visibility is its project's, which the token could not read); "+
+			"the API returned it %s%s", r.FullName, after, note)
+	}
+	return Pass, fmt.Sprintf("created %s repository %s (as its project is: an Azure DevOps repository takes its project's "+
+		"visibility); the API returned it %s%s", r.Visibility, r.FullName, after, note)
+}

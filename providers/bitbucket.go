@@ -7,13 +7,96 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	bitbucket "github.com/ktrysmt/go-bitbucket"
 	"golang.org/x/sync/errgroup"
+
+	"gitopscfg/assets"
 )
+
+// Bitbucket is Bitbucket Cloud.
+const Bitbucket ID = "bitbucket"
+
+func init() {
+	register(Provider{
+		ID: Bitbucket, Name: "Bitbucket Cloud", DefaultHost: "https://bitbucket.org/", OrgNoun: "workspace",
+		tokenURL: "https://id.atlassian.com/manage-profile/security/api-tokens",
+		Fields: withAdvanced(
+			hostField("Bitbucket Host", "https://bitbucket.org/", "https://bitbucket.org/", assets.FieldHelp("bitbucket", "host")),
+			orgField("Bitbucket Workspace ID", "acme", assets.FieldHelp("bitbucket", "org"), bbWorkspaceID),
+			Field{Key: FieldProjectKey, Label: "Bitbucket Project Key", Optional: true, Example: "GITOPS",
+				Help: assets.FieldHelp("bitbucket", "project_key"), Check: bbProjectKey},
+			Field{Key: FieldUsername, Label: "Username", Example: "jdoe@example.com", Help: assets.FieldHelp("bitbucket", "username"),
+				Check: bbAccountEmail, Empty: "the username is empty: enter the e-mail address of your Atlassian account"},
+			tokenField("Personal Access Token", assets.FieldHelp("bitbucket", "token")),
+		),
+		Scopes: []Scope{
+			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},
+			{Name: "write:repository:bitbucket", Why: "needed to push to the GitOps repositories"},
+			{Name: "admin:repository:bitbucket", Why: "needed to create repositories"},
+			{Name: "delete:repository:bitbucket", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "read:workspace:bitbucket", Why: "needed to read the workspace"},
+			{Name: "read:project:bitbucket", Why: "needed to read the project that holds the repositories"},
+		},
+		TokenPrefixes: []string{"ATATT", "ATCTT"},
+		apiBase: func(u *url.URL, base string) string {
+			if strings.EqualFold(u.Hostname(), "bitbucket.org") {
+				return "https://api.bitbucket.org/2.0"
+			}
+			return base + "/2.0"
+		},
+		check:     checkBitbucket,
+		repos:     newBitbucketRepos,
+		gitAccess: bbGitAccess,
+	})
+}
+
+var (
+	bbWorkspaceRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	bbProjectKeyRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+)
+
+// bbWorkspaceID is the rule of the workspace field.
+func bbWorkspaceID(s string) (string, error) {
+	if strings.ToLower(s) != s && len(s) <= 62 && bbWorkspaceRe.MatchString(strings.ToLower(s)) {
+		return "", fmt.Errorf("%q has upper-case letters: Bitbucket workspace IDs are lower case — use %q", s, strings.ToLower(s))
+	}
+	if len(s) > 62 || !bbWorkspaceRe.MatchString(s) {
+		return "", fmt.Errorf("%q is not a Bitbucket workspace ID: use the ID from https://bitbucket.org/<workspace-id>/ — lower-case letters, digits, - and _", s)
+	}
+	return s, nil
+}
+
+// bbProjectKey is the rule of the optional project key (empty: the workspace's oldest project).
+func bbProjectKey(s string) (string, error) {
+	if strings.ToUpper(s) != s && bbProjectKeyRe.MatchString(strings.ToUpper(s)) {
+		return "", fmt.Errorf("%q has lower-case letters: Bitbucket project keys are upper case — use %q", s, strings.ToUpper(s))
+	}
+	if !bbProjectKeyRe.MatchString(s) || len(s) > 128 {
+		return "", fmt.Errorf("%q is not a Bitbucket project key: upper-case letters, digits and _, starting with a letter (e.g. GITOPS); find it in the project's settings", s)
+	}
+	return s, nil
+}
+
+// bbAccountEmail is the rule of the username: API tokens authenticate with the account's e-mail.
+func bbAccountEmail(s string) (string, error) {
+	if !strings.Contains(s, "@") {
+		return "", fmt.Errorf("%q is not an e-mail address: Bitbucket API tokens authenticate with the e-mail address of your Atlassian account (app passwords with a username no longer work)", s)
+	}
+	return s, nil
+}
+
+// bbGitAccess names the likely cause of a refused Git request and where to fix it.
+func bbGitAccess(write bool, tokenURL string) string {
+	if write {
+		return "the API token needs write:repository:bitbucket, Git must use your Bitbucket username or x-bitbucket-api-token-auth (not the account email), and branch restrictions may refuse the push (Repository settings > Branch restrictions). Fix the token at " + tokenURL
+	}
+	return "the API token needs read:repository:bitbucket, and Git must use your Bitbucket username or x-bitbucket-api-token-auth. Fix it at " + tokenURL
+}
 
 // Bitbucket Cloud live check.
 //

@@ -303,28 +303,21 @@ func (d *deepRun) create(ctx context.Context) (Status, string) {
 
 // created describes the new repository by the visibility the API shows: a repository the
 // provider made public is a warning, since GitOps repositories hold the cluster's configuration.
+// A repository API whose repositories have no visibility of their own says it itself
+// (createdReporter).
 func (d *deepRun) created(after, note string) (Status, string) {
+	if own, ok := d.api.(createdReporter); ok {
+		return own.reportCreated(*d.repo, after, note)
+	}
 	vis, full := d.repo.Visibility, d.repo.FullName
-	azure := d.creds.Provider == Azure
 	switch {
-	case vis == "public" && azure:
-		return Warn, fmt.Sprintf("created repository %s, which is public: an Azure DevOps repository takes its project's "+
-			"visibility, and project %q is public, so the GitOps repositories created there would be readable by anyone; make "+
-			"the project private (Project settings > Overview > Visibility) or use a private project; the API returned it %s%s",
-			full, strings.TrimSpace(d.creds.Org), after, note)
 	case vis == "public":
 		return Warn, fmt.Sprintf("created repository %s, but the API shows it as public although a private one was asked for: "+
 			"check the organisation's repository policies before GitOps repositories are created there; the API returned it %s%s",
 			full, after, note)
-	case vis == "" && azure:
-		return Pass, fmt.Sprintf("created repository %s (its visibility is its project's, which the token could not read); "+
-			"the API returned it %s%s", full, after, note)
 	case vis == "":
 		return Pass, fmt.Sprintf("created repository %s (the API does not show its visibility); the API returned it %s%s",
 			full, after, note)
-	case azure:
-		return Pass, fmt.Sprintf("created %s repository %s (as its project is: an Azure DevOps repository takes its project's "+
-			"visibility); the API returned it %s%s", vis, full, after, note)
 	}
 	return Pass, fmt.Sprintf("created %s repository %s; the API returned it %s%s", vis, full, after, note)
 }
@@ -420,30 +413,13 @@ func (d *deepRun) cloneURL(raw string) (string, error) {
 			return clean, nil
 		}
 	}
-	if legacy := azureLegacyHost(d.creds); legacy != "" && host == legacy {
-		return clean, nil // organisations on the legacy URL get remote URLs there
+	if extra, ok := d.api.(extraCloneHost); ok {
+		if h := extra.cloneHost(); h != "" && host == h {
+			return clean, nil
+		}
 	}
 	return "", fmt.Errorf("the API returned a clone URL on %s, which is neither the Git host nor the API host (%s): refusing to send the token there",
 		u.Host, strings.Join(d.gitHost, ", "))
-}
-
-// azureLegacyHost is the legacy host of the Azure DevOps organisation c names
-// (https://dev.azure.com/{organisation} → {organisation}.visualstudio.com), where the API may put
-// its clone URLs; "" for any other provider or host. Only that one host is trusted, never another
-// organisation's or any other *.visualstudio.com.
-func azureLegacyHost(c Credentials) string {
-	if c.Provider != Azure {
-		return ""
-	}
-	u, err := url.Parse(c.Host)
-	if err != nil || !strings.EqualFold(u.Hostname(), "dev.azure.com") {
-		return ""
-	}
-	org, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
-	if org == "" || strings.ContainsAny(org, ".:@%") {
-		return ""
-	}
-	return strings.ToLower(org) + ".visualstudio.com"
 }
 
 func (d *deepRun) clone(ctx context.Context) (Status, string) {
@@ -607,12 +583,12 @@ func (d *deepRun) gitError(err error, op string) string {
 	var msg string
 	switch {
 	case errors.Is(err, transport.ErrAuthorizationFailed):
-		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.auth().Username, detail, gitAccessHint(d.creds.Provider, op, d.s.TokenURL()))
+		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
 		if op == "push" {
 			msg = "push rejected: " + msg
 		}
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.auth().Username, detail, gitAccessHint(d.creds.Provider, op, d.s.TokenURL()))
+		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
 		if op == "push" {
 			msg = "push rejected: " + msg
 		}
@@ -630,39 +606,6 @@ func (d *deepRun) gitError(err error, op string) string {
 		}
 	}
 	return msg
-}
-
-// gitAccessHint names the likely cause of a refused Git request and where to fix it.
-func gitAccessHint(id ID, op, tokenURL string) string {
-	write := op == "push"
-	switch id {
-	case GitHub:
-		if write {
-			return "the token needs the repo scope (classic) or Contents: read and write (fine-grained), its user write access to the repository, and SAML SSO authorisation if the organisation uses it; a branch protection rule can also refuse the push. Fix the token at " + tokenURL
-		}
-		return "the token needs the repo scope (classic) or Contents: read (fine-grained). Fix it at " + tokenURL
-	case GitLab:
-		if write {
-			return "the token needs write_repository (or api), its user at least the Developer role on the project, and the default branch must let that role push (Settings > Repository > Protected branches). Fix the token at " + tokenURL
-		}
-		return "the token needs read_repository, write_repository or api. Fix it at " + tokenURL
-	case Azure:
-		if write {
-			return "the PAT needs Code (read & write) and its user the Contribute permission on the repository (Project settings > Repositories > Security); a branch policy can also refuse the push. Fix the PAT at " + tokenURL
-		}
-		return "the PAT needs Code (read). Fix it at " + tokenURL
-	case Bitbucket:
-		if write {
-			return "the API token needs write:repository:bitbucket, Git must use your Bitbucket username or x-bitbucket-api-token-auth (not the account email), and branch restrictions may refuse the push (Repository settings > Branch restrictions). Fix the token at " + tokenURL
-		}
-		return "the API token needs read:repository:bitbucket, and Git must use your Bitbucket username or x-bitbucket-api-token-auth. Fix it at " + tokenURL
-	case Gitea:
-		if write {
-			return "the token needs write:repository, its user write access to the repository (a team of the organisation with Code: Write), and a protected branch may refuse the push (Settings > Branches). Fix the token at " + tokenURL
-		}
-		return "the token needs read:repository (or write:repository) and its user read access to the repository. Fix it at " + tokenURL
-	}
-	return "check the token's write access at " + tokenURL
 }
 
 func firstLine(s string) string {

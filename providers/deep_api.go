@@ -64,6 +64,20 @@ type repoAPI interface {
 	DeletePermission() string
 }
 
+// createdReporter is implemented by a repository API whose repositories have no visibility of
+// their own (Azure DevOps: their project's): it says what the round trip reports for the created
+// repository r, which the API returned after (e.g. "at once") with note appended.
+type createdReporter interface {
+	reportCreated(r Repo, after, note string) (Status, string)
+}
+
+// extraCloneHost is implemented by a repository API whose clone URLs may name one host besides the
+// Git host and the API host (Azure DevOps: the organisation's legacy host); "" when there is none.
+// Only that one host is trusted with the token.
+type extraCloneHost interface {
+	cloneHost() string
+}
+
 // ErrNameTaken is matched by a Create error when the name exists already; the runner picks another.
 var ErrNameTaken = errors.New("a repository of that name exists already")
 
@@ -91,18 +105,4 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool { return target == ErrNameTaken && e.Taken }
 
 // repoAPIFor returns the repository lifecycle of the session's provider.
-func repoAPIFor(s *Session) repoAPI {
-	switch s.Provider.ID {
-	case GitHub:
-		return newGitHubRepos(s)
-	case GitLab:
-		return newGitLabRepos(s)
-	case Azure:
-		return newAzureRepos(s)
-	case Bitbucket:
-		return newBitbucketRepos(s)
-	case Gitea:
-		return newGiteaRepos(s)
-	}
-	return nil
-}
+func repoAPIFor(s *Session) repoAPI { return s.Provider.repos(s) }

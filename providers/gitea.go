@@ -14,7 +14,53 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"gitopscfg/assets"
 )
+
+// Gitea is a self-hosted Gitea or Forgejo server (Codeberg runs Forgejo).
+const Gitea ID = "gitea"
+
+func init() {
+	register(Provider{
+		ID: Gitea, Name: "Gitea / Forgejo", OrgNoun: "organisation",
+		tokenPath: "/user/settings/applications",
+		Fields: withAdvanced(
+			hostField("Git Host", "https://gitea.example.com/", "https://gitea.example.com/ or https://codeberg.org/", assets.FieldHelp("gitea", "host")),
+			orgField("Organisation", "acme-gitops", assets.FieldHelp("gitea", "org"), giteaOrgName),
+			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
+			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
+		),
+		Scopes: []Scope{
+			{Name: "write:organization", Why: "needed to create repositories in the organisation"},
+			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "read:user", Why: "needed to read who the token belongs to and your permissions in the organisation"},
+		},
+		apiBase:   func(_ *url.URL, base string) string { return base + "/api/v1" },
+		check:     checkGitea,
+		repos:     newGiteaRepos,
+		gitAccess: giteaGitAccess,
+	})
+}
+
+// giteaNameRe is a Gitea organisation name; its length is checked apart.
+var giteaNameRe = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|[-_.][A-Za-z0-9])*$`)
+
+// giteaOrgName is the rule of the organisation field.
+func giteaOrgName(s string) (string, error) {
+	if len(s) > 40 || !giteaNameRe.MatchString(s) {
+		return "", fmt.Errorf("%q is not a Gitea organisation name: use the name from <host>/<organisation> — letters, digits, and single -, _ or . between them, at most 40 characters", s)
+	}
+	return s, nil
+}
+
+// giteaGitAccess names the likely cause of a refused Git request and where to fix it.
+func giteaGitAccess(write bool, tokenURL string) string {
+	if write {
+		return "the token needs write:repository, its user write access to the repository (a team of the organisation with Code: Write), and a protected branch may refuse the push (Settings > Branches). Fix the token at " + tokenURL
+	}
+	return "the token needs read:repository (or write:repository) and its user read access to the repository. Fix it at " + tokenURL
+}
 
 // Gitea (and Forgejo) live check, against {host}/api/v1 with "Authorization: token <t>".
 //

@@ -6,13 +6,67 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v84/github"
+
+	"gitopscfg/assets"
 )
+
+// GitHub is github.com and GitHub Enterprise Server.
+const GitHub ID = "github"
+
+func init() {
+	register(Provider{
+		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
+		tokenPath: "/settings/tokens",
+		Fields: withAdvanced(
+			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
+			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
+			usernameField(assets.FieldHelp("github", "username"), "octocat"),
+			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
+		),
+		Scopes: []Scope{
+			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
+			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "admin:org", Why: "listed in the GitOps platform's documentation; no GitOps call needs it", Advisory: true},
+		},
+		TokenPrefixes: []string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_"},
+		apiBase: func(u *url.URL, base string) string {
+			if strings.EqualFold(u.Hostname(), "github.com") {
+				return "https://api.github.com"
+			}
+			return base + "/api/v3"
+		},
+		check:     checkGitHub,
+		repos:     newGitHubRepos,
+		gitAccess: gitHubGitAccess,
+	})
+}
+
+// gitHubOrgRe is a GitHub organisation name; its length is checked apart (a counted repetition
+// compiles into a large program, paid for at every start of the binary).
+var gitHubOrgRe = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*$`)
+
+// gitHubOrgName is the rule of the organisation field.
+func gitHubOrgName(s string) (string, error) {
+	if len(s) > 39 || !gitHubOrgRe.MatchString(s) {
+		return "", fmt.Errorf("%q is not a GitHub organisation name: use the name from https://github.com/<name> — letters, digits and single hyphens, at most 39 characters, not starting or ending with a hyphen", s)
+	}
+	return s, nil
+}
+
+// gitHubGitAccess names the likely cause of a refused Git request and where to fix it.
+func gitHubGitAccess(write bool, tokenURL string) string {
+	if write {
+		return "the token needs the repo scope (classic) or Contents: read and write (fine-grained), its user write access to the repository, and SAML SSO authorisation if the organisation uses it; a branch protection rule can also refuse the push. Fix the token at " + tokenURL
+	}
+	return "the token needs the repo scope (classic) or Contents: read (fine-grained). Fix it at " + tokenURL
+}
 
 // The live check of GitHub credentials. Three independent requests run at once (one round trip):
 // GET /user (authentication, X-OAuth-Scopes, token expiry), GET /orgs/{org} (the organisation

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +16,64 @@ import (
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"gitopscfg/assets"
 )
+
+// GitLab is gitlab.com and self-managed GitLab.
+const GitLab ID = "gitlab"
+
+func init() {
+	register(Provider{
+		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group",
+		tokenPath: "/-/user_settings/personal_access_tokens",
+		Fields: withAdvanced(
+			hostField("Git Host", "https://gitlab.com/", "https://gitlab.com/", assets.FieldHelp("gitlab", "host")),
+			orgField("GitLab Group ID", "81234567 or acme/gitops", assets.FieldHelp("gitlab", "org"), gitLabGroupName),
+			usernameField(assets.FieldHelp("gitlab", "username"), "jdoe"),
+			tokenField("Personal Access Token", assets.FieldHelp("gitlab", "token")),
+		),
+		Scopes: []Scope{
+			{Name: "api", Why: "needed to create, read and delete projects in the group"},
+			{Name: "write_repository", Why: "needed to push to the GitOps repositories over HTTPS"},
+		},
+		TokenPrefixes: []string{"glpat-"},
+		apiBase:       func(_ *url.URL, base string) string { return base + "/api/v4" },
+		check:         checkGitLab,
+		repos:         newGitLabRepos,
+		gitAccess:     gitLabGitAccess,
+	})
+}
+
+// Lengths are checked apart from these patterns: a counted repetition compiles into a large
+// program, paid for at every start of the binary.
+var (
+	gitLabPathRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$`)
+	gitLabIDRe   = regexp.MustCompile(`^[1-9][0-9]*$`)
+)
+
+// gitLabGroupName is the rule of the group field: a numeric ID or a full path.
+func gitLabGroupName(s string) (string, error) {
+	s = strings.Trim(s, "/")
+	if len(s) <= 19 && gitLabIDRe.MatchString(s) {
+		return s, nil
+	}
+	if strings.HasPrefix(s, "0") && strings.Trim(s, "0123456789") == "" {
+		return "", fmt.Errorf("%q is not a GitLab group ID: numeric IDs do not start with 0", s)
+	}
+	if !gitLabPathRe.MatchString(s) || strings.Contains(s, "..") || strings.HasSuffix(s, ".git") || strings.HasSuffix(s, ".atom") {
+		return "", fmt.Errorf("%q is not a GitLab group: enter its numeric ID (e.g. 81234567) or its full path as in its URL (e.g. acme/gitops); path parts use letters, digits, _, - and dots", s)
+	}
+	return s, nil
+}
+
+// gitLabGitAccess names the likely cause of a refused Git request and where to fix it.
+func gitLabGitAccess(write bool, tokenURL string) string {
+	if write {
+		return "the token needs write_repository (or api), its user at least the Developer role on the project, and the default branch must let that role push (Settings > Repository > Protected branches). Fix the token at " + tokenURL
+	}
+	return "the token needs read_repository, write_repository or api. Fix it at " + tokenURL
+}
 
 // The live check of GitLab credentials, in two round trips: GET /personal_access_tokens/self
 // (scopes, state, expiry), GET /user (username, id) and GET /groups/:id (the group and its

@@ -1,6 +1,8 @@
 // Package providers owns what gitopscfg knows about each Git provider: its metadata (name, default
-// host, fields and their help, required token scopes, where tokens are created), the credentials an
-// admin enters, and the live checks of those credentials against the provider's API.
+// host, fields with their help and rules, required token scopes, where tokens are created), the
+// credentials an admin enters, and the live checks of those credentials against the provider's
+// API. Each provider is one Provider value registered by its own file (providers/<id>.go); the
+// rest of the program reads providers through Lookup and All, and knows none by name.
 package providers
 
 import (
@@ -12,45 +14,6 @@ import (
 // ID names a provider in the store, on the command line and in JSON output.
 type ID string
 
-// The supported providers.
-const (
-	GitHub    ID = "github"
-	GitLab    ID = "gitlab"
-	Azure     ID = "azure"
-	Bitbucket ID = "bitbucket"
-	Gitea     ID = "gitea"
-)
-
-// IDs lists the providers in the order the picker shows them.
-var IDs = []ID{GitHub, GitLab, Azure, Bitbucket, Gitea}
-
-// FieldKey names one input of a provider's form; it is also the field name in the audit trail.
-type FieldKey string
-
-// The fields a provider configuration is made of.
-const (
-	FieldHost       FieldKey = "host"
-	FieldOrg        FieldKey = "org"
-	FieldProjectKey FieldKey = "project_key"
-	FieldUsername   FieldKey = "username"
-	FieldToken      FieldKey = "token"
-	FieldAPIURL     FieldKey = "api_url"
-	FieldCABundle   FieldKey = "ca_bundle"
-)
-
-// Field describes one form input: its label (as Devtron names it) and its help.
-type Field struct {
-	Key         FieldKey
-	Label       string
-	Placeholder string
-	// Help says what the field is, where to find or create it and, for the token, which scopes to tick.
-	Help     string
-	Example  string
-	Optional bool
-	Secret   bool
-	Advanced bool
-}
-
 // Scope is one permission a token needs, and why gitopscfg (or the GitOps platform) needs it.
 type Scope struct {
 	Name string
@@ -60,7 +23,8 @@ type Scope struct {
 	Advisory bool
 }
 
-// Provider is the static description of one Git provider.
+// Provider is everything gitopscfg knows about one Git provider. Its own file builds it and
+// registers it (see register); nothing else switches on its ID.
 type Provider struct {
 	ID          ID
 	Name        string
@@ -69,9 +33,26 @@ type Provider struct {
 	OrgNoun string
 	Fields  []Field
 	Scopes  []Scope
-	// tokenPath is appended to the host to get the page where tokens are created (empty: tokenURL is absolute).
+	// TokenPrefixes are the well-known starts of the provider's tokens, which TokenHint may show.
+	TokenPrefixes []string
+
+	// tokenPath is appended to the host to get the page where tokens are created (empty:
+	// tokenURL is that page's absolute address).
 	tokenPath string
 	tokenURL  string
+	// helpHost is the host the token page's address is built on in a field's help until a valid
+	// one is typed; empty: DefaultHost.
+	helpHost string
+	// apiBase derives the REST API base URL (without a trailing slash) from the Git host u,
+	// whose scheme, host and path (without a trailing slash) are base.
+	apiBase func(u *url.URL, base string) string
+	// check is the live check of the provider's credentials.
+	check checker
+	// repos is the repository lifecycle the round trip drives.
+	repos func(*Session) repoAPI
+	// gitAccess names the likely cause of a refused Git request (a push when write) and where to
+	// fix the token, at tokenURL.
+	gitAccess func(write bool, tokenURL string) string
 }
 
 // Field returns the field with key k, and whether the provider has it.
@@ -93,14 +74,14 @@ func (p Provider) TokenURL(host string) string {
 		host = p.DefaultHost
 	}
 	if host == "" {
-		host = "https://<host>" // self-hosted only (Gitea): no public default
-	}
-	if p.ID == Azure {
-		// Azure DevOps: tokens live under the organisation URL.
-		return strings.TrimRight(host, "/") + "/_usersSettings/tokens"
+		host = "https://<host>" // self-hosted only: no public default
 	}
 	return strings.TrimRight(host, "/") + p.tokenPath
 }
+
+// HelpHost is the host a field's help builds the token page's address on while no valid host
+// is typed ("" stands for DefaultHost).
+func (p Provider) HelpHost() string { return p.helpHost }
 
 // ScopeNames lists the names of the required scopes.
 func (p Provider) ScopeNames() []string {
@@ -111,31 +92,9 @@ func (p Provider) ScopeNames() []string {
 	return names
 }
 
-// Lookup returns the provider with the given ID, or an error listing the valid IDs.
-func Lookup(id string) (Provider, error) {
-	for _, p := range registry {
-		if string(p.ID) == id {
-			return p, nil
-		}
-	}
-	return Provider{}, fmt.Errorf("unknown provider %q: use one of github, gitlab, azure, bitbucket, gitea", id)
-}
-
-// MustLookup is Lookup for IDs known to be valid.
-func MustLookup(id ID) Provider {
-	p, err := Lookup(string(id))
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
-// All returns every provider in picker order.
-func All() []Provider { return append([]Provider(nil), registry...) }
-
 // APIBase derives the REST API base URL from the Git host, unless apiURL overrides it.
 // The result always ends without a slash.
-func APIBase(id ID, host, apiURL string) (string, error) {
+func (p Provider) APIBase(host, apiURL string) (string, error) {
 	if apiURL != "" {
 		return strings.TrimRight(apiURL, "/"), nil
 	}
@@ -143,26 +102,22 @@ func APIBase(id ID, host, apiURL string) (string, error) {
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("git host %q is not an absolute URL", host)
 	}
-	root := u.Scheme + "://" + u.Host
-	path := strings.TrimRight(u.Path, "/")
-	switch id {
-	case GitHub:
-		if strings.EqualFold(u.Hostname(), "github.com") {
-			return "https://api.github.com", nil
-		}
-		return root + path + "/api/v3", nil
-	case GitLab:
-		return root + path + "/api/v4", nil
-	case Bitbucket:
-		if strings.EqualFold(u.Hostname(), "bitbucket.org") {
-			return "https://api.bitbucket.org/2.0", nil
-		}
-		return root + path + "/2.0", nil
-	case Azure:
-		// https://dev.azure.com/<organisation> or an Azure DevOps Server collection URL.
-		return root + path, nil
-	case Gitea:
-		return root + path + "/api/v1", nil
+	return p.apiBase(u, u.Scheme+"://"+u.Host+strings.TrimRight(u.Path, "/")), nil
+}
+
+// APIBase is the API base URL of provider id for host (see Provider.APIBase).
+func APIBase(id ID, host, apiURL string) (string, error) {
+	p, err := Lookup(string(id))
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("unknown provider %q", id)
+	return p.APIBase(host, apiURL)
+}
+
+// gitAccessHint names the likely cause of a refused Git request of op and where to fix it.
+func (p Provider) gitAccessHint(op, tokenURL string) string {
+	if p.gitAccess == nil {
+		return "check the token's write access at " + tokenURL
+	}
+	return p.gitAccess(op == "push", tokenURL)
 }

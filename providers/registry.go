@@ -1,111 +1,82 @@
 package providers
 
-import "gitopscfg/assets"
+import (
+	"fmt"
+	"strings"
+)
 
-// Every field's help (assets/help/<provider>.txt) answers three questions: what it is, where to
-// find or create it, and (for tokens) exactly which scopes to tick. Labels follow Devtron's GitOps
-// page.
+// IDs lists the providers in the order the picker shows them. Each is registered by its own file.
+var IDs = []ID{GitHub, GitLab, Azure, Bitbucket, Gitea}
 
-func hostField(label, def, help string) Field {
-	return Field{Key: FieldHost, Label: label, Placeholder: def, Example: def, Help: help}
+// FirstRun is the provider preselected when nothing is configured yet.
+const FirstRun = GitHub
+
+// registered holds every provider by ID; each provider's file adds its own from an init function.
+var registered = map[ID]Provider{}
+
+// register adds p to the providers. It panics on a provider that lacks a part every provider
+// needs, or on a second provider with the same ID: both are bugs of the build, caught by any test.
+func register(p Provider) {
+	switch {
+	case p.ID == "" || p.Name == "" || p.OrgNoun == "":
+		panic(fmt.Sprintf("providers: provider %q lacks its ID, name or org noun", p.ID))
+	case p.apiBase == nil || p.check == nil || p.repos == nil || p.gitAccess == nil:
+		panic(fmt.Sprintf("providers: provider %q lacks its API base rule, live check, repository API or Git access hint", p.ID))
+	case p.tokenPath == "" && p.tokenURL == "":
+		panic(fmt.Sprintf("providers: provider %q does not say where its tokens are made", p.ID))
+	}
+	if _, dup := registered[p.ID]; dup {
+		panic(fmt.Sprintf("providers: provider %q registered twice", p.ID))
+	}
+	for _, k := range []FieldKey{FieldHost, FieldOrg, FieldUsername, FieldToken} {
+		if _, ok := p.Field(k); !ok {
+			panic(fmt.Sprintf("providers: provider %q has no %s field", p.ID, k))
+		}
+	}
+	for _, f := range p.Fields {
+		if (&Credentials{}).Field(f.Key) == nil {
+			panic(fmt.Sprintf("providers: provider %q has a field %q that credentials cannot hold", p.ID, f.Key))
+		}
+	}
+	registered[p.ID] = p
 }
 
-func usernameField(help, example string) Field {
-	return Field{Key: FieldUsername, Label: "Username", Help: help, Example: example}
+// Lookup returns the provider with the given ID, or an error listing the valid IDs.
+func Lookup(id string) (Provider, error) {
+	if p, ok := registered[ID(id)]; ok {
+		return p, nil
+	}
+	names := make([]string, len(IDs))
+	for i, id := range IDs {
+		names[i] = string(id)
+	}
+	return Provider{}, fmt.Errorf("unknown provider %q: use one of %s", id, strings.Join(names, ", "))
 }
 
-func tokenField(label, help string) Field {
-	return Field{Key: FieldToken, Label: label, Help: help, Secret: true}
+// MustLookup is Lookup for IDs known to be valid.
+func MustLookup(id ID) Provider {
+	p, err := Lookup(string(id))
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
 
-var advancedFields = []Field{
-	{Key: FieldAPIURL, Label: "API URL", Optional: true, Advanced: true,
-		Help: assets.FieldHelp("advanced", "api_url")},
-	{Key: FieldCABundle, Label: "CA bundle", Optional: true, Advanced: true, Example: "/etc/ssl/certs/corp-ca.pem",
-		Help: assets.FieldHelp("advanced", "ca_bundle")},
+// All returns every provider in picker order (IDs). An ID without a registered provider is a bug
+// of the build: it panics.
+func All() []Provider {
+	out := make([]Provider, len(IDs))
+	for i, id := range IDs {
+		out[i] = MustLookup(id)
+	}
+	return out
 }
 
-var registry = []Provider{
-	{
-		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
-		tokenPath: "/settings/tokens",
-		Fields: append([]Field{
-			hostField("Git Host", "https://github.com/", assets.FieldHelp("github", "host")),
-			{Key: FieldOrg, Label: "GitHub Organisation Name", Example: "acme-gitops",
-				Help: assets.FieldHelp("github", "org")},
-			usernameField(assets.FieldHelp("github", "username"), "octocat"),
-			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
-		}, advancedFields...),
-		Scopes: []Scope{
-			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
-			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
-			{Name: "admin:org", Why: "listed in the GitOps platform's documentation; no GitOps call needs it", Advisory: true},
-		},
-	},
-	{
-		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group",
-		tokenPath: "/-/user_settings/personal_access_tokens",
-		Fields: append([]Field{
-			hostField("Git Host", "https://gitlab.com/", assets.FieldHelp("gitlab", "host")),
-			{Key: FieldOrg, Label: "GitLab Group ID", Example: "81234567 or acme/gitops",
-				Help: assets.FieldHelp("gitlab", "org")},
-			usernameField(assets.FieldHelp("gitlab", "username"), "jdoe"),
-			tokenField("Personal Access Token", assets.FieldHelp("gitlab", "token")),
-		}, advancedFields...),
-		Scopes: []Scope{
-			{Name: "api", Why: "needed to create, read and delete projects in the group"},
-			{Name: "write_repository", Why: "needed to push to the GitOps repositories over HTTPS"},
-		},
-	},
-	{
-		ID: Azure, Name: "Azure DevOps", DefaultHost: "https://dev.azure.com/", OrgNoun: "project",
-		Fields: append([]Field{
-			hostField("Azure DevOps Organisation URL", "https://dev.azure.com/<organisation>", assets.FieldHelp("azure", "host")),
-			{Key: FieldOrg, Label: "Azure DevOps Project Name", Example: "gitops",
-				Help: assets.FieldHelp("azure", "org")},
-			usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com"),
-			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
-		}, advancedFields...),
-		Scopes: []Scope{
-			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
-		},
-	},
-	{
-		ID: Bitbucket, Name: "Bitbucket Cloud", DefaultHost: "https://bitbucket.org/", OrgNoun: "workspace",
-		tokenURL: "https://id.atlassian.com/manage-profile/security/api-tokens",
-		Fields: append([]Field{
-			hostField("Bitbucket Host", "https://bitbucket.org/", assets.FieldHelp("bitbucket", "host")),
-			{Key: FieldOrg, Label: "Bitbucket Workspace ID", Example: "acme",
-				Help: assets.FieldHelp("bitbucket", "org")},
-			{Key: FieldProjectKey, Label: "Bitbucket Project Key", Optional: true, Example: "GITOPS",
-				Help: assets.FieldHelp("bitbucket", "project_key")},
-			usernameField(assets.FieldHelp("bitbucket", "username"), "jdoe@example.com"),
-			tokenField("Personal Access Token", assets.FieldHelp("bitbucket", "token")),
-		}, advancedFields...),
-		Scopes: []Scope{
-			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},
-			{Name: "write:repository:bitbucket", Why: "needed to push to the GitOps repositories"},
-			{Name: "admin:repository:bitbucket", Why: "needed to create repositories"},
-			{Name: "delete:repository:bitbucket", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
-			{Name: "read:workspace:bitbucket", Why: "needed to read the workspace"},
-			{Name: "read:project:bitbucket", Why: "needed to read the project that holds the repositories"},
-		},
-	},
-	{
-		ID: Gitea, Name: "Gitea / Forgejo", OrgNoun: "organisation",
-		tokenPath: "/user/settings/applications",
-		Fields: append([]Field{
-			{Key: FieldHost, Label: "Git Host", Placeholder: "https://gitea.example.com/", Example: "https://gitea.example.com/ or https://codeberg.org/",
-				Help: assets.FieldHelp("gitea", "host")},
-			{Key: FieldOrg, Label: "Organisation", Example: "acme-gitops",
-				Help: assets.FieldHelp("gitea", "org")},
-			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
-			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
-		}, advancedFields...),
-		Scopes: []Scope{
-			{Name: "write:organization", Why: "needed to create repositories in the organisation"},
-			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
-			{Name: "read:user", Why: "needed to read who the token belongs to and your permissions in the organisation"},
-		},
-	},
+// tokenPrefixes lists the well-known token prefixes of every provider.
+func tokenPrefixes() []string {
+	var out []string
+	for _, id := range IDs {
+		out = append(out, registered[id].TokenPrefixes...)
+	}
+	return out
 }

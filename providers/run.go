@@ -119,22 +119,6 @@ func (s *Session) tooLargeFailure(e *AnswerTooLargeError) {
 // checker is one provider's live check: it adds checks to the session's result.
 type checker func(ctx context.Context, s *Session)
 
-func checkerFor(id ID) checker {
-	switch id {
-	case GitHub:
-		return checkGitHub
-	case GitLab:
-		return checkGitLab
-	case Azure:
-		return checkAzure
-	case Bitbucket:
-		return checkBitbucket
-	case Gitea:
-		return checkGitea
-	}
-	return nil
-}
-
 // Run checks one provider's credentials against its API within env's deadline. It never returns
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
@@ -161,7 +145,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ctx, answers := watchAnswers(ctx)
-	checkerFor(p.ID)(ctx, s)
+	p.check(ctx, s)
 	if e := answers.tooLarge(); e != nil {
 		s.tooLargeFailure(e)
 	} else if ctx.Err() != nil {
@@ -175,7 +159,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 
 // newSession validates what must be true before any request is sent; on failure it records why.
 func newSession(env *Env, p Provider, c Credentials, r *Result) (*Session, bool) {
-	base, err := APIBase(p.ID, c.Host, c.APIURL)
+	base, err := p.APIBase(c.Host, c.APIURL)
 	if err == nil {
 		err = RequireSafeURL(base)
 	}

@@ -11,9 +11,10 @@ import (
 // a shorter one would be given away almost whole.
 const tokenHintMin = 16
 
-// TokenHint is the most of a token gitopscfg ever shows: its well-known prefix, an ellipsis and the
-// last four characters ("ghp_…a1b2"); tokens shorter than 16 characters show only "…". It counts
-// characters, not bytes, so a token with multi-byte characters gives valid UTF-8.
+// TokenHint is the most of a token gitopscfg ever shows: its well-known prefix (the longest of the
+// providers' TokenPrefixes it starts with), an ellipsis and the last four characters
+// ("ghp_…a1b2"); tokens shorter than 16 characters show only "…". It counts characters, not
+// bytes, so a token with multi-byte characters gives valid UTF-8.
 func TokenHint(tok string) string {
 	if tok == "" {
 		return ""
@@ -23,10 +24,9 @@ func TokenHint(tok string) string {
 		return "…"
 	}
 	prefix := ""
-	for _, p := range []string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "glpat-", "ATATT", "ATCTT"} {
-		if strings.HasPrefix(tok, p) {
+	for _, p := range tokenPrefixes() {
+		if strings.HasPrefix(tok, p) && len(p) > len(prefix) {
 			prefix = p
-			break
 		}
 	}
 	tail := tok

@@ -7,19 +7,29 @@ import (
 )
 
 // FromConfig returns the credentials stored for provider id.
-func FromConfig(id ID, p *config.Provider) Credentials {
-	if p == nil {
-		return Credentials{Provider: id}
+func FromConfig(id ID, p *config.Provider) Credentials { return FromSettings(id, p.Settings()) }
+
+// FromSettings returns the credentials of provider id that settings hold. A field's key is its
+// setting's name in the store.
+func FromSettings(id ID, s config.Settings) Credentials {
+	c := Credentials{Provider: id}
+	for _, k := range FieldKeys {
+		*c.Field(k) = *s.Ref(config.Field(k))
 	}
-	return Credentials{Provider: id, Host: p.Host, Org: p.Org, ProjectKey: p.ProjectKey, Username: p.Username,
-		Token: p.Token, APIURL: p.APIURL, CABundle: p.CABundle}
+	return c
+}
+
+// Settings are the store's form of the credentials.
+func (c Credentials) Settings() config.Settings {
+	var s config.Settings
+	for _, k := range FieldKeys {
+		*s.Ref(config.Field(k)) = *c.Field(k)
+	}
+	return s
 }
 
 // ApplyTo writes the credentials into a stored provider, keeping its check records.
-func (c Credentials) ApplyTo(p *config.Provider) {
-	p.Host, p.Org, p.ProjectKey, p.Username = c.Host, c.Org, c.ProjectKey, c.Username
-	p.Token, p.APIURL, p.CABundle = c.Token, c.APIURL, c.CABundle
-}
+func (c Credentials) ApplyTo(p *config.Provider) { p.SetSettings(c.Settings()) }
 
 // Record turns a result into what the store remembers of it.
 func (r Result) Record(at time.Time, deep bool) *config.CheckRecord {

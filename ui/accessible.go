@@ -324,7 +324,7 @@ func (a *accessible) chooseProvider(title string, d *config.Data) (providers.Pro
 		}
 		opts = append(opts, huh.NewOption(label, string(p.ID)))
 	}
-	id := string(providers.GitHub)
+	id := string(providers.FirstRun)
 	if err := a.run(huh.NewSelect[string]().Title(title).Options(opts...).Value(&id)); err != nil {
 		return providers.Provider{}, err
 	}

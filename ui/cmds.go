@@ -199,22 +199,15 @@ func createCmd(ctx context.Context, dir, pass, who string, creds providers.Crede
 	})
 }
 
-// settingsOf are the store's form of creds.
-func settingsOf(creds providers.Credentials) config.Settings {
-	var p config.Provider
-	creds.ApplyTo(&p)
-	return p.Settings()
-}
-
 // change is the store edit that saves creds (edited from revision base) with the check result of
 // exactly them and the round trip deep (kept by the store only when it tested creds).
 func change(base int64, creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) config.Change {
-	c := config.Change{Provider: string(creds.Provider), Base: base, Settings: settingsOf(creds), Activate: activate, At: now}
+	c := config.Change{Provider: string(creds.Provider), Base: base, Settings: creds.Settings(), Activate: activate, At: now}
 	if result != nil {
 		c.Check = result.Record(now, false)
 	}
 	if deep != nil {
-		c.Deep, c.DeepOf = deep.result.Record(deep.at, true), settingsOf(deep.creds)
+		c.Deep, c.DeepOf = deep.result.Record(deep.at, true), deep.creds.Settings()
 	}
 	return c
 }
@@ -247,7 +240,7 @@ var errStale = errors.New("the stored credentials changed during the check")
 // recordResult keeps r as the provider's last check (or last round trip when deep), or fails with
 // errStale when the stored credentials are no longer the ones tested.
 func recordResult(ctx context.Context, s *config.Store, who string, creds providers.Credentials, r providers.Result, at time.Time, deep bool) (*config.Data, error) {
-	d, err := s.RecordChecks(ctx, who, config.Checked{Provider: string(creds.Provider), Tested: settingsOf(creds), Record: r.Record(at, deep)})
+	d, err := s.RecordChecks(ctx, who, config.Checked{Provider: string(creds.Provider), Tested: creds.Settings(), Record: r.Record(at, deep)})
 	if config.IsKind(err, config.KindStale) {
 		return nil, errStale
 	}

@@ -38,7 +38,7 @@ type wizard struct {
 }
 
 func newWizard(c *common) *wizard {
-	w := &wizard{c: c, protect: protectKeyFile, provider: string(providers.GitHub)}
+	w := &wizard{c: c, protect: protectKeyFile, provider: string(providers.FirstRun)}
 	w.form = w.build()
 	return w
 }

@@ -6,7 +6,14 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"gitopscfg/providers"
 )
+
+func init() {
+	register(emulator{id: providers.Azure, handler: newAzure, hostPath: "/" + AzureOrganisation, apiPath: "/" + AzureOrganisation,
+		demo: providers.Credentials{Provider: providers.Azure, Org: AzureProject, Username: AzureUser, Token: AzureTokenFull}})
+}
 
 // Azure DevOps emulator identities and tokens. The emulator serves one organisation at
 // /{AzureOrganisation}/ (as https://dev.azure.com/{organisation}/ does). Personal access tokens are

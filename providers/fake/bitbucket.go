@@ -7,7 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"gitopscfg/providers"
 )
+
+func init() {
+	register(emulator{id: providers.Bitbucket, handler: newBitbucket, hostPath: "/", apiPath: "/2.0",
+		demo: providers.Credentials{Provider: providers.Bitbucket, Org: BitbucketWorkspace, ProjectKey: BitbucketProjectKey,
+			Username: BitbucketEmail, Token: BitbucketTokenFull}})
+}
 
 // Bitbucket Cloud emulator identities and tokens. The API lives under /2.0/ (as at
 // https://api.bitbucket.org/2.0/). The token of a request selects its scenario.

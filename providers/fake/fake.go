@@ -1,7 +1,8 @@
-// Package fake runs local emulators of the four providers' APIs on loopback, answering with the
+// Package fake runs local emulators of the providers' APIs on loopback, answering with the
 // status codes, headers and JSON shapes the real APIs document. Tests and `gitopscfg --demo` use
 // them. The token of a request selects its scenario (full access, a missing scope, revoked, ...);
 // see each provider's file for its tokens, and Common* below for the faults every emulator shares.
+// Each provider's file registers its emulator (see register); Start runs one per provider.
 package fake
 
 import (
@@ -81,7 +82,31 @@ type Options struct {
 	Latency time.Duration
 }
 
-// Emulators are the four provider emulators, each on its own loopback listener, sharing one Git
+// emulator is one provider's emulator, registered by its own file (providers/fake/<id>.go).
+type emulator struct {
+	id providers.ID
+	// handler builds a fresh emulator; one with a repository lifecycle implements repoHost.
+	handler func() http.Handler
+	// demo are the emulator's full-access credentials, without host or API URL.
+	demo providers.Credentials
+	// hostPath follows the emulator's base URL in the Git host, apiPath in the API URL; the API
+	// URL is the one the provider derives from the host for its self-hosted form
+	// (providers.Provider.APIBase).
+	hostPath, apiPath string
+}
+
+// emulators holds every registered emulator by provider.
+var emulators = map[providers.ID]emulator{}
+
+// register adds a provider's emulator; a second one for the same provider is a bug of the build.
+func register(e emulator) {
+	if _, dup := emulators[e.id]; dup {
+		panic(fmt.Sprintf("fake: emulator %q registered twice", e.id))
+	}
+	emulators[e.id] = e
+}
+
+// Emulators are the provider emulators, one per provider, each on its own loopback listener, sharing one Git
 // backend whose repositories live in a private temporary directory that Close removes.
 type Emulators struct {
 	servers  map[providers.ID]*http.Server
@@ -125,12 +150,14 @@ func Start(opts Options) (*Emulators, error) {
 		e.Close()
 		return nil, err
 	}
-	e.handlers = map[providers.ID]http.Handler{
-		providers.GitHub:    newGitHub(),
-		providers.GitLab:    newGitLab(),
-		providers.Azure:     newAzure(),
-		providers.Bitbucket: newBitbucket(),
-		providers.Gitea:     newGitea(),
+	e.handlers = map[providers.ID]http.Handler{}
+	for _, id := range providers.IDs {
+		em, ok := emulators[id]
+		if !ok {
+			e.Close()
+			return nil, fmt.Errorf("no emulator for provider %s", id)
+		}
+		e.handlers[id] = em.handler()
 	}
 	for _, h := range e.handlers {
 		if rh, ok := h.(repoHost); ok {
@@ -228,16 +255,20 @@ func (e *Emulators) Repos(id providers.ID) []string {
 // Credentials returns credentials for provider id on its emulator with the given token: the Git
 // host and API URL point at the emulator, the org is the emulator's known organisation.
 func (e *Emulators) Credentials(id providers.ID, token string) providers.Credentials {
-	c := demoCredentials(id)
+	em, ok := emulators[id]
+	if !ok {
+		em = emulator{demo: providers.Credentials{Provider: id}, hostPath: "/"}
+	}
+	c := em.demo
 	c.Token = token
-	c.Host = e.URL(id) + hostPath(id)
-	c.APIURL = e.URL(id) + apiPath(id)
+	c.Host = e.URL(id) + em.hostPath
+	c.APIURL = e.URL(id) + em.apiPath
 	return c
 }
 
 // DemoCredentials are full-access credentials for every provider, as `--demo` stores them.
 func (e *Emulators) DemoCredentials(id providers.ID) providers.Credentials {
-	return e.Credentials(id, demoCredentials(id).Token)
+	return e.Credentials(id, emulators[id].demo.Token)
 }
 
 func (e *Emulators) wrap(log *requestLog, h http.Handler) http.Handler {

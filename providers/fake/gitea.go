@@ -8,7 +8,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/providers"
 )
+
+func init() {
+	register(emulator{id: providers.Gitea, handler: newGitea, hostPath: "/", apiPath: "/api/v1",
+		demo: providers.Credentials{Provider: providers.Gitea, Org: GiteaOrg, Username: GiteaUser, Token: GiteaTokenFull}})
+}
 
 // Gitea emulator, written from what a real Gitea 1.27.3 answers (captured on loopback; see
 // .ci/gitea.sh): the API at /api/v1 with "Authorization: token <t>" (also Bearer and Basic with the

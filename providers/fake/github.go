@@ -7,7 +7,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/providers"
 )
+
+func init() {
+	register(emulator{id: providers.GitHub, handler: newGitHub, hostPath: "/", apiPath: "/api/v3",
+		demo: providers.Credentials{Provider: providers.GitHub, Org: GitHubOrg, Username: GitHubUser, Token: GitHubTokenFull}})
+}
 
 // GitHub emulator identities and tokens. The API answers under /api/v3, as GitHub Enterprise
 // Server does. Each token selects a scenario; any other token is rejected like an unknown one

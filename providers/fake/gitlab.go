@@ -8,7 +8,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/providers"
 )
+
+func init() {
+	register(emulator{id: providers.GitLab, handler: newGitLab, hostPath: "/", apiPath: "/api/v4",
+		demo: providers.Credentials{Provider: providers.GitLab, Org: GitLabGroupPath, Username: GitLabUser, Token: GitLabTokenFull}})
+}
 
 // GitLab emulator identities and tokens. The API answers under /api/v4. Each token selects a
 // scenario; any other token is unknown (401 {"message":"401 Unauthorized"}). A group other than

@@ -1,0 +1,96 @@
+package providers
+
+import "gitopscfg/assets"
+
+// FieldKey names one input of a provider's form; it is also the field's name in the store and in
+// the audit trail (config.Provider.Setting).
+type FieldKey string
+
+// The fields a provider configuration is made of.
+const (
+	FieldHost       FieldKey = "host"
+	FieldOrg        FieldKey = "org"
+	FieldProjectKey FieldKey = "project_key"
+	FieldUsername   FieldKey = "username"
+	FieldToken      FieldKey = "token"
+	FieldAPIURL     FieldKey = "api_url"
+	FieldCABundle   FieldKey = "ca_bundle"
+)
+
+// FieldKeys lists every field key, in the order forms show them and errors name them.
+var FieldKeys = []FieldKey{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle}
+
+// Field describes one form input of one provider: its label (as Devtron names it), its help, and
+// the provider's own rule for its value.
+type Field struct {
+	Key         FieldKey
+	Label       string
+	Placeholder string
+	// Help says what the field is, where to find or create it and, for the token, which scopes to tick.
+	Help     string
+	Example  string
+	Optional bool
+	Secret   bool
+	Advanced bool
+	// Check is the provider's own rule for the field, nil when it has none. The forms package
+	// applies it after the rules every field of the key's kind follows (a host is an absolute
+	// URL, a token has no whitespace, …), to the trimmed value when it is not empty; it returns
+	// the value normalised, or an error that says what is wrong and what to enter instead.
+	Check func(string) (string, error)
+	// Empty, when set, is the error for an empty value of a required field, in place of the
+	// kind's.
+	Empty string
+}
+
+// Field returns where the value of field k lives in c (nil for an unknown key): the one place a
+// field key meets the struct field that holds it.
+func (c *Credentials) Field(k FieldKey) *string {
+	switch k {
+	case FieldHost:
+		return &c.Host
+	case FieldOrg:
+		return &c.Org
+	case FieldProjectKey:
+		return &c.ProjectKey
+	case FieldUsername:
+		return &c.Username
+	case FieldToken:
+		return &c.Token
+	case FieldAPIURL:
+		return &c.APIURL
+	case FieldCABundle:
+		return &c.CABundle
+	}
+	return nil
+}
+
+// The field constructors below build the fields every provider has, each with its key. Every
+// field's help (assets/help/<provider>.txt) answers three questions: what it is, where to find or
+// create it, and (for tokens) exactly which scopes to tick. Labels follow Devtron's GitOps page.
+
+func hostField(label, placeholder, example, help string) Field {
+	return Field{Key: FieldHost, Label: label, Placeholder: placeholder, Example: example, Help: help}
+}
+
+func orgField(label, example, help string, check func(string) (string, error)) Field {
+	return Field{Key: FieldOrg, Label: label, Example: example, Help: help, Check: check}
+}
+
+func usernameField(help, example string) Field {
+	return Field{Key: FieldUsername, Label: "Username", Help: help, Example: example}
+}
+
+func tokenField(label, help string) Field {
+	return Field{Key: FieldToken, Label: label, Help: help, Secret: true}
+}
+
+// advancedFields are the optional fields every provider has, for self-hosted servers.
+var advancedFields = []Field{
+	{Key: FieldAPIURL, Label: "API URL", Optional: true, Advanced: true,
+		Help: assets.FieldHelp("advanced", "api_url")},
+	{Key: FieldCABundle, Label: "CA bundle", Optional: true, Advanced: true, Example: "/etc/ssl/certs/corp-ca.pem",
+		Help: assets.FieldHelp("advanced", "ca_bundle")},
+}
+
+// withAdvanced appends the advanced fields to a provider's own.
+func withAdvanced(fields ...Field) []Field { return append(fields, advancedFields...) }

@@ -1,0 +1,139 @@
+package providers
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"gitopscfg/config"
+)
+
+// Every ID in the picker order has exactly one registered provider, and nothing is registered
+// outside that order.
+func TestRegistryMatchesTheOrderedIDs(t *testing.T) {
+	t.Parallel()
+	if len(registered) != len(IDs) {
+		t.Errorf("%d providers registered, %d IDs listed", len(registered), len(IDs))
+	}
+	seen := map[ID]bool{}
+	for i, p := range All() {
+		if p.ID != IDs[i] {
+			t.Errorf("All()[%d] = %s, want %s", i, p.ID, IDs[i])
+		}
+		if seen[p.ID] {
+			t.Errorf("%s listed twice", p.ID)
+		}
+		seen[p.ID] = true
+	}
+	if _, err := Lookup(string(FirstRun)); err != nil {
+		t.Errorf("the first-run provider is not registered: %v", err)
+	}
+	_, err := Lookup("nope")
+	for _, id := range IDs {
+		if err == nil || !strings.Contains(err.Error(), string(id)) {
+			t.Errorf("Lookup's error %v does not name %s", err, id)
+		}
+	}
+}
+
+// Each provider carries every part the rest of the program asks it for.
+func TestEveryProviderIsComplete(t *testing.T) {
+	t.Parallel()
+	for _, p := range All() {
+		keys := map[FieldKey]bool{}
+		for _, f := range p.Fields {
+			if keys[f.Key] {
+				t.Errorf("%s: field %s twice", p.ID, f.Key)
+			}
+			keys[f.Key] = true
+			if f.Label == "" || f.Help == "" {
+				t.Errorf("%s: field %s has no label or help", p.ID, f.Key)
+			}
+		}
+		if len(p.Scopes) == 0 {
+			t.Errorf("%s: no scopes", p.ID)
+		}
+		host := p.DefaultHost
+		if host == "" {
+			host = "https://git.example.com/"
+		}
+		if base, err := p.APIBase(host, ""); err != nil || !strings.HasPrefix(base, "https://") || strings.HasSuffix(base, "/") {
+			t.Errorf("%s: APIBase(%s) = %q, %v", p.ID, host, base, err)
+		}
+		if u := p.TokenURL(""); !strings.HasPrefix(u, "https://") {
+			t.Errorf("%s: TokenURL = %q", p.ID, u)
+		}
+		for _, op := range []string{"clone", "push"} {
+			if h := p.gitAccessHint(op, "https://tokens.example/"); !strings.HasSuffix(h, "https://tokens.example/") {
+				t.Errorf("%s: the %s hint does not end with the token page: %q", p.ID, op, h)
+			}
+		}
+	}
+}
+
+// A field key names one place in the credentials and the setting of the same name in the store:
+// what FromConfig reads, ApplyTo writes back, field by field, and no two keys share a place.
+func TestFieldKeysMapCredentialsToStoredSettings(t *testing.T) {
+	t.Parallel()
+	names := make([]config.Field, len(FieldKeys))
+	for i, k := range FieldKeys {
+		names[i] = config.Field(k)
+	}
+	if !slices.Equal(names, config.Fields) {
+		t.Fatalf("field keys %v, stored settings %v", names, config.Fields)
+	}
+	var s config.Settings
+	for _, f := range config.Fields {
+		*s.Ref(f) = "value of " + string(f)
+	}
+	stored := &config.Provider{}
+	stored.SetSettings(s)
+	c := FromConfig("x", stored)
+	for _, k := range FieldKeys {
+		if got := *c.Field(k); got != "value of "+string(k) {
+			t.Errorf("FromConfig: %s = %q", k, got)
+		}
+	}
+	back := &config.Provider{}
+	c.ApplyTo(back)
+	if back.Settings() != s {
+		t.Errorf("ApplyTo wrote %+v, want %+v", back.Settings(), s)
+	}
+	if (&Credentials{}).Field("nope") != nil || (&config.Settings{}).Ref("nope") != nil {
+		t.Error("an unknown key has a place")
+	}
+}
+
+func TestTokenHintShowsTheLongestKnownPrefix(t *testing.T) {
+	t.Parallel()
+	for tok, want := range map[string]string{
+		"github_pat_11ABCDEFG0123456789xyz": "github_pat_…9xyz",
+		"ghp_0123456789abcdefghijAB12":      "ghp_…AB12",
+		"glpat-0123456789abcdefghij":        "glpat-…ghij",
+		"ATATT3xFfGF0123456789abcd":         "ATATT…abcd",
+		"0123456789abcdef0123456789":        "…6789",
+	} {
+		if got := TokenHint(tok); got != want {
+			t.Errorf("TokenHint(%q) = %q, want %q", tok, got, want)
+		}
+	}
+}
+
+func TestRegisterRefusesAnIncompleteOrDuplicateProvider(t *testing.T) {
+	t.Parallel()
+	whole := MustLookup(FirstRun)
+	noCheck := whole
+	noCheck.ID, noCheck.check = "test-nocheck", nil
+	noToken := whole
+	noToken.ID, noToken.Fields = "test-notoken", slices.DeleteFunc(slices.Clone(whole.Fields), func(f Field) bool { return f.Key == FieldToken })
+	for name, p := range map[string]Provider{"duplicate": whole, "no live check": noCheck, "no token field": noToken} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: register accepted it", name)
+				}
+			}()
+			register(p)
+		}()
+	}
+}
