@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -99,19 +98,8 @@ const (
 	azBodyLimit = 1 << 20
 )
 
-// azAnswer is one HTTP answer of the Azure DevOps API, or the transport error that prevented it.
-type azAnswer struct {
-	status int
-	header http.Header
-	body   []byte
-	err    error
-}
-
-// json reports whether the answer declares a JSON body.
-func (a azAnswer) json() bool {
-	mt, _, _ := mime.ParseMediaType(a.header.Get("Content-Type"))
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
+// azAnswer is one answer of the Azure DevOps API.
+type azAnswer struct{ answer }
 
 // signIn reports whether Azure DevOps answered with its sign-in page instead of data.
 func (a azAnswer) signIn() bool {
@@ -130,7 +118,7 @@ func (a azAnswer) serviceError() string {
 	var e struct {
 		Message string `json:"message"`
 	}
-	if a.json() && json.Unmarshal(a.body, &e) == nil {
+	if a.decode(&e) {
 		return e.Message
 	}
 	return ""

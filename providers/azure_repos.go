@@ -1,11 +1,9 @@
 package providers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,14 +42,6 @@ func (g *azureRepos) reposPath() string {
 
 // azDo sends one request to the Azure DevOps API with the PAT; body, when not nil, is sent as JSON.
 func azDo(ctx context.Context, s *Session, method, path string, body any) azAnswer {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return azAnswer{err: err}
-		}
-		rd = bytes.NewReader(raw)
-	}
 	if !strings.Contains(path, "api-version=") {
 		// Every Azure DevOps REST request names its version; none may go without one.
 		sep := "?"
@@ -60,21 +50,13 @@ func azDo(ctx context.Context, s *Session, method, path string, body any) azAnsw
 		}
 		path += sep + azAPIVersion
 	}
-	req, err := http.NewRequestWithContext(ctx, method, s.APIBase+path, rd)
-	if err != nil {
-		return azAnswer{err: err}
-	}
-	user := strings.TrimSpace(s.Creds.Username)
-	if user == "" {
-		user = "gitopscfg" // Azure DevOps authenticates the PAT alone; any user name does.
-	}
-	req.SetBasicAuth(user, s.Creds.Token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	status, header, raw, err := s.exchange(req, azBodyLimit)
-	return azAnswer{status: status, header: header, body: raw, err: err}
+	return azAnswer{s.send(ctx, method, path, body, func(req *http.Request) {
+		user := strings.TrimSpace(s.Creds.Username)
+		if user == "" {
+			user = "gitopscfg" // Azure DevOps authenticates the PAT alone; any user name does.
+		}
+		req.SetBasicAuth(user, s.Creds.Token)
+	}, azBodyLimit)}
 }
 
 // azRepository is the part of Azure DevOps' GitRepository the round trip uses.
@@ -111,7 +93,7 @@ func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
 	}
 	var p azProject
 	switch {
-	case a.status == http.StatusOK && a.json() && json.Unmarshal(a.body, &p) == nil && p.ID != "":
+	case a.status == http.StatusOK && a.decode(&p) && p.ID != "":
 		id = p.ID
 		g.mu.Lock()
 		g.projectVisibility = p.Visibility
@@ -127,7 +109,7 @@ func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
 				Project azProject `json:"project"`
 			} `json:"value"`
 		}
-		if l.status == http.StatusOK && l.json() && json.Unmarshal(l.body, &list) == nil && len(list.Value) > 0 &&
+		if l.status == http.StatusOK && l.decode(&list) && len(list.Value) > 0 &&
 			list.Value[0].Project.ID != "" {
 			id = list.Value[0].Project.ID
 			break
@@ -183,7 +165,7 @@ func (g *azureRepos) Find(ctx context.Context, name string) (Repo, bool, error) 
 	switch {
 	case a.err != nil:
 		return Repo{}, false, a.err
-	case a.status == http.StatusOK && a.json() && json.Unmarshal(a.body, &r) == nil && r.ID != "":
+	case a.status == http.StatusOK && a.decode(&r) && r.ID != "":
 		return Repo{ID: r.ID, Name: r.Name, FullName: g.project() + "/" + r.Name, CloneURL: withoutUserinfo(r.RemoteURL),
 			WebURL: r.WebURL, DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, true, nil
 	case a.status == http.StatusNotFound:

@@ -155,12 +155,9 @@ func bbKindOf(c Credentials) bbKind {
 
 // bbAnswer is one HTTP answer of the Bitbucket API, or the error that prevented it.
 type bbAnswer struct {
-	status int
-	header http.Header
-	body   []byte
+	answer
 	// value is what a go-bitbucket call returned (*bitbucket.Workspace, *bitbucket.Project).
 	value any
-	err   error
 }
 
 type bbErrorBody struct {
@@ -204,14 +201,7 @@ func (b *bbSession) authorize(req *http.Request) {
 
 // get performs a GET with plain net/http, where the check needs the answer's headers.
 func (b *bbSession) get(ctx context.Context, path string) bbAnswer {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.APIBase+path, nil)
-	if err != nil {
-		return bbAnswer{err: err}
-	}
-	b.authorize(req)
-	req.Header.Set("Accept", "application/json")
-	status, header, body, err := b.exchange(req, bbBodyLimit)
-	return bbAnswer{status: status, header: header, body: body, err: err}
+	return bbAnswer{answer: b.send(ctx, http.MethodGet, path, nil, b.authorize, bbBodyLimit)}
 }
 
 // library runs one go-bitbucket call on a client bound to ctx and the shared transport, and turns
@@ -225,18 +215,18 @@ func (b *bbSession) library(ctx context.Context, call func(c *bitbucket.Client) 
 		c, err = bitbucket.NewBasicAuthWithBaseUrlStr(strings.TrimSpace(b.Creds.Username), b.Creds.Token, b.APIBase)
 	}
 	if err != nil {
-		return bbAnswer{err: err}
+		return bbAnswer{answer: answer{err: err}}
 	}
 	capture := &bbCapture{ctx: ctx, next: b.HTTP.Transport}
 	c.HttpClient = &http.Client{Transport: capture, CheckRedirect: b.HTTP.CheckRedirect}
 	defer func() {
 		// go-bitbucket type-asserts the decoded JSON; an odd answer must not crash the check.
 		if r := recover(); r != nil {
-			a = bbAnswer{status: capture.status, header: capture.header, err: fmt.Errorf("unexpected answer shape")}
+			a = bbAnswer{answer: answer{status: capture.status, header: capture.header, err: fmt.Errorf("unexpected answer shape")}}
 		}
 	}()
 	v, err := call(c)
-	a = bbAnswer{status: capture.status, header: capture.header, err: err}
+	a = bbAnswer{answer: answer{status: capture.status, header: capture.header, err: err}}
 	var unexpected *bitbucket.UnexpectedResponseStatusError
 	if errors.As(err, &unexpected) {
 		a.status, a.body, a.err = unexpected.StatusCode, unexpected.Body, nil
