@@ -169,7 +169,7 @@ func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptio
 		}
 		var missing []string
 		if c.Host == "" {
-			missing = append(missing, "--host") // self-hosted only: no default host
+			missing = append(missing, "--host") // a self-hosted-only provider has no default host
 		}
 		if c.Org == "" {
 			missing = append(missing, "--org")

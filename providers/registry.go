@@ -80,3 +80,16 @@ func tokenPrefixes() []string {
 	}
 	return out
 }
+
+// Names names every provider in picker order, as prose: "GitHub, GitLab, Azure DevOps or
+// Bitbucket Cloud".
+func Names() string {
+	names := make([]string, len(IDs))
+	for i, p := range All() {
+		names[i] = p.Name
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}

@@ -137,3 +137,17 @@ func TestRegisterRefusesAnIncompleteOrDuplicateProvider(t *testing.T) {
 		}()
 	}
 }
+
+func TestNamesListsEveryProviderAsProse(t *testing.T) {
+	t.Parallel()
+	all := All()
+	got := Names()
+	for _, p := range all {
+		if !strings.Contains(got, p.Name) {
+			t.Errorf("Names() = %q lacks %s", got, p.Name)
+		}
+	}
+	if last := all[len(all)-1].Name; !strings.HasSuffix(got, " or "+last) || strings.Count(got, " or ") != 1 {
+		t.Errorf("Names() = %q, want the last after a single \"or\"", got)
+	}
+}

@@ -55,7 +55,7 @@ func (w *wizard) build() *huh.Form {
 	welcome := huh.NewGroup(huh.NewNote().
 		Title("Welcome to gitopscfg").
 		Description("This sets up the Git credentials your GitOps platform uses to create, clone and push its " +
-			"GitOps repositories: GitHub, GitLab, Azure DevOps, Bitbucket Cloud or Gitea / Forgejo, as on the platform's " +
+			"GitOps repositories: " + providers.Names() + ", as on the platform's " +
 			"Global Configurations › GitOps page.\n\n" +
 			"Every token is checked live against its provider while you type, so you see at once which scope " +
 			"or permission is missing and where to fix it. The credentials are kept in one encrypted file, " +
