@@ -1,12 +1,9 @@
 package providers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -83,18 +80,8 @@ const giteaBodyLimit = 1 << 20
 // giteaScopeRe reads the granted scopes out of Gitea's scope refusal.
 var giteaScopeRe = regexp.MustCompile(`required scope\(s\), required=\[([^\]]*)\], token scope=(.*)$`)
 
-// giteaAnswer is one HTTP answer of the Gitea API, or the transport error that prevented it.
-type giteaAnswer struct {
-	status int
-	header http.Header
-	body   []byte
-	err    error
-}
-
-func (a giteaAnswer) json() bool {
-	mt, _, _ := mime.ParseMediaType(a.header.Get("Content-Type"))
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
+// giteaAnswer is one answer of the Gitea API.
+type giteaAnswer struct{ answer }
 
 // message is Gitea's error text, {"message":…,"url":…}.
 func (a giteaAnswer) message() string {
@@ -131,31 +118,16 @@ func (a giteaAnswer) scopeRefusal() bool {
 	return ok
 }
 
+// decode decodes a successful (2xx) JSON answer into v and reports whether it could.
 func (a giteaAnswer) decode(v any) bool {
-	return a.err == nil && a.status >= 200 && a.status < 300 && a.json() && json.Unmarshal(a.body, v) == nil
+	return a.err == nil && a.status >= 200 && a.status < 300 && a.answer.decode(v)
 }
 
 // giteaDo sends one request to the Gitea API; body, when not nil, is sent as JSON.
 func giteaDo(ctx context.Context, s *Session, method, path string, body any) giteaAnswer {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return giteaAnswer{err: err}
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.APIBase+path, rd)
-	if err != nil {
-		return giteaAnswer{err: err}
-	}
-	req.Header.Set("Authorization", "token "+s.Creds.Token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	status, header, raw, err := s.exchange(req, giteaBodyLimit)
-	return giteaAnswer{status: status, header: header, body: raw, err: err}
+	return giteaAnswer{s.send(ctx, method, path, body, func(req *http.Request) {
+		req.Header.Set("Authorization", "token "+s.Creds.Token)
+	}, giteaBodyLimit)}
 }
 
 type giteaUser struct {
