@@ -19,7 +19,7 @@ import (
 )
 
 // `gitopscfg rotate PROVIDER`: replace a provider's token as one guided step, each step's result
-// shown as it happens. A provider that can rotate through its API (apiRotations: GitLab) issues
+// shown as it happens. A provider that can rotate through its API (providers.Provider.Rotation: GitLab) issues
 // the new token itself and revokes the old one at once, so the new token is saved before
 // anything else; for the others the admin creates the replacement, and it is saved only after
 // it passed the check and the round trip. Either way, a failure at any step leaves the store with
@@ -28,21 +28,6 @@ import (
 type rotateOptions struct {
 	tokenStdin, yes, showUnsaved bool
 	expiresIn, timeout           time.Duration
-}
-
-// apiRotation is a provider's rotation through its API.
-type apiRotation struct {
-	// current describes the stored token (it fails when the token no longer works).
-	current func(ctx context.Context, env *providers.Env, c providers.Credentials) (providers.TokenInfo, error)
-	// rotate issues a new token expiring on the given date and revokes c's.
-	rotate func(ctx context.Context, env *providers.Env, c providers.Credentials, expires time.Time) (string, providers.TokenInfo, error)
-	// maxLifetime bounds the new token's lifetime.
-	maxLifetime time.Duration
-}
-
-var apiRotations = map[providers.ID]apiRotation{
-	providers.GitLab: {current: providers.GitLabCurrentToken, rotate: providers.RotateGitLabToken,
-		maxLifetime: providers.GitLabMaxTokenLifetime},
 }
 
 // pushRotatedToDevtron pushes provider id's stored credentials to the stored Devtron instance
@@ -102,7 +87,7 @@ usage or store error.`,
 				return err
 			}
 			if cmd.Flags().Changed("expires-in") {
-				if _, ok := apiRotations[p.ID]; !ok || o.tokenStdin {
+				if p.Rotation == nil || o.tokenStdin {
 					return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
 				}
 				if o.expiresIn < 24*time.Hour {
@@ -149,8 +134,8 @@ func (a *App) runRotate(ctx context.Context, p providers.Provider, o rotateOptio
 	if a.In != nil {
 		r.in = bufio.NewReader(a.In)
 	}
-	if api, ok := apiRotations[p.ID]; ok && !o.tokenStdin {
-		return r.throughAPI(ctx, api)
+	if p.Rotation != nil && !o.tokenStdin {
+		return r.throughAPI(ctx, *p.Rotation)
 	}
 	return r.byHand(ctx)
 }
@@ -169,8 +154,8 @@ func hint(tok string) string { return providers.TokenHint(tok) }
 
 // throughAPI: describe the stored token, confirm, rotate, save at once, then check, round trip
 // and push.
-func (r *rotation) throughAPI(ctx context.Context, api apiRotation) error {
-	info, err := api.current(ctx, r.env, r.old)
+func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) error {
+	info, err := api.Current(ctx, r.env, r.old)
 	if err != nil {
 		r.step(providers.Fail, "token", err.Error())
 		r.note("Nothing changed: the store still holds %s.", hint(r.old.Token))
@@ -183,9 +168,9 @@ func (r *rotation) throughAPI(ctx context.Context, api apiRotation) error {
 	if lifetime == 0 {
 		lifetime = info.Lifetime()
 		if lifetime <= 0 {
-			lifetime = api.maxLifetime
+			lifetime = api.MaxLifetime
 		}
-		lifetime = min(max(lifetime, 7*24*time.Hour), api.maxLifetime)
+		lifetime = min(max(lifetime, 7*24*time.Hour), api.MaxLifetime)
 	}
 	expires := time.Now().UTC().Truncate(24 * time.Hour).Add(lifetime)
 	if !r.o.yes {
@@ -202,7 +187,7 @@ func (r *rotation) throughAPI(ctx context.Context, api apiRotation) error {
 	if ctx.Err() != nil {
 		return r.interrupted(false, "")
 	}
-	newTok, newInfo, err := api.rotate(ctx, r.env, r.old, expires)
+	newTok, newInfo, err := api.Rotate(ctx, r.env, r.old, expires)
 	if err != nil {
 		r.step(providers.Fail, "rotate", err.Error())
 		var re *providers.RotateError

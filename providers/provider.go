@@ -6,9 +6,11 @@
 package providers
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ID names a provider in the store, on the command line and in JSON output.
@@ -35,6 +37,9 @@ type Provider struct {
 	Scopes  []Scope
 	// TokenPrefixes are the well-known starts of the provider's tokens, which TokenHint may show.
 	TokenPrefixes []string
+	// Rotation is the provider's rotation of a token through its API; nil when tokens are
+	// rotated by hand (the admin creates the new one).
+	Rotation *Rotation
 
 	// tokenPath is appended to the host to get the page where tokens are created (empty:
 	// tokenURL is that page's absolute address).
@@ -53,6 +58,16 @@ type Provider struct {
 	// gitAccess names the likely cause of a refused Git request (a push when write) and where to
 	// fix the token, at tokenURL.
 	gitAccess func(write bool, tokenURL string) string
+}
+
+// Rotation is a provider's rotation of a token through its API.
+type Rotation struct {
+	// Current describes the stored token (it fails when the token no longer works).
+	Current func(ctx context.Context, env *Env, c Credentials) (TokenInfo, error)
+	// Rotate issues a new token expiring on the given date and revokes c's.
+	Rotate func(ctx context.Context, env *Env, c Credentials, expires time.Time) (string, TokenInfo, error)
+	// MaxLifetime bounds the new token's lifetime.
+	MaxLifetime time.Duration
 }
 
 // Field returns the field with key k, and whether the provider has it.
