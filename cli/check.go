@@ -229,7 +229,7 @@ func (a *App) showStage(id providers.ID, c providers.Check) {
 		fmt.Fprintf(a.Err, "%s: %s …\n", id, c.ID)
 		return
 	}
-	fmt.Fprintf(a.Err, "%s: %s %s\n", id, StatusMark(c.Status), c.ID)
+	fmt.Fprintf(a.Err, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
 }
 
 // recordResults remembers each result in the store (a round trip as last_deep), for providers

@@ -150,7 +150,7 @@ func writeDevtronCheck(w io.Writer, r providers.Result) {
 	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", r.Host, verdict, r.DurationMS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", StatusMark(c.Status), c.ID, c.Message)
+		fmt.Fprintf(tw, "  %s %s\t%s\n", c.Status.Mark(), c.ID, c.Message)
 	}
 	_ = tw.Flush()
 }

@@ -10,9 +10,6 @@ import (
 	"gitopscfg/config"
 )
 
-// MinPassphraseLen is the shortest passphrase accepted for the store.
-const MinPassphraseLen = 10
-
 func newInitCmd(a *App) *cobra.Command {
 	var withPassphrase bool
 	cmd := &cobra.Command{
@@ -65,8 +62,8 @@ func (a *App) newPassphrase() (string, error) {
 			return "", usageErr("the two passphrases differ; nothing was created")
 		}
 	}
-	if utf8.RuneCountInString(pass) < MinPassphraseLen {
-		return "", usageErr("the passphrase is too short: use at least %d characters (a few unrelated words work well)", MinPassphraseLen)
+	if utf8.RuneCountInString(pass) < config.MinPassphraseLen {
+		return "", usageErr("the passphrase is too short: use at least %d characters (a few unrelated words work well)", config.MinPassphraseLen)
 	}
 	return pass, nil
 }

@@ -163,7 +163,7 @@ func writePushText(w io.Writer, r platforms.PushResult) {
 		if !s.OK {
 			st = providers.Fail
 		}
-		line := "  " + StatusMark(st) + " " + s.Name
+		line := "  " + st.Mark() + " " + s.Name
 		if s.Message != "" {
 			line += ": " + s.Message
 		}

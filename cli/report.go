@@ -50,19 +50,6 @@ func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 	return out
 }
 
-// StatusMark is the one-character mark of a check status, as the UI also shows it.
-func StatusMark(s providers.Status) string {
-	switch s {
-	case providers.Pass:
-		return "✓"
-	case providers.Fail:
-		return "✗"
-	case providers.Warn:
-		return "!"
-	}
-	return "–"
-}
-
 // writeResultsText prints results for a person.
 func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 	for i, r := range results {
@@ -86,7 +73,7 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 			if c.DurationMS != nil {
 				dur = fmt.Sprintf(" (%d ms)", *c.DurationMS)
 			}
-			fmt.Fprintf(tw, "  %s %s\t%s%s\n", StatusMark(c.Status), c.ID, c.Message, dur)
+			fmt.Fprintf(tw, "  %s %s\t%s%s\n", c.Status.Mark(), c.ID, c.Message, dur)
 		}
 		_ = tw.Flush()
 		if note, _ := ui.ExpiryNote(r.ExpiresAt, now); note != "" {

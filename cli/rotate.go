@@ -142,7 +142,7 @@ func (a *App) runRotate(ctx context.Context, p providers.Provider, o rotateOptio
 
 // step prints one step's result as it happens.
 func (r *rotation) step(st providers.Status, name, msg string) {
-	fmt.Fprintf(r.a.Out, "%s %s: %s\n", StatusMark(st), name, msg)
+	fmt.Fprintf(r.a.Out, "%s %s: %s\n", st.Mark(), name, msg)
 }
 
 // note prints an indented line under a step.
@@ -318,7 +318,7 @@ func (r *rotation) verify(ctx context.Context, c providers.Credentials, saved bo
 	deep := providers.RunDeep(ctx, r.env, c, func(ch providers.Check) {
 		if ch.Status != providers.Running && strings.HasPrefix(ch.ID, "deep:") {
 			stages = append(stages, ch)
-			r.note("%s %s %s", StatusMark(ch.Status), ch.ID, ch.Message)
+			r.note("%s %s %s", ch.Status.Mark(), ch.ID, ch.Message)
 		}
 	})
 	if ctx.Err() != nil {
@@ -367,7 +367,7 @@ func (r *rotation) result(name string, res providers.Result, deep bool) {
 		if deep {
 			continue // the stages were shown as they finished
 		}
-		r.note("%s %s %s", StatusMark(c.Status), c.ID, c.Message)
+		r.note("%s %s %s", c.Status.Mark(), c.ID, c.Message)
 	}
 }
 

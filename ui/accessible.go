@@ -281,7 +281,7 @@ func (a *accessible) firstRun() error {
 	if protect == protectPassphrase {
 		again := ""
 		if err := a.run(
-			huh.NewInput().Title("New passphrase (at least 10 characters):").EchoMode(huh.EchoModePassword).Value(&pass).Validate(validPassphrase),
+			huh.NewInput().Title("New passphrase (at least "+itoa(config.MinPassphraseLen)+" characters):").EchoMode(huh.EchoModePassword).Value(&pass).Validate(validPassphrase),
 			huh.NewInput().Title("The same passphrase again:").EchoMode(huh.EchoModePassword).Value(&again).Validate(func(s string) error {
 				if s != pass {
 					return errors.New("the two passphrases differ")
@@ -532,7 +532,7 @@ func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	env.Timeout = providers.DeepTimeout
 	r := providers.RunDeep(a.ctx, &env, c, func(ch providers.Check) {
 		if ch.Status != providers.Running {
-			a.say("%s: %s: %s", accessibleMark(ch.Status), safe.Text(ch.ID), safe.Text(ch.Message))
+			a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 		}
 	})
 	if del, ok := r.Find(providers.CheckDeepDelete); ok && del.Status == providers.Fail {
@@ -545,16 +545,12 @@ func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	return r
 }
 
-func accessibleMark(st providers.Status) string {
-	return map[providers.Status]string{providers.Pass: "pass", providers.Fail: "FAIL", providers.Warn: "warning", providers.Skip: "skipped"}[st]
-}
-
 // runCheck runs the live check and prints its checklist.
 func (a *accessible) runCheck(c providers.Credentials) providers.Result {
 	a.say("Checking %s …", c.Host)
 	r := a.check(a.ctx, a.opts.Env, c)
 	for _, ch := range r.Checks {
-		a.say("%s: %s: %s", accessibleMark(ch.Status), safe.Text(ch.ID), safe.Text(ch.Message))
+		a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 	}
 	if r.OK {
 		a.say("All checks passed.")

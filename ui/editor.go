@@ -381,7 +381,7 @@ func (e *editor) subtitle() string {
 func (e *editor) formView(w, h int) string {
 	var errs []string
 	for _, err := range e.form.Errors() {
-		errs = append(errs, e.c.styles.fail.Render("✗ ")+hangingWrap(err.Error(), w-2, 2))
+		errs = append(errs, e.c.styles.fail.Render(providers.Fail.Mark()+" ")+hangingWrap(err.Error(), w-2, 2))
 	}
 	errText := strings.Join(errs, "\n")
 	room := h - lipgloss.Height(errText)

@@ -144,7 +144,7 @@ func (p *panel) View(w, h int) string {
 	case panelInvalid:
 		b.WriteString(s.warn.Render("Not checked yet: fix the fields first.") + "\n")
 		for _, e := range p.invalid {
-			b.WriteString(s.warn.Render("! ") + hangingWrap(e, inner, 2) + "\n")
+			b.WriteString(s.warn.Render(providers.Warn.Mark()+" ") + hangingWrap(e, inner, 2) + "\n")
 		}
 	case panelChecking:
 		b.WriteString(p.spin.View() + " " + wrapText("Checking "+safe.Text(p.creds.Host)+" …", inner-2))
@@ -252,13 +252,13 @@ func checkLine(s styles, c providers.Check, suffix string, w int) string {
 func checkMark(s styles, status providers.Status) (string, lipgloss.Style) {
 	switch status {
 	case providers.Pass:
-		return "✓", s.pass
+		return status.Mark(), s.pass
 	case providers.Fail:
-		return "✗", s.fail
+		return status.Mark(), s.fail
 	case providers.Warn:
-		return "!", s.warn
+		return status.Mark(), s.warn
 	case providers.Skip:
-		return "–", s.skip
+		return status.Mark(), s.skip
 	}
-	return "?", s.dim
+	return status.Mark(), s.dim
 }

@@ -345,7 +345,7 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 	sep := s.dim.Render(" · ")
 	if note, warn := ExpiryNote(latest.ExpiresAt, now); note != "" {
 		if warn {
-			parts = append(parts, s.warn.Render("! "+note))
+			parts = append(parts, s.warn.Render(providers.Warn.Mark()+" "+note))
 		} else if line := strings.Join(append(parts, s.dim.Render(note)), sep); lipgloss.Width(line) <= w {
 			parts = append(parts, s.dim.Render(note))
 		}

@@ -315,7 +315,7 @@ func (rt *roundTrip) liveLines(w int) (string, []string) {
 	case rt.state != rtDone && !rt.begun:
 		return rt.spin.View() + " " + truncate("live check: checking the credentials before the round trip…", w-2), nil
 	case rt.state != rtDone:
-		return s.pass.Render("✓") + " " + truncate("live check: authentication and organisation passed", w-2), nil
+		return s.pass.Render(providers.Pass.Mark()) + " " + truncate("live check: authentication and organisation passed", w-2), nil
 	}
 	checks := rt.liveChecks()
 	var fails, warns []string

@@ -11,9 +11,6 @@ import (
 	"gitopscfg/providers"
 )
 
-// MinPassphraseLen is the shortest passphrase the wizard accepts (as `gitopscfg init` does).
-const MinPassphraseLen = 10
-
 // Protection modes offered by the wizard.
 const (
 	protectKeyFile    = "keyfile"
@@ -71,7 +68,7 @@ func (w *wizard) build() *huh.Form {
 		Value(&w.protect))
 	passphrase := huh.NewGroup(
 		huh.NewInput().Key("passphrase").Title("Step 1 of 3 · New passphrase").
-			Description("At least "+itoa(MinPassphraseLen)+" characters; a few unrelated words work well.").
+			Description("At least "+itoa(config.MinPassphraseLen)+" characters; a few unrelated words work well.").
 			EchoMode(huh.EchoModePassword).Value(&w.pass).Validate(validPassphrase),
 		huh.NewInput().Key("again").Title("The same passphrase again").
 			EchoMode(huh.EchoModePassword).Value(&w.again).Validate(func(s string) error {
@@ -90,8 +87,8 @@ func (w *wizard) build() *huh.Form {
 }
 
 func validPassphrase(s string) error {
-	if utf8.RuneCountInString(s) < MinPassphraseLen {
-		return errors.New("too short: use at least " + itoa(MinPassphraseLen) + " characters")
+	if utf8.RuneCountInString(s) < config.MinPassphraseLen {
+		return errors.New("too short: use at least " + itoa(config.MinPassphraseLen) + " characters")
 	}
 	return nil
 }
@@ -121,7 +118,7 @@ func strength(s string) string {
 	switch {
 	case n == 0:
 		return ""
-	case n < MinPassphraseLen:
+	case n < config.MinPassphraseLen:
 		return "too short"
 	case n >= 20 || (n >= 14 && classes >= 3):
 		return "strong"
