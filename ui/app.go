@@ -38,7 +38,7 @@ type Model struct {
 	// roundtrip is the round-trip view, from the moment it opens until the admin leaves it.
 	roundtrip *roundTrip
 	deepSeq   int
-	stamp     fileStamp
+	stamp     config.Stamp
 	// fatal ends the program with an error (Run returns it).
 	fatal error
 }

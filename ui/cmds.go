@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -55,7 +54,7 @@ type loadedMsg struct {
 
 // watchMsg: the store file was looked at; stamp is what it looked like.
 type watchMsg struct {
-	stamp fileStamp
+	stamp config.Stamp
 	data  *config.Data // non-nil when it changed and was re-read
 }
 
@@ -130,30 +129,15 @@ func loadCmd(s *config.Store) tea.Cmd {
 	})
 }
 
-// fileStamp tells whether the store file changed since it was last looked at.
-type fileStamp struct {
-	mod  time.Time
-	size int64
-}
-
-func stampOf(path string) fileStamp {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fileStamp{}
-	}
-	return fileStamp{mod: fi.ModTime(), size: fi.Size()}
-}
-
 // watchCmd looks at the store file after every; when it changed since last, it re-reads it, so
 // that changes by other writers (the command line, another session) show up.
-func watchCmd(s *config.Store, last fileStamp, every time.Duration) tea.Cmd {
+func watchCmd(s *config.Store, last config.Stamp, every time.Duration) tea.Cmd {
 	if s == nil || every < 0 {
 		return nil
 	}
-	path := s.Path()
 	return tea.Tick(every, func(time.Time) tea.Msg {
-		st := stampOf(path)
-		if st == last || st == (fileStamp{}) {
+		st := s.Stamp()
+		if st == last || st.IsZero() {
 			return watchMsg{stamp: last}
 		}
 		d, err := s.Load()
