@@ -13,28 +13,20 @@ import (
 	"gitopscfg/providers"
 )
 
-// screen is what the root shows.
-type screen int
-
-const (
-	screenLoading screen = iota
-	screenUnlock
-	screenWizard
-	screenPicker
-	screenEditor
-	screenRoundTrip
-)
-
-// Model is the root model: it owns the shared state and routes messages to the current screen.
-// Only it returns a tea.View; the screens return strings.
+// Model is the root model: it owns the shared state, shows one screen at a time and routes
+// messages to the screens (screen). Only it returns a tea.View; the screens return strings.
 type Model struct {
 	c      *common
 	cancel context.CancelFunc
-	screen screen
+	// width and height are the terminal's; every screen is given them (SetSize).
+	width, height int
+	// top is the screen shown: keys go to it alone.
+	top screen
+	// picker lives from the start: it keeps the store's state and its re-tests behind the other
+	// screens.
 	picker *picker
+	// editor is the provider being edited, also behind the round trip started from it.
 	editor *editor
-	unlock *unlock
-	wizard *wizard
 	// roundtrip is the round-trip view, from the moment it opens until the admin leaves it.
 	roundtrip *roundTrip
 	deepSeq   int
@@ -47,7 +39,10 @@ func newModel(opts Options, d deps) *Model {
 	c := newCommon(opts, d)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.ctx = ctx
-	return &Model{c: c, cancel: cancel, picker: newPicker(c)}
+	m := &Model{c: c, cancel: cancel, width: 80, height: 24, picker: newPicker(c)}
+	m.picker.SetSize(m.width, m.height)
+	m.show(&loading{c: c})
+	return m
 }
 
 // shutdown cancels whatever is still in flight (checks, saves waiting for the lock).
@@ -103,23 +98,12 @@ func shortFile(f string) string {
 	return f
 }
 
-// focus names the focused form field ("" when none), for tests.
-func (m *Model) focus() string {
-	switch {
-	case m.screen == screenEditor:
-		return m.editor.form.GetFocusedField().GetKey()
-	case m.screen == screenWizard:
-		return m.wizard.form.GetFocusedField().GetKey()
-	}
-	return ""
-}
-
 // quit ends the session; while a round trip runs it is cancelled first, and the session ends once
 // its clean-up is over (deepDoneMsg), so that quitting never leaves a repository behind.
 func (m *Model) quit() tea.Cmd {
 	if rt := m.roundtrip; rt != nil && rt.busy() && m.fatal == nil {
 		rt.quit()
-		m.screen = screenRoundTrip
+		m.top = rt
 		return nil
 	}
 	m.shutdown()
@@ -138,145 +122,258 @@ func (m *Model) awaitRoundTrip(d time.Duration) {
 	}
 }
 
+// update handles what is the root's (the terminal, the session, the store, which screen is shown)
+// and hands the rest to the screens.
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.c.width, m.c.height = msg.Width, msg.Height
-		return m.toScreen(msg)
+		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
 		m.c.setDark(msg.IsDark())
-		return m.toScreen(msg)
-	case panicMsg:
-		panic("test panic with a secret: " + msg.secret)
 	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" && m.screen != screenEditor {
+		// the editor asks before unsaved changes are lost
+		if msg.String() == "ctrl+c" && m.top != m.editor {
 			return m.quit()
 		}
-		return m.toScreen(msg)
+	}
+	if r, ok := msg.(storeReply); ok {
+		m.keep(r.storeData())
+	}
+	if cmd, ok := m.session(msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.navigate(msg); ok {
+		return cmd
+	}
+	return m.route(msg)
+}
 
-	case needWizardMsg:
-		return m.startWizard()
-	case quitMsg:
-		return m.quit()
-	case crashMsg:
-		m.fatal = msg.err
-		return m.quit()
-	case unlockFailedMsg:
-		m.fatal = ErrUnlockFailed
-		return m.quit()
-	case needPassphraseMsg:
-		m.screen = screenUnlock
-		m.unlock = newUnlock(m.c, "")
-		return m.unlock.Init()
-	case openedMsg:
-		return m.opened(msg)
-	case loadedMsg:
-		if msg.err != nil {
-			m.picker.say("could not read the store: "+msg.err.Error(), true)
+// show puts a new screen on top, sized to the terminal, and starts it.
+func (m *Model) show(s screen) tea.Cmd {
+	s.SetSize(m.width, m.height)
+	m.top = s
+	return s.Init()
+}
+
+// resize gives every screen alive the terminal's new size.
+func (m *Model) resize(width, height int) {
+	m.width, m.height = width, height
+	for _, s := range m.alive() {
+		s.SetSize(width, height)
+	}
+}
+
+// alive are the screens that keep a state: the one shown and those behind it.
+func (m *Model) alive() []screen {
+	out := []screen{m.top, m.picker}
+	if m.editor != nil {
+		out = append(out, m.editor)
+	}
+	if m.roundtrip != nil {
+		out = append(out, m.roundtrip)
+	}
+	return out
+}
+
+// route hands msg to the screens it is for (receivers); screens change in place.
+func (m *Model) route(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range m.receivers(msg) {
+		_, cmd := s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// receivers are the screens msg is for: a key goes to the screen shown; a reply to the screen
+// that asked for it, shown or not; anything else to the screen shown and to those working behind
+// it (the editor behind the round trip keeps its size, colours, cursor and live check; the
+// picker's re-tests go on behind every screen).
+func (m *Model) receivers(msg tea.Msg) []screen {
+	switch msg.(type) {
+	case tea.KeyPressMsg:
+		return []screen{m.top}
+	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg:
+		// a re-test, a push or a comparison ends on the picker, whichever screen is shown
+		return []screen{m.picker}
+	case debounceMsg, checkDoneMsg:
+		if m.editor == nil {
 			return nil
 		}
-		m.picker.setData(msg.data)
-		if m.screen == screenLoading {
-			m.screen = screenPicker
-			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
-		}
-		return nil
-	case watchMsg:
-		m.stamp = msg.stamp
-		if msg.data != nil && (m.picker.data == nil || msg.data.Revision != m.picker.data.Revision) {
-			m.picker.setData(msg.data)
-			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
-		}
-		return watchCmd(m.c.store, m.stamp, m.c.watch)
-	case devtronDriftMsg, devtronPushedMsg:
-		// a push or a comparison ends on the picker, whichever screen is shown
-		return m.picker.Update(msg)
-
-	case wizardDoneMsg:
-		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase})
-	case openEditorMsg:
-		return m.openEditor(providers.MustLookup(msg.id), nil)
-	case closeEditorMsg:
-		m.editor = nil
-		if msg.quit {
-			return m.quit()
-		}
-		if m.c.store == nil {
-			return m.startWizard()
-		}
-		m.screen = screenPicker
-		m.picker.say(msg.notice, msg.isErr)
-		return nil
-	case savedMsg:
-		if msg.data != nil {
-			m.picker.setData(msg.data)
-		}
-		if msg.reloaded != nil {
-			m.picker.setData(msg.reloaded)
-		}
-		return m.toScreen(msg)
-	case createdMsg:
-		if msg.err != nil {
-			return m.toScreen(msg)
-		}
-		m.c.store = msg.store
-		m.picker.setData(msg.data)
-		m.editor = nil
-		m.screen = screenPicker
-		m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
-			". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
-		return watchCmd(m.c.store, m.stamp, m.c.watch)
-	case changedMsg:
-		if msg.data != nil {
-			m.picker.setData(msg.data)
-		}
-		return m.toScreen(msg)
-	case retestedMsg, retestMsg:
-		return m.picker.Update(msg)
-	case debounceMsg, checkDoneMsg:
-		// the editor's live check goes on behind the round-trip view
-		if m.editor != nil {
-			return m.editor.Update(msg)
-		}
-		return nil
-
-	case roundTripMsg:
-		if m.roundtrip != nil {
-			return nil // one at a time: the view is modal
-		}
-		m.deepSeq++
-		m.roundtrip = newRoundTrip(m.c, msg, m.screen, m.deepSeq)
-		m.screen = screenRoundTrip
-		return m.roundtrip.start()
+		return []screen{m.editor}
 	case deepProgressMsg:
 		if m.roundtrip == nil {
 			return nil
 		}
-		return m.roundtrip.Update(msg)
-	case deepDoneMsg:
-		return m.roundTripDone(msg)
-	case deepRecordedMsg:
-		if msg.err == nil {
-			m.picker.setData(msg.data)
-		}
-		if m.roundtrip != nil && m.roundtrip.seq == msg.seq {
-			return m.roundtrip.Update(msg)
-		}
-		if msg.err != nil && msg.err != errStale {
-			m.picker.say("could not record the round trip of "+providers.MustLookup(msg.id).Name+": "+msg.err.Error(), true)
-		}
-		return nil
-	case closeRoundTripMsg:
-		return m.closeRoundTrip()
-
-	case spinner.TickMsg:
-		// the picker's re-tests go on behind the editor
-		if m.screen == screenPicker {
-			return m.picker.Update(msg)
-		}
-		return tea.Batch(m.picker.Update(msg), m.toScreen(msg))
+		return []screen{m.roundtrip}
 	}
-	return m.toScreen(msg)
+	out := []screen{m.top}
+	if m.top == m.roundtrip && m.editor != nil {
+		out = append(out, m.editor)
+	}
+	if _, tick := msg.(spinner.TickMsg); tick && m.top != m.picker {
+		out = append(out, m.picker)
+	}
+	return out
+}
+
+// storeReply is a reply that carries the store as it is now (nil: it does not); the picker shows
+// it whatever screen is on top.
+type storeReply interface{ storeData() *config.Data }
+
+func (msg savedMsg) storeData() *config.Data {
+	if msg.reloaded != nil {
+		return msg.reloaded // a conflict: the store as it is now
+	}
+	return msg.data
+}
+
+func (msg changedMsg) storeData() *config.Data { return msg.data }
+
+func (msg deepRecordedMsg) storeData() *config.Data {
+	if msg.err != nil {
+		return nil
+	}
+	return msg.data
+}
+
+// keep shows a new state of the store in the picker.
+func (m *Model) keep(d *config.Data) {
+	if d != nil {
+		m.picker.setData(d)
+	}
+}
+
+// session handles the session's course: opening or creating the store, watching it for other
+// writers, and the end.
+func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case quitMsg:
+		return m.quit(), true
+	case crashMsg:
+		m.fatal = msg.err
+		return m.quit(), true
+	case unlockFailedMsg:
+		m.fatal = ErrUnlockFailed
+		return m.quit(), true
+	case needWizardMsg:
+		return m.show(newWizard(m.c)), true
+	case needPassphraseMsg:
+		return m.show(newUnlock(m.c, "")), true
+	case openedMsg:
+		return m.opened(msg), true
+	case loadedMsg:
+		return m.loaded(msg), true
+	case watchMsg:
+		m.stamp = msg.stamp
+		if msg.data != nil && (m.picker.data == nil || msg.data.Revision != m.picker.data.Revision) {
+			m.picker.setData(msg.data)
+			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data)), true
+		}
+		return watchCmd(m.c.store, m.stamp, m.c.watch), true
+	case createdMsg:
+		if msg.err != nil {
+			return nil, false // the editor says why
+		}
+		return m.created(msg), true
+	}
+	return nil, false
+}
+
+// navigate handles the screens' requests to open and close the editor and the round trip.
+func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case wizardDoneMsg:
+		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase}), true
+	case openEditorMsg:
+		return m.openEditor(providers.MustLookup(msg.id), nil), true
+	case closeEditorMsg:
+		return m.closeEditor(msg), true
+	case roundTripMsg:
+		return m.openRoundTrip(msg), true
+	case deepDoneMsg:
+		return m.roundTripDone(msg), true
+	case deepRecordedMsg:
+		return m.roundTripRecorded(msg), true
+	case closeRoundTripMsg:
+		return m.closeRoundTrip(), true
+	}
+	return nil, false
+}
+
+func (m *Model) opened(msg openedMsg) tea.Cmd {
+	if msg.err != nil {
+		if config.IsKind(msg.err, config.KindWrongPassphrase) {
+			if u, ok := m.top.(*unlock); ok {
+				return u.failed(msg.err)
+			}
+			// GITOPSCFG_PASSPHRASE did not unlock it: ask instead.
+			return m.show(newUnlock(m.c, "GITOPSCFG_PASSPHRASE did not unlock the store: type the passphrase."))
+		}
+		m.fatal = msg.err
+		return m.quit()
+	}
+	m.c.store = msg.store
+	for _, w := range msg.store.Warnings() {
+		m.picker.say("warning: "+w, true)
+	}
+	m.picker.setData(msg.data)
+	m.top = m.picker
+	return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
+}
+
+// loaded shows a fresh read of the store; the first one (an already open store) opens the picker.
+func (m *Model) loaded(msg loadedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.picker.say("could not read the store: "+msg.err.Error(), true)
+		return nil
+	}
+	m.picker.setData(msg.data)
+	if _, first := m.top.(*loading); first {
+		m.top = m.picker
+		return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
+	}
+	return nil
+}
+
+// created goes to the picker once the wizard's store is created with its first provider.
+func (m *Model) created(msg createdMsg) tea.Cmd {
+	m.c.store = msg.store
+	m.picker.setData(msg.data)
+	m.editor = nil
+	m.top = m.picker
+	m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
+		". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
+	return watchCmd(m.c.store, m.stamp, m.c.watch)
+}
+
+func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {
+	m.editor = newEditor(m.c, p, m.picker.data, create)
+	return m.show(m.editor)
+}
+
+// closeEditor goes back to the picker (to the wizard while there is no store yet), or quits.
+func (m *Model) closeEditor(msg closeEditorMsg) tea.Cmd {
+	m.editor = nil
+	if msg.quit {
+		return m.quit()
+	}
+	if m.c.store == nil {
+		return m.show(newWizard(m.c))
+	}
+	m.top = m.picker
+	m.picker.say(msg.notice, msg.isErr)
+	return nil
+}
+
+// openRoundTrip opens the round-trip view over the screen shown; one at a time: it is modal.
+func (m *Model) openRoundTrip(msg roundTripMsg) tea.Cmd {
+	if m.roundtrip != nil {
+		return nil
+	}
+	m.deepSeq++
+	m.roundtrip = newRoundTrip(m.c, msg, m.top, m.deepSeq)
+	return m.show(m.roundtrip)
 }
 
 // roundTripDone hands a round trip's end to its view; the session ends now if the admin quit
@@ -286,14 +383,27 @@ func (m *Model) roundTripDone(msg deepDoneMsg) tea.Cmd {
 	if rt == nil || rt.seq != msg.seq {
 		return nil
 	}
-	cmd := rt.Update(msg)
+	_, cmd := rt.Update(msg)
 	if rt.quitting {
 		return m.quit()
 	}
-	if out, ok := rt.outcome(); ok && rt.from == screenEditor && m.editor != nil && !rt.stored {
+	if out, ok := rt.outcome(); ok && m.editor != nil && rt.from == m.editor && !rt.stored {
 		m.editor.keepRoundTrip(out)
 	}
 	return cmd
+}
+
+// roundTripRecorded tells the view what became of its result; once it is closed, only a failure
+// to record is news (on the picker).
+func (m *Model) roundTripRecorded(msg deepRecordedMsg) tea.Cmd {
+	if m.roundtrip != nil && m.roundtrip.seq == msg.seq {
+		_, cmd := m.roundtrip.Update(msg)
+		return cmd
+	}
+	if msg.err != nil && msg.err != errStale {
+		m.picker.say("could not record the round trip of "+providers.MustLookup(msg.id).Name+": "+msg.err.Error(), true)
+	}
+	return nil
 }
 
 // closeRoundTrip goes back to where the round trip was started, with its outcome as the notice.
@@ -304,83 +414,16 @@ func (m *Model) closeRoundTrip() tea.Cmd {
 	}
 	m.roundtrip = nil
 	notice, isErr := rt.summary()
-	if rt.from == screenEditor && m.editor != nil {
-		m.screen = screenEditor
+	if m.editor != nil && rt.from == m.editor {
+		m.top = m.editor
 		if _, ok := rt.outcome(); ok && !rt.stored {
 			notice += "; ctrl+s saves these credentials with it"
 		}
 		m.editor.say(notice, isErr)
 		return nil
 	}
-	m.screen = screenPicker
+	m.top = m.picker
 	m.picker.say(notice, isErr)
-	return nil
-}
-
-func (m *Model) opened(msg openedMsg) tea.Cmd {
-	if msg.err != nil {
-		if config.IsKind(msg.err, config.KindWrongPassphrase) {
-			if m.screen == screenUnlock {
-				return m.unlock.failed(msg.err)
-			}
-			// GITOPSCFG_PASSPHRASE did not unlock it: ask instead.
-			m.screen = screenUnlock
-			m.unlock = newUnlock(m.c, "GITOPSCFG_PASSPHRASE did not unlock the store: type the passphrase.")
-			return m.unlock.Init()
-		}
-		m.fatal = msg.err
-		return m.quit()
-	}
-	m.c.store = msg.store
-	for _, w := range msg.store.Warnings() {
-		m.picker.say("warning: "+w, true)
-	}
-	m.picker.setData(msg.data)
-	m.screen = screenPicker
-	m.unlock = nil
-	return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
-}
-
-func (m *Model) startWizard() tea.Cmd {
-	m.screen = screenWizard
-	m.wizard = newWizard(m.c)
-	return m.wizard.Init()
-}
-
-func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {
-	e, cmd := newEditor(m.c, p, m.picker.data, create)
-	m.editor = e
-	m.screen = screenEditor
-	return cmd
-}
-
-// toScreen hands msg to the current screen.
-func (m *Model) toScreen(msg tea.Msg) tea.Cmd {
-	switch m.screen {
-	case screenPicker:
-		return m.picker.Update(msg)
-	case screenEditor:
-		return m.editor.Update(msg)
-	case screenUnlock:
-		cmd, quit := m.unlock.Update(msg)
-		if quit {
-			return m.quit()
-		}
-		return cmd
-	case screenWizard:
-		cmd, quit := m.wizard.Update(msg)
-		if quit {
-			return m.quit()
-		}
-		return cmd
-	case screenRoundTrip:
-		cmd := m.roundtrip.Update(msg)
-		if _, isKey := msg.(tea.KeyPressMsg); !isKey && m.editor != nil {
-			// the editor behind the view keeps its size, colours, cursor and spinner
-			cmd = tea.Batch(cmd, m.editor.Update(msg))
-		}
-		return cmd
-	}
 	return nil
 }
 
@@ -390,21 +433,7 @@ func (m *Model) View() (v tea.View) {
 			v = tea.NewView("gitopscfg: internal error while drawing the screen; press ctrl+c to quit")
 		}
 	}()
-	var s string
-	switch m.screen {
-	case screenLoading:
-		s = m.c.styles.dim.Render("Opening the store…")
-	case screenUnlock:
-		s = m.unlock.View()
-	case screenWizard:
-		s = m.wizard.View()
-	case screenPicker:
-		s = m.picker.View()
-	case screenEditor:
-		s = m.editor.View()
-	case screenRoundTrip:
-		s = m.roundtrip.View()
-	}
+	s := m.top.View()
 	if m.fatal != nil {
 		s = ""
 	}
@@ -413,7 +442,3 @@ func (m *Model) View() (v tea.View) {
 	v.WindowTitle = "gitopscfg"
 	return v
 }
-
-// panicMsg makes the root panic with a secret in the panic value; tests send it (through a
-// tea.WithFilter) to prove a crash restores the terminal and prints no secret.
-type panicMsg struct{ secret string }

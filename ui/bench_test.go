@@ -18,7 +18,7 @@ func benchModel(b *testing.B) *Model {
 	m := newModel(Options{ConfigDir: b.TempDir(), Env: providers.NewEnv("bench"), Who: "bench"}, deps{now: func() time.Time { return fixedNow }, still: true})
 	m.update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.picker.setData(d)
-	m.screen = screenPicker
+	m.top = m.picker
 	return m
 }
 

@@ -11,12 +11,10 @@ import (
 	"gitopscfg/providers"
 )
 
-// common is what every screen shares: the terminal's size and background, styles, keys, the clock,
+// common is what every screen shares: the terminal's background, styles, keys, the clock,
 // the check and the round trip, the session's context and the store. Screens read it; only the root's Update writes it.
 type common struct {
 	opts   Options
-	width  int
-	height int
 	dark   bool
 	styles styles
 	keys   keyMap
@@ -35,7 +33,7 @@ type common struct {
 }
 
 func newCommon(opts Options, d deps) *common {
-	c := &common{opts: opts, width: 80, height: 24, dark: true, keys: newKeyMap(), help: help.New(),
+	c := &common{opts: opts, dark: true, keys: newKeyMap(), help: help.New(),
 		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, store: opts.Store}
 	if c.now == nil {
 		c.now = time.Now

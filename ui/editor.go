@@ -42,6 +42,7 @@ const sideBySideMin = 100
 
 // editor is one provider's huh form, bound to a draft, with the live check panel.
 type editor struct {
+	size
 	// fit bounds the fields' help to the room the form has (read by the form as it renders).
 	fit   forms.HelpFit
 	c     *common
@@ -56,6 +57,7 @@ type editor struct {
 	base     int64 // the store revision this edit started from
 	create   *createSpec
 	isActive bool
+	stored   bool // the provider is configured: its stored credentials are checked on opening
 	state    editorState
 	quitting bool // a discard question that came from ctrl+c
 	reason   string
@@ -63,7 +65,7 @@ type editor struct {
 	isErr    bool
 }
 
-func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) (*editor, tea.Cmd) {
+func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) *editor {
 	var cfg *config.Provider
 	e := &editor{c: c, p: p, create: create, panel: newPanel(c)}
 	if data != nil {
@@ -77,11 +79,17 @@ func newEditor(c *common, p providers.Provider, data *config.Data, create *creat
 	}
 	e.draft = &creds
 	e.orig, e.last = creds, creds
+	e.stored = cfg != nil
+	return e
+}
+
+// Init builds the form (once the editor has its size) and checks the stored credentials.
+func (e *editor) Init() tea.Cmd {
 	cmds := []tea.Cmd{e.newForm()}
-	if cfg != nil {
-		cmds = append(cmds, e.panel.start(creds))
+	if e.stored {
+		cmds = append(cmds, e.panel.start(*e.draft))
 	}
-	return e, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
 }
 
 // newForm builds a fresh form on the draft (huh forms are one-shot) and sizes it.
@@ -103,7 +111,7 @@ func bgColor(dark bool) color.Color {
 
 // dims are the editor's regions for the current terminal size.
 func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
-	w, h := e.c.width, e.c.height
+	w, h := e.width, e.height
 	body := max(h-5, 6) // header line + blank; notice (up to 2 lines); help line
 	if w >= sideBySideMin {
 		formW = w * 55 / 100
@@ -160,7 +168,9 @@ func (e *editor) dirty() bool { return *e.draft != e.orig }
 
 func (e *editor) say(notice string, isErr bool) { e.notice, e.isErr = notice, isErr }
 
-func (e *editor) Update(msg tea.Msg) tea.Cmd {
+func (e *editor) Update(msg tea.Msg) (screen, tea.Cmd) { return e, e.update(msg) }
+
+func (e *editor) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		return e.resize()
@@ -353,7 +363,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 
 func (e *editor) View() string {
 	s := e.c.styles
-	w := e.c.width
+	w := e.width
 	formW, formH, panelW, panelH, side := e.dims()
 	head := s.title.Render(e.p.Name) + s.subtitle.Render(" · "+e.subtitle())
 	formView := e.formView(formW, formH)
@@ -431,14 +441,13 @@ func (e *editor) footer(w int) string {
 	h := e.c.help
 	h.SetWidth(w)
 	line := ""
-	var keys help.KeyMap = e.c.keys.editor
 	switch e.state {
 	case askSaveAnyway:
-		line, keys = s.prompt.Render(truncate(e.reason+" Save anyway? (y/N)", w)), e.c.keys.confirm
+		line = s.prompt.Render(truncate(e.reason+" Save anyway? (y/N)", w))
 	case askDiscard:
-		line, keys = s.prompt.Render(truncate("Discard your unsaved changes to "+e.p.Name+"? (y/N)", w)), e.c.keys.confirm
+		line = s.prompt.Render(truncate("Discard your unsaved changes to "+e.p.Name+"? (y/N)", w))
 	case askActivate:
-		line, keys = s.prompt.Render(truncate("Saved. Make "+e.p.Name+" the active provider? (Y/n)", w)), e.c.keys.confirm
+		line = s.prompt.Render(truncate("Saved. Make "+e.p.Name+" the active provider? (Y/n)", w))
 	case saving:
 		line = s.dim.Render("Saving…")
 	default:
@@ -450,5 +459,17 @@ func (e *editor) footer(w int) string {
 			line = st.Render(clampLines(wrapText(e.notice, w), 2))
 		}
 	}
-	return line + "\n" + h.View(keys)
+	return line + "\n" + h.View(e)
 }
+
+// keys are the bindings the editor answers to now: yes or no while it asks a question.
+func (e *editor) keys() help.KeyMap {
+	switch e.state {
+	case askSaveAnyway, askDiscard, askActivate:
+		return e.c.keys.confirm
+	}
+	return e.c.keys.editor
+}
+
+func (e *editor) ShortHelp() []key.Binding  { return e.keys().ShortHelp() }
+func (e *editor) FullHelp() [][]key.Binding { return e.keys().FullHelp() }

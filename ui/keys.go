@@ -1,6 +1,11 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+)
 
 // pickerKeys are the picker's bindings; they implement help.KeyMap.
 type pickerKeys struct {
@@ -92,14 +97,38 @@ func (k roundTripKeys) running() roundTripKeys {
 func (k roundTripKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Back, k.Quit} }
 func (k roundTripKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// unlockKeys are the passphrase screen's bindings.
+type unlockKeys struct{ Unlock, Quit key.Binding }
+
+func newUnlockKeys() unlockKeys {
+	return unlockKeys{
+		Unlock: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")),
+		Quit:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit")),
+	}
+}
+
+func (k unlockKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Unlock, k.Quit} }
+func (k unlockKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// inlineHelp is a screen's short help as one plain line ("enter unlock · esc quit"), for the
+// screens that draw it in their own style.
+func inlineHelp(k help.KeyMap) string {
+	var parts []string
+	for _, b := range k.ShortHelp() {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, " · ")
+}
+
 // keyMap is every binding of the UI, shared through common.
 type keyMap struct {
 	picker    pickerKeys
 	editor    editorKeys
 	confirm   confirmKeys
 	roundTrip roundTripKeys
+	unlock    unlockKeys
 }
 
 func newKeyMap() keyMap {
-	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys()}
+	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys(), unlock: newUnlockKeys()}
 }

@@ -4,6 +4,7 @@ import (
 	"gitopscfg/config/safe"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -22,6 +23,7 @@ type openEditorMsg struct{ id providers.ID }
 
 // picker lists the four providers with their state and acts on the selected one.
 type picker struct {
+	size
 	c       *common
 	data    *config.Data
 	cursor  int
@@ -68,7 +70,11 @@ func (p *picker) setData(d *config.Data) {
 
 func (p *picker) say(notice string, isErr bool) { p.notice, p.isErr = notice, isErr }
 
-func (p *picker) Update(msg tea.Msg) tea.Cmd {
+func (p *picker) Init() tea.Cmd { return nil }
+
+func (p *picker) Update(msg tea.Msg) (screen, tea.Cmd) { return p, p.update(msg) }
+
+func (p *picker) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := p.devtronUpdate(msg); ok {
 		return cmd
 	}
@@ -234,7 +240,7 @@ func failSummary(r providers.Result) string {
 
 func (p *picker) View() string {
 	s := p.c.styles
-	w := p.c.width
+	w := p.width
 	var b strings.Builder
 	b.WriteString(s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps") + "\n")
 	b.WriteString(s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)) + "\n\n")
@@ -243,7 +249,7 @@ func (p *picker) View() string {
 		b.WriteString("\n")
 	}
 	body, foot := strings.TrimRight(b.String(), "\n"), p.footer(w)
-	gap := p.c.height - lipgloss.Height(body) - lipgloss.Height(foot)
+	gap := p.height - lipgloss.Height(body) - lipgloss.Height(foot)
 	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
 }
 
@@ -374,13 +380,20 @@ func (p *picker) footer(w int) string {
 	h := p.c.help
 	h.SetWidth(w)
 	h.ShowAll = p.full
-	if p.confirm != "" || p.confirmPush != "" {
-		b.WriteString(h.View(p.c.keys.confirm))
-	} else {
-		b.WriteString(h.View(p.c.keys.picker))
-	}
+	b.WriteString(h.View(p))
 	return b.String()
 }
+
+// keys are the bindings the picker answers to now: yes or no while it asks to confirm a removal.
+func (p *picker) keys() help.KeyMap {
+	if p.confirm != "" || p.confirmPush != "" {
+		return p.c.keys.confirm
+	}
+	return p.c.keys.picker
+}
+
+func (p *picker) ShortHelp() []key.Binding  { return p.keys().ShortHelp() }
+func (p *picker) FullHelp() [][]key.Binding { return p.keys().FullHelp() }
 
 // padRight pads a (possibly styled) string to width cells.
 func padRight(str string, width int) string {

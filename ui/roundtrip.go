@@ -44,12 +44,13 @@ type deepOutcome struct {
 // roundTrip runs one round trip (providers.RunDeep) and shows its stages as they go: a spinner on
 // the running one, mark, message and duration on the finished ones, then the verdict.
 type roundTrip struct {
+	size
 	c      *common
 	p      providers.Provider
 	creds  providers.Credentials
 	stored bool
-	from   screen
-	seq    int // the root's sequence of round trips; replies of another are stale
+	from   screen // the screen it was opened from, shown again when it closes
+	seq    int    // the root's sequence of round trips; replies of another are stale
 	state  roundTripState
 	// cancelled: esc or quit stopped it; quitting: the session ends once the clean-up is over.
 	cancelled, quitting bool
@@ -76,9 +77,9 @@ func newRoundTrip(c *common, msg roundTripMsg, from screen, seq int) *roundTrip 
 	return rt
 }
 
-// start runs the round trip on its own deadline (providers.DeepTimeout), on a copy of the
+// Init runs the round trip on its own deadline (providers.DeepTimeout), on a copy of the
 // session's Env: the shared one serves other checks and sessions.
-func (rt *roundTrip) start() tea.Cmd {
+func (rt *roundTrip) Init() tea.Cmd {
 	ctx, cancel := context.WithCancel(rt.c.ctx)
 	rt.cancel = cancel
 	env := *rt.c.opts.Env
@@ -118,7 +119,9 @@ func (rt *roundTrip) outcome() (deepOutcome, bool) {
 	return deepOutcome{creds: rt.creds, result: rt.result, at: rt.at}, true
 }
 
-func (rt *roundTrip) Update(msg tea.Msg) tea.Cmd {
+func (rt *roundTrip) Update(msg tea.Msg) (screen, tea.Cmd) { return rt, rt.update(msg) }
+
+func (rt *roundTrip) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case deepProgressMsg:
 		if msg.seq != rt.seq || rt.state == rtDone {
@@ -263,7 +266,7 @@ func (rt *roundTrip) summary() (string, bool) {
 // View renders the whole screen: what is tested, the stages, the verdict and the keys.
 func (rt *roundTrip) View() string {
 	s := rt.c.styles
-	w, h := rt.c.width, rt.c.height
+	w, h := rt.width, rt.height
 	sub := " · round-trip test"
 	if !rt.stored {
 		sub += " of the unsaved draft"
@@ -430,10 +433,17 @@ func (rt *roundTrip) footer(w int) string {
 	}
 	h := rt.c.help
 	h.SetWidth(w)
-	keys := rt.c.keys.roundTrip
-	if rt.state != rtDone {
-		keys = keys.running()
-	}
-	b.WriteString(h.View(keys))
+	b.WriteString(h.View(rt))
 	return b.String()
 }
+
+// keys are the bindings of the view now: while it runs, esc cancels.
+func (rt *roundTrip) keys() roundTripKeys {
+	if rt.state != rtDone {
+		return rt.c.keys.roundTrip.running()
+	}
+	return rt.c.keys.roundTrip
+}
+
+func (rt *roundTrip) ShortHelp() []key.Binding  { return rt.keys().ShortHelp() }
+func (rt *roundTrip) FullHelp() [][]key.Binding { return rt.keys().FullHelp() }

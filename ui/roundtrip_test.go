@@ -271,7 +271,7 @@ func TestRoundTripDropsStaleReplies(t *testing.T) {
 		t.Fatalf("esc did not cancel: %v", rt.state)
 	}
 	m.update(tea.KeyPressMsg{Code: tea.KeyEscape}) // still cleaning up: esc does not leave
-	if m.screen != screenRoundTrip {
+	if m.top != m.roundtrip {
 		t.Fatal("esc left the view before the clean-up ended")
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -13,6 +14,7 @@ const maxUnlockTries = 3
 
 // unlock asks for the store's passphrase, masked, and tries to open the store with it.
 type unlock struct {
+	size
 	c      *common
 	input  textinput.Model
 	spin   spinner.Model
@@ -52,42 +54,43 @@ func (u *unlock) failed(err error) tea.Cmd {
 // unlockFailedMsg ends the program after the last wrong passphrase.
 type unlockFailedMsg struct{}
 
-// Update returns the command to run and whether to quit.
-func (u *unlock) Update(msg tea.Msg) (tea.Cmd, bool) {
+func (u *unlock) Update(msg tea.Msg) (screen, tea.Cmd) { return u, u.update(msg) }
+
+func (u *unlock) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
 		if !u.busy {
-			return nil, false
+			return nil
 		}
 		var cmd tea.Cmd
 		u.spin, cmd = u.spin.Update(msg)
-		return cmd, false
+		return cmd
 	case tea.KeyPressMsg:
 		if u.busy {
-			return nil, false
+			return nil
 		}
-		switch msg.String() {
-		case "esc":
-			return nil, true
-		case "enter":
+		switch {
+		case key.Matches(msg, u.c.keys.unlock.Quit):
+			return func() tea.Msg { return quitMsg{} } // nothing was opened
+		case key.Matches(msg, u.c.keys.unlock.Unlock):
 			pass := u.input.Value()
 			if pass == "" {
 				u.notice = "Type the passphrase, or press esc to leave."
-				return nil, false
+				return nil
 			}
 			u.busy = true
 			u.notice = ""
-			return tea.Batch(openCmd(u.c.opts.ConfigDir, pass), u.spin.Tick), false
+			return tea.Batch(openCmd(u.c.opts.ConfigDir, pass), u.spin.Tick)
 		}
 	}
 	var cmd tea.Cmd
 	u.input, cmd = u.input.Update(msg)
-	return cmd, false
+	return cmd
 }
 
 func (u *unlock) View() string {
 	s := u.c.styles
-	w := u.c.width
+	w := u.width
 	out := s.title.Render("gitopscfg") + s.subtitle.Render(" · unlock the store") + "\n\n"
 	out += wrapText("The store in "+u.c.opts.ConfigDir+" is protected by a passphrase ("+config.IdentityFile+" is encrypted).", w) + "\n\n"
 	out += u.input.View() + "\n\n"
@@ -97,6 +100,9 @@ func (u *unlock) View() string {
 	case u.notice != "":
 		out += s.msgError.Render(wrapText(u.notice, w))
 	}
-	out += "\n\n" + s.dim.Render("enter unlock · esc quit")
+	out += "\n\n" + s.dim.Render(inlineHelp(u))
 	return out
 }
+
+func (u *unlock) ShortHelp() []key.Binding  { return u.c.keys.unlock.ShortHelp() }
+func (u *unlock) FullHelp() [][]key.Binding { return u.c.keys.unlock.FullHelp() }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"unicode/utf8"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -26,6 +27,7 @@ type wizardDoneMsg struct {
 // wizard is the first run: welcome → protection (key file or passphrase, typed twice) → provider.
 // It writes nothing: the store is created when the first provider is saved.
 type wizard struct {
+	size
 	c        *common
 	form     *huh.Form
 	protect  string
@@ -135,7 +137,13 @@ func (w *wizard) Init() tea.Cmd {
 	return cmd
 }
 
-func (w *wizard) layout() { w.form.WithWidth(min(w.c.width, 100)).WithHeight(max(w.c.height-4, 8)) }
+func (w *wizard) layout() { w.form.WithWidth(min(w.width, 100)).WithHeight(max(w.height-4, 8)) }
+
+// SetSize lays the form out for the terminal's new size.
+func (w *wizard) SetSize(width, height int) {
+	w.size.SetSize(width, height)
+	w.layout()
+}
 
 func (w *wizard) forward(msg tea.Msg) tea.Cmd {
 	m, cmd := w.form.Update(msg)
@@ -151,23 +159,26 @@ func (w *wizard) onWelcome() bool {
 	return isNote
 }
 
-// Update returns the command to run and whether to quit (nothing was written).
-func (w *wizard) Update(msg tea.Msg) (tea.Cmd, bool) {
+func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) { return w, w.update(msg) }
+
+// update leaves (quitMsg: nothing was written) on q or esc at the welcome note, or when the form
+// is aborted.
+func (w *wizard) update(msg tea.Msg) tea.Cmd {
+	quit := func() tea.Msg { return quitMsg{} }
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		w.layout()
-		return nil, false
+		return nil // laid out by SetSize
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "q":
 			if w.onWelcome() {
-				return nil, true
+				return quit
 			}
 		case "esc":
 			if w.onWelcome() {
-				return nil, true
+				return quit
 			}
-			return w.form.PrevGroup(), false
+			return w.form.PrevGroup()
 		}
 	}
 	cmd := w.forward(msg)
@@ -178,12 +189,16 @@ func (w *wizard) Update(msg tea.Msg) (tea.Cmd, bool) {
 			pass = w.pass
 		}
 		done := wizardDoneMsg{passphrase: pass, provider: providers.ID(w.provider)}
-		return func() tea.Msg { return done }, false
+		return func() tea.Msg { return done }
 	case huh.StateAborted:
-		return nil, true
+		return quit
 	}
-	return cmd, false
+	return cmd
 }
+
+// ShortHelp is the focused field's bindings (the form shows them itself).
+func (w *wizard) ShortHelp() []key.Binding  { return w.form.KeyBinds() }
+func (w *wizard) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
 
 func (w *wizard) View() string {
 	s := w.c.styles
