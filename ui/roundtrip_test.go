@@ -275,3 +275,26 @@ func TestRoundTripDropsStaleReplies(t *testing.T) {
 		t.Fatal("esc left the view before the clean-up ended")
 	}
 }
+
+// The editor behind the round-trip view keeps up with the terminal: back from the view after a
+// resize, it is laid out for the new size.
+func TestEditorBehindTheRoundTripFollowsAResize(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withToken(tokPass))
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("configured")
+	hs.key("enter")
+	hs.waitFor("All checks passed")
+	hs.key("ctrl+t")
+	hs.waitFor("Round trip passed")
+	hs.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hs.key("esc")
+	scr := plainText(hs.waitUntil("the editor below 100 columns", func(p string) bool {
+		return strings.HasPrefix(lineOf(p, "Live check"), "│ Live check") && strings.Contains(p, "round trip passed")
+	}))
+	for _, l := range strings.Split(scr, "\n") {
+		if w := len([]rune(l)); w > 80 {
+			t.Fatalf("a line is %d cells wide at 80 columns: %q", w, l)
+		}
+	}
+}
