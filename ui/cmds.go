@@ -232,9 +232,11 @@ func recordResult(ctx context.Context, s *config.Store, who string, creds provid
 }
 
 // retestCmd re-tests stored credentials; the picker records the result (recordRetestCmd) when it
-// is still the newest re-test of the provider.
+// is still the newest re-test of the provider. knownUser is the user id the last check of these
+// credentials learned (0: none): GitLab's membership look-up then goes out with /user.
 func retestCmd(ctx context.Context, env *providers.Env, check checkFunc, seq int, creds providers.Credentials,
-	now func() time.Time) tea.Cmd {
+	knownUser int64, now func() time.Time) tea.Cmd {
+	ctx = providers.WithKnownUserID(ctx, knownUser)
 	return guard(func() tea.Msg {
 		r := check(ctx, env, creds)
 		return retestedMsg{id: creds.Provider, seq: seq, creds: creds, result: r, at: now()}

@@ -80,6 +80,9 @@ func newEditor(c *common, p providers.Provider, data *config.Data, create *creat
 	e.draft = &creds
 	e.orig, e.last = creds, creds
 	e.stored = cfg != nil
+	if norm, err := forms.Credentials(creds); err == nil && cfg != nil {
+		e.panel.known, e.panel.knownFor = providers.KnownUserID(cfg), norm
+	}
 	return e
 }
 

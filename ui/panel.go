@@ -47,6 +47,10 @@ type panel struct {
 	result  providers.Result
 	invalid []string
 	spin    spinner.Model
+	// known is the user id the last check of the stored credentials knownFor learned: a check of
+	// exactly those sends GitLab's membership look-up with /user (one wave instead of two).
+	known    int64
+	knownFor providers.Credentials
 }
 
 func newPanel(c *common) *panel { return &panel{c: c, spin: c.newSpinner()} }
@@ -83,6 +87,9 @@ func (p *panel) start(creds providers.Credentials) tea.Cmd {
 	p.creds = norm
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	p.cancel = cancel
+	if p.known != 0 && norm == p.knownFor {
+		ctx = providers.WithKnownUserID(ctx, p.known)
+	}
 	seq, env, check := p.seq, p.c.opts.Env, p.c.check
 	run := func() tea.Msg { return checkDoneMsg{seq: seq, result: check(ctx, env, norm)} }
 	return tea.Batch(guard(run), p.spin.Tick)

@@ -217,8 +217,9 @@ func (p *picker) retest(id providers.ID) tea.Cmd {
 	start := len(p.testing) == 0
 	p.testing[id] = p.seq
 	p.notice = ""
-	creds := providers.FromConfig(id, p.configured(id))
-	cmd := retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, p.seq, creds, p.c.now)
+	cfg := p.configured(id)
+	creds := providers.FromConfig(id, cfg)
+	cmd := retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, p.seq, creds, providers.KnownUserID(cfg), p.c.now)
 	if start {
 		return tea.Batch(cmd, p.spin.Tick)
 	}
