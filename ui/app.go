@@ -106,6 +106,11 @@ func (m *Model) quit() tea.Cmd {
 		m.top = rt
 		return nil
 	}
+	if m.picker.rotating() && m.fatal == nil {
+		m.picker.quitWhenSaved()
+		m.top = m.picker
+		return nil
+	}
 	m.shutdown()
 	return tea.Quit
 }

@@ -9,7 +9,7 @@ import (
 
 // pickerKeys are the picker's bindings; they implement help.KeyMap.
 type pickerKeys struct {
-	Up, Down, Edit, Activate, Test, TestAll, RoundTrip, Push, Remove, Help, Quit key.Binding
+	Up, Down, Edit, Activate, Test, TestAll, RoundTrip, Push, Rotate, Remove, Help, Quit key.Binding
 }
 
 func newPickerKeys() pickerKeys {
@@ -23,6 +23,7 @@ func newPickerKeys() pickerKeys {
 		// the round trip creates and deletes a repository: never on all providers at once
 		RoundTrip: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "round trip")),
 		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push to Devtron")),
+		Rotate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate token")),
 		Remove:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -35,7 +36,7 @@ func (k pickerKeys) ShortHelp() []key.Binding {
 }
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Activate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Activate, k.Rotate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
 }
 
 // editorKeys are the editor's own bindings; the form's keys (tab, shift+tab, enter) come from huh.

@@ -40,6 +40,10 @@ type picker struct {
 	driftErr    string
 	pushing     providers.ID
 	confirmPush providers.ID
+	// rot is the rotation asked for, running, or whose save failed; saidBefore starts the notice
+	// of the next re-test (the rotation's earlier steps).
+	rot        *rotation
+	saidBefore string
 }
 
 func newPicker(c *common) *picker {
@@ -78,6 +82,9 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := p.devtronUpdate(msg); ok {
 		return cmd
 	}
+	if cmd, ok := p.rotateUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
 		if len(p.testing) == 0 && p.pushing == "" {
@@ -97,6 +104,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 		}
 		delete(p.testing, msg.id)
 		name := providers.MustLookup(msg.id).Name
+		defer func() { p.notice, p.saidBefore = p.saidBefore+p.notice, "" }()
 		switch {
 		case msg.err == errStale:
 			p.say(name+" changed during the re-test; its result was not recorded", true)
@@ -132,6 +140,9 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
+	if p.rot != nil && p.rot.stage == rotConfirm {
+		return p.confirmRotate(key.Matches(msg, p.c.keys.confirm.Yes))
+	}
 	if p.confirmPush != "" {
 		id := p.confirmPush
 		p.confirmPush = ""
@@ -200,6 +211,8 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
 	case key.Matches(msg, k.Push):
 		p.startPush(sel)
+	case key.Matches(msg, k.Rotate):
+		return p.startRotate(sel)
 	case key.Matches(msg, k.Remove):
 		if p.configured(sel.ID) == nil {
 			p.say(sel.Name+" is not configured: nothing to remove", true)
@@ -364,6 +377,10 @@ func (p *picker) footer(w int) string {
 	s := p.c.styles
 	var b strings.Builder
 	switch {
+	case p.rot != nil && p.rot.stage == rotConfirm:
+		name := providers.MustLookup(p.rot.id).Name
+		b.WriteString(s.prompt.Render(wrapText("Rotate the "+name+" token? "+name+" revokes the current token "+
+			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked. (y/N)", w)))
 	case p.confirmPush != "":
 		name := providers.MustLookup(p.confirmPush).Name
 		b.WriteString(s.prompt.Render(wrapText("Push "+name+" to Devtron at "+p.data.Devtron.URL+"? Devtron validates it by creating and deleting a repository. (y/N)", w)))
@@ -387,7 +404,7 @@ func (p *picker) footer(w int) string {
 
 // keys are the bindings the picker answers to now: yes or no while it asks to confirm a removal.
 func (p *picker) keys() help.KeyMap {
-	if p.confirm != "" || p.confirmPush != "" {
+	if p.confirm != "" || p.confirmPush != "" || (p.rot != nil && p.rot.stage == rotConfirm) {
 		return p.c.keys.confirm
 	}
 	return p.c.keys.picker

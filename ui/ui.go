@@ -89,6 +89,8 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 func (m *Model) Close() {
 	m.shutdown()
 	m.awaitRoundTrip(providers.DeepDeleteTimeout + 5*time.Second)
+	// a rotation's answer is the only copy of the new token: its save is awaited too
+	m.picker.awaitRotation(2*providers.DefaultTimeout + 5*time.Second)
 }
 
 // panicError describes a recovered panic without its value, which may hold UI state (a token).

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// rotationStore is a store holding GitLab (active) on the emulators with token tok.
+func rotationStore(t *testing.T, emu *fake.Emulators, tok string) *config.Store {
+	t.Helper()
+	_, s := newStore(t, func(d *config.Data) {
+		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
+		emu.Credentials(providers.GitLab, tok).ApplyTo(p)
+		d.Providers[string(providers.GitLab)] = p
+		d.Active = string(providers.GitLab)
+	})
+	return s
+}
+
+// noTokenOnScreen fails when any frame so far held one of toks.
+func noTokenOnScreen(t *testing.T, hs *harness, toks ...string) {
+	t.Helper()
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	for _, frame := range hs.history {
+		for _, tok := range toks {
+			if tok != "" && strings.Contains(frame, tok) {
+				t.Fatalf("a token reached the screen:\n%s", plainText(frame))
+			}
+		}
+	}
+}
+
+// oldTokenRevoked reports whether the emulator now refuses tok as revoked.
+func oldTokenRevoked(t *testing.T, emu *fake.Emulators, tok string) bool {
+	r := providers.Run(t.Context(), providers.NewEnv("test"), emu.Credentials(providers.GitLab, tok))
+	a, _ := r.Find(providers.CheckAuth)
+	return a.Status == providers.Fail && strings.Contains(a.Message, "revoked")
+}
+
+func TestPickerRotatesGitLab(t *testing.T) {
+	t.Parallel()
+	emu := startEmulators(t, fake.Options{})
+	s := rotationStore(t, emu, fake.GitLabTokenFull)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
+	hs.waitFor("never checked")
+	hs.key("R")
+	hs.waitFor("Rotate the GitLab token?", "revokes the current token", "the moment it returns the new one", "(y/N)")
+	hs.key("y")
+	scr := hs.waitFor("✓ save: the new token is in the store", "GitLab: all checks passed")
+	if !hs.sawScreen("✓ rotate: GitLab issued the new token glpat-…") {
+		t.Error("the rotation's step was never shown")
+	}
+	d := load(t, s)
+	newTok := d.Providers["gitlab"].Token
+	if newTok == fake.GitLabTokenFull || !strings.HasPrefix(newTok, "glpat-") {
+		t.Fatalf("the store holds %s, not a new token", providers.TokenHint(newTok))
+	}
+	if rec := d.Providers["gitlab"].LastCheck; rec == nil || !rec.OK {
+		t.Fatalf("the new token's check was not recorded: %+v", rec)
+	}
+	if !oldTokenRevoked(t, emu, fake.GitLabTokenFull) {
+		t.Error("the emulator still accepts the old token")
+	}
+	if n := emu.GitLabRotations(); n != 1 {
+		t.Errorf("%d rotations, want 1", n)
+	}
+	if !strings.Contains(plainText(scr), "last check passed just now") {
+		t.Errorf("the picker does not show the new token's check:\n%s", plainText(scr))
+	}
+	noTokenOnScreen(t, hs, fake.GitLabTokenFull, newTok)
+}
+
+func TestPickerRotationDeclinedOrRefused(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, tok, answer string
+		want              []string
+	}{
+		{"declined", fake.GitLabTokenFull, "n", []string{"not rotated: nothing changed"}},
+		{"refused 403", fake.GitLabTokenNoAPI, "y", []string{"✗ rotate:", "HTTP 403", "api or self_rotate", "nothing changed"}},
+		{"refused 401", fake.GitLabTokenRevoked, "y", []string{"✗ rotate:", "HTTP 401", "cannot be rotated", "nothing changed"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			emu := startEmulators(t, fake.Options{})
+			s := rotationStore(t, emu, c.tok)
+			before := load(t, s)
+			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
+			hs.waitFor("never checked")
+			hs.key("R")
+			hs.waitFor("Rotate the GitLab token?")
+			hs.key(c.answer)
+			hs.waitFor(c.want...)
+			after := load(t, s)
+			if after.Revision != before.Revision || after.Providers["gitlab"].Token != c.tok {
+				t.Errorf("the store changed: revision %d → %d", before.Revision, after.Revision)
+			}
+			if n := emu.GitLabRotations(); n != 0 {
+				t.Errorf("%d rotations, want none", n)
+			}
+			noTokenOnScreen(t, hs, c.tok)
+		})
+	}
+}
+
+// TestPickerRotationSavedWhenQuitting: quitting while GitLab answers the rotation still saves the
+// new token before the session ends.
+func TestPickerRotationSavedWhenQuitting(t *testing.T) {
+	t.Parallel()
+	emu := startEmulators(t, fake.Options{Latency: 300 * time.Millisecond})
+	s := rotationStore(t, emu, fake.GitLabTokenFull)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
+	hs.waitFor("never checked")
+	hs.key("R", "y")
+	hs.waitFor("rotating the GitLab token…")
+	hs.key("q")
+	hs.tm.WaitFinished(t, teatestFinal())
+	hs.done = true
+	tok := load(t, s).Providers["gitlab"].Token
+	if tok == fake.GitLabTokenFull {
+		t.Fatal("the session ended before the new token was saved")
+	}
+	if emu.GitLabRotations() != 1 || !oldTokenRevoked(t, emu, fake.GitLabTokenFull) {
+		t.Fatal("the rotation did not happen")
+	}
+	noTokenOnScreen(t, hs, fake.GitLabTokenFull, tok)
+}
