@@ -132,3 +132,42 @@ func TestPickerRotationSavedWhenQuitting(t *testing.T) {
 	}
 	noTokenOnScreen(t, hs, fake.GitLabTokenFull, tok)
 }
+
+// TestPickerRotationSaveFailsThenRetried: another writer replaces the token while GitLab answers
+// the rotation: the save refuses (theirs is kept), the new token is kept in memory only, never
+// shown, and R retries the save (not the rotation) once the store holds the revoked token again.
+func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
+	t.Parallel()
+	const theirs = "glpat-CANARYotherWriter000"
+	emu := startEmulators(t, fake.Options{Latency: 300 * time.Millisecond})
+	s := rotationStore(t, emu, fake.GitLabTokenFull)
+	setToken := func(tok string) {
+		t.Helper()
+		if _, err := s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
+			d.Providers["gitlab"].Token = tok
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
+	hs.waitFor("never checked")
+	hs.key("R", "y")
+	hs.waitFor("rotating the GitLab token…")
+	setToken(theirs)
+	hs.waitFor("✗ save: the new GitLab token is NOT saved", "the stored token was replaced while rotating", "Press R to retry the save")
+	if tok := load(t, s).Providers["gitlab"].Token; tok != theirs {
+		t.Fatalf("the other writer's token was overwritten with %s", providers.TokenHint(tok))
+	}
+	setToken(fake.GitLabTokenFull)
+	hs.key("R")
+	hs.waitFor("✓ save: the new token is in the store", "GitLab: all checks passed")
+	newTok := load(t, s).Providers["gitlab"].Token
+	if newTok == fake.GitLabTokenFull || newTok == theirs {
+		t.Fatal("the retry did not save the new token")
+	}
+	if n := emu.GitLabRotations(); n != 1 {
+		t.Errorf("%d rotations: the rotation itself was retried", n)
+	}
+	noTokenOnScreen(t, hs, fake.GitLabTokenFull, theirs, newTok)
+}
