@@ -291,6 +291,9 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case wizardDoneMsg:
 		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase}), true
 	case openEditorMsg:
+		if msg.rotate {
+			return m.openRotation(providers.MustLookup(msg.id)), true
+		}
 		return m.openEditor(providers.MustLookup(msg.id), nil), true
 	case closeEditorMsg:
 		return m.closeEditor(msg), true
@@ -350,6 +353,13 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 	m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
 		". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
 	return watchCmd(m.c.store, m.stamp, m.c.watch)
+}
+
+// openRotation opens the editor to replace p's stored token by hand.
+func (m *Model) openRotation(p providers.Provider) tea.Cmd {
+	m.editor = newEditor(m.c, p, m.picker.data, nil)
+	m.editor.startRotation()
+	return m.show(m.editor)
 }
 
 func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {

@@ -60,6 +60,10 @@ type editor struct {
 	stored   bool // the provider is configured: its stored credentials are checked on opening
 	state    editorState
 	quitting bool // a discard question that came from ctrl+c
+	// rotating: the editor guides the replacement of the stored token, whose page to revoke it
+	// the notice after the save names.
+	rotating bool
+	rotated  providers.Credentials // the credentials being replaced
 	reason   string
 	notice   string
 	isErr    bool
@@ -100,9 +104,17 @@ func (e *editor) newForm() tea.Cmd {
 	e.fit = e.helpFit()
 	e.form = forms.New(e.p, e.draft, forms.FitHelp(e.fit)).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
 	e.layout()
-	cmd := e.form.Init()
+	cmds := []tea.Cmd{e.form.Init()}
 	e.forward(tea.BackgroundColorMsg{Color: bgColor(e.c.dark)})
-	return cmd
+	if e.rotating {
+		for range e.p.Fields {
+			if e.form.GetFocusedField().GetKey() == string(providers.FieldToken) {
+				break
+			}
+			cmds = append(cmds, e.form.NextField())
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func bgColor(dark bool) color.Color {
@@ -357,6 +369,15 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	if passed && !e.isActive {
 		e.state = askActivate
 		return nil
+	}
+	if e.rotating && e.draft.Token != e.rotated.Token {
+		e.rotating = false
+		revoke := "saved the new " + e.p.Name + " token " + providers.TokenHint(e.draft.Token) + ". Now revoke the old one " +
+			providers.TokenHint(e.rotated.Token) + " at " + revokePage(e.p, e.rotated) + ": it keeps working until you do"
+		if !passed {
+			return closeWith(revoke+" (the new token's check did not pass: fix it soon)", true)
+		}
+		return closeWith(revoke, false)
 	}
 	if !passed {
 		return closeWith("saved "+e.p.Name+", but its check did not pass: fix it soon", true)

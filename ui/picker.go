@@ -19,7 +19,11 @@ import (
 type quitMsg struct{}
 
 // openEditorMsg asks the root to open the editor of a provider.
-type openEditorMsg struct{ id providers.ID }
+// With rotate, the editor guides the replacement of the stored token (the token field focused).
+type openEditorMsg struct {
+	id     providers.ID
+	rotate bool
+}
 
 // picker lists the four providers with their state and acts on the selected one.
 type picker struct {

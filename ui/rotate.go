@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -149,9 +150,8 @@ func (p *picker) startRotate(sel providers.Provider) tea.Cmd {
 		p.say("the new "+providers.MustLookup(p.rot.id).Name+" token is not saved yet: select it and press R to retry the save first", true)
 		return nil
 	case sel.Rotation == nil:
-		p.say(sel.Name+" cannot rotate tokens through its API: create the replacement at "+sel.TokenURL(cfg.Host)+
-			" and store it with `gitopscfg rotate "+string(sel.ID)+"`", true)
-		return nil
+		p.notice = ""
+		return func() tea.Msg { return openEditorMsg{id: sel.ID, rotate: true} }
 	}
 	p.rot = &rotation{id: sel.ID, stage: rotConfirm, old: providers.FromConfig(sel.ID, cfg), base: p.data.Revision}
 	p.notice = ""
@@ -245,4 +245,23 @@ func (p *picker) awaitRotation(d time.Duration) {
 	case <-p.rot.finished:
 	case <-time.After(d):
 	}
+}
+
+// startRotation makes the editor guide the replacement of the stored token by hand: it names the
+// page to create it and the scopes to tick, and focuses the token field; after the save it names
+// where to revoke the old one.
+func (e *editor) startRotation() {
+	e.rotating, e.rotated = true, *e.draft
+	e.say("Create the replacement at "+e.p.TokenURL(e.draft.Host)+" with the scopes "+strings.Join(e.p.ScopeNames(), ", ")+
+		", then paste it over the token; ctrl+s saves it once its check passed.", false)
+}
+
+// revokePage is where the old token is revoked: the provider's token page (GitHub lists
+// fine-grained tokens, github_pat_…, on a page of their own).
+func revokePage(p providers.Provider, c providers.Credentials) string {
+	page := p.TokenURL(c.Host)
+	if strings.HasPrefix(c.Token, "github_pat_") {
+		return strings.TrimSuffix(page, "/settings/tokens") + "/settings/personal-access-tokens"
+	}
+	return page
 }

@@ -171,3 +171,29 @@ func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
 	}
 	noTokenOnScreen(t, hs, fake.GitLabTokenFull, theirs, newTok)
 }
+
+// TestPickerRotationByHand: a provider without an API rotation (GitHub) gets the page and the
+// scopes, the editor with the token focused, and after the save the page to revoke the old one.
+func TestPickerRotationByHand(t *testing.T) {
+	t.Parallel()
+	const newTok = "ghp_cannedRotatedByHand00000000000000009"
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("GitHub")
+	hs.key("R")
+	hs.waitFor("Create the replacement at https://github.com/settings/tokens with the scopes repo, delete_repo")
+	hs.waitUntil("the token focused", func(string) bool {
+		hs.mu.Lock()
+		defer hs.mu.Unlock()
+		return hs.focus == string(providers.FieldToken)
+	})
+	hs.key("ctrl+u")
+	hs.typ(newTok)
+	hs.waitFor("All checks passed")
+	hs.key("ctrl+s")
+	hs.waitFor("saved the new GitHub token ghp_…0009", "Now revoke the old one ghp_…0001 at https://github.com/settings/tokens")
+	if tok := load(t, s).Providers["github"].Token; tok != newTok {
+		t.Fatalf("the store holds %s", providers.TokenHint(tok))
+	}
+	noTokenOnScreen(t, hs, tokPass, newTok)
+}
