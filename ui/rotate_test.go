@@ -197,3 +197,15 @@ func TestPickerRotationByHand(t *testing.T) {
 	}
 	noTokenOnScreen(t, hs, tokPass, newTok)
 }
+
+// TestPickerRotateKeyInFullHelp: R is named in the full help only (the short help keeps 80 columns).
+func TestPickerRotateKeyInFullHelp(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	if strings.Contains(plainText(hs.waitFor("GitHub", "? help")), "rotate token") {
+		t.Error("the short help names the rotation")
+	}
+	hs.key("?")
+	hs.waitFor("R rotate token")
+}
