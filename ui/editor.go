@@ -366,10 +366,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	e.base = msg.data.Revision
 	e.isActive = msg.data.Active == string(e.p.ID)
 	passed := e.panel.passedFor(*e.draft)
-	if passed && !e.isActive {
-		e.state = askActivate
-		return nil
-	}
+	// a rotation replaces the token of the provider as it is: no question about activating it
 	if e.rotating && e.draft.Token != e.rotated.Token {
 		e.rotating = false
 		revoke := "saved the new " + e.p.Name + " token " + providers.TokenHint(e.draft.Token) + ". Now revoke the old one " +
@@ -378,6 +375,10 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 			return closeWith(revoke+" (the new token's check did not pass: fix it soon)", true)
 		}
 		return closeWith(revoke, false)
+	}
+	if passed && !e.isActive {
+		e.state = askActivate
+		return nil
 	}
 	if !passed {
 		return closeWith("saved "+e.p.Name+", but its check did not pass: fix it soon", true)

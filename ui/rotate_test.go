@@ -177,7 +177,8 @@ func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
 func TestPickerRotationByHand(t *testing.T) {
 	t.Parallel()
 	const newTok = "ghp_cannedRotatedByHand00000000000000009"
-	_, s := newStore(t, withActive)
+	// no provider is active: the rotation asks nothing about activating GitHub
+	_, s := newStore(t, func(d *config.Data) { withActive(d); d.Active = "" })
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	hs.waitFor("GitHub")
 	hs.key("R")
