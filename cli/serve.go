@@ -78,7 +78,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
 		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, LoginGrace: o.loginGrace, Version: a.Version, Logger: logger,
 		NewModel: func(who string) tea.Model {
-			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: env, Who: who, Version: a.Version})
+			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: env, Who: who, Version: a.Version,
+				Notice: expiryGreeting(store.Load, defaultWarnExpiry, time.Now())})
 		},
 		RunCommand: a.sessionCommand,
 		Drain:      store.Drain,

@@ -3,14 +3,44 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/ui"
 )
 
 // reminderInterval is how often `serve` logs the tokens that expire soon.
 const reminderInterval = 24 * time.Hour
+
+// expiringToken is a provider whose token, by the expiry its last check remembered, expires
+// within the warning window or has expired.
+type expiringToken struct {
+	ID        providers.ID
+	ExpiresAt time.Time
+	Left      time.Duration // ≤ 0: expired
+}
+
+// expiringTokens lists, in the providers' order, each provider of d whose remembered expiry falls
+// within warn of now (or before it): no request is sent.
+func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expiringToken {
+	var out []expiringToken
+	for _, id := range providers.IDs {
+		p := d.Providers[string(id)]
+		if p == nil {
+			continue
+		}
+		rec := latestCheck(p)
+		if rec == nil || rec.ExpiresAt == nil {
+			continue
+		}
+		if left := rec.ExpiresAt.Sub(now); left <= warn {
+			out = append(out, expiringToken{ID: id, ExpiresAt: *rec.ExpiresAt, Left: left})
+		}
+	}
+	return out
+}
 
 // remindExpiringTokens logs, at start and then at every tick, each provider whose token expires
 // within warn (or has expired), from the expiry its last check remembered: no request is sent.
@@ -33,23 +63,37 @@ func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn
 		log.Warn("cannot read the store to look for expiring tokens", "err", err)
 		return
 	}
-	for _, id := range providers.IDs {
-		p := d.Providers[string(id)]
-		if p == nil {
-			continue
-		}
-		rec := latestCheck(p)
-		if rec == nil || rec.ExpiresAt == nil {
-			continue
-		}
-		left := rec.ExpiresAt.Sub(now)
-		switch {
-		case left <= 0:
-			log.Warn("token expired: replace it with `gitopscfg rotate "+string(id)+"`", "provider", id,
-				"expired_at", rec.ExpiresAt.UTC().Format(time.RFC3339))
-		case left <= warn:
-			log.Warn("token expires soon: replace it with `gitopscfg rotate "+string(id)+"`", "provider", id,
-				"expires_at", rec.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(left.Hours()/24))
+	for _, t := range expiringTokens(d, warn, now) {
+		if t.Left <= 0 {
+			log.Warn("token expired: replace it with `gitopscfg rotate "+string(t.ID)+"`", "provider", t.ID,
+				"expired_at", t.ExpiresAt.UTC().Format(time.RFC3339))
+		} else {
+			log.Warn("token expires soon: replace it with `gitopscfg rotate "+string(t.ID)+"`", "provider", t.ID,
+				"expires_at", t.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(t.Left.Hours()/24))
 		}
 	}
+}
+
+// expiryGreeting is the notice an SSH session opens with: the tokens that expire within warn of
+// now or have expired ("" when none, or when the store cannot be read: the picker says that
+// itself). It names providers and dates only, never a token.
+func expiryGreeting(load func() (*config.Data, error), warn time.Duration, now time.Time) string {
+	d, err := load()
+	if err != nil {
+		return ""
+	}
+	list := expiringTokens(d, warn, now)
+	if len(list) == 0 {
+		return ""
+	}
+	parts := make([]string, len(list))
+	for i, t := range list {
+		note, _ := ui.ExpiryNote(&t.ExpiresAt, now)
+		if t.Left > 0 {
+			note += " (" + t.ExpiresAt.UTC().Format("2006-01-02") + ")"
+		}
+		parts[i] = providers.MustLookup(t.ID).Name + ": " + note
+	}
+	return "Tokens to replace soon — " + strings.Join(parts, "; ") +
+		". Set a new token here (select the provider, enter) or run `gitopscfg rotate PROVIDER` on the server."
 }

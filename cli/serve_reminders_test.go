@@ -63,3 +63,26 @@ func TestSessionCommandWritesNoFiles(t *testing.T) {
 		t.Fatal("a session wrote a file on the server")
 	}
 }
+
+// TestExpiryGreeting: the SSH greeting names the expired token and the one within the window, in
+// the providers' order, never one further away or without a remembered expiry, and no token.
+func TestExpiryGreeting(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	d := config.NewData()
+	d.Providers["github"] = &config.Provider{Token: "ghp_CANARYgreeting000000000000000000000000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5*24*time.Hour + time.Hour)}}
+	d.Providers["gitlab"] = &config.Provider{Token: "glpat-CANARYgreeting0000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(60 * 24 * time.Hour)}}
+	d.Providers["azure"] = &config.Provider{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-26 * time.Hour)}}
+	d.Providers["bitbucket"] = &config.Provider{LastCheck: &config.CheckRecord{At: now}}
+	got := expiryGreeting(func() (*config.Data, error) { return d, nil }, 14*24*time.Hour, now)
+	want := "Tokens to replace soon — GitHub: token expires in 5 days (2026-12-06); Azure DevOps: token EXPIRED on 2026-11-30."
+	if !strings.HasPrefix(got, want) || strings.Contains(got, "GitLab") || strings.Contains(got, "Bitbucket") || strings.Contains(got, "CANARY") {
+		t.Fatalf("greeting %q", got)
+	}
+	delete(d.Providers, "github")
+	delete(d.Providers, "azure")
+	if got := expiryGreeting(func() (*config.Data, error) { return d, nil }, 14*24*time.Hour, now); got != "" {
+		t.Fatalf("greeting without expiring tokens: %q", got)
+	}
+}

@@ -41,6 +41,9 @@ func newModel(opts Options, d deps) *Model {
 	c.ctx = ctx
 	m := &Model{c: c, cancel: cancel, width: 80, height: 24, picker: newPicker(c)}
 	m.picker.SetSize(m.width, m.height)
+	if opts.Notice != "" {
+		m.picker.say(opts.Notice, false)
+	}
 	m.show(&loading{c: c})
 	return m
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// NewProvider gives the starting values of a provider that is not configured yet; nil: its
 	// public service's host. The demo points new providers at its emulators with it.
 	NewProvider func(providers.ID) providers.Credentials
+	// Notice is shown on the picker's notice line when it first opens (the SSH server greets a
+	// session with the tokens about to expire); the next action replaces it, as any notice.
+	Notice string
 }
 
 // startingCredentials are the values an editor of provider p starts from when p is not configured.
