@@ -15,10 +15,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/config/safe"
 )
 
 // loadOrCreateHostKey returns the PEM host key at path, generating an ed25519 key (0600) on first
@@ -198,7 +198,7 @@ const maxCommentRunes = 100
 // over maxKeyLine, or that carries an option other than from= and expiry-time= (command=,
 // restrict, no-pty, …), is left out and named in problems, and the lines after it are read as
 // usual: such options are not enforced here, and honouring the key without them would grant more
-// than the line says. Comments are kept made safe for display (escapeForDisplay).
+// than the line says. Comments are kept made safe for display (safe.Text).
 func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 	for n, raw := range bytes.Split(b, []byte("\n")) {
 		n++
@@ -214,12 +214,12 @@ func parseAuthorizedKeys(b []byte) (keys []authorizedKey, problems []string) {
 		comment = displayComment(comment)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Sprintf("line %d is not a public key (%s); it is ignored", n, escapeForDisplay(err.Error())))
+			problems = append(problems, fmt.Sprintf("line %d is not a public key (%s); it is ignored", n, safe.Text(err.Error())))
 		default:
 			entry := authorizedKey{key: k, comment: comment}
 			if err := parseKeyOptions(&entry, options); err != nil {
 				problems = append(problems, fmt.Sprintf("line %d (%s): %v; the key is refused (this server enforces only from= "+
-					"and expiry-time=): remove the option to allow it without that restriction", n, comment, escapeForDisplay(err.Error())))
+					"and expiry-time=): remove the option to allow it without that restriction", n, comment, safe.Text(err.Error())))
 				continue
 			}
 			keys = append(keys, entry)
@@ -260,37 +260,10 @@ func Who(key gossh.PublicKey, comment string) string {
 }
 
 // displayComment makes an authorized_keys comment safe to show (audit trail, status, other
-// admins' screens, logs): escapeForDisplay, and at most maxCommentRunes characters.
+// admins' screens, logs): safe.Text, and at most maxCommentRunes characters.
 func displayComment(c string) string {
 	if r := []rune(c); len(r) > maxCommentRunes {
 		c = string(r[:maxCommentRunes]) + "…"
 	}
-	return escapeForDisplay(c)
-}
-
-// escapeForDisplay writes control characters (C0, DEL, C1: ESC, BEL, CSI, OSC …), bidirectional
-// and zero-width format characters, and invalid UTF-8 as visible Go escapes (\x1b, \u202e), so
-// that text from a file or a client can never drive a terminal or reorder what is shown. A
-// backslash is doubled, so an escape cannot be faked.
-func escapeForDisplay(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
-				fmt.Fprintf(&b, `\x%02x`, s[i])
-				continue
-			}
-			b.WriteRune(r)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || unicode.Is(unicode.Co, r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return safe.Text(c)
 }

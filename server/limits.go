@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"gitopscfg/config/safe"
 )
 
 // pendingConns counts connections that have not authenticated yet, in all and per client address.
@@ -112,5 +114,5 @@ func displayArg(s string) string {
 	if len(s) > 64 {
 		s = s[:64] + "…"
 	}
-	return escapeForDisplay(s)
+	return safe.Text(s)
 }
