@@ -19,9 +19,9 @@ import (
 
 // Exit codes (DESIGN.md): 0 ok, 1 a check failed or nothing to check, 2 usage, config or store error.
 const (
-	ExitOK         = 0
-	ExitCheckFail  = 1
-	ExitUsageStore = 2
+	exitOK         = 0
+	exitCheckFail  = 1
+	exitUsageStore = 2
 )
 
 // Streams are the process's standard streams, injected so tests can capture them.
@@ -32,8 +32,8 @@ type Streams struct {
 	IsTerm bool // Out is a terminal
 }
 
-// App holds what every verb of one invocation shares.
-type App struct {
+// factory holds what every verb of one invocation shares.
+type factory struct {
 	Streams
 	Version    string
 	ConfigDir  string
@@ -53,6 +53,8 @@ type App struct {
 	whoami string
 	// demo holds the emulators of --demo.
 	demo *fake.Emulators
+	// now is the clock.
+	now func() time.Time
 	// progressMu keeps concurrent progress lines whole.
 	progressMu sync.Mutex
 }
@@ -68,42 +70,42 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr is an exit-2 error.
 func usageErr(format string, args ...any) error {
-	return &exitError{code: ExitUsageStore, err: fmt.Errorf(format, args...)}
+	return &exitError{code: exitUsageStore, err: fmt.Errorf(format, args...)}
 }
 
 // checkFailed is the exit-1 outcome, already reported on stdout.
-var errCheckFailed = &exitError{code: ExitCheckFail, err: errors.New("")}
+var errCheckFailed = &exitError{code: exitCheckFail, err: errors.New("")}
 
 // exitCode maps an error to the process exit code.
 func exitCode(err error) int {
 	if err == nil {
-		return ExitOK
+		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return ExitUsageStore
+	return exitUsageStore
 }
 
-// Env returns the shared live-check environment.
-func (a *App) Env() *providers.Env {
+// providerEnv returns the shared live-check environment.
+func (a *factory) providerEnv() *providers.Env {
 	if a.env == nil {
 		a.env = providers.NewEnv(a.Version)
 	}
 	return a.env
 }
 
-// EnvWithTimeout is Env with another deadline; the shared Env is not changed, since SSH sessions
+// providerEnvWithTimeout is providerEnv with another deadline; the shared Env is not changed, since SSH sessions
 // run verbs concurrently on it.
-func (a *App) EnvWithTimeout(d time.Duration) *providers.Env {
-	env := *a.Env()
+func (a *factory) providerEnvWithTimeout(d time.Duration) *providers.Env {
+	env := *a.providerEnv()
 	env.Timeout = d
 	return &env
 }
 
 // resolveConfigDir applies --config-dir, GITOPSCFG_CONFIG_DIR, then $XDG_CONFIG_HOME/gitopscfg.
-func (a *App) resolveConfigDir() error {
+func (a *factory) resolveConfigDir() error {
 	if a.ConfigDir == "" {
 		a.ConfigDir = a.Getenv("GITOPSCFG_CONFIG_DIR")
 	}
@@ -127,7 +129,7 @@ func (a *App) resolveConfigDir() error {
 }
 
 // passphrase returns the store passphrase: GITOPSCFG_PASSPHRASE, else a prompt on the terminal.
-func (a *App) passphrase() (string, error) {
+func (a *factory) passphrase() (string, error) {
 	if p := a.Getenv("GITOPSCFG_PASSPHRASE"); p != "" {
 		return p, nil
 	}
@@ -137,8 +139,8 @@ func (a *App) passphrase() (string, error) {
 	return a.Passphrase("Passphrase for " + filepath.Join(a.ConfigDir, config.IdentityFile) + ": ")
 }
 
-// OpenStore unlocks the store, printing its warnings to stderr.
-func (a *App) OpenStore() (*config.Store, error) {
+// openStore unlocks the store, printing its warnings to stderr.
+func (a *factory) openStore() (*config.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
@@ -153,8 +155,8 @@ func (a *App) OpenStore() (*config.Store, error) {
 }
 
 // openAndLoad unlocks and reads the store.
-func (a *App) openAndLoad() (*config.Store, *config.Data, error) {
-	s, err := a.OpenStore()
+func (a *factory) openAndLoad() (*config.Store, *config.Data, error) {
+	s, err := a.openStore()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,7 +182,7 @@ func terminalPassphrase(prompt string) (string, error) {
 }
 
 // who names the person running this process, for the audit trail.
-func (a *App) who() string {
+func (a *factory) who() string {
 	if a.whoami != "" {
 		return a.whoami
 	}

@@ -23,7 +23,7 @@ type checkOptions struct {
 	expiry  expiryThresholds
 }
 
-func newCheckCmd(a *App) *cobra.Command {
+func newCheckCmd(a *factory) *cobra.Command {
 	o := checkOptions{expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 	cmd := &cobra.Command{
 		Use:   "check [PROVIDER|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
@@ -81,7 +81,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 	return cmd
 }
 
-func (a *App) runCheck(ctx context.Context, o checkOptions, f checkFormat, args []string) (err error) {
+func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, args []string) (err error) {
 	var out io.Writer = a.Out
 	if o.output != "" {
 		file, err := createAtomicOutput(o.output)
@@ -139,14 +139,14 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, f checkFormat, args 
 	if len(ids) == 0 {
 		return a.nothingToCheck(out, f, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
-	env := a.EnvWithTimeout(o.timeout)
+	env := a.providerEnvWithTimeout(o.timeout)
 	var progress func(providers.ID, providers.Check)
 	if o.deep {
 		progress = a.stageWriter(out, f, o.output == "")
 	}
-	at := time.Now()
+	at := a.now()
 	results := runChecks(ctx, env, d, ids, o.deep, progress)
-	applyExpiry(results, o.expiry, time.Now())
+	applyExpiry(results, o.expiry, a.now())
 	a.recordResults(ctx, s, d, results, o.deep)
 	rep := &checkReport{Results: results, At: at, Expiry: o.expiry, Deep: o.deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
@@ -162,7 +162,7 @@ func (a *App) runCheck(ctx context.Context, o checkOptions, f checkFormat, args 
 // stageWriter returns the --deep progress callback for format f: the format's own stage records
 // (jsonl), and a person's progress lines on stderr for formats that show them, when standard
 // output is a terminal.
-func (a *App) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(providers.ID, providers.Check) {
+func (a *factory) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(providers.ID, providers.Check) {
 	human := f.ShowsProgress && a.IsTerm && toStdout
 	if f.Stage == nil && !human {
 		return nil
@@ -174,7 +174,7 @@ func (a *App) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(prov
 		if f.Stage != nil && c.Status != providers.Running {
 			a.progressMu.Lock()
 			defer a.progressMu.Unlock()
-			if err := f.Stage(out, id, c, time.Now()); err != nil {
+			if err := f.Stage(out, id, c, a.now()); err != nil {
 				fmt.Fprintln(a.Err, "warning: a round-trip stage could not be written:", err)
 			}
 		}
@@ -183,7 +183,7 @@ func (a *App) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(prov
 
 // nothingToCheck reports that there is nothing to check, on stderr and in format f's own way
 // (exit 1 unless the format says otherwise).
-func (a *App) nothingToCheck(out io.Writer, f checkFormat, msg string) error {
+func (a *factory) nothingToCheck(out io.Writer, f checkFormat, msg string) error {
 	fmt.Fprintln(a.Err, msg)
 	if f.Unusable != nil {
 		err := f.Unusable(out, msg, errCheckFailed)
@@ -222,7 +222,7 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 }
 
 // showStage prints a round-trip stage as it starts and ends, on stderr, for a person watching.
-func (a *App) showStage(id providers.ID, c providers.Check) {
+func (a *factory) showStage(id providers.ID, c providers.Check) {
 	a.progressMu.Lock()
 	defer a.progressMu.Unlock()
 	if c.Status == providers.Running {
@@ -235,8 +235,8 @@ func (a *App) showStage(id providers.ID, c providers.Check) {
 // recordResults remembers each result in the store (a round trip as last_deep), for providers
 // whose credentials did not change while they were checked (tested holds what was checked);
 // failing to do so is a warning, not a failure.
-func (a *App) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
-	now := time.Now()
+func (a *factory) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
+	now := a.now()
 	var checked []config.Checked
 	for _, r := range results {
 		checked = append(checked, config.Checked{Provider: string(r.Provider),

@@ -14,7 +14,7 @@ import (
 // startDemo starts the provider and Devtron emulators on loopback and points a throw-away store at them, with
 // every provider configured with full-access demo credentials and GitHub active. Everything is
 // removed when the process ends.
-func (a *App) startDemo(ctx context.Context) error {
+func (a *factory) startDemo(ctx context.Context) error {
 	emu, err := fake.Start(fake.Options{})
 	if err != nil {
 		return usageErr("--demo: %v", err)

@@ -16,7 +16,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newDevtronCmd(a *App) *cobra.Command {
+func newDevtronCmd(a *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devtron set|remove",
 		Short: "Store or remove the Devtron instance credentials are pushed to",
@@ -86,7 +86,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 					fmt.Fprintln(a.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
 					return errCheckFailed
 				}
-				rec = r.Record(time.Now(), false)
+				rec = r.Record(a.now(), false)
 			}
 			_, err = s.SetDevtron(cmd.Context(), a.who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
 			if err != nil {
@@ -130,8 +130,8 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 }
 
 // checkDevtron runs the instance check within timeout.
-func (a *App) checkDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
-	dt, err := platforms.NewDevtron(a.Env(), in)
+func (a *factory) checkDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
+	dt, err := platforms.NewDevtron(a.providerEnv(), in)
 	if err != nil {
 		return providers.Result{}, usageErr("%v", err)
 	}

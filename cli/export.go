@@ -12,7 +12,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newExportCmd(a *App) *cobra.Command {
+func newExportCmd(a *factory) *cobra.Command {
 	var o struct {
 		platforms.ExportOptions
 		output        string
@@ -56,9 +56,9 @@ A provider whose last check failed, or that changed since, is refused unless --f
 			creds := providers.FromConfig(id, sp)
 			var objs []platforms.Object
 			if target == "argocd" {
-				ctx, cancel := context.WithTimeout(cmd.Context(), a.Env().Timeout)
+				ctx, cancel := context.WithTimeout(cmd.Context(), a.providerEnv().Timeout)
 				defer cancel()
-				objs, err = platforms.ArgoCD(ctx, a.Env(), creds, o.ExportOptions)
+				objs, err = platforms.ArgoCD(ctx, a.providerEnv(), creds, o.ExportOptions)
 			} else {
 				objs, err = platforms.Flux(creds, o.ExportOptions)
 			}

@@ -10,7 +10,7 @@ import (
 	"gitopscfg/config"
 )
 
-func newInitCmd(a *App) *cobra.Command {
+func newInitCmd(a *factory) *cobra.Command {
 	var withPassphrase bool
 	cmd := &cobra.Command{
 		Use:   "init [--passphrase]",
@@ -44,7 +44,7 @@ func newInitCmd(a *App) *cobra.Command {
 }
 
 // newPassphrase gets a new passphrase from the environment or asks for it twice.
-func (a *App) newPassphrase() (string, error) {
+func (a *factory) newPassphrase() (string, error) {
 	pass := a.Getenv("GITOPSCFG_PASSPHRASE")
 	if pass == "" {
 		if a.Passphrase == nil {

@@ -16,7 +16,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newPushCmd(a *App) *cobra.Command {
+func newPushCmd(a *factory) *cobra.Command {
 	var o struct {
 		force, asJSON bool
 		timeout       time.Duration
@@ -53,7 +53,7 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			if err := a.freshEnough(id, sp, o.force); err != nil {
 				return err
 			}
-			dt, err := platforms.NewDevtron(a.Env(), *platforms.InstanceFromConfig(d.Devtron))
+			dt, err := platforms.NewDevtron(a.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -116,7 +116,7 @@ func deliveryProvider(d *config.Data, args []string) (providers.ID, *config.Prov
 
 // freshEnough refuses credentials whose latest check failed, or that changed since they were
 // last checked (the store forgets a check when the settings it tested change), unless force.
-func (a *App) freshEnough(id providers.ID, sp *config.Provider, force bool) error {
+func (a *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) error {
 	last := sp.LastCheck
 	if sp.LastDeep != nil && (last == nil || sp.LastDeep.At.After(last.At)) {
 		last = sp.LastDeep
@@ -138,7 +138,7 @@ func (a *App) freshEnough(id providers.ID, sp *config.Provider, force bool) erro
 }
 
 // pushProgress prints Devtron's progress on stderr (text mode only).
-func (a *App) pushProgress(quiet bool) func(platforms.Event) {
+func (a *factory) pushProgress(quiet bool) func(platforms.Event) {
 	return func(e platforms.Event) {
 		if quiet || e.Phase == "done" {
 			return

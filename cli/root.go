@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -18,29 +19,39 @@ func Main(args []string, streams Streams, version string) int {
 	// The first signal cancels ctx (every mode then winds down: a round trip deletes its
 	// repository first); a second one ends the process at once, whatever it waits on.
 	go func() { <-ctx.Done(); stop() }()
-	a := &App{Streams: streams, Version: version, Getenv: os.Getenv, Passphrase: terminalPassphrase}
-	defer a.runCleanup()
-	root := NewRootCmd(a)
+	return run(ctx, args, newFactory(streams, version, os.Getenv, terminalPassphrase))
+}
+
+// newFactory is what every verb of one invocation is given: the streams, the environment, the
+// passphrase prompt (nil: no terminal) and the clock.
+func newFactory(streams Streams, version string, getenv func(string) string, passphrase func(string) (string, error)) *factory {
+	return &factory{Streams: streams, Version: version, Getenv: getenv, Passphrase: passphrase, now: time.Now}
+}
+
+// run executes one invocation with the dependencies in f, in this process.
+func run(ctx context.Context, args []string, f *factory) int {
+	defer f.runCleanup()
+	root := newRootCmd(f)
 	root.SetArgs(args)
-	root.SetIn(streams.In)
-	root.SetOut(streams.Out)
-	root.SetErr(streams.Err)
+	root.SetIn(f.In)
+	root.SetOut(f.Out)
+	root.SetErr(f.Err)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !errors.Is(err, errCheckFailed) {
-		fmt.Fprintln(streams.Err, "error:", err)
+		fmt.Fprintln(f.Err, "error:", err)
 	}
 	return exitCode(err)
 }
 
-func (a *App) runCleanup() {
+func (a *factory) runCleanup() {
 	for i := len(a.cleanup) - 1; i >= 0; i-- {
 		a.cleanup[i]()
 	}
 	a.cleanup = nil
 }
 
-// NewRootCmd builds the command tree for one invocation.
-func NewRootCmd(a *App) *cobra.Command {
+// newRootCmd builds the command tree for one invocation.
+func newRootCmd(a *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gitopscfg",
 		Short: "Set up and verify the Git credentials of a GitOps platform",

@@ -33,7 +33,7 @@ type rotateOptions struct {
 // pushRotatedToDevtron pushes provider id's stored credentials to the stored Devtron instance
 // (as `gitopscfg push devtron` does, Devtron's progress on stderr) and reports whether one is
 // stored. A variable, so that tests can make the push fail without a Devtron.
-var pushRotatedToDevtron = func(ctx context.Context, a *App, id providers.ID) (configured bool, err error) {
+var pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID) (configured bool, err error) {
 	_, d, err := a.openAndLoad()
 	if err != nil {
 		return true, err
@@ -45,7 +45,7 @@ var pushRotatedToDevtron = func(ctx context.Context, a *App, id providers.ID) (c
 	if sp == nil {
 		return true, fmt.Errorf("%s was removed from the store", id)
 	}
-	dt, err := platforms.NewDevtron(a.Env(), *platforms.InstanceFromConfig(d.Devtron))
+	dt, err := platforms.NewDevtron(a.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
 	if err != nil {
 		return true, err
 	}
@@ -59,7 +59,7 @@ var pushRotatedToDevtron = func(ctx context.Context, a *App, id providers.ID) (c
 	return true, nil
 }
 
-func newRotateCmd(a *App) *cobra.Command {
+func newRotateCmd(a *factory) *cobra.Command {
 	var o rotateOptions
 	cmd := &cobra.Command{
 		Use:   "rotate PROVIDER [--token-stdin] [--yes] [--expires-in 90d]",
@@ -111,7 +111,7 @@ usage or store error.`,
 
 // rotation is one run of `rotate`.
 type rotation struct {
-	a    *App
+	a    *factory
 	s    *config.Store
 	p    providers.Provider
 	o    rotateOptions
@@ -121,7 +121,7 @@ type rotation struct {
 	in   *bufio.Reader
 }
 
-func (a *App) runRotate(ctx context.Context, p providers.Provider, o rotateOptions) error {
+func (a *factory) runRotate(ctx context.Context, p providers.Provider, o rotateOptions) error {
 	s, d, err := a.openAndLoad()
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (a *App) runRotate(ctx context.Context, p providers.Provider, o rotateOptio
 	if stored == nil {
 		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
 	}
-	r := &rotation{a: a, s: s, p: p, o: o, env: a.EnvWithTimeout(o.timeout), old: providers.FromConfig(p.ID, stored), base: d.Revision}
+	r := &rotation{a: a, s: s, p: p, o: o, env: a.providerEnvWithTimeout(o.timeout), old: providers.FromConfig(p.ID, stored), base: d.Revision}
 	if a.In != nil {
 		r.in = bufio.NewReader(a.In)
 	}
@@ -286,7 +286,7 @@ func (r *rotation) unsaved(newTok string, err error) error {
 		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
 			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.p.ID)
 	}
-	return &exitError{code: ExitUsageStore, err: errCheckFailed}
+	return &exitError{code: exitUsageStore, err: errCheckFailed}
 }
 
 // onTerminal reports whether both standard input and output are terminals (a person is there).
@@ -401,7 +401,7 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, dee
 		r.step(providers.Fail, "save", err.Error())
 		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",
 			hint(r.old.Token), r.p.ID)
-		return &exitError{code: ExitUsageStore, err: errCheckFailed}
+		return &exitError{code: exitUsageStore, err: errCheckFailed}
 	}
 	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(c.Token), d.Revision))
 	return nil

@@ -59,8 +59,8 @@ func TestRotatePushesToDevtron(t *testing.T) {
 				t.Fatal(err)
 			}
 			var pushedToken string
-			pushRotatedToDevtron = func(ctx context.Context, a *App, id providers.ID) (bool, error) {
-				st, err := a.OpenStore()
+			pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID) (bool, error) {
+				st, err := a.openStore()
 				if err != nil {
 					return true, err
 				}
@@ -72,8 +72,8 @@ func TestRotatePushesToDevtron(t *testing.T) {
 				return true, c.pushErr
 			}
 			var out, errb bytes.Buffer
-			a := &App{Streams: Streams{In: strings.NewReader(c.neu), Out: &out, Err: &errb}, Getenv: func(string) string { return "" }}
-			root := NewRootCmd(a)
+			a := newFactory(Streams{In: strings.NewReader(c.neu), Out: &out, Err: &errb}, "dev", func(string) string { return "" }, nil)
+			root := newRootCmd(a)
 			args := []string{"--config-dir", dir, "rotate", string(c.id), "--token-stdin"}
 			if c.neu == "" {
 				args = []string{"--config-dir", dir, "rotate", string(c.id), "--yes"}

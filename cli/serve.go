@@ -24,7 +24,7 @@ type serveOptions struct {
 	idleTimeout, loginGrace         time.Duration
 }
 
-func newServeCmd(a *App) *cobra.Command {
+func newServeCmd(a *factory) *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]",
@@ -51,7 +51,7 @@ In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or
 	return cmd
 }
 
-func (a *App) runServe(ctx context.Context, o serveOptions) error {
+func (a *factory) runServe(ctx context.Context, o serveOptions) error {
 	if o.authorizedKeys == "" {
 		o.authorizedKeys = filepath.Join(a.ConfigDir, "authorized_keys")
 	}
@@ -64,7 +64,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if o.loginGrace <= 0 {
 		return usageErr("--login-grace must be positive")
 	}
-	store, err := a.OpenStore()
+	store, err := a.openStore()
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	}
 	a.store = store
-	env := a.Env() // made before any session can race to make it
+	env := a.providerEnv() // made before any session can race to make it
 	logger := slog.New(slog.NewTextHandler(a.Err, nil))
 	srv, err := server.New(server.Options{
 		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
@@ -114,19 +114,19 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 
 // sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
 // store, and returns the exit status.
-func (a *App) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
+func (a *factory) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
 	// The session may not choose another config dir, start the demo, or write files on the server.
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
 			fmt.Fprintln(errOut, "error: --config-dir, --demo and --output are not available over SSH")
-			return ExitUsageStore
+			return exitUsageStore
 		}
 	}
-	sub := &App{
+	sub := &factory{
 		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: a.Version,
-		ConfigDir: a.ConfigDir, Getenv: a.Getenv, store: a.store, env: a.Env(), whoami: who,
+		ConfigDir: a.ConfigDir, Getenv: a.Getenv, store: a.store, env: a.providerEnv(), whoami: who, now: a.now,
 	}
-	root := NewRootCmd(sub)
+	root := newRootCmd(sub)
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(errOut)

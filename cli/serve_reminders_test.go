@@ -53,8 +53,8 @@ func TestSessionCommandWritesNoFiles(t *testing.T) {
 	path := t.TempDir() + "/x.prom"
 	for _, args := range [][]string{{"check", "--output", path}, {"check", "--format", "prometheus", "--output=" + path}} {
 		var out, errOut bytes.Buffer
-		a := &App{Getenv: func(string) string { return "" }}
-		if code := a.sessionCommand(context.Background(), "ssh:test", args, &out, &errOut); code != ExitUsageStore ||
+		a := newFactory(Streams{}, "dev", func(string) string { return "" }, nil)
+		if code := a.sessionCommand(context.Background(), "ssh:test", args, &out, &errOut); code != exitUsageStore ||
 			!strings.Contains(errOut.String(), "--output are not available over SSH") {
 			t.Fatalf("%v: exit %d %q", args, code, errOut.String())
 		}

@@ -22,7 +22,7 @@ type setOptions struct {
 	timeout                                           time.Duration
 }
 
-func newSetCmd(a *App) *cobra.Command {
+func newSetCmd(a *factory) *cobra.Command {
 	var o setOptions
 	cmd := &cobra.Command{
 		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
@@ -68,7 +68,7 @@ saves only if it passes too; --timeout then defaults to 60s.
 	return cmd
 }
 
-func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
+func (a *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
 	s, d, err := a.openAndLoad()
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 		c.Fields = append(c.Fields, config.Field(k))
 	}
 	if !o.noCheck {
-		env := a.EnvWithTimeout(o.timeout)
+		env := a.providerEnvWithTimeout(o.timeout)
 		var r providers.Result
 		if o.deep {
 			r = providers.RunDeep(cmd.Context(), env, creds, nil)
@@ -94,21 +94,21 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 			r = providers.Run(cmd.Context(), env, creds)
 		}
 		r.Active = o.activate || d.Active == string(p.ID)
-		writeResultsText(a.Out, []providers.Result{r}, time.Now())
+		writeResultsText(a.Out, []providers.Result{r}, a.now())
 		if !r.OK {
 			fmt.Fprintln(a.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 			return errCheckFailed
 		}
 		if o.deep {
-			c.Deep, c.DeepOf = r.Record(time.Now(), true), c.Settings
+			c.Deep, c.DeepOf = r.Record(a.now(), true), c.Settings
 		} else {
-			c.Check = r.Record(time.Now(), false)
+			c.Check = r.Record(a.now(), false)
 		}
 	}
 	// Only what this invocation set is applied, over whatever is current now; the store refuses
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
-	c.At = time.Now()
+	c.At = a.now()
 	if _, err := s.Set(cmd.Context(), a.who(), c); config.IsKind(err, config.KindStale) {
 		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
 	} else if err != nil {
@@ -127,7 +127,7 @@ func (a *App) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) err
 
 // mergeSetFlags overlays the given flags (and the token from stdin) on the stored credentials and
 // lists the fields the invocation sets.
-func (a *App) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+func (a *factory) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
 	c := providers.FromConfig(p.ID, stored)
 	var changed []providers.FieldKey
 	set := func(flag string, key providers.FieldKey, v string) error {

@@ -8,7 +8,7 @@ import (
 	"gitopscfg/config"
 )
 
-func newActivateCmd(a *App) *cobra.Command {
+func newActivateCmd(a *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "activate PROVIDER",
 		Short: "Make PROVIDER the one active provider (it must be configured)",
@@ -18,7 +18,7 @@ func newActivateCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.OpenStore()
+			s, err := a.openStore()
 			if err != nil {
 				return err
 			}
@@ -35,7 +35,7 @@ func newActivateCmd(a *App) *cobra.Command {
 	}
 }
 
-func newRemoveCmd(a *App) *cobra.Command {
+func newRemoveCmd(a *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove PROVIDER",
 		Short: "Delete PROVIDER's stored configuration and token",
@@ -45,7 +45,7 @@ func newRemoveCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.OpenStore()
+			s, err := a.openStore()
 			if err != nil {
 				return err
 			}
@@ -65,7 +65,7 @@ func newRemoveCmd(a *App) *cobra.Command {
 	}
 }
 
-func newVersionCmd(a *App) *cobra.Command {
+func newVersionCmd(a *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",

@@ -48,7 +48,7 @@ type lastCheckJSON struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-func newStatusCmd(a *App) *cobra.Command {
+func newStatusCmd(a *factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
@@ -63,7 +63,7 @@ func newStatusCmd(a *App) *cobra.Command {
 			if asJSON {
 				return writeStatusJSON(a.Out, d, dts)
 			}
-			writeStatusText(a.Out, s, d, time.Now())
+			writeStatusText(a.Out, s, d, a.now())
 			writeDevtronStatusText(a.Out, dts)
 			return nil
 		},

@@ -9,7 +9,7 @@ import (
 )
 
 // runUI starts the terminal UI (the setup wizard when there is no store yet).
-func (a *App) runUI(ctx context.Context) error {
+func (a *factory) runUI(ctx context.Context) error {
 	accessible := a.Accessible || a.Getenv("TERM") == "dumb"
 	if !accessible && !a.IsTerm {
 		return usageErr("the interactive UI needs a terminal; from a script use the commands instead " +
@@ -23,7 +23,7 @@ func (a *App) runUI(ctx context.Context) error {
 		NewProvider: newProvider,
 		ConfigDir:   a.ConfigDir,
 		Passphrase:  a.Getenv("GITOPSCFG_PASSPHRASE"),
-		Env:         a.Env(),
+		Env:         a.providerEnv(),
 		Who:         a.who(),
 		Accessible:  accessible,
 		Version:     a.Version,
