@@ -3,20 +3,16 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
-	"os/exec"
 	"strings"
 	"testing"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"gitopscfg/providers"
-	"gitopscfg/providers/fake"
 	"gitopscfg/providers/giteatest"
 )
 
 // The command line and the SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea):
 // set (which checks live and saves only if the check passes), check, check --deep, and a round
-// trip over SSH; no token in any output or file, no repository left behind.
+// trip over SSH (gitea_ssh_test.go at the top level); no token in any output or file, no repository left behind.
 
 func giteaResult(t *testing.T, out string) providers.Result {
 	t.Helper()
@@ -85,53 +81,6 @@ func TestGiteaRealCommandLine(t *testing.T) {
 				t.Fatalf("a token is in %s in clear", name)
 			}
 		}
-	}
-	if left := srv.Repos(t); len(left) > 0 {
-		t.Errorf("repositories left behind: %v", left)
-	}
-}
-
-// One round trip over the SSH server against the real Gitea.
-func TestGiteaRealRoundTripOverSSH(t *testing.T) {
-	giteatest.Require(t)
-	srv := giteatest.Start(t, "")
-	srv.Setup(t)
-	tok := srv.Token(t, giteatest.Owner, "ssh-full", "write:organization,write:repository,read:user")
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	s := startServe(t, emu)
-	set := exec.Command(binary, "--config-dir", s.dir, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
-		"--username", giteatest.Owner, "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(tok)
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set gitea: %v %s", err, out)
-	}
-	c := s.dial(t)
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	var out, errb bytes.Buffer
-	sess.Stdout, sess.Stderr = &out, &errb
-	err = sess.Run("check gitea --deep --json")
-	if ee, ok := err.(*gossh.ExitError); ok {
-		t.Errorf("check gitea --deep over SSH: exit %d\n%s%s", ee.ExitStatus(), out.String(), errb.String())
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	res := giteaResult(t, out.String())
-	for _, id := range providers.DeepStages {
-		if ch, _ := res.Find(id); ch.Status != providers.Pass {
-			t.Errorf("over SSH: %s is %s: %s", id, ch.Status, ch.Message)
-		}
-	}
-	if strings.Contains(out.String()+errb.String(), tok) {
-		t.Fatal("the token shows in the SSH output")
 	}
 	if left := srv.Repos(t); len(left) > 0 {
 		t.Errorf("repositories left behind: %v", left)

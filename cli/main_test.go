@@ -2,55 +2,33 @@ package cli_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gitopscfg/cli"
 )
-
-// binary is the real gitopscfg, built once for the end-to-end tests of this package.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gitopscfg-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	binary = filepath.Join(dir, "gitopscfg")
-	build := exec.Command("go", "build", "-o", binary, "gitopscfg")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 type run struct {
 	out, err string
 	code     int
 }
 
-// gitopscfg runs the binary with a config dir, optional stdin and extra environment.
+// gitopscfg runs one invocation in process with a config dir, optional stdin and extra
+// environment (NAME=VALUE), as the binary would with that environment.
 func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
+	vars := map[string]string{"GITOPSCFG_CONFIG_DIR": dir, "HOME": dir}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			t.Fatalf("environment %q is not NAME=VALUE", kv)
+		}
+		vars[k] = v
 	}
+	var out, errb bytes.Buffer
+	code := cli.RunInProcess(args, vars, strings.NewReader(stdin), &out, &errb)
 	return run{out.String(), errb.String(), code}
 }
 

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"bufio"
@@ -68,7 +68,7 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 	env := append(os.Environ(), "GITOPSCFG_PASSPHRASE="+passphrase)
 	cli := func(stdin string, args ...string) {
 		t.Helper()
-		c := exec.Command(binary, append([]string{"--config-dir", dir}, args...)...)
+		c := exec.Command(binaryPath(), append([]string{"--config-dir", dir}, args...)...)
 		c.Env, c.Stdin = env, strings.NewReader(stdin)
 		if out, err := c.CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v %s", args, err, out)
@@ -96,7 +96,7 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 		t.Fatal(err)
 	}
 	args := append([]string{"--config-dir", dir, "serve", "--listen", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = env
 	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &lockedBuffer{}}
 	pr, pw := io.Pipe()
@@ -392,7 +392,7 @@ type auditDoc struct {
 
 func (s *sshServer) status(t testing.TB) auditDoc {
 	t.Helper()
-	out, err := exec.Command(binary, "--config-dir", s.dir, "status", "--json").CombinedOutput()
+	out, err := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json").CombinedOutput()
 	if err != nil {
 		t.Fatalf("status: %v %s", err, out)
 	}

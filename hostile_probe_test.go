@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 // Probes of issue 10, "a hostile file system and hostile input" and "a hostile SSH client": each
 // drives the real binary (and a real SSH client) and says whether the attack was handled. The file
@@ -72,7 +72,7 @@ func hiddenIn(s string) (rune, bool) {
 // startWithPipe starts the binary with a stdin pipe kept open and returns once its output shows want.
 func startWithPipe(t *testing.T, dir string, env []string, want string, args ...string) (*exec.Cmd, io.WriteCloser, *lockedBuffer) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
 	stdin, _ := cmd.StdinPipe()
 	out := &lockedBuffer{}
@@ -113,7 +113,7 @@ func waitExit(cmd *exec.Cmd, d time.Duration) int {
 // boundedRun runs the binary with stdin and a deadline, keeping at most 1 MiB of output.
 func boundedRun(t *testing.T, dir string, stdin io.Reader, env []string, d time.Duration, args ...string) (code int, out string, outBytes int64) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
 	cmd.Stdin = stdin
 	pr, pw, _ := os.Pipe()
@@ -257,7 +257,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 		// A non-dumpable process's /proc/PID files belong to root; run the binary as another user
 		// when the test runs as root, so that the owner tells.
 		uid := os.Getuid()
-		bin := binary
+		bin := binaryPath()
 		var cred *syscall.Credential
 		if uid == 0 {
 			uid = 65534
@@ -266,7 +266,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			_ = os.MkdirAll(pub, 0o755)
 			t.Cleanup(func() { os.RemoveAll(pub) })
 			bin = filepath.Join(pub, "gitopscfg")
-			b, _ := os.ReadFile(binary)
+			b, _ := os.ReadFile(binaryPath())
 			if err := os.WriteFile(bin, b, 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -343,7 +343,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 	t.Cleanup(emu.Close)
 	silent := func(t *testing.T) (bool, string) {
 		var s *sshServer
-		if help, _ := exec.Command(binary, "serve", "--help").CombinedOutput(); bytes.Contains(help, []byte("--login-grace")) {
+		if help, _ := exec.Command(binaryPath(), "serve", "--help").CombinedOutput(); bytes.Contains(help, []byte("--login-grace")) {
 			s = startServe(t, emu, "--login-grace", "1s")
 		} else {
 			s = startServe(t, emu) // a build without the flag: whatever deadline it has
@@ -460,7 +460,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		var doc struct {
 			Audit []struct{ Who string } `json:"audit"`
 		}
-		st := exec.Command(binary, "--config-dir", s.dir, "status", "--json")
+		st := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json")
 		b, _ := st.Output()
 		_ = json.Unmarshal(b, &doc)
 		for _, e := range doc.Audit {
@@ -474,7 +474,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		return false, "no audit entry from the session: " + string(b)
 	}
 	deep := func(t *testing.T) (bool, string) {
-		readme, _ := os.ReadFile("../README.md")
+		readme, _ := os.ReadFile("README.md")
 		s := startServe(t, emu)
 		c := s.dial(t)
 		defer c.Close()

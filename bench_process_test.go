@@ -1,9 +1,10 @@
-package cli_test
+package main
 
 import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,11 +13,11 @@ import (
 // print, exit) and reports the median; the target is ≤ 20 ms.
 func BenchmarkStatusProcess(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "cfg")
-	if out, err := exec.Command(binary, "--config-dir", dir, "init").CombinedOutput(); err != nil {
+	if out, err := exec.Command(binaryPath(), "--config-dir", dir, "init").CombinedOutput(); err != nil {
 		b.Fatalf("init: %v %s", err, out)
 	}
-	set := exec.Command(binary, "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate")
-	set.Stdin = stringsReader(canary)
+	set := exec.Command(binaryPath(), "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate")
+	set.Stdin = strings.NewReader(canary)
 	if out, err := set.CombinedOutput(); err != nil {
 		b.Fatalf("set: %v %s", err, out)
 	}
@@ -24,7 +25,7 @@ func BenchmarkStatusProcess(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		if out, err := exec.Command(binary, "--config-dir", dir, "status").CombinedOutput(); err != nil {
+		if out, err := exec.Command(binaryPath(), "--config-dir", dir, "status").CombinedOutput(); err != nil {
 			b.Fatalf("status: %v %s", err, out)
 		}
 		times = append(times, time.Since(start))

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"os"
@@ -28,7 +28,7 @@ func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
 		return string(out)
 	}
 	tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "10",
-		binary+" --config-dir "+dir+" set github --org acme --username u --token-stdin --no-check; sleep 30")
+		binaryPath()+" --config-dir "+dir+" set github --org acme --username u --token-stdin --no-check; sleep 30")
 	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
 	screen := func(want string) string {
 		deadline := time.Now().Add(20 * time.Second)

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// binaryPath is the gitopscfg that testscript made of this test binary (on $PATH once TestMain
+// ran), for the tests that need a real process: signals, a terminal, an SSH server, core limits.
+var binaryPath = sync.OnceValue(func() string {
+	p, err := exec.LookPath("gitopscfg")
+	if err != nil {
+		panic("gitopscfg is not on PATH: " + err.Error())
+	}
+	return p
+})
+
+// canary is a token that must never show outside the encrypted store.
+const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
+
+type run struct {
+	out, err string
+	code     int
+}
+
+// gitopscfg runs the binary with a config dir, optional stdin and extra environment.
+func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binaryPath(), args...)
+	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return run{out.String(), errb.String(), code}
+}
+
+func mustRun(t *testing.T, dir, stdin string, args ...string) run {
+	t.Helper()
+	r := gitopscfg(t, dir, stdin, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("gitopscfg %v: exit %d\nstdout: %s\nstderr: %s", args, r.code, r.out, r.err)
+	}
+	return r
+}
+
+func initStore(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "cfg")
+	mustRun(t, dir, "", "init")
+	return dir
+}
+
+// readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
+func readAll(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+func sameFiles(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !bytes.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,13 @@
+package cli
+
+import (
+	"context"
+	"io"
+)
+
+// RunInProcess runs one invocation in this process, as the binary would with environment env
+// and no terminal to ask a passphrase on; it returns the exit code.
+func RunInProcess(args []string, env map[string]string, in io.Reader, out, errOut io.Writer) int {
+	getenv := func(k string) string { return env[k] }
+	return run(context.Background(), args, newFactory(Streams{In: in, Out: out, Err: errOut}, "dev", getenv, nil))
+}
