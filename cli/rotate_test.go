@@ -2,20 +2,20 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
+	"gitopscfg/cli"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -250,40 +250,32 @@ func TestRotateGitLabSave(t *testing.T) {
 	}
 }
 
-// interruptible runs the binary so that a test can send it Ctrl-C (SIGINT) from an emulator hook.
+// interruptible runs one invocation in process so that a test can interrupt it as Ctrl-C would
+// (the first signal cancels the context) from an emulator hook.
 type interruptible struct {
-	mu   sync.Mutex
-	proc *os.Process
-	once sync.Once
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	once   sync.Once
 }
 
+// interrupt does what the first Ctrl-C does to the process: it cancels the invocation's context.
 func (i *interruptible) interrupt() {
 	i.once.Do(func() {
 		i.mu.Lock()
 		defer i.mu.Unlock()
-		_ = i.proc.Signal(syscall.SIGINT)
+		i.cancel()
 	})
 }
 
 func (i *interruptible) run(t *testing.T, dir, stdin string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	i.mu.Lock()
-	if err := cmd.Start(); err != nil {
-		i.mu.Unlock()
-		t.Fatal(err)
-	}
-	i.proc = cmd.Process
+	i.cancel = cancel
 	i.mu.Unlock()
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
+	var out, errb bytes.Buffer
+	code := cli.RunInProcessContext(ctx, args, map[string]string{"GITOPSCFG_CONFIG_DIR": dir, "HOME": dir}, strings.NewReader(stdin), &out, &errb)
 	return run{out.String(), errb.String(), code}
 }
 

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"bytes"
@@ -42,7 +42,7 @@ func probeBinary() string {
 	if b := os.Getenv("GITOPSCFG_PROBE_BINARY"); b != "" {
 		return b
 	}
-	return binary
+	return binaryPath()
 }
 
 // probeCreds is one provider's stored settings and a canary token whose every encoding differs
