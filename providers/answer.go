@@ -33,7 +33,7 @@ func (a answer) decode(v any) bool { return a.json() && json.Unmarshal(a.body, v
 // send sends one request to the session's API (path is appended to APIBase) with the credential
 // authorize sets, asking for JSON; body, when not nil, is sent as JSON. At most limit bytes of
 // the answer are read.
-func (s *Session) send(ctx context.Context, method, path string, body any, authorize func(*http.Request), limit int64) answer {
+func (s *session) send(ctx context.Context, method, path string, body any, authorize func(*http.Request), limit int64) answer {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)

@@ -124,7 +124,7 @@ func (a azAnswer) serviceError() string {
 	return ""
 }
 
-func azGet(ctx context.Context, s *Session, path string) azAnswer {
+func azGet(ctx context.Context, s *session, path string) azAnswer {
 	return azDo(ctx, s, http.MethodGet, path, nil)
 }
 
@@ -151,7 +151,7 @@ type azRepositories struct {
 }
 
 // checkAzure is the live check of Azure DevOps credentials.
-func checkAzure(ctx context.Context, s *Session) {
+func checkAzure(ctx context.Context, s *session) {
 	project := strings.TrimSpace(s.Creds.Org)
 	var conn, proj, repos azAnswer
 	var g errgroup.Group
@@ -184,11 +184,11 @@ func checkAzure(ctx context.Context, s *Session) {
 	azCodeScope(s, project, repos)
 }
 
-func azProjectsURL(s *Session) string { return strings.TrimRight(s.Creds.Host, "/") + "/_projects" }
+func azProjectsURL(s *session) string { return strings.TrimRight(s.Creds.Host, "/") + "/_projects" }
 
 // azAuth records the auth check (and, for an expired token, the expiry check) and reports
 // whether the token authenticated.
-func azAuth(s *Session, a azAnswer) bool {
+func azAuth(s *session, a azAnswer) bool {
 	fix := "create a new personal access token at " + s.TokenURL() + " (Scopes: Custom defined, Code: Read, write, & manage)"
 	switch {
 	case a.err != nil:
@@ -247,12 +247,12 @@ func azAuth(s *Session, a azAnswer) bool {
 	return true
 }
 
-func azExpiry(s *Session) {
+func azExpiry(s *session) {
 	s.Add(CheckExpiry, Skip, "unknown: Azure DevOps does not show a personal access token its own expiry date (only the PAT "+
 		"lifecycle API, which needs a Microsoft Entra sign-in, does); see the date at "+s.TokenURL())
 }
 
-func azOrg(s *Session, project string, proj, repos azAnswer) {
+func azOrg(s *session, project string, proj, repos azAnswer) {
 	notFound := fmt.Sprintf("project %q does not exist in %s, or your account cannot see it: the GitOps repositories are "+
 		"created in it; check the Azure DevOps Project Name against %s", project, s.Creds.Host, azProjectsURL(s))
 	switch {
@@ -293,7 +293,7 @@ func azOrg(s *Session, project string, proj, repos azAnswer) {
 	}
 }
 
-func azCodeScope(s *Session, project string, repos azAnswer) {
+func azCodeScope(s *session, project string, repos azAnswer) {
 	id := ScopeCheckID("vso.code_manage")
 	switch {
 	case repos.status == http.StatusOK && repos.json():

@@ -23,7 +23,7 @@ import (
 
 // azureRepos is the Azure repository lifecycle for the round-trip check.
 type azureRepos struct {
-	s *Session
+	s *session
 
 	mu        sync.Mutex
 	projectID string // resolved by the first Create
@@ -32,16 +32,16 @@ type azureRepos struct {
 	projectVisibility string
 }
 
-func newAzureRepos(s *Session) repoAPI { return &azureRepos{s: s} }
+func newAzureRepos(s *session) repoAPI { return &azureRepos{s: s} }
 
-func (g *azureRepos) project() string { return strings.TrimSpace(g.s.Creds.Org) }
+func (az *azureRepos) project() string { return strings.TrimSpace(az.s.Creds.Org) }
 
-func (g *azureRepos) reposPath() string {
-	return "/" + url.PathEscape(g.project()) + "/_apis/git/repositories"
+func (az *azureRepos) reposPath() string {
+	return "/" + url.PathEscape(az.project()) + "/_apis/git/repositories"
 }
 
 // azDo sends one request to the Azure DevOps API with the PAT; body, when not nil, is sent as JSON.
-func azDo(ctx context.Context, s *Session, method, path string, body any) azAnswer {
+func azDo(ctx context.Context, s *session, method, path string, body any) azAnswer {
 	if !strings.Contains(path, "api-version=") {
 		// Every Azure DevOps REST request names its version; none may go without one.
 		sep := "?"
@@ -75,19 +75,19 @@ type azRepository struct {
 // resolveProject returns the project's id (GET _apis/projects/{project}), remembered for later
 // calls. A token without "Project and Team (Read)" can still read the project's id from its
 // repository list, which Code (read) allows.
-func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
-	g.mu.Lock()
-	id := g.projectID
-	g.mu.Unlock()
+func (az *azureRepos) resolveProject(ctx context.Context) (string, error) {
+	az.mu.Lock()
+	id := az.projectID
+	az.mu.Unlock()
 	if id != "" {
 		return id, nil
 	}
-	project := g.project()
+	project := az.project()
 	if project == "" {
 		return "", &APIError{Msg: "no project given: enter the Azure DevOps Project Name (the project that will hold the " +
-			"GitOps repositories); the projects of the organisation are listed at " + azProjectsURL(g.s)}
+			"GitOps repositories); the projects of the organisation are listed at " + azProjectsURL(az.s)}
 	}
-	a := azDo(ctx, g.s, http.MethodGet, "/_apis/projects/"+url.PathEscape(project)+"?"+azAPIVersion, nil)
+	a := azDo(ctx, az.s, http.MethodGet, "/_apis/projects/"+url.PathEscape(project)+"?"+azAPIVersion, nil)
 	if a.err != nil {
 		return "", a.err
 	}
@@ -95,12 +95,12 @@ func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
 	switch {
 	case a.status == http.StatusOK && a.decode(&p) && p.ID != "":
 		id = p.ID
-		g.mu.Lock()
-		g.projectVisibility = p.Visibility
-		g.mu.Unlock()
+		az.mu.Lock()
+		az.projectVisibility = p.Visibility
+		az.mu.Unlock()
 	case a.status == http.StatusUnauthorized && !a.signIn() && !azDeadToken(a):
 		// No "Project and Team (Read)": take the id from the project's repositories instead.
-		l := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"?"+azAPIVersion, nil)
+		l := azDo(ctx, az.s, http.MethodGet, az.reposPath()+"?"+azAPIVersion, nil)
 		if l.err != nil {
 			return "", l.err
 		}
@@ -114,22 +114,22 @@ func (g *azureRepos) resolveProject(ctx context.Context) (string, error) {
 			id = list.Value[0].Project.ID
 			break
 		}
-		return "", g.failure(l, "read project "+fmt.Sprintf("%q", project), "Code: Read")
+		return "", az.failure(l, "read project "+fmt.Sprintf("%q", project), "Code: Read")
 	default:
-		return "", g.failure(a, "read project "+fmt.Sprintf("%q", project), "Project and Team: Read")
+		return "", az.failure(a, "read project "+fmt.Sprintf("%q", project), "Project and Team: Read")
 	}
-	g.mu.Lock()
-	g.projectID = id
-	g.mu.Unlock()
+	az.mu.Lock()
+	az.projectID = id
+	az.mu.Unlock()
 	return id, nil
 }
 
-func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
-	pid, err := g.resolveProject(ctx)
+func (az *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
+	pid, err := az.resolveProject(ctx)
 	if err != nil {
 		return Repo{}, err
 	}
-	a := azDo(ctx, g.s, http.MethodPost, g.reposPath()+"?"+azAPIVersion,
+	a := azDo(ctx, az.s, http.MethodPost, az.reposPath()+"?"+azAPIVersion,
 		map[string]any{"name": name, "project": map[string]string{"id": pid}})
 	if a.err != nil {
 		return Repo{}, a.err
@@ -139,43 +139,43 @@ func (g *azureRepos) Create(ctx context.Context, name string) (Repo, error) {
 	case (a.status == http.StatusCreated || a.status == http.StatusOK) && a.json():
 		if err := json.Unmarshal(a.body, &r); err != nil || r.ID == "" || r.RemoteURL == "" {
 			return Repo{}, &APIError{Status: a.status, Msg: fmt.Sprintf("%s answered the repository creation with unreadable "+
-				"JSON: is %s an Azure DevOps organisation URL?", g.s.APIHost, g.s.Creds.Host)}
+				"JSON: is %s an Azure DevOps organisation URL?", az.s.APIHost, az.s.Creds.Host)}
 		}
 	case a.status == http.StatusConflict:
 		msg := a.serviceError()
 		return Repo{}, &APIError{Status: a.status, Taken: true, Msg: fmt.Sprintf("a repository named %q exists already in "+
-			"project %q%s", name, g.project(), azQuote(msg))}
+			"project %q%s", name, az.project(), azQuote(msg))}
 	default:
-		return Repo{}, g.failure(a, fmt.Sprintf("create repository %q in project %q", name, g.project()), "Code: Read, write, & manage")
+		return Repo{}, az.failure(a, fmt.Sprintf("create repository %q in project %q", name, az.project()), "Code: Read, write, & manage")
 	}
-	full := g.project() + "/" + r.Name
+	full := az.project() + "/" + r.Name
 	vis := r.Project.Visibility
 	if vis == "" {
-		g.mu.Lock()
-		vis = g.projectVisibility
-		g.mu.Unlock()
+		az.mu.Lock()
+		vis = az.projectVisibility
+		az.mu.Unlock()
 	}
 	return Repo{ID: r.ID, Name: r.Name, FullName: full, CloneURL: withoutUserinfo(r.RemoteURL), WebURL: r.WebURL,
 		DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/"), Visibility: vis}, nil
 }
 
-func (g *azureRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
-	a := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"/"+url.PathEscape(name)+"?"+azAPIVersion, nil)
+func (az *azureRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	a := azDo(ctx, az.s, http.MethodGet, az.reposPath()+"/"+url.PathEscape(name)+"?"+azAPIVersion, nil)
 	var r azRepository
 	switch {
 	case a.err != nil:
 		return Repo{}, false, a.err
 	case a.status == http.StatusOK && a.decode(&r) && r.ID != "":
-		return Repo{ID: r.ID, Name: r.Name, FullName: g.project() + "/" + r.Name, CloneURL: withoutUserinfo(r.RemoteURL),
+		return Repo{ID: r.ID, Name: r.Name, FullName: az.project() + "/" + r.Name, CloneURL: withoutUserinfo(r.RemoteURL),
 			WebURL: r.WebURL, DefaultBranch: strings.TrimPrefix(r.DefaultBranch, "refs/heads/")}, true, nil
 	case a.status == http.StatusNotFound:
 		return Repo{}, false, nil
 	}
-	return Repo{}, false, g.failure(a, fmt.Sprintf("read repository %q", name), "Code: Read")
+	return Repo{}, false, az.failure(a, fmt.Sprintf("read repository %q", name), "Code: Read")
 }
 
-func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {
-	a := azDo(ctx, g.s, http.MethodGet, g.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
+func (az *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+	a := azDo(ctx, az.s, http.MethodGet, az.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
 	switch {
 	case a.err != nil:
 		return false, a.err
@@ -184,11 +184,11 @@ func (g *azureRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	case a.status == http.StatusNotFound:
 		return false, nil
 	}
-	return false, g.failure(a, fmt.Sprintf("read repository %q", r.FullName), "Code: Read")
+	return false, az.failure(a, fmt.Sprintf("read repository %q", r.FullName), "Code: Read")
 }
 
-func (g *azureRepos) Delete(ctx context.Context, r Repo) error {
-	a := azDo(ctx, g.s, http.MethodDelete, g.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
+func (az *azureRepos) Delete(ctx context.Context, r Repo) error {
+	a := azDo(ctx, az.s, http.MethodDelete, az.reposPath()+"/"+url.PathEscape(r.ID)+"?"+azAPIVersion, nil)
 	switch {
 	case a.err != nil:
 		return a.err
@@ -197,19 +197,19 @@ func (g *azureRepos) Delete(ctx context.Context, r Repo) error {
 	case a.status == http.StatusNotFound:
 		return nil // gone already
 	}
-	return g.failure(a, fmt.Sprintf("delete repository %q", r.FullName), "Code: Read, write, & manage")
+	return az.failure(a, fmt.Sprintf("delete repository %q", r.FullName), "Code: Read, write, & manage")
 }
 
 // GitUsername: Azure DevOps authenticates Git over HTTPS by the PAT alone; any non-empty user name
 // does, so the configured one is used.
-func (g *azureRepos) GitUsername() string {
-	if u := strings.TrimSpace(g.s.Creds.Username); u != "" {
+func (az *azureRepos) GitUsername() string {
+	if u := strings.TrimSpace(az.s.Creds.Username); u != "" {
 		return u
 	}
 	return "gitopscfg"
 }
 
-func (g *azureRepos) DeletePermission() string {
+func (az *azureRepos) DeletePermission() string {
 	return "the Code (read, write & manage) scope and the Delete repository permission in the project"
 }
 
@@ -219,10 +219,10 @@ func azDeadToken(a azAnswer) bool {
 	return a.status == http.StatusUnauthorized && (strings.Contains(low, "expired") || strings.Contains(low, "revoked"))
 }
 
-// failure turns a failed answer to action (e.g. `create repository "x" in project "p"`) into an
+// failure turns a failed answer to action (e.az. `create repository "x" in project "p"`) into an
 // actionable error; scope names the PAT scope the call needs.
-func (g *azureRepos) failure(a azAnswer, action, scope string) *APIError {
-	s := g.s
+func (az *azureRepos) failure(a azAnswer, action, scope string) *APIError {
+	s := az.s
 	said := azQuote(a.serviceError())
 	fixToken := fmt.Sprintf("edit the token at %s: Scopes, Custom defined, tick %s", s.TokenURL(), scope)
 	var msg string
@@ -243,13 +243,13 @@ func (g *azureRepos) failure(a azAnswer, action, scope string) *APIError {
 			perm = "Delete or disable repository"
 		}
 		msg = fmt.Sprintf("could not %s: your account lacks the %s permission in project %q%s; ask a project "+
-			"administrator to grant it (Project settings > Repositories > Security)", action, perm, g.project(), said)
+			"administrator to grant it (Project settings > Repositories > Security)", action, perm, az.project(), said)
 	case a.status == http.StatusForbidden:
 		msg = fmt.Sprintf("could not %s: Azure DevOps refused it%s; check the token's %s scope (%s) and your permissions "+
-			"in project %q", action, said, scope, s.TokenURL(), g.project())
+			"in project %q", action, said, scope, s.TokenURL(), az.project())
 	case a.status == http.StatusNotFound:
 		msg = fmt.Sprintf("could not %s: project %q was not found in %s%s; check the Azure DevOps Project Name against %s",
-			action, g.project(), s.Creds.Host, said, azProjectsURL(s))
+			action, az.project(), s.Creds.Host, said, azProjectsURL(s))
 	default:
 		msg = fmt.Sprintf("could not %s: %s answered HTTP %d%s; try again later", action, s.APIHost, a.status, said)
 	}
@@ -269,7 +269,7 @@ func withoutUserinfo(raw string) string {
 }
 
 // cloneHost: clone URLs of organisations on the legacy URL name their legacy host.
-func (g *azureRepos) cloneHost() string { return azureLegacyHost(g.s.Creds) }
+func (az *azureRepos) cloneHost() string { return azureLegacyHost(az.s.Creds) }
 
 // azureLegacyHost is the legacy host of the Azure DevOps organisation c names
 // (https://dev.azure.com/{organisation} → {organisation}.visualstudio.com), where the API may put
@@ -288,13 +288,13 @@ func azureLegacyHost(c Credentials) string {
 }
 
 // reportCreated: an Azure DevOps repository takes its project's visibility.
-func (g *azureRepos) reportCreated(r Repo, after, note string) (Status, string) {
+func (az *azureRepos) reportCreated(r Repo, after, note string) (Status, string) {
 	switch r.Visibility {
 	case "public":
 		return Warn, fmt.Sprintf("created repository %s, which is public: an Azure DevOps repository takes its project's "+
 			"visibility, and project %q is public, so the GitOps repositories created there would be readable by anyone; make "+
 			"the project private (Project settings > Overview > Visibility) or use a private project; the API returned it %s%s",
-			r.FullName, g.project(), after, note)
+			r.FullName, az.project(), after, note)
 	case "":
 		return Pass, fmt.Sprintf("created repository %s (its visibility is its project's, which the token could not read); "+
 			"the API returned it %s%s", r.FullName, after, note)

@@ -187,7 +187,7 @@ func (a bbAnswer) message() string { return a.errorBody().Error.Message }
 
 // bbSession carries what every Bitbucket request of one check needs.
 type bbSession struct {
-	*Session
+	*session
 	kind bbKind
 }
 
@@ -292,8 +292,8 @@ type bbAnswers struct {
 }
 
 // checkBitbucket is the live check of Bitbucket Cloud credentials.
-func checkBitbucket(ctx context.Context, s *Session) {
-	b := &bbSession{Session: s, kind: bbKindOf(s.Creds)}
+func checkBitbucket(ctx context.Context, s *session) {
+	b := &bbSession{session: s, kind: bbKindOf(s.Creds)}
 	ws := strings.TrimSpace(s.Creds.Org)
 	key := strings.TrimSpace(s.Creds.ProjectKey)
 	var an bbAnswers

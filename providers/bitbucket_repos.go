@@ -39,74 +39,74 @@ type bitbucketRepos struct {
 	projectKey string // resolved by the first Create
 }
 
-func newBitbucketRepos(s *Session) repoAPI {
-	return &bitbucketRepos{b: &bbSession{Session: s, kind: bbKindOf(s.Creds)}}
+func newBitbucketRepos(s *session) repoAPI {
+	return &bitbucketRepos{b: &bbSession{session: s, kind: bbKindOf(s.Creds)}}
 }
 
-func (g *bitbucketRepos) workspace() string { return strings.TrimSpace(g.b.Creds.Org) }
+func (bb *bitbucketRepos) workspace() string { return strings.TrimSpace(bb.b.Creds.Org) }
 
-func (g *bitbucketRepos) options(slug string) *bitbucket.RepositoryOptions {
-	return &bitbucket.RepositoryOptions{Owner: url.PathEscape(g.workspace()), RepoSlug: url.PathEscape(slug)}
+func (bb *bitbucketRepos) options(slug string) *bitbucket.RepositoryOptions {
+	return &bitbucket.RepositoryOptions{Owner: url.PathEscape(bb.workspace()), RepoSlug: url.PathEscape(slug)}
 }
 
 // project returns the key of the project that gets the repository: the configured key, else the
 // workspace's oldest project.
-func (g *bitbucketRepos) project(ctx context.Context) (string, error) {
-	if key := strings.TrimSpace(g.b.Creds.ProjectKey); key != "" {
+func (bb *bitbucketRepos) project(ctx context.Context) (string, error) {
+	if key := strings.TrimSpace(bb.b.Creds.ProjectKey); key != "" {
 		return key, nil
 	}
-	g.mu.Lock()
-	key := g.projectKey
-	g.mu.Unlock()
+	bb.mu.Lock()
+	key := bb.projectKey
+	bb.mu.Unlock()
 	if key != "" {
 		return key, nil
 	}
-	ws := g.workspace()
-	a := g.b.get(ctx, "/workspaces/"+url.PathEscape(ws)+"/projects?sort=created_on&pagelen=1")
+	ws := bb.workspace()
+	a := bb.b.get(ctx, "/workspaces/"+url.PathEscape(ws)+"/projects?sort=created_on&pagelen=1")
 	if a.err != nil {
 		return "", a.err
 	}
 	var page bbProjectPage
 	if a.status != http.StatusOK {
-		return "", g.failure(a, fmt.Sprintf("find the oldest project of workspace %q (no project key given)", ws))
+		return "", bb.failure(a, fmt.Sprintf("find the oldest project of workspace %q (no project key given)", ws))
 	}
 	if err := json.Unmarshal(a.body, &page); err != nil {
-		return "", &APIError{Status: a.status, Msg: fmt.Sprintf("%s answered the project list with unreadable JSON; try again later", g.b.APIHost)}
+		return "", &APIError{Status: a.status, Msg: fmt.Sprintf("%s answered the project list with unreadable JSON; try again later", bb.b.APIHost)}
 	}
 	if len(page.Values) == 0 || page.Values[0].Key == "" {
 		return "", &APIError{Msg: fmt.Sprintf("workspace %q has no project to create the repository in: create one at "+
 			"https://bitbucket.org/%s/workspace/projects/ or enter a project key", ws, ws)}
 	}
 	key = page.Values[0].Key
-	g.mu.Lock()
-	g.projectKey = key
-	g.mu.Unlock()
+	bb.mu.Lock()
+	bb.projectKey = key
+	bb.mu.Unlock()
 	return key, nil
 }
 
-func (g *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error) {
-	key, err := g.project(ctx)
+func (bb *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error) {
+	key, err := bb.project(ctx)
 	if err != nil {
 		return Repo{}, err
 	}
-	opts := g.options(name)
+	opts := bb.options(name)
 	opts.Scm, opts.IsPrivate, opts.Project = "git", "true", key
-	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Create(opts) })
-	full := g.workspace() + "/" + name
+	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Create(opts) })
+	full := bb.workspace() + "/" + name
 	switch {
 	case a.err != nil:
-		return Repo{}, g.transport(a.err, "create repository "+full)
+		return Repo{}, bb.transport(a.err, "create repository "+full)
 	case a.status == http.StatusBadRequest && strings.Contains(a.message(), bbTakenPhrase):
 		return Repo{}, &APIError{Status: a.status, Taken: true, Msg: fmt.Sprintf("a repository %s exists already%s",
 			full, bbQuote(a.message()))}
 	case a.status != http.StatusOK && a.status != http.StatusCreated:
-		return Repo{}, g.failure(a, fmt.Sprintf("create repository %s in project %s", full, key))
+		return Repo{}, bb.failure(a, fmt.Sprintf("create repository %s in project %s", full, key))
 	}
 	r, ok := a.value.(*bitbucket.Repository)
 	clone, web := bbLinks(r)
 	if !ok || clone == "" {
 		return Repo{}, &APIError{Status: a.status, Msg: fmt.Sprintf("%s created %s but its answer has no HTTPS clone link; "+
-			"delete the repository at https://bitbucket.org/%s/admin if it is left over", g.b.APIHost, full, full)}
+			"delete the repository at https://bitbucket.org/%s/admin if it is left over", bb.b.APIHost, full, full)}
 	}
 	if r.Full_name != "" {
 		full = r.Full_name
@@ -139,74 +139,74 @@ func bbLinks(r *bitbucket.Repository) (clone, web string) {
 	return clone, web
 }
 
-func (g *bitbucketRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
-	full := g.workspace() + "/" + name
-	opts := g.options(name)
-	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+func (bb *bitbucketRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+	full := bb.workspace() + "/" + name
+	opts := bb.options(name)
+	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
 	switch {
 	case a.err != nil:
-		return Repo{}, false, g.transport(a.err, "read repository "+full)
+		return Repo{}, false, bb.transport(a.err, "read repository "+full)
 	case a.status == http.StatusNotFound:
 		return Repo{}, false, nil
 	case a.status != http.StatusOK:
-		return Repo{}, false, g.failure(a, "read repository "+full)
+		return Repo{}, false, bb.failure(a, "read repository "+full)
 	}
 	r, _ := a.value.(*bitbucket.Repository)
 	clone, web := bbLinks(r)
 	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web}, true, nil
 }
 
-func (g *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
-	opts := g.options(r.ID)
-	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+func (bb *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+	opts := bb.options(r.ID)
+	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
 	switch {
 	case a.err != nil:
-		return false, g.transport(a.err, "read repository "+r.FullName)
+		return false, bb.transport(a.err, "read repository "+r.FullName)
 	case a.status == http.StatusOK:
 		return true, nil
 	case a.status == http.StatusNotFound:
 		return false, nil
 	}
-	return false, g.failure(a, "read repository "+r.FullName)
+	return false, bb.failure(a, "read repository "+r.FullName)
 }
 
-func (g *bitbucketRepos) Delete(ctx context.Context, r Repo) error {
-	opts := g.options(r.ID)
-	a := g.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Delete(opts) })
+func (bb *bitbucketRepos) Delete(ctx context.Context, r Repo) error {
+	opts := bb.options(r.ID)
+	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Delete(opts) })
 	switch {
 	case a.err != nil:
-		return g.transport(a.err, "delete repository "+r.FullName)
+		return bb.transport(a.err, "delete repository "+r.FullName)
 	case a.status == http.StatusNoContent || a.status == http.StatusOK || a.status == http.StatusNotFound:
 		return nil // a 404 means it is gone already
 	}
-	return g.failure(a, "delete repository "+r.FullName)
+	return bb.failure(a, "delete repository "+r.FullName)
 }
 
 // GitUsername is the Git user name for the credential: Bitbucket's static names for API tokens
 // (x-bitbucket-api-token-auth; the account e-mail, which REST wants, is refused by Git) and for
 // access tokens (x-token-auth); a legacy app password keeps its Bitbucket username.
-func (g *bitbucketRepos) GitUsername() string {
-	switch g.b.kind {
+func (bb *bitbucketRepos) GitUsername() string {
+	switch bb.b.kind {
 	case bbAccessToken:
 		return bbGitAccessUser
 	case bbAPIToken:
 		return bbGitAPITokenUser
 	}
-	return strings.TrimSpace(g.b.Creds.Username)
+	return strings.TrimSpace(bb.b.Creds.Username)
 }
 
-func (g *bitbucketRepos) DeletePermission() string {
+func (bb *bitbucketRepos) DeletePermission() string {
 	return "the delete:repository:bitbucket scope and admin rights on the repository"
 }
 
 // transport passes network errors through (the runner reports them) and explains the rest, such
 // as an answer go-bitbucket could not decode.
-func (g *bitbucketRepos) transport(err error, action string) error {
-	if DescribeNetworkError(err, g.b.APIHost) != "" {
+func (bb *bitbucketRepos) transport(err error, action string) error {
+	if DescribeNetworkError(err, bb.b.APIHost) != "" {
 		return err
 	}
 	return &APIError{Msg: fmt.Sprintf("could not %s: unreadable answer from %s (%v); try again later",
-		action, g.b.APIHost, err)}
+		action, bb.b.APIHost, err)}
 }
 
 // bbPrivilegeRefusal reports whether a 400's message says the caller may not do it (as opposed
@@ -222,23 +222,23 @@ func bbPrivilegeRefusal(msg string) bool {
 }
 
 // key is the project the repositories go to, as far as it is known ("the project" before).
-func (g *bitbucketRepos) key() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.projectKey != "" {
-		return g.projectKey
+func (bb *bitbucketRepos) key() string {
+	bb.mu.Lock()
+	defer bb.mu.Unlock()
+	if bb.projectKey != "" {
+		return bb.projectKey
 	}
-	if k := strings.TrimSpace(g.b.Creds.ProjectKey); k != "" {
+	if k := strings.TrimSpace(bb.b.Creds.ProjectKey); k != "" {
 		return k
 	}
 	return "the project"
 }
 
 // failure turns a failed answer to action into an actionable error.
-func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
-	b := g.b
+func (bb *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
+	b := bb.b
 	said := bbQuote(a.message())
-	ws := g.workspace()
+	ws := bb.workspace()
 	var msg string
 	switch {
 	case a.status == http.StatusUnauthorized:
@@ -273,11 +273,11 @@ func (g *bitbucketRepos) failure(a bbAnswer, action string) *APIError {
 		msg = fmt.Sprintf("could not %s: your account lacks the privilege to create repositories in workspace %q%s: ask a "+
 			"workspace administrator for the Create repositories permission on project %s (Project settings > User and group "+
 			"access), or for admin rights on the workspace (https://bitbucket.org/%s/workspace/settings/user-permissions)",
-			action, ws, said, g.key(), ws)
+			action, ws, said, bb.key(), ws)
 	case a.status == http.StatusBadRequest:
 		msg = fmt.Sprintf("could not %s: Bitbucket refused the request (HTTP 400)%s; Bitbucket answers 400 both to a request it "+
 			"cannot accept and when the caller lacks the privilege to create repositories, so if the message names no field, "+
-			"ask an administrator of workspace %q for the Create repositories permission on project %s", action, said, ws, g.key())
+			"ask an administrator of workspace %q for the Create repositories permission on project %s", action, said, ws, bb.key())
 	case a.status == http.StatusForbidden:
 		msg = fmt.Sprintf("could not %s: Bitbucket refused it%s: your account needs create rights in the project (or admin "+
 			"rights on the repository); ask an administrator of workspace %q (https://bitbucket.org/%s/workspace/settings)",

@@ -172,8 +172,8 @@ func TestCheckCanaries(t *testing.T) {
 		tokens []string
 		prefix string
 	}{
-		{providers.GitHub, githubCanaryTokens, "ghp_"},
-		{providers.GitLab, gitlabCanaryTokens, "glpat-"},
+		{providers.GitHub, gitHubCanaryTokens, "ghp_"},
+		{providers.GitLab, gitLabCanaryTokens, "glpat-"},
 	} {
 		t.Run(string(p.id), func(t *testing.T) {
 			t.Parallel()

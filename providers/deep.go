@@ -64,7 +64,7 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	r := Run(ctx, env, c)
 	d := &deepRun{creds: c, result: &r, progress: progress, names: env.RepoNames}
 	if d.names == nil {
-		d.names = RandomRepoName
+		d.names = randomRepoName
 	}
 	if why := deepBlocked(r); why != "" {
 		for _, id := range DeepStages {
@@ -82,8 +82,8 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	return r.Sealed(c)
 }
 
-// RandomRepoName returns RepoPrefix followed by 6 random characters from [a-z0-9] (crypto/rand).
-func RandomRepoName() string {
+// randomRepoName returns RepoPrefix followed by 6 random characters from [a-z0-9] (crypto/rand).
+func randomRepoName() string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, 6)
 	for i := range b {
@@ -127,7 +127,7 @@ type deepRun struct {
 	progress func(Check)
 	names    func() string
 
-	s       *Session
+	s       *session
 	api     repoAPI
 	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
 	gitHost []string // hosts the token may be sent to over Git

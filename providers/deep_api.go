@@ -105,4 +105,4 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool { return target == ErrNameTaken && e.Taken }
 
 // repoAPIFor returns the repository lifecycle of the session's provider.
-func repoAPIFor(s *Session) repoAPI { return s.Provider.repos(s) }
+func repoAPIFor(s *session) repoAPI { return s.Provider.repos(s) }

@@ -28,9 +28,15 @@ func NewRepoAPI(env *Env, c Credentials) (RepoAPI, *Result) {
 func CloneURLFor(c Credentials, raw string) (string, error) {
 	d := &deepRun{creds: c, result: &Result{}}
 	var env Env
-	env.Clients = NewClients("test")
+	env.Clients = newClients("test")
 	if why := d.prepare(&env); why != "" {
 		return "", errors.New(why)
 	}
 	return d.cloneURL(raw)
 }
+
+// NewClients is newClients, for tests that build an Env by hand.
+var NewClients = newClients
+
+// RandomRepoName is the round trip's repository name generator.
+var RandomRepoName = randomRepoName

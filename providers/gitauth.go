@@ -9,7 +9,7 @@ func GitUsername(c Credentials) string {
 	if err != nil {
 		return ""
 	}
-	api := repoAPIFor(&Session{Creds: c, Provider: p})
+	api := repoAPIFor(&session{Creds: c, Provider: p})
 	if api == nil {
 		return ""
 	}

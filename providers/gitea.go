@@ -124,7 +124,7 @@ func (a giteaAnswer) decode(v any) bool {
 }
 
 // giteaDo sends one request to the Gitea API; body, when not nil, is sent as JSON.
-func giteaDo(ctx context.Context, s *Session, method, path string, body any) giteaAnswer {
+func giteaDo(ctx context.Context, s *session, method, path string, body any) giteaAnswer {
 	return giteaAnswer{s.send(ctx, method, path, body, func(req *http.Request) {
 		req.Header.Set("Authorization", "token "+s.Creds.Token)
 	}, giteaBodyLimit)}
@@ -158,7 +158,7 @@ func giteaScopeProbes(login string) []string {
 		"/repos/issues/search?limit=1"}
 }
 
-func (s *Session) giteaHost() string {
+func (s *session) giteaHost() string {
 	host := strings.TrimRight(s.Creds.Host, "/")
 	if host == "" {
 		host = strings.TrimSuffix(s.APIBase, "/api/v1")
@@ -166,7 +166,7 @@ func (s *Session) giteaHost() string {
 	return host
 }
 
-func checkGitea(ctx context.Context, s *Session) {
+func checkGitea(ctx context.Context, s *session) {
 	org := strings.TrimSpace(s.Creds.Org)
 	probes := giteaScopeProbes(strings.TrimSpace(s.Creds.Username))
 	var user, orgA, probe giteaAnswer
@@ -228,7 +228,7 @@ func giteaGranted(as ...giteaAnswer) ([]string, bool) {
 }
 
 // giteaAuth records the auth check from GET /user and reports whether the token can be used.
-func giteaAuth(s *Session, a giteaAnswer) (giteaUser, bool) {
+func giteaAuth(s *session, a giteaAnswer) (giteaUser, bool) {
 	newToken := fmt.Sprintf("create a new one at %s with the scopes %s", s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "))
 	var u giteaUser
 	switch {
@@ -288,7 +288,7 @@ func giteaHas(granted []string, need string) bool {
 	return false
 }
 
-func giteaScopes(s *Session, granted []string, listed bool) {
+func giteaScopes(s *session, granted []string, listed bool) {
 	if !listed {
 		for _, sc := range s.Provider.Scopes {
 			s.Add(ScopeCheckID(sc.Name), Warn, fmt.Sprintf("cannot be listed: the token may read every scope category probed (it "+
@@ -318,7 +318,7 @@ func giteaScopes(s *Session, granted []string, listed bool) {
 	}
 }
 
-func giteaOrgCheck(s *Session, org string, u giteaUser, orgA, perms giteaAnswer) {
+func giteaOrgCheck(s *session, org string, u giteaUser, orgA, perms giteaAnswer) {
 	host := s.giteaHost()
 	if org == "" {
 		s.Add(CheckOrg, Fail, "no organisation given: enter the Organisation in which the GitOps repositories are created (the name "+

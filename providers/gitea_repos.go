@@ -21,10 +21,10 @@ import (
 // Git over HTTP: Basic auth, the username and the token as password (Gitea accepts any username
 // with a valid token).
 type giteaRepos struct {
-	s *Session
+	s *session
 }
 
-func newGiteaRepos(s *Session) repoAPI { return &giteaRepos{s: s} }
+func newGiteaRepos(s *session) repoAPI { return &giteaRepos{s: s} }
 
 func (g *giteaRepos) org() string { return strings.TrimSpace(g.s.Creds.Org) }
 

@@ -116,7 +116,7 @@ func (r gitHubReply[T]) header() http.Header {
 }
 
 // newGitHubClient returns a go-github client for the session's API base on the shared HTTP client.
-func newGitHubClient(s *Session) (*github.Client, error) {
+func newGitHubClient(s *session) (*github.Client, error) {
 	c := github.NewClient(s.HTTP).WithAuthToken(s.Creds.Token)
 	if strings.EqualFold(s.APIBase, "https://api.github.com") {
 		return c, nil
@@ -134,7 +134,7 @@ func newGitHubClient(s *Session) (*github.Client, error) {
 	return c, nil
 }
 
-func checkGitHub(ctx context.Context, s *Session) {
+func checkGitHub(ctx context.Context, s *session) {
 	gh, err := newGitHubClient(s)
 	if err != nil {
 		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitHub API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))
@@ -174,7 +174,7 @@ func checkGitHub(ctx context.Context, s *Session) {
 }
 
 // skipAfterAuth records the checks that depend on a usable token as skipped.
-func skipAfterAuth(s *Session, why string) {
+func skipAfterAuth(s *session, why string) {
 	for _, sc := range s.Provider.Scopes {
 		s.Add(ScopeCheckID(sc.Name), Skip, "not checked: "+why)
 	}
@@ -183,7 +183,7 @@ func skipAfterAuth(s *Session, why string) {
 }
 
 // gitHubAuth records the auth check from GET /user and reports whether the token can be used.
-func gitHubAuth(s *Session, user gitHubReply[*github.User]) bool {
+func gitHubAuth(s *session, user gitHubReply[*github.User]) bool {
 	if msg := gitHubRateLimited(s, user.err); msg != "" {
 		s.Add(CheckAuth, Fail, msg)
 		return false
@@ -212,7 +212,7 @@ func gitHubAuth(s *Session, user gitHubReply[*github.User]) bool {
 }
 
 // gitHubUnexpected describes an answer with an unexpected status.
-func gitHubUnexpected(s *Session, what string, status int, err error) string {
+func gitHubUnexpected(s *session, what string, status int, err error) string {
 	msg := ""
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Message != "" {
@@ -225,7 +225,7 @@ func gitHubUnexpected(s *Session, what string, status int, err error) string {
 }
 
 // gitHubRateLimited returns a failing message when any err is a GitHub rate-limit answer.
-func gitHubRateLimited(s *Session, errs ...error) string {
+func gitHubRateLimited(s *session, errs ...error) string {
 	for _, err := range errs {
 		var rl *github.RateLimitError
 		var abuse *github.AbuseRateLimitError
@@ -270,7 +270,7 @@ func gitHubSSO(h http.Header) (string, bool) {
 	return "", true
 }
 
-func gitHubSSOMessage(s *Session, org, ssoURL string) string {
+func gitHubSSOMessage(s *session, org, ssoURL string) string {
 	where := "on " + s.TokenURL() + " choose Configure SSO > Authorize next to the token"
 	if ssoURL != "" {
 		where = "open " + ssoURL + " to authorise it (or " + where + ")"
@@ -280,7 +280,7 @@ func gitHubSSOMessage(s *Session, org, ssoURL string) string {
 }
 
 // gitHubOrg records the org check from GET /orgs/{org} and GET /user/memberships/orgs/{org}.
-func gitHubOrg(s *Session, org string, o gitHubReply[*github.Organization], m gitHubReply[*github.Membership]) {
+func gitHubOrg(s *session, org string, o gitHubReply[*github.Organization], m gitHubReply[*github.Membership]) {
 	if org == "" {
 		s.Add(CheckOrg, Fail, "no organisation given: enter the GitHub Organisation Name in which the GitOps repositories are "+
 			"created (the name in https://github.com/<name>)")
@@ -400,7 +400,7 @@ func gitHubPartial(granted map[string]bool, scope string) []string {
 	return part
 }
 
-func gitHubScopes(s *Session, h http.Header) {
+func gitHubScopes(s *session, h http.Header) {
 	granted, present := gitHubGrantedScopes(h)
 	tok := s.Creds.Token
 	classic := strings.HasPrefix(tok, "ghp_") || strings.HasPrefix(tok, "gho_")
@@ -440,7 +440,7 @@ func gitHubScopes(s *Session, h http.Header) {
 	}
 }
 
-func gitHubFineGrainedScopes(s *Session) {
+func gitHubFineGrainedScopes(s *session) {
 	page := strings.TrimSuffix(s.TokenURL(), "/settings/tokens") + "/settings/personal-access-tokens"
 	for _, sc := range s.Provider.Scopes {
 		id := ScopeCheckID(sc.Name)
@@ -465,7 +465,7 @@ func parseGitHubExpiry(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func gitHubExpiry(s *Session, h http.Header) {
+func gitHubExpiry(s *session, h http.Header) {
 	v := h.Get("GitHub-Authentication-Token-Expiration")
 	if v == "" {
 		s.Add(CheckExpiry, Pass, "the token has no expiry date (GitHub recommends one; you will not be warned before it stops working)")
@@ -481,7 +481,7 @@ func gitHubExpiry(s *Session, h http.Header) {
 
 // addTokenExpiryCheck records the token's expiry and the expiry check: fail when past, warn within
 // expiryWarnWithin, pass otherwise.
-func addTokenExpiryCheck(s *Session, t time.Time) {
+func addTokenExpiryCheck(s *session, t time.Time) {
 	s.SetExpiry(t)
 	left := t.Sub(s.Now)
 	date := t.UTC().Format("2006-01-02 15:04 UTC")

@@ -10,19 +10,19 @@ import (
 	"github.com/google/go-github/v84/github"
 )
 
-// githubRepos is the GitHub repository lifecycle for the round-trip check:
+// gitHubRepos is the GitHub repository lifecycle for the round-trip check:
 // POST /orgs/{org}/repos (private), GET and DELETE /repos/{owner}/{repo}.
-type githubRepos struct {
-	s *Session
+type gitHubRepos struct {
+	s *session
 	// deletePerm is what the last refused deletion showed to be missing.
 	deletePerm string
 }
 
-func newGitHubRepos(s *Session) repoAPI { return &githubRepos{s: s} }
+func newGitHubRepos(s *session) repoAPI { return &gitHubRepos{s: s} }
 
-func (g *githubRepos) client() (*github.Client, error) { return newGitHubClient(g.s) }
+func (g *gitHubRepos) client() (*github.Client, error) { return newGitHubClient(g.s) }
 
-func (g *githubRepos) Create(ctx context.Context, name string) (Repo, error) {
+func (g *gitHubRepos) Create(ctx context.Context, name string) (Repo, error) {
 	c, err := g.client()
 	if err != nil {
 		return Repo{}, &APIError{Msg: "the GitHub API URL is not usable: " + err.Error()}
@@ -60,7 +60,7 @@ func gitHubVisibility(r *github.Repository) string {
 	return ""
 }
 
-func (g *githubRepos) createError(org string, resp *github.Response, err error) error {
+func (g *gitHubRepos) createError(org string, resp *github.Response, err error) error {
 	st := gitHubStatus(resp)
 	if st == 0 {
 		return err // a transport error: the runner describes it
@@ -99,7 +99,7 @@ func (g *githubRepos) createError(org string, resp *github.Response, err error) 
 	return &APIError{Status: st, Msg: gitHubUnexpected(g.s, "POST /orgs/"+org+"/repos", st, err)}
 }
 
-func (g *githubRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+func (g *gitHubRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
 	c, err := g.client()
 	if err != nil {
 		return Repo{}, false, &APIError{Msg: err.Error()}
@@ -119,7 +119,7 @@ func (g *githubRepos) Find(ctx context.Context, name string) (Repo, bool, error)
 	}
 }
 
-func (g *githubRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+func (g *gitHubRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	c, err := g.client()
 	if err != nil {
 		return false, &APIError{Msg: err.Error()}
@@ -138,7 +138,7 @@ func (g *githubRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	}
 }
 
-func (g *githubRepos) Delete(ctx context.Context, r Repo) error {
+func (g *gitHubRepos) Delete(ctx context.Context, r Repo) error {
 	c, err := g.client()
 	if err != nil {
 		return &APIError{Msg: err.Error()}
@@ -177,29 +177,29 @@ func (g *githubRepos) Delete(ctx context.Context, r Repo) error {
 	}
 }
 
-func (g *githubRepos) GitUsername() string { return g.s.Creds.Username }
+func (g *gitHubRepos) GitUsername() string { return g.s.Creds.Username }
 
-func (g *githubRepos) DeletePermission() string {
+func (g *gitHubRepos) DeletePermission() string {
 	if g.deletePerm != "" {
 		return g.deletePerm
 	}
 	return "the delete_repo scope (fine-grained: Administration read and write) and admin rights on the repository"
 }
 
-func (g *githubRepos) split(r Repo) (owner, name string) {
+func (g *gitHubRepos) split(r Repo) (owner, name string) {
 	if o, n, ok := strings.Cut(r.FullName, "/"); ok {
 		return o, n
 	}
 	return g.s.Creds.Org, r.Name
 }
 
-func (g *githubRepos) fineGrained(resp *github.Response) bool {
+func (g *gitHubRepos) fineGrained(resp *github.Response) bool {
 	_, present := gitHubGrantedScopes(gitHubHeader(resp))
 	return !present
 }
 
 // webHost is the GitHub web address without a trailing slash, for settings links.
-func (g *githubRepos) webHost() string {
+func (g *gitHubRepos) webHost() string {
 	return strings.TrimSuffix(strings.TrimRight(g.s.TokenURL(), "/"), "/settings/tokens")
 }
 

@@ -159,8 +159,8 @@ func TestCheckGitHubOrder(t *testing.T) {
 	}
 }
 
-// githubCanaryTokens are the GitHub tokens TestCheckCanaries runs through a check.
-var githubCanaryTokens = []string{
+// gitHubCanaryTokens are the GitHub tokens TestCheckCanaries runs through a check.
+var gitHubCanaryTokens = []string{
 	fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
 	fake.GitHubTokenNoScopes, fake.GitHubTokenFineGrained, fake.GitHubTokenExpired, fake.GitHubTokenRevoked,
 	fake.GitHubTokenUnknown, fake.GitHubTokenExpiringSoon, fake.GitHubTokenExpiryOffset, fake.GitHubTokenSSO,

@@ -98,7 +98,7 @@ func (gitLabNoLimit) Wait(context.Context) error { return nil }
 
 // newGitLabClient returns a client-go client on the shared HTTP client, with retries off: one
 // check must answer within its deadline, and a 500 is reported, not retried with back-off.
-func newGitLabClient(s *Session) (*gitlab.Client, error) {
+func newGitLabClient(s *session) (*gitlab.Client, error) {
 	return gitlab.NewClient(s.Creds.Token,
 		gitlab.WithURLWarningLogger(slog.New(slog.DiscardHandler)),
 		gitlab.WithBaseURL(s.APIBase),
@@ -148,7 +148,7 @@ func gitLabGroupID(org string) any {
 	return strings.Trim(org, "/")
 }
 
-func checkGitLab(ctx context.Context, s *Session) {
+func checkGitLab(ctx context.Context, s *session) {
 	gl, err := newGitLabClient(s)
 	if err != nil {
 		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitLab API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))
@@ -212,7 +212,7 @@ func checkGitLab(ctx context.Context, s *Session) {
 }
 
 // gitLabAuth records the auth check and reports whether the token can be used.
-func gitLabAuth(s *Session, tok gitLabReply[*gitlab.PersonalAccessToken], user gitLabReply[*gitlab.User]) bool {
+func gitLabAuth(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], user gitLabReply[*gitlab.User]) bool {
 	newToken := fmt.Sprintf("Create a new one at %s with the scopes %s", s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "))
 	for _, r := range []struct {
 		status int
@@ -275,7 +275,7 @@ func gitLabAuth(s *Session, tok gitLabReply[*gitlab.PersonalAccessToken], user g
 	return false
 }
 
-func gitLabUnexpected(s *Session, what string, status int, err error) string {
+func gitLabUnexpected(s *session, what string, status int, err error) string {
 	if status < 300 {
 		return fmt.Sprintf("%s answered %s with something that is not GitLab's JSON (%v): check that the Git host (or API URL) "+
 			"points at a GitLab server", s.APIHost, what, err)
@@ -293,7 +293,7 @@ func gitLabUnexpected(s *Session, what string, status int, err error) string {
 	return fmt.Sprintf("%s answered %s with HTTP %d%s: check the Git host and the token (%s)", s.APIHost, what, status, detail, s.TokenURL())
 }
 
-func gitLabScopes(s *Session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
 	if tok.err != nil || tok.val == nil {
 		why := "this GitLab does not say which scopes the token has"
 		if tok.status() != 0 {
@@ -350,7 +350,7 @@ func accessName(l gitlab.AccessLevelValue) string {
 	return fmt.Sprintf("access level %d", l)
 }
 
-func gitLabGroup(s *Session, org string, u *gitlab.User, group gitLabReply[*gitlab.Group], mem gitLabReply[*gitlab.GroupMember]) {
+func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitlab.Group], mem gitLabReply[*gitlab.GroupMember]) {
 	if org == "" {
 		s.Add(CheckOrg, Fail, "no group given: enter the GitLab Group ID (its numeric ID or full path, e.g. acme/gitops) in which "+
 			"the GitOps projects are created")
@@ -421,7 +421,7 @@ func gitLabGroup(s *Session, org string, u *gitlab.User, group gitLabReply[*gitl
 	}
 }
 
-func gitLabExpiry(s *Session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+func gitLabExpiry(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
 	switch {
 	case tok.err != nil || tok.val == nil:
 		s.Add(CheckExpiry, Warn, fmt.Sprintf("the token's expiry date could not be read: see it at %s", s.TokenURL()))

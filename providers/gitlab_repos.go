@@ -12,19 +12,19 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
-// gitlabRepos is the GitLab project lifecycle for the round-trip check: POST /projects in the
+// gitLabRepos is the GitLab project lifecycle for the round-trip check: POST /projects in the
 // group (namespace_id, private), GET /projects/:id, DELETE /projects/:id. Since GitLab 18 a
 // deletion first marks the project for deletion (renaming it); where the instance allows it, a
 // second DELETE with permanently_remove=true and the project's current full_path removes it at
 // once (GitLab.com does not allow that: the project then stays until its retention period ends).
-type gitlabRepos struct {
-	s       *Session
+type gitLabRepos struct {
+	s       *session
 	groupID int64
 }
 
-func newGitLabRepos(s *Session) repoAPI { return &gitlabRepos{s: s} }
+func newGitLabRepos(s *session) repoAPI { return &gitLabRepos{s: s} }
 
-func (g *gitlabRepos) Create(ctx context.Context, name string) (Repo, error) {
+func (g *gitLabRepos) Create(ctx context.Context, name string) (Repo, error) {
 	gl, err := newGitLabClient(g.s)
 	if err != nil {
 		return Repo{}, &APIError{Msg: "the GitLab API URL is not usable: " + err.Error()}
@@ -58,7 +58,7 @@ func (g *gitlabRepos) Create(ctx context.Context, name string) (Repo, error) {
 	return gitLabRepo(p), nil
 }
 
-func (g *gitlabRepos) createError(org string, resp *gitlab.Response, err error) error {
+func (g *gitLabRepos) createError(org string, resp *gitlab.Response, err error) error {
 	st := gitLabStatus(resp)
 	if st == 0 {
 		return err
@@ -87,7 +87,7 @@ func (g *gitlabRepos) createError(org string, resp *gitlab.Response, err error) 
 	return &APIError{Status: st, Msg: gitLabUnexpected(g.s, "POST /projects", st, err)}
 }
 
-func (g *gitlabRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
+func (g *gitLabRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
 	path := strings.Trim(g.s.Creds.Org, "/") + "/" + name
 	if g.groupID != 0 || gitLabGroupIsNumeric(g.s.Creds.Org) {
 		// A group given by id: the project's path needs the group's full path; search the group.
@@ -104,7 +104,7 @@ func (g *gitlabRepos) Find(ctx context.Context, name string) (Repo, bool, error)
 }
 
 // findInGroup searches the configured group's projects for one whose path is name.
-func (g *gitlabRepos) findInGroup(ctx context.Context, name string) (Repo, bool, error) {
+func (g *gitLabRepos) findInGroup(ctx context.Context, name string) (Repo, bool, error) {
 	gl, err := newGitLabClient(g.s)
 	if err != nil {
 		return Repo{}, false, &APIError{Msg: err.Error()}
@@ -138,7 +138,7 @@ func gitLabGroupIsNumeric(org string) bool {
 	return err == nil
 }
 
-func (g *gitlabRepos) Exists(ctx context.Context, r Repo) (bool, error) {
+func (g *gitLabRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 	p, st, err := g.get(ctx, r)
 	switch {
 	case err == nil:
@@ -150,7 +150,7 @@ func (g *gitlabRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 }
 
 // get reads the project; st is the HTTP status (0 for a transport error).
-func (g *gitlabRepos) get(ctx context.Context, r Repo) (*gitlab.Project, int, error) {
+func (g *gitLabRepos) get(ctx context.Context, r Repo) (*gitlab.Project, int, error) {
 	gl, err := newGitLabClient(g.s)
 	if err != nil {
 		return nil, 0, &APIError{Msg: err.Error()}
@@ -163,7 +163,7 @@ func (g *gitlabRepos) get(ctx context.Context, r Repo) (*gitlab.Project, int, er
 	return p, st, err
 }
 
-func (g *gitlabRepos) Delete(ctx context.Context, r Repo) error {
+func (g *gitLabRepos) Delete(ctx context.Context, r Repo) error {
 	gl, err := newGitLabClient(g.s)
 	if err != nil {
 		return &APIError{Msg: err.Error()}
@@ -202,7 +202,7 @@ func (g *gitlabRepos) Delete(ctx context.Context, r Repo) error {
 		"Nothing else is needed, or an administrator can remove it now", on, p.PathWithNamespace, gitLabMessageText(gitLabError(err)))}
 }
 
-func (g *gitlabRepos) deleteError(r Repo, resp *gitlab.Response, err error) error {
+func (g *gitLabRepos) deleteError(r Repo, resp *gitlab.Response, err error) error {
 	st := gitLabStatus(resp)
 	if st == 0 {
 		return err
@@ -221,13 +221,13 @@ func (g *gitlabRepos) deleteError(r Repo, resp *gitlab.Response, err error) erro
 	return &APIError{Status: st, Msg: gitLabUnexpected(g.s, "DELETE /projects/"+r.ID, st, err)}
 }
 
-func (g *gitlabRepos) GitUsername() string { return g.s.Creds.Username }
+func (g *gitLabRepos) GitUsername() string { return g.s.Creds.Username }
 
-func (g *gitlabRepos) DeletePermission() string {
+func (g *gitLabRepos) DeletePermission() string {
 	return "the Owner role on the group (or an administrator's leave for Maintainers to delete projects) and the api scope"
 }
 
-func (g *gitlabRepos) pid(r Repo) any {
+func (g *gitLabRepos) pid(r Repo) any {
 	if n, err := strconv.ParseInt(r.ID, 10, 64); err == nil {
 		return n
 	}

@@ -47,7 +47,7 @@ type RotateError struct {
 func (e *RotateError) Error() string { return e.Msg }
 
 // gitLabSession builds a session for c (the same URL and TLS rules as a check).
-func gitLabSession(env *Env, c Credentials) (*Session, *gitlab.Client, error) {
+func gitLabSession(env *Env, c Credentials) (*session, *gitlab.Client, error) {
 	p := MustLookup(GitLab)
 	var r Result
 	s, ok := newSession(env, p, c, &r)
@@ -118,7 +118,7 @@ func RotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires tim
 
 // gitLabRotateError explains a failed token request; sent says whether the request could have
 // changed something (a rotation), so that a lost answer is reported as a possible revocation.
-func gitLabRotateError(s *Session, what string, resp *gitlab.Response, err error, sent bool) error {
+func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error, sent bool) error {
 	status := 0
 	if resp != nil && resp.Response != nil {
 		status = resp.StatusCode

@@ -138,8 +138,8 @@ func TestCheckGitLabRecordsExpiry(t *testing.T) {
 	}
 }
 
-// gitlabCanaryTokens are the GitLab tokens TestCheckCanaries runs through a check.
-var gitlabCanaryTokens = []string{
+// gitLabCanaryTokens are the GitLab tokens TestCheckCanaries runs through a check.
+var gitLabCanaryTokens = []string{
 	fake.GitLabTokenFull, fake.GitLabTokenAPIOnly, fake.GitLabTokenNoAPI, fake.GitLabTokenNoWriteRepository,
 	fake.GitLabTokenWriteRepositoryOnly, fake.GitLabTokenExpired, fake.GitLabTokenRevoked, fake.GitLabTokenUnknown,
 	fake.GitLabTokenExpiringSoon, fake.GitLabTokenDeveloper, fake.GitLabTokenMaintainer, fake.GitLabTokenNotMember,

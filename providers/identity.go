@@ -49,7 +49,7 @@ func KnownUserID(p *config.Provider) int64 {
 }
 
 // SetUserID records the numeric user id the provider answered with.
-func (s *Session) SetUserID(id int64) {
+func (s *session) SetUserID(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.result.UserID = id

@@ -54,7 +54,7 @@ type Provider struct {
 	// check is the live check of the provider's credentials.
 	check checker
 	// repos is the repository lifecycle the round trip drives.
-	repos func(*Session) repoAPI
+	repos func(*session) repoAPI
 	// gitAccess names the likely cause of a refused Git request (a push when write) and where to
 	// fix the token, at tokenURL.
 	gitAccess func(write bool, tokenURL string) string

@@ -24,11 +24,11 @@ type Env struct {
 
 // NewEnv returns an Env with a fresh client pool for the given program version.
 func NewEnv(version string) *Env {
-	return &Env{Clients: NewClients(version), Timeout: DefaultTimeout, Now: time.Now}
+	return &Env{Clients: newClients(version), Timeout: DefaultTimeout, Now: time.Now}
 }
 
-// Session is one check run of one provider, as handed to that provider's checker.
-type Session struct {
+// session is one check run of one provider, as handed to that provider's checker.
+type session struct {
 	Creds    Credentials
 	Provider Provider
 	// APIBase is the REST API base URL without a trailing slash.
@@ -43,21 +43,21 @@ type Session struct {
 }
 
 // Add records a check; safe for concurrent use by a checker's parallel requests.
-func (s *Session) Add(id string, st Status, msg string) {
+func (s *session) Add(id string, st Status, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.result.Add(id, st, s.Creds.Redact(msg))
 }
 
 // SetUser records who the token authenticates as.
-func (s *Session) SetUser(u string) {
+func (s *session) SetUser(u string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.result.User = u
 }
 
 // SetExpiry records when the token expires.
-func (s *Session) SetExpiry(t time.Time) {
+func (s *session) SetExpiry(t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t = t.UTC()
@@ -66,7 +66,7 @@ func (s *Session) SetExpiry(t time.Time) {
 
 // exchange sends req on the shared client and reads at most limit bytes of the answer; err is a
 // transport error (status is then 0).
-func (s *Session) exchange(req *http.Request, limit int64) (status int, header http.Header, body []byte, err error) {
+func (s *session) exchange(req *http.Request, limit int64) (status int, header http.Header, body []byte, err error) {
 	resp, err := s.HTTP.Do(req)
 	if err != nil {
 		return 0, nil, nil, err
@@ -85,11 +85,11 @@ func (s *Session) exchange(req *http.Request, limit int64) (status int, header h
 }
 
 // TokenURL is the page where this provider's tokens are created, for messages.
-func (s *Session) TokenURL() string { return s.Provider.TokenURL(s.Creds.Host) }
+func (s *session) TokenURL() string { return s.Provider.TokenURL(s.Creds.Host) }
 
 // NetworkFailure records a failing network check for err if err is a network error, and reports
 // whether it did. A checker calls it on the first failing request and stops if it returns true.
-func (s *Session) NetworkFailure(err error) bool {
+func (s *session) NetworkFailure(err error) bool {
 	msg := DescribeNetworkError(err, s.APIHost)
 	if msg == "" {
 		return false
@@ -104,7 +104,7 @@ func (s *Session) NetworkFailure(err error) bool {
 
 // tooLargeFailure makes the network check a failure saying which answer was too large, whatever
 // the checker made of the read error.
-func (s *Session) tooLargeFailure(e *AnswerTooLargeError) {
+func (s *session) tooLargeFailure(e *AnswerTooLargeError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, c := range s.result.Checks {
@@ -117,7 +117,7 @@ func (s *Session) tooLargeFailure(e *AnswerTooLargeError) {
 }
 
 // checker is one provider's live check: it adds checks to the session's result.
-type checker func(ctx context.Context, s *Session)
+type checker func(ctx context.Context, s *session)
 
 // Run checks one provider's credentials against its API within env's deadline. It never returns
 // an error: every problem, including an unreachable host, is a failing check in the result.
@@ -158,7 +158,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 }
 
 // newSession validates what must be true before any request is sent; on failure it records why.
-func newSession(env *Env, p Provider, c Credentials, r *Result) (*Session, bool) {
+func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
 	base, err := p.APIBase(c.Host, c.APIURL)
 	if err == nil {
 		err = RequireSafeURL(base)
@@ -180,7 +180,7 @@ func newSession(env *Env, p Provider, c Credentials, r *Result) (*Session, bool)
 	if env.Now != nil {
 		now = env.Now
 	}
-	return &Session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r}, true
+	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r}, true
 }
 
 // sortChecks puts checks in a stable, readable order: network, auth, scopes in registry order,

@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// IsLoopbackHost reports whether host (a hostname or IP, without port) is a loopback address:
+// isLoopbackHost reports whether host (a hostname or IP, without port) is a loopback address:
 // localhost, 127.0.0.0/8 or ::1.
-func IsLoopbackHost(host string) bool {
+func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -33,7 +33,7 @@ func RequireSafeURL(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		if IsLoopbackHost(u.Hostname()) {
+		if isLoopbackHost(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("refusing plain http to %s: a token is sent only over https (plain http is allowed for loopback addresses only); use https://%s", u.Host, u.Host+u.Path)
@@ -42,15 +42,15 @@ func RequireSafeURL(raw string) error {
 }
 
 // Clients hands out one shared keep-alive HTTP client per CA bundle, so every check of a process
-// reuses connections. The zero value is not usable; use NewClients.
+// reuses connections. The zero value is not usable; use newClients.
 type Clients struct {
 	userAgent string
 	mu        sync.Mutex
 	byCA      map[string]*http.Client
 }
 
-// NewClients returns a client pool whose requests carry User-Agent: gitopscfg/<version>.
-func NewClients(version string) *Clients {
+// newClients returns a client pool whose requests carry User-Agent: gitopscfg/<version>.
+func newClients(version string) *Clients {
 	return &Clients{userAgent: "gitopscfg/" + version, byCA: map[string]*http.Client{}}
 }
 
@@ -66,7 +66,7 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caBundle != "" {
-		pool, err := LoadCABundle(caBundle)
+		pool, err := loadCABundle(caBundle)
 		if err != nil {
 			return nil, err
 		}
@@ -101,9 +101,9 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 	return hc, nil
 }
 
-// LoadCABundle returns the system roots plus the certificates of the PEM file at path (read by
+// loadCABundle returns the system roots plus the certificates of the PEM file at path (read by
 // ReadCABundle).
-func LoadCABundle(path string) (*x509.CertPool, error) {
+func loadCABundle(path string) (*x509.CertPool, error) {
 	pem, err := ReadCABundle(path)
 	if err != nil {
 		return nil, err

@@ -382,15 +382,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// ListenAndServe listens on Options.Listen.
-func (s *Server) ListenAndServe() error {
-	ln, err := net.Listen("tcp", s.opts.Listen)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ln)
-}
-
 // acceptSignal tells when the SSH server first waits for a connection: by then it has registered
 // the listener, so a Shutdown can no longer race its start.
 type acceptSignal struct {
@@ -403,9 +394,6 @@ func (l *acceptSignal) Accept() (net.Conn, error) {
 	l.once.Do(func() { close(l.accepting) })
 	return l.Listener.Accept()
 }
-
-// Sessions is the number of sessions open now.
-func (s *Server) Sessions() int { return int(s.sessions.Load()) }
 
 // Shutdown stops accepting connections, tells every session and closes it, lets a save in progress
 // finish, then returns.
