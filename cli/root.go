@@ -77,7 +77,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.PersistentFlags().BoolVar(&a.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
 	root.Flags().BoolVar(&a.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a),
+	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a, nil),
 		newRemoveCmd(a), newVersionCmd(a), newServeCmd(a))
 	root.AddCommand(newDevtronCmd(a))
 	root.AddCommand(newPushCmd(a))

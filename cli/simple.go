@@ -1,14 +1,26 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"gitopscfg/config"
+	"gitopscfg/providers"
 )
 
-func newActivateCmd(a *factory) *cobra.Command {
+// activateOptions is what activate needs: where to write, how to open the store, who acts.
+type activateOptions struct {
+	Out       io.Writer
+	OpenStore func() (*config.Store, error)
+	Who       func() string
+	Provider  providers.Provider
+}
+
+// newActivateCmd builds activate; runF runs it (nil: activateRun), so tests can swap it.
+func newActivateCmd(a *factory, runF func(context.Context, *activateOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "activate PROVIDER",
 		Short: "Make PROVIDER the one active provider (it must be configured)",
@@ -18,21 +30,31 @@ func newActivateCmd(a *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
-			if err != nil {
-				return err
+			opts := &activateOptions{Out: a.Out, OpenStore: a.openStore, Who: a.who, Provider: p}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			_, err = s.Activate(cmd.Context(), a.who(), string(p.ID))
-			if config.IsKind(err, config.KindNotConfigured) {
-				return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.Out, "%s is now the active provider.\n", p.Name)
-			return nil
+			return activateRun(cmd.Context(), opts)
 		},
 	}
+}
+
+// activateRun makes opts.Provider the active provider.
+func activateRun(ctx context.Context, opts *activateOptions) error {
+	p := opts.Provider
+	s, err := opts.OpenStore()
+	if err != nil {
+		return err
+	}
+	_, err = s.Activate(ctx, opts.Who(), string(p.ID))
+	if config.IsKind(err, config.KindNotConfigured) {
+		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Out, "%s is now the active provider.\n", p.Name)
+	return nil
 }
 
 func newRemoveCmd(a *factory) *cobra.Command {
