@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -42,8 +43,26 @@ func probeBinary() string {
 	if b := os.Getenv("GITOPSCFG_PROBE_BINARY"); b != "" {
 		return b
 	}
+	if raceEnabled {
+		// The probes bound the binary's peak memory, which the race detector inflates several
+		// times: probe a plain build of the same tree instead.
+		return plainBinary()
+	}
 	return binaryPath()
 }
+
+// plainBinary is gitopscfg built without the race detector, once per test run.
+var plainBinary = sync.OnceValue(func() string {
+	dir, err := os.MkdirTemp("", "gitopscfg-plain-")
+	if err != nil {
+		panic(err)
+	}
+	bin := filepath.Join(dir, "gitopscfg")
+	if out, err := exec.Command("go", "build", "-o", bin, "gitopscfg").CombinedOutput(); err != nil {
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	return bin
+})
 
 // probeCreds is one provider's stored settings and a canary token whose every encoding differs
 // from the raw one.
