@@ -65,5 +65,3 @@ func readAll(t *testing.T, dir string) map[string][]byte {
 	}
 	return files
 }
-
-func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
