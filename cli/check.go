@@ -21,6 +21,7 @@ type checkOptions struct {
 	format  string
 	output  string
 	expiry  expiryThresholds
+	devtron bool
 }
 
 func newCheckCmd(a *factory) *cobra.Command {
@@ -77,6 +78,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 	cmd.Flags().Var(durationFlag{&o.expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
 	cmd.Flags().Var(durationFlag{&o.expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
+	cmd.Flags().BoolVar(&o.devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations (text and json)")
 	cmd.Flags().BoolVar(&o.deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	return cmd
 }
@@ -139,6 +141,12 @@ func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, a
 	if len(ids) == 0 {
 		return a.nothingToCheck(out, f, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
+	if o.devtron && d.Devtron == nil {
+		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+	}
+	if o.devtron && f.Name != "text" && f.Name != "json" {
+		return usageErr("--devtron goes with --format text or json")
+	}
 	env := a.providerEnvWithTimeout(o.timeout)
 	var progress func(providers.ID, providers.Check)
 	if o.deep {
@@ -151,6 +159,9 @@ func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, a
 	rep := &checkReport{Results: results, At: at, Expiry: o.expiry, Deep: o.deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
 		rep.Orgs[id] = d.Providers[string(id)].Org
+	}
+	if o.devtron {
+		rep.Devtron = a.checkDevtronInstance(ctx, d, env)
 	}
 	if err := f.Write(out, rep); err != nil {
 		return err

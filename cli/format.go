@@ -20,6 +20,8 @@ type checkReport struct {
 	Deep   bool
 	// Orgs is each checked provider's organisation / group / project / workspace.
 	Orgs map[providers.ID]string
+	// Devtron is the Devtron instance's check and drift (check --devtron; nil otherwise).
+	Devtron *devtronCheck
 }
 
 // failed reports whether a result failed (an expiry sooner than --fail-expiry included).
@@ -29,7 +31,7 @@ func (rep *checkReport) failed() bool {
 			return true
 		}
 	}
-	return false
+	return rep.Devtron != nil && !rep.Devtron.Result.OK
 }
 
 // checkFormat is one output format of `check --format`. Each format is one value registered by

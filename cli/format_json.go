@@ -6,7 +6,12 @@ func init() {
 	registerCheckFormat(checkFormat{
 		Name:    "json",
 		Summary: `one JSON document {"results":[...]} (the same as --json)`,
-		Write:   func(w io.Writer, rep *checkReport) error { return writeResultsJSON(w, rep.Results) },
+		Write: func(w io.Writer, rep *checkReport) error {
+			if rep.Devtron == nil {
+				return writeResultsJSON(w, rep.Results)
+			}
+			return writeResultsWithDevtronJSON(w, rep.Results, rep.Devtron.json())
+		},
 		Unusable: func(w io.Writer, _ string, err error) error {
 			_ = writeResultsJSON(w, nil)
 			return err

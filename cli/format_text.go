@@ -12,6 +12,7 @@ func init() {
 		ShowsProgress: true,
 		Write: func(w io.Writer, rep *checkReport) error {
 			writeResultsText(w, rep.Results, time.Now())
+			rep.Devtron.writeText(w)
 			return nil
 		},
 	})

@@ -84,6 +84,11 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 
 // writeResultsJSON prints {"results":[...]}.
 func writeResultsJSON(w io.Writer, results []providers.Result) error {
+	return writeResultsWithDevtronJSON(w, results, nil)
+}
+
+// writeResultsWithDevtronJSON prints {"results":[...]}, with a "devtron" key beside it when dt is set.
+func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, dt *devtronCheckJSON) error {
 	safeResults := make([]providers.Result, len(results))
 	for i, r := range results {
 		safeResults[i] = displayResult(r)
@@ -93,5 +98,6 @@ func writeResultsJSON(w io.Writer, results []providers.Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Results []providers.Result `json:"results"`
-	}{results})
+		Devtron *devtronCheckJSON  `json:"devtron,omitempty"`
+	}{results, dt})
 }

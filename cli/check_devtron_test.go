@@ -1,0 +1,102 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"gitopscfg/platforms/devtronfake"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// check --devtron adds the Devtron instance's own check and the drift of every stored provider:
+// a provider Devtron does not hold is reported (not a failure), a pushed one is in sync and
+// active there, and a token that is not a super-admin's fails the check (exit 1). The Devtron API
+// token and the Git token never appear in any output.
+func TestCheckDevtron(t *testing.T) {
+	t.Parallel()
+	const viewerCanary = "devtron-CANARY-viewer-token-00000000004"
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true, viewerCanary: false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dt.Close)
+	dir := initStore(t)
+	gh := emu.DemoCredentials(providers.GitHub)
+	var all strings.Builder
+	step := func(stdin string, want int, args ...string) run {
+		t.Helper()
+		r := gitopscfg(t, dir, stdin, nil, args...)
+		all.WriteString(r.out + r.err)
+		if r.code != want {
+			t.Fatalf("gitopscfg %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, r.code, want, r.out, r.err)
+		}
+		return r
+	}
+	type checkJSON struct {
+		Results []struct{ Provider string }
+		Devtron *struct {
+			URL       string
+			OK        bool
+			Checks    []struct{ ID, Status string }
+			Active    *string
+			Providers map[string]string
+		}
+	}
+	decode := func(r run) checkJSON {
+		t.Helper()
+		var c checkJSON
+		if err := json.Unmarshal([]byte(r.out), &c); err != nil {
+			t.Fatalf("check --json --devtron: %v\n%s", err, r.out)
+		}
+		return c
+	}
+
+	step(gh.Token, 0, "set", "github", "--host", gh.Host, "--api-url", gh.APIURL, "--org", gh.Org, "--username", gh.Username, "--token-stdin", "--activate")
+	r := step("", 2, "check", "--devtron")
+	if !strings.Contains(r.err, "no Devtron instance is stored") {
+		t.Errorf("--devtron without an instance:\n%s", r.err)
+	}
+	step(devtronCanary, 0, "devtron", "set", "--url", dt.URL(), "--token-stdin")
+	step("", 2, "check", "--devtron", "--format", "prometheus")
+
+	r = step("", 0, "check", "--devtron")
+	if !strings.Contains(r.out, "Devtron — ") || !strings.Contains(r.out, "github     absent") {
+		t.Errorf("check --devtron text before the push:\n%s", r.out)
+	}
+	c := decode(step("", 0, "check", "--devtron", "--json"))
+	if c.Devtron == nil || !c.Devtron.OK || c.Devtron.URL == "" || c.Devtron.Providers["github"] != "absent" || c.Devtron.Active != nil {
+		t.Fatalf("check --devtron --json before the push: %+v\n%s", c.Devtron, all.String())
+	}
+
+	step("", 0, "push", "devtron")
+	c = decode(step("", 0, "check", "--devtron", "--json"))
+	if c.Devtron == nil || c.Devtron.Providers["github"] != "in_sync" || c.Devtron.Active == nil || *c.Devtron.Active != "github" {
+		t.Fatalf("check --devtron --json after the push: %+v", c.Devtron)
+	}
+	if c := decode(step("", 0, "check", "--json")); c.Devtron != nil {
+		t.Errorf("check --json without --devtron has a devtron key: %+v", c.Devtron)
+	}
+
+	step(viewerCanary, 0, "devtron", "set", "--url", dt.URL(), "--token-stdin", "--no-check")
+	r = step("", 1, "check", "--devtron")
+	if !strings.Contains(r.out, "super-admin") {
+		t.Errorf("a viewer's token:\n%s", r.out)
+	}
+	c = decode(step("", 1, "check", "--devtron", "--json"))
+	if c.Devtron == nil || c.Devtron.OK || len(c.Results) != 1 {
+		t.Errorf("a viewer's token, JSON: %+v", c)
+	}
+
+	for _, secret := range []string{devtronCanary, viewerCanary, gh.Token} {
+		if strings.Contains(all.String(), secret) {
+			t.Fatalf("a token reached the output:\n%s", all.String())
+		}
+	}
+}
