@@ -47,7 +47,7 @@ func openInDir(path string) (*os.File, error) {
 	if !fi.Mode().IsRegular() {
 		f.Close()
 		return nil, &Error{Kind: KindIO, Path: path,
-			Msg: fmt.Sprintf("%s is not a regular file (%s); the store's files must be plain files: move it away", path, fileKind(fi.Mode()))}
+			Msg: fmt.Sprintf("%s is not a regular file (%s); the store's files must be plain files: move it away", path, FileKind(fi.Mode()))}
 	}
 	return f, nil
 }
@@ -80,20 +80,24 @@ func symlinkError(path string) error {
 		Msg: fmt.Sprintf("%s is a symbolic link (to %q): gitopscfg never follows links inside the config directory; replace it with the file itself (or remove it) and run again", path, target)}
 }
 
-func fileKind(m fs.FileMode) string {
+// FileKind names what a file that is not a regular file is, in words ("a named pipe (FIFO)",
+// "a character device", …), for the messages that refuse it.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeSymlink != 0:
 		return "a symbolic link"
 	case m.IsDir():
 		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
+		return "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
 	case m&fs.ModeDevice != 0:
 		return "a device"
 	}
-	return "not a regular file"
+	return "of mode " + m.String()
 }
 
 // checkDir refuses a config directory another user could change: owned by someone else, or
@@ -105,7 +109,7 @@ func checkDir(dir string) error {
 		return &Error{Kind: KindIO, Path: dir, Msg: "cannot use the config directory", Err: err}
 	}
 	if !fi.IsDir() {
-		return &Error{Kind: KindIO, Path: dir, Msg: fmt.Sprintf("%s is not a directory (%s): give a directory as --config-dir", dir, fileKind(fi.Mode()))}
+		return &Error{Kind: KindIO, Path: dir, Msg: fmt.Sprintf("%s is not a directory (%s): give a directory as --config-dir", dir, FileKind(fi.Mode()))}
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if ok && int(st.Uid) != os.Geteuid() {

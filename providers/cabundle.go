@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"gitopscfg/config"
 )
 
 // MaxCABundleBytes is the largest CA bundle read: one holding every public root is about 250 KB.
@@ -47,22 +49,10 @@ func ReadCABundle(path string) ([]byte, error) {
 }
 
 func notAPEMFile(fi fs.FileInfo) string {
-	m := fi.Mode()
-	switch {
-	case m.IsRegular():
+	if fi.Mode().IsRegular() {
 		return ""
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
 	}
-	return "of mode " + m.String()
+	return config.FileKind(fi.Mode())
 }
 
 // byteSize writes n in the largest binary unit that keeps it readable: 512 B, 4 MiB, 1.5 GiB.
