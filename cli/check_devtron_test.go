@@ -4,10 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"gitopscfg/platforms/devtronfake"
-	"gitopscfg/providers"
-	"gitopscfg/providers/fake"
 )
 
 // check --devtron adds the Devtron instance's own check and the drift of every stored provider:
@@ -17,28 +13,8 @@ import (
 func TestCheckDevtron(t *testing.T) {
 	t.Parallel()
 	const viewerCanary = "devtron-CANARY-viewer-token-00000000004"
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true, viewerCanary: false}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
-	dir := initStore(t)
-	gh := emu.DemoCredentials(providers.GitHub)
-	var all strings.Builder
-	step := func(stdin string, want int, args ...string) run {
-		t.Helper()
-		r := gitopscfg(t, dir, stdin, nil, args...)
-		all.WriteString(r.out + r.err)
-		if r.code != want {
-			t.Fatalf("gitopscfg %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, r.code, want, r.out, r.err)
-		}
-		return r
-	}
+	d := newDelivery(t, map[string]bool{devtronCanary: true, viewerCanary: false})
+	dt, gh, step, all := d.dt, d.gh, d.step, d.all
 	type checkJSON struct {
 		Results []struct{ Provider string }
 		Devtron *struct {

@@ -16,32 +16,47 @@ import (
 
 const devtronCanary = "devtron-CANARY-cli-token-000000000000003"
 
-// TestPushAndExportEndToEnd drives devtron set, push devtron, export and devtron remove through
-// the real binary against the Devtron and provider emulators.
-func TestPushAndExportEndToEnd(t *testing.T) {
-	t.Parallel()
+// delivery is a store with the provider and Devtron emulators beside it, and step, which runs one
+// invocation, requires its exit code and keeps its output in all for the canary checks.
+type delivery struct {
+	dt   *devtronfake.Server
+	dir  string
+	gh   providers.Credentials
+	all  *strings.Builder
+	step func(stdin string, want int, args ...string) run
+}
+
+func newDelivery(t *testing.T, devtronTokens map[string]bool) *delivery {
+	t.Helper()
 	emu, err := fake.Start(fake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: devtronTokens})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(dt.Close)
-	dir := initStore(t)
-	gh := emu.DemoCredentials(providers.GitHub)
-	var all strings.Builder
-	step := func(stdin string, want int, args ...string) run {
+	d := &delivery{dt: dt, dir: initStore(t), gh: emu.DemoCredentials(providers.GitHub), all: &strings.Builder{}}
+	d.step = func(stdin string, want int, args ...string) run {
 		t.Helper()
-		r := gitopscfg(t, dir, stdin, nil, args...)
-		all.WriteString(r.out + r.err)
+		r := gitopscfg(t, d.dir, stdin, nil, args...)
+		d.all.WriteString(r.out + r.err)
 		if r.code != want {
 			t.Fatalf("gitopscfg %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, r.code, want, r.out, r.err)
 		}
 		return r
 	}
+	return d
+}
+
+// TestPushAndExportEndToEnd drives devtron set, push devtron, export and devtron remove through
+// the real binary against the Devtron and provider emulators.
+func TestPushAndExportEndToEnd(t *testing.T) {
+	t.Parallel()
+	d := newDelivery(t, map[string]bool{devtronCanary: true})
+	dt, dir, gh, step, all := d.dt, d.dir, d.gh, d.step, d.all
 	step(gh.Token, 0, "set", "github", "--host", gh.Host, "--api-url", gh.APIURL, "--org", gh.Org, "--username", gh.Username, "--token-stdin", "--activate")
 	step("", 2, "push", "devtron") // no instance yet
 	step("wrong-token-000000000000", 1, "devtron", "set", "--url", dt.URL(), "--token-stdin")
