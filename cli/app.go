@@ -89,28 +89,28 @@ func exitCode(err error) int {
 }
 
 // providerEnv returns the shared live-check environment.
-func (a *factory) providerEnv() *providers.Env {
-	if a.env == nil {
-		a.env = providers.NewEnv(a.Version)
+func (f *factory) providerEnv() *providers.Env {
+	if f.env == nil {
+		f.env = providers.NewEnv(f.Version)
 	}
-	return a.env
+	return f.env
 }
 
 // providerEnvWithTimeout is providerEnv with another deadline; the shared Env is not changed, since SSH sessions
 // run verbs concurrently on it.
-func (a *factory) providerEnvWithTimeout(d time.Duration) *providers.Env {
-	env := *a.providerEnv()
+func (f *factory) providerEnvWithTimeout(d time.Duration) *providers.Env {
+	env := *f.providerEnv()
 	env.Timeout = d
 	return &env
 }
 
 // resolveConfigDir applies --config-dir, GITOPSCFG_CONFIG_DIR, then $XDG_CONFIG_HOME/gitopscfg.
-func (a *factory) resolveConfigDir() error {
-	if a.ConfigDir == "" {
-		a.ConfigDir = a.Getenv("GITOPSCFG_CONFIG_DIR")
+func (f *factory) resolveConfigDir() error {
+	if f.ConfigDir == "" {
+		f.ConfigDir = f.Getenv("GITOPSCFG_CONFIG_DIR")
 	}
-	if a.ConfigDir == "" {
-		base := a.Getenv("XDG_CONFIG_HOME")
+	if f.ConfigDir == "" {
+		base := f.Getenv("XDG_CONFIG_HOME")
 		if base == "" {
 			home, err := os.UserHomeDir()
 			if err != nil {
@@ -118,45 +118,45 @@ func (a *factory) resolveConfigDir() error {
 			}
 			base = filepath.Join(home, ".config")
 		}
-		a.ConfigDir = filepath.Join(base, "gitopscfg")
+		f.ConfigDir = filepath.Join(base, "gitopscfg")
 	}
-	abs, err := filepath.Abs(a.ConfigDir)
+	abs, err := filepath.Abs(f.ConfigDir)
 	if err != nil {
-		return usageErr("invalid config directory %q: %v", a.ConfigDir, err)
+		return usageErr("invalid config directory %q: %v", f.ConfigDir, err)
 	}
-	a.ConfigDir = abs
+	f.ConfigDir = abs
 	return nil
 }
 
 // passphrase returns the store passphrase: GITOPSCFG_PASSPHRASE, else a prompt on the terminal.
-func (a *factory) passphrase() (string, error) {
-	if p := a.Getenv("GITOPSCFG_PASSPHRASE"); p != "" {
+func (f *factory) passphrase() (string, error) {
+	if p := f.Getenv("GITOPSCFG_PASSPHRASE"); p != "" {
 		return p, nil
 	}
-	if a.Passphrase == nil {
+	if f.Passphrase == nil {
 		return "", errors.New("the store is passphrase-protected: set GITOPSCFG_PASSPHRASE (there is no terminal to ask on)")
 	}
-	return a.Passphrase("Passphrase for " + filepath.Join(a.ConfigDir, config.IdentityFile) + ": ")
+	return f.Passphrase("Passphrase for " + filepath.Join(f.ConfigDir, config.IdentityFile) + ": ")
 }
 
 // openStore unlocks the store, printing its warnings to stderr.
-func (a *factory) openStore() (*config.Store, error) {
-	if a.store != nil {
-		return a.store, nil
+func (f *factory) openStore() (*config.Store, error) {
+	if f.store != nil {
+		return f.store, nil
 	}
-	s, err := config.Open(a.ConfigDir, a.passphrase)
+	s, err := config.Open(f.ConfigDir, f.passphrase)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range s.Warnings() {
-		fmt.Fprintln(a.Err, "warning:", w)
+		fmt.Fprintln(f.Err, "warning:", w)
 	}
 	return s, nil
 }
 
 // openAndLoad unlocks and reads the store.
-func (a *factory) openAndLoad() (*config.Store, *config.Data, error) {
-	s, err := a.openStore()
+func (f *factory) openAndLoad() (*config.Store, *config.Data, error) {
+	s, err := f.openStore()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,9 +182,9 @@ func terminalPassphrase(prompt string) (string, error) {
 }
 
 // who names the person running this process, for the audit trail.
-func (a *factory) who() string {
-	if a.whoami != "" {
-		return a.whoami
+func (f *factory) who() string {
+	if f.whoami != "" {
+		return f.whoami
 	}
 	return config.LocalUser()
 }

@@ -24,7 +24,7 @@ type checkOptions struct {
 	devtron bool
 }
 
-func newCheckCmd(a *factory) *cobra.Command {
+func newCheckCmd(f *factory) *cobra.Command {
 	o := checkOptions{expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 	cmd := &cobra.Command{
 		Use:   "check [PROVIDER|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
@@ -60,7 +60,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 				}
 				o.format = "json"
 			}
-			f, err := lookupCheckFormat(o.format)
+			cf, err := lookupCheckFormat(o.format)
 			if err != nil {
 				return err
 			}
@@ -68,7 +68,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 				return usageErr("--fail-expiry %s is longer than --warn-expiry %s: a token would fail before it warns",
 					formatDays(o.expiry.Fail), formatDays(o.expiry.Warn))
 			}
-			return a.runCheck(cmd.Context(), o, f, args)
+			return f.runCheck(cmd.Context(), o, cf, args)
 		},
 	}
 	cmd.Flags().BoolVar(&o.all, "all", false, "check every configured provider")
@@ -83,8 +83,8 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 	return cmd
 }
 
-func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, args []string) (err error) {
-	var out io.Writer = a.Out
+func (f *factory) runCheck(ctx context.Context, o checkOptions, cf checkFormat, args []string) (err error) {
+	var out io.Writer = f.Out
 	if o.output != "" {
 		file, err := createAtomicOutput(o.output)
 		if err != nil {
@@ -106,12 +106,12 @@ func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, a
 			file.complete = true
 		}
 	}
-	s, d, err := a.openAndLoad()
+	s, d, err := f.openAndLoad()
 	if err != nil {
-		if f.Broken != nil {
-			fmt.Fprintln(a.Err, "error:", err)
+		if cf.Broken != nil {
+			fmt.Fprintln(f.Err, "error:", err)
 			defer complete()
-			return f.Broken(out, err)
+			return cf.Broken(out, err)
 		}
 		return err
 	}
@@ -129,64 +129,64 @@ func (a *factory) runCheck(ctx context.Context, o checkOptions, f checkFormat, a
 			return err
 		}
 		if d.Providers[string(p.ID)] == nil {
-			return a.nothingToCheck(out, f, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
+			return f.nothingToCheck(out, cf, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
 		}
 		ids = []providers.ID{p.ID}
 	default:
 		if d.Active == "" {
-			return a.nothingToCheck(out, f, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
+			return f.nothingToCheck(out, cf, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
 		}
 		ids = []providers.ID{providers.ID(d.Active)}
 	}
 	if len(ids) == 0 {
-		return a.nothingToCheck(out, f, "no provider is configured: run `gitopscfg set PROVIDER …` first")
+		return f.nothingToCheck(out, cf, "no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
 	if o.devtron && d.Devtron == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
-	if o.devtron && f.Name != "text" && f.Name != "json" {
+	if o.devtron && cf.Name != "text" && cf.Name != "json" {
 		return usageErr("--devtron goes with --format text or json")
 	}
-	env := a.providerEnvWithTimeout(o.timeout)
+	env := f.providerEnvWithTimeout(o.timeout)
 	var progress func(providers.ID, providers.Check)
 	if o.deep {
-		progress = a.stageWriter(out, f, o.output == "")
+		progress = f.stageWriter(out, cf, o.output == "")
 	}
-	at := a.now()
+	at := f.now()
 	results := runChecks(ctx, env, d, ids, o.deep, progress)
-	applyExpiry(results, o.expiry, a.now())
-	a.recordResults(ctx, s, d, results, o.deep)
+	applyExpiry(results, o.expiry, f.now())
+	f.recordResults(ctx, s, d, results, o.deep)
 	rep := &checkReport{Results: results, At: at, Expiry: o.expiry, Deep: o.deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
 		rep.Orgs[id] = d.Providers[string(id)].Org
 	}
 	if o.devtron {
-		rep.Devtron = a.checkDevtronInstance(ctx, d, env)
+		rep.Devtron = f.checkDevtronInstance(ctx, d, env)
 	}
-	if err := f.Write(out, rep); err != nil {
+	if err := cf.Write(out, rep); err != nil {
 		return err
 	}
 	complete()
-	return f.outcome(rep)
+	return cf.outcome(rep)
 }
 
 // stageWriter returns the --deep progress callback for format f: the format's own stage records
 // (jsonl), and a person's progress lines on stderr for formats that show them, when standard
 // output is a terminal.
-func (a *factory) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(providers.ID, providers.Check) {
-	human := f.ShowsProgress && a.IsTerm && toStdout
-	if f.Stage == nil && !human {
+func (f *factory) stageWriter(out io.Writer, cf checkFormat, toStdout bool) func(providers.ID, providers.Check) {
+	human := cf.ShowsProgress && f.IsTerm && toStdout
+	if cf.Stage == nil && !human {
 		return nil
 	}
 	return func(id providers.ID, c providers.Check) {
 		if human {
-			a.showStage(id, c)
+			f.showStage(id, c)
 		}
-		if f.Stage != nil && c.Status != providers.Running {
-			a.progressMu.Lock()
-			defer a.progressMu.Unlock()
-			if err := f.Stage(out, id, c, a.now()); err != nil {
-				fmt.Fprintln(a.Err, "warning: a round-trip stage could not be written:", err)
+		if cf.Stage != nil && c.Status != providers.Running {
+			f.progressMu.Lock()
+			defer f.progressMu.Unlock()
+			if err := cf.Stage(out, id, c, f.now()); err != nil {
+				fmt.Fprintln(f.Err, "warning: a round-trip stage could not be written:", err)
 			}
 		}
 	}
@@ -194,10 +194,10 @@ func (a *factory) stageWriter(out io.Writer, f checkFormat, toStdout bool) func(
 
 // nothingToCheck reports that there is nothing to check, on stderr and in format f's own way
 // (exit 1 unless the format says otherwise).
-func (a *factory) nothingToCheck(out io.Writer, f checkFormat, msg string) error {
-	fmt.Fprintln(a.Err, msg)
-	if f.Unusable != nil {
-		err := f.Unusable(out, msg, errCheckFailed)
+func (f *factory) nothingToCheck(out io.Writer, cf checkFormat, msg string) error {
+	fmt.Fprintln(f.Err, msg)
+	if cf.Unusable != nil {
+		err := cf.Unusable(out, msg, errCheckFailed)
 		if file, ok := out.(*atomicOutput); ok {
 			file.complete = true
 		}
@@ -233,31 +233,31 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 }
 
 // showStage prints a round-trip stage as it starts and ends, on stderr, for a person watching.
-func (a *factory) showStage(id providers.ID, c providers.Check) {
-	a.progressMu.Lock()
-	defer a.progressMu.Unlock()
+func (f *factory) showStage(id providers.ID, c providers.Check) {
+	f.progressMu.Lock()
+	defer f.progressMu.Unlock()
 	if c.Status == providers.Running {
-		fmt.Fprintf(a.Err, "%s: %s …\n", id, c.ID)
+		fmt.Fprintf(f.Err, "%s: %s …\n", id, c.ID)
 		return
 	}
-	fmt.Fprintf(a.Err, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
+	fmt.Fprintf(f.Err, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
 }
 
 // recordResults remembers each result in the store (a round trip as last_deep), for providers
 // whose credentials did not change while they were checked (tested holds what was checked);
 // failing to do so is a warning, not a failure.
-func (a *factory) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
-	now := a.now()
+func (f *factory) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
+	now := f.now()
 	var checked []config.Checked
 	for _, r := range results {
 		checked = append(checked, config.Checked{Provider: string(r.Provider),
 			Tested: tested.Providers[string(r.Provider)].Settings(), Record: r.Record(now, deep)})
 	}
-	_, err := s.RecordChecks(ctx, a.who(), checked...)
+	_, err := s.RecordChecks(ctx, f.who(), checked...)
 	if config.IsKind(err, config.KindStale) {
 		return // every provider changed while it was checked: its results are not theirs to keep
 	}
 	if err != nil {
-		fmt.Fprintln(a.Err, "warning: the check results could not be remembered:", err)
+		fmt.Fprintln(f.Err, "warning: the check results could not be remembered:", err)
 	}
 }

@@ -31,7 +31,7 @@ type devtronCheckJSON struct {
 
 // checkDevtronInstance runs the instance check and, when it passed, compares the providers.
 // A differing configuration is a report, not a failure: only the instance check decides ok.
-func (a *factory) checkDevtronInstance(ctx context.Context, d *config.Data, env *providers.Env) *devtronCheck {
+func (f *factory) checkDevtronInstance(ctx context.Context, d *config.Data, env *providers.Env) *devtronCheck {
 	in := platforms.InstanceFromConfig(d.Devtron)
 	dt, err := platforms.NewDevtron(env, *in)
 	if err != nil {
@@ -45,7 +45,7 @@ func (a *factory) checkDevtronInstance(ctx context.Context, d *config.Data, env 
 	cancel()
 	out := &devtronCheck{Result: displayResult(r)}
 	if r.OK {
-		out.Drift = a.devtronStatus(ctx, d)
+		out.Drift = f.devtronStatus(ctx, d)
 	}
 	return out
 }

@@ -14,25 +14,25 @@ import (
 // startDemo starts the provider and Devtron emulators on loopback and points a throw-away store at them, with
 // every provider configured with full-access demo credentials and GitHub active. Everything is
 // removed when the process ends.
-func (a *factory) startDemo(ctx context.Context) error {
+func (f *factory) startDemo(ctx context.Context) error {
 	emu, err := fake.Start(fake.Options{})
 	if err != nil {
 		return usageErr("--demo: %v", err)
 	}
-	a.cleanup = append(a.cleanup, emu.Close)
-	a.demo = emu
+	f.cleanup = append(f.cleanup, emu.Close)
+	f.demo = emu
 	dtEmu, err := devtronfake.Start(devtronfake.Options{})
 	if err != nil {
 		return usageErr("--demo: %v", err)
 	}
-	a.cleanup = append(a.cleanup, dtEmu.Close)
+	f.cleanup = append(f.cleanup, dtEmu.Close)
 	dir, err := os.MkdirTemp("", "gitopscfg-demo-")
 	if err != nil {
 		return usageErr("--demo: %v", err)
 	}
-	a.cleanup = append(a.cleanup, func() { _ = os.RemoveAll(dir) })
-	a.ConfigDir = dir
-	a.Getenv = demoEnv(a.Getenv)
+	f.cleanup = append(f.cleanup, func() { _ = os.RemoveAll(dir) })
+	f.ConfigDir = dir
+	f.Getenv = demoEnv(f.Getenv)
 	s, err := config.Init(dir, "")
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (a *factory) startDemo(ctx context.Context) error {
 	if _, err := s.SetDevtron(ctx, "demo", config.Devtron{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")
+	fmt.Fprintln(f.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")
 	return nil
 }
 

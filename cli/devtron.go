@@ -16,7 +16,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newDevtronCmd(a *factory) *cobra.Command {
+func newDevtronCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devtron set|remove",
 		Short: "Store or remove the Devtron instance credentials are pushed to",
@@ -41,7 +41,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
   printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := a.openAndLoad()
+			s, d, err := f.openAndLoad()
 			if err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 				}
 			}
 			if o.tokenStdin {
-				if in.Token, err = readToken(a.In, a.Err); err != nil {
+				if in.Token, err = readToken(f.In, f.Err); err != nil {
 					return err
 				}
 			}
@@ -77,48 +77,48 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 			}
 			var rec *config.CheckRecord
 			if !o.noCheck {
-				r, err := a.checkDevtron(cmd.Context(), in, o.timeout)
+				r, err := f.checkDevtron(cmd.Context(), in, o.timeout)
 				if err != nil {
 					return err
 				}
-				writeDevtronCheck(a.Out, r)
+				writeDevtronCheck(f.Out, r)
 				if !r.OK {
-					fmt.Fprintln(a.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
+					fmt.Fprintln(f.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
 					return errCheckFailed
 				}
-				rec = r.Record(a.now(), false)
+				rec = r.Record(f.now(), false)
 			}
-			_, err = s.SetDevtron(cmd.Context(), a.who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
+			_, err = s.SetDevtron(cmd.Context(), f.who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Out, "Saved the Devtron instance %s.\n", in.URL)
+			fmt.Fprintf(f.Out, "Saved the Devtron instance %s.\n", in.URL)
 			return nil
 		},
 	}
-	f := set.Flags()
-	f.StringVar(&o.url, "url", "", "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)")
-	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read the Devtron API token from standard input")
-	f.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA that signed Devtron's certificate")
-	f.BoolVar(&o.noCheck, "no-check", false, "save without checking the instance")
-	f.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the check")
+	fl := set.Flags()
+	fl.StringVar(&o.url, "url", "", "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)")
+	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the Devtron API token from standard input")
+	fl.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA that signed Devtron's certificate")
+	fl.BoolVar(&o.noCheck, "no-check", false, "save without checking the instance")
+	fl.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the check")
 
 	remove := &cobra.Command{
 		Use:   "remove",
 		Short: "Forget the stored Devtron instance (nothing changes in Devtron)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := a.openAndLoad()
+			s, d, err := f.openAndLoad()
 			if err != nil {
 				return err
 			}
 			if d.Devtron == nil {
 				return usageErr("no Devtron instance is stored")
 			}
-			if _, err := s.RemoveDevtron(cmd.Context(), a.who()); err != nil {
+			if _, err := s.RemoveDevtron(cmd.Context(), f.who()); err != nil {
 				return err
 			}
-			fmt.Fprintln(a.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
+			fmt.Fprintln(f.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
 			return nil
 		},
 	}
@@ -130,8 +130,8 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 }
 
 // checkDevtron runs the instance check within timeout.
-func (a *factory) checkDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
-	dt, err := platforms.NewDevtron(a.providerEnv(), in)
+func (f *factory) checkDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
+	dt, err := platforms.NewDevtron(f.providerEnv(), in)
 	if err != nil {
 		return providers.Result{}, usageErr("%v", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newExportCmd(a *factory) *cobra.Command {
+func newExportCmd(f *factory) *cobra.Command {
 	var o struct {
 		platforms.ExportOptions
 		output        string
@@ -39,10 +39,10 @@ A provider whose last check failed, or that changed since, is refused unless --f
 			if target != "argocd" && target != "flux" {
 				return usageErr("unknown platform %q: use argocd or flux", target)
 			}
-			if o.output == "" && a.IsTerm {
+			if o.output == "" && f.IsTerm {
 				return usageErr("the manifests hold the token and are not printed to a terminal: pipe them (gitopscfg export %s | kubectl apply -f -) or write them with --output FILE", target)
 			}
-			_, d, err := a.openAndLoad()
+			_, d, err := f.openAndLoad()
 			if err != nil {
 				return err
 			}
@@ -50,15 +50,15 @@ A provider whose last check failed, or that changed since, is refused unless --f
 			if err != nil {
 				return err
 			}
-			if err := a.freshEnough(id, sp, o.force); err != nil {
+			if err := f.freshEnough(id, sp, o.force); err != nil {
 				return err
 			}
 			creds := providers.FromConfig(id, sp)
 			var objs []platforms.Object
 			if target == "argocd" {
-				ctx, cancel := context.WithTimeout(cmd.Context(), a.providerEnv().Timeout)
+				ctx, cancel := context.WithTimeout(cmd.Context(), f.providerEnv().Timeout)
 				defer cancel()
-				objs, err = platforms.ArgoCD(ctx, a.providerEnv(), creds, o.ExportOptions)
+				objs, err = platforms.ArgoCD(ctx, f.providerEnv(), creds, o.ExportOptions)
 			} else {
 				objs, err = platforms.Flux(creds, o.ExportOptions)
 			}
@@ -70,24 +70,24 @@ A provider whose last check failed, or that changed since, is refused unless --f
 				out = platforms.EncodeJSON(objs)
 			}
 			if o.output == "" {
-				_, err = a.Out.Write(out)
+				_, err = f.Out.Write(out)
 				return err
 			}
 			if err := writePrivateFile(o.output, out); err != nil {
 				return usageErr("--output: %v", err)
 			}
-			fmt.Fprintf(a.Err, "Wrote %s (mode 0600); it holds the token: apply it, then delete it.\n", o.output)
+			fmt.Fprintf(f.Err, "Wrote %s (mode 0600); it holds the token: apply it, then delete it.\n", o.output)
 			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Namespace, "namespace", "", "namespace (default argocd, or flux-system)")
-	f.StringVar(&o.Kind, "kind", "", "Argo CD secret type: repo-creds (default) or repository")
-	f.StringVar(&o.Repo, "repo", "", "the repository's name, with --kind repository")
-	f.StringVar(&o.Name, "name", "", "the Secret's name (default gitopscfg-PROVIDER...)")
-	f.StringVar(&o.output, "output", "", "write to FILE (0600, atomically) instead of standard output")
-	f.BoolVar(&o.asJSON, "json", false, "JSON instead of YAML")
-	f.BoolVar(&o.force, "force", false, "export even if the last check failed or the settings changed since")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Namespace, "namespace", "", "namespace (default argocd, or flux-system)")
+	fl.StringVar(&o.Kind, "kind", "", "Argo CD secret type: repo-creds (default) or repository")
+	fl.StringVar(&o.Repo, "repo", "", "the repository's name, with --kind repository")
+	fl.StringVar(&o.Name, "name", "", "the Secret's name (default gitopscfg-PROVIDER...)")
+	fl.StringVar(&o.output, "output", "", "write to FILE (0600, atomically) instead of standard output")
+	fl.BoolVar(&o.asJSON, "json", false, "JSON instead of YAML")
+	fl.BoolVar(&o.force, "force", false, "export even if the last check failed or the settings changed since")
 	return cmd
 }
 

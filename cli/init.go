@@ -10,7 +10,7 @@ import (
 	"gitopscfg/config"
 )
 
-func newInitCmd(a *factory) *cobra.Command {
+func newInitCmd(f *factory) *cobra.Command {
 	var withPassphrase bool
 	cmd := &cobra.Command{
 		Use:   "init [--passphrase]",
@@ -20,22 +20,22 @@ func newInitCmd(a *factory) *cobra.Command {
 			pass := ""
 			if withPassphrase {
 				var err error
-				if pass, err = a.newPassphrase(); err != nil {
+				if pass, err = f.newPassphrase(); err != nil {
 					return err
 				}
 			}
-			s, err := config.Init(a.ConfigDir, pass)
+			s, err := config.Init(f.ConfigDir, pass)
 			if err != nil {
 				return err
 			}
 			for _, w := range s.Warnings() {
-				fmt.Fprintln(a.Err, "warning:", w)
+				fmt.Fprintln(f.Err, "warning:", w)
 			}
 			mode := "key file " + filepath.Join(s.Dir(), config.IdentityFile)
 			if withPassphrase {
 				mode = "passphrase-protected key file " + filepath.Join(s.Dir(), config.IdentityFile)
 			}
-			fmt.Fprintf(a.Out, "Created %s, protected by the %s.\nKeep a backup of the key file: without it the store cannot be read.\n", s.Path(), mode)
+			fmt.Fprintf(f.Out, "Created %s, protected by the %s.\nKeep a backup of the key file: without it the store cannot be read.\n", s.Path(), mode)
 			return nil
 		},
 	}
@@ -44,17 +44,17 @@ func newInitCmd(a *factory) *cobra.Command {
 }
 
 // newPassphrase gets a new passphrase from the environment or asks for it twice.
-func (a *factory) newPassphrase() (string, error) {
-	pass := a.Getenv("GITOPSCFG_PASSPHRASE")
+func (f *factory) newPassphrase() (string, error) {
+	pass := f.Getenv("GITOPSCFG_PASSPHRASE")
 	if pass == "" {
-		if a.Passphrase == nil {
+		if f.Passphrase == nil {
 			return "", usageErr("set GITOPSCFG_PASSPHRASE: there is no terminal to ask for a passphrase on")
 		}
 		var err error
-		if pass, err = a.Passphrase("New passphrase: "); err != nil {
+		if pass, err = f.Passphrase("New passphrase: "); err != nil {
 			return "", err
 		}
-		again, err := a.Passphrase("The same passphrase again: ")
+		again, err := f.Passphrase("The same passphrase again: ")
 		if err != nil {
 			return "", err
 		}

@@ -16,7 +16,7 @@ import (
 	"gitopscfg/providers"
 )
 
-func newPushCmd(a *factory) *cobra.Command {
+func newPushCmd(f *factory) *cobra.Command {
 	var o struct {
 		force, asJSON bool
 		timeout       time.Duration
@@ -39,7 +39,7 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			if args[0] != "devtron" {
 				return usageErr("unknown platform %q: gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)", args[0])
 			}
-			_, d, err := a.openAndLoad()
+			_, d, err := f.openAndLoad()
 			if err != nil {
 				return err
 			}
@@ -50,10 +50,10 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			if err != nil {
 				return err
 			}
-			if err := a.freshEnough(id, sp, o.force); err != nil {
+			if err := f.freshEnough(id, sp, o.force); err != nil {
 				return err
 			}
-			dt, err := platforms.NewDevtron(a.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
+			dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -64,22 +64,22 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 				defer cancel()
 			}
 			creds := providers.FromConfig(id, sp)
-			res, err := dt.Push(ctx, creds, platforms.PushOptions{Progress: a.pushProgress(o.asJSON)})
+			res, err := dt.Push(ctx, creds, platforms.PushOptions{Progress: f.pushProgress(o.asJSON)})
 			if err != nil && res.Outcome == "" {
 				if errors.Is(err, platforms.ErrUnsupported) {
 					return usageErr("%v", err)
 				}
-				fmt.Fprintln(a.Err, "not pushed:", err)
+				fmt.Fprintln(f.Err, "not pushed:", err)
 				return errCheckFailed
 			}
 			if o.asJSON {
-				enc := json.NewEncoder(a.Out)
+				enc := json.NewEncoder(f.Out)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(res); err != nil {
 					return err
 				}
 			} else {
-				writePushText(a.Out, res)
+				writePushText(f.Out, res)
 			}
 			if !res.OK() {
 				return errCheckFailed
@@ -87,10 +87,10 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&o.force, "force", false, "push even if the last check failed or the settings changed since")
-	f.BoolVar(&o.asJSON, "json", false, "print the outcome as JSON")
-	f.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
+	fl := cmd.Flags()
+	fl.BoolVar(&o.force, "force", false, "push even if the last check failed or the settings changed since")
+	fl.BoolVar(&o.asJSON, "json", false, "print the outcome as JSON")
+	fl.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
 	return cmd
 }
 
@@ -116,7 +116,7 @@ func deliveryProvider(d *config.Data, args []string) (providers.ID, *config.Prov
 
 // freshEnough refuses credentials whose latest check failed, or that changed since they were
 // last checked (the store forgets a check when the settings it tested change), unless force.
-func (a *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) error {
+func (f *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) error {
 	last := sp.LastCheck
 	if sp.LastDeep != nil && (last == nil || sp.LastDeep.At.After(last.At)) {
 		last = sp.LastDeep
@@ -133,23 +133,23 @@ func (a *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) 
 	if !force {
 		return usageErr("%s: run `gitopscfg check %s` first, or give --force", why, id)
 	}
-	fmt.Fprintf(a.Err, "warning: %s; going on because of --force\n", why)
+	fmt.Fprintf(f.Err, "warning: %s; going on because of --force\n", why)
 	return nil
 }
 
 // pushProgress prints Devtron's progress on stderr (text mode only).
-func (a *factory) pushProgress(quiet bool) func(platforms.Event) {
+func (f *factory) pushProgress(quiet bool) func(platforms.Event) {
 	return func(e platforms.Event) {
 		if quiet || e.Phase == "done" {
 			return
 		}
-		a.progressMu.Lock()
-		defer a.progressMu.Unlock()
+		f.progressMu.Lock()
+		defer f.progressMu.Unlock()
 		switch e.Phase {
 		case "waiting":
-			fmt.Fprintf(a.Err, "  … Devtron is still validating (%s; Ctrl-C stops waiting)\n", e.Elapsed.Round(time.Second))
+			fmt.Fprintf(f.Err, "  … Devtron is still validating (%s; Ctrl-C stops waiting)\n", e.Elapsed.Round(time.Second))
 		default:
-			fmt.Fprintf(a.Err, "  %s\n", e.Message)
+			fmt.Fprintf(f.Err, "  %s\n", e.Message)
 		}
 	}
 }

@@ -43,15 +43,15 @@ func run(ctx context.Context, args []string, f *factory) int {
 	return exitCode(err)
 }
 
-func (a *factory) runCleanup() {
-	for i := len(a.cleanup) - 1; i >= 0; i-- {
-		a.cleanup[i]()
+func (f *factory) runCleanup() {
+	for i := len(f.cleanup) - 1; i >= 0; i-- {
+		f.cleanup[i]()
 	}
-	a.cleanup = nil
+	f.cleanup = nil
 }
 
 // newRootCmd builds the command tree for one invocation.
-func newRootCmd(a *factory) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gitopscfg",
 		Short: "Set up and verify the Git credentials of a GitOps platform",
@@ -63,26 +63,26 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.resolveConfigDir(); err != nil {
+			if err := f.resolveConfigDir(); err != nil {
 				return err
 			}
-			if a.Demo {
-				return a.startDemo(cmd.Context())
+			if f.Demo {
+				return f.startDemo(cmd.Context())
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUI(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.runUI(cmd.Context()) },
 	}
-	root.PersistentFlags().StringVar(&a.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
-	root.PersistentFlags().BoolVar(&a.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
-	root.Flags().BoolVar(&a.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
+	root.PersistentFlags().StringVar(&f.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
+	root.PersistentFlags().BoolVar(&f.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
+	root.Flags().BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newInitCmd(a), newStatusCmd(a), newCheckCmd(a), newSetCmd(a), newActivateCmd(a, nil),
-		newRemoveCmd(a), newVersionCmd(a), newServeCmd(a))
-	root.AddCommand(newDevtronCmd(a))
-	root.AddCommand(newPushCmd(a))
-	root.AddCommand(newExportCmd(a))
-	root.AddCommand(newRotateCmd(a))
+	root.AddCommand(newInitCmd(f), newStatusCmd(f), newCheckCmd(f), newSetCmd(f), newActivateCmd(f, nil),
+		newRemoveCmd(f), newVersionCmd(f), newServeCmd(f))
+	root.AddCommand(newDevtronCmd(f))
+	root.AddCommand(newPushCmd(f))
+	root.AddCommand(newExportCmd(f))
+	root.AddCommand(newRotateCmd(f))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

@@ -33,8 +33,8 @@ type rotateOptions struct {
 // pushRotatedToDevtron pushes provider id's stored credentials to the stored Devtron instance
 // (as `gitopscfg push devtron` does, Devtron's progress on stderr) and reports whether one is
 // stored. A variable, so that tests can make the push fail without a Devtron.
-var pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID) (configured bool, err error) {
-	_, d, err := a.openAndLoad()
+var pushRotatedToDevtron = func(ctx context.Context, f *factory, id providers.ID) (configured bool, err error) {
+	_, d, err := f.openAndLoad()
 	if err != nil {
 		return true, err
 	}
@@ -45,11 +45,11 @@ var pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID
 	if sp == nil {
 		return true, fmt.Errorf("%s was removed from the store", id)
 	}
-	dt, err := platforms.NewDevtron(a.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
+	dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
 	if err != nil {
 		return true, err
 	}
-	res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: a.pushProgress(false)})
+	res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: f.pushProgress(false)})
 	if err != nil && res.Outcome == "" {
 		return true, err
 	}
@@ -59,7 +59,7 @@ var pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID
 	return true, nil
 }
 
-func newRotateCmd(a *factory) *cobra.Command {
+func newRotateCmd(f *factory) *cobra.Command {
 	var o rotateOptions
 	cmd := &cobra.Command{
 		Use:   "rotate PROVIDER [--token-stdin] [--yes] [--expires-in 90d]",
@@ -97,15 +97,15 @@ usage or store error.`,
 			if o.timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			return a.runRotate(cmd.Context(), p, o)
+			return f.runRotate(cmd.Context(), p, o)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read the new token from standard input (GitLab: paste one instead of rotating through the API)")
-	f.BoolVar(&o.yes, "yes", false, "rotate without asking first (GitLab)")
-	f.BoolVar(&o.showUnsaved, "show-token-if-unsaved", false, "if the new token cannot be saved, print it once so it is not lost (GitLab)")
-	f.Var(durationFlag{&o.expiresIn}, "expires-in", "lifetime of the new GitLab token (default: the old one's, at most a year)")
-	f.DurationVar(&o.timeout, "timeout", providers.DeepTimeout, "deadline of each step's requests")
+	fl := cmd.Flags()
+	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the new token from standard input (GitLab: paste one instead of rotating through the API)")
+	fl.BoolVar(&o.yes, "yes", false, "rotate without asking first (GitLab)")
+	fl.BoolVar(&o.showUnsaved, "show-token-if-unsaved", false, "if the new token cannot be saved, print it once so it is not lost (GitLab)")
+	fl.Var(durationFlag{&o.expiresIn}, "expires-in", "lifetime of the new GitLab token (default: the old one's, at most a year)")
+	fl.DurationVar(&o.timeout, "timeout", providers.DeepTimeout, "deadline of each step's requests")
 	return cmd
 }
 
@@ -121,8 +121,8 @@ type rotation struct {
 	in   *bufio.Reader
 }
 
-func (a *factory) runRotate(ctx context.Context, p providers.Provider, o rotateOptions) error {
-	s, d, err := a.openAndLoad()
+func (f *factory) runRotate(ctx context.Context, p providers.Provider, o rotateOptions) error {
+	s, d, err := f.openAndLoad()
 	if err != nil {
 		return err
 	}
@@ -130,9 +130,9 @@ func (a *factory) runRotate(ctx context.Context, p providers.Provider, o rotateO
 	if stored == nil {
 		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
 	}
-	r := &rotation{a: a, s: s, p: p, o: o, env: a.providerEnvWithTimeout(o.timeout), old: providers.FromConfig(p.ID, stored), base: d.Revision}
-	if a.In != nil {
-		r.in = bufio.NewReader(a.In)
+	r := &rotation{a: f, s: s, p: p, o: o, env: f.providerEnvWithTimeout(o.timeout), old: providers.FromConfig(p.ID, stored), base: d.Revision}
+	if f.In != nil {
+		r.in = bufio.NewReader(f.In)
 	}
 	if p.Rotation != nil && !o.tokenStdin {
 		return r.throughAPI(ctx, *p.Rotation)

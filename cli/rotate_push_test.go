@@ -59,8 +59,8 @@ func TestRotatePushesToDevtron(t *testing.T) {
 				t.Fatal(err)
 			}
 			var pushedToken string
-			pushRotatedToDevtron = func(ctx context.Context, a *factory, id providers.ID) (bool, error) {
-				st, err := a.openStore()
+			pushRotatedToDevtron = func(ctx context.Context, f *factory, id providers.ID) (bool, error) {
+				st, err := f.openStore()
 				if err != nil {
 					return true, err
 				}

@@ -24,7 +24,7 @@ type serveOptions struct {
 	idleTimeout, loginGrace         time.Duration
 }
 
-func newServeCmd(a *factory) *cobra.Command {
+func newServeCmd(f *factory) *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]",
@@ -39,24 +39,24 @@ at once.
 
 In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or a prompt).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.runServe(cmd.Context(), o) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
-	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed in (default CONFIG_DIR/authorized_keys)")
-	f.StringVar(&o.hostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
-	f.IntVar(&o.maxSessions, "max-sessions", 32, "most sessions at once")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
-	f.DurationVar(&o.loginGrace, "login-grace", server.DefaultLoginGrace, "disconnect a client that has not logged in after this long")
+	fl := cmd.Flags()
+	fl.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
+	fl.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed in (default CONFIG_DIR/authorized_keys)")
+	fl.StringVar(&o.hostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
+	fl.IntVar(&o.maxSessions, "max-sessions", 32, "most sessions at once")
+	fl.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
+	fl.DurationVar(&o.loginGrace, "login-grace", server.DefaultLoginGrace, "disconnect a client that has not logged in after this long")
 	return cmd
 }
 
-func (a *factory) runServe(ctx context.Context, o serveOptions) error {
+func (f *factory) runServe(ctx context.Context, o serveOptions) error {
 	if o.authorizedKeys == "" {
-		o.authorizedKeys = filepath.Join(a.ConfigDir, "authorized_keys")
+		o.authorizedKeys = filepath.Join(f.ConfigDir, "authorized_keys")
 	}
 	if o.hostKey == "" {
-		o.hostKey = filepath.Join(a.ConfigDir, "ssh_host_ed25519_key")
+		o.hostKey = filepath.Join(f.ConfigDir, "ssh_host_ed25519_key")
 	}
 	if o.maxSessions <= 0 {
 		return usageErr("--max-sessions must be at least 1")
@@ -64,24 +64,24 @@ func (a *factory) runServe(ctx context.Context, o serveOptions) error {
 	if o.loginGrace <= 0 {
 		return usageErr("--login-grace must be positive")
 	}
-	store, err := a.openStore()
+	store, err := f.openStore()
 	if err != nil {
 		return err
 	}
 	if _, err := store.Load(); err != nil {
 		return err
 	}
-	a.store = store
-	env := a.providerEnv() // made before any session can race to make it
-	logger := slog.New(slog.NewTextHandler(a.Err, nil))
+	f.store = store
+	env := f.providerEnv() // made before any session can race to make it
+	logger := slog.New(slog.NewTextHandler(f.Err, nil))
 	srv, err := server.New(server.Options{
 		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
-		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, LoginGrace: o.loginGrace, Version: a.Version, Logger: logger,
+		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, LoginGrace: o.loginGrace, Version: f.Version, Logger: logger,
 		NewModel: func(who string) tea.Model {
-			return ui.New(ui.Options{ConfigDir: a.ConfigDir, Store: store, Env: env, Who: who, Version: a.Version,
+			return ui.New(ui.Options{ConfigDir: f.ConfigDir, Store: store, Env: env, Who: who, Version: f.Version,
 				Notice: expiryGreeting(store.Load, defaultWarnExpiry, time.Now())})
 		},
-		RunCommand: a.sessionCommand,
+		RunCommand: f.sessionCommand,
 		Drain:      store.Drain,
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func (a *factory) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return usageErr("cannot listen on %s: %v", o.listen, err)
 	}
-	fmt.Fprintf(a.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), o.authorizedKeys)
+	fmt.Fprintf(f.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), o.authorizedKeys)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	daily := time.NewTicker(reminderInterval)
@@ -102,7 +102,7 @@ func (a *factory) runServe(ctx context.Context, o serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(a.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
+	fmt.Fprintln(f.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
 	// Long enough for a round trip in flight to delete its repository (providers.DeepDeleteTimeout).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -114,7 +114,7 @@ func (a *factory) runServe(ctx context.Context, o serveOptions) error {
 
 // sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
 // store, and returns the exit status.
-func (a *factory) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
+func (f *factory) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
 	// The session may not choose another config dir, start the demo, or write files on the server.
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
@@ -123,8 +123,8 @@ func (a *factory) sessionCommand(ctx context.Context, who string, args []string,
 		}
 	}
 	sub := &factory{
-		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: a.Version,
-		ConfigDir: a.ConfigDir, Getenv: a.Getenv, store: a.store, env: a.providerEnv(), whoami: who, now: a.now,
+		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: f.Version,
+		ConfigDir: f.ConfigDir, Getenv: f.Getenv, store: f.store, env: f.providerEnv(), whoami: who, now: f.now,
 	}
 	root := newRootCmd(sub)
 	root.SetArgs(args)

@@ -22,7 +22,7 @@ type setOptions struct {
 	timeout                                           time.Duration
 }
 
-func newSetCmd(a *factory) *cobra.Command {
+func newSetCmd(f *factory) *cobra.Command {
 	var o setOptions
 	cmd := &cobra.Command{
 		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
@@ -50,30 +50,30 @@ saves only if it passes too; --timeout then defaults to 60s.
 			if o.timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			return a.runSet(cmd, p, o)
+			return f.runSet(cmd, p, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.host, "host", "", "Git host URL (default: the provider's public service)")
-	f.StringVar(&o.org, "org", "", "organisation / group ID or path / project / workspace")
-	f.StringVar(&o.username, "username", "", "username (Bitbucket: the Atlassian account e-mail)")
-	f.StringVar(&o.projectKey, "project-key", "", "Bitbucket project key (optional)")
-	f.StringVar(&o.apiURL, "api-url", "", "REST API base URL, when it cannot be derived from the host")
-	f.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA for a self-hosted server")
-	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read the token from standard input")
-	f.BoolVar(&o.activate, "activate", false, "make this the active provider")
-	f.BoolVar(&o.noCheck, "no-check", false, "save without checking the credentials")
-	f.BoolVar(&o.deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
-	f.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.host, "host", "", "Git host URL (default: the provider's public service)")
+	fl.StringVar(&o.org, "org", "", "organisation / group ID or path / project / workspace")
+	fl.StringVar(&o.username, "username", "", "username (Bitbucket: the Atlassian account e-mail)")
+	fl.StringVar(&o.projectKey, "project-key", "", "Bitbucket project key (optional)")
+	fl.StringVar(&o.apiURL, "api-url", "", "REST API base URL, when it cannot be derived from the host")
+	fl.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA for a self-hosted server")
+	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the token from standard input")
+	fl.BoolVar(&o.activate, "activate", false, "make this the active provider")
+	fl.BoolVar(&o.noCheck, "no-check", false, "save without checking the credentials")
+	fl.BoolVar(&o.deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
+	fl.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	return cmd
 }
 
-func (a *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
-	s, d, err := a.openAndLoad()
+func (f *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
+	s, d, err := f.openAndLoad()
 	if err != nil {
 		return err
 	}
-	creds, changed, err := a.mergeSetFlags(cmd, p, o, d.Providers[string(p.ID)])
+	creds, changed, err := f.mergeSetFlags(cmd, p, o, d.Providers[string(p.ID)])
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (a *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions)
 		c.Fields = append(c.Fields, config.Field(k))
 	}
 	if !o.noCheck {
-		env := a.providerEnvWithTimeout(o.timeout)
+		env := f.providerEnvWithTimeout(o.timeout)
 		var r providers.Result
 		if o.deep {
 			r = providers.RunDeep(cmd.Context(), env, creds, nil)
@@ -94,22 +94,22 @@ func (a *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions)
 			r = providers.Run(cmd.Context(), env, creds)
 		}
 		r.Active = o.activate || d.Active == string(p.ID)
-		writeResultsText(a.Out, []providers.Result{r}, a.now())
+		writeResultsText(f.Out, []providers.Result{r}, f.now())
 		if !r.OK {
-			fmt.Fprintln(a.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
+			fmt.Fprintln(f.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 			return errCheckFailed
 		}
 		if o.deep {
-			c.Deep, c.DeepOf = r.Record(a.now(), true), c.Settings
+			c.Deep, c.DeepOf = r.Record(f.now(), true), c.Settings
 		} else {
-			c.Check = r.Record(a.now(), false)
+			c.Check = r.Record(f.now(), false)
 		}
 	}
 	// Only what this invocation set is applied, over whatever is current now; the store refuses
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
-	c.At = a.now()
-	if _, err := s.Set(cmd.Context(), a.who(), c); config.IsKind(err, config.KindStale) {
+	c.At = f.now()
+	if _, err := s.Set(cmd.Context(), f.who(), c); config.IsKind(err, config.KindStale) {
 		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
 	} else if err != nil {
 		return err
@@ -121,13 +121,13 @@ func (a *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions)
 	if o.noCheck {
 		msg += " (not checked: run `gitopscfg check " + string(p.ID) + "`)"
 	}
-	fmt.Fprintln(a.Out, msg+".")
+	fmt.Fprintln(f.Out, msg+".")
 	return nil
 }
 
 // mergeSetFlags overlays the given flags (and the token from stdin) on the stored credentials and
 // lists the fields the invocation sets.
-func (a *factory) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+func (f *factory) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
 	c := providers.FromConfig(p.ID, stored)
 	var changed []providers.FieldKey
 	set := func(flag string, key providers.FieldKey, v string) error {
@@ -155,7 +155,7 @@ func (a *factory) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setO
 		}
 	}
 	if o.tokenStdin {
-		tok, err := readToken(a.In, a.Err)
+		tok, err := readToken(f.In, f.Err)
 		if err != nil {
 			return c, nil, err
 		}

@@ -20,7 +20,7 @@ type activateOptions struct {
 }
 
 // newActivateCmd builds activate; runF runs it (nil: activateRun), so tests can swap it.
-func newActivateCmd(a *factory, runF func(context.Context, *activateOptions) error) *cobra.Command {
+func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "activate PROVIDER",
 		Short: "Make PROVIDER the one active provider (it must be configured)",
@@ -30,7 +30,7 @@ func newActivateCmd(a *factory, runF func(context.Context, *activateOptions) err
 			if err != nil {
 				return err
 			}
-			opts := &activateOptions{Out: a.Out, OpenStore: a.openStore, Who: a.who, Provider: p}
+			opts := &activateOptions{Out: f.Out, OpenStore: f.openStore, Who: f.who, Provider: p}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -57,7 +57,7 @@ func activateRun(ctx context.Context, opts *activateOptions) error {
 	return nil
 }
 
-func newRemoveCmd(a *factory) *cobra.Command {
+func newRemoveCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove PROVIDER",
 		Short: "Delete PROVIDER's stored configuration and token",
@@ -67,27 +67,27 @@ func newRemoveCmd(a *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
+			s, err := f.openStore()
 			if err != nil {
 				return err
 			}
-			_, wasActive, err := s.Remove(cmd.Context(), a.who(), string(p.ID), config.AnyRevision)
+			_, wasActive, err := s.Remove(cmd.Context(), f.who(), string(p.ID), config.AnyRevision)
 			if config.IsKind(err, config.KindNotConfigured) {
 				return usageErr("%s is not configured; nothing was changed", p.Name)
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Out, "Removed %s.\n", p.Name)
+			fmt.Fprintf(f.Out, "Removed %s.\n", p.Name)
 			if wasActive {
-				fmt.Fprintln(a.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
+				fmt.Fprintln(f.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
 			}
 			return nil
 		},
 	}
 }
 
-func newVersionCmd(a *factory) *cobra.Command {
+func newVersionCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
@@ -95,7 +95,7 @@ func newVersionCmd(a *factory) *cobra.Command {
 		// version needs no config directory.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintln(a.Out, "gitopscfg", a.Version)
+			fmt.Fprintln(f.Out, "gitopscfg", f.Version)
 			return nil
 		},
 	}

@@ -48,23 +48,23 @@ type lastCheckJSON struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-func newStatusCmd(a *factory) *cobra.Command {
+func newStatusCmd(f *factory) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
 		Short: "Show the providers, which is active, the last check and token expiry (never a token)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := a.openAndLoad()
+			s, d, err := f.openAndLoad()
 			if err != nil {
 				return err
 			}
-			dts := a.devtronStatus(cmd.Context(), d)
+			dts := f.devtronStatus(cmd.Context(), d)
 			if asJSON {
-				return writeStatusJSON(a.Out, d, dts)
+				return writeStatusJSON(f.Out, d, dts)
 			}
-			writeStatusText(a.Out, s, d, a.now())
-			writeDevtronStatusText(a.Out, dts)
+			writeStatusText(f.Out, s, d, f.now())
+			writeDevtronStatusText(f.Out, dts)
 			return nil
 		},
 	}

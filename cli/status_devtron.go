@@ -27,13 +27,13 @@ type devtronStatusJSON struct {
 }
 
 // devtronStatus compares the stored providers with the stored Devtron instance (nil: none).
-func (a *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronStatusJSON {
+func (f *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronStatusJSON {
 	if d.Devtron == nil {
 		return nil
 	}
 	out := &devtronStatusJSON{URL: d.Devtron.URL, LastCheck: lastCheck(d.Devtron.LastCheck), Providers: map[string]string{}}
 	fail := func(msg string) *devtronStatusJSON { out.Error = &msg; return out }
-	dt, err := platforms.NewDevtron(a.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
+	dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -42,7 +42,7 @@ func (a *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronSta
 		stored = append(stored, providers.FromConfig(providers.ID(name), p))
 	}
 	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
-	ctx, cancel := context.WithTimeout(ctx, a.providerEnv().Timeout)
+	ctx, cancel := context.WithTimeout(ctx, f.providerEnv().Timeout)
 	defer cancel()
 	drift, err := dt.Compare(ctx, stored)
 	if err != nil {
