@@ -35,10 +35,9 @@ type Streams struct {
 // factory holds what every verb of one invocation shares.
 type factory struct {
 	Streams
-	Version    string
-	ConfigDir  string
-	Demo       bool
-	Accessible bool
+	Version   string
+	ConfigDir string
+	Demo      bool
 	// Env is the live-check environment (shared HTTP clients); created on first use.
 	env *providers.Env
 	// Getenv reads the environment (tests swap it).

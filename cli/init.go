@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"unicode/utf8"
@@ -10,37 +11,61 @@ import (
 	"gitopscfg/config"
 )
 
-func newInitCmd(f *factory) *cobra.Command {
-	var withPassphrase bool
+// initOptions is what init needs: the streams, where and how to create the store, and the flag.
+type initOptions struct {
+	IO Streams
+	// ConfigDir is the resolved config directory the store is created in.
+	ConfigDir string
+	// NewPassphrase gets the new passphrase (f.newPassphrase: the environment, else asked twice);
+	// called only with --passphrase.
+	NewPassphrase func() (string, error)
+	// CreateStore creates the store (config.Init).
+	CreateStore func(dir, passphrase string) (*config.Store, error)
+	// WithPassphrase is --passphrase.
+	WithPassphrase bool
+}
+
+// newInitCmd builds init; runF runs it (nil: initRun), so tests can swap it.
+func newInitCmd(f *factory, runF func(context.Context, *initOptions) error) *cobra.Command {
+	opts := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init [--passphrase]",
 		Short: "Create an empty encrypted store (key file by default, or passphrase-protected)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pass := ""
-			if withPassphrase {
-				var err error
-				if pass, err = f.newPassphrase(); err != nil {
-					return err
-				}
+			opts.IO, opts.ConfigDir, opts.NewPassphrase, opts.CreateStore = f.Streams, f.ConfigDir, f.newPassphrase, config.Init
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			s, err := config.Init(f.ConfigDir, pass)
-			if err != nil {
-				return err
-			}
-			for _, w := range s.Warnings() {
-				fmt.Fprintln(f.Err, "warning:", w)
-			}
-			mode := "key file " + filepath.Join(s.Dir(), config.IdentityFile)
-			if withPassphrase {
-				mode = "passphrase-protected key file " + filepath.Join(s.Dir(), config.IdentityFile)
-			}
-			fmt.Fprintf(f.Out, "Created %s, protected by the %s.\nKeep a backup of the key file: without it the store cannot be read.\n", s.Path(), mode)
-			return nil
+			return initRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&withPassphrase, "passphrase", false, "protect the key with a passphrase (GITOPSCFG_PASSPHRASE, else asked twice)")
+	cmd.Flags().BoolVar(&opts.WithPassphrase, "passphrase", false, "protect the key with a passphrase (GITOPSCFG_PASSPHRASE, else asked twice)")
 	return cmd
+}
+
+// initRun creates an empty store in opts.ConfigDir, protected by a key file or a passphrase.
+func initRun(_ context.Context, opts *initOptions) error {
+	pass := ""
+	if opts.WithPassphrase {
+		var err error
+		if pass, err = opts.NewPassphrase(); err != nil {
+			return err
+		}
+	}
+	s, err := opts.CreateStore(opts.ConfigDir, pass)
+	if err != nil {
+		return err
+	}
+	for _, w := range s.Warnings() {
+		fmt.Fprintln(opts.IO.Err, "warning:", w)
+	}
+	mode := "key file " + filepath.Join(s.Dir(), config.IdentityFile)
+	if opts.WithPassphrase {
+		mode = "passphrase-protected key file " + filepath.Join(s.Dir(), config.IdentityFile)
+	}
+	fmt.Fprintf(opts.IO.Out, "Created %s, protected by the %s.\nKeep a backup of the key file: without it the store cannot be read.\n", s.Path(), mode)
+	return nil
 }
 
 // newPassphrase gets a new passphrase from the environment or asks for it twice.

@@ -51,7 +51,12 @@ func (f *factory) runCleanup() {
 }
 
 // newRootCmd builds the command tree for one invocation.
-func newRootCmd(f *factory) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command { return newRootCmdWith(f, nil) }
+
+// newRootCmdWith is newRootCmd whose own run, the terminal UI, is uiF (nil: uiRun), so tests can
+// swap it.
+func newRootCmdWith(f *factory, uiF func(context.Context, *uiOptions) error) *cobra.Command {
+	var accessible bool
 	root := &cobra.Command{
 		Use:   "gitopscfg",
 		Short: "Set up and verify the Git credentials of a GitOps platform",
@@ -71,14 +76,20 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return f.runUI(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := uiOptionsFrom(f, accessible)
+			if uiF != nil {
+				return uiF(cmd.Context(), opts)
+			}
+			return uiRun(cmd.Context(), opts)
+		},
 	}
 	root.PersistentFlags().StringVar(&f.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
 	root.PersistentFlags().BoolVar(&f.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
-	root.Flags().BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
+	root.Flags().BoolVar(&accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newInitCmd(f), newStatusCmd(f), newCheckCmd(f), newSetCmd(f), newActivateCmd(f, nil),
-		newRemoveCmd(f), newVersionCmd(f), newServeCmd(f))
+	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f), newSetCmd(f, nil), newActivateCmd(f, nil),
+		newRemoveCmd(f, nil), newVersionCmd(f, nil), newServeCmd(f, nil))
 	root.AddCommand(newDevtronCmd(f))
 	root.AddCommand(newPushCmd(f))
 	root.AddCommand(newExportCmd(f))

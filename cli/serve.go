@@ -9,23 +9,48 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"gitopscfg/config"
+	"gitopscfg/providers"
 	"gitopscfg/server"
 	"gitopscfg/ui"
 )
 
+// sessionRunner runs `status` or `check` for an SSH session without a terminal and returns the
+// exit status (server.Options.RunCommand).
+type sessionRunner func(ctx context.Context, who string, args []string, out, errOut io.Writer) int
+
+// serveOptions is what serve needs: the streams, the store, the providers' environment, the
+// clock, what runs the sessions' commands and how to listen, then the flags.
 type serveOptions struct {
-	listen, authorizedKeys, hostKey string
-	maxSessions                     int
-	idleTimeout, loginGrace         time.Duration
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	// Now is the clock of the expiry reminders and of each session's greeting.
+	Now func() time.Time
+	// Sessions returns what runs the sessions' commands on store, the one serve unlocked, with env,
+	// the one the sessions share (f.sessionCommands).
+	Sessions func(store *config.Store, env *providers.Env) sessionRunner
+	// Listen opens the listening socket (net.Listen).
+	Listen func(network, address string) (net.Listener, error)
+	// ReminderInterval is how often the expiring tokens are logged after the first time, at start.
+	ReminderInterval time.Duration
+	ConfigDir        string
+	Version          string
+	// Flags; AuthorizedKeys and HostKey default to files in ConfigDir.
+	ListenAddr, AuthorizedKeys, HostKey string
+	MaxSessions                         int
+	IdleTimeout, LoginGrace             time.Duration
 }
 
-func newServeCmd(f *factory) *cobra.Command {
-	var o serveOptions
+// newServeCmd builds serve; runF runs it (nil: serveRun), so tests can swap it.
+func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]",
 		Short: "Serve the terminal UI over SSH to the keys in an authorized_keys file",
@@ -39,70 +64,83 @@ at once.
 
 In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or a prompt).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return f.runServe(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.AuthorizedKeys == "" {
+				opts.AuthorizedKeys = filepath.Join(f.ConfigDir, "authorized_keys")
+			}
+			if opts.HostKey == "" {
+				opts.HostKey = filepath.Join(f.ConfigDir, "ssh_host_ed25519_key")
+			}
+			if opts.MaxSessions <= 0 {
+				return usageErr("--max-sessions must be at least 1")
+			}
+			if opts.LoginGrace <= 0 {
+				return usageErr("--login-grace must be positive")
+			}
+			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
+			opts.Sessions, opts.Listen, opts.ReminderInterval = f.sessionCommands, net.Listen, reminderInterval
+			opts.ConfigDir, opts.Version = f.ConfigDir, f.Version
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
-	fl.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed in (default CONFIG_DIR/authorized_keys)")
-	fl.StringVar(&o.hostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
-	fl.IntVar(&o.maxSessions, "max-sessions", 32, "most sessions at once")
-	fl.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
-	fl.DurationVar(&o.loginGrace, "login-grace", server.DefaultLoginGrace, "disconnect a client that has not logged in after this long")
+	fl.StringVar(&opts.ListenAddr, "listen", "127.0.0.1:2222", "address to listen on")
+	fl.StringVar(&opts.AuthorizedKeys, "authorized-keys", "", "public keys allowed in (default CONFIG_DIR/authorized_keys)")
+	fl.StringVar(&opts.HostKey, "host-key", "", "the server's private host key, generated on first start (default CONFIG_DIR/ssh_host_ed25519_key)")
+	fl.IntVar(&opts.MaxSessions, "max-sessions", 32, "most sessions at once")
+	fl.DurationVar(&opts.IdleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without input (0: never)")
+	fl.DurationVar(&opts.LoginGrace, "login-grace", server.DefaultLoginGrace, "disconnect a client that has not logged in after this long")
 	return cmd
 }
 
-func (f *factory) runServe(ctx context.Context, o serveOptions) error {
-	if o.authorizedKeys == "" {
-		o.authorizedKeys = filepath.Join(f.ConfigDir, "authorized_keys")
-	}
-	if o.hostKey == "" {
-		o.hostKey = filepath.Join(f.ConfigDir, "ssh_host_ed25519_key")
-	}
-	if o.maxSessions <= 0 {
-		return usageErr("--max-sessions must be at least 1")
-	}
-	if o.loginGrace <= 0 {
-		return usageErr("--login-grace must be positive")
-	}
-	store, err := f.openStore()
+// serveRun unlocks the store once, serves the UI and the sessions' commands over SSH until ctx
+// ends, then closes the sessions and waits for saves in progress.
+func serveRun(ctx context.Context, opts *serveOptions) error {
+	store, err := opts.OpenStore()
 	if err != nil {
 		return err
 	}
 	if _, err := store.Load(); err != nil {
 		return err
 	}
-	f.store = store
-	env := f.providerEnv() // made before any session can race to make it
-	logger := slog.New(slog.NewTextHandler(f.Err, nil))
+	env := opts.Env(providers.DefaultTimeout) // made before any session can race to make it
+	logger := slog.New(slog.NewTextHandler(opts.IO.Err, nil))
 	srv, err := server.New(server.Options{
-		Listen: o.listen, HostKeyPath: o.hostKey, AuthorizedKeysPath: o.authorizedKeys,
-		MaxSessions: o.maxSessions, IdleTimeout: o.idleTimeout, LoginGrace: o.loginGrace, Version: f.Version, Logger: logger,
+		Listen: opts.ListenAddr, HostKeyPath: opts.HostKey, AuthorizedKeysPath: opts.AuthorizedKeys,
+		MaxSessions: opts.MaxSessions, IdleTimeout: opts.IdleTimeout, LoginGrace: opts.LoginGrace, Version: opts.Version, Logger: logger,
 		NewModel: func(who string) tea.Model {
-			return ui.New(ui.Options{ConfigDir: f.ConfigDir, Store: store, Env: env, Who: who, Version: f.Version,
-				Notice: expiryGreeting(store.Load, defaultWarnExpiry, time.Now())})
+			return ui.New(ui.Options{ConfigDir: opts.ConfigDir, Store: store, Env: env, Who: who, Version: opts.Version,
+				Notice: expiryGreeting(store.Load, defaultWarnExpiry, opts.Now())})
 		},
-		RunCommand: f.sessionCommand,
+		RunCommand: opts.Sessions(store, env),
 		Drain:      store.Drain,
 	})
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	ln, err := net.Listen("tcp", o.listen)
+	ln, err := opts.Listen("tcp", opts.ListenAddr)
 	if err != nil {
-		return usageErr("cannot listen on %s: %v", o.listen, err)
+		return usageErr("cannot listen on %s: %v", opts.ListenAddr, err)
 	}
-	fmt.Fprintf(f.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), o.authorizedKeys)
+	fmt.Fprintf(opts.IO.Err, "gitopscfg: serving on %s (store %s, keys from %s)\n", ln.Addr(), store.Path(), opts.AuthorizedKeys)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	daily := time.NewTicker(reminderInterval)
-	defer daily.Stop()
-	go remindExpiringTokens(ctx, store.Load, logger, defaultWarnExpiry, daily.C, time.Now)
+	remindCtx, stopReminders := context.WithCancel(ctx)
+	var reminders sync.WaitGroup
+	defer reminders.Wait()
+	defer stopReminders()
+	ticks := time.NewTicker(opts.ReminderInterval)
+	defer ticks.Stop()
+	reminders.Go(func() { remindExpiringTokens(remindCtx, store.Load, logger, defaultWarnExpiry, ticks.C, opts.Now) })
 	select {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(f.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
+	fmt.Fprintln(opts.IO.Err, "gitopscfg: shutting down: closing sessions, finishing saves in progress")
 	// Long enough for a round trip in flight to delete its repository (providers.DeepDeleteTimeout).
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -112,28 +150,30 @@ func (f *factory) runServe(ctx context.Context, o serveOptions) error {
 	return <-done
 }
 
-// sessionCommand runs `status` or `check` for an SSH session without a terminal, on the shared
-// store, and returns the exit status.
-func (f *factory) sessionCommand(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
-	// The session may not choose another config dir, start the demo, or write files on the server.
-	for _, arg := range args {
-		if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
-			fmt.Fprintln(errOut, "error: --config-dir, --demo and --output are not available over SSH")
-			return exitUsageStore
+// sessionCommands returns what runs `status` or `check` for an SSH session without a terminal:
+// on store, the one serve unlocked, with env, the one the sessions share.
+func (f *factory) sessionCommands(store *config.Store, env *providers.Env) sessionRunner {
+	return func(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
+		// The session may not choose another config dir, start the demo, or write files on the server.
+		for _, arg := range args {
+			if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
+				fmt.Fprintln(errOut, "error: --config-dir, --demo and --output are not available over SSH")
+				return exitUsageStore
+			}
 		}
+		sub := &factory{
+			Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: f.Version,
+			ConfigDir: f.ConfigDir, Getenv: f.Getenv, store: store, env: env, whoami: who, now: f.now,
+		}
+		root := newRootCmd(sub)
+		root.SetArgs(args)
+		root.SetOut(out)
+		root.SetErr(errOut)
+		root.SetIn(sub.In)
+		err := root.ExecuteContext(ctx)
+		if err != nil && !errors.Is(err, errCheckFailed) {
+			fmt.Fprintln(errOut, "error:", err)
+		}
+		return exitCode(err)
 	}
-	sub := &factory{
-		Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: f.Version,
-		ConfigDir: f.ConfigDir, Getenv: f.Getenv, store: f.store, env: f.providerEnv(), whoami: who, now: f.now,
-	}
-	root := newRootCmd(sub)
-	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errOut)
-	root.SetIn(sub.In)
-	err := root.ExecuteContext(ctx)
-	if err != nil && !errors.Is(err, errCheckFailed) {
-		fmt.Fprintln(errOut, "error:", err)
-	}
-	return exitCode(err)
 }

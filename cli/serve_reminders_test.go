@@ -54,7 +54,7 @@ func TestSessionCommandWritesNoFiles(t *testing.T) {
 	for _, args := range [][]string{{"check", "--output", path}, {"check", "--format", "prometheus", "--output=" + path}} {
 		var out, errOut bytes.Buffer
 		a := newFactory(Streams{}, "dev", func(string) string { return "" }, nil)
-		if code := a.sessionCommand(context.Background(), "ssh:test", args, &out, &errOut); code != exitUsageStore ||
+		if code := a.sessionCommands(nil, nil)(context.Background(), "ssh:test", args, &out, &errOut); code != exitUsageStore ||
 			!strings.Contains(errOut.String(), "--output are not available over SSH") {
 			t.Fatalf("%v: exit %d %q", args, code, errOut.String())
 		}

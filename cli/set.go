@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,14 +17,40 @@ import (
 	"gitopscfg/providers"
 )
 
+// setOptions is what set needs: the streams, the store, the providers' environment, the clock and
+// the audit identity, then PROVIDER and the flags.
 type setOptions struct {
-	host, org, username, projectKey, apiURL, caBundle string
-	tokenStdin, activate, noCheck, deep               bool
-	timeout                                           time.Duration
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	Who       func() string
+	Provider  providers.Provider
+	// Fields are the field flags given, in the order of setFieldFlags; the others keep their stored values.
+	Fields                              []setField
+	TokenStdin, Activate, NoCheck, Deep bool
+	Timeout                             time.Duration
 }
 
-func newSetCmd(f *factory) *cobra.Command {
-	var o setOptions
+// setField is one field flag given to set.
+type setField struct {
+	Flag  string
+	Key   providers.FieldKey
+	Value string
+}
+
+// setFieldFlags are set's flags that set one field each, in the order they are applied.
+var setFieldFlags = []struct {
+	flag string
+	key  providers.FieldKey
+}{
+	{"host", providers.FieldHost}, {"org", providers.FieldOrg}, {"username", providers.FieldUsername},
+	{"project-key", providers.FieldProjectKey}, {"api-url", providers.FieldAPIURL}, {"ca-bundle", providers.FieldCABundle},
+}
+
+// newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
+func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra.Command {
+	opts := &setOptions{}
 	cmd := &cobra.Command{
 		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
 		Short: "Add or update a provider non-interactively; checks the credentials live and saves only if they pass",
@@ -41,39 +68,62 @@ saves only if it passes too; --timeout then defaults to 60s.
 			if err != nil {
 				return err
 			}
-			if o.deep && o.noCheck {
+			if opts.Deep && opts.NoCheck {
 				return usageErr("--deep and --no-check exclude each other")
 			}
-			if o.deep && !cmd.Flags().Changed("timeout") {
-				o.timeout = providers.DeepTimeout
+			fl := cmd.Flags()
+			if opts.Deep && !fl.Changed("timeout") {
+				opts.Timeout = providers.DeepTimeout
 			}
-			if o.timeout <= 0 {
+			if opts.Timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			return f.runSet(cmd, p, o)
+			opts.Fields = nil
+			for _, ff := range setFieldFlags {
+				if fl.Changed(ff.flag) {
+					v, err := fl.GetString(ff.flag)
+					if err != nil {
+						return usageErr("%v", err)
+					}
+					opts.Fields = append(opts.Fields, setField{Flag: ff.flag, Key: ff.key, Value: v})
+				}
+			}
+			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.Provider = p
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return setRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.host, "host", "", "Git host URL (default: the provider's public service)")
-	fl.StringVar(&o.org, "org", "", "organisation / group ID or path / project / workspace")
-	fl.StringVar(&o.username, "username", "", "username (Bitbucket: the Atlassian account e-mail)")
-	fl.StringVar(&o.projectKey, "project-key", "", "Bitbucket project key (optional)")
-	fl.StringVar(&o.apiURL, "api-url", "", "REST API base URL, when it cannot be derived from the host")
-	fl.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA for a self-hosted server")
-	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the token from standard input")
-	fl.BoolVar(&o.activate, "activate", false, "make this the active provider")
-	fl.BoolVar(&o.noCheck, "no-check", false, "save without checking the credentials")
-	fl.BoolVar(&o.deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
-	fl.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
+	fl.String("host", "", "Git host URL (default: the provider's public service)")
+	fl.String("org", "", "organisation / group ID or path / project / workspace")
+	fl.String("username", "", "username (Bitbucket: the Atlassian account e-mail)")
+	fl.String("project-key", "", "Bitbucket project key (optional)")
+	fl.String("api-url", "", "REST API base URL, when it cannot be derived from the host")
+	fl.String("ca-bundle", "", "PEM file of a private CA for a self-hosted server")
+	fl.BoolVar(&opts.TokenStdin, "token-stdin", false, "read the token from standard input")
+	fl.BoolVar(&opts.Activate, "activate", false, "make this the active provider")
+	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
+	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
+	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	return cmd
 }
 
-func (f *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions) error {
-	s, d, err := f.openAndLoad()
+// setRun overlays the given fields (and the token) on opts.Provider's stored settings, checks
+// them unless --no-check, and saves them only if the check passed.
+func setRun(ctx context.Context, opts *setOptions) error {
+	p := opts.Provider
+	s, err := opts.OpenStore()
 	if err != nil {
 		return err
 	}
-	creds, changed, err := f.mergeSetFlags(cmd, p, o, d.Providers[string(p.ID)])
+	d, err := s.Load()
+	if err != nil {
+		return err
+	}
+	creds, changed, err := mergeSetFields(opts, d.Providers[string(p.ID)])
 	if err != nil {
 		return err
 	}
@@ -81,81 +131,65 @@ func (f *factory) runSet(cmd *cobra.Command, p providers.Provider, o setOptions)
 	if err != nil {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}
-	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: creds.Settings(), Activate: o.activate}
+	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: creds.Settings(), Activate: opts.Activate}
 	for _, k := range changed {
 		c.Fields = append(c.Fields, config.Field(k))
 	}
-	if !o.noCheck {
-		env := f.providerEnvWithTimeout(o.timeout)
+	if !opts.NoCheck {
+		env := opts.Env(opts.Timeout)
 		var r providers.Result
-		if o.deep {
-			r = providers.RunDeep(cmd.Context(), env, creds, nil)
+		if opts.Deep {
+			r = providers.RunDeep(ctx, env, creds, nil)
 		} else {
-			r = providers.Run(cmd.Context(), env, creds)
+			r = providers.Run(ctx, env, creds)
 		}
-		r.Active = o.activate || d.Active == string(p.ID)
-		writeResultsText(f.Out, []providers.Result{r}, f.now())
+		r.Active = opts.Activate || d.Active == string(p.ID)
+		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
 		if !r.OK {
-			fmt.Fprintln(f.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
+			fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 			return errCheckFailed
 		}
-		if o.deep {
-			c.Deep, c.DeepOf = r.Record(f.now(), true), c.Settings
+		if opts.Deep {
+			c.Deep, c.DeepOf = r.Record(opts.Now(), true), c.Settings
 		} else {
-			c.Check = r.Record(f.now(), false)
+			c.Check = r.Record(opts.Now(), false)
 		}
 	}
 	// Only what this invocation set is applied, over whatever is current now; the store refuses
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
-	c.At = f.now()
-	if _, err := s.Set(cmd.Context(), f.who(), c); config.IsKind(err, config.KindStale) {
+	c.At = opts.Now()
+	if _, err := s.Set(ctx, opts.Who(), c); config.IsKind(err, config.KindStale) {
 		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
 	} else if err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("Saved %s", p.Name)
-	if o.activate {
+	if opts.Activate {
 		msg += "; it is the active provider"
 	}
-	if o.noCheck {
+	if opts.NoCheck {
 		msg += " (not checked: run `gitopscfg check " + string(p.ID) + "`)"
 	}
-	fmt.Fprintln(f.Out, msg+".")
+	fmt.Fprintln(opts.IO.Out, msg+".")
 	return nil
 }
 
-// mergeSetFlags overlays the given flags (and the token from stdin) on the stored credentials and
-// lists the fields the invocation sets.
-func (f *factory) mergeSetFlags(cmd *cobra.Command, p providers.Provider, o setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+// mergeSetFields overlays the given fields (and the token from stdin) on the stored credentials
+// and lists the fields the invocation sets.
+func mergeSetFields(opts *setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+	p := opts.Provider
 	c := providers.FromConfig(p.ID, stored)
 	var changed []providers.FieldKey
-	set := func(flag string, key providers.FieldKey, v string) error {
-		if !cmd.Flags().Changed(flag) {
-			return nil
+	for _, f := range opts.Fields {
+		if _, ok := p.Field(f.Key); !ok {
+			return c, nil, usageErr("--%s does not apply to %s", f.Flag, p.Name)
 		}
-		if _, ok := p.Field(key); !ok {
-			return usageErr("--%s does not apply to %s", flag, p.Name)
-		}
-		*c.Field(key) = v
-		changed = append(changed, key)
-		return nil
+		*c.Field(f.Key) = f.Value
+		changed = append(changed, f.Key)
 	}
-	for _, f := range []struct {
-		flag string
-		key  providers.FieldKey
-		v    string
-	}{
-		{"host", providers.FieldHost, o.host}, {"org", providers.FieldOrg, o.org},
-		{"username", providers.FieldUsername, o.username}, {"project-key", providers.FieldProjectKey, o.projectKey},
-		{"api-url", providers.FieldAPIURL, o.apiURL}, {"ca-bundle", providers.FieldCABundle, o.caBundle},
-	} {
-		if err := set(f.flag, f.key, f.v); err != nil {
-			return c, nil, err
-		}
-	}
-	if o.tokenStdin {
-		tok, err := readToken(f.In, f.Err)
+	if opts.TokenStdin {
+		tok, err := readToken(opts.IO.In, opts.IO.Err)
 		if err != nil {
 			return c, nil, err
 		}

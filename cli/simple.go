@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -11,9 +10,9 @@ import (
 	"gitopscfg/providers"
 )
 
-// activateOptions is what activate needs: where to write, how to open the store, who acts.
+// activateOptions is what activate needs: the streams, how to open the store, who acts, and PROVIDER.
 type activateOptions struct {
-	Out       io.Writer
+	IO        Streams
 	OpenStore func() (*config.Store, error)
 	Who       func() string
 	Provider  providers.Provider
@@ -30,7 +29,7 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
 			if err != nil {
 				return err
 			}
-			opts := &activateOptions{Out: f.Out, OpenStore: f.openStore, Who: f.who, Provider: p}
+			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -53,11 +52,20 @@ func activateRun(ctx context.Context, opts *activateOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Out, "%s is now the active provider.\n", p.Name)
+	fmt.Fprintf(opts.IO.Out, "%s is now the active provider.\n", p.Name)
 	return nil
 }
 
-func newRemoveCmd(f *factory) *cobra.Command {
+// removeOptions is what remove needs: the streams, how to open the store, who acts, and PROVIDER.
+type removeOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Who       func() string
+	Provider  providers.Provider
+}
+
+// newRemoveCmd builds remove; runF runs it (nil: removeRun), so tests can swap it.
+func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove PROVIDER",
 		Short: "Delete PROVIDER's stored configuration and token",
@@ -67,36 +75,62 @@ func newRemoveCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := f.openStore()
-			if err != nil {
-				return err
+			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			_, wasActive, err := s.Remove(cmd.Context(), f.who(), string(p.ID), config.AnyRevision)
-			if config.IsKind(err, config.KindNotConfigured) {
-				return usageErr("%s is not configured; nothing was changed", p.Name)
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(f.Out, "Removed %s.\n", p.Name)
-			if wasActive {
-				fmt.Fprintln(f.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
-			}
-			return nil
+			return removeRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func newVersionCmd(f *factory) *cobra.Command {
+// removeRun deletes opts.Provider's settings and token from the store.
+func removeRun(ctx context.Context, opts *removeOptions) error {
+	p := opts.Provider
+	s, err := opts.OpenStore()
+	if err != nil {
+		return err
+	}
+	_, wasActive, err := s.Remove(ctx, opts.Who(), string(p.ID), config.AnyRevision)
+	if config.IsKind(err, config.KindNotConfigured) {
+		return usageErr("%s is not configured; nothing was changed", p.Name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "Removed %s.\n", p.Name)
+	if wasActive {
+		fmt.Fprintln(opts.IO.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
+	}
+	return nil
+}
+
+// versionOptions is what version needs: the streams and the program's version.
+type versionOptions struct {
+	IO      Streams
+	Version string
+}
+
+// newVersionCmd builds version; runF runs it (nil: versionRun), so tests can swap it.
+func newVersionCmd(f *factory, runF func(context.Context, *versionOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		// version needs no config directory.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintln(f.Out, "gitopscfg", f.Version)
-			return nil
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := &versionOptions{IO: f.Streams, Version: f.Version}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return versionRun(cmd.Context(), opts)
 		},
 	}
+}
+
+// versionRun prints the program's version.
+func versionRun(_ context.Context, opts *versionOptions) error {
+	fmt.Fprintln(opts.IO.Out, "gitopscfg", opts.Version)
+	return nil
 }

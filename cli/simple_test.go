@@ -25,7 +25,7 @@ func TestActivateRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	opts := &activateOptions{Out: &out, OpenStore: func() (*config.Store, error) { return s, nil },
+	opts := &activateOptions{IO: Streams{Out: &out}, OpenStore: func() (*config.Store, error) { return s, nil },
 		Who: func() string { return "tester" }, Provider: gh}
 	err = activateRun(context.Background(), opts)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg set github") {
@@ -55,7 +55,7 @@ func TestActivateCmdPassesItsOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.Provider.ID != providers.GitLab || got.Out != &out || got.OpenStore == nil || got.Who == nil {
+	if got == nil || got.Provider.ID != providers.GitLab || got.IO.Out != &out || got.OpenStore == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
 	cmd = newActivateCmd(f, func(context.Context, *activateOptions) error { t.Fatal("ran with a bad provider"); return nil })

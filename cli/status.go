@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,28 +49,56 @@ type lastCheckJSON struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-func newStatusCmd(f *factory) *cobra.Command {
-	var asJSON bool
+// statusOptions is what status needs: the streams, the store, the providers' environment (to
+// compare with a stored Devtron instance), the clock, and --json.
+type statusOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	JSON      bool
+}
+
+// newStatusCmd builds status; runF runs it (nil: statusRun), so tests can swap it.
+func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
 		Short: "Show the providers, which is active, the last check and token expiry (never a token)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := f.openAndLoad()
-			if err != nil {
-				return err
+			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			dts := f.devtronStatus(cmd.Context(), d)
-			if asJSON {
-				return writeStatusJSON(f.Out, d, dts)
-			}
-			writeStatusText(f.Out, s, d, f.now())
-			writeDevtronStatusText(f.Out, dts)
-			return nil
+			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON document")
 	return cmd
+}
+
+// statusRun prints the stored providers, the recent changes and, when an instance is stored, how
+// Devtron's configurations compare with them.
+func statusRun(ctx context.Context, opts *statusOptions) error {
+	s, err := opts.OpenStore()
+	if err != nil {
+		return err
+	}
+	d, err := s.Load()
+	if err != nil {
+		return err
+	}
+	var dts *devtronStatusJSON
+	if d.Devtron != nil {
+		dts = compareDevtron(ctx, opts.Env(providers.DefaultTimeout), d)
+	}
+	if opts.JSON {
+		return writeStatusJSON(opts.IO.Out, d, dts)
+	}
+	writeStatusText(opts.IO.Out, s, d, opts.Now())
+	writeDevtronStatusText(opts.IO.Out, dts)
+	return nil
 }
 
 func strPtr(s string) *string {

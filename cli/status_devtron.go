@@ -26,14 +26,20 @@ type devtronStatusJSON struct {
 	Error *string `json:"error"`
 }
 
-// devtronStatus compares the stored providers with the stored Devtron instance (nil: none).
+// devtronStatus is compareDevtron on the factory's environment (check --devtron's drift).
 func (f *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronStatusJSON {
+	return compareDevtron(ctx, f.providerEnv(), d)
+}
+
+// compareDevtron compares the stored providers with the stored Devtron instance (nil: none),
+// within env's timeout.
+func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
 	if d.Devtron == nil {
 		return nil
 	}
 	out := &devtronStatusJSON{URL: d.Devtron.URL, LastCheck: lastCheck(d.Devtron.LastCheck), Providers: map[string]string{}}
 	fail := func(msg string) *devtronStatusJSON { out.Error = &msg; return out }
-	dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
+	dt, err := platforms.NewDevtron(env, *platforms.InstanceFromConfig(d.Devtron))
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -42,7 +48,7 @@ func (f *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronSta
 		stored = append(stored, providers.FromConfig(providers.ID(name), p))
 	}
 	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
-	ctx, cancel := context.WithTimeout(ctx, f.providerEnv().Timeout)
+	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
 	drift, err := dt.Compare(ctx, stored)
 	if err != nil {
