@@ -13,19 +13,32 @@ import (
 	"gitopscfg/providers"
 )
 
+// checkOptions is what check needs: injected dependencies first, then the parsed flags and arguments.
 type checkOptions struct {
-	all     bool
-	json    bool
-	deep    bool
-	timeout time.Duration
-	format  string
-	output  string
-	expiry  expiryThresholds
-	devtron bool
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	Who       func() string
+	// DevtronDrift compares the stored providers with the stored Devtron instance (--devtron).
+	DevtronDrift func(context.Context, *config.Data) *devtronStatusJSON
+
+	// Provider is the PROVIDER argument (nil: the active provider, or every one with All).
+	Provider *providers.Provider
+	All      bool
+	Deep     bool
+	Devtron  bool
+	Timeout  time.Duration
+	Format   checkFormat
+	Output   string
+	Expiry   expiryThresholds
 }
 
-func newCheckCmd(f *factory) *cobra.Command {
-	o := checkOptions{expiry: expiryThresholds{Warn: defaultWarnExpiry}}
+// newCheckCmd builds check; runF runs it (nil: checkRun), so tests can swap it.
+func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	opts := &checkOptions{Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
+	var format string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check [PROVIDER|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
@@ -45,49 +58,66 @@ output to FILE atomically (a temporary file in the same directory, then renamed)
 Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.all && len(args) > 0 {
+			if opts.All && len(args) > 0 {
 				return usageErr("give a provider or --all, not both")
 			}
-			if o.deep && !cmd.Flags().Changed("timeout") {
-				o.timeout = providers.DeepTimeout
+			if opts.Deep && !cmd.Flags().Changed("timeout") {
+				opts.Timeout = providers.DeepTimeout
 			}
-			if o.timeout <= 0 {
+			if opts.Timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			if o.json {
-				if cmd.Flags().Changed("format") && o.format != "json" {
+			if asJSON {
+				if cmd.Flags().Changed("format") && format != "json" {
 					return usageErr("--json is --format json: give one of them")
 				}
-				o.format = "json"
+				format = "json"
 			}
-			cf, err := lookupCheckFormat(o.format)
+			cf, err := lookupCheckFormat(format)
 			if err != nil {
 				return err
 			}
-			if o.expiry.Fail > 0 && o.expiry.Warn > 0 && o.expiry.Fail > o.expiry.Warn {
+			opts.Format = cf
+			if opts.Expiry.Fail > 0 && opts.Expiry.Warn > 0 && opts.Expiry.Fail > opts.Expiry.Warn {
 				return usageErr("--fail-expiry %s is longer than --warn-expiry %s: a token would fail before it warns",
-					formatDays(o.expiry.Fail), formatDays(o.expiry.Warn))
+					formatDays(opts.Expiry.Fail), formatDays(opts.Expiry.Warn))
 			}
-			return f.runCheck(cmd.Context(), o, cf, args)
+			if len(args) == 1 {
+				p, err := providerArg(args[0])
+				if err != nil {
+					return err
+				}
+				opts.Provider = &p
+			}
+			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.DevtronDrift = f.devtronStatus
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return checkRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&o.all, "all", false, "check every configured provider")
-	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (the same as --format json)")
-	cmd.Flags().StringVar(&o.format, "format", "text", checkFormatHelp())
-	cmd.Flags().StringVar(&o.output, "output", "", "write the output to FILE atomically instead of standard output")
-	cmd.Flags().Var(durationFlag{&o.expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
-	cmd.Flags().Var(durationFlag{&o.expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
-	cmd.Flags().BoolVar(&o.devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations (text and json)")
-	cmd.Flags().BoolVar(&o.deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.All, "all", false, "check every configured provider")
+	fl.BoolVar(&asJSON, "json", false, "print one JSON document (the same as --format json)")
+	fl.StringVar(&format, "format", "text", checkFormatHelp())
+	fl.StringVar(&opts.Output, "output", "", "write the output to FILE atomically instead of standard output")
+	fl.Var(durationFlag{&opts.Expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
+	fl.Var(durationFlag{&opts.Expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
+	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
+	fl.BoolVar(&opts.Devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations (text and json)")
+	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	return cmd
 }
 
-func (f *factory) runCheck(ctx context.Context, o checkOptions, cf checkFormat, args []string) (err error) {
-	var out io.Writer = f.Out
-	if o.output != "" {
-		file, err := createAtomicOutput(o.output)
-		if err != nil {
+// checkRun checks the chosen providers (and the Devtron instance with opts.Devtron), remembers
+// the results in the store and writes them in opts.Format.
+func checkRun(ctx context.Context, opts *checkOptions) (err error) {
+	cf := opts.Format
+	var out io.Writer = opts.IO.Out
+	var file *atomicOutput
+	if opts.Output != "" {
+		if file, err = createAtomicOutput(opts.Output); err != nil {
 			return err
 		}
 		// The file replaces the previous one only when the format wrote a whole report (or its
@@ -102,66 +132,65 @@ func (f *factory) runCheck(ctx context.Context, o checkOptions, cf checkFormat, 
 		out = file
 	}
 	complete := func() {
-		if file, ok := out.(*atomicOutput); ok {
+		if file != nil {
 			file.complete = true
 		}
 	}
-	s, d, err := f.openAndLoad()
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		if cf.Broken != nil {
-			fmt.Fprintln(f.Err, "error:", err)
+			fmt.Fprintln(opts.IO.Err, "error:", err)
 			defer complete()
 			return cf.Broken(out, err)
 		}
 		return err
 	}
+	nothing := func(msg string) error { return nothingToCheck(out, opts.IO.Err, cf, msg, complete) }
 	var ids []providers.ID
 	switch {
-	case o.all:
+	case opts.All:
 		for _, id := range providers.IDs {
 			if d.Providers[string(id)] != nil {
 				ids = append(ids, id)
 			}
 		}
-	case len(args) == 1:
-		p, err := providerArg(args[0])
-		if err != nil {
-			return err
-		}
+	case opts.Provider != nil:
+		p := opts.Provider
 		if d.Providers[string(p.ID)] == nil {
-			return f.nothingToCheck(out, cf, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
+			return nothing(fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
 		}
 		ids = []providers.ID{p.ID}
 	default:
 		if d.Active == "" {
-			return f.nothingToCheck(out, cf, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
+			return nothing("no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
 		}
 		ids = []providers.ID{providers.ID(d.Active)}
 	}
 	if len(ids) == 0 {
-		return f.nothingToCheck(out, cf, "no provider is configured: run `gitopscfg set PROVIDER …` first")
+		return nothing("no provider is configured: run `gitopscfg set PROVIDER …` first")
 	}
-	if o.devtron && d.Devtron == nil {
+	if opts.Devtron && d.Devtron == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
-	if o.devtron && cf.Name != "text" && cf.Name != "json" {
+	if opts.Devtron && cf.Name != "text" && cf.Name != "json" {
 		return usageErr("--devtron goes with --format text or json")
 	}
-	env := f.providerEnvWithTimeout(o.timeout)
+	env := opts.Env(opts.Timeout)
 	var progress func(providers.ID, providers.Check)
-	if o.deep {
-		progress = f.stageWriter(out, cf, o.output == "")
+	if opts.Deep {
+		progress = stageWriter(opts, out, cf)
 	}
-	at := f.now()
-	results := runChecks(ctx, env, d, ids, o.deep, progress)
-	applyExpiry(results, o.expiry, f.now())
-	f.recordResults(ctx, s, d, results, o.deep)
-	rep := &checkReport{Results: results, At: at, Expiry: o.expiry, Deep: o.deep, Orgs: map[providers.ID]string{}}
+	at := opts.Now()
+	results := runChecks(ctx, env, d, ids, opts.Deep, progress)
+	graded := opts.Now()
+	applyExpiry(results, opts.Expiry, graded)
+	rememberResults(ctx, s, opts.Who(), opts.Now(), opts.IO.Err, d, results, opts.Deep)
+	rep := &checkReport{Results: results, At: at, Graded: graded, Expiry: opts.Expiry, Deep: opts.Deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
 		rep.Orgs[id] = d.Providers[string(id)].Org
 	}
-	if o.devtron {
-		rep.Devtron = f.checkDevtronInstance(ctx, d, env)
+	if opts.Devtron {
+		rep.Devtron = checkDevtronInstance(ctx, env, d, opts.DevtronDrift)
 	}
 	if err := cf.Write(out, rep); err != nil {
 		return err
@@ -170,37 +199,50 @@ func (f *factory) runCheck(ctx context.Context, o checkOptions, cf checkFormat, 
 	return cf.outcome(rep)
 }
 
-// stageWriter returns the --deep progress callback for format f: the format's own stage records
+// loadStore unlocks the store with open and reads it.
+func loadStore(open func() (*config.Store, error)) (*config.Store, *config.Data, error) {
+	s, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, d, nil
+}
+
+// stageWriter returns the --deep progress callback for format cf: the format's own stage records
 // (jsonl), and a person's progress lines on stderr for formats that show them, when standard
 // output is a terminal.
-func (f *factory) stageWriter(out io.Writer, cf checkFormat, toStdout bool) func(providers.ID, providers.Check) {
-	human := cf.ShowsProgress && f.IsTerm && toStdout
+func stageWriter(opts *checkOptions, out io.Writer, cf checkFormat) func(providers.ID, providers.Check) {
+	human := cf.ShowsProgress && opts.IO.IsTerm && opts.Output == ""
 	if cf.Stage == nil && !human {
 		return nil
 	}
+	// The providers are checked concurrently: one line at a time.
+	var mu sync.Mutex
 	return func(id providers.ID, c providers.Check) {
+		mu.Lock()
+		defer mu.Unlock()
 		if human {
-			f.showStage(id, c)
+			showStage(opts.IO.Err, id, c)
 		}
 		if cf.Stage != nil && c.Status != providers.Running {
-			f.progressMu.Lock()
-			defer f.progressMu.Unlock()
-			if err := cf.Stage(out, id, c, f.now()); err != nil {
-				fmt.Fprintln(f.Err, "warning: a round-trip stage could not be written:", err)
+			if err := cf.Stage(out, id, c, opts.Now()); err != nil {
+				fmt.Fprintln(opts.IO.Err, "warning: a round-trip stage could not be written:", err)
 			}
 		}
 	}
 }
 
-// nothingToCheck reports that there is nothing to check, on stderr and in format f's own way
-// (exit 1 unless the format says otherwise).
-func (f *factory) nothingToCheck(out io.Writer, cf checkFormat, msg string) error {
-	fmt.Fprintln(f.Err, msg)
+// nothingToCheck reports that there is nothing to check, on errw and in format cf's own way
+// (exit 1 unless the format says otherwise); complete marks the format's account as whole.
+func nothingToCheck(out, errw io.Writer, cf checkFormat, msg string, complete func()) error {
+	fmt.Fprintln(errw, msg)
 	if cf.Unusable != nil {
 		err := cf.Unusable(out, msg, errCheckFailed)
-		if file, ok := out.(*atomicOutput); ok {
-			file.complete = true
-		}
+		complete()
 		return err
 	}
 	return errCheckFailed
@@ -232,32 +274,35 @@ func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []pr
 	return results
 }
 
-// showStage prints a round-trip stage as it starts and ends, on stderr, for a person watching.
-func (f *factory) showStage(id providers.ID, c providers.Check) {
-	f.progressMu.Lock()
-	defer f.progressMu.Unlock()
+// showStage prints a round-trip stage as it starts and ends, on w, for a person watching.
+func showStage(w io.Writer, id providers.ID, c providers.Check) {
 	if c.Status == providers.Running {
-		fmt.Fprintf(f.Err, "%s: %s …\n", id, c.ID)
+		fmt.Fprintf(w, "%s: %s …\n", id, c.ID)
 		return
 	}
-	fmt.Fprintf(f.Err, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
+	fmt.Fprintf(w, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
 }
 
-// recordResults remembers each result in the store (a round trip as last_deep), for providers
-// whose credentials did not change while they were checked (tested holds what was checked);
-// failing to do so is a warning, not a failure.
+// recordResults is rememberResults with f's identity, clock and stderr (rotate's round trip).
 func (f *factory) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
-	now := f.now()
+	rememberResults(ctx, s, f.who(), f.now(), f.Err, tested, results, deep)
+}
+
+// rememberResults remembers each result in the store as who at now (a round trip as last_deep),
+// for providers whose credentials did not change while they were checked (tested holds what was
+// checked); failing to do so is a warning on errw, not a failure.
+func rememberResults(ctx context.Context, s *config.Store, who string, now time.Time, errw io.Writer,
+	tested *config.Data, results []providers.Result, deep bool) {
 	var checked []config.Checked
 	for _, r := range results {
 		checked = append(checked, config.Checked{Provider: string(r.Provider),
 			Tested: tested.Providers[string(r.Provider)].Settings(), Record: r.Record(now, deep)})
 	}
-	_, err := s.RecordChecks(ctx, f.who(), checked...)
+	_, err := s.RecordChecks(ctx, who, checked...)
 	if config.IsKind(err, config.KindStale) {
 		return // every provider changed while it was checked: its results are not theirs to keep
 	}
 	if err != nil {
-		fmt.Fprintln(f.Err, "warning: the check results could not be remembered:", err)
+		fmt.Fprintln(errw, "warning: the check results could not be remembered:", err)
 	}
 }

@@ -29,9 +29,11 @@ type devtronCheckJSON struct {
 	Error      *string             `json:"error"`
 }
 
-// checkDevtronInstance runs the instance check and, when it passed, compares the providers.
-// A differing configuration is a report, not a failure: only the instance check decides ok.
-func (f *factory) checkDevtronInstance(ctx context.Context, d *config.Data, env *providers.Env) *devtronCheck {
+// checkDevtronInstance runs the instance check within env's deadline and, when it passed,
+// compares the providers with drift. A differing configuration is a report, not a failure: only
+// the instance check decides ok.
+func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Data,
+	drift func(context.Context, *config.Data) *devtronStatusJSON) *devtronCheck {
 	in := platforms.InstanceFromConfig(d.Devtron)
 	dt, err := platforms.NewDevtron(env, *in)
 	if err != nil {
@@ -45,7 +47,7 @@ func (f *factory) checkDevtronInstance(ctx context.Context, d *config.Data, env 
 	cancel()
 	out := &devtronCheck{Result: displayResult(r)}
 	if r.OK {
-		out.Drift = f.devtronStatus(ctx, d)
+		out.Drift = drift(ctx, d)
 	}
 	return out
 }

@@ -15,7 +15,9 @@ import (
 type checkReport struct {
 	Results []providers.Result
 	// At is when the check ran (the prometheus format's check time).
-	At     time.Time
+	At time.Time
+	// Graded is when the expiry was graded against the thresholds (the text format's clock).
+	Graded time.Time
 	Expiry expiryThresholds
 	Deep   bool
 	// Orgs is each checked provider's organisation / group / project / workspace.

@@ -1,9 +1,6 @@
 package cli
 
-import (
-	"io"
-	"time"
-)
+import "io"
 
 func init() {
 	registerCheckFormat(checkFormat{
@@ -11,7 +8,7 @@ func init() {
 		Summary:       "for a person (the default); with --deep on a terminal, stages are shown as they run",
 		ShowsProgress: true,
 		Write: func(w io.Writer, rep *checkReport) error {
-			writeResultsText(w, rep.Results, time.Now())
+			writeResultsText(w, rep.Results, rep.Graded)
 			rep.Devtron.writeText(w)
 			return nil
 		},

@@ -88,7 +88,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.PersistentFlags().BoolVar(&f.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
 	root.Flags().BoolVar(&accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f), newSetCmd(f, nil), newActivateCmd(f, nil),
+	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f, nil), newSetCmd(f, nil), newActivateCmd(f, nil),
 		newRemoveCmd(f, nil), newVersionCmd(f, nil), newServeCmd(f, nil))
 	root.AddCommand(newDevtronCmd(f))
 	root.AddCommand(newPushCmd(f))
