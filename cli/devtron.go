@@ -16,6 +16,7 @@ import (
 	"gitopscfg/providers"
 )
 
+// newDevtronCmd builds devtron and its sub-commands set and remove.
 func newDevtronCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devtron set|remove",
@@ -25,12 +26,33 @@ func newDevtronCmd(f *factory) *cobra.Command {
 			return usageErr("use `gitopscfg devtron set` or `gitopscfg devtron remove`")
 		},
 	}
-	var o struct {
-		url, caBundle       string
-		tokenStdin, noCheck bool
-		timeout             time.Duration
+	cmd.AddCommand(newDevtronSetCmd(f, nil), newDevtronRemoveCmd(f, nil))
+	for _, c := range cmd.Commands() {
+		c.Args = wrapArgs(c.Args)
 	}
-	set := &cobra.Command{
+	return cmd
+}
+
+// devtronSetOptions is what devtron set needs: injected dependencies first, then the parsed flags.
+type devtronSetOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	Who       func() string
+
+	// URL and CABundle are --url and --ca-bundle (nil: not given, the stored value stays).
+	URL, CABundle *string
+	TokenStdin    bool
+	NoCheck       bool
+	Timeout       time.Duration
+}
+
+// newDevtronSetCmd builds devtron set; runF runs it (nil: devtronSetRun), so tests can swap it.
+func newDevtronSetCmd(f *factory, runF func(context.Context, *devtronSetOptions) error) *cobra.Command {
+	opts := &devtronSetOptions{}
+	var url, caBundle string
+	cmd := &cobra.Command{
 		Use:   "set --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
 		Short: "Store the Devtron instance (its API token is encrypted like the Git tokens)",
 		Long: `Store the Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to. The API token
@@ -41,104 +63,134 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
   printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := f.openAndLoad()
-			if err != nil {
-				return err
-			}
-			in := platforms.Instance{}
-			if d.Devtron != nil {
-				in = *platforms.InstanceFromConfig(d.Devtron)
-			}
 			if cmd.Flags().Changed("url") {
-				in.URL = strings.TrimSpace(o.url)
+				opts.URL = &url
 			}
 			if cmd.Flags().Changed("ca-bundle") {
-				if in.CABundle = strings.TrimSpace(o.caBundle); in.CABundle != "" {
-					if in.CABundle, err = forms.CABundle(in.CABundle); err != nil {
-						return usageErr("--ca-bundle: %v", err)
-					}
-				}
+				opts.CABundle = &caBundle
 			}
-			if o.tokenStdin {
-				if in.Token, err = readToken(f.In, f.Err); err != nil {
-					return err
-				}
+			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			switch {
-			case in.URL == "":
-				return usageErr("no Devtron instance is stored yet: give --url")
-			case in.Token == "":
-				return usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
-			case !cmd.Flags().Changed("url") && !o.tokenStdin && !cmd.Flags().Changed("ca-bundle"):
-				return usageErr("nothing to change: give --url, --token-stdin or --ca-bundle")
-			}
-			if err := providers.RequireSafeURL(in.URL); err != nil {
-				return usageErr("--url: %v", err)
-			}
-			var rec *config.CheckRecord
-			if !o.noCheck {
-				r, err := f.checkDevtron(cmd.Context(), in, o.timeout)
-				if err != nil {
-					return err
-				}
-				writeDevtronCheck(f.Out, r)
-				if !r.OK {
-					fmt.Fprintln(f.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
-					return errCheckFailed
-				}
-				rec = r.Record(f.now(), false)
-			}
-			_, err = s.SetDevtron(cmd.Context(), f.who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(f.Out, "Saved the Devtron instance %s.\n", in.URL)
-			return nil
+			return devtronSetRun(cmd.Context(), opts)
 		},
 	}
-	fl := set.Flags()
-	fl.StringVar(&o.url, "url", "", "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)")
-	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the Devtron API token from standard input")
-	fl.StringVar(&o.caBundle, "ca-bundle", "", "PEM file of a private CA that signed Devtron's certificate")
-	fl.BoolVar(&o.noCheck, "no-check", false, "save without checking the instance")
-	fl.DurationVar(&o.timeout, "timeout", providers.DefaultTimeout, "deadline for the check")
+	fl := cmd.Flags()
+	fl.StringVar(&url, "url", "", "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)")
+	fl.BoolVar(&opts.TokenStdin, "token-stdin", false, "read the Devtron API token from standard input")
+	fl.StringVar(&caBundle, "ca-bundle", "", "PEM file of a private CA that signed Devtron's certificate")
+	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the instance")
+	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the check")
+	return cmd
+}
 
-	remove := &cobra.Command{
+// devtronSetRun stores the Devtron instance: the stored one changed by what opts gives, checked
+// first unless opts.NoCheck.
+func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
+	s, d, err := loadStore(opts.OpenStore)
+	if err != nil {
+		return err
+	}
+	in := platforms.Instance{}
+	if d.Devtron != nil {
+		in = *platforms.InstanceFromConfig(d.Devtron)
+	}
+	if opts.URL != nil {
+		in.URL = strings.TrimSpace(*opts.URL)
+	}
+	if opts.CABundle != nil {
+		if in.CABundle = strings.TrimSpace(*opts.CABundle); in.CABundle != "" {
+			if in.CABundle, err = forms.CABundle(in.CABundle); err != nil {
+				return usageErr("--ca-bundle: %v", err)
+			}
+		}
+	}
+	if opts.TokenStdin {
+		if in.Token, err = readToken(opts.IO.In, opts.IO.Err); err != nil {
+			return err
+		}
+	}
+	switch {
+	case in.URL == "":
+		return usageErr("no Devtron instance is stored yet: give --url")
+	case in.Token == "":
+		return usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
+	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil:
+		return usageErr("nothing to change: give --url, --token-stdin or --ca-bundle")
+	}
+	if err := providers.RequireSafeURL(in.URL); err != nil {
+		return usageErr("--url: %v", err)
+	}
+	var rec *config.CheckRecord
+	if !opts.NoCheck {
+		r, err := checkDevtron(ctx, opts.Env(opts.Timeout), in)
+		if err != nil {
+			return err
+		}
+		writeDevtronCheck(opts.IO.Out, r)
+		if !r.OK {
+			fmt.Fprintln(opts.IO.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
+			return errCheckFailed
+		}
+		rec = r.Record(opts.Now(), false)
+	}
+	_, err = s.SetDevtron(ctx, opts.Who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "Saved the Devtron instance %s.\n", in.URL)
+	return nil
+}
+
+// devtronRemoveOptions is what devtron remove needs.
+type devtronRemoveOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Who       func() string
+}
+
+// newDevtronRemoveCmd builds devtron remove; runF runs it (nil: devtronRemoveRun), so tests can swap it.
+func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOptions) error) *cobra.Command {
+	return &cobra.Command{
 		Use:   "remove",
 		Short: "Forget the stored Devtron instance (nothing changes in Devtron)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, d, err := f.openAndLoad()
-			if err != nil {
-				return err
+			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if d.Devtron == nil {
-				return usageErr("no Devtron instance is stored")
-			}
-			if _, err := s.RemoveDevtron(cmd.Context(), f.who()); err != nil {
-				return err
-			}
-			fmt.Fprintln(f.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
-			return nil
+			return devtronRemoveRun(cmd.Context(), opts)
 		},
 	}
-	cmd.AddCommand(set, remove)
-	for _, c := range cmd.Commands() {
-		c.Args = wrapArgs(c.Args)
-	}
-	return cmd
 }
 
-// checkDevtron runs the instance check within timeout.
-func (f *factory) checkDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
-	dt, err := platforms.NewDevtron(f.providerEnv(), in)
+// devtronRemoveRun forgets the stored Devtron instance.
+func devtronRemoveRun(ctx context.Context, opts *devtronRemoveOptions) error {
+	s, d, err := loadStore(opts.OpenStore)
+	if err != nil {
+		return err
+	}
+	if d.Devtron == nil {
+		return usageErr("no Devtron instance is stored")
+	}
+	if _, err := s.RemoveDevtron(ctx, opts.Who()); err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
+	return nil
+}
+
+// checkDevtron runs the instance check within env's deadline.
+func checkDevtron(ctx context.Context, env *providers.Env, in platforms.Instance) (providers.Result, error) {
+	dt, err := platforms.NewDevtron(env, in)
 	if err != nil {
 		return providers.Result{}, usageErr("%v", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
-	r := dt.Check(ctx)
-	return r, nil
+	return dt.Check(ctx), nil
 }
 
 // writeDevtronCheck prints the instance check for a person.

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/config"
+	"gitopscfg/platforms/devtronfake"
+)
+
+// devtronSetOpts are devtron set's options with x's dependencies and stdin.
+func (x *runFixture) devtronSetOpts(stdin string) *devtronSetOptions {
+	return &devtronSetOptions{IO: x.streams(stdin, false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
+		Timeout: 5 * time.Second}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// TestDevtronSetRunInProcess drives devtron set's run function: a token that fails the instance
+// check is not saved, a super-admin's is saved with the check at the injected time and the
+// injected identity in the audit trail, and neither token reaches the output.
+func TestDevtronSetRunInProcess(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-set-admin-token-000000007"
+	const viewerCanary = "devtron-CANARY-set-viewer-token-00000008"
+	x := newRunFixture(t)
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{adminCanary: true, viewerCanary: false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dt.Close)
+	ctx := context.Background()
+
+	opts := x.devtronSetOpts(viewerCanary)
+	opts.URL, opts.TokenStdin = ptrTo(dt.URL()), true
+	if err := devtronSetRun(ctx, opts); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "super-admin") ||
+		!strings.Contains(x.err.String(), "not saved") {
+		t.Fatalf("a viewer's token: exit %d, stdout %q, stderr %q", exitCode(err), x.out.String(), x.err.String())
+	}
+	if x.data().Devtron != nil {
+		t.Fatal("a token that failed the check was saved")
+	}
+
+	opts = x.devtronSetOpts(adminCanary + "\n")
+	opts.URL, opts.TokenStdin = ptrTo(" "+dt.URL()+" "), true
+	if err := devtronSetRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Saved the Devtron instance "+dt.URL()+".") {
+		t.Fatalf("a super-admin's token: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+	d := x.data()
+	if d.Devtron == nil || d.Devtron.URL != dt.URL() || d.Devtron.Token != adminCanary || d.Devtron.LastCheck == nil ||
+		!d.Devtron.LastCheck.At.Equal(x.now) || !d.Devtron.LastCheck.OK {
+		t.Fatalf("stored Devtron %+v", d.Devtron)
+	}
+	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.ActionDevtronSet {
+		t.Errorf("audit entry %+v, want devtron-set by the injected identity", last)
+	}
+
+	// Only the CA bundle changes: the stored URL and token stay; a relative path is refused.
+	opts = x.devtronSetOpts("")
+	opts.CABundle, opts.NoCheck = ptrTo("ca.pem"), true
+	if err := devtronSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "must be absolute") {
+		t.Fatalf("relative --ca-bundle: exit %d, %v", exitCode(err), err)
+	}
+	opts = x.devtronSetOpts("")
+	if err := devtronSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "nothing to change") {
+		t.Fatalf("no change: exit %d, %v", exitCode(err), err)
+	}
+	opts = x.devtronSetOpts("")
+	opts.URL, opts.NoCheck = ptrTo("http://devtron.example.com"), true
+	if err := devtronSetRun(ctx, opts); err == nil {
+		t.Fatal("a plain-http URL off loopback was saved")
+	}
+	if d := x.data(); d.Devtron.URL != dt.URL() || d.Devtron.Token != adminCanary {
+		t.Fatalf("refused changes changed the store: %+v", d.Devtron)
+	}
+	x.noneLeaked(adminCanary, viewerCanary)
+}
+
+// TestDevtronRemoveRunInProcess: removing with no instance stored is a usage error; removing a
+// stored one forgets it, as the injected identity.
+func TestDevtronRemoveRunInProcess(t *testing.T) {
+	t.Parallel()
+	x := newRunFixture(t)
+	ctx := context.Background()
+	opts := &devtronRemoveOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who}
+	if err := devtronRemoveRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
+		t.Fatalf("nothing stored: exit %d, %v", exitCode(err), err)
+	}
+	x.devtron(nil, devtronfake.SuperAdminToken)
+	if err := devtronRemoveRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Removed the Devtron instance") {
+		t.Fatalf("remove: %v, %q", err, x.out.String())
+	}
+	d := x.data()
+	if d.Devtron != nil {
+		t.Fatalf("still stored: %+v", d.Devtron)
+	}
+	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.ActionDevtronRemove {
+		t.Errorf("audit entry %+v", last)
+	}
+}
+
+// TestDevtronCmdsPassTheirOptions checks the constructors' seams: devtron set's flags reach the
+// options (a flag not given stays nil, so the stored value is kept), and bad flags or arguments
+// are refused (exit 2) before either run function runs.
+func TestDevtronCmdsPassTheirOptions(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
+	parse := func(args ...string) (*devtronSetOptions, error) {
+		var got *devtronSetOptions
+		cmd := newDevtronSetCmd(f, func(_ context.Context, o *devtronSetOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		return got, cmd.Execute()
+	}
+	got, err := parse("--url", "https://devtron.example.com", "--token-stdin", "--no-check", "--timeout", "3s")
+	if err != nil || got == nil || got.URL == nil || *got.URL != "https://devtron.example.com" || got.CABundle != nil ||
+		!got.TokenStdin || !got.NoCheck || got.Timeout != 3*time.Second {
+		t.Fatalf("set: %v %+v", err, got)
+	}
+	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil {
+		t.Fatalf("dependencies not filled: %+v", got)
+	}
+	got, err = parse("--ca-bundle", "")
+	if err != nil || got == nil || got.URL != nil || got.CABundle == nil || *got.CABundle != "" || got.TokenStdin || got.Timeout <= 0 {
+		t.Fatalf("set --ca-bundle '': %v %+v", err, got)
+	}
+	for _, bad := range [][]string{{"extra"}, {"--token"}, {"--timeout", "soon"}} {
+		if got, err := parse(bad...); got != nil || exitCode(err) != exitUsageStore {
+			t.Errorf("set %v: ran %v, exit %d", bad, got != nil, exitCode(err))
+		}
+	}
+
+	ran := false
+	rm := newDevtronRemoveCmd(f, func(_ context.Context, o *devtronRemoveOptions) error {
+		ran = o.IO.Out == &out && o.OpenStore != nil && o.Who != nil
+		return nil
+	})
+	rm.SetArgs(nil)
+	if err := rm.Execute(); err != nil || !ran {
+		t.Fatalf("remove: %v, ran with the factory's dependencies %v", err, ran)
+	}
+	ran = false
+	rm.SetArgs([]string{"extra"})
+	rm.SilenceErrors, rm.SilenceUsage = true, true
+	if err := rm.Execute(); exitCode(err) != exitUsageStore || ran {
+		t.Fatalf("remove extra: exit %d, ran %v", exitCode(err), ran)
+	}
+}
