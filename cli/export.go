@@ -5,19 +5,36 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
-func newExportCmd(f *factory) *cobra.Command {
-	var o struct {
-		platforms.ExportOptions
-		output        string
-		asJSON, force bool
-	}
+// exportOptions is what export needs: injected dependencies first, then the parsed flags and
+// arguments.
+type exportOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+
+	// Platform is argocd or flux.
+	Platform string
+	// Provider is the PROVIDER argument ("": the active provider).
+	Provider string
+	// Manifest is --namespace, --kind, --repo and --name.
+	Manifest platforms.ExportOptions
+	Output   string
+	JSON     bool
+	Force    bool
+}
+
+// newExportCmd builds export argocd|flux; runF runs it (nil: exportRun), so tests can swap it.
+func newExportCmd(f *factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	opts := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export argocd|flux [PROVIDER] [--namespace NS] [--kind repo-creds|repository --repo NAME] [--name NAME] [--output FILE] [--json] [--force]",
 		Short: "Print the Kubernetes manifests that give Argo CD or Flux the credentials (never to a terminal)",
@@ -35,60 +52,74 @@ or write them to a file (created 0600, atomically) with --output FILE. YAML by d
 A provider whose last check failed, or that changed since, is refused unless --force.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			target := args[0]
-			if target != "argocd" && target != "flux" {
-				return usageErr("unknown platform %q: use argocd or flux", target)
+			if args[0] != "argocd" && args[0] != "flux" {
+				return usageErr("unknown platform %q: use argocd or flux", args[0])
 			}
-			if o.output == "" && f.IsTerm {
-				return usageErr("the manifests hold the token and are not printed to a terminal: pipe them (gitopscfg export %s | kubectl apply -f -) or write them with --output FILE", target)
+			opts.Platform = args[0]
+			if len(args) == 2 {
+				opts.Provider = args[1]
 			}
-			_, d, err := f.openAndLoad()
-			if err != nil {
-				return err
+			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			id, sp, err := deliveryProvider(d, args[1:])
-			if err != nil {
-				return err
-			}
-			if err := f.freshEnough(id, sp, o.force); err != nil {
-				return err
-			}
-			creds := providers.FromConfig(id, sp)
-			var objs []platforms.Object
-			if target == "argocd" {
-				ctx, cancel := context.WithTimeout(cmd.Context(), f.providerEnv().Timeout)
-				defer cancel()
-				objs, err = platforms.ArgoCD(ctx, f.providerEnv(), creds, o.ExportOptions)
-			} else {
-				objs, err = platforms.Flux(creds, o.ExportOptions)
-			}
-			if err != nil {
-				return usageErr("%s", creds.Redact(err.Error()))
-			}
-			out := platforms.EncodeYAML(objs)
-			if o.asJSON {
-				out = platforms.EncodeJSON(objs)
-			}
-			if o.output == "" {
-				_, err = f.Out.Write(out)
-				return err
-			}
-			if err := writePrivateFile(o.output, out); err != nil {
-				return usageErr("--output: %v", err)
-			}
-			fmt.Fprintf(f.Err, "Wrote %s (mode 0600); it holds the token: apply it, then delete it.\n", o.output)
-			return nil
+			return exportRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Namespace, "namespace", "", "namespace (default argocd, or flux-system)")
-	fl.StringVar(&o.Kind, "kind", "", "Argo CD secret type: repo-creds (default) or repository")
-	fl.StringVar(&o.Repo, "repo", "", "the repository's name, with --kind repository")
-	fl.StringVar(&o.Name, "name", "", "the Secret's name (default gitopscfg-PROVIDER...)")
-	fl.StringVar(&o.output, "output", "", "write to FILE (0600, atomically) instead of standard output")
-	fl.BoolVar(&o.asJSON, "json", false, "JSON instead of YAML")
-	fl.BoolVar(&o.force, "force", false, "export even if the last check failed or the settings changed since")
+	fl.StringVar(&opts.Manifest.Namespace, "namespace", "", "namespace (default argocd, or flux-system)")
+	fl.StringVar(&opts.Manifest.Kind, "kind", "", "Argo CD secret type: repo-creds (default) or repository")
+	fl.StringVar(&opts.Manifest.Repo, "repo", "", "the repository's name, with --kind repository")
+	fl.StringVar(&opts.Manifest.Name, "name", "", "the Secret's name (default gitopscfg-PROVIDER...)")
+	fl.StringVar(&opts.Output, "output", "", "write to FILE (0600, atomically) instead of standard output")
+	fl.BoolVar(&opts.JSON, "json", false, "JSON instead of YAML")
+	fl.BoolVar(&opts.Force, "force", false, "export even if the last check failed or the settings changed since")
 	return cmd
+}
+
+// exportRun writes the manifests for opts.Platform to standard output (never a terminal) or to
+// opts.Output (0600).
+func exportRun(ctx context.Context, opts *exportOptions) error {
+	if opts.Output == "" && opts.IO.IsTerm {
+		return usageErr("the manifests hold the token and are not printed to a terminal: pipe them (gitopscfg export %s | kubectl apply -f -) or write them with --output FILE", opts.Platform)
+	}
+	_, d, err := loadStore(opts.OpenStore)
+	if err != nil {
+		return err
+	}
+	id, sp, err := deliveryProvider(d, opts.Provider)
+	if err != nil {
+		return err
+	}
+	if err := freshEnough(opts.IO.Err, id, sp, opts.Force); err != nil {
+		return err
+	}
+	creds := providers.FromConfig(id, sp)
+	var objs []platforms.Object
+	if opts.Platform == "argocd" {
+		env := opts.Env(providers.DefaultTimeout)
+		ctx, cancel := context.WithTimeout(ctx, env.Timeout)
+		defer cancel()
+		objs, err = platforms.ArgoCD(ctx, env, creds, opts.Manifest)
+	} else {
+		objs, err = platforms.Flux(creds, opts.Manifest)
+	}
+	if err != nil {
+		return usageErr("%s", creds.Redact(err.Error()))
+	}
+	out := platforms.EncodeYAML(objs)
+	if opts.JSON {
+		out = platforms.EncodeJSON(objs)
+	}
+	if opts.Output == "" {
+		_, err = opts.IO.Out.Write(out)
+		return err
+	}
+	if err := writePrivateFile(opts.Output, out); err != nil {
+		return usageErr("--output: %v", err)
+	}
+	fmt.Fprintf(opts.IO.Err, "Wrote %s (mode 0600); it holds the token: apply it, then delete it.\n", opts.Output)
+	return nil
 }
 
 // writePrivateFile writes b to path with mode 0600: a temporary file in the same directory,

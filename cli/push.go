@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,11 +17,24 @@ import (
 	"gitopscfg/providers"
 )
 
-func newPushCmd(f *factory) *cobra.Command {
-	var o struct {
-		force, asJSON bool
-		timeout       time.Duration
-	}
+// pushDevtronOptions is what push devtron needs: injected dependencies first, then the parsed
+// flags and arguments.
+type pushDevtronOptions struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+
+	// Provider is the PROVIDER argument ("": the active provider).
+	Provider string
+	Force    bool
+	JSON     bool
+	// Timeout bounds the wait for Devtron (0: no bound).
+	Timeout time.Duration
+}
+
+// newPushCmd builds push devtron; runF runs it (nil: pushDevtronRun), so tests can swap it.
+func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) error) *cobra.Command {
+	opts := &pushDevtronOptions{}
 	cmd := &cobra.Command{
 		Use:   "push devtron [PROVIDER] [--force] [--json]",
 		Short: "Create or update a provider's configuration in Devtron (default: the active provider)",
@@ -39,66 +53,79 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			if args[0] != "devtron" {
 				return usageErr("unknown platform %q: gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)", args[0])
 			}
-			_, d, err := f.openAndLoad()
-			if err != nil {
-				return err
+			if len(args) == 2 {
+				opts.Provider = args[1]
 			}
-			if d.Devtron == nil {
-				return usageErr("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			id, sp, err := deliveryProvider(d, args[1:])
-			if err != nil {
-				return err
-			}
-			if err := f.freshEnough(id, sp, o.force); err != nil {
-				return err
-			}
-			dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			ctx := cmd.Context()
-			if o.timeout > 0 {
-				var cancel func()
-				ctx, cancel = context.WithTimeout(ctx, o.timeout)
-				defer cancel()
-			}
-			creds := providers.FromConfig(id, sp)
-			res, err := dt.Push(ctx, creds, platforms.PushOptions{Progress: f.pushProgress(o.asJSON)})
-			if err != nil && res.Outcome == "" {
-				if errors.Is(err, platforms.ErrUnsupported) {
-					return usageErr("%v", err)
-				}
-				fmt.Fprintln(f.Err, "not pushed:", err)
-				return errCheckFailed
-			}
-			if o.asJSON {
-				enc := json.NewEncoder(f.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(res); err != nil {
-					return err
-				}
-			} else {
-				writePushText(f.Out, res)
-			}
-			if !res.OK() {
-				return errCheckFailed
-			}
-			return nil
+			return pushDevtronRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&o.force, "force", false, "push even if the last check failed or the settings changed since")
-	fl.BoolVar(&o.asJSON, "json", false, "print the outcome as JSON")
-	fl.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
+	fl.BoolVar(&opts.Force, "force", false, "push even if the last check failed or the settings changed since")
+	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
+	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
 	return cmd
 }
 
-// deliveryProvider resolves the optional PROVIDER argument (default: the active provider).
-func deliveryProvider(d *config.Data, args []string) (providers.ID, *config.Provider, error) {
+// pushDevtronRun sends the provider's stored configuration to the stored Devtron instance and
+// reports Devtron's outcome (its progress on stderr, unless opts.JSON).
+func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
+	_, d, err := loadStore(opts.OpenStore)
+	if err != nil {
+		return err
+	}
+	if d.Devtron == nil {
+		return usageErr("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+	}
+	id, sp, err := deliveryProvider(d, opts.Provider)
+	if err != nil {
+		return err
+	}
+	if err := freshEnough(opts.IO.Err, id, sp, opts.Force); err != nil {
+		return err
+	}
+	dt, err := platforms.NewDevtron(opts.Env(providers.DefaultTimeout), *platforms.InstanceFromConfig(d.Devtron))
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if opts.Timeout > 0 {
+		var cancel func()
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	creds := providers.FromConfig(id, sp)
+	var mu sync.Mutex
+	res, err := dt.Push(ctx, creds, platforms.PushOptions{Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)})
+	if err != nil && res.Outcome == "" {
+		if errors.Is(err, platforms.ErrUnsupported) {
+			return usageErr("%v", err)
+		}
+		fmt.Fprintln(opts.IO.Err, "not pushed:", err)
+		return errCheckFailed
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		writePushText(opts.IO.Out, res)
+	}
+	if !res.OK() {
+		return errCheckFailed
+	}
+	return nil
+}
+
+// deliveryProvider resolves the optional PROVIDER argument arg ("": the active provider).
+func deliveryProvider(d *config.Data, arg string) (providers.ID, *config.Provider, error) {
 	name := d.Active
-	if len(args) > 0 {
-		name = strings.ToLower(strings.TrimSpace(args[0]))
+	if arg != "" {
+		name = strings.ToLower(strings.TrimSpace(arg))
 	}
 	if name == "" {
 		return "", nil, usageErr("no provider is active: name one (github, gitlab, azure, bitbucket)")
@@ -115,8 +142,9 @@ func deliveryProvider(d *config.Data, args []string) (providers.ID, *config.Prov
 }
 
 // freshEnough refuses credentials whose latest check failed, or that changed since they were
-// last checked (the store forgets a check when the settings it tested change), unless force.
-func (f *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) error {
+// last checked (the store forgets a check when the settings it tested change), unless force,
+// which warns on errw instead.
+func freshEnough(errw io.Writer, id providers.ID, sp *config.Provider, force bool) error {
 	last := sp.LastCheck
 	if sp.LastDeep != nil && (last == nil || sp.LastDeep.At.After(last.At)) {
 		last = sp.LastDeep
@@ -133,23 +161,28 @@ func (f *factory) freshEnough(id providers.ID, sp *config.Provider, force bool) 
 	if !force {
 		return usageErr("%s: run `gitopscfg check %s` first, or give --force", why, id)
 	}
-	fmt.Fprintf(f.Err, "warning: %s; going on because of --force\n", why)
+	fmt.Fprintf(errw, "warning: %s; going on because of --force\n", why)
 	return nil
 }
 
-// pushProgress prints Devtron's progress on stderr (text mode only).
+// pushProgress prints Devtron's progress on stderr (text mode only); rotate's push uses it too.
 func (f *factory) pushProgress(quiet bool) func(platforms.Event) {
+	return pushProgressTo(&f.progressMu, f.Err, quiet)
+}
+
+// pushProgressTo prints Devtron's progress on w, one line at a time under mu (nothing when quiet).
+func pushProgressTo(mu *sync.Mutex, w io.Writer, quiet bool) func(platforms.Event) {
 	return func(e platforms.Event) {
 		if quiet || e.Phase == "done" {
 			return
 		}
-		f.progressMu.Lock()
-		defer f.progressMu.Unlock()
+		mu.Lock()
+		defer mu.Unlock()
 		switch e.Phase {
 		case "waiting":
-			fmt.Fprintf(f.Err, "  … Devtron is still validating (%s; Ctrl-C stops waiting)\n", e.Elapsed.Round(time.Second))
+			fmt.Fprintf(w, "  … Devtron is still validating (%s; Ctrl-C stops waiting)\n", e.Elapsed.Round(time.Second))
 		default:
-			fmt.Fprintf(f.Err, "  %s\n", e.Message)
+			fmt.Fprintf(w, "  %s\n", e.Message)
 		}
 	}
 }

@@ -91,8 +91,8 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f, nil), newSetCmd(f, nil), newActivateCmd(f, nil),
 		newRemoveCmd(f, nil), newVersionCmd(f, nil), newServeCmd(f, nil))
 	root.AddCommand(newDevtronCmd(f))
-	root.AddCommand(newPushCmd(f))
-	root.AddCommand(newExportCmd(f))
+	root.AddCommand(newPushCmd(f, nil))
+	root.AddCommand(newExportCmd(f, nil))
 	root.AddCommand(newRotateCmd(f))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
