@@ -105,7 +105,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 	fl.Var(durationFlag{&opts.Expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
 	fl.Var(durationFlag{&opts.Expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
-	fl.BoolVar(&opts.Devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations (text and json)")
+	fl.BoolVar(&opts.Devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations")
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	return cmd
 }
@@ -171,9 +171,6 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	if opts.Devtron && d.Devtron == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
-	}
-	if opts.Devtron && cf.Name != "text" && cf.Name != "json" {
-		return usageErr("--devtron goes with --format text or json")
 	}
 	env := opts.Env(opts.Timeout)
 	var progress func(providers.ID, providers.Check)

@@ -40,7 +40,7 @@ func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Dat
 		r := providers.Result{Host: d.Devtron.URL}
 		r.Add("devtron", providers.Fail, err.Error())
 		r.Finish()
-		return &devtronCheck{Result: r}
+		return &devtronCheck{Result: displayResult(r)}
 	}
 	checkCtx, cancel := context.WithTimeout(ctx, env.Timeout)
 	r := dt.Check(checkCtx)

@@ -40,7 +40,14 @@ func TestCheckDevtron(t *testing.T) {
 		t.Errorf("--devtron without an instance:\n%s", r.err)
 	}
 	step(devtronCanary, 0, "devtron", "set", "--url", dt.URL(), "--token-stdin")
-	step("", 2, "check", "--devtron", "--format", "prometheus")
+	// Devtron holds nothing yet: the instance's metrics, and no in_sync sample to compare.
+	fams := parseProm(t, step("", 0, "check", "--devtron", "--format", "prometheus").out)
+	if v, ok := promValue(fams, "gitopscfg_devtron_check_success", map[string]string{"url": dt.URL() + "/"}); !ok || v != 1 {
+		t.Errorf("gitopscfg_devtron_check_success = %v %v", v, ok)
+	}
+	if _, ok := fams["gitopscfg_devtron_in_sync"]; ok {
+		t.Error("an in_sync sample for a provider Devtron does not hold")
+	}
 
 	r = step("", 0, "check", "--devtron")
 	if !strings.Contains(r.out, "Devtron — ") || !strings.Contains(r.out, "github     absent") {

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms/devtronfake"
@@ -305,4 +310,214 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 			t.Errorf("%v: ran %v, exit %d (%v), want a usage error before the run", bad, got != nil, exitCode(err), err)
 		}
 	}
+}
+
+// parsePromText parses the Prometheus text format as a scraper would, failing the test when it
+// is not that format.
+func parsePromText(t *testing.T, text string) map[string]*dto.MetricFamily {
+	t.Helper()
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("not the Prometheus text format: %v\n%s", err, text)
+	}
+	return fams
+}
+
+// promSamples maps each sample of family name to its value, keyed by the values of labels.
+func promSamples(fams map[string]*dto.MetricFamily, name string, labels ...string) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range fams[name].GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		var key []string
+		for _, l := range labels {
+			key = append(key, got[l])
+		}
+		out[strings.Join(key, " ")] = m.GetGauge().GetValue()
+	}
+	return out
+}
+
+// TestCheckRunDevtronPrometheus runs check --devtron --format prometheus against the provider
+// and Devtron emulators: the instance's success and duration, and in_sync 1 for a provider
+// pushed as stored, 0 for one changed since its push, no sample for one Devtron does not hold
+// (azure) or cannot hold (gitea); the provider metrics keep their names; with a viewer's token,
+// success is 0, there is no drift, and the run fails.
+func TestCheckRunDevtronPrometheus(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-prom-admin-token-0000010"
+	const viewerCanary = "devtron-CANARY-prom-viewer-token-000011"
+	x := newRunFixture(t)
+	ctx := context.Background()
+	checked := &config.CheckRecord{At: x.now, OK: true}
+	x.set(providers.GitHub, fake.GitHubTokenFull, true, checked)
+	x.set(providers.GitLab, fake.GitLabTokenFull, false, checked)
+	x.set(providers.Azure, fake.AzureTokenFull, false, nil)
+	x.set(providers.Gitea, fake.GiteaTokenFull, false, nil)
+	x.devtron(map[string]bool{adminCanary: true, viewerCanary: false}, adminCanary)
+	for _, p := range []string{"gitlab", "github"} {
+		opts := x.pushOpts()
+		opts.Provider = p
+		if err := pushDevtronRun(ctx, opts); err != nil {
+			t.Fatalf("push %s: %v\n%s", p, err, x.err.String())
+		}
+	}
+	gl := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull)
+	gl.Username = "someone-else"
+	if _, err := x.s.Set(ctx, "setup", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: gl.Settings()}); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := x.checkOpts("prometheus")
+	opts.All, opts.Devtron = true, true
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatalf("check --all --devtron --format prometheus: %v\n%s", err, x.out.String())
+	}
+	text := x.out.String()
+	fams := parsePromText(t, text)
+	for _, name := range []string{"gitopscfg_check_success", "gitopscfg_check_duration_seconds", "gitopscfg_check_timestamp_seconds",
+		"gitopscfg_devtron_check_success", "gitopscfg_devtron_check_duration_seconds", "gitopscfg_devtron_in_sync"} {
+		f := fams[name]
+		if f == nil || f.GetType() != dto.MetricType_GAUGE || f.GetHelp() == "" {
+			t.Fatalf("%s missing, not a gauge or without HELP:\n%s", name, text)
+		}
+		for _, m := range f.GetMetric() {
+			if m.TimestampMs != nil {
+				t.Fatalf("%s has a timestamp: the textfile collector refuses them", name)
+			}
+		}
+	}
+	url := x.dt.URL() + "/"
+	if got := promSamples(fams, "gitopscfg_devtron_check_success", "url"); len(got) != 1 || got[url] != 1 {
+		t.Errorf("gitopscfg_devtron_check_success %v, want 1 for %s", got, url)
+	}
+	if got := promSamples(fams, "gitopscfg_devtron_check_duration_seconds", "url"); len(got) != 1 {
+		t.Errorf("gitopscfg_devtron_check_duration_seconds %v", got)
+	}
+	want := map[string]float64{"github " + url: 1, "gitlab " + url: 0}
+	if got := promSamples(fams, "gitopscfg_devtron_in_sync", "provider", "url"); !maps.Equal(got, want) {
+		t.Errorf("gitopscfg_devtron_in_sync %v, want %v\n%s", got, want, text)
+	}
+	if got := promSamples(fams, "gitopscfg_check_success", "provider"); len(got) != 4 {
+		t.Errorf("gitopscfg_check_success %v, want the four providers", got)
+	}
+
+	x.devtron(nil, viewerCanary)
+	opts = x.checkOpts("prometheus")
+	opts.Devtron = true
+	if err := checkRun(ctx, opts); exitCode(err) != exitCheckFail {
+		t.Fatalf("a viewer's token: exit %d, %v", exitCode(err), err)
+	}
+	fams = parsePromText(t, x.out.String())
+	if got := promSamples(fams, "gitopscfg_devtron_check_success", "url"); got[url] != 0 || len(got) != 1 {
+		t.Errorf("a viewer's token: gitopscfg_devtron_check_success %v", got)
+	}
+	if _, ok := fams["gitopscfg_devtron_in_sync"]; ok {
+		t.Errorf("drift without a passing instance check:\n%s", x.out.String())
+	}
+	x.noneLeaked(adminCanary, viewerCanary, fake.GitHubTokenFull, fake.GitLabTokenFull, fake.AzureTokenFull, fake.GiteaTokenFull)
+}
+
+// TestCheckRunDevtronNagios runs check --devtron --format nagios with the instance checked on the
+// Devtron emulator and the drift injected: a failed instance check is CRITICAL, drift or a
+// comparison that could not be made a WARNING, providers Devtron does not hold are no drift, the
+// worst part comes first, the perfdata is the providers' alone, and no token is shown.
+func TestCheckRunDevtronNagios(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-nagios-admin-token-00012"
+	const viewerCanary = "devtron-CANARY-nagios-viewer-token-0013"
+	compareErr := "Devtron answered 502"
+	cases := []struct {
+		name    string
+		token   string
+		github  string // GitHub's token; "" leaves GitHub out
+		drift   *devtronStatusJSON
+		code    int
+		summary string
+	}{
+		{"in sync", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "in_sync"}},
+			0, "GITOPSCFG OK - GitLab OK (token expires in 299 days); Devtron OK | "},
+		{"held by Devtron or not", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "absent", "gitea": "unsupported"}},
+			0, "GITOPSCFG OK - GitLab OK (token expires in 299 days); Devtron OK | "},
+		{"drift", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "differs", "github": "in_sync"},
+			Fields: map[string][]string{"gitlab": {"username", "token"}}},
+			1, "GITOPSCFG WARNING - Devtron WARNING: gitlab differs (username, token); GitLab OK (token expires in 299 days) | "},
+		{"not compared", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "unknown", "azure": "differs"}},
+			1, "GITOPSCFG WARNING - Devtron WARNING: azure differs, gitlab unknown; GitLab OK"},
+		{"comparison failed", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{}, Error: &compareErr},
+			1, "GITOPSCFG WARNING - Devtron WARNING: could not compare: Devtron answered 502; GitLab OK"},
+		{"a viewer's token", viewerCanary, "", nil,
+			2, "GITOPSCFG CRITICAL - Devtron CRITICAL: devtron:super-admin "},
+		{"a failing provider before the drift", adminCanary, fake.GitHubTokenNoDeleteRepo,
+			&devtronStatusJSON{Providers: map[string]string{"gitlab": "differs"}},
+			2, "GITOPSCFG CRITICAL - GitHub CRITICAL: scope:delete_repo missing: "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			x := newRunFixture(t)
+			x.set(providers.GitLab, fake.GitLabTokenFull, true, nil)
+			if c.github != "" {
+				x.set(providers.GitHub, c.github, false, nil)
+			}
+			x.devtron(map[string]bool{adminCanary: true, viewerCanary: false}, c.token)
+			opts := x.checkOpts("nagios")
+			opts.All, opts.Devtron = true, true
+			compared := false
+			opts.DevtronDrift = func(context.Context, *config.Data) *devtronStatusJSON { compared = true; return c.drift }
+			err := checkRun(context.Background(), opts)
+			out := x.out.String()
+			if exitCode(err) != c.code || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, c.summary) {
+				t.Fatalf("exit %d (want %d), output %q; want one line starting %q", exitCode(err), c.code, out, c.summary)
+			}
+			if compared != (c.drift != nil) {
+				t.Errorf("drift compared: %v", compared)
+			}
+			if c.github != "" && !strings.Contains(out, "; Devtron WARNING: gitlab differs; GitLab OK") {
+				t.Errorf("the drift is not between the failure and the passes: %q", out)
+			}
+			_, perf, _ := strings.Cut(out, " | ")
+			for _, p := range strings.Fields(perf) {
+				if !strings.HasPrefix(p, "'gitlab_") && !strings.HasPrefix(p, "'github_") {
+					t.Errorf("perfdata %q is not a provider's", p)
+				}
+			}
+			x.noneLeaked(adminCanary, viewerCanary, fake.GitLabTokenFull, fake.GitHubTokenNoDeleteRepo)
+		})
+	}
+}
+
+// TestCheckRunDevtronJSONL: with --devtron, jsonl adds one "devtron" line after the results, with
+// check --json's devtron fields.
+func TestCheckRunDevtronJSONL(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-jsonl-admin-token-000014"
+	x := newRunFixture(t)
+	x.set(providers.GitLab, fake.GitLabTokenFull, true, nil)
+	x.devtron(map[string]bool{adminCanary: true}, adminCanary)
+	opts := x.checkOpts("jsonl")
+	opts.Devtron = true
+	if err := checkRun(context.Background(), opts); err != nil {
+		t.Fatalf("check --devtron --format jsonl: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(x.out.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want a result and the devtron line:\n%s", len(lines), x.out.String())
+	}
+	var ev struct {
+		Event     string
+		At        time.Time
+		URL       string
+		OK        bool
+		Checks    []providers.Check
+		Providers map[string]string
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &ev); err != nil || ev.Event != "devtron" || !ev.At.Equal(x.now) || !ev.OK ||
+		ev.URL != x.dt.URL()+"/" || len(ev.Checks) != 3 || ev.Providers["gitlab"] != "absent" {
+		t.Fatalf("devtron line %q: %v %+v", lines[1], err, ev)
+	}
+	x.noneLeaked(adminCanary, fake.GitLabTokenFull)
 }

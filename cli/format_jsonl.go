@@ -10,7 +10,8 @@ import (
 
 // The jsonl format: one JSON object per line, for log pipelines. With --deep, each round-trip
 // stage is written as it finishes ({"event":"stage",…}); then one {"event":"result",…} per
-// provider, with the fields of `check --json`'s RESULT.
+// provider, with the fields of `check --json`'s RESULT; with --devtron, one {"event":"devtron",…}
+// with the fields of `check --json`'s "devtron" key.
 
 type jsonlStage struct {
 	Event    string       `json:"event"`
@@ -23,6 +24,13 @@ type jsonlResult struct {
 	Event string    `json:"event"`
 	At    time.Time `json:"at"`
 	providers.Result
+}
+
+// jsonlDevtron is check --devtron's line, after the results: check --json's "devtron" key.
+type jsonlDevtron struct {
+	Event string    `json:"event"`
+	At    time.Time `json:"at"`
+	*devtronCheckJSON
 }
 
 func init() {
@@ -38,6 +46,9 @@ func init() {
 				if err := enc.Encode(jsonlResult{Event: "result", At: rep.At.UTC(), Result: r}); err != nil {
 					return err
 				}
+			}
+			if rep.Devtron != nil {
+				return enc.Encode(jsonlDevtron{Event: "devtron", At: rep.At.UTC(), devtronCheckJSON: rep.Devtron.json()})
 			}
 			return nil
 		},

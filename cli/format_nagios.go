@@ -3,11 +3,14 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
@@ -77,26 +80,77 @@ func nagiosWorst(rep *checkReport) nagiosState {
 		s, _ := nagiosResultState(r)
 		st = max(st, s)
 	}
+	if rep.Devtron != nil {
+		s, _ := nagiosDevtronState(rep.Devtron)
+		st = max(st, s)
+	}
 	return st
 }
 
+// nagiosDevtronState is the Devtron instance's state (check --devtron) and what the status line
+// says of it after "Devtron STATE": a failed instance check is CRITICAL; a provider whose
+// configuration there differs, or that could not be compared, is a WARNING, since the text output
+// reports drift without failing.
+func nagiosDevtronState(dc *devtronCheck) (nagiosState, string) {
+	st, c := nagiosResultState(dc.Result)
+	if st != nagiosOK {
+		if c.ID == "" {
+			return st, ""
+		}
+		return st, ": " + c.ID + " " + nagiosText(shorten(c.Message, nagiosMessageRunes))
+	}
+	if dc.Drift == nil {
+		return nagiosOK, ""
+	}
+	if dc.Drift.Error != nil {
+		return nagiosWarning, ": could not compare: " + nagiosText(shorten(*dc.Drift.Error, nagiosMessageRunes))
+	}
+	var drift []string
+	for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
+		switch state := platforms.DriftState(dc.Drift.Providers[id]); state {
+		case platforms.Differs:
+			what := id + " differs"
+			if f := dc.Drift.Fields[id]; len(f) > 0 {
+				what += " (" + strings.Join(f, ", ") + ")"
+			}
+			drift = append(drift, what)
+		case platforms.DriftUnknown:
+			drift = append(drift, id+" "+string(state))
+		}
+	}
+	if len(drift) > 0 {
+		return nagiosWarning, ": " + nagiosText(strings.Join(drift, ", "))
+	}
+	return nagiosOK, ""
+}
+
 func writeNagios(w io.Writer, rep *checkReport) error {
-	var parts, perf []string
+	type part struct {
+		st   nagiosState
+		text string
+	}
+	var items []part
+	for _, r := range rep.Results {
+		st, c := nagiosResultState(r)
+		text := providers.MustLookup(r.Provider).Name + " " + st.String()
+		if c.ID != "" {
+			text += ": " + c.ID + " " + nagiosText(shorten(c.Message, nagiosMessageRunes))
+		} else if r.ExpiresAt != nil {
+			text += " (token expires in " + leftText(r.ExpiresAt.Sub(rep.At)) + ")"
+		}
+		items = append(items, part{st, text})
+	}
+	if rep.Devtron != nil {
+		st, text := nagiosDevtronState(rep.Devtron)
+		items = append(items, part{st, "Devtron " + st.String() + text})
+	}
 	// Worst first, so the summary's start says what is wrong.
+	var parts, perf []string
 	for _, want := range []nagiosState{nagiosCritical, nagiosWarning, nagiosOK} {
-		for _, r := range rep.Results {
-			st, c := nagiosResultState(r)
-			if st != want {
-				continue
+		for _, it := range items {
+			if it.st == want {
+				parts = append(parts, it.text)
 			}
-			name := providers.MustLookup(r.Provider).Name
-			part := name + " " + st.String()
-			if c.ID != "" {
-				part += ": " + c.ID + " " + nagiosText(shorten(c.Message, nagiosMessageRunes))
-			} else if r.ExpiresAt != nil {
-				part += " (token expires in " + leftText(r.ExpiresAt.Sub(rep.At)) + ")"
-			}
-			parts = append(parts, part)
 		}
 	}
 	for _, r := range rep.Results {

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
@@ -33,6 +36,12 @@ var (
 		"With --deep: 1 when the round-trip stage passed, 0 when it failed or was skipped."}
 	promStageDuration = promMetric{"gitopscfg_deep_stage_duration_seconds",
 		"With --deep: how long the round-trip stage took."}
+	promDevtronSuccess = promMetric{"gitopscfg_devtron_check_success",
+		"With --devtron: 1 when the Devtron instance answers, its API token is valid and its user a super-admin, 0 when not."}
+	promDevtronDuration = promMetric{"gitopscfg_devtron_check_duration_seconds",
+		"With --devtron: how long the check of the Devtron instance took."}
+	promDevtronInSync = promMetric{"gitopscfg_devtron_in_sync",
+		"With --devtron: 1 when Devtron holds the provider's stored configuration, 0 when its configuration differs; absent when Devtron holds none, cannot hold one, or it could not be compared."}
 )
 
 func init() {
@@ -55,6 +64,9 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promScope}
 	if rep.Deep {
 		order = append(order, promStage, promStageDuration)
+	}
+	if rep.Devtron != nil {
+		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync)
 	}
 	add := func(m promMetric, v float64, labels ...[2]string) {
 		families[m] = append(families[m], promSample{labels, v})
@@ -90,6 +102,22 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 			add(promStage, promBool(c.Status == providers.Pass), append(base, stage)...)
 			if c.DurationMS != nil {
 				add(promStageDuration, float64(*c.DurationMS)/1000, append(base, stage)...)
+			}
+		}
+	}
+	if dc := rep.Devtron; dc != nil {
+		url := [2]string{"url", dc.Result.Host}
+		add(promDevtronSuccess, promBool(dc.Result.OK), url)
+		add(promDevtronDuration, float64(dc.Result.DurationMS)/1000, url)
+		if dc.Drift != nil && dc.Drift.Error == nil {
+			for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
+				// Only a configuration Devtron holds and that was compared is in sync or not.
+				switch platforms.DriftState(dc.Drift.Providers[id]) {
+				case platforms.InSync:
+					add(promDevtronInSync, 1, [2]string{"provider", id}, url)
+				case platforms.Differs:
+					add(promDevtronInSync, 0, [2]string{"provider", id}, url)
+				}
 			}
 		}
 	}
