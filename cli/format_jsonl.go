@@ -38,12 +38,12 @@ func init() {
 		Name:    "jsonl",
 		Summary: "one JSON object per line: each round-trip stage as it finishes (--deep), then each result",
 		Stage: func(w io.Writer, id providers.ID, c providers.Check, at time.Time) error {
-			return json.NewEncoder(w).Encode(jsonlStage{Event: "stage", At: at.UTC(), Provider: id, Check: c})
+			return json.NewEncoder(w).Encode(jsonlStage{Event: "stage", At: at.UTC(), Provider: id, Check: displayCheck(c)})
 		},
 		Write: func(w io.Writer, rep *checkReport) error {
 			enc := json.NewEncoder(w)
 			for _, r := range rep.Results {
-				if err := enc.Encode(jsonlResult{Event: "result", At: rep.At.UTC(), Result: r}); err != nil {
+				if err := enc.Encode(jsonlResult{Event: "result", At: rep.At.UTC(), Result: displayResult(r)}); err != nil {
 					return err
 				}
 			}

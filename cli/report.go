@@ -24,13 +24,18 @@ func displayResult(r providers.Result) providers.Result {
 	r.User, r.Host = safe.Text(r.User), safe.Text(r.Host)
 	checks := make([]providers.Check, len(r.Checks))
 	for i, c := range r.Checks {
-		c.ID, c.Message = safe.Text(c.ID), safe.Text(c.Message)
-		checks[i] = c
+		checks[i] = displayCheck(c)
 	}
 	if r.Checks != nil {
 		r.Checks = checks
 	}
 	return r
+}
+
+// displayCheck returns c with its id and message made safe to show.
+func displayCheck(c providers.Check) providers.Check {
+	c.ID, c.Message = safe.Text(c.ID), safe.Text(c.Message)
+	return c
 }
 
 // displayAudit returns the entries with every string made safe to show.
