@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 )
 
@@ -36,7 +37,7 @@ func InstanceFromConfig(d *config.Devtron) *Instance {
 }
 
 // Redact masks the instance's API token in s.
-func (in Instance) Redact(s string) string { return providers.RedactToken(s, in.Token) }
+func (in Instance) Redact(s string) string { return safe.Redact(s, in.Token) }
 
 // Devtron is a client of one Devtron instance's GitOps configuration API.
 type Devtron struct {

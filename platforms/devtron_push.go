@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 )
 
@@ -377,7 +378,7 @@ func (e *pushError) Unwrap() error { return e.err }
 
 func (e *pushError) Is(target error) bool { return e.cancelled && target == context.Canceled }
 
-func redactBoth(s, a, b string) string { return providers.RedactToken(providers.RedactToken(s, a), b) }
+func redactBoth(s, a, b string) string { return safe.Redact(safe.Redact(s, a), b) }
 
 // stagesOf lists Devtron's stages in its order: the connection error first, then the stages that
 // passed or failed, then any stage Devtron named that this build does not know.

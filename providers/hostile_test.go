@@ -98,7 +98,7 @@ func TestRedactTokenMasksEncodedForms(t *testing.T) {
 		if name == "marker" {
 			continue
 		}
-		got := providers.RedactToken("echo: "+form+" end", tok)
+		got := providers.Credentials{Token: tok}.Redact("echo: " + form + " end")
 		if strings.Contains(got, form) || !strings.Contains(got, "[token]") {
 			t.Errorf("%s not masked: %q", name, got)
 		}

@@ -36,9 +36,3 @@ func TokenHint(tok string) string {
 	}
 	return safe.Text(prefix + "…" + tail)
 }
-
-// RedactToken masks tok in s: raw, URL- and percent-encoded in any case, and base64 / base64url
-// of the token alone or inside "username:token" (see safe.Redact). Tokens shorter than 4 bytes
-// are left alone (the validators refuse tokens that short anyway): masking them would garble
-// ordinary words.
-func RedactToken(s, tok string) string { return safe.Redact(s, tok) }
