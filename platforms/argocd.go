@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"gitopscfg/providers"
@@ -57,31 +56,13 @@ func OrgURL(ctx context.Context, env *providers.Env, c providers.Credentials) (s
 	if org == "" {
 		return "", fmt.Errorf("no organisation is stored for %s", c.Provider)
 	}
-	esc := func(p string) string {
-		parts := strings.Split(p, "/")
-		for i := range parts {
-			parts[i] = url.PathEscape(parts[i])
+	if path := targets[c.Provider].orgPath; path != nil {
+		p, err := path(ctx, env, c, org)
+		if err != nil {
+			return "", err
 		}
-		return strings.Join(parts, "/")
+		return host + p, nil
 	}
-	switch c.Provider {
-	case providers.GitHub:
-		return host + "/" + url.PathEscape(org) + "/", nil
-	case providers.GitLab:
-		if _, err := strconv.Atoi(org); err == nil {
-			g, err := LookupGitLabGroup(ctx, env, c)
-			if err != nil {
-				return "", err
-			}
-			org = g.FullPath
-		}
-		return host + "/" + esc(org) + "/", nil
-	case providers.Azure:
-		return host + "/" + url.PathEscape(org) + "/_git/", nil
-	case providers.Bitbucket:
-		return host + "/" + url.PathEscape(org) + "/", nil
-	}
-	// Gitea/Forgejo and any other host that clones from <host>/<owner>/<repo>.
 	return host + "/" + url.PathEscape(org) + "/", nil
 }
 

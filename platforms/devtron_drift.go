@@ -50,11 +50,7 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 	for _, c := range list {
 		byName[c.Provider] = c
 		if c.Active {
-			for _, id := range providers.IDs {
-				if DevtronProvider(id) == c.Provider {
-					out.Active = id
-				}
-			}
+			out.Active = fromDevtron(c.Provider)
 		}
 	}
 	for _, c := range stored {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -15,32 +14,11 @@ import (
 	"gitopscfg/providers"
 )
 
-// DevtronProvider is Devtron's name for a provider ("" when Devtron has none, e.g. Gitea).
-func DevtronProvider(id providers.ID) string {
-	switch id {
-	case providers.GitHub:
-		return "GITHUB"
-	case providers.GitLab:
-		return "GITLAB"
-	case providers.Azure:
-		return "AZURE_DEVOPS"
-	case providers.Bitbucket:
-		return "BITBUCKET_CLOUD"
-	}
-	return ""
-}
-
 // ErrUnsupported is matched by the error for a provider Devtron has no such provider for.
 var ErrUnsupported = errors.New("Devtron has no such GitOps provider")
 
 func unsupported(id providers.ID) error {
-	name := string(id)
-	if p, err := providers.Lookup(name); err == nil {
-		name = p.Name
-	} else if id == "gitea" {
-		name = "Gitea/Forgejo"
-	}
-	return fmt.Errorf("%w: Devtron's GitOps providers are GitHub, GitLab, Azure DevOps and Bitbucket Cloud, and it has none for %s; export the credentials for Argo CD or Flux instead (`gitopscfg export argocd %s`)", ErrUnsupported, name, id)
+	return fmt.Errorf("%w: %s", ErrUnsupported, unsupportedMsg(id))
 }
 
 // Normalize turns stored credentials into the configuration Devtron must receive: its provider
@@ -58,45 +36,9 @@ func Normalize(ctx context.Context, env *providers.Env, c providers.Credentials)
 		return Config{}, nil, errors.New("the stored token is empty: Devtron would skip its validation and save a configuration that cannot work; set the token first")
 	}
 	cfg = Config{Provider: name, Username: strings.TrimSpace(c.Username), Token: c.Token, Active: true}
-	host := strings.TrimSpace(c.Host)
-	switch c.Provider {
-	case providers.GitHub:
-		cfg.GitHubOrgID = strings.TrimSpace(c.Org)
-		u, perr := url.Parse(host)
-		if perr != nil || u.Host == "" {
-			return Config{}, nil, fmt.Errorf("the GitHub host %q is not an absolute URL", host)
-		}
-		h := strings.ToLower(u.Hostname())
-		switch {
-		case h == "github.com" || h == "www.github.com" || h == "api.github.com":
-			// Devtron uses the public API only when the host's name is exactly github.com.
-			cfg.Host = "https://github.com/"
-		default:
-			// Anything else is GitHub Enterprise Server, whose API Devtron derives as host + /api/v3.
-			cfg.Host = strings.TrimRight(host, "/") + "/"
-			if c.APIURL != "" && strings.TrimRight(c.APIURL, "/") != strings.TrimRight(host, "/")+"/api/v3" {
-				warnings = append(warnings, fmt.Sprintf("Devtron derives GitHub Enterprise's API address from the host (%sapi/v3), not from the stored API URL %s", cfg.Host, c.APIURL))
-			}
-		}
-	case providers.GitLab:
-		cfg.Host = strings.TrimRight(host, "/") + "/"
-		g, gerr := LookupGitLabGroup(ctx, env, c)
-		if gerr != nil {
-			return Config{}, nil, gerr
-		}
-		cfg.GitLabGroupID = fmt.Sprint(g.ID)
-	case providers.Azure:
-		cfg.Host = strings.TrimRight(host, "/")
-		cfg.AzureProjectName = strings.TrimSpace(c.Org)
-	case providers.Bitbucket:
-		// Devtron's Bitbucket client always works against Bitbucket Cloud.
-		cfg.Host = "https://bitbucket.org/"
-		cfg.BitBucketWorkspaceID = strings.TrimSpace(c.Org)
-		cfg.BitBucketProjectKey = strings.ToUpper(strings.TrimSpace(c.ProjectKey))
-		if gu := providers.GitUsername(c); gu != cfg.Username {
-			// Devtron's Bitbucket client uses one username for the REST API and for Git.
-			warnings = append(warnings, fmt.Sprintf("Devtron uses the username %q for Bitbucket's API and for Git alike, but Git over HTTPS takes %q with this token: Devtron's clone and push stages may fail", cfg.Username, gu))
-		}
+	warnings, err = targets[c.Provider].devtronFill(ctx, env, c, &cfg)
+	if err != nil {
+		return Config{}, nil, err
 	}
 	cfg.TLSConfig = &TLSConfig{}
 	if c.CABundle != "" {
@@ -444,17 +386,3 @@ func diffConfig(want, got Config) []string {
 }
 
 func normHost(h string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(h), "/")) }
-
-func orgOf(c Config) string {
-	switch c.Provider {
-	case "GITHUB":
-		return c.GitHubOrgID
-	case "GITLAB":
-		return c.GitLabGroupID
-	case "AZURE_DEVOPS":
-		return c.AzureProjectName
-	case "BITBUCKET_CLOUD":
-		return c.BitBucketWorkspaceID
-	}
-	return ""
-}
