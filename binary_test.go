@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gitopscfg/config/configtest"
 )
 
 // binaryPath is the gitopscfg that testscript made of this test binary (on $PATH once TestMain
@@ -63,30 +65,5 @@ func initStore(t *testing.T) string {
 }
 
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
-func readAll(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		files[p] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-func sameFiles(a, b map[string][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !bytes.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
-}
+func readAll(t *testing.T, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
+func sameFiles(a, b map[string][]byte) bool              { return configtest.SameFiles(a, b) }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"gitopscfg/config/configtest"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -80,17 +81,7 @@ func TestSetValidatesInput(t *testing.T) {
 	}
 }
 
-func sameFiles(a, b map[string][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !bytes.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
-}
+func sameFiles(a, b map[string][]byte) bool { return configtest.SameFiles(a, b) }
 
 func TestSetStatusActivateRemove(t *testing.T) {
 	t.Parallel()

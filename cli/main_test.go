@@ -2,12 +2,12 @@ package cli_test
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"gitopscfg/cli"
+	"gitopscfg/config/configtest"
 )
 
 type run struct {
@@ -49,19 +49,4 @@ func initStore(t *testing.T) string {
 }
 
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
-func readAll(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		files[p] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
+func readAll(t *testing.T, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }

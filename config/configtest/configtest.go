@@ -4,6 +4,7 @@ package configtest
 import (
 	"bytes"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,4 +66,28 @@ func InitPassphrase(t testing.TB, dir, pass string) *config.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Snapshot returns every file below dir by path, for byte-for-byte comparisons (nothing changed)
+// and leak scans (no file holds the canary).
+func Snapshot(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// SameFiles reports whether two snapshots hold the same files with the same bytes.
+func SameFiles(a, b map[string][]byte) bool {
+	return maps.EqualFunc(a, b, bytes.Equal)
 }
