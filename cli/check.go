@@ -36,6 +36,9 @@ type checkOptions struct {
 
 // newCheckCmd builds check; runF runs it (nil: checkRun), so tests can swap it.
 func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = checkRun
+	}
 	opts := &checkOptions{Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 	var format string
 	var asJSON bool
@@ -91,10 +94,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
 			opts.DevtronDrift = f.devtronStatus
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return checkRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

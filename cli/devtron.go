@@ -50,6 +50,9 @@ type devtronSetOptions struct {
 
 // newDevtronSetCmd builds devtron set; runF runs it (nil: devtronSetRun), so tests can swap it.
 func newDevtronSetCmd(f *factory, runF func(context.Context, *devtronSetOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = devtronSetRun
+	}
 	opts := &devtronSetOptions{}
 	var url, caBundle string
 	cmd := &cobra.Command{
@@ -70,10 +73,7 @@ valid, super-admin) and saved only if the check passes; --no-check saves without
 				opts.CABundle = &caBundle
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return devtronSetRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -152,16 +152,16 @@ type devtronRemoveOptions struct {
 
 // newDevtronRemoveCmd builds devtron remove; runF runs it (nil: devtronRemoveRun), so tests can swap it.
 func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = devtronRemoveRun
+	}
 	return &cobra.Command{
 		Use:   "remove",
 		Short: "Forget the stored Devtron instance (nothing changes in Devtron)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return devtronRemoveRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 }

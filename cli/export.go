@@ -34,6 +34,9 @@ type exportOptions struct {
 
 // newExportCmd builds export argocd|flux; runF runs it (nil: exportRun), so tests can swap it.
 func newExportCmd(f *factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = exportRun
+	}
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export argocd|flux [PROVIDER] [--namespace NS] [--kind repo-creds|repository --repo NAME] [--name NAME] [--output FILE] [--json] [--force]",
@@ -60,10 +63,7 @@ A provider whose last check failed, or that changed since, is refused unless --f
 				opts.Provider = args[1]
 			}
 			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return exportRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

@@ -27,6 +27,9 @@ type initOptions struct {
 
 // newInitCmd builds init; runF runs it (nil: initRun), so tests can swap it.
 func newInitCmd(f *factory, runF func(context.Context, *initOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = initRun
+	}
 	opts := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init [--passphrase]",
@@ -34,10 +37,7 @@ func newInitCmd(f *factory, runF func(context.Context, *initOptions) error) *cob
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.IO, opts.ConfigDir, opts.NewPassphrase, opts.CreateStore = f.Streams, f.ConfigDir, f.newPassphrase, config.Init
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return initRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.WithPassphrase, "passphrase", false, "protect the key with a passphrase (GITOPSCFG_PASSPHRASE, else asked twice)")

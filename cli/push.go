@@ -34,6 +34,9 @@ type pushDevtronOptions struct {
 
 // newPushCmd builds push devtron; runF runs it (nil: pushDevtronRun), so tests can swap it.
 func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = pushDevtronRun
+	}
 	opts := &pushDevtronOptions{}
 	cmd := &cobra.Command{
 		Use:   "push devtron [PROVIDER] [--force] [--json]",
@@ -57,10 +60,7 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 				opts.Provider = args[1]
 			}
 			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return pushDevtronRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

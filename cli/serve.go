@@ -50,6 +50,9 @@ type serveOptions struct {
 
 // newServeCmd builds serve; runF runs it (nil: serveRun), so tests can swap it.
 func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = serveRun
+	}
 	opts := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]",
@@ -80,10 +83,7 @@ In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or
 			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
 			opts.Sessions, opts.Listen, opts.ReminderInterval = f.sessionCommands, net.Listen, reminderInterval
 			opts.ConfigDir, opts.Version = f.ConfigDir, f.Version
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return serveRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

@@ -50,6 +50,9 @@ var setFieldFlags = []struct {
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
 func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = setRun
+	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
 		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
@@ -90,10 +93,7 @@ saves only if it passes too; --timeout then defaults to 60s.
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
 			opts.Provider = p
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return setRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

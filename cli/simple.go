@@ -20,6 +20,9 @@ type activateOptions struct {
 
 // newActivateCmd builds activate; runF runs it (nil: activateRun), so tests can swap it.
 func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = activateRun
+	}
 	return &cobra.Command{
 		Use:   "activate PROVIDER",
 		Short: "Make PROVIDER the one active provider (it must be configured)",
@@ -30,10 +33,7 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
 				return err
 			}
 			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return activateRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 }
@@ -66,6 +66,9 @@ type removeOptions struct {
 
 // newRemoveCmd builds remove; runF runs it (nil: removeRun), so tests can swap it.
 func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = removeRun
+	}
 	return &cobra.Command{
 		Use:   "remove PROVIDER",
 		Short: "Delete PROVIDER's stored configuration and token",
@@ -76,10 +79,7 @@ func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) 
 				return err
 			}
 			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return removeRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 }
@@ -113,6 +113,9 @@ type versionOptions struct {
 
 // newVersionCmd builds version; runF runs it (nil: versionRun), so tests can swap it.
 func newVersionCmd(f *factory, runF func(context.Context, *versionOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = versionRun
+	}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
@@ -121,10 +124,7 @@ func newVersionCmd(f *factory, runF func(context.Context, *versionOptions) error
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := &versionOptions{IO: f.Streams, Version: f.Version}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return versionRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 }

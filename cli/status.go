@@ -61,6 +61,9 @@ type statusOptions struct {
 
 // newStatusCmd builds status; runF runs it (nil: statusRun), so tests can swap it.
 func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = statusRun
+	}
 	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
@@ -68,10 +71,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return statusRun(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON document")
