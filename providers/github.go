@@ -23,7 +23,7 @@ const GitHub ID = "github"
 func init() {
 	register(Provider{
 		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
-		tokenPath: "/settings/tokens",
+		tokenPath: "/settings/tokens", revokeURL: gitHubRevokeURL,
 		Fields: withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
@@ -58,6 +58,15 @@ func gitHubOrgName(s string) (string, error) {
 		return "", fmt.Errorf("%q is not a GitHub organisation name: use the name from https://github.com/<name> — letters, digits and single hyphens, at most 39 characters, not starting or ending with a hyphen", s)
 	}
 	return s, nil
+}
+
+// gitHubRevokeURL is where token is revoked: fine-grained tokens (github_pat_…) are listed on a
+// page of their own, beside the classic tokens' page.
+func gitHubRevokeURL(tokenURL, token string) string {
+	if strings.HasPrefix(token, "github_pat_") {
+		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/personal-access-tokens"
+	}
+	return tokenURL
 }
 
 // gitHubGitAccess names the likely cause of a refused Git request and where to fix it.

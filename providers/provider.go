@@ -45,6 +45,9 @@ type Provider struct {
 	// tokenURL is that page's absolute address).
 	tokenPath string
 	tokenURL  string
+	// revokeURL is where a token is revoked, given the token page and the token (nil: the token
+	// page); GitHub lists fine-grained tokens on a page of their own.
+	revokeURL func(tokenURL, token string) string
 	// helpHost is the host the token page's address is built on in a field's help until a valid
 	// one is typed; empty: DefaultHost.
 	helpHost string
@@ -70,6 +73,25 @@ type Rotation struct {
 	MaxLifetime time.Duration
 }
 
+// minRotatedLifetime is the shortest lifetime Lifetime gives a new token.
+const minRotatedLifetime = 7 * 24 * time.Hour
+
+// Lifetime is the lifetime of the token that replaces old: old's own (from creation to expiry),
+// within a week and MaxLifetime; MaxLifetime when old's is unknown or it never expires.
+func (r Rotation) Lifetime(old TokenInfo) time.Duration {
+	l := old.Lifetime()
+	if l <= 0 {
+		l = r.MaxLifetime
+	}
+	return min(max(l, minRotatedLifetime), r.MaxLifetime)
+}
+
+// RotatedExpiry is the expiry date of a token of lifetime l issued at now: 00:00 UTC, l after
+// today (providers take a date, not a time).
+func RotatedExpiry(now time.Time, l time.Duration) time.Time {
+	return now.UTC().Truncate(24 * time.Hour).Add(l)
+}
+
 // Field returns the field with key k, and whether the provider has it.
 func (p Provider) Field(k FieldKey) (Field, bool) {
 	for _, f := range p.Fields {
@@ -92,6 +114,16 @@ func (p Provider) TokenURL(host string) string {
 		host = "https://<host>" // self-hosted only: no public default
 	}
 	return strings.TrimRight(host, "/") + p.tokenPath
+}
+
+// RevokeURL is the page where token, made for host, is revoked (after a rotation by hand: the
+// old token keeps working until it is).
+func (p Provider) RevokeURL(host, token string) string {
+	page := p.TokenURL(host)
+	if p.revokeURL != nil {
+		return p.revokeURL(page, token)
+	}
+	return page
 }
 
 // HelpHost is the host a field's help builds the token page's address on while no valid host
