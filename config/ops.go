@@ -26,6 +26,8 @@ const (
 	ActionActivate Action = "activate"
 	// ActionDeactivate: no provider is active any more (the active one was removed).
 	ActionDeactivate Action = "deactivate"
+	// ActionRotate: a provider's token was replaced by a rotation (RotateToken).
+	ActionRotate Action = "rotate"
 	// ActionCheck: a check result was recorded; it changes no settings, so it makes no entry of its own.
 	ActionCheck Action = "check"
 )
@@ -198,6 +200,78 @@ func (s *Store) Remove(ctx context.Context, who, id string, base int64) (d *Data
 		return nil
 	})
 	return d, wasActive, err
+}
+
+// TokenRotation is the replacement of one provider's token (see RotateToken).
+type TokenRotation struct {
+	// Provider is the provider's ID (e.g. "gitlab").
+	Provider string
+	// From are the provider's settings when the rotation started, the old token among them.
+	From Settings
+	// Token is the new token.
+	Token string
+	// Issued: the provider issued Token and revoked the old one at once (a rotation through its
+	// API), so Token is the only token that works. It is saved before anything else (so without
+	// Check or Deep), over whatever else changed in the provider's settings meanwhile.
+	//
+	// Otherwise the admin made Token, and it is saved only with the live check (Check) and the
+	// round trip (Deep) it passed with the settings From.
+	Issued bool
+	Check  *CheckRecord
+	Deep   *CheckRecord
+	// At is when the rotation was saved.
+	At time.Time
+}
+
+// RotateToken saves a rotation's new token, with a "rotate" audit entry naming the token (and
+// only the token). The old token's check records go; a rotation by hand keeps the new token's.
+// Nothing is saved when
+//   - the rotation is malformed (KindInvalid): no provider or token, the new token is the old
+//     one, records with an issued token, or a token made by hand without a passing check and round trip;
+//   - the provider was removed meanwhile (KindNotConfigured);
+//   - the stored token is no longer the old one (KindConflict): someone else replaced it, and
+//     theirs is kept;
+//   - by hand, the provider's other settings changed meanwhile (KindStale): the check and the
+//     round trip tested the old ones.
+func (s *Store) RotateToken(ctx context.Context, who string, r TokenRotation) (*Data, error) {
+	invalid := func(msg string) (*Data, error) {
+		return nil, &Error{Kind: KindInvalid, Provider: r.Provider, Msg: msg + "; nothing was changed"}
+	}
+	switch {
+	case r.Provider == "":
+		return invalid("no provider given")
+	case r.Token == "":
+		return invalid("no new token given")
+	case r.Token == r.From.Token:
+		return invalid("the new token is the one stored already")
+	case r.Issued && (r.Check != nil || r.Deep != nil):
+		return invalid("a token the provider issued is saved before it is checked, so without check records")
+	case !r.Issued && (r.Check == nil || r.Check.Deep || !r.Check.OK):
+		return invalid("a token made by hand is saved only once its live check passed")
+	case !r.Issued && (r.Deep == nil || !r.Deep.Deep || !r.Deep.OK):
+		return invalid("a token made by hand is saved only once its round trip passed")
+	}
+	if r.At.IsZero() {
+		r.At = s.now()
+	}
+	return s.Update(ctx, who, ActionRotate, AnyRevision, func(d *Data) error {
+		p := d.Providers[r.Provider]
+		switch {
+		case p == nil:
+			return &Error{Kind: KindNotConfigured, Provider: r.Provider,
+				Msg: r.Provider + " was removed from the store while its token was being rotated; nothing was saved"}
+		case p.Token != r.From.Token:
+			return &Error{Kind: KindConflict, Provider: r.Provider,
+				Msg: "the stored token was replaced while rotating: that one is kept, and nothing was saved"}
+		case !r.Issued && p.Settings() != r.From:
+			return &Error{Kind: KindStale, Provider: r.Provider,
+				Msg: "the settings of " + r.Provider + " changed while the new token was being checked; nothing was saved"}
+		}
+		p.Token = r.Token
+		p.UpdatedAt = r.At.UTC()
+		p.LastCheck, p.LastDeep = r.Check.clone(), r.Deep.clone()
+		return nil
+	})
 }
 
 // Checked is the result of checking (or, with Record.Deep, round-tripping) one provider's settings.

@@ -261,3 +261,116 @@ func TestAnyRevisionIsNotARevision(t *testing.T) {
 		t.Fatalf("stale base: %v", err)
 	}
 }
+
+const rotatedToken = "glpat-CANARYrotated000000"
+
+// rotationOf is the rotation of glSettings' token to rotatedToken; by hand it carries the new
+// token's passing check and round trip.
+func rotationOf(issued bool) TokenRotation {
+	r := TokenRotation{Provider: "gitlab", From: glSettings, Token: rotatedToken, Issued: issued}
+	if !issued {
+		// a minute after okRecord's: the new token's records are not the old one's
+		r.Check, r.Deep = okRecord(false), okRecord(true)
+		r.Check.At, r.Deep.At = r.Check.At.Add(time.Minute), r.Deep.At.Add(time.Minute)
+	}
+	return r
+}
+
+// TestRotateTokenRecordsARotation: the new token replaces the old one with a "rotate" audit entry
+// that names the token alone; the old token's check records go, and a rotation by hand keeps the
+// new token's check and round trip.
+func TestRotateTokenRecordsARotation(t *testing.T) {
+	t.Parallel()
+	for _, issued := range []bool{true, false} {
+		s, _ := newStore(t)
+		ctx := context.Background()
+		mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings, Check: okRecord(false), Deep: okRecord(true), DeepOf: glSettings})
+		d, err := s.RotateToken(ctx, "alice (local)", rotationOf(issued))
+		if err != nil {
+			t.Fatalf("issued %v: %v", issued, err)
+		}
+		p := d.Providers["gitlab"]
+		want := glSettings
+		want.Token = rotatedToken
+		if p.Settings() != want {
+			t.Fatalf("issued %v: stored %+v", issued, p.Settings())
+		}
+		if e := lastAudit(d); e.Action != ActionRotate || e.Provider != "gitlab" || e.Who != "alice (local)" || !slices.Equal(e.Fields, []string{"token"}) {
+			t.Fatalf("issued %v: audit %+v", issued, e)
+		}
+		if issued && (p.LastCheck != nil || p.LastDeep != nil) {
+			t.Fatalf("the old token's records vouch for the new one: %+v %+v", p.LastCheck, p.LastDeep)
+		}
+		if !issued && (p.LastCheck == nil || p.LastCheck.Deep || p.LastDeep == nil || !p.LastDeep.Deep) {
+			t.Fatalf("the new token's check and round trip were not kept: %+v %+v", p.LastCheck, p.LastDeep)
+		}
+	}
+}
+
+// TestRotateTokenIssuedGoesOverOtherChanges: a token the provider issued is the only one that
+// works, so it is saved over other changes made meanwhile; a token made by hand was checked with
+// the old settings, so it is not.
+func TestRotateTokenIssuedGoesOverOtherChanges(t *testing.T) {
+	t.Parallel()
+	s, dir := newStore(t)
+	ctx := context.Background()
+	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	other := glSettings
+	other.Username = "someone"
+	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: other})
+	failsUnchanged(t, dir, KindStale, func() error { _, err := s.RotateToken(ctx, "x", rotationOf(false)); return err })
+	d, err := s.RotateToken(ctx, "x", rotationOf(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := d.Providers["gitlab"]; p.Token != rotatedToken || p.Username != "someone" {
+		t.Fatalf("stored %s as %s", p.Token, p.Username)
+	}
+}
+
+// TestRotateTokenKeepsATokenSomeoneElseStored: when another writer replaced the token meanwhile,
+// theirs is kept, however the new one came; a provider removed meanwhile is not brought back.
+func TestRotateTokenKeepsATokenSomeoneElseStored(t *testing.T) {
+	t.Parallel()
+	s, dir := newStore(t)
+	ctx := context.Background()
+	theirs := glSettings
+	theirs.Token = "glpat-theirs0000000000000"
+	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: theirs})
+	for _, issued := range []bool{true, false} {
+		failsUnchanged(t, dir, KindConflict, func() error { _, err := s.RotateToken(ctx, "x", rotationOf(issued)); return err })
+	}
+	if _, _, err := s.Remove(ctx, "x", "gitlab", AnyRevision); err != nil {
+		t.Fatal(err)
+	}
+	for _, issued := range []bool{true, false} {
+		failsUnchanged(t, dir, KindNotConfigured, func() error { _, err := s.RotateToken(ctx, "x", rotationOf(issued)); return err })
+	}
+}
+
+// TestRotateTokenRefusesMalformedRotations: an issued token is saved before anything else (no
+// records yet); one made by hand only once its check and round trip passed.
+func TestRotateTokenRefusesMalformedRotations(t *testing.T) {
+	t.Parallel()
+	s, dir := newStore(t)
+	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	failed := &CheckRecord{At: time.Now().UTC(), OK: false}
+	edit := func(issued bool, f func(r *TokenRotation)) TokenRotation { r := rotationOf(issued); f(&r); return r }
+	for name, r := range map[string]TokenRotation{
+		"no provider":                  edit(true, func(r *TokenRotation) { r.Provider = "" }),
+		"no token":                     edit(true, func(r *TokenRotation) { r.Token = "" }),
+		"the same token":               edit(false, func(r *TokenRotation) { r.Token = glSettings.Token }),
+		"issued with a check":          edit(true, func(r *TokenRotation) { r.Check = okRecord(false) }),
+		"issued with a round trip":     edit(true, func(r *TokenRotation) { r.Deep = okRecord(true) }),
+		"by hand, unchecked":           edit(false, func(r *TokenRotation) { r.Check = nil }),
+		"by hand, check failed":        edit(false, func(r *TokenRotation) { r.Check = failed }),
+		"by hand, deep as check":       edit(false, func(r *TokenRotation) { r.Check = okRecord(true) }),
+		"by hand, check as round trip": edit(false, func(r *TokenRotation) { r.Deep = okRecord(false) }),
+		"by hand, no round trip":       edit(false, func(r *TokenRotation) { r.Deep = nil }),
+		"by hand, round trip failed":   edit(false, func(r *TokenRotation) { r.Deep = failed }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			failsUnchanged(t, dir, KindInvalid, func() error { _, err := s.RotateToken(context.Background(), "x", r); return err })
+		})
+	}
+}
