@@ -153,19 +153,6 @@ func (f *factory) openStore() (*config.Store, error) {
 	return s, nil
 }
 
-// openAndLoad unlocks and reads the store.
-func (f *factory) openAndLoad() (*config.Store, *config.Data, error) {
-	s, err := f.openStore()
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := s.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, d, nil
-}
-
 // terminalPassphrase reads a passphrase from the controlling terminal without echo.
 func terminalPassphrase(prompt string) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)

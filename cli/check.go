@@ -280,11 +280,6 @@ func showStage(w io.Writer, id providers.ID, c providers.Check) {
 	fmt.Fprintf(w, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
 }
 
-// recordResults is rememberResults with f's identity, clock and stderr (rotate's round trip).
-func (f *factory) recordResults(ctx context.Context, s *config.Store, tested *config.Data, results []providers.Result, deep bool) {
-	rememberResults(ctx, s, f.who(), f.now(), f.Err, tested, results, deep)
-}
-
 // rememberResults remembers each result in the store as who at now (a round trip as last_deep),
 // for providers whose credentials did not change while they were checked (tested holds what was
 // checked); failing to do so is a warning on errw, not a failure.

@@ -93,7 +93,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.AddCommand(newDevtronCmd(f))
 	root.AddCommand(newPushCmd(f, nil))
 	root.AddCommand(newExportCmd(f, nil))
-	root.AddCommand(newRotateCmd(f))
+	root.AddCommand(newRotateCmd(f, nil))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

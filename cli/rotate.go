@@ -25,42 +25,38 @@ import (
 // it passed the check and the round trip. Either way, a failure at any step leaves the store with
 // the token that works, and says which one.
 
+// rotateOptions is what rotate needs: injected dependencies first, then the parsed flags and
+// arguments.
 type rotateOptions struct {
-	tokenStdin, yes, showUnsaved bool
-	expiresIn, timeout           time.Duration
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	Who       func() string
+	// PushDevtron pushes provider id's credentials in d to d's Devtron instance, as `gitopscfg
+	// push devtron` does (Devtron's progress on stderr); configured is false when d holds no
+	// instance.
+	PushDevtron func(ctx context.Context, d *config.Data, id providers.ID) (configured bool, err error)
+
+	Provider providers.Provider
+	// TokenStdin reads the new token from standard input (GitLab: instead of rotating through the API).
+	TokenStdin bool
+	// Yes rotates through the API without asking first.
+	Yes bool
+	// ShowUnsaved prints an issued token that could not be saved, once.
+	ShowUnsaved bool
+	// ExpiresIn is the issued token's lifetime (0: the old one's, see providers.Rotation.Lifetime).
+	ExpiresIn time.Duration
+	// Timeout is the deadline of each step's requests.
+	Timeout time.Duration
 }
 
-// pushRotatedToDevtron pushes provider id's stored credentials to the stored Devtron instance
-// (as `gitopscfg push devtron` does, Devtron's progress on stderr) and reports whether one is
-// stored. A variable, so that tests can make the push fail without a Devtron.
-var pushRotatedToDevtron = func(ctx context.Context, f *factory, id providers.ID) (configured bool, err error) {
-	_, d, err := f.openAndLoad()
-	if err != nil {
-		return true, err
+// newRotateCmd builds rotate; runF runs it (nil: rotateRun), so tests can swap it.
+func newRotateCmd(f *factory, runF func(context.Context, *rotateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = rotateRun
 	}
-	if d.Devtron == nil {
-		return false, nil
-	}
-	sp := d.Providers[string(id)]
-	if sp == nil {
-		return true, fmt.Errorf("%s was removed from the store", id)
-	}
-	dt, err := platforms.NewDevtron(f.providerEnv(), *platforms.InstanceFromConfig(d.Devtron))
-	if err != nil {
-		return true, err
-	}
-	res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: f.pushProgress(false)})
-	if err != nil && res.Outcome == "" {
-		return true, err
-	}
-	if !res.OK() {
-		return true, errors.New(res.Message)
-	}
-	return true, nil
-}
-
-func newRotateCmd(f *factory) *cobra.Command {
-	var o rotateOptions
+	opts := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate PROVIDER [--token-stdin] [--yes] [--expires-in 90d]",
 		Short: "Replace a provider's token: create or paste, check, round trip, save, push",
@@ -87,42 +83,77 @@ usage or store error.`,
 				return err
 			}
 			if cmd.Flags().Changed("expires-in") {
-				if p.Rotation == nil || o.tokenStdin {
+				if p.Rotation == nil || opts.TokenStdin {
 					return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
 				}
-				if o.expiresIn < 24*time.Hour {
+				if opts.ExpiresIn < 24*time.Hour {
 					return usageErr("--expires-in must be at least 1d")
 				}
 			}
-			if o.timeout <= 0 {
+			if opts.Timeout <= 0 {
 				return usageErr("--timeout must be positive")
 			}
-			return f.runRotate(cmd.Context(), p, o)
+			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.PushDevtron = devtronPusher(f.providerEnv, f.pushProgress(false))
+			opts.Provider = p
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&o.tokenStdin, "token-stdin", false, "read the new token from standard input (GitLab: paste one instead of rotating through the API)")
-	fl.BoolVar(&o.yes, "yes", false, "rotate without asking first (GitLab)")
-	fl.BoolVar(&o.showUnsaved, "show-token-if-unsaved", false, "if the new token cannot be saved, print it once so it is not lost (GitLab)")
-	fl.Var(durationFlag{&o.expiresIn}, "expires-in", "lifetime of the new GitLab token (default: the old one's, at most a year)")
-	fl.DurationVar(&o.timeout, "timeout", providers.DeepTimeout, "deadline of each step's requests")
+	fl.BoolVar(&opts.TokenStdin, "token-stdin", false, "read the new token from standard input (GitLab: paste one instead of rotating through the API)")
+	fl.BoolVar(&opts.Yes, "yes", false, "rotate without asking first (GitLab)")
+	fl.BoolVar(&opts.ShowUnsaved, "show-token-if-unsaved", false, "if the new token cannot be saved, print it once so it is not lost (GitLab)")
+	fl.Var(durationFlag{&opts.ExpiresIn}, "expires-in", "lifetime of the new GitLab token (default: the old one's, at most a year)")
+	fl.DurationVar(&opts.Timeout, "timeout", providers.DeepTimeout, "deadline of each step's requests")
 	return cmd
+}
+
+// devtronPusher pushes a provider's credentials to the Devtron instance stored beside them, with
+// Devtron's progress going to progress.
+func devtronPusher(env func() *providers.Env, progress func(platforms.Event)) func(context.Context, *config.Data, providers.ID) (bool, error) {
+	return func(ctx context.Context, d *config.Data, id providers.ID) (bool, error) {
+		if d.Devtron == nil {
+			return false, nil
+		}
+		sp := d.Providers[string(id)]
+		if sp == nil {
+			return true, fmt.Errorf("%s was removed from the store", id)
+		}
+		dt, err := platforms.NewDevtron(env(), *platforms.InstanceFromConfig(d.Devtron))
+		if err != nil {
+			return true, err
+		}
+		res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: progress})
+		if err != nil && res.Outcome == "" {
+			return true, err
+		}
+		if !res.OK() {
+			return true, errors.New(res.Message)
+		}
+		return true, nil
+	}
 }
 
 // rotation is one run of `rotate`.
 type rotation struct {
-	a    *factory
+	opts *rotateOptions
 	s    *config.Store
 	p    providers.Provider
-	o    rotateOptions
 	env  *providers.Env
-	old  providers.Credentials
-	base int64 // the store revision the rotation started from
-	in   *bufio.Reader
+	// old are the provider's credentials when the rotation started, the old token among them.
+	old providers.Credentials
+	in  *bufio.Reader
 }
 
-func (f *factory) runRotate(ctx context.Context, p providers.Provider, o rotateOptions) error {
-	s, d, err := f.openAndLoad()
+// rotateRun replaces opts.Provider's token: through the provider's API when it rotates tokens
+// itself (and no token is given on standard input), else by hand.
+func rotateRun(ctx context.Context, opts *rotateOptions) error {
+	p := opts.Provider
+	s, err := opts.OpenStore()
+	if err != nil {
+		return err
+	}
+	d, err := s.Load()
 	if err != nil {
 		return err
 	}
@@ -130,11 +161,11 @@ func (f *factory) runRotate(ctx context.Context, p providers.Provider, o rotateO
 	if stored == nil {
 		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
 	}
-	r := &rotation{a: f, s: s, p: p, o: o, env: f.providerEnvWithTimeout(o.timeout), old: providers.FromConfig(p.ID, stored), base: d.Revision}
-	if f.In != nil {
-		r.in = bufio.NewReader(f.In)
+	r := &rotation{opts: opts, s: s, p: p, env: opts.Env(opts.Timeout), old: providers.FromConfig(p.ID, stored)}
+	if opts.IO.In != nil {
+		r.in = bufio.NewReader(opts.IO.In)
 	}
-	if p.Rotation != nil && !o.tokenStdin {
+	if p.Rotation != nil && !opts.TokenStdin {
 		return r.throughAPI(ctx, *p.Rotation)
 	}
 	return r.byHand(ctx)
@@ -142,12 +173,12 @@ func (f *factory) runRotate(ctx context.Context, p providers.Provider, o rotateO
 
 // step prints one step's result as it happens.
 func (r *rotation) step(st providers.Status, name, msg string) {
-	fmt.Fprintf(r.a.Out, "%s %s: %s\n", st.Mark(), name, msg)
+	fmt.Fprintf(r.opts.IO.Out, "%s %s: %s\n", st.Mark(), name, msg)
 }
 
 // note prints an indented line under a step.
 func (r *rotation) note(format string, args ...any) {
-	fmt.Fprintf(r.a.Out, "  "+format+"\n", args...)
+	fmt.Fprintf(r.opts.IO.Out, "  "+format+"\n", args...)
 }
 
 func hint(tok string) string { return providers.TokenHint(tok) }
@@ -162,18 +193,14 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) error
 		return errCheckFailed
 	}
 	r.step(providers.Pass, "token", describeToken(info, r.old.Token))
-	// The old token's lifetime, within a week and the provider's maximum; --expires-in is sent as
-	// given (the instance may allow less, and then refuses the rotation: nothing changes).
-	lifetime := r.o.expiresIn
+	// --expires-in is sent as given (the instance may allow less, and then refuses the rotation:
+	// nothing changes).
+	lifetime := r.opts.ExpiresIn
 	if lifetime == 0 {
-		lifetime = info.Lifetime()
-		if lifetime <= 0 {
-			lifetime = api.MaxLifetime
-		}
-		lifetime = min(max(lifetime, 7*24*time.Hour), api.MaxLifetime)
+		lifetime = api.Lifetime(info)
 	}
-	expires := time.Now().UTC().Truncate(24 * time.Hour).Add(lifetime)
-	if !r.o.yes {
+	expires := providers.RotatedExpiry(r.opts.Now(), lifetime)
+	if !r.opts.Yes {
 		ok, err := r.confirm(fmt.Sprintf("%s revokes %s the moment it issues the new token, which will expire on %s. Rotate now? [y/N] ",
 			r.p.Name, hint(r.old.Token), expires.Format("2006-01-02")))
 		if err != nil {
@@ -205,12 +232,14 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) error
 	r.step(providers.Pass, "rotate", fmt.Sprintf("%s issued the new token %s (%s) and revoked the old one %s", r.p.Name, hint(newTok), exp, hint(r.old.Token)))
 
 	// The old token is dead: saving the new one comes first, and Ctrl-C does not stop it.
-	if err := r.saveRotated(context.WithoutCancel(ctx), newTok); err != nil {
+	d, err := r.s.RotateToken(context.WithoutCancel(ctx), r.opts.Who(), config.TokenRotation{
+		Provider: string(r.p.ID), From: r.old.Settings(), Token: newTok, Issued: true, At: r.opts.Now()})
+	if err != nil {
 		return r.unsaved(newTok, err)
 	}
-	next := r.old
-	next.Token = newTok
-	if err := r.verify(ctx, next, true); err != nil {
+	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(newTok), d.Revision))
+	// what is stored now: the new token over the settings as they are (another writer may have changed them)
+	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Providers[string(r.p.ID)]), true); err != nil {
 		return err
 	}
 	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s; %s revoked the old token itself, so there is nothing to revoke by hand",
@@ -223,13 +252,13 @@ func (r *rotation) confirm(question string) (bool, error) {
 	if r.in == nil {
 		return false, usageErr("no standard input to confirm on: give --yes to rotate without asking")
 	}
-	fmt.Fprint(r.a.Out, question)
+	fmt.Fprint(r.opts.IO.Out, question)
 	line, err := r.in.ReadString('\n')
 	if !r.onTerminal() {
-		fmt.Fprintln(r.a.Out) // the answer came from a pipe: end the question's line
+		fmt.Fprintln(r.opts.IO.Out) // the answer came from a pipe: end the question's line
 	}
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		fmt.Fprintln(r.a.Out)
+		fmt.Fprintln(r.opts.IO.Out)
 		return false, usageErr("no answer on standard input: give --yes to rotate without asking")
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -239,48 +268,19 @@ func (r *rotation) confirm(question string) (bool, error) {
 	return false, nil
 }
 
-// saveRotated stores the new token over the old one. If the provider's settings changed since
-// the rotation started, the new token is applied over them, as long as the stored token is still
-// the one just revoked; a token someone else stored meanwhile is kept.
-func (r *rotation) saveRotated(ctx context.Context, newTok string) error {
-	id := string(r.p.ID)
-	edit := func(d *config.Data) error {
-		sp := d.Providers[id]
-		switch {
-		case sp == nil:
-			return fmt.Errorf("%s was removed from the store while rotating", r.p.Name)
-		case sp.Token != r.old.Token:
-			return fmt.Errorf("the stored token was replaced while rotating (now %s): that one is kept", hint(sp.Token))
-		}
-		sp.Token = newTok
-		sp.UpdatedAt = time.Now().UTC()
-		return nil
-	}
-	d, err := r.s.UpdateProvider(ctx, r.a.who(), "rotate", id, r.base, edit)
-	if config.IsKind(err, config.KindConflict) {
-		d, err = r.s.Update(ctx, r.a.who(), "rotate", -1, edit)
-	}
-	if err != nil {
-		return err
-	}
-	r.base = d.Revision
-	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(newTok), d.Revision))
-	return nil
-}
-
 // unsaved reports a new token that could not be saved while the old one is revoked: it is shown
 // only on explicit request (--show-token-if-unsaved, or yes on a terminal).
 func (r *rotation) unsaved(newTok string, err error) error {
 	r.step(providers.Fail, "save", err.Error())
 	r.note("The new token is NOT saved, and %s has revoked the old one %s: GitOps stops working until a working token is stored.",
 		r.p.Name, hint(r.old.Token))
-	show := r.o.showUnsaved
+	show := r.opts.ShowUnsaved
 	if !show && r.onTerminal() {
 		show, _ = r.confirm("  Show the new token once, so that you can store it yourself? [y/N] ")
 	}
 	if show {
 		r.note("The new token, shown this once (store it with `gitopscfg set %s --token-stdin`, then clear the screen):", r.p.ID)
-		fmt.Fprintln(r.a.Out, newTok)
+		fmt.Fprintln(r.opts.IO.Out, newTok)
 	} else {
 		r.note("It is not shown (only --show-token-if-unsaved or an answer on a terminal shows it), so it is lost with this run:")
 		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
@@ -291,13 +291,14 @@ func (r *rotation) unsaved(newTok string, err error) error {
 
 // onTerminal reports whether both standard input and output are terminals (a person is there).
 func (r *rotation) onTerminal() bool {
-	f, ok := r.a.In.(*os.File)
-	return ok && r.a.IsTerm && term.IsTerminal(int(f.Fd()))
+	f, ok := r.opts.IO.In.(*os.File)
+	return ok && r.opts.IO.IsTerm && term.IsTerminal(int(f.Fd()))
 }
 
 // verify checks c, then runs the round trip, then pushes to Devtron; saved says whether c is in
-// the store already (GitLab), which the failure messages name.
-func (r *rotation) verify(ctx context.Context, c providers.Credentials, saved bool) error {
+// the store already (issued by the provider), which the failure messages name; d is the store
+// as the rotation last saw it. A token made by hand is saved between the round trip and the push.
+func (r *rotation) verify(ctx context.Context, d *config.Data, c providers.Credentials, saved bool) error {
 	where := fmt.Sprintf("Nothing saved: the store still holds the old token %s, unchanged.", hint(r.old.Token))
 	if saved {
 		where = fmt.Sprintf("The store holds the new token %s (the old one is revoked).", hint(c.Token))
@@ -309,35 +310,40 @@ func (r *rotation) verify(ctx context.Context, c providers.Credentials, saved bo
 	if ctx.Err() != nil {
 		return r.interrupted(saved, c.Token)
 	}
+	checkedAt := r.opts.Now()
 	r.result("check", res, false)
 	if !res.OK {
+		if saved {
+			r.record(ctx, d, c, res, checkedAt, false)
+		}
 		r.note("%s Fix what the check names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
 		return errCheckFailed
 	}
-	var stages []providers.Check
 	deep := providers.RunDeep(ctx, r.env, c, func(ch providers.Check) {
 		if ch.Status != providers.Running && strings.HasPrefix(ch.ID, "deep:") {
-			stages = append(stages, ch)
 			r.note("%s %s %s", ch.Status.Mark(), ch.ID, ch.Message)
 		}
 	})
 	if ctx.Err() != nil {
 		return r.interrupted(saved, c.Token)
 	}
+	deepAt := r.opts.Now()
 	r.result("round trip", deep, true)
 	if saved {
-		r.record(ctx, c, deep)
+		d = r.record(ctx, d, c, res, checkedAt, false)
+		d = r.record(ctx, d, c, deep, deepAt, true)
 	}
 	if !deep.OK {
 		r.note("%s Fix what the round trip names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
 		return errCheckFailed
 	}
 	if !saved {
-		if err := r.saveChecked(ctx, c, deep); err != nil {
+		var err error
+		if d, err = r.saveChecked(ctx, c, res.Record(checkedAt, false), deep.Record(deepAt, true)); err != nil {
 			return err
 		}
 	}
-	return r.push(ctx, c)
+	return r.push(ctx, d, c)
 }
 
 // result prints a check's (or round trip's) outcome as one step, its failing lines beneath.
@@ -371,45 +377,42 @@ func (r *rotation) result(name string, res providers.Result, deep bool) {
 	}
 }
 
-// record remembers a round trip of the saved token, as `check --deep` does.
-func (r *rotation) record(ctx context.Context, c providers.Credentials, deep providers.Result) {
-	tested := config.NewData()
-	sp := &config.Provider{}
-	c.ApplyTo(sp)
-	tested.Providers[string(r.p.ID)] = sp
-	deep.Provider = r.p.ID
-	r.a.recordResults(context.WithoutCancel(ctx), r.s, tested, []providers.Result{deep}, true)
+// record remembers a check (or round trip) of the saved token, as `check` does, and returns the
+// store as it is then (d when nothing could be recorded).
+func (r *rotation) record(ctx context.Context, d *config.Data, c providers.Credentials, res providers.Result, at time.Time, deep bool) *config.Data {
+	next, err := r.s.RecordChecks(context.WithoutCancel(ctx), r.opts.Who(),
+		config.Checked{Provider: string(r.p.ID), Tested: c.Settings(), Record: res.Record(at, deep)})
+	switch {
+	case config.IsKind(err, config.KindStale):
+		return d // changed meanwhile: the result is not theirs to keep
+	case err != nil:
+		fmt.Fprintln(r.opts.IO.Err, "warning: the check results could not be remembered:", err)
+		return d
+	}
+	return next
 }
 
-// saveChecked stores a pasted token that passed the check and the round trip, with that record;
-// it conflicts when the provider's settings changed since the rotation started.
-func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, deep providers.Result) error {
+// saveChecked stores a pasted token that passed the check and the round trip, with their records;
+// the store refuses it when the provider's settings changed since the rotation started.
+func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, check, deep *config.CheckRecord) (*config.Data, error) {
 	if ctx.Err() != nil {
-		return r.interrupted(false, c.Token)
+		return nil, r.interrupted(false, c.Token)
 	}
-	d, err := r.s.UpdateProvider(context.WithoutCancel(ctx), r.a.who(), "rotate", string(r.p.ID), r.base, func(d *config.Data) error {
-		sp := d.Providers[string(r.p.ID)]
-		if sp == nil {
-			return fmt.Errorf("%s was removed from the store meanwhile", r.p.Name)
-		}
-		sp.Token = c.Token
-		sp.UpdatedAt = time.Now().UTC()
-		sp.LastDeep = deep.Record(time.Now(), true)
-		return nil
-	})
+	d, err := r.s.RotateToken(context.WithoutCancel(ctx), r.opts.Who(), config.TokenRotation{
+		Provider: string(r.p.ID), From: r.old.Settings(), Token: c.Token, Check: check, Deep: deep, At: r.opts.Now()})
 	if err != nil {
 		r.step(providers.Fail, "save", err.Error())
 		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",
 			hint(r.old.Token), r.p.ID)
-		return &exitError{code: exitUsageStore, err: errCheckFailed}
+		return nil, &exitError{code: exitUsageStore, err: errCheckFailed}
 	}
 	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(c.Token), d.Revision))
-	return nil
+	return d, nil
 }
 
 // push sends the stored credentials to Devtron when an instance is configured.
-func (r *rotation) push(ctx context.Context, c providers.Credentials) error {
-	configured, err := pushRotatedToDevtron(ctx, r.a, r.p.ID)
+func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credentials) error {
+	configured, err := r.opts.PushDevtron(ctx, d, r.p.ID)
 	switch {
 	case !configured:
 		r.step(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
@@ -437,11 +440,12 @@ func (r *rotation) interrupted(saved bool, newTok string) error {
 // byHand: show where to create the replacement, read it, check it, round-trip it, save it, push
 // it, then say where to revoke the old one.
 func (r *rotation) byHand(ctx context.Context) error {
-	if !r.o.tokenStdin && !r.onTerminal() {
+	st := r.opts.IO
+	if !r.opts.TokenStdin && !r.onTerminal() {
 		return usageErr("give the new token on standard input with --token-stdin (there is no terminal to ask on)")
 	}
 	page := r.p.TokenURL(r.old.Host)
-	fmt.Fprintf(r.a.Out, "• create: create the replacement at %s with:\n", page)
+	fmt.Fprintf(st.Out, "• create: create the replacement at %s with:\n", page)
 	for _, sc := range r.p.Scopes {
 		extra := ""
 		if sc.Advisory {
@@ -449,14 +453,11 @@ func (r *rotation) byHand(ctx context.Context) error {
 		}
 		r.note("- %s%s: %s", sc.Name, extra, sc.Why)
 	}
-	var tok string
-	var err error
-	switch {
-	case r.o.tokenStdin:
-		tok, err = readToken(r.a.In, r.a.Err)
-	default:
-		tok, err = readToken(r.a.In, r.a.Out)
+	prompt := st.Out
+	if r.opts.TokenStdin {
+		prompt = st.Err
 	}
+	tok, err := readToken(st.In, prompt)
 	if err != nil {
 		return err
 	}
@@ -466,22 +467,12 @@ func (r *rotation) byHand(ctx context.Context) error {
 	r.step(providers.Pass, "token", "read "+hint(tok))
 	next := r.old
 	next.Token = tok
-	if err := r.verify(ctx, next, false); err != nil {
+	if err := r.verify(ctx, nil, next, false); err != nil {
 		return err
 	}
 	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s. Revoke the old token %s at %s: it keeps working until you do",
-		r.p.Name, hint(tok), hint(r.old.Token), revokePage(r.p, r.old)))
+		r.p.Name, hint(tok), hint(r.old.Token), r.p.RevokeURL(r.old.Host, r.old.Token)))
 	return nil
-}
-
-// revokePage is where the old token is revoked: the provider's token page (GitHub lists
-// fine-grained tokens, github_pat_…, on a page of their own).
-func revokePage(p providers.Provider, c providers.Credentials) string {
-	page := p.TokenURL(c.Host)
-	if strings.HasPrefix(c.Token, "github_pat_") {
-		return strings.TrimSuffix(page, "/settings/tokens") + "/settings/personal-access-tokens"
-	}
-	return page
 }
 
 // describeToken says what the provider shows of the stored token.

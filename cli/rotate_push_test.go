@@ -5,25 +5,55 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
-// TestRotatePushesToDevtron drives the push step through its hook (the Devtron client plugs in
-// there): it runs after the save, with the new token stored, and its failure is a failed step
-// that names what the store and Devtron hold. Not parallel: it swaps the package's hook.
-func TestRotatePushesToDevtron(t *testing.T) {
-	e, err := fake.Start(fake.Options{})
+// rotateFixture is a store holding provider id on the emulators with token old (active), and the
+// options of a rotation of it with injected streams, clock, audit identity and Devtron push.
+func rotateFixture(t *testing.T, e *fake.Emulators, id providers.ID, old string, now time.Time) (*config.Store, *rotateOptions, *bytes.Buffer) {
+	t.Helper()
+	s, err := config.Init(filepath.Join(t.TempDir(), "cfg"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
-	saved := pushRotatedToDevtron
-	t.Cleanup(func() { pushRotatedToDevtron = saved })
+	_, err = s.Set(context.Background(), "setup", config.Change{Provider: string(id), Base: config.AnyRevision,
+		Settings: e.Credentials(id, old).Settings(), Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	opts := &rotateOptions{
+		IO:        Streams{In: strings.NewReader(""), Out: &out, Err: &out},
+		OpenStore: func() (*config.Store, error) { return s, nil },
+		Env: func(d time.Duration) *providers.Env {
+			env := providers.NewEnv("test")
+			env.Timeout = d
+			return env
+		},
+		Now:         func() time.Time { return now },
+		Who:         func() string { return "tester (local)" },
+		PushDevtron: func(context.Context, *config.Data, providers.ID) (bool, error) { return false, nil },
+		Provider:    providers.MustLookup(id),
+		Timeout:     providers.DeepTimeout,
+	}
+	return s, opts, &out
+}
+
+// TestRotateRunPushesToDevtron drives rotateRun with an injected Devtron push: it runs after the
+// save, with the new token in the store and in the content it is given; its failure is a failed
+// step (exit 1) that names what the store and Devtron hold. The save is a rotation in the audit
+// trail, stamped with the injected clock and identity.
+func TestRotateRunPushesToDevtron(t *testing.T) {
+	t.Parallel()
+	// a fixed clock, of today: GitLab takes expiry dates from today on only
+	now := time.Now().UTC().Truncate(time.Second)
 	cases := []struct {
 		name     string
 		id       providers.ID
@@ -35,69 +65,106 @@ func TestRotatePushesToDevtron(t *testing.T) {
 		{"github pushed", providers.GitHub, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, nil, 0, "✓ push: Devtron has the new token"},
 		{"github push refused", providers.GitHub, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, errors.New("Devtron refused the configuration: validation failed at Create Repo"), 1,
 			"✗ push: Devtron refused the configuration"},
+		{"gitlab pushed", providers.GitLab, fake.GitLabTokenFull, "", nil, 0, "✓ push: Devtron has the new token"},
 		{"gitlab push refused", providers.GitLab, fake.GitLabTokenFull, "", errors.New("Devtron could not be reached"), 1, "✗ push: Devtron could not be reached"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "cfg")
-			s, err := config.Init(dir, "")
+			t.Parallel()
+			e, err := fake.Start(fake.Options{}) // of its own: a rotation revokes the old token there
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.Update(context.Background(), "test", "set", -1, func(d *config.Data) error {
-				p := &config.Provider{}
-				creds := e.Credentials(c.id, c.old)
-				if c.id == providers.GitLab {
-					creds.Token = c.old
-				}
-				creds.ApplyTo(p)
-				d.Providers[string(c.id)] = p
-				d.Active = string(c.id)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var pushedToken string
-			pushRotatedToDevtron = func(ctx context.Context, f *factory, id providers.ID) (bool, error) {
-				st, err := f.openStore()
+			t.Cleanup(e.Close)
+			s, opts, out := rotateFixture(t, e, c.id, c.old, now)
+			var inStore, given string
+			opts.PushDevtron = func(_ context.Context, d *config.Data, id providers.ID) (bool, error) {
+				cur, err := s.Load()
 				if err != nil {
 					return true, err
 				}
-				d, err := st.Load()
-				if err != nil {
-					return true, err
-				}
-				pushedToken = d.Providers[string(id)].Token
+				inStore, given = cur.Providers[string(id)].Token, d.Providers[string(id)].Token
 				return true, c.pushErr
 			}
-			var out, errb bytes.Buffer
-			a := newFactory(Streams{In: strings.NewReader(c.neu), Out: &out, Err: &errb}, "dev", func(string) string { return "" }, nil)
-			root := newRootCmd(a)
-			args := []string{"--config-dir", dir, "rotate", string(c.id), "--token-stdin"}
-			if c.neu == "" {
-				args = []string{"--config-dir", dir, "rotate", string(c.id), "--yes"}
+			if c.neu != "" {
+				opts.IO.In, opts.TokenStdin = strings.NewReader(c.neu), true
+			} else {
+				opts.Yes = true
 			}
-			root.SetArgs(args)
-			root.SetIn(a.In)
-			root.SetOut(&out)
-			root.SetErr(&errb)
-			code := exitCode(root.ExecuteContext(context.Background()))
-			all := out.String() + errb.String()
-			if code != c.code || !strings.Contains(all, c.want) {
-				t.Fatalf("exit %d (want %d), want %q in\n%s", code, c.code, c.want, all)
+			err = rotateRun(context.Background(), opts)
+			all := out.String()
+			if exitCode(err) != c.code || !strings.Contains(all, c.want) {
+				t.Fatalf("exit %d (want %d), want %q in\n%s", exitCode(err), c.code, c.want, all)
 			}
-			if pushedToken == "" || pushedToken == c.old || (c.neu != "" && pushedToken != c.neu) {
-				t.Fatal("the push ran before the new token was saved")
+			if inStore == "" || inStore == c.old || given != inStore || (c.neu != "" && inStore != c.neu) {
+				t.Fatalf("the push ran before the new token was saved, or on other content (store %s, given %s)", providers.TokenHint(inStore), providers.TokenHint(given))
 			}
 			if c.pushErr != nil && !strings.Contains(all, "Devtron still has the old one") {
 				t.Fatalf("the failure does not say what Devtron holds:\n%s", all)
 			}
-			for _, tok := range []string{c.old, c.neu, pushedToken} {
+			for _, tok := range []string{c.old, c.neu, inStore} {
 				if tok != "" && strings.Contains(all, tok) {
 					t.Fatalf("a token leaked:\n%s", all)
 				}
 			}
+			d, err := s.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := d.Providers[string(c.id)]
+			var rotations []config.AuditEntry
+			for _, a := range d.Audit {
+				if a.Action == config.ActionRotate {
+					rotations = append(rotations, a)
+				}
+			}
+			if len(rotations) != 1 || rotations[0].Who != "tester (local)" || !slices.Equal(rotations[0].Fields, []string{"token"}) {
+				t.Fatalf("audit %+v", d.Audit)
+			}
+			if !p.UpdatedAt.Equal(now) || p.LastDeep == nil || !p.LastDeep.OK || !p.LastDeep.At.Equal(now) || p.LastCheck == nil || !p.LastCheck.At.Equal(now) {
+				t.Fatalf("stored at %v, check %+v, round trip %+v (want both at %v)", p.UpdatedAt, p.LastCheck, p.LastDeep, now)
+			}
 		})
+	}
+}
+
+// TestRotateCmdPassesItsOptions checks the constructor's seam: flags and PROVIDER are parsed into
+// the options with the factory's dependencies; flags that do not apply are usage errors (exit 2)
+// that never run the rotation.
+func TestRotateCmdPassesItsOptions(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
+	var got *rotateOptions
+	cmd := newRotateCmd(f, func(_ context.Context, o *rotateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"GitLab", "--yes", "--expires-in", "30d", "--show-token-if-unsaved", "--timeout", "5s"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Provider.ID != providers.GitLab || !got.Yes || !got.ShowUnsaved || got.TokenStdin ||
+		got.ExpiresIn != 30*24*time.Hour || got.Timeout != 5*time.Second {
+		t.Fatalf("options %+v", got)
+	}
+	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil || got.PushDevtron == nil {
+		t.Fatalf("dependencies missing: %+v", got)
+	}
+	if env := got.Env(5 * time.Second); env.Timeout != 5*time.Second {
+		t.Fatalf("the environment's deadline is %v", env.Timeout)
+	}
+	for name, args := range map[string][]string{
+		"unknown provider":              {"nosuch"},
+		"no provider":                   {},
+		"--expires-in without rotation": {"github", "--expires-in", "30d"},
+		"--expires-in with a token":     {"gitlab", "--token-stdin", "--expires-in", "30d"},
+		"--expires-in under a day":      {"gitlab", "--expires-in", "12h"},
+		"--timeout 0":                   {"gitlab", "--timeout", "0"},
+		"unknown flag":                  {"gitlab", "--nope"},
+	} {
+		cmd := newRotateCmd(f, func(context.Context, *rotateOptions) error { t.Errorf("%s: ran", name); return nil })
+		cmd.SetArgs(args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.Execute(); exitCode(err) != exitUsageStore {
+			t.Errorf("%s: exit %d, %v", name, exitCode(err), err)
+		}
 	}
 }
