@@ -201,8 +201,8 @@ func (m *Model) receivers(msg tea.Msg) []screen {
 	switch msg.(type) {
 	case tea.KeyPressMsg:
 		return []screen{m.top}
-	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg:
-		// a re-test, a push or a comparison ends on the picker, whichever screen is shown
+	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, rotationMsg:
+		// a re-test, a push, a comparison or a rotation's step ends on the picker, whichever screen is shown
 		return []screen{m.picker}
 	case debounceMsg, checkDoneMsg:
 		if m.editor == nil {
@@ -294,9 +294,6 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case wizardDoneMsg:
 		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase}), true
 	case openEditorMsg:
-		if msg.rotate {
-			return m.openRotation(providers.MustLookup(msg.id)), true
-		}
 		return m.openEditor(providers.MustLookup(msg.id), nil), true
 	case closeEditorMsg:
 		return m.closeEditor(msg), true
@@ -356,13 +353,6 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 	m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
 		". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
 	return watchCmd(m.c.store, m.stamp, m.c.watch)
-}
-
-// openRotation opens the editor to replace p's stored token by hand.
-func (m *Model) openRotation(p providers.Provider) tea.Cmd {
-	m.editor = newEditor(m.c, p, m.picker.data, nil)
-	m.editor.startRotation()
-	return m.show(m.editor)
 }
 
 func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {

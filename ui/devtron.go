@@ -128,6 +128,9 @@ func (p *picker) devtronUpdate(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		p.pushing = ""
+		if p.rot.pushes(msg.id) {
+			return tea.Batch(p.rotationPushed(msg), devtronDriftCmd(p.c.ctx, p.c.opts.Env, p.data)), true
+		}
 		name := providers.MustLookup(msg.id).Name
 		switch {
 		case msg.err != nil && msg.res.Outcome == "":

@@ -60,10 +60,6 @@ type editor struct {
 	stored   bool // the provider is configured: its stored credentials are checked on opening
 	state    editorState
 	quitting bool // a discard question that came from ctrl+c
-	// rotating: the editor guides the replacement of the stored token, whose page to revoke it
-	// the notice after the save names.
-	rotating bool
-	rotated  providers.Credentials // the credentials being replaced
 	reason   string
 	notice   string
 	isErr    bool
@@ -106,14 +102,6 @@ func (e *editor) newForm() tea.Cmd {
 	e.layout()
 	cmds := []tea.Cmd{e.form.Init()}
 	e.forward(tea.BackgroundColorMsg{Color: bgColor(e.c.dark)})
-	if e.rotating {
-		for range e.p.Fields {
-			if e.form.GetFocusedField().GetKey() == string(providers.FieldToken) {
-				break
-			}
-			cmds = append(cmds, e.form.NextField())
-		}
-	}
 	return tea.Batch(cmds...)
 }
 
@@ -366,16 +354,6 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	e.base = msg.data.Revision
 	e.isActive = msg.data.Active == string(e.p.ID)
 	passed := e.panel.passedFor(*e.draft)
-	// a rotation replaces the token of the provider as it is: no question about activating it
-	if e.rotating && e.draft.Token != e.rotated.Token {
-		e.rotating = false
-		revoke := "saved the new " + e.p.Name + " token " + providers.TokenHint(e.draft.Token) + ". Now revoke the old one " +
-			providers.TokenHint(e.rotated.Token) + " at " + revokePage(e.p, e.rotated) + ": it keeps working until you do"
-		if !passed {
-			return closeWith(revoke+" (the new token's check did not pass: fix it soon)", true)
-		}
-		return closeWith(revoke, false)
-	}
 	if passed && !e.isActive {
 		e.state = askActivate
 		return nil

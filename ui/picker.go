@@ -19,10 +19,8 @@ import (
 type quitMsg struct{}
 
 // openEditorMsg asks the root to open the editor of a provider.
-// With rotate, the editor guides the replacement of the stored token (the token field focused).
 type openEditorMsg struct {
-	id     providers.ID
-	rotate bool
+	id providers.ID
 }
 
 // picker lists the four providers with their state and acts on the selected one.
@@ -44,10 +42,8 @@ type picker struct {
 	driftErr    string
 	pushing     providers.ID
 	confirmPush providers.ID
-	// rot is the rotation asked for, running, or whose save failed; saidBefore starts the notice
-	// of the next re-test (the rotation's earlier steps).
-	rot        *rotation
-	saidBefore string
+	// rot is the rotation asked for, running or ended (shown in the list's place until left).
+	rot *rotation
 }
 
 func newPicker(c *common) *picker {
@@ -91,7 +87,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if len(p.testing) == 0 && p.pushing == "" {
+		if len(p.testing) == 0 && p.pushing == "" && !p.rotationSpinning() {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -108,7 +104,6 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 		}
 		delete(p.testing, msg.id)
 		name := providers.MustLookup(msg.id).Name
-		defer func() { p.notice, p.saidBefore = p.saidBefore+p.notice, "" }()
 		switch {
 		case msg.err == errStale:
 			p.say(name+" changed during the re-test; its result was not recorded", true)
@@ -144,8 +139,8 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
-	if p.rot != nil && p.rot.stage == rotConfirm {
-		return p.confirmRotate(key.Matches(msg, p.c.keys.confirm.Yes))
+	if p.rot != nil {
+		return p.rotationKey(msg)
 	}
 	if p.confirmPush != "" {
 		id := p.confirmPush
@@ -257,6 +252,9 @@ func failSummary(r providers.Result) string {
 }
 
 func (p *picker) View() string {
+	if p.rot != nil && p.rot.stage != rotConfirm {
+		return p.rotationView()
+	}
 	s := p.c.styles
 	w := p.width
 	var b strings.Builder
@@ -384,7 +382,7 @@ func (p *picker) footer(w int) string {
 	case p.rot != nil && p.rot.stage == rotConfirm:
 		name := providers.MustLookup(p.rot.id).Name
 		b.WriteString(s.prompt.Render(wrapText("Rotate the "+name+" token? "+name+" revokes the current token "+
-			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked. (y/N)", w)))
+			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked, round-tripped and pushed to Devtron if one is stored. (y/N)", w)))
 	case p.confirmPush != "":
 		name := providers.MustLookup(p.confirmPush).Name
 		b.WriteString(s.prompt.Render(wrapText("Push "+name+" to Devtron at "+p.data.Devtron.URL+"? Devtron validates it by creating and deleting a repository. (y/N)", w)))

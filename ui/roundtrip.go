@@ -79,7 +79,11 @@ func newRoundTrip(c *common, msg roundTripMsg, from screen, seq int) *roundTrip 
 
 // Init runs the round trip on its own deadline (providers.DeepTimeout), on a copy of the
 // session's Env: the shared one serves other checks and sessions.
-func (rt *roundTrip) Init() tea.Cmd {
+func (rt *roundTrip) Init() tea.Cmd { return rt.start(waitDeepCmd) }
+
+// start is Init with wait handing over the round trip's messages, one per command (progress,
+// then the result): the picker's rotation, which runs a round trip without its view, wraps them.
+func (rt *roundTrip) start(wait func(<-chan tea.Msg) tea.Cmd) tea.Cmd {
 	ctx, cancel := context.WithCancel(rt.c.ctx)
 	rt.cancel = cancel
 	env := *rt.c.opts.Env
@@ -88,7 +92,7 @@ func (rt *roundTrip) Init() tea.Cmd {
 	rt.events = events
 	rt.finished = make(chan struct{})
 	run := runDeepCmd(ctx, &env, rt.c.deep, rt.seq, rt.creds, events, rt.finished)
-	return tea.Batch(run, waitDeepCmd(events), rt.spin.Tick)
+	return tea.Batch(run, wait(events), rt.spin.Tick)
 }
 
 // busy reports whether the round trip has not returned yet.
