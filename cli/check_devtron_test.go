@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"gitopscfg/cli"
 )
 
 // check --devtron adds the Devtron instance's own check and the drift of every stored provider:
@@ -41,7 +43,7 @@ func TestCheckDevtron(t *testing.T) {
 	}
 	step(devtronCanary, 0, "devtron", "set", "--url", dt.URL(), "--token-stdin")
 	// Devtron holds nothing yet: the instance's metrics, and no in_sync sample to compare.
-	fams := parseProm(t, step("", 0, "check", "--devtron", "--format", "prometheus").out)
+	fams := cli.ParsePromText(t, step("", 0, "check", "--devtron", "--format", "prometheus").out)
 	if v, ok := promValue(fams, "gitopscfg_devtron_check_success", map[string]string{"url": dt.URL() + "/"}); !ok || v != 1 {
 		t.Errorf("gitopscfg_devtron_check_success = %v %v", v, ok)
 	}

@@ -16,3 +16,6 @@ func RunInProcessContext(ctx context.Context, args []string, env map[string]stri
 	getenv := func(k string) string { return env[k] }
 	return run(ctx, args, newFactory(Streams{In: in, Out: out, Err: errOut}, "dev", getenv, nil))
 }
+
+// ParsePromText parses the Prometheus text format as a scraper would (see parsePromText).
+var ParsePromText = parsePromText

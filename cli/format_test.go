@@ -12,9 +12,8 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
+	"gitopscfg/cli"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -48,16 +47,6 @@ func noTokens(t *testing.T, out string, tokens ...string) {
 			t.Fatalf("a token leaked into the output:\n%s", out)
 		}
 	}
-}
-
-func parseProm(t *testing.T, text string) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := p.TextToMetricFamilies(strings.NewReader(text))
-	if err != nil {
-		t.Fatalf("not the Prometheus text format: %v\n%s", err, text)
-	}
-	return fams
 }
 
 // promValue returns the value of the sample of family name whose labels include want.
@@ -103,7 +92,7 @@ func TestCheckPrometheus(t *testing.T) {
 	}
 	text := string(raw)
 	noTokens(t, text+r.err, fake.GitHubTokenNoDeleteRepo, fake.GitLabTokenFull)
-	fams := parseProm(t, text)
+	fams := cli.ParsePromText(t, text)
 	for _, name := range []string{"gitopscfg_check_success", "gitopscfg_check_duration_seconds",
 		"gitopscfg_check_timestamp_seconds", "gitopscfg_token_expiry_timestamp_seconds", "gitopscfg_token_scope_granted"} {
 		f := fams[name]
@@ -192,7 +181,7 @@ func TestCheckPrometheusDeep(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (push rejected)\n%s", r.code, r.err)
 	}
-	fams := parseProm(t, r.out)
+	fams := cli.ParsePromText(t, r.out)
 	want := map[string]float64{"create": 1, "clone": 1, "push": 0, "verify": 0, "delete": 1}
 	for stage, v := range want {
 		got, ok := promValue(fams, "gitopscfg_deep_stage_success", map[string]string{"provider": "github", "stage": stage})
