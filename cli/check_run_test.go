@@ -324,6 +324,23 @@ func parsePromText(t *testing.T, text string) map[string]*dto.MetricFamily {
 	return fams
 }
 
+// requireGauges fails the test unless each named family is in fams as a gauge with HELP and
+// without timestamps (node_exporter's textfile collector refuses them).
+func requireGauges(t *testing.T, fams map[string]*dto.MetricFamily, text string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		f := fams[name]
+		if f == nil || f.GetType() != dto.MetricType_GAUGE || f.GetHelp() == "" {
+			t.Fatalf("%s missing, not a gauge or without HELP:\n%s", name, text)
+		}
+		for _, m := range f.GetMetric() {
+			if m.TimestampMs != nil {
+				t.Fatalf("%s has a timestamp: the textfile collector refuses them", name)
+			}
+		}
+	}
+}
+
 // promSamples maps each sample of family name to its value, keyed by the values of labels.
 func promSamples(fams map[string]*dto.MetricFamily, name string, labels ...string) map[string]float64 {
 	out := map[string]float64{}
@@ -378,18 +395,8 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	}
 	text := x.out.String()
 	fams := parsePromText(t, text)
-	for _, name := range []string{"gitopscfg_check_success", "gitopscfg_check_duration_seconds", "gitopscfg_check_timestamp_seconds",
-		"gitopscfg_devtron_check_success", "gitopscfg_devtron_check_duration_seconds", "gitopscfg_devtron_in_sync"} {
-		f := fams[name]
-		if f == nil || f.GetType() != dto.MetricType_GAUGE || f.GetHelp() == "" {
-			t.Fatalf("%s missing, not a gauge or without HELP:\n%s", name, text)
-		}
-		for _, m := range f.GetMetric() {
-			if m.TimestampMs != nil {
-				t.Fatalf("%s has a timestamp: the textfile collector refuses them", name)
-			}
-		}
-	}
+	requireGauges(t, fams, text, "gitopscfg_check_success", "gitopscfg_check_duration_seconds", "gitopscfg_check_timestamp_seconds",
+		"gitopscfg_devtron_check_success", "gitopscfg_devtron_check_duration_seconds", "gitopscfg_devtron_in_sync")
 	url := x.dt.URL() + "/"
 	if got := promSamples(fams, "gitopscfg_devtron_check_success", "url"); len(got) != 1 || got[url] != 1 {
 		t.Errorf("gitopscfg_devtron_check_success %v, want 1 for %s", got, url)

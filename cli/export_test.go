@@ -19,3 +19,6 @@ func RunInProcessContext(ctx context.Context, args []string, env map[string]stri
 
 // ParsePromText parses the Prometheus text format as a scraper would (see parsePromText).
 var ParsePromText = parsePromText
+
+// RequireGauges checks families as gauges with HELP and no timestamps (see requireGauges).
+var RequireGauges = requireGauges

@@ -93,18 +93,8 @@ func TestCheckPrometheus(t *testing.T) {
 	text := string(raw)
 	noTokens(t, text+r.err, fake.GitHubTokenNoDeleteRepo, fake.GitLabTokenFull)
 	fams := cli.ParsePromText(t, text)
-	for _, name := range []string{"gitopscfg_check_success", "gitopscfg_check_duration_seconds",
-		"gitopscfg_check_timestamp_seconds", "gitopscfg_token_expiry_timestamp_seconds", "gitopscfg_token_scope_granted"} {
-		f := fams[name]
-		if f == nil || f.GetType() != dto.MetricType_GAUGE || f.GetHelp() == "" {
-			t.Fatalf("%s missing, not a gauge or without HELP:\n%s", name, text)
-		}
-		for _, m := range f.GetMetric() {
-			if m.TimestampMs != nil {
-				t.Fatalf("%s has a timestamp: the textfile collector refuses them", name)
-			}
-		}
-	}
+	cli.RequireGauges(t, fams, text, "gitopscfg_check_success", "gitopscfg_check_duration_seconds",
+		"gitopscfg_check_timestamp_seconds", "gitopscfg_token_expiry_timestamp_seconds", "gitopscfg_token_scope_granted")
 	if _, ok := fams["gitopscfg_deep_stage_success"]; ok {
 		t.Fatal("round-trip metrics without --deep")
 	}

@@ -149,11 +149,7 @@ type rotation struct {
 // itself (and no token is given on standard input), else by hand.
 func rotateRun(ctx context.Context, opts *rotateOptions) error {
 	p := opts.Provider
-	s, err := opts.OpenStore()
-	if err != nil {
-		return err
-	}
-	d, err := s.Load()
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		return err
 	}

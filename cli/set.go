@@ -115,11 +115,7 @@ saves only if it passes too; --timeout then defaults to 60s.
 // them unless --no-check, and saves them only if the check passed.
 func setRun(ctx context.Context, opts *setOptions) error {
 	p := opts.Provider
-	s, err := opts.OpenStore()
-	if err != nil {
-		return err
-	}
-	d, err := s.Load()
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		return err
 	}

@@ -81,11 +81,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 // statusRun prints the stored providers, the recent changes and, when an instance is stored, how
 // Devtron's configurations compare with them.
 func statusRun(ctx context.Context, opts *statusOptions) error {
-	s, err := opts.OpenStore()
-	if err != nil {
-		return err
-	}
-	d, err := s.Load()
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		return err
 	}
