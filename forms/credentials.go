@@ -31,7 +31,7 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			*v = ""
 			continue
 		}
-		out, err := Value(p.ID, k, *v)
+		out, err := checkValue(p.ID, k, *v)
 		if err != nil {
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})
 			continue

@@ -22,8 +22,8 @@ func FitHelp(fit HelpFit) Option { return func(o *formOptions) { o.fit = fit } }
 // (accessible inputs print only their title).
 func Accessible() Option { return func(o *formOptions) { o.accessible = true } }
 
-// GroupAdvanced is the title of the group holding the optional, rarely needed fields.
-const GroupAdvanced = "Advanced"
+// groupAdvanced is the title of the group holding the optional, rarely needed fields.
+const groupAdvanced = "Advanced"
 
 // New builds a fresh form for provider p whose inputs are bound to the draft d: every keystroke
 // lands in d, so the caller reads the draft, never the form. Each input carries its label from
@@ -84,7 +84,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 	}
 	groups := []*huh.Group{huh.NewGroup(main...).Title(p.Name)}
 	if len(advanced) > 0 {
-		groups = append(groups, huh.NewGroup(advanced...).Title(GroupAdvanced).
+		groups = append(groups, huh.NewGroup(advanced...).Title(groupAdvanced).
 			Description("Optional: leave both empty unless your server needs them."))
 	}
 	return huh.NewForm(groups...).WithAccessible(o.accessible).WithShowErrors(true)
@@ -107,5 +107,5 @@ func bind(d *providers.Credentials, k providers.FieldKey) *string {
 
 // validator returns the pure format check of field k of provider id; it never touches the network.
 func validator(id providers.ID, k providers.FieldKey) func(string) error {
-	return func(s string) error { _, err := Value(id, k, s); return err }
+	return func(s string) error { _, err := checkValue(id, k, s); return err }
 }

@@ -17,7 +17,7 @@ func fieldHelpParts(p providers.Provider, f providers.Field, host string) (what,
 	}
 	if f.Key == providers.FieldToken {
 		b.WriteString("\nCreate it at:\n" + p.TokenURL(tokenHost(p, host)))
-		b.WriteString("\nScopes to tick: " + ScopeList(p))
+		b.WriteString("\nScopes to tick: " + scopeList(p))
 	}
 	return urlsOnTheirOwnLines(f.Help), urlsOnTheirOwnLines(b.String())
 }
@@ -66,9 +66,9 @@ func urlsOnTheirOwnLines(s string) string {
 	})
 }
 
-// ScopeList names the scopes a token of p needs, marking the ones only the platform's
+// scopeList names the scopes a token of p needs, marking the ones only the platform's
 // documentation asks for.
-func ScopeList(p providers.Provider) string {
+func scopeList(p providers.Provider) string {
 	names := make([]string, 0, len(p.Scopes))
 	for _, s := range p.Scopes {
 		n := s.Name
@@ -83,7 +83,7 @@ func ScopeList(p providers.Provider) string {
 // tokenHost is the host used to build the token page's address: the typed host when it is a
 // valid one, else the provider's default.
 func tokenHost(p providers.Provider, host string) string {
-	if h, err := Host(p.ID, host); err == nil {
+	if h, err := checkHost(p.ID, host); err == nil {
 		return h
 	}
 	return p.HelpHost()

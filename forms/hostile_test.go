@@ -22,16 +22,16 @@ func TestHiddenCharactersRefused(t *testing.T) {
 		at    int // where the character goes (0-based rune index); its position in the message is at+1
 		check func(string) (string, error)
 	}{
-		{"github username", "octocat", 3, func(s string) (string, error) { return Username(providers.GitHub, s) }},
-		{"bitbucket username", "jdoe@example.com", 4, func(s string) (string, error) { return Username(providers.Bitbucket, s) }},
-		{"github host", "https://ghe.example.com/", 12, func(s string) (string, error) { return Host(providers.GitHub, s) }},
-		{"gitlab host", "https://gitlab.example.com/", 9, func(s string) (string, error) { return Host(providers.GitLab, s) }},
-		{"github org", "acme", 2, func(s string) (string, error) { return Org(providers.GitHub, s) }},
-		{"gitlab group", "acme/gitops", 5, func(s string) (string, error) { return Org(providers.GitLab, s) }},
-		{"azure project", "GitOps Project", 6, func(s string) (string, error) { return Org(providers.Azure, s) }},
-		{"bitbucket workspace", "acme", 1, func(s string) (string, error) { return Org(providers.Bitbucket, s) }},
-		{"project key", "GITOPS", 3, func(s string) (string, error) { return ProjectKey(providers.Bitbucket, s) }},
-		{"api url", "https://api.example.com/v3", 10, APIURL},
+		{"github username", "octocat", 3, func(s string) (string, error) { return checkUsername(providers.GitHub, s) }},
+		{"bitbucket username", "jdoe@example.com", 4, func(s string) (string, error) { return checkUsername(providers.Bitbucket, s) }},
+		{"github host", "https://ghe.example.com/", 12, func(s string) (string, error) { return checkHost(providers.GitHub, s) }},
+		{"gitlab host", "https://gitlab.example.com/", 9, func(s string) (string, error) { return checkHost(providers.GitLab, s) }},
+		{"github org", "acme", 2, func(s string) (string, error) { return checkOrg(providers.GitHub, s) }},
+		{"gitlab group", "acme/gitops", 5, func(s string) (string, error) { return checkOrg(providers.GitLab, s) }},
+		{"azure project", "GitOps Project", 6, func(s string) (string, error) { return checkOrg(providers.Azure, s) }},
+		{"bitbucket workspace", "acme", 1, func(s string) (string, error) { return checkOrg(providers.Bitbucket, s) }},
+		{"project key", "GITOPS", 3, func(s string) (string, error) { return checkProjectKey(providers.Bitbucket, s) }},
+		{"api url", "https://api.example.com/v3", 10, checkAPIURL},
 		{"ca bundle", "/etc/ssl/certs/corp-ca.pem", 8, CABundle},
 	}
 	n := 0
@@ -75,11 +75,11 @@ func TestHiddenCharactersInCredentials(t *testing.T) {
 
 func TestPlainTextInvalidUTF8(t *testing.T) {
 	t.Parallel()
-	err := PlainText("ab\xffc", "the username")
+	err := plainText("ab\xffc", "the username")
 	if err == nil || !strings.Contains(err.Error(), "0xFF at character 3") {
 		t.Fatalf("PlainText: %v", err)
 	}
-	if err := PlainText("Grüße 東京 ok", "x"); err != nil {
+	if err := plainText("Grüße 東京 ok", "x"); err != nil {
 		t.Fatalf("ordinary text refused: %v", err)
 	}
 }

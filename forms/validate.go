@@ -16,27 +16,27 @@ import (
 // MaxTokenBytes bounds a token; real tokens are well under this.
 const MaxTokenBytes = 4096
 
-// MinTokenBytes is the shortest token accepted; real tokens are 20 characters and more.
-const MinTokenBytes = 8
+// minTokenBytes is the shortest token accepted; real tokens are 20 characters and more.
+const minTokenBytes = 8
 
-// Value checks and normalises raw as field k of provider id: the rules every field of k's kind
+// checkValue checks and normalises raw as field k of provider id: the rules every field of k's kind
 // follows, then the provider's own rule for the field (providers.Field.Check).
-func Value(id providers.ID, k providers.FieldKey, raw string) (string, error) {
+func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, error) {
 	var s string
 	var err error
 	switch k {
 	case providers.FieldHost:
-		return Host(id, raw)
+		return checkHost(id, raw)
 	case providers.FieldOrg:
-		return Org(id, raw)
+		return checkOrg(id, raw)
 	case providers.FieldProjectKey:
-		return ProjectKey(id, raw)
+		return checkProjectKey(id, raw)
 	case providers.FieldUsername:
-		return Username(id, raw)
+		return checkUsername(id, raw)
 	case providers.FieldToken:
 		s, err = Token(raw)
 	case providers.FieldAPIURL:
-		s, err = APIURL(raw)
+		s, err = checkAPIURL(raw)
 	case providers.FieldCABundle:
 		s, err = CABundle(raw)
 	default:
@@ -48,11 +48,11 @@ func Value(id providers.ID, k providers.FieldKey, raw string) (string, error) {
 	return own(id, k, s)
 }
 
-// Host checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no
+// checkHost checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no
 // credentials, query or fragment in it. It returns the host normalised with a trailing slash.
-func Host(id providers.ID, raw string) (string, error) {
+func checkHost(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := PlainText(s, "the Git host"); err != nil {
+	if err := plainText(s, "the Git host"); err != nil {
 		return "", err
 	}
 	if s == "" {
@@ -92,10 +92,10 @@ func own(id providers.ID, k providers.FieldKey, s string) (string, error) {
 	return f.Check(s)
 }
 
-// APIURL checks the optional API URL override; empty is allowed.
-func APIURL(raw string) (string, error) {
+// checkAPIURL checks the optional API URL override; empty is allowed.
+func checkAPIURL(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := PlainText(s, "the API URL"); err != nil {
+	if err := plainText(s, "the API URL"); err != nil {
 		return "", err
 	}
 	if s == "" {
@@ -114,13 +114,13 @@ func APIURL(raw string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-// Org checks the organisation / group / project / workspace field of provider id.
-func Org(id providers.ID, raw string) (string, error) {
+// checkOrg checks the organisation / group / project / workspace field of provider id.
+func checkOrg(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	p := providers.MustLookup(id)
 	f, _ := p.Field(providers.FieldOrg)
 	label := f.Label
-	if err := PlainText(s, "the "+p.OrgNoun); err != nil {
+	if err := plainText(s, "the "+p.OrgNoun); err != nil {
 		return "", err
 	}
 	if s == "" {
@@ -129,21 +129,21 @@ func Org(id providers.ID, raw string) (string, error) {
 	return own(id, providers.FieldOrg, s)
 }
 
-// ProjectKey checks the optional project key of provider id; empty means "the provider's default
+// checkProjectKey checks the optional project key of provider id; empty means "the provider's default
 // project" (Bitbucket: the workspace's oldest).
-func ProjectKey(id providers.ID, raw string) (string, error) {
+func checkProjectKey(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := PlainText(s, "the project key"); err != nil {
+	if err := plainText(s, "the project key"); err != nil {
 		return "", err
 	}
 	return own(id, providers.FieldProjectKey, s)
 }
 
-// Username checks the username, then provider id's own rule for it (Bitbucket wants the Atlassian
+// checkUsername checks the username, then provider id's own rule for it (Bitbucket wants the Atlassian
 // account e-mail for API tokens).
-func Username(id providers.ID, raw string) (string, error) {
+func checkUsername(id providers.ID, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := PlainText(s, "the username"); err != nil {
+	if err := plainText(s, "the username"); err != nil {
 		return "", err
 	}
 	if s == "" {
@@ -168,7 +168,7 @@ func Token(raw string) (string, error) {
 	switch {
 	case s == "":
 		return "", errors.New("the token is empty: paste the personal access token")
-	case len(s) < MinTokenBytes:
+	case len(s) < minTokenBytes:
 		return "", fmt.Errorf("the token is only %d characters long; personal access tokens are much longer: paste the whole token", len(s))
 	case len(s) > MaxTokenBytes:
 		return "", fmt.Errorf("the token is %d bytes long, over the %d-byte limit: paste only the token", len(s), MaxTokenBytes)
@@ -190,7 +190,7 @@ func Token(raw string) (string, error) {
 // by the check, which reports a missing or unreadable bundle).
 func CABundle(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := PlainText(s, "the CA bundle path"); err != nil {
+	if err := plainText(s, "the CA bundle path"); err != nil {
 		return "", err
 	}
 	if s == "" {
@@ -202,13 +202,13 @@ func CABundle(raw string) (string, error) {
 	return s, nil
 }
 
-// PlainText refuses text that would not display as what it is: control characters (ESC, C1,
+// plainText refuses text that would not display as what it is: control characters (ESC, C1,
 // tabs, line breaks…), bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
 // direction marks), zero-width and other invisible format characters (U+200B–U+200D, U+2060,
 // U+FEFF, …, all of Unicode category Cf), unassigned or private-use code points, and invalid
 // UTF-8. The error names the character by its code point and its position, and never repeats the
 // text itself, so it is safe to show on any terminal.
-func PlainText(s, what string) error {
+func plainText(s, what string) error {
 	pos := 0
 	for i, r := range s {
 		pos++

@@ -30,7 +30,7 @@ func TestHost(t *testing.T) {
 		{providers.Azure, "https://dev.azure.com/", "", "needs the organisation"},
 	}
 	for _, c := range cases {
-		got, err := Host(c.id, c.in)
+		got, err := checkHost(c.id, c.in)
 		if c.errPart != "" {
 			if err == nil || !strings.Contains(err.Error(), c.errPart) {
 				t.Errorf("Host(%s, %q) error %v; want it to mention %q", c.id, c.in, err, c.errPart)
@@ -59,14 +59,14 @@ func TestOrg(t *testing.T) {
 	}
 	for id, ins := range ok {
 		for _, in := range ins {
-			if _, err := Org(id, in); err != nil {
+			if _, err := checkOrg(id, in); err != nil {
 				t.Errorf("Org(%s, %q): %v", id, in, err)
 			}
 		}
 	}
 	for id, ins := range bad {
 		for in, part := range ins {
-			if _, err := Org(id, in); err == nil || !strings.Contains(err.Error(), part) {
+			if _, err := checkOrg(id, in); err == nil || !strings.Contains(err.Error(), part) {
 				t.Errorf("Org(%s, %q) error %v; want it to mention %q", id, in, err, part)
 			}
 		}
@@ -76,23 +76,23 @@ func TestOrg(t *testing.T) {
 func TestProjectKeyAndUsername(t *testing.T) {
 	t.Parallel()
 	for in, part := range map[string]string{"gitops": "upper case", "1ABC": "not a Bitbucket project key", "A-B": "not a Bitbucket project key"} {
-		if _, err := ProjectKey(providers.Bitbucket, in); err == nil || !strings.Contains(err.Error(), part) {
+		if _, err := checkProjectKey(providers.Bitbucket, in); err == nil || !strings.Contains(err.Error(), part) {
 			t.Errorf("ProjectKey(%q) error %v; want %q", in, err, part)
 		}
 	}
-	if k, err := ProjectKey(providers.Bitbucket, " GITOPS_2 "); err != nil || k != "GITOPS_2" {
+	if k, err := checkProjectKey(providers.Bitbucket, " GITOPS_2 "); err != nil || k != "GITOPS_2" {
 		t.Errorf("ProjectKey: %q %v", k, err)
 	}
-	if k, err := ProjectKey(providers.Bitbucket, ""); err != nil || k != "" {
+	if k, err := checkProjectKey(providers.Bitbucket, ""); err != nil || k != "" {
 		t.Errorf("empty project key must be allowed: %v", err)
 	}
-	if _, err := Username(providers.Bitbucket, "jdoe"); err == nil || !strings.Contains(err.Error(), "e-mail") {
+	if _, err := checkUsername(providers.Bitbucket, "jdoe"); err == nil || !strings.Contains(err.Error(), "e-mail") {
 		t.Errorf("Bitbucket username without @: %v", err)
 	}
-	if _, err := Username(providers.GitHub, "oct ocat"); err == nil || !strings.Contains(err.Error(), "whitespace") {
+	if _, err := checkUsername(providers.GitHub, "oct ocat"); err == nil || !strings.Contains(err.Error(), "whitespace") {
 		t.Errorf("username with a space: %v", err)
 	}
-	if u, err := Username(providers.GitHub, " octocat\n"); err != nil || u != "octocat" {
+	if u, err := checkUsername(providers.GitHub, " octocat\n"); err != nil || u != "octocat" {
 		t.Errorf("Username trims: %q %v", u, err)
 	}
 }
@@ -151,12 +151,12 @@ func FuzzValidators(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, id := range providers.IDs {
-			_, _ = Host(id, s)
-			_, _ = Org(id, s)
-			_, _ = Username(id, s)
-			_, _ = ProjectKey(id, s)
+			_, _ = checkHost(id, s)
+			_, _ = checkOrg(id, s)
+			_, _ = checkUsername(id, s)
+			_, _ = checkProjectKey(id, s)
 		}
-		_, _ = APIURL(s)
+		_, _ = checkAPIURL(s)
 		_, _ = CABundle(s)
 		tok, err := Token(s)
 		if err == nil {
@@ -196,7 +196,7 @@ func TestHelpFitKeepsTheEndAndCutsTheProse(t *testing.T) {
 		if n := strings.Count(got, "\n") + 1; n > lines {
 			t.Errorf("%d lines: got %d:\n%s", lines, n, got)
 		}
-		if !strings.Contains(got, "…") || !strings.HasSuffix(got, ScopeList(gh)) {
+		if !strings.Contains(got, "…") || !strings.HasSuffix(got, scopeList(gh)) {
 			t.Errorf("%d lines: the cut is not marked or the scopes are lost:\n%s", lines, got)
 		}
 	}

@@ -43,15 +43,15 @@ type accessible struct {
 	// for an answer, and otherwise lets what runs (a check, a round trip's clean-up, a save) end.
 	mu        sync.Mutex
 	prompting bool
-	ended     error // ErrEndOfInput or ErrInterrupted, once seen: every later prompt fails with it
+	ended     error // errEndOfInput or errInterrupted, once seen: every later prompt fails with it
 }
 
-// ErrEndOfInput ends the plain-prompt mode when its input ends before a question was answered
+// errEndOfInput ends the plain-prompt mode when its input ends before a question was answered
 // (e.g. `gitopscfg --accessible </dev/null`, or a script's answers ran out).
-var ErrEndOfInput = errors.New("end of input: the plain prompts got no answer; what was saved before stays saved")
+var errEndOfInput = errors.New("end of input: the plain prompts got no answer; what was saved before stays saved")
 
-// ErrInterrupted ends the plain-prompt mode on SIGINT or SIGTERM.
-var ErrInterrupted = errors.New("interrupted by a signal; what was saved before stays saved")
+// errInterrupted ends the plain-prompt mode on SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted by a signal; what was saved before stays saved")
 
 // errLineTooLong ends the plain-prompt mode on an answer no question needs.
 var errLineTooLong = fmt.Errorf("an input line is longer than %d bytes; no question needs that much, so nothing more was read", maxAnswerBytes)
@@ -80,7 +80,7 @@ func newLineReader(ctx context.Context, r io.Reader) *lineReader {
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	if l.ctx.Err() != nil {
-		panic(inputEnd{ErrInterrupted})
+		panic(inputEnd{errInterrupted})
 	}
 	if len(l.pending) == 0 {
 		if l.err != nil {
@@ -94,9 +94,9 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		case err != nil && len(line) > 0:
 			// A last line without its newline is still an answer; the end comes at the next read.
 			line = append(bytes.Clone(line), '\n')
-			l.err = ErrEndOfInput
+			l.err = errEndOfInput
 		case err != nil:
-			l.err = ErrEndOfInput
+			l.err = errEndOfInput
 			panic(inputEnd{l.err})
 		default:
 			line = bytes.Clone(line)
@@ -161,18 +161,18 @@ func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 	// next prompt ends the flow.
 	a.mu.Lock()
 	waiting := a.prompting
-	a.ended = ErrInterrupted
+	a.ended = errInterrupted
 	a.mu.Unlock()
 	if waiting {
 		if restoreTerm != nil {
 			restoreTerm()
 		}
-		return ErrInterrupted
+		return errInterrupted
 	}
-	if err := <-done; err != nil && !errors.Is(err, ErrInterrupted) {
+	if err := <-done; err != nil && !errors.Is(err, errInterrupted) {
 		return err
 	}
-	return ErrInterrupted
+	return errInterrupted
 }
 
 func (a *accessible) start() error {
@@ -193,8 +193,8 @@ func (a *accessible) run(fields ...huh.Field) error {
 	return a.form(huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true))
 }
 
-// form asks f's questions. At the end of input, or after a signal, it returns ErrEndOfInput or
-// ErrInterrupted, and so does every later call: the flow unwinds to the end.
+// form asks f's questions. At the end of input, or after a signal, it returns errEndOfInput or
+// errInterrupted, and so does every later call: the flow unwinds to the end.
 func (a *accessible) form(f *huh.Form) (err error) {
 	a.mu.Lock()
 	if a.ended != nil {
@@ -202,9 +202,9 @@ func (a *accessible) form(f *huh.Form) (err error) {
 		return a.ended
 	}
 	if a.ctx.Err() != nil {
-		a.ended = ErrInterrupted
+		a.ended = errInterrupted
 		a.mu.Unlock()
-		return ErrInterrupted
+		return errInterrupted
 	}
 	a.prompting = true
 	a.mu.Unlock()
@@ -233,7 +233,7 @@ func (a *accessible) form(f *huh.Form) (err error) {
 
 // endErr reports whether err ends the plain-prompt mode (end of input, a signal).
 func endErr(err error) bool {
-	return errors.Is(err, ErrEndOfInput) || errors.Is(err, ErrInterrupted) || errors.Is(err, errLineTooLong)
+	return errors.Is(err, errEndOfInput) || errors.Is(err, errInterrupted) || errors.Is(err, errLineTooLong)
 }
 
 var errQuit = errors.New("quit")

@@ -24,13 +24,13 @@ func TestAccessibleEndOfInput(t *testing.T) {
 		want          error
 		shows         string
 	}{
-		{"menu, no input", withStore, "", ErrEndOfInput, "What next?"},
+		{"menu, no input", withStore, "", errEndOfInput, "What next?"},
 		{"menu, quit", withStore, "6\n", nil, "What next?"},
 		{"menu, quit without a newline", withStore, "6", nil, "What next?"},
-		{"menu, invalid answer", withStore, "x\n", ErrEndOfInput, "must be a number"},
-		{"menu, edit then nothing", withStore, "1\n", ErrEndOfInput, "Which provider?"},
-		{"wizard, no input", filepath.Join(t.TempDir(), "new"), "", ErrEndOfInput, "Step 1 of 3"},
-		{"wizard, two answers in one write", filepath.Join(t.TempDir(), "new"), "1\n2\n", ErrEndOfInput, "your GitLab server"},
+		{"menu, invalid answer", withStore, "x\n", errEndOfInput, "must be a number"},
+		{"menu, edit then nothing", withStore, "1\n", errEndOfInput, "Which provider?"},
+		{"wizard, no input", filepath.Join(t.TempDir(), "new"), "", errEndOfInput, "Step 1 of 3"},
+		{"wizard, two answers in one write", filepath.Join(t.TempDir(), "new"), "1\n2\n", errEndOfInput, "your GitLab server"},
 		{"wizard, passphrase from a pipe", filepath.Join(t.TempDir(), "new"), "2\n", nil, "Step 1 of 3"},
 		{"an over-long line", withStore, strings.Repeat("1", maxAnswerBytes+10) + "\n", errLineTooLong, "What next?"},
 	} {
@@ -73,7 +73,7 @@ func TestAccessibleInterrupted(t *testing.T) {
 	}()
 	<-out.seen
 	cancel()
-	if err := <-done; !errors.Is(err, ErrInterrupted) {
+	if err := <-done; !errors.Is(err, errInterrupted) {
 		t.Fatalf("err = %v, want ErrInterrupted", err)
 	}
 }
