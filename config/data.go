@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// SchemaVersion is the version of the JSON inside the store that this build writes and reads.
-const SchemaVersion = 1
+// schemaVersion is the version of the JSON inside the store that this build writes and reads.
+const schemaVersion = 1
 
 // maxAudit bounds the audit trail; the oldest entries go first.
 const maxAudit = 500
@@ -89,7 +89,7 @@ type AuditEntry struct {
 
 // NewData returns an empty store content at revision 0.
 func NewData() *Data {
-	return &Data{Version: SchemaVersion, Providers: map[string]*Provider{}, Audit: []AuditEntry{}}
+	return &Data{Version: schemaVersion, Providers: map[string]*Provider{}, Audit: []AuditEntry{}}
 }
 
 // Clone returns a deep copy, so that a caller can edit without touching what others hold.
@@ -120,8 +120,8 @@ func (r *CheckRecord) clone() *CheckRecord {
 	return &c
 }
 
-// Decode parses and validates the plaintext of a store.
-func Decode(plain []byte) (*Data, error) {
+// decode parses and validates the plaintext of a store.
+func decode(plain []byte) (*Data, error) {
 	var d Data
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
@@ -142,13 +142,13 @@ func Decode(plain []byte) (*Data, error) {
 // overwritten or "restored" from the backup.
 var errNewerVersion = errors.New("newer schema version")
 
-// validate checks what Decode requires, so that a save never writes a store that cannot be loaded.
+// validate checks what decode requires, so that a save never writes a store that cannot be loaded.
 func (d *Data) validate() error {
 	switch {
 	case d.Version == 0:
 		return fmt.Errorf("the decrypted content has no schema version")
-	case d.Version > SchemaVersion:
-		return fmt.Errorf("the store was written by a newer gitopscfg (schema version %d; this one reads %d): upgrade gitopscfg (%w)", d.Version, SchemaVersion, errNewerVersion)
+	case d.Version > schemaVersion:
+		return fmt.Errorf("the store was written by a newer gitopscfg (schema version %d; this one reads %d): upgrade gitopscfg (%w)", d.Version, schemaVersion, errNewerVersion)
 	case d.Version < 0:
 		return fmt.Errorf("the decrypted content has an invalid schema version %d", d.Version)
 	case d.Revision < 0:

@@ -28,14 +28,14 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := Decode(b)
+		d, err := decode(b)
 		if err != nil {
 			if d != nil {
 				t.Fatal("data and error")
 			}
 			return
 		}
-		if d.Version != SchemaVersion || d.Providers == nil || d.Audit == nil || d.Revision < 0 {
+		if d.Version != schemaVersion || d.Providers == nil || d.Audit == nil || d.Revision < 0 {
 			t.Fatalf("accepted invalid content: %+v", d)
 		}
 		for k, p := range d.Providers {
@@ -43,12 +43,12 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("nil provider %q accepted", k)
 			}
 		}
-		// What Decode accepts survives Clone and Encode → Decode.
+		// What decode accepts survives Clone and Encode → decode.
 		enc, err := d.Clone().Encode()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Decode(enc); err != nil {
+		if _, err := decode(enc); err != nil {
 			t.Fatalf("re-decode of accepted content: %v", err)
 		}
 	})

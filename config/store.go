@@ -321,7 +321,7 @@ func (s *Store) loadFile(path string) (*Data, error) {
 	if err != nil {
 		return nil, s.corrupt(path, err)
 	}
-	d, err := Decode(plain)
+	d, err := decode(plain)
 	if errors.Is(err, errNewerVersion) {
 		return nil, &Error{Kind: KindNewerVersion, Path: path, Err: err,
 			Msg: fmt.Sprintf("%s cannot be read or changed by this version; it was left as it is", path)}
@@ -441,7 +441,7 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 	if err := edit(next); err != nil {
 		return nil, err
 	}
-	next.Version = SchemaVersion
+	next.Version = schemaVersion
 	next.Revision = cur.Revision + 1
 	next.dropStaleChecks(cur)
 	if err := next.validate(); err != nil {

@@ -35,7 +35,7 @@ func TestInitModesAndRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Revision != 0 || d.Version != SchemaVersion || len(d.Providers) != 0 || len(d.Audit) != 0 {
+	if d.Revision != 0 || d.Version != schemaVersion || len(d.Providers) != 0 || len(d.Audit) != 0 {
 		t.Errorf("fresh store = %+v", d)
 	}
 	if s.Dir() != dir || s.Path() != filepath.Join(dir, StoreFile) {

@@ -42,11 +42,11 @@ func checkNames(ns, name string) error {
 	return nil
 }
 
-// OrgURL is the URL prefix the organisation's repositories are cloned from over HTTPS, ending in
+// orgURL is the URL prefix the organisation's repositories are cloned from over HTTPS, ending in
 // "/" so that it matches no other organisation whose name starts the same: GitHub
 // <host>/<org>/, GitLab <host>/<group full path>/ (a numeric group id is looked up), Azure DevOps
 // <organisation URL>/<project>/_git/, Bitbucket Cloud https://bitbucket.org/<workspace>/.
-func OrgURL(ctx context.Context, env *providers.Env, c providers.Credentials) (string, error) {
+func orgURL(ctx context.Context, env *providers.Env, c providers.Credentials) (string, error) {
 	host := strings.TrimRight(strings.TrimSpace(c.Host), "/")
 	u, err := url.Parse(host)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -102,7 +102,7 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	if kind == "" {
 		kind = KindRepoCreds
 	}
-	prefix, err := OrgURL(ctx, env, c)
+	prefix, err := orgURL(ctx, env, c)
 	if err != nil {
 		return nil, err
 	}

@@ -191,8 +191,8 @@ func (d *Devtron) do(ctx context.Context, method, path string, body any) (answer
 // errNetwork marks an APIError for which no answer came.
 var errNetwork = errors.New("no answer")
 
-// IsNetwork reports whether err means Devtron could not be reached.
-func IsNetwork(err error) bool { return errors.Is(err, errNetwork) }
+// isNetwork reports whether err means Devtron could not be reached.
+func isNetwork(err error) bool { return errors.Is(err, errNetwork) }
 
 // failure explains a non-2xx answer to op (e.g. "read the GitHub configuration") precisely.
 func (d *Devtron) failure(a answer, op string, redact func(string) string) *APIError {

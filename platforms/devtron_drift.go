@@ -63,7 +63,7 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 			out.Providers[c.Provider] = ProviderDrift{State: Absent}
 			continue
 		}
-		want, _, err := Normalize(ctx, d.env, c)
+		want, _, err := normalize(ctx, d.env, c)
 		if err != nil {
 			out.Providers[c.Provider] = ProviderDrift{State: DriftUnknown, Reason: redactBoth(err.Error(), d.in.Token, c.Token)}
 			continue
@@ -72,7 +72,7 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 		switch {
 		case err != nil:
 			var ae *APIError
-			if errors.As(err, &ae) || IsNetwork(err) {
+			if errors.As(err, &ae) || isNetwork(err) {
 				out.Providers[c.Provider] = ProviderDrift{State: DriftUnknown, Reason: err.Error()}
 				continue
 			}

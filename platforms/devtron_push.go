@@ -21,13 +21,13 @@ func unsupported(id providers.ID) error {
 	return fmt.Errorf("%w: %s", ErrUnsupported, unsupportedMsg(id))
 }
 
-// Normalize turns stored credentials into the configuration Devtron must receive: its provider
+// normalize turns stored credentials into the configuration Devtron must receive: its provider
 // name, the host as Devtron's clients expect it, a GitLab group as its numeric id (looked up
 // through the GitLab API: Devtron's Create Repo stage cannot use a path), a Bitbucket project key
 // upper-case with Bitbucket's fixed host, and the CA bundle's PEM as tlsConfig. It refuses an
 // empty token (Devtron would save without validating) and a provider Devtron does not have.
 // Warnings say what Devtron will do differently from the stored settings.
-func Normalize(ctx context.Context, env *providers.Env, c providers.Credentials) (cfg Config, warnings []string, err error) {
+func normalize(ctx context.Context, env *providers.Env, c providers.Credentials) (cfg Config, warnings []string, err error) {
 	name := DevtronProvider(c.Provider)
 	if name == "" {
 		return Config{}, nil, unsupported(c.Provider)
@@ -127,9 +127,9 @@ type validationAnswer struct {
 	ValidationSkipped bool              `json:"validationSkipped"`
 }
 
-// StageOrder is the order Devtron's validation runs its stages in; its connection errors come
+// stageOrder is the order Devtron's validation runs its stages in; its connection errors come
 // first, under "error in connecting with <PROVIDER>".
-var StageOrder = []string{"Create Repo", "Clone Http", "Create Readme", "Clone Ssh", "Clone", "Commit On Rest", "Push", "Delete Repo"}
+var stageOrder = []string{"Create Repo", "Clone Http", "Create Readme", "Clone Ssh", "Clone", "Commit On Rest", "Push", "Delete Repo"}
 
 // DryRunRepoPrefix starts the name of Devtron's throw-away validation repository.
 const DryRunRepoPrefix = "devtron-sample-repo-dryrun-"
@@ -168,7 +168,7 @@ func (d *Devtron) Push(ctx context.Context, c providers.Credentials, o PushOptio
 	}()
 	redact := func(s string) string { return redactBoth(s, d.in.Token, c.Token) }
 
-	cfg, warnings, err := Normalize(ctx, d.env, c)
+	cfg, warnings, err := normalize(ctx, d.env, c)
 	if err != nil {
 		return res, err
 	}
@@ -336,7 +336,7 @@ func stagesOf(v validationAnswer, redact func(string) string) []Stage {
 			out = append(out, Stage{Name: k, Message: redact(v.StageErrorMap[k])})
 		}
 	}
-	for _, st := range StageOrder {
+	for _, st := range stageOrder {
 		if msg, bad := v.StageErrorMap[st]; bad {
 			out = append(out, Stage{Name: st, Message: redact(msg)})
 		} else if slices.Contains(v.SuccessfulStages, st) {
@@ -344,7 +344,7 @@ func stagesOf(v validationAnswer, redact func(string) string) []Stage {
 		}
 	}
 	for _, k := range keys {
-		if !strings.HasPrefix(k, "error in connecting with") && !slices.Contains(StageOrder, k) {
+		if !strings.HasPrefix(k, "error in connecting with") && !slices.Contains(stageOrder, k) {
 			out = append(out, Stage{Name: k, Message: redact(v.StageErrorMap[k])})
 		}
 	}

@@ -20,7 +20,7 @@ func init() {
 		// Devtron's Create Repo stage cannot use a group path: it needs the numeric id.
 		devtronFill: func(ctx context.Context, env *providers.Env, c providers.Credentials, cfg *Config) ([]string, error) {
 			cfg.Host = hostSlash(c)
-			g, err := LookupGitLabGroup(ctx, env, c)
+			g, err := lookupGitLabGroup(ctx, env, c)
 			if err != nil {
 				return nil, err
 			}
@@ -30,7 +30,7 @@ func init() {
 		// Argo CD matches by the group's full path: a numeric id is looked up.
 		orgPath: func(ctx context.Context, env *providers.Env, c providers.Credentials, org string) (string, error) {
 			if _, err := strconv.Atoi(org); err == nil {
-				g, err := LookupGitLabGroup(ctx, env, c)
+				g, err := lookupGitLabGroup(ctx, env, c)
 				if err != nil {
 					return "", err
 				}
@@ -47,10 +47,10 @@ type GitLabGroup struct {
 	FullPath string `json:"full_path"`
 }
 
-// LookupGitLabGroup asks the GitLab API (GET /groups/:id, with the stored token over the shared
+// lookupGitLabGroup asks the GitLab API (GET /groups/:id, with the stored token over the shared
 // transport) for the group the org field names, by numeric id or full path: Devtron needs the id,
 // Argo CD and Flux the path.
-func LookupGitLabGroup(ctx context.Context, env *providers.Env, c providers.Credentials) (GitLabGroup, error) {
+func lookupGitLabGroup(ctx context.Context, env *providers.Env, c providers.Credentials) (GitLabGroup, error) {
 	org := strings.Trim(strings.TrimSpace(c.Org), "/")
 	if org == "" {
 		return GitLabGroup{}, fmt.Errorf("no GitLab group is stored")

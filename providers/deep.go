@@ -28,8 +28,8 @@ const DeepTimeout = 60 * time.Second
 // repository; this is its own, short, deadline.
 const DeepDeleteTimeout = 20 * time.Second
 
-// DeepCheckFile is the file the round trip commits and pushes.
-const DeepCheckFile = "gitopscfg-check.txt"
+// deepCheckFile is the file the round trip commits and pushes.
+const deepCheckFile = "gitopscfg-check.txt"
 
 // deepNameTries is how many names the round trip tries when a name exists already.
 const deepNameTries = 4
@@ -37,7 +37,7 @@ const deepNameTries = 4
 // RunDeep runs the live check (Run) and, once authentication and the organisation check pass (a
 // missing scope does not stop it), the round trip against a new private throw-away repository:
 // deep:create (create through the API, then poll until the API returns it), deep:clone (HTTPS,
-// in memory), deep:push (commit DeepCheckFile to the default branch), deep:verify (the remote
+// in memory), deep:push (commit deepCheckFile to the default branch), deep:verify (the remote
 // branch points at that commit) and deep:delete (delete through the API and confirm it is gone).
 // Each stage is a Check with its own duration, appended to the live check's result. Stages after
 // a failure are skipped, except deep:delete, which runs whenever a repository was created, even
@@ -183,7 +183,7 @@ func (d *deepRun) run(ctx context.Context) {
 		fn          func(context.Context) (Status, string)
 	}{
 		{CheckDeepClone, "cloning over HTTPS", d.clone},
-		{CheckDeepPush, "committing " + DeepCheckFile + " and pushing", d.push},
+		{CheckDeepPush, "committing " + deepCheckFile + " and pushing", d.push},
 		{CheckDeepVerify, "reading the branch back from the remote", d.verify},
 	} {
 		if !ok {
@@ -463,7 +463,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, "cannot open the in-memory worktree: " + err.Error()
 	}
-	f, err := wt.Filesystem.Create(DeepCheckFile)
+	f, err := wt.Filesystem.Create(deepCheckFile)
 	if err == nil {
 		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\nThis repository is temporary and is deleted by the check.\n",
 			d.repo.FullName, time.Now().UTC().Format(time.RFC3339))
@@ -472,10 +472,10 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 		}
 	}
 	if err == nil {
-		_, err = wt.Add(DeepCheckFile)
+		_, err = wt.Add(deepCheckFile)
 	}
 	if err != nil {
-		return Fail, "cannot write " + DeepCheckFile + " in memory: " + err.Error()
+		return Fail, "cannot write " + deepCheckFile + " in memory: " + err.Error()
 	}
 	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
 	d.pushed, err = wt.Commit("gitopscfg round-trip check", &git.CommitOptions{Author: sig, Committer: sig})
@@ -491,7 +491,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, d.gitError(err, "push")
 	}
-	return Pass, fmt.Sprintf("pushed commit %s (%s) to %s", d.pushed.String()[:7], DeepCheckFile, d.branch)
+	return Pass, fmt.Sprintf("pushed commit %s (%s) to %s", d.pushed.String()[:7], deepCheckFile, d.branch)
 }
 
 func (d *deepRun) verify(ctx context.Context) (Status, string) {

@@ -38,7 +38,7 @@ func init() {
 			{Name: "write_repository", Why: "needed to push to the GitOps repositories over HTTPS"},
 		},
 		TokenPrefixes: []string{"glpat-"},
-		Rotation:      &Rotation{Current: GitLabCurrentToken, Rotate: RotateGitLabToken, MaxLifetime: GitLabMaxTokenLifetime},
+		Rotation:      &Rotation{Current: gitLabCurrentToken, Rotate: rotateGitLabToken, MaxLifetime: gitLabMaxTokenLifetime},
 		apiBase:       func(_ *url.URL, base string) string { return base + "/api/v4" },
 		check:         checkGitLab,
 		repos:         newGitLabRepos,

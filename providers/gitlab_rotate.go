@@ -15,8 +15,8 @@ import (
 // revokes the calling one at once. GitLab treats a second rotation with the revoked token as
 // reuse and revokes the new one too, so a rotation is never retried.
 
-// GitLabMaxTokenLifetime is the longest lifetime GitLab allows a personal access token by default.
-const GitLabMaxTokenLifetime = 365 * 24 * time.Hour
+// gitLabMaxTokenLifetime is the longest lifetime GitLab allows a personal access token by default.
+const gitLabMaxTokenLifetime = 365 * 24 * time.Hour
 
 // TokenInfo describes a personal access token as GitLab shows it (never the secret).
 type TokenInfo struct {
@@ -70,8 +70,8 @@ func gitLabTokenInfo(t *gitlab.PersonalAccessToken) TokenInfo {
 	return info
 }
 
-// GitLabCurrentToken reads the stored token's own description: GET /personal_access_tokens/self.
-func GitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo, error) {
+// gitLabCurrentToken reads the stored token's own description: GET /personal_access_tokens/self.
+func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo, error) {
 	s, gl, err := gitLabSession(env, c)
 	if err != nil {
 		return TokenInfo{}, err
@@ -89,11 +89,11 @@ func GitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 	return gitLabTokenInfo(t), nil
 }
 
-// RotateGitLabToken rotates c's token: GitLab returns a new token expiring at 00:00 UTC on
+// rotateGitLabToken rotates c's token: GitLab returns a new token expiring at 00:00 UTC on
 // expires (the date is sent; zero: GitLab's default of one week) and revokes c's at once. The
 // request runs to its end even when ctx is cancelled (only env's deadline bounds it): an answer
 // dropped halfway would leave the admin with a revoked token and no new one.
-func RotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires time.Time) (string, TokenInfo, error) {
+func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires time.Time) (string, TokenInfo, error) {
 	s, gl, err := gitLabSession(env, c)
 	if err != nil {
 		return "", TokenInfo{}, err

@@ -7,11 +7,11 @@ import (
 )
 
 // FromConfig returns the credentials stored for provider id.
-func FromConfig(id ID, p *config.Provider) Credentials { return FromSettings(id, p.Settings()) }
+func FromConfig(id ID, p *config.Provider) Credentials { return fromSettings(id, p.Settings()) }
 
-// FromSettings returns the credentials of provider id that settings hold. A field's key is its
+// fromSettings returns the credentials of provider id that settings hold. A field's key is its
 // setting's name in the store.
-func FromSettings(id ID, s config.Settings) Credentials {
+func fromSettings(id ID, s config.Settings) Credentials {
 	c := Credentials{Provider: id}
 	for _, k := range FieldKeys {
 		*c.Field(k) = *s.Ref(config.Field(k))
