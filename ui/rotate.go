@@ -66,7 +66,8 @@ type rotation struct {
 	issued bool // the provider issues the new token (its API rotation)
 	stage  rotStage
 	old    providers.Credentials // as stored when the rotation started
-	tok    string                // an issued token whose save failed: kept for the retry, never shown
+	tok    string                // an issued token whose save failed: kept for the retry, shown only on request (s)
+	shown  bool                  // the admin asked to see tok, to keep it by hand
 	creds  providers.Credentials // the new token's credentials, under test
 	input  textinput.Model
 	steps  []rotStep
@@ -271,6 +272,8 @@ func (p *picker) rotationKey(msg tea.KeyPressMsg) tea.Cmd {
 			r.finished = nil
 			r.steps = r.steps[:len(r.steps)-1] // the failed save makes way for its retry
 			return tea.Batch(forRotation(r.seq, saveIssuedCmd(p.c.ctx, p.c.store, p.c.opts.Who, r.old, r.tok, p.c.now())), p.spin.Tick)
+		case "s":
+			r.shown = true // the only copy of a token the provider already made the old one's successor
 		case "q":
 			return quit
 		}
@@ -426,7 +429,7 @@ func (p *picker) issuedSaved(msg rotateSavedMsg) tea.Cmd {
 			quit = " Quitting was put off: the new token would be lost."
 		}
 		r.add(providers.Fail, "save", "the new "+r.p.Name+" token is NOT saved: "+msg.err.Error()+". "+r.p.Name+" has revoked the old one. "+
-			"Press R to retry the save: the new token is kept only in this session's memory until then."+quit)
+			"Press R to retry the save: the new token is kept only in this session's memory until then; s shows it, to keep it by hand."+quit)
 		return nil
 	}
 	r.tok = ""
@@ -682,7 +685,10 @@ func (r *rotation) keys() help.KeyMap {
 	case rotInput:
 		return rotationKeys{b("enter", "check it"), b("esc", "leave it"), b("ctrl+c", "quit")}
 	case rotUnsaved:
-		return rotationKeys{b("R", "retry the save"), b("q", "quit (the new token is lost)")}
+		if r.shown {
+			return rotationKeys{b("R", "retry the save"), b("q", "quit (keep the token shown above)")}
+		}
+		return rotationKeys{b("R", "retry the save"), b("s", "show the new token"), b("q", "quit (the new token is lost)")}
 	case rotDone:
 		if r.failed {
 			return rotationKeys{b("esc", "back to the list"), b("R", "rotate again"), b("q", "quit")}
@@ -740,6 +746,11 @@ func (p *picker) rotationView() string {
 	}
 	if r.running != "" {
 		body = append(body, p.spin.View()+" "+s.dim.Render(wrapText(r.running, w-2)))
+	}
+	if r.stage == rotUnsaved && r.shown && r.tok != "" {
+		// Shown whole on the admin's explicit request, as the command line's --show-token-if-unsaved
+		// does: the old token is revoked, so this is the only way left to keep the new one.
+		body = append(body, "", s.warn.Render("The new token, shown because you asked (it is not saved: keep it somewhere safe):"), r.tok)
 	}
 	var foot []string
 	if r.stage == rotDone {

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -614,4 +615,62 @@ func TestPickerRotateKeyInFullHelp(t *testing.T) {
 	}
 	hs.key("?")
 	hs.waitFor("R rotate token")
+}
+
+// TestPickerRotationShowsAnUnsavedTokenOnlyOnRequest: when the save of an issued token failed,
+// the token (its only copy: the provider revoked the old one) never reaches the screen until the
+// admin presses s; then it is shown whole, and it is the very token the retried save stores.
+func TestPickerRotationShowsAnUnsavedTokenOnlyOnRequest(t *testing.T) {
+	t.Parallel()
+	const theirs = "glpat-CANARYotherWriter001"
+	whole := regexp.MustCompile(`glpat-[A-Za-z0-9_-]{16,}`)
+	emu := startEmulators(t, fake.Options{})
+	rotate := newHolder(t, func(r *http.Request) bool {
+		return strings.HasSuffix(r.URL.Path, "/personal_access_tokens/self/rotate")
+	})
+	s := rotationStoreOf(t, proxied(t, emu, providers.GitLab, fake.GitLabTokenFull, rotate.hook), nil)
+	setToken := func(tok string) {
+		t.Helper()
+		if _, err := s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
+			d.Providers["gitlab"].Token = tok
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
+	hs.waitFor("never checked")
+	hs.key("R", "y")
+	rotate.wait(t)
+	setToken(theirs)
+	rotate.let()
+	hs.waitFor("✗ save: the new GitLab token is NOT saved", "s show the new token")
+	hs.mu.Lock()
+	for _, frame := range hs.history {
+		if m := whole.FindString(frame); m != "" && m != theirs {
+			hs.mu.Unlock()
+			t.Fatalf("a whole token reached the screen before it was asked for:\n%s", strings.ReplaceAll(plainText(frame), m, "<the token>"))
+		}
+	}
+	hs.mu.Unlock()
+	hs.key("s")
+	screen := hs.waitFor("The new token, shown because you asked")
+	shown := ""
+	for _, m := range whole.FindAllString(screen, -1) {
+		if m != theirs && m != fake.GitLabTokenFull {
+			shown = m
+		}
+	}
+	if shown == "" {
+		t.Fatalf("no token shown after s:\n%s", screen)
+	}
+	setToken(fake.GitLabTokenFull)
+	hs.key("R")
+	hs.waitFor("✓ save: the new token is in the store")
+	if got := load(t, s).Providers["gitlab"].Token; got != shown {
+		t.Fatalf("the token shown (%s) is not the one saved (%s)", providers.TokenHint(shown), providers.TokenHint(got))
+	}
+	if hs.sawScreen("✓ save: the new token is in the store", "The new token, shown because you asked") {
+		t.Error("the token stayed on screen once it was saved")
+	}
 }
