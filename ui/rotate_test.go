@@ -295,6 +295,41 @@ func TestPickerRotationNewTokenFails(t *testing.T) {
 	}
 }
 
+// unsavedRotation is a picker whose GitLab rotation was answered while another writer stored
+// theirs: the issued token's save failed, and the token waits in memory for a retry.
+type unsavedRotation struct {
+	emu *fake.Emulators
+	s   *config.Store
+	hs  *harness
+}
+
+func startUnsavedRotation(t *testing.T, theirs string) *unsavedRotation {
+	t.Helper()
+	u := &unsavedRotation{emu: startEmulators(t, fake.Options{})}
+	rotate := newHolder(t, func(r *http.Request) bool {
+		return strings.HasSuffix(r.URL.Path, "/personal_access_tokens/self/rotate")
+	})
+	u.s = rotationStoreOf(t, proxied(t, u.emu, providers.GitLab, fake.GitLabTokenFull, rotate.hook), nil)
+	u.hs = start(t, Options{Store: u.s, ConfigDir: u.s.Dir()}, realChecks, 120, 40)
+	u.hs.waitFor("never checked")
+	u.hs.key("R", "y")
+	rotate.wait(t)
+	u.setToken(t, theirs)
+	rotate.let()
+	return u
+}
+
+// setToken stores tok as GitLab's token, as another writer would.
+func (u *unsavedRotation) setToken(t *testing.T, tok string) {
+	t.Helper()
+	if _, err := u.s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
+		d.Providers["gitlab"].Token = tok
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPickerRotationSaveFailsThenRetried: another writer replaces the token while GitLab answers
 // the rotation: the save refuses (theirs is kept), the new token is kept in memory only, never
 // shown, and R retries the save (not the rotation) once the store holds the revoked token again;
@@ -302,31 +337,13 @@ func TestPickerRotationNewTokenFails(t *testing.T) {
 func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
 	t.Parallel()
 	const theirs = "glpat-CANARYotherWriter000"
-	emu := startEmulators(t, fake.Options{})
-	rotate := newHolder(t, func(r *http.Request) bool {
-		return strings.HasSuffix(r.URL.Path, "/personal_access_tokens/self/rotate")
-	})
-	s := rotationStoreOf(t, proxied(t, emu, providers.GitLab, fake.GitLabTokenFull, rotate.hook), nil)
-	setToken := func(tok string) {
-		t.Helper()
-		if _, err := s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
-			d.Providers["gitlab"].Token = tok
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
-	hs.waitFor("never checked")
-	hs.key("R", "y")
-	rotate.wait(t)
-	setToken(theirs)
-	rotate.let()
+	u := startUnsavedRotation(t, theirs)
+	emu, s, hs := u.emu, u.s, u.hs
 	hs.waitFor("✗ save: the new GitLab token is NOT saved", "the stored token was replaced while rotating", "Press R to retry the save")
 	if tok := load(t, s).Providers["gitlab"].Token; tok != theirs {
 		t.Fatalf("the other writer's token was overwritten with %s", providers.TokenHint(tok))
 	}
-	setToken(fake.GitLabTokenFull)
+	u.setToken(t, fake.GitLabTokenFull)
 	hs.key("R")
 	hs.waitFor("✓ save: the new token is in the store", "GitLab: all checks passed and the round trip too")
 	if hs.sawScreen("✓ save:", "✗ save:") {
@@ -624,26 +641,8 @@ func TestPickerRotationShowsAnUnsavedTokenOnlyOnRequest(t *testing.T) {
 	t.Parallel()
 	const theirs = "glpat-CANARYotherWriter001"
 	whole := regexp.MustCompile(`glpat-[A-Za-z0-9_-]{16,}`)
-	emu := startEmulators(t, fake.Options{})
-	rotate := newHolder(t, func(r *http.Request) bool {
-		return strings.HasSuffix(r.URL.Path, "/personal_access_tokens/self/rotate")
-	})
-	s := rotationStoreOf(t, proxied(t, emu, providers.GitLab, fake.GitLabTokenFull, rotate.hook), nil)
-	setToken := func(tok string) {
-		t.Helper()
-		if _, err := s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
-			d.Providers["gitlab"].Token = tok
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
-	hs.waitFor("never checked")
-	hs.key("R", "y")
-	rotate.wait(t)
-	setToken(theirs)
-	rotate.let()
+	u := startUnsavedRotation(t, theirs)
+	s, hs := u.s, u.hs
 	hs.waitFor("✗ save: the new GitLab token is NOT saved", "s show the new token")
 	hs.mu.Lock()
 	for _, frame := range hs.history {
@@ -664,7 +663,7 @@ func TestPickerRotationShowsAnUnsavedTokenOnlyOnRequest(t *testing.T) {
 	if shown == "" {
 		t.Fatalf("no token shown after s:\n%s", screen)
 	}
-	setToken(fake.GitLabTokenFull)
+	u.setToken(t, fake.GitLabTokenFull)
 	hs.key("R")
 	hs.waitFor("✓ save: the new token is in the store")
 	if got := load(t, s).Providers["gitlab"].Token; got != shown {
