@@ -93,7 +93,9 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 				opts.Provider = &p
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
-			opts.DevtronDrift = f.devtronStatus
+			opts.DevtronDrift = func(ctx context.Context, d *config.Data) *devtronStatusJSON {
+				return compareDevtron(ctx, f.providerEnv(), d)
+			}
 			return runF(cmd.Context(), opts)
 		},
 	}

@@ -122,8 +122,9 @@ func (x *runFixture) checkOpts(format string) *checkOptions {
 		x.t.Fatal(err)
 	}
 	env := x.env(providers.DefaultTimeout)
+	drift := func(ctx context.Context, d *config.Data) *devtronStatusJSON { return compareDevtron(ctx, env, d) }
 	return &checkOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
-		DevtronDrift: (&factory{env: env}).devtronStatus,
+		DevtronDrift: drift,
 		Timeout:      providers.DefaultTimeout, Format: cf, Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 }
 

@@ -26,11 +26,6 @@ type devtronStatusJSON struct {
 	Error *string `json:"error"`
 }
 
-// devtronStatus is compareDevtron on the factory's environment (check --devtron's drift).
-func (f *factory) devtronStatus(ctx context.Context, d *config.Data) *devtronStatusJSON {
-	return compareDevtron(ctx, f.providerEnv(), d)
-}
-
 // compareDevtron compares the stored providers with the stored Devtron instance (nil: none),
 // within env's timeout.
 func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
