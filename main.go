@@ -21,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gitopscfg: warning: cannot disable core dumps:", err)
 	}
 	os.Exit(cli.Main(os.Args[1:], cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		IsTerm: term.IsTerminal(int(os.Stdout.Fd()))}, buildVersion()))
+		IsTerm: term.IsTerminal(int(os.Stdout.Fd())), InIsTerm: term.IsTerminal(int(os.Stdin.Fd()))}, buildVersion()))
 }
 
 func buildVersion() string {

@@ -30,6 +30,8 @@ type Streams struct {
 	Out    io.Writer
 	Err    io.Writer
 	IsTerm bool // Out is a terminal
+	// InIsTerm is true when In is a terminal too (a person can answer questions).
+	InIsTerm bool
 }
 
 // factory holds what every verb of one invocation shares.

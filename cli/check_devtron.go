@@ -19,14 +19,16 @@ type devtronCheck struct {
 // devtronCheckJSON is check --json's "devtron" key: the instance's check result, with the drift
 // shaped as status --json's devtron key.
 type devtronCheckJSON struct {
-	URL        string              `json:"url"`
-	OK         bool                `json:"ok"`
-	DurationMS int64               `json:"duration_ms"`
-	Checks     []providers.Check   `json:"checks"`
-	Active     *string             `json:"active"`
-	Providers  map[string]string   `json:"providers"`
-	Fields     map[string][]string `json:"fields,omitempty"`
-	Error      *string             `json:"error"`
+	URL           string              `json:"url"`
+	OK            bool                `json:"ok"`
+	DurationMS    int64               `json:"duration_ms"`
+	Checks        []providers.Check   `json:"checks"`
+	Active        *string             `json:"active"`
+	Providers     map[string]string   `json:"providers"`
+	Fields        map[string][]string `json:"fields,omitempty"`
+	Error         *string             `json:"error"`
+	ActiveHere    *string             `json:"active_here"`
+	ActiveDiffers bool                `json:"active_differs"`
 }
 
 // checkDevtronInstance runs the instance check within env's deadline and, when it passed,
@@ -60,6 +62,7 @@ func (c *devtronCheck) json() *devtronCheckJSON {
 		Providers: map[string]string{}}
 	if c.Drift != nil {
 		j.Active, j.Providers, j.Fields, j.Error = c.Drift.Active, c.Drift.Providers, c.Drift.Fields, c.Drift.Error
+		j.ActiveHere, j.ActiveDiffers = c.Drift.ActiveHere, c.Drift.ActiveDiffers
 	}
 	return j
 }

@@ -378,7 +378,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	x.devtron(map[string]bool{adminCanary: true, viewerCanary: false}, adminCanary)
 	for _, p := range []string{"gitlab", "github"} {
 		opts := x.pushOpts()
-		opts.Provider = p
+		opts.Provider, opts.Activate = p, true
 		if err := pushDevtronRun(ctx, opts); err != nil {
 			t.Fatalf("push %s: %v\n%s", p, err, x.err.String())
 		}
@@ -404,6 +404,9 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	}
 	if got := promSamples(fams, "gitopscfg_devtron_check_duration_seconds", "url"); len(got) != 1 {
 		t.Errorf("gitopscfg_devtron_check_duration_seconds %v", got)
+	}
+	if got := promSamples(fams, "gitopscfg_devtron_active_provider_matches", "url"); len(got) != 1 || got[url] != 1 {
+		t.Errorf("gitopscfg_devtron_active_provider_matches %v, want 1 for %s", got, url)
 	}
 	want := map[string]float64{"github " + url: 1, "gitlab " + url: 0}
 	if got := promSamples(fams, "gitopscfg_devtron_in_sync", "provider", "url"); !maps.Equal(got, want) {
@@ -455,6 +458,9 @@ func TestCheckRunDevtronNagios(t *testing.T) {
 			1, "GITOPSCFG WARNING - Devtron WARNING: gitlab differs (username, token); GitLab OK (token expires in 299 days) | "},
 		{"not compared", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "unknown", "azure": "differs"}},
 			1, "GITOPSCFG WARNING - Devtron WARNING: azure differs, gitlab unknown; GitLab OK"},
+		{"another active provider in Devtron", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{"gitlab": "in_sync", "github": "in_sync"},
+			Active: ptrTo("github"), ActiveHere: ptrTo("gitlab"), ActiveDiffers: true},
+			1, "GITOPSCFG WARNING - Devtron WARNING: the active provider differs: gitlab here, github in Devtron; GitLab OK"},
 		{"comparison failed", adminCanary, "", &devtronStatusJSON{Providers: map[string]string{}, Error: &compareErr},
 			1, "GITOPSCFG WARNING - Devtron WARNING: could not compare: Devtron answered 502; GitLab OK"},
 		{"a viewer's token", viewerCanary, "", nil,

@@ -12,6 +12,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // exportOptions is what export needs: injected dependencies first, then the parsed flags and
@@ -87,26 +88,15 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	id, sp, err := deliveryProvider(d, opts.Provider)
-	if err != nil {
+	b := usecase.New(nil, usecase.Options{Env: opts.Env})
+	ex, err := b.Export(ctx, d, usecase.ExportInput{Platform: opts.Platform, Provider: opts.Provider, Force: opts.Force, Manifest: opts.Manifest})
+	if ex.Forced != nil {
+		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", ex.Forced.Why)
+	}
+	if err := deliveryErr(opts.IO.Err, err); err != nil {
 		return err
 	}
-	if err := freshEnough(opts.IO.Err, id, sp, opts.Force); err != nil {
-		return err
-	}
-	creds := providers.FromConfig(id, sp)
-	var objs []platforms.Object
-	if opts.Platform == "argocd" {
-		env := opts.Env(providers.DefaultTimeout)
-		ctx, cancel := context.WithTimeout(ctx, env.Timeout)
-		defer cancel()
-		objs, err = platforms.ArgoCD(ctx, env, creds, opts.Manifest)
-	} else {
-		objs, err = platforms.Flux(creds, opts.Manifest)
-	}
-	if err != nil {
-		return usageErr("%s", creds.Redact(err.Error()))
-	}
+	objs := ex.Objects
 	out := platforms.EncodeYAML(objs)
 	if opts.JSON {
 		out = platforms.EncodeJSON(objs)

@@ -106,6 +106,9 @@ func nagiosDevtronState(dc *devtronCheck) (nagiosState, string) {
 		return nagiosWarning, ": could not compare: " + nagiosText(shorten(*dc.Drift.Error, nagiosMessageRunes))
 	}
 	var drift []string
+	if why := activeDiffersText(dc.Drift); why != "" {
+		drift = append(drift, why)
+	}
 	for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
 		switch state := platforms.DriftState(dc.Drift.Providers[id]); state {
 		case platforms.Differs:

@@ -42,6 +42,8 @@ var (
 		"With --devtron: how long the check of the Devtron instance took."}
 	promDevtronInSync = promMetric{"gitopscfg_devtron_in_sync",
 		"With --devtron: 1 when Devtron holds the provider's stored configuration, 0 when its configuration differs; absent when Devtron holds none, cannot hold one, or it could not be compared."}
+	promDevtronActiveMatches = promMetric{"gitopscfg_devtron_active_provider_matches",
+		"With --devtron: 1 when Devtron's active provider is the one active here, 0 when it is another; absent when Devtron could not be compared."}
 )
 
 func init() {
@@ -66,7 +68,7 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 		order = append(order, promStage, promStageDuration)
 	}
 	if rep.Devtron != nil {
-		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync)
+		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync, promDevtronActiveMatches)
 	}
 	add := func(m promMetric, v float64, labels ...[2]string) {
 		families[m] = append(families[m], promSample{labels, v})
@@ -110,6 +112,7 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 		add(promDevtronSuccess, promBool(dc.Result.OK), url)
 		add(promDevtronDuration, float64(dc.Result.DurationMS)/1000, url)
 		if dc.Drift != nil && dc.Drift.Error == nil {
+			add(promDevtronActiveMatches, promBool(!dc.Drift.ActiveDiffers), url)
 			for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
 				// Only a configuration Devtron holds and that was compared is in sync or not.
 				switch platforms.DriftState(dc.Drift.Providers[id]) {

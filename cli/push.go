@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // pushDevtronOptions is what push devtron needs: injected dependencies first, then the parsed
@@ -23,11 +23,15 @@ type pushDevtronOptions struct {
 	IO        Streams
 	OpenStore func() (*config.Store, error)
 	Env       func(timeout time.Duration) *providers.Env
+	Who       func() string
 
 	// Provider is the PROVIDER argument ("": the active provider).
 	Provider string
 	Force    bool
 	JSON     bool
+	// Activate lets the push make the provider Devtron's active one in place of another, and makes
+	// it the active one here too, so that both agree.
+	Activate bool
 	// Timeout bounds the wait for Devtron (0: no bound).
 	Timeout time.Duration
 }
@@ -39,13 +43,19 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 	}
 	opts := &pushDevtronOptions{}
 	cmd := &cobra.Command{
-		Use:   "push devtron [PROVIDER] [--force] [--json]",
+		Use:   "push devtron [PROVIDER] [--activate] [--force] [--json]",
 		Short: "Create or update a provider's configuration in Devtron (default: the active provider)",
 		Long: `Send a provider's stored configuration to the stored Devtron instance: it is looked up there, then
-created or updated by its id, made the active one, normalised first (GitLab group path to its numeric
+created or updated by its id, normalised first (GitLab group path to its numeric
 id, Bitbucket project key upper-case, GitHub's host as Devtron expects), with the CA bundle as
 Devtron's TLS data (TLS data Devtron holds is never erased). Devtron then validates it (it creates,
 clones, pushes to and deletes a repository, which can take minutes; Ctrl-C stops waiting).
+
+Devtron has one active provider, the one its applications use, and saves every new configuration
+as the active one. A push never changes Devtron's active provider silently: when it would, a
+terminal is asked first; --activate does it without asking (and makes the provider the active one
+here too). Without either, a configuration Devtron already holds is updated and stays inactive, and
+one it does not hold is not created (exit 2).
 
 A configuration whose last check failed, or that changed since its last check, is refused: run
 ` + "`gitopscfg check PROVIDER`" + ` first, or give --force.
@@ -59,11 +69,12 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 			if len(args) == 2 {
 				opts.Provider = args[1]
 			}
-			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			opts.IO, opts.OpenStore, opts.Env, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.who
 			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&opts.Activate, "activate", false, "make the provider Devtron's active one (in place of another) and the active one here")
 	fl.BoolVar(&opts.Force, "force", false, "push even if the last check failed or the settings changed since")
 	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
 	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
@@ -73,96 +84,101 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 // pushDevtronRun sends the provider's stored configuration to the stored Devtron instance and
 // reports Devtron's outcome (its progress on stderr, unless opts.JSON).
 func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
-	_, d, err := loadStore(opts.OpenStore)
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		return err
 	}
-	if d.Devtron == nil {
-		return usageErr("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
-	}
-	id, sp, err := deliveryProvider(d, opts.Provider)
-	if err != nil {
-		return err
-	}
-	if err := freshEnough(opts.IO.Err, id, sp, opts.Force); err != nil {
-		return err
-	}
-	dt, err := platforms.NewDevtron(opts.Env(providers.DefaultTimeout), *platforms.InstanceFromConfig(d.Devtron))
-	if err != nil {
-		return usageErr("%v", err)
-	}
+	b := usecase.New(s, usecase.Options{Env: opts.Env, Who: opts.Who()})
 	if opts.Timeout > 0 {
 		var cancel func()
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	creds := providers.FromConfig(id, sp)
-	var mu sync.Mutex
-	res, err := dt.Push(ctx, creds, platforms.PushOptions{Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)})
-	if err != nil && res.Outcome == "" {
-		if errors.Is(err, platforms.ErrUnsupported) {
-			return usageErr("%v", err)
+	activate := opts.Activate
+	if !activate && opts.IO.onTerminal() {
+		if activate, err = askActivate(ctx, opts, b, d); err != nil {
+			return err
 		}
-		fmt.Fprintln(opts.IO.Err, "not pushed:", err)
-		return errCheckFailed
+	}
+	var mu sync.Mutex
+	out, err := b.Push(ctx, d, usecase.PushInput{Provider: opts.Provider, Force: opts.Force, Activate: activate,
+		Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)})
+	if out.Forced != nil {
+		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", out.Forced.Why)
+	}
+	if err := deliveryErr(opts.IO.Err, err); err != nil || out.Result.Outcome == "" {
+		return err
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := enc.Encode(out.Result); err != nil {
 			return err
 		}
 	} else {
-		writePushText(opts.IO.Out, res)
+		writePushText(opts.IO.Out, out.Result)
 	}
-	if !res.OK() {
+	if !out.Result.OK() {
 		return errCheckFailed
 	}
-	return nil
-}
-
-// deliveryProvider resolves the optional PROVIDER argument arg ("": the active provider).
-func deliveryProvider(d *config.Data, arg string) (providers.ID, *config.Provider, error) {
-	name := d.Active
-	if arg != "" {
-		name = strings.ToLower(strings.TrimSpace(arg))
-	}
-	if name == "" {
-		return "", nil, usageErr("no provider is active: name one (github, gitlab, azure, bitbucket)")
-	}
-	id := providers.ID(name)
-	if _, err := providers.Lookup(name); err != nil && platforms.DevtronProvider(id) == "" && d.Providers[name] == nil {
-		return "", nil, usageErr("%v", err)
-	}
-	sp := d.Providers[name]
-	if sp == nil {
-		return "", nil, usageErr("%s is not configured: run `gitopscfg set %s ...` first", name, name)
-	}
-	return id, sp, nil
-}
-
-// freshEnough refuses credentials whose latest check failed, or that changed since they were
-// last checked (the store forgets a check when the settings it tested change), unless force,
-// which warns on errw instead.
-func freshEnough(errw io.Writer, id providers.ID, sp *config.Provider, force bool) error {
-	last := sp.LastCheck
-	if sp.LastDeep != nil && (last == nil || sp.LastDeep.At.After(last.At)) {
-		last = sp.LastDeep
-	}
-	var why string
 	switch {
-	case last == nil:
-		why = fmt.Sprintf("%s's credentials have not been checked since they were last set", id)
-	case !last.OK:
-		why = fmt.Sprintf("%s's last check (%s) failed", id, last.At.Local().Format(time.DateTime))
-	default:
+	case out.ActivatedHere:
+		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", out.Provider)
+	case out.Disagree != "":
+		fmt.Fprintf(opts.IO.Err, "warning: %s is the active provider in Devtron, but here it is %s: `gitopscfg activate %s` makes them agree\n",
+			out.Provider, out.Disagree, out.Provider)
+	}
+	return err
+}
+
+// deliveryErr turns a delivery use case's refusal into the command line's error: usage (exit 2)
+// for what was asked and the gate's advice; a push that could not be made is said on errw (exit 1).
+func deliveryErr(errw io.Writer, err error) error {
+	var (
+		ue *usecase.UsageError
+		nf *usecase.NotFreshError
+		se *platforms.SwitchError
+	)
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &ue), errors.Is(err, usecase.ErrNoDevtron), errors.Is(err, platforms.ErrUnsupported):
+		return usageErr("%v", err)
+	case errors.As(err, &nf):
+		return usageErr("%s: run `gitopscfg check %s` first, or give --force", nf.Why, nf.Provider)
+	case errors.As(err, &se):
+		return usageErr("not pushed: %v; give --activate to make %s the active provider there (and here)", err, se.Provider)
 	}
-	if !force {
-		return usageErr("%s: run `gitopscfg check %s` first, or give --force", why, id)
+	fmt.Fprintln(errw, "not pushed:", err)
+	return errCheckFailed
+}
+
+// askActivate asks a person on a terminal, when the push would switch Devtron's active provider,
+// whether it may (a configuration Devtron holds is updated inactive on no; one it does not hold
+// is not created).
+func askActivate(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data) (bool, error) {
+	id, _, err := usecase.Deliverable(d, opts.Provider)
+	if err != nil {
+		return false, nil // the push itself reports it
 	}
-	fmt.Fprintf(errw, "warning: %s; going on because of --force\n", why)
-	return nil
+	plan, err := b.PlanPush(ctx, d, id)
+	if err != nil || !plan.Switches {
+		return false, nil
+	}
+	there := platforms.ActiveName(plan.Active)
+	otherwise := fmt.Sprintf("no: nothing is pushed, and %s stays active there", there)
+	if plan.Present {
+		otherwise = fmt.Sprintf("no: %s's configuration there is updated and stays inactive", id)
+	}
+	yes, err := opts.IO.confirm(fmt.Sprintf("Devtron's active GitOps provider is %s: its applications push there. Make %s the active one in Devtron, and here? (%s) [y/N] ",
+		there, id, otherwise))
+	if err != nil {
+		return false, err
+	}
+	if !yes && !plan.Present {
+		return false, usageErr("not pushed: %s stays Devtron's active provider", there)
+	}
+	return yes, nil
 }
 
 // pushProgress prints Devtron's progress on stderr (text mode only); rotate's push uses it too.

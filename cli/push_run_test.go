@@ -16,7 +16,7 @@ import (
 
 // pushOpts are push devtron's options with x's dependencies.
 func (x *runFixture) pushOpts() *pushDevtronOptions {
-	return &pushDevtronOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Timeout: time.Minute}
+	return &pushDevtronOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Who: x.who, Timeout: time.Minute}
 }
 
 // TestPushDevtronRunInProcess drives push devtron's run function against the provider and
@@ -63,10 +63,40 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	if len(x.dt.Rows()) != 1 {
 		t.Fatal("an unchecked configuration reached Devtron")
 	}
+	// GitHub is Devtron's active provider: GitLab is not created there in its place unless asked.
 	opts = x.pushOpts()
 	opts.Provider, opts.Force = "gitlab", true
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") {
-		t.Fatalf("push gitlab --force: %v, stderr %q", err, x.err.String())
+	if err := pushDevtronRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "give --activate") {
+		t.Fatalf("push gitlab --force without --activate: exit %d, %v", exitCode(err), err)
+	}
+	if rows := x.dt.Rows(); len(rows) != 1 || !rows[0].Active {
+		t.Fatalf("a push without --activate changed Devtron: %+v", rows)
+	}
+	opts = x.pushOpts()
+	opts.Provider, opts.Force, opts.Activate = "gitlab", true, true
+	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") ||
+		!strings.Contains(x.out.String(), "in place of github") || !strings.Contains(x.err.String(), "gitlab is now the active provider here too") {
+		t.Fatalf("push gitlab --force --activate: %v, stdout %q, stderr %q", err, x.out.String(), x.err.String())
+	}
+	if x.data().Active != "gitlab" {
+		t.Fatalf("the local active provider is %q after --activate, want gitlab", x.data().Active)
+	}
+	// Back to GitHub, pushed as the active one; then GitLab, held inactive there, is updated in
+	// place and stays inactive.
+	opts = x.pushOpts()
+	opts.Provider, opts.Activate = "github", true
+	if err := pushDevtronRun(ctx, opts); err != nil || x.data().Active != "github" {
+		t.Fatalf("push github --activate: %v, active here %q", err, x.data().Active)
+	}
+	opts = x.pushOpts()
+	opts.Provider, opts.Force = "gitlab", true
+	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "github stays the active one there") {
+		t.Fatalf("update in place: %v, stdout %q", err, x.out.String())
+	}
+	for _, row := range x.dt.Rows() {
+		if row.Active != (row.Provider == "GITHUB") {
+			t.Fatalf("after an update in place, %s active=%v", row.Provider, row.Active)
+		}
 	}
 
 	x.dt.FailStages(map[string]string{"Push": "authentication required"})
@@ -107,4 +137,94 @@ func TestPushCmdPassesItsOptions(t *testing.T) {
 			t.Errorf("%v: ran %v, exit %d", bad, got != nil, exitCode(err))
 		}
 	}
+}
+
+// TestPushDevtronAsksBeforeSwitching: on a terminal, a push that would change Devtron's active
+// provider asks first; no creates nothing (or updates in place), yes switches there and here.
+func TestPushDevtronAsksBeforeSwitching(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-push-ask-admin-token-0021"
+	x := newRunFixture(t)
+	ctx := context.Background()
+	checked := &config.CheckRecord{At: x.now, OK: true}
+	x.devtron(map[string]bool{adminCanary: true}, adminCanary)
+	x.set(providers.GitHub, fake.GitHubTokenFull, true, checked)
+	x.set(providers.GitLab, fake.GitLabTokenFull, false, checked)
+	if err := pushDevtronRun(ctx, x.pushOpts()); err != nil {
+		t.Fatal(err)
+	}
+	ask := func(answer string) *pushDevtronOptions {
+		opts := x.pushOpts()
+		opts.IO = x.streams(answer, true)
+		opts.IO.InIsTerm = true
+		opts.Provider = "gitlab"
+		return opts
+	}
+	err := pushDevtronRun(ctx, ask("n\n"))
+	if exitCode(err) != exitUsageStore || !strings.Contains(x.out.String(), "Make gitlab the active one in Devtron, and here?") ||
+		!strings.Contains(x.out.String(), "no: nothing is pushed") || len(x.dt.Rows()) != 1 {
+		t.Fatalf("answered no: exit %d, %v, stdout %q, %d rows", exitCode(err), err, x.out.String(), len(x.dt.Rows()))
+	}
+	if err := pushDevtronRun(ctx, ask("y\n")); err != nil || x.data().Active != "gitlab" {
+		t.Fatalf("answered yes: %v, active here %q, stdout %q", err, x.data().Active, x.out.String())
+	}
+	for _, row := range x.dt.Rows() {
+		if row.Active != (row.Provider == "GITLAB") {
+			t.Fatalf("after yes, %s active=%v", row.Provider, row.Active)
+		}
+	}
+	// GitHub is held inactive now: no updates it in place.
+	opts := ask("no\n")
+	opts.Provider = "github"
+	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "no: github's configuration there is updated and stays inactive") ||
+		!strings.Contains(x.out.String(), "gitlab stays the active one there") || x.data().Active != "gitlab" {
+		t.Fatalf("answered no to an update: %v, stdout %q", err, x.out.String())
+	}
+	// Nothing to ask when the push keeps Devtron's active provider.
+	opts = ask("")
+	if err := pushDevtronRun(ctx, opts); err != nil || strings.Contains(x.out.String(), "[y/N]") {
+		t.Fatalf("push of the active one: %v, stdout %q", err, x.out.String())
+	}
+	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)
+}
+
+// TestStatusSaysWhenTheActiveProvidersDisagree: a Devtron whose active provider is not the one
+// active here is reported by status (text and JSON) and by check --devtron's formats.
+func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
+	t.Parallel()
+	const adminCanary = "devtron-CANARY-push-disagree-token-0022"
+	x := newRunFixture(t)
+	ctx := context.Background()
+	checked := &config.CheckRecord{At: x.now, OK: true}
+	x.devtron(map[string]bool{adminCanary: true}, adminCanary)
+	x.set(providers.GitHub, fake.GitHubTokenFull, true, checked)
+	x.set(providers.GitLab, fake.GitLabTokenFull, false, checked)
+	// Devtron holds nothing: GitLab, created there, becomes its active provider.
+	opts := x.pushOpts()
+	opts.Provider = "gitlab"
+	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: gitlab is the active provider in Devtron, but here it is github") {
+		t.Fatalf("push gitlab: %v, stderr %q", err, x.err.String())
+	}
+	st := compareDevtron(ctx, x.env(time.Minute), x.data())
+	if st == nil || !st.ActiveDiffers || st.ActiveHere == nil || *st.ActiveHere != "github" || st.Active == nil || *st.Active != "gitlab" {
+		t.Fatalf("drift: %+v", st)
+	}
+	var text bytes.Buffer
+	writeDevtronStatusText(&text, st)
+	if !strings.Contains(text.String(), "the active provider differs: github here, gitlab in Devtron") {
+		t.Errorf("status text:\n%s", text.String())
+	}
+	copts := x.checkOpts("nagios")
+	copts.All, copts.Devtron = true, true
+	if err := checkRun(ctx, copts); exitCode(err) != 1 || !strings.Contains(x.out.String(), "WARNING: the active provider differs: github here, gitlab in Devtron") {
+		t.Fatalf("nagios: exit %d, %q", exitCode(err), x.out.String())
+	}
+	// Made to agree, the warning goes.
+	if _, err := x.s.Activate(ctx, "t", "gitlab"); err != nil {
+		t.Fatal(err)
+	}
+	if st := compareDevtron(ctx, x.env(time.Minute), x.data()); st.ActiveDiffers {
+		t.Errorf("agreeing providers reported as differing: %+v", st)
+	}
+	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)
 }

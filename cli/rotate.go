@@ -409,9 +409,14 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 // push sends the stored credentials to Devtron when an instance is configured.
 func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credentials) error {
 	configured, err := r.opts.PushDevtron(ctx, d, r.p.ID)
+	var se *platforms.SwitchError
 	switch {
 	case !configured:
 		r.step(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
+	case errors.As(err, &se):
+		// A rotation never changes Devtron's active provider.
+		r.step(providers.Skip, "push", fmt.Sprintf("Devtron holds no %s configuration and %s is its active provider: creating one would make %s the active one there, so nothing was pushed (`gitopscfg push devtron %s --activate` does that)",
+			r.p.ID, platforms.ActiveName(se.Active), r.p.ID, r.p.ID))
 	case err != nil:
 		r.step(providers.Fail, "push", err.Error())
 		r.note("The store holds the new token %s; Devtron still has the old one: run `gitopscfg push devtron %s`.", hint(c.Token), r.p.ID)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -65,6 +66,9 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 		{"github pushed", providers.GitHub, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, nil, 0, "✓ push: Devtron has the new token"},
 		{"github push refused", providers.GitHub, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, errors.New("Devtron refused the configuration: validation failed at Create Repo"), 1,
 			"✗ push: Devtron refused the configuration"},
+		{"github not created in Devtron in place of its active provider", providers.GitHub, fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg,
+			&platforms.SwitchError{Provider: providers.GitHub, Active: "GITLAB"}, 0,
+			"push: Devtron holds no github configuration and gitlab is its active provider: creating one would make github the active one there, so nothing was pushed"},
 		{"gitlab pushed", providers.GitLab, fake.GitLabTokenFull, "", nil, 0, "✓ push: Devtron has the new token"},
 		{"gitlab push refused", providers.GitLab, fake.GitLabTokenFull, "", errors.New("Devtron could not be reached"), 1, "✗ push: Devtron could not be reached"},
 	}
@@ -99,7 +103,7 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 			if inStore == "" || inStore == c.old || given != inStore || (c.neu != "" && inStore != c.neu) {
 				t.Fatalf("the push ran before the new token was saved, or on other content (store %s, given %s)", providers.TokenHint(inStore), providers.TokenHint(given))
 			}
-			if c.pushErr != nil && !strings.Contains(all, "Devtron still has the old one") {
+			if c.code != 0 && !strings.Contains(all, "Devtron still has the old one") {
 				t.Fatalf("the failure does not say what Devtron holds:\n%s", all)
 			}
 			for _, tok := range []string{c.old, c.neu, inStore} {

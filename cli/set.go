@@ -15,6 +15,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/forms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // setOptions is what set needs: the streams, the store, the providers' environment, the clock and
@@ -123,41 +124,36 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	if err != nil {
 		return err
 	}
-	creds, err = forms.Credentials(creds)
-	if err != nil {
-		return usageErr("not saved:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	verify := usecase.VerifyCheck
+	switch {
+	case opts.NoCheck:
+		verify = usecase.VerifyNone
+	case opts.Deep:
+		verify = usecase.VerifyDeep
 	}
-	c := config.Change{Provider: string(p.ID), Base: config.AnyRevision, Settings: creds.Settings(), Activate: opts.Activate}
-	for _, k := range changed {
-		c.Fields = append(c.Fields, config.Field(k))
-	}
-	if !opts.NoCheck {
-		env := opts.Env(opts.Timeout)
-		var r providers.Result
-		if opts.Deep {
-			r = providers.RunDeep(ctx, env, creds, nil)
-		} else {
-			r = providers.Run(ctx, env, creds)
-		}
-		r.Active = opts.Activate || d.Active == string(p.ID)
-		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
-		if !r.OK {
-			fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
-			return errCheckFailed
-		}
-		if opts.Deep {
-			c.Deep, c.DeepOf = r.Record(opts.Now(), true), c.Settings
-		} else {
-			c.Check = r.Record(opts.Now(), false)
-		}
-	}
+	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
 	// Only what this invocation set is applied, over whatever is current now; the store refuses
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
-	c.At = opts.Now()
-	if _, err := s.Set(ctx, opts.Who(), c); config.IsKind(err, config.KindStale) {
+	out, err := b.Save(ctx, usecase.SaveInput{Credentials: creds, Fields: changed, Base: config.AnyRevision,
+		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout})
+	var invalid *usecase.InvalidError
+	if errors.As(err, &invalid) {
+		return usageErr("not saved:\n  %s", strings.ReplaceAll(invalid.Error(), "\n", "\n  "))
+	}
+	if out.Result != nil {
+		r := *out.Result
+		r.Active = opts.Activate || d.Active == string(p.ID)
+		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
+	}
+	var failed *usecase.CheckFailedError
+	switch {
+	case errors.As(err, &failed):
+		fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
+		return errCheckFailed
+	case config.IsKind(err, config.KindStale):
 		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	msg := fmt.Sprintf("Saved %s", p.Name)

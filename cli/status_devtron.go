@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"gitopscfg/config"
-	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // devtronStatusJSON is status --json's "devtron" key (null when no instance is stored).
@@ -24,36 +24,36 @@ type devtronStatusJSON struct {
 	Fields map[string][]string `json:"fields,omitempty"`
 	// Error says why Devtron could not be compared (null when it was).
 	Error *string `json:"error"`
+	// ActiveHere is the provider active in the store (null when none); ActiveDiffers is true when
+	// Devtron's active provider is another one, so that Devtron's applications use credentials
+	// other than the ones marked active here.
+	ActiveHere    *string `json:"active_here"`
+	ActiveDiffers bool    `json:"active_differs"`
 }
 
 // compareDevtron compares the stored providers with the stored Devtron instance (nil: none),
 // within env's timeout.
 func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
-	if d.Devtron == nil {
+	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtron(ctx, d)
+	if dd == nil {
 		return nil
 	}
-	out := &devtronStatusJSON{URL: d.Devtron.URL, LastCheck: lastCheck(d.Devtron.LastCheck), Providers: map[string]string{}}
-	fail := func(msg string) *devtronStatusJSON { out.Error = &msg; return out }
-	dt, err := platforms.NewDevtron(env, *platforms.InstanceFromConfig(d.Devtron))
-	if err != nil {
-		return fail(err.Error())
+	out := &devtronStatusJSON{URL: dd.URL, LastCheck: lastCheck(dd.LastCheck), Providers: map[string]string{}}
+	if dd.Err != nil {
+		msg := dd.Err.Error()
+		out.Error = &msg
+		return out
 	}
-	var stored []providers.Credentials
-	for name, p := range d.Providers {
-		stored = append(stored, providers.FromConfig(providers.ID(name), p))
-	}
-	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
-	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
-	defer cancel()
-	drift, err := dt.Compare(ctx, stored)
-	if err != nil {
-		return fail(err.Error())
-	}
-	if drift.Active != "" {
-		s := string(drift.Active)
+	if dd.Drift.Active != "" {
+		s := string(dd.Drift.Active)
 		out.Active = &s
 	}
-	for id, pd := range drift.Providers {
+	if dd.ActiveHere != "" {
+		here := dd.ActiveHere
+		out.ActiveHere = &here
+	}
+	out.ActiveDiffers = dd.ActiveDiffers
+	for id, pd := range dd.Drift.Providers {
 		out.Providers[string(id)] = string(pd.State)
 		if len(pd.Fields) > 0 {
 			if out.Fields == nil {
@@ -63,6 +63,21 @@ func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *de
 		}
 	}
 	return out
+}
+
+// activeDiffersText says how the active providers disagree ("" when they do not).
+func activeDiffersText(st *devtronStatusJSON) string {
+	if st == nil || !st.ActiveDiffers {
+		return ""
+	}
+	here, there := "none", "none"
+	if st.ActiveHere != nil {
+		here = *st.ActiveHere
+	}
+	if st.Active != nil {
+		there = *st.Active
+	}
+	return fmt.Sprintf("the active provider differs: %s here, %s in Devtron", here, there)
 }
 
 // writeDevtronStatusText adds the Devtron instance and its drift to status's text.
@@ -80,6 +95,10 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON) {
 		active = *st.Active
 	}
 	fmt.Fprintf(w, "  active there: %s\n", active)
+	if why := activeDiffersText(st); why != "" {
+		fmt.Fprintf(w, "  ! %s: Devtron's applications use %s's credentials (make them agree with `gitopscfg activate %s` or `gitopscfg push devtron --activate`)\n",
+			why, active, active)
+	}
 	names := make([]string, 0, len(st.Providers))
 	for k := range st.Providers {
 		names = append(names, k)

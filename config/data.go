@@ -277,3 +277,17 @@ func (d *Data) auditDevtron(before *Data, who string, at time.Time) {
 	}
 	d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDevtronSet, Fields: fields})
 }
+
+// Latest is the most recent of p's live check and round trip (nil when it has neither): the
+// record every rule about "the last check" reads (the freshness gate before a delivery, status,
+// the picker).
+func (p *Provider) Latest() *CheckRecord {
+	if p == nil {
+		return nil
+	}
+	r := p.LastCheck
+	if p.LastDeep != nil && (r == nil || p.LastDeep.At.After(r.At)) {
+		r = p.LastDeep
+	}
+	return r
+}

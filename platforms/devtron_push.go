@@ -111,6 +111,12 @@ type PushResult struct {
 	Message    string       `json:"message"`
 	DurationMS int64        `json:"duration_ms"`
 	Requests   int          `json:"requests"`
+	// Active says whether the configuration is Devtron's active one after the push.
+	Active bool `json:"active"`
+	// ActiveBefore is the provider Devtron had active before the push ("" none); Switched is true
+	// when the push made Provider the active one in its place.
+	ActiveBefore string `json:"active_before,omitempty"`
+	Switched     bool   `json:"switched"`
 }
 
 // OK reports whether Devtron saved the configuration.
@@ -141,6 +147,72 @@ type PushOptions struct {
 	Progress func(Event)
 	// ProgressEvery is how often a "waiting" event repeats while Devtron validates (default 5s).
 	ProgressEvery time.Duration
+	// Activate lets the push make the provider Devtron's active one in place of another (its
+	// applications then use it). Without it the active provider there never changes: a
+	// configuration Devtron holds inactive is updated and stays inactive, and one Devtron does
+	// not hold while another is active is not created (a *SwitchError, before anything is sent),
+	// since Devtron saves every new configuration active.
+	Activate bool
+}
+
+// SwitchError is a push refused before anything was sent because it would have made Provider
+// Devtron's active provider in place of Active.
+type SwitchError struct {
+	Provider providers.ID
+	// Active is Devtron's name of its active provider (GITHUB, ...).
+	Active string
+}
+
+func (e *SwitchError) Error() string {
+	return fmt.Sprintf("Devtron's active GitOps provider is %s: creating %s there would make %s the active one in its place (Devtron saves every new configuration active), so its applications would push there; nothing was sent",
+		ActiveName(e.Active), e.Provider, e.Provider)
+}
+
+// ActiveName is the provider id Devtron's provider name stands for, or the name itself when it is
+// one gitopscfg does not know.
+func ActiveName(devtronName string) string {
+	if id := fromDevtron(devtronName); id != "" {
+		return string(id)
+	}
+	return devtronName
+}
+
+// SwitchPlan is what a push of a provider would do to Devtron's active provider.
+type SwitchPlan struct {
+	// Active is Devtron's name of its active provider now ("" when none is).
+	Active string
+	// Present is true when Devtron holds a configuration of the provider.
+	Present bool
+	// Switches is true when a push with Activate would make the provider active in place of another.
+	Switches bool
+}
+
+// PlanPush reads Devtron's configurations (one request) and says what a push of provider id would
+// do to Devtron's active provider, so that a front-end can ask before the push.
+func (d *Devtron) PlanPush(ctx context.Context, id providers.ID) (SwitchPlan, error) {
+	name := DevtronProvider(id)
+	if name == "" {
+		return SwitchPlan{}, unsupported(id)
+	}
+	list, err := d.List(ctx)
+	if err != nil {
+		return SwitchPlan{}, err
+	}
+	return planFrom(list, name), nil
+}
+
+func planFrom(list []Config, name string) SwitchPlan {
+	var p SwitchPlan
+	for _, c := range list {
+		if c.Provider == name {
+			p.Present = true
+		}
+		if c.Active {
+			p.Active = c.Provider
+		}
+	}
+	p.Switches = p.Active != "" && p.Active != name
+	return p
 }
 
 // Push creates or updates c's configuration in Devtron the safe way: normalise it, look the
@@ -178,6 +250,27 @@ func (d *Devtron) Push(ctx context.Context, c providers.Credentials, o PushOptio
 	reqs++
 	if err != nil {
 		return res, err
+	}
+	if !found || !existing.Active {
+		// Who is active there now decides whether this push may make the provider active.
+		list, err := d.List(ctx)
+		reqs++
+		if err != nil {
+			return res, err
+		}
+		plan := planFrom(list, cfg.Provider)
+		res.ActiveBefore = ActiveName(plan.Active)
+		switch {
+		case !plan.Switches:
+		case o.Activate:
+			res.Switched = true
+		case found:
+			cfg.Active = false // updated in place, it stays inactive: the active provider there is kept
+		default:
+			return res, &SwitchError{Provider: c.Provider, Active: plan.Active}
+		}
+	} else {
+		res.ActiveBefore = string(c.Provider)
 	}
 	method, op := http.MethodPost, "create Devtron's "+cfg.Provider+" configuration"
 	if found {
@@ -259,14 +352,18 @@ wait:
 		org := c.Org
 		res.Message = fmt.Sprintf("Devtron saved the configuration, but could not delete its test repository: a repository named %s<6 characters> is left in %s; delete it there (the token may lack the delete permission)", DryRunRepoPrefix, org)
 		res.Warnings = append(res.Warnings, res.Message)
+		res.Active = cfg.Active
+		res.Warnings[len(res.Warnings)-1] += activeNote(res)
 	case len(v.SuccessfulStages) == 0 && v.ValidatedOn.IsZero():
 		// Devtron's answer when its validation did not run at all.
 		res.Outcome = SavedUnchecked
 		res.Message = "Devtron saved the configuration, but its validation did not run"
 	default:
 		res.Outcome = Saved
-		res.Message = "Devtron validated and saved the configuration; it is the active one there"
+		res.Message = "Devtron validated and saved the configuration"
 	}
+	res.Active = cfg.Active
+	res.Message += activeNote(res)
 	if method == http.MethodPut {
 		res.ID = cfg.ID
 		return res, nil
@@ -283,6 +380,19 @@ wait:
 	return res, nil
 }
 
+// activeNote says, after a saved push, which provider is active in Devtron.
+func activeNote(res PushResult) string {
+	switch {
+	case res.Switched:
+		return fmt.Sprintf("; it is now the active one there, in place of %s", res.ActiveBefore)
+	case res.Active:
+		return "; it is the active one there"
+	case res.ActiveBefore != "":
+		return fmt.Sprintf("; %s stays the active one there (this configuration is inactive)", res.ActiveBefore)
+	}
+	return ""
+}
+
 // readBack reads Devtron's state after a failure without a clear answer and says whether what
 // was sent is saved. It never retries.
 func (d *Devtron) readBack(ctx context.Context, sent Config, res PushResult, reqs *int, why string) (PushResult, error) {
@@ -292,10 +402,11 @@ func (d *Devtron) readBack(ctx context.Context, sent Config, res PushResult, req
 	case err != nil:
 		res.Outcome = OutcomeUnknown
 		res.Message = why + "; reading Devtron's state back failed too (" + err.Error() + "): whether it saved is unknown; see `gitopscfg status` before pushing again"
-	case found && len(diffConfig(sent, got)) == 0 && got.Active:
+	case found && len(diffConfig(sent, got)) == 0 && got.Active == sent.Active:
 		res.Outcome = SavedWithWarning
 		res.ID = got.ID
-		res.Message = why + "; Devtron holds the configuration as sent all the same, and it is active there"
+		res.Active = got.Active
+		res.Message = why + "; Devtron holds the configuration as sent all the same" + activeNote(res)
 		res.Warnings = append(res.Warnings, res.Message)
 	default:
 		res.Outcome = Refused

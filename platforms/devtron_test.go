@@ -117,10 +117,10 @@ func TestPushCreatesThenUpdatesByID(t *testing.T) {
 	if len(rows) != 1 || rows[0].Provider != "GITHUB" || rows[0].GitHubOrgID != "acme" || rows[0].Token != gitCanary || !rows[0].Active || rows[0].Host != "https://github.com/" {
 		t.Fatalf("stored: %+v", rows)
 	}
-	if got := methods(r.srv.Requests()); !slices.Equal(got, []string{"GET /config-by-provider", "POST /config", "GET /config-by-provider"}) {
+	if got := methods(r.srv.Requests()); !slices.Equal(got, []string{"GET /config-by-provider", "GET /config", "POST /config", "GET /config-by-provider"}) {
 		t.Errorf("requests %v", got)
 	}
-	if res.Requests != 3 {
+	if res.Requests != 4 {
 		t.Errorf("requests counted %d", res.Requests)
 	}
 	// Devtron's stages, in its order.
@@ -153,16 +153,67 @@ func TestPushCreatesThenUpdatesByID(t *testing.T) {
 	}
 }
 
-func TestPushSwitchesTheActiveProvider(t *testing.T) {
+// Devtron saves every new configuration active: a push never changes Devtron's active provider
+// unless asked to (Activate). Without it, a configuration Devtron does not hold is not created
+// while another is active, and one it holds inactive is updated and stays inactive.
+func TestPushSwitchesTheActiveProviderOnlyWhenAsked(t *testing.T) {
 	r := newRig(t, devtronfake.Options{})
-	r.srv.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "GITLAB", Host: "https://gitlab.com/", GitLabGroupID: "1", Token: "x", Active: true}})
-	if res, err := r.push(github("acme"), platforms.PushOptions{}); err != nil || !res.OK() {
-		t.Fatalf("%+v %v", res, err)
+	r.srv.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "AZURE_DEVOPS", Host: "https://dev.azure.com/acme", AzureProjectName: "gitops", Username: "a", Token: "x", Active: true}})
+	activeRows := func() (out []string) {
+		for _, row := range r.srv.Rows() {
+			if row.Active {
+				out = append(out, row.Provider)
+			}
+		}
+		return out
+	}
+
+	plan, err := r.dt.PlanPush(context.Background(), providers.GitHub)
+	if err != nil || plan != (platforms.SwitchPlan{Active: "AZURE_DEVOPS", Switches: true}) {
+		t.Fatalf("plan: %+v %v", plan, err)
+	}
+	res, err := r.push(github("acme"), platforms.PushOptions{})
+	var se *platforms.SwitchError
+	if !errors.As(err, &se) || se.Active != "AZURE_DEVOPS" || res.OK() || !strings.Contains(err.Error(), "nothing was sent") {
+		t.Fatalf("push without Activate: %+v %v", res, err)
+	}
+	for _, q := range r.srv.Requests() {
+		if q.Method != "GET" {
+			t.Fatalf("a refused push sent %s %s", q.Method, q.Path)
+		}
+	}
+	if got := activeRows(); !slices.Equal(got, []string{"AZURE_DEVOPS"}) || len(r.srv.Rows()) != 1 {
+		t.Fatalf("after the refused push: active %v, %d rows", got, len(r.srv.Rows()))
+	}
+
+	res, err = r.push(github("acme"), platforms.PushOptions{Activate: true})
+	if err != nil || !res.OK() || !res.Active || !res.Switched || res.ActiveBefore != "azure" || !strings.Contains(res.Message, "in place of azure") {
+		t.Fatalf("push with Activate: %+v %v", res, err)
+	}
+	if got := activeRows(); !slices.Equal(got, []string{"GITHUB"}) {
+		t.Fatalf("after the switch: active %v", got)
+	}
+
+	// Azure DevOps is now held inactive: pushing it without Activate updates it and keeps GitHub active.
+	az := providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}
+	res, err = r.push(az, platforms.PushOptions{})
+	if err != nil || !res.OK() || res.Active || res.Switched || res.Method != "PUT" || !strings.Contains(res.Message, "github stays the active one") {
+		t.Fatalf("update in place: %+v %v", res, err)
+	}
+	if got := activeRows(); !slices.Equal(got, []string{"GITHUB"}) {
+		t.Fatalf("after the update in place: active %v", got)
 	}
 	for _, row := range r.srv.Rows() {
-		if row.Active != (row.Provider == "GITHUB") {
-			t.Errorf("%s active=%v", row.Provider, row.Active)
+		if row.Provider == "AZURE_DEVOPS" && row.Token != gitCanary {
+			t.Error("the inactive configuration was not updated")
 		}
+	}
+	// Pushing the active one keeps it active, with no question to ask.
+	if plan, err := r.dt.PlanPush(context.Background(), providers.GitHub); err != nil || plan.Switches || !plan.Present {
+		t.Fatalf("plan of the active one: %+v %v", plan, err)
+	}
+	if res, err := r.push(github("acme"), platforms.PushOptions{}); err != nil || !res.OK() || !res.Active || res.Switched {
+		t.Fatalf("push of the active one: %+v %v", res, err)
 	}
 }
 
@@ -346,8 +397,9 @@ func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
 	if err != nil || !res.OK() {
 		t.Fatalf("gitlab: %+v %v", res, err)
 	}
+	// Bitbucket in place of GitLab as Devtron's active provider, as asked.
 	bb := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.example/", Org: "acme", ProjectKey: "gitops", Username: "a@b.c", Token: gitCanary}
-	if res, err = r.push(bb, platforms.PushOptions{}); err != nil || !res.OK() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "x-bitbucket-api-token-auth") {
+	if res, err = r.push(bb, platforms.PushOptions{Activate: true}); err != nil || !res.OK() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "x-bitbucket-api-token-auth") {
 		t.Fatalf("bitbucket: %+v %v", res, err)
 	}
 	// Devtron itself fixes Bitbucket's host and key only when it validates: what is sent must be right.
@@ -430,7 +482,7 @@ func TestCompareReportsDrift(t *testing.T) {
 	}
 	bb := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org/", Org: "acme", Username: "a@b.c", Token: gitCanary}
 	az := providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}
-	if _, err := r.push(bb, platforms.PushOptions{}); err != nil {
+	if _, err := r.push(bb, platforms.PushOptions{Activate: true}); err != nil {
 		t.Fatal(err)
 	}
 	changed := github("acme")

@@ -1,0 +1,67 @@
+package usecase
+
+import (
+	"context"
+	"fmt"
+
+	"gitopscfg/config"
+	"gitopscfg/platforms"
+	"gitopscfg/providers"
+)
+
+// Exporters are the platforms whose credentials are Kubernetes manifests, by name.
+var exporters = map[string]func(context.Context, *providers.Env, providers.Credentials, platforms.ExportOptions) ([]platforms.Object, error){
+	"argocd": platforms.ArgoCD,
+	"flux": func(_ context.Context, _ *providers.Env, c providers.Credentials, o platforms.ExportOptions) ([]platforms.Object, error) {
+		return platforms.Flux(c, o)
+	},
+}
+
+// ExportInput is one export of stored credentials as a platform's manifests.
+type ExportInput struct {
+	// Platform is argocd or flux.
+	Platform string
+	// Provider names the credentials ("": the active provider).
+	Provider string
+	// Force exports credentials the freshness gate refuses.
+	Force    bool
+	Manifest platforms.ExportOptions
+}
+
+// Exported is what an export made: the manifests hold the token.
+type Exported struct {
+	Provider providers.ID
+	Objects  []platforms.Object
+	// Forced is the freshness gate's refusal that Force overrode (nil: none).
+	Forced *NotFreshError
+}
+
+// Export renders stored credentials as the platform's Kubernetes manifests, after the freshness
+// gate. Errors: *UsageError (an unknown platform or provider; the platform's refusal, token
+// masked), *NotFreshError.
+func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (Exported, error) {
+	render, ok := exporters[in.Platform]
+	if !ok {
+		return Exported{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
+	}
+	id, sp, err := Deliverable(d, in.Provider)
+	if err != nil {
+		return Exported{}, err
+	}
+	out := Exported{Provider: id}
+	if err := Fresh(id, sp); err != nil {
+		if !in.Force {
+			return out, err
+		}
+		out.Forced = err.(*NotFreshError)
+	}
+	creds := providers.FromConfig(id, sp)
+	env := b.Env(providers.DefaultTimeout)
+	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
+	defer cancel()
+	out.Objects, err = render(ctx, env, creds, in.Manifest)
+	if err != nil {
+		return out, &UsageError{Msg: creds.Redact(err.Error())}
+	}
+	return out, nil
+}
