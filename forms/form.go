@@ -11,6 +11,7 @@ type Option func(*formOptions)
 
 type formOptions struct {
 	accessible bool
+	piped      bool
 	fit        HelpFit
 }
 
@@ -22,14 +23,27 @@ func FitHelp(fit HelpFit) Option { return func(o *formOptions) { o.fit = fit } }
 // (accessible inputs print only their title).
 func Accessible() Option { return func(o *formOptions) { o.accessible = true } }
 
+// Piped says the accessible form's answers come from a pipe or a file, not a terminal: one line
+// per question, in order. huh reads a masked answer only from a terminal (elsewhere it reads
+// nothing, and the next question would get the token's line), so the token is read as a plain
+// line there: nothing read from a pipe is echoed anyway. And nobody can answer a re-prompt, whose
+// line would be the next question's answer, so no input re-prompts: each takes its line as it
+// is, and the caller checks the whole draft afterwards (Credentials), refusing to save on any
+// error. Without Accessible it has no effect.
+func Piped() Option { return func(o *formOptions) { o.piped = true } }
+
 // groupAdvanced is the title of the group holding the optional, rarely needed fields.
 const groupAdvanced = "Advanced"
 
 // New builds a fresh form for provider p whose inputs are bound to the draft d: every keystroke
 // lands in d, so the caller reads the draft, never the form. Each input carries its label from
 // the registry, its full help (what, example, where, scopes) and a pure format validator; the
-// token is masked. API URL and CA bundle sit in a separate "Advanced" group. A form is one-shot:
-// build a new one for each edit.
+// token is masked (except when Piped: see there). API URL and CA bundle sit in a separate
+// "Advanced" group. A form is one-shot: build a new one for each edit.
+//
+// No error a validator returns shows a value that may be a token (see maySecret), and the token's
+// own errors never show it, so neither an error under an input nor a plain prompt's re-prompt
+// gives a token away.
 func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Form {
 	var o formOptions
 	for _, opt := range opts {
@@ -48,6 +62,10 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		}
 		bound := bind(d, f.Key)
 		validate, label := validator(p.ID, f.Key), title(f)
+		piped := o.accessible && o.piped
+		if piped {
+			validate = nil // checked as a whole afterwards: a re-prompt would take the next answer
+		}
 		if o.accessible && *bound != "" {
 			// Plain prompts: Enter on an empty answer keeps the current value, which the
 			// prompt names (a token only by its hint).
@@ -56,19 +74,22 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 				current = providers.TokenHint(current)
 			}
 			label += " [Enter keeps " + current + "]"
-			check := validate
-			validate = func(s string) error {
-				if s == "" {
-					return nil
+			if check := validate; check != nil {
+				validate = func(s string) error {
+					if s == "" {
+						return nil
+					}
+					return check(s)
 				}
-				return check(s)
 			}
 		}
 		in := huh.NewInput().
 			Key(string(f.Key)).
 			Title(label).
-			Value(bound).
-			Validate(validate)
+			Value(bound)
+		if validate != nil {
+			in.Validate(validate)
+		}
 		if !o.accessible {
 			in.Description(o.fit.fit(what, where))
 		}
@@ -77,7 +98,11 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		} else if f.Example != "" {
 			in.Placeholder(f.Example)
 		}
-		if f.Secret {
+		switch {
+		case f.Secret && piped:
+			// A plain line (huh masks only on a terminal), without the character limit, whose
+			// re-prompt would take the next answer: Token refuses an over-long token afterwards.
+		case f.Secret:
 			in.EchoMode(huh.EchoModePassword).CharLimit(MaxTokenBytes)
 		}
 		*fields = append(*fields, in)

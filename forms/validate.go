@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,6 +26,9 @@ const minTokenBytes = 8
 func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, error) {
 	var s string
 	var err error
+	if k != providers.FieldToken && tokenShaped(raw) {
+		return "", looksLikeToken(id, k)
+	}
 	switch k {
 	case providers.FieldHost:
 		return checkHost(id, raw)
@@ -65,16 +70,19 @@ func checkHost(id providers.ID, raw string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("%q is not an absolute URL: write it with its scheme, e.g. https://%s", s, strings.TrimPrefix(strings.TrimPrefix(s, "//"), "/"))
+		if maySecret(s) {
+			return "", fmt.Errorf("the Git host %s is not an absolute URL: write it with its scheme, e.g. %s", notShown, hostExample(id))
+		}
+		return "", fmt.Errorf("%s is not an absolute URL: write it with its scheme, e.g. https://%s", shown(s), cut(strings.TrimPrefix(strings.TrimPrefix(s, "//"), "/")))
 	}
 	if u.User != nil {
 		return "", errors.New("the Git host must not contain a username or password: enter them in their own fields")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("the Git host %q must not have a query (?…) or fragment (#…)", s)
+		return "", fmt.Errorf("the Git host %s must not have a query (?…) or fragment (#…)", shown(s))
 	}
 	if err := providers.RequireSafeURL(u.String()); err != nil {
-		return "", err
+		return "", conceal(err, s, u.String())
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -89,7 +97,11 @@ func own(id providers.ID, k providers.FieldKey, s string) (string, error) {
 	if f.Check == nil || s == "" {
 		return s, nil
 	}
-	return f.Check(s)
+	out, err := f.Check(s)
+	if err != nil {
+		return "", conceal(err, s)
+	}
+	return out, nil
 }
 
 // checkAPIURL checks the optional API URL override; empty is allowed.
@@ -103,13 +115,13 @@ func checkAPIURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("the API URL %q is not an absolute URL: write it as https://host/path, or leave it empty", s)
+		return "", fmt.Errorf("the API URL %s is not an absolute URL: write it as https://host/path, or leave it empty", shown(s))
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", errors.New("the API URL must not contain credentials, a query or a fragment")
 	}
 	if err := providers.RequireSafeURL(s); err != nil {
-		return "", err
+		return "", conceal(err, s)
 	}
 	return strings.TrimRight(s, "/"), nil
 }
@@ -156,7 +168,7 @@ func checkUsername(id providers.ID, raw string) (string, error) {
 		return "", errors.New("the username is longer than 256 characters")
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return "", fmt.Errorf("the username %q contains whitespace: usernames have none", s)
+		return "", fmt.Errorf("the username %s contains whitespace: usernames have none", shown(s))
 	}
 	return own(id, providers.FieldUsername, s)
 }
@@ -197,7 +209,7 @@ func CABundle(raw string) (string, error) {
 		return "", nil
 	}
 	if !strings.HasPrefix(s, "/") {
-		return "", fmt.Errorf("the CA bundle path %q must be absolute, e.g. /etc/ssl/certs/corp-ca.pem", s)
+		return "", fmt.Errorf("the CA bundle path %s must be absolute, e.g. /etc/ssl/certs/corp-ca.pem", shown(s))
 	}
 	return s, nil
 }
@@ -257,4 +269,192 @@ var runeNames = map[rune]string{
 	0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
 	0x2069: "POP DIRECTIONAL ISOLATE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE", 0x180E: "MONGOLIAN VOWEL SEPARATOR",
 	0x00AD: "SOFT HYPHEN", 0x115F: "HANGUL CHOSEONG FILLER", 0x3164: "HANGUL FILLER",
+}
+
+// Values in errors.
+//
+// An error about a field may be shown anywhere: under the input, after "Not saved:", on standard
+// error, in a script's log. Its value may be a token that landed in the wrong field (piped answers
+// one line off, a paste into the wrong input), so an error quotes a value only when it cannot be a
+// secret, and otherwise says notShown instead. maySecret is that rule: a value may be a secret when
+//
+//   - it contains a well-known token prefix anywhere (tokenPrefixes: every provider's
+//     TokenPrefixes and the other credential prefixes of GitHub, GitLab and Atlassian), or
+//   - one of its words is minOpaqueWord characters or longer, a word being what lies between
+//     whitespace and the characters that structure addresses and paths (wordBreak: . / : @ ? # &
+//     = , ;). Tokens are long unbroken runs of letters, digits, '_' and '-' (Gitea 40 characters,
+//     GitHub 40 and more, Azure DevOps 52 or 84, Atlassian 20 and more), while host names, paths,
+//     e-mail addresses, organisation and user names are broken into shorter words by those
+//     characters; a long one is hidden too, which costs only the echo of what was typed.
+//
+// A secret shorter than that and without a known prefix cannot be told from ordinary text; none
+// of the supported providers issues one. A value that is shown is cut to maxShown characters.
+// Errors from elsewhere (a provider's own field rule, the URL safety rule) go through conceal.
+//
+// Beyond hiding, a value of another field that is token-shaped (tokenShaped: a word that starts
+// with a well-known prefix and is minOpaqueWord characters or longer) is refused outright, so a
+// misplaced token is never saved as, say, a username, nor sent to a server or shown by a check.
+
+// notShown stands for a value an error does not show.
+const notShown = "(not shown: it looks like a token)"
+
+// minOpaqueWord is the length (in characters) from which a word may be a token.
+const minOpaqueWord = 20
+
+// maxShown is the most characters of a value an error shows.
+const maxShown = 48
+
+// extraTokenPrefixes are the well-known credential prefixes beyond the providers' TokenPrefixes
+// (which list only what gitopscfg accepts as a provider token): GitHub's OAuth, app and refresh
+// tokens, GitLab's other tokens (OAuth secret, runner, deploy, trigger, feed, mail, CI job, SCIM,
+// agent, feature-flag and workspace tokens, the legacy runner registration prefix) and
+// Atlassian's API tokens, access tokens and app passwords.
+var extraTokenPrefixes = []string{
+	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+	"glpat-", "gloas-", "glrt-", "glrtr-", "gldt-", "glptt-", "glft-", "glimt-", "glcbt-", "glsoat-",
+	"glagent-", "glffct-", "glwt-", "GR1348941",
+	"ATATT", "ATCTT", "ATBB",
+}
+
+// tokenPrefixes are every well-known token prefix: the providers' and extraTokenPrefixes.
+var tokenPrefixes = func() []string {
+	out := append([]string(nil), extraTokenPrefixes...)
+	for _, p := range providers.All() {
+		for _, pre := range p.TokenPrefixes {
+			if !slices.Contains(out, pre) {
+				out = append(out, pre)
+			}
+		}
+	}
+	return out
+}()
+
+// wordBreak reports whether r separates the words of a value (see maySecret).
+func wordBreak(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("./:@?#&=,;", r)
+}
+
+// words are the words of s (see maySecret).
+func words(s string) []string { return strings.FieldsFunc(s, wordBreak) }
+
+// maySecret reports whether s may be a secret, which no error may show (the rule is described above).
+func maySecret(s string) bool {
+	for _, p := range tokenPrefixes {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	for _, w := range words(s) {
+		if utf8.RuneCountInString(w) >= minOpaqueWord {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenShaped reports whether s holds a token: a word that starts with a well-known token prefix
+// and is minOpaqueWord characters or longer (real ones are 26 and more). Such a value is refused
+// in any field but the token's.
+func tokenShaped(s string) bool {
+	for _, w := range words(s) {
+		if utf8.RuneCountInString(w) < minOpaqueWord {
+			continue
+		}
+		for _, p := range tokenPrefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// looksLikeToken is the error for a token-shaped value in field k of provider id.
+func looksLikeToken(id providers.ID, k providers.FieldKey) error {
+	p := providers.MustLookup(id)
+	token := "token"
+	if f, ok := p.Field(providers.FieldToken); ok {
+		token = f.Label
+	}
+	what := "what this field asks for"
+	if f, ok := p.Field(k); ok {
+		what = "the " + f.Label
+	}
+	return fmt.Errorf("this looks like a token (not shown): a token goes only in the %s field; enter %s here", token, what)
+}
+
+// cut shortens s to maxShown characters, ending it with "…" when cut.
+func cut(s string) string {
+	if utf8.RuneCountInString(s) <= maxShown {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxShown-1]) + "…"
+}
+
+// shown is how an error shows the value s: quoted and cut, or notShown when s may be a secret.
+func shown(s string) string {
+	if maySecret(s) {
+		return notShown
+	}
+	return strconv.Quote(cut(s))
+}
+
+// hostExample is an example Git host of provider id for an error that cannot repeat the value.
+func hostExample(id providers.ID) string {
+	p := providers.MustLookup(id)
+	if p.DefaultHost != "" {
+		return p.DefaultHost
+	}
+	if f, ok := p.Field(providers.FieldHost); ok && f.Placeholder != "" {
+		return f.Placeholder
+	}
+	return "https://git.example.com/"
+}
+
+// conceal returns err unchanged unless one of values may be a secret and err's text shows it or
+// one of its words (in any case, as a rule may suggest an upper- or lower-case variant): then an
+// error whose text has the value, quoted or not, replaced by "the value (not shown: …)" and any
+// remaining long or prefixed word of it replaced by "…".
+func conceal(err error, values ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	out := msg
+	for _, v := range values {
+		if !maySecret(v) {
+			continue
+		}
+		out = replaceFold(out, strconv.Quote(v), "the value "+notShown)
+		out = replaceFold(out, v, "the value "+notShown)
+		for _, w := range words(v) {
+			if utf8.RuneCountInString(w) >= minOpaqueWord || maySecret(w) {
+				out = replaceFold(out, w, "…")
+			}
+		}
+	}
+	if out == msg {
+		return err
+	}
+	return errors.New(out)
+}
+
+// replaceFold replaces every occurrence of old in s, compared under Unicode case folding, by new.
+func replaceFold(s, old, new string) string {
+	if old == "" {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if j := i + len(old); j <= len(s) && strings.EqualFold(s[i:j], old) {
+			b.WriteString(new)
+			i = j
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
 }

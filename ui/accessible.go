@@ -38,6 +38,9 @@ type accessible struct {
 	store *config.Store
 	check checkFunc
 	now   func() time.Time
+	// tty: the answers come from a terminal (in is a ttyLineReader), which can take masked answers;
+	// otherwise from a pipe or a file, one line per question.
+	tty bool
 
 	// mu guards prompting and ended: runAccessible ends at once on a signal when the flow waits
 	// for an answer, and otherwise lets what runs (a check, a round trip's clean-up, a save) end.
@@ -52,6 +55,13 @@ var errEndOfInput = errors.New("end of input: the plain prompts got no answer; w
 
 // errInterrupted ends the plain-prompt mode on SIGINT or SIGTERM.
 var errInterrupted = errors.New("interrupted by a signal; what was saved before stays saved")
+
+// notSavedError ends an edit that saved nothing (an invalid answer, or a failed check the admin
+// would not save anyway): in the setup wizard it ends the plain prompts with an error, so a script
+// sees a non-zero exit status. Its reason never holds a token (no validator error shows one).
+type notSavedError struct{ reason string }
+
+func (e notSavedError) Error() string { return "nothing was saved: " + e.reason }
 
 // errLineTooLong ends the plain-prompt mode on an answer no question needs.
 var errLineTooLong = fmt.Errorf("an input line is longer than %d bytes; no question needs that much, so nothing more was read", maxAnswerBytes)
@@ -125,6 +135,7 @@ func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {
 	var restoreTerm func()
 	if f, ok := a.in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		a.in = ttyLineReader{newLineReader(ctx, f), f.Fd()}
+		a.tty = true
 		if st, err := term.GetState(int(f.Fd())); err == nil {
 			restoreTerm = func() { _ = term.Restore(int(f.Fd()), st) } // echo back on after a masked prompt
 		}
@@ -299,8 +310,9 @@ func (a *accessible) firstRun() error {
 	if err != nil {
 		return err
 	}
-	creds, result, ok, err := a.edit(p, nil)
-	if err != nil || !ok {
+	creds, result, err := a.edit(p, nil)
+	if err != nil {
+		// Nothing was created either: a script's answers failed, and its exit status says so.
 		return err
 	}
 	s, err := config.Init(a.opts.ConfigDir, pass)
@@ -411,8 +423,12 @@ func (a *accessible) act(action string, d *config.Data) error {
 	}
 	switch action {
 	case "edit":
-		creds, result, ok, err := a.edit(p, c)
-		if err != nil || !ok {
+		creds, result, err := a.edit(p, c)
+		var notSaved notSavedError
+		if errors.As(err, &notSaved) {
+			return nil // said so; back to the menu, where the end of input ends the prompts with an error
+		}
+		if err != nil {
 			return err
 		}
 		if err := a.save(p, creds, result, d.Revision); err != nil {
@@ -480,31 +496,48 @@ func (a *accessible) confirm(q string) bool {
 	return yes
 }
 
-// edit asks for p's fields (with their help), checks them and says whether to save.
-func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.Credentials, *providers.Result, bool, error) {
+// edit asks for p's fields (with their help), checks them and returns what to save, or a
+// notSavedError (after saying so) when nothing is to be saved.
+func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.Credentials, *providers.Result, error) {
 	draft := providers.FromConfig(p.ID, c)
 	if c == nil {
 		draft = a.opts.startingCredentials(p)
 	}
 	kept := draft
-	if err := a.form(forms.New(p, &draft, forms.Accessible())); err != nil {
-		return draft, nil, false, err
+	opts := []forms.Option{forms.Accessible()}
+	if !a.tty {
+		// From a pipe or a file: the token is read as a line like any answer (huh masks only on
+		// a terminal, and elsewhere would leave the token's line to the next question).
+		opts = append(opts, forms.Piped())
+	}
+	if err := a.form(forms.New(p, &draft, opts...)); err != nil {
+		return providers.Credentials{}, nil, err
 	}
 	if draft.Token == "" {
-		draft.Token = kept.Token // an empty answer to the (masked) token prompt keeps the token
+		draft.Token = kept.Token // an empty answer to the token prompt keeps the token
 	}
 	norm, err := forms.Credentials(draft)
 	if err != nil {
+		// No validator error shows a value that may be a token (forms.maySecret).
 		a.say("Not saved: %v", err)
-		return draft, nil, false, nil
+		return providers.Credentials{}, nil, notSavedError{oneLine(err.Error())}
 	}
 	r := a.runCheck(norm)
-	if !r.OK && !a.confirm("The check failed. Save anyway?") {
-		a.say("Not saved.")
-		return norm, nil, false, nil
+	if !r.OK {
+		save := false
+		if err := a.run(huh.NewConfirm().Title("The check failed. Save anyway?").Value(&save)); err != nil {
+			return providers.Credentials{}, nil, err
+		}
+		if !save {
+			a.say("Not saved.")
+			return providers.Credentials{}, nil, notSavedError{"the check failed (" + failSummary(r) + "), and saving anyway was declined"}
+		}
 	}
-	return norm, &r, true, nil
+	return norm, &r, nil
 }
+
+// oneLine joins the lines of s (errors.Join's) with "; ".
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
 // save writes the edited provider; when someone else changed that provider meanwhile, it says
 // so and offers to save the edits on top, so nothing typed is lost.
