@@ -7,6 +7,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // devtronCheck is what `check --devtron` adds to a report: the stored Devtron instance's own check
@@ -36,17 +37,13 @@ type devtronCheckJSON struct {
 // the instance check decides ok.
 func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Data,
 	drift func(context.Context, *config.Data) *devtronStatusJSON) *devtronCheck {
-	in := platforms.InstanceFromConfig(d.Devtron)
-	dt, err := platforms.NewDevtron(env, *in)
+	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, *platforms.InstanceFromConfig(d.Devtron), 0)
 	if err != nil {
 		r := providers.Result{Host: d.Devtron.URL}
 		r.Add("devtron", providers.Fail, err.Error())
 		r.Finish()
 		return &devtronCheck{Result: displayResult(r)}
 	}
-	checkCtx, cancel := context.WithTimeout(ctx, env.Timeout)
-	r := dt.Check(checkCtx)
-	cancel()
 	out := &devtronCheck{Result: displayResult(r)}
 	if r.OK {
 		out.Drift = drift(ctx, d)

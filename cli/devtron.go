@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"gitopscfg/forms"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // newDevtronCmd builds devtron and its sub-commands set and remove.
@@ -122,22 +124,23 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	if err := providers.RequireSafeURL(in.URL); err != nil {
 		return usageErr("--url: %v", err)
 	}
-	var rec *config.CheckRecord
-	if !opts.NoCheck {
-		r, err := checkDevtron(ctx, opts.Env(opts.Timeout), in)
-		if err != nil {
-			return err
-		}
+	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
+	r, _, err := b.SetDevtron(ctx, usecase.DevtronInput{Instance: in, Check: !opts.NoCheck, Timeout: opts.Timeout})
+	var (
+		failed   *usecase.DevtronCheckFailedError
+		unusable *usecase.InstanceError
+	)
+	switch {
+	case errors.As(err, &failed):
 		writeDevtronCheck(opts.IO.Out, r)
-		if !r.OK {
-			fmt.Fprintln(opts.IO.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
-			return errCheckFailed
-		}
-		rec = r.Record(opts.Now(), false)
-	}
-	_, err = s.SetDevtron(ctx, opts.Who(), config.Devtron{URL: in.URL, Token: in.Token, CABundle: in.CABundle, LastCheck: rec})
-	if err != nil {
+		fmt.Fprintln(opts.IO.Err, "not saved: the Devtron check failed; fix what it names, or save anyway with --no-check")
+		return errCheckFailed
+	case errors.As(err, &unusable):
+		return usageErr("%v", err)
+	case err != nil:
 		return err
+	case !opts.NoCheck:
+		writeDevtronCheck(opts.IO.Out, r)
 	}
 	fmt.Fprintf(opts.IO.Out, "Saved the Devtron instance %s.\n", in.URL)
 	return nil
@@ -175,22 +178,11 @@ func devtronRemoveRun(ctx context.Context, opts *devtronRemoveOptions) error {
 	if d.Devtron == nil {
 		return usageErr("no Devtron instance is stored")
 	}
-	if _, err := s.RemoveDevtron(ctx, opts.Who()); err != nil {
+	if _, err := usecase.New(s, usecase.Options{Who: opts.Who()}).RemoveDevtron(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
 	return nil
-}
-
-// checkDevtron runs the instance check within env's deadline.
-func checkDevtron(ctx context.Context, env *providers.Env, in platforms.Instance) (providers.Result, error) {
-	dt, err := platforms.NewDevtron(env, in)
-	if err != nil {
-		return providers.Result{}, usageErr("%v", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
-	defer cancel()
-	return dt.Check(ctx), nil
 }
 
 // writeDevtronCheck prints the instance check for a person.

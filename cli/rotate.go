@@ -16,6 +16,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // `gitopscfg rotate PROVIDER`: replace a provider's token as one guided step, each step's result
@@ -33,10 +34,11 @@ type rotateOptions struct {
 	Env       func(timeout time.Duration) *providers.Env
 	Now       func() time.Time
 	Who       func() string
-	// PushDevtron pushes provider id's credentials in d to d's Devtron instance, as `gitopscfg
-	// push devtron` does (Devtron's progress on stderr); configured is false when d holds no
-	// instance.
+	// PushDevtron, when set, replaces the push of provider id's credentials in d to d's Devtron
+	// instance (tests); configured is false when d holds no instance.
 	PushDevtron func(ctx context.Context, d *config.Data, id providers.ID) (configured bool, err error)
+	// PushProgress shows Devtron's progress (on stderr).
+	PushProgress func(platforms.Event)
 
 	Provider providers.Provider
 	// TokenStdin reads the new token from standard input (GitLab: instead of rotating through the API).
@@ -94,7 +96,7 @@ usage or store error.`,
 				return usageErr("--timeout must be positive")
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
-			opts.PushDevtron = devtronPusher(f.providerEnv, f.pushProgress(false))
+			opts.PushProgress = f.pushProgress(false)
 			opts.Provider = p
 			return runF(cmd.Context(), opts)
 		},
@@ -108,153 +110,111 @@ usage or store error.`,
 	return cmd
 }
 
-// devtronPusher pushes a provider's credentials to the Devtron instance stored beside them, with
-// Devtron's progress going to progress.
-func devtronPusher(env func() *providers.Env, progress func(platforms.Event)) func(context.Context, *config.Data, providers.ID) (bool, error) {
-	return func(ctx context.Context, d *config.Data, id providers.ID) (bool, error) {
-		if d.Devtron == nil {
-			return false, nil
-		}
-		sp := d.Providers[string(id)]
-		if sp == nil {
-			return true, fmt.Errorf("%s was removed from the store", id)
-		}
-		dt, err := platforms.NewDevtron(env(), *platforms.InstanceFromConfig(d.Devtron))
-		if err != nil {
-			return true, err
-		}
-		res, err := dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: progress})
-		if err != nil && res.Outcome == "" {
-			return true, err
-		}
-		if !res.OK() {
-			return true, errors.New(res.Message)
-		}
-		return true, nil
-	}
-}
-
-// rotation is one run of `rotate`.
-type rotation struct {
-	opts *rotateOptions
-	s    *config.Store
-	p    providers.Provider
-	env  *providers.Env
-	// old are the provider's credentials when the rotation started, the old token among them.
-	old providers.Credentials
-	in  *bufio.Reader
-}
-
-// rotateRun replaces opts.Provider's token: through the provider's API when it rotates tokens
-// itself (and no token is given on standard input), else by hand.
+// rotateRun replaces opts.Provider's token (usecase.Rotate), printing each step as it happens:
+// through the provider's API when it rotates tokens itself (and no token is given on standard
+// input), else by hand.
 func rotateRun(ctx context.Context, opts *rotateOptions) error {
 	p := opts.Provider
-	s, d, err := loadStore(opts.OpenStore)
+	s, err := opts.OpenStore()
 	if err != nil {
 		return err
 	}
-	stored := d.Providers[string(p.ID)]
-	if stored == nil {
-		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
-	}
-	r := &rotation{opts: opts, s: s, p: p, env: opts.Env(opts.Timeout), old: providers.FromConfig(p.ID, stored)}
+	byHand := p.Rotation == nil || opts.TokenStdin
+	ask := &rotateAsker{opts: opts}
 	if opts.IO.In != nil {
-		r.in = bufio.NewReader(opts.IO.In)
+		ask.in = bufio.NewReader(opts.IO.In)
 	}
-	if p.Rotation != nil && !opts.TokenStdin {
-		return r.throughAPI(ctx, *p.Rotation)
-	}
-	return r.byHand(ctx)
-}
-
-// step prints one step's result as it happens.
-func (r *rotation) step(st providers.Status, name, msg string) {
-	fmt.Fprintf(r.opts.IO.Out, "%s %s: %s\n", st.Mark(), name, msg)
-}
-
-// note prints an indented line under a step.
-func (r *rotation) note(format string, args ...any) {
-	fmt.Fprintf(r.opts.IO.Out, "  "+format+"\n", args...)
-}
-
-func hint(tok string) string { return providers.TokenHint(tok) }
-
-// throughAPI: describe the stored token, confirm, rotate, save at once, then check, round trip
-// and push.
-func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) error {
-	info, err := api.Current(ctx, r.env, r.old)
-	if err != nil {
-		r.step(providers.Fail, "token", err.Error())
-		r.note("Nothing changed: the store still holds %s.", hint(r.old.Token))
+	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
+	_, err = b.Rotate(ctx, usecase.RotateInput{Provider: p.ID, ByHand: byHand, Yes: opts.Yes, ExpiresIn: opts.ExpiresIn,
+		Timeout: opts.Timeout, ShowUnsaved: opts.ShowUnsaved, Events: ask.show, Push: opts.PushDevtron, PushProgress: opts.PushProgress}, ask)
+	var ue *usecase.UsageError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ue):
+		return usageErr("%v", err)
+	case errors.Is(err, usecase.ErrSaveFailed):
+		return &exitError{code: exitUsageStore, err: errCheckFailed}
+	case errors.Is(err, usecase.ErrDeclined), errors.Is(err, usecase.ErrStepFailed), errors.Is(err, usecase.ErrInterrupted):
 		return errCheckFailed
 	}
-	r.step(providers.Pass, "token", describeToken(info, r.old.Token))
-	// --expires-in is sent as given (the instance may allow less, and then refuses the rotation:
-	// nothing changes).
-	lifetime := r.opts.ExpiresIn
-	if lifetime == 0 {
-		lifetime = api.Lifetime(info)
-	}
-	expires := providers.RotatedExpiry(r.opts.Now(), lifetime)
-	if !r.opts.Yes {
-		ok, err := r.confirm(fmt.Sprintf("%s revokes %s the moment it issues the new token, which will expire on %s. Rotate now? [y/N] ",
-			r.p.Name, hint(r.old.Token), expires.Format("2006-01-02")))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			r.step(providers.Skip, "rotate", "not rotated: nothing changed")
-			return errCheckFailed
-		}
-	}
-	if ctx.Err() != nil {
-		return r.interrupted(false, "")
-	}
-	newTok, newInfo, err := api.Rotate(ctx, r.env, r.old, expires)
-	if err != nil {
-		r.step(providers.Fail, "rotate", err.Error())
-		var re *providers.RotateError
-		if errors.As(err, &re) && re.MaybeRevoked {
-			r.note("The store still holds the old token %s, which %s may have revoked.", hint(r.old.Token), r.p.Name)
-		} else {
-			r.note("Nothing changed: the store still holds the old token %s, which still works.", hint(r.old.Token))
-		}
-		return errCheckFailed
-	}
-	exp := "no expiry date"
-	if newInfo.ExpiresAt != nil {
-		exp = "expiring on " + newInfo.ExpiresAt.Format("2006-01-02")
-	}
-	r.step(providers.Pass, "rotate", fmt.Sprintf("%s issued the new token %s (%s) and revoked the old one %s", r.p.Name, hint(newTok), exp, hint(r.old.Token)))
+	return err
+}
 
-	// The old token is dead: saving the new one comes first, and Ctrl-C does not stop it.
-	d, err := r.s.RotateToken(context.WithoutCancel(ctx), r.opts.Who(), config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings(), Token: newTok, Issued: true, At: r.opts.Now()})
-	if err != nil {
-		return r.unsaved(newTok, err)
+// rotateAsker prints a rotation's steps and asks its questions on the streams.
+type rotateAsker struct {
+	opts *rotateOptions
+	in   *bufio.Reader
+}
+
+// show prints one event of the rotation as it happens.
+func (a *rotateAsker) show(e usecase.RotateEvent) {
+	out := a.opts.IO.Out
+	switch e := e.(type) {
+	case usecase.StepDone:
+		fmt.Fprintf(out, "%s %s: %s\n", e.Status.Mark(), e.Name, e.Message)
+	case usecase.StepNote:
+		fmt.Fprintf(out, "  %s\n", e.Text)
+	case usecase.RotateWarning:
+		fmt.Fprintln(a.opts.IO.Err, "warning:", e.Text)
+	case usecase.UnsavedToken:
+		fmt.Fprintln(out, e.Token)
+	case usecase.CreateAt:
+		fmt.Fprintf(out, "• create: create the replacement at %s with:\n", e.Page)
+		for _, sc := range e.Scopes {
+			extra := ""
+			if sc.Advisory {
+				extra = " (optional)"
+			}
+			fmt.Fprintf(out, "  - %s%s: %s\n", sc.Name, extra, sc.Why)
+		}
 	}
-	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(newTok), d.Revision))
-	// what is stored now: the new token over the settings as they are (another writer may have changed them)
-	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Providers[string(r.p.ID)]), true); err != nil {
-		return err
+}
+
+// Confirm asks before the provider issues the new token.
+func (a *rotateAsker) Confirm(p usecase.IssuePlan) (bool, error) {
+	return a.confirm(p.Question() + " [y/N] ")
+}
+
+// CanReadToken refuses to ask for a token without --token-stdin when no terminal is there.
+func (a *rotateAsker) CanReadToken() error {
+	if !a.opts.TokenStdin && !a.onTerminal() {
+		return usageErr("give the new token on standard input with --token-stdin (there is no terminal to ask on)")
 	}
-	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s; %s revoked the old token itself, so there is nothing to revoke by hand",
-		r.p.Name, hint(newTok), r.p.Name))
 	return nil
 }
 
+// Token reads the replacement: standard input with --token-stdin, else a masked prompt.
+func (a *rotateAsker) Token() (string, error) {
+	st := a.opts.IO
+	prompt := st.Out
+	if a.opts.TokenStdin {
+		prompt = st.Err
+	}
+	return readToken(st.In, prompt)
+}
+
+// ShowUnsaved asks, on a terminal only, whether to show the token that could not be saved.
+func (a *rotateAsker) ShowUnsaved() bool {
+	if !a.onTerminal() {
+		return false
+	}
+	show, _ := a.confirm("  Show the new token once, so that you can store it yourself? [y/N] ")
+	return show
+}
+
 // confirm asks a yes/no question on standard input.
-func (r *rotation) confirm(question string) (bool, error) {
-	if r.in == nil {
+func (a *rotateAsker) confirm(question string) (bool, error) {
+	if a.in == nil {
 		return false, usageErr("no standard input to confirm on: give --yes to rotate without asking")
 	}
-	fmt.Fprint(r.opts.IO.Out, question)
-	line, err := r.in.ReadString('\n')
-	if !r.onTerminal() {
-		fmt.Fprintln(r.opts.IO.Out) // the answer came from a pipe: end the question's line
+	fmt.Fprint(a.opts.IO.Out, question)
+	line, err := a.in.ReadString('\n')
+	if !a.onTerminal() {
+		fmt.Fprintln(a.opts.IO.Out) // the answer came from a pipe: end the question's line
 	}
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		fmt.Fprintln(r.opts.IO.Out)
+		fmt.Fprintln(a.opts.IO.Out)
 		return false, usageErr("no answer on standard input: give --yes to rotate without asking")
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -264,223 +224,8 @@ func (r *rotation) confirm(question string) (bool, error) {
 	return false, nil
 }
 
-// unsaved reports a new token that could not be saved while the old one is revoked: it is shown
-// only on explicit request (--show-token-if-unsaved, or yes on a terminal).
-func (r *rotation) unsaved(newTok string, err error) error {
-	r.step(providers.Fail, "save", err.Error())
-	r.note("The new token is NOT saved, and %s has revoked the old one %s: GitOps stops working until a working token is stored.",
-		r.p.Name, hint(r.old.Token))
-	show := r.opts.ShowUnsaved
-	if !show && r.onTerminal() {
-		show, _ = r.confirm("  Show the new token once, so that you can store it yourself? [y/N] ")
-	}
-	if show {
-		r.note("The new token, shown this once (store it with `gitopscfg set %s --token-stdin`, then clear the screen):", r.p.ID)
-		fmt.Fprintln(r.opts.IO.Out, newTok)
-	} else {
-		r.note("It is not shown (only --show-token-if-unsaved or an answer on a terminal shows it), so it is lost with this run:")
-		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
-			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.p.ID)
-	}
-	return &exitError{code: exitUsageStore, err: errCheckFailed}
-}
-
 // onTerminal reports whether both standard input and output are terminals (a person is there).
-func (r *rotation) onTerminal() bool {
-	f, ok := r.opts.IO.In.(*os.File)
-	return ok && r.opts.IO.IsTerm && term.IsTerminal(int(f.Fd()))
-}
-
-// verify checks c, then runs the round trip, then pushes to Devtron; saved says whether c is in
-// the store already (issued by the provider), which the failure messages name; d is the store
-// as the rotation last saw it. A token made by hand is saved between the round trip and the push.
-func (r *rotation) verify(ctx context.Context, d *config.Data, c providers.Credentials, saved bool) error {
-	where := fmt.Sprintf("Nothing saved: the store still holds the old token %s, unchanged.", hint(r.old.Token))
-	if saved {
-		where = fmt.Sprintf("The store holds the new token %s (the old one is revoked).", hint(c.Token))
-	}
-	if ctx.Err() != nil {
-		return r.interrupted(saved, c.Token)
-	}
-	res := providers.Run(ctx, r.env, c)
-	if ctx.Err() != nil {
-		return r.interrupted(saved, c.Token)
-	}
-	checkedAt := r.opts.Now()
-	r.result("check", res, false)
-	if !res.OK {
-		if saved {
-			r.record(ctx, d, c, res, checkedAt, false)
-		}
-		r.note("%s Fix what the check names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
-		return errCheckFailed
-	}
-	deep := providers.RunDeep(ctx, r.env, c, func(ch providers.Check) {
-		if ch.Status != providers.Running && strings.HasPrefix(ch.ID, "deep:") {
-			r.note("%s %s %s", ch.Status.Mark(), ch.ID, ch.Message)
-		}
-	})
-	if ctx.Err() != nil {
-		return r.interrupted(saved, c.Token)
-	}
-	deepAt := r.opts.Now()
-	r.result("round trip", deep, true)
-	if saved {
-		d = r.record(ctx, d, c, res, checkedAt, false)
-		d = r.record(ctx, d, c, deep, deepAt, true)
-	}
-	if !deep.OK {
-		r.note("%s Fix what the round trip names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
-		return errCheckFailed
-	}
-	if !saved {
-		var err error
-		if d, err = r.saveChecked(ctx, c, res.Record(checkedAt, false), deep.Record(deepAt, true)); err != nil {
-			return err
-		}
-	}
-	return r.push(ctx, d, c)
-}
-
-// result prints a check's (or round trip's) outcome as one step, its failing lines beneath.
-func (r *rotation) result(name string, res providers.Result, deep bool) {
-	st := providers.Pass
-	if !res.OK {
-		st = providers.Fail
-	}
-	var fails []providers.Check
-	for _, c := range res.Checks {
-		if strings.HasPrefix(c.ID, "deep:") != deep {
-			continue
-		}
-		if c.Status == providers.Fail || c.Status == providers.Warn {
-			fails = append(fails, c)
-		}
-	}
-	msg := fmt.Sprintf("passed in %d ms", res.DurationMS)
-	if res.User != "" && !deep {
-		msg = fmt.Sprintf("authenticated as %s, passed in %d ms", res.User, res.DurationMS)
-	}
-	if !res.OK {
-		msg = fmt.Sprintf("failed in %d ms", res.DurationMS)
-	}
-	r.step(st, name, msg)
-	for _, c := range fails {
-		if deep {
-			continue // the stages were shown as they finished
-		}
-		r.note("%s %s %s", c.Status.Mark(), c.ID, c.Message)
-	}
-}
-
-// record remembers a check (or round trip) of the saved token, as `check` does, and returns the
-// store as it is then (d when nothing could be recorded).
-func (r *rotation) record(ctx context.Context, d *config.Data, c providers.Credentials, res providers.Result, at time.Time, deep bool) *config.Data {
-	next, err := r.s.RecordChecks(context.WithoutCancel(ctx), r.opts.Who(),
-		config.Checked{Provider: string(r.p.ID), Tested: c.Settings(), Record: res.Record(at, deep)})
-	switch {
-	case config.IsKind(err, config.KindStale):
-		return d // changed meanwhile: the result is not theirs to keep
-	case err != nil:
-		fmt.Fprintln(r.opts.IO.Err, "warning: the check results could not be remembered:", err)
-		return d
-	}
-	return next
-}
-
-// saveChecked stores a pasted token that passed the check and the round trip, with their records;
-// the store refuses it when the provider's settings changed since the rotation started.
-func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, check, deep *config.CheckRecord) (*config.Data, error) {
-	if ctx.Err() != nil {
-		return nil, r.interrupted(false, c.Token)
-	}
-	d, err := r.s.RotateToken(context.WithoutCancel(ctx), r.opts.Who(), config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings(), Token: c.Token, Check: check, Deep: deep, At: r.opts.Now()})
-	if err != nil {
-		r.step(providers.Fail, "save", err.Error())
-		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",
-			hint(r.old.Token), r.p.ID)
-		return nil, &exitError{code: exitUsageStore, err: errCheckFailed}
-	}
-	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(c.Token), d.Revision))
-	return d, nil
-}
-
-// push sends the stored credentials to Devtron when an instance is configured.
-func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credentials) error {
-	configured, err := r.opts.PushDevtron(ctx, d, r.p.ID)
-	var se *platforms.SwitchError
-	switch {
-	case !configured:
-		r.step(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
-	case errors.As(err, &se):
-		// A rotation never changes Devtron's active provider.
-		r.step(providers.Skip, "push", fmt.Sprintf("Devtron holds no %s configuration and %s is its active provider: creating one would make %s the active one there, so nothing was pushed (`gitopscfg push devtron %s --activate` does that)",
-			r.p.ID, platforms.ActiveName(se.Active), r.p.ID, r.p.ID))
-	case err != nil:
-		r.step(providers.Fail, "push", err.Error())
-		r.note("The store holds the new token %s; Devtron still has the old one: run `gitopscfg push devtron %s`.", hint(c.Token), r.p.ID)
-		return errCheckFailed
-	default:
-		r.step(providers.Pass, "push", "Devtron has the new token")
-	}
-	return nil
-}
-
-// interrupted reports Ctrl-C between steps, saying which token the store holds.
-func (r *rotation) interrupted(saved bool, newTok string) error {
-	if saved {
-		r.step(providers.Skip, "interrupted", fmt.Sprintf("the store holds the new token %s (the old one is revoked); finish with `gitopscfg check %s --deep`",
-			hint(newTok), r.p.ID))
-	} else {
-		r.step(providers.Skip, "interrupted", fmt.Sprintf("nothing saved: the store still holds the old token %s, unchanged", hint(r.old.Token)))
-	}
-	return errCheckFailed
-}
-
-// byHand: show where to create the replacement, read it, check it, round-trip it, save it, push
-// it, then say where to revoke the old one.
-func (r *rotation) byHand(ctx context.Context) error {
-	st := r.opts.IO
-	if !r.opts.TokenStdin && !r.onTerminal() {
-		return usageErr("give the new token on standard input with --token-stdin (there is no terminal to ask on)")
-	}
-	page := r.p.TokenURL(r.old.Host)
-	fmt.Fprintf(st.Out, "• create: create the replacement at %s with:\n", page)
-	for _, sc := range r.p.Scopes {
-		extra := ""
-		if sc.Advisory {
-			extra = " (optional)"
-		}
-		r.note("- %s%s: %s", sc.Name, extra, sc.Why)
-	}
-	prompt := st.Out
-	if r.opts.TokenStdin {
-		prompt = st.Err
-	}
-	tok, err := readToken(st.In, prompt)
-	if err != nil {
-		return err
-	}
-	if tok == r.old.Token {
-		return usageErr("that is the token stored already: create a new one at %s", page)
-	}
-	r.step(providers.Pass, "token", "read "+hint(tok))
-	next := r.old
-	next.Token = tok
-	if err := r.verify(ctx, nil, next, false); err != nil {
-		return err
-	}
-	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s. Revoke the old token %s at %s: it keeps working until you do",
-		r.p.Name, hint(tok), hint(r.old.Token), r.p.RevokeURL(r.old.Host, r.old.Token)))
-	return nil
-}
-
-// describeToken says what the provider shows of the stored token.
-func describeToken(t providers.TokenInfo, tok string) string {
-	exp := "no expiry date"
-	if t.ExpiresAt != nil {
-		exp = "expires on " + t.ExpiresAt.Format("2006-01-02")
-	}
-	return fmt.Sprintf("the stored token %q (%s) has the scopes %s and %s", t.Name, hint(tok), strings.Join(t.Scopes, ", "), exp)
+func (a *rotateAsker) onTerminal() bool {
+	f, ok := a.opts.IO.In.(*os.File)
+	return ok && a.opts.IO.IsTerm && term.IsTerminal(int(f.Fd()))
 }

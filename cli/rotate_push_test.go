@@ -149,7 +149,7 @@ func TestRotateCmdPassesItsOptions(t *testing.T) {
 		got.ExpiresIn != 30*24*time.Hour || got.Timeout != 5*time.Second {
 		t.Fatalf("options %+v", got)
 	}
-	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil || got.PushDevtron == nil {
+	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil || got.PushProgress == nil {
 		t.Fatalf("dependencies missing: %+v", got)
 	}
 	if env := got.Env(5 * time.Second); env.Timeout != 5*time.Second {

@@ -8,6 +8,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // activateOptions is what activate needs: the streams, how to open the store, who acts, and PROVIDER.
@@ -45,7 +46,7 @@ func activateRun(ctx context.Context, opts *activateOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Activate(ctx, opts.Who(), string(p.ID))
+	_, err = usecase.New(s, usecase.Options{Who: opts.Who()}).Activate(ctx, p.ID)
 	if config.IsKind(err, config.KindNotConfigured) {
 		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
 	}
@@ -91,7 +92,7 @@ func removeRun(ctx context.Context, opts *removeOptions) error {
 	if err != nil {
 		return err
 	}
-	_, wasActive, err := s.Remove(ctx, opts.Who(), string(p.ID), config.AnyRevision)
+	_, wasActive, err := usecase.New(s, usecase.Options{Who: opts.Who()}).Remove(ctx, p.ID, config.AnyRevision)
 	if config.IsKind(err, config.KindNotConfigured) {
 		return usageErr("%s is not configured; nothing was changed", p.Name)
 	}
