@@ -20,6 +20,7 @@ import (
 	"gitopscfg/config/safe"
 	"gitopscfg/forms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // accessibleIO are the streams of the accessible mode (nil: the process's standard streams).
@@ -315,14 +316,11 @@ func (a *accessible) firstRun() error {
 		// Nothing was created either: a script's answers failed, and its exit status says so.
 		return err
 	}
-	s, err := config.Init(a.opts.ConfigDir, pass)
+	b, _, err := usecase.Create(a.ctx, a.opts.ConfigDir, pass, a.options(), saveInput(0, creds, result, nil, true, a.now()))
 	if err != nil {
 		return err
 	}
-	if _, err := s.Set(a.ctx, a.opts.Who, change(0, creds, result, nil, true, a.now())); err != nil {
-		return err
-	}
-	a.store = s
+	a.store = b.Store()
 	a.say("Saved %s and made it the active provider. Keep a backup of %s: without it the store cannot be read.", p.Name, config.IdentityFile)
 	return a.menu()
 }
@@ -542,7 +540,7 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 // save writes the edited provider; when someone else changed that provider meanwhile, it says
 // so and offers to save the edits on top, so nothing typed is lost.
 func (a *accessible) save(p providers.Provider, creds providers.Credentials, result *providers.Result, base int64) error {
-	_, err := a.store.Set(a.ctx, a.opts.Who, change(base, creds, result, nil, false, a.now()))
+	_, err := a.backend().Save(a.ctx, saveInput(base, creds, result, nil, false, a.now()))
 	if !config.IsKind(err, config.KindConflict) {
 		return err
 	}
@@ -554,16 +552,22 @@ func (a *accessible) save(p providers.Provider, creds providers.Credentials, res
 	if !a.confirm("Save your edits of " + p.Name + " on top of the other change?") {
 		return errors.New("not saved: your edits were discarded")
 	}
-	_, err = a.store.Set(a.ctx, a.opts.Who, change(cur.Revision, creds, result, nil, false, a.now()))
+	_, err = a.backend().Save(a.ctx, saveInput(cur.Revision, creds, result, nil, false, a.now()))
 	return err
 }
+
+// options are the use cases' dependencies in the plain prompts.
+func (a *accessible) options() usecase.Options {
+	return usecase.Options{Env: usecase.EnvOf(a.opts.Env), Now: a.now, Who: a.opts.Who, Check: usecase.CheckFunc(a.check)}
+}
+
+// backend is the use cases on the open store.
+func (a *accessible) backend() *usecase.Backend { return usecase.New(a.store, a.options()) }
 
 // runDeep runs the round trip, printing each stage as it ends, and its verdict.
 func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	a.say("Round trip on %s: creating a throw-away repository in %s, cloning, pushing, verifying, deleting …", c.Host, c.Org)
-	env := *a.opts.Env
-	env.Timeout = providers.DeepTimeout
-	r := providers.RunDeep(a.ctx, &env, c, func(ch providers.Check) {
+	r := a.backend().RoundTripDraft(a.ctx, c, func(ch providers.Check) {
 		if ch.Status != providers.Running {
 			a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 		}
@@ -581,7 +585,7 @@ func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 // runCheck runs the live check and prints its checklist.
 func (a *accessible) runCheck(c providers.Credentials) providers.Result {
 	a.say("Checking %s …", c.Host)
-	r := a.check(a.ctx, a.opts.Env, c)
+	r := a.backend().CheckDraft(a.ctx, c, 0)
 	for _, ch := range r.Checks {
 		a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // Every function here returns a tea.Cmd that does I/O (files, network) off the event loop. Each
@@ -156,8 +157,9 @@ func watchCmd(s *config.Store, last config.Stamp, every time.Duration) tea.Cmd {
 // trip when it tested exactly creds.
 func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
 	result *providers.Result, deep *deepOutcome, activate bool, now time.Time) tea.Cmd {
+	in := saveInput(base, creds, result, deep, activate, now)
 	return guard(func() tea.Msg {
-		d, err := s.Set(ctx, who, change(base, creds, result, deep, activate, now))
+		out, err := usecase.New(s, usecase.Options{Who: who, Now: func() time.Time { return now }}).Save(ctx, in)
 		if err != nil {
 			msg := savedMsg{err: err}
 			if config.IsKind(err, config.KindConflict) {
@@ -165,7 +167,7 @@ func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds
 			}
 			return msg
 		}
-		return savedMsg{data: d, activated: activate}
+		return savedMsg{data: out.Data, activated: activate}
 	})
 }
 
@@ -173,33 +175,33 @@ func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds
 // activates the first provider: nothing is written before the admin saves.
 func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result,
 	deep *deepOutcome, now time.Time) tea.Cmd {
+	in := saveInput(0, creds, result, deep, true, now)
 	return guard(func() tea.Msg {
-		s, err := config.Init(dir, pass)
-		if err != nil {
+		b, out, err := usecase.Create(ctx, dir, pass, usecase.Options{Who: who, Now: func() time.Time { return now }}, in)
+		if b == nil {
 			return createdMsg{err: err}
 		}
-		d, err := s.Set(ctx, who, change(0, creds, result, deep, true, now))
-		return createdMsg{store: s, data: d, err: err}
+		return createdMsg{store: b.Store(), data: out.Data, err: err}
 	})
 }
 
-// change is the store edit that saves creds (edited from revision base) with the check result of
-// exactly them and the round trip deep (kept by the store only when it tested creds).
-func change(base int64, creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) config.Change {
-	c := config.Change{Provider: string(creds.Provider), Base: base, Settings: creds.Settings(), Activate: activate, At: now}
+// saveInput is the save of creds (edited from revision base) with the check result of exactly
+// them and the round trip deep (kept by the store only when it tested creds).
+func saveInput(base int64, creds providers.Credentials, result *providers.Result, deep *deepOutcome, activate bool, now time.Time) usecase.SaveInput {
+	in := usecase.SaveInput{Credentials: creds, Base: base, Activate: activate, Anyway: true}
 	if result != nil {
-		c.Check = result.Record(now, false)
+		in.Check = &usecase.Verified{Creds: creds, Result: *result, At: now}
 	}
 	if deep != nil {
-		c.Deep, c.DeepOf = deep.result.Record(deep.at, true), deep.creds.Settings()
+		in.Deep = &usecase.Verified{Creds: deep.creds, Result: deep.result, At: deep.at}
 	}
-	return c
+	return in
 }
 
 // activateCmd makes id the active provider.
 func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := s.Activate(ctx, who, string(id))
+		d, err := usecase.New(s, usecase.Options{Who: who}).Activate(ctx, id)
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(name + " is not configured any more (another writer removed it)")
 		}
@@ -210,7 +212,7 @@ func activateCmd(ctx context.Context, s *config.Store, who string, id providers.
 // removeCmd removes id, unless its settings changed after the revision base the admin saw.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, _, err := s.Remove(ctx, who, string(id), base)
+		d, _, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, id, base)
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(name + " is not configured any more (another writer removed it)")
 		}
@@ -219,16 +221,12 @@ func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id 
 }
 
 // errStale: the stored credentials changed while they were being re-tested.
-var errStale = errors.New("the stored credentials changed during the check")
+var errStale = usecase.ErrStale
 
 // recordResult keeps r as the provider's last check (or last round trip when deep), or fails with
 // errStale when the stored credentials are no longer the ones tested.
 func recordResult(ctx context.Context, s *config.Store, who string, creds providers.Credentials, r providers.Result, at time.Time, deep bool) (*config.Data, error) {
-	d, err := s.RecordChecks(ctx, who, config.Checked{Provider: string(creds.Provider), Tested: creds.Settings(), Record: r.Record(at, deep)})
-	if config.IsKind(err, config.KindStale) {
-		return nil, errStale
-	}
-	return d, err
+	return usecase.New(s, usecase.Options{Who: who}).Record(ctx, creds, r, at, deep)
 }
 
 // retestCmd re-tests stored credentials; the picker records the result (recordRetestCmd) when it
@@ -236,9 +234,8 @@ func recordResult(ctx context.Context, s *config.Store, who string, creds provid
 // credentials learned (0: none): GitLab's membership look-up then goes out with /user.
 func retestCmd(ctx context.Context, env *providers.Env, check checkFunc, seq int, creds providers.Credentials,
 	knownUser int64, now func() time.Time) tea.Cmd {
-	ctx = providers.WithKnownUserID(ctx, knownUser)
 	return guard(func() tea.Msg {
-		r := check(ctx, env, creds)
+		r := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env), Check: usecase.CheckFunc(check)}).CheckDraft(ctx, creds, knownUser)
 		return retestedMsg{id: creds.Provider, seq: seq, creds: creds, result: r, at: now()}
 	})
 }
@@ -292,7 +289,7 @@ func runDeepCmd(ctx context.Context, env *providers.Env, deep deepFunc, seq int,
 				events <- deepProgressMsg{seq: seq, check: c}
 			}
 		}
-		r := deep(ctx, env, creds, progress)
+		r := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env), Deep: usecase.DeepFunc(deep)}).RoundTripDraft(ctx, creds, progress)
 		events <- deepDoneMsg{seq: seq, result: r}
 		return nil
 	})
