@@ -72,7 +72,13 @@ func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 			cmd = tea.Quit
 		}
 	}()
-	return m, m.update(msg)
+	cmd = m.update(msg)
+	// Whatever changed the store (a save, an activation, a recorded check, another writer), the
+	// picker's view of Devtron is read again.
+	if due := m.picker.driftDue(); due != nil {
+		cmd = tea.Batch(cmd, due)
+	}
+	return m, cmd
 }
 
 // where names the function a panic came from (file and line carry no secrets).
@@ -138,6 +144,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
 		m.c.setDark(msg.IsDark())
+	case tea.FocusMsg:
+		// Back from elsewhere (the command line may have changed the store or Devtron): both are
+		// read again.
+		return tea.Batch(m.focused(), m.route(msg))
 	case tea.KeyPressMsg:
 		// the editor asks before unsaved changes are lost
 		if msg.String() == "ctrl+c" && m.top != m.editor {
@@ -201,7 +211,7 @@ func (m *Model) receivers(msg tea.Msg) []screen {
 	switch msg.(type) {
 	case tea.KeyPressMsg:
 		return []screen{m.top}
-	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, rotationMsg:
+	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg, activatedHereMsg, rotationMsg:
 		// a re-test, a push, a comparison or a rotation's step ends on the picker, whichever screen is shown
 		return []screen{m.picker}
 	case debounceMsg, checkDoneMsg:
@@ -245,6 +255,14 @@ func (msg deepRecordedMsg) storeData() *config.Data {
 	return msg.data
 }
 
+// focused reads the store and Devtron again when the terminal gets the focus back.
+func (m *Model) focused() tea.Cmd {
+	if m.c.store == nil || m.picker.data == nil {
+		return nil
+	}
+	return tea.Batch(loadCmd(m.c.store), m.picker.refreshDrift())
+}
+
 // keep shows a new state of the store in the picker.
 func (m *Model) keep(d *config.Data) {
 	if d != nil {
@@ -276,7 +294,7 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 		m.stamp = msg.stamp
 		if msg.data != nil && (m.picker.data == nil || msg.data.Revision != m.picker.data.Revision) {
 			m.picker.setData(msg.data)
-			return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data)), true
+			return watchCmd(m.c.store, m.stamp, m.c.watch), true
 		}
 		return watchCmd(m.c.store, m.stamp, m.c.watch), true
 	case createdMsg:
@@ -327,7 +345,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	}
 	m.picker.setData(msg.data)
 	m.top = m.picker
-	return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
+	return watchCmd(m.c.store, m.stamp, m.c.watch)
 }
 
 // loaded shows a fresh read of the store; the first one (an already open store) opens the picker.
@@ -339,7 +357,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	m.picker.setData(msg.data)
 	if _, first := m.top.(*loading); first {
 		m.top = m.picker
-		return tea.Batch(watchCmd(m.c.store, m.stamp, m.c.watch), devtronDriftCmd(m.c.ctx, m.c.opts.Env, msg.data))
+		return watchCmd(m.c.store, m.stamp, m.c.watch)
 	}
 	return nil
 }
@@ -447,6 +465,8 @@ func (m *Model) View() (v tea.View) {
 	}
 	v = tea.NewView(s)
 	v.AltScreen = true
+	// the terminal says when it gets the focus back: the store and Devtron are read again then
+	v.ReportFocus = true
 	v.WindowTitle = "gitopscfg"
 	return v
 }

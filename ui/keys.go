@@ -79,6 +79,34 @@ func newConfirmKeys() confirmKeys {
 func (k confirmKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Yes, k.No} }
 func (k confirmKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// keyList is a fixed list of bindings, as help.KeyMap.
+type keyList []key.Binding
+
+func (k keyList) ShortHelp() []key.Binding  { return k }
+func (k keyList) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
+
+// pushAnswers are the answers to the question before a push to Devtron: while Devtron is being
+// asked which provider is active there, only no; when the push switches Devtron's active provider
+// (from), yes switches and, when Devtron holds the configuration already, k updates it without.
+func (m keyMap) pushAnswers(planning, switches, present bool, from string) help.KeyMap {
+	c := m.confirm
+	if planning {
+		no := c.No
+		no.SetHelp("n/esc", "nothing is pushed")
+		return keyList{no}
+	}
+	if !switches {
+		return c
+	}
+	yes := c.Yes
+	yes.SetHelp("y", "push and switch")
+	out := keyList{yes}
+	if present {
+		out = append(out, key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep "+from+" active there")))
+	}
+	return append(out, c.No)
+}
+
 // roundTripKeys are the round-trip view's bindings; Back cancels while it runs.
 type roundTripKeys struct{ Back, Quit key.Binding }
 

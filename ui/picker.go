@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"gitopscfg/config"
-	"gitopscfg/platforms"
 	"gitopscfg/providers"
 )
 
@@ -36,18 +35,17 @@ type picker struct {
 	confirm providers.ID
 	notice  string
 	isErr   bool
-	// Devtron: the drift last read (nil: not yet, or failed with driftErr), the provider whose
-	// push runs, the provider whose push awaits confirmation.
-	drift       *platforms.Drift
-	driftErr    string
-	pushing     providers.ID
-	confirmPush providers.ID
+	// Devtron: what the picker knows of the instance (devtron.go), the provider whose push runs,
+	// the push waiting for an answer.
+	dv      devtronView
+	pushing providers.ID
+	ask     *pushAsk
 	// rot is the rotation asked for, running or ended (shown in the list's place until left).
 	rot *rotation
 }
 
 func newPicker(c *common) *picker {
-	return &picker{c: c, testing: map[providers.ID]int{}, spin: c.newSpinner()}
+	return &picker{c: c, testing: map[providers.ID]int{}, spin: c.newSpinner(), dv: devtronView{rev: -1}}
 }
 
 func (p *picker) selected() providers.Provider { return providers.All()[p.cursor] }
@@ -87,7 +85,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if len(p.testing) == 0 && p.pushing == "" && !p.rotationSpinning() {
+		if len(p.testing) == 0 && p.pushing == "" && !p.rotationSpinning() && (p.ask == nil || !p.ask.planning) {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -142,14 +140,8 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.rot != nil {
 		return p.rotationKey(msg)
 	}
-	if p.confirmPush != "" {
-		id := p.confirmPush
-		p.confirmPush = ""
-		if key.Matches(msg, p.c.keys.confirm.Yes) {
-			return p.push(id)
-		}
-		p.say("nothing was pushed", false)
-		return nil
+	if p.ask != nil {
+		return p.answerPush(msg)
 	}
 	if p.confirm != "" {
 		id := p.confirm
@@ -209,7 +201,7 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		creds := providers.FromConfig(sel.ID, cfg)
 		return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
 	case key.Matches(msg, k.Push):
-		p.startPush(sel)
+		return p.startPush(sel)
 	case key.Matches(msg, k.Rotate):
 		return p.startRotate(sel)
 	case key.Matches(msg, k.Remove):
@@ -257,19 +249,60 @@ func (p *picker) View() string {
 	}
 	s := p.c.styles
 	w := p.width
-	var b strings.Builder
-	b.WriteString(s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps") + "\n")
-	b.WriteString(s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)) + "\n\n")
-	for i, pr := range providers.All() {
-		b.WriteString(p.item(i, pr, w))
-		b.WriteString("\n")
+	rows := []row{
+		{text: s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps")},
+		{text: s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)), drop: 3},
 	}
-	body, foot := strings.TrimRight(b.String(), "\n"), p.footer(w)
-	gap := p.height - lipgloss.Height(body) - lipgloss.Height(foot)
-	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
+	if dl := p.devtronLine(w); dl != "" {
+		for _, l := range strings.Split(dl, "\n") {
+			rows = append(rows, row{text: l})
+		}
+	}
+	rows = append(rows, row{drop: 2})
+	for i, pr := range providers.All() {
+		if i > 0 {
+			rows = append(rows, row{drop: 1})
+		}
+		rows = append(rows, p.item(i, pr, w)...)
+	}
+	msg, help := p.footer(w)
+	return fitScreen(rows, strings.Split(msg, "\n"), help, p.height)
 }
 
-func (p *picker) item(i int, pr providers.Provider, w int) string {
+// row is one line of a screen's body; drop says how early it gives way when the screen is too
+// short for the body and the footer (0: never; 1 first).
+type row struct {
+	text string
+	drop int
+}
+
+// fitScreen lays out body, the notice (at least one line, blank when there is none) and the help
+// in h lines, the notice and the help at the bottom: when they do not fit, the body's droppable
+// rows give way (lowest level first), then the notice's last lines.
+func fitScreen(body []row, notice []string, help string, h int) string {
+	room := h - lineCount(help)
+	for lvl := 1; lvl <= 3 && len(body)+len(notice) > room; lvl++ {
+		kept := body[:0:0]
+		for _, r := range body {
+			if r.drop != lvl {
+				kept = append(kept, r)
+			}
+		}
+		body = kept
+	}
+	if over := len(body) + len(notice) - room; over > 0 {
+		notice = notice[:max(len(notice)-over, 1)]
+	}
+	lines := make([]string, len(body))
+	for i, r := range body {
+		lines[i] = r.text
+	}
+	gap := room - len(body) - len(notice)
+	return strings.Join(lines, "\n") + strings.Repeat("\n", max(gap, 0)+1) + strings.Join(notice, "\n") + "\n" + help
+}
+
+// item is a provider's rows: its name, state and state in Devtron; where it is; its checks.
+func (p *picker) item(i int, pr providers.Provider, w int) []row {
 	s := p.c.styles
 	cfg := p.configured(pr.ID)
 	sel := i == p.cursor
@@ -294,11 +327,8 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 	}
 	line1 := truncateStyled(cur+mark+padRight(name, 18)+badge+p.devtronBadge(pr.ID), w)
 	indent := "      "
-	var lines []string
-	lines = append(lines, line1)
 	if cfg == nil {
-		lines = append(lines, indent+s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))))
-		return strings.Join(lines, "\n") + "\n"
+		return []row{{text: line1}, {text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2}}
 	}
 	where := safe.Text(cfg.Host) + " · " + pr.OrgNoun + " " + safe.Text(cfg.Org)
 	if cfg.ProjectKey != "" {
@@ -307,9 +337,7 @@ func (p *picker) item(i int, pr providers.Provider, w int) string {
 	if cfg.Username != "" {
 		where += " · " + safe.Text(cfg.Username)
 	}
-	lines = append(lines, indent+truncate(where, w-len(indent)))
-	lines = append(lines, indent+p.checkLine(pr.ID, cfg, w-len(indent)))
-	return strings.Join(lines, "\n") + "\n"
+	return []row{{text: line1}, {text: indent + truncate(where, w-len(indent))}, {text: indent + p.checkLine(pr.ID, cfg, w-len(indent))}}
 }
 
 // warnings counts the checks of a record that passed with a warning.
@@ -375,38 +403,44 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 	return truncateStyled(strings.Join(parts, sep), w)
 }
 
-func (p *picker) footer(w int) string {
+// footer is the notice or question ("" when there is none) and the help.
+func (p *picker) footer(w int) (msg, help string) {
 	s := p.c.styles
-	var b strings.Builder
 	switch {
 	case p.rot != nil && p.rot.stage == rotConfirm:
 		name := providers.MustLookup(p.rot.id).Name
-		b.WriteString(s.prompt.Render(wrapText("Rotate the "+name+" token? "+name+" revokes the current token "+
-			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked, round-tripped and pushed to Devtron if one is stored. (y/N)", w)))
-	case p.confirmPush != "":
-		name := providers.MustLookup(p.confirmPush).Name
-		b.WriteString(s.prompt.Render(wrapText("Push "+name+" to Devtron at "+p.data.Devtron.URL+"? Devtron validates it by creating and deleting a repository. (y/N)", w)))
+		msg = s.prompt.Render(wrapText("Rotate the "+name+" token? "+name+" revokes the current token "+
+			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked, round-tripped and pushed to Devtron if one is stored. (y/N)", w))
+	case p.ask != nil:
+		text := wrapText(p.askText(), w)
+		if p.ask.planning {
+			text = wrapText(p.askText(), w-2)
+			msg = p.spin.View() + " " + s.dim.Render(text)
+		} else {
+			msg = s.prompt.Render(text)
+		}
 	case p.confirm != "":
 		name := providers.MustLookup(p.confirm).Name
-		b.WriteString(s.prompt.Render(truncate("Remove "+name+" and its token from the store? (y/N)", w)))
+		msg = s.prompt.Render(truncate("Remove "+name+" and its token from the store? (y/N)", w))
 	case p.notice != "":
 		st := s.msgInfo
 		if p.isErr {
 			st = s.msgError
 		}
-		b.WriteString(st.Render(wrapText(p.notice, w)))
+		msg = st.Render(wrapText(p.notice, w))
 	}
-	b.WriteString("\n")
 	h := p.c.help
 	h.SetWidth(w)
 	h.ShowAll = p.full
-	b.WriteString(h.View(p))
-	return b.String()
+	return msg, h.View(p)
 }
 
 // keys are the bindings the picker answers to now: yes or no while it asks to confirm a removal.
 func (p *picker) keys() help.KeyMap {
-	if p.confirm != "" || p.confirmPush != "" || (p.rot != nil && p.rot.stage == rotConfirm) {
+	if a := p.ask; a != nil {
+		return p.c.keys.pushAnswers(a.planning, a.switches, a.present, a.from)
+	}
+	if p.confirm != "" || (p.rot != nil && p.rot.stage == rotConfirm) {
 		return p.c.keys.confirm
 	}
 	return p.c.keys.picker

@@ -305,7 +305,8 @@ func (p *picker) rotationInput(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	switch msg.(type) {
-	case tea.KeyPressMsg, spinner.TickMsg, rotationMsg, retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, changedMsg:
+	case tea.KeyPressMsg, spinner.TickMsg, rotationMsg, retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg,
+		activatedHereMsg, changedMsg:
 		return nil, false
 	}
 	var cmd tea.Cmd
@@ -577,7 +578,8 @@ func (p *picker) rotationPush() tea.Cmd {
 	}
 	r.stage, r.running = rotPushing, "pushing the new token to Devtron at "+p.data.Devtron.URL+"…"
 	p.pushing = r.id
-	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.opts.Env, *platforms.InstanceFromConfig(p.data.Devtron), providers.FromConfig(r.id, cfg)),
+	// A rotation never changes Devtron's active provider (Activate false).
+	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.opts.Env, p.instance(), providers.FromConfig(r.id, cfg), false, ""),
 		p.spin.Tick)
 }
 
@@ -586,10 +588,18 @@ func (r *rotation) pushes(id providers.ID) bool {
 	return r != nil && r.stage == rotPushing && r.id == id
 }
 
-// rotationPushed takes the end of the rotation's push to Devtron.
+// rotationPushed takes the end of the rotation's push to Devtron. A push refused because it would
+// have made the provider Devtron's active one is skipped, with the command line's words.
 func (p *picker) rotationPushed(msg devtronPushedMsg) tea.Cmd {
 	r := p.rot
+	var se *platforms.SwitchError
 	switch {
+	case errors.As(msg.err, &se):
+		id := string(r.id)
+		r.add(providers.Skip, "push", "Devtron holds no "+id+" configuration and "+platforms.ActiveName(se.Active)+
+			" is its active provider: creating one would make "+id+" the active one there, so nothing was pushed (`gitopscfg push devtron "+
+			id+" --activate` does that)")
+		return p.rotationDone()
 	case msg.err != nil && msg.res.Outcome == "":
 		r.add(providers.Fail, "push", "not pushed: "+msg.err.Error())
 	case !msg.res.OK():
