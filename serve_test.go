@@ -39,12 +39,40 @@ type sshServer struct {
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// grew, when not nil, is closed by the next Write (waitFor waits on it).
+	grew chan struct{}
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.grew != nil {
+		close(l.grew)
+		l.grew = nil
+	}
 	return l.b.Write(p)
+}
+
+// waitFor reports whether want appears within the time given, waking at each write.
+func (l *lockedBuffer) waitFor(want string, within time.Duration) bool {
+	deadline := time.After(within)
+	for {
+		l.mu.Lock()
+		if strings.Contains(l.b.String(), want) {
+			l.mu.Unlock()
+			return true
+		}
+		if l.grew == nil {
+			l.grew = make(chan struct{})
+		}
+		grew := l.grew
+		l.mu.Unlock()
+		select {
+		case <-grew:
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func (l *lockedBuffer) String() string {
@@ -274,6 +302,99 @@ func TestServeCheckJSONOverSSH(t *testing.T) {
 	}
 	if out, code := run("check --config-dir /tmp"); code != 2 {
 		t.Fatalf("--config-dir over ssh: %d %s", code, out)
+	}
+}
+
+// runSSH runs cmd in a session without a terminal on c: its stdout and stderr, and exit status.
+func runSSH(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var out, errb bytes.Buffer
+	sess.Stdout, sess.Stderr = &out, &errb
+	err = sess.Run(cmd)
+	code := 0
+	if ee, ok := err.(*gossh.ExitError); ok {
+		code = ee.ExitStatus()
+	} else if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestServeSSHHelpListsOnlySessionFlags: over SSH, check's and status's help list the flags a
+// session may give, and neither lists nor mentions --output, --config-dir or --demo.
+func TestServeSSHHelpListsOnlySessionFlags(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c := s.dial(t)
+	defer c.Close()
+	for cmd, want := range map[string][]string{
+		"check --help": {"--all", "--json", "--format", "--timeout", "--deep", "--warn-expiry", "--fail-expiry", "--devtron"},
+		"status -h":    {"--json"},
+	} {
+		out, errOut, code := runSSH(t, c, cmd)
+		if code != 0 || errOut != "" {
+			t.Fatalf("%s over SSH: exit %d, %q", cmd, code, errOut)
+		}
+		for _, flag := range want {
+			if !strings.Contains(out, flag) {
+				t.Errorf("%s over SSH lacks %s:\n%s", cmd, flag, out)
+			}
+		}
+		for _, never := range []string{"--output", "--config-dir", "--demo"} {
+			if strings.Contains(out, never) {
+				t.Errorf("%s over SSH shows %s:\n%s", cmd, never, out)
+			}
+		}
+	}
+}
+
+// TestServeSSHLogsSessions: serve logs every session without a terminal, as it logs a refused
+// key: the key's SHA-256 fingerprint, the command (verb, flag names, provider) and the exit
+// status, a refused command too; never a flag's value or another argument.
+func TestServeSSHLogsSessions(t *testing.T) {
+	t.Parallel()
+	emu, err := fake.Start(fake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	s := startServe(t, emu)
+	c := s.dial(t)
+	defer c.Close()
+	key := "ip=127.0.0.1 fingerprint=" + gossh.FingerprintSHA256(s.key.PublicKey())
+	for _, r := range []struct {
+		cmd  string
+		code int
+		log  string
+	}{
+		{"check github --json --timeout 47s", 0, `msg=session ` + key + ` command="check github --json --timeout" exit_status=0`},
+		{"check bitbucket", 1, `msg=session ` + key + ` command="check bitbucket" exit_status=1`},
+		{"status", 0, `msg=session ` + key + ` command=status exit_status=0`},
+		{"check ghp_NOTATOKEN0000", 2, `msg=session ` + key + ` command="check ?" exit_status=2`},
+		{"check --output /tmp/NOTAFILE", 2, `msg="session refused" ` + key + ` command="check --output" exit_status=2`},
+		{"remove github", 2, `msg="session refused" ` + key + ` command="remove github" exit_status=2`},
+	} {
+		if _, errOut, code := runSSH(t, c, r.cmd); code != r.code {
+			t.Fatalf("%s over SSH: exit %d, want %d: %s", r.cmd, code, r.code, errOut)
+		}
+		if !s.stderr.waitFor(r.log, 10*time.Second) {
+			t.Fatalf("%s: serve did not log %s:\n%s", r.cmd, r.log, s.stderr.String())
+		}
+	}
+	for _, never := range []string{"47s", "NOTATOKEN", "NOTAFILE"} {
+		if strings.Contains(s.stderr.String(), never) {
+			t.Fatalf("an argument (%s) reached serve's log:\n%s", never, s.stderr.String())
+		}
 	}
 }
 

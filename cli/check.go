@@ -56,8 +56,11 @@ a failed check. Both take days (14d, 1d12h) or durations (36h).
 
 --format prometheus writes the text format for node_exporter's textfile collector; --format nagios
 follows the monitoring-plugin API (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); --format jsonl
-writes one JSON object per line (each round-trip stage as it finishes). --output FILE writes the
-output to FILE atomically (a temporary file in the same directory, then renamed).
+writes one JSON object per line (each round-trip stage as it finishes).
+
+--output FILE writes the output to FILE atomically (a temporary file in the same directory, then
+renamed).
+
 Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -99,16 +102,27 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 			return runF(cmd.Context(), opts)
 		},
 	}
+	// Over SSH without a terminal a session may run check with every flag but --output, which would
+	// write a file on the server (sshpolicy.go).
+	allowOverSSH(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.All, "all", false, "check every configured provider")
+	allowFlagOverSSH(fl.Lookup("all"))
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document (the same as --format json)")
+	allowFlagOverSSH(fl.Lookup("json"))
 	fl.StringVar(&format, "format", "text", checkFormatHelp())
+	allowFlagOverSSH(fl.Lookup("format"))
 	fl.StringVar(&opts.Output, "output", "", "write the output to FILE atomically instead of standard output")
 	fl.Var(durationFlag{&opts.Expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
+	allowFlagOverSSH(fl.Lookup("warn-expiry"))
 	fl.Var(durationFlag{&opts.Expiry.Fail}, "fail-expiry", "fail when the token expires within this time (7d, 36h; default off)")
+	allowFlagOverSSH(fl.Lookup("fail-expiry"))
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
+	allowFlagOverSSH(fl.Lookup("timeout"))
 	fl.BoolVar(&opts.Devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations")
+	allowFlagOverSSH(fl.Lookup("devtron"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
+	allowFlagOverSSH(fl.Lookup("deep"))
 	return cmd
 }
 

@@ -84,6 +84,8 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 			return uiRun(cmd.Context(), opts)
 		},
 	}
+	// Neither global flag is for a session over SSH (no allowFlagOverSSH, sshpolicy.go): it would
+	// choose the server's store.
 	root.PersistentFlags().StringVar(&f.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
 	root.PersistentFlags().BoolVar(&f.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
 	root.Flags().BoolVar(&accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")

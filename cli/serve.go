@@ -21,8 +21,8 @@ import (
 	"gitopscfg/ui"
 )
 
-// sessionRunner runs `status` or `check` for an SSH session without a terminal and returns the
-// exit status (server.Options.RunCommand).
+// sessionRunner runs the command of an SSH session without a terminal and returns the exit status
+// (server.Options.RunCommand).
 type sessionRunner func(ctx context.Context, who string, args []string, out, errOut io.Writer) int
 
 // serveOptions is what serve needs: the streams, the store, the providers' environment, the
@@ -33,6 +33,9 @@ type serveOptions struct {
 	Env       func(timeout time.Duration) *providers.Env
 	// Now is the clock of the expiry reminders and of each session's greeting.
 	Now func() time.Time
+	// Policy decides what a session without a terminal may run, and what the log shows of it
+	// (server.Options.Policy; sshPolicy).
+	Policy func(args []string) (logged string, refused error)
 	// Sessions returns what runs the sessions' commands on store, the one serve unlocked, with env,
 	// the one the sessions share (f.sessionCommands).
 	Sessions func(store *config.Store, env *providers.Env) sessionRunner
@@ -81,7 +84,8 @@ In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or
 				return usageErr("--login-grace must be positive")
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
-			opts.Sessions, opts.Listen, opts.ReminderInterval = f.sessionCommands, net.Listen, reminderInterval
+			opts.Policy, opts.Sessions = sshPolicy(func() *cobra.Command { return newRootCmd(&factory{}) }), f.sessionCommands
+			opts.Listen, opts.ReminderInterval = net.Listen, reminderInterval
 			opts.ConfigDir, opts.Version = f.ConfigDir, f.Version
 			return runF(cmd.Context(), opts)
 		},
@@ -115,6 +119,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 			return ui.New(ui.Options{ConfigDir: opts.ConfigDir, Store: store, Env: env, Who: who, Version: opts.Version,
 				Notice: expiryGreeting(store.Load, defaultWarnExpiry, opts.Now())})
 		},
+		Policy:     opts.Policy,
 		RunCommand: opts.Sessions(store, env),
 		Drain:      store.Drain,
 	})
@@ -150,22 +155,32 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	return <-done
 }
 
-// sessionCommands returns what runs `status` or `check` for an SSH session without a terminal:
-// on store, the one serve unlocked, with env, the one the sessions share.
+// sshPolicy is serve's policy for the commands of sessions without a terminal (server.Options):
+// each command is decided by sshRefusal, and logged as sshLogLine shows it, on a fresh command tree
+// from newRoot, since a cobra tree is not safe for concurrent use.
+func sshPolicy(newRoot func() *cobra.Command) func(args []string) (string, error) {
+	return func(args []string) (string, error) {
+		root := newRoot()
+		return sshLogLine(root, args), sshRefusal(root, args)
+	}
+}
+
+// sessionCommands returns what runs the command of an SSH session without a terminal, on store,
+// the one serve unlocked, with env, the one the sessions share. It decides the command by the SSH
+// policy again, on the very tree it runs, so that it runs nothing a session may not, whoever calls
+// it, and the commands' help shows only what a session may use.
 func (f *factory) sessionCommands(store *config.Store, env *providers.Env) sessionRunner {
 	return func(ctx context.Context, who string, args []string, out, errOut io.Writer) int {
-		// The session may not choose another config dir, start the demo, or write files on the server.
-		for _, arg := range args {
-			if strings.HasPrefix(arg, "--config-dir") || strings.HasPrefix(arg, "--demo") || strings.HasPrefix(arg, "--output") {
-				fmt.Fprintln(errOut, "error: --config-dir, --demo and --output are not available over SSH")
-				return exitUsageStore
-			}
-		}
 		sub := &factory{
 			Streams: Streams{In: strings.NewReader(""), Out: out, Err: errOut}, Version: f.Version,
 			ConfigDir: f.ConfigDir, Getenv: f.Getenv, store: store, env: env, whoami: who, now: f.now,
 		}
 		root := newRootCmd(sub)
+		if err := sshRefusal(root, args); err != nil {
+			fmt.Fprintln(errOut, "gitopscfg: "+err.Error())
+			return exitUsageStore
+		}
+		setSSHHelp(root)
 		root.SetArgs(args)
 		root.SetOut(out)
 		root.SetErr(errOut)

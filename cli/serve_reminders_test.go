@@ -55,7 +55,7 @@ func TestSessionCommandWritesNoFiles(t *testing.T) {
 		var out, errOut bytes.Buffer
 		a := newFactory(Streams{}, "dev", func(string) string { return "" }, nil)
 		if code := a.sessionCommands(nil, nil)(context.Background(), "ssh:test", args, &out, &errOut); code != exitUsageStore ||
-			!strings.Contains(errOut.String(), "--output are not available over SSH") {
+			errOut.String() != "gitopscfg: --output is not available over SSH; "+sshUsage+"\n" {
 			t.Fatalf("%v: exit %d %q", args, code, errOut.String())
 		}
 	}

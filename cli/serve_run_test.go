@@ -76,6 +76,7 @@ func newServeFixture(t *testing.T) *serveFixture {
 	fx := &serveFixture{store: s, signer: signer, stderr: &syncBuffer{}, listening: make(chan string, 1)}
 	fx.opts = &serveOptions{
 		IO: Streams{In: strings.NewReader(""), Out: io.Discard, Err: fx.stderr}, OpenStore: open, Env: (&envRecorder{}).env, Now: fixedClock,
+		Policy: sshPolicy(sessionTree),
 		Sessions: func(*config.Store, *providers.Env) sessionRunner {
 			t.Error("no runner for the sessions' commands was asked for")
 			return nil
@@ -219,7 +220,7 @@ func TestServeCmdPassesItsOptions(t *testing.T) {
 	if got == nil || got.ListenAddr != "127.0.0.1:2222" || got.AuthorizedKeys != "/srv/gitopscfg/authorized_keys" ||
 		got.HostKey != "/srv/gitopscfg/ssh_host_ed25519_key" || got.MaxSessions != 32 || got.IdleTimeout != 15*time.Minute ||
 		got.LoginGrace != server.DefaultLoginGrace || got.ReminderInterval != reminderInterval || got.ConfigDir != "/srv/gitopscfg" ||
-		got.Version != "1.2.3-test" || got.IO.Err != errb || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Sessions == nil || got.Listen == nil {
+		got.Version != "1.2.3-test" || got.IO.Err != errb || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Policy == nil || got.Sessions == nil || got.Listen == nil {
 		t.Fatalf("options %+v", got)
 	}
 	if err := execute(newServeCmd(f, capture), "--listen", "0.0.0.0:22", "--authorized-keys", "/k", "--host-key", "/h",

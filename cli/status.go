@@ -75,6 +75,8 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON document")
+	allowOverSSH(cmd) // a session over SSH without a terminal may run status (sshpolicy.go)
+	allowFlagOverSSH(cmd.Flags().Lookup("json"))
 	return cmd
 }
 
@@ -119,7 +121,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error 
 			sp.Configured = true
 			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
 			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
-			// last_check is the latest check of either kind (its "deep" says which, as DESIGN.md
+			// last_check is the latest check of either kind (its "deep" says which, as the README
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
 		}

@@ -263,33 +263,4 @@ func TestDisplayComment(t *testing.T) {
 	}
 }
 
-// The contract of sessions without a terminal: status and check with their reporting flags,
-// --deep included; nothing that acts on the server's files.
-func TestAllowedCommand(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		args string
-		ok   bool
-	}{
-		{"status", true}, {"status --json", true}, {"check", true}, {"check --all --json", true},
-		{"check github --deep --timeout 90s", true}, {"check --timeout=5s gitlab", true}, {"check --help", true},
-		{"check --output /etc/passwd", false}, {"check --config-dir /tmp", false}, {"check --config-dir=/tmp", false},
-		{"check --demo", false}, {"status --config-dir /x", false}, {"set github", false}, {"", false},
-		{"init", false}, {"serve", false}, {"check --deep --output=/x", false},
-	} {
-		var args []string
-		if c.args != "" {
-			args = strings.Fields(c.args)
-		}
-		err := allowedCommand(args)
-		if (err == nil) != c.ok {
-			t.Errorf("allowedCommand(%q) = %v, want ok=%v", c.args, err, c.ok)
-		}
-	}
-	err := allowedCommand([]string{"check", "--\x1b[2Jx"})
-	if err == nil || strings.Contains(err.Error(), "\x1b") {
-		t.Errorf("a refused flag is echoed raw: %v", err)
-	}
-}
-
 var _ = fmt.Sprint

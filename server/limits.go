@@ -1,12 +1,8 @@
 package server
 
 import (
-	"fmt"
 	"net"
-	"strings"
 	"sync"
-
-	"gitopscfg/config/safe"
 )
 
 // pendingConns counts connections that have not authenticated yet, in all and per client address.
@@ -65,54 +61,3 @@ func (c *pendingConn) Close() error {
 }
 
 type pendingKey struct{}
-
-// sshFlags are the flags each command takes over SSH without a terminal; true marks a flag that
-// takes a value (given as --flag=value or as the next argument).
-var sshFlags = map[string]map[string]bool{
-	"status": {"--json": false},
-	"check": {"--all": false, "--json": false, "--deep": false, "--timeout": true, "--format": true,
-		"--warn-expiry": true, "--fail-expiry": true, "--devtron": false},
-}
-
-// sshUsage is the contract of a session without a terminal (README, "Serving the UI over SSH").
-const sshUsage = "without a terminal this server runs only `status [--json]` and " +
-	"`check [PROVIDER|--all] [--json] [--format F] [--timeout D] [--deep]`; connect with `ssh -t` for the interactive UI"
-
-// allowedCommand checks the command of a session without a terminal against sshFlags: anything
-// else (another verb, --output, --config-dir, --demo …) is refused, since it would act on the
-// server's files rather than report.
-func allowedCommand(args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%s", sshUsage)
-	}
-	flags, ok := sshFlags[args[0]]
-	if !ok {
-		return fmt.Errorf("%s", sshUsage)
-	}
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		if a == "-h" || a == "--help" {
-			continue
-		}
-		if !strings.HasPrefix(a, "-") {
-			continue // PROVIDER: the command checks it
-		}
-		name, _, hasValue := strings.Cut(a, "=")
-		takesValue, known := flags[name]
-		if !known {
-			return fmt.Errorf("%s is not available over SSH; %s", displayArg(name), sshUsage)
-		}
-		if takesValue && !hasValue {
-			i++ // the value
-		}
-	}
-	return nil
-}
-
-// displayArg shows an argument the client sent without its control characters.
-func displayArg(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return safe.Text(s)
-}

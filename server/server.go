@@ -1,6 +1,6 @@
 // Package server serves the terminal UI over SSH: public-key authentication against an
-// authorized_keys file, one fresh UI model per session sharing one store, `status` and `check`
-// for sessions without a terminal, session limits, idle timeouts and a graceful shutdown.
+// authorized_keys file, one fresh UI model per session sharing one store, the commands a policy
+// allows for sessions without a terminal, session limits, idle timeouts and a graceful shutdown.
 package server
 
 import (
@@ -41,7 +41,13 @@ type Options struct {
 	Version                 string
 	// NewModel builds a fresh UI model for one session; who names the key holder for the audit trail.
 	NewModel func(who string) tea.Model
-	// RunCommand runs `status` or `check` for a session without a terminal and returns the exit status.
+	// Policy decides the command of a session without a terminal (the SSH policy the cli declares on
+	// its commands): a refusal is told to the client with exit status 2, and RunCommand runs the
+	// rest. logged is what the log may show of args (the verb, flag names, a provider; never a
+	// value). Required: without it New fails, so that no server runs commands nobody vetted.
+	Policy func(args []string) (logged string, refused error)
+	// RunCommand runs a command Policy allowed for a session without a terminal and returns the
+	// exit status.
 	RunCommand func(ctx context.Context, who string, args []string, out, errOut io.Writer) int
 	// Drain waits for saves in progress to finish (called on shutdown after the sessions close).
 	Drain  func()
@@ -100,6 +106,9 @@ const (
 
 // New prepares a server: host key (generated on first start), authorized keys, handlers.
 func New(opts Options) (*Server, error) {
+	if opts.Policy == nil {
+		return nil, errors.New("server: no policy for the commands of sessions without a terminal")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -234,7 +243,8 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// commands serves sessions without a terminal: only `status` and `check`.
+// commands serves sessions without a terminal: what Options.Policy allows runs, the rest is
+// refused with exit status 2; either way the log records the key, the command and the exit status.
 func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if _, _, isPty := sess.Pty(); isPty {
@@ -242,16 +252,30 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		args := sess.Command()
-		if err := allowedCommand(args); err != nil {
+		logged, err := s.opts.Policy(args)
+		if err != nil {
 			wish.Errorln(sess, "gitopscfg: "+err.Error())
+			s.logSession(sess, "session refused", logged, 2)
 			_ = sess.Exit(2)
 			return
 		}
 		s.track(sess, nil)
 		code := s.opts.RunCommand(sess.Context(), s.who(sess), args, sess, sess.Stderr())
 		s.untrack(sess)
+		s.logSession(sess, "session", logged, code)
 		_ = sess.Exit(code)
 	}
+}
+
+// logSession logs a session that ran (or was refused) as a refused authentication is logged: the
+// client's address and the key's SHA-256 fingerprint, then the command (as Policy gave it to log,
+// "ui" for the interactive UI) and the exit status. It is called before the exit status is sent.
+func (s *Server) logSession(sess ssh.Session, msg, command string, code int) {
+	fingerprint := ""
+	if k := sess.PublicKey(); k != nil {
+		fingerprint = gossh.FingerprintSHA256(k)
+	}
+	s.opts.Logger.Info(msg, "ip", ipOf(sess.RemoteAddr()), "fingerprint", fingerprint, "command", command, "exit_status", code)
 }
 
 // program builds one session's UI program: a fresh model, the session's own size, colour profile
@@ -351,6 +375,7 @@ func (s *Server) afterUI(next ssh.Handler) ssh.Handler {
 		if why, ok := s.ended.LoadAndDelete(sess); ok {
 			fmt.Fprintf(sess, "\r\ngitopscfg: %s\r\n", why)
 		}
+		s.logSession(sess, "session", "ui", 0) // the SSH library ends the session with 0 once this returns
 		next(sess)
 	}
 }

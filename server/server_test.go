@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -69,6 +70,7 @@ func start(t *testing.T, mutate func(*Options)) *fixture {
 		MaxSessions:        8,
 		Version:            "test",
 		NewModel:           func(who string) tea.Model { return testModel{who: who} },
+		Policy:             testPolicy,
 		RunCommand: func(_ context.Context, who string, args []string, out, errOut io.Writer) int {
 			f.who <- who
 			fmt.Fprintf(out, "ran %s\n", strings.Join(args, " "))
@@ -97,6 +99,22 @@ func start(t *testing.T, mutate func(*Options)) *fixture {
 	})
 	f.srv, f.addr = srv, ln.Addr().String()
 	return f
+}
+
+// testPolicy stands in for the cli's SSH policy: it allows status and check with any argument,
+// and logs of a command its verb and the arguments that start with "--", cut at "=".
+func testPolicy(args []string) (string, error) {
+	var logged []string
+	for i, a := range args {
+		if i == 0 || strings.HasPrefix(a, "--") {
+			name, _, _ := strings.Cut(a, "=")
+			logged = append(logged, name)
+		}
+	}
+	if len(args) == 0 || (args[0] != "status" && args[0] != "check") {
+		return strings.Join(logged, " "), errors.New("this test server runs only `status [--json]` and `check`")
+	}
+	return strings.Join(logged, " "), nil
 }
 
 func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
