@@ -17,7 +17,7 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// The command-line contract (DESIGN.md) is driven through the real binary: testscript runs this
+// The command-line contract (README.md) is driven through the real binary: testscript runs this
 // test binary as `gitopscfg` (TestMain), so every script exercises main, the flags, the exit codes
 // and the output exactly as an admin or a script sees them. The end-to-end tests in tmux (e2e_test.go)
 // run the same binary.

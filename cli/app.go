@@ -1,4 +1,4 @@
-// Package cli owns the command line: one file per verb, the exit-code contract of DESIGN.md, and
+// Package cli owns the command line: one file per verb, the exit-code contract of the README, and
 // the wiring of config directory, store, provider checks and UI for each run.
 package cli
 
@@ -17,7 +17,7 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// Exit codes (DESIGN.md): 0 ok, 1 a check failed or nothing to check, 2 usage, config or store error.
+// Exit codes (README): 0 ok, 1 a check failed or nothing to check, 2 usage, config or store error.
 const (
 	exitOK         = 0
 	exitCheckFail  = 1

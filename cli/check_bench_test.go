@@ -11,7 +11,7 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// BenchmarkCheckAll runs `check --all`'s work (the four providers concurrently) against emulators
+// BenchmarkCheckAll runs `check --all`'s work (every provider concurrently) against emulators
 // that add 50 ms to every response, and each provider alone, in the same run. The target: --all
 // takes at most the slowest single provider's time + 10%. Reported: the medians and their ratio.
 func BenchmarkCheckAll(b *testing.B) {

@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-// GitDefaultBranch is the branch every emulated repository starts on (its HEAD), as the four
+// GitDefaultBranch is the branch every emulated repository starts on (its HEAD), as the five
 // providers default to for new repositories.
 const GitDefaultBranch = "main"
 
