@@ -11,6 +11,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // checkOptions is what check needs: injected dependencies first, then the parsed flags and arguments.
@@ -188,22 +189,29 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	if opts.Devtron && d.Devtron == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
-	env := opts.Env(opts.Timeout)
-	var progress func(providers.ID, providers.Check)
+	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
+	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout}
 	if opts.Deep {
-		progress = stageWriter(opts, out, cf)
+		if progress := stageWriter(opts, out, cf); progress != nil {
+			to.Stage = func(st usecase.Stage) { progress(st.Provider, st.Check) }
+		}
 	}
-	at := opts.Now()
-	results := runChecks(ctx, env, d, ids, opts.Deep, progress)
-	graded := opts.Now()
-	applyExpiry(results, opts.Expiry, graded)
-	rememberResults(ctx, s, opts.Who(), opts.Now(), opts.IO.Err, d, results, opts.Deep)
+	var graded time.Time
+	to.Grade = func(results []providers.Result) {
+		graded = opts.Now()
+		applyExpiry(results, opts.Expiry, graded)
+	}
+	tested := b.Test(ctx, d, ids, to)
+	results, at := tested.Results, tested.At
+	if tested.RecordErr != nil {
+		fmt.Fprintln(opts.IO.Err, "warning: the check results could not be remembered:", tested.RecordErr)
+	}
 	rep := &checkReport{Results: results, At: at, Graded: graded, Expiry: opts.Expiry, Deep: opts.Deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
 		rep.Orgs[id] = d.Providers[string(id)].Org
 	}
 	if opts.Devtron {
-		rep.Devtron = checkDevtronInstance(ctx, env, d, opts.DevtronDrift)
+		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
 	}
 	if err := cf.Write(out, rep); err != nil {
 		return err
@@ -261,32 +269,6 @@ func nothingToCheck(out, errw io.Writer, cf checkFormat, msg string, complete fu
 	return errCheckFailed
 }
 
-// runChecks checks the given providers concurrently (with the round trip when deep) and returns
-// results in the given order.
-func runChecks(ctx context.Context, env *providers.Env, d *config.Data, ids []providers.ID, deep bool,
-	progress func(providers.ID, providers.Check)) []providers.Result {
-	results := make([]providers.Result, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		creds := providers.FromConfig(id, d.Providers[string(id)])
-		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(d.Providers[string(id)]))
-		wg.Go(func() {
-			if deep {
-				var stage func(providers.Check)
-				if progress != nil {
-					stage = func(c providers.Check) { progress(id, c) }
-				}
-				results[i] = providers.RunDeep(ctx, env, creds, stage)
-			} else {
-				results[i] = providers.Run(ctx, env, creds)
-			}
-			results[i].Active = d.Active == string(id)
-		})
-	}
-	wg.Wait()
-	return results
-}
-
 // showStage prints a round-trip stage as it starts and ends, on w, for a person watching.
 func showStage(w io.Writer, id providers.ID, c providers.Check) {
 	if c.Status == providers.Running {
@@ -294,23 +276,4 @@ func showStage(w io.Writer, id providers.ID, c providers.Check) {
 		return
 	}
 	fmt.Fprintf(w, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
-}
-
-// rememberResults remembers each result in the store as who at now (a round trip as last_deep),
-// for providers whose credentials did not change while they were checked (tested holds what was
-// checked); failing to do so is a warning on errw, not a failure.
-func rememberResults(ctx context.Context, s *config.Store, who string, now time.Time, errw io.Writer,
-	tested *config.Data, results []providers.Result, deep bool) {
-	var checked []config.Checked
-	for _, r := range results {
-		checked = append(checked, config.Checked{Provider: string(r.Provider),
-			Tested: tested.Providers[string(r.Provider)].Settings(), Record: r.Record(now, deep)})
-	}
-	_, err := s.RecordChecks(ctx, who, checked...)
-	if config.IsKind(err, config.KindStale) {
-		return // every provider changed while it was checked: its results are not theirs to keep
-	}
-	if err != nil {
-		fmt.Fprintln(errw, "warning: the check results could not be remembered:", err)
-	}
 }

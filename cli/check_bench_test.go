@@ -9,6 +9,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
+	"gitopscfg/usecase"
 )
 
 // BenchmarkCheckAll runs `check --all`'s work (every provider concurrently) against emulators
@@ -26,7 +27,7 @@ func BenchmarkCheckAll(b *testing.B) {
 		emu.DemoCredentials(id).ApplyTo(p)
 		d.Providers[string(id)] = p
 	}
-	env := providers.NewEnv("bench")
+	b2 := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(providers.NewEnv("bench"))})
 	ctx := context.Background()
 	median := func(ts []time.Duration) time.Duration {
 		slices.Sort(ts)
@@ -36,7 +37,7 @@ func BenchmarkCheckAll(b *testing.B) {
 	single := map[providers.ID][]time.Duration{}
 	for b.Loop() {
 		start := time.Now()
-		for _, r := range runChecks(ctx, env, d, providers.IDs, false, nil) {
+		for _, r := range b2.RunTests(ctx, d, providers.IDs, usecase.TestOptions{}) {
 			if !r.OK {
 				b.Fatalf("%s failed: %+v", r.Provider, r.Checks)
 			}
@@ -44,7 +45,7 @@ func BenchmarkCheckAll(b *testing.B) {
 		all = append(all, time.Since(start))
 		for _, id := range providers.IDs {
 			start := time.Now()
-			runChecks(ctx, env, d, []providers.ID{id}, false, nil)
+			b2.RunTests(ctx, d, []providers.ID{id}, usecase.TestOptions{})
 			single[id] = append(single[id], time.Since(start))
 		}
 	}

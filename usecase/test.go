@@ -25,6 +25,9 @@ type TestOptions struct {
 	// Stage, when set, receives each round-trip stage as it starts and ends (concurrently from
 	// the providers' goroutines: it must be safe for that and must not block for long).
 	Stage func(Stage)
+	// Grade, when set, adjusts the results before they are recorded (the command line's expiry
+	// thresholds), so that the store remembers what the admin was shown.
+	Grade func([]providers.Result)
 }
 
 // Tested is what Test found.
@@ -44,31 +47,11 @@ type Tested struct {
 // trip when o.Deep, and records each result as the provider's last check (last round trip) when
 // its stored settings are still the ones tested: a result belongs to the credentials it tested.
 func (b *Backend) Test(ctx context.Context, d *config.Data, ids []providers.ID, o TestOptions) Tested {
-	timeout := o.Timeout
-	if timeout == 0 && o.Deep {
-		timeout = providers.DeepTimeout
+	out := Tested{At: b.now()}
+	out.Results = b.RunTests(ctx, d, ids, o)
+	if o.Grade != nil {
+		o.Grade(out.Results)
 	}
-	env := b.Env(timeout)
-	out := Tested{At: b.now(), Results: make([]providers.Result, len(ids))}
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		sp := d.Providers[string(id)]
-		creds := providers.FromConfig(id, sp)
-		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(sp))
-		wg.Go(func() {
-			if o.Deep {
-				var stage func(providers.Check)
-				if o.Stage != nil {
-					stage = func(c providers.Check) { o.Stage(Stage{Provider: id, Check: c}) }
-				}
-				out.Results[i] = b.deep(ctx, env, creds, stage)
-			} else {
-				out.Results[i] = b.check(ctx, env, creds)
-			}
-			out.Results[i].Active = d.Active == string(id)
-		})
-	}
-	wg.Wait()
 	var checked []config.Checked
 	for _, r := range out.Results {
 		checked = append(checked, config.Checked{Provider: string(r.Provider),
@@ -87,6 +70,36 @@ func (b *Backend) Test(ctx context.Context, d *config.Data, ids []providers.ID, 
 		out.Data = data
 	}
 	return out
+}
+
+// RunTests is Test without the recording: the results, in the order of ids.
+func (b *Backend) RunTests(ctx context.Context, d *config.Data, ids []providers.ID, o TestOptions) []providers.Result {
+	timeout := o.Timeout
+	if timeout == 0 && o.Deep {
+		timeout = providers.DeepTimeout
+	}
+	env := b.Env(timeout)
+	results := make([]providers.Result, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		sp := d.Providers[string(id)]
+		creds := providers.FromConfig(id, sp)
+		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(sp))
+		wg.Go(func() {
+			if o.Deep {
+				var stage func(providers.Check)
+				if o.Stage != nil {
+					stage = func(c providers.Check) { o.Stage(Stage{Provider: id, Check: c}) }
+				}
+				results[i] = b.deep(ctx, env, creds, stage)
+			} else {
+				results[i] = b.check(ctx, env, creds)
+			}
+			results[i].Active = d.Active == string(id)
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 // ErrStale is returned by Record when the stored credentials changed while they were tested.
