@@ -211,7 +211,7 @@ func (m *Model) receivers(msg tea.Msg) []screen {
 	switch msg.(type) {
 	case tea.KeyPressMsg:
 		return []screen{m.top}
-	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg, activatedHereMsg, rotationMsg:
+	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg, rotationMsg:
 		// a re-test, a push, a comparison or a rotation's step ends on the picker, whichever screen is shown
 		return []screen{m.picker}
 	case debounceMsg, checkDoneMsg:

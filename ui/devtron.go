@@ -2,18 +2,14 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
 	"gitopscfg/config/safe"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // The picker's view of the stored Devtron instance: which configurations it holds and which
@@ -41,37 +37,6 @@ type devtronDriftMsg struct {
 	err   error
 }
 
-// devtronPushedMsg ends a push of one provider to Devtron; activate says whether it was allowed
-// to make the provider Devtron's active one, before is the provider's state in Devtron as the
-// picker showed it when the push started ("" unknown).
-type devtronPushedMsg struct {
-	id       providers.ID
-	activate bool
-	before   platforms.DriftState
-	res      platforms.PushResult
-	err      error
-}
-
-// devtronPlanMsg is Devtron's answer to what a push of id would do to its active provider, read
-// before the question when the drift does not say.
-type devtronPlanMsg struct {
-	seq  int
-	id   providers.ID
-	plan platforms.SwitchPlan
-	err  error
-}
-
-// activatedHereMsg: after a push made id Devtron's active provider, the store made it the active
-// one here too (or why not); notice is what to say.
-type activatedHereMsg struct {
-	id     providers.ID
-	data   *config.Data
-	err    error
-	notice string
-}
-
-func (msg activatedHereMsg) storeData() *config.Data { return msg.data }
-
 // devtronView is what the picker knows of the stored Devtron instance.
 type devtronView struct {
 	seq    int   // the latest drift request
@@ -92,100 +57,17 @@ type devtronView struct {
 	note *pushNote
 }
 
-// pushNote is what a push's notice said, to be checked against newer comparisons.
-type pushNote struct {
-	id     providers.ID
-	text   string
-	saved  bool
-	active bool // the push made the provider Devtron's active one
-	before platforms.DriftState
-}
-
-// pushAsk is a push waiting for the admin's answer, or for Devtron's plan before the question.
-type pushAsk struct {
-	id       providers.ID
-	seq      int  // tags the plan's reply
-	planning bool // Devtron is being asked which provider is active there
-	// switches is true when the push makes id Devtron's active provider in place of from;
-	// present when Devtron holds id's configuration already (inactive then).
-	switches bool
-	from     string
-	present  bool
-	// changed: asked again, Devtron's active provider having changed since it was read.
-	changed bool
-}
-
-func devtronEnv(env *providers.Env) *providers.Env {
-	if env == nil {
-		return providers.NewEnv("ui")
+// devtronDriftCmd compares the providers d stores with d's Devtron instance, as request seq; ctx
+// ends when a newer request replaces it.
+func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
+	msg := devtronDriftMsg{seq: seq, inst: *platforms.InstanceFromConfig(d.Devtron), basis: map[providers.ID]providers.Credentials{}}
+	for name, cfg := range d.Providers {
+		msg.basis[providers.ID(name)] = providers.FromConfig(providers.ID(name), cfg)
 	}
-	return env
-}
-
-// devtronDriftCmd compares basis with Devtron instance in, as request seq; ctx ends when a newer
-// request replaces it.
-func devtronDriftCmd(ctx context.Context, env *providers.Env, seq int, in platforms.Instance, basis map[providers.ID]providers.Credentials) tea.Cmd {
-	stored := make([]providers.Credentials, 0, len(basis))
-	for _, c := range basis {
-		stored = append(stored, c)
-	}
-	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
-	env = devtronEnv(env)
 	return guard(func() tea.Msg {
-		msg := devtronDriftMsg{seq: seq, inst: in, basis: basis}
-		dt, err := platforms.NewDevtron(env, in)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		ctx, cancel := context.WithTimeout(ctx, env.Timeout)
-		defer cancel()
-		msg.drift, msg.err = dt.Compare(ctx, stored)
+		dd := b.CompareDevtron(ctx, d)
+		msg.drift, msg.err = dd.Drift, dd.Err
 		return msg
-	})
-}
-
-// devtronPlanCmd asks Devtron what a push of id would do to its active provider.
-func devtronPlanCmd(ctx context.Context, env *providers.Env, in platforms.Instance, seq int, id providers.ID) tea.Cmd {
-	env = devtronEnv(env)
-	return guard(func() tea.Msg {
-		dt, err := platforms.NewDevtron(env, in)
-		if err != nil {
-			return devtronPlanMsg{seq: seq, id: id, err: err}
-		}
-		ctx, cancel := context.WithTimeout(ctx, env.Timeout)
-		defer cancel()
-		plan, err := dt.PlanPush(ctx, id)
-		return devtronPlanMsg{seq: seq, id: id, plan: plan, err: err}
-	})
-}
-
-// devtronPushCmd pushes creds to the Devtron instance; activate lets the push make the provider
-// Devtron's active one in place of another. The session's end stops waiting.
-func devtronPushCmd(ctx context.Context, env *providers.Env, in platforms.Instance, creds providers.Credentials, activate bool, before platforms.DriftState) tea.Cmd {
-	env = devtronEnv(env)
-	return guard(func() tea.Msg {
-		msg := devtronPushedMsg{id: creds.Provider, activate: activate, before: before}
-		dt, err := platforms.NewDevtron(env, in)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		msg.res, msg.err = dt.Push(ctx, creds, platforms.PushOptions{Activate: activate})
-		return msg
-	})
-}
-
-// activateHereCmd makes id the active provider here, after the push (pushed: its notice) made it
-// Devtron's.
-func activateHereCmd(ctx context.Context, s *config.Store, who string, id providers.ID, pushed string) tea.Cmd {
-	name := providers.MustLookup(id).Name
-	return guard(func() tea.Msg {
-		d, err := s.Activate(ctx, who, string(id))
-		if err != nil {
-			return activatedHereMsg{id: id, err: fmt.Errorf("%s; but %s could not be made the active provider here too (%v): press a on it", pushed, name, err)}
-		}
-		return activatedHereMsg{id: id, data: d, notice: pushed + ". " + name + " is now the active provider here too, as in Devtron."}
 	})
 }
 
@@ -214,11 +96,7 @@ func (p *picker) refreshDrift() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	dv.cancel = cancel
-	basis := map[providers.ID]providers.Credentials{}
-	for name, cfg := range p.data.Providers {
-		basis[providers.ID(name)] = providers.FromConfig(providers.ID(name), cfg)
-	}
-	return devtronDriftCmd(ctx, p.c.opts.Env, dv.seq, p.instance(), basis)
+	return devtronDriftCmd(ctx, p.c.backend(), dv.seq, p.data.Clone())
 }
 
 // driftDue starts a comparison when the store changed since the latest one was asked for, and
@@ -261,21 +139,6 @@ func (p *picker) activeThere() (providers.ID, bool) {
 	return dv.drift.Active, true
 }
 
-// activeDiffers reports whether Devtron's active provider is not the one active here, as status
-// reports it: a Devtron with nothing active that does not hold the provider active here has only
-// not been pushed to yet.
-func activeDiffers(here string, drift platforms.Drift) bool {
-	there := string(drift.Active)
-	if there == here {
-		return false
-	}
-	if there == "" {
-		pd, held := drift.Providers[providers.ID(here)]
-		return held && pd.State != platforms.Absent && pd.State != platforms.Unsupported
-	}
-	return true
-}
-
 // devtronLine is the picker's line on the Devtron instance ("" without one): where it is, which
 // provider is active there, and a warning when that is not the one active here.
 func (p *picker) devtronLine(w int) string {
@@ -291,7 +154,7 @@ func (p *picker) devtronLine(w int) string {
 		return s.warn.Render(truncate(providers.Warn.Mark()+" "+at+" could not be read: "+dv.err, w))
 	case !known:
 		return s.dim.Render(truncate(at+" · reading its GitOps configurations…", w))
-	case activeDiffers(p.data.Active, *dv.drift):
+	case usecase.ActiveDiffers(p.data.Active, *dv.drift):
 		here, thereS := p.data.Active, string(there)
 		if here == "" {
 			here = "none"
@@ -391,16 +254,6 @@ func (p *picker) devtronUpdate(msg tea.Msg) (tea.Cmd, bool) {
 			return tea.Batch(p.rotationPushed(msg), refresh), true
 		}
 		return tea.Batch(p.pushed(msg), refresh), true
-	case activatedHereMsg:
-		if msg.err != nil {
-			p.sayPush(msg.id, msg.err.Error(), true, true, true, "")
-			return nil, true
-		}
-		if msg.data != nil {
-			p.setData(msg.data)
-		}
-		p.sayPush(msg.id, msg.notice, false, true, true, "")
-		return nil, true
 	}
 	return nil, false
 }
@@ -431,194 +284,4 @@ func (p *picker) drifted(msg devtronDriftMsg) {
 			p.notice, p.isErr = "", false
 		}
 	}
-}
-
-// contradicted reports whether drift, newer than the push, says otherwise than the push's notice.
-func (n *pushNote) contradicted(d platforms.Drift) bool {
-	pd, ok := d.Providers[n.id]
-	if !ok {
-		return true // no longer stored here
-	}
-	if n.saved {
-		return pd.State == platforms.Absent || pd.State == platforms.Differs || (n.active && d.Active != "" && d.Active != n.id)
-	}
-	return pd.State == platforms.InSync && n.before != platforms.InSync
-}
-
-// sayPush shows a notice about a push of id, to be dropped once a newer comparison contradicts it.
-func (p *picker) sayPush(id providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
-	p.say(text, isErr)
-	p.dv.note = &pushNote{id: id, text: text, saved: saved, active: active, before: before}
-}
-
-// startPush asks to confirm a push of the selected provider (after asking Devtron which provider
-// is active there when the drift does not say), or says why it cannot be pushed.
-func (p *picker) startPush(sel providers.Provider) tea.Cmd {
-	cfg := p.configured(sel.ID)
-	switch {
-	case p.data == nil || p.data.Devtron == nil:
-		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
-	case cfg == nil:
-		p.say(sel.Name+" is not configured yet: nothing to push", true)
-	case p.pushing != "":
-		p.say("a push to Devtron is running already", true)
-	case latestRecord(cfg) == nil:
-		p.say(sel.Name+" has not been checked since it was last set: press t to test it before pushing", true)
-	case !latestRecord(cfg).OK:
-		p.say(sel.Name+"'s last check failed: fix it and press t before pushing", true)
-	default:
-		p.notice = ""
-		if pd, ok := p.current(sel.ID); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
-			if there, known := p.activeThere(); known {
-				p.ask = newAsk(sel.ID, string(there), pd.State != platforms.Absent)
-				return nil
-			}
-		}
-		p.seq++
-		p.ask = &pushAsk{id: sel.ID, seq: p.seq, planning: true}
-		return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.opts.Env, p.instance(), p.seq, sel.ID), p.spin.Tick)
-	}
-	return nil
-}
-
-// newAsk is the question before a push of id while Devtron's active provider is there (its
-// provider id, "" none) and Devtron holds id's configuration or not.
-func newAsk(id providers.ID, there string, present bool) *pushAsk {
-	return &pushAsk{id: id, from: there, present: present, switches: there != "" && there != string(id)}
-}
-
-// planned takes Devtron's plan and asks the question.
-func (p *picker) planned(msg devtronPlanMsg) tea.Cmd {
-	a := p.ask
-	if a == nil || !a.planning || a.seq != msg.seq {
-		return nil // answered (no) meanwhile
-	}
-	if msg.err != nil {
-		p.ask = nil
-		p.say(providers.MustLookup(msg.id).Name+" was not pushed: Devtron's active provider could not be read: "+
-			safe.Text(p.instance().Redact(msg.err.Error())), true)
-		return nil
-	}
-	p.ask = newAsk(msg.id, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
-	return nil
-}
-
-// answerPush takes the admin's answer to the push's question.
-func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
-	a := p.ask
-	yes := key.Matches(msg, p.c.keys.confirm.Yes)
-	if a.planning {
-		if key.Matches(msg, p.c.keys.confirm.No) {
-			p.ask = nil
-			p.say("nothing was pushed", false)
-		}
-		return nil // the question is not asked yet
-	}
-	p.ask = nil
-	switch {
-	case yes:
-		return p.push(a.id, a.switches)
-	case a.switches && a.present && msg.String() == "k":
-		return p.push(a.id, false)
-	case a.switches:
-		p.say("nothing was pushed: "+a.from+" stays Devtron's active provider", false)
-	default:
-		p.say("nothing was pushed", false)
-	}
-	return nil
-}
-
-// askText is the question before the push.
-func (p *picker) askText() string {
-	a := p.ask
-	name := providers.MustLookup(a.id).Name
-	url := safe.Text(p.data.Devtron.URL)
-	if a.planning {
-		return "Reading which provider is active in Devtron at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
-	}
-	validates := "Devtron validates it by creating and deleting a repository."
-	if !a.switches {
-		q := "Push " + name + " to Devtron at " + url + "? " + validates
-		if a.from == "" && p.data.Active != "" && p.data.Active != string(a.id) {
-			q += " Devtron has no active GitOps provider: " + name + " becomes its active one, while " + p.data.Active + " stays the active provider here."
-		}
-		return q + " (y/N)"
-	}
-	q := "Push " + name + " to Devtron at " + url + "? "
-	if a.changed {
-		q = "Devtron's active provider changed since it was read, nothing was pushed. " + q
-	}
-	q += "Devtron's active GitOps provider will change from " + a.from + " to " + string(a.id) + ": its applications then push with " + name + "'s credentials"
-	if !a.present {
-		q += " (Devtron saves every new configuration active)"
-	}
-	if p.data.Active == string(a.id) {
-		q += ", as " + string(a.id) + " is the active provider here. "
-	} else {
-		q += ", and " + string(a.id) + " becomes the active provider here too. "
-	}
-	q += validates
-	if a.present {
-		return q + " (y: push and switch · k: update it, keep " + a.from + " active there · N: nothing is pushed)"
-	}
-	return q + " (y: push and switch · N: nothing is pushed)"
-}
-
-func latestRecord(c *config.Provider) *config.CheckRecord {
-	r := c.LastCheck
-	if c.LastDeep != nil && (r == nil || c.LastDeep.At.After(r.At)) {
-		r = c.LastDeep
-	}
-	return r
-}
-
-// push starts the confirmed push; activate lets it make id Devtron's active provider.
-func (p *picker) push(id providers.ID, activate bool) tea.Cmd {
-	cfg := p.configured(id)
-	if cfg == nil || p.data.Devtron == nil {
-		p.say(providers.MustLookup(id).Name+" was not pushed: it is no longer configured (another writer changed the store)", true)
-		return nil
-	}
-	p.pushing = id
-	p.notice = ""
-	var before platforms.DriftState
-	if pd, ok := p.current(id); ok {
-		before = pd.State
-	}
-	creds := providers.FromConfig(id, cfg)
-	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.opts.Env, p.instance(), creds, activate, before), p.spin.Tick)
-}
-
-// pushed takes the end of a push the admin asked for: a push allowed to switch Devtron's active
-// provider that did makes the provider the active one here too.
-func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
-	name := providers.MustLookup(msg.id).Name
-	var se *platforms.SwitchError
-	switch {
-	case errors.As(msg.err, &se):
-		// Devtron's active provider changed since it was read: nothing was sent; ask again.
-		p.ask = newAsk(msg.id, platforms.ActiveName(se.Active), false)
-		p.ask.changed = true
-		p.notice = ""
-	case msg.err != nil && msg.res.Outcome == "":
-		p.sayPush(msg.id, name+" was not pushed: "+msg.err.Error(), true, false, false, msg.before)
-	case msg.res.OK():
-		text := name + ": " + msg.res.Message
-		if !msg.res.Active || p.data == nil || p.data.Active == string(msg.id) {
-			p.sayPush(msg.id, text, false, true, msg.res.Active, msg.before)
-			return nil
-		}
-		if msg.activate {
-			p.sayPush(msg.id, text+"; making "+name+" the active provider here too…", false, true, true, msg.before)
-			return activateHereCmd(p.c.ctx, p.c.store, p.c.opts.Who, msg.id, text)
-		}
-		here := p.data.Active
-		if here == "" {
-			here = "none"
-		}
-		p.sayPush(msg.id, text+". Here "+here+" is the active provider: a on "+name+" makes them agree.", false, true, true, msg.before)
-	default:
-		p.sayPush(msg.id, name+": "+msg.res.Message, true, false, false, msg.before)
-	}
-	return nil
 }

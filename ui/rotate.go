@@ -306,7 +306,7 @@ func (p *picker) rotationInput(msg tea.Msg) (tea.Cmd, bool) {
 	}
 	switch msg.(type) {
 	case tea.KeyPressMsg, spinner.TickMsg, rotationMsg, retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg,
-		activatedHereMsg, changedMsg:
+		changedMsg:
 		return nil, false
 	}
 	var cmd tea.Cmd
@@ -579,8 +579,7 @@ func (p *picker) rotationPush() tea.Cmd {
 	r.stage, r.running = rotPushing, "pushing the new token to Devtron at "+p.data.Devtron.URL+"…"
 	p.pushing = r.id
 	// A rotation never changes Devtron's active provider (Activate false).
-	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.opts.Env, p.instance(), providers.FromConfig(r.id, cfg), false, ""),
-		p.spin.Tick)
+	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), r.id, false, ""), p.spin.Tick)
 }
 
 // pushes reports whether the rotation (r may be nil) waits for the push of provider id.

@@ -47,15 +47,15 @@ func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDr
 	defer cancel()
 	out.Drift, out.Err = dt.Compare(ctx, stored)
 	if out.Err == nil {
-		out.ActiveDiffers = activeDiffers(d.Active, out.Drift)
+		out.ActiveDiffers = ActiveDiffers(d.Active, out.Drift)
 	}
 	return out
 }
 
-// activeDiffers reports whether Devtron's active provider is not the one active here. A Devtron
+// ActiveDiffers reports whether Devtron's active provider is not the one active here. A Devtron
 // with nothing active that does not hold the provider active here has simply not been pushed to
 // yet (that provider shows as absent), which is no disagreement.
-func activeDiffers(here string, drift platforms.Drift) bool {
+func ActiveDiffers(here string, drift platforms.Drift) bool {
 	there := string(drift.Active)
 	if there == here {
 		return false
