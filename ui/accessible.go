@@ -456,7 +456,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
 			return nil
 		}
-		_, wasActive, err := a.store.Remove(a.ctx, a.opts.Who, string(p.ID), d.Revision)
+		_, wasActive, err := a.backend().Remove(a.ctx, p.ID, d.Revision)
 		if config.IsKind(err, config.KindNotConfigured) {
 			a.say("%s is not configured any more (another writer removed it).", p.Name)
 			return nil
@@ -474,7 +474,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 
 // activate makes p the active provider, if it is still configured.
 func (a *accessible) activate(p providers.Provider) error {
-	_, err := a.store.Activate(a.ctx, a.opts.Who, string(p.ID))
+	_, err := a.backend().Activate(a.ctx, p.ID)
 	if config.IsKind(err, config.KindNotConfigured) {
 		a.say("%s is not configured any more (another writer removed it).", p.Name)
 		return nil

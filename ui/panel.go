@@ -87,11 +87,12 @@ func (p *panel) start(creds providers.Credentials) tea.Cmd {
 	p.creds = norm
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	p.cancel = cancel
-	if p.known != 0 && norm == p.knownFor {
-		ctx = providers.WithKnownUserID(ctx, p.known)
+	var known int64
+	if norm == p.knownFor {
+		known = p.known
 	}
-	seq, env, check := p.seq, p.c.opts.Env, p.c.check
-	run := func() tea.Msg { return checkDoneMsg{seq: seq, result: check(ctx, env, norm)} }
+	seq, b := p.seq, p.c.backend()
+	run := func() tea.Msg { return checkDoneMsg{seq: seq, result: b.CheckDraft(ctx, norm, known)} }
 	return tea.Batch(guard(run), p.spin.Tick)
 }
 
