@@ -25,7 +25,7 @@ const GitLab ID = "gitlab"
 
 func init() {
 	register(Provider{
-		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group",
+		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group", resolveOrg: resolveGitLabGroup,
 		tokenPath: "/-/user_settings/personal_access_tokens",
 		Fields: withAdvanced(
 			hostField("Git Host", "https://gitlab.com/", "https://gitlab.com/", assets.FieldHelp("gitlab", "host")),

@@ -58,6 +58,9 @@ type Provider struct {
 	check checker
 	// repos is the repository lifecycle the round trip drives.
 	repos func(*session) repoAPI
+	// resolveOrg looks the organisation up through the API (nil: the stored value is both its
+	// id and its path).
+	resolveOrg func(ctx context.Context, env *Env, c Credentials) (Org, error)
 	// gitAccess names the likely cause of a refused Git request (a push when write) and where to
 	// fix the token, at tokenURL.
 	gitAccess func(write bool, tokenURL string) string
