@@ -279,7 +279,9 @@ func modeWarnings(dir string) []string {
 	var out []string
 	check := func(path string, want fs.FileMode) {
 		fi, err := os.Lstat(path)
-		if err == nil && fi.Mode().Perm()&^want != 0 {
+		// A symbolic link's own mode means nothing (chmod would change its target), and a link in
+		// the directory is refused when it is read: no advice about its mode.
+		if err == nil && fi.Mode()&fs.ModeSymlink == 0 && fi.Mode().Perm()&^want != 0 {
 			out = append(out, fmt.Sprintf("%s has mode %04o; it should be %04o (run: chmod %o %s)", path, fi.Mode().Perm(), want, want, path))
 		}
 	}
