@@ -4,8 +4,10 @@ BIN       ?= bin/gitopscfg
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BENCHTIME ?= 1s
+PREFIX    ?= /usr/local
+MANDIR    ?= man
 
-.PHONY: build run test test-gitea lint bench fmt clean
+.PHONY: build run test test-gitea lint bench fmt clean man install-man
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -34,5 +36,14 @@ bench:
 fmt:
 	gofmt -w .
 
+# One man page per command, generated from the command tree into $(MANDIR) (not committed).
+man:
+	rm -rf $(MANDIR)
+	$(GO) run ./cli/genman.go -version $(VERSION) $(MANDIR)
+
+install-man: man
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(MANDIR)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
 clean:
-	rm -rf bin
+	rm -rf bin $(MANDIR)

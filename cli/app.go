@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -175,13 +174,4 @@ func (f *factory) who() string {
 		return f.whoami
 	}
 	return config.LocalUser()
-}
-
-// providerArg validates a PROVIDER argument.
-func providerArg(s string) (providers.Provider, error) {
-	p, err := providers.Lookup(strings.ToLower(strings.TrimSpace(s)))
-	if err != nil {
-		return p, usageErr("%v", err)
-	}
-	return p, nil
 }

@@ -63,7 +63,23 @@ writes one JSON object per line (each round-trip stage as it finishes).
 renamed).
 
 Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
-		Args: cobra.MaximumNArgs(1),
+		Example: `  # Re-test the active provider
+  $ gitopscfg check
+
+  # One provider, as one JSON document
+  $ gitopscfg check gitlab --json
+
+  # Every configured provider, with the round trip
+  $ gitopscfg check --all --deep
+
+  # For node_exporter's textfile collector, from cron or a systemd timer
+  $ gitopscfg check --all --format prometheus --output /var/lib/node_exporter/textfile/gitopscfg.prom
+
+  # A Nagios or Icinga plugin: CRITICAL when a token expires within 7 days
+  $ gitopscfg check --all --format nagios --fail-expiry 7d`,
+		SuggestFor:        []string{"test", "verify"},
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.All && len(args) > 0 {
 				return usageErr("give a provider or --all, not both")
@@ -166,11 +182,7 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	var ids []providers.ID
 	switch {
 	case opts.All:
-		for _, id := range providers.IDs {
-			if d.Providers[string(id)] != nil {
-				ids = append(ids, id)
-			}
-		}
+		ids = configuredIDs(d)
 	case opts.Provider != nil:
 		p := opts.Provider
 		if d.Providers[string(p.ID)] == nil {
@@ -178,13 +190,16 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 		}
 		ids = []providers.ID{p.ID}
 	default:
+		if d.Active == "" && len(configuredIDs(d)) == 0 {
+			return nothing(noProviderConfigured) // not "activate": there is nothing to activate yet
+		}
 		if d.Active == "" {
 			return nothing("no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
 		}
 		ids = []providers.ID{providers.ID(d.Active)}
 	}
 	if len(ids) == 0 {
-		return nothing("no provider is configured: run `gitopscfg set PROVIDER …` first")
+		return nothing(noProviderConfigured)
 	}
 	if opts.Devtron && d.Devtron == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
@@ -218,6 +233,20 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	complete()
 	return cf.outcome(rep)
+}
+
+// noProviderConfigured is what check says about an empty store: what to run first.
+const noProviderConfigured = "no provider is configured: run `gitopscfg set PROVIDER …` first"
+
+// configuredIDs lists the providers configured in d, in picker order.
+func configuredIDs(d *config.Data) []providers.ID {
+	var ids []providers.ID
+	for _, id := range providers.IDs {
+		if d.Providers[string(id)] != nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // loadStore unlocks the store with open and reads it.

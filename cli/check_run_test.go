@@ -184,7 +184,7 @@ func TestCheckRunNothingToCheck(t *testing.T) {
 	t.Parallel()
 	x := newRunFixture(t)
 	opts := x.checkOpts("nagios")
-	if err := checkRun(context.Background(), opts); exitCode(err) != 3 || !strings.HasPrefix(x.out.String(), "GITOPSCFG UNKNOWN - no provider is active") {
+	if err := checkRun(context.Background(), opts); exitCode(err) != 3 || !strings.HasPrefix(x.out.String(), "GITOPSCFG UNKNOWN - no provider is configured: run `gitopscfg set PROVIDER …` first") {
 		t.Fatalf("nagios: exit %d, %q", exitCode(err), x.out.String())
 	}
 	opts = x.checkOpts("text")

@@ -34,7 +34,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"activate unconfigured", dir, []string{"activate", "gitlab"}, 2, "GitLab is not configured"},
 		{"remove unconfigured", dir, []string{"remove", "azure"}, 2, "not configured"},
 		{"unknown flag", dir, []string{"status", "--token", "x"}, 2, "unknown flag: --token"},
-		{"check nothing active", dir, []string{"check"}, 1, "no provider is active"},
+		{"check on an empty store", dir, []string{"check"}, 1, "no provider is configured: run `gitopscfg set PROVIDER …` first"},
 		{"check all nothing configured", dir, []string{"check", "--all"}, 1, "no provider is configured"},
 		{"set missing fields", dir, []string{"set", "gitlab", "--org", "acme"}, 2, "needs --username, --token-stdin"},
 		{"init twice", dir, []string{"init"}, 2, "already exists"},

@@ -23,7 +23,10 @@ func newDevtronCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devtron set|remove",
 		Short: "Store or remove the Devtron instance credentials are pushed to",
-		Args:  cobra.NoArgs,
+		Example: `  $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
+  $ gitopscfg devtron remove`,
+		Args:                       rejectUnknownCommand,
+		SuggestionsMinimumDistance: suggestionDistance,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageErr("use `gitopscfg devtron set` or `gitopscfg devtron remove`")
 		},
@@ -63,9 +66,12 @@ func newDevtronSetCmd(f *factory, runF func(context.Context, *devtronSetOptions)
 		Long: `Store the Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to. The API token
 (Devtron: Global Configurations > Authorization > API tokens; its user must be a super-admin) is read
 from standard input, never from the command line. The instance is checked first (reachable, token
-valid, super-admin) and saved only if the check passes; --no-check saves without checking.
+valid, super-admin) and saved only if the check passes; --no-check saves without checking.`,
+		Example: `  # The token comes from a variable, on standard input
+  $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
 
-  printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin`,
+  # A Devtron whose certificate a private CA signed
+  $ gitopscfg devtron set --ca-bundle /etc/ssl/corp-ca.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("url") {
@@ -109,7 +115,7 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 		}
 	}
 	if opts.TokenStdin {
-		if in.Token, err = readToken(opts.IO.In, opts.IO.Err); err != nil {
+		if in.Token, err = readToken(opts.IO.In, opts.IO.Err, devtronTokenNoun); err != nil {
 			return err
 		}
 	}
@@ -159,9 +165,10 @@ func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOp
 		runF = devtronRemoveRun
 	}
 	return &cobra.Command{
-		Use:   "remove",
-		Short: "Forget the stored Devtron instance (nothing changes in Devtron)",
-		Args:  cobra.NoArgs,
+		Use:     "remove",
+		Short:   "Forget the stored Devtron instance (nothing changes in Devtron)",
+		Example: `  $ gitopscfg devtron remove`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
 			return runF(cmd.Context(), opts)
@@ -187,11 +194,7 @@ func devtronRemoveRun(ctx context.Context, opts *devtronRemoveOptions) error {
 
 // writeDevtronCheck prints the instance check for a person.
 func writeDevtronCheck(w io.Writer, r providers.Result) {
-	verdict := "FAILED"
-	if r.OK {
-		verdict = "OK"
-	}
-	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", r.Host, verdict, r.DurationMS)
+	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", r.Host, resultVerdict(r), r.DurationMS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range r.Checks {
 		fmt.Fprintf(tw, "  %s %s\t%s\n", c.Status.Mark(), c.ID, c.Message)

@@ -33,6 +33,9 @@ type exportOptions struct {
 	Force    bool
 }
 
+// exportPlatforms are the platforms export writes manifests for.
+var exportPlatforms = []string{"argocd", "flux"}
+
 // newExportCmd builds export argocd|flux; runF runs it (nil: exportRun), so tests can swap it.
 func newExportCmd(f *factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
 	if runF == nil {
@@ -53,15 +56,31 @@ func newExportCmd(f *factory, runF func(context.Context, *exportOptions) error) 
 The manifests hold the token, so they are never written to a terminal: pipe them, e.g.
   gitopscfg export argocd | kubectl apply -f -
 or write them to a file (created 0600, atomically) with --output FILE. YAML by default, --json for JSON.
-A provider whose last check failed, or that changed since, is refused unless --force.`,
-		Args: cobra.RangeArgs(1, 2),
+A provider whose last check failed, or that changed since, is refused unless --force.
+
+Either platform takes the credentials of any provider: ` + providers.Names() + `.
+PROVIDER is one of ` + providerIDList() + `.`,
+		Example: `  # Argo CD: a credential template for the active provider's organisation
+  $ gitopscfg export argocd | kubectl apply -f -
+
+  # Argo CD: one repository
+  $ gitopscfg export argocd github --kind repository --repo gitops | kubectl apply -f -
+
+  # Flux: the Secret a GitRepository's spec.secretRef names, written to a file (mode 0600)
+  $ gitopscfg export flux gitlab --name gitlab-auth --output flux-secret.yaml`,
+		Args:              cobra.RangeArgs(1, 2),
+		ValidArgsFunction: f.completeProviderArg(true, exportPlatforms...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] != "argocd" && args[0] != "flux" {
-				return usageErr("unknown platform %q: use argocd or flux", args[0])
+			if err := platformArg(args[0], exportPlatforms, "use argocd or flux"); err != nil {
+				return err
 			}
 			opts.Platform = args[0]
 			if len(args) == 2 {
-				opts.Provider = args[1]
+				p, err := providerArg(args[1])
+				if err != nil {
+					return err
+				}
+				opts.Provider = string(p.ID)
 			}
 			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
 			return runF(cmd.Context(), opts)

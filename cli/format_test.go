@@ -238,7 +238,7 @@ func TestCheckNagios(t *testing.T) {
 	t.Run("nothing configured is UNKNOWN", func(t *testing.T) {
 		t.Parallel()
 		r := gitopscfg(t, initStore(t), "", nil, "check", "--format", "nagios")
-		if r.code != 3 || !strings.HasPrefix(r.out, "GITOPSCFG UNKNOWN - no provider is active") {
+		if r.code != 3 || !strings.HasPrefix(r.out, "GITOPSCFG UNKNOWN - no provider is configured") {
 			t.Fatalf("exit %d, %q", r.code, r.out)
 		}
 	})

@@ -34,7 +34,15 @@ func newInitCmd(f *factory, runF func(context.Context, *initOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "init [--passphrase]",
 		Short: "Create an empty encrypted store (key file by default, or passphrase-protected)",
-		Args:  cobra.NoArgs,
+		Example: `  # A store protected by a key file: keep a backup of the key file
+  $ gitopscfg init
+
+  # A store protected by a passphrase, asked twice on the terminal
+  $ gitopscfg init --passphrase
+
+  # A store in another directory (every verb takes --config-dir)
+  $ gitopscfg init --config-dir /etc/gitopscfg`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.IO, opts.ConfigDir, opts.NewPassphrase, opts.CreateStore = f.Streams, f.ConfigDir, f.newPassphrase, config.Init
 			return runF(cmd.Context(), opts)

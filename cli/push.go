@@ -61,13 +61,26 @@ A configuration whose last check failed, or that changed since its last check, i
 ` + "`gitopscfg check PROVIDER`" + ` first, or give --force.
 
 Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. Exit 2: usage or store.`,
-		Args: cobra.RangeArgs(1, 2),
+		Example: `  # The active provider
+  $ gitopscfg push devtron
+
+  # GitLab, made the active provider in Devtron and here
+  $ gitopscfg push devtron gitlab --activate
+
+  # In a script: the outcome as JSON
+  $ gitopscfg push devtron gitlab --json`,
+		Args:              cobra.RangeArgs(1, 2),
+		ValidArgsFunction: f.completeProviderArg(true, "devtron"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] != "devtron" {
-				return usageErr("unknown platform %q: gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)", args[0])
+			if err := platformArg(args[0], []string{"devtron"}, "gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)"); err != nil {
+				return err
 			}
 			if len(args) == 2 {
-				opts.Provider = args[1]
+				p, err := providerArg(args[1])
+				if err != nil {
+					return err
+				}
+				opts.Provider = string(p.ID)
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.who
 			return runF(cmd.Context(), opts)
@@ -123,10 +136,10 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 	}
 	switch {
 	case out.ActivatedHere:
-		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", out.Provider)
+		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", providerName(string(out.Provider)))
 	case out.Disagree != "":
 		fmt.Fprintf(opts.IO.Err, "warning: %s is the active provider in Devtron, but here it is %s: `gitopscfg activate %s` makes them agree\n",
-			out.Provider, out.Disagree, out.Provider)
+			providerName(string(out.Provider)), providerName(out.Disagree), out.Provider)
 	}
 	return err
 }

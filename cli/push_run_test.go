@@ -75,7 +75,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	opts = x.pushOpts()
 	opts.Provider, opts.Force, opts.Activate = "gitlab", true, true
 	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") ||
-		!strings.Contains(x.out.String(), "in place of github") || !strings.Contains(x.err.String(), "gitlab is now the active provider here too") {
+		!strings.Contains(x.out.String(), "in place of github") || !strings.Contains(x.err.String(), "GitLab is now the active provider here too") {
 		t.Fatalf("push gitlab --force --activate: %v, stdout %q, stderr %q", err, x.out.String(), x.err.String())
 	}
 	if x.data().Active != "gitlab" {
@@ -202,7 +202,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	// Devtron holds nothing: GitLab, created there, becomes its active provider.
 	opts := x.pushOpts()
 	opts.Provider = "gitlab"
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: gitlab is the active provider in Devtron, but here it is github") {
+	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: GitLab is the active provider in Devtron, but here it is GitHub: `gitopscfg activate gitlab`") {
 		t.Fatalf("push gitlab: %v, stderr %q", err, x.err.String())
 	}
 	st := compareDevtron(ctx, x.env(time.Minute), x.data())

@@ -63,10 +63,7 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 			fmt.Fprintln(w)
 		}
 		p := providers.MustLookup(r.Provider)
-		verdict := "FAILED"
-		if r.OK {
-			verdict = "OK"
-		}
+		verdict := resultVerdict(r)
 		active := ""
 		if r.Active {
 			active = " (active)"
@@ -85,6 +82,24 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 			fmt.Fprintf(w, "  %s\n", note)
 		}
 	}
+}
+
+// resultVerdict is a result's verdict in its headline: OK, FAILED, or "passed with 2 warnings" when
+// it passed with warnings (the "!" lines below it).
+func resultVerdict(r providers.Result) string {
+	if !r.OK {
+		return "FAILED"
+	}
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == providers.Warn {
+			n++
+		}
+	}
+	if n > 0 {
+		return "passed with " + plural(n, "warning")
+	}
+	return "OK"
 }
 
 // writeResultsJSON prints {"results":[...]}.

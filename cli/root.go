@@ -32,6 +32,9 @@ func newFactory(streams Streams, version string, getenv func(string) string, pas
 func run(ctx context.Context, args []string, f *factory) int {
 	defer f.runCleanup()
 	root := newRootCmd(f)
+	if isCompletionRequest(args) {
+		registerFlagCompletions(root)
+	}
 	root.SetArgs(args)
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
@@ -64,10 +67,26 @@ func newRootCmdWith(f *factory, uiF func(context.Context, *uiOptions) error) *co
 Azure DevOps, Bitbucket Cloud or Gitea / Forgejo, with live token checks and an encrypted local store.
 
 Run it without a command for the terminal UI (the setup wizard on first run).`,
+		Example: `  # The terminal UI: the setup wizard on first run, the provider picker after it
+  $ gitopscfg
+
+  # Add a provider, checked live first; the token comes from a variable, on standard input
+  $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate
+
+  # Re-test every configured provider
+  $ gitopscfg check --all
+
+  # Try it all offline, against built-in emulators of the providers
+  $ gitopscfg --demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// An argument of the root is a mistyped verb: the error says which verbs it may have meant.
+		Args:                       rejectUnknownCommand,
+		SuggestionsMinimumDistance: suggestionDistance,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if completionRequest(cmd) {
+				return nil // completion never needs the config directory, nor the demo
+			}
 			if err := f.resolveConfigDir(); err != nil {
 				return err
 			}
@@ -88,6 +107,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	// choose the server's store.
 	root.PersistentFlags().StringVar(&f.ConfigDir, "config-dir", "", "config directory (env GITOPSCFG_CONFIG_DIR; default $XDG_CONFIG_HOME/gitopscfg)")
 	root.PersistentFlags().BoolVar(&f.Demo, "demo", false, "run against built-in emulators of the providers with a throw-away store (offline)")
+	_ = root.MarkPersistentFlagDirname("config-dir") // completes directories
 	root.Flags().BoolVar(&accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f, nil), newSetCmd(f, nil), newActivateCmd(f, nil),

@@ -78,7 +78,16 @@ Devtron when configured, and then says where to revoke the old one.
 A failure at any step leaves the store with a working token and says which one.
 Exit status 0 when every step passed, 1 when one failed or the rotation was declined, 2 on a
 usage or store error.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  # GitLab issues the new token itself, after you confirm, and revokes the old one
+  $ gitopscfg rotate gitlab
+
+  # The same without asking, for a lifetime of 90 days
+  $ gitopscfg rotate gitlab --yes --expires-in 90d
+
+  # Any provider: the replacement you created, from a variable on standard input
+  $ printf '%s' "$NEW_GITHUB_TOKEN" | gitopscfg rotate github --token-stdin`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := providerArg(args[0])
 			if err != nil {
@@ -191,7 +200,7 @@ func (a *rotateAsker) Token() (string, error) {
 	if a.opts.TokenStdin {
 		prompt = st.Err
 	}
-	return readToken(st.In, prompt)
+	return readToken(st.In, prompt, tokenNoun(a.opts.Provider.ID))
 }
 
 // ShowUnsaved asks, on a terminal only, whether to show the token that could not be saved.

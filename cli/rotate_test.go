@@ -135,6 +135,9 @@ func TestRotateGitLab(t *testing.T) {
 			r := gitopscfg(t, dir, c.stdin, nil, append([]string{"rotate", "gitlab"}, c.args...)...)
 			out := r.out + r.err
 			noTokens(t, out, c.token)
+			if strings.Contains(out, "(revision") {
+				t.Errorf("the steps show the store's revision:\n%s", out)
+			}
 			if anyGitLabToken.MatchString(out) {
 				t.Fatalf("a whole token in the output:\n%s", out)
 			}
@@ -367,6 +370,9 @@ func TestRotateByHand(t *testing.T) {
 			r := gitopscfg(t, dir, c.token, nil, "rotate", "github", "--token-stdin")
 			out := r.out + r.err
 			noTokens(t, out, fake.GitHubTokenFull, c.token)
+			if strings.Contains(out, "(revision") {
+				t.Errorf("the steps show the store's revision:\n%s", out)
+			}
 			if r.code != c.code {
 				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, out)
 			}

@@ -69,6 +69,12 @@ A client must log in within --login-grace; at most 64 connections (8 per address
 at once.
 
 In passphrase mode the store is unlocked once, at start (GITOPSCFG_PASSPHRASE or a prompt).`,
+		Example: `  # Serve on every address, to the keys in the config directory's authorized_keys
+  $ gitopscfg serve --listen :2222
+
+  # Then, from another machine: the UI, or a check without a terminal
+  $ ssh -t -p 2222 gitops.example.com
+  $ ssh -p 2222 gitops.example.com check --all --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.AuthorizedKeys == "" {

@@ -65,8 +65,27 @@ provider's API first and saved only if the check passes; --no-check saves withou
 adds the round trip (create a throw-away repository, clone, push, verify, delete) before saving, and
 saves only if it passes too; --timeout then defaults to 60s.
 
-  printf '%s' "$TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate`,
-		Args: cobra.ExactArgs(1),
+PROVIDER is one of ` + providerIDList() + `.`,
+		Example: `  # Add GitHub and make it the active provider; the token comes from a variable, on standard input
+  $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate
+
+  # A self-hosted GitLab behind a private CA
+  $ printf '%s' "$GITLAB_TOKEN" | gitopscfg set gitlab --host https://gitlab.example.com/ --org acme/gitops --username jdoe --token-stdin --ca-bundle /etc/ssl/corp-ca.pem
+
+  # Bitbucket Cloud: an Atlassian API token and the account's e-mail address
+  $ printf '%s' "$BITBUCKET_API_TOKEN" | gitopscfg set bitbucket --org acme --project-key GITOPS --username jdoe@example.com --token-stdin
+
+  # Forgejo on Codeberg (the gitea provider)
+  $ printf '%s' "$FORGEJO_TOKEN" | gitopscfg set forgejo --host https://codeberg.org/ --org acme --username jdoe --token-stdin
+
+  # Change one field and keep the others, the token included
+  $ gitopscfg set github --org acme-platform
+
+  # A new token, saved only if the round trip passes too
+  $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep`,
+		SuggestFor:        []string{"add"},
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeProviderArg(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := providerArg(args[0])
 			if err != nil {
@@ -139,7 +158,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout})
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
-		return usageErr("not saved:\n  %s", strings.ReplaceAll(invalid.Error(), "\n", "\n  "))
+		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLines(p, invalid.Err), "\n"), "\n", "\n  "))
 	}
 	if out.Result != nil {
 		r := *out.Result
@@ -156,15 +175,54 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	case err != nil:
 		return err
 	}
-	msg := fmt.Sprintf("Saved %s", p.Name)
+	msg := "Saved " + p.Name
 	if opts.Activate {
-		msg += "; it is the active provider"
+		msg = "Saved and activated " + p.Name
 	}
 	if opts.NoCheck {
 		msg += " (not checked: run `gitopscfg check " + string(p.ID) + "`)"
 	}
 	fmt.Fprintln(opts.IO.Out, msg+".")
 	return nil
+}
+
+// invalidLines says why the fields in err are not valid, one line each, naming each field by the
+// flag that sets it (--org, --token-stdin) and the token by the provider's own noun, as the
+// command line knows them (the shared validators name the form's fields).
+func invalidLines(p providers.Provider, err error) []string {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	tokenLabel := genericTokenNoun
+	if f, ok := p.Field(providers.FieldToken); ok {
+		tokenLabel = f.Label
+	}
+	var lines []string
+	for _, e := range errs {
+		var fe *forms.FieldError
+		if !errors.As(e, &fe) {
+			lines = append(lines, e.Error())
+			continue
+		}
+		msg := strings.ReplaceAll(fe.Err.Error(), "in the "+tokenLabel+" field", "on standard input (--token-stdin)")
+		msg = strings.ReplaceAll(msg, genericTokenNoun, tokenNoun(p.ID))
+		lines = append(lines, fieldFlag(fe.Field)+": "+msg)
+	}
+	return lines
+}
+
+// fieldFlag is the flag of set that sets field k.
+func fieldFlag(k providers.FieldKey) string {
+	if k == providers.FieldToken {
+		return "--token-stdin"
+	}
+	for _, ff := range setFieldFlags {
+		if ff.key == k {
+			return "--" + ff.flag
+		}
+	}
+	return string(k)
 }
 
 // mergeSetFields overlays the given fields (and the token from stdin) on the stored credentials
@@ -181,7 +239,7 @@ func mergeSetFields(opts *setOptions, stored *config.Provider) (providers.Creden
 		changed = append(changed, f.Key)
 	}
 	if opts.TokenStdin {
-		tok, err := readToken(opts.IO.In, opts.IO.Err)
+		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
 		if err != nil {
 			return c, nil, err
 		}
@@ -216,9 +274,34 @@ func mergeSetFields(opts *setOptions, stored *config.Provider) (providers.Creden
 	return c, changed, nil
 }
 
+// tokenNouns name each provider's kind of token in the command line's messages: a Bitbucket API
+// token is no personal access token.
+var tokenNouns = map[providers.ID]string{
+	providers.GitHub:    "personal access token",
+	providers.GitLab:    "personal access token",
+	providers.Azure:     "personal access token",
+	providers.Bitbucket: "API token",
+	providers.Gitea:     "access token",
+}
+
+// devtronTokenNoun names the token of a Devtron instance.
+const devtronTokenNoun = "Devtron API token"
+
+// tokenNoun names provider id's kind of token ("token" for one without an entry).
+func tokenNoun(id providers.ID) string {
+	if n, ok := tokenNouns[id]; ok {
+		return n
+	}
+	return "token"
+}
+
+// genericTokenNoun is what the shared validators (forms) call every token; the command line says
+// the provider's own noun instead.
+const genericTokenNoun = "personal access token"
+
 // readToken reads the token from standard input (a pipe or a file), trimmed. On a terminal it is
-// read without echo, so it never shows on the screen.
-func readToken(in io.Reader, prompt io.Writer) (string, error) {
+// read without echo, so it never shows on the screen. noun names the kind of token in errors.
+func readToken(in io.Reader, prompt io.Writer, noun string) (string, error) {
 	if in == nil {
 		return "", usageErr("--token-stdin: standard input is not available")
 	}
@@ -238,7 +321,7 @@ func readToken(in io.Reader, prompt io.Writer) (string, error) {
 		if errors.As(err, &fe) {
 			err = fe.Err
 		}
-		return "", usageErr("--token-stdin: %v", err)
+		return "", usageErr("--token-stdin: %s", strings.ReplaceAll(err.Error(), genericTokenNoun, noun))
 	}
 	return tok, nil
 }

@@ -62,7 +62,7 @@ func TestSetRunInProcess(t *testing.T) {
 	if err := set(&setOptions{OpenStore: open, Env: envs.env, Fields: setFieldsOf(good), TokenStdin: true, Activate: true}, " "+good.Token+"\n"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(all.String(), "Saved GitHub; it is the active provider.\n") {
+	if !strings.Contains(all.String(), "Saved and activated GitHub.\n") {
 		t.Fatalf("set output:\n%s", all.String())
 	}
 	if got := envs.asked(); !slices.Equal(got, []time.Duration{7 * time.Second}) {

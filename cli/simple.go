@@ -27,7 +27,10 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
 	return &cobra.Command{
 		Use:   "activate PROVIDER",
 		Short: "Make PROVIDER the one active provider (it must be configured)",
-		Args:  cobra.ExactArgs(1),
+		Example: `  $ gitopscfg activate gitlab
+  $ gitopscfg activate forgejo`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := providerArg(args[0])
 			if err != nil {
@@ -71,9 +74,12 @@ func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) 
 		runF = removeRun
 	}
 	return &cobra.Command{
-		Use:   "remove PROVIDER",
-		Short: "Delete PROVIDER's stored configuration and token",
-		Args:  cobra.ExactArgs(1),
+		Use:               "remove PROVIDER",
+		Short:             "Delete PROVIDER's stored configuration and token",
+		Example:           `  $ gitopscfg remove azure`,
+		SuggestFor:        []string{"rm", "delete"},
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := providerArg(args[0])
 			if err != nil {
@@ -118,9 +124,10 @@ func newVersionCmd(f *factory, runF func(context.Context, *versionOptions) error
 		runF = versionRun
 	}
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the version",
+		Example: `  $ gitopscfg version`,
+		Args:    cobra.NoArgs,
 		// version needs no config directory.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {

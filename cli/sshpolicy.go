@@ -184,8 +184,8 @@ func setSSHHelp(root *cobra.Command) {
 
 // sshHelp prepares cmd, in a session's own command tree, to show a session only what it may use:
 // the other flags and verbs are hidden, and the bracketed parts of the usage line, the
-// parenthesised asides of the flags' texts and the paragraphs of the description that name a flag
-// the session may not give are left out.
+// parenthesised asides of the flags' texts and the paragraphs of the description and the examples
+// that name a flag the session may not give are left out.
 func sshHelp(cmd *cobra.Command) {
 	denied := func(text string) bool {
 		for _, m := range flagMention.FindAllStringSubmatch(text, -1) {
@@ -211,6 +211,8 @@ func sshHelp(cmd *cobra.Command) {
 	cmd.Use = dropAsides(cmd.Use, bracketAside, denied)
 	paragraphs := strings.Split(cmd.Long, "\n\n")
 	cmd.Long = strings.Join(slices.DeleteFunc(paragraphs, denied), "\n\n")
+	examples := strings.Split(cmd.Example, "\n\n")
+	cmd.Example = strings.Join(slices.DeleteFunc(examples, denied), "\n\n")
 }
 
 var (

@@ -68,7 +68,12 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "status [--json]",
 		Short: "Show the providers, which is active, the last check and token expiry (never a token)",
-		Args:  cobra.NoArgs,
+		Example: `  $ gitopscfg status
+
+  # The active provider's id, in a script
+  $ gitopscfg status --json | jq -r .active`,
+		SuggestFor: []string{"list", "ls"},
+		Args:       cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
 			return runF(cmd.Context(), opts)
@@ -140,11 +145,11 @@ func lastAudit(d *config.Data, n int) []config.AuditEntry {
 }
 
 func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time) {
-	mode := "key file"
+	mode := "a key file"
 	if enc, _ := config.PassphraseProtected(s.Dir()); enc {
-		mode = "passphrase"
+		mode = "a passphrase"
 	}
-	fmt.Fprintf(w, "Store %s (revision %d, %s)\n\n", s.Path(), d.Revision, mode)
+	fmt.Fprintf(w, "Store %s (protected by %s)\n\n", s.Path(), mode)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  PROVIDER\tHOST\tORG\tUSERNAME\tTOKEN\tLAST CHECK")
 	for _, p := range providers.All() {
@@ -165,10 +170,13 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 			providers.TokenHint(c.Token), describeLastCheck(c, now))
 	}
 	_ = tw.Flush()
-	if d.Active == "" {
+	switch {
+	case len(configuredIDs(d)) == 0:
+		fmt.Fprintln(w, "\nNo provider is configured: add one with `gitopscfg set PROVIDER …`.")
+	case d.Active == "":
 		fmt.Fprintln(w, "\nNo provider is active: `gitopscfg activate PROVIDER`.")
-	} else {
-		fmt.Fprintf(w, "\n✓ marks the active provider (%s).\n", d.Active)
+	default:
+		fmt.Fprintf(w, "\n✓ marks the active provider (%s).\n", providerName(d.Active))
 	}
 	if audit := lastAudit(d, statusAuditEntries); len(audit) > 0 {
 		fmt.Fprintln(w, "\nRecent changes:")
@@ -191,6 +199,25 @@ func latestCheck(c *config.Provider) *config.CheckRecord {
 	return r
 }
 
+// warnings counts the checks that passed with a warning.
+func warnings(checks []config.CheckStatus) int {
+	n := 0
+	for _, c := range checks {
+		if c.Status == string(providers.Warn) {
+			n++
+		}
+	}
+	return n
+}
+
+// plural is "1 warning", "2 warnings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // describeLastCheck summarises the remembered checks of one provider for a table cell.
 func describeLastCheck(c *config.Provider, now time.Time) string {
 	r := latestCheck(c)
@@ -198,7 +225,10 @@ func describeLastCheck(c *config.Provider, now time.Time) string {
 		return "never checked"
 	}
 	out := "failed"
-	if r.OK {
+	switch n := warnings(r.Checks); {
+	case r.OK && n > 0:
+		out = "passed with " + plural(n, "warning")
+	case r.OK:
 		out = "ok"
 	}
 	if r.Deep {

@@ -67,21 +67,26 @@ func TestStatusRunInProcess(t *testing.T) {
 	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary},
 		true, &config.CheckRecord{At: runNow.Add(-3 * time.Hour), OK: true, ExpiresAt: &expires})
 	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Host: "https://gitlab.com", Org: "acme/gitops", Username: "jdoe", Token: "glpat-CANARYstatus000000"}, false, nil)
+	// A check that passed with warnings says so, and how many.
+	storeProvider(t, s, providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org", Org: "acme", Username: "jdoe@example.com", Token: "ATATTCANARYstatus000000000"},
+		false, &config.CheckRecord{At: runNow.Add(-time.Hour), OK: true, Checks: []config.CheckStatus{
+			{ID: "auth", Status: string(providers.Pass)}, {ID: "scope:write:repository:bitbucket", Status: string(providers.Warn)},
+			{ID: "scope:admin:repository:bitbucket", Status: string(providers.Warn)}, {ID: "expiry", Status: string(providers.Skip)}}})
 
 	out, err := runStatus(t, open, noEnv(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Store " + filepath.Join(s.Dir(), config.StoreFile) + " (revision 2, key file)",
-		"✓ GitHub", "ghp_…wxyz", "ok 3 h ago, token expires in 5 days", "never checked",
-		"✓ marks the active provider (github).", "Recent changes:",
+		"Store " + filepath.Join(s.Dir(), config.StoreFile) + " (protected by a key file)\n",
+		"✓ GitHub", "ghp_…wxyz", "ok 3 h ago, token expires in 5 days", "never checked", "passed with 2 warnings 1 h ago",
+		"✓ marks the active provider (GitHub).", "Recent changes:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status text lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "✓ GitLab") || strings.Contains(out, "Devtron") {
+	if strings.Contains(out, "✓ GitLab") || strings.Contains(out, "Devtron") || strings.Contains(out, "revision") {
 		t.Errorf("status text:\n%s", out)
 	}
 
@@ -91,7 +96,7 @@ func TestStatusRunInProcess(t *testing.T) {
 	}
 	doc := decodeStatus(t, out)
 	gh := doc.Providers[0]
-	if doc.Active == nil || *doc.Active != "github" || doc.Revision != 2 || doc.Devtron != nil ||
+	if doc.Active == nil || *doc.Active != "github" || doc.Revision != 3 || doc.Devtron != nil ||
 		gh.Provider != "github" || gh.TokenHint == nil || *gh.TokenHint != "ghp_…wxyz" || gh.LastCheck == nil || !gh.LastCheck.OK {
 		t.Fatalf("status --json: %s", out)
 	}

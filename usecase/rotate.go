@@ -224,7 +224,7 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 		return r.unsaved(newTok, err)
 	}
 	r.out.Saved, r.out.NewHint, r.out.Data = true, hint(newTok), d
-	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(newTok), d.Revision))
+	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store", hint(newTok)))
 	// what is stored now: the new token over the settings as they are (another writer may have changed them)
 	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Providers[string(r.p.ID)]), true); err != nil {
 		return r.out, err
@@ -356,7 +356,7 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 		return nil, ErrSaveFailed
 	}
 	r.out.Saved, r.out.NewHint, r.out.Data = true, hint(c.Token), d
-	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store (revision %d)", hint(c.Token), d.Revision))
+	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store", hint(c.Token)))
 	return d, nil
 }
 
