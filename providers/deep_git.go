@@ -1,0 +1,204 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	git "github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/memory"
+)
+
+// deepCheckFile is the file the round trip commits and pushes.
+const deepCheckFile = "gitopscfg-check.txt"
+
+// auth is the only place the token goes: the Basic auth of go-git's HTTP transport.
+func (d *deepRun) auth() *githttp.BasicAuth {
+	user := d.api.GitUsername()
+	if user == "" {
+		user = "gitopscfg" // any non-empty username works with a token where the provider ignores it
+	}
+	return &githttp.BasicAuth{Username: user, Password: d.creds.Token}
+}
+
+// cloneURL checks the API's clone URL: it must parse, carries no userinfo once cleaned (Bitbucket
+// and Azure DevOps put "user@" in theirs), goes over https (plain http to loopback only) and
+// points at the configured Git or API host, so the token is never sent anywhere else.
+func (d *deepRun) cloneURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("the API returned an unusable clone URL %q", raw)
+	}
+	u.User = nil
+	clean := u.String()
+	if err := RequireSafeURL(clean); err != nil {
+		return "", err
+	}
+	host := strings.ToLower(u.Host)
+	for _, h := range d.gitHost {
+		if host == h {
+			return clean, nil
+		}
+	}
+	if extra, ok := d.api.(extraCloneHost); ok {
+		if h := extra.cloneHost(); h != "" && host == h {
+			return clean, nil
+		}
+	}
+	return "", fmt.Errorf("the API returned a clone URL on %s, which is neither the Git host nor the API host (%s): refusing to send the token there",
+		u.Host, strings.Join(d.gitHost, ", "))
+}
+
+func (d *deepRun) clone(ctx context.Context) (Status, string) {
+	u, err := d.cloneURL(d.repo.CloneURL)
+	if err != nil {
+		return Fail, err.Error()
+	}
+	d.gitURL = u
+	local, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
+		URL: u, Auth: d.auth(), CABundle: d.ca, RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
+	})
+	switch {
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		d.branch = d.repo.DefaultBranch
+		if d.branch == "" {
+			d.branch = "main"
+		}
+		local, err = git.InitWithOptions(memory.NewStorage(), memfs.New(), git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(d.branch)})
+		if err == nil {
+			_, err = local.CreateRemote(&gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{u}})
+		}
+		if err != nil {
+			return Fail, "cannot prepare an in-memory repository: " + err.Error()
+		}
+		d.local = local
+		return Pass, fmt.Sprintf("cloned %s: the repository is empty; the push goes to %s", u, d.branch)
+	case err != nil:
+		return Fail, d.gitError(err, "clone")
+	}
+	d.local = local
+	head, err := local.Head()
+	if err != nil {
+		return Fail, "cloned, but the clone has no branch checked out: " + err.Error()
+	}
+	d.branch = head.Name().Short()
+	return Pass, fmt.Sprintf("cloned %s: branch %s at %s", u, d.branch, head.Hash().String()[:7])
+}
+
+func (d *deepRun) push(ctx context.Context) (Status, string) {
+	wt, err := d.local.Worktree()
+	if err != nil {
+		return Fail, "cannot open the in-memory worktree: " + err.Error()
+	}
+	f, err := wt.Filesystem.Create(deepCheckFile)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\nThis repository is temporary and is deleted by the check.\n",
+			d.repo.FullName, time.Now().UTC().Format(time.RFC3339))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		_, err = wt.Add(deepCheckFile)
+	}
+	if err != nil {
+		return Fail, "cannot write " + deepCheckFile + " in memory: " + err.Error()
+	}
+	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
+	d.pushed, err = wt.Commit("gitopscfg round-trip check", &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return Fail, "cannot commit in memory: " + err.Error()
+	}
+	ref := plumbing.NewBranchReferenceName(d.branch)
+	err = d.local.PushContext(ctx, &git.PushOptions{
+		RemoteName: git.DefaultRemoteName,
+		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
+		Auth:       d.auth(), CABundle: d.ca,
+	})
+	if err != nil {
+		return Fail, d.gitError(err, "push")
+	}
+	return Pass, fmt.Sprintf("pushed commit %s (%s) to %s", d.pushed.String()[:7], deepCheckFile, d.branch)
+}
+
+func (d *deepRun) verify(ctx context.Context) (Status, string) {
+	remote := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{d.gitURL}})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.auth(), CABundle: d.ca})
+	if err != nil {
+		return Fail, d.gitError(err, "ls-remote")
+	}
+	want := plumbing.NewBranchReferenceName(d.branch)
+	for _, ref := range refs {
+		if ref.Name() != want {
+			continue
+		}
+		if ref.Hash() != d.pushed {
+			return Fail, fmt.Sprintf("the push did not land: %s on the remote points at %s, not at the pushed commit %s",
+				d.branch, ref.Hash().String()[:7], d.pushed.String()[:7])
+		}
+		return Pass, fmt.Sprintf("%s on the remote points at the pushed commit %s", d.branch, d.pushed.String()[:7])
+	}
+	return Fail, fmt.Sprintf("the push did not land: the remote has no branch %s after the push", d.branch)
+}
+
+// gitError turns a go-git error of op ("clone", "push", "ls-remote") into an actionable sentence.
+func (d *deepRun) gitError(err error, op string) string {
+	host := d.gitURL
+	if u, perr := url.Parse(d.gitURL); perr == nil {
+		host = u.Host
+	}
+	// go-git wraps the server's answer as "<sentinel>: <body>": keep the body, which names the cause.
+	detail := ""
+	for _, sentinel := range []error{transport.ErrAuthorizationFailed, transport.ErrAuthenticationRequired} {
+		if errors.Is(err, sentinel) {
+			_, body, _ := strings.Cut(err.Error(), sentinel.Error())
+			detail = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(body), ":"))
+		}
+	}
+	if detail != "" {
+		detail = " (" + firstLine(detail) + ")"
+	}
+	var msg string
+	switch {
+	case errors.Is(err, transport.ErrAuthorizationFailed):
+		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
+		if op == "push" {
+			msg = "push rejected: " + msg
+		}
+	case errors.Is(err, transport.ErrAuthenticationRequired):
+		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
+		if op == "push" {
+			msg = "push rejected: " + msg
+		}
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		msg = fmt.Sprintf("the Git server says %s does not exist (404) although the API created it: the token may lack read access over Git (%s)", d.gitURL, d.s.TokenURL())
+	case errors.Is(err, git.NoErrAlreadyUpToDate):
+		msg = "nothing was pushed: the branch was already up to date"
+	default:
+		if net := DescribeNetworkError(err, host); net != "" {
+			msg = fmt.Sprintf("%s failed: %s", op, net)
+		} else if op == "push" {
+			msg = fmt.Sprintf("push rejected: %s: a branch protection or push rule may refuse it (check the rules of branch %s)", firstLine(err.Error()), d.branch)
+		} else {
+			msg = fmt.Sprintf("%s failed: %s", op, firstLine(err.Error()))
+		}
+	}
+	return msg
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}
