@@ -1,0 +1,388 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v84/github"
+)
+
+func checkGitHub(ctx context.Context, s *session) {
+	gh, err := newGitHubClient(s)
+	if err != nil {
+		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitHub API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))
+		return
+	}
+	org := strings.TrimSpace(s.Creds.Org)
+	var (
+		user  gitHubReply[*github.User]
+		ghOrg gitHubReply[*github.Organization]
+		mem   gitHubReply[*github.Membership]
+		wg    sync.WaitGroup
+	)
+	wg.Go(func() { user.val, user.resp, user.err = gh.Users.Get(ctx, "") })
+	if org != "" {
+		escaped := url.PathEscape(org)
+		wg.Go(func() { ghOrg.val, ghOrg.resp, ghOrg.err = gh.Organizations.Get(ctx, escaped) })
+		wg.Go(func() { mem.val, mem.resp, mem.err = gh.Organizations.GetOrgMembership(ctx, "", escaped) })
+	}
+	wg.Wait()
+
+	for _, err := range []error{user.err, ghOrg.err, mem.err} {
+		if s.NetworkFailure(err) {
+			return
+		}
+	}
+	if !gitHubAuth(s, user) {
+		skipAfterAuth(s, "the token could not be used")
+		return
+	}
+	if msg := gitHubRateLimited(s, ghOrg.err, mem.err); msg != "" {
+		s.Add(CheckOrg, Fail, msg)
+	} else {
+		gitHubOrg(s, org, ghOrg, mem)
+	}
+	gitHubScopes(s, user.header())
+	gitHubExpiry(s, user.header())
+}
+
+// skipAfterAuth records the checks that depend on a usable token as skipped.
+func skipAfterAuth(s *session, why string) {
+	for _, sc := range s.Provider.Scopes {
+		s.Add(ScopeCheckID(sc.Name), Skip, "not checked: "+why)
+	}
+	s.Add(CheckOrg, Skip, "not checked: "+why)
+	s.Add(CheckExpiry, Skip, "not checked: "+why)
+}
+
+// gitHubAuth records the auth check from GET /user and reports whether the token can be used.
+func gitHubAuth(s *session, user gitHubReply[*github.User]) bool {
+	if msg := gitHubRateLimited(s, user.err); msg != "" {
+		s.Add(CheckAuth, Fail, msg)
+		return false
+	}
+	switch {
+	case user.err == nil && user.val != nil && user.val.GetLogin() != "":
+		login := user.val.GetLogin()
+		s.SetUser(login)
+		if want := strings.TrimSpace(s.Creds.Username); want != "" && !strings.EqualFold(want, login) {
+			s.Add(CheckAuth, Warn, fmt.Sprintf("authenticated as %s, but the Username field says %s: GitHub ignores the username "+
+				"when a token is used for Git, but correct the field so the platform's records name the right account", login, want))
+		} else {
+			s.Add(CheckAuth, Pass, "authenticated as "+login)
+		}
+		return true
+	case user.status() >= 200 && user.status() < 300, user.status() == 0:
+		s.Add(CheckAuth, Fail, fmt.Sprintf("%s answered GET /user with something that is not GitHub's user JSON (%v): "+
+			"check that the Git host (or API URL) points at a GitHub server, and try again", s.APIHost, user.err))
+	case user.status() == http.StatusUnauthorized:
+		s.Add(CheckAuth, Fail, fmt.Sprintf("bad credentials or expired/revoked token: %s rejected it (HTTP 401). "+
+			"Create a new one at %s with the scopes %s", s.APIHost, s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", ")))
+	default:
+		s.Add(CheckAuth, Fail, gitHubUnexpected(s, "GET /user", user.status(), user.err))
+	}
+	return false
+}
+
+// gitHubUnexpected describes an answer with an unexpected status.
+func gitHubUnexpected(s *session, what string, status int, err error) string {
+	msg := ""
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Message != "" {
+		msg = ": " + er.Message
+	}
+	if status >= 500 {
+		return fmt.Sprintf("%s answered %s with HTTP %d%s, a server-side error, so nothing could be checked: try again later", s.APIHost, what, status, msg)
+	}
+	return fmt.Sprintf("%s answered %s with HTTP %d%s: check the Git host and the token (%s)", s.APIHost, what, status, msg, s.TokenURL())
+}
+
+// gitHubRateLimited returns a failing message when any err is a GitHub rate-limit answer.
+func gitHubRateLimited(s *session, errs ...error) string {
+	for _, err := range errs {
+		var rl *github.RateLimitError
+		var abuse *github.AbuseRateLimitError
+		switch {
+		case errors.As(err, &rl):
+			reset := rl.Rate.Reset.UTC()
+			when := "later"
+			if !reset.IsZero() {
+				when = fmt.Sprintf("%s (in %s)", reset.Format("2006-01-02 15:04:05 UTC"), roundedDuration(reset.Sub(s.Now)))
+			}
+			return fmt.Sprintf("rate limited until %s: GitHub's API rate limit for this account (%d requests an hour) is used up, "+
+				"so the token could not be checked. Wait until then, or check with a token of another account", when, rl.Rate.Limit)
+		case errors.As(err, &abuse):
+			wait := "a minute"
+			if abuse.RetryAfter != nil {
+				wait = roundedDuration(*abuse.RetryAfter)
+			}
+			return fmt.Sprintf("rate limited: GitHub's secondary rate limit was hit, so the token could not be checked; wait %s and try again", wait)
+		}
+	}
+	return ""
+}
+
+func roundedDuration(d time.Duration) string {
+	if d < time.Second {
+		return "a moment"
+	}
+	return d.Round(time.Second).String()
+}
+
+// gitHubSSO returns the authorisation URL of an X-GitHub-SSO "required" answer, and whether it was one.
+func gitHubSSO(h http.Header) (string, bool) {
+	v := h.Get("X-GitHub-SSO")
+	if !strings.HasPrefix(strings.TrimSpace(v), "required") {
+		return "", false
+	}
+	for part := range strings.SplitSeq(v, ";") {
+		if u, ok := strings.CutPrefix(strings.TrimSpace(part), "url="); ok {
+			return u, true
+		}
+	}
+	return "", true
+}
+
+func gitHubSSOMessage(s *session, org, ssoURL string) string {
+	where := "on " + s.TokenURL() + " choose Configure SSO > Authorize next to the token"
+	if ssoURL != "" {
+		where = "open " + ssoURL + " to authorise it (or " + where + ")"
+	}
+	return fmt.Sprintf("organisation %s enforces SAML single sign-on and this token is not authorised for it, "+
+		"so it cannot create or reach the GitOps repositories there: %s", org, where)
+}
+
+// gitHubOrg records the org check from GET /orgs/{org} and GET /user/memberships/orgs/{org}.
+func gitHubOrg(s *session, org string, o gitHubReply[*github.Organization], m gitHubReply[*github.Membership]) {
+	if org == "" {
+		s.Add(CheckOrg, Fail, "no organisation given: enter the GitHub Organisation Name in which the GitOps repositories are "+
+			"created (the name in https://github.com/<name>)")
+		return
+	}
+	for _, r := range []http.Header{o.header(), m.header()} {
+		if u, ok := gitHubSSO(r); ok {
+			s.Add(CheckOrg, Fail, gitHubSSOMessage(s, org, u))
+			return
+		}
+	}
+	host := strings.TrimRight(s.Provider.TokenURL(s.Creds.Host), "/")
+	host = strings.TrimSuffix(host, "/settings/tokens")
+	switch {
+	case o.status() == http.StatusNotFound:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s (or this token cannot see it): the GitOps repositories "+
+			"are created there. Check the name (your organisations: %s/settings/organizations); a fine-grained token must have "+
+			"the organisation as its resource owner (%s)", org, s.APIHost, host, s.TokenURL()))
+		return
+	case o.err != nil && o.status() >= 300:
+		s.Add(CheckOrg, Fail, gitHubUnexpected(s, "GET /orgs/"+org, o.status(), o.err))
+		return
+	case o.err != nil || o.val == nil:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("%s answered GET /orgs/%s with something that is not GitHub's JSON (%v)", s.APIHost, org, o.err))
+		return
+	}
+	name := o.val.GetLogin()
+	if name == "" {
+		name = org
+	}
+	switch {
+	case m.status() == http.StatusNotFound:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("you are not a member of organisation %s, so you cannot create the GitOps repositories "+
+			"there: ask an owner to invite you (%s/orgs/%s/people), or use the token of a member", name, host, name))
+		return
+	case m.status() == http.StatusForbidden:
+		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s exists, but this token may not read your membership in it (HTTP 403), "+
+			"so whether you may create repositories there cannot be confirmed. A fine-grained token needs the organisation "+
+			"permission Members: read for this check (%s); the round-trip check (--deep) proves it", name, s.TokenURL()))
+		return
+	case m.err != nil && m.status() >= 300:
+		s.Add(CheckOrg, Fail, gitHubUnexpected(s, "GET /user/memberships/orgs/"+org, m.status(), m.err))
+		return
+	case m.err != nil || m.val == nil:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("%s answered GET /user/memberships/orgs/%s with something that is not GitHub's JSON (%v)", s.APIHost, org, m.err))
+		return
+	}
+	role, state := m.val.GetRole(), m.val.GetState()
+	switch {
+	case state == "pending":
+		s.Add(CheckOrg, Fail, fmt.Sprintf("your invitation to organisation %s is still pending: accept it at %s/orgs/%s/invitation "+
+			"before repositories can be created there", name, host, name))
+	case state != "active":
+		s.Add(CheckOrg, Fail, fmt.Sprintf("your membership in organisation %s is %q, not active: ask an owner (%s/orgs/%s/people)", name, state, host, name))
+	case role == "admin":
+		s.Add(CheckOrg, Pass, fmt.Sprintf("organisation %s: you are an owner (admin), so you may create and delete its repositories", name))
+	case role == "billing_manager":
+		// A billing manager manages the organisation's billing only: no repository access at all.
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are its billing manager, a role that manages billing but cannot "+
+			"create repositories, so the GitOps repositories cannot be created there: ask an owner to make you a member who may "+
+			"create repositories, or an owner (%s/orgs/%s/people), or use the token of such an account", name, host, name))
+	case o.val.MembersCanCreatePrivateRepos != nil && !o.val.GetMembersCanCreatePrivateRepos(),
+		o.val.MembersCanCreateRepos != nil && !o.val.GetMembersCanCreateRepos():
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are a %s, not an owner, and members may not create private repositories "+
+			"there: ask an owner to make you an owner or to allow it (%s/organizations/%s/settings/member_privileges)", name, role, host, name))
+	case o.val.MembersCanCreatePrivateRepos != nil || o.val.MembersCanCreateRepos != nil:
+		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner. Members may create repositories there, but "+
+			"deleting them also needs the organisation to let members delete repositories, which the API does not show; "+
+			"ask an owner (%s/organizations/%s/settings/member_privileges) or run the round-trip check (--deep)", name, role, host, name))
+	default:
+		// GET /orgs/{org} shows members_can_create_* to owners only (with admin:org): for anyone
+		// else they are absent, which says nothing about the setting.
+		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner, and GitHub shows only owners whether members "+
+			"may create repositories there, so that is unknown: ask an owner to check the organisation settings, Member privileges, "+
+			"Repository creation (%s/organizations/%s/settings/member_privileges; deleting needs members to be allowed to delete "+
+			"repositories too); the round-trip check (--deep) confirms it by creating and deleting a repository", name, role, host, name))
+	}
+}
+
+// gitHubGrantedScopes parses X-OAuth-Scopes; present reports whether the header was sent at all.
+func gitHubGrantedScopes(h http.Header) (granted map[string]bool, present bool) {
+	vals, present := h[http.CanonicalHeaderKey("X-OAuth-Scopes")]
+	granted = map[string]bool{}
+	for _, v := range vals {
+		for sc := range strings.SplitSeq(v, ",") {
+			if sc = strings.TrimSpace(sc); sc != "" {
+				granted[sc] = true
+			}
+		}
+	}
+	return granted, present
+}
+
+// gitHubCoveredBy returns the granted scope that includes scope, or "".
+func gitHubCoveredBy(granted map[string]bool, scope string) string {
+	if granted[scope] {
+		return scope
+	}
+	for g := range granted {
+		for _, c := range gitHubScopeCovers[g] {
+			if c == scope {
+				return g
+			}
+		}
+	}
+	return ""
+}
+
+// gitHubPartial lists the granted scopes that are part of scope (e.g. public_repo for repo).
+func gitHubPartial(granted map[string]bool, scope string) []string {
+	var part []string
+	for _, c := range gitHubScopeCovers[scope] {
+		if granted[c] {
+			part = append(part, c)
+		}
+	}
+	return part
+}
+
+func gitHubScopes(s *session, h http.Header) {
+	granted, present := gitHubGrantedScopes(h)
+	tok := s.Creds.Token
+	classic := strings.HasPrefix(tok, "ghp_") || strings.HasPrefix(tok, "gho_")
+	if strings.HasPrefix(tok, "github_pat_") || (!present && !classic) {
+		gitHubFineGrainedScopes(s)
+		return
+	}
+	// A classic token with no X-OAuth-Scopes header is read like an empty one: no scopes.
+	list := make([]string, 0, len(granted))
+	for g := range granted {
+		list = append(list, g)
+	}
+	sort.Strings(list)
+	grantedText := "none"
+	if len(list) > 0 {
+		grantedText = strings.Join(list, ", ")
+	}
+	for _, sc := range s.Provider.Scopes {
+		id := ScopeCheckID(sc.Name)
+		by := gitHubCoveredBy(granted, sc.Name)
+		switch {
+		case by == sc.Name:
+			s.Add(id, Pass, "granted")
+		case by != "":
+			s.Add(id, Pass, "granted through "+by)
+		case sc.Advisory:
+			s.Add(id, Warn, fmt.Sprintf("not granted: it is %s. Tick it at %s only if your platform's policy insists",
+				sc.Why, s.TokenURL()))
+		default:
+			msg := fmt.Sprintf("missing: %s. Edit the token at %s and tick %s (granted now: %s)", sc.Why, s.TokenURL(), sc.Name, grantedText)
+			if part := gitHubPartial(granted, sc.Name); len(part) > 0 {
+				msg = fmt.Sprintf("missing: only %s of it is granted, but %s needs the whole of %s (%s). Edit the token at %s and tick %s",
+					strings.Join(part, ", "), s.Provider.Name, sc.Name, sc.Why, s.TokenURL(), sc.Name)
+			}
+			s.Add(id, Fail, msg)
+		}
+	}
+}
+
+func gitHubFineGrainedScopes(s *session) {
+	page := strings.TrimSuffix(s.TokenURL(), "/settings/tokens") + "/settings/personal-access-tokens"
+	for _, sc := range s.Provider.Scopes {
+		id := ScopeCheckID(sc.Name)
+		need, ok := gitHubFineGrainedNeeds[sc.Name]
+		if !ok || sc.Advisory {
+			s.Add(id, Skip, fmt.Sprintf("fine-grained token: %s has no fine-grained counterpart, and no GitOps call needs it", sc.Name))
+			continue
+		}
+		s.Add(id, Warn, fmt.Sprintf("cannot be confirmed: this is a fine-grained token, and GitHub offers no API that lists its "+
+			"permissions. In place of the classic scope %s (%s) it needs %s on the organisation; check them at %s, "+
+			"or run the round-trip check (--deep), which proves them", sc.Name, sc.Why, need, page))
+	}
+}
+
+// parseGitHubExpiry parses GitHub-Authentication-Token-Expiration in either layout GitHub uses.
+func parseGitHubExpiry(v string) (time.Time, bool) {
+	for _, layout := range gitHubExpiryLayouts {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func gitHubExpiry(s *session, h http.Header) {
+	v := h.Get("GitHub-Authentication-Token-Expiration")
+	if v == "" {
+		s.Add(CheckExpiry, Pass, "the token has no expiry date (GitHub recommends one; you will not be warned before it stops working)")
+		return
+	}
+	t, ok := parseGitHubExpiry(v)
+	if !ok {
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("the expiry date GitHub sent (%q) could not be read: see the token's page at %s", v, s.TokenURL()))
+		return
+	}
+	addTokenExpiryCheck(s, t)
+}
+
+// addTokenExpiryCheck records the token's expiry and the expiry check: fail when past, warn within
+// expiryWarnWithin, pass otherwise.
+func addTokenExpiryCheck(s *session, t time.Time) {
+	s.SetExpiry(t)
+	left := t.Sub(s.Now)
+	date := t.UTC().Format("2006-01-02 15:04 UTC")
+	switch {
+	case left <= 0:
+		s.Add(CheckExpiry, Fail, fmt.Sprintf("the token expired on %s: GitOps stops working with it. Create a new one at %s", date, s.TokenURL()))
+	case left <= expiryWarnWithin:
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("expires in %s (%s): GitOps stops working then. Regenerate it at %s and update it here",
+			daysText(left), date, s.TokenURL()))
+	default:
+		s.Add(CheckExpiry, Pass, fmt.Sprintf("expires on %s (in %s)", date, daysText(left)))
+	}
+}
+
+func daysText(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	switch {
+	case days == 0:
+		return "less than a day"
+	case days == 1:
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", days)
+}

@@ -1,0 +1,298 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+)
+
+func checkGitLab(ctx context.Context, s *session) {
+	gl, err := newGitLabClient(s)
+	if err != nil {
+		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitLab API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))
+		return
+	}
+	org := strings.TrimSpace(s.Creds.Org)
+	gid := gitLabGroupID(org)
+	var (
+		tok   gitLabReply[*gitlab.PersonalAccessToken]
+		user  gitLabReply[*gitlab.User]
+		group gitLabReply[*gitlab.Group]
+		wg    sync.WaitGroup
+	)
+	withCtx := gitlab.WithContext(ctx)
+	var mem gitLabReply[*gitlab.GroupMember]
+	known := knownUserID(ctx)
+	if org != "" && known != 0 {
+		wg.Go(func() { mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(gid, known, withCtx) })
+	}
+	wg.Go(func() { tok.val, tok.resp, tok.err = gl.PersonalAccessTokens.GetSinglePersonalAccessToken(withCtx) })
+	wg.Go(func() { user.val, user.resp, user.err = gl.Users.CurrentUser(withCtx) })
+	if org != "" {
+		// with_projects=false: GitLab otherwise embeds up to 100 projects in the group's JSON.
+		//lint:ignore SA1019 the parameter is deprecated for API v5, but v4 still embeds projects without it
+		opt := &gitlab.GetGroupOptions{WithProjects: gitlab.Ptr(false)}
+		wg.Go(func() { group.val, group.resp, group.err = gl.Groups.GetGroup(gid, opt, withCtx) })
+	}
+	wg.Wait()
+	for _, err := range []error{tok.err, user.err, group.err} {
+		if s.NetworkFailure(err) {
+			return
+		}
+	}
+	if !gitLabAuth(s, tok, user) {
+		skipAfterAuth(s, "the token could not be used")
+		return
+	}
+	userID := int64(0)
+	if user.val != nil {
+		userID = user.val.ID
+	} else if tok.val != nil {
+		userID = tok.val.UserID
+	}
+	if userID != 0 {
+		s.SetUserID(userID)
+	}
+	if known == 0 || known != userID {
+		// No hint, or the answer did not confirm it: the first wave's look-up (if any) was for
+		// someone else.
+		mem = gitLabReply[*gitlab.GroupMember]{}
+		if group.err == nil && group.val != nil && userID != 0 {
+			mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(group.val.ID, userID, withCtx)
+		}
+	}
+	if s.NetworkFailure(mem.err) {
+		return
+	}
+	gitLabScopes(s, tok)
+	gitLabGroup(s, org, user.val, group, mem)
+	gitLabExpiry(s, tok)
+}
+
+// gitLabAuth records the auth check and reports whether the token can be used.
+func gitLabAuth(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], user gitLabReply[*gitlab.User]) bool {
+	newToken := fmt.Sprintf("Create a new one at %s with the scopes %s", s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "))
+	for _, r := range []struct {
+		status int
+		err    error
+	}{{tok.status(), tok.err}, {user.status(), user.err}} {
+		if r.status != http.StatusUnauthorized {
+			continue
+		}
+		b := gitLabError(r.err)
+		desc := strings.ToLower(b.ErrorDescription)
+		switch {
+		case strings.Contains(desc, "expired"):
+			s.Add(CheckAuth, Fail, fmt.Sprintf("the token has expired (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
+		case strings.Contains(desc, "revoked"):
+			s.Add(CheckAuth, Fail, fmt.Sprintf("the token was revoked (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
+		case b.ErrorDescription != "":
+			s.Add(CheckAuth, Fail, fmt.Sprintf("%s rejected the token: %q. %s", s.APIHost, b.ErrorDescription, newToken))
+		default:
+			s.Add(CheckAuth, Fail, fmt.Sprintf("bad credentials: %s does not know this token (HTTP 401: mistyped, deleted, or made on "+
+				"another GitLab instance). %s", s.APIHost, newToken))
+		}
+		return false
+	}
+	if tok.err == nil && tok.val != nil && (tok.val.Revoked || !tok.val.Active) {
+		s.Add(CheckAuth, Fail, fmt.Sprintf("the token %q is no longer active (revoked or expired). %s", tok.val.Name, newToken))
+		return false
+	}
+	name := ""
+	if user.err == nil && user.val != nil && user.val.Username != "" {
+		name = user.val.Username
+		s.SetUser(name)
+	}
+	tokOK := tok.err == nil && tok.val != nil
+	switch {
+	case name != "":
+		if want := strings.TrimPrefix(strings.TrimSpace(s.Creds.Username), "@"); want != "" && !strings.EqualFold(want, name) {
+			s.Add(CheckAuth, Warn, fmt.Sprintf("authenticated as %s, but the Username field says %s: GitLab accepts any username with "+
+				"a token for Git, but correct the field so the platform's records name the right account", name, want))
+		} else {
+			s.Add(CheckAuth, Pass, "authenticated as "+name)
+		}
+		return true
+	case tokOK:
+		s.Add(CheckAuth, Pass, fmt.Sprintf("the token %q is valid (user id %d; its scopes do not allow reading the user's profile)", tok.val.Name, tok.val.UserID))
+		return true
+	}
+	// Neither answered usefully: report the first failure.
+	for _, r := range []struct {
+		what   string
+		status int
+		err    error
+	}{{"GET /personal_access_tokens/self", tok.status(), tok.err}, {"GET /user", user.status(), user.err}} {
+		if r.err == nil {
+			continue
+		}
+		s.Add(CheckAuth, Fail, gitLabUnexpected(s, r.what, r.status, r.err))
+		return false
+	}
+	s.Add(CheckAuth, Fail, fmt.Sprintf("%s gave no user for this token: check the Git host; %s", s.APIHost, newToken))
+	return false
+}
+
+func gitLabUnexpected(s *session, what string, status int, err error) string {
+	if status < 300 {
+		return fmt.Sprintf("%s answered %s with something that is not GitLab's JSON (%v): check that the Git host (or API URL) "+
+			"points at a GitLab server", s.APIHost, what, err)
+	}
+	b := gitLabError(err)
+	detail := ""
+	if m, ok := b.Message.(string); ok && m != "" {
+		detail = ": " + m
+	} else if b.ErrorDescription != "" {
+		detail = ": " + b.ErrorDescription
+	}
+	if status >= 500 {
+		return fmt.Sprintf("%s answered %s with HTTP %d%s, a server-side error, so nothing could be checked: try again later", s.APIHost, what, status, detail)
+	}
+	return fmt.Sprintf("%s answered %s with HTTP %d%s: check the Git host and the token (%s)", s.APIHost, what, status, detail, s.TokenURL())
+}
+
+func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+	if tok.err != nil || tok.val == nil {
+		why := "this GitLab does not say which scopes the token has"
+		if tok.status() != 0 {
+			why = fmt.Sprintf("GET /personal_access_tokens/self answered HTTP %d (it needs GitLab 15.5 or later)", tok.status())
+		}
+		for _, sc := range s.Provider.Scopes {
+			s.Add(ScopeCheckID(sc.Name), Warn, fmt.Sprintf("cannot be confirmed: %s. Make sure the token has %s (%s): see %s",
+				why, sc.Name, sc.Why, s.TokenURL()))
+		}
+		return
+	}
+	granted := tok.val.Scopes
+	has := func(sc string) bool { return slices.Contains(granted, sc) }
+	grantedText := strings.Join(granted, ", ")
+	if grantedText == "" {
+		grantedText = "none"
+	}
+	for _, sc := range s.Provider.Scopes {
+		id := ScopeCheckID(sc.Name)
+		switch {
+		case has(sc.Name):
+			s.Add(id, Pass, "granted")
+		case sc.Name == "write_repository" && has("api"):
+			s.Add(id, Pass, "covered by api: the api scope includes Git push over HTTPS, so write_repository is not needed as well")
+		default:
+			s.Add(id, Fail, fmt.Sprintf("missing: %s. GitLab cannot add scopes to an existing token: create a new one at %s with "+
+				"the scopes %s (granted now: %s)", sc.Why, s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "), grantedText))
+		}
+	}
+}
+
+// gitLabCreationNeeds returns the minimum access level that may create projects under a group's
+// project_creation_level (0: nobody but administrators) and the rule in words.
+func gitLabCreationNeeds(level gitlab.ProjectCreationLevelValue) (gitlab.AccessLevelValue, string, bool) {
+	switch level {
+	case gitlab.DeveloperProjectCreation:
+		return 30, "Developers and above may create projects", true
+	case gitlab.MaintainerProjectCreation:
+		return 40, "Maintainers and above may create projects", true
+	case gitlab.OwnerProjectCreation:
+		return 50, "only Owners may create projects", true
+	case gitlab.NoOneProjectCreation:
+		return 0, "no one may create projects", true
+	case gitlab.AdministratorProjectCreation:
+		return 0, "only instance administrators may create projects", true
+	}
+	return 40, "its project creation setting is not visible, so the usual default (Maintainers and above) is assumed", false
+}
+
+func accessName(l gitlab.AccessLevelValue) string {
+	if n, ok := gitLabAccessNames[l]; ok {
+		return fmt.Sprintf("%s (%d)", n, l)
+	}
+	return fmt.Sprintf("access level %d", l)
+}
+
+func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitlab.Group], mem gitLabReply[*gitlab.GroupMember]) {
+	if org == "" {
+		s.Add(CheckOrg, Fail, "no group given: enter the GitLab Group ID (its numeric ID or full path, e.g. acme/gitops) in which "+
+			"the GitOps projects are created")
+		return
+	}
+	host := strings.TrimSuffix(s.TokenURL(), s.Provider.tokenPath)
+	switch st := group.status(); {
+	case group.err == nil && group.val != nil:
+	case st == http.StatusNotFound:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s not found on %s (or you cannot see it): the GitOps projects are created there. "+
+			"Check the Group ID (its numeric ID or full path as in its URL; your groups: %s/dashboard/groups)", org, s.APIHost, host))
+		return
+	case st == http.StatusForbidden:
+		b := gitLabError(group.err)
+		s.Add(CheckOrg, Fail, fmt.Sprintf("the token may not read group %s (HTTP 403 %s): it needs the api scope; create a new token at %s",
+			org, b.Error, s.TokenURL()))
+		return
+	default:
+		s.Add(CheckOrg, Fail, gitLabUnexpected(s, "GET /groups/"+org, st, group.err))
+		return
+	}
+	g := group.val
+	path := g.FullPath
+	if path == "" {
+		path = org
+	}
+	need, rule, known := gitLabCreationNeeds(g.ProjectCreationLevel)
+	admin := u != nil && u.IsAdmin
+	members := fmt.Sprintf("%s/groups/%s/-/group_members", host, path)
+	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", host, path)
+	switch {
+	case admin:
+		s.Add(CheckOrg, Pass, fmt.Sprintf("group %s: you are an instance administrator, so you may create and delete its projects", path))
+		return
+	case mem.status() == http.StatusNotFound:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("you are not a member of group %s (nor of a group above it), so you cannot create the GitOps "+
+			"projects there: ask an Owner to add you as Maintainer or Owner (%s)", path, members))
+		return
+	case mem.err != nil || mem.val == nil:
+		if mem.status() == 0 && mem.err == nil {
+			s.Add(CheckOrg, Warn, fmt.Sprintf("group %s exists, but your role in it could not be read without your user id; check it at %s", path, members))
+			return
+		}
+		s.Add(CheckOrg, Fail, gitLabUnexpected(s, "GET /groups/"+path+"/members/all/:user_id", mem.status(), mem.err))
+		return
+	}
+	level := mem.val.AccessLevel
+	switch {
+	case need == 0:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though you are %s: "+
+			"ask an Owner to change it (%s)", path, rule, accessName(level), settings))
+	case level < need:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: you are %s, but %s there: ask an Owner to raise your role (%s) or to change the "+
+			"setting (%s)", path, accessName(level), rule, members, settings))
+	case level < 50:
+		st := Pass
+		if !known {
+			st = Warn
+		}
+		s.Add(CheckOrg, st, fmt.Sprintf("group %s: you are %s and %s, so you may create projects; deleting a project usually needs "+
+			"the Owner role (the round-trip check, --deep, shows whether you may)", path, accessName(level), rule))
+	default:
+		st := Pass
+		if !known {
+			st = Warn
+		}
+		s.Add(CheckOrg, st, fmt.Sprintf("group %s: you are %s, so you may create and delete its projects (%s)", path, accessName(level), rule))
+	}
+}
+
+func gitLabExpiry(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+	switch {
+	case tok.err != nil || tok.val == nil:
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("the token's expiry date could not be read: see it at %s", s.TokenURL()))
+	case tok.val.ExpiresAt == nil:
+		s.Add(CheckExpiry, Pass, "the token has no expiry date (you will not be warned before it stops working)")
+	default:
+		// A GitLab token expires at 00:00 UTC on its expiry date.
+		addTokenExpiryCheck(s, time.Time(*tok.val.ExpiresAt).UTC())
+	}
+}
