@@ -1,9 +1,10 @@
 package forms
 
 import (
-	"charm.land/lipgloss/v2"
 	"regexp"
 	"strings"
+
+	"charm.land/lipgloss/v2"
 
 	"gitopscfg/providers"
 )

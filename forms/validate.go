@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -214,63 +212,6 @@ func CABundle(raw string) (string, error) {
 	return s, nil
 }
 
-// plainText refuses text that would not display as what it is: control characters (ESC, C1,
-// tabs, line breaks…), bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
-// direction marks), zero-width and other invisible format characters (U+200B–U+200D, U+2060,
-// U+FEFF, …, all of Unicode category Cf), unassigned or private-use code points, and invalid
-// UTF-8. The error names the character by its code point and its position, and never repeats the
-// text itself, so it is safe to show on any terminal.
-func plainText(s, what string) error {
-	pos := 0
-	for i, r := range s {
-		pos++
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
-				return fmt.Errorf("%s is not valid UTF-8 text (byte 0x%02X at character %d): type it again", what, s[i], pos)
-			}
-		}
-		if name, bad := hiddenRune(r); bad {
-			return fmt.Errorf("%s contains U+%04X (%s) at character %d, which would make it display differently from what is stored: type it again without it", what, r, name, pos)
-		}
-	}
-	return nil
-}
-
-// hiddenRune reports whether r is a character PlainText refuses, with a name for the message.
-func hiddenRune(r rune) (string, bool) {
-	if name, ok := runeNames[r]; ok {
-		return name, true
-	}
-	switch {
-	case r < 0x20 || r == 0x7F:
-		return "a control character", true
-	case r >= 0x80 && r <= 0x9F:
-		return "a C1 control character", true
-	case unicode.Is(unicode.Cf, r):
-		return "an invisible format character", true
-	case unicode.Is(unicode.Co, r):
-		return "a private-use character", true
-	case unicode.IsSpace(r) && r != ' ':
-		return "a space character other than the plain space", true
-	case !unicode.IsPrint(r) && r != ' ':
-		return "a character that cannot be displayed", true
-	}
-	return "", false
-}
-
-var runeNames = map[rune]string{
-	0x00: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "LINE FEED", 0x0D: "CARRIAGE RETURN",
-	0x1B: "ESC", 0x7F: "DELETE", 0x9B: "CSI", 0x9D: "OSC",
-	0x061C: "ARABIC LETTER MARK", 0x200B: "ZERO WIDTH SPACE", 0x200C: "ZERO WIDTH NON-JOINER",
-	0x200D: "ZERO WIDTH JOINER", 0x200E: "LEFT-TO-RIGHT MARK", 0x200F: "RIGHT-TO-LEFT MARK",
-	0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR",
-	0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
-	0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2060: "WORD JOINER",
-	0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE",
-	0x2069: "POP DIRECTIONAL ISOLATE", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE", 0x180E: "MONGOLIAN VOWEL SEPARATOR",
-	0x00AD: "SOFT HYPHEN", 0x115F: "HANGUL CHOSEONG FILLER", 0x3164: "HANGUL FILLER",
-}
-
 // Values in errors.
 //
 // An error about a field may be shown anywhere: under the input, after "Not saved:", on standard
@@ -295,111 +236,6 @@ var runeNames = map[rune]string{
 // with a well-known prefix and is minOpaqueWord characters or longer) is refused outright, so a
 // misplaced token is never saved as, say, a username, nor sent to a server or shown by a check.
 
-// notShown stands for a value an error does not show.
-const notShown = "(not shown: it looks like a token)"
-
-// minOpaqueWord is the length (in characters) from which a word may be a token.
-const minOpaqueWord = 20
-
-// maxShown is the most characters of a value an error shows.
-const maxShown = 48
-
-// extraTokenPrefixes are the well-known credential prefixes beyond the providers' TokenPrefixes
-// (which list only what gitopscfg accepts as a provider token): GitHub's OAuth, app and refresh
-// tokens, GitLab's other tokens (OAuth secret, runner, deploy, trigger, feed, mail, CI job, SCIM,
-// agent, feature-flag and workspace tokens, the legacy runner registration prefix) and
-// Atlassian's API tokens, access tokens and app passwords.
-var extraTokenPrefixes = []string{
-	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-	"glpat-", "gloas-", "glrt-", "glrtr-", "gldt-", "glptt-", "glft-", "glimt-", "glcbt-", "glsoat-",
-	"glagent-", "glffct-", "glwt-", "GR1348941",
-	"ATATT", "ATCTT", "ATBB",
-}
-
-// tokenPrefixes are every well-known token prefix: the providers' and extraTokenPrefixes.
-var tokenPrefixes = func() []string {
-	out := append([]string(nil), extraTokenPrefixes...)
-	for _, p := range providers.All() {
-		for _, pre := range p.TokenPrefixes {
-			if !slices.Contains(out, pre) {
-				out = append(out, pre)
-			}
-		}
-	}
-	return out
-}()
-
-// wordBreak reports whether r separates the words of a value (see maySecret).
-func wordBreak(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune("./:@?#&=,;", r)
-}
-
-// words are the words of s (see maySecret).
-func words(s string) []string { return strings.FieldsFunc(s, wordBreak) }
-
-// maySecret reports whether s may be a secret, which no error may show (the rule is described above).
-func maySecret(s string) bool {
-	for _, p := range tokenPrefixes {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	for _, w := range words(s) {
-		if utf8.RuneCountInString(w) >= minOpaqueWord {
-			return true
-		}
-	}
-	return false
-}
-
-// tokenShaped reports whether s holds a token: a word that starts with a well-known token prefix
-// and is minOpaqueWord characters or longer (real ones are 26 and more). Such a value is refused
-// in any field but the token's.
-func tokenShaped(s string) bool {
-	for _, w := range words(s) {
-		if utf8.RuneCountInString(w) < minOpaqueWord {
-			continue
-		}
-		for _, p := range tokenPrefixes {
-			if strings.HasPrefix(w, p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// looksLikeToken is the error for a token-shaped value in field k of provider id.
-func looksLikeToken(id providers.ID, k providers.FieldKey) error {
-	p := providers.MustLookup(id)
-	token := "token"
-	if f, ok := p.Field(providers.FieldToken); ok {
-		token = f.Label
-	}
-	what := "what this field asks for"
-	if f, ok := p.Field(k); ok {
-		what = "the " + f.Label
-	}
-	return fmt.Errorf("this looks like a token (not shown): a token goes only in the %s field; enter %s here", token, what)
-}
-
-// cut shortens s to maxShown characters, ending it with "…" when cut.
-func cut(s string) string {
-	if utf8.RuneCountInString(s) <= maxShown {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:maxShown-1]) + "…"
-}
-
-// shown is how an error shows the value s: quoted and cut, or notShown when s may be a secret.
-func shown(s string) string {
-	if maySecret(s) {
-		return notShown
-	}
-	return strconv.Quote(cut(s))
-}
-
 // hostExample is an example Git host of provider id for an error that cannot repeat the value.
 func hostExample(id providers.ID) string {
 	p := providers.MustLookup(id)
@@ -410,51 +246,4 @@ func hostExample(id providers.ID) string {
 		return f.Placeholder
 	}
 	return "https://git.example.com/"
-}
-
-// conceal returns err unchanged unless one of values may be a secret and err's text shows it or
-// one of its words (in any case, as a rule may suggest an upper- or lower-case variant): then an
-// error whose text has the value, quoted or not, replaced by "the value (not shown: …)" and any
-// remaining long or prefixed word of it replaced by "…".
-func conceal(err error, values ...string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	out := msg
-	for _, v := range values {
-		if !maySecret(v) {
-			continue
-		}
-		out = replaceFold(out, strconv.Quote(v), "the value "+notShown)
-		out = replaceFold(out, v, "the value "+notShown)
-		for _, w := range words(v) {
-			if utf8.RuneCountInString(w) >= minOpaqueWord || maySecret(w) {
-				out = replaceFold(out, w, "…")
-			}
-		}
-	}
-	if out == msg {
-		return err
-	}
-	return errors.New(out)
-}
-
-// replaceFold replaces every occurrence of old in s, compared under Unicode case folding, by new.
-func replaceFold(s, old, new string) string {
-	if old == "" {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if j := i + len(old); j <= len(s) && strings.EqualFold(s[i:j], old) {
-			b.WriteString(new)
-			i = j
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteString(s[i : i+size])
-		i += size
-	}
-	return b.String()
 }
