@@ -3,12 +3,13 @@ package forms
 import (
 	"errors"
 	"fmt"
-	"gitopscfg/providers"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"gitopscfg/providers"
 )
 
 // notShown stands for a value an error does not show.

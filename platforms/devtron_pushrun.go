@@ -3,9 +3,10 @@ package platforms
 import (
 	"context"
 	"fmt"
-	"gitopscfg/providers"
 	"net/http"
 	"time"
+
+	"gitopscfg/providers"
 )
 
 // Push creates or updates c's configuration in Devtron the safe way: normalise it, look the
