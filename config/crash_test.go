@@ -14,10 +14,14 @@ import (
 	"time"
 )
 
-const crashDirEnv = "GITOPSCFG_TEST_WRITER_DIR"
+const (
+	crashDirEnv    = "GITOPSCFG_TEST_WRITER_DIR"
+	crashChecksEnv = "GITOPSCFG_TEST_WRITER_CHECKS"
+)
 
 // TestHelperWriter is not a test: run by TestCrashSafety as a child process, it saves forever
-// until it is killed. Each save writes Org "rev-<n>", n being the revision it creates.
+// until it is killed. Each save writes Org "rev-<n>", n being the revision it creates; with
+// GITOPSCFG_TEST_WRITER_CHECKS set, each is followed by the record of a check (a check-only save).
 func TestHelperWriter(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
@@ -28,13 +32,18 @@ func TestHelperWriter(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "writer:", err)
 		os.Exit(3)
 	}
+	checks := os.Getenv(crashChecksEnv) != ""
 	fmt.Println("ready")
 	for {
-		_, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
+		d, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
 			d.Providers["github"] = &Provider{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}
 			d.Active = "github"
 			return nil
 		})
+		if err == nil && checks {
+			_, err = s.RecordChecks(context.Background(), "writer (local)", Checked{Provider: "github",
+				Tested: d.Providers["github"].Settings(), Record: &CheckRecord{At: time.Now().UTC(), OK: true}})
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "writer:", err)
 			os.Exit(4)
@@ -42,7 +51,13 @@ func TestHelperWriter(t *testing.T) {
 	}
 }
 
-func TestCrashSafety(t *testing.T) {
+func TestCrashSafety(t *testing.T) { crashSafety(t, false) }
+
+// TestCrashSafetyWithChecks: check-only saves, which keep the backup, are as crash-safe; the
+// backup stays the store as it was before the last change of settings.
+func TestCrashSafetyWithChecks(t *testing.T) { crashSafety(t, true) }
+
+func crashSafety(t *testing.T, checks bool) {
 	if testing.Short() {
 		t.Skip("kills writer processes; slow")
 	}
@@ -53,6 +68,9 @@ func TestCrashSafety(t *testing.T) {
 	for (last < 200 || kills < 30) && time.Now().Before(deadline) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+		if checks {
+			cmd.Env = append(cmd.Env, crashChecksEnv+"=1")
+		}
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
@@ -90,20 +108,26 @@ func TestCrashSafety(t *testing.T) {
 		if d.Revision < last {
 			t.Fatalf("after kill %d: revision went back from %d to %d", kills, last, d.Revision)
 		}
+		// changed is the revision of the last change of settings: the current one, or with
+		// check-only saves the one before when the last save recorded a check.
+		changed := d.Revision
+		if p := d.Providers["github"]; checks && p != nil && p.LastCheck != nil {
+			changed = d.Revision - 1
+		}
 		if d.Revision > 0 {
-			if p := d.Providers["github"]; p == nil || p.Org != fmt.Sprintf("rev-%d", d.Revision) || p.Token != canary {
+			if p := d.Providers["github"]; p == nil || p.Org != fmt.Sprintf("rev-%d", changed) || p.Token != canary || p.Revision != changed {
 				t.Fatalf("after kill %d: revision %d holds %+v", kills, d.Revision, p)
 			}
 		}
-		if d.Revision > 1 {
+		if changed > 1 {
 			b, err := o.loadFile(filepath.Join(dir, BackupFile))
 			if err != nil {
 				t.Fatalf("after kill %d: backup: %v", kills, err)
 			}
-			// The backup is the previous save, or the current one when the kill fell between
-			// making the backup and renaming the new file into place.
-			if b.Revision != d.Revision-1 && b.Revision != d.Revision {
-				t.Fatalf("after kill %d: backup at revision %d, store at %d", kills, b.Revision, d.Revision)
+			// The backup is the save before the last change of settings, or the current one when
+			// the kill fell between making the backup and renaming the new file into place.
+			if b.Revision != changed-1 && b.Revision != d.Revision {
+				t.Fatalf("after kill %d: backup at revision %d, store at %d (settings changed at %d)", kills, b.Revision, d.Revision, changed)
 			}
 		}
 		if d.Revision == last && window < 200 {

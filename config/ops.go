@@ -285,7 +285,8 @@ type Checked struct {
 // RecordChecks keeps each result as its provider's last check (last round trip when Record.Deep),
 // when the provider still has the settings that were tested; a result of settings that changed or
 // were removed meanwhile belongs to no stored credentials and is left out. It makes no audit
-// entry. When no result can be kept, nothing is written and the error is KindStale.
+// entry and leaves the backup as it is (it changes no settings). When no result can be kept,
+// nothing is written and the error is KindStale.
 func (s *Store) RecordChecks(ctx context.Context, who string, results ...Checked) (*Data, error) {
 	if len(results) == 0 {
 		return nil, &Error{Kind: KindInvalid, Msg: "no check result to record; nothing was changed"}

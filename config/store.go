@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,6 +50,36 @@ type Store struct {
 	// waits for saves in progress; drained refuses saves after it.
 	saving  sync.RWMutex
 	drained bool
+
+	// seen is the store file as this Store last read or wrote it, byte for byte, with its
+	// content: a save that finds the file unchanged starts from that content instead of
+	// decrypting it again.
+	seen seenFile
+}
+
+// seenFile is a store file's bytes and content; safe for concurrent use.
+type seenFile struct {
+	mu   sync.Mutex
+	raw  []byte
+	data *Data
+}
+
+// remember keeps raw and a copy of d, its content.
+func (f *seenFile) remember(raw []byte, d *Data) {
+	c := d.Clone()
+	f.mu.Lock()
+	f.raw, f.data = raw, c
+	f.mu.Unlock()
+}
+
+// content is a copy of the content of raw when raw is the file last remembered, else nil.
+func (f *seenFile) content(raw []byte) *Data {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.data == nil || !bytes.Equal(raw, f.raw) {
+		return nil
+	}
+	return f.data.Clone()
 }
 
 // Drain waits for saves in progress to finish and refuses new ones (for a server shutting down).
@@ -299,6 +330,29 @@ func (s *Store) Load() (*Data, error) {
 }
 
 func (s *Store) loadFile(path string) (*Data, error) {
+	raw, err := s.readStoreFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.decrypt(path, raw)
+}
+
+// loadCurrent is Load for a save, under the lock: when the file is the one this Store last read
+// or wrote, its content is known and is not decrypted again.
+func (s *Store) loadCurrent() (*Data, error) {
+	path := s.Path()
+	raw, err := s.readStoreFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if d := s.seen.content(raw); d != nil {
+		return d, nil
+	}
+	return s.decrypt(path, raw)
+}
+
+// readStoreFile reads a store file (the store or its backup), at most maxFileBytes.
+func (s *Store) readStoreFile(path string) ([]byte, error) {
 	f, err := openInDir(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -311,7 +365,20 @@ func (s *Store) loadFile(path string) (*Data, error) {
 		return nil, &Error{Kind: KindIO, Path: path, Msg: "cannot read the store", Err: err}
 	}
 	defer f.Close()
-	r, err := age.Decrypt(f, s.identity)
+	raw, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, &Error{Kind: KindIO, Path: path, Msg: "cannot read the store", Err: err}
+	}
+	if len(raw) > maxFileBytes {
+		return nil, s.corrupt(path, fmt.Errorf("it is larger than %d MiB, far more than any store", maxFileBytes>>20))
+	}
+	return raw, nil
+}
+
+// decrypt decrypts and parses raw, the content of the store file path; the store file's content
+// is remembered (seen).
+func (s *Store) decrypt(path string, raw []byte) (*Data, error) {
+	r, err := age.Decrypt(bytes.NewReader(raw), s.identity)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
@@ -330,6 +397,9 @@ func (s *Store) loadFile(path string) (*Data, error) {
 	}
 	if err != nil {
 		return nil, s.corrupt(path, err)
+	}
+	if path == s.Path() {
+		s.seen.remember(raw, d)
 	}
 	return d, nil
 }
@@ -432,7 +502,7 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 	}
 	defer unlock()
 	s.removeStaleTemps()
-	cur, err := s.Load()
+	cur, err := s.loadCurrent()
 	if err != nil {
 		return nil, err
 	}
@@ -450,10 +520,40 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 		return nil, fmt.Errorf("refusing to save a store that could not be read back; nothing was changed: %w", err)
 	}
 	next.audit(cur, who, action, s.now().UTC())
-	if err := s.write(next, true); err != nil {
+	// A save that only records check results changes no settings: the backup keeps the store as
+	// it was before the last change of settings, which a re-test from cron every few minutes
+	// would otherwise push out at once.
+	if err := s.write(next, !onlyChecksChanged(cur, next)); err != nil {
 		return nil, err
 	}
 	return next, nil
+}
+
+// onlyChecksChanged reports whether next differs from cur in nothing but the check records
+// (providers' and Devtron's) and the revision.
+func onlyChecksChanged(cur, next *Data) bool {
+	return reflect.DeepEqual(withoutChecks(cur), withoutChecks(next))
+}
+
+// withoutChecks is a shallow copy of d without its check records and revision.
+func withoutChecks(d *Data) *Data {
+	c := *d
+	c.Revision = 0
+	c.Providers = make(map[string]*Provider, len(d.Providers))
+	for k, p := range d.Providers {
+		if p != nil {
+			cp := *p
+			cp.LastCheck, cp.LastDeep = nil, nil
+			p = &cp
+		}
+		c.Providers[k] = p
+	}
+	if d.Devtron != nil {
+		dt := *d.Devtron
+		dt.LastCheck = nil
+		c.Devtron = &dt
+	}
+	return &c
 }
 
 func (s *Store) lock(ctx context.Context) (func(), error) {
@@ -482,7 +582,7 @@ func (s *Store) removeStaleTemps() {
 }
 
 // write encrypts d and replaces the store file atomically, keeping the previous file as the
-// backup when backup is true.
+// backup when backup is true; the new file is remembered (seen).
 func (s *Store) write(d *Data, backup bool) error {
 	plain, err := d.Encode()
 	if err != nil {
@@ -505,10 +605,15 @@ func (s *Store) write(d *Data, backup bool) error {
 			return err
 		}
 	}
-	return writeFileAtomic(s.dir, StoreFile, buf.Bytes())
+	if err := writeFileAtomic(s.dir, StoreFile, buf.Bytes()); err != nil {
+		return err
+	}
+	s.seen.remember(buf.Bytes(), d)
+	return nil
 }
 
-// keepBackup makes config.age.bak the current store file (a hard link: no copy, and atomic).
+// keepBackup makes config.age.bak the current store file (a hard link: no copy, and atomic),
+// before a save that changes settings.
 func (s *Store) keepBackup() error {
 	cur := s.Path()
 	tmp := filepath.Join(s.dir, "."+BackupFile+".tmp")

@@ -79,6 +79,32 @@ func BenchmarkSave(b *testing.B) {
 	}
 }
 
+// BenchmarkRecordCheck is what `gitopscfg check` does with the store: open it, load it, then
+// record a check result (a save that changes no settings, so the backup is left as it is, and
+// starts from the content just loaded instead of decrypting the file again).
+func BenchmarkRecordCheck(b *testing.B) {
+	s := benchStore(b)
+	d, err := s.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tested := d.Providers["github"].Settings()
+	b.ReportAllocs()
+	for b.Loop() {
+		o, err := Open(s.Dir(), nil)
+		if err == nil {
+			_, err = o.Load()
+		}
+		if err == nil {
+			_, err = o.RecordChecks(context.Background(), "cron", Checked{Provider: "github", Tested: tested,
+				Record: &CheckRecord{At: time.Now(), OK: true, DurationMS: 180, Checks: []CheckStatus{{ID: "auth", Status: "pass"}}}})
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkUnlockPassphrase(b *testing.B) {
 	dir := benchDir(b)
 	if _, err := Init(dir, "correct horse battery staple"); err != nil {
