@@ -275,6 +275,8 @@ func TestEndToEndPickerRoundTrip(t *testing.T) {
 	defer emu.Close()
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
+	ts.waitFor("Go on? (y/N)")
+	ts.keys("y")
 	scr := ts.waitFor("Round trip passed", "recorded as GitHub's last round trip")
 	for _, id := range providers.DeepStages {
 		if !strings.Contains(scr, "✓ "+id+" (") {
@@ -299,6 +301,8 @@ func TestEndToEndQuitDuringRoundTripCleansUp(t *testing.T) {
 	defer emu.Close()
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
+	ts.waitFor("Go on? (y/N)")
+	ts.keys("y")
 	ts.waitFor("✓ deep:create (")
 	ts.keys("q")
 	ts.waitFor("EXITED 0")

@@ -93,10 +93,8 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		if !o.accessible {
 			in.Description(o.fit.fit(what, where))
 		}
-		if f.Placeholder != "" {
-			in.Placeholder(f.Placeholder)
-		} else if f.Example != "" {
-			in.Placeholder(f.Example)
+		if ph := placeholder(f); ph != "" {
+			in.Placeholder(ph)
 		}
 		switch {
 		case f.Secret && piped:
@@ -113,6 +111,19 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 			Description("Optional: leave both empty unless your server needs them."))
 	}
 	return huh.NewForm(groups...).WithAccessible(o.accessible).WithShowErrors(true)
+}
+
+// placeholder is what an empty input shows: its placeholder or example, marked "e.g." so that it
+// never reads as a value, even where dim text is not dim (NO_COLOR, a monochrome terminal).
+func placeholder(f providers.Field) string {
+	ph := f.Placeholder
+	if ph == "" {
+		ph = f.Example
+	}
+	if ph == "" {
+		return ""
+	}
+	return "e.g. " + ph
 }
 
 func title(f providers.Field) string {

@@ -353,6 +353,9 @@ func (a *accessible) describe(p providers.Provider, d *config.Data) string {
 	}
 	if r := c.LastCheck; r != nil {
 		out := "last check passed"
+		if n := warnings(r); r.OK && n > 0 {
+			out += " with " + plural(n, "warning")
+		}
 		if !r.OK {
 			out = "last check FAILED"
 		}
@@ -390,7 +393,11 @@ func (a *accessible) menu() error {
 			huh.NewOption("Re-test a provider", "test"),
 			huh.NewOption("Round-trip test a provider (create, clone, push, delete a repository)", "deep"),
 			huh.NewOption("Remove a provider", "remove"),
-			huh.NewOption("Quit", "quit")).Value(&action))
+			huh.NewOption("Quit", "quit"),
+			// New actions come after Quit, so that scripts' numbered answers keep their meaning.
+			huh.NewOption("Re-test every configured provider", "testall"),
+			huh.NewOption("Push a provider to Devtron", "push"),
+			huh.NewOption("Rotate a provider's token", "rotate")).Value(&action))
 		if errors.Is(err, errQuit) || (err == nil && action == "quit") {
 			return nil
 		}
@@ -410,6 +417,9 @@ func (a *accessible) menu() error {
 }
 
 func (a *accessible) act(action string, d *config.Data) error {
+	if action == "testall" {
+		return a.testAll(d)
+	}
 	p, err := a.chooseProvider("Which provider?", d)
 	if err != nil {
 		return err
@@ -438,6 +448,10 @@ func (a *accessible) act(action string, d *config.Data) error {
 		}
 	case "activate":
 		return a.activate(p)
+	case "push":
+		return a.push(p, d)
+	case "rotate":
+		return a.rotate(p)
 	case "test", "deep":
 		creds := providers.FromConfig(p.ID, c)
 		deep := action == "deep"
@@ -575,7 +589,7 @@ func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	if del, ok := r.Find(providers.CheckDeepDelete); ok && del.Status == providers.Fail {
 		a.say("The round trip LEFT A REPOSITORY BEHIND: remove it by hand (see deep:delete).")
 	} else if r.OK {
-		a.say("Round trip passed.")
+		a.say("Round trip passed%s.", withWarnings(r))
 	} else {
 		a.say("Round trip failed: %s.", failSummary(r))
 	}
@@ -590,7 +604,7 @@ func (a *accessible) runCheck(c providers.Credentials) providers.Result {
 		a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 	}
 	if r.OK {
-		a.say("All checks passed.")
+		a.say("%s.", passedHeadline(r))
 	} else {
 		a.say("%s.", failSummary(r))
 	}

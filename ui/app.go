@@ -31,6 +31,8 @@ type Model struct {
 	roundtrip *roundTrip
 	deepSeq   int
 	stamp     config.Stamp
+	// rotator runs the rotations (nil: the use case on the session's store); tests script it.
+	rotator func(*common) rotator
 	// fatal ends the program with an error (Run returns it).
 	fatal error
 }
@@ -115,9 +117,9 @@ func (m *Model) quit() tea.Cmd {
 		m.top = rt
 		return nil
 	}
-	if m.picker.rotating() && m.fatal == nil {
-		m.picker.quitWhenSaved()
-		m.top = m.picker
+	if rs := m.picker.rot; rs != nil && rs.busy() && m.fatal == nil {
+		rs.quit()
+		m.top = rs
 		return nil
 	}
 	m.shutdown()
@@ -144,6 +146,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
 		m.c.setDark(msg.IsDark())
+	case tea.ColorProfileMsg, tea.EnvMsg:
+		m.c.links.observe(msg) // whether the terminal gets hyperlinks (link.go)
 	case tea.FocusMsg:
 		// Back from elsewhere (the command line may have changed the store or Devtron): both are
 		// read again.
@@ -190,6 +194,9 @@ func (m *Model) alive() []screen {
 	if m.roundtrip != nil {
 		out = append(out, m.roundtrip)
 	}
+	if m.picker.rot != nil {
+		out = append(out, m.picker.rot)
+	}
 	return out
 }
 
@@ -211,9 +218,14 @@ func (m *Model) receivers(msg tea.Msg) []screen {
 	switch msg.(type) {
 	case tea.KeyPressMsg:
 		return []screen{m.top}
-	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg, rotationMsg:
-		// a re-test, a push, a comparison or a rotation's step ends on the picker, whichever screen is shown
+	case retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg:
+		// a re-test, a push or a comparison ends on the picker, whichever screen is shown
 		return []screen{m.picker}
+	case rotationMsg, rotTickMsg:
+		if m.picker.rot == nil {
+			return nil
+		}
+		return []screen{m.picker.rot}
 	case debounceMsg, checkDoneMsg:
 		if m.editor == nil {
 			return nil
@@ -323,8 +335,42 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.roundTripRecorded(msg), true
 	case closeRoundTripMsg:
 		return m.closeRoundTrip(), true
+	case rotateMsg:
+		return m.openRotation(msg), true
+	case closeRotationMsg:
+		return m.closeRotation(msg), true
 	}
 	return nil, false
+}
+
+// openRotation opens the rotation of provider id's token in the picker's place.
+func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
+	p := providers.MustLookup(msg.id)
+	cfg := m.picker.configured(msg.id)
+	if cfg == nil || m.top != m.picker {
+		return nil
+	}
+	devtron := ""
+	if d := m.picker.data; d.Devtron != nil {
+		devtron = d.Devtron.URL
+	}
+	b := newRotator
+	if m.rotator != nil {
+		b = m.rotator
+	}
+	m.picker.rot = newRotateScreen(m.c, p, providers.FromConfig(msg.id, cfg), devtron, b(m.c))
+	return m.show(m.picker.rot)
+}
+
+// closeRotation goes back to the picker, with the rotation's outcome as the notice.
+func (m *Model) closeRotation(msg closeRotationMsg) tea.Cmd {
+	if rs := m.picker.rot; rs == nil || rs.busy() {
+		return nil
+	}
+	m.picker.rot = nil
+	m.top = m.picker
+	m.picker.say(msg.notice, msg.isErr)
+	return nil
 }
 
 func (m *Model) opened(msg openedMsg) tea.Cmd {
@@ -459,7 +505,7 @@ func (m *Model) View() (v tea.View) {
 			v = tea.NewView("gitopscfg: internal error while drawing the screen; press ctrl+c to quit")
 		}
 	}()
-	s := m.top.View()
+	s := m.c.links.show(m.top.View()) // addresses linked, or no hyperlink at all (link.go)
 	if m.fatal != nil {
 		s = ""
 	}

@@ -212,12 +212,32 @@ func activateCmd(ctx context.Context, s *config.Store, who string, id providers.
 // removeCmd removes id, unless its settings changed after the revision base the admin saw.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, _, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, id, base)
+		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, id, base)
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(name + " is not configured any more (another writer removed it)")
 		}
-		return changedMsg{data: d, err: err, notice: name + " was removed"}
+		notice := name + " was removed"
+		if err == nil && wasActive {
+			notice += ". It was the active provider: none is active now, so `gitopscfg check` and the platforms have no default"
+			if next := firstConfigured(d); next != "" {
+				notice += "; press a on " + providers.MustLookup(next).Name + " (or another) to make it the active one"
+			}
+		}
+		return changedMsg{data: d, err: err, notice: notice}
 	})
+}
+
+// firstConfigured is the first provider d holds, in the picker's order ("" none).
+func firstConfigured(d *config.Data) providers.ID {
+	if d == nil {
+		return ""
+	}
+	for _, id := range providers.IDs {
+		if d.Providers[string(id)] != nil {
+			return id
+		}
+	}
+	return ""
 }
 
 // errStale: the stored credentials changed while they were being re-tested.

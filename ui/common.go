@@ -19,6 +19,7 @@ type common struct {
 	styles styles
 	keys   keyMap
 	help   help.Model
+	links  terminalLinks // whether the terminal gets OSC 8 hyperlinks (link.go)
 
 	now      func() time.Time
 	check    checkFunc

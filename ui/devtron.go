@@ -250,9 +250,6 @@ func (p *picker) devtronUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		p.dv.dirty[msg.id], p.dv.activeDirty = true, true
 		refresh := p.refreshDrift()
-		if p.rot.pushes(msg.id) {
-			return tea.Batch(p.rotationPushed(msg), refresh), true
-		}
 		return tea.Batch(p.pushed(msg), refresh), true
 	}
 	return nil, false

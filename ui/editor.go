@@ -60,9 +60,10 @@ type editor struct {
 	stored   bool // the provider is configured: its stored credentials are checked on opening
 	state    editorState
 	quitting bool // a discard question that came from ctrl+c
-	reason   string
-	notice   string
-	isErr    bool
+	// q is the question asked in the ask* states.
+	q      *confirm
+	notice string
+	isErr  bool
 }
 
 func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) *editor {
@@ -205,41 +206,54 @@ func closeWith(notice string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return closeEditorMsg{notice: notice, isErr: isErr} }
 }
 
+// ask asks q in state (one of the ask* states).
+func (e *editor) ask(state editorState, q *confirm) {
+	e.state, e.q = state, q
+}
+
+// answer takes the answer to the question asked.
+func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
+	r, ok := e.q.answer(msg)
+	if !ok {
+		return nil
+	}
+	yes := r == replyYes
+	state := e.state
+	e.state, e.q = editing, nil
+	switch {
+	case state == askSaveAnyway && yes:
+		return e.save()
+	case state == askSaveAnyway:
+		e.say("not saved: edit the fields, or press ctrl+s again", false)
+	case state == askDiscard && yes:
+		e.panel.stop()
+		quit := e.quitting
+		return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: quit} }
+	case state == askActivate && yes:
+		e.state = saving
+		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.p.ID, e.p.Name)
+	case state == askActivate:
+		return closeWith("saved "+e.p.Name, false)
+	}
+	return nil
+}
+
 func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
-	k, yes, no := e.c.keys.editor, e.c.keys.confirm.Yes, e.c.keys.confirm.No
+	k := e.c.keys.editor
 	switch e.state {
 	case saving:
 		return nil
-	case askSaveAnyway:
-		e.state = editing
-		if key.Matches(msg, yes) {
-			return e.save()
-		}
-		e.say("not saved: edit the fields, or press ctrl+s again", false)
-		return nil
-	case askDiscard:
-		e.state = editing
-		if key.Matches(msg, yes) {
-			e.panel.stop()
-			quit := e.quitting
-			return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: quit} }
-		}
-		return nil
-	case askActivate:
-		if key.Matches(msg, yes) || msg.String() == "enter" {
-			e.state = saving
-			return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.p.ID, e.p.Name)
-		}
-		if key.Matches(msg, no) {
-			return closeWith("saved "+e.p.Name, false)
-		}
+	case askSaveAnyway, askDiscard, askActivate:
+		return e.answer(msg)
+	}
+	if e.scrollKey(msg) { // the check panel scrolls (scroll.go)
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
 		e.quitting = key.Matches(msg, k.Quit)
 		if e.dirty() {
-			e.state = askDiscard
+			e.ask(askDiscard, newConfirm(e.c.keys.confirm, "Discard your unsaved changes to "+e.p.Name+"?"))
 			return nil
 		}
 		e.panel.stop()
@@ -299,15 +313,14 @@ func (e *editor) requestSave() tea.Cmd {
 	if e.panel.passedFor(norm) {
 		return e.save()
 	}
+	reason := "These credentials have not been checked."
 	switch e.panel.state {
 	case panelChecking, panelWaiting:
-		e.reason = "The check has not finished."
+		reason = "The check has not finished."
 	case panelDone:
-		e.reason = "The check failed: " + failSummary(e.panel.result) + "."
-	default:
-		e.reason = "These credentials have not been checked."
+		reason = "The check failed: " + failSummary(e.panel.result) + "."
 	}
-	e.state = askSaveAnyway
+	e.ask(askSaveAnyway, newConfirm(e.c.keys.confirm, reason+" Save anyway?"))
 	return nil
 }
 
@@ -355,7 +368,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	e.isActive = msg.data.Active == string(e.p.ID)
 	passed := e.panel.passedFor(*e.draft)
 	if passed && !e.isActive {
-		e.state = askActivate
+		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.p.Name+" the active provider?").withDefaultYes())
 		return nil
 	}
 	if !passed {
@@ -445,12 +458,9 @@ func (e *editor) footer(w int) string {
 	h.SetWidth(w)
 	line := ""
 	switch e.state {
-	case askSaveAnyway:
-		line = s.prompt.Render(truncate(e.reason+" Save anyway? (y/N)", w))
-	case askDiscard:
-		line = s.prompt.Render(truncate("Discard your unsaved changes to "+e.p.Name+"? (y/N)", w))
-	case askActivate:
-		line = s.prompt.Render(truncate("Saved. Make "+e.p.Name+" the active provider? (Y/n)", w))
+	case askSaveAnyway, askDiscard, askActivate:
+		// the room of the notice: the question wraps, its answers always show
+		line = e.q.view(s, w, editorQuestionLines)
 	case saving:
 		line = s.dim.Render("Saving…")
 	default:
@@ -465,14 +475,17 @@ func (e *editor) footer(w int) string {
 	return line + "\n" + h.View(e)
 }
 
-// keys are the bindings the editor answers to now: yes or no while it asks a question.
+// editorQuestionLines is the room of the editor's notice, which its questions take.
+const editorQuestionLines = 2
+
+// keys are the bindings the editor answers to now: the answers while it asks a question.
 func (e *editor) keys() help.KeyMap {
 	switch e.state {
 	case askSaveAnyway, askDiscard, askActivate:
-		return e.c.keys.confirm
+		return e.q
 	}
 	return e.c.keys.editor
 }
 
-func (e *editor) ShortHelp() []key.Binding  { return e.keys().ShortHelp() }
+func (e *editor) ShortHelp() []key.Binding  { return e.withScrollHelp(e.keys().ShortHelp()) }
 func (e *editor) FullHelp() [][]key.Binding { return e.keys().FullHelp() }

@@ -100,7 +100,7 @@ func scenarios() []scenario {
 	} {
 		out = append(out, scenario{name: rc.name, store: withToken(rc.tok), run: func(hs *harness) string {
 			hs.waitFor("configured")
-			hs.key("r")
+			hs.key("r", "y") // r asks first: it creates and deletes a repository
 			return hs.waitFor(rc.want)
 		}})
 	}

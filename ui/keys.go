@@ -126,6 +126,37 @@ func (k roundTripKeys) running() roundTripKeys {
 func (k roundTripKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Back, k.Quit} }
 func (k roundTripKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// rotationKeys are the rotation screen's bindings; which apply depends on its stage.
+type rotationKeys struct {
+	// while a step runs, and once it is done
+	Cancel, Quit, Back, Again key.Binding
+	// the token made by hand
+	Submit, Leave, Interrupt key.Binding
+	// an issued token the store could not take
+	Retry, Show, GiveUp, QuitLosing, QuitKeeping key.Binding
+}
+
+func newRotationKeys() rotationKeys {
+	b := func(k, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(append([]string{k}, keys...)...), key.WithHelp(k, desc))
+	}
+	return rotationKeys{
+		Cancel:    b("esc", "cancel (a save or a round trip's clean-up finishes first)"),
+		Quit:      b("q", "quit", "ctrl+c"),
+		Back:      b("esc", "back to the list", "enter"),
+		Again:     b("R", "rotate again"),
+		Submit:    b("enter", "check it"),
+		Leave:     b("esc", "leave it"),
+		Interrupt: b("ctrl+c", "quit"),
+		Retry:     b("R", "retry the save"),
+		Show:      b("s", "show the new token"),
+		GiveUp:    b("esc", "give it up"),
+		// quitting, or giving up, loses the new token unless it is shown
+		QuitLosing:  b("q", "quit (it is lost)", "ctrl+c"),
+		QuitKeeping: b("q", "quit (keep the token shown)", "ctrl+c"),
+	}
+}
+
 // unlockKeys are the passphrase screen's bindings.
 type unlockKeys struct{ Unlock, Quit key.Binding }
 
@@ -155,9 +186,11 @@ type keyMap struct {
 	editor    editorKeys
 	confirm   confirmKeys
 	roundTrip roundTripKeys
+	rotation  rotationKeys
 	unlock    unlockKeys
 }
 
 func newKeyMap() keyMap {
-	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys(), unlock: newUnlockKeys()}
+	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys(),
+		rotation: newRotationKeys(), unlock: newUnlockKeys()}
 }

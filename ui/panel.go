@@ -47,6 +47,7 @@ type panel struct {
 	result  providers.Result
 	invalid []string
 	spin    spinner.Model
+	scroll  scroller // how far the checklist is scrolled (scroll.go)
 	// known is the user id the last check of the stored credentials knownFor learned: a check of
 	// exactly those sends GitLab's membership look-up with /user (one wave instead of two).
 	known    int64
@@ -127,6 +128,7 @@ func (p *panel) Update(msg tea.Msg, draft providers.Credentials) tea.Cmd {
 		p.cancel = nil
 		p.state = panelDone
 		p.result = msg.result
+		p.scroll.top()
 	case spinner.TickMsg:
 		if p.state != panelChecking {
 			return nil
@@ -138,12 +140,30 @@ func (p *panel) Update(msg tea.Msg, draft providers.Credentials) tea.Cmd {
 	return nil
 }
 
-// View renders the panel's content in w cells and at most h lines.
+// View renders the panel in w cells and at most h lines: its title and, once the check is done,
+// its headline stay in place; what is under them scrolls (scroll.go) when it does not fit.
 func (p *panel) View(w, h int) string {
 	s := p.c.styles
+	head, body := p.content(w, h)
+	room := max(h-2-len(head), 1)
+	lines := append(head, p.scroll.window(body, room, max(w-4, 10), s.dim)...)
+	return box(clampLines(strings.Join(lines, "\n"), max(h-2, 1)), w, s.border)
+}
+
+// bodySize is how many lines the scrolling part of the panel has, and how many it is shown in,
+// at w × h cells.
+func (p *panel) bodySize(w, h int) (total, room int) {
+	head, body := p.content(w, h)
+	return len(body), max(h-2-len(head), 1)
+}
+
+// content is the panel's lines at w × h cells: the fixed ones (title, headline) and those that
+// scroll.
+func (p *panel) content(w, h int) (head, body []string) {
+	s := p.c.styles
 	inner := max(w-4, 10)
+	head = []string{s.panelTitle.Render("Live check")}
 	var b strings.Builder
-	b.WriteString(s.panelTitle.Render("Live check") + "\n")
 	switch p.state {
 	case panelIdle:
 		b.WriteString(s.dim.Render(wrapText("Fill in the fields: the credentials are checked against the provider as soon as you pause typing.", inner)))
@@ -157,11 +177,14 @@ func (p *panel) View(w, h int) string {
 	case panelChecking:
 		b.WriteString(p.spin.View() + " " + wrapText("Checking "+safe.Text(p.creds.Host)+" …", inner-2))
 	case panelDone:
-		b.WriteString(p.summary() + "\n")
-		b.WriteString(p.checklist(inner, max(h-4, 1)))
+		head = append(head, p.summary())
+		b.WriteString(p.checklist(inner, max(h-2-len(head), 1)))
 	}
 	out := strings.TrimRight(b.String(), "\n")
-	return box(clampLines(out, max(h-2, 1)), w, s.border)
+	if out == "" {
+		return head, nil
+	}
+	return head, strings.Split(out, "\n")
 }
 
 // box draws a rounded border w cells wide around content (already wrapped to w-4 cells), with one
@@ -174,7 +197,7 @@ func box(content string, w int, border lipgloss.Style) string {
 	for _, l := range strings.Split(content, "\n") {
 		lw := ansi.StringWidth(l)
 		if lw > inner {
-			l, lw = ansi.Truncate(l, inner, "…"), inner
+			l, lw = truncateLinked(l, inner, "…"), inner
 		}
 		b.WriteString("\n" + side + " " + l + strings.Repeat(" ", inner-lw) + " " + side)
 	}
@@ -183,7 +206,7 @@ func box(content string, w int, border lipgloss.Style) string {
 }
 
 // checklist renders the checks in their stable order; when they do not fit in room lines, the
-// failures and warnings go first and the rest is counted.
+// failures and warnings come first (the rest is a scroll away).
 func (p *panel) checklist(w, room int) string {
 	lines := make([]string, len(p.result.Checks))
 	total := 0
@@ -194,31 +217,20 @@ func (p *panel) checklist(w, room int) string {
 	if total <= room {
 		return strings.Join(lines, "\n")
 	}
-	var out []string
-	used, shown := 0, 0
+	out := make([]string, 0, len(lines))
 	for _, st := range []providers.Status{providers.Fail, providers.Warn, providers.Pass, providers.Skip} {
 		for i, c := range p.result.Checks {
-			if c.Status != st {
-				continue
+			if c.Status == st {
+				out = append(out, lines[i])
 			}
-			line, n := lines[i], strings.Count(lines[i], "\n")+1
-			if used+n > room-1 {
-				// A failure or warning is never hidden behind passes: it is shown cut to the room
-				// left (the wider layout shows it whole).
-				left := room - 1 - used
-				if (st != providers.Fail && st != providers.Warn) || left < 1 {
-					continue
-				}
-				line, n = clampLines(line, left)+"…", left
-			}
-			out = append(out, line)
-			used += n
-			shown++
 		}
 	}
-	more := len(p.result.Checks) - shown
-	if more > 0 {
-		out = append(out, p.c.styles.dim.Render("… "+itoa(more)+" more: a larger terminal shows them all"))
+	for i, c := range p.result.Checks { // any other status, last
+		switch c.Status {
+		case providers.Fail, providers.Warn, providers.Pass, providers.Skip:
+		default:
+			out = append(out, lines[i])
+		}
 	}
 	return strings.Join(out, "\n")
 }
@@ -227,11 +239,14 @@ func (p *panel) summary() string {
 	s := p.c.styles
 	r := p.result
 	if r.OK {
-		msg := "All checks passed"
+		msg, st := passedHeadline(r), s.pass
+		if warningCount(r) > 0 {
+			st = s.warn
+		}
 		if r.User != "" {
 			msg += " · " + safe.Text(r.User)
 		}
-		return s.pass.Render(msg)
+		return st.Render(msg)
 	}
 	if _, net := r.Find(providers.CheckNetwork); net {
 		return s.fail.Render("Could not reach the provider")
@@ -269,4 +284,112 @@ func checkMark(s styles, status providers.Status) (string, lipgloss.Style) {
 		return status.Mark(), s.skip
 	}
 	return status.Mark(), s.dim
+}
+
+// warningCount counts the checks of a result that passed with a warning.
+func warningCount(r providers.Result) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == providers.Warn {
+			n++
+		}
+	}
+	return n
+}
+
+// passedHeadline is the headline of a result that passed: "All checks passed", or, when some
+// checks warn, "Passed with 2 warnings" (never "all passed" above lines that warn).
+func passedHeadline(r providers.Result) string {
+	if n := warningCount(r); n > 0 {
+		return "Passed with " + plural(n, "warning")
+	}
+	return "All checks passed"
+}
+
+// withWarnings is what follows "passed" for a result: "" or " with 2 warnings".
+func withWarnings(r providers.Result) string {
+	if n := warningCount(r); n > 0 {
+		return " with " + plural(n, "warning")
+	}
+	return ""
+}
+
+// retestAll tallies a re-test of every configured provider (the picker's T): its notice sums up
+// all of them, never only the last to finish, so that it never names a provider the cursor is not
+// on as if it were the selected one.
+type retestAll struct {
+	names   map[providers.ID]string // the providers re-tested, by id
+	pending map[providers.ID]bool
+	passed  int
+	warned  int
+	failed  map[providers.ID]bool
+	unrec   map[providers.ID]bool // the result could not be recorded
+}
+
+// newRetestAll starts a tally of the re-tests in flight (provider → sequence).
+func newRetestAll(testing map[providers.ID]int) *retestAll {
+	a := &retestAll{names: map[providers.ID]string{}, pending: map[providers.ID]bool{},
+		failed: map[providers.ID]bool{}, unrec: map[providers.ID]bool{}}
+	for id := range testing {
+		a.names[id] = providers.MustLookup(id).Name
+		a.pending[id] = true
+	}
+	return a
+}
+
+// tally counts a recorded re-test (err: it was not recorded) and returns the notice to show, or
+// ok false when the re-test is not one of the tally's (a nil tally has none).
+func (a *retestAll) tally(id providers.ID, r providers.Result, err error) (notice string, isErr, ok bool) {
+	if a == nil || !a.pending[id] {
+		return "", false, false
+	}
+	delete(a.pending, id)
+	switch {
+	case err != nil:
+		a.unrec[id] = true
+	case r.OK && warningCount(r) > 0:
+		a.warned++
+	case r.OK:
+		a.passed++
+	default:
+		a.failed[id] = true
+	}
+	notice, isErr = a.notice()
+	return notice, isErr, true
+}
+
+// notice is "5 re-tested: 3 passed, 1 passed with warnings, 1 failed (GitLab)", or while some
+// still run, "re-testing 5 providers: 2 done (…), 3 running".
+func (a *retestAll) notice() (string, bool) {
+	var parts []string
+	if a.passed > 0 {
+		parts = append(parts, itoa(a.passed)+" passed")
+	}
+	if a.warned > 0 {
+		parts = append(parts, itoa(a.warned)+" passed with warnings")
+	}
+	if len(a.failed) > 0 {
+		parts = append(parts, itoa(len(a.failed))+" failed ("+a.namesOf(a.failed)+")")
+	}
+	if len(a.unrec) > 0 {
+		parts = append(parts, itoa(len(a.unrec))+" not recorded ("+a.namesOf(a.unrec)+")")
+	}
+	isErr := len(a.failed) > 0 || len(a.unrec) > 0
+	all := len(a.names)
+	if left := len(a.pending); left > 0 {
+		return "re-testing " + plural(all, "provider") + ": " + itoa(all-left) + " done (" + strings.Join(parts, ", ") + "), " +
+			itoa(left) + " running", isErr
+	}
+	return itoa(all) + " re-tested: " + strings.Join(parts, ", "), isErr
+}
+
+// namesOf names the providers of set in the picker's order.
+func (a *retestAll) namesOf(set map[providers.ID]bool) string {
+	var names []string
+	for _, id := range providers.IDs {
+		if set[id] {
+			names = append(names, a.names[id])
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -30,19 +30,37 @@ type picker struct {
 	cursor  int
 	seq     int
 	testing map[providers.ID]int // provider → sequence of its re-test in flight
+	all     *retestAll           // the tally of the last re-test of all (T), summed up in the notice
 	spin    spinner.Model
 	full    bool // full help shown
-	confirm providers.ID
-	notice  string
-	isErr   bool
+	// yn is the y/N question asked before acting on a provider (nil: none).
+	yn     *pickerQuestion
+	notice string
+	isErr  bool
 	// Devtron: what the picker knows of the instance (devtron.go), the provider whose push runs,
 	// the push waiting for an answer.
 	dv      devtronView
 	pushing providers.ID
 	ask     *pushAsk
-	// rot is the rotation asked for, running or ended (shown in the list's place until left).
-	rot *rotation
+	// rot is the rotation of a provider's token (R), a screen of its own shown in the list's
+	// place, from the moment it opens until the admin leaves it (the root routes to it).
+	rot *rotateScreen
 }
+
+// pickerQuestion is a question the picker asks before it acts on provider id.
+type pickerQuestion struct {
+	q   *confirm
+	id  providers.ID
+	act pickerAct
+}
+
+// pickerAct is what a yes to the picker's question does.
+type pickerAct int
+
+const (
+	actRemove    pickerAct = iota // d: remove the provider and its token
+	actRoundTrip                  // r: run the round trip (it creates and deletes a repository)
+)
 
 func newPicker(c *common) *picker {
 	return &picker{c: c, testing: map[providers.ID]int{}, spin: c.newSpinner(), dv: devtronView{rev: -1}}
@@ -80,12 +98,9 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := p.devtronUpdate(msg); ok {
 		return cmd
 	}
-	if cmd, ok := p.rotateUpdate(msg); ok {
-		return cmd
-	}
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if len(p.testing) == 0 && p.pushing == "" && !p.rotationSpinning() && (p.ask == nil || !p.ask.planning) {
+		if len(p.testing) == 0 && p.pushing == "" && (p.ask == nil || !p.ask.planning) {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -117,6 +132,9 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 				p.say(name+": "+failSummary(msg.result)+" (enter to see and fix)", true)
 			}
 		}
+		if notice, isErr, ok := p.all.tally(msg.id, msg.result, msg.err); ok {
+			p.say(notice, isErr) // T: a summary of all, whichever finished last
+		}
 		return nil
 	case changedMsg:
 		if msg.err != nil {
@@ -137,21 +155,11 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
-	if p.rot != nil {
-		return p.rotationKey(msg)
-	}
 	if p.ask != nil {
 		return p.answerPush(msg)
 	}
-	if p.confirm != "" {
-		id := p.confirm
-		p.confirm = ""
-		if key.Matches(msg, p.c.keys.confirm.Yes) {
-			name := providers.MustLookup(id).Name
-			return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, id, name)
-		}
-		p.say("nothing was removed", false)
-		return nil
+	if p.yn != nil {
+		return p.answer(msg)
 	}
 	sel := p.selected()
 	switch {
@@ -187,6 +195,7 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 				cmds = append(cmds, p.retest(id))
 			}
 		}
+		p.all = newRetestAll(p.testing)
 		if len(cmds) == 0 {
 			p.say("no provider is configured yet: press enter to set one up", true)
 		}
@@ -198,8 +207,12 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		p.notice = ""
-		creds := providers.FromConfig(sel.ID, cfg)
-		return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
+		if p.c.opts.SkipRoundTripConfirm {
+			return p.roundTrip(sel.ID)
+		}
+		p.yn = &pickerQuestion{id: sel.ID, act: actRoundTrip, q: newConfirm(p.c.keys.confirm,
+			"Round trip of "+sel.Name+": it creates and deletes a private throw-away repository in "+sel.OrgNoun+" "+
+				safe.Text(cfg.Org)+". Go on?")}
 	case key.Matches(msg, k.Push):
 		return p.startPush(sel)
 	case key.Matches(msg, k.Rotate):
@@ -209,10 +222,57 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 			p.say(sel.Name+" is not configured: nothing to remove", true)
 			return nil
 		}
-		p.confirm = sel.ID
+		p.yn = &pickerQuestion{id: sel.ID, act: actRemove, q: newConfirm(p.c.keys.confirm, "Remove "+sel.Name+" and its token from the store?")}
 		p.notice = ""
 	}
 	return nil
+}
+
+// answer takes the answer to the picker's question.
+func (p *picker) answer(msg tea.KeyPressMsg) tea.Cmd {
+	a := p.yn
+	r, ok := a.q.answer(msg)
+	if !ok {
+		return nil
+	}
+	p.yn = nil
+	name := providers.MustLookup(a.id).Name
+	switch {
+	case a.act == actRemove && r == replyYes:
+		return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, a.id, name)
+	case a.act == actRemove:
+		p.say("nothing was removed", false)
+	case r == replyYes:
+		return p.roundTrip(a.id)
+	default:
+		p.say("no round trip: nothing was created", false)
+	}
+	return nil
+}
+
+// roundTrip opens the round trip of provider id's stored credentials.
+func (p *picker) roundTrip(id providers.ID) tea.Cmd {
+	cfg := p.configured(id)
+	if cfg == nil {
+		p.say(providers.MustLookup(id).Name+" is not configured any more (another writer removed it)", true)
+		return nil
+	}
+	creds := providers.FromConfig(id, cfg)
+	return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
+}
+
+// startRotate answers R on the selected provider: the root opens its rotation.
+func (p *picker) startRotate(sel providers.Provider) tea.Cmd {
+	switch {
+	case p.configured(sel.ID) == nil:
+		p.say(sel.Name+" is not configured yet: nothing to rotate", true)
+		return nil
+	case p.pushing != "":
+		p.say("a push to Devtron is running: rotate once it is done", true)
+		return nil
+	}
+	p.notice = ""
+	return func() tea.Msg { return rotateMsg{id: sel.ID} }
 }
 
 // retest starts a re-test of a stored provider.
@@ -244,9 +304,6 @@ func failSummary(r providers.Result) string {
 }
 
 func (p *picker) View() string {
-	if p.rot != nil && p.rot.stage != rotConfirm {
-		return p.rotationView()
-	}
 	s := p.c.styles
 	w := p.width
 	rows := []row{
@@ -265,7 +322,13 @@ func (p *picker) View() string {
 		}
 		rows = append(rows, p.item(i, pr, w)...)
 	}
-	msg, help := p.footer(w)
+	fixed := 0 // the rows that never give way: what is left is a question's room
+	for _, r := range rows {
+		if r.drop == 0 {
+			fixed++
+		}
+	}
+	msg, help := p.footer(w, fixed)
 	return fitScreen(rows, strings.Split(msg, "\n"), help, p.height)
 }
 
@@ -383,6 +446,9 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 	}
 	if r := cfg.LastDeep; r != nil {
 		outcome := s.pass.Render("round trip passed")
+		if n := warnings(r); r.OK && n > 0 {
+			outcome = s.warn.Render("round trip passed with " + plural(n, "warning"))
+		}
 		if !r.OK {
 			outcome = s.fail.Render("round trip FAILED")
 		}
@@ -404,13 +470,9 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 }
 
 // footer is the notice or question ("" when there is none) and the help.
-func (p *picker) footer(w int) (msg, help string) {
+func (p *picker) footer(w, fixed int) (msg, help string) {
 	s := p.c.styles
 	switch {
-	case p.rot != nil && p.rot.stage == rotConfirm:
-		name := providers.MustLookup(p.rot.id).Name
-		msg = s.prompt.Render(wrapText("Rotate the "+name+" token? "+name+" revokes the current token "+
-			providers.TokenHint(p.rot.old.Token)+" the moment it returns the new one, which is saved at once, then checked, round-tripped and pushed to Devtron if one is stored. (y/N)", w))
 	case p.ask != nil:
 		text := wrapText(p.askText(), w)
 		if p.ask.planning {
@@ -419,9 +481,8 @@ func (p *picker) footer(w int) (msg, help string) {
 		} else {
 			msg = s.prompt.Render(text)
 		}
-	case p.confirm != "":
-		name := providers.MustLookup(p.confirm).Name
-		msg = s.prompt.Render(truncate("Remove "+name+" and its token from the store? (y/N)", w))
+	case p.yn != nil:
+		msg = p.yn.q.view(s, w, p.questionRoom(w, fixed))
 	case p.notice != "":
 		st := s.msgInfo
 		if p.isErr {
@@ -430,18 +491,29 @@ func (p *picker) footer(w int) (msg, help string) {
 		msg = st.Render(wrapText(p.notice, w))
 	}
 	h := p.c.help
+	if p.full {
+		return msg, wrappedFullHelp(h, p.FullHelp(), w) // every key, on as many rows as it takes
+	}
 	h.SetWidth(w)
-	h.ShowAll = p.full
 	return msg, h.View(p)
 }
 
-// keys are the bindings the picker answers to now: yes or no while it asks to confirm a removal.
+// questionRoom is how many lines a question may take: what the rows that never give way (fixed)
+// and the help leave, at least two. The question's answers always show: its text gives way.
+func (p *picker) questionRoom(w, fixed int) int {
+	h := p.c.help
+	h.SetWidth(w)
+	h.ShowAll = p.full
+	return max(p.height-fixed-lineCount(h.View(p)), 2)
+}
+
+// keys are the bindings the picker answers to now: the answers while it asks a question.
 func (p *picker) keys() help.KeyMap {
 	if a := p.ask; a != nil {
 		return p.c.keys.pushAnswers(a.planning, a.switches, a.present, a.from)
 	}
-	if p.confirm != "" || (p.rot != nil && p.rot.stage == rotConfirm) {
-		return p.c.keys.confirm
+	if p.yn != nil {
+		return p.yn.q
 	}
 	return p.c.keys.picker
 }

@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -13,780 +15,829 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/config/safe"
 	"gitopscfg/forms"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
-// The picker's rotation (R) replaces a provider's token as one guided step, in a view that takes
-// the list's place until the admin leaves it; each step's result shows as it arrives.
-//
-// A provider whose tokens rotate through its API (GitLab): after a y/N question, one command
-// reads the token's lifetime, rotates it and saves the new token at once, the session's end
-// notwithstanding (the provider revoked the old one the moment it answered: the answer is the
-// only copy of the new token); then the check (recorded, as a re-test is), the round trip
-// (recorded) and the push to Devtron when an instance is stored. A failed save keeps the new
-// token in memory only, to retry the save (R); the rotation itself is never retried.
-//
-// The others, by hand: the page where the replacement is made and the scopes to tick, a masked
-// input, then the new token's check and round trip, its save (with both: the store takes a token
-// made by hand only so), the push, and where to revoke the old one.
-//
-// A failure at any step ends the rotation there and says which token the store holds: a working
-// one. Quitting waits for what must not be cut short (the rotation and its save, a save on its
-// way, the round trip's clean-up) and ends the session then.
+// The picker's rotation (R) is a screen of its own, as the round trip is. It runs the use case
+// (usecase.Backend.Rotate) in a command's goroutine and shows what it reports as it happens: each
+// event becomes a line; each question (GitLab's y/N, the masked input of a token made by hand,
+// what becomes of an issued token the store could not take) waits for the admin, whose answer
+// goes back on a reply channel. The step on its way shows how long it has run; esc cancels it
+// (the use case says which token the store holds, and a round trip under way still deletes its
+// repository). Quitting cancels too and ends the session once the use case returned: what it
+// finishes then is what must not be cut short, a save of the new token or a round trip's clean-up.
 
-type rotStage int
-
-const (
-	rotConfirm   rotStage = iota // asking y/N before the provider rotates the token
-	rotInput                     // by hand: reading the new token
-	rotRotating                  // the rotation and its save (or the save's retry) are on their way
-	rotUnsaved                   // rotated, but the save failed: tok waits for a retry (R)
-	rotChecking                  // the new token's live check
-	rotRoundTrip                 // its round trip
-	rotSaving                    // by hand: the save of the token that passed both
-	rotPushing                   // the push to Devtron
-	rotDone                      // every step passed, or one failed (failed)
-)
-
-// rotStep is one finished step: its outcome (ID is the step's name), the lines under it, and
-// whether the round trip's stages go under it too.
-type rotStep struct {
-	outcome providers.Check
-	details []providers.Check
-	stages  bool
+// rotator runs a rotation: the use case (usecase.Backend), or a scripted one in tests.
+type rotator interface {
+	Rotate(ctx context.Context, in usecase.RotateInput, ask usecase.RotateAsker) (usecase.Rotated, error)
 }
 
-// rotation is the picker's rotation of one provider's token.
-type rotation struct {
-	p      providers.Provider
-	id     providers.ID
-	seq    int  // tags the replies of this rotation's steps
-	issued bool // the provider issues the new token (its API rotation)
-	stage  rotStage
-	old    providers.Credentials // as stored when the rotation started
-	tok    string                // an issued token whose save failed: kept for the retry, shown only on request (s)
-	shown  bool                  // the admin asked to see tok, to keep it by hand
-	creds  providers.Credentials // the new token's credentials, under test
-	input  textinput.Model
-	steps  []rotStep
-	// running says what the step on its way does ("" when none is).
-	running string
-	// inputErr says why the token typed was not taken.
-	inputErr  string
-	checked   providers.Result // the new token's check
-	checkedAt time.Time
-	rt        *roundTrip
-	events    chan tea.Msg
-	finished  chan struct{} // closed once the rotation and its save returned
-	quitting  bool          // the admin quit while a step that must not be cut short ran
-	failed    bool
-	verdict   string // the outcome, once done
+// saveRetrier is what the screen answers beside usecase.RotateAsker, for the use case to ask once
+// it offers the retry (today it asks ShowUnsaved): after the save of an issued token failed (err),
+// RetrySave blocks until the admin decides: true tries the save again, never the rotation; false
+// gives the token up. show emits it (usecase.UnsavedToken), the admin having asked to see it.
+type saveRetrier interface {
+	RetrySave(err error, show func()) (bool, error)
 }
 
-// rotationMsg is a reply to a step of rotation seq; the root hands it to the picker whichever
-// screen is shown.
+var _ saveRetrier = (*rotAsker)(nil)
+
+// newRotator is the use case on the session's store, with what common.backend gives it.
+func newRotator(c *common) rotator { return c.backend() }
+
+// rotateMsg asks the root to open the rotation of provider id's token.
+type rotateMsg struct{ id providers.ID }
+
+// closeRotationMsg asks the root to go back to the picker, saying notice.
+type closeRotationMsg struct {
+	notice string
+	isErr  bool
+}
+
+// rotationMsg is one message of rotation run seq, in the order it happened: a
+// usecase.RotateEvent, a question (rotAsk), Devtron's progress (platforms.Event), the end (rotEnd).
 type rotationMsg struct {
 	seq int
-	msg tea.Msg
+	msg any
 }
 
-// forRotation tags cmd's reply as a step of rotation seq (a crash stays a crash).
-func forRotation(seq int, cmd tea.Cmd) tea.Cmd {
-	if cmd == nil {
-		return nil
+// storeData is the store as the rotation left it, once it ended having saved.
+func (msg rotationMsg) storeData() *config.Data {
+	if e, ok := msg.msg.(rotEnd); ok {
+		return e.out.Data
 	}
-	return func() tea.Msg {
-		msg := cmd()
-		switch msg.(type) {
-		case nil, crashMsg:
-			return msg
+	return nil
+}
+
+// rotTickMsg redraws run seq's elapsed time.
+type rotTickMsg struct{ seq int }
+
+// rotEnd: Rotate returned.
+type rotEnd struct {
+	out usecase.Rotated
+	err error
+}
+
+type rotAskKind int
+
+const (
+	askIssue rotAskKind = iota // Confirm: may the provider issue the new token?
+	askToken                   // Token: the replacement made by hand
+	askShow                    // ShowUnsaved: show the issued token the store could not take?
+	askRetry                   // RetrySave: retry its save, show it, or give it up?
+)
+
+// rotAsk is a question of the use case; the answer goes to reply (room for one).
+type rotAsk struct {
+	kind  rotAskKind
+	plan  usecase.IssuePlan
+	reply chan<- rotAnswer
+}
+
+type rotAnswer struct {
+	yes, show bool
+	token     string
+	err       error // ends the rotation
+}
+
+// errNotRotated ends a rotation the admin left before anything changed.
+var errNotRotated = errors.New("not rotated: nothing changed")
+
+// rotationRuns numbers the rotations of every session: a message of an earlier run is stale.
+var rotationRuns atomic.Int64
+
+// rotAsker is the bridge's end in the use case's goroutine: it hands what happens to the screen,
+// in order, and blocks on the screen's answers.
+type rotAsker struct {
+	seq int
+	// ctx is the rotation's (esc and quitting cancel it); session ends with the session, after
+	// which nobody reads or answers.
+	ctx, session context.Context
+	out          chan<- tea.Msg
+}
+
+func (a *rotAsker) send(msg any) bool {
+	select {
+	case a.out <- rotationMsg{seq: a.seq, msg: msg}:
+		return true
+	case <-a.session.Done():
+		return false
+	}
+}
+
+// ask asks q and waits for the answer. A cancelled rotation stops waiting when cancellable; the
+// questions about an issued token that could not be saved wait regardless until the session ends
+// (the answer decides whether its only copy is kept).
+func (a *rotAsker) ask(q rotAsk, cancellable bool) (rotAnswer, error) {
+	reply := make(chan rotAnswer, 1)
+	q.reply = reply
+	if !a.send(q) {
+		return rotAnswer{}, a.session.Err()
+	}
+	var cancelled <-chan struct{}
+	if cancellable {
+		cancelled = a.ctx.Done()
+	}
+	select {
+	case ans := <-reply:
+		return ans, ans.err
+	case <-cancelled:
+		return rotAnswer{}, a.ctx.Err()
+	case <-a.session.Done():
+		return rotAnswer{}, a.session.Err()
+	}
+}
+
+func (a *rotAsker) event(e usecase.RotateEvent) { a.send(e) }
+func (a *rotAsker) progress(e platforms.Event)  { a.send(e) }
+func (a *rotAsker) CanReadToken() error         { return nil } // the screen has a masked input
+
+func (a *rotAsker) Confirm(p usecase.IssuePlan) (bool, error) {
+	ans, err := a.ask(rotAsk{kind: askIssue, plan: p}, true)
+	return ans.yes, err
+}
+
+func (a *rotAsker) Token() (string, error) {
+	ans, err := a.ask(rotAsk{kind: askToken}, true)
+	return ans.token, err
+}
+
+func (a *rotAsker) ShowUnsaved() bool {
+	ans, err := a.ask(rotAsk{kind: askShow}, false)
+	return err == nil && ans.show
+}
+
+func (a *rotAsker) RetrySave(_ error, show func()) (bool, error) {
+	for {
+		ans, err := a.ask(rotAsk{kind: askRetry}, false)
+		if err != nil || !ans.show {
+			return ans.yes, err
 		}
-		return rotationMsg{seq: seq, msg: msg}
+		show()
 	}
 }
 
-// rotatedMsg: the provider answered the rotation (or refused it).
-type rotatedMsg struct {
-	hint, expiry string
-	err          error
-	maybeRevoked bool
-}
-
-// rotateSavedMsg: the new token's save returned; tok is carried only to retry a failed save of
-// an issued token.
-type rotateSavedMsg struct {
-	data *config.Data
-	tok  string
-	err  error
-}
-
-// rotateCmd rotates old's token and saves the new one; its two replies go to events, which is
-// closed after the second; finished is closed when it returned. Neither step stops when the
-// session ends.
-func rotateCmd(ctx context.Context, env *providers.Env, s *config.Store, who string, api providers.Rotation,
-	old providers.Credentials, now func() time.Time, events chan<- tea.Msg, finished chan<- struct{}) tea.Cmd {
-	ctx = context.WithoutCancel(ctx)
+// runRotationCmd runs the rotation; its events, questions and end go to a.out, closed after the
+// end; finished is closed once Rotate returned.
+func runRotationCmd(b rotator, in usecase.RotateInput, a *rotAsker, finished chan<- struct{}) tea.Cmd {
 	return guard(func() tea.Msg {
 		defer close(finished)
-		defer close(events)
-		info, err := api.Current(ctx, env, old)
-		if err != nil {
-			events <- rotatedMsg{err: err}
-			return nil
-		}
-		expires := providers.RotatedExpiry(now(), api.Lifetime(info))
-		tok, next, err := api.Rotate(ctx, env, old, expires)
-		if err != nil {
-			var re *providers.RotateError
-			events <- rotatedMsg{err: err, maybeRevoked: errors.As(err, &re) && re.MaybeRevoked}
-			return nil
-		}
-		exp := "no expiry date"
-		if next.ExpiresAt != nil {
-			exp = "expiring on " + next.ExpiresAt.Format("2006-01-02")
-		}
-		events <- rotatedMsg{hint: providers.TokenHint(tok), expiry: exp}
-		events <- saveIssued(ctx, s, who, old, tok, now())
+		defer close(a.out)
+		out, err := b.Rotate(a.ctx, in, a)
+		a.send(rotEnd{out: out, err: err})
 		return nil
 	})
 }
 
-// saveIssuedCmd retries the save of an issued token.
-func saveIssuedCmd(ctx context.Context, s *config.Store, who string, old providers.Credentials, tok string, now time.Time) tea.Cmd {
-	ctx = context.WithoutCancel(ctx)
-	return guard(func() tea.Msg { return saveIssued(ctx, s, who, old, tok, now) })
+type rotState int
+
+const (
+	rotRunning    rotState = iota // a step runs (step)
+	rotAsking                     // the use case waits for the admin (ask)
+	rotCancelling                 // esc or quit cancelled it: what must not be cut short finishes
+	rotDone                       // Rotate returned
+)
+
+// rotStep is the step on its way, as the steps that ended tell.
+type rotStep int
+
+const (
+	stepNone rotStep = iota
+	stepReading
+	stepIssuing
+	stepSaving
+	stepChecking
+	stepRoundTrip
+	stepPushing
+)
+
+// rotateScreen is the rotation of one provider's token.
+type rotateScreen struct {
+	size
+	c       *common
+	b       rotator
+	p       providers.Provider
+	old     providers.Credentials // as stored when R was pressed: the input's checks; never shown
+	issued  bool                  // the provider issues the new token (its API rotation)
+	devtron string                // the stored Devtron instance's address ("" none)
+
+	seq    int
+	state  rotState
+	events []usecase.RotateEvent // what happened so far, in order (never a token)
+	// warnings counts the warning lines under the new token's check, which passed.
+	warnings int
+	create   *usecase.CreateAt // where the replacement is made, while it is asked for
+	ask      *rotAsk           // the question waiting for the admin
+	yn       *confirm          // GitLab's question, while it is asked
+	input    textinput.Model
+	inputErr string
+	// shown is the issued token the store could not take, which the admin asked to see: its only
+	// copy, on screen until they leave or it is saved, and kept nowhere else.
+	shown  string
+	step   rotStep
+	since  time.Time // when step began
+	pushed string    // Devtron's latest progress while the push runs
+
+	ticking, spinning bool
+	quitting          bool
+	putOff            bool // quitting was put off: the new token would have been lost
+	cancel            context.CancelFunc
+	stream            <-chan tea.Msg
+	finished          chan struct{} // closed once Rotate returned
+	spin              spinner.Model
+
+	err error
+	// headline is the outcome under the steps, notice what the list says once back there.
+	headline, notice string
+	failed           bool
 }
 
-// saveIssued stores tok, which the provider issued in place of old's token (config.RotateToken).
-func saveIssued(ctx context.Context, s *config.Store, who string, old providers.Credentials, tok string, now time.Time) rotateSavedMsg {
-	d, err := s.RotateToken(ctx, who, config.TokenRotation{Provider: string(old.Provider), From: old.Settings(), Token: tok, Issued: true, At: now})
-	if err != nil {
-		return rotateSavedMsg{tok: tok, err: err}
-	}
-	return rotateSavedMsg{data: d}
+func newRotateScreen(c *common, p providers.Provider, old providers.Credentials, devtron string, b rotator) *rotateScreen {
+	return &rotateScreen{c: c, b: b, p: p, old: old, issued: p.Rotation != nil, devtron: devtron, spin: c.newSpinner()}
 }
 
-// saveMadeCmd stores a token made by hand that passed its check and round trip, with both.
-func saveMadeCmd(ctx context.Context, s *config.Store, who string, old providers.Credentials, tok string,
-	check, deep *config.CheckRecord, now time.Time) tea.Cmd {
-	ctx = context.WithoutCancel(ctx)
-	return guard(func() tea.Msg {
-		d, err := s.RotateToken(ctx, who, config.TokenRotation{Provider: string(old.Provider), From: old.Settings(), Token: tok,
-			Check: check, Deep: deep, At: now})
-		return rotateSavedMsg{data: d, err: err}
-	})
-}
+func (r *rotateScreen) Init() tea.Cmd { return r.start() }
 
-// startRotate answers R on the selected provider.
-func (p *picker) startRotate(sel providers.Provider) tea.Cmd {
-	cfg := p.configured(sel.ID)
-	switch {
-	case cfg == nil:
-		p.say(sel.Name+" is not configured yet: nothing to rotate", true)
-		return nil
-	case p.pushing != "":
-		p.say("a push to Devtron is running: rotate once it is done", true)
-		return nil
-	}
-	p.seq++
-	r := &rotation{p: sel, id: sel.ID, seq: p.seq, issued: sel.Rotation != nil, old: providers.FromConfig(sel.ID, cfg)}
-	p.rot = r
-	p.notice = ""
+// start runs a rotation (again, after a failed one).
+func (r *rotateScreen) start() tea.Cmd {
+	*r = rotateScreen{size: r.size, c: r.c, b: r.b, p: r.p, old: r.old, issued: r.issued, devtron: r.devtron,
+		seq: int(rotationRuns.Add(1)), spin: r.spin, spinning: r.spinning}
+	ctx, cancel := context.WithCancel(r.c.ctx)
+	out := make(chan tea.Msg, 16)
+	r.cancel, r.stream, r.finished = cancel, out, make(chan struct{})
+	a := &rotAsker{seq: r.seq, ctx: ctx, session: r.c.ctx, out: out}
+	in := usecase.RotateInput{Provider: r.p.ID, Timeout: providers.DeepTimeout, Events: a.event, PushProgress: a.progress}
+	first := stepNone
 	if r.issued {
-		r.stage = rotConfirm
-		return nil
+		first = stepReading
 	}
-	r.stage = rotInput
-	r.input = textinput.New()
-	r.input.EchoMode = textinput.EchoPassword
-	r.input.EchoCharacter = '•'
-	r.input.Prompt = "New token: "
-	r.input.SetWidth(40)
-	return r.input.Focus()
+	return tea.Batch(runRotationCmd(r.b, in, a, r.finished), waitDeepCmd(out), r.run(first))
 }
 
-// confirmRotate answers the y/N question.
-func (p *picker) confirmRotate(yes bool) tea.Cmd {
-	r := p.rot
-	if !yes {
-		p.rot = nil
-		p.say("not rotated: nothing changed", false)
+// run notes that step began.
+func (r *rotateScreen) run(step rotStep) tea.Cmd {
+	if r.state == rotAsking {
+		r.state = rotRunning
+	}
+	r.step, r.since, r.pushed = step, r.c.now(), ""
+	return r.animate()
+}
+
+// animate keeps the spinner and the elapsed time going (each stops once nothing runs).
+func (r *rotateScreen) animate() tea.Cmd {
+	var cmds []tea.Cmd
+	if !r.ticking {
+		r.ticking = true
+		seq := r.seq
+		cmds = append(cmds, tea.Tick(time.Second, func(time.Time) tea.Msg { return rotTickMsg{seq: seq} }))
+	}
+	if !r.spinning {
+		r.spinning = true
+		cmds = append(cmds, r.spin.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (r *rotateScreen) busy() bool    { return r.state != rotDone }
+func (r *rotateScreen) working() bool { return r.state == rotRunning || r.state == rotCancelling }
+
+// stop cancels the rotation: the use case finishes what must not be cut short and says which
+// token the store holds.
+func (r *rotateScreen) stop() {
+	if !r.busy() || r.state == rotCancelling {
+		return
+	}
+	if r.asking(askIssue, askToken) {
+		r.answer(rotAnswer{err: errNotRotated})
+	}
+	r.state = rotCancelling
+	r.cancel()
+}
+
+// quit ends the session once the use case returned; at the question about an issued token the
+// store could not take, it gives the token up, as the key hint says.
+func (r *rotateScreen) quit() {
+	r.quitting = true
+	if r.asking(askShow, askRetry) {
+		r.answer(rotAnswer{})
+	}
+	r.stop()
+}
+
+// asking reports whether the question asked is of one of kinds.
+func (r *rotateScreen) asking(kinds ...rotAskKind) bool {
+	for _, k := range kinds {
+		if r.ask != nil && r.ask.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// answer replies to the question asked.
+func (r *rotateScreen) answer(a rotAnswer) {
+	if r.ask == nil {
+		return
+	}
+	r.ask.reply <- a
+	r.ask, r.yn = nil, nil
+	if r.state == rotAsking {
+		r.state = rotRunning
+	}
+}
+
+func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) { return r, r.update(msg) }
+
+func (r *rotateScreen) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case rotationMsg:
+		if msg.seq == r.seq { // else an earlier run's
+			cmd = r.handle(msg.msg)
+		}
+	case rotTickMsg:
+		if msg.seq == r.seq {
+			r.ticking = false
+			if r.working() {
+				cmd = r.animate()
+			}
+		}
+	case spinner.TickMsg:
+		if msg.ID == r.spin.ID() {
+			r.spinning = r.working()
+			if r.spinning {
+				r.spin, cmd = r.spin.Update(msg)
+			}
+		}
+	case tea.KeyPressMsg:
+		cmd = r.key(msg)
+	default:
+		if r.asking(askToken) {
+			r.input, cmd = r.input.Update(msg) // pasted text, the cursor
+		}
+	}
+	return cmd
+}
+
+// handle takes the rotation's next message and waits for the one after.
+func (r *rotateScreen) handle(msg any) tea.Cmd {
+	next := waitDeepCmd(r.stream)
+	switch m := msg.(type) {
+	case usecase.StepDone:
+		return tea.Batch(next, r.stepDone(m))
+	case usecase.StepNote:
+		if last, _ := r.lastStep(); last.Name == "check" && last.Status == providers.Pass &&
+			strings.HasPrefix(m.Text, providers.Warn.Mark()+" ") {
+			r.warnings++
+		}
+		r.events = append(r.events, m)
+	case usecase.RotateWarning:
+		r.events = append(r.events, m)
+	case usecase.CreateAt:
+		r.create = &m
+	case usecase.UnsavedToken:
+		r.shown = m.Token
+	case platforms.Event:
+		if r.step == stepPushing {
+			r.pushed = m.Message
+		}
+	case rotAsk:
+		return tea.Batch(next, r.asked(m))
+	case rotEnd:
+		return r.ended(m) // the last: the stream is closed
+	}
+	return next
+}
+
+// stepDone notes a step's result; the step that follows it in the use case runs.
+func (r *rotateScreen) stepDone(e usecase.StepDone) tea.Cmd {
+	r.events = append(r.events, e)
+	push := stepNone
+	if r.devtron != "" {
+		push = stepPushing // else the use case skips it at once
+	}
+	next := stepNone
+	switch {
+	case e.Status != providers.Pass:
+	case e.Name == "token" && !r.issued, e.Name == "save" && r.issued:
+		next = stepChecking
+	case e.Name == "rotate", e.Name == "round trip" && !r.issued:
+		next = stepSaving
+	case e.Name == "check":
+		next = stepRoundTrip
+	case e.Name == "round trip", e.Name == "save":
+		next = push
+	}
+	return r.run(next)
+}
+
+// asked shows a question of the use case.
+func (r *rotateScreen) asked(q rotAsk) tea.Cmd {
+	if r.state == rotCancelling && (q.kind == askIssue || q.kind == askToken) {
+		q.reply <- rotAnswer{err: errNotRotated} // cancelled meanwhile
 		return nil
 	}
-	r.stage, r.running = rotRotating, "rotating the "+r.p.Name+" token…"
-	r.events, r.finished = make(chan tea.Msg, 2), make(chan struct{})
-	return tea.Batch(rotateCmd(p.c.ctx, p.c.opts.Env, p.c.store, p.c.opts.Who, *r.p.Rotation, r.old, p.c.now, r.events, r.finished),
-		forRotation(r.seq, waitDeepCmd(r.events)), p.spin.Tick)
+	r.ask, r.state = &q, rotAsking
+	switch q.kind {
+	case askIssue:
+		r.yn = newConfirm(r.c.keys.confirm, r.issueQuestion(q.plan))
+	case askToken:
+		r.input = textinput.New()
+		r.input.EchoMode, r.input.EchoCharacter, r.input.Prompt = textinput.EchoPassword, '•', "New token: "
+		r.input.SetWidth(max(min(60, r.width-12), 10))
+		return r.input.Focus()
+	default:
+		// quitting now would lose the new token: the admin decides first
+		r.putOff, r.quitting = r.quitting, false
+	}
+	return nil
+}
+
+// issueQuestion is GitLab's question before it issues the new token.
+func (r *rotateScreen) issueQuestion(p usecase.IssuePlan) string {
+	then := "then checked and round-tripped"
+	if r.devtron != "" {
+		then = "then checked, round-tripped and pushed to Devtron at " + safe.Text(r.devtron)
+	}
+	return "Rotate the " + p.Provider + " token? " + p.Provider + " revokes the current token " + p.OldHint +
+		" the moment it returns the new one, which expires on " + p.Expires.Format("2006-01-02") +
+		"; the new token is saved at once, " + then + "."
+}
+
+// ended takes the use case's end: the verdict, or back to the list when nothing was rotated.
+func (r *rotateScreen) ended(e rotEnd) tea.Cmd {
+	r.state, r.err, r.ask, r.yn, r.step = rotDone, e.err, nil, nil, stepNone
+	r.cancel()
+	switch {
+	case r.quitting:
+		return func() tea.Msg { return quitMsg{} }
+	case errors.Is(e.err, usecase.ErrDeclined), errors.Is(e.err, errNotRotated):
+		return func() tea.Msg { return closeRotationMsg{notice: errNotRotated.Error()} }
+	}
+	r.verdict()
+	if r.c.store == nil {
+		return nil
+	}
+	return loadCmd(r.c.store) // the list shows what it left, records included (Rotated.Data may predate them)
+}
+
+// verdict sums the rotation up: the headline under its steps (which say the rest), and the
+// notice on the list: the headline, then the use case's last word (on a failure, its note on which
+// token the store holds).
+func (r *rotateScreen) verdict() {
+	name := r.p.Name
+	last, _ := r.lastStep()
+	var notes []string // the prose under the last step
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if _, step := r.events[i].(usecase.StepDone); step {
+			break
+		}
+		if n, ok := r.events[i].(usecase.StepNote); ok && !isCheckLine(n.Text) {
+			notes = append([]string{n.Text}, notes...)
+		}
+	}
+	say := last.Message
+	switch {
+	case len(notes) > 0 && errors.Is(r.err, usecase.ErrSaveFailed):
+		say = notes[0] // which token the store holds comes before how to keep the new one
+	case len(notes) > 0:
+		say = notes[len(notes)-1]
+	}
+	r.failed = r.err != nil
+	switch {
+	case !r.failed:
+		checks := "all checks passed"
+		if r.warnings > 0 {
+			checks = "the check passed with " + plural(r.warnings, "warning")
+		}
+		r.headline = name + ": " + checks + " and the round trip too."
+	case last.Name == "interrupted":
+		r.headline, say = name+": interrupted: "+last.Message, ""
+	case last.Status == providers.Fail:
+		r.headline = strings.TrimSpace(name + ": the " + last.Name + " step failed. " + r.fix(last.Name))
+	default: // a store or usage error, no step's
+		r.headline, say = name+": "+r.err.Error(), ""
+	}
+	r.notice = strings.TrimSpace(r.headline + " " + say)
+}
+
+// fix says what the admin does in the UI after step failed (the use case names the commands).
+func (r *rotateScreen) fix(step string) string {
+	switch {
+	case step == "push":
+		return "Press p on the list to push the new token to Devtron."
+	case step != "check" && step != "round trip":
+		return ""
+	case r.issued:
+		return "Fix what it names (enter on the list edits " + r.p.Name + "), then press t or r there."
+	}
+	return "Fix what it names, then press R to try again."
+}
+
+func (r *rotateScreen) lastStep() (usecase.StepDone, bool) {
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if s, ok := r.events[i].(usecase.StepDone); ok {
+			return s, true
+		}
+	}
+	return usecase.StepDone{}, false
+}
+
+// isCheckLine reports whether a note is a check's or a stage's line (it starts with a mark).
+func isCheckLine(text string) bool {
+	for _, st := range []providers.Status{providers.Pass, providers.Fail, providers.Warn, providers.Skip} {
+		if strings.HasPrefix(text, st.Mark()+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// canAgain reports whether R rotates again: after a failure that left a working token in the
+// store (not after a failed save of an issued token: the old one is revoked).
+func (r *rotateScreen) canAgain() bool {
+	return !r.busy() && r.failed && !(r.issued && errors.Is(r.err, usecase.ErrSaveFailed))
+}
+
+// key answers a key at the rotation's stage.
+func (r *rotateScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := r.c.keys.rotation
+	switch {
+	case r.state == rotAsking:
+		return r.answerKey(msg)
+	case key.Matches(msg, k.Cancel) && r.state == rotRunning:
+		r.stop()
+	case key.Matches(msg, k.Back) && r.state == rotDone:
+		return func() tea.Msg { return closeRotationMsg{notice: r.notice, isErr: r.failed} }
+	case key.Matches(msg, k.Again) && r.canAgain():
+		return r.start()
+	case msg.String() == "q":
+		return func() tea.Msg { return quitMsg{} }
+	}
+	return nil
+}
+
+// answerKey answers the question asked.
+func (r *rotateScreen) answerKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := r.c.keys.rotation
+	switch {
+	case r.yn != nil:
+		if rep, ok := r.yn.answer(msg); ok {
+			r.answer(rotAnswer{yes: rep == replyYes})
+			if rep == replyYes {
+				return r.run(stepIssuing)
+			}
+			return r.run(stepNone)
+		}
+	case r.asking(askToken) && key.Matches(msg, k.Submit):
+		return r.submitToken()
+	case r.asking(askToken) && key.Matches(msg, k.Leave):
+		r.answer(rotAnswer{err: errNotRotated})
+	case r.asking(askToken):
+		var cmd tea.Cmd
+		r.input, cmd = r.input.Update(msg)
+		return cmd
+	case r.asking(askRetry) && key.Matches(msg, k.Retry):
+		r.retrying()
+		r.answer(rotAnswer{yes: true})
+		return r.run(stepSaving)
+	case key.Matches(msg, k.Show) && r.shown == "":
+		r.answer(rotAnswer{show: true}) // the use case shows it (and asks again about a retry)
+		return r.run(stepNone)
+	case key.Matches(msg, k.GiveUp), key.Matches(msg, k.QuitLosing):
+		r.quitting = msg.String() != "esc"
+		r.answer(rotAnswer{})
+		return r.run(stepNone)
+	}
+	return nil
+}
+
+// retrying drops the failed save, which makes way for its retry, and the token shown.
+func (r *rotateScreen) retrying() {
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if s, ok := r.events[i].(usecase.StepDone); ok && s.Name == "save" && s.Status == providers.Fail {
+			r.events = r.events[:i]
+			break
+		}
+	}
+	r.shown, r.putOff = "", false
 }
 
 // submitToken takes the token typed by hand, once it has the right format and is a new one.
-func (p *picker) submitToken() tea.Cmd {
-	r := p.rot
+func (r *rotateScreen) submitToken() tea.Cmd {
 	next := r.old
 	next.Token = strings.TrimSpace(r.input.Value())
 	norm, err := forms.Credentials(next)
 	switch {
 	case next.Token == "":
 		r.inputErr = "paste the new token, or press esc to leave it"
-		return nil
 	case err != nil:
 		r.inputErr = fieldErrors(err)[0]
-		return nil
 	case norm.Token == r.old.Token:
 		r.inputErr = "that is the token stored already: create a new one at " + r.p.TokenURL(r.old.Host)
-		return nil
-	}
-	r.input.Reset()
-	r.input.Blur()
-	r.inputErr = ""
-	r.creds = norm
-	r.add(providers.Pass, "token", "read "+providers.TokenHint(norm.Token))
-	return p.rotationCheck()
-}
-
-// rotationKey answers a key while the rotation is shown.
-func (p *picker) rotationKey(msg tea.KeyPressMsg) tea.Cmd {
-	r := p.rot
-	quit := func() tea.Msg { return quitMsg{} }
-	switch r.stage {
-	case rotConfirm:
-		return p.confirmRotate(key.Matches(msg, p.c.keys.confirm.Yes))
-	case rotInput:
-		switch msg.String() {
-		case "esc":
-			p.rot = nil
-			p.say("not rotated: nothing changed", false)
-			return nil
-		case "enter":
-			return p.submitToken()
-		}
-		var cmd tea.Cmd
-		r.input, cmd = r.input.Update(msg)
-		return cmd
-	case rotUnsaved:
-		switch msg.String() {
-		case "R":
-			r.stage, r.running = rotRotating, "saving the new "+r.p.Name+" token again…"
-			r.finished = nil
-			r.steps = r.steps[:len(r.steps)-1] // the failed save makes way for its retry
-			return tea.Batch(forRotation(r.seq, saveIssuedCmd(p.c.ctx, p.c.store, p.c.opts.Who, r.old, r.tok, p.c.now())), p.spin.Tick)
-		case "s":
-			r.shown = true // the only copy of a token the provider already made the old one's successor
-		case "q":
-			return quit
-		}
-	case rotDone:
-		switch msg.String() {
-		case "esc", "enter":
-			p.rot = nil
-			p.say(r.verdict, r.failed)
-		case "R":
-			if r.failed {
-				p.rot = nil
-				return p.startRotate(r.p)
-			}
-		case "q":
-			return quit
-		}
 	default:
-		if msg.String() == "q" {
-			return quit
-		}
+		r.input.Reset()
+		r.inputErr, r.create = "", nil
+		r.answer(rotAnswer{token: norm.Token})
+		return r.run(stepChecking)
 	}
 	return nil
 }
 
-// rotationInput hands the token input what it needs (pasted text, its cursor) while it is
-// shown; ok is false for the picker's own messages.
-func (p *picker) rotationInput(msg tea.Msg) (tea.Cmd, bool) {
-	if p.rot == nil || p.rot.stage != rotInput {
-		return nil, false
-	}
-	switch msg.(type) {
-	case tea.KeyPressMsg, spinner.TickMsg, rotationMsg, retestedMsg, retestMsg, devtronDriftMsg, devtronPushedMsg, devtronPlanMsg,
-		changedMsg:
-		return nil, false
-	}
-	var cmd tea.Cmd
-	p.rot.input, cmd = p.rot.input.Update(msg)
-	return cmd, true
-}
-
-// rotateUpdate handles the replies to the rotation's steps; ok is false for any other message.
-func (p *picker) rotateUpdate(msg tea.Msg) (tea.Cmd, bool) {
-	if cmd, ok := p.rotationInput(msg); ok {
-		return cmd, true
-	}
-	if tick, ok := msg.(spinner.TickMsg); ok && p.rot != nil && p.rot.rt != nil && tick.ID == p.rot.rt.spin.ID() {
-		return p.rot.rt.update(tick), true // the round trip's own spinner
-	}
-	rm, ok := msg.(rotationMsg)
-	if !ok {
-		return nil, false
-	}
-	r := p.rot
-	if r == nil || r.seq != rm.seq {
-		return nil, true // stale: that rotation is over
-	}
-	switch msg := rm.msg.(type) {
-	case rotatedMsg:
-		return p.rotated(msg), true
-	case rotateSavedMsg:
-		if r.stage == rotSaving {
-			return p.madeSaved(msg), true
-		}
-		return p.issuedSaved(msg), true
-	case retestedMsg:
-		r.checkedAt = msg.at
-		if r.issued {
-			// the new token is the stored one: its check is kept, as a re-test's is
-			return forRotation(r.seq, recordRetestCmd(p.c.ctx, p.c.store, p.c.opts.Who, msg)), true
-		}
-		return p.rotationChecked(msg.result, msg.at), true
-	case retestMsg:
-		if msg.data != nil {
-			p.setData(msg.data)
-		}
-		return p.rotationChecked(msg.result, r.checkedAt), true
-	case deepProgressMsg:
-		if r.rt == nil || msg.seq != r.rt.seq || r.rt.state == rtDone {
-			return nil, true
-		}
-		r.rt.progress(msg.check)
-		return forRotation(r.seq, waitDeepCmd(r.rt.events)), true
-	case deepDoneMsg:
-		if r.rt == nil || msg.seq != r.rt.seq {
-			return nil, true
-		}
-		return p.roundTripped(msg.result), true
-	case deepRecordedMsg:
-		if r.rt == nil || msg.seq != r.rt.seq {
-			return nil, true
-		}
-		r.rt.update(msg)
-		if msg.err == nil && msg.data != nil {
-			p.setData(msg.data)
-		}
-		if r.stage != rotRoundTrip {
-			return nil, true
-		}
-		return p.afterRoundTrip(), true
-	}
-	return nil, true
-}
-
-// add notes a finished step.
-func (r *rotation) add(st providers.Status, name, msg string, details ...providers.Check) {
-	r.steps = append(r.steps, rotStep{outcome: providers.Check{ID: name, Status: st, Message: msg}, details: details})
-}
-
-// holds says which token the store holds while the new one is not through every step.
-func (r *rotation) holds() string {
-	if r.issued {
-		return "The store holds the new token " + providers.TokenHint(r.creds.Token) + " (" + r.p.Name + " revoked the old one)."
-	}
-	return "Nothing saved: the store still holds the old token " + providers.TokenHint(r.old.Token) + ", which still works."
-}
-
-// end ends the rotation: with failed, at the step just added; the session ends now if the admin
-// quit meanwhile.
-func (p *picker) end(failed bool, verdict string) tea.Cmd {
-	r := p.rot
-	r.stage, r.running, r.failed, r.verdict = rotDone, "", failed, verdict
-	if r.quitting {
-		return func() tea.Msg { return quitMsg{} }
-	}
-	return nil
-}
-
-// rotated takes the provider's answer to the rotation; the save follows on the same command.
-func (p *picker) rotated(msg rotatedMsg) tea.Cmd {
-	r := p.rot
-	if msg.err != nil {
-		r.add(providers.Fail, "rotate", msg.err.Error())
-		still := "Nothing changed: the store still holds the old token " + providers.TokenHint(r.old.Token) + ", which still works."
-		if msg.maybeRevoked {
-			still = "The store still holds the old token " + providers.TokenHint(r.old.Token) + ", which " + r.p.Name + " may have revoked."
-		}
-		return p.end(true, still)
-	}
-	r.add(providers.Pass, "rotate", r.p.Name+" issued the new token "+msg.hint+" ("+msg.expiry+") and revoked the old one "+
-		providers.TokenHint(r.old.Token))
-	r.running = "saving the new token…"
-	return forRotation(r.seq, waitDeepCmd(r.events))
-}
-
-// issuedSaved takes the save of an issued token: the check follows, unless it failed (the token
-// waits for a retry) or the admin quit meanwhile (the session ends now that it is saved).
-func (p *picker) issuedSaved(msg rotateSavedMsg) tea.Cmd {
-	r := p.rot
-	if msg.err != nil {
-		r.stage, r.running, r.tok = rotUnsaved, "", msg.tok
-		quit := ""
-		if r.quitting {
-			r.quitting = false
-			quit = " Quitting was put off: the new token would be lost."
-		}
-		r.add(providers.Fail, "save", "the new "+r.p.Name+" token is NOT saved: "+msg.err.Error()+". "+r.p.Name+" has revoked the old one. "+
-			"Press R to retry the save: the new token is kept only in this session's memory until then; s shows it, to keep it by hand."+quit)
-		return nil
-	}
-	r.tok = ""
-	p.setData(msg.data)
-	r.creds = providers.FromConfig(r.id, msg.data.Providers[string(r.id)])
-	r.add(providers.Pass, "save", "the new token is in the store (revision "+itoa64(msg.data.Revision)+"); "+
-		providers.TokenHint(r.creds.Token)+" replaces "+providers.TokenHint(r.old.Token))
-	if r.quitting {
-		return p.end(false, "Quitting: the store holds the new token "+providers.TokenHint(r.creds.Token)+"; check it with t.")
-	}
-	return p.rotationCheck()
-}
-
-// rotationCheck starts the new token's live check (with the identity the old token's last check
-// learned: the check confirms it).
-func (p *picker) rotationCheck() tea.Cmd {
-	r := p.rot
-	r.stage, r.running = rotChecking, "checking the new token…"
-	known := providers.KnownUserID(p.configured(r.id))
-	return tea.Batch(forRotation(r.seq, retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, r.seq, r.creds, known, p.c.now)), p.spin.Tick)
-}
-
-// rotationChecked takes the new token's check: the round trip follows when it passed.
-func (p *picker) rotationChecked(res providers.Result, at time.Time) tea.Cmd {
-	r := p.rot
-	r.checked, r.checkedAt = res, at
-	var details []providers.Check
-	var fails, warns []string
-	for _, c := range res.Checks {
-		switch c.Status {
-		case providers.Fail:
-			fails = append(fails, c.ID)
-			details = append(details, c)
-		case providers.Warn:
-			warns = append(warns, c.ID)
-			details = append(details, c)
-		}
-	}
-	took := " (" + tookText(res.DurationMS) + ")"
-	as := ""
-	if res.User != "" {
-		as = " · authenticated as " + res.User
-	}
-	switch {
-	case !res.OK:
-		r.add(providers.Fail, "check", failSummary(res)+": "+strings.Join(fails, ", ")+took, details...)
-		fix := " Fix what the check names (enter on the list edits " + r.p.Name + "), then press t to re-test."
-		if !r.issued {
-			fix = " Fix the new token at " + r.p.TokenURL(r.old.Host) + " and press R to try again."
-		}
-		return p.end(true, r.holds()+fix)
-	case len(warns) > 0:
-		r.add(providers.Warn, "check", "passed with "+plural(len(warns), "warning")+": "+strings.Join(warns, ", ")+as+took, details...)
-	default:
-		r.add(providers.Pass, "check", "all checks passed"+as+took)
-	}
-	return p.rotationRoundTrip()
-}
-
-// rotationRoundTrip starts the new token's round trip: the round-trip view's model, without its
-// view, its messages tagged for this rotation. An issued token's round trip is recorded, as the
-// stored token's.
-func (p *picker) rotationRoundTrip() tea.Cmd {
-	r := p.rot
-	r.stage, r.running = rotRoundTrip, ""
-	r.rt = newRoundTrip(p.c, roundTripMsg{creds: r.creds, stored: r.issued}, p, r.seq)
-	r.rt.SetSize(p.width, p.height)
-	return r.rt.start(func(events <-chan tea.Msg) tea.Cmd { return forRotation(r.seq, waitDeepCmd(events)) })
-}
-
-// roundTripped takes the round trip's end (clean-up included). An issued token's round trip is
-// recorded first (afterRoundTrip goes on once it is); a token made by hand is saved if it passed.
-func (p *picker) roundTripped(res providers.Result) tea.Cmd {
-	r := p.rot
-	record := forRotation(r.seq, r.rt.done(res))
-	if r.quitting {
-		return p.end(true, "Quitting once the round trip has cleaned up. "+r.holds())
-	}
-	took := " in " + tookText(res.DurationMS)
-	if !res.OK {
-		summary, _ := r.rt.summary()
-		r.steps = append(r.steps, rotStep{outcome: providers.Check{ID: "round trip", Status: providers.Fail,
-			Message: strings.TrimPrefix(summary, r.p.Name+": round trip ") + took}, stages: true})
-	} else {
-		r.add(providers.Pass, "round trip", "passed"+took+": created, cloned, pushed to, verified and deleted a throw-away repository")
-	}
-	if record != nil {
-		r.running = "recording the round trip…"
-		return record
-	}
-	return p.afterRoundTrip()
-}
-
-// afterRoundTrip goes on from the round trip: a failure ends the rotation; a token made by hand
-// is saved next, an issued one pushed.
-func (p *picker) afterRoundTrip() tea.Cmd {
-	r := p.rot
-	if !r.rt.result.OK {
-		fix := " Fix what the round trip names, then press r to run it again."
-		if !r.issued {
-			fix = " Fix what the round trip names, then press R to try again."
-		}
-		return p.end(true, r.holds()+fix)
-	}
-	if r.issued {
-		return p.rotationPush()
-	}
-	r.stage, r.running = rotSaving, "saving the new token…"
-	save := saveMadeCmd(p.c.ctx, p.c.store, p.c.opts.Who, r.old, r.creds.Token, r.checked.Record(r.checkedAt, false),
-		r.rt.result.Record(r.rt.at, true), p.c.now())
-	return tea.Batch(forRotation(r.seq, save), p.spin.Tick)
-}
-
-// madeSaved takes the save of a token made by hand: the push follows.
-func (p *picker) madeSaved(msg rotateSavedMsg) tea.Cmd {
-	r := p.rot
-	if msg.err != nil {
-		r.add(providers.Fail, "save", msg.err.Error())
-		return p.end(true, "Nothing saved: the store still holds what it held (the old token "+providers.TokenHint(r.old.Token)+
-			" unless someone replaced it). Press R on the list to rotate again.")
-	}
-	p.setData(msg.data)
-	r.add(providers.Pass, "save", "the new token is in the store (revision "+itoa64(msg.data.Revision)+"), with its check and round trip; "+
-		providers.TokenHint(r.creds.Token)+" replaces "+providers.TokenHint(r.old.Token))
-	if r.quitting {
-		return p.end(false, "Quitting: the store holds the new token "+providers.TokenHint(r.creds.Token)+". "+p.revokeNote())
-	}
-	return p.rotationPush()
-}
-
-// revokeNote says where to revoke the old token made by hand.
-func (p *picker) revokeNote() string {
-	r := p.rot
-	return "Now revoke the old one " + providers.TokenHint(r.old.Token) + " at " + r.p.RevokeURL(r.old.Host, r.old.Token) + ": it keeps working until you do."
-}
-
-// rotationPush pushes the stored credentials (the new token's) to Devtron, with the picker's push
-// command, when an instance is stored; then the rotation is done.
-func (p *picker) rotationPush() tea.Cmd {
-	r := p.rot
-	cfg := p.configured(r.id)
-	if p.data == nil || p.data.Devtron == nil || cfg == nil {
-		r.add(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
-		return p.rotationDone()
-	}
-	r.stage, r.running = rotPushing, "pushing the new token to Devtron at "+p.data.Devtron.URL+"…"
-	p.pushing = r.id
-	// A rotation never changes Devtron's active provider (Activate false).
-	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), r.id, false, ""), p.spin.Tick)
-}
-
-// pushes reports whether the rotation (r may be nil) waits for the push of provider id.
-func (r *rotation) pushes(id providers.ID) bool {
-	return r != nil && r.stage == rotPushing && r.id == id
-}
-
-// rotationPushed takes the end of the rotation's push to Devtron. A push refused because it would
-// have made the provider Devtron's active one is skipped, with the command line's words.
-func (p *picker) rotationPushed(msg devtronPushedMsg) tea.Cmd {
-	r := p.rot
-	var se *platforms.SwitchError
-	switch {
-	case errors.As(msg.err, &se):
-		id := string(r.id)
-		r.add(providers.Skip, "push", "Devtron holds no "+id+" configuration and "+platforms.ActiveName(se.Active)+
-			" is its active provider: creating one would make "+id+" the active one there, so nothing was pushed (`gitopscfg push devtron "+
-			id+" --activate` does that)")
-		return p.rotationDone()
-	case msg.err != nil && msg.res.Outcome == "":
-		r.add(providers.Fail, "push", "not pushed: "+msg.err.Error())
-	case !msg.res.OK():
-		r.add(providers.Fail, "push", msg.res.Message)
-	default:
-		r.add(providers.Pass, "push", msg.res.Message)
-		return p.rotationDone()
-	}
-	still := "Devtron still has the old one, which " + r.p.Name + " revoked: press p on the list to push the new one."
-	if !r.issued {
-		still = "Devtron still has the old one: press p on the list to push the new one, then revoke the old token at " +
-			r.p.RevokeURL(r.old.Host, r.old.Token) + "."
-	}
-	return p.end(true, "The store holds the new token "+providers.TokenHint(r.creds.Token)+"; "+still)
-}
-
-// rotationDone ends a rotation whose every step passed.
-func (p *picker) rotationDone() tea.Cmd {
-	r := p.rot
-	checks := "all checks passed"
-	if n := warnings(r.checked.Record(r.checkedAt, false)); n > 0 {
-		checks = "the check passed with " + plural(n, "warning")
-	}
-	verdict := r.p.Name + ": " + checks + " and the round trip too; " + r.p.Name + " now uses " + providers.TokenHint(r.creds.Token) + "."
-	if r.issued {
-		return p.end(false, verdict+" "+r.p.Name+" revoked the old token itself: there is nothing to revoke by hand.")
-	}
-	return p.end(false, verdict+" "+p.revokeNote())
-}
-
-// rotationSpinning reports whether a rotation's step is on its way (the picker's spinner turns).
-func (p *picker) rotationSpinning() bool { return p.rot != nil && p.rot.running != "" }
-
-// rotating reports whether a step runs that the session must not cut short: the rotation and
-// the save of its token, a save on its way, a round trip before its clean-up.
-func (p *picker) rotating() bool {
-	r := p.rot
-	if r == nil {
-		return false
-	}
-	switch r.stage {
-	case rotRotating, rotSaving:
-		return true
-	case rotRoundTrip:
-		return r.rt != nil && r.rt.busy()
-	}
-	return false
-}
-
-// quitWhenSaved puts off the session's end until that step returned (a round trip is cancelled,
-// and ends once it cleaned up).
-func (p *picker) quitWhenSaved() {
-	r := p.rot
-	r.quitting = true
-	if r.stage == rotRoundTrip {
-		r.rt.quit()
-		r.running = "quitting once the round trip has cleaned up: deleting its repository…"
-		return
-	}
-	r.running = "finishing the rotation: the session ends once the new token is saved…"
-}
-
-// awaitRotation waits (at most d, the round trip's clean-up at most its own deadline) for what
-// the rotation still runs; the program has ended, so nothing else touches the model.
+// awaitRotation waits (at most d, or a round trip's clean-up) for the use case to return: the
+// program has ended, so nothing else touches the model.
 func (p *picker) awaitRotation(d time.Duration) {
-	r := p.rot
-	if r == nil {
-		return
-	}
-	if r.finished != nil {
+	if r := p.rot; r != nil && r.finished != nil {
 		select {
 		case <-r.finished:
-		case <-time.After(d):
-		}
-	}
-	if r.rt != nil && r.rt.finished != nil {
-		select {
-		case <-r.rt.finished:
-		case <-time.After(providers.DeepDeleteTimeout + 5*time.Second):
+		case <-time.After(max(d, providers.DeepDeleteTimeout+5*time.Second)):
 		}
 	}
 }
 
-// rotationKeys are the rotation view's bindings at its stage.
-type rotationKeys []key.Binding
-
-func (k rotationKeys) ShortHelp() []key.Binding  { return k }
-func (k rotationKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
-
-func (r *rotation) keys() help.KeyMap {
-	b := func(k, desc string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc)) }
-	switch r.stage {
-	case rotInput:
-		return rotationKeys{b("enter", "check it"), b("esc", "leave it"), b("ctrl+c", "quit")}
-	case rotUnsaved:
-		if r.shown {
-			return rotationKeys{b("R", "retry the save"), b("q", "quit (keep the token shown above)")}
+// running says what the step on its way does, or what a cancelled rotation still finishes.
+func (r *rotateScreen) running() string {
+	name := r.p.Name
+	if r.state == rotCancelling {
+		switch {
+		case r.quitting && (r.step == stepIssuing || r.step == stepSaving):
+			return "finishing the rotation: the session ends once the new token is saved…"
+		case r.quitting && r.step == stepRoundTrip:
+			return "quitting once the round trip has cleaned up: deleting its repository…"
+		case r.quitting:
+			return "quitting once the step on its way has stopped…"
+		case r.step == stepIssuing || r.step == stepSaving:
+			return "cancelling once the new token is saved (" + name + "'s answer is its only copy)…"
+		case r.step == stepRoundTrip:
+			return "cancelling: deleting the round trip's repository…"
 		}
-		return rotationKeys{b("R", "retry the save"), b("s", "show the new token"), b("q", "quit (the new token is lost)")}
-	case rotDone:
-		if r.failed {
-			return rotationKeys{b("esc", "back to the list"), b("R", "rotate again"), b("q", "quit")}
-		}
-		return rotationKeys{b("esc", "back to the list"), b("q", "quit")}
+		return "cancelling…"
 	}
-	return rotationKeys{b("q", "quit (a save or a round trip's clean-up on its way finishes first)")}
+	switch r.step {
+	case stepReading:
+		return "reading what " + name + " says of the stored token…"
+	case stepIssuing:
+		return name + " is issuing the new token…"
+	case stepSaving:
+		return "saving the new token…"
+	case stepChecking:
+		return "checking the new token…"
+	case stepRoundTrip:
+		return "round trip: a throw-away repository is created, cloned, pushed to, verified and deleted…"
+	case stepPushing:
+		if r.pushed != "" {
+			return "pushing the new token to Devtron: " + r.pushed
+		}
+		return "pushing the new token to Devtron at " + r.devtron + "…"
+	}
+	return "…"
 }
 
-// rotationView is the rotation: what it does, its steps as they end, the one on its way, and
-// its outcome.
-func (p *picker) rotationView() string {
-	s := p.c.styles
-	r := p.rot
-	w, h := p.width, p.height
-	var head []string
-	head = append(head, truncate(s.title.Render(r.p.Name)+s.subtitle.Render(" · token rotation"), w))
+// elapsedText is how long a step has run: "4 s", "1 min 05 s".
+func elapsedText(d time.Duration) string {
+	s := int(max(d, 0) / time.Second)
+	if s < 60 {
+		return fmt.Sprintf("%d s", s)
+	}
+	return fmt.Sprintf("%d min %02d s", s/60, s%60)
+}
+
+// keys are the bindings at the rotation's stage.
+func (r *rotateScreen) keys() help.KeyMap {
+	k := r.c.keys.rotation
+	switch {
+	case r.yn != nil:
+		return r.yn
+	case r.asking(askToken):
+		return keyList{k.Submit, k.Leave, k.Interrupt}
+	case r.asking(askShow):
+		return keyList{k.Show, k.GiveUp, k.QuitLosing}
+	case r.asking(askRetry) && r.shown != "":
+		return keyList{k.Retry, k.GiveUp, k.QuitKeeping}
+	case r.asking(askRetry):
+		return keyList{k.Retry, k.Show, k.GiveUp, k.QuitLosing}
+	case r.state == rotRunning:
+		return keyList{k.Cancel, k.Quit}
+	case r.canAgain():
+		return keyList{k.Back, k.Again, k.Quit}
+	case r.state == rotDone:
+		return keyList{k.Back, k.Quit}
+	}
+	return keyList{k.Quit}
+}
+
+func (r *rotateScreen) ShortHelp() []key.Binding  { return r.keys().ShortHelp() }
+func (r *rotateScreen) FullHelp() [][]key.Binding { return r.keys().FullHelp() }
+
+// View is the rotation: what it does, its steps as they end, the one on its way with its elapsed
+// time or the question asked, and the outcome; when the steps do not fit, the earliest give way.
+func (r *rotateScreen) View() string {
+	s := r.c.styles
+	w, h := r.width, r.height
 	intro := r.p.Name + " issues the new token and revokes the old one " + providers.TokenHint(r.old.Token) +
 		" at once: the new token is saved first, then checked, round-tripped, and pushed to Devtron when an instance is stored."
 	if !r.issued {
-		intro = "Create the replacement at " + r.p.TokenURL(r.old.Host) + " and paste it below. It is checked and round-tripped, " +
-			"and saved only if both pass; then pushed to Devtron when an instance is stored. The old token " +
-			providers.TokenHint(r.old.Token) + " keeps working until you revoke it."
+		intro = "Paste the replacement below: it is saved only once it passed the check and the round trip, then pushed to " +
+			"Devtron when an instance is stored. The old token " + providers.TokenHint(r.old.Token) + " keeps working until you revoke it."
 	}
-	for _, l := range strings.Split(wrapText(intro, w), "\n") {
-		head = append(head, s.dim.Render(l))
+	top := truncate(s.title.Render(r.p.Name)+s.subtitle.Render(" · token rotation"), w) + "\n"
+	for _, l := range strings.Split(clampLines(wrapText(intro, w), 3), "\n") {
+		top += s.dim.Render(l) + "\n"
 	}
-	var body []string
-	if r.stage == rotInput {
-		body = append(body, "Scopes to tick:")
-		for _, sc := range r.p.Scopes {
-			extra := ""
-			if sc.Advisory {
-				extra = " (optional)"
+	top += "\n"
+	foot := r.footer(w)
+	body := r.body(w)
+	if room := max(h-lineCount(top)-lineCount(foot)-1, 1); len(body) > room {
+		kept := body[len(body)-max(room-1, 1):]
+		body = append([]string{s.dim.Render("… " + plural(len(body)-len(kept), "earlier line"))}, kept...)
+	}
+	gap := h - lineCount(top) - len(body) - lineCount(foot)
+	return top + strings.Join(body, "\n") + strings.Repeat("\n", max(gap, 0)+1) + foot
+}
+
+// body is the steps so far, then what goes on now: the token input, the step on its way, the
+// token shown on request.
+func (r *rotateScreen) body(w int) []string {
+	s := r.c.styles
+	var out []string
+	for _, e := range r.events {
+		switch e := e.(type) {
+		case usecase.StepDone:
+			out = append(out, checkLine(s, providers.Check{ID: e.Name, Status: e.Status, Message: e.Message}, "", w))
+		case usecase.StepNote:
+			if isCheckLine(e.Text) { // a check's or a stage's line hangs under its mark
+				out = append(out, indent(hangingWrap(safe.Text(e.Text), w-2, 2), 2))
+			} else {
+				out = append(out, indent(wrapText(safe.Text(e.Text), w-2), 2))
 			}
-			body = append(body, hangingWrap("- "+sc.Name+extra+": "+sc.Why, w, 2))
+		case usecase.RotateWarning:
+			out = append(out, s.warn.Render(hangingWrap(providers.Warn.Mark()+" "+safe.Text(e.Text), w, 2)))
 		}
-		body = append(body, "", r.input.View())
+	}
+	if r.asking(askToken) {
+		if c := r.create; c != nil {
+			out = append(out, hangingWrap("Create the replacement at "+safe.Text(c.Page)+" with the scopes:", w, 2))
+			for _, sc := range c.Scopes {
+				extra := ""
+				if sc.Advisory {
+					extra = " (optional)"
+				}
+				out = append(out, hangingWrap("- "+sc.Name+extra+": "+sc.Why, w, 2))
+			}
+		}
+		out = append(out, "", r.input.View())
 		if r.inputErr != "" {
-			body = append(body, s.fail.Render(providers.Fail.Mark()+" ")+hangingWrap(r.inputErr, w-2, 2))
+			out = append(out, s.fail.Render(providers.Fail.Mark()+" ")+hangingWrap(safe.Text(r.inputErr), w-2, 2))
 		}
 	}
-	for _, st := range r.steps {
-		body = append(body, checkLine(s, st.outcome, "", w))
-		for _, d := range st.details {
-			body = append(body, indent(checkLine(s, d, "", w-4), 4))
+	if r.working() {
+		st := s.dim
+		if r.state == rotCancelling {
+			st = s.prompt
 		}
-		if st.stages && r.rt != nil {
-			body = append(body, p.stageLines(w)...)
-		}
+		text := safe.Text(r.running() + " " + elapsedText(r.c.now().Sub(r.since)))
+		out = append(out, r.spin.View()+" "+st.Render(hangingWrap(text, w-2, 2)))
 	}
-	if r.stage == rotRoundTrip {
-		body = append(body, r.rt.spin.View()+" "+s.dim.Render(truncate("round trip: a throw-away repository is created, cloned, pushed to, verified and deleted…", w-2)))
-		body = append(body, p.stageLines(w)...)
-	}
-	if r.running != "" {
-		body = append(body, p.spin.View()+" "+s.dim.Render(wrapText(r.running, w-2)))
-	}
-	if r.stage == rotUnsaved && r.shown && r.tok != "" {
+	if r.shown != "" {
 		// Shown whole on the admin's explicit request, as the command line's --show-token-if-unsaved
 		// does: the old token is revoked, so this is the only way left to keep the new one.
-		body = append(body, "", s.warn.Render("The new token, shown because you asked (it is not saved: keep it somewhere safe):"), r.tok)
+		out = append(out, "", s.warn.Render(wrapText("The new token, shown because you asked (it is not saved: keep it somewhere safe):", w)), r.shown)
 	}
-	var foot []string
-	if r.stage == rotDone {
+	return strings.Split(strings.Join(out, "\n"), "\n")
+}
+
+// footer is the question asked or the outcome, and the keys.
+func (r *rotateScreen) footer(w int) string {
+	s := r.c.styles
+	var out []string
+	switch {
+	case r.yn != nil:
+		out = append(out, r.yn.view(s, w, 6))
+	case r.asking(askShow, askRetry):
+		q := "The new token is not saved and " + r.p.Name + " has revoked the old one: "
+		if r.asking(askRetry) {
+			q += "R saves it again (the token stays in this session's memory until then); s shows it whole, once."
+		} else {
+			q += "s shows it whole, once, so that you can keep it by hand."
+		}
+		if r.putOff {
+			q = "Quitting was put off: the new token would be lost. " + q
+		}
+		out = append(out, s.prompt.Render(clampLines(wrapText(q, w), 4)))
+	case r.state == rotDone:
 		st := s.pass
 		if r.failed {
 			st = s.fail
 		}
-		foot = append(foot, st.Render(wrapText(r.verdict, w)))
+		out = append(out, st.Render(clampLines(wrapText(safe.Text(r.headline), w), 3)))
 	}
-	hm := p.c.help
+	hm := r.c.help
 	hm.SetWidth(w)
-	foot = append(foot, hm.View(r.keys()))
-	top := strings.Join(head, "\n") + "\n\n"
-	bottom := strings.Join(foot, "\n")
-	room := h - lineCount(top) - lineCount(bottom)
-	content := clampLines(strings.Join(body, "\n"), max(room-1, 1))
-	gap := h - lineCount(top) - lineCount(content) - lineCount(bottom)
-	return top + content + strings.Repeat("\n", max(gap, 0)+1) + bottom
-}
-
-// stageLines are the round trip's stages, indented under its step.
-func (p *picker) stageLines(w int) []string {
-	var out []string
-	for _, c := range p.rot.rt.stages {
-		out = append(out, indent(p.rot.rt.stageLine(c, w-4, false), 4))
-	}
-	return out
+	return strings.Join(append(out, hm.View(r)), "\n")
 }
 
 // indent puts n spaces before every line of s.

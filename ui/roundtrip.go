@@ -66,6 +66,7 @@ type roundTrip struct {
 	events   <-chan tea.Msg
 	finished chan struct{} // closed when the round trip returned, clean-up included
 	spin     spinner.Model
+	scroll   scroller // how far the checklist is scrolled when it does not fit (scroll.go)
 }
 
 func newRoundTrip(c *common, msg roundTripMsg, from screen, seq int) *roundTrip {
@@ -166,6 +167,9 @@ func (rt *roundTrip) update(msg tea.Msg) tea.Cmd {
 
 func (rt *roundTrip) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := rt.c.keys.roundTrip
+	if rt.scrollKey(msg) { // the checklist scrolls (scroll.go)
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return func() tea.Msg { return quitMsg{} }
@@ -260,7 +264,7 @@ func (rt *roundTrip) summary() (string, bool) {
 	case rt.cancelled:
 		return name + ": round trip cancelled; nothing was left behind", false
 	case rt.result.OK:
-		return name + ": round trip passed", false
+		return name + ": round trip passed" + withWarnings(rt.result), false
 	case rt.failedStage() != "":
 		return name + ": round trip FAILED at " + rt.failedStage(), true
 	}
@@ -269,8 +273,16 @@ func (rt *roundTrip) summary() (string, bool) {
 
 // View renders the whole screen: what is tested, the stages, the verdict and the keys.
 func (rt *roundTrip) View() string {
-	s := rt.c.styles
 	w, h := rt.width, rt.height
+	head, foot := rt.head(w), rt.footer(w)
+	body := head + "\n" + rt.box(w, rt.boxHeight())
+	gap := h - lineCount(body) - lineCount(foot)
+	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
+}
+
+// head is what is tested, above the checklist.
+func (rt *roundTrip) head(w int) string {
+	s := rt.c.styles
 	sub := " · round-trip test"
 	if !rt.stored {
 		sub += " of the unsaved draft"
@@ -281,18 +293,23 @@ func (rt *roundTrip) View() string {
 	for _, l := range strings.Split(intro, "\n") {
 		head += s.dim.Render(l) + "\n"
 	}
-	foot := rt.footer(w)
-	room := h - lineCount(head) - lineCount(foot) - 1
-	body := head + "\n" + rt.box(w, max(room, 5))
-	gap := h - lineCount(body) - lineCount(foot)
-	return body + strings.Repeat("\n", max(gap, 0)+1) + foot
+	return head
 }
 
 func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 
-// box is the checklist in a frame w cells wide and at most h lines high. When the wrapped lines do
-// not fit, the live check's details go first, then the finished stages keep one line each.
+// box is the checklist in a frame w cells wide and at most h lines high; what does not fit under
+// its title and the live check's line scrolls.
 func (rt *roundTrip) box(w, h int) string {
+	head, body := rt.boxLines(w, h)
+	lines := append(head, rt.scroll.window(body, max(h-2-len(head), 1), max(w-4, 10), rt.c.styles.dim)...)
+	return box(strings.Join(lines, "\n"), w, rt.c.styles.border)
+}
+
+// boxLines are the checklist's lines in a box w × h: the title and the live check's line, then
+// the rest. When the wrapped lines do not fit, the live check's details go first, then the
+// finished stages keep one line each (a failure stays whole); what still does not fit scrolls.
+func (rt *roundTrip) boxLines(w, h int) (head, body []string) {
 	s := rt.c.styles
 	inner := max(w-4, 10)
 	title := s.panelTitle.Render("Round trip") + s.dim.Render(" · "+truncate(safe.Text(rt.creds.Host), max(inner-13, 1)))
@@ -305,12 +322,11 @@ func (rt *roundTrip) box(w, h int) string {
 		for _, c := range rt.stages {
 			lines = append(lines, rt.stageLine(c, inner, compact))
 		}
-		content := strings.Join(lines, "\n")
-		if lineCount(content) <= h-2 || compact {
-			return box(clampLines(content, max(h-2, 1)), w, s.border)
+		if lineCount(strings.Join(lines, "\n")) <= h-2 || compact {
+			return lines[:2], strings.Split(strings.Join(lines[2:], "\n"), "\n")
 		}
 	}
-	return ""
+	return nil, nil
 }
 
 // liveLines is the live check's line and, once done, its failures and warnings.
@@ -331,10 +347,10 @@ func (rt *roundTrip) liveLines(w int) (string, []string) {
 		switch c.Status {
 		case providers.Fail:
 			fails = append(fails, safe.Text(c.ID))
-			details = append(details, "  "+checkLine(s, c, "", w-2))
+			details = append(details, indentLines(checkLine(s, c, "", w-2), 2))
 		case providers.Warn:
 			warns = append(warns, safe.Text(c.ID))
-			details = append(details, "  "+checkLine(s, c, "", w-2))
+			details = append(details, indentLines(checkLine(s, c, "", w-2), 2))
 		}
 	}
 	var line string
@@ -346,7 +362,7 @@ func (rt *roundTrip) liveLines(w int) (string, []string) {
 			Message: itoa(len(fails)) + " checks failed: " + strings.Join(fails, ", ")}, "", w)
 	case len(warns) > 0:
 		line = checkLine(s, providers.Check{ID: "live check", Status: providers.Warn,
-			Message: "passed with warnings: " + strings.Join(warns, ", ")}, "", w)
+			Message: "passed with " + plural(len(warns), "warning") + ": " + strings.Join(warns, ", ")}, "", w)
 	default:
 		msg := itoa(len(checks)) + " checks passed"
 		if rt.result.User != "" {
@@ -414,7 +430,7 @@ func (rt *roundTrip) verdict(w int) string {
 	case rt.cancelled:
 		line = s.warn.Render("Round trip cancelled" + took + ": nothing was left behind.")
 	case rt.result.OK:
-		line = s.pass.Render("Round trip passed" + took + ": this token creates, clones, pushes to and deletes repositories in " +
+		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token creates, clones, pushes to and deletes repositories in " +
 			rt.p.OrgNoun + " " + rt.creds.Org + ".")
 	case failed != "":
 		line = s.fail.Render("Round trip FAILED at " + failed + took + ": fix what it says and run it again.")
@@ -449,5 +465,5 @@ func (rt *roundTrip) keys() roundTripKeys {
 	return rt.c.keys.roundTrip
 }
 
-func (rt *roundTrip) ShortHelp() []key.Binding  { return rt.keys().ShortHelp() }
+func (rt *roundTrip) ShortHelp() []key.Binding  { return rt.withScrollHelp(rt.keys().ShortHelp()) }
 func (rt *roundTrip) FullHelp() [][]key.Binding { return rt.keys().FullHelp() }

@@ -46,7 +46,7 @@ func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 	before := load(t, s)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 	hs.waitFor("never checked")
-	hs.key("r")
+	hs.key("r", "y") // r asks first: it creates and deletes a repository
 	scr := hs.waitFor("Round trip passed", "recorded as GitHub's last round trip")
 	for _, id := range providers.DeepStages {
 		if !strings.Contains(plainText(scr), "✓ "+id+" (") {
@@ -98,7 +98,7 @@ func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 			s := emulatedStore(t, emu, providers.GitHub, tc.tok)
 			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 			hs.waitFor("never checked")
-			hs.key("r")
+			hs.key("r", "y") // r asks first: it creates and deletes a repository
 			plain := plainText(hs.waitFor(append([]string{"recorded as GitHub's last round trip"}, tc.want...)...))
 			line := lineOf(plain, "✗ "+tc.failed+" (")
 			if line == "" || len(strings.TrimSpace(line)) < len("✗ "+tc.failed+" (1 ms): x") {
@@ -133,7 +133,7 @@ func TestRoundTripEscCancelsAndStillDeletes(t *testing.T) {
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 80, 24)
 	hs.waitFor("never checked")
-	hs.key("r")
+	hs.key("r", "y") // r asks first: it creates and deletes a repository
 	hs.waitFor("✓ deep:create (", "⋯ deep:clone")
 	if len(emu.Repos(providers.GitHub)) != 1 {
 		t.Fatalf("no repository was created: %v", emu.Repos(providers.GitHub))
@@ -159,7 +159,7 @@ func TestQuitDuringRoundTripWaitsForTheCleanUp(t *testing.T) {
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 	hs.waitFor("never checked")
-	hs.key("r")
+	hs.key("r", "y") // r asks first: it creates and deletes a repository
 	hs.waitFor("✓ deep:create (", "⋯ deep:clone")
 	hs.key("ctrl+c")
 	hs.waitFor("quitting once the clean-up is over: deleting the repository…")
@@ -187,7 +187,7 @@ func TestRoundTripRunsOnACopyOfTheEnvWithTheDeepTimeout(t *testing.T) {
 	env := providers.NewEnv("test")
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir(), Env: env}, deps{deep: deep}, 80, 24)
 	hs.waitFor("configured")
-	hs.key("r")
+	hs.key("r", "y") // r asks first: it creates and deletes a repository
 	hs.waitFor("Round trip passed")
 	mu.Lock()
 	defer mu.Unlock()

@@ -35,6 +35,9 @@ type Options struct {
 	// Notice is shown on the picker's notice line when it first opens (the SSH server greets a
 	// session with the tokens about to expire); the next action replaces it, as any notice.
 	Notice string
+	// SkipRoundTripConfirm starts the picker's round trip (r) at once; by default it asks first
+	// (y/N), since it creates and deletes a throw-away repository.
+	SkipRoundTripConfirm bool
 }
 
 // startingCredentials are the values an editor of provider p starts from when p is not configured.

@@ -158,10 +158,13 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 	r.step(providers.Pass, "rotate", fmt.Sprintf("%s issued the new token %s (%s) and revoked the old one %s", r.p.Name, hint(newTok), exp, hint(r.old.Token)))
 
 	// The old token is dead: saving the new one comes first, and cancelling does not stop it.
-	d, err := r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings(), Token: newTok, Issued: true, At: r.b.now()})
-	if err != nil {
-		return r.unsaved(newTok, err)
+	d, err := r.saveIssued(ctx, newTok)
+	for err != nil {
+		again, retry := r.unsaved(newTok, err)
+		if !again {
+			return r.out, retry
+		}
+		d, err = r.saveIssued(ctx, newTok)
 	}
 	r.out.Saved, r.out.NewHint, r.out.Data = true, hint(newTok), d
 	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store", hint(newTok)))
@@ -174,21 +177,49 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 	return r.out, nil
 }
 
+// saveIssued saves a token the provider issued (and so the only one that works), over whatever
+// else changed meanwhile; cancelling does not stop it.
+func (r *rotation) saveIssued(ctx context.Context, newTok string) (*config.Data, error) {
+	return r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
+		Provider: string(r.p.ID), From: r.old.Settings(), Token: newTok, Issued: true, At: r.b.now()})
+}
+
+// SaveRetrier is what an asker offers when its admin can retry the save of an issued token that
+// failed (the picker's R): show, when called, reports the token whole (its only copy), on the
+// admin's request; the answer says whether to save again.
+type SaveRetrier interface {
+	RetrySave(err error, show func()) (bool, error)
+}
+
 // unsaved reports an issued token that could not be saved while the old one is revoked: it is
-// shown only on explicit request.
-func (r *rotation) unsaved(newTok string, err error) (Rotated, error) {
+// shown only on explicit request. again is true when the admin asked to save it again (an asker
+// that is a SaveRetrier); otherwise the rotation ends with ErrSaveFailed (or the asker's error).
+func (r *rotation) unsaved(newTok string, err error) (again bool, end error) {
 	r.step(providers.Fail, "save", err.Error())
 	r.note("The new token is NOT saved, and %s has revoked the old one %s: GitOps stops working until a working token is stored.",
 		r.p.Name, hint(r.old.Token))
-	if r.in.ShowUnsaved || r.ask.ShowUnsaved() {
+	show := func() {
 		r.note("The new token, shown this once (store it with `gitopscfg set %s --token-stdin`, then clear the screen):", r.p.ID)
 		r.emit(UnsavedToken{Token: newTok})
+	}
+	if rs, ok := r.ask.(SaveRetrier); ok {
+		again, aerr := rs.RetrySave(err, show)
+		switch {
+		case aerr != nil:
+			return false, aerr
+		case again:
+			return true, nil
+		}
+		return false, ErrSaveFailed
+	}
+	if r.in.ShowUnsaved || r.ask.ShowUnsaved() {
+		show()
 	} else {
 		r.note("It is not shown (only --show-token-if-unsaved or an answer on a terminal shows it), so it is lost with this run:")
 		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
 			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.p.ID)
 	}
-	return r.out, ErrSaveFailed
+	return false, ErrSaveFailed
 }
 
 // verify checks c, then runs the round trip, then pushes to Devtron; saved says whether c is in
@@ -210,7 +241,7 @@ func (r *rotation) verify(ctx context.Context, d *config.Data, c providers.Crede
 	r.result("check", res, false)
 	if !res.OK {
 		if saved {
-			r.record(ctx, d, c, res, checkedAt, false)
+			r.out.Data = r.record(ctx, d, c, res, checkedAt, false)
 		}
 		r.note("%s Fix what the check names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
 		return ErrStepFailed
