@@ -6,9 +6,11 @@ import (
 	"os"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
+	"gitopscfg/usecase"
 )
 
 // startDemo starts the provider and Devtron emulators on loopback and points a throw-away store at them, with
@@ -33,18 +35,21 @@ func (f *factory) startDemo(ctx context.Context) error {
 	f.cleanup = append(f.cleanup, func() { _ = os.RemoveAll(dir) })
 	f.ConfigDir = dir
 	f.Getenv = demoEnv(f.Getenv)
-	s, err := config.Init(dir, "")
+	// The demo store: every provider on the emulators, GitHub active, the Devtron emulator.
+	o := usecase.Options{Who: "demo"}
+	b, _, err := usecase.Create(ctx, dir, "", o, usecase.SaveInput{Credentials: emu.DemoCredentials(providers.FirstRun)})
 	if err != nil {
 		return err
 	}
 	for _, id := range providers.IDs {
-		c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: emu.DemoCredentials(id).Settings(),
-			Activate: id == providers.FirstRun}
-		if _, err := s.Set(ctx, "demo", c); err != nil {
+		if id == providers.FirstRun {
+			continue
+		}
+		if _, err := b.Save(ctx, usecase.SaveInput{Credentials: emu.DemoCredentials(id), Base: config.AnyRevision}); err != nil {
 			return err
 		}
 	}
-	if _, err := s.SetDevtron(ctx, "demo", config.Devtron{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}); err != nil {
+	if _, _, err := b.SetDevtron(ctx, usecase.DevtronInput{Instance: platforms.Instance{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(f.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")
