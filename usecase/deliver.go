@@ -47,6 +47,23 @@ func Fresh(id providers.ID, p *config.Provider) error {
 	return nil
 }
 
+// gated resolves the credentials a delivery is asked for (Deliverable) and passes them through the
+// freshness gate; with force, the gate's refusal is returned as forced instead of as the error.
+func gated(d *config.Data, name string, force bool) (providers.ID, *config.Provider, *NotFreshError, error) {
+	id, sp, err := Deliverable(d, name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var nf *NotFreshError
+	if err := Fresh(id, sp); errors.As(err, &nf) {
+		if !force {
+			return id, sp, nil, nf
+		}
+		return id, sp, nf, nil
+	}
+	return id, sp, nil, nil
+}
+
 // Deliverable resolves the credentials a delivery is asked for: name ("": the active provider),
 // which must be configured.
 func Deliverable(d *config.Data, name string) (providers.ID, *config.Provider, error) {
@@ -122,16 +139,10 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 	if d.Devtron == nil {
 		return Pushed{}, ErrNoDevtron
 	}
-	id, sp, err := Deliverable(d, in.Provider)
+	id, sp, forced, err := gated(d, in.Provider, in.Force)
+	out := Pushed{Provider: id, Forced: forced}
 	if err != nil {
-		return Pushed{}, err
-	}
-	out := Pushed{Provider: id}
-	if err := Fresh(id, sp); err != nil {
-		if !in.Force {
-			return out, err
-		}
-		out.Forced = err.(*NotFreshError)
+		return out, err
 	}
 	dt, err := b.Devtron(d)
 	if err != nil {

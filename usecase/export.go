@@ -44,16 +44,10 @@ func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (E
 	if !ok {
 		return Exported{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
 	}
-	id, sp, err := Deliverable(d, in.Provider)
+	id, sp, forced, err := gated(d, in.Provider, in.Force)
+	out := Exported{Provider: id, Forced: forced}
 	if err != nil {
-		return Exported{}, err
-	}
-	out := Exported{Provider: id}
-	if err := Fresh(id, sp); err != nil {
-		if !in.Force {
-			return out, err
-		}
-		out.Forced = err.(*NotFreshError)
+		return out, err
 	}
 	creds := providers.FromConfig(id, sp)
 	env := b.Env(providers.DefaultTimeout)
