@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/cursor"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -163,43 +162,11 @@ type harness struct {
 	msgs []tea.Msg
 }
 
-// start runs a model for opts at w×h with the fixed clock, canned check and a still spinner.
+// start runs a model for opts at w×h with the fixed clock, canned check and a still spinner, on a
+// terminal without colours (startTerm).
 func start(t testing.TB, opts Options, d deps, w, h int) *harness {
 	t.Helper()
-	hs := &harness{t: t, store: opts.Store}
-	if d.now == nil {
-		d.now = func() time.Time { return fixedNow }
-	}
-	if d.check == nil {
-		d.check = cannedCheck
-	}
-	if d.deep == nil {
-		d.deep = cannedDeep
-	}
-	if d.watch == 0 {
-		d.watch = -1
-	}
-	if d.debounce == 0 {
-		d.debounce = 20 * time.Millisecond
-	}
-	d.still = true
-	if opts.Who == "" {
-		opts.Who = "tester (local)"
-	}
-	if opts.Env == nil {
-		opts.Env = providers.NewEnv("test")
-	}
-	m := newModel(opts, d)
-	noBlink := func(_ tea.Model, msg tea.Msg) tea.Msg {
-		if _, ok := msg.(cursor.BlinkMsg); ok {
-			return nil // a blinking cursor would make screens depend on timing
-		}
-		return msg
-	}
-	hs.tm = teatest.NewTestModel(t, &observed{m: m, hs: hs}, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(noBlink)))
-	t.Cleanup(hs.stop)
-	return hs
+	return startTerm(t, opts, d, w, h, colorprofile.Ascii)
 }
 
 // observed runs the root model and keeps its screen and focused field after every update, so tests

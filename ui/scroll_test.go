@@ -15,8 +15,9 @@ import (
 	"gitopscfg/providers"
 )
 
-// startTerm is start (helpers_test.go) on a terminal with the given colour profile and
-// environment, for the tests of what depends on them (hyperlinks).
+// startTerm runs a model for opts at w×h with the fixed clock, canned check and a still spinner,
+// on a terminal with the given colour profile and, when given, environment (the tests of what
+// depends on them: hyperlinks); start is it without colours.
 func startTerm(t testing.TB, opts Options, d deps, w, h int, profile colorprofile.Profile, env ...string) *harness {
 	t.Helper()
 	hs := &harness{t: t, store: opts.Store}
@@ -45,12 +46,16 @@ func startTerm(t testing.TB, opts Options, d deps, w, h int, profile colorprofil
 	m := newModel(opts, d)
 	noBlink := func(_ tea.Model, msg tea.Msg) tea.Msg {
 		if _, ok := msg.(cursor.BlinkMsg); ok {
-			return nil
+			return nil // a blinking cursor would make screens depend on timing
 		}
 		return msg
 	}
+	popts := []tea.ProgramOption{tea.WithColorProfile(profile), tea.WithFilter(noBlink)}
+	if env != nil {
+		popts = append(popts, tea.WithEnvironment(env))
+	}
 	hs.tm = teatest.NewTestModel(t, &observed{m: m, hs: hs}, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(profile), tea.WithEnvironment(env), tea.WithFilter(noBlink)))
+		teatest.WithProgramOptions(popts...))
 	t.Cleanup(hs.stop)
 	return hs
 }
