@@ -79,8 +79,8 @@ func TestCheckNothingActiveWithProviders(t *testing.T) {
 func TestTokenNouns(t *testing.T) {
 	t.Parallel()
 	for _, id := range providers.IDs {
-		if _, ok := tokenNouns[id]; !ok {
-			t.Errorf("%s has no token noun", id)
+		if n := tokenNoun(id); n == "" || n == "token" {
+			t.Errorf("%s has no token noun of its own (%q)", id, n)
 		}
 	}
 	for _, c := range []struct {

@@ -274,23 +274,13 @@ func mergeSetFields(opts *setOptions, stored *config.Provider) (providers.Creden
 	return c, changed, nil
 }
 
-// tokenNouns name each provider's kind of token in the command line's messages: a Bitbucket API
-// token is no personal access token.
-var tokenNouns = map[providers.ID]string{
-	providers.GitHub:    "personal access token",
-	providers.GitLab:    "personal access token",
-	providers.Azure:     "personal access token",
-	providers.Bitbucket: "API token",
-	providers.Gitea:     "access token",
-}
-
 // devtronTokenNoun names the token of a Devtron instance.
 const devtronTokenNoun = "Devtron API token"
 
-// tokenNoun names provider id's kind of token ("token" for one without an entry).
+// tokenNoun names provider id's kind of token, as the provider does ("token" for an unknown id).
 func tokenNoun(id providers.ID) string {
-	if n, ok := tokenNouns[id]; ok {
-		return n
+	if p, err := providers.Lookup(string(id)); err == nil {
+		return p.TokenNoun
 	}
 	return "token"
 }

@@ -21,6 +21,7 @@ func init() {
 	register(Provider{
 		ID: Azure, Name: "Azure DevOps", DefaultHost: "https://dev.azure.com/", OrgNoun: "project",
 		tokenPath: "/_usersSettings/tokens", helpHost: "https://dev.azure.com/<organisation>",
+		TokenNoun: "personal access token",
 		Fields: withAdvanced(
 			Field{Key: FieldHost, Label: "Azure DevOps Organisation URL", Placeholder: "https://dev.azure.com/<organisation>",
 				Example: "https://dev.azure.com/<organisation>", Help: assets.FieldHelp("azure", "host"), Check: azOrganisationURL},

@@ -23,7 +23,8 @@ const Bitbucket ID = "bitbucket"
 func init() {
 	register(Provider{
 		ID: Bitbucket, Name: "Bitbucket Cloud", DefaultHost: "https://bitbucket.org/", OrgNoun: "workspace",
-		tokenURL: "https://id.atlassian.com/manage-profile/security/api-tokens",
+		tokenURL:  "https://id.atlassian.com/manage-profile/security/api-tokens",
+		TokenNoun: "API token",
 		Fields: withAdvanced(
 			hostField("Bitbucket Host", "https://bitbucket.org/", "https://bitbucket.org/", assets.FieldHelp("bitbucket", "host")),
 			orgField("Bitbucket Workspace ID", "acme", assets.FieldHelp("bitbucket", "org"), bbWorkspaceID),
@@ -31,7 +32,7 @@ func init() {
 				Help: assets.FieldHelp("bitbucket", "project_key"), Check: bbProjectKey},
 			Field{Key: FieldUsername, Label: "Username", Example: "jdoe@example.com", Help: assets.FieldHelp("bitbucket", "username"),
 				Check: bbAccountEmail, Empty: "the username is empty: enter the e-mail address of your Atlassian account"},
-			tokenField("Personal Access Token", assets.FieldHelp("bitbucket", "token")),
+			tokenField("API Token", assets.FieldHelp("bitbucket", "token")),
 		),
 		Scopes: []Scope{
 			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},

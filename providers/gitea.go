@@ -22,6 +22,7 @@ func init() {
 	register(Provider{
 		ID: Gitea, Name: "Gitea / Forgejo", OrgNoun: "organisation",
 		tokenPath: "/user/settings/applications",
+		TokenNoun: "access token",
 		Fields: withAdvanced(
 			hostField("Git Host", "https://gitea.example.com/", "https://gitea.example.com/ or https://codeberg.org/", assets.FieldHelp("gitea", "host")),
 			orgField("Organisation", "acme-gitops", assets.FieldHelp("gitea", "org"), giteaOrgName),

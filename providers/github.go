@@ -20,6 +20,7 @@ func init() {
 	register(Provider{
 		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
 		tokenPath: "/settings/tokens", revokeURL: gitHubRevokeURL,
+		TokenNoun: "personal access token",
 		Fields: withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),

@@ -25,6 +25,7 @@ func init() {
 	register(Provider{
 		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group", resolveOrg: resolveGitLabGroup,
 		tokenPath: "/-/user_settings/personal_access_tokens",
+		TokenNoun: "personal access token",
 		Fields: withAdvanced(
 			hostField("Git Host", "https://gitlab.com/", "https://gitlab.com/", assets.FieldHelp("gitlab", "host")),
 			orgField("GitLab Group ID", "81234567 or acme/gitops", assets.FieldHelp("gitlab", "org"), gitLabGroupName),

@@ -37,6 +37,9 @@ type Provider struct {
 	Scopes  []Scope
 	// TokenPrefixes are the well-known starts of the provider's tokens, which TokenHint may show.
 	TokenPrefixes []string
+	// TokenNoun is what the provider calls its tokens, for messages ("personal access token", a
+	// Bitbucket "API token", a Gitea "access token").
+	TokenNoun string
 	// Rotation is the provider's rotation of a token through its API; nil when tokens are
 	// rotated by hand (the admin creates the new one).
 	Rotation *Rotation

@@ -22,6 +22,8 @@ func register(p Provider) {
 		panic(fmt.Sprintf("providers: provider %q lacks its ID, name or org noun", p.ID))
 	case p.apiBase == nil || p.check == nil || p.repos == nil || p.gitAccess == nil:
 		panic(fmt.Sprintf("providers: provider %q lacks its API base rule, live check, repository API or Git access hint", p.ID))
+	case p.TokenNoun == "":
+		panic(fmt.Sprintf("providers: provider %q does not say what it calls its tokens", p.ID))
 	case p.tokenPath == "" && p.tokenURL == "":
 		panic(fmt.Sprintf("providers: provider %q does not say where its tokens are made", p.ID))
 	}
