@@ -41,6 +41,21 @@ func newRig(t *testing.T) *rig {
 	return &rig{t: t, s: s, emu: emu, b: b, now: now}
 }
 
+// devtron starts a Devtron emulator that takes token as a super-admin's and stores it as the
+// instance.
+func (r *rig) devtron(token string) *devtronfake.Server {
+	r.t.Helper()
+	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{token: true}})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(dt.Close)
+	if _, err := r.s.SetDevtron(context.Background(), "t", config.Devtron{URL: dt.URL(), Token: token}); err != nil {
+		r.t.Fatal(err)
+	}
+	return dt
+}
+
 func (r *rig) data() *config.Data {
 	r.t.Helper()
 	d, err := r.s.Load()
@@ -182,14 +197,7 @@ func TestDeliveriesPassTheFreshnessGate(t *testing.T) {
 	const devtronToken = "devtron-CANARY-usecase-gate-000000031"
 	r := newRig(t)
 	ctx := context.Background()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
-	if _, err := r.s.SetDevtron(ctx, "t", config.Devtron{URL: dt.URL(), Token: devtronToken}); err != nil {
-		t.Fatal(err)
-	}
+	dt := r.devtron(devtronToken)
 	creds := r.emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
 	set := func(check, deep *config.CheckRecord) {
 		t.Helper()
@@ -256,14 +264,7 @@ func TestPushActivatesHereOnlyWhenAsked(t *testing.T) {
 	const devtronToken = "devtron-CANARY-usecase-push-000000032"
 	r := newRig(t)
 	ctx := context.Background()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
-	if _, err := r.s.SetDevtron(ctx, "t", config.Devtron{URL: dt.URL(), Token: devtronToken}); err != nil {
-		t.Fatal(err)
-	}
+	r.devtron(devtronToken)
 	for _, id := range []providers.ID{providers.GitHub, providers.Azure} {
 		if _, err := r.b.Save(ctx, usecase.SaveInput{Credentials: r.emu.Credentials(id, tokenOf(id)), Base: config.AnyRevision,
 			Activate: id == providers.GitHub, Verify: usecase.VerifyCheck}); err != nil {
