@@ -107,6 +107,7 @@ func (p *picker) sayPush(id providers.ID, text string, isErr, saved, active bool
 // is active there when the drift does not say), or says why it cannot be pushed.
 func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 	cfg := p.configured(sel.ID)
+	stale := notFresh(sel.ID, cfg)
 	switch {
 	case p.data == nil || p.data.Devtron == nil:
 		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
@@ -114,10 +115,12 @@ func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 		p.say(sel.Name+" is not configured yet: nothing to push", true)
 	case p.pushing != "":
 		p.say("a push to Devtron is running already", true)
-	case cfg.Latest() == nil:
-		p.say(sel.Name+" has not been checked since it was last set: press t to test it before pushing", true)
-	case !cfg.Latest().OK:
-		p.say(sel.Name+"'s last check failed: fix it and press t before pushing", true)
+	case stale != nil:
+		if stale.Never {
+			p.say(sel.Name+" has not been checked since it was last set: press t to test it before pushing", true)
+		} else {
+			p.say(sel.Name+"'s last check failed: fix it and press t before pushing", true)
+		}
 	default:
 		p.notice = ""
 		if pd, ok := p.current(sel.ID); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
@@ -129,6 +132,15 @@ func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 		p.seq++
 		p.ask = &pushAsk{id: sel.ID, seq: p.seq, planning: true}
 		return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, sel.ID), p.spin.Tick)
+	}
+	return nil
+}
+
+// notFresh is the freshness gate's refusal of cfg (usecase.Fresh), nil when it may be delivered.
+func notFresh(id providers.ID, cfg *config.Provider) *usecase.NotFreshError {
+	var nf *usecase.NotFreshError
+	if errors.As(usecase.Fresh(id, cfg), &nf) {
+		return nf
 	}
 	return nil
 }
