@@ -24,7 +24,7 @@ func BenchmarkCheckAll(b *testing.B) {
 	d := config.NewData()
 	for _, id := range providers.IDs {
 		p := &config.Provider{}
-		emu.DemoCredentials(id).ApplyTo(p)
+		p.Settings = emu.DemoCredentials(id).Settings
 		d.Providers[string(id)] = p
 	}
 	b2 := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(providers.NewEnv("bench"))})

@@ -53,7 +53,7 @@ func newRunFixture(t *testing.T) *runFixture {
 // their last check.
 func (x *runFixture) set(id providers.ID, token string, activate bool, check *config.CheckRecord) {
 	x.t.Helper()
-	c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: x.emu.Credentials(id, token).Settings(),
+	c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: x.emu.Credentials(id, token).Settings,
 		Check: check, Activate: activate}
 	if _, err := x.s.Set(context.Background(), "setup", c); err != nil {
 		x.t.Fatal(err)
@@ -385,7 +385,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	}
 	gl := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull)
 	gl.Username = "someone-else"
-	if _, err := x.s.Set(ctx, "setup", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: gl.Settings()}); err != nil {
+	if _, err := x.s.Set(ctx, "setup", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: gl.Settings}); err != nil {
 		t.Fatal(err)
 	}
 

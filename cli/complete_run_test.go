@@ -50,15 +50,15 @@ func TestCompletionOffersTheConfiguredProviders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Host: "https://gitlab.com/", Org: "acme", Username: "jdoe", Token: "glpat-CANARYcomplete0000"}, false, nil)
-	storeProvider(t, s, providers.Credentials{Provider: providers.Gitea, Host: "https://codeberg.org/", Org: "acme", Username: "jdoe", Token: "CANARYcompletegitea000000"}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: "https://gitlab.com/", Org: "acme", Username: "jdoe", Token: "glpat-CANARYcomplete0000"}}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Host: "https://codeberg.org/", Org: "acme", Username: "jdoe", Token: "CANARYcompletegitea000000"}}, false, nil)
 	const pass = "a passphrase long enough for the store"
 	passDir := filepath.Join(t.TempDir(), "pass")
 	ps, err := config.Init(passDir, pass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeProvider(t, ps, providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe", Token: "azCANARYcomplete000000000000000000000000000000000"}, false, nil)
+	storeProvider(t, ps, providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe", Token: "azCANARYcomplete000000000000000000000000000000000"}}, false, nil)
 	emptyDir := filepath.Join(t.TempDir(), "empty")
 	if _, err := config.Init(emptyDir, ""); err != nil {
 		t.Fatal(err)

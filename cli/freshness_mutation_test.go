@@ -18,7 +18,7 @@ import (
 // none).
 func (x *runFixture) setChecked(check, deep *config.CheckRecord) {
 	x.t.Helper()
-	settings := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull).Settings()
+	settings := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull).Settings
 	c := config.Change{Provider: string(providers.GitLab), Base: config.AnyRevision, Settings: settings, Check: check, Activate: true}
 	if deep != nil {
 		c.Deep, c.DeepOf = deep, settings

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/usecase"
 )
@@ -55,7 +56,7 @@ func TestStatusTextOnAnEmptyStore(t *testing.T) {
 	if err != nil || !strings.Contains(out, "\nNo provider is configured: add one with `gitopscfg set PROVIDER …`.\n") || strings.Contains(out, "activate") {
 		t.Fatalf("status on an empty store: %v\n%s", err, out)
 	}
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Host: "https://gitlab.com", Org: "acme", Username: "jdoe", Token: "glpat-CANARYempty0000000"}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: "https://gitlab.com", Org: "acme", Username: "jdoe", Token: "glpat-CANARYempty0000000"}}, false, nil)
 	out, err = runStatus(t, open, noEnv(t), false)
 	if err != nil || !strings.Contains(out, "\nNo provider is active: `gitopscfg activate PROVIDER`.\n") {
 		t.Fatalf("status with nothing active: %v\n%s", err, out)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -16,8 +17,8 @@ func TestRemoveRunInProcess(t *testing.T) {
 	t.Parallel()
 	s, open := newRunStore(t)
 	gh, gl := providers.MustLookup(providers.GitHub), providers.MustLookup(providers.GitLab)
-	storeProvider(t, s, providers.Credentials{Provider: gh.ID, Host: gh.DefaultHost, Org: "acme", Username: "octocat", Token: "ghp_CANARYremove00000000000000000000000000"}, true, nil)
-	storeProvider(t, s, providers.Credentials{Provider: gl.ID, Host: gl.DefaultHost, Org: "acme", Username: "jdoe", Token: "glpat-CANARYremove000000"}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: gh.ID, Settings: config.Settings{Host: gh.DefaultHost, Org: "acme", Username: "octocat", Token: "ghp_CANARYremove00000000000000000000000000"}}, true, nil)
+	storeProvider(t, s, providers.Credentials{Provider: gl.ID, Settings: config.Settings{Host: gl.DefaultHost, Org: "acme", Username: "jdoe", Token: "glpat-CANARYremove000000"}}, false, nil)
 	remove := func(p providers.Provider) (string, error) {
 		streams, out, _ := testStreams("")
 		err := removeRun(context.Background(), &removeOptions{IO: streams, OpenStore: open, Who: testWho, Provider: p})

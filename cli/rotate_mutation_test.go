@@ -91,7 +91,7 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 			creds := e.Credentials(providers.GitLab, old)
 			creds.Host, creds.APIURL = base+"/", base+"/api/v4"
 			if _, err := s.Set(context.Background(), "setup", config.Change{Provider: string(providers.GitLab), Base: config.AnyRevision,
-				Settings: creds.Settings(), Activate: true}); err != nil {
+				Settings: creds.Settings, Activate: true}); err != nil {
 				t.Fatal(err)
 			}
 			before, err := s.Load()

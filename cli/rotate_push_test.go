@@ -25,7 +25,7 @@ func rotateFixture(t *testing.T, e *fake.Emulators, id providers.ID, old string,
 		t.Fatal(err)
 	}
 	_, err = s.Set(context.Background(), "setup", config.Change{Provider: string(id), Base: config.AnyRevision,
-		Settings: e.Credentials(id, old).Settings(), Activate: true})
+		Settings: e.Credentials(id, old).Settings, Activate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

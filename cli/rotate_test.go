@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"gitopscfg/cli"
+	"gitopscfg/config"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -88,7 +89,7 @@ func behind(t *testing.T, id providers.ID, hook func(r *http.Request) bool) (*fa
 // setBehind stores provider id's credentials with token, pointing at the proxy at u.
 func setBehind(t *testing.T, dir string, id providers.ID, u, token string) providers.Credentials {
 	t.Helper()
-	c := providers.Credentials{Provider: id, Token: token, Host: u + "/", Username: fake.GitLabUser, Org: fake.GitLabGroupPath, APIURL: u + "/api/v4"}
+	c := providers.Credentials{Provider: id, Settings: config.Settings{Token: token, Host: u + "/", Username: fake.GitLabUser, Org: fake.GitLabGroupPath, APIURL: u + "/api/v4"}}
 	if id == providers.GitHub {
 		c.Username, c.Org, c.APIURL = fake.GitHubUser, fake.GitHubOrg, u+"/api/v3"
 	}

@@ -17,7 +17,7 @@ func TestServeRemindsOfExpiringTokens(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 	d := config.NewData()
-	d.Providers["github"] = &config.Provider{Token: "ghp_CANARYreminder000000000000000000000000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5 * 24 * time.Hour)}}
+	d.Providers["github"] = &config.Provider{Settings: config.Settings{Token: "ghp_CANARYreminder000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5 * 24 * time.Hour)}}
 	d.Providers["gitlab"] = &config.Provider{LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(300 * 24 * time.Hour)}}
 	d.Providers["azure"] = &config.Provider{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-time.Hour)}}
 	d.Providers["bitbucket"] = &config.Provider{LastCheck: &config.CheckRecord{At: now}}
@@ -71,8 +71,8 @@ func TestExpiryGreeting(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 	d := config.NewData()
-	d.Providers["github"] = &config.Provider{Token: "ghp_CANARYgreeting000000000000000000000000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5*24*time.Hour + time.Hour)}}
-	d.Providers["gitlab"] = &config.Provider{Token: "glpat-CANARYgreeting0000", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(60 * 24 * time.Hour)}}
+	d.Providers["github"] = &config.Provider{Settings: config.Settings{Token: "ghp_CANARYgreeting000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5*24*time.Hour + time.Hour)}}
+	d.Providers["gitlab"] = &config.Provider{Settings: config.Settings{Token: "glpat-CANARYgreeting0000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(60 * 24 * time.Hour)}}
 	d.Providers["azure"] = &config.Provider{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-26 * time.Hour)}}
 	d.Providers["bitbucket"] = &config.Provider{LastCheck: &config.CheckRecord{At: now}}
 	got := expiryGreeting(func() (*config.Data, error) { return d, nil }, 14*24*time.Hour, now)

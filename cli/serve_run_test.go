@@ -58,7 +58,7 @@ func newServeFixture(t *testing.T) *serveFixture {
 	t.Helper()
 	s, open := newRunStore(t)
 	exp := runNow.Add(3*24*time.Hour + time.Hour)
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "octocat", Token: serveCanary},
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "octocat", Token: serveCanary}},
 		true, &config.CheckRecord{At: runNow, OK: true, ExpiresAt: &exp})
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

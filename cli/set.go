@@ -40,13 +40,19 @@ type setField struct {
 	Value string
 }
 
-// setFieldFlags are set's flags that set one field each, in the order they are applied.
+// setFieldFlags are set's flags that set one field each, in the order they are applied; the
+// token has none (it is read from standard input only).
 var setFieldFlags = []struct {
-	flag string
-	key  providers.FieldKey
+	flag  string
+	key   providers.FieldKey
+	usage string
 }{
-	{"host", providers.FieldHost}, {"org", providers.FieldOrg}, {"username", providers.FieldUsername},
-	{"project-key", providers.FieldProjectKey}, {"api-url", providers.FieldAPIURL}, {"ca-bundle", providers.FieldCABundle},
+	{"host", providers.FieldHost, "Git host URL (default: the provider's public service)"},
+	{"org", providers.FieldOrg, "organisation / group ID or path / project / workspace"},
+	{"username", providers.FieldUsername, "username (Bitbucket: the Atlassian account e-mail)"},
+	{"project-key", providers.FieldProjectKey, "Bitbucket project key (optional)"},
+	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
+	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -117,12 +123,9 @@ PROVIDER is one of ` + providerIDList() + `.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.String("host", "", "Git host URL (default: the provider's public service)")
-	fl.String("org", "", "organisation / group ID or path / project / workspace")
-	fl.String("username", "", "username (Bitbucket: the Atlassian account e-mail)")
-	fl.String("project-key", "", "Bitbucket project key (optional)")
-	fl.String("api-url", "", "REST API base URL, when it cannot be derived from the host")
-	fl.String("ca-bundle", "", "PEM file of a private CA for a self-hosted server")
+	for _, ff := range setFieldFlags {
+		fl.String(ff.flag, "", ff.usage)
+	}
 	fl.BoolVar(&opts.TokenStdin, "token-stdin", false, "read the token from standard input")
 	fl.BoolVar(&opts.Activate, "activate", false, "make this the active provider")
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")

@@ -64,11 +64,11 @@ func TestStatusRunInProcess(t *testing.T) {
 	t.Parallel()
 	s, open := newRunStore(t)
 	expires := runNow.Add(5*24*time.Hour + time.Hour)
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary},
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary}},
 		true, &config.CheckRecord{At: runNow.Add(-3 * time.Hour), OK: true, ExpiresAt: &expires})
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Host: "https://gitlab.com", Org: "acme/gitops", Username: "jdoe", Token: "glpat-CANARYstatus000000"}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: "https://gitlab.com", Org: "acme/gitops", Username: "jdoe", Token: "glpat-CANARYstatus000000"}}, false, nil)
 	// A check that passed with warnings says so, and how many.
-	storeProvider(t, s, providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org", Org: "acme", Username: "jdoe@example.com", Token: "ATATTCANARYstatus000000000"},
+	storeProvider(t, s, providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "https://bitbucket.org", Org: "acme", Username: "jdoe@example.com", Token: "ATATTCANARYstatus000000000"}},
 		false, &config.CheckRecord{At: runNow.Add(-time.Hour), OK: true, Checks: []config.CheckStatus{
 			{ID: "auth", Status: string(providers.Pass)}, {ID: "scope:write:repository:bitbucket", Status: string(providers.Warn)},
 			{ID: "scope:admin:repository:bitbucket", Status: string(providers.Warn)}, {ID: "expiry", Status: string(providers.Skip)}}})
@@ -123,8 +123,8 @@ func TestStatusRunComparesWithDevtron(t *testing.T) {
 	}
 	defer dt.Close()
 	s, open := newRunStore(t)
-	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary}, true, nil)
-	storeProvider(t, s, providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe@example.com", Token: "azCANARYstatus0000000000000000000000000000000000000"}, false, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary}}, true, nil)
+	storeProvider(t, s, providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe@example.com", Token: "azCANARYstatus0000000000000000000000000000000000000"}}, false, nil)
 	if _, err := s.SetDevtron(context.Background(), "setup", config.Devtron{URL: dt.URL(), Token: statusDevtronCanary}); err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func loadData(t *testing.T, s *config.Store) *config.Data {
 func storeProvider(t *testing.T, s *config.Store, c providers.Credentials, activate bool, check *config.CheckRecord) {
 	t.Helper()
 	if _, err := s.Set(context.Background(), "setup", config.Change{Provider: string(c.Provider), Base: config.AnyRevision,
-		Settings: c.Settings(), Activate: activate, Check: check, At: runNow}); err != nil {
+		Settings: c.Settings, Activate: activate, Check: check, At: runNow}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -73,7 +73,7 @@ func TestOnlyChecksChanged(t *testing.T) {
 	base := func() *Data {
 		d := NewData()
 		d.Revision = 4
-		d.Providers["github"] = &Provider{Host: "https://github.com/", Org: "acme", Token: canary, Revision: 2}
+		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}, Revision: 2}
 		d.Devtron = &Devtron{URL: "https://devtron.example.com", Token: "dt"}
 		d.Audit = append(d.Audit, AuditEntry{Who: "a", Action: ActionAdd, Provider: "github"})
 		return d

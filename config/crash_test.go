@@ -36,13 +36,13 @@ func TestHelperWriter(t *testing.T) {
 	fmt.Println("ready")
 	for {
 		d, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
-			d.Providers["github"] = &Provider{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}
+			d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}}
 			d.Active = "github"
 			return nil
 		})
 		if err == nil && checks {
 			_, err = s.RecordChecks(context.Background(), "writer (local)", Checked{Provider: "github",
-				Tested: d.Providers["github"].Settings(), Record: &CheckRecord{At: time.Now().UTC(), OK: true}})
+				Tested: d.Providers["github"].Settings, Record: &CheckRecord{At: time.Now().UTC(), OK: true}})
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "writer:", err)
@@ -142,7 +142,7 @@ func crashSafety(t *testing.T, checks bool) {
 	// Leftover temp files are cleaned by the next save and never hold plaintext.
 	_ = s
 	assertNoCanary(t, dir)
-	setProvider(t, s, "gitlab", Provider{Org: "x"})
+	setProvider(t, s, "gitlab", Provider{Settings: Settings{Org: "x"}})
 	if tmps, _ := filepath.Glob(filepath.Join(dir, "."+StoreFile+".tmp-*")); len(tmps) != 0 {
 		t.Errorf("temp files left after a save: %v", tmps)
 	}

@@ -41,14 +41,8 @@ type Devtron struct {
 
 // Provider is one provider's stored configuration. Token is the secret.
 type Provider struct {
-	Host       string    `json:"host"`
-	Org        string    `json:"org"`
-	ProjectKey string    `json:"project_key,omitempty"`
-	Username   string    `json:"username"`
-	Token      string    `json:"token"`
-	APIURL     string    `json:"api_url,omitempty"`
-	CABundle   string    `json:"ca_bundle,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Settings
+	UpdatedAt time.Time `json:"updated_at"`
 	// Revision is the store revision at which these settings last changed (check records aside).
 	Revision  int64        `json:"revision,omitempty"`
 	LastCheck *CheckRecord `json:"last_check,omitempty"`
@@ -173,7 +167,13 @@ func (d *Data) Encode() ([]byte, error) { return json.Marshal(d) }
 
 // changedFields lists the configuration fields (never check records) that differ between a and b.
 func changedFields(a, b *Provider) []string {
-	as, bs := a.Settings(), b.Settings()
+	var as, bs Settings
+	if a != nil {
+		as = a.Settings
+	}
+	if b != nil {
+		bs = b.Settings
+	}
 	var out []string
 	for _, f := range Fields {
 		if *as.Ref(f) != *bs.Ref(f) {

@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -36,31 +37,23 @@ const (
 // the edit function sees the current content, so no other writer's change is lost.
 const AnyRevision int64 = -1
 
-// Settings are a provider's connection settings: what a check tests and Set stores. Token is the
-// secret.
+// Settings are one credential: what the store keeps, the forms edit and a check tests. Each
+// field's json name is its key everywhere (forms, audit trail, --field flags): a field added
+// here is known to Fields and Ref at once. Token is the secret.
 type Settings struct {
-	Host, Org, ProjectKey, Username, Token, APIURL, CABundle string
+	Host       string `json:"host"`
+	Org        string `json:"org"`
+	ProjectKey string `json:"project_key,omitempty"`
+	Username   string `json:"username"`
+	Token      string `json:"token"`
+	APIURL     string `json:"api_url,omitempty"`
+	CABundle   string `json:"ca_bundle,omitempty"`
 }
 
-// Settings are p's connection settings (the zero Settings for nil).
-func (p *Provider) Settings() Settings {
-	if p == nil {
-		return Settings{}
-	}
-	return Settings{Host: p.Host, Org: p.Org, ProjectKey: p.ProjectKey, Username: p.Username, Token: p.Token,
-		APIURL: p.APIURL, CABundle: p.CABundle}
-}
-
-// SetSettings replaces p's connection settings, keeping its check records.
-func (p *Provider) SetSettings(s Settings) {
-	p.Host, p.Org, p.ProjectKey, p.Username = s.Host, s.Org, s.ProjectKey, s.Username
-	p.Token, p.APIURL, p.CABundle = s.Token, s.APIURL, s.CABundle
-}
-
-// Field names one setting, as the audit trail does.
+// Field names one setting: its json name in the store, as the audit trail names it.
 type Field string
 
-// The settings' names.
+// The settings' names that code refers to.
 const (
 	FieldHost       Field = "host"
 	FieldOrg        Field = "org"
@@ -71,29 +64,31 @@ const (
 	FieldCABundle   Field = "ca_bundle"
 )
 
-// Fields lists every setting, in audit order.
-var Fields = []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle}
+// Fields lists every setting in Settings' order, which is the audit's and the forms' order.
+var Fields, fieldIndex = settingsFields()
 
-// Ref points at the setting f of s (nil for an unknown name): the one place a setting's name
-// meets the struct field that holds it.
-func (s *Settings) Ref(f Field) *string {
-	switch f {
-	case FieldHost:
-		return &s.Host
-	case FieldOrg:
-		return &s.Org
-	case FieldProjectKey:
-		return &s.ProjectKey
-	case FieldUsername:
-		return &s.Username
-	case FieldToken:
-		return &s.Token
-	case FieldAPIURL:
-		return &s.APIURL
-	case FieldCABundle:
-		return &s.CABundle
+// settingsFields reads the settings' names from Settings' json tags.
+func settingsFields() ([]Field, map[Field]int) {
+	t := reflect.TypeFor[Settings]()
+	fields, index := make([]Field, 0, t.NumField()), make(map[Field]int, t.NumField())
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.Type.Kind() != reflect.String || name == "" {
+			panic("config: setting " + sf.Name + " must be a string with a json name")
+		}
+		fields, index[Field(name)] = append(fields, Field(name)), i
 	}
-	return nil
+	return fields, index
+}
+
+// Ref points at the setting f of s (nil for an unknown name).
+func (s *Settings) Ref(f Field) *string {
+	i, ok := fieldIndex[f]
+	if !ok {
+		return nil
+	}
+	return reflect.ValueOf(s).Elem().Field(i).Addr().Interface().(*string)
 }
 
 // Change is one edit of a provider's settings (see Set).
@@ -147,7 +142,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 		}
 		next := c.Settings
 		if len(c.Fields) > 0 {
-			next = p.Settings()
+			next = p.Settings
 			for _, f := range c.Fields {
 				*next.Ref(f) = *c.Settings.Ref(f)
 			}
@@ -156,7 +151,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 		if tested && next != c.Settings {
 			return staleError(c.Provider)
 		}
-		p.SetSettings(next)
+		p.Settings = next
 		p.UpdatedAt = c.At.UTC()
 		if c.Check != nil {
 			p.LastCheck = c.Check.clone()
@@ -263,7 +258,7 @@ func (s *Store) RotateToken(ctx context.Context, who string, r TokenRotation) (*
 		case p.Token != r.From.Token:
 			return &Error{Kind: KindConflict, Provider: r.Provider,
 				Msg: "the stored token was replaced while rotating: that one is kept, and nothing was saved"}
-		case !r.Issued && p.Settings() != r.From:
+		case !r.Issued && p.Settings != r.From:
 			return &Error{Kind: KindStale, Provider: r.Provider,
 				Msg: "the settings of " + r.Provider + " changed while the new token was being checked; nothing was saved"}
 		}
@@ -295,7 +290,7 @@ func (s *Store) RecordChecks(ctx context.Context, who string, results ...Checked
 		var stale []string
 		for _, r := range results {
 			p := d.Providers[r.Provider]
-			if p == nil || r.Record == nil || p.Settings() != r.Tested {
+			if p == nil || r.Record == nil || p.Settings != r.Tested {
 				stale = append(stale, r.Provider)
 				continue
 			}

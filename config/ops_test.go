@@ -44,7 +44,7 @@ func TestSetAddsThenChangesWithTypedAuditActions(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
 	d := mustSet(t, s, Change{Provider: "github", Base: 0, Settings: ghSettings, Activate: true})
-	if d.Active != "github" || d.Providers["github"].Settings() != ghSettings || d.Providers["github"].UpdatedAt.IsZero() {
+	if d.Active != "github" || d.Providers["github"].Settings != ghSettings || d.Providers["github"].UpdatedAt.IsZero() {
 		t.Fatalf("after add: active %q, %+v", d.Active, d.Providers["github"])
 	}
 	tail := d.Audit[len(d.Audit)-2:]
@@ -292,8 +292,8 @@ func TestRotateTokenRecordsARotation(t *testing.T) {
 		p := d.Providers["gitlab"]
 		want := glSettings
 		want.Token = rotatedToken
-		if p.Settings() != want {
-			t.Fatalf("issued %v: stored %+v", issued, p.Settings())
+		if p.Settings != want {
+			t.Fatalf("issued %v: stored %+v", issued, p.Settings)
 		}
 		if e := lastAudit(d); e.Action != ActionRotate || e.Provider != "gitlab" || e.Who != "alice (local)" || !slices.Equal(e.Fields, []string{"token"}) {
 			t.Fatalf("issued %v: audit %+v", issued, e)

@@ -18,7 +18,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 		return func(d *Data) error {
 			p := d.Providers[id]
 			if p == nil {
-				p = &Provider{Host: "https://example.com/", Username: "u", Token: "t"}
+				p = &Provider{Settings: Settings{Host: "https://example.com/", Username: "u", Token: "t"}}
 				d.Providers[id] = p
 			}
 			p.Org = org
@@ -78,7 +78,7 @@ func TestChangedCredentialsForgetTheirOldCheckResults(t *testing.T) {
 	}
 	ok := &CheckRecord{OK: true}
 	if _, err := s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
-		d.Providers["github"] = &Provider{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1", LastCheck: ok, LastDeep: ok}
+		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1"}, LastCheck: ok, LastDeep: ok}
 		return nil
 	}); err != nil {
 		t.Fatal(err)

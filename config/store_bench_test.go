@@ -35,8 +35,7 @@ func benchStore(b *testing.B) *Store {
 		name := names[i%len(names)]
 		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
 			exp := time.Now().Add(30 * 24 * time.Hour)
-			d.Providers[name] = &Provider{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat",
-				Token: fmt.Sprintf("%s-token-%040d", name, i), UpdatedAt: time.Now(),
+			d.Providers[name] = &Provider{Settings: Settings{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat", Token: fmt.Sprintf("%s-token-%040d", name, i)}, UpdatedAt: time.Now(),
 				LastCheck: &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp, DurationMS: 180,
 					Checks: []CheckStatus{{ID: "auth", Status: "pass", Message: "authenticated as octocat"}, {ID: "org", Status: "pass"}}}}
 			d.Active = "github"
@@ -88,7 +87,7 @@ func BenchmarkRecordCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tested := d.Providers["github"].Settings()
+	tested := d.Providers["github"].Settings
 	b.ReportAllocs()
 	for b.Loop() {
 		o, err := Open(s.Dir(), nil)

@@ -67,7 +67,7 @@ func TestInitModesAndRevision(t *testing.T) {
 
 func TestInitExistingStore(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Host: "https://github.com/", Org: "acme", Token: canary})
+	setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
 	before := snapshot(t, dir)
 	for _, pass := range []string{"", "pass"} {
 		_, err := Init(dir, pass)
@@ -94,7 +94,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	ctx := context.Background()
 
 	d1, err := s.Update(ctx, "alice (local)", "set", 0, func(d *Data) error {
-		d.Providers["github"] = &Provider{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}
+		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}}
 		d.Active = "github"
 		return nil
 	})
@@ -180,7 +180,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 
 func TestCheckRecordOnlyNoAudit(t *testing.T) {
 	s, _ := newStore(t)
-	d := setProvider(t, s, "gitlab", Provider{Host: "https://gitlab.com/", Org: "g", Token: canary})
+	d := setProvider(t, s, "gitlab", Provider{Settings: Settings{Host: "https://gitlab.com/", Org: "g", Token: canary}})
 	n := len(d.Audit)
 	d2, err := s.Update(context.Background(), "alice (local)", "check", d.Revision, func(d *Data) error {
 		exp := time.Now().Add(48 * time.Hour)
@@ -219,8 +219,8 @@ func TestAuditBounded(t *testing.T) {
 
 func TestConflict(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Org: "a", Token: canary})
-	setProvider(t, s, "github", Provider{Org: "b", Token: canary})
+	setProvider(t, s, "github", Provider{Settings: Settings{Org: "a", Token: canary}})
+	setProvider(t, s, "github", Provider{Settings: Settings{Org: "b", Token: canary}})
 	before := snapshot(t, dir)
 	called := false
 	_, err := s.Update(context.Background(), "alice (local)", "set", 1, func(d *Data) error {
@@ -256,7 +256,7 @@ func TestEditErrorWritesNothing(t *testing.T) {
 // An edit that leaves the content invalid must be refused, not saved as a store that no longer loads.
 func TestUpdateRefusesInvalidContent(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Org: "a", Token: canary})
+	setProvider(t, s, "github", Provider{Settings: Settings{Org: "a", Token: canary}})
 	before := snapshot(t, dir)
 	for name, edit := range map[string]func(*Data) error{
 		"nil provider":   func(d *Data) error { d.Providers["gitlab"] = nil; return nil },

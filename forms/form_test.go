@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -58,7 +59,7 @@ func TestFormBindsDraftMasksTokenAndGroupsAdvanced(t *testing.T) {
 	t.Parallel()
 	const secret = "ghp_CANARYformToken000000000000000000000"
 	for _, p := range providers.All() {
-		d := &providers.Credentials{Host: p.DefaultHost, Org: "acme", Username: "someone@example.com", Token: secret}
+		d := &providers.Credentials{Settings: config.Settings{Host: p.DefaultHost, Org: "acme", Username: "someone@example.com", Token: secret}}
 		f := New(p, d)
 		if d.Provider != p.ID {
 			t.Errorf("%s: the draft's provider is not set", p.ID)
@@ -84,7 +85,7 @@ func TestFormBindsDraftMasksTokenAndGroupsAdvanced(t *testing.T) {
 
 func TestFormValidatesInline(t *testing.T) {
 	t.Parallel()
-	d := &providers.Credentials{Host: "github.com"}
+	d := &providers.Credentials{Settings: config.Settings{Host: "github.com"}}
 	f := New(providers.MustLookup(providers.GitHub), d)
 	render(f)
 	f.Update(tea.KeyPressMsg{Code: tea.KeyEnter})

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -66,7 +67,7 @@ func TestHiddenCharactersRefused(t *testing.T) {
 // TestHiddenCharactersInCredentials: Credentials (the path of `set` and of both UIs) refuses them too.
 func TestHiddenCharactersInCredentials(t *testing.T) {
 	t.Parallel()
-	c := providers.Credentials{Provider: providers.GitHub, Host: "https://github.com/", Org: "acme", Username: "oct\u202eocat", Token: "ghp_0123456789abcdefghij"}
+	c := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "oct\u202eocat", Token: "ghp_0123456789abcdefghij"}}
 	_, err := Credentials(c)
 	if err == nil || !strings.Contains(err.Error(), "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4") {
 		t.Fatalf("Credentials: %v", err)

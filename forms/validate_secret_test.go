@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -174,7 +175,7 @@ func TestTokenInAnotherFieldIsRefused(t *testing.T) {
 			}
 		}
 	}
-	c := providers.Credentials{Provider: providers.GitHub, Host: "https://github.com/", Org: "acme", Username: secret, Token: "octocat1"}
+	c := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: secret, Token: "octocat1"}}
 	if _, err := Credentials(c); err == nil || !strings.Contains(err.Error(), "Username: this looks like a token") || leaks(err.Error(), secret) {
 		t.Fatalf("Credentials: %v", err)
 	}
@@ -200,20 +201,20 @@ func TestPipedAccessibleFormReadsOneLinePerQuestion(t *testing.T) {
 		want    providers.Credentials
 		prompt  string
 	}{
-		{"new token", providers.Credentials{Host: "https://github.com/"},
+		{"new token", providers.Credentials{Settings: config.Settings{Host: "https://github.com/"}},
 			[]string{"", "acme", "octocat", secret, "", ""},
-			providers.Credentials{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: secret}, "Personal Access Token"},
-		{"the token kept", providers.Credentials{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"},
+			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: secret}}, "Personal Access Token"},
+		{"the token kept", providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
 			[]string{"", "", "", "", "", ""},
-			providers.Credentials{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"},
+			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
 			"Personal Access Token [Enter keeps ghp_…a1b2]"},
 		{"invalid answers do not re-prompt", providers.Credentials{},
 			[]string{"github.com", "acme", "octo cat", "short", secret, "relative.pem"},
-			providers.Credentials{Host: "github.com", Org: "acme", Username: "octo cat", Token: "short", APIURL: secret, CABundle: "relative.pem"},
+			providers.Credentials{Settings: config.Settings{Host: "github.com", Org: "acme", Username: "octo cat", Token: "short", APIURL: secret, CABundle: "relative.pem"}},
 			"Personal Access Token"},
 		{"an over-long token takes one line", providers.Credentials{},
 			[]string{"https://github.com/", "acme", "octocat", "ghp_" + strings.Repeat("x", MaxTokenBytes+10), "", ""},
-			providers.Credentials{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_" + strings.Repeat("x", MaxTokenBytes+10)},
+			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_" + strings.Repeat("x", MaxTokenBytes+10)}},
 			"Personal Access Token"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -129,7 +130,7 @@ func TestToken(t *testing.T) {
 
 func TestCredentialsJoinsFieldErrors(t *testing.T) {
 	t.Parallel()
-	_, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "http://x.example/", Org: "", Username: "u", Token: "t o k"})
+	_, err := Credentials(providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "http://x.example/", Org: "", Username: "u", Token: "t o k"}})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -138,7 +139,7 @@ func TestCredentialsJoinsFieldErrors(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, part)
 		}
 	}
-	c, err := Credentials(providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Username: "u", Token: "token123\n", ProjectKey: "IGNORED"})
+	c, err := Credentials(providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "u", Token: "token123\n", ProjectKey: "IGNORED"}})
 	if err != nil || c.Host != "https://github.com/" || c.Token != "token123" || c.ProjectKey != "" {
 		t.Fatalf("normalised %+v, %v", c, err)
 	}

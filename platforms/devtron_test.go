@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -96,7 +97,7 @@ func (r *rig) push(c providers.Credentials, o platforms.PushOptions) (platforms.
 }
 
 func github(org string) providers.Credentials {
-	return providers.Credentials{Provider: providers.GitHub, Host: "https://github.com/", Org: org, Username: "octocat", Token: gitCanary}
+	return providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: org, Username: "octocat", Token: gitCanary}}
 }
 
 func methods(reqs []devtronfake.Request) []string {
@@ -195,7 +196,7 @@ func TestPushSwitchesTheActiveProviderOnlyWhenAsked(t *testing.T) {
 	}
 
 	// Azure DevOps is now held inactive: pushing it without Activate updates it and keeps GitHub active.
-	az := providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}
+	az := providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}}
 	res, err = r.push(az, platforms.PushOptions{})
 	if err != nil || !res.OK() || res.Active || res.Switched || res.Method != "PUT" || !strings.Contains(res.Message, "github stays the active one") {
 		t.Fatalf("update in place: %+v %v", res, err)
@@ -376,7 +377,7 @@ func TestPushRefusesBeforeAnyRequest(t *testing.T) {
 	if _, err := r.push(c, platforms.PushOptions{}); err == nil || !strings.Contains(err.Error(), "skip its validation") {
 		t.Errorf("empty token: %v", err)
 	}
-	_, err := r.push(providers.Credentials{Provider: "gitea", Host: "https://gitea.example.com/", Org: "acme", Token: gitCanary}, platforms.PushOptions{})
+	_, err := r.push(providers.Credentials{Provider: "gitea", Settings: config.Settings{Host: "https://gitea.example.com/", Org: "acme", Token: gitCanary}}, platforms.PushOptions{})
 	if !errors.Is(err, platforms.ErrUnsupported) || !strings.Contains(err.Error(), "Gitea") {
 		t.Errorf("gitea: %v", err)
 	}
@@ -398,7 +399,7 @@ func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
 		t.Fatalf("gitlab: %+v %v", res, err)
 	}
 	// Bitbucket in place of GitLab as Devtron's active provider, as asked.
-	bb := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.example/", Org: "acme", ProjectKey: "gitops", Username: "a@b.c", Token: gitCanary}
+	bb := providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "https://bitbucket.example/", Org: "acme", ProjectKey: "gitops", Username: "a@b.c", Token: gitCanary}}
 	if res, err = r.push(bb, platforms.PushOptions{Activate: true}); err != nil || !res.OK() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "x-bitbucket-api-token-auth") {
 		t.Fatalf("bitbucket: %+v %v", res, err)
 	}
@@ -480,15 +481,15 @@ func TestCompareReportsDrift(t *testing.T) {
 	if res, err := r.push(github("acme"), platforms.PushOptions{}); err != nil || !res.OK() {
 		t.Fatal(res, err)
 	}
-	bb := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org/", Org: "acme", Username: "a@b.c", Token: gitCanary}
-	az := providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}
+	bb := providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "https://bitbucket.org/", Org: "acme", Username: "a@b.c", Token: gitCanary}}
+	az := providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "a", Token: gitCanary}}
 	if _, err := r.push(bb, platforms.PushOptions{Activate: true}); err != nil {
 		t.Fatal(err)
 	}
 	changed := github("acme")
 	changed.Token = gitCanary[:len(gitCanary)-1] + "9"
 	bb.Org = "other"
-	d, err := r.dt.Compare(context.Background(), []providers.Credentials{changed, bb, az, {Provider: "gitea", Token: gitCanary}})
+	d, err := r.dt.Compare(context.Background(), []providers.Credentials{changed, bb, az, {Provider: "gitea", Settings: config.Settings{Token: gitCanary}}})
 	r.say(d, err)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -66,8 +67,8 @@ func TestArgoCDRepoCredsPerProvider(t *testing.T) {
 	}{
 		{github("acme"), "https://github.com/acme/", "octocat"},
 		{gl, strings.TrimRight(gl.Host, "/") + "/acme/gitops/", gl.Username},
-		{providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/contoso/", Org: "Git Ops", Username: "jdoe", Token: gitCanary}, "https://dev.azure.com/contoso/Git%20Ops/_git/", "jdoe"},
-		{providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org/", Org: "acme", Username: "jdoe@example.com", Token: "ATATT" + gitCanary}, "https://bitbucket.org/acme/", "x-bitbucket-api-token-auth"},
+		{providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/contoso/", Org: "Git Ops", Username: "jdoe", Token: gitCanary}}, "https://dev.azure.com/contoso/Git%20Ops/_git/", "jdoe"},
+		{providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "https://bitbucket.org/", Org: "acme", Username: "jdoe@example.com", Token: "ATATT" + gitCanary}}, "https://bitbucket.org/acme/", "x-bitbucket-api-token-auth"},
 	} {
 		objs, err := platforms.ArgoCD(context.Background(), env, tc.c, platforms.ExportOptions{})
 		if err != nil {
@@ -128,7 +129,7 @@ func TestArgoCDRepositoryAndCA(t *testing.T) {
 }
 
 func TestFluxSecret(t *testing.T) {
-	c := providers.Credentials{Provider: providers.Bitbucket, Host: "https://bitbucket.org/", Org: "acme", Username: "jdoe@example.com", Token: "ATCTT" + gitCanary, CABundle: caFile(t)}
+	c := providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "https://bitbucket.org/", Org: "acme", Username: "jdoe@example.com", Token: "ATCTT" + gitCanary, CABundle: caFile(t)}}
 	objs, err := platforms.Flux(c, platforms.ExportOptions{Name: "acme-git"})
 	if err != nil {
 		t.Fatal(err)

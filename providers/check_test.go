@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -29,7 +30,7 @@ type networkTarget struct {
 func networkTargets() []networkTarget {
 	hostOnly := func(id providers.ID, path, org, user, token string) func(string) providers.Credentials {
 		return func(base string) providers.Credentials {
-			return providers.Credentials{Provider: id, Host: base + path, Org: org, Username: user, Token: token}
+			return providers.Credentials{Provider: id, Settings: config.Settings{Host: base + path, Org: org, Username: user, Token: token}}
 		}
 	}
 	withAPI := func(id providers.ID, host, apiPath, org, user, token string) func(string) providers.Credentials {
@@ -38,7 +39,7 @@ func networkTargets() []networkTarget {
 			if h == "" {
 				h = base + "/"
 			}
-			return providers.Credentials{Provider: id, Host: h, APIURL: base + apiPath, Org: org, Username: user, Token: token}
+			return providers.Credentials{Provider: id, Settings: config.Settings{Host: h, APIURL: base + apiPath, Org: org, Username: user, Token: token}}
 		}
 	}
 	return []networkTarget{

@@ -1,24 +1,27 @@
 package providers
 
-import "gitopscfg/assets"
+import (
+	"gitopscfg/assets"
+	"gitopscfg/config"
+)
 
-// FieldKey names one input of a provider's form; it is also the field's name in the store and in
-// the audit trail (config.Provider.Setting).
-type FieldKey string
+// FieldKey names one input of a provider's form: a credential's setting (see config.Settings),
+// by its name in the store and the audit trail.
+type FieldKey = config.Field
 
 // The fields a provider configuration is made of.
 const (
-	FieldHost       FieldKey = "host"
-	FieldOrg        FieldKey = "org"
-	FieldProjectKey FieldKey = "project_key"
-	FieldUsername   FieldKey = "username"
-	FieldToken      FieldKey = "token"
-	FieldAPIURL     FieldKey = "api_url"
-	FieldCABundle   FieldKey = "ca_bundle"
+	FieldHost       = config.FieldHost
+	FieldOrg        = config.FieldOrg
+	FieldProjectKey = config.FieldProjectKey
+	FieldUsername   = config.FieldUsername
+	FieldToken      = config.FieldToken
+	FieldAPIURL     = config.FieldAPIURL
+	FieldCABundle   = config.FieldCABundle
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
-var FieldKeys = []FieldKey{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle}
+var FieldKeys = config.Fields
 
 // Field describes one form input of one provider: its label (as Devtron names it), its help, and
 // the provider's own rule for its value.
@@ -42,27 +45,8 @@ type Field struct {
 	Empty string
 }
 
-// Field returns where the value of field k lives in c (nil for an unknown key): the one place a
-// field key meets the struct field that holds it.
-func (c *Credentials) Field(k FieldKey) *string {
-	switch k {
-	case FieldHost:
-		return &c.Host
-	case FieldOrg:
-		return &c.Org
-	case FieldProjectKey:
-		return &c.ProjectKey
-	case FieldUsername:
-		return &c.Username
-	case FieldToken:
-		return &c.Token
-	case FieldAPIURL:
-		return &c.APIURL
-	case FieldCABundle:
-		return &c.CABundle
-	}
-	return nil
-}
+// Field returns where the value of field k lives in c (nil for an unknown key).
+func (c *Credentials) Field(k FieldKey) *string { return c.Ref(k) }
 
 // The field constructors below build the fields every provider has, each with its key. Every
 // field's help (assets/help/<provider>.txt) answers three questions: what it is, where to find or

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/providers/giteatest"
@@ -119,8 +120,7 @@ func TestGiteaRealFigures(t *testing.T) {
 	backend, _ := url.Parse(srvG.Direct)
 	proxy.next = httputil.NewSingleHostReverseProxy(backend)
 	g := scenariosOn(t, srvG)
-	c := providers.Credentials{Provider: providers.Gitea, Host: proxyURL, Org: fake.GiteaOrg, Username: fake.GiteaUser,
-		Token: g.tokens[giteaScenarios[0].name]}
+	c := providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Host: proxyURL, Org: fake.GiteaOrg, Username: fake.GiteaUser, Token: g.tokens[giteaScenarios[0].name]}}
 	measure := func(name string, n int, run func() providers.Result) {
 		var took []time.Duration
 		var reqs []int64

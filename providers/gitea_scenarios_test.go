@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -111,7 +112,7 @@ func runGiteaScenarios(t *testing.T, target giteaTarget) map[string]map[string]p
 			if org == "" {
 				org = fake.GiteaOrg
 			}
-			c := providers.Credentials{Provider: providers.Gitea, Host: target.host, Org: org, Username: sc.user, Token: tok}
+			c := providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Host: target.host, Org: org, Username: sc.user, Token: tok}}
 			env := envWithTimeout(30 * time.Second)
 			live := runCheck(t, env, c)
 			statuses := map[string]providers.Status{}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -59,8 +60,7 @@ func (m *membershipWatch) lookups() ([]string, bool) {
 }
 
 func gitLabOn(srv *httptest.Server, token string) providers.Credentials {
-	return providers.Credentials{Provider: providers.GitLab, Host: srv.URL + "/", APIURL: srv.URL + "/api/v4",
-		Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: token}
+	return providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: srv.URL + "/", APIURL: srv.URL + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: token}}
 }
 
 func TestGitLabRetestInOneWave(t *testing.T) {

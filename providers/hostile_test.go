@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gitopscfg/config"
 	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 	"gitopscfg/providers/hostile"
@@ -25,8 +26,7 @@ import (
 // hostileCreds are one provider's credentials pointed at a hostile server, with a canary token
 // whose every encoding differs from it.
 func hostileCreds(id providers.ID, apiURL string) providers.Credentials {
-	c := providers.Credentials{Provider: id, Org: "acme", Username: "alice", APIURL: apiURL,
-		Token: "ghp_CANARY+tok/en=abcdefghijklmnopqrstuvw"}
+	c := providers.Credentials{Provider: id, Settings: config.Settings{Org: "acme", Username: "alice", APIURL: apiURL, Token: "ghp_CANARY+tok/en=abcdefghijklmnopqrstuvw"}}
 	switch id {
 	case providers.Azure:
 		c.Host = "https://dev.azure.com/acme"
@@ -98,11 +98,11 @@ func TestRedactTokenMasksEncodedForms(t *testing.T) {
 		if name == "marker" {
 			continue
 		}
-		got := providers.Credentials{Token: tok}.Redact("echo: " + form + " end")
+		got := providers.Credentials{Settings: config.Settings{Token: tok}}.Redact("echo: " + form + " end")
 		if strings.Contains(got, form) || !strings.Contains(got, "[token]") {
 			t.Errorf("%s not masked: %q", name, got)
 		}
-		creds := providers.Credentials{Token: tok, Username: "octocat"}
+		creds := providers.Credentials{Settings: config.Settings{Token: tok, Username: "octocat"}}
 		if got := creds.Redact("x " + form); strings.Contains(got, form) {
 			t.Errorf("Credentials.Redact leaves %s: %q", name, got)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -38,7 +39,7 @@ func TestResolveOrg(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || strings.Contains(err.Error(), fake.GitLabTokenRevoked) {
 		t.Errorf("a revoked token: %v", err)
 	}
-	gh := providers.Credentials{Provider: providers.GitHub, Host: "http://127.0.0.1:1/", Org: " acme ", Token: fake.GitHubTokenFull}
+	gh := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "http://127.0.0.1:1/", Org: " acme ", Token: fake.GitHubTokenFull}}
 	if got, err := providers.ResolveOrg(ctx, env, gh); err != nil || got != (providers.Org{ID: "acme", Path: "acme"}) {
 		t.Errorf("GitHub: %+v, %v (no request is made: the host is unreachable)", got, err)
 	}

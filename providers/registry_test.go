@@ -71,36 +71,19 @@ func TestEveryProviderIsComplete(t *testing.T) {
 	}
 }
 
-// A field key names one place in the credentials and the setting of the same name in the store:
-// what FromConfig reads, ApplyTo writes back, field by field, and no two keys share a place.
-func TestFieldKeysMapCredentialsToStoredSettings(t *testing.T) {
+// FromConfig hands a check exactly the stored credential, under the provider's id.
+func TestFromConfigIsTheStoredCredential(t *testing.T) {
 	t.Parallel()
-	names := make([]config.Field, len(FieldKeys))
-	for i, k := range FieldKeys {
-		names[i] = config.Field(k)
-	}
-	if !slices.Equal(names, config.Fields) {
-		t.Fatalf("field keys %v, stored settings %v", names, config.Fields)
-	}
 	var s config.Settings
 	for _, f := range config.Fields {
 		*s.Ref(f) = "value of " + string(f)
 	}
-	stored := &config.Provider{}
-	stored.SetSettings(s)
-	c := FromConfig("x", stored)
-	for _, k := range FieldKeys {
-		if got := *c.Field(k); got != "value of "+string(k) {
-			t.Errorf("FromConfig: %s = %q", k, got)
-		}
+	c := FromConfig("x", &config.Provider{Settings: s})
+	if c.Provider != "x" || c.Settings != s {
+		t.Errorf("FromConfig = %+v, want %+v", c, s)
 	}
-	back := &config.Provider{}
-	c.ApplyTo(back)
-	if back.Settings() != s {
-		t.Errorf("ApplyTo wrote %+v, want %+v", back.Settings(), s)
-	}
-	if (&Credentials{}).Field("nope") != nil || (&config.Settings{}).Ref("nope") != nil {
-		t.Error("an unknown key has a place")
+	if FromConfig("x", nil) != (Credentials{Provider: "x"}) {
+		t.Error("FromConfig(nil) is not empty")
 	}
 }
 

@@ -3,6 +3,7 @@ package providers
 import (
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/config/safe"
 )
 
@@ -85,14 +86,8 @@ func (r *Result) Finish() {
 // Credentials are what an admin enters for one provider. Token is a secret: never print, log or
 // wrap it in an error.
 type Credentials struct {
-	Provider   ID
-	Host       string
-	Org        string
-	ProjectKey string
-	Username   string
-	Token      string
-	APIURL     string
-	CABundle   string
+	Provider ID
+	config.Settings
 }
 
 // Redact returns s with every occurrence of the token, in every encoding a server may echo it in,

@@ -7,29 +7,13 @@ import (
 )
 
 // FromConfig returns the credentials stored for provider id.
-func FromConfig(id ID, p *config.Provider) Credentials { return fromSettings(id, p.Settings()) }
-
-// fromSettings returns the credentials of provider id that settings hold. A field's key is its
-// setting's name in the store.
-func fromSettings(id ID, s config.Settings) Credentials {
+func FromConfig(id ID, p *config.Provider) Credentials {
 	c := Credentials{Provider: id}
-	for _, k := range FieldKeys {
-		*c.Field(k) = *s.Ref(config.Field(k))
+	if p != nil {
+		c.Settings = p.Settings
 	}
 	return c
 }
-
-// Settings are the store's form of the credentials.
-func (c Credentials) Settings() config.Settings {
-	var s config.Settings
-	for _, k := range FieldKeys {
-		*s.Ref(config.Field(k)) = *c.Field(k)
-	}
-	return s
-}
-
-// ApplyTo writes the credentials into a stored provider, keeping its check records.
-func (c Credentials) ApplyTo(p *config.Provider) { p.SetSettings(c.Settings()) }
 
 // Record turns a result into what the store remembers of it.
 func (r Result) Record(at time.Time, deep bool) *config.CheckRecord {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -106,8 +107,8 @@ func TestCloneURLOnAnotherHostIsRefused(t *testing.T) {
 // also on the organisation's own legacy host, {organisation}.visualstudio.com, and no other.
 func TestCloneURLHostPinning(t *testing.T) {
 	t.Parallel()
-	az := providers.Credentials{Provider: providers.Azure, Host: "https://dev.azure.com/Acme", Org: "gitops", Token: "x"}
-	gh := providers.Credentials{Provider: providers.GitHub, Host: "https://github.com", Org: "acme", Token: "x"}
+	az := providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/Acme", Org: "gitops", Token: "x"}}
+	gh := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Token: "x"}}
 	for _, tc := range []struct {
 		c   providers.Credentials
 		raw string

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -95,8 +96,7 @@ func TestTLSFailuresAreNamed(t *testing.T) {
 			srv.Config.ErrorLog = quietLog()
 			srv.StartTLS()
 			defer srv.Close()
-			creds := providers.Credentials{Provider: providers.GitHub, Org: "acme", Token: "ghp_CANARYabcdefghijklmnopqrstuvwxyz0123",
-				APIURL: srv.URL, CABundle: c.ca}
+			creds := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Org: "acme", Token: "ghp_CANARYabcdefghijklmnopqrstuvwxyz0123", APIURL: srv.URL, CABundle: c.ca}}
 			r := providers.Run(context.Background(), envWithTimeout(5*time.Second), creds)
 			net, ok := r.Find(providers.CheckNetwork)
 			if !ok || net.Status != providers.Fail {

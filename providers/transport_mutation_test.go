@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -190,8 +191,7 @@ func TestHTTPSRedirectToPlainHTTPOnTheSameHostIsNotFollowed(t *testing.T) {
 	t.Run("a GitLab check", func(t *testing.T) {
 		t.Parallel()
 		base, caFile, plain := downgradeServer(t, canary)
-		c := providers.Credentials{Provider: providers.GitLab, Host: base + "/", APIURL: base + "/api/v4",
-			Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: canary, CABundle: caFile}
+		c := providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: base + "/", APIURL: base + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: canary, CABundle: caFile}}
 		r := runCheck(t, envWithTimeout(10*time.Second), c)
 		if got := plain(); len(got) > 0 {
 			t.Fatalf("the check followed a 307 to plain http on the same host (token in clear: %v): %+v\n%s", got[0].token, got, dumpResult(r))
@@ -232,7 +232,7 @@ func TestLoopbackIsTheExactNameOrALoopbackIP(t *testing.T) {
 	for _, host := range []string{"http://localhost.evil.example/", "http://localhostx/"} {
 		t.Run(host, func(t *testing.T) {
 			t.Parallel()
-			c := providers.Credentials{Provider: providers.GitLab, Host: host, Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: canary}
+			c := providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: host, Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: canary}}
 			r := runCheck(t, envWithTimeout(5*time.Second), c)
 			n, ok := r.Find(providers.CheckNetwork)
 			if !ok || n.Status != providers.Fail || !strings.Contains(n.Message, "refusing plain http") || !strings.Contains(n.Message, "loopback") {

@@ -48,7 +48,7 @@ func TestAccessiblePushAsksBeforeSwitching(t *testing.T) {
 	dt.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "AZURE_DEVOPS", Host: "https://dev.azure.com/acme", AzureProjectName: "gitops", Username: "a", Token: "x", Active: true}})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	ctx := context.Background()
-	if _, err := s.RecordChecks(ctx, "t", config.Checked{Provider: "github", Tested: emu.Credentials(providers.GitHub, fake.GitHubTokenFull).Settings(),
+	if _, err := s.RecordChecks(ctx, "t", config.Checked{Provider: "github", Tested: emu.Credentials(providers.GitHub, fake.GitHubTokenFull).Settings,
 		Record: &config.CheckRecord{At: fixedNow, OK: true}}); err != nil {
 		t.Fatal(err)
 	}

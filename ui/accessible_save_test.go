@@ -22,15 +22,15 @@ func TestAccessibleSaveOnTopAfterAConflict(t *testing.T) {
 			t.Fatal(err)
 		}
 		gh := providers.MustLookup(providers.GitHub)
-		base := providers.Credentials{Provider: providers.GitHub, Host: "https://github.com/", Org: "acme", Username: "u", Token: "ghp_first000000000000"}
-		d, err := s.Set(context.Background(), "t", config.Change{Provider: "github", Base: config.AnyRevision, Settings: base.Settings()})
+		base := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "ghp_first000000000000"}}
+		d, err := s.Set(context.Background(), "t", config.Change{Provider: "github", Base: config.AnyRevision, Settings: base.Settings})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Someone else changes GitHub after this admin's edit began at d.Revision.
 		other := base
 		other.Org = "acme-other"
-		if _, err := s.Set(context.Background(), "other", config.Change{Provider: "github", Base: config.AnyRevision, Settings: other.Settings()}); err != nil {
+		if _, err := s.Set(context.Background(), "other", config.Change{Provider: "github", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer

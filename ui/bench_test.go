@@ -34,7 +34,7 @@ func BenchmarkEditorView(b *testing.B) {
 	m := benchModel(b)
 	m.openEditor(providers.MustLookup(providers.GitHub), nil)
 	m.editor.panel.state = panelDone
-	m.editor.panel.result = cannedCheck(b.Context(), nil, providers.Credentials{Provider: providers.GitHub, Token: tokScopes})
+	m.editor.panel.result = cannedCheck(b.Context(), nil, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Token: tokScopes}})
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()

@@ -391,7 +391,7 @@ func TestPickerShowsRefreshingAfterAStoreChange(t *testing.T) {
 	d := load(t, r.s)
 	c := providers.FromConfig(providers.GitHub, d.Providers["github"])
 	c.Token = tokScopes
-	if _, err := r.s.Set(t.Context(), "cli", config.Change{Provider: "github", Base: d.Revision, Settings: c.Settings(), At: fixedNow}); err != nil {
+	if _, err := r.s.Set(t.Context(), "cli", config.Change{Provider: "github", Base: d.Revision, Settings: c.Settings, At: fixedNow}); err != nil {
 		t.Fatal(err)
 	}
 	waitHeld(t, held)

@@ -142,7 +142,7 @@ func newStore(t testing.TB, setup func(d *config.Data)) (string, *config.Store) 
 }
 
 func stored(host, org, user, tok string, last *config.CheckRecord) *config.Provider {
-	return &config.Provider{Host: host, Org: org, Username: user, Token: tok, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
+	return &config.Provider{Settings: config.Settings{Host: host, Org: org, Username: user, Token: tok}, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
 }
 
 // harness runs a model in a teatest program and keeps the screen after each update.

@@ -12,12 +12,12 @@ import (
 func TestEditorOfANewProviderStartsFromOptions(t *testing.T) {
 	t.Parallel()
 	bb := providers.MustLookup(providers.Bitbucket)
-	demo := providers.Credentials{Provider: providers.Bitbucket, Host: "http://127.0.0.1:1/", Org: "acme", Username: "jdoe@example.com", Token: "ATATTdemo0000000000"}
+	demo := providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: "http://127.0.0.1:1/", Org: "acme", Username: "jdoe@example.com", Token: "ATATTdemo0000000000"}}
 	for _, c := range []struct {
 		opts Options
 		want providers.Credentials
 	}{
-		{Options{}, providers.Credentials{Provider: providers.Bitbucket, Host: bb.DefaultHost}},
+		{Options{}, providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: bb.DefaultHost}}},
 		{Options{NewProvider: func(providers.ID) providers.Credentials { return demo }}, demo},
 	} {
 		e := newEditor(newCommon(c.opts, deps{}), bb, config.NewData(), nil)

@@ -70,8 +70,7 @@ func TestGitLabRetestInOneWave(t *testing.T) {
 	t.Cleanup(srv.Close)
 	_, s := newStore(t, func(d *config.Data) {
 		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
-		providers.Credentials{Provider: providers.GitLab, Host: srv.URL + "/", APIURL: srv.URL + "/api/v4",
-			Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: fake.GitLabTokenFull}.ApplyTo(p)
+		p.Settings = providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: srv.URL + "/", APIURL: srv.URL + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: fake.GitLabTokenFull}}.Settings
 		d.Providers[string(providers.GitLab)] = p
 		d.Active = string(providers.GitLab)
 	})

@@ -30,7 +30,7 @@ func rotationStoreOf(t *testing.T, c providers.Credentials, dt *devtronfake.Serv
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
 		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
-		c.ApplyTo(p)
+		p.Settings = c.Settings
 		d.Providers[string(c.Provider)] = p
 		d.Active = string(c.Provider)
 		if dt != nil {

@@ -30,7 +30,7 @@ func emulatedStore(t *testing.T, emu *fake.Emulators, id providers.ID, tok strin
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
 		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
-		emu.Credentials(id, tok).ApplyTo(p)
+		p.Settings = emu.Credentials(id, tok).Settings
 		d.Providers[string(id)] = p
 	})
 	return s
@@ -257,7 +257,7 @@ func TestRoundTripDropsStaleReplies(t *testing.T) {
 	t.Parallel()
 	m := newModel(Options{ConfigDir: t.TempDir(), Env: providers.NewEnv("test"), Who: "test"},
 		deps{now: func() time.Time { return fixedNow }, still: true, deep: cannedDeep})
-	creds := providers.Credentials{Provider: providers.GitHub, Host: "https://github.com/", Org: "acme", Token: tokBlock}
+	creds := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: "acme", Token: tokBlock}}
 	m.update(roundTripMsg{creds: creds})
 	rt := m.roundtrip
 	stale := rt.seq + 1

@@ -45,7 +45,7 @@ func (o Options) startingCredentials(p providers.Provider) providers.Credentials
 	if o.NewProvider != nil {
 		return o.NewProvider(p.ID)
 	}
-	return providers.Credentials{Provider: p.ID, Host: p.DefaultHost}
+	return providers.Credentials{Provider: p.ID, Settings: config.Settings{Host: p.DefaultHost}}
 }
 
 // ErrUnlockFailed is returned when the passphrase was wrong three times; nothing was changed.

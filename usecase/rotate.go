@@ -181,7 +181,7 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 // else changed meanwhile; cancelling does not stop it.
 func (r *rotation) saveIssued(ctx context.Context, newTok string) (*config.Data, error) {
 	return r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings(), Token: newTok, Issued: true, At: r.b.now()})
+		Provider: string(r.p.ID), From: r.old.Settings, Token: newTok, Issued: true, At: r.b.now()})
 }
 
 // SaveRetrier is what an asker offers when its admin can retry the save of an issued token that
@@ -319,7 +319,7 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 		return nil, r.interruptedErr(false, c.Token)
 	}
 	d, err := r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings(), Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
+		Provider: string(r.p.ID), From: r.old.Settings, Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
 	if err != nil {
 		r.step(providers.Fail, "save", err.Error())
 		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",

@@ -101,10 +101,7 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 		return out, config.Change{}, &InvalidError{Err: err}
 	}
 	now := b.now()
-	c := config.Change{Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings(), Activate: in.Activate, At: now}
-	for _, k := range in.Fields {
-		c.Fields = append(c.Fields, config.Field(k))
-	}
+	c := config.Change{Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
 	check, deep := in.Check, in.Deep
 	switch in.Verify {
 	case VerifyCheck:
@@ -128,7 +125,7 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 	}
 	if deep != nil {
 		// The store keeps a round trip only when it tested the settings saved.
-		c.Deep, c.DeepOf = deep.Result.Record(deep.At, true), deep.Creds.Settings()
+		c.Deep, c.DeepOf = deep.Result.Record(deep.At, true), deep.Creds.Settings
 	}
 	return out, c, nil
 }

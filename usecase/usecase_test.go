@@ -163,7 +163,7 @@ func TestTestRecordsOnlyUnchangedCredentials(t *testing.T) {
 			changed = true
 			other := c
 			other.Username = "someone-else"
-			if _, err := r.s.Set(ctx, "other", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: other.Settings()}); err != nil {
+			if _, err := r.s.Set(ctx, "other", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -201,9 +201,9 @@ func TestDeliveriesPassTheFreshnessGate(t *testing.T) {
 	creds := r.emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
 	set := func(check, deep *config.CheckRecord) {
 		t.Helper()
-		c := config.Change{Provider: "github", Base: config.AnyRevision, Settings: creds.Settings(), Check: check, Activate: true}
+		c := config.Change{Provider: "github", Base: config.AnyRevision, Settings: creds.Settings, Check: check, Activate: true}
 		if deep != nil {
-			c.Deep, c.DeepOf = deep, creds.Settings()
+			c.Deep, c.DeepOf = deep, creds.Settings
 		}
 		if _, err := r.s.Set(ctx, "t", c); err != nil {
 			t.Fatal(err)

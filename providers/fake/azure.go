@@ -7,12 +7,13 @@ import (
 	"strings"
 	"sync"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
 func init() {
 	register(emulator{id: providers.Azure, handler: newAzure, hostPath: "/" + AzureOrganisation, apiPath: "/" + AzureOrganisation,
-		demo: providers.Credentials{Provider: providers.Azure, Org: AzureProject, Username: AzureUser, Token: AzureTokenFull}})
+		demo: providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Org: AzureProject, Username: AzureUser, Token: AzureTokenFull}}})
 }
 
 // Azure DevOps emulator identities and tokens. The emulator serves one organisation at

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"sync"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
 func init() {
 	register(emulator{id: providers.Bitbucket, handler: newBitbucket, hostPath: "/", apiPath: "/2.0",
-		demo: providers.Credentials{Provider: providers.Bitbucket, Org: BitbucketWorkspace, ProjectKey: BitbucketProjectKey,
-			Username: BitbucketEmail, Token: BitbucketTokenFull}})
+		demo: providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Org: BitbucketWorkspace, ProjectKey: BitbucketProjectKey, Username: BitbucketEmail, Token: BitbucketTokenFull}}})
 }
 
 // Bitbucket Cloud emulator identities and tokens. The API lives under /2.0/ (as at

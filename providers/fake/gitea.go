@@ -9,12 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
 func init() {
 	register(emulator{id: providers.Gitea, handler: newGitea, hostPath: "/", apiPath: "/api/v1",
-		demo: providers.Credentials{Provider: providers.Gitea, Org: GiteaOrg, Username: GiteaUser, Token: GiteaTokenFull}})
+		demo: providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Org: GiteaOrg, Username: GiteaUser, Token: GiteaTokenFull}}})
 }
 
 // Gitea emulator, written from what a real Gitea 1.27.3 answers (captured on loopback; see

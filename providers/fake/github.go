@@ -8,12 +8,13 @@ import (
 	"sync"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
 func init() {
 	register(emulator{id: providers.GitHub, handler: newGitHub, hostPath: "/", apiPath: "/api/v3",
-		demo: providers.Credentials{Provider: providers.GitHub, Org: GitHubOrg, Username: GitHubUser, Token: GitHubTokenFull}})
+		demo: providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Org: GitHubOrg, Username: GitHubUser, Token: GitHubTokenFull}}})
 }
 
 // GitHub emulator identities and tokens. The API answers under /api/v3, as GitHub Enterprise

@@ -9,12 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
 func init() {
 	register(emulator{id: providers.GitLab, handler: newGitLab, hostPath: "/", apiPath: "/api/v4",
-		demo: providers.Credentials{Provider: providers.GitLab, Org: GitLabGroupPath, Username: GitLabUser, Token: GitLabTokenFull}})
+		demo: providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Org: GitLabGroupPath, Username: GitLabUser, Token: GitLabTokenFull}}})
 }
 
 // GitLab emulator identities and tokens. The API answers under /api/v4. Each token selects a
