@@ -29,8 +29,8 @@ func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	now := time.Now()
 	soon, later := now.Add(3*24*time.Hour+time.Hour), now.Add(60*24*time.Hour+time.Hour)
 	if _, err := store.Update(context.Background(), "test", config.ActionCheck, config.AnyRevision, func(d *config.Data) error {
-		d.Providers["gitlab"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &soon}
-		d.Providers["github"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &later}
+		d.Credentials["gitlab"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &soon}
+		d.Credentials["github"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &later}
 		return nil
 	}); err != nil {
 		t.Fatal(err)

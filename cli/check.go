@@ -185,7 +185,7 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 		ids = configuredIDs(d)
 	case opts.Provider != nil:
 		p := opts.Provider
-		if d.Providers[string(p.ID)] == nil {
+		if d.Credentials[string(p.ID)] == nil {
 			return nothing(fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
 		}
 		ids = []providers.ID{p.ID}
@@ -223,7 +223,7 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	}
 	rep := &checkReport{Results: results, At: at, Graded: graded, Expiry: opts.Expiry, Deep: opts.Deep, Orgs: map[providers.ID]string{}}
 	for _, id := range ids {
-		rep.Orgs[id] = d.Providers[string(id)].Org
+		rep.Orgs[id] = d.Credentials[string(id)].Org
 	}
 	if opts.Devtron {
 		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
@@ -242,7 +242,7 @@ const noProviderConfigured = "no provider is configured: run `gitopscfg set PROV
 func configuredIDs(d *config.Data) []providers.ID {
 	var ids []providers.ID
 	for _, id := range providers.IDs {
-		if d.Providers[string(id)] != nil {
+		if d.Credentials[string(id)] != nil {
 			ids = append(ids, id)
 		}
 	}

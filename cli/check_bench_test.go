@@ -23,9 +23,9 @@ func BenchmarkCheckAll(b *testing.B) {
 	defer emu.Close()
 	d := config.NewData()
 	for _, id := range providers.IDs {
-		p := &config.Provider{}
+		p := &config.Credential{}
 		p.Settings = emu.DemoCredentials(id).Settings
-		d.Providers[string(id)] = p
+		d.Credentials[string(id)] = p
 	}
 	b2 := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(providers.NewEnv("bench"))})
 	ctx := context.Background()

@@ -37,7 +37,7 @@ type devtronCheckJSON struct {
 // the instance check decides ok.
 func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Data,
 	drift func(context.Context, *config.Data) *devtronStatusJSON) *devtronCheck {
-	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, *platforms.InstanceFromConfig(d.Devtron), 0)
+	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron), 0)
 	if err != nil {
 		r := providers.Result{Host: d.Devtron.URL}
 		r.Add("devtron", providers.Fail, err.Error())

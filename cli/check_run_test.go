@@ -53,7 +53,7 @@ func newRunFixture(t *testing.T) *runFixture {
 // their last check.
 func (x *runFixture) set(id providers.ID, token string, activate bool, check *config.CheckRecord) {
 	x.t.Helper()
-	c := config.Change{Provider: string(id), Base: config.AnyRevision, Settings: x.emu.Credentials(id, token).Settings,
+	c := config.Change{Credential: string(id), Base: config.AnyRevision, Settings: x.emu.Credentials(id, token).Settings,
 		Check: check, Activate: activate}
 	if _, err := x.s.Set(context.Background(), "setup", c); err != nil {
 		x.t.Fatal(err)
@@ -71,7 +71,7 @@ func (x *runFixture) devtron(tokens map[string]bool, token string) {
 		x.t.Cleanup(dt.Close)
 		x.dt = dt
 	}
-	if _, err := x.s.SetDevtron(context.Background(), "setup", config.Devtron{URL: x.dt.URL(), Token: token}); err != nil {
+	if _, err := x.s.SetDevtron(context.Background(), "setup", config.Platform{URL: x.dt.URL(), Token: token}); err != nil {
 		x.t.Fatal(err)
 	}
 }
@@ -155,12 +155,12 @@ func TestCheckRunInProcess(t *testing.T) {
 	}
 	d := x.data()
 	for _, id := range []string{"github", "gitlab"} {
-		if lc := d.Providers[id].LastCheck; lc == nil || !lc.At.Equal(x.now) {
+		if lc := d.Credentials[id].LastCheck; lc == nil || !lc.At.Equal(x.now) {
 			t.Errorf("%s's last check %+v, want one at the injected time %v", id, lc, x.now)
 		}
 	}
-	if d.Providers["github"].LastCheck.OK || !d.Providers["gitlab"].LastCheck.OK {
-		t.Errorf("remembered verdicts: github %v, gitlab %v", d.Providers["github"].LastCheck.OK, d.Providers["gitlab"].LastCheck.OK)
+	if d.Credentials["github"].LastCheck.OK || !d.Credentials["gitlab"].LastCheck.OK {
+		t.Errorf("remembered verdicts: github %v, gitlab %v", d.Credentials["github"].LastCheck.OK, d.Credentials["gitlab"].LastCheck.OK)
 	}
 
 	// One provider, as JSON: only it is checked.
@@ -385,7 +385,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	}
 	gl := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull)
 	gl.Username = "someone-else"
-	if _, err := x.s.Set(ctx, "setup", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: gl.Settings}); err != nil {
+	if _, err := x.s.Set(ctx, "setup", config.Change{Credential: "gitlab", Base: config.AnyRevision, Settings: gl.Settings}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -102,7 +102,7 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	}
 	in := platforms.Instance{}
 	if d.Devtron != nil {
-		in = *platforms.InstanceFromConfig(d.Devtron)
+		in = *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron)
 	}
 	if opts.URL != nil {
 		in.URL = strings.TrimSpace(*opts.URL)

@@ -92,7 +92,7 @@ func TestPrometheusDurationIsInSeconds(t *testing.T) {
 		t.Fatalf("check --format prometheus: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	text := x.out.String()
-	ms := x.data().Providers["gitlab"].LastCheck.DurationMS
+	ms := x.data().Credentials["gitlab"].LastCheck.DurationMS
 	got := promSamples(parsePromText(t, text), "gitopscfg_check_duration_seconds", "provider")["gitlab"]
 	if ms < 40 || got != float64(ms)/1000 {
 		t.Fatalf("gitopscfg_check_duration_seconds = %v for a check of %d ms, want %v\n%s", got, ms, float64(ms)/1000, text)

@@ -19,14 +19,14 @@ import (
 func (x *runFixture) setChecked(check, deep *config.CheckRecord) {
 	x.t.Helper()
 	settings := x.emu.Credentials(providers.GitLab, fake.GitLabTokenFull).Settings
-	c := config.Change{Provider: string(providers.GitLab), Base: config.AnyRevision, Settings: settings, Check: check, Activate: true}
+	c := config.Change{Credential: string(providers.GitLab), Base: config.AnyRevision, Settings: settings, Check: check, Activate: true}
 	if deep != nil {
 		c.Deep, c.DeepOf = deep, settings
 	}
 	if _, err := x.s.Set(context.Background(), "setup", c); err != nil {
 		x.t.Fatal(err)
 	}
-	p := x.data().Providers["gitlab"]
+	p := x.data().Credentials["gitlab"]
 	if (p.LastCheck == nil) != (check == nil) || (p.LastDeep == nil) != (deep == nil) {
 		x.t.Fatalf("the store kept check %v, round trip %v", p.LastCheck, p.LastDeep)
 	}

@@ -33,7 +33,7 @@ func TestInitRunInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := loadData(t, s); d.Revision != 0 || len(d.Providers) != 0 {
+	if d := loadData(t, s); d.Revision != 0 || len(d.Credentials) != 0 {
 		t.Fatalf("a new store holds %+v", d)
 	}
 	out.Reset()

@@ -30,10 +30,10 @@ func TestRemoveRunInProcess(t *testing.T) {
 		t.Fatalf("remove github: %v, %q", err, out)
 	}
 	d := loadData(t, s)
-	if d.Providers["github"] != nil || d.Active != "" || d.Providers["gitlab"] == nil {
-		t.Fatalf("after remove github: active %q, providers %v", d.Active, d.Providers)
+	if d.Credentials["github"] != nil || d.Active != "" || d.Credentials["gitlab"] == nil {
+		t.Fatalf("after remove github: active %q, providers %v", d.Active, d.Credentials)
 	}
-	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Provider != "github" {
+	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Credential != "github" {
 		t.Fatalf("last audit entry %+v", last)
 	}
 	if out, err := remove(gl); err != nil || out != "Removed GitLab.\n" {

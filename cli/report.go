@@ -42,7 +42,7 @@ func displayCheck(c providers.Check) providers.Check {
 func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 	out := make([]config.AuditEntry, len(entries))
 	for i, e := range entries {
-		e.Who, e.Provider = safe.Text(e.Who), safe.Text(e.Provider) // Action is one of ours
+		e.Who, e.Credential = safe.Text(e.Who), safe.Text(e.Credential) // Action is one of ours
 		fields := make([]string, len(e.Fields))
 		for j, f := range e.Fields {
 			fields[j] = safe.Text(f)

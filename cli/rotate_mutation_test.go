@@ -90,7 +90,7 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 			}
 			creds := e.Credentials(providers.GitLab, old)
 			creds.Host, creds.APIURL = base+"/", base+"/api/v4"
-			if _, err := s.Set(context.Background(), "setup", config.Change{Provider: string(providers.GitLab), Base: config.AnyRevision,
+			if _, err := s.Set(context.Background(), "setup", config.Change{Credential: string(providers.GitLab), Base: config.AnyRevision,
 				Settings: creds.Settings, Activate: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -149,8 +149,8 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if after.Revision != before.Revision || after.Providers["gitlab"].Token != old {
-				t.Errorf("the store changed: revision %d → %d, token %s", before.Revision, after.Revision, providers.TokenHint(after.Providers["gitlab"].Token))
+			if after.Revision != before.Revision || after.Credentials["gitlab"].Token != old {
+				t.Errorf("the store changed: revision %d → %d, token %s", before.Revision, after.Revision, providers.TokenHint(after.Credentials["gitlab"].Token))
 			}
 			if pushed {
 				t.Error("a failed rotation pushed to Devtron")

@@ -24,7 +24,7 @@ func rotateFixture(t *testing.T, e *fake.Emulators, id providers.ID, old string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Set(context.Background(), "setup", config.Change{Provider: string(id), Base: config.AnyRevision,
+	_, err = s.Set(context.Background(), "setup", config.Change{Credential: string(id), Base: config.AnyRevision,
 		Settings: e.Credentials(id, old).Settings, Activate: true})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 				if err != nil {
 					return true, err
 				}
-				inStore, given = cur.Providers[string(id)].Token, d.Providers[string(id)].Token
+				inStore, given = cur.Credentials[string(id)].Token, d.Credentials[string(id)].Token
 				return true, c.pushErr
 			}
 			if c.neu != "" {
@@ -115,7 +115,7 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := d.Providers[string(c.id)]
+			p := d.Credentials[string(c.id)]
 			var rotations []config.AuditEntry
 			for _, a := range d.Audit {
 				if a.Action == config.ActionRotate {

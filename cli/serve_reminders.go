@@ -27,7 +27,7 @@ type expiringToken struct {
 func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expiringToken {
 	var out []expiringToken
 	for _, id := range providers.IDs {
-		p := d.Providers[string(id)]
+		p := d.Credentials[string(id)]
 		if p == nil {
 			continue
 		}

@@ -142,7 +142,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	if err != nil {
 		return err
 	}
-	creds, changed, err := mergeSetFields(opts, d.Providers[string(p.ID)])
+	creds, changed, err := mergeSetFields(opts, d.Credentials[string(p.ID)])
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func fieldFlag(k providers.FieldKey) string {
 
 // mergeSetFields overlays the given fields (and the token from stdin) on the stored credentials
 // and lists the fields the invocation sets.
-func mergeSetFields(opts *setOptions, stored *config.Provider) (providers.Credentials, []providers.FieldKey, error) {
+func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Credentials, []providers.FieldKey, error) {
 	p := opts.Provider
 	c := providers.FromConfig(p.ID, stored)
 	var changed []providers.FieldKey

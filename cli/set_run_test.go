@@ -52,7 +52,7 @@ func TestSetRunInProcess(t *testing.T) {
 	if exitCode(err) != exitCheckFail || !strings.Contains(all.String(), "not saved: the check failed") {
 		t.Fatalf("set with a failing token: exit %d, %v", exitCode(err), err)
 	}
-	if d := loadData(t, s); d.Revision != 0 || len(d.Providers) != 0 {
+	if d := loadData(t, s); d.Revision != 0 || len(d.Credentials) != 0 {
 		t.Fatalf("a failed check saved: %+v", d)
 	}
 
@@ -69,7 +69,7 @@ func TestSetRunInProcess(t *testing.T) {
 		t.Errorf("environments asked for with timeouts %v, want one with --timeout", got)
 	}
 	d := loadData(t, s)
-	p := d.Providers["github"]
+	p := d.Credentials["github"]
 	if p == nil || p.Token != good.Token || p.Org != good.Org || p.Host != good.Host || d.Active != "github" {
 		t.Fatalf("stored %+v, active %q", p, d.Active)
 	}
@@ -102,7 +102,7 @@ func TestSetRunInProcess(t *testing.T) {
 		t.Fatalf("set --no-check output %q", all.String())
 	}
 	d = loadData(t, s)
-	if p := d.Providers["github"]; p.Org != "acme-two" || p.Token != good.Token {
+	if p := d.Credentials["github"]; p.Org != "acme-two" || p.Token != good.Token {
 		t.Fatalf("after set --org: %+v", p)
 	}
 	if last := d.Audit[len(d.Audit)-1]; !slices.Equal(last.Fields, []string{"org"}) {

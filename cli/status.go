@@ -122,7 +122,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error 
 	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: displayAudit(lastAudit(d, statusAuditEntries))}
 	for _, p := range providers.All() {
 		sp := statusProviderJSON{Provider: p.ID, Name: p.Name, Active: d.Active == string(p.ID)}
-		if c := d.Providers[string(p.ID)]; c != nil {
+		if c := d.Credentials[string(p.ID)]; c != nil {
 			sp.Configured = true
 			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
 			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
@@ -153,7 +153,7 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  PROVIDER\tHOST\tORG\tUSERNAME\tTOKEN\tLAST CHECK")
 	for _, p := range providers.All() {
-		c := d.Providers[string(p.ID)]
+		c := d.Credentials[string(p.ID)]
 		mark := " "
 		if d.Active == string(p.ID) {
 			mark = "✓"
@@ -185,13 +185,13 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 			if len(e.Fields) > 0 {
 				fields = " (" + strings.Join(e.Fields, ", ") + ")"
 			}
-			fmt.Fprintf(w, "  %s  %-10s %-10s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Action, e.Provider, e.Who, fields)
+			fmt.Fprintf(w, "  %s  %-10s %-10s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Action, e.Credential, e.Who, fields)
 		}
 	}
 }
 
 // latestCheck is the most recent of a provider's live check and round trip (nil: never checked).
-func latestCheck(c *config.Provider) *config.CheckRecord {
+func latestCheck(c *config.Credential) *config.CheckRecord {
 	r := c.LastCheck
 	if c.LastDeep != nil && (r == nil || c.LastDeep.At.After(r.At)) {
 		r = c.LastDeep
@@ -219,7 +219,7 @@ func plural(n int, noun string) string {
 }
 
 // describeLastCheck summarises the remembered checks of one provider for a table cell.
-func describeLastCheck(c *config.Provider, now time.Time) string {
+func describeLastCheck(c *config.Credential, now time.Time) string {
 	r := latestCheck(c)
 	if r == nil {
 		return "never checked"

@@ -47,7 +47,7 @@ func loadData(t *testing.T, s *config.Store) *config.Data {
 // storeProvider saves c on s unchecked, as `set --no-check` would.
 func storeProvider(t *testing.T, s *config.Store, c providers.Credentials, activate bool, check *config.CheckRecord) {
 	t.Helper()
-	if _, err := s.Set(context.Background(), "setup", config.Change{Provider: string(c.Provider), Base: config.AnyRevision,
+	if _, err := s.Set(context.Background(), "setup", config.Change{Credential: string(c.Provider), Base: config.AnyRevision,
 		Settings: c.Settings, Activate: activate, Check: check, At: runNow}); err != nil {
 		t.Fatal(err)
 	}

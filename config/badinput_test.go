@@ -13,7 +13,7 @@ import (
 
 func tryUpdate(s *Store) error {
 	_, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
-		d.Providers["github"] = &Provider{Settings: Settings{Org: "overwritten", Token: canary}}
+		d.Credentials["github"] = &Credential{Settings: Settings{Org: "overwritten", Token: canary}}
 		return nil
 	})
 	return err
@@ -21,7 +21,7 @@ func tryUpdate(s *Store) error {
 
 func TestWrongIdentityFile(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
 	_, other := newStore(t)
 	otherKey, err := os.ReadFile(filepath.Join(other, IdentityFile))
 	if err != nil {
@@ -52,7 +52,7 @@ func TestWrongIdentityFile(t *testing.T) {
 // A whole other key pair (identity.txt and recipient.txt) copied in: still a wrong key, not damage.
 func TestWrongKeyPair(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
 	_, other := newStore(t)
 	for _, f := range []string{IdentityFile, RecipientFile} {
 		b, err := os.ReadFile(filepath.Join(other, f))
@@ -83,7 +83,7 @@ func TestWrongPassphrase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
 	if pp, err := PassphraseProtected(dir); err != nil || !pp {
 		t.Fatalf("PassphraseProtected = %v %v", pp, err)
 	}
@@ -109,7 +109,7 @@ func TestWrongPassphrase(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := ok.Load()
-	if err != nil || d.Providers["github"].Token != canary {
+	if err != nil || d.Credentials["github"].Token != canary {
 		t.Fatalf("right passphrase: %v", err)
 	}
 }
@@ -163,8 +163,8 @@ func checkCorrupt(t *testing.T, name string, s *Store, dir string, data []byte) 
 
 func TestTruncatedStore(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
-	setProvider(t, s, "gitlab", Provider{Settings: Settings{Org: strings.Repeat("g", 70000), Token: canary}}) // > one 64 KiB chunk
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "gitlab", Credential{Settings: Settings{Org: strings.Repeat("g", 70000), Token: canary}}) // > one 64 KiB chunk
 	good, err := os.ReadFile(s.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +189,7 @@ func TestTruncatedStore(t *testing.T) {
 
 func TestCorruptedBytes(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
 	good, err := os.ReadFile(s.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestCorruptedBytes(t *testing.T) {
 
 func TestNewerSchemaVersion(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "acme", Token: canary}})
 	var buf strings.Builder
 	w, err := age.Encrypt(&buf, s.recipient)
 	if err != nil {

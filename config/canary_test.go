@@ -43,8 +43,8 @@ func TestCanaryNeverInPlaintext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
-		setProvider(t, s, "gitlab", Provider{Settings: Settings{Host: "https://gitlab.com/", Org: "acme", Token: canary}})
+		setProvider(t, s, "github", Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
+		setProvider(t, s, "gitlab", Credential{Settings: Settings{Host: "https://gitlab.com/", Org: "acme", Token: canary}})
 		// A leftover of a killed save, a stale backup temp: still only ciphertext.
 		cur, _ := os.ReadFile(s.Path())
 		_ = os.WriteFile(filepath.Join(dir, "."+StoreFile+".tmp-123"), cur, 0o600)

@@ -17,17 +17,17 @@ func TestRecordChecksKeepsTheBackup(t *testing.T) {
 	s, dir := newStore(t)
 	ctx := context.Background()
 	bak := filepath.Join(dir, BackupFile)
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
 	changed := ghSettings
 	changed.Org = "acme2"
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: changed})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: changed})
 	before, err := os.ReadFile(bak)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var last *Data
 	for range 3 {
-		if last, err = s.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: changed, Record: okRecord(false)}); err != nil {
+		if last, err = s.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: changed, Record: okRecord(false)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,14 +35,14 @@ func TestRecordChecksKeepsTheBackup(t *testing.T) {
 		t.Fatal("recording a check replaced the backup")
 	}
 	b, err := s.loadFile(bak)
-	if err != nil || b.Revision != 1 || b.Providers["github"].Org != "acme" {
+	if err != nil || b.Revision != 1 || b.Credentials["github"].Org != "acme" {
 		t.Fatalf("backup: %v %+v", err, b)
 	}
-	if last.Revision != 5 || last.Providers["github"].LastCheck == nil {
-		t.Fatalf("check-only saves: revision %d, last check %+v", last.Revision, last.Providers["github"].LastCheck)
+	if last.Revision != 5 || last.Credentials["github"].LastCheck == nil {
+		t.Fatalf("check-only saves: revision %d, last check %+v", last.Revision, last.Credentials["github"].LastCheck)
 	}
 	// A change of the Devtron instance's check record only is a check-only save too.
-	if _, err := s.SetDevtron(ctx, "tester", Devtron{URL: "https://devtron.example.com", Token: "dt-token"}); err != nil {
+	if _, err := s.SetDevtron(ctx, "tester", Platform{URL: "https://devtron.example.com", Token: "dt-token"}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ = os.ReadFile(bak)
@@ -61,7 +61,7 @@ func TestRecordChecksKeepsTheBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed.Username = "hubot"
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: changed})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: changed})
 	if got, _ := os.ReadFile(bak); !bytes.Equal(got, cur) {
 		t.Fatal("a change of settings did not make the previous store the backup")
 	}
@@ -73,9 +73,9 @@ func TestOnlyChecksChanged(t *testing.T) {
 	base := func() *Data {
 		d := NewData()
 		d.Revision = 4
-		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}, Revision: 2}
-		d.Devtron = &Devtron{URL: "https://devtron.example.com", Token: "dt"}
-		d.Audit = append(d.Audit, AuditEntry{Who: "a", Action: ActionAdd, Provider: "github"})
+		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}, Revision: 2}
+		d.Devtron = &Platform{URL: "https://devtron.example.com", Token: "dt"}
+		d.Audit = append(d.Audit, AuditEntry{Who: "a", Action: ActionAdd, Credential: "github"})
 		return d
 	}
 	for name, tc := range map[string]struct {
@@ -84,14 +84,14 @@ func TestOnlyChecksChanged(t *testing.T) {
 	}{
 		"nothing":          {func(*Data) {}, true},
 		"revision":         {func(d *Data) { d.Revision++ }, true},
-		"last check":       {func(d *Data) { d.Providers["github"].LastCheck = okRecord(false) }, true},
-		"last deep":        {func(d *Data) { d.Providers["github"].LastDeep = okRecord(true) }, true},
+		"last check":       {func(d *Data) { d.Credentials["github"].LastCheck = okRecord(false) }, true},
+		"last deep":        {func(d *Data) { d.Credentials["github"].LastDeep = okRecord(true) }, true},
 		"devtron check":    {func(d *Data) { d.Devtron.LastCheck = okRecord(false) }, true},
-		"org":              {func(d *Data) { d.Providers["github"].Org = "other" }, false},
-		"token":            {func(d *Data) { d.Providers["github"].Token = "other" }, false},
-		"updated at":       {func(d *Data) { d.Providers["github"].UpdatedAt = time.Now() }, false},
-		"provider added":   {func(d *Data) { d.Providers["gitlab"] = &Provider{} }, false},
-		"provider removed": {func(d *Data) { delete(d.Providers, "github") }, false},
+		"org":              {func(d *Data) { d.Credentials["github"].Org = "other" }, false},
+		"token":            {func(d *Data) { d.Credentials["github"].Token = "other" }, false},
+		"updated at":       {func(d *Data) { d.Credentials["github"].UpdatedAt = time.Now() }, false},
+		"provider added":   {func(d *Data) { d.Credentials["gitlab"] = &Credential{} }, false},
+		"provider removed": {func(d *Data) { delete(d.Credentials, "github") }, false},
 		"active":           {func(d *Data) { d.Active = "github" }, false},
 		"devtron token":    {func(d *Data) { d.Devtron.Token = "other" }, false},
 		"devtron removed":  {func(d *Data) { d.Devtron = nil }, false},
@@ -104,7 +104,7 @@ func TestOnlyChecksChanged(t *testing.T) {
 		if got := onlyChecksChanged(cur, next); got != tc.only {
 			t.Errorf("%s: onlyChecksChanged = %v, want %v", name, got, tc.only)
 		}
-		if cur.Providers["github"].LastCheck != nil || cur.Revision != 4 {
+		if cur.Credentials["github"].LastCheck != nil || cur.Revision != 4 {
 			t.Errorf("%s: onlyChecksChanged changed its argument", name)
 		}
 	}
@@ -117,7 +117,7 @@ func TestSaveSeesOtherWriters(t *testing.T) {
 	t.Parallel()
 	a, dir := newStore(t)
 	ctx := context.Background()
-	mustSet(t, a, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
+	mustSet(t, a, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
 	if _, err := a.Load(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +125,9 @@ func TestSaveSeesOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustSet(t, b, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	mustSet(t, b, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	d, err := a.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
-		if d.Providers["gitlab"] == nil {
+		if d.Credentials["gitlab"] == nil {
 			t.Error("the save started from content older than the file")
 		}
 		d.Active = "github"
@@ -136,7 +136,7 @@ func TestSaveSeesOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Revision != 3 || d.Providers["gitlab"] == nil {
+	if d.Revision != 3 || d.Credentials["gitlab"] == nil {
 		t.Fatalf("saved over the other writer's change: %+v", d)
 	}
 	// a saved last: b's view is older, and a save based on it conflicts.
@@ -153,7 +153,7 @@ func TestSaveSeesOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	failsUnchanged(t, dir, KindCorrupt, func() error {
-		_, err := a.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)})
+		_, err := a.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)})
 		return err
 	})
 }
@@ -163,18 +163,18 @@ func TestSaveSeesOtherWriters(t *testing.T) {
 func TestSavedContentIsACopy(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
-	d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
-	d.Providers["github"].Org = "changed by the caller"
+	d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
+	d.Credentials["github"].Org = "changed by the caller"
 	l, err := s.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Providers["github"].Token = "changed by the caller"
-	d, err = s.RecordChecks(context.Background(), "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)})
+	l.Credentials["github"].Token = "changed by the caller"
+	d, err = s.RecordChecks(context.Background(), "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := d.Providers["github"]; p.Org != ghSettings.Org || p.Token != ghSettings.Token || p.LastCheck == nil {
+	if p := d.Credentials["github"]; p.Org != ghSettings.Org || p.Token != ghSettings.Token || p.LastCheck == nil {
 		t.Fatalf("saved %+v", p)
 	}
 }

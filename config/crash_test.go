@@ -36,13 +36,13 @@ func TestHelperWriter(t *testing.T) {
 	fmt.Println("ready")
 	for {
 		d, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
-			d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}}
+			d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}}
 			d.Active = "github"
 			return nil
 		})
 		if err == nil && checks {
-			_, err = s.RecordChecks(context.Background(), "writer (local)", Checked{Provider: "github",
-				Tested: d.Providers["github"].Settings, Record: &CheckRecord{At: time.Now().UTC(), OK: true}})
+			_, err = s.RecordChecks(context.Background(), "writer (local)", Checked{Credential: "github",
+				Tested: d.Credentials["github"].Settings, Record: &CheckRecord{At: time.Now().UTC(), OK: true}})
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "writer:", err)
@@ -111,11 +111,11 @@ func crashSafety(t *testing.T, checks bool) {
 		// changed is the revision of the last change of settings: the current one, or with
 		// check-only saves the one before when the last save recorded a check.
 		changed := d.Revision
-		if p := d.Providers["github"]; checks && p != nil && p.LastCheck != nil {
+		if p := d.Credentials["github"]; checks && p != nil && p.LastCheck != nil {
 			changed = d.Revision - 1
 		}
 		if d.Revision > 0 {
-			if p := d.Providers["github"]; p == nil || p.Org != fmt.Sprintf("rev-%d", changed) || p.Token != canary || p.Revision != changed {
+			if p := d.Credentials["github"]; p == nil || p.Org != fmt.Sprintf("rev-%d", changed) || p.Token != canary || p.Revision != changed {
 				t.Fatalf("after kill %d: revision %d holds %+v", kills, d.Revision, p)
 			}
 		}
@@ -142,7 +142,7 @@ func crashSafety(t *testing.T, checks bool) {
 	// Leftover temp files are cleaned by the next save and never hold plaintext.
 	_ = s
 	assertNoCanary(t, dir)
-	setProvider(t, s, "gitlab", Provider{Settings: Settings{Org: "x"}})
+	setProvider(t, s, "gitlab", Credential{Settings: Settings{Org: "x"}})
 	if tmps, _ := filepath.Glob(filepath.Join(dir, "."+StoreFile+".tmp-*")); len(tmps) != 0 {
 		t.Errorf("temp files left after a save: %v", tmps)
 	}

@@ -20,18 +20,18 @@ const maxAudit = 500
 
 // Data is the plaintext content of the store.
 type Data struct {
-	Version   int                  `json:"version"`
-	Revision  int64                `json:"revision"`
-	Active    string               `json:"active,omitempty"`
-	Providers map[string]*Provider `json:"providers"`
+	Version     int                    `json:"version"`
+	Revision    int64                  `json:"revision"`
+	Active      string                 `json:"active,omitempty"`
+	Credentials map[string]*Credential `json:"providers"`
 	// Devtron is the Devtron instance credentials are pushed to (nil: none stored).
-	Devtron *Devtron     `json:"devtron,omitempty"`
+	Devtron *Platform    `json:"devtron,omitempty"`
 	Audit   []AuditEntry `json:"audit"`
 }
 
-// Devtron is a stored Devtron instance. Token (its API token) is a secret like the Git tokens;
+// Platform is a stored Platform instance. Token (its API token) is a secret like the Git tokens;
 // CABundle is the path of a PEM file for a private CA.
-type Devtron struct {
+type Platform struct {
 	URL       string       `json:"url"`
 	Token     string       `json:"token"`
 	CABundle  string       `json:"ca_bundle,omitempty"`
@@ -39,8 +39,8 @@ type Devtron struct {
 	LastCheck *CheckRecord `json:"last_check,omitempty"`
 }
 
-// Provider is one provider's stored configuration. Token is the secret.
-type Provider struct {
+// Credential is one provider's stored configuration. Token is the secret.
+type Credential struct {
 	Settings
 	UpdatedAt time.Time `json:"updated_at"`
 	// Revision is the store revision at which these settings last changed (check records aside).
@@ -73,28 +73,28 @@ type CheckStatus struct {
 
 // AuditEntry records one change: who, when, what (field names, never values).
 type AuditEntry struct {
-	At       time.Time `json:"at"`
-	Revision int64     `json:"revision,omitempty"`
-	Who      string    `json:"who"`
-	Action   Action    `json:"action"`
-	Provider string    `json:"provider,omitempty"`
-	Fields   []string  `json:"fields,omitempty"`
+	At         time.Time `json:"at"`
+	Revision   int64     `json:"revision,omitempty"`
+	Who        string    `json:"who"`
+	Action     Action    `json:"action"`
+	Credential string    `json:"provider,omitempty"`
+	Fields     []string  `json:"fields,omitempty"`
 }
 
 // NewData returns an empty store content at revision 0.
 func NewData() *Data {
-	return &Data{Version: schemaVersion, Providers: map[string]*Provider{}, Audit: []AuditEntry{}}
+	return &Data{Version: schemaVersion, Credentials: map[string]*Credential{}, Audit: []AuditEntry{}}
 }
 
 // Clone returns a deep copy, so that a caller can edit without touching what others hold.
 func (d *Data) Clone() *Data {
 	c := *d
-	c.Providers = make(map[string]*Provider, len(d.Providers))
-	for k, p := range d.Providers {
+	c.Credentials = make(map[string]*Credential, len(d.Credentials))
+	for k, p := range d.Credentials {
 		cp := *p
 		cp.LastCheck = p.LastCheck.clone()
 		cp.LastDeep = p.LastDeep.clone()
-		c.Providers[k] = &cp
+		c.Credentials[k] = &cp
 	}
 	if d.Devtron != nil {
 		dt := *d.Devtron
@@ -120,8 +120,8 @@ func decode(plain []byte) (*Data, error) {
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
 	}
-	if d.Providers == nil {
-		d.Providers = map[string]*Provider{}
+	if d.Credentials == nil {
+		d.Credentials = map[string]*Credential{}
 	}
 	if err := d.validate(); err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func (d *Data) validate() error {
 	case d.Revision < 0:
 		return fmt.Errorf("the decrypted content has an invalid revision %d", d.Revision)
 	}
-	for k, p := range d.Providers {
+	for k, p := range d.Credentials {
 		if p == nil {
 			return fmt.Errorf("provider %q has no settings", k)
 		}
@@ -156,7 +156,7 @@ func (d *Data) validate() error {
 	if d.Devtron != nil && d.Devtron.URL == "" {
 		return fmt.Errorf("the Devtron instance has no URL")
 	}
-	if d.Active != "" && d.Providers[d.Active] == nil {
+	if d.Active != "" && d.Credentials[d.Active] == nil {
 		return fmt.Errorf("the active provider %q is not configured", d.Active)
 	}
 	return nil
@@ -166,7 +166,7 @@ func (d *Data) validate() error {
 func (d *Data) Encode() ([]byte, error) { return json.Marshal(d) }
 
 // changedFields lists the configuration fields (never check records) that differ between a and b.
-func changedFields(a, b *Provider) []string {
+func changedFields(a, b *Credential) []string {
 	var as, bs Settings
 	if a != nil {
 		as = a.Settings
@@ -187,8 +187,8 @@ func changedFields(a, b *Provider) []string {
 // unless the edit brought new ones: a result belongs to the credentials it tested, and must not
 // vouch for new ones that were never checked.
 func (d *Data) dropStaleChecks(before *Data) {
-	for k, p := range d.Providers {
-		old := before.Providers[k]
+	for k, p := range d.Credentials {
+		old := before.Credentials[k]
 		if old == nil || len(changedFields(old, p)) == 0 {
 			continue
 		}
@@ -203,28 +203,28 @@ func (d *Data) dropStaleChecks(before *Data) {
 
 // audit appends the entries describing the change from before to d.
 func (d *Data) audit(before *Data, who string, action Action, at time.Time) {
-	keys := make([]string, 0, len(d.Providers)+len(before.Providers))
-	for k := range d.Providers {
+	keys := make([]string, 0, len(d.Credentials)+len(before.Credentials))
+	for k := range d.Credentials {
 		keys = append(keys, k)
 	}
-	for k := range before.Providers {
-		if d.Providers[k] == nil {
+	for k := range before.Credentials {
+		if d.Credentials[k] == nil {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		old, cur := before.Providers[k], d.Providers[k]
+		old, cur := before.Credentials[k], d.Credentials[k]
 		switch {
 		case cur == nil:
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionRemove, Provider: k})
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionRemove, Credential: k})
 		case old == nil:
 			cur.Revision = d.Revision
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionAdd, Provider: k, Fields: changedFields(nil, cur)})
+			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionAdd, Credential: k, Fields: changedFields(nil, cur)})
 		default:
 			if fields := changedFields(old, cur); len(fields) > 0 {
 				cur.Revision = d.Revision
-				d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: action, Provider: k, Fields: fields})
+				d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: action, Credential: k, Fields: fields})
 			}
 		}
 	}
@@ -232,9 +232,9 @@ func (d *Data) audit(before *Data, who string, action Action, at time.Time) {
 	switch {
 	case d.Active == before.Active:
 	case d.Active == "":
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDeactivate, Provider: before.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDeactivate, Credential: before.Active})
 	default:
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionActivate, Provider: d.Active})
+		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionActivate, Credential: d.Active})
 	}
 	if n := len(d.Audit); n > maxAudit {
 		d.Audit = slices.Clone(d.Audit[n-maxAudit:])
@@ -258,7 +258,7 @@ func (d *Data) auditDevtron(before *Data, who string, at time.Time) {
 		return
 	}
 	if old == nil {
-		old = &Devtron{}
+		old = &Platform{}
 	}
 	var fields []string
 	for _, f := range []struct {
@@ -281,7 +281,7 @@ func (d *Data) auditDevtron(before *Data, who string, at time.Time) {
 // Latest is the most recent of p's live check and round trip (nil when it has neither): the
 // record every rule about "the last check" reads (the freshness gate before a delivery, status,
 // the picker).
-func (p *Provider) Latest() *CheckRecord {
+func (p *Credential) Latest() *CheckRecord {
 	if p == nil {
 		return nil
 	}

@@ -10,7 +10,7 @@ import (
 func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	s, dir := newStore(t)
 	ctx := context.Background()
-	set := func(dt *Devtron) *Data {
+	set := func(dt *Platform) *Data {
 		t.Helper()
 		d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
 			d.Devtron = dt
@@ -21,8 +21,8 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 		}
 		return d
 	}
-	set(&Devtron{URL: "https://devtron.example.com/", Token: canary})
-	set(&Devtron{URL: "https://devtron.example.com/", Token: canary, LastCheck: &CheckRecord{At: time.Now(), OK: true}})
+	set(&Platform{URL: "https://devtron.example.com/", Token: canary})
+	set(&Platform{URL: "https://devtron.example.com/", Token: canary, LastCheck: &CheckRecord{At: time.Now(), OK: true}})
 	// A new token keeping the old check record: the record no longer vouches for it.
 	d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
 		d.Devtron.Token, d.Devtron.CABundle = canary+"2", "/ca.pem"
@@ -51,11 +51,11 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("audit %v, want %v", got, want)
 	}
-	if _, err := s.Update(ctx, "t", ActionDevtronSet, -1, func(d *Data) error { d.Devtron = &Devtron{Token: "x"}; return nil }); err == nil {
+	if _, err := s.Update(ctx, "t", ActionDevtronSet, -1, func(d *Data) error { d.Devtron = &Platform{Token: "x"}; return nil }); err == nil {
 		t.Error("a Devtron instance without URL was saved")
 	}
 	// Clone is deep.
-	d.Devtron = &Devtron{URL: "u", LastCheck: &CheckRecord{OK: true}}
+	d.Devtron = &Platform{URL: "u", LastCheck: &CheckRecord{OK: true}}
 	c := d.Clone()
 	c.Devtron.URL, c.Devtron.LastCheck.OK = "v", false
 	if d.Devtron.URL != "u" || !d.Devtron.LastCheck.OK {

@@ -34,10 +34,10 @@ const (
 type Error struct {
 	Kind ErrorKind
 	Path string
-	// Provider names the provider(s) the error is about, when there is one.
-	Provider string
-	Msg      string
-	Err      error
+	// Credential names the provider(s) the error is about, when there is one.
+	Credential string
+	Msg        string
+	Err        error
 }
 
 func (e *Error) Error() string {

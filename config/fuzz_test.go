@@ -35,10 +35,10 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if d.Version != schemaVersion || d.Providers == nil || d.Audit == nil || d.Revision < 0 {
+		if d.Version != schemaVersion || d.Credentials == nil || d.Audit == nil || d.Revision < 0 {
 			t.Fatalf("accepted invalid content: %+v", d)
 		}
-		for k, p := range d.Providers {
+		for k, p := range d.Credentials {
 			if p == nil {
 				t.Fatalf("nil provider %q accepted", k)
 			}

@@ -23,11 +23,11 @@ func newStore(t testing.TB) (*Store, string) {
 	return s, dir
 }
 
-func setProvider(t testing.TB, s *Store, name string, p Provider) *Data {
+func setProvider(t testing.TB, s *Store, name string, p Credential) *Data {
 	t.Helper()
 	d, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
 		cp := p
-		d.Providers[name] = &cp
+		d.Credentials[name] = &cp
 		return nil
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // of the store; init refuses, keeps it byte for byte, and says how to go on.
 func TestInitKeepsLoneIdentity(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
 	for _, f := range []string{StoreFile, BackupFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestSymlinksInsideNotFollowed(t *testing.T) {
 	for _, name := range []string{lockFile, StoreFile, BackupFile, IdentityFile} {
 		t.Run(name, func(t *testing.T) {
 			s, dir := newStore(t)
-			setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
+			setProvider(t, s, "github", Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
 			outside := filepath.Join(t.TempDir(), "outside")
 			p := filepath.Join(dir, name)
 			if name != lockFile {

@@ -93,8 +93,8 @@ func (s *Settings) Ref(f Field) *string {
 
 // Change is one edit of a provider's settings (see Set).
 type Change struct {
-	// Provider is the provider's ID (e.g. "github").
-	Provider string
+	// Credential is the provider's ID (e.g. "github").
+	Credential string
 	// Base is the store revision the edit started from: the save conflicts when this provider's
 	// settings changed, or it was removed, after Base. AnyRevision applies it to whatever is current.
 	Base int64
@@ -120,7 +120,7 @@ type Change struct {
 // would not be the ones checked) or, for a round trip of an older draft, dropped; records of the
 // previous settings are forgotten when the settings change.
 func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
-	if c.Provider == "" {
+	if c.Credential == "" {
 		return nil, &Error{Kind: KindInvalid, Msg: "no provider given; nothing was changed"}
 	}
 	for _, f := range c.Fields {
@@ -134,11 +134,11 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 	if c.At.IsZero() {
 		c.At = s.now()
 	}
-	return s.editProvider(ctx, who, ActionSet, c.Provider, c.Base, func(d *Data) error {
-		p := d.Providers[c.Provider]
+	return s.editProvider(ctx, who, ActionSet, c.Credential, c.Base, func(d *Data) error {
+		p := d.Credentials[c.Credential]
 		if p == nil {
-			p = &Provider{}
-			d.Providers[c.Provider] = p
+			p = &Credential{}
+			d.Credentials[c.Credential] = p
 		}
 		next := c.Settings
 		if len(c.Fields) > 0 {
@@ -149,7 +149,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 		}
 		tested := c.Check != nil || (c.Deep != nil && c.DeepOf == c.Settings)
 		if tested && next != c.Settings {
-			return staleError(c.Provider)
+			return staleError(c.Credential)
 		}
 		p.Settings = next
 		p.UpdatedAt = c.At.UTC()
@@ -161,7 +161,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 			p.LastDeep.Deep = true
 		}
 		if c.Activate {
-			d.Active = c.Provider
+			d.Active = c.Credential
 		}
 		return nil
 	})
@@ -171,7 +171,7 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 // whatever revision the caller saw: activation is of the provider as it is now.
 func (s *Store) Activate(ctx context.Context, who, id string) (*Data, error) {
 	return s.Update(ctx, who, ActionActivate, AnyRevision, func(d *Data) error {
-		if d.Providers[id] == nil {
+		if d.Credentials[id] == nil {
 			return notConfiguredError(id)
 		}
 		d.Active = id
@@ -185,10 +185,10 @@ func (s *Store) Activate(ctx context.Context, who, id string) (*Data, error) {
 // wasActive says whether it was the active provider (no provider is active then).
 func (s *Store) Remove(ctx context.Context, who, id string, base int64) (d *Data, wasActive bool, err error) {
 	d, err = s.editProvider(ctx, who, ActionRemove, id, base, func(d *Data) error {
-		if d.Providers[id] == nil {
+		if d.Credentials[id] == nil {
 			return notConfiguredError(id)
 		}
-		delete(d.Providers, id)
+		delete(d.Credentials, id)
 		if d.Active == id {
 			d.Active, wasActive = "", true
 		}
@@ -199,8 +199,8 @@ func (s *Store) Remove(ctx context.Context, who, id string, base int64) (d *Data
 
 // TokenRotation is the replacement of one provider's token (see RotateToken).
 type TokenRotation struct {
-	// Provider is the provider's ID (e.g. "gitlab").
-	Provider string
+	// Credential is the provider's ID (e.g. "gitlab").
+	Credential string
 	// From are the provider's settings when the rotation started, the old token among them.
 	From Settings
 	// Token is the new token.
@@ -230,10 +230,10 @@ type TokenRotation struct {
 //     round trip tested the old ones.
 func (s *Store) RotateToken(ctx context.Context, who string, r TokenRotation) (*Data, error) {
 	invalid := func(msg string) (*Data, error) {
-		return nil, &Error{Kind: KindInvalid, Provider: r.Provider, Msg: msg + "; nothing was changed"}
+		return nil, &Error{Kind: KindInvalid, Credential: r.Credential, Msg: msg + "; nothing was changed"}
 	}
 	switch {
-	case r.Provider == "":
+	case r.Credential == "":
 		return invalid("no provider given")
 	case r.Token == "":
 		return invalid("no new token given")
@@ -250,17 +250,17 @@ func (s *Store) RotateToken(ctx context.Context, who string, r TokenRotation) (*
 		r.At = s.now()
 	}
 	return s.Update(ctx, who, ActionRotate, AnyRevision, func(d *Data) error {
-		p := d.Providers[r.Provider]
+		p := d.Credentials[r.Credential]
 		switch {
 		case p == nil:
-			return &Error{Kind: KindNotConfigured, Provider: r.Provider,
-				Msg: r.Provider + " was removed from the store while its token was being rotated; nothing was saved"}
+			return &Error{Kind: KindNotConfigured, Credential: r.Credential,
+				Msg: r.Credential + " was removed from the store while its token was being rotated; nothing was saved"}
 		case p.Token != r.From.Token:
-			return &Error{Kind: KindConflict, Provider: r.Provider,
+			return &Error{Kind: KindConflict, Credential: r.Credential,
 				Msg: "the stored token was replaced while rotating: that one is kept, and nothing was saved"}
 		case !r.Issued && p.Settings != r.From:
-			return &Error{Kind: KindStale, Provider: r.Provider,
-				Msg: "the settings of " + r.Provider + " changed while the new token was being checked; nothing was saved"}
+			return &Error{Kind: KindStale, Credential: r.Credential,
+				Msg: "the settings of " + r.Credential + " changed while the new token was being checked; nothing was saved"}
 		}
 		p.Token = r.Token
 		p.UpdatedAt = r.At.UTC()
@@ -271,7 +271,7 @@ func (s *Store) RotateToken(ctx context.Context, who string, r TokenRotation) (*
 
 // Checked is the result of checking (or, with Record.Deep, round-tripping) one provider's settings.
 type Checked struct {
-	Provider string
+	Credential string
 	// Tested are the settings the check ran on.
 	Tested Settings
 	Record *CheckRecord
@@ -289,9 +289,9 @@ func (s *Store) RecordChecks(ctx context.Context, who string, results ...Checked
 	return s.Update(ctx, who, ActionCheck, AnyRevision, func(d *Data) error {
 		var stale []string
 		for _, r := range results {
-			p := d.Providers[r.Provider]
+			p := d.Credentials[r.Credential]
 			if p == nil || r.Record == nil || p.Settings != r.Tested {
-				stale = append(stale, r.Provider)
+				stale = append(stale, r.Credential)
 				continue
 			}
 			if r.Record.Deep {
@@ -316,18 +316,18 @@ func (s *Store) editProvider(ctx context.Context, who string, action Action, id 
 }
 
 func notConfiguredError(id string) error {
-	return &Error{Kind: KindNotConfigured, Provider: id, Msg: id + " is not configured; nothing was changed"}
+	return &Error{Kind: KindNotConfigured, Credential: id, Msg: id + " is not configured; nothing was changed"}
 }
 
 func staleError(ids ...string) error {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	return &Error{Kind: KindStale, Provider: strings.Join(ids, ", "),
+	return &Error{Kind: KindStale, Credential: strings.Join(ids, ", "),
 		Msg: fmt.Sprintf("the stored settings of %s changed while they were being checked; nothing was saved", strings.Join(ids, ", "))}
 }
 
 // SetDevtron stores the Devtron instance (URL, API token, CA bundle and the check that passed, if
 // any), replacing the one stored before.
-func (s *Store) SetDevtron(ctx context.Context, who string, dt Devtron) (*Data, error) {
+func (s *Store) SetDevtron(ctx context.Context, who string, dt Platform) (*Data, error) {
 	dt.UpdatedAt = time.Now().UTC()
 	return s.Update(ctx, who, ActionDevtronSet, AnyRevision, func(d *Data) error {
 		d.Devtron = &dt

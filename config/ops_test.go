@@ -18,7 +18,7 @@ func mustSet(t *testing.T, s *Store, c Change) *Data {
 	t.Helper()
 	d, err := s.Set(context.Background(), "tester (local)", c)
 	if err != nil {
-		t.Fatalf("Set %s: %v", c.Provider, err)
+		t.Fatalf("Set %s: %v", c.Credential, err)
 	}
 	return d
 }
@@ -43,9 +43,9 @@ func failsUnchanged(t *testing.T, dir string, kind ErrorKind, op func() error) {
 func TestSetAddsThenChangesWithTypedAuditActions(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
-	d := mustSet(t, s, Change{Provider: "github", Base: 0, Settings: ghSettings, Activate: true})
-	if d.Active != "github" || d.Providers["github"].Settings != ghSettings || d.Providers["github"].UpdatedAt.IsZero() {
-		t.Fatalf("after add: active %q, %+v", d.Active, d.Providers["github"])
+	d := mustSet(t, s, Change{Credential: "github", Base: 0, Settings: ghSettings, Activate: true})
+	if d.Active != "github" || d.Credentials["github"].Settings != ghSettings || d.Credentials["github"].UpdatedAt.IsZero() {
+		t.Fatalf("after add: active %q, %+v", d.Active, d.Credentials["github"])
 	}
 	tail := d.Audit[len(d.Audit)-2:]
 	if tail[0].Action != ActionAdd || !slices.Equal(tail[0].Fields, []string{"host", "org", "username", "token"}) || tail[1].Action != ActionActivate {
@@ -53,8 +53,8 @@ func TestSetAddsThenChangesWithTypedAuditActions(t *testing.T) {
 	}
 	next := ghSettings
 	next.Org = "acme-2"
-	d = mustSet(t, s, Change{Provider: "github", Base: d.Revision, Settings: next})
-	if e := lastAudit(d); e.Action != ActionSet || !slices.Equal(e.Fields, []string{"org"}) || e.Provider != "github" {
+	d = mustSet(t, s, Change{Credential: "github", Base: d.Revision, Settings: next})
+	if e := lastAudit(d); e.Action != ActionSet || !slices.Equal(e.Fields, []string{"org"}) || e.Credential != "github" {
 		t.Fatalf("audit after set: %+v", e)
 	}
 	// The typed actions are the strings the store file and `status --json` have always held.
@@ -68,40 +68,40 @@ func TestSetAddsThenChangesWithTypedAuditActions(t *testing.T) {
 func TestSetConflictsOnlyWhenTheSameProviderChangedAfterBase(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
-	d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
+	d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
 	base := d.Revision
 	// Another provider changing, or a check being recorded, does not get in the way.
-	mustSet(t, s, Change{Provider: "gitlab", Base: base, Settings: glSettings})
-	if _, err := s.RecordChecks(context.Background(), "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)}); err != nil {
+	mustSet(t, s, Change{Credential: "gitlab", Base: base, Settings: glSettings})
+	if _, err := s.RecordChecks(context.Background(), "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)}); err != nil {
 		t.Fatal(err)
 	}
 	a := ghSettings
 	a.Org = "alice"
-	mustSet(t, s, Change{Provider: "github", Base: base, Settings: a})
+	mustSet(t, s, Change{Credential: "github", Base: base, Settings: a})
 	b := ghSettings
 	b.Org = "bob"
 	failsUnchanged(t, dir, KindConflict, func() error {
-		_, err := s.Set(context.Background(), "bob", Change{Provider: "github", Base: base, Settings: b})
+		_, err := s.Set(context.Background(), "bob", Change{Credential: "github", Base: base, Settings: b})
 		return err
 	})
 	// AnyRevision applies to whatever is current.
-	if d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: b}); d.Providers["github"].Org != "bob" {
-		t.Fatalf("AnyRevision save: %+v", d.Providers["github"])
+	if d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: b}); d.Credentials["github"].Org != "bob" {
+		t.Fatalf("AnyRevision save: %+v", d.Credentials["github"])
 	}
 }
 
 func TestSetFieldsApplyOverTheCurrentSettings(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
 	// Another writer changes the username; this edit sets only the org.
 	other := ghSettings
 	other.Username = "someone"
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: other})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: other})
 	mine := ghSettings
 	mine.Org = "mine"
-	d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: mine, Fields: []Field{FieldOrg}})
-	if p := d.Providers["github"]; p.Org != "mine" || p.Username != "someone" {
+	d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: mine, Fields: []Field{FieldOrg}})
+	if p := d.Credentials["github"]; p.Org != "mine" || p.Username != "someone" {
 		t.Fatalf("fields merge: %+v", p)
 	}
 }
@@ -110,20 +110,20 @@ func TestSetKeepsOnlyChecksOfTheSavedSettings(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
 	ctx := context.Background()
-	d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings, Check: okRecord(false), Deep: okRecord(true), DeepOf: ghSettings})
-	if p := d.Providers["github"]; p.LastCheck == nil || p.LastDeep == nil {
+	d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings, Check: okRecord(false), Deep: okRecord(true), DeepOf: ghSettings})
+	if p := d.Credentials["github"]; p.LastCheck == nil || p.LastDeep == nil {
 		t.Fatalf("checks of the saved settings were not kept: %+v", p)
 	}
 	// A change without a check forgets the records of the old settings.
 	next := ghSettings
 	next.Token = "ghp_other0123456789abcdefghijklmn"
-	d = mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: next})
-	if p := d.Providers["github"]; p.LastCheck != nil || p.LastDeep != nil {
+	d = mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: next})
+	if p := d.Credentials["github"]; p.LastCheck != nil || p.LastDeep != nil {
 		t.Fatalf("records of the old token vouch for the new one: %+v", p)
 	}
 	// A round trip of an older draft is not kept.
-	d = mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings, Deep: okRecord(true), DeepOf: next})
-	if p := d.Providers["github"]; p.LastDeep != nil {
+	d = mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings, Deep: okRecord(true), DeepOf: next})
+	if p := d.Credentials["github"]; p.LastDeep != nil {
 		t.Fatalf("a round trip of other settings was kept: %+v", p.LastDeep)
 	}
 	// A check of settings other than the ones that would be saved is refused, and nothing changes:
@@ -131,12 +131,12 @@ func TestSetKeepsOnlyChecksOfTheSavedSettings(t *testing.T) {
 	// changed the username.
 	other := ghSettings
 	other.Username = "someone"
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: other})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: other})
 	checked := ghSettings
 	checked.Org = "checked"
 	for _, c := range []Change{
-		{Provider: "github", Base: AnyRevision, Settings: checked, Fields: []Field{FieldOrg}, Check: okRecord(false)},
-		{Provider: "github", Base: AnyRevision, Settings: checked, Fields: []Field{FieldOrg}, Deep: okRecord(true), DeepOf: checked},
+		{Credential: "github", Base: AnyRevision, Settings: checked, Fields: []Field{FieldOrg}, Check: okRecord(false)},
+		{Credential: "github", Base: AnyRevision, Settings: checked, Fields: []Field{FieldOrg}, Deep: okRecord(true), DeepOf: checked},
 	} {
 		failsUnchanged(t, dir, KindStale, func() error { _, err := s.Set(ctx, "cli", c); return err })
 	}
@@ -147,8 +147,8 @@ func TestSetRefusesMalformedEdits(t *testing.T) {
 	s, dir := newStore(t)
 	for name, c := range map[string]Change{
 		"no provider":     {Base: AnyRevision, Settings: ghSettings},
-		"unknown field":   {Provider: "github", Base: AnyRevision, Settings: ghSettings, Fields: []Field{"password"}},
-		"deep as a check": {Provider: "github", Base: AnyRevision, Settings: ghSettings, Check: okRecord(true)},
+		"unknown field":   {Credential: "github", Base: AnyRevision, Settings: ghSettings, Fields: []Field{"password"}},
+		"deep as a check": {Credential: "github", Base: AnyRevision, Settings: ghSettings, Check: okRecord(true)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			failsUnchanged(t, dir, KindInvalid, func() error { _, err := s.Set(context.Background(), "x", c); return err })
@@ -161,13 +161,13 @@ func TestActivateNeedsAConfiguredProvider(t *testing.T) {
 	s, dir := newStore(t)
 	ctx := context.Background()
 	failsUnchanged(t, dir, KindNotConfigured, func() error { _, err := s.Activate(ctx, "x", "github"); return err })
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	d, err := s.Activate(ctx, "alice", "gitlab")
 	if err != nil || d.Active != "gitlab" {
 		t.Fatalf("activate: %v, active %q", err, d.Active)
 	}
-	if e := lastAudit(d); e.Action != ActionActivate || e.Provider != "gitlab" || e.Who != "alice" {
+	if e := lastAudit(d); e.Action != ActionActivate || e.Credential != "gitlab" || e.Who != "alice" {
 		t.Fatalf("audit: %+v", e)
 	}
 	// Removed by another writer: activating it must fail rather than point at nothing.
@@ -182,28 +182,28 @@ func TestRemoveConflictsOnlyWhenThatProviderChanged(t *testing.T) {
 	s, dir := newStore(t)
 	ctx := context.Background()
 	failsUnchanged(t, dir, KindNotConfigured, func() error { _, _, err := s.Remove(ctx, "x", "github", AnyRevision); return err })
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings, Activate: true})
-	d := mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings, Activate: true})
+	d := mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	seen := d.Revision // the admin looks at the store here
 	// Another provider changing and a recorded check do not make the removal conflict.
 	other := glSettings
 	other.Org = "group-2"
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: other})
-	if _, err := s.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)}); err != nil {
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: other})
+	if _, err := s.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)}); err != nil {
 		t.Fatal(err)
 	}
 	d, wasActive, err := s.Remove(ctx, "alice", "github", seen)
-	if err != nil || !wasActive || d.Providers["github"] != nil || d.Active != "" {
+	if err != nil || !wasActive || d.Credentials["github"] != nil || d.Active != "" {
 		t.Fatalf("remove: %v, wasActive %v, %+v", err, wasActive, d)
 	}
 	tail := d.Audit[len(d.Audit)-2:]
-	if tail[0].Action != ActionRemove || tail[1].Action != ActionDeactivate || tail[1].Provider != "github" {
+	if tail[0].Action != ActionRemove || tail[1].Action != ActionDeactivate || tail[1].Credential != "github" {
 		t.Fatalf("audit: %+v", tail)
 	}
 	// Removing a provider whose settings changed after what the admin saw is a conflict.
 	changed := other
 	changed.Org = "group-3"
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: changed})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: changed})
 	failsUnchanged(t, dir, KindConflict, func() error { _, _, err := s.Remove(ctx, "x", "gitlab", seen); return err })
 	if _, wasActive, err := s.Remove(ctx, "x", "gitlab", AnyRevision); err != nil || wasActive {
 		t.Fatalf("AnyRevision remove: %v, wasActive %v", err, wasActive)
@@ -214,16 +214,16 @@ func TestRecordChecksKeepsOnlyResultsOfTheStoredSettings(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
 	ctx := context.Background()
-	d := mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: ghSettings})
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	d := mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: ghSettings})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	audits := len(d.Audit) + 1
-	d, err := s.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)},
-		Checked{Provider: "gitlab", Tested: glSettings, Record: okRecord(true)})
+	d, err := s.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)},
+		Checked{Credential: "gitlab", Tested: glSettings, Record: okRecord(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Providers["github"].LastCheck == nil || d.Providers["github"].LastDeep != nil || d.Providers["gitlab"].LastDeep == nil || d.Providers["gitlab"].LastCheck != nil {
-		t.Fatalf("records in the wrong slots: github %+v, gitlab %+v", d.Providers["github"], d.Providers["gitlab"])
+	if d.Credentials["github"].LastCheck == nil || d.Credentials["github"].LastDeep != nil || d.Credentials["gitlab"].LastDeep == nil || d.Credentials["gitlab"].LastCheck != nil {
+		t.Fatalf("records in the wrong slots: github %+v, gitlab %+v", d.Credentials["github"], d.Credentials["gitlab"])
 	}
 	if len(d.Audit) != audits {
 		t.Fatalf("recording checks made audit entries: %+v", d.Audit[audits:])
@@ -231,20 +231,20 @@ func TestRecordChecksKeepsOnlyResultsOfTheStoredSettings(t *testing.T) {
 	// The token changed while a check ran: its result is left out, the other one kept.
 	rotated := ghSettings
 	rotated.Token = "ghp_rotated0123456789abcdefghijkl"
-	mustSet(t, s, Change{Provider: "github", Base: AnyRevision, Settings: rotated})
+	mustSet(t, s, Change{Credential: "github", Base: AnyRevision, Settings: rotated})
 	failed := &CheckRecord{At: time.Now().UTC(), OK: false}
-	d, err = s.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: ghSettings, Record: failed},
-		Checked{Provider: "gitlab", Tested: glSettings, Record: failed})
-	if err != nil || d.Providers["github"].LastCheck != nil || d.Providers["gitlab"].LastCheck == nil || d.Providers["gitlab"].LastCheck.OK {
-		t.Fatalf("partly stale: %v, github %+v, gitlab %+v", err, d.Providers["github"].LastCheck, d.Providers["gitlab"].LastCheck)
+	d, err = s.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: ghSettings, Record: failed},
+		Checked{Credential: "gitlab", Tested: glSettings, Record: failed})
+	if err != nil || d.Credentials["github"].LastCheck != nil || d.Credentials["gitlab"].LastCheck == nil || d.Credentials["gitlab"].LastCheck.OK {
+		t.Fatalf("partly stale: %v, github %+v, gitlab %+v", err, d.Credentials["github"].LastCheck, d.Credentials["gitlab"].LastCheck)
 	}
 	// Nothing left to keep: nothing is written.
 	failsUnchanged(t, dir, KindStale, func() error {
-		_, err := s.RecordChecks(ctx, "cron", Checked{Provider: "github", Tested: ghSettings, Record: okRecord(false)})
+		_, err := s.RecordChecks(ctx, "cron", Checked{Credential: "github", Tested: ghSettings, Record: okRecord(false)})
 		return err
 	})
 	failsUnchanged(t, dir, KindStale, func() error {
-		_, err := s.RecordChecks(ctx, "cron", Checked{Provider: "bitbucket", Tested: ghSettings, Record: okRecord(false)})
+		_, err := s.RecordChecks(ctx, "cron", Checked{Credential: "bitbucket", Tested: ghSettings, Record: okRecord(false)})
 		return err
 	})
 	failsUnchanged(t, dir, KindInvalid, func() error { _, err := s.RecordChecks(ctx, "cron"); return err })
@@ -267,7 +267,7 @@ const rotatedToken = "glpat-CANARYrotated000000"
 // rotationOf is the rotation of glSettings' token to rotatedToken; by hand it carries the new
 // token's passing check and round trip.
 func rotationOf(issued bool) TokenRotation {
-	r := TokenRotation{Provider: "gitlab", From: glSettings, Token: rotatedToken, Issued: issued}
+	r := TokenRotation{Credential: "gitlab", From: glSettings, Token: rotatedToken, Issued: issued}
 	if !issued {
 		// a minute after okRecord's: the new token's records are not the old one's
 		r.Check, r.Deep = okRecord(false), okRecord(true)
@@ -284,18 +284,18 @@ func TestRotateTokenRecordsARotation(t *testing.T) {
 	for _, issued := range []bool{true, false} {
 		s, _ := newStore(t)
 		ctx := context.Background()
-		mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings, Check: okRecord(false), Deep: okRecord(true), DeepOf: glSettings})
+		mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings, Check: okRecord(false), Deep: okRecord(true), DeepOf: glSettings})
 		d, err := s.RotateToken(ctx, "alice (local)", rotationOf(issued))
 		if err != nil {
 			t.Fatalf("issued %v: %v", issued, err)
 		}
-		p := d.Providers["gitlab"]
+		p := d.Credentials["gitlab"]
 		want := glSettings
 		want.Token = rotatedToken
 		if p.Settings != want {
 			t.Fatalf("issued %v: stored %+v", issued, p.Settings)
 		}
-		if e := lastAudit(d); e.Action != ActionRotate || e.Provider != "gitlab" || e.Who != "alice (local)" || !slices.Equal(e.Fields, []string{"token"}) {
+		if e := lastAudit(d); e.Action != ActionRotate || e.Credential != "gitlab" || e.Who != "alice (local)" || !slices.Equal(e.Fields, []string{"token"}) {
 			t.Fatalf("issued %v: audit %+v", issued, e)
 		}
 		if issued && (p.LastCheck != nil || p.LastDeep != nil) {
@@ -314,16 +314,16 @@ func TestRotateTokenIssuedGoesOverOtherChanges(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
 	ctx := context.Background()
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	other := glSettings
 	other.Username = "someone"
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: other})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: other})
 	failsUnchanged(t, dir, KindStale, func() error { _, err := s.RotateToken(ctx, "x", rotationOf(false)); return err })
 	d, err := s.RotateToken(ctx, "x", rotationOf(true))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := d.Providers["gitlab"]; p.Token != rotatedToken || p.Username != "someone" {
+	if p := d.Credentials["gitlab"]; p.Token != rotatedToken || p.Username != "someone" {
 		t.Fatalf("stored %s as %s", p.Token, p.Username)
 	}
 }
@@ -336,7 +336,7 @@ func TestRotateTokenKeepsATokenSomeoneElseStored(t *testing.T) {
 	ctx := context.Background()
 	theirs := glSettings
 	theirs.Token = "glpat-theirs0000000000000"
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: theirs})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: theirs})
 	for _, issued := range []bool{true, false} {
 		failsUnchanged(t, dir, KindConflict, func() error { _, err := s.RotateToken(ctx, "x", rotationOf(issued)); return err })
 	}
@@ -353,11 +353,11 @@ func TestRotateTokenKeepsATokenSomeoneElseStored(t *testing.T) {
 func TestRotateTokenRefusesMalformedRotations(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
-	mustSet(t, s, Change{Provider: "gitlab", Base: AnyRevision, Settings: glSettings})
+	mustSet(t, s, Change{Credential: "gitlab", Base: AnyRevision, Settings: glSettings})
 	failed := &CheckRecord{At: time.Now().UTC(), OK: false}
 	edit := func(issued bool, f func(r *TokenRotation)) TokenRotation { r := rotationOf(issued); f(&r); return r }
 	for name, r := range map[string]TokenRotation{
-		"no provider":                  edit(true, func(r *TokenRotation) { r.Provider = "" }),
+		"no provider":                  edit(true, func(r *TokenRotation) { r.Credential = "" }),
 		"no token":                     edit(true, func(r *TokenRotation) { r.Token = "" }),
 		"the same token":               edit(false, func(r *TokenRotation) { r.Token = glSettings.Token }),
 		"issued with a check":          edit(true, func(r *TokenRotation) { r.Check = okRecord(false) }),

@@ -16,10 +16,10 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 	}
 	set := func(id, org string) func(*Data) error {
 		return func(d *Data) error {
-			p := d.Providers[id]
+			p := d.Credentials[id]
 			if p == nil {
-				p = &Provider{Settings: Settings{Host: "https://example.com/", Username: "u", Token: "t"}}
-				d.Providers[id] = p
+				p = &Credential{Settings: Settings{Host: "https://example.com/", Username: "u", Token: "t"}}
+				d.Credentials[id] = p
 			}
 			p.Org = org
 			return nil
@@ -47,7 +47,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 	// Check records alone do not move a provider's revision.
 	cur, _ := s.Load()
 	if _, err := s.Update(ctx, "cron", "check", AnyRevision, func(d *Data) error {
-		d.Providers["github"].LastCheck = &CheckRecord{OK: true}
+		d.Credentials["github"].LastCheck = &CheckRecord{OK: true}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -57,15 +57,15 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 	}
 	// A removal after the edit began is a conflict too: the save would silently re-add it.
 	cur, _ = s.Load()
-	if _, err := s.Update(ctx, "erin", "remove", AnyRevision, func(d *Data) error { delete(d.Providers, "gitlab"); return nil }); err != nil {
+	if _, err := s.Update(ctx, "erin", "remove", AnyRevision, func(d *Data) error { delete(d.Credentials, "gitlab"); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateProvider(ctx, "frank", "set", "gitlab", cur.Revision, set("gitlab", "f")); !errors.Is(err, ErrConflict) {
 		t.Fatalf("save over a removal: %v", err)
 	}
 	final, _ := s.Load()
-	if final.Providers["github"].Org != "d" || final.Providers["gitlab"] != nil {
-		t.Fatalf("final state %+v", final.Providers)
+	if final.Credentials["github"].Org != "d" || final.Credentials["gitlab"] != nil {
+		t.Fatalf("final state %+v", final.Credentials)
 	}
 }
 
@@ -78,28 +78,28 @@ func TestChangedCredentialsForgetTheirOldCheckResults(t *testing.T) {
 	}
 	ok := &CheckRecord{OK: true}
 	if _, err := s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
-		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1"}, LastCheck: ok, LastDeep: ok}
+		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1"}, LastCheck: ok, LastDeep: ok}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// A check record alone, or an unrelated change, keeps them.
 	d, err := s.Update(ctx, "a", "activate", AnyRevision, func(d *Data) error { d.Active = "github"; return nil })
-	if err != nil || d.Providers["github"].LastCheck == nil || d.Providers["github"].LastDeep == nil {
+	if err != nil || d.Credentials["github"].LastCheck == nil || d.Credentials["github"].LastDeep == nil {
 		t.Fatalf("an activation dropped the check records: %v", err)
 	}
 	// A new token without a new check: both records go.
-	d, err = s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error { d.Providers["github"].Token = "t2"; return nil })
-	if err != nil || d.Providers["github"].LastCheck != nil || d.Providers["github"].LastDeep != nil {
-		t.Fatalf("a new token kept the old token's check results: %+v %v", d.Providers["github"], err)
+	d, err = s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error { d.Credentials["github"].Token = "t2"; return nil })
+	if err != nil || d.Credentials["github"].LastCheck != nil || d.Credentials["github"].LastDeep != nil {
+		t.Fatalf("a new token kept the old token's check results: %+v %v", d.Credentials["github"], err)
 	}
 	// A new token with its own check keeps that one.
 	fresh := &CheckRecord{OK: false, User: "octocat"}
 	d, err = s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
-		d.Providers["github"].Token, d.Providers["github"].LastCheck = "t3", fresh
+		d.Credentials["github"].Token, d.Credentials["github"].LastCheck = "t3", fresh
 		return nil
 	})
-	if err != nil || d.Providers["github"].LastCheck == nil || d.Providers["github"].LastCheck.User != "octocat" {
-		t.Fatalf("the new check result was dropped: %+v %v", d.Providers["github"], err)
+	if err != nil || d.Credentials["github"].LastCheck == nil || d.Credentials["github"].LastCheck.User != "octocat" {
+		t.Fatalf("the new check result was dropped: %+v %v", d.Credentials["github"], err)
 	}
 }

@@ -18,7 +18,7 @@ func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	for _, f := range Fields {
 		*s.Ref(f) = "value of " + string(f)
 	}
-	raw, err := json.Marshal(Provider{Settings: s})
+	raw, err := json.Marshal(Credential{Settings: s})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestStampChangesWithEveryWriteOnly(t *testing.T) {
 	if s.Stamp() != before {
 		t.Fatal("reading the store changed its stamp")
 	}
-	setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: "ghp_x"}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: "ghp_x"}})
 	after := s.Stamp()
 	if after == before || after.IsZero() {
 		t.Fatalf("a write left the stamp as it was: %+v", after)

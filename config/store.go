@@ -470,10 +470,10 @@ func (s *Store) Update(ctx context.Context, who string, action Action, base int6
 // editing different providers at the same time never get in each other's way.
 func (s *Store) UpdateProvider(ctx context.Context, who string, action Action, id string, base int64, edit func(*Data) error) (*Data, error) {
 	return s.update(ctx, who, action, func(cur *Data) error {
-		if p := cur.Providers[id]; p != nil && p.Revision > base {
+		if p := cur.Credentials[id]; p != nil && p.Revision > base {
 			return providerConflictError(id, base, p.Revision)
 		}
-		if cur.Providers[id] == nil && removedAfter(cur, id, base) {
+		if cur.Credentials[id] == nil && removedAfter(cur, id, base) {
 			return providerConflictError(id, base, cur.Revision)
 		}
 		return nil
@@ -483,7 +483,7 @@ func (s *Store) UpdateProvider(ctx context.Context, who string, action Action, i
 // removedAfter reports whether the audit trail shows provider id removed after revision base.
 func removedAfter(d *Data, id string, base int64) bool {
 	for _, e := range d.Audit {
-		if e.Provider == id && e.Action == ActionRemove && e.Revision > base {
+		if e.Credential == id && e.Action == ActionRemove && e.Revision > base {
 			return true
 		}
 	}
@@ -539,14 +539,14 @@ func onlyChecksChanged(cur, next *Data) bool {
 func withoutChecks(d *Data) *Data {
 	c := *d
 	c.Revision = 0
-	c.Providers = make(map[string]*Provider, len(d.Providers))
-	for k, p := range d.Providers {
+	c.Credentials = make(map[string]*Credential, len(d.Credentials))
+	for k, p := range d.Credentials {
 		if p != nil {
 			cp := *p
 			cp.LastCheck, cp.LastDeep = nil, nil
 			p = &cp
 		}
-		c.Providers[k] = p
+		c.Credentials[k] = p
 	}
 	if d.Devtron != nil {
 		dt := *d.Devtron

@@ -35,7 +35,7 @@ func benchStore(b *testing.B) *Store {
 		name := names[i%len(names)]
 		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
 			exp := time.Now().Add(30 * 24 * time.Hour)
-			d.Providers[name] = &Provider{Settings: Settings{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat", Token: fmt.Sprintf("%s-token-%040d", name, i)}, UpdatedAt: time.Now(),
+			d.Credentials[name] = &Credential{Settings: Settings{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat", Token: fmt.Sprintf("%s-token-%040d", name, i)}, UpdatedAt: time.Now(),
 				LastCheck: &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp, DurationMS: 180,
 					Checks: []CheckStatus{{ID: "auth", Status: "pass", Message: "authenticated as octocat"}, {ID: "org", Status: "pass"}}}}
 			d.Active = "github"
@@ -51,8 +51,8 @@ func benchStore(b *testing.B) *Store {
 func BenchmarkLoad(b *testing.B) {
 	s := benchStore(b)
 	d, err := s.Load()
-	if err != nil || len(d.Providers) != 4 || len(d.Audit) < 45 {
-		b.Fatalf("setup: %v, %d providers, %d audit entries", err, len(d.Providers), len(d.Audit))
+	if err != nil || len(d.Credentials) != 4 || len(d.Audit) < 45 {
+		b.Fatalf("setup: %v, %d providers, %d audit entries", err, len(d.Credentials), len(d.Audit))
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -69,7 +69,7 @@ func BenchmarkSave(b *testing.B) {
 	for b.Loop() {
 		i++
 		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
-			d.Providers["github"].Username = fmt.Sprintf("user-%d", i)
+			d.Credentials["github"].Username = fmt.Sprintf("user-%d", i)
 			return nil
 		})
 		if err != nil {
@@ -87,7 +87,7 @@ func BenchmarkRecordCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tested := d.Providers["github"].Settings
+	tested := d.Credentials["github"].Settings
 	b.ReportAllocs()
 	for b.Loop() {
 		o, err := Open(s.Dir(), nil)
@@ -95,7 +95,7 @@ func BenchmarkRecordCheck(b *testing.B) {
 			_, err = o.Load()
 		}
 		if err == nil {
-			_, err = o.RecordChecks(context.Background(), "cron", Checked{Provider: "github", Tested: tested,
+			_, err = o.RecordChecks(context.Background(), "cron", Checked{Credential: "github", Tested: tested,
 				Record: &CheckRecord{At: time.Now(), OK: true, DurationMS: 180, Checks: []CheckStatus{{ID: "auth", Status: "pass"}}}})
 		}
 		if err != nil {

@@ -35,7 +35,7 @@ func TestInitModesAndRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Revision != 0 || d.Version != schemaVersion || len(d.Providers) != 0 || len(d.Audit) != 0 {
+	if d.Revision != 0 || d.Version != schemaVersion || len(d.Credentials) != 0 || len(d.Audit) != 0 {
 		t.Errorf("fresh store = %+v", d)
 	}
 	if s.Dir() != dir || s.Path() != filepath.Join(dir, StoreFile) {
@@ -67,7 +67,7 @@ func TestInitModesAndRevision(t *testing.T) {
 
 func TestInitExistingStore(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}})
 	before := snapshot(t, dir)
 	for _, pass := range []string{"", "pass"} {
 		_, err := Init(dir, pass)
@@ -94,7 +94,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	ctx := context.Background()
 
 	d1, err := s.Update(ctx, "alice (local)", "set", 0, func(d *Data) error {
-		d.Providers["github"] = &Provider{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}}
+		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}}
 		d.Active = "github"
 		return nil
 	})
@@ -117,8 +117,8 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	}
 
 	d2, err := s.Update(ctx, "SHA256:abc (ssh)", "set", 1, func(d *Data) error {
-		d.Providers["github"].Token = canary + "-rotated"
-		d.Providers["github"].Org = "acme2"
+		d.Credentials["github"].Token = canary + "-rotated"
+		d.Credentials["github"].Org = "acme2"
 		return nil
 	})
 	if err != nil {
@@ -130,28 +130,28 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	if got, _ := os.ReadFile(bak); string(got) != string(prev) {
 		t.Error("config.age.bak is not the previous config.age byte for byte")
 	}
-	if b, err := s.loadFile(bak); err != nil || b.Revision != 1 || b.Providers["github"].Org != "acme" {
+	if b, err := s.loadFile(bak); err != nil || b.Revision != 1 || b.Credentials["github"].Org != "acme" {
 		t.Fatalf("backup after rev 2: %v %+v", err, b)
 	}
 	loaded, err := s.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loaded.Revision != 2 || loaded.Providers["github"].Org != "acme2" || loaded.Active != "github" {
+	if loaded.Revision != 2 || loaded.Credentials["github"].Org != "acme2" || loaded.Active != "github" {
 		t.Errorf("loaded %+v", loaded)
 	}
 
 	want := []AuditEntry{
-		{At: at, Who: "alice (local)", Action: "add", Provider: "github", Fields: []string{"host", "org", "username", "token"}},
-		{At: at, Who: "alice (local)", Action: "activate", Provider: "github"},
-		{At: at, Who: "SHA256:abc (ssh)", Action: "set", Provider: "github", Fields: []string{"org", "token"}},
+		{At: at, Who: "alice (local)", Action: "add", Credential: "github", Fields: []string{"host", "org", "username", "token"}},
+		{At: at, Who: "alice (local)", Action: "activate", Credential: "github"},
+		{At: at, Who: "SHA256:abc (ssh)", Action: "set", Credential: "github", Fields: []string{"org", "token"}},
 	}
 	if len(loaded.Audit) != len(want) {
 		t.Fatalf("audit = %+v", loaded.Audit)
 	}
 	for i, w := range want {
 		g := loaded.Audit[i]
-		if !g.At.Equal(w.At) || g.Who != w.Who || g.Action != w.Action || g.Provider != w.Provider || !slices.Equal(g.Fields, w.Fields) {
+		if !g.At.Equal(w.At) || g.Who != w.Who || g.Action != w.Action || g.Credential != w.Credential || !slices.Equal(g.Fields, w.Fields) {
 			t.Errorf("audit[%d] = %+v, want %+v", i, g, w)
 		}
 	}
@@ -165,7 +165,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 
 	// Removing and deactivating are audited too.
 	d3, err := s.Update(ctx, "alice (local)", "remove", AnyRevision, func(d *Data) error {
-		delete(d.Providers, "github")
+		delete(d.Credentials, "github")
 		d.Active = ""
 		return nil
 	})
@@ -173,21 +173,21 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	tail := d3.Audit[len(d3.Audit)-2:]
-	if tail[0].Action != "remove" || tail[0].Provider != "github" || tail[1].Action != "deactivate" || tail[1].Provider != "github" {
+	if tail[0].Action != "remove" || tail[0].Credential != "github" || tail[1].Action != "deactivate" || tail[1].Credential != "github" {
 		t.Errorf("audit tail %+v", tail)
 	}
 }
 
 func TestCheckRecordOnlyNoAudit(t *testing.T) {
 	s, _ := newStore(t)
-	d := setProvider(t, s, "gitlab", Provider{Settings: Settings{Host: "https://gitlab.com/", Org: "g", Token: canary}})
+	d := setProvider(t, s, "gitlab", Credential{Settings: Settings{Host: "https://gitlab.com/", Org: "g", Token: canary}})
 	n := len(d.Audit)
 	d2, err := s.Update(context.Background(), "alice (local)", "check", d.Revision, func(d *Data) error {
 		exp := time.Now().Add(48 * time.Hour)
-		d.Providers["gitlab"].LastCheck = &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp,
+		d.Credentials["gitlab"].LastCheck = &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp,
 			Checks: []CheckStatus{{ID: "auth", Status: "pass"}}}
-		d.Providers["gitlab"].LastDeep = &CheckRecord{At: time.Now(), OK: true, Deep: true}
-		d.Providers["gitlab"].UpdatedAt = time.Now()
+		d.Credentials["gitlab"].LastDeep = &CheckRecord{At: time.Now(), OK: true, Deep: true}
+		d.Credentials["gitlab"].UpdatedAt = time.Now()
 		return nil
 	})
 	if err != nil {
@@ -200,7 +200,7 @@ func TestCheckRecordOnlyNoAudit(t *testing.T) {
 		t.Errorf("revision %d, want %d", d2.Revision, d.Revision+1)
 	}
 	l, err := s.Load()
-	if err != nil || l.Providers["gitlab"].LastCheck == nil || !l.Providers["gitlab"].LastCheck.OK {
+	if err != nil || l.Credentials["gitlab"].LastCheck == nil || !l.Credentials["gitlab"].LastCheck.OK {
 		t.Fatalf("check record not saved: %v %+v", err, l)
 	}
 }
@@ -209,7 +209,7 @@ func TestAuditBounded(t *testing.T) {
 	d := NewData()
 	before := NewData()
 	for i := range maxAudit + 10 {
-		d.Audit = append(d.Audit, AuditEntry{Who: "x", Action: "set", Provider: string(rune('a' + i%26))})
+		d.Audit = append(d.Audit, AuditEntry{Who: "x", Action: "set", Credential: string(rune('a' + i%26))})
 	}
 	d.audit(before, "w", "set", time.Now())
 	if len(d.Audit) != maxAudit {
@@ -219,13 +219,13 @@ func TestAuditBounded(t *testing.T) {
 
 func TestConflict(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "a", Token: canary}})
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "b", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "a", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "b", Token: canary}})
 	before := snapshot(t, dir)
 	called := false
 	_, err := s.Update(context.Background(), "alice (local)", "set", 1, func(d *Data) error {
 		called = true
-		d.Providers["github"].Org = "stale"
+		d.Credentials["github"].Org = "stale"
 		return nil
 	})
 	if !errors.Is(err, ErrConflict) || !IsKind(err, KindConflict) {
@@ -256,12 +256,12 @@ func TestEditErrorWritesNothing(t *testing.T) {
 // An edit that leaves the content invalid must be refused, not saved as a store that no longer loads.
 func TestUpdateRefusesInvalidContent(t *testing.T) {
 	s, dir := newStore(t)
-	setProvider(t, s, "github", Provider{Settings: Settings{Org: "a", Token: canary}})
+	setProvider(t, s, "github", Credential{Settings: Settings{Org: "a", Token: canary}})
 	before := snapshot(t, dir)
 	for name, edit := range map[string]func(*Data) error{
-		"nil provider":   func(d *Data) error { d.Providers["gitlab"] = nil; return nil },
+		"nil provider":   func(d *Data) error { d.Credentials["gitlab"] = nil; return nil },
 		"unknown active": func(d *Data) error { d.Active = "azure"; return nil },
-		"removed active": func(d *Data) error { d.Active = "github"; delete(d.Providers, "github"); return nil },
+		"removed active": func(d *Data) error { d.Active = "github"; delete(d.Credentials, "github"); return nil },
 	} {
 		_, err := s.Update(context.Background(), "a", "set", AnyRevision, edit)
 		if err == nil {
@@ -332,10 +332,10 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		for _, st := range []*Store{s, s2} {
 			go func() {
 				_, err := st.Update(context.Background(), "w", "set", AnyRevision, func(d *Data) error {
-					p := d.Providers["github"]
+					p := d.Credentials["github"]
 					if p == nil {
-						p = &Provider{}
-						d.Providers["github"] = p
+						p = &Credential{}
+						d.Credentials["github"] = p
 					}
 					p.Username += "x"
 					_ = i
@@ -354,8 +354,8 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Revision != 2*n || len(d.Providers["github"].Username) != 2*n {
-		t.Errorf("revision %d, username %q: updates lost", d.Revision, d.Providers["github"].Username)
+	if d.Revision != 2*n || len(d.Credentials["github"].Username) != 2*n {
+		t.Errorf("revision %d, username %q: updates lost", d.Revision, d.Credentials["github"].Username)
 	}
 }
 

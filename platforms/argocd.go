@@ -23,6 +23,8 @@ type ExportOptions struct {
 	Name string
 }
 
+func init() { register(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD}) }
+
 // Argo CD secret kinds.
 const (
 	KindRepoCreds  = "repo-creds"

@@ -15,29 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"gitopscfg/config"
-	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 )
-
-// Instance is a Devtron installation: its URL, an API token (a secret) and an optional CA bundle
-// (a PEM file path) for a private CA.
-type Instance struct {
-	URL      string
-	Token    string
-	CABundle string
-}
-
-// InstanceFromConfig returns the stored Devtron instance (nil when none is stored).
-func InstanceFromConfig(d *config.Devtron) *Instance {
-	if d == nil {
-		return nil
-	}
-	return &Instance{URL: d.URL, Token: d.Token, CABundle: d.CABundle}
-}
-
-// Redact masks the instance's API token in s.
-func (in Instance) Redact(s string) string { return safe.Redact(s, in.Token) }
 
 // Devtron is a client of one Devtron instance's GitOps configuration API.
 type Devtron struct {
@@ -46,6 +25,16 @@ type Devtron struct {
 	host string
 	http *http.Client
 	env  *providers.Env
+}
+
+func init() {
+	register(Spec{Kind: KindDevtron, Name: "Devtron",
+		Open: func(env *providers.Env, in Instance) (Platform, error) { return NewDevtron(env, in) }})
+}
+
+// Deliver is Push: Devtron's delivery of one credential.
+func (d *Devtron) Deliver(ctx context.Context, c providers.Credentials, o PushOptions) (PushResult, error) {
+	return d.Push(ctx, c, o)
 }
 
 // bodyLimit bounds what is read of an answer.

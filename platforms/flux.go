@@ -1,10 +1,18 @@
 package platforms
 
 import (
+	"context"
 	"fmt"
 
 	"gitopscfg/providers"
 )
+
+func init() {
+	register(Spec{Kind: KindFlux, Name: "Flux",
+		Export: func(_ context.Context, _ *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error) {
+			return Flux(c, o)
+		}})
+}
 
 // Flux returns the Secret a Flux GitRepository references in spec.secretRef: basic auth
 // (username, password) and ca.crt for a private CA, as `flux create secret git --export` writes.

@@ -32,7 +32,7 @@ func knownUserID(ctx context.Context) int64 {
 // KnownUserID is the user id remembered for a stored provider: from its latest check record
 // (live check or round trip) that has one; 0 when none does. The store drops check records when
 // the credentials change, so a remembered id always comes from the same token.
-func KnownUserID(p *config.Provider) int64 {
+func KnownUserID(p *config.Credential) int64 {
 	if p == nil {
 		return 0
 	}

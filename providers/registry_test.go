@@ -78,7 +78,7 @@ func TestFromConfigIsTheStoredCredential(t *testing.T) {
 	for _, f := range config.Fields {
 		*s.Ref(f) = "value of " + string(f)
 	}
-	c := FromConfig("x", &config.Provider{Settings: s})
+	c := FromConfig("x", &config.Credential{Settings: s})
 	if c.Provider != "x" || c.Settings != s {
 		t.Errorf("FromConfig = %+v, want %+v", c, s)
 	}

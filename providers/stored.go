@@ -7,7 +7,7 @@ import (
 )
 
 // FromConfig returns the credentials stored for provider id.
-func FromConfig(id ID, p *config.Provider) Credentials {
+func FromConfig(id ID, p *config.Credential) Credentials {
 	c := Credentials{Provider: id}
 	if p != nil {
 		c.Settings = p.Settings

@@ -343,7 +343,7 @@ func (a *accessible) chooseProvider(title string, d *config.Data) (providers.Pro
 
 // describe is one provider's state in words.
 func (a *accessible) describe(p providers.Provider, d *config.Data) string {
-	c := d.Providers[string(p.ID)]
+	c := d.Credentials[string(p.ID)]
 	if c == nil {
 		return "not configured"
 	}
@@ -424,7 +424,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 	if err != nil {
 		return err
 	}
-	c := d.Providers[string(p.ID)]
+	c := d.Credentials[string(p.ID)]
 	if action != "edit" && c == nil {
 		a.say("%s is not configured.", p.Name)
 		return nil
@@ -510,7 +510,7 @@ func (a *accessible) confirm(q string) bool {
 
 // edit asks for p's fields (with their help), checks them and returns what to save, or a
 // notSavedError (after saying so) when nothing is to be saved.
-func (a *accessible) edit(p providers.Provider, c *config.Provider) (providers.Credentials, *providers.Result, error) {
+func (a *accessible) edit(p providers.Provider, c *config.Credential) (providers.Credentials, *providers.Result, error) {
 	draft := providers.FromConfig(p.ID, c)
 	if c == nil {
 		draft = a.opts.startingCredentials(p)

@@ -22,7 +22,7 @@ import (
 func (a *accessible) testAll(d *config.Data) error {
 	var ids []providers.ID
 	for _, id := range providers.IDs {
-		if d.Providers[string(id)] != nil {
+		if d.Credentials[string(id)] != nil {
 			ids = append(ids, id)
 		}
 	}
@@ -62,14 +62,14 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		return nil
 	}
 	b := a.backend()
-	if err := usecase.Fresh(p.ID, d.Providers[string(p.ID)]); err != nil {
+	if err := usecase.Fresh(p.ID, d.Credentials[string(p.ID)]); err != nil {
 		a.say("Not pushed: %v: re-test %s first.", err, p.Name)
 		return nil
 	}
 	url := safe.Text(d.Devtron.URL)
 	plan, err := b.PlanPush(a.ctx, d, p.ID)
 	if err != nil {
-		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(platforms.InstanceFromConfig(d.Devtron).Redact(err.Error())))
+		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron).Redact(err.Error())))
 		return nil
 	}
 	activate := false

@@ -26,7 +26,7 @@ func TestAccessibleRetestsEveryProvider(t *testing.T) {
 	if !strings.Contains(out.String(), "Re-testing 1 providers") || !strings.Contains(out.String(), "GitHub: passed") {
 		t.Fatalf("no verdict per provider:\n%s", out.String())
 	}
-	if c := load(t, s).Providers["github"]; c.LastCheck == nil || !c.LastCheck.OK {
+	if c := load(t, s).Credentials["github"]; c.LastCheck == nil || !c.LastCheck.OK {
 		t.Fatalf("the result was not recorded: %+v", c.LastCheck)
 	}
 	if showsToken(out.String(), fake.GitHubTokenFull) {
@@ -48,11 +48,11 @@ func TestAccessiblePushAsksBeforeSwitching(t *testing.T) {
 	dt.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "AZURE_DEVOPS", Host: "https://dev.azure.com/acme", AzureProjectName: "gitops", Username: "a", Token: "x", Active: true}})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	ctx := context.Background()
-	if _, err := s.RecordChecks(ctx, "t", config.Checked{Provider: "github", Tested: emu.Credentials(providers.GitHub, fake.GitHubTokenFull).Settings,
+	if _, err := s.RecordChecks(ctx, "t", config.Checked{Credential: "github", Tested: emu.Credentials(providers.GitHub, fake.GitHubTokenFull).Settings,
 		Record: &config.CheckRecord{At: fixedNow, OK: true}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetDevtron(ctx, "t", config.Devtron{URL: dt.URL(), Token: devtronToken}); err != nil {
+	if _, err := s.SetDevtron(ctx, "t", config.Platform{URL: dt.URL(), Token: devtronToken}); err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{Store: s, ConfigDir: s.Dir(), Who: "t"}
@@ -106,7 +106,7 @@ func TestAccessibleRotatesByHand(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if c := load(t, s).Providers["github"]; c.Token != fake.GitHubTokenNoAdminOrg || c.LastDeep == nil || !c.LastDeep.OK {
+	if c := load(t, s).Credentials["github"]; c.Token != fake.GitHubTokenNoAdminOrg || c.LastDeep == nil || !c.LastDeep.OK {
 		t.Fatalf("stored %s, round trip %+v", providers.TokenHint(c.Token), c.LastDeep)
 	}
 	for _, tok := range []string{fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg} {

@@ -98,7 +98,7 @@ func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	c := openStore(t, dir).Providers["github"]
+	c := openStore(t, dir).Credentials["github"]
 	if c == nil || c.Token != tok || c.APIURL != "" || c.CABundle != "" || c.Username != fake.GitHubUser || c.Org != fake.GitHubOrg {
 		t.Fatalf("stored %+v", c)
 	}
@@ -173,7 +173,7 @@ func TestAccessiblePipedMenuEdit(t *testing.T) {
 			t.Fatalf("the token is shown, or a check ran:\n%s", out.String())
 		}
 		if after := load(t, s); after.Revision != before.Revision {
-			t.Fatalf("the store changed: %+v", after.Providers["github"])
+			t.Fatalf("the store changed: %+v", after.Credentials["github"])
 		}
 	})
 	t.Run("Enter keeps the token", func(t *testing.T) {
@@ -192,7 +192,7 @@ func TestAccessiblePipedMenuEdit(t *testing.T) {
 		if showsToken(out.String(), fake.GitHubTokenFull) {
 			t.Fatalf("the output shows the token:\n%s", out.String())
 		}
-		if c := load(t, s).Providers["github"]; c.Token != fake.GitHubTokenFull || c.LastCheck == nil || !c.LastCheck.OK {
+		if c := load(t, s).Credentials["github"]; c.Token != fake.GitHubTokenFull || c.LastCheck == nil || !c.LastCheck.OK {
 			t.Fatalf("stored %+v", c)
 		}
 	})
@@ -307,7 +307,7 @@ func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 				}
 				return
 			}
-			if got := openStore(t, dir).Providers["github"]; got == nil || got.Token != tok {
+			if got := openStore(t, dir).Credentials["github"]; got == nil || got.Token != tok {
 				t.Fatalf("stored %+v", got)
 			}
 		})
@@ -369,7 +369,7 @@ func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 	if !strings.Contains(screen.String(), "Saved GitHub.") {
 		t.Fatalf("not saved:\n%s", screen.String())
 	}
-	if c := load(t, s).Providers["github"]; c.Token != tok {
+	if c := load(t, s).Credentials["github"]; c.Token != tok {
 		t.Fatalf("stored token %q", providers.TokenHint(c.Token))
 	}
 }

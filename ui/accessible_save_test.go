@@ -23,14 +23,14 @@ func TestAccessibleSaveOnTopAfterAConflict(t *testing.T) {
 		}
 		gh := providers.MustLookup(providers.GitHub)
 		base := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "ghp_first000000000000"}}
-		d, err := s.Set(context.Background(), "t", config.Change{Provider: "github", Base: config.AnyRevision, Settings: base.Settings})
+		d, err := s.Set(context.Background(), "t", config.Change{Credential: "github", Base: config.AnyRevision, Settings: base.Settings})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Someone else changes GitHub after this admin's edit began at d.Revision.
 		other := base
 		other.Org = "acme-other"
-		if _, err := s.Set(context.Background(), "other", config.Change{Provider: "github", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
+		if _, err := s.Set(context.Background(), "other", config.Change{Credential: "github", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
@@ -41,12 +41,12 @@ func TestAccessibleSaveOnTopAfterAConflict(t *testing.T) {
 		cur, _ := s.Load()
 		switch answer {
 		case "y":
-			if err != nil || cur.Providers["github"].Token != mine.Token || !strings.Contains(out.String(), "changed by someone else") {
-				t.Fatalf("save on top: %v, token %q, output %q", err, cur.Providers["github"].Token, out.String())
+			if err != nil || cur.Credentials["github"].Token != mine.Token || !strings.Contains(out.String(), "changed by someone else") {
+				t.Fatalf("save on top: %v, token %q, output %q", err, cur.Credentials["github"].Token, out.String())
 			}
 		case "n":
-			if err == nil || cur.Providers["github"].Org != "acme-other" || cur.Providers["github"].Token != base.Token {
-				t.Fatalf("declined save: %v, stored %+v", err, cur.Providers["github"])
+			if err == nil || cur.Credentials["github"].Org != "acme-other" || cur.Credentials["github"].Token != base.Token {
+				t.Fatalf("declined save: %v, stored %+v", err, cur.Credentials["github"])
 			}
 		}
 	}

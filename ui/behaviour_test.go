@@ -55,7 +55,7 @@ func TestEditorSavesPassingCheckAndActivates(t *testing.T) {
 	hs.key("y")
 	hs.waitFor("✓ GitHub", "GitHub is now the active provider")
 	d := load(t, s)
-	p := d.Providers["github"]
+	p := d.Credentials["github"]
 	if d.Active != "github" || p == nil || p.Token != tokPass || p.Org != "acme" || p.LastCheck == nil || !p.LastCheck.OK {
 		t.Fatalf("store after save: active %q, github %+v", d.Active, p)
 	}
@@ -82,7 +82,7 @@ func TestEditorFailingCheckNeedsSaveAnyway(t *testing.T) {
 	hs.key("y")
 	hs.waitFor("its check did not pass")
 	d := load(t, s)
-	if p := d.Providers["github"]; p == nil || p.LastCheck == nil || p.LastCheck.OK || d.Active != "" {
+	if p := d.Credentials["github"]; p == nil || p.LastCheck == nil || p.LastCheck.OK || d.Active != "" {
 		t.Fatalf("save anyway: %+v active %q", p, d.Active)
 	}
 }
@@ -96,8 +96,8 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.waitFor("All checks passed", "store revision 1")
 	// another writer saves the same provider meanwhile
 	if _, err := s.Update(context.Background(), "other", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
-		d.Providers["github"].APIURL = "https://api.github.com"
-		d.Providers["gitlab"] = stored("https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
+		d.Credentials["github"].APIURL = "https://api.github.com"
+		d.Credentials["gitlab"] = stored("https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.settle()
 	hs.key("ctrl+s")
 	hs.waitFor("Someone else saved the store", "store revision 2")
-	if d := load(t, s); d.Providers["github"].Org != "acme" {
+	if d := load(t, s); d.Credentials["github"].Org != "acme" {
 		t.Fatal("a conflicting save was written")
 	}
 	hs.key("ctrl+s")
@@ -116,8 +116,8 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.key("n")
 	hs.waitFor("saved GitHub")
 	d := load(t, s)
-	if d.Providers["github"].Org != "acme-x" || d.Providers["gitlab"] == nil {
-		t.Fatalf("after reload and save: github org %q, gitlab %v", d.Providers["github"].Org, d.Providers["gitlab"])
+	if d.Credentials["github"].Org != "acme-x" || d.Credentials["gitlab"] == nil {
+		t.Fatalf("after reload and save: github org %q, gitlab %v", d.Credentials["github"].Org, d.Credentials["gitlab"])
 	}
 }
 
@@ -136,7 +136,7 @@ func TestEditsCancelTheCheckInFlightAndDropItsReply(t *testing.T) {
 		return cannedCheck(ctx, env, c)
 	}
 	_, s := newStore(t, func(d *config.Data) {
-		d.Providers["github"] = stored("https://github.com/", "acme", "slow", tokPass, nil)
+		d.Credentials["github"] = stored("https://github.com/", "acme", "slow", tokPass, nil)
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{check: check}, 120, 40)
 	hs.waitFor("configured")
@@ -191,8 +191,8 @@ func TestPickerRetestRecordsWithoutAudit(t *testing.T) {
 	hs.key("t")
 	hs.waitFor("last check passed just now", "GitHub: all checks passed")
 	d := load(t, s)
-	if !d.Providers["github"].LastCheck.At.Equal(fixedNow) {
-		t.Fatalf("re-test not recorded: %+v", d.Providers["github"].LastCheck)
+	if !d.Credentials["github"].LastCheck.At.Equal(fixedNow) {
+		t.Fatalf("re-test not recorded: %+v", d.Credentials["github"].LastCheck)
 	}
 	if len(d.Audit) != before {
 		t.Fatalf("a check record made audit entries: %+v", d.Audit[before:])
@@ -223,8 +223,8 @@ func TestPickerActivateMovesTickAndRemoveAsks(t *testing.T) {
 	hs.key("d", "y")
 	hs.waitFor("Azure DevOps was removed")
 	d := load(t, s)
-	if d.Active != "gitlab" || d.Providers["azure"] != nil {
-		t.Fatalf("store: active %q azure %v", d.Active, d.Providers["azure"])
+	if d.Active != "gitlab" || d.Credentials["azure"] != nil {
+		t.Fatalf("store: active %q azure %v", d.Active, d.Credentials["azure"])
 	}
 }
 
@@ -460,7 +460,7 @@ func TestPickerIgnoresASupersededRetest(t *testing.T) {
 	if scr := plainText(hs.settle()); !strings.Contains(scr, "GitHub: all checks passed") || strings.Contains(scr, "FAILED just now") {
 		t.Fatalf("the superseded re-test's failure shows:\n%s", scr)
 	}
-	if lc := load(t, s).Providers["github"].LastCheck; lc == nil || !lc.OK {
+	if lc := load(t, s).Credentials["github"].LastCheck; lc == nil || !lc.OK {
 		t.Fatalf("the superseded re-test's failure was recorded over the newer pass: %+v", lc)
 	}
 }

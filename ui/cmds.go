@@ -233,7 +233,7 @@ func firstConfigured(d *config.Data) providers.ID {
 		return ""
 	}
 	for _, id := range providers.IDs {
-		if d.Providers[string(id)] != nil {
+		if d.Credentials[string(id)] != nil {
 			return id
 		}
 	}

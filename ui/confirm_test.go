@@ -90,7 +90,7 @@ var gitLabIssue = script(func(ctx context.Context, in usecase.RotateInput, ask u
 
 func withGitLab(d *config.Data) {
 	withActive(d)
-	d.Providers["gitlab"].Token = "glpat-cannedToken000000000"
+	d.Credentials["gitlab"].Token = "glpat-cannedToken000000000"
 }
 
 func questionScenarios() []questionScenario {

@@ -60,8 +60,8 @@ type devtronView struct {
 // devtronDriftCmd compares the providers d stores with d's Devtron instance, as request seq; ctx
 // ends when a newer request replaces it.
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
-	msg := devtronDriftMsg{seq: seq, inst: *platforms.InstanceFromConfig(d.Devtron), basis: map[providers.ID]providers.Credentials{}}
-	for name, cfg := range d.Providers {
+	msg := devtronDriftMsg{seq: seq, inst: *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron), basis: map[providers.ID]providers.Credentials{}}
+	for name, cfg := range d.Credentials {
 		msg.basis[providers.ID(name)] = providers.FromConfig(providers.ID(name), cfg)
 	}
 	return guard(func() tea.Msg {
@@ -76,7 +76,7 @@ func (p *picker) instance() platforms.Instance {
 	if p.data == nil || p.data.Devtron == nil {
 		return platforms.Instance{}
 	}
-	return *platforms.InstanceFromConfig(p.data.Devtron)
+	return *platforms.InstanceOf(platforms.KindDevtron, "default", p.data.Devtron)
 }
 
 // refreshing reports whether a comparison is on its way.

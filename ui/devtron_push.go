@@ -137,7 +137,7 @@ func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 }
 
 // notFresh is the freshness gate's refusal of cfg (usecase.Fresh), nil when it may be delivered.
-func notFresh(id providers.ID, cfg *config.Provider) *usecase.NotFreshError {
+func notFresh(id providers.ID, cfg *config.Credential) *usecase.NotFreshError {
 	var nf *usecase.NotFreshError
 	if errors.As(usecase.Fresh(id, cfg), &nf) {
 		return nf

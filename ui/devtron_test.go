@@ -29,7 +29,7 @@ func TestPickerPushesToDevtron(t *testing.T) {
 	t.Cleanup(dt.Close)
 	_, s := newStore(t, func(d *config.Data) {
 		withActive(d)
-		d.Devtron = &config.Devtron{URL: dt.URL(), Token: devtronCanaryUI}
+		d.Devtron = &config.Platform{URL: dt.URL(), Token: devtronCanaryUI}
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	hs.waitUntil("drift shown", func(plain string) bool { return strings.Count(plain, "Devtron: not there") == 3 })
@@ -87,7 +87,7 @@ func newDevtronRig(t *testing.T, rows ...devtronfake.Row) *devtronRig {
 	r.url = srv.URL
 	_, r.s = newStore(t, func(d *config.Data) {
 		withActive(d)
-		d.Devtron = &config.Devtron{URL: r.url, Token: devtronCanaryUI}
+		d.Devtron = &config.Platform{URL: r.url, Token: devtronCanaryUI}
 	})
 	return r
 }
@@ -103,7 +103,7 @@ func (r *devtronRig) push(t *testing.T, id providers.ID, activate bool) platform
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := dt.Push(t.Context(), providers.FromConfig(id, d.Providers[string(id)]), platforms.PushOptions{Activate: activate})
+	res, err := dt.Push(t.Context(), providers.FromConfig(id, d.Credentials[string(id)]), platforms.PushOptions{Activate: activate})
 	if err != nil || !res.OK() {
 		t.Fatalf("push %s: %+v %v", id, res, err)
 	}
@@ -350,7 +350,7 @@ func TestPickerRotationDoesNotSwitchDevtron(t *testing.T) {
 	if rows := dt.Rows(); len(rows) != 1 || rows[0].Provider != "GITHUB" || !rows[0].Active {
 		t.Fatalf("the rotation changed Devtron: %+v", rows)
 	}
-	noTokenOnScreen(t, hs, devtronCanaryUI, fake.GitLabTokenFull, load(t, s).Providers["gitlab"].Token, "gh-devtron-held-token")
+	noTokenOnScreen(t, hs, devtronCanaryUI, fake.GitLabTokenFull, load(t, s).Credentials["gitlab"].Token, "gh-devtron-held-token")
 }
 
 // TestPickerDriftRepliesInOrder: a comparison's answer that lands after a newer one's is dropped.
@@ -389,9 +389,9 @@ func TestPickerShowsRefreshingAfterAStoreChange(t *testing.T) {
 	held := r.proxy.arm()
 	// another writer (the command line) replaces GitHub's token
 	d := load(t, r.s)
-	c := providers.FromConfig(providers.GitHub, d.Providers["github"])
+	c := providers.FromConfig(providers.GitHub, d.Credentials["github"])
 	c.Token = tokScopes
-	if _, err := r.s.Set(t.Context(), "cli", config.Change{Provider: "github", Base: d.Revision, Settings: c.Settings, At: fixedNow}); err != nil {
+	if _, err := r.s.Set(t.Context(), "cli", config.Change{Credential: "github", Base: d.Revision, Settings: c.Settings, At: fixedNow}); err != nil {
 		t.Fatal(err)
 	}
 	waitHeld(t, held)

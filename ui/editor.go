@@ -67,10 +67,10 @@ type editor struct {
 }
 
 func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) *editor {
-	var cfg *config.Provider
+	var cfg *config.Credential
 	e := &editor{c: c, p: p, create: create, panel: newPanel(c)}
 	if data != nil {
-		cfg = data.Providers[string(p.ID)]
+		cfg = data.Credentials[string(p.ID)]
 		e.base = data.Revision
 		e.isActive = data.Active == string(p.ID)
 	}
@@ -362,7 +362,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 		e.say("not saved: "+msg.err.Error(), true)
 		return nil
 	}
-	*e.draft = providers.FromConfig(e.p.ID, msg.data.Providers[string(e.p.ID)])
+	*e.draft = providers.FromConfig(e.p.ID, msg.data.Credentials[string(e.p.ID)])
 	e.orig, e.last = *e.draft, *e.draft
 	e.base = msg.data.Revision
 	e.isActive = msg.data.Active == string(e.p.ID)

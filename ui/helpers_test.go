@@ -141,8 +141,8 @@ func newStore(t testing.TB, setup func(d *config.Data)) (string, *config.Store) 
 	return dir, s
 }
 
-func stored(host, org, user, tok string, last *config.CheckRecord) *config.Provider {
-	return &config.Provider{Settings: config.Settings{Host: host, Org: org, Username: user, Token: tok}, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
+func stored(host, org, user, tok string, last *config.CheckRecord) *config.Credential {
+	return &config.Credential{Settings: config.Settings{Host: host, Org: org, Username: user, Token: tok}, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
 }
 
 // harness runs a model in a teatest program and keeps the screen after each update.

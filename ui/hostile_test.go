@@ -23,7 +23,7 @@ func hostileScreen(t *testing.T, mode hostile.Mode) string {
 	_, s := newStore(t, func(d *config.Data) {
 		p := stored("https://github.com/", "acme", "alice", hostileCanary, nil)
 		p.APIURL = srv.URL
-		d.Providers["github"] = p
+		d.Credentials["github"] = p
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{check: providers.Run}, 120, 40)
 	hs.waitFor("configured")

@@ -68,11 +68,11 @@ func newPicker(c *common) *picker {
 
 func (p *picker) selected() providers.Provider { return providers.All()[p.cursor] }
 
-func (p *picker) configured(id providers.ID) *config.Provider {
+func (p *picker) configured(id providers.ID) *config.Credential {
 	if p.data == nil {
 		return nil
 	}
-	return p.data.Providers[string(id)]
+	return p.data.Credentials[string(id)]
 }
 
 // setData shows a new state of the store, selecting the active provider on first show.
@@ -424,7 +424,7 @@ func plural(n int, noun string) string {
 
 // checkLine is the last check's and the last round trip's outcome, how long ago, and the token's
 // expiry (left out when it does not fit and is no warning).
-func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string {
+func (p *picker) checkLine(id providers.ID, cfg *config.Credential, w int) string {
 	s := p.c.styles
 	if _, busy := p.testing[id]; busy {
 		return p.spin.View() + " " + s.dim.Render("checking…")

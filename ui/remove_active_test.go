@@ -15,7 +15,7 @@ func TestPickerRemovingTheActiveProviderSaysSo(t *testing.T) {
 	hs.waitFor("Remove GitHub")
 	hs.key("y")
 	hs.waitFor("GitHub was removed", "It was the active provider", "press a on GitLab")
-	if d := load(t, s); d.Active != "" || d.Providers["github"] != nil {
-		t.Fatalf("store: active %q, github %v", d.Active, d.Providers["github"])
+	if d := load(t, s); d.Active != "" || d.Credentials["github"] != nil {
+		t.Fatalf("store: active %q, github %v", d.Active, d.Credentials["github"])
 	}
 }

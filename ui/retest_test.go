@@ -69,16 +69,16 @@ func TestGitLabRetestInOneWave(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: srv.URL + "/", APIURL: srv.URL + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: fake.GitLabTokenFull}}.Settings
-		d.Providers[string(providers.GitLab)] = p
+		d.Credentials[string(providers.GitLab)] = p
 		d.Active = string(providers.GitLab)
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 	hs.waitFor("never checked")
 	hs.key("t")
 	hs.waitFor("GitLab: all checks passed")
-	if load(t, s).Providers["gitlab"].LastCheck.UserID == 0 {
+	if load(t, s).Credentials["gitlab"].LastCheck.UserID == 0 {
 		t.Fatal("the check remembered no user id")
 	}
 	h.arm()

@@ -70,7 +70,7 @@ const (
 func gitLabCanaryStore(t *testing.T) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		d.Providers["gitlab"] = stored("https://gitlab.example.com/", "acme/gitops", "jdoe", canaryOld, nil)
+		d.Credentials["gitlab"] = stored("https://gitlab.example.com/", "acme/gitops", "jdoe", canaryOld, nil)
 		d.Active = "gitlab"
 	})
 	return s
@@ -250,7 +250,7 @@ func TestRotationEscCancelsTheRoundTripAndDeletesItsRepository(t *testing.T) {
 	if repos := emu.Repos(providers.GitHub); len(repos) != 0 {
 		t.Fatalf("esc left %v behind", repos)
 	}
-	if d := load(t, s); d.Revision != before.Revision || d.Providers["github"].Token != fake.GitHubTokenFull {
+	if d := load(t, s); d.Revision != before.Revision || d.Credentials["github"].Token != fake.GitHubTokenFull {
 		t.Fatalf("the store changed: revision %d → %d", before.Revision, d.Revision)
 	}
 	hs.key("esc")

@@ -29,12 +29,12 @@ func rotationStore(t *testing.T, emu *fake.Emulators, tok string) *config.Store 
 func rotationStoreOf(t *testing.T, c providers.Credentials, dt *devtronfake.Server) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = c.Settings
-		d.Providers[string(c.Provider)] = p
+		d.Credentials[string(c.Provider)] = p
 		d.Active = string(c.Provider)
 		if dt != nil {
-			d.Devtron = &config.Devtron{URL: dt.URL(), Token: devtronCanaryUI}
+			d.Devtron = &config.Platform{URL: dt.URL(), Token: devtronCanaryUI}
 		}
 	})
 	return s
@@ -191,7 +191,7 @@ func TestPickerRotatesGitLab(t *testing.T) {
 	if strings.Contains(scr, "check:") || !strings.Contains(scr, "✓ rotate: GitLab issued the new token glpat-…") {
 		t.Fatalf("the steps before the check:\n%s", scr)
 	}
-	newTok := load(t, s).Providers["gitlab"].Token
+	newTok := load(t, s).Credentials["gitlab"].Token
 	if newTok == fake.GitLabTokenFull || !strings.HasPrefix(newTok, "glpat-") {
 		t.Fatalf("while the check runs the store holds %s, not the new token", providers.TokenHint(newTok))
 	}
@@ -205,7 +205,7 @@ func TestPickerRotatesGitLab(t *testing.T) {
 		t.Error("the round trip's stages were never shown while it ran")
 	}
 	d := load(t, s)
-	p := d.Providers["gitlab"]
+	p := d.Credentials["gitlab"]
 	if p.Token != newTok || p.LastCheck == nil || !p.LastCheck.OK || p.LastDeep == nil || !p.LastDeep.OK {
 		t.Fatalf("the new token's check and round trip were not recorded: %+v %+v", p.LastCheck, p.LastDeep)
 	}
@@ -251,7 +251,7 @@ func TestPickerRotationDeclinedOrRefused(t *testing.T) {
 			}
 			hs.waitFor(c.want...)
 			after := load(t, s)
-			if after.Revision != before.Revision || after.Providers["gitlab"].Token != c.tok {
+			if after.Revision != before.Revision || after.Credentials["gitlab"].Token != c.tok {
 				t.Errorf("the store changed: revision %d → %d", before.Revision, after.Revision)
 			}
 			if n := emu.GitLabRotations(); n != 0 {
@@ -290,7 +290,7 @@ func TestPickerRotationNewTokenFails(t *testing.T) {
 			if strings.Contains(scr, "push:") {
 				t.Fatalf("the rotation went on after the failure:\n%s", scr)
 			}
-			p := load(t, s).Providers["gitlab"]
+			p := load(t, s).Credentials["gitlab"]
 			if p.Token == c.tok || p.LastCheck == nil || (p.LastDeep != nil) != c.deep || (c.deep && p.LastDeep.OK) || (!c.deep && p.LastCheck.OK) {
 				t.Fatalf("store: %s, check %+v, round trip %+v", providers.TokenHint(p.Token), p.LastCheck, p.LastDeep)
 			}
@@ -333,7 +333,7 @@ func startUnsavedRotation(t *testing.T, theirs string) *unsavedRotation {
 func (u *unsavedRotation) setToken(t *testing.T, tok string) {
 	t.Helper()
 	if _, err := u.s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
-		d.Providers["gitlab"].Token = tok
+		d.Credentials["gitlab"].Token = tok
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -359,7 +359,7 @@ func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
 	const theirs = "glpat-CANARYotherWriter000"
 	u := startUnsavedRotation(t, theirs)
 	emu, s, hs := u.emu, u.s, u.hs
-	if tok := load(t, s).Providers["gitlab"].Token; tok != theirs {
+	if tok := load(t, s).Credentials["gitlab"].Token; tok != theirs {
 		t.Fatalf("the other writer's token was overwritten with %s", providers.TokenHint(tok))
 	}
 	retryOffered(t, hs)
@@ -369,7 +369,7 @@ func TestPickerRotationSaveFailsThenRetried(t *testing.T) {
 	if hs.sawScreen("✓ save:", "✗ save:") {
 		t.Error("the failed save stayed beside its retry")
 	}
-	newTok := load(t, s).Providers["gitlab"].Token
+	newTok := load(t, s).Credentials["gitlab"].Token
 	if newTok == fake.GitLabTokenFull || newTok == theirs {
 		t.Fatal("the retry did not save the new token")
 	}
@@ -416,7 +416,7 @@ func TestPickerRotationShowsAnUnsavedTokenOnlyOnRequest(t *testing.T) {
 	u.setToken(t, fake.GitLabTokenFull)
 	hs.key("R")
 	hs.waitFor("✓ save: the new token glpat-…")
-	if got := load(t, s).Providers["gitlab"].Token; got != shown {
+	if got := load(t, s).Credentials["gitlab"].Token; got != shown {
 		t.Fatalf("the token shown (%s) is not the one saved (%s)", providers.TokenHint(shown), providers.TokenHint(got))
 	}
 	if hs.sawScreen("✓ save: the new token", "The new token, shown because you asked") {
@@ -470,7 +470,7 @@ func TestPickerRotationPushesToDevtron(t *testing.T) {
 			if !inOrder(scr, "✓ save:", "push:") {
 				t.Fatalf("the push did not come after the save:\n%s", scr)
 			}
-			stored := load(t, s).Providers[string(c.id)].Token
+			stored := load(t, s).Credentials[string(c.id)].Token
 			rows := dt.Rows()
 			if pushed := len(rows) == 1 && rows[0].Token == stored; pushed == c.refuse || stored == c.old {
 				t.Fatalf("Devtron holds %d rows; the store %s", len(rows), providers.TokenHint(stored))
@@ -531,7 +531,7 @@ func TestPickerRotationQuitBetweenSteps(t *testing.T) {
 			}
 			hs.tm.WaitFinished(t, teatestFinal())
 			hs.done = true
-			p := load(t, s).Providers[string(c.id)]
+			p := load(t, s).Credentials[string(c.id)]
 			switch {
 			case c.issued && (p.Token == c.old || emu.GitLabRotations() != 1):
 				t.Fatalf("the session ended before the new token was saved (store %s)", providers.TokenHint(p.Token))
@@ -583,7 +583,7 @@ func TestPickerRotationByHand(t *testing.T) {
 		t.Fatalf("the steps are not in order:\n%s", scr)
 	}
 	d := load(t, s)
-	p := d.Providers["github"]
+	p := d.Credentials["github"]
 	if p.Token != newTok || p.LastCheck == nil || !p.LastCheck.OK || p.LastDeep == nil || !p.LastDeep.OK {
 		t.Fatalf("stored %s with check %+v, round trip %+v", providers.TokenHint(p.Token), p.LastCheck, p.LastDeep)
 	}
@@ -636,7 +636,7 @@ func TestPickerRotationByHandRefusesTheToken(t *testing.T) {
 			}
 			hs.key("esc")
 			hs.waitFor("GitHub")
-			if d := load(t, s); d.Revision != before.Revision || d.Providers["github"].Token != fake.GitHubTokenFull {
+			if d := load(t, s); d.Revision != before.Revision || d.Credentials["github"].Token != fake.GitHubTokenFull {
 				t.Fatalf("the store changed: revision %d → %d", before.Revision, d.Revision)
 			}
 			if left := emu.Repos(providers.GitHub); len(left) > 0 {
@@ -674,7 +674,7 @@ func TestPickerRotationByHandSettingsChanged(t *testing.T) {
 	hs.key("enter")
 	git.wait(t)
 	if _, err := s.Update(t.Context(), "other", "set", config.AnyRevision, func(d *config.Data) error {
-		d.Providers["github"].Username = "someone"
+		d.Credentials["github"].Username = "someone"
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -682,7 +682,7 @@ func TestPickerRotationByHandSettingsChanged(t *testing.T) {
 	git.let()
 	hs.waitFor("✓ round trip: passed", "✗ save: the settings of github changed while the new token was being checked",
 		"Nothing saved: the store still holds what it held")
-	if p := load(t, s).Providers["github"]; p.Token != fake.GitHubTokenFull || p.Username != "someone" {
+	if p := load(t, s).Credentials["github"]; p.Token != fake.GitHubTokenFull || p.Username != "someone" {
 		t.Fatalf("stored %s as %s", providers.TokenHint(p.Token), p.Username)
 	}
 	noTokenOnScreen(t, hs, fake.GitHubTokenFull, newTok)

@@ -29,9 +29,9 @@ func startEmulators(t *testing.T, opts fake.Options) *fake.Emulators {
 func emulatedStore(t *testing.T, emu *fake.Emulators, id providers.ID, tok string) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Provider{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = emu.Credentials(id, tok).Settings
-		d.Providers[string(id)] = p
+		d.Credentials[string(id)] = p
 	})
 	return s
 }
@@ -71,7 +71,7 @@ func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 		t.Errorf("the expiry is missing beside the round trip:\n%s", plainText(scr))
 	}
 	d := load(t, s)
-	rec := d.Providers["github"].LastDeep
+	rec := d.Credentials["github"].LastDeep
 	if rec == nil || !rec.OK || !rec.Deep || !rec.At.Equal(fixedNow) || len(rec.Checks) == 0 {
 		t.Fatalf("round trip not recorded: %+v", rec)
 	}
@@ -119,7 +119,7 @@ func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 			}
 			hs.key("esc")
 			hs.waitFor("round trip FAILED just now")
-			if rec := load(t, s).Providers["github"].LastDeep; rec == nil || rec.OK {
+			if rec := load(t, s).Credentials["github"].LastDeep; rec == nil || rec.OK {
 				t.Fatalf("failure not recorded: %+v", rec)
 			}
 		})
@@ -148,7 +148,7 @@ func TestRoundTripEscCancelsAndStillDeletes(t *testing.T) {
 	}
 	hs.key("esc")
 	hs.waitFor("GitHub: round trip cancelled; nothing was left behind")
-	if rec := load(t, s).Providers["github"].LastDeep; rec != nil {
+	if rec := load(t, s).Credentials["github"].LastDeep; rec != nil {
 		t.Fatalf("a cancelled round trip was recorded: %+v", rec)
 	}
 }
@@ -219,7 +219,7 @@ func TestRoundTripOfUnsavedDraftIsStoredOnSave(t *testing.T) {
 	hs.waitFor("Make GitHub the active provider?")
 	hs.key("n")
 	hs.waitFor("round trip passed just now")
-	if rec := load(t, s).Providers["github"].LastDeep; rec == nil || !rec.OK || !rec.At.Equal(fixedNow) {
+	if rec := load(t, s).Credentials["github"].LastDeep; rec == nil || !rec.OK || !rec.At.Equal(fixedNow) {
 		t.Fatalf("the draft's round trip was not saved with it: %+v", rec)
 	}
 }
@@ -227,8 +227,8 @@ func TestRoundTripOfUnsavedDraftIsStoredOnSave(t *testing.T) {
 func TestRoundTripOfAnotherDraftIsNotSaved(t *testing.T) {
 	t.Parallel()
 	_, s := newStore(t, func(d *config.Data) {
-		d.Providers["github"] = stored("https://github.com/", "acme", "octocat", tokPass, nil)
-		d.Providers["github"].LastDeep = &config.CheckRecord{At: fixedNow.Add(-time.Hour), OK: true, Deep: true}
+		d.Credentials["github"] = stored("https://github.com/", "acme", "octocat", tokPass, nil)
+		d.Credentials["github"].LastDeep = &config.CheckRecord{At: fixedNow.Add(-time.Hour), OK: true, Deep: true}
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	hs.waitFor("round trip passed 1 h ago")
@@ -247,7 +247,7 @@ func TestRoundTripOfAnotherDraftIsNotSaved(t *testing.T) {
 	hs.waitFor("Make GitHub the active provider?")
 	hs.key("n")
 	hs.waitFor("saved GitHub")
-	p := load(t, s).Providers["github"]
+	p := load(t, s).Credentials["github"]
 	if p.Org != "acme-xy" || p.LastDeep != nil {
 		t.Fatalf("org %q, last round trip %+v (of other credentials)", p.Org, p.LastDeep)
 	}

@@ -36,7 +36,7 @@ func (e *NotFreshError) Error() string { return e.Why }
 // Fresh is the freshness gate every delivery goes through (push, export, a rotation's push):
 // credentials are delivered only when their latest check or round trip passed, since the store
 // forgets the records of settings that change.
-func Fresh(id providers.ID, p *config.Provider) error {
+func Fresh(id providers.ID, p *config.Credential) error {
 	last := p.Latest()
 	switch {
 	case last == nil:
@@ -49,7 +49,7 @@ func Fresh(id providers.ID, p *config.Provider) error {
 
 // gated resolves the credentials a delivery is asked for (Deliverable) and passes them through the
 // freshness gate; with force, the gate's refusal is returned as forced instead of as the error.
-func gated(d *config.Data, name string, force bool) (providers.ID, *config.Provider, *NotFreshError, error) {
+func gated(d *config.Data, name string, force bool) (providers.ID, *config.Credential, *NotFreshError, error) {
 	id, sp, err := Deliverable(d, name)
 	if err != nil {
 		return "", nil, nil, err
@@ -66,7 +66,7 @@ func gated(d *config.Data, name string, force bool) (providers.ID, *config.Provi
 
 // Deliverable resolves the credentials a delivery is asked for: name ("": the active provider),
 // which must be configured.
-func Deliverable(d *config.Data, name string) (providers.ID, *config.Provider, error) {
+func Deliverable(d *config.Data, name string) (providers.ID, *config.Credential, error) {
 	if name == "" {
 		name = d.Active
 	} else {
@@ -76,10 +76,10 @@ func Deliverable(d *config.Data, name string) (providers.ID, *config.Provider, e
 		return "", nil, &UsageError{Msg: "no provider is active: name one (" + strings.Join(idNames(), ", ") + ")"}
 	}
 	id := providers.ID(name)
-	if _, err := providers.Lookup(name); err != nil && d.Providers[name] == nil {
+	if _, err := providers.Lookup(name); err != nil && d.Credentials[name] == nil {
 		return "", nil, &UsageError{Msg: err.Error()}
 	}
-	sp := d.Providers[name]
+	sp := d.Credentials[name]
 	if sp == nil {
 		return "", nil, &UsageError{Msg: fmt.Sprintf("%s is not configured: run `gitopscfg set %s ...` first", name, name)}
 	}
@@ -99,7 +99,7 @@ func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
 	if d.Devtron == nil {
 		return nil, ErrNoDevtron
 	}
-	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *platforms.InstanceFromConfig(d.Devtron))
+	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron))
 }
 
 // PushInput is one push of stored credentials to the stored Devtron instance.

@@ -59,7 +59,7 @@ func (b *Backend) SetDevtron(ctx context.Context, in DevtronInput) (providers.Re
 		}
 		rec = r.Record(b.now(), false)
 	}
-	d, err := b.store.SetDevtron(ctx, b.who, config.Devtron{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, LastCheck: rec})
+	d, err := b.store.SetDevtron(ctx, b.who, config.Platform{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, LastCheck: rec})
 	return r, d, err
 }
 

@@ -33,13 +33,13 @@ func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDr
 	}
 	out := &DevtronDrift{URL: d.Devtron.URL, LastCheck: d.Devtron.LastCheck, ActiveHere: d.Active}
 	env := b.Env(0)
-	dt, err := platforms.NewDevtron(env, *platforms.InstanceFromConfig(d.Devtron))
+	dt, err := platforms.NewDevtron(env, *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron))
 	if err != nil {
 		out.Err = err
 		return out
 	}
 	var stored []providers.Credentials
-	for name, p := range d.Providers {
+	for name, p := range d.Credentials {
 		stored = append(stored, providers.FromConfig(providers.ID(name), p))
 	}
 	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })

@@ -68,7 +68,7 @@ func (b *Backend) Rotate(ctx context.Context, in RotateInput, ask RotateAsker) (
 		return Rotated{}, err
 	}
 	p := providers.MustLookup(in.Provider)
-	stored := d.Providers[string(p.ID)]
+	stored := d.Credentials[string(p.ID)]
 	if stored == nil {
 		return Rotated{}, &UsageError{Msg: fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)}
 	}
@@ -169,7 +169,7 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 	r.out.Saved, r.out.NewHint, r.out.Data = true, hint(newTok), d
 	r.step(providers.Pass, "save", fmt.Sprintf("the new token %s is in the store", hint(newTok)))
 	// what is stored now: the new token over the settings as they are (another writer may have changed them)
-	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Providers[string(r.p.ID)]), true); err != nil {
+	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Credentials[string(r.p.ID)]), true); err != nil {
 		return r.out, err
 	}
 	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s; %s revoked the old token itself, so there is nothing to revoke by hand",
@@ -181,7 +181,7 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 // else changed meanwhile; cancelling does not stop it.
 func (r *rotation) saveIssued(ctx context.Context, newTok string) (*config.Data, error) {
 	return r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings, Token: newTok, Issued: true, At: r.b.now()})
+		Credential: string(r.p.ID), From: r.old.Settings, Token: newTok, Issued: true, At: r.b.now()})
 }
 
 // SaveRetrier is what an asker offers when its admin can retry the save of an issued token that
@@ -319,7 +319,7 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 		return nil, r.interruptedErr(false, c.Token)
 	}
 	d, err := r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Provider: string(r.p.ID), From: r.old.Settings, Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
+		Credential: string(r.p.ID), From: r.old.Settings, Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
 	if err != nil {
 		r.step(providers.Fail, "save", err.Error())
 		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",
@@ -359,7 +359,7 @@ func (r *rotation) pushDevtron(ctx context.Context, d *config.Data, id providers
 	if d.Devtron == nil {
 		return false, nil
 	}
-	if d.Providers[string(id)] == nil {
+	if d.Credentials[string(id)] == nil {
 		return true, fmt.Errorf("%s was removed from the store", id)
 	}
 	out, err := r.b.Push(ctx, d, PushInput{Provider: string(id), Force: true, Progress: r.in.PushProgress})

@@ -101,7 +101,7 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 		return out, config.Change{}, &InvalidError{Err: err}
 	}
 	now := b.now()
-	c := config.Change{Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
+	c := config.Change{Credential: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
 	check, deep := in.Check, in.Deep
 	switch in.Verify {
 	case VerifyCheck:

@@ -54,8 +54,8 @@ func (b *Backend) Test(ctx context.Context, d *config.Data, ids []providers.ID, 
 	}
 	var checked []config.Checked
 	for _, r := range out.Results {
-		checked = append(checked, config.Checked{Provider: string(r.Provider),
-			Tested: d.Providers[string(r.Provider)].Settings, Record: r.Record(b.now(), o.Deep)})
+		checked = append(checked, config.Checked{Credential: string(r.Provider),
+			Tested: d.Credentials[string(r.Provider)].Settings, Record: r.Record(b.now(), o.Deep)})
 	}
 	if len(checked) == 0 {
 		return out
@@ -82,7 +82,7 @@ func (b *Backend) RunTests(ctx context.Context, d *config.Data, ids []providers.
 	results := make([]providers.Result, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		sp := d.Providers[string(id)]
+		sp := d.Credentials[string(id)]
 		creds := providers.FromConfig(id, sp)
 		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(sp))
 		wg.Go(func() {
@@ -108,7 +108,7 @@ var ErrStale = errors.New("the stored credentials changed during the check")
 // Record keeps r, a test of exactly creds run at at, as the provider's last check (last round
 // trip when deep); it fails with ErrStale when the stored credentials are no longer creds.
 func (b *Backend) Record(ctx context.Context, creds providers.Credentials, r providers.Result, at time.Time, deep bool) (*config.Data, error) {
-	d, err := b.store.RecordChecks(ctx, b.who, config.Checked{Provider: string(creds.Provider), Tested: creds.Settings, Record: r.Record(at, deep)})
+	d, err := b.store.RecordChecks(ctx, b.who, config.Checked{Credential: string(creds.Provider), Tested: creds.Settings, Record: r.Record(at, deep)})
 	if config.IsKind(err, config.KindStale) {
 		return nil, ErrStale
 	}

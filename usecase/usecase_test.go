@@ -50,7 +50,7 @@ func (r *rig) devtron(token string) *devtronfake.Server {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(dt.Close)
-	if _, err := r.s.SetDevtron(context.Background(), "t", config.Devtron{URL: dt.URL(), Token: token}); err != nil {
+	if _, err := r.s.SetDevtron(context.Background(), "t", config.Platform{URL: dt.URL(), Token: token}); err != nil {
 		r.t.Fatal(err)
 	}
 	return dt
@@ -78,7 +78,7 @@ func TestSaveKeepsOnlyWhatPassed(t *testing.T) {
 	if err != nil || out.Result == nil || !out.Result.OK || out.Data == nil {
 		t.Fatalf("save of good credentials: %+v, %v", out, err)
 	}
-	p := r.data().Providers["github"]
+	p := r.data().Credentials["github"]
 	if p.Token != fake.GitHubTokenFull || p.LastCheck == nil || !p.LastCheck.OK || !p.LastCheck.At.Equal(r.now) || r.data().Active != "github" {
 		t.Fatalf("stored %+v, active %q", p.LastCheck, r.data().Active)
 	}
@@ -98,7 +98,7 @@ func TestSaveKeepsOnlyWhatPassed(t *testing.T) {
 	if _, err := r.b.Save(ctx, usecase.SaveInput{Credentials: bad, Base: config.AnyRevision, Verify: usecase.VerifyCheck, Anyway: true}); err != nil {
 		t.Fatal(err)
 	}
-	if p := r.data().Providers["github"]; p.Token != fake.GitHubTokenRevoked || p.LastCheck == nil || p.LastCheck.OK {
+	if p := r.data().Credentials["github"]; p.Token != fake.GitHubTokenRevoked || p.LastCheck == nil || p.LastCheck.OK {
 		t.Fatalf("saved anyway: %+v", p.LastCheck)
 	}
 
@@ -132,14 +132,14 @@ func TestSaveKeepsAGivenResultOnlyForWhatItTested(t *testing.T) {
 	if _, err := r.b.Save(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if p := r.data().Providers["github"]; p.LastCheck != nil || p.LastDeep != nil {
+	if p := r.data().Credentials["github"]; p.LastCheck != nil || p.LastDeep != nil {
 		t.Fatalf("results of other credentials were kept: %+v %+v", p.LastCheck, p.LastDeep)
 	}
 	in.Check.Creds, in.Deep.Creds = creds, creds
 	if _, err := r.b.Save(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if p := r.data().Providers["github"]; p.LastCheck == nil || p.LastDeep == nil || !p.LastDeep.Deep {
+	if p := r.data().Credentials["github"]; p.LastCheck == nil || p.LastDeep == nil || !p.LastDeep.Deep {
 		t.Fatalf("results of these credentials were dropped: %+v %+v", p.LastCheck, p.LastDeep)
 	}
 }
@@ -163,7 +163,7 @@ func TestTestRecordsOnlyUnchangedCredentials(t *testing.T) {
 			changed = true
 			other := c
 			other.Username = "someone-else"
-			if _, err := r.s.Set(ctx, "other", config.Change{Provider: "gitlab", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
+			if _, err := r.s.Set(ctx, "other", config.Change{Credential: "gitlab", Base: config.AnyRevision, Settings: other.Settings}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -174,8 +174,8 @@ func TestTestRecordsOnlyUnchangedCredentials(t *testing.T) {
 		t.Fatalf("results %+v, %v", out.Results, out.RecordErr)
 	}
 	now := r.data()
-	if now.Providers["github"].LastCheck == nil || now.Providers["gitlab"].LastCheck != nil {
-		t.Fatalf("github %+v, gitlab %+v: want github's kept, gitlab's dropped", now.Providers["github"].LastCheck, now.Providers["gitlab"].LastCheck)
+	if now.Credentials["github"].LastCheck == nil || now.Credentials["gitlab"].LastCheck != nil {
+		t.Fatalf("github %+v, gitlab %+v: want github's kept, gitlab's dropped", now.Credentials["github"].LastCheck, now.Credentials["gitlab"].LastCheck)
 	}
 }
 
@@ -201,7 +201,7 @@ func TestDeliveriesPassTheFreshnessGate(t *testing.T) {
 	creds := r.emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
 	set := func(check, deep *config.CheckRecord) {
 		t.Helper()
-		c := config.Change{Provider: "github", Base: config.AnyRevision, Settings: creds.Settings, Check: check, Activate: true}
+		c := config.Change{Credential: "github", Base: config.AnyRevision, Settings: creds.Settings, Check: check, Activate: true}
 		if deep != nil {
 			c.Deep, c.DeepOf = deep, creds.Settings
 		}
