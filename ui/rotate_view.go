@@ -105,9 +105,9 @@ func (r *rotateScreen) body(w int) []string {
 			out = append(out, checkLine(s, providers.Check{ID: e.Name, Status: e.Status, Message: e.Message}, "", w))
 		case usecase.StepNote:
 			if isCheckLine(e.Text) { // a check's or a stage's line hangs under its mark
-				out = append(out, indent(hangingWrap(safe.Text(e.Text), w-2, 2), 2))
+				out = append(out, indentLines(hangingWrap(safe.Text(e.Text), w-2, 2), 2))
 			} else {
-				out = append(out, indent(wrapText(safe.Text(e.Text), w-2), 2))
+				out = append(out, indentLines(wrapText(safe.Text(e.Text), w-2), 2))
 			}
 		case usecase.RotateWarning:
 			out = append(out, s.warn.Render(hangingWrap(providers.Warn.Mark()+" "+safe.Text(e.Text), w, 2)))
@@ -173,10 +173,4 @@ func (r *rotateScreen) footer(w int) string {
 	hm := r.c.help
 	hm.SetWidth(w)
 	return strings.Join(append(out, hm.View(r)), "\n")
-}
-
-// indent puts n spaces before every line of s.
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
 }
