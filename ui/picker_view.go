@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -155,24 +156,10 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 	now := p.c.now()
 	var parts []string
 	if r := cfg.LastCheck; r != nil {
-		outcome := s.pass.Render("last check passed")
-		if n := warnings(r); r.OK && n > 0 {
-			outcome = s.warn.Render("last check passed with " + plural(n, "warning"))
-		}
-		if !r.OK {
-			outcome = s.fail.Render("last check FAILED")
-		}
-		parts = append(parts, outcome+" "+s.dim.Render(Ago(r.At, now)))
+		parts = append(parts, p.recordOutcome("last check", r, now))
 	}
 	if r := cfg.LastDeep; r != nil {
-		outcome := s.pass.Render("round trip passed")
-		if n := warnings(r); r.OK && n > 0 {
-			outcome = s.warn.Render("round trip passed with " + plural(n, "warning"))
-		}
-		if !r.OK {
-			outcome = s.fail.Render("round trip FAILED")
-		}
-		parts = append(parts, outcome+" "+s.dim.Render(Ago(r.At, now)))
+		parts = append(parts, p.recordOutcome("round trip", r, now))
 	}
 	latest := cfg.LastCheck
 	if latest == nil || (cfg.LastDeep != nil && cfg.LastDeep.At.After(latest.At)) {
@@ -187,6 +174,19 @@ func (p *picker) checkLine(id providers.ID, cfg *config.Provider, w int) string 
 		}
 	}
 	return truncateStyled(strings.Join(parts, sep), w)
+}
+
+// recordOutcome is how a check record (what: "last check", "round trip") ended, and how long ago.
+func (p *picker) recordOutcome(what string, r *config.CheckRecord, now time.Time) string {
+	s := p.c.styles
+	outcome := s.pass.Render(what + " passed")
+	if n := warnings(r); r.OK && n > 0 {
+		outcome = s.warn.Render(what + " passed with " + plural(n, "warning"))
+	}
+	if !r.OK {
+		outcome = s.fail.Render(what + " FAILED")
+	}
+	return outcome + " " + s.dim.Render(Ago(r.At, now))
 }
 
 // footer is the notice or question ("" when there is none) and the help.
