@@ -81,36 +81,8 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.All && len(args) > 0 {
-				return usageErr("give a provider or --all, not both")
-			}
-			if opts.Deep && !cmd.Flags().Changed("timeout") {
-				opts.Timeout = providers.DeepTimeout
-			}
-			if opts.Timeout <= 0 {
-				return usageErr("--timeout must be positive")
-			}
-			if asJSON {
-				if cmd.Flags().Changed("format") && format != "json" {
-					return usageErr("--json is --format json: give one of them")
-				}
-				format = "json"
-			}
-			cf, err := lookupCheckFormat(format)
-			if err != nil {
+			if err := opts.parse(cmd, args, format, asJSON); err != nil {
 				return err
-			}
-			opts.Format = cf
-			if opts.Expiry.Fail > 0 && opts.Expiry.Warn > 0 && opts.Expiry.Fail > opts.Expiry.Warn {
-				return usageErr("--fail-expiry %s is longer than --warn-expiry %s: a token would fail before it warns",
-					formatDays(opts.Expiry.Fail), formatDays(opts.Expiry.Warn))
-			}
-			if len(args) == 1 {
-				p, err := providerArg(args[0])
-				if err != nil {
-					return err
-				}
-				opts.Provider = &p
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
 			opts.DevtronDrift = func(ctx context.Context, d *config.Data) *devtronStatusJSON {
@@ -119,15 +91,58 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 			return runF(cmd.Context(), opts)
 		},
 	}
+	addCheckFlags(cmd, opts, &format, &asJSON)
+	return cmd
+}
+
+// parse checks check's flags and arguments and puts them in opts: format (or --json) as
+// opts.Format, the PROVIDER argument as opts.Provider, and --timeout's default with --deep.
+func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string, asJSON bool) error {
+	if opts.All && len(args) > 0 {
+		return usageErr("give a provider or --all, not both")
+	}
+	if opts.Deep && !cmd.Flags().Changed("timeout") {
+		opts.Timeout = providers.DeepTimeout
+	}
+	if opts.Timeout <= 0 {
+		return usageErr("--timeout must be positive")
+	}
+	if asJSON {
+		if cmd.Flags().Changed("format") && format != "json" {
+			return usageErr("--json is --format json: give one of them")
+		}
+		format = "json"
+	}
+	cf, err := lookupCheckFormat(format)
+	if err != nil {
+		return err
+	}
+	opts.Format = cf
+	if opts.Expiry.Fail > 0 && opts.Expiry.Warn > 0 && opts.Expiry.Fail > opts.Expiry.Warn {
+		return usageErr("--fail-expiry %s is longer than --warn-expiry %s: a token would fail before it warns",
+			formatDays(opts.Expiry.Fail), formatDays(opts.Expiry.Warn))
+	}
+	if len(args) == 1 {
+		p, err := providerArg(args[0])
+		if err != nil {
+			return err
+		}
+		opts.Provider = &p
+	}
+	return nil
+}
+
+// addCheckFlags defines check's flags on cmd, and which of them a session over SSH may give.
+func addCheckFlags(cmd *cobra.Command, opts *checkOptions, format *string, asJSON *bool) {
 	// Over SSH without a terminal a session may run check with every flag but --output, which would
 	// write a file on the server (sshpolicy.go).
 	allowOverSSH(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.All, "all", false, "check every configured provider")
 	allowFlagOverSSH(fl.Lookup("all"))
-	fl.BoolVar(&asJSON, "json", false, "print one JSON document (the same as --format json)")
+	fl.BoolVar(asJSON, "json", false, "print one JSON document (the same as --format json)")
 	allowFlagOverSSH(fl.Lookup("json"))
-	fl.StringVar(&format, "format", "text", checkFormatHelp())
+	fl.StringVar(format, "format", "text", checkFormatHelp())
 	allowFlagOverSSH(fl.Lookup("format"))
 	fl.StringVar(&opts.Output, "output", "", "write the output to FILE atomically instead of standard output")
 	fl.Var(durationFlag{&opts.Expiry.Warn}, "warn-expiry", "warn when the token expires within this time (14d, 36h; 0 turns it off)")
@@ -140,13 +155,11 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 	allowFlagOverSSH(fl.Lookup("devtron"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	allowFlagOverSSH(fl.Lookup("deep"))
-	return cmd
 }
 
 // checkRun checks the chosen providers (and the Devtron instance with opts.Devtron), remembers
-// the results in the store and writes them in opts.Format.
+// the results in the store and writes them in opts.Format, to opts.Output when it is given.
 func checkRun(ctx context.Context, opts *checkOptions) (err error) {
-	cf := opts.Format
 	var out io.Writer = opts.IO.Out
 	var file *atomicOutput
 	if opts.Output != "" {
@@ -169,6 +182,13 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 			file.complete = true
 		}
 	}
+	return checkTo(ctx, opts, out, complete)
+}
+
+// checkTo is checkRun writing to out; complete marks what the format wrote as whole (a report, or
+// its own account of why there is none).
+func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete func()) error {
+	cf := opts.Format
 	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		if cf.Broken != nil {
@@ -178,36 +198,58 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 		}
 		return err
 	}
-	nothing := func(msg string) error { return nothingToCheck(out, opts.IO.Err, cf, msg, complete) }
-	var ids []providers.ID
+	ids, nothing := checkedIDs(opts, d)
+	if nothing != "" {
+		return nothingToCheck(out, opts.IO.Err, cf, nothing, complete)
+	}
+	if opts.Devtron && d.Devtron == nil {
+		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+	}
+	rep := testProviders(ctx, opts, s, d, ids, out)
+	if opts.Devtron {
+		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
+	}
+	if err := cf.Write(out, rep); err != nil {
+		return err
+	}
+	complete()
+	return cf.outcome(rep)
+}
+
+// checkedIDs are the providers check tests: every configured one (--all), the one given, or the
+// active one; when there is none, nothing says why.
+func checkedIDs(opts *checkOptions, d *config.Data) (ids []providers.ID, nothing string) {
 	switch {
 	case opts.All:
 		ids = configuredIDs(d)
 	case opts.Provider != nil:
 		p := opts.Provider
 		if d.Credentials[string(p.ID)] == nil {
-			return nothing(fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID))
+			return nil, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
 		}
 		ids = []providers.ID{p.ID}
 	default:
 		if d.Active == "" && len(configuredIDs(d)) == 0 {
-			return nothing(noProviderConfigured) // not "activate": there is nothing to activate yet
+			return nil, noProviderConfigured // not "activate": there is nothing to activate yet
 		}
 		if d.Active == "" {
-			return nothing("no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`")
+			return nil, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`"
 		}
 		ids = []providers.ID{providers.ID(d.Active)}
 	}
 	if len(ids) == 0 {
-		return nothing(noProviderConfigured)
+		return nil, noProviderConfigured
 	}
-	if opts.Devtron && d.Devtron == nil {
-		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
-	}
+	return ids, ""
+}
+
+// testProviders tests ids (the round trip too with opts.Deep, its stages shown as they end),
+// grades the tokens' expiry, has the store remember the results, and reports them.
+func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *config.Data, ids []providers.ID, out io.Writer) *checkReport {
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
 	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout}
 	if opts.Deep {
-		if progress := stageWriter(opts, out, cf); progress != nil {
+		if progress := stageWriter(opts, out, opts.Format); progress != nil {
 			to.Stage = func(st usecase.Stage) { progress(st.Provider, st.Check) }
 		}
 	}
@@ -225,14 +267,7 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 	for _, id := range ids {
 		rep.Orgs[id] = d.Credentials[string(id)].Org
 	}
-	if opts.Devtron {
-		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
-	}
-	if err := cf.Write(out, rep); err != nil {
-		return err
-	}
-	complete()
-	return cf.outcome(rep)
+	return rep
 }
 
 // noProviderConfigured is what check says about an empty store: what to run first.

@@ -272,16 +272,7 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*checkOptions, error) {
-		var got *checkOptions
-		cmd := newCheckCmd(f, func(_ context.Context, o *checkOptions) error { got = o; return nil })
-		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&out)
-		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		err := cmd.Execute()
-		return got, err
-	}
+	parse := func(args ...string) (*checkOptions, error) { return parseOptions(f, newCheckCmd, args...) }
 	got, err := parse("GitLab", "--deep", "--format", "nagios", "--output", "x.prom", "--warn-expiry", "3d", "--fail-expiry", "36h", "--devtron")
 	if err != nil || got == nil {
 		t.Fatalf("parse: %v", err)

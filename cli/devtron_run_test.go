@@ -109,15 +109,7 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*devtronSetOptions, error) {
-		var got *devtronSetOptions
-		cmd := newDevtronSetCmd(f, func(_ context.Context, o *devtronSetOptions) error { got = o; return nil })
-		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&out)
-		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		return got, cmd.Execute()
-	}
+	parse := func(args ...string) (*devtronSetOptions, error) { return parseOptions(f, newDevtronSetCmd, args...) }
 	got, err := parse("--url", "https://devtron.example.com", "--token-stdin", "--no-check", "--timeout", "3s")
 	if err != nil || got == nil || got.URL == nil || *got.URL != "https://devtron.example.com" || got.CABundle != nil ||
 		!got.TokenStdin || !got.NoCheck || got.Timeout != 3*time.Second {

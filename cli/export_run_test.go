@@ -77,15 +77,7 @@ func TestExportCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out, IsTerm: true}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*exportOptions, error) {
-		var got *exportOptions
-		cmd := newExportCmd(f, func(_ context.Context, o *exportOptions) error { got = o; return nil })
-		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&out)
-		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		return got, cmd.Execute()
-	}
+	parse := func(args ...string) (*exportOptions, error) { return parseOptions(f, newExportCmd, args...) }
 	got, err := parse("argocd", "gitlab", "--namespace", "ns", "--kind", "repository", "--repo", "r", "--name", "n",
 		"--output", "o.yaml", "--json", "--force")
 	want := platforms.ExportOptions{Namespace: "ns", Kind: "repository", Repo: "r", Name: "n"}

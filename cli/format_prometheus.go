@@ -60,9 +60,15 @@ type promSample struct {
 	value  float64
 }
 
+// promFamilies are the samples of each metric family, in the order they were added.
+type promFamilies map[promMetric][]promSample
+
+func (f promFamilies) add(m promMetric, v float64, labels ...[2]string) {
+	f[m] = append(f[m], promSample{labels, v})
+}
+
 func writePrometheus(w io.Writer, rep *checkReport) error {
-	bw := bufio.NewWriter(w)
-	families := map[promMetric][]promSample{}
+	families := promFamilies{}
 	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promScope}
 	if rep.Deep {
 		order = append(order, promStage, promStageDuration)
@@ -70,66 +76,83 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 	if rep.Devtron != nil {
 		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync, promDevtronActiveMatches)
 	}
-	add := func(m promMetric, v float64, labels ...[2]string) {
-		families[m] = append(families[m], promSample{labels, v})
-	}
 	for _, r := range rep.Results {
-		base := promLabels(r, rep.Orgs[r.Provider])
-		add(promSuccess, promBool(r.OK), base...)
-		add(promDuration, float64(r.DurationMS)/1000, base...)
-		add(promTime, float64(rep.At.Unix()), base...)
-		if r.ExpiresAt != nil {
-			add(promExpiry, float64(r.ExpiresAt.Unix()), base...)
-		}
-		for _, sc := range providers.MustLookup(r.Provider).Scopes {
-			c, ok := r.Find(providers.ScopeCheckID(sc.Name))
-			// A warning on a required scope means it could not be confirmed (Azure DevOps and
-			// Bitbucket cannot show write access without writing): no sample, rather than a 0
-			// that would page someone. A missing advisory scope is a warning too, but known.
-			known := ok && (c.Status == providers.Pass || c.Status == providers.Fail || (c.Status == providers.Warn && sc.Advisory))
-			if !known {
-				continue
-			}
-			add(promScope, promBool(c.Status == providers.Pass), append(base, [2]string{"scope", sc.Name})...)
-		}
-		if !rep.Deep {
-			continue
-		}
-		for _, id := range providers.DeepStages {
-			c, ok := r.Find(id)
-			if !ok {
-				continue
-			}
-			stage := [2]string{"stage", strings.TrimPrefix(id, "deep:")}
-			add(promStage, promBool(c.Status == providers.Pass), append(base, stage)...)
-			if c.DurationMS != nil {
-				add(promStageDuration, float64(*c.DurationMS)/1000, append(base, stage)...)
-			}
-		}
+		families.addProvider(r, rep)
 	}
 	if dc := rep.Devtron; dc != nil {
-		url := [2]string{"url", dc.Result.Host}
-		add(promDevtronSuccess, promBool(dc.Result.OK), url)
-		add(promDevtronDuration, float64(dc.Result.DurationMS)/1000, url)
-		if dc.Drift != nil && dc.Drift.Error == nil {
-			add(promDevtronActiveMatches, promBool(!dc.Drift.ActiveDiffers), url)
-			for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
-				// Only a configuration Devtron holds and that was compared is in sync or not.
-				switch platforms.DriftState(dc.Drift.Providers[id]) {
-				case platforms.InSync:
-					add(promDevtronInSync, 1, [2]string{"provider", id}, url)
-				case platforms.Differs:
-					add(promDevtronInSync, 0, [2]string{"provider", id}, url)
-				}
-			}
+		families.addDevtron(dc)
+	}
+	return families.write(w, order)
+}
+
+// addProvider adds a provider's samples: its outcome, duration, check time and expiry, its scopes,
+// and with --deep its round-trip stages.
+func (f promFamilies) addProvider(r providers.Result, rep *checkReport) {
+	base := promLabels(r, rep.Orgs[r.Provider])
+	f.add(promSuccess, promBool(r.OK), base...)
+	f.add(promDuration, float64(r.DurationMS)/1000, base...)
+	f.add(promTime, float64(rep.At.Unix()), base...)
+	if r.ExpiresAt != nil {
+		f.add(promExpiry, float64(r.ExpiresAt.Unix()), base...)
+	}
+	for _, sc := range providers.MustLookup(r.Provider).Scopes {
+		c, ok := r.Find(providers.ScopeCheckID(sc.Name))
+		// A warning on a required scope means it could not be confirmed (Azure DevOps and
+		// Bitbucket cannot show write access without writing): no sample, rather than a 0
+		// that would page someone. A missing advisory scope is a warning too, but known.
+		known := ok && (c.Status == providers.Pass || c.Status == providers.Fail || (c.Status == providers.Warn && sc.Advisory))
+		if !known {
+			continue
+		}
+		f.add(promScope, promBool(c.Status == providers.Pass), append(base, [2]string{"scope", sc.Name})...)
+	}
+	if !rep.Deep {
+		return
+	}
+	for _, id := range providers.DeepStages {
+		c, ok := r.Find(id)
+		if !ok {
+			continue
+		}
+		stage := [2]string{"stage", strings.TrimPrefix(id, "deep:")}
+		f.add(promStage, promBool(c.Status == providers.Pass), append(base, stage)...)
+		if c.DurationMS != nil {
+			f.add(promStageDuration, float64(*c.DurationMS)/1000, append(base, stage)...)
 		}
 	}
+}
+
+// addDevtron adds the Devtron instance's samples (--devtron): its check and, once compared, whether
+// it holds the stored configurations and the same active provider.
+func (f promFamilies) addDevtron(dc *devtronCheck) {
+	url := [2]string{"url", dc.Result.Host}
+	f.add(promDevtronSuccess, promBool(dc.Result.OK), url)
+	f.add(promDevtronDuration, float64(dc.Result.DurationMS)/1000, url)
+	if dc.Drift == nil || dc.Drift.Error != nil {
+		return
+	}
+	f.add(promDevtronActiveMatches, promBool(!dc.Drift.ActiveDiffers), url)
+	for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
+		// Only a configuration Devtron holds and that was compared is in sync or not.
+		switch platforms.DriftState(dc.Drift.Providers[id]) {
+		case platforms.InSync:
+			f.add(promDevtronInSync, 1, [2]string{"provider", id}, url)
+		case platforms.Differs:
+			f.add(promDevtronInSync, 0, [2]string{"provider", id}, url)
+		}
+	}
+}
+
+// write writes the families in order, each with its HELP and TYPE; a family without a sample is
+// left out.
+func (f promFamilies) write(w io.Writer, order []promMetric) error {
+	bw := bufio.NewWriter(w)
 	for _, m := range order {
-		if len(families[m]) == 0 {
+		if len(f[m]) == 0 {
 			continue
 		}
 		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n", m.name, promEscapeHelp(m.help), m.name)
-		for _, s := range families[m] {
+		for _, s := range f[m] {
 			bw.WriteString(m.name)
 			bw.WriteByte('{')
 			for i, l := range s.labels {

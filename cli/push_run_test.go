@@ -112,15 +112,7 @@ func TestPushCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*pushDevtronOptions, error) {
-		var got *pushDevtronOptions
-		cmd := newPushCmd(f, func(_ context.Context, o *pushDevtronOptions) error { got = o; return nil })
-		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&out)
-		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		return got, cmd.Execute()
-	}
+	parse := func(args ...string) (*pushDevtronOptions, error) { return parseOptions(f, newPushCmd, args...) }
 	got, err := parse("devtron", "gitlab", "--force", "--json", "--timeout", "1m")
 	if err != nil || got == nil || got.Provider != "gitlab" || !got.Force || !got.JSON || got.Timeout != time.Minute {
 		t.Fatalf("options: %v %+v", err, got)

@@ -89,24 +89,11 @@ usage or store error.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := providerArg(args[0])
-			if err != nil {
+			if err := opts.parse(cmd, args); err != nil {
 				return err
-			}
-			if cmd.Flags().Changed("expires-in") {
-				if p.Rotation == nil || opts.TokenStdin {
-					return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
-				}
-				if opts.ExpiresIn < 24*time.Hour {
-					return usageErr("--expires-in must be at least 1d")
-				}
-			}
-			if opts.Timeout <= 0 {
-				return usageErr("--timeout must be positive")
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
 			opts.PushProgress = f.pushProgress(false)
-			opts.Provider = p
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -117,6 +104,27 @@ usage or store error.`,
 	fl.Var(durationFlag{&opts.ExpiresIn}, "expires-in", "lifetime of the new GitLab token (default: the old one's, at most a year)")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DeepTimeout, "deadline of each step's requests")
 	return cmd
+}
+
+// parse checks rotate's argument and flags, and puts PROVIDER in opts.Provider.
+func (opts *rotateOptions) parse(cmd *cobra.Command, args []string) error {
+	p, err := providerArg(args[0])
+	if err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("expires-in") {
+		if p.Rotation == nil || opts.TokenStdin {
+			return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
+		}
+		if opts.ExpiresIn < 24*time.Hour {
+			return usageErr("--expires-in must be at least 1d")
+		}
+	}
+	if opts.Timeout <= 0 {
+		return usageErr("--timeout must be positive")
+	}
+	opts.Provider = p
+	return nil
 }
 
 // rotateRun replaces opts.Provider's token (usecase.Rotate), printing each step as it happens:

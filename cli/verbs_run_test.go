@@ -105,6 +105,14 @@ func execute(cmd *cobra.Command, args ...string) error {
 	return cmd.Execute()
 }
 
+// parseOptions runs the command newCmd builds on args, as execute does, with a run function that
+// keeps the options it is given, and returns them (nil when the arguments were refused first).
+func parseOptions[O any](f *factory, newCmd func(*factory, func(context.Context, O) error) *cobra.Command, args ...string) (O, error) {
+	var got O
+	err := execute(newCmd(f, func(_ context.Context, o O) error { got = o; return nil }), args...)
+	return got, err
+}
+
 // mustNotRun is a run function for arguments the constructor must refuse.
 func mustNotRun[O any](t *testing.T, args ...string) func(context.Context, O) error {
 	return func(context.Context, O) error {

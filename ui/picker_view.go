@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/config/safe"
+	"gitopscfg/providers"
+)
+
+func failSummary(r providers.Result) string {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == providers.Fail {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 check failed"
+	}
+	return itoa(n) + " checks failed"
+}
+
+func (p *picker) View() string {
+	s := p.c.styles
+	w := p.width
+	rows := []row{
+		{text: s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps")},
+		{text: s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)), drop: 3},
+	}
+	if dl := p.devtronLine(w); dl != "" {
+		for _, l := range strings.Split(dl, "\n") {
+			rows = append(rows, row{text: l})
+		}
+	}
+	rows = append(rows, row{drop: 2})
+	for i, pr := range providers.All() {
+		if i > 0 {
+			rows = append(rows, row{drop: 1})
+		}
+		rows = append(rows, p.item(i, pr, w)...)
+	}
+	fixed := 0 // the rows that never give way: what is left is a question's room
+	for _, r := range rows {
+		if r.drop == 0 {
+			fixed++
+		}
+	}
+	msg, help := p.footer(w, fixed)
+	return fitScreen(rows, strings.Split(msg, "\n"), help, p.height)
+}
+
+// row is one line of a screen's body; drop says how early it gives way when the screen is too
+// short for the body and the footer (0: never; 1 first).
+type row struct {
+	text string
+	drop int
+}
+
+// fitScreen lays out body, the notice (at least one line, blank when there is none) and the help
+// in h lines, the notice and the help at the bottom: when they do not fit, the body's droppable
+// rows give way (lowest level first), then the notice's last lines.
+func fitScreen(body []row, notice []string, help string, h int) string {
+	room := h - lineCount(help)
+	for lvl := 1; lvl <= 3 && len(body)+len(notice) > room; lvl++ {
+		kept := body[:0:0]
+		for _, r := range body {
+			if r.drop != lvl {
+				kept = append(kept, r)
+			}
+		}
+		body = kept
+	}
+	if over := len(body) + len(notice) - room; over > 0 {
+		notice = notice[:max(len(notice)-over, 1)]
+	}
+	lines := make([]string, len(body))
+	for i, r := range body {
+		lines[i] = r.text
+	}
+	gap := room - len(body) - len(notice)
+	return strings.Join(lines, "\n") + strings.Repeat("\n", max(gap, 0)+1) + strings.Join(notice, "\n") + "\n" + help
+}
+
+// item is a provider's rows: its name, state and state in Devtron; where it is; its checks.
+func (p *picker) item(i int, pr providers.Provider, w int) []row {
+	s := p.c.styles
+	cfg := p.configured(pr.ID)
+	sel := i == p.cursor
+	cur := "  "
+	if sel {
+		cur = s.cursor.Render("› ")
+	}
+	mark := "  "
+	if p.data != nil && p.data.Active == string(pr.ID) {
+		mark = s.active.Render("✓ ")
+	}
+	name := pr.Name
+	if sel {
+		name = s.selected.Render(name)
+	}
+	badge := s.badgeOff.Render("not configured")
+	if cfg != nil {
+		badge = s.badgeOn.Render("configured")
+		if p.data.Active == string(pr.ID) {
+			badge = s.active.Render("active") + s.dim.Render(" · ") + badge
+		}
+	}
+	line1 := truncateStyled(cur+mark+padRight(name, 18)+badge+p.devtronBadge(pr.ID), w)
+	indent := "      "
+	if cfg == nil {
+		return []row{{text: line1}, {text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2}}
+	}
+	where := safe.Text(cfg.Host) + " · " + pr.OrgNoun + " " + safe.Text(cfg.Org)
+	if cfg.ProjectKey != "" {
+		where += " / " + cfg.ProjectKey
+	}
+	if cfg.Username != "" {
+		where += " · " + safe.Text(cfg.Username)
+	}
+	return []row{{text: line1}, {text: indent + truncate(where, w-len(indent))}, {text: indent + p.checkLine(pr.ID, cfg, w-len(indent))}}
+}
+
+// warnings counts the checks of a record that passed with a warning.
+func warnings(r *config.CheckRecord) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == string(providers.Warn) {
+			n++
+		}
+	}
+	return n
+}
+
+// plural is "1 warning", "2 warnings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return itoa(n) + " " + noun + "s"
+}
+
+// checkLine is the last check's and the last round trip's outcome, how long ago, and the token's
+// expiry (left out when it does not fit and is no warning).
+func (p *picker) checkLine(id providers.ID, cfg *config.Credential, w int) string {
+	s := p.c.styles
+	if _, busy := p.testing[id]; busy {
+		return p.spin.View() + " " + s.dim.Render("checking…")
+	}
+	if cfg.LastCheck == nil && cfg.LastDeep == nil {
+		return s.dim.Render("never checked · press t to test, r for a round trip")
+	}
+	now := p.c.now()
+	var parts []string
+	if r := cfg.LastCheck; r != nil {
+		parts = append(parts, p.recordOutcome("last check", r, now))
+	}
+	if r := cfg.LastDeep; r != nil {
+		parts = append(parts, p.recordOutcome("round trip", r, now))
+	}
+	latest := cfg.LastCheck
+	if latest == nil || (cfg.LastDeep != nil && cfg.LastDeep.At.After(latest.At)) {
+		latest = cfg.LastDeep
+	}
+	sep := s.dim.Render(" · ")
+	if note, warn := ExpiryNote(latest.ExpiresAt, now); note != "" {
+		if warn {
+			parts = append(parts, s.warn.Render(providers.Warn.Mark()+" "+note))
+		} else if line := strings.Join(append(parts, s.dim.Render(note)), sep); lipgloss.Width(line) <= w {
+			parts = append(parts, s.dim.Render(note))
+		}
+	}
+	return truncateStyled(strings.Join(parts, sep), w)
+}
+
+// recordOutcome is how a check record (what: "last check", "round trip") ended, and how long ago.
+func (p *picker) recordOutcome(what string, r *config.CheckRecord, now time.Time) string {
+	s := p.c.styles
+	outcome := s.pass.Render(what + " passed")
+	if n := warnings(r); r.OK && n > 0 {
+		outcome = s.warn.Render(what + " passed with " + plural(n, "warning"))
+	}
+	if !r.OK {
+		outcome = s.fail.Render(what + " FAILED")
+	}
+	return outcome + " " + s.dim.Render(Ago(r.At, now))
+}
+
+// footer is the notice or question ("" when there is none) and the help.
+func (p *picker) footer(w, fixed int) (msg, help string) {
+	s := p.c.styles
+	switch {
+	case p.ask != nil:
+		text := wrapText(p.askText(), w)
+		if p.ask.planning {
+			text = wrapText(p.askText(), w-2)
+			msg = p.spin.View() + " " + s.dim.Render(text)
+		} else {
+			msg = s.prompt.Render(text)
+		}
+	case p.yn != nil:
+		msg = p.yn.q.view(s, w, p.questionRoom(w, fixed))
+	case p.notice != "":
+		st := s.msgInfo
+		if p.isErr {
+			st = s.msgError
+		}
+		msg = st.Render(wrapText(p.notice, w))
+	}
+	h := p.c.help
+	if p.full {
+		return msg, wrappedFullHelp(h, p.FullHelp(), w) // every key, on as many rows as it takes
+	}
+	h.SetWidth(w)
+	return msg, h.View(p)
+}
+
+// questionRoom is how many lines a question may take: what the rows that never give way (fixed)
+// and the help leave, at least two. The question's answers always show: its text gives way.
+func (p *picker) questionRoom(w, fixed int) int {
+	h := p.c.help
+	h.SetWidth(w)
+	h.ShowAll = p.full
+	return max(p.height-fixed-lineCount(h.View(p)), 2)
+}
+
+// padRight pads a (possibly styled) string to width cells.
+func padRight(str string, width int) string {
+	if n := lipgloss.Width(str); n < width {
+		return str + strings.Repeat(" ", width-n)
+	}
+	return str + " "
+}
