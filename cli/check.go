@@ -202,7 +202,7 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	if nothing != "" {
 		return nothingToCheck(out, opts.IO.Err, cf, nothing, complete)
 	}
-	if opts.Devtron && d.Devtron == nil {
+	if opts.Devtron && usecase.StoredDevtron(d) == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
 	rep := testProviders(ctx, opts, s, d, ids, out)

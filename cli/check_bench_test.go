@@ -23,7 +23,7 @@ func BenchmarkCheckAll(b *testing.B) {
 	defer emu.Close()
 	d := config.NewData()
 	for _, id := range providers.IDs {
-		p := &config.Credential{}
+		p := &config.Credential{Provider: string(id)}
 		p.Settings = emu.DemoCredentials(id).Settings
 		d.Credentials[string(id)] = p
 	}

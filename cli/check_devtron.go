@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"gitopscfg/config"
-	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/usecase"
 )
@@ -37,9 +36,9 @@ type devtronCheckJSON struct {
 // the instance check decides ok.
 func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Data,
 	drift func(context.Context, *config.Data) *devtronStatusJSON) *devtronCheck {
-	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron), 0)
+	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, *usecase.DevtronInstance(d), 0)
 	if err != nil {
-		r := providers.Result{Host: d.Devtron.URL}
+		r := providers.Result{Host: usecase.StoredDevtron(d).URL}
 		r.Add("devtron", providers.Fail, err.Error())
 		r.Finish()
 		return &devtronCheck{Result: displayResult(r)}

@@ -71,7 +71,7 @@ func (x *runFixture) devtron(tokens map[string]bool, token string) {
 		x.t.Cleanup(dt.Close)
 		x.dt = dt
 	}
-	if _, err := x.s.SetDevtron(context.Background(), "setup", config.Platform{URL: x.dt.URL(), Token: token}); err != nil {
+	if _, err := x.s.SetPlatform(context.Background(), "setup", "devtron", "default", config.Platform{URL: x.dt.URL(), Token: token}); err != nil {
 		x.t.Fatal(err)
 	}
 }
@@ -256,7 +256,7 @@ func TestCheckRunDevtron(t *testing.T) {
 
 	opts = x.checkOpts("text")
 	opts.Devtron = true
-	if _, err := x.s.RemoveDevtron(context.Background(), "setup"); err != nil {
+	if _, err := x.s.RemovePlatform(context.Background(), "setup", "devtron", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := checkRun(context.Background(), opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {

@@ -101,8 +101,8 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 		return err
 	}
 	in := platforms.Instance{}
-	if d.Devtron != nil {
-		in = *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron)
+	if usecase.StoredDevtron(d) != nil {
+		in = *usecase.DevtronInstance(d)
 	}
 	if opts.URL != nil {
 		in.URL = strings.TrimSpace(*opts.URL)
@@ -182,10 +182,10 @@ func devtronRemoveRun(ctx context.Context, opts *devtronRemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	if d.Devtron == nil {
+	if usecase.StoredDevtron(d) == nil {
 		return usageErr("no Devtron instance is stored")
 	}
-	if _, err := usecase.New(s, usecase.Options{Who: opts.Who()}).RemoveDevtron(ctx); err != nil {
+	if _, err := usecase.New(s, usecase.Options{Who: opts.Who()}).RemoveDevtron(ctx, ""); err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")

@@ -9,6 +9,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/platforms/devtronfake"
+	"gitopscfg/usecase"
 )
 
 // devtronSetOpts are devtron set's options with x's dependencies and stdin.
@@ -40,7 +41,7 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 		!strings.Contains(x.err.String(), "not saved") {
 		t.Fatalf("a viewer's token: exit %d, stdout %q, stderr %q", exitCode(err), x.out.String(), x.err.String())
 	}
-	if x.data().Devtron != nil {
+	if usecase.StoredDevtron(x.data()) != nil {
 		t.Fatal("a token that failed the check was saved")
 	}
 
@@ -50,11 +51,11 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 		t.Fatalf("a super-admin's token: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	d := x.data()
-	if d.Devtron == nil || d.Devtron.URL != dt.URL() || d.Devtron.Token != adminCanary || d.Devtron.LastCheck == nil ||
-		!d.Devtron.LastCheck.At.Equal(x.now) || !d.Devtron.LastCheck.OK {
-		t.Fatalf("stored Devtron %+v", d.Devtron)
+	if usecase.StoredDevtron(d) == nil || usecase.StoredDevtron(d).URL != dt.URL() || usecase.StoredDevtron(d).Token != adminCanary || usecase.StoredDevtron(d).LastCheck == nil ||
+		!usecase.StoredDevtron(d).LastCheck.At.Equal(x.now) || !usecase.StoredDevtron(d).LastCheck.OK {
+		t.Fatalf("stored Devtron %+v", usecase.StoredDevtron(d))
 	}
-	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.ActionDevtronSet {
+	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.PlatformAction("devtron", false) {
 		t.Errorf("audit entry %+v, want devtron-set by the injected identity", last)
 	}
 
@@ -73,8 +74,8 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 	if err := devtronSetRun(ctx, opts); err == nil {
 		t.Fatal("a plain-http URL off loopback was saved")
 	}
-	if d := x.data(); d.Devtron.URL != dt.URL() || d.Devtron.Token != adminCanary {
-		t.Fatalf("refused changes changed the store: %+v", d.Devtron)
+	if d := x.data(); usecase.StoredDevtron(d).URL != dt.URL() || usecase.StoredDevtron(d).Token != adminCanary {
+		t.Fatalf("refused changes changed the store: %+v", usecase.StoredDevtron(d))
 	}
 	x.noneLeaked(adminCanary, viewerCanary)
 }
@@ -94,10 +95,10 @@ func TestDevtronRemoveRunInProcess(t *testing.T) {
 		t.Fatalf("remove: %v, %q", err, x.out.String())
 	}
 	d := x.data()
-	if d.Devtron != nil {
-		t.Fatalf("still stored: %+v", d.Devtron)
+	if usecase.StoredDevtron(d) != nil {
+		t.Fatalf("still stored: %+v", usecase.StoredDevtron(d))
 	}
-	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.ActionDevtronRemove {
+	if last := d.Audit[len(d.Audit)-1]; last.Who != "tester" || last.Action != config.PlatformAction("devtron", true) {
 		t.Errorf("audit entry %+v", last)
 	}
 }

@@ -42,7 +42,8 @@ func displayCheck(c providers.Check) providers.Check {
 func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 	out := make([]config.AuditEntry, len(entries))
 	for i, e := range entries {
-		e.Who, e.Credential = safe.Text(e.Who), safe.Text(e.Credential) // Action is one of ours
+		e.Who, e.Credential, e.Provider = safe.Text(e.Who), safe.Text(e.Credential), safe.Text(e.Provider)
+		e.Platform, e.Instance, e.Action = safe.Text(e.Platform), safe.Text(e.Instance), config.Action(safe.Text(string(e.Action)))
 		fields := make([]string, len(e.Fields))
 		for j, f := range e.Fields {
 			fields[j] = safe.Text(f)

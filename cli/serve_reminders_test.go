@@ -17,10 +17,10 @@ func TestServeRemindsOfExpiringTokens(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 	d := config.NewData()
-	d.Credentials["github"] = &config.Credential{Settings: config.Settings{Token: "ghp_CANARYreminder000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5 * 24 * time.Hour)}}
-	d.Credentials["gitlab"] = &config.Credential{LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(300 * 24 * time.Hour)}}
-	d.Credentials["azure"] = &config.Credential{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-time.Hour)}}
-	d.Credentials["bitbucket"] = &config.Credential{LastCheck: &config.CheckRecord{At: now}}
+	d.Credentials["github"] = &config.Credential{Provider: "github", Settings: config.Settings{Token: "ghp_CANARYreminder000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5 * 24 * time.Hour)}}
+	d.Credentials["gitlab"] = &config.Credential{Provider: "gitlab", LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(300 * 24 * time.Hour)}}
+	d.Credentials["azure"] = &config.Credential{Provider: "azure", LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-time.Hour)}}
+	d.Credentials["bitbucket"] = &config.Credential{Provider: "bitbucket", LastCheck: &config.CheckRecord{At: now}}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,10 +71,10 @@ func TestExpiryGreeting(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 	d := config.NewData()
-	d.Credentials["github"] = &config.Credential{Settings: config.Settings{Token: "ghp_CANARYgreeting000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5*24*time.Hour + time.Hour)}}
-	d.Credentials["gitlab"] = &config.Credential{Settings: config.Settings{Token: "glpat-CANARYgreeting0000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(60 * 24 * time.Hour)}}
-	d.Credentials["azure"] = &config.Credential{LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-26 * time.Hour)}}
-	d.Credentials["bitbucket"] = &config.Credential{LastCheck: &config.CheckRecord{At: now}}
+	d.Credentials["github"] = &config.Credential{Provider: "github", Settings: config.Settings{Token: "ghp_CANARYgreeting000000000000000000000000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(5*24*time.Hour + time.Hour)}}
+	d.Credentials["gitlab"] = &config.Credential{Provider: "gitlab", Settings: config.Settings{Token: "glpat-CANARYgreeting0000"}, LastCheck: &config.CheckRecord{At: now, ExpiresAt: at(60 * 24 * time.Hour)}}
+	d.Credentials["azure"] = &config.Credential{Provider: "azure", LastDeep: &config.CheckRecord{At: now, ExpiresAt: at(-26 * time.Hour)}}
+	d.Credentials["bitbucket"] = &config.Credential{Provider: "bitbucket", LastCheck: &config.CheckRecord{At: now}}
 	got := expiryGreeting(func() (*config.Data, error) { return d, nil }, 14*24*time.Hour, now)
 	want := "Tokens to replace soon — GitHub: token expires in 5 days (2026-12-06); Azure DevOps: token EXPIRED on 2026-11-30."
 	if !strings.HasPrefix(got, want) || strings.Contains(got, "GitLab") || strings.Contains(got, "Bitbucket") || strings.Contains(got, "CANARY") {

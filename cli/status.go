@@ -15,6 +15,7 @@ import (
 	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
+	"gitopscfg/usecase"
 )
 
 // statusAuditEntries is how many audit entries status shows.
@@ -93,7 +94,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	var dts *devtronStatusJSON
-	if d.Devtron != nil {
+	if usecase.StoredDevtron(d) != nil {
 		dts = compareDevtron(ctx, opts.Env(providers.DefaultTimeout), d)
 	}
 	if opts.JSON {

@@ -125,7 +125,7 @@ func TestStatusRunComparesWithDevtron(t *testing.T) {
 	s, open := newRunStore(t)
 	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary}}, true, nil)
 	storeProvider(t, s, providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe@example.com", Token: "azCANARYstatus0000000000000000000000000000000000000"}}, false, nil)
-	if _, err := s.SetDevtron(context.Background(), "setup", config.Platform{URL: dt.URL(), Token: statusDevtronCanary}); err != nil {
+	if _, err := s.SetPlatform(context.Background(), "setup", "devtron", "default", config.Platform{URL: dt.URL(), Token: statusDevtronCanary}); err != nil {
 		t.Fatal(err)
 	}
 	dt.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "GITHUB", Username: "octocat", Token: statusGitHubCanary,

@@ -13,7 +13,7 @@ import (
 
 func tryUpdate(s *Store) error {
 	_, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
-		d.Credentials["github"] = &Credential{Settings: Settings{Org: "overwritten", Token: canary}}
+		d.Credentials["github"] = &Credential{Provider: "github", Settings: Settings{Org: "overwritten", Token: canary}}
 		return nil
 	})
 	return err
@@ -230,14 +230,15 @@ func TestNewerSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = w.Write([]byte(`{"version":2,"revision":9,"providers":{},"audit":[],"new_field":true}`))
+	_, _ = w.Write([]byte(`{"version":3,"revision":9,"credentials":{},"audit":[],"new_field":true}`))
 	_ = w.Close()
 	if err := os.WriteFile(s.Path(), []byte(buf.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)
 	_, err = s.Load()
-	if err == nil || !strings.Contains(err.Error(), "newer gitopscfg") || !strings.Contains(err.Error(), "upgrade") {
+	if err == nil || !strings.Contains(err.Error(), "newer gitopscfg") || !strings.Contains(err.Error(), "upgrade") ||
+		!strings.Contains(err.Error(), "schema version 3; this one reads 2") {
 		t.Fatalf("newer schema: %v", err)
 	}
 	if !IsKind(err, KindNewerVersion) || strings.Contains(err.Error(), "damaged") {

@@ -42,12 +42,12 @@ func TestRecordChecksKeepsTheBackup(t *testing.T) {
 		t.Fatalf("check-only saves: revision %d, last check %+v", last.Revision, last.Credentials["github"].LastCheck)
 	}
 	// A change of the Devtron instance's check record only is a check-only save too.
-	if _, err := s.SetDevtron(ctx, "tester", Platform{URL: "https://devtron.example.com", Token: "dt-token"}); err != nil {
+	if _, err := s.SetPlatform(ctx, "tester", "devtron", "default", Platform{URL: "https://devtron.example.com", Token: "dt-token"}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ = os.ReadFile(bak)
 	if _, err := s.Update(ctx, "cron", ActionCheck, AnyRevision, func(d *Data) error {
-		d.Devtron.LastCheck = okRecord(false)
+		d.Platforms["devtron"]["default"].LastCheck = okRecord(false)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -73,8 +73,8 @@ func TestOnlyChecksChanged(t *testing.T) {
 	base := func() *Data {
 		d := NewData()
 		d.Revision = 4
-		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}, Revision: 2}
-		d.Devtron = &Platform{URL: "https://devtron.example.com", Token: "dt"}
+		d.Credentials["github"] = &Credential{Provider: "github", Settings: Settings{Host: "https://github.com/", Org: "acme", Token: canary}, Revision: 2}
+		setDevtron(d, &Platform{URL: "https://devtron.example.com", Token: "dt"})
 		d.Audit = append(d.Audit, AuditEntry{Who: "a", Action: ActionAdd, Credential: "github"})
 		return d
 	}
@@ -86,15 +86,15 @@ func TestOnlyChecksChanged(t *testing.T) {
 		"revision":         {func(d *Data) { d.Revision++ }, true},
 		"last check":       {func(d *Data) { d.Credentials["github"].LastCheck = okRecord(false) }, true},
 		"last deep":        {func(d *Data) { d.Credentials["github"].LastDeep = okRecord(true) }, true},
-		"devtron check":    {func(d *Data) { d.Devtron.LastCheck = okRecord(false) }, true},
+		"devtron check":    {func(d *Data) { d.Platforms["devtron"]["default"].LastCheck = okRecord(false) }, true},
 		"org":              {func(d *Data) { d.Credentials["github"].Org = "other" }, false},
 		"token":            {func(d *Data) { d.Credentials["github"].Token = "other" }, false},
 		"updated at":       {func(d *Data) { d.Credentials["github"].UpdatedAt = time.Now() }, false},
-		"provider added":   {func(d *Data) { d.Credentials["gitlab"] = &Credential{} }, false},
+		"provider added":   {func(d *Data) { d.Credentials["gitlab"] = &Credential{Provider: "gitlab"} }, false},
 		"provider removed": {func(d *Data) { delete(d.Credentials, "github") }, false},
 		"active":           {func(d *Data) { d.Active = "github" }, false},
-		"devtron token":    {func(d *Data) { d.Devtron.Token = "other" }, false},
-		"devtron removed":  {func(d *Data) { d.Devtron = nil }, false},
+		"devtron token":    {func(d *Data) { d.Platforms["devtron"]["default"].Token = "other" }, false},
+		"devtron removed":  {func(d *Data) { delete(d.Platforms, "devtron") }, false},
 		"audit":            {func(d *Data) { d.Audit = append(d.Audit, AuditEntry{Who: "b"}) }, false},
 		"version":          {func(d *Data) { d.Version++ }, false},
 	} {

@@ -36,7 +36,7 @@ func TestHelperWriter(t *testing.T) {
 	fmt.Println("ready")
 	for {
 		d, err := s.Update(context.Background(), "writer (local)", "set", AnyRevision, func(d *Data) error {
-			d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}}
+			d.Credentials["github"] = &Credential{Provider: "github", Settings: Settings{Host: "https://github.com/", Org: fmt.Sprintf("rev-%d", d.Revision+1), Token: canary}}
 			d.Active = "github"
 			return nil
 		})

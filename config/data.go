@@ -7,30 +7,39 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
 )
 
-// schemaVersion is the version of the JSON inside the store that this build writes and reads.
-const schemaVersion = 1
+// schemaVersion is the version of the JSON inside the store that this build writes and reads;
+// it also reads schema 1 (see schema1.go).
+const schemaVersion = 2
 
 // maxAudit bounds the audit trail; the oldest entries go first.
 const maxAudit = 500
 
 // Data is the plaintext content of the store.
 type Data struct {
-	Version     int                    `json:"version"`
-	Revision    int64                  `json:"revision"`
-	Active      string                 `json:"active,omitempty"`
-	Credentials map[string]*Credential `json:"providers"`
-	// Devtron is the Devtron instance credentials are pushed to (nil: none stored).
-	Devtron *Platform    `json:"devtron,omitempty"`
-	Audit   []AuditEntry `json:"audit"`
+	Version  int   `json:"version"`
+	Revision int64 `json:"revision"`
+	// Active is the name of the active credential ("" none).
+	Active string `json:"active,omitempty"`
+	// Credentials are the Git credentials, by name.
+	Credentials map[string]*Credential `json:"credentials"`
+	// Platforms are the platform instances credentials are delivered to, by kind ("devtron"),
+	// then by name.
+	Platforms map[string]map[string]*Platform `json:"platforms,omitempty"`
+	Audit     []AuditEntry                    `json:"audit"`
+
+	// migratedFrom is the older schema version this content was read from (0: the current one):
+	// the first save keeps that file as it was (see SchemaBackupFile).
+	migratedFrom int
 }
 
-// Platform is a stored Platform instance. Token (its API token) is a secret like the Git tokens;
-// CABundle is the path of a PEM file for a private CA.
+// Platform is one stored platform instance: where it answers, its secret (an API token, kept
+// like the Git tokens) and the path of a PEM file for a private CA.
 type Platform struct {
 	URL       string       `json:"url"`
 	Token     string       `json:"token"`
@@ -39,8 +48,10 @@ type Platform struct {
 	LastCheck *CheckRecord `json:"last_check,omitempty"`
 }
 
-// Credential is one provider's stored configuration. Token is the secret.
+// Credential is one named Git credential of a provider. Token is the secret.
 type Credential struct {
+	// Provider is the provider's id ("github").
+	Provider string `json:"provider"`
 	Settings
 	UpdatedAt time.Time `json:"updated_at"`
 	// Revision is the store revision at which these settings last changed (check records aside).
@@ -73,12 +84,17 @@ type CheckStatus struct {
 
 // AuditEntry records one change: who, when, what (field names, never values).
 type AuditEntry struct {
-	At         time.Time `json:"at"`
-	Revision   int64     `json:"revision,omitempty"`
-	Who        string    `json:"who"`
-	Action     Action    `json:"action"`
-	Credential string    `json:"provider,omitempty"`
-	Fields     []string  `json:"fields,omitempty"`
+	At       time.Time `json:"at"`
+	Revision int64     `json:"revision,omitempty"`
+	Who      string    `json:"who"`
+	Action   Action    `json:"action"`
+	// Credential names the credential changed, Provider its provider.
+	Credential string `json:"credential,omitempty"`
+	Provider   string `json:"provider,omitempty"`
+	// Platform is the kind of the platform instance changed, Instance its name.
+	Platform string   `json:"platform,omitempty"`
+	Instance string   `json:"instance,omitempty"`
+	Fields   []string `json:"fields,omitempty"`
 }
 
 // NewData returns an empty store content at revision 0.
@@ -96,10 +112,14 @@ func (d *Data) Clone() *Data {
 		cp.LastDeep = p.LastDeep.clone()
 		c.Credentials[k] = &cp
 	}
-	if d.Devtron != nil {
-		dt := *d.Devtron
-		dt.LastCheck = d.Devtron.LastCheck.clone()
-		c.Devtron = &dt
+	c.Platforms = make(map[string]map[string]*Platform, len(d.Platforms))
+	for kind, byName := range d.Platforms {
+		c.Platforms[kind] = make(map[string]*Platform, len(byName))
+		for name, p := range byName {
+			cp := *p
+			cp.LastCheck = p.LastCheck.clone()
+			c.Platforms[kind][name] = &cp
+		}
 	}
 	c.Audit = slices.Clone(d.Audit)
 	return &c
@@ -114,11 +134,25 @@ func (r *CheckRecord) clone() *CheckRecord {
 	return &c
 }
 
-// decode parses and validates the plaintext of a store.
+// decode parses and validates the plaintext of a store; schema 1 is migrated (see schema1.go).
 func decode(plain []byte) (*Data, error) {
-	var d Data
-	if err := json.Unmarshal(plain, &d); err != nil {
+	var head struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(plain, &head); err != nil {
 		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
+	}
+	var d *Data
+	if head.Version == 1 {
+		var err error
+		if d, err = decodeSchema1(plain); err != nil {
+			return nil, err
+		}
+	} else {
+		d = &Data{}
+		if err := json.Unmarshal(plain, d); err != nil {
+			return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
+		}
 	}
 	if d.Credentials == nil {
 		d.Credentials = map[string]*Credential{}
@@ -129,7 +163,7 @@ func decode(plain []byte) (*Data, error) {
 	if d.Audit == nil {
 		d.Audit = []AuditEntry{}
 	}
-	return &d, nil
+	return d, nil
 }
 
 // errNewerVersion marks content written by a newer schema: it is not damaged, and must not be
@@ -148,16 +182,32 @@ func (d *Data) validate() error {
 	case d.Revision < 0:
 		return fmt.Errorf("the decrypted content has an invalid revision %d", d.Revision)
 	}
-	for k, p := range d.Credentials {
-		if p == nil {
-			return fmt.Errorf("provider %q has no settings", k)
+	for name, c := range d.Credentials {
+		switch {
+		case c == nil:
+			return fmt.Errorf("credential %q has no settings", name)
+		case c.Provider == "":
+			return fmt.Errorf("credential %q has no provider", name)
+		}
+		if err := ValidName(name); err != nil {
+			return fmt.Errorf("credential %q: %w", name, err)
 		}
 	}
-	if d.Devtron != nil && d.Devtron.URL == "" {
-		return fmt.Errorf("the Devtron instance has no URL")
+	for kind, byName := range d.Platforms {
+		for name, p := range byName {
+			switch {
+			case p == nil:
+				return fmt.Errorf("%s instance %q has no settings", kind, name)
+			case p.URL == "":
+				return fmt.Errorf("%s instance %q has no URL", kind, name)
+			}
+			if err := ValidName(name); err != nil {
+				return fmt.Errorf("%s instance %q: %w", kind, name, err)
+			}
+		}
 	}
 	if d.Active != "" && d.Credentials[d.Active] == nil {
-		return fmt.Errorf("the active provider %q is not configured", d.Active)
+		return fmt.Errorf("the active credential %q is not configured", d.Active)
 	}
 	return nil
 }
@@ -203,79 +253,150 @@ func (d *Data) dropStaleChecks(before *Data) {
 
 // audit appends the entries describing the change from before to d.
 func (d *Data) audit(before *Data, who string, action Action, at time.Time) {
-	keys := make([]string, 0, len(d.Credentials)+len(before.Credentials))
-	for k := range d.Credentials {
-		keys = append(keys, k)
-	}
-	for k := range before.Credentials {
-		if d.Credentials[k] == nil {
-			keys = append(keys, k)
+	entry := func(action Action, name string, fields []string) {
+		c := d.Credentials[name]
+		if c == nil {
+			c = before.Credentials[name]
 		}
+		e := AuditEntry{At: at, Revision: d.Revision, Who: who, Action: action, Credential: name, Fields: fields}
+		if c != nil {
+			e.Provider = c.Provider
+		}
+		d.Audit = append(d.Audit, e)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range sortedUnion(d.Credentials, before.Credentials) {
 		old, cur := before.Credentials[k], d.Credentials[k]
 		switch {
 		case cur == nil:
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionRemove, Credential: k})
+			entry(ActionRemove, k, nil)
 		case old == nil:
 			cur.Revision = d.Revision
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionAdd, Credential: k, Fields: changedFields(nil, cur)})
+			entry(ActionAdd, k, changedFields(nil, cur))
 		default:
 			if fields := changedFields(old, cur); len(fields) > 0 {
 				cur.Revision = d.Revision
-				d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: action, Credential: k, Fields: fields})
+				entry(action, k, fields)
 			}
 		}
 	}
-	d.auditDevtron(before, who, at)
+	d.auditPlatforms(before, who, at)
 	switch {
 	case d.Active == before.Active:
 	case d.Active == "":
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDeactivate, Credential: before.Active})
+		entry(ActionDeactivate, before.Active, nil)
 	default:
-		d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionActivate, Credential: d.Active})
+		entry(ActionActivate, d.Active, nil)
 	}
 	if n := len(d.Audit); n > maxAudit {
 		d.Audit = slices.Clone(d.Audit[n-maxAudit:])
 	}
 }
 
-// Audit actions of the Devtron instance.
-const (
-	ActionDevtronSet    Action = "devtron-set"
-	ActionDevtronRemove Action = "devtron-remove"
-)
+// sortedUnion lists the keys of a and b, sorted.
+func sortedUnion[V any](a, b map[string]V) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
 
-// auditDevtron appends the entry for a change of the Devtron instance (field names only), and
-// forgets its check record when the URL, token or CA bundle changed without a new one.
-func (d *Data) auditDevtron(before *Data, who string, at time.Time) {
-	old, cur := before.Devtron, d.Devtron
-	if cur == nil {
-		if old != nil {
-			d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDevtronRemove})
+// PlatformAction is the audit action of setting (or, with remove, removing) an instance of kind:
+// "devtron-set", "devtron-remove".
+func PlatformAction(kind string, remove bool) Action {
+	if remove {
+		return Action(kind + "-remove")
+	}
+	return Action(kind + "-set")
+}
+
+// auditPlatforms appends the entries for the platform instances changed (field names only), and
+// forgets an instance's check record when its URL, token or CA bundle changed without a new one.
+func (d *Data) auditPlatforms(before *Data, who string, at time.Time) {
+	for _, kind := range sortedUnion(d.Platforms, before.Platforms) {
+		for _, name := range sortedUnion(d.Platforms[kind], before.Platforms[kind]) {
+			old, cur := before.Platforms[kind][name], d.Platforms[kind][name]
+			e := AuditEntry{At: at, Revision: d.Revision, Who: who, Platform: kind, Instance: name}
+			if cur == nil {
+				e.Action = PlatformAction(kind, true)
+				d.Audit = append(d.Audit, e)
+				continue
+			}
+			if old == nil {
+				old = &Platform{}
+			}
+			for _, f := range []struct {
+				name string
+				x, y string
+			}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle}} {
+				if f.x != f.y {
+					e.Fields = append(e.Fields, f.name)
+				}
+			}
+			if len(e.Fields) == 0 {
+				continue
+			}
+			if reflect.DeepEqual(old.LastCheck, cur.LastCheck) {
+				cur.LastCheck = nil
+			}
+			e.Action = PlatformAction(kind, false)
+			d.Audit = append(d.Audit, e)
 		}
-		return
 	}
-	if old == nil {
-		old = &Platform{}
-	}
-	var fields []string
-	for _, f := range []struct {
-		name string
-		x, y string
-	}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle}} {
-		if f.x != f.y {
-			fields = append(fields, f.name)
+}
+
+// Instance returns the stored instance of kind named name, and its name; with name "", the one
+// named "default", else the only one. It returns "", nil when there is no such instance.
+func (d *Data) Instance(kind, name string) (string, *Platform) {
+	byName := d.Platforms[kind]
+	if name == "" {
+		switch {
+		case byName[DefaultInstance] != nil:
+			name = DefaultInstance
+		case len(byName) == 1:
+			for n := range byName {
+				name = n
+			}
 		}
 	}
-	if len(fields) == 0 {
-		return
+	if p := byName[name]; p != nil {
+		return name, p
 	}
-	if reflect.DeepEqual(old.LastCheck, cur.LastCheck) {
-		cur.LastCheck = nil
+	return "", nil
+}
+
+// InstanceNames lists the names of the stored instances of kind, sorted.
+func (d *Data) InstanceNames(kind string) []string {
+	return slices.Sorted(maps.Keys(d.Platforms[kind]))
+}
+
+// DefaultInstance is the name of a platform instance when none is given.
+const DefaultInstance = "default"
+
+// MaxNameLen bounds a credential's or an instance's name.
+const MaxNameLen = 40
+
+// ValidName checks the name of a credential or a platform instance: lower-case letters, digits
+// and '-', starting with a letter or a digit, at most MaxNameLen characters.
+func ValidName(name string) error {
+	if name == "" {
+		return errors.New("the name is empty")
 	}
-	d.Audit = append(d.Audit, AuditEntry{At: at, Revision: d.Revision, Who: who, Action: ActionDevtronSet, Fields: fields})
+	if len(name) > MaxNameLen {
+		return fmt.Errorf("the name is %d characters long; at most %d are allowed", len(name), MaxNameLen)
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r == '-' && i > 0:
+		default:
+			return fmt.Errorf("the name %q may hold only lower-case letters, digits and '-' (not first)", name)
+		}
+	}
+	return nil
 }
 
 // Latest is the most recent of p's live check and round trip (nil when it has neither): the

@@ -12,8 +12,8 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	ctx := context.Background()
 	set := func(dt *Platform) *Data {
 		t.Helper()
-		d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
-			d.Devtron = dt
+		d, err := s.Update(ctx, "tester (local)", PlatformAction("devtron", false), -1, func(d *Data) error {
+			setDevtron(d, dt)
 			return nil
 		})
 		if err != nil {
@@ -24,22 +24,22 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	set(&Platform{URL: "https://devtron.example.com/", Token: canary})
 	set(&Platform{URL: "https://devtron.example.com/", Token: canary, LastCheck: &CheckRecord{At: time.Now(), OK: true}})
 	// A new token keeping the old check record: the record no longer vouches for it.
-	d, err := s.Update(ctx, "tester (local)", ActionDevtronSet, -1, func(d *Data) error {
-		d.Devtron.Token, d.Devtron.CABundle = canary+"2", "/ca.pem"
+	d, err := s.Update(ctx, "tester (local)", PlatformAction("devtron", false), -1, func(d *Data) error {
+		d.Platforms["devtron"]["default"].Token, d.Platforms["devtron"]["default"].CABundle = canary+"2", "/ca.pem"
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Devtron.LastCheck != nil {
+	if d.Platforms["devtron"]["default"].LastCheck != nil {
 		t.Error("a check record survived a token change it did not test")
 	}
 	assertNoCanary(t, dir)
 	loaded, err := s.Load()
-	if err != nil || loaded.Devtron == nil || loaded.Devtron.Token != canary+"2" {
-		t.Fatalf("load: %+v %v", loaded.Devtron, err)
+	if err != nil || loaded.Platforms["devtron"]["default"] == nil || loaded.Platforms["devtron"]["default"].Token != canary+"2" {
+		t.Fatalf("load: %+v %v", loaded.Platforms["devtron"]["default"], err)
 	}
-	d, err = s.Update(ctx, "tester (local)", ActionDevtronRemove, -1, func(d *Data) error { d.Devtron = nil; return nil })
+	d, err = s.Update(ctx, "tester (local)", PlatformAction("devtron", true), -1, func(d *Data) error { delete(d.Platforms, "devtron"); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,14 +51,14 @@ func TestDevtronInstanceIsStoredEncryptedAndAudited(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("audit %v, want %v", got, want)
 	}
-	if _, err := s.Update(ctx, "t", ActionDevtronSet, -1, func(d *Data) error { d.Devtron = &Platform{Token: "x"}; return nil }); err == nil {
+	if _, err := s.Update(ctx, "t", PlatformAction("devtron", false), -1, func(d *Data) error { setDevtron(d, &Platform{Token: "x"}); return nil }); err == nil {
 		t.Error("a Devtron instance without URL was saved")
 	}
 	// Clone is deep.
-	d.Devtron = &Platform{URL: "u", LastCheck: &CheckRecord{OK: true}}
+	setDevtron(d, &Platform{URL: "u", LastCheck: &CheckRecord{OK: true}})
 	c := d.Clone()
-	c.Devtron.URL, c.Devtron.LastCheck.OK = "v", false
-	if d.Devtron.URL != "u" || !d.Devtron.LastCheck.OK {
+	c.Platforms["devtron"]["default"].URL, c.Platforms["devtron"]["default"].LastCheck.OK = "v", false
+	if d.Platforms["devtron"]["default"].URL != "u" || !d.Platforms["devtron"]["default"].LastCheck.OK {
 		t.Error("Clone shares the Devtron instance")
 	}
 }

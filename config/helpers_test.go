@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -27,6 +28,7 @@ func setProvider(t testing.TB, s *Store, name string, p Credential) *Data {
 	t.Helper()
 	d, err := s.Update(context.Background(), "tester (local)", "set", AnyRevision, func(d *Data) error {
 		cp := p
+		cp.Provider = cmp.Or(cp.Provider, name)
 		d.Credentials[name] = &cp
 		return nil
 	})
@@ -90,4 +92,16 @@ func kindOf(err error) ErrorKind {
 		return se.Kind
 	}
 	return 0
+}
+
+// setDevtron stores p as d's devtron instance named default (nil: removes it).
+func setDevtron(d *Data, p *Platform) {
+	if p == nil {
+		delete(d.Platforms, "devtron")
+		return
+	}
+	if d.Platforms == nil {
+		d.Platforms = map[string]map[string]*Platform{}
+	}
+	d.Platforms["devtron"] = map[string]*Platform{DefaultInstance: p}
 }

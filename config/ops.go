@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -91,10 +92,13 @@ func (s *Settings) Ref(f Field) *string {
 	return reflect.ValueOf(s).Elem().Field(i).Addr().Interface().(*string)
 }
 
-// Change is one edit of a provider's settings (see Set).
+// Change is one edit of a credential's settings (see Set).
 type Change struct {
-	// Credential is the provider's ID (e.g. "github").
+	// Credential is the credential's name (e.g. "github", "acme-infra").
 	Credential string
+	// Provider is the provider's id of a new credential ("": the provider named like the
+	// credential); an existing credential keeps its provider, which Provider must then match.
+	Provider string
 	// Base is the store revision the edit started from: the save conflicts when this provider's
 	// settings changed, or it was removed, after Base. AnyRevision applies it to whatever is current.
 	Base int64
@@ -120,8 +124,8 @@ type Change struct {
 // would not be the ones checked) or, for a round trip of an older draft, dropped; records of the
 // previous settings are forgotten when the settings change.
 func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
-	if c.Credential == "" {
-		return nil, &Error{Kind: KindInvalid, Msg: "no provider given; nothing was changed"}
+	if err := ValidName(c.Credential); err != nil {
+		return nil, &Error{Kind: KindInvalid, Credential: c.Credential, Msg: "the credential's name: " + err.Error() + "; nothing was changed"}
 	}
 	for _, f := range c.Fields {
 		if (&Settings{}).Ref(f) == nil {
@@ -136,9 +140,13 @@ func (s *Store) Set(ctx context.Context, who string, c Change) (*Data, error) {
 	}
 	return s.editProvider(ctx, who, ActionSet, c.Credential, c.Base, func(d *Data) error {
 		p := d.Credentials[c.Credential]
-		if p == nil {
-			p = &Credential{}
+		switch {
+		case p == nil:
+			p = &Credential{Provider: cmp.Or(c.Provider, c.Credential)}
 			d.Credentials[c.Credential] = p
+		case c.Provider != "" && c.Provider != p.Provider:
+			return &Error{Kind: KindInvalid, Credential: c.Credential,
+				Msg: fmt.Sprintf("the credential %s is of provider %s, not %s; nothing was changed", c.Credential, p.Provider, c.Provider)}
 		}
 		next := c.Settings
 		if len(c.Fields) > 0 {
@@ -199,7 +207,7 @@ func (s *Store) Remove(ctx context.Context, who, id string, base int64) (d *Data
 
 // TokenRotation is the replacement of one provider's token (see RotateToken).
 type TokenRotation struct {
-	// Credential is the provider's ID (e.g. "gitlab").
+	// Credential is the credential's name (e.g. "gitlab").
 	Credential string
 	// From are the provider's settings when the rotation started, the old token among them.
 	From Settings
@@ -325,23 +333,41 @@ func staleError(ids ...string) error {
 		Msg: fmt.Sprintf("the stored settings of %s changed while they were being checked; nothing was saved", strings.Join(ids, ", "))}
 }
 
-// SetDevtron stores the Devtron instance (URL, API token, CA bundle and the check that passed, if
-// any), replacing the one stored before.
-func (s *Store) SetDevtron(ctx context.Context, who string, dt Platform) (*Data, error) {
-	dt.UpdatedAt = time.Now().UTC()
-	return s.Update(ctx, who, ActionDevtronSet, AnyRevision, func(d *Data) error {
-		d.Devtron = &dt
+// SetPlatform stores the platform instance of kind named name (URL, secret, CA bundle and the
+// check that passed, if any), replacing the one stored under that name before.
+func (s *Store) SetPlatform(ctx context.Context, who, kind, name string, p Platform) (*Data, error) {
+	if err := ValidName(name); err != nil {
+		return nil, &Error{Kind: KindInvalid, Msg: fmt.Sprintf("the %s instance: %v; nothing was changed", kind, err)}
+	}
+	p.UpdatedAt = s.now().UTC()
+	return s.Update(ctx, who, PlatformAction(kind, false), AnyRevision, func(d *Data) error {
+		if d.Platforms == nil {
+			d.Platforms = map[string]map[string]*Platform{}
+		}
+		if d.Platforms[kind] == nil {
+			d.Platforms[kind] = map[string]*Platform{}
+		}
+		d.Platforms[kind][name] = &p
 		return nil
 	})
 }
 
-// RemoveDevtron forgets the stored Devtron instance; KindNotConfigured when none is stored.
-func (s *Store) RemoveDevtron(ctx context.Context, who string) (*Data, error) {
-	return s.Update(ctx, who, ActionDevtronRemove, AnyRevision, func(d *Data) error {
-		if d.Devtron == nil {
-			return &Error{Kind: KindNotConfigured, Msg: "no Devtron instance is stored; nothing was changed"}
+// RemovePlatform forgets the platform instance of kind named name ("": the default or only one,
+// see Data.Instance); KindNotConfigured when there is none.
+func (s *Store) RemovePlatform(ctx context.Context, who, kind, name string) (*Data, error) {
+	return s.Update(ctx, who, PlatformAction(kind, true), AnyRevision, func(d *Data) error {
+		found, _ := d.Instance(kind, name)
+		switch {
+		case found == "" && name == "":
+			return &Error{Kind: KindNotConfigured, Msg: fmt.Sprintf("no %s instance is stored; nothing was changed", kind)}
+		case found == "":
+			return &Error{Kind: KindNotConfigured, Msg: fmt.Sprintf("no %s instance named %q is stored; nothing was changed", kind, name)}
 		}
-		d.Devtron = nil
+		name = found
+		delete(d.Platforms[kind], name)
+		if len(d.Platforms[kind]) == 0 {
+			delete(d.Platforms, kind)
+		}
 		return nil
 	})
 }

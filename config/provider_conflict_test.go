@@ -18,7 +18,7 @@ func TestUpdateProviderConflictsOnlyOnTheSameProvider(t *testing.T) {
 		return func(d *Data) error {
 			p := d.Credentials[id]
 			if p == nil {
-				p = &Credential{Settings: Settings{Host: "https://example.com/", Username: "u", Token: "t"}}
+				p = &Credential{Provider: id, Settings: Settings{Host: "https://example.com/", Username: "u", Token: "t"}}
 				d.Credentials[id] = p
 			}
 			p.Org = org
@@ -78,7 +78,7 @@ func TestChangedCredentialsForgetTheirOldCheckResults(t *testing.T) {
 	}
 	ok := &CheckRecord{OK: true}
 	if _, err := s.Update(ctx, "a", "set", AnyRevision, func(d *Data) error {
-		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1"}, LastCheck: ok, LastDeep: ok}
+		d.Credentials["github"] = &Credential{Provider: "github", Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "u", Token: "t1"}, LastCheck: ok, LastDeep: ok}
 		return nil
 	}); err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func benchStore(b *testing.B) *Store {
 		name := names[i%len(names)]
 		_, err := s.Update(context.Background(), "alice (local)", "set", AnyRevision, func(d *Data) error {
 			exp := time.Now().Add(30 * 24 * time.Hour)
-			d.Credentials[name] = &Credential{Settings: Settings{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat", Token: fmt.Sprintf("%s-token-%040d", name, i)}, UpdatedAt: time.Now(),
+			d.Credentials[name] = &Credential{Provider: name, Settings: Settings{Host: "https://" + name + ".example.com/", Org: "acme", Username: "octocat", Token: fmt.Sprintf("%s-token-%040d", name, i)}, UpdatedAt: time.Now(),
 				LastCheck: &CheckRecord{At: time.Now(), OK: true, ExpiresAt: &exp, DurationMS: 180,
 					Checks: []CheckStatus{{ID: "auth", Status: "pass", Message: "authenticated as octocat"}, {ID: "org", Status: "pass"}}}}
 			d.Active = "github"

@@ -94,7 +94,7 @@ func TestUpdateRevisionBackupAudit(t *testing.T) {
 	ctx := context.Background()
 
 	d1, err := s.Update(ctx, "alice (local)", "set", 0, func(d *Data) error {
-		d.Credentials["github"] = &Credential{Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}}
+		d.Credentials["github"] = &Credential{Provider: "github", Settings: Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: canary}}
 		d.Active = "github"
 		return nil
 	})
@@ -334,7 +334,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 				_, err := st.Update(context.Background(), "w", "set", AnyRevision, func(d *Data) error {
 					p := d.Credentials["github"]
 					if p == nil {
-						p = &Credential{}
+						p = &Credential{Provider: "github"}
 						d.Credentials["github"] = p
 					}
 					p.Username += "x"

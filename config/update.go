@@ -65,6 +65,7 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 		return nil, err
 	}
 	next := cur.Clone()
+	next.migratedFrom = 0
 	if err := edit(next); err != nil {
 		return nil, err
 	}
@@ -75,6 +76,11 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 		return nil, fmt.Errorf("refusing to save a store that could not be read back; nothing was changed: %w", err)
 	}
 	next.audit(cur, who, action, s.now().UTC())
+	if cur.migratedFrom != 0 {
+		if err := s.keepSchemaBackup(cur.migratedFrom); err != nil {
+			return nil, err
+		}
+	}
 	// A save that only records check results changes no settings: the backup keeps the store as
 	// it was before the last change of settings, which a re-test from cron every few minutes
 	// would otherwise push out at once.
@@ -85,7 +91,7 @@ func (s *Store) update(ctx context.Context, who string, action Action, check fun
 }
 
 // onlyChecksChanged reports whether next differs from cur in nothing but the check records
-// (providers' and Devtron's) and the revision.
+// (credentials' and platform instances') and the revision.
 func onlyChecksChanged(cur, next *Data) bool {
 	return reflect.DeepEqual(withoutChecks(cur), withoutChecks(next))
 }
@@ -103,10 +109,14 @@ func withoutChecks(d *Data) *Data {
 		}
 		c.Credentials[k] = p
 	}
-	if d.Devtron != nil {
-		dt := *d.Devtron
-		dt.LastCheck = nil
-		c.Devtron = &dt
+	c.Platforms = make(map[string]map[string]*Platform, len(d.Platforms))
+	for kind, byName := range d.Platforms {
+		c.Platforms[kind] = make(map[string]*Platform, len(byName))
+		for name, p := range byName {
+			cp := *p
+			cp.LastCheck = nil
+			c.Platforms[kind][name] = &cp
+		}
 	}
 	return &c
 }

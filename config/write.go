@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,6 +51,20 @@ func (s *Store) write(d *Data, backup bool) error {
 	}
 	s.seen.remember(buf.Bytes(), d)
 	return nil
+}
+
+// keepSchemaBackup keeps the store file of the older schema version it was read as, byte for
+// byte, before the first save in the current one; a copy kept before is never replaced.
+func (s *Store) keepSchemaBackup(version int) error {
+	name := fmt.Sprintf(SchemaBackupFile, version)
+	if _, err := os.Lstat(filepath.Join(s.dir, name)); err == nil {
+		return nil
+	}
+	data, err := readInDir(s.Path())
+	if err != nil {
+		return &Error{Kind: KindIO, Msg: fmt.Sprintf("cannot keep the store of schema version %d before migrating it; nothing was saved", version), Err: err}
+	}
+	return writeFileExclusive(s.dir, name, data)
 }
 
 // keepBackup makes config.age.bak the current store file (a hard link: no copy, and atomic),

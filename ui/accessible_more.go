@@ -57,7 +57,7 @@ func verdictWords(r providers.Result) string {
 // push sends p's stored credentials to the stored Devtron instance, saying first, and asking,
 // when the push would change Devtron's active provider.
 func (a *accessible) push(p providers.Provider, d *config.Data) error {
-	if d.Devtron == nil {
+	if usecase.StoredDevtron(d) == nil {
 		a.say("No Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first.")
 		return nil
 	}
@@ -66,10 +66,10 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		a.say("Not pushed: %v: re-test %s first.", err, p.Name)
 		return nil
 	}
-	url := safe.Text(d.Devtron.URL)
+	url := safe.Text(usecase.StoredDevtron(d).URL)
 	plan, err := b.PlanPush(a.ctx, d, p.ID)
 	if err != nil {
-		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron).Redact(err.Error())))
+		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
 		return nil
 	}
 	activate := false

@@ -52,7 +52,7 @@ func TestAccessiblePushAsksBeforeSwitching(t *testing.T) {
 		Record: &config.CheckRecord{At: fixedNow, OK: true}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetDevtron(ctx, "t", config.Platform{URL: dt.URL(), Token: devtronToken}); err != nil {
+	if _, err := s.SetPlatform(ctx, "t", "devtron", "default", config.Platform{URL: dt.URL(), Token: devtronToken}); err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{Store: s, ConfigDir: s.Dir(), Who: "t"}

@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // navigate handles the screens' requests to open and close the editor and the round trip.
@@ -39,8 +40,8 @@ func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
 		return nil
 	}
 	devtron := ""
-	if d := m.picker.data; d.Devtron != nil {
-		devtron = d.Devtron.URL
+	if d := m.picker.data; usecase.StoredDevtron(d) != nil {
+		devtron = usecase.StoredDevtron(d).URL
 	}
 	b := newRotator
 	if m.rotator != nil {

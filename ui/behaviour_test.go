@@ -97,7 +97,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	// another writer saves the same provider meanwhile
 	if _, err := s.Update(context.Background(), "other", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
 		d.Credentials["github"].APIURL = "https://api.github.com"
-		d.Credentials["gitlab"] = stored("https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
+		d.Credentials["gitlab"] = stored("gitlab", "https://gitlab.com/", "acme", "jdoe", "glpat-other000000000000", nil)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestEditsCancelTheCheckInFlightAndDropItsReply(t *testing.T) {
 		return cannedCheck(ctx, env, c)
 	}
 	_, s := newStore(t, func(d *config.Data) {
-		d.Credentials["github"] = stored("https://github.com/", "acme", "slow", tokPass, nil)
+		d.Credentials["github"] = stored("github", "https://github.com/", "acme", "slow", tokPass, nil)
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{check: check}, 120, 40)
 	hs.waitFor("configured")

@@ -60,7 +60,7 @@ type devtronView struct {
 // devtronDriftCmd compares the providers d stores with d's Devtron instance, as request seq; ctx
 // ends when a newer request replaces it.
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
-	msg := devtronDriftMsg{seq: seq, inst: *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron), basis: map[providers.ID]providers.Credentials{}}
+	msg := devtronDriftMsg{seq: seq, inst: *usecase.DevtronInstance(d), basis: map[providers.ID]providers.Credentials{}}
 	for name, cfg := range d.Credentials {
 		msg.basis[providers.ID(name)] = providers.FromConfig(providers.ID(name), cfg)
 	}
@@ -73,10 +73,10 @@ func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config
 
 // instance is the stored Devtron instance (zero when none is stored).
 func (p *picker) instance() platforms.Instance {
-	if p.data == nil || p.data.Devtron == nil {
+	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
 		return platforms.Instance{}
 	}
-	return *platforms.InstanceOf(platforms.KindDevtron, "default", p.data.Devtron)
+	return *usecase.DevtronInstance(p.data)
 }
 
 // refreshing reports whether a comparison is on its way.
@@ -85,7 +85,7 @@ func (p *picker) refreshing() bool { return p.dv.seq > p.dv.got }
 // refreshDrift starts a comparison of the stored providers with the stored Devtron instance (nil
 // without one); the one in flight, if any, is cancelled and its reply will be dropped.
 func (p *picker) refreshDrift() tea.Cmd {
-	if p.data == nil || p.data.Devtron == nil {
+	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
 		return nil
 	}
 	dv := &p.dv
@@ -105,7 +105,7 @@ func (p *picker) driftDue() tea.Cmd {
 	if p.data == nil || p.data.Revision == p.dv.rev {
 		return nil
 	}
-	if p.data.Devtron == nil {
+	if usecase.StoredDevtron(p.data) == nil {
 		if p.dv.cancel != nil {
 			p.dv.cancel()
 		}
@@ -143,10 +143,10 @@ func (p *picker) activeThere() (providers.ID, bool) {
 // provider is active there, and a warning when that is not the one active here.
 func (p *picker) devtronLine(w int) string {
 	s := p.c.styles
-	if p.data == nil || p.data.Devtron == nil {
+	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
 		return ""
 	}
-	at := "Devtron at " + safe.Text(p.data.Devtron.URL)
+	at := "Devtron at " + safe.Text(usecase.StoredDevtron(p.data).URL)
 	dv := &p.dv
 	there, known := p.activeThere()
 	switch {
@@ -189,7 +189,7 @@ func (p *picker) devtronLine(w int) string {
 // and for a provider not configured here unless it is the one active there).
 func (p *picker) devtronBadge(id providers.ID) string {
 	s := p.c.styles
-	if p.data == nil || p.data.Devtron == nil {
+	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
 		return ""
 	}
 	label := s.dim.Render(" · Devtron: ")

@@ -109,7 +109,7 @@ func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 	cfg := p.configured(sel.ID)
 	stale := notFresh(sel.ID, cfg)
 	switch {
-	case p.data == nil || p.data.Devtron == nil:
+	case p.data == nil || usecase.StoredDevtron(p.data) == nil:
 		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
 	case cfg == nil:
 		p.say(sel.Name+" is not configured yet: nothing to push", true)
@@ -196,7 +196,7 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 func (p *picker) askText() string {
 	a := p.ask
 	name := providers.MustLookup(a.id).Name
-	url := safe.Text(p.data.Devtron.URL)
+	url := safe.Text(usecase.StoredDevtron(p.data).URL)
 	if a.planning {
 		return "Reading which provider is active in Devtron at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
@@ -231,7 +231,7 @@ func (p *picker) askText() string {
 // push starts the confirmed push; activate lets it make id Devtron's active provider.
 func (p *picker) push(id providers.ID, activate bool) tea.Cmd {
 	cfg := p.configured(id)
-	if cfg == nil || p.data.Devtron == nil {
+	if cfg == nil || usecase.StoredDevtron(p.data) == nil {
 		p.say(providers.MustLookup(id).Name+" was not pushed: it is no longer configured (another writer changed the store)", true)
 		return nil
 	}

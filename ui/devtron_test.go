@@ -29,7 +29,7 @@ func TestPickerPushesToDevtron(t *testing.T) {
 	t.Cleanup(dt.Close)
 	_, s := newStore(t, func(d *config.Data) {
 		withActive(d)
-		d.Devtron = &config.Platform{URL: dt.URL(), Token: devtronCanaryUI}
+		setDevtron(d, &config.Platform{URL: dt.URL(), Token: devtronCanaryUI})
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	hs.waitUntil("drift shown", func(plain string) bool { return strings.Count(plain, "Devtron: not there") == 3 })
@@ -87,7 +87,7 @@ func newDevtronRig(t *testing.T, rows ...devtronfake.Row) *devtronRig {
 	r.url = srv.URL
 	_, r.s = newStore(t, func(d *config.Data) {
 		withActive(d)
-		d.Devtron = &config.Platform{URL: r.url, Token: devtronCanaryUI}
+		setDevtron(d, &config.Platform{URL: r.url, Token: devtronCanaryUI})
 	})
 	return r
 }

@@ -24,15 +24,15 @@ type scenario struct {
 }
 
 func configured(d *config.Data) {
-	d.Credentials["github"] = stored("https://github.com/", "acme", "octocat", tokPass, &config.CheckRecord{
+	d.Credentials["github"] = stored("github", "https://github.com/", "acme", "octocat", tokPass, &config.CheckRecord{
 		At: fixedNow.Add(-5 * time.Minute), OK: true, User: "octocat", ExpiresAt: ptrTime(fixedNow.Add(89 * 24 * time.Hour))})
-	d.Credentials["gitlab"] = stored("https://gitlab.example.com/", "acme/gitops", "jdoe", "glpat-cannedToken000000000", &config.CheckRecord{
+	d.Credentials["gitlab"] = stored("gitlab", "https://gitlab.example.com/", "acme/gitops", "jdoe", "glpat-cannedToken000000000", &config.CheckRecord{
 		At: fixedNow.Add(-3 * time.Hour), OK: false, User: "jdoe"})
 }
 
 func withActive(d *config.Data) {
 	configured(d)
-	d.Credentials["azure"] = stored("https://dev.azure.com/acme/", "gitops", "jdoe@example.com", "azcannedtoken00000000000000000000", &config.CheckRecord{
+	d.Credentials["azure"] = stored("azure", "https://dev.azure.com/acme/", "gitops", "jdoe@example.com", "azcannedtoken00000000000000000000", &config.CheckRecord{
 		At: fixedNow.Add(-26 * time.Hour), OK: true, ExpiresAt: ptrTime(fixedNow.Add(6 * 24 * time.Hour))})
 	d.Active = "github"
 }
@@ -47,7 +47,7 @@ func withRoundTrips(d *config.Data) {
 
 func withToken(tok string) func(d *config.Data) {
 	return func(d *config.Data) {
-		d.Credentials["github"] = stored("https://github.com/", "acme", "octocat", tok, nil)
+		d.Credentials["github"] = stored("github", "https://github.com/", "acme", "octocat", tok, nil)
 	}
 }
 

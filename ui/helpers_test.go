@@ -141,8 +141,8 @@ func newStore(t testing.TB, setup func(d *config.Data)) (string, *config.Store) 
 	return dir, s
 }
 
-func stored(host, org, user, tok string, last *config.CheckRecord) *config.Credential {
-	return &config.Credential{Settings: config.Settings{Host: host, Org: org, Username: user, Token: tok}, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
+func stored(provider, host, org, user, tok string, last *config.CheckRecord) *config.Credential {
+	return &config.Credential{Provider: provider, Settings: config.Settings{Host: host, Org: org, Username: user, Token: tok}, UpdatedAt: fixedNow.Add(-48 * time.Hour), LastCheck: last}
 }
 
 // harness runs a model in a teatest program and keeps the screen after each update.
@@ -388,4 +388,9 @@ func lineOf(screen, sub string) string {
 		}
 	}
 	return ""
+}
+
+// setDevtron stores p as d's Devtron instance named default.
+func setDevtron(d *config.Data, p *config.Platform) {
+	d.Platforms = map[string]map[string]*config.Platform{"devtron": {config.DefaultInstance: p}}
 }

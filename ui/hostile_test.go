@@ -21,7 +21,7 @@ func hostileScreen(t *testing.T, mode hostile.Mode) string {
 	srv := hostile.Start(mode)
 	t.Cleanup(srv.Close)
 	_, s := newStore(t, func(d *config.Data) {
-		p := stored("https://github.com/", "acme", "alice", hostileCanary, nil)
+		p := stored("github", "https://github.com/", "acme", "alice", hostileCanary, nil)
 		p.APIURL = srv.URL
 		d.Credentials["github"] = p
 	})

@@ -27,7 +27,7 @@ func longAddressCheck(ctx context.Context, env *providers.Env, c providers.Crede
 }
 
 func withBitbucket(d *config.Data) {
-	d.Credentials["bitbucket"] = stored("https://bitbucket.org/", "acme", "jdoe@example.com", "ATATT3xFfGF0cannedToken00000000000000", nil)
+	d.Credentials["bitbucket"] = stored("bitbucket", "https://bitbucket.org/", "acme", "jdoe@example.com", "ATATT3xFfGF0cannedToken00000000000000", nil)
 	d.Active = "bitbucket"
 }
 

@@ -69,7 +69,7 @@ func TestGitLabRetestInOneWave(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{Provider: "gitlab", UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: srv.URL + "/", APIURL: srv.URL + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: fake.GitLabTokenFull}}.Settings
 		d.Credentials[string(providers.GitLab)] = p
 		d.Active = string(providers.GitLab)

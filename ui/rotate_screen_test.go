@@ -70,7 +70,7 @@ const (
 func gitLabCanaryStore(t *testing.T) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		d.Credentials["gitlab"] = stored("https://gitlab.example.com/", "acme/gitops", "jdoe", canaryOld, nil)
+		d.Credentials["gitlab"] = stored("gitlab", "https://gitlab.example.com/", "acme/gitops", "jdoe", canaryOld, nil)
 		d.Active = "gitlab"
 	})
 	return s

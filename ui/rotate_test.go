@@ -29,12 +29,12 @@ func rotationStore(t *testing.T, emu *fake.Emulators, tok string) *config.Store 
 func rotationStoreOf(t *testing.T, c providers.Credentials, dt *devtronfake.Server) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{Provider: string(c.Provider), UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = c.Settings
 		d.Credentials[string(c.Provider)] = p
 		d.Active = string(c.Provider)
 		if dt != nil {
-			d.Devtron = &config.Platform{URL: dt.URL(), Token: devtronCanaryUI}
+			setDevtron(d, &config.Platform{URL: dt.URL(), Token: devtronCanaryUI})
 		}
 	})
 	return s

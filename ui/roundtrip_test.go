@@ -29,7 +29,7 @@ func startEmulators(t *testing.T, opts fake.Options) *fake.Emulators {
 func emulatedStore(t *testing.T, emu *fake.Emulators, id providers.ID, tok string) *config.Store {
 	t.Helper()
 	_, s := newStore(t, func(d *config.Data) {
-		p := &config.Credential{UpdatedAt: fixedNow.Add(-time.Hour)}
+		p := &config.Credential{Provider: string(id), UpdatedAt: fixedNow.Add(-time.Hour)}
 		p.Settings = emu.Credentials(id, tok).Settings
 		d.Credentials[string(id)] = p
 	})
@@ -227,7 +227,7 @@ func TestRoundTripOfUnsavedDraftIsStoredOnSave(t *testing.T) {
 func TestRoundTripOfAnotherDraftIsNotSaved(t *testing.T) {
 	t.Parallel()
 	_, s := newStore(t, func(d *config.Data) {
-		d.Credentials["github"] = stored("https://github.com/", "acme", "octocat", tokPass, nil)
+		d.Credentials["github"] = stored("github", "https://github.com/", "acme", "octocat", tokPass, nil)
 		d.Credentials["github"].LastDeep = &config.CheckRecord{At: fixedNow.Add(-time.Hour), OK: true, Deep: true}
 	})
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)

@@ -253,8 +253,8 @@ func byProvider(ctx context.Context, env *providers.Env, c providers.Credentials
 // allFive stores the five providers, GitHub active.
 func allFive(d *config.Data) {
 	withActive(d)
-	d.Credentials["bitbucket"] = stored("https://bitbucket.org/", "acme", "jdoe@example.com", "ATATT3xFfGF0cannedToken00000000000000", nil)
-	d.Credentials["gitea"] = stored("https://gitea.example.com/", "acme", "jdoe", "0123456789abcdef0123456789abcdef01234567", nil)
+	d.Credentials["bitbucket"] = stored("bitbucket", "https://bitbucket.org/", "acme", "jdoe@example.com", "ATATT3xFfGF0cannedToken00000000000000", nil)
+	d.Credentials["gitea"] = stored("gitea", "https://gitea.example.com/", "acme", "jdoe", "0123456789abcdef0123456789abcdef01234567", nil)
 }
 
 // roundTrip starts the round trip of the selected provider from the picker, answering yes when

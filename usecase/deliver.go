@@ -94,12 +94,20 @@ func idNames() []string {
 	return out
 }
 
+// DevtronInstance is the stored Devtron instance deliveries go to: the one named "default", else
+// the only one (nil when none is stored).
+func DevtronInstance(d *config.Data) *platforms.Instance {
+	name, p := d.Instance(string(platforms.KindDevtron), "")
+	return platforms.InstanceOf(platforms.KindDevtron, name, p)
+}
+
 // Devtron returns a client of the stored Devtron instance (ErrNoDevtron when none is stored).
 func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
-	if d.Devtron == nil {
+	in := DevtronInstance(d)
+	if in == nil {
 		return nil, ErrNoDevtron
 	}
-	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron))
+	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *in)
 }
 
 // PushInput is one push of stored credentials to the stored Devtron instance.
@@ -136,7 +144,7 @@ type Pushed struct {
 // ErrNoDevtron, *NotFreshError, *platforms.SwitchError (nothing sent), or the push's own error
 // when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
-	if d.Devtron == nil {
+	if DevtronInstance(d) == nil {
 		return Pushed{}, ErrNoDevtron
 	}
 	id, sp, forced, err := gated(d, in.Provider, in.Force)
@@ -175,4 +183,11 @@ func (b *Backend) PlanPush(ctx context.Context, d *config.Data, id providers.ID)
 		return platforms.SwitchPlan{}, err
 	}
 	return dt.PlanPush(ctx, id)
+}
+
+// StoredDevtron is the stored record of the Devtron instance DevtronInstance names (nil when none
+// is stored).
+func StoredDevtron(d *config.Data) *config.Platform {
+	_, p := d.Instance(string(platforms.KindDevtron), "")
+	return p
 }

@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -59,11 +60,14 @@ func (b *Backend) SetDevtron(ctx context.Context, in DevtronInput) (providers.Re
 		}
 		rec = r.Record(b.now(), false)
 	}
-	d, err := b.store.SetDevtron(ctx, b.who, config.Platform{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, LastCheck: rec})
+	name := cmp.Or(in.Instance.Name, config.DefaultInstance)
+	d, err := b.store.SetPlatform(ctx, b.who, string(platforms.KindDevtron), name,
+		config.Platform{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, LastCheck: rec})
 	return r, d, err
 }
 
-// RemoveDevtron forgets the stored Devtron instance (nothing changes in Devtron).
-func (b *Backend) RemoveDevtron(ctx context.Context) (*config.Data, error) {
-	return b.store.RemoveDevtron(ctx, b.who)
+// RemoveDevtron forgets the stored Devtron instance named name ("": the default or only one);
+// nothing changes in Devtron.
+func (b *Backend) RemoveDevtron(ctx context.Context, name string) (*config.Data, error) {
+	return b.store.RemovePlatform(ctx, b.who, string(platforms.KindDevtron), name)
 }

@@ -28,12 +28,13 @@ type DevtronDrift struct {
 // CompareDevtron compares every stored provider with the stored Devtron instance (nil when none
 // is stored), within the environment's deadline.
 func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDrift {
-	if d.Devtron == nil {
+	name, p := d.Instance(string(platforms.KindDevtron), "")
+	if p == nil {
 		return nil
 	}
-	out := &DevtronDrift{URL: d.Devtron.URL, LastCheck: d.Devtron.LastCheck, ActiveHere: d.Active}
+	out := &DevtronDrift{URL: p.URL, LastCheck: p.LastCheck, ActiveHere: d.Active}
 	env := b.Env(0)
-	dt, err := platforms.NewDevtron(env, *platforms.InstanceOf(platforms.KindDevtron, "default", d.Devtron))
+	dt, err := platforms.NewDevtron(env, *platforms.InstanceOf(platforms.KindDevtron, name, p))
 	if err != nil {
 		out.Err = err
 		return out

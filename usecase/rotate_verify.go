@@ -146,7 +146,7 @@ func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credent
 // active provider; the rotation's own check and round trip just passed, so the freshness gate is
 // not asked again.
 func (r *rotation) pushDevtron(ctx context.Context, d *config.Data, id providers.ID) (bool, error) {
-	if d.Devtron == nil {
+	if DevtronInstance(d) == nil {
 		return false, nil
 	}
 	if d.Credentials[string(id)] == nil {

@@ -50,7 +50,7 @@ func (r *rig) devtron(token string) *devtronfake.Server {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(dt.Close)
-	if _, err := r.s.SetDevtron(context.Background(), "t", config.Platform{URL: dt.URL(), Token: token}); err != nil {
+	if _, err := r.s.SetPlatform(context.Background(), "t", "devtron", "default", config.Platform{URL: dt.URL(), Token: token}); err != nil {
 		r.t.Fatal(err)
 	}
 	return dt
