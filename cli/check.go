@@ -24,15 +24,15 @@ type checkOptions struct {
 	// DevtronDrift compares the stored providers with the stored Devtron instance (--devtron).
 	DevtronDrift func(context.Context, *config.Data) *devtronStatusJSON
 
-	// Provider is the PROVIDER argument (nil: the active provider, or every one with All).
-	Provider *providers.Provider
-	All      bool
-	Deep     bool
-	Devtron  bool
-	Timeout  time.Duration
-	Format   checkFormat
-	Output   string
-	Expiry   expiryThresholds
+	// Credential is the credential given ("": none), as credentialArg read it; Typed as typed.
+	Credential, Typed string
+	All               bool
+	Deep              bool
+	Devtron           bool
+	Timeout           time.Duration
+	Format            checkFormat
+	Output            string
+	Expiry            expiryThresholds
 }
 
 // newCheckCmd builds check; runF runs it (nil: checkRun), so tests can swap it.
@@ -44,7 +44,7 @@ func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *c
 	var format string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "check [PROVIDER|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
+		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
 		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
 required scopes are present, whether the organisation/group/project/workspace is reachable, and when
@@ -96,7 +96,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 }
 
 // parse checks check's flags and arguments and puts them in opts: format (or --json) as
-// opts.Format, the PROVIDER argument as opts.Provider, and --timeout's default with --deep.
+// opts.Format, the CREDENTIAL argument as opts.Credential, and --timeout's default with --deep.
 func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string, asJSON bool) error {
 	if opts.All && len(args) > 0 {
 		return usageErr("give a provider or --all, not both")
@@ -123,11 +123,11 @@ func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string
 			formatDays(opts.Expiry.Fail), formatDays(opts.Expiry.Warn))
 	}
 	if len(args) == 1 {
-		p, err := providerArg(args[0])
+		name, err := credentialArg(args[0])
 		if err != nil {
 			return err
 		}
-		opts.Provider = &p
+		opts.Credential, opts.Typed = name, args[0]
 	}
 	return nil
 }
@@ -190,6 +190,9 @@ func checkRun(ctx context.Context, opts *checkOptions) (err error) {
 func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete func()) error {
 	cf := opts.Format
 	s, d, err := loadStore(opts.OpenStore)
+	if err != nil && opts.Credential != "" {
+		err = unknownWithoutStore(err, opts.Credential, opts.Typed)
+	}
 	if err != nil {
 		if cf.Broken != nil {
 			fmt.Fprintln(opts.IO.Err, "error:", err)
@@ -198,14 +201,17 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 		}
 		return err
 	}
-	ids, nothing := checkedIDs(opts, d)
+	names, nothing, err := checkedNames(opts, d)
+	if err != nil {
+		return err
+	}
 	if nothing != "" {
 		return nothingToCheck(out, opts.IO.Err, cf, nothing, complete)
 	}
 	if opts.Devtron && usecase.StoredDevtron(d) == nil {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
-	rep := testProviders(ctx, opts, s, d, ids, out)
+	rep := testProviders(ctx, opts, s, d, names, out)
 	if opts.Devtron {
 		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
 	}
@@ -216,36 +222,38 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	return cf.outcome(rep)
 }
 
-// checkedIDs are the providers check tests: every configured one (--all), the one given, or the
+// checkedNames are the credentials check tests: every stored one (--all), the one given, or the
 // active one; when there is none, nothing says why.
-func checkedIDs(opts *checkOptions, d *config.Data) (ids []providers.ID, nothing string) {
+func checkedNames(opts *checkOptions, d *config.Data) (names []string, nothing string, err error) {
 	switch {
 	case opts.All:
-		ids = configuredIDs(d)
-	case opts.Provider != nil:
-		p := opts.Provider
-		if d.Credentials[string(p.ID)] == nil {
-			return nil, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
+		names = usecase.CredentialNames(d)
+	case opts.Credential != "":
+		if d.Credentials[opts.Credential] == nil {
+			if p, err := providers.Lookup(opts.Credential); err == nil {
+				return nil, fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID), nil
+			}
+			return nil, "", usageErr("%s", unknownCredential(opts.Typed, d))
 		}
-		ids = []providers.ID{p.ID}
+		names = []string{opts.Credential}
 	default:
-		if d.Active == "" && len(configuredIDs(d)) == 0 {
-			return nil, noProviderConfigured // not "activate": there is nothing to activate yet
+		if d.Active == "" && len(d.Credentials) == 0 {
+			return nil, noProviderConfigured, nil // not "activate": there is nothing to activate yet
 		}
 		if d.Active == "" {
-			return nil, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`"
+			return nil, "no provider is active: give a provider, --all, or `gitopscfg activate PROVIDER`", nil
 		}
-		ids = []providers.ID{providers.ID(d.Active)}
+		names = []string{d.Active}
 	}
-	if len(ids) == 0 {
-		return nil, noProviderConfigured
+	if len(names) == 0 {
+		return nil, noProviderConfigured, nil
 	}
-	return ids, ""
+	return names, "", nil
 }
 
-// testProviders tests ids (the round trip too with opts.Deep, its stages shown as they end),
+// testProviders tests the credentials names (the round trip too with opts.Deep, its stages shown as they end),
 // grades the tokens' expiry, has the store remember the results, and reports them.
-func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *config.Data, ids []providers.ID, out io.Writer) *checkReport {
+func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *config.Data, names []string, out io.Writer) *checkReport {
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
 	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout}
 	if opts.Deep {
@@ -258,31 +266,20 @@ func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *
 		graded = opts.Now()
 		applyExpiry(results, opts.Expiry, graded)
 	}
-	tested := b.Test(ctx, d, ids, to)
+	tested := b.Test(ctx, d, names, to)
 	results, at := tested.Results, tested.At
 	if tested.RecordErr != nil {
 		fmt.Fprintln(opts.IO.Err, "warning: the check results could not be remembered:", tested.RecordErr)
 	}
-	rep := &checkReport{Results: results, At: at, Graded: graded, Expiry: opts.Expiry, Deep: opts.Deep, Orgs: map[providers.ID]string{}}
-	for _, id := range ids {
-		rep.Orgs[id] = d.Credentials[string(id)].Org
+	rep := &checkReport{Results: results, At: at, Graded: graded, Expiry: opts.Expiry, Deep: opts.Deep, Orgs: map[string]string{}}
+	for _, name := range names {
+		rep.Orgs[name] = d.Credentials[name].Org
 	}
 	return rep
 }
 
 // noProviderConfigured is what check says about an empty store: what to run first.
 const noProviderConfigured = "no provider is configured: run `gitopscfg set PROVIDER …` first"
-
-// configuredIDs lists the providers configured in d, in picker order.
-func configuredIDs(d *config.Data) []providers.ID {
-	var ids []providers.ID
-	for _, id := range providers.IDs {
-		if d.Credentials[string(id)] != nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
 
 // loadStore unlocks the store with open and reads it.
 func loadStore(open func() (*config.Store, error)) (*config.Store, *config.Data, error) {

@@ -37,7 +37,7 @@ func BenchmarkCheckAll(b *testing.B) {
 	single := map[providers.ID][]time.Duration{}
 	for b.Loop() {
 		start := time.Now()
-		for _, r := range b2.RunTests(ctx, d, providers.IDs, usecase.TestOptions{}) {
+		for _, r := range b2.RunTests(ctx, d, usecase.CredentialNames(d), usecase.TestOptions{}) {
 			if !r.OK {
 				b.Fatalf("%s failed: %+v", r.Provider, r.Checks)
 			}
@@ -45,7 +45,7 @@ func BenchmarkCheckAll(b *testing.B) {
 		all = append(all, time.Since(start))
 		for _, id := range providers.IDs {
 			start := time.Now()
-			b2.RunTests(ctx, d, []providers.ID{id}, usecase.TestOptions{})
+			b2.RunTests(ctx, d, []string{string(id)}, usecase.TestOptions{})
 			single[id] = append(single[id], time.Since(start))
 		}
 	}

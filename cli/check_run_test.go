@@ -165,8 +165,7 @@ func TestCheckRunInProcess(t *testing.T) {
 
 	// One provider, as JSON: only it is checked.
 	opts = x.checkOpts("json")
-	gl := providers.MustLookup(providers.GitLab)
-	opts.Provider = &gl
+	opts.Credential = "gitlab"
 	if err := checkRun(context.Background(), opts); err != nil {
 		t.Fatalf("check gitlab --json: %v", err)
 	}
@@ -188,8 +187,7 @@ func TestCheckRunNothingToCheck(t *testing.T) {
 		t.Fatalf("nagios: exit %d, %q", exitCode(err), x.out.String())
 	}
 	opts = x.checkOpts("text")
-	gh := providers.MustLookup(providers.GitHub)
-	opts.Provider = &gh
+	opts.Credential = "github"
 	if err := checkRun(context.Background(), opts); exitCode(err) != exitCheckFail || x.out.Len() != 0 ||
 		!strings.Contains(x.err.String(), "GitHub is not configured") {
 		t.Fatalf("text: exit %d, stdout %q, stderr %q", exitCode(err), x.out.String(), x.err.String())
@@ -277,7 +275,7 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 	if err != nil || got == nil {
 		t.Fatalf("parse: %v", err)
 	}
-	if got.Provider == nil || got.Provider.ID != providers.GitLab || !got.Deep || got.Timeout != providers.DeepTimeout ||
+	if got.Credential != "gitlab" || !got.Deep || got.Timeout != providers.DeepTimeout ||
 		got.Format.Name != "nagios" || got.Output != "x.prom" || got.Expiry != (expiryThresholds{Warn: 72 * time.Hour, Fail: 36 * time.Hour}) ||
 		!got.Devtron || got.All {
 		t.Fatalf("options %+v", got)
@@ -286,7 +284,7 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 		t.Fatalf("dependencies not filled: %+v", got)
 	}
 	got, err = parse("--all", "--json", "--timeout", "5s")
-	if err != nil || got == nil || !got.All || got.Provider != nil || got.Format.Name != "json" || got.Timeout != 5*time.Second ||
+	if err != nil || got == nil || !got.All || got.Credential != "" || got.Format.Name != "json" || got.Timeout != 5*time.Second ||
 		got.Expiry != (expiryThresholds{Warn: defaultWarnExpiry}) {
 		t.Fatalf("--all --json: %v %+v", err, got)
 	}
@@ -294,7 +292,7 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 		t.Fatalf("--deep --timeout 2m: %+v", got)
 	}
 	for _, bad := range [][]string{
-		{"--all", "github"}, {"nosuch"}, {"github", "gitlab"}, {"--timeout", "0"}, {"--format", "xml"},
+		{"--all", "github"}, {"no such!"}, {"github", "gitlab"}, {"--timeout", "0"}, {"--format", "xml"},
 		{"--json", "--format", "nagios"}, {"--warn-expiry", "2w"}, {"--warn-expiry", "3d", "--fail-expiry", "5d"}, {"--nosuch"},
 	} {
 		got, err := parse(bad...)
@@ -369,7 +367,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	x.devtron(map[string]bool{adminCanary: true, viewerCanary: false}, adminCanary)
 	for _, p := range []string{"gitlab", "github"} {
 		opts := x.pushOpts()
-		opts.Provider, opts.Activate = p, true
+		opts.Credential, opts.Activate = p, true
 		if err := pushDevtronRun(ctx, opts); err != nil {
 			t.Fatalf("push %s: %v\n%s", p, err, x.err.String())
 		}

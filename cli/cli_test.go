@@ -30,7 +30,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		want string
 	}{
 		{"status without store", empty, []string{"status"}, 2, "no store in"},
-		{"unknown provider", dir, []string{"activate", "gitbucket"}, 2, `unknown provider "gitbucket"`},
+		{"unknown credential", dir, []string{"activate", "gitbucket"}, 2, `unknown credential "gitbucket": did you mean bitbucket?`},
 		{"activate unconfigured", dir, []string{"activate", "gitlab"}, 2, "GitLab is not configured"},
 		{"remove unconfigured", dir, []string{"remove", "azure"}, 2, "not configured"},
 		{"unknown flag", dir, []string{"status", "--token", "x"}, 2, "unknown flag: --token"},
@@ -129,7 +129,7 @@ func TestSetStatusActivateRemove(t *testing.T) {
 		t.Fatalf("the tick did not move to GitLab:\n%s", r.out)
 	}
 	r = mustRun(t, dir, "", "remove", "gitlab")
-	if !strings.Contains(r.out, "no provider is active") {
+	if !strings.Contains(r.out, "none is active now") {
 		t.Fatalf("remove of the active provider: %s", r.out)
 	}
 }

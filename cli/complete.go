@@ -9,6 +9,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // Shell completion (`gitopscfg completion bash|zsh|fish|powershell`, cobra's): the verbs and flags
@@ -31,13 +32,12 @@ func (f *factory) completeProviderArg(configured bool, platforms ...string) cobr
 		if len(args) > 0 || (cmd.Flags().Lookup("all") != nil && cmd.Flags().Changed("all")) {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		ids := providers.IDs
 		if configured {
-			if got := f.configuredProviders(); len(got) > 0 {
-				ids = got
+			if d := f.storedData(); d != nil && len(d.Credentials) > 0 {
+				return credentialCompletions(d, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
 		}
-		return providerCompletions(ids, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return providerCompletions(providers.IDs, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
@@ -69,9 +69,31 @@ func providerCompletions(ids []providers.ID, toComplete string) []cobra.Completi
 	return out
 }
 
-// configuredProviders lists the providers configured in the store, in picker order, or nil when
-// the store cannot be read without asking for a passphrase (or at all).
-func (f *factory) configuredProviders() []providers.ID {
+// credentialCompletions offers the stored credentials whose names start with toComplete, each
+// described by its provider's name; when none does, the aliases of the providers whose
+// credentials are named after them (forg → forgejo).
+func credentialCompletions(d *config.Data, toComplete string) []cobra.Completion {
+	prefix := strings.ToLower(toComplete)
+	var out []cobra.Completion
+	var ids []providers.ID
+	for _, name := range usecase.CredentialNames(d) {
+		id := providers.ID(d.Credentials[name].Provider)
+		if name == string(id) {
+			ids = append(ids, id)
+		}
+		if strings.HasPrefix(name, prefix) {
+			out = append(out, cobra.CompletionWithDesc(name, providerName(string(id))))
+		}
+	}
+	if len(out) > 0 || prefix == "" {
+		return out
+	}
+	return providerCompletions(ids, toComplete)
+}
+
+// storedData reads the store for completion, or nil when it cannot be read without asking for
+// a passphrase (or at all).
+func (f *factory) storedData() *config.Data {
 	if f.Demo {
 		return nil // the demo's throw-away store holds every provider
 	}
@@ -90,7 +112,7 @@ func (f *factory) configuredProviders() []providers.ID {
 	if err != nil {
 		return nil
 	}
-	return configuredIDs(d)
+	return d
 }
 
 // completeWords offers the words that start with toComplete, each with its description.

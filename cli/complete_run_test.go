@@ -131,12 +131,12 @@ func TestEveryProviderVerbCompletes(t *testing.T) {
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
-		if !strings.Contains(c.Use, "PROVIDER") {
+		if !strings.Contains(c.Use, "CREDENTIAL") {
 			return
 		}
 		n++
 		args := []string{}
-		if strings.Contains(c.Use, "devtron [PROVIDER]") || strings.Contains(c.Use, "argocd|flux [PROVIDER]") {
+		if strings.Contains(c.Use, "devtron [CREDENTIAL]") || strings.Contains(c.Use, "argocd|flux [CREDENTIAL]") {
 			args = []string{strings.Fields(strings.TrimPrefix(c.Use, c.Name()+" "))[0]}
 			args[0], _, _ = strings.Cut(args[0], "|")
 		}
@@ -148,7 +148,7 @@ func TestEveryProviderVerbCompletes(t *testing.T) {
 	}
 	walk(root)
 	if n != 7 {
-		t.Errorf("%d verbs take a PROVIDER, want 7 (set, check, activate, remove, rotate, push, export)", n)
+		t.Errorf("%d verbs take a CREDENTIAL, want 7 (set, check, activate, remove, rotate, push, export)", n)
 	}
 }
 

@@ -24,8 +24,9 @@ type exportOptions struct {
 
 	// Platform is argocd or flux.
 	Platform string
-	// Provider is the PROVIDER argument ("": the active provider).
-	Provider string
+	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
+	// as typed.
+	Credential, Typed string
 	// Manifest is --namespace, --kind, --repo and --name.
 	Manifest platforms.ExportOptions
 	Output   string
@@ -43,7 +44,7 @@ func newExportCmd(f *factory, runF func(context.Context, *exportOptions) error) 
 	}
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
-		Use:   "export argocd|flux [PROVIDER] [--namespace NS] [--kind repo-creds|repository --repo NAME] [--name NAME] [--output FILE] [--json] [--force]",
+		Use:   "export argocd|flux [CREDENTIAL] [--namespace NS] [--kind repo-creds|repository --repo NAME] [--name NAME] [--output FILE] [--json] [--force]",
 		Short: "Print the Kubernetes manifests that give Argo CD or Flux the credentials (never to a terminal)",
 		Long: `Print the Kubernetes manifests holding a provider's credentials (default: the active provider):
 
@@ -59,7 +60,7 @@ or write them to a file (created 0600, atomically) with --output FILE. YAML by d
 A provider whose last check failed, or that changed since, is refused unless --force.
 
 Either platform takes the credentials of any provider: ` + providers.Names() + `.
-PROVIDER is one of ` + providerIDList() + `.`,
+CREDENTIAL names a stored credential; a provider's id names the one named after it (` + providerIDList() + `).`,
 		Example: `  # Argo CD: a credential template for the active provider's organisation
   $ gitopscfg export argocd | kubectl apply -f -
 
@@ -76,11 +77,11 @@ PROVIDER is one of ` + providerIDList() + `.`,
 			}
 			opts.Platform = args[0]
 			if len(args) == 2 {
-				p, err := providerArg(args[1])
+				name, err := credentialArg(args[1])
 				if err != nil {
 					return err
 				}
-				opts.Provider = string(p.ID)
+				opts.Credential, opts.Typed = name, args[1]
 			}
 			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
 			return runF(cmd.Context(), opts)
@@ -103,12 +104,12 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 	if opts.Output == "" && opts.IO.IsTerm {
 		return usageErr("the manifests hold the token and are not printed to a terminal: pipe them (gitopscfg export %s | kubectl apply -f -) or write them with --output FILE", opts.Platform)
 	}
-	_, d, err := loadStore(opts.OpenStore)
+	_, d, err := loadNamed(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
 		return err
 	}
 	b := usecase.New(nil, usecase.Options{Env: opts.Env})
-	ex, err := b.Export(ctx, d, usecase.ExportInput{Platform: opts.Platform, Provider: opts.Provider, Force: opts.Force, Manifest: opts.Manifest})
+	ex, err := b.Export(ctx, d, usecase.ExportInput{Platform: opts.Platform, Credential: opts.Credential, Force: opts.Force, Manifest: opts.Manifest})
 	if ex.Forced != nil {
 		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", ex.Forced.Why)
 	}

@@ -44,13 +44,13 @@ func TestExportRunInProcess(t *testing.T) {
 	x.out.Reset() // the token belongs in the manifests: keep them out of the leak scan
 
 	opts := x.exportOpts("flux", false)
-	opts.Provider = "gitlab"
+	opts.Credential = "gitlab"
 	if err := exportRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg check gitlab") {
 		t.Fatalf("unchecked gitlab: exit %d, %v", exitCode(err), err)
 	}
 	out := filepath.Join(t.TempDir(), "flux.json")
 	opts = x.exportOpts("flux", true)
-	opts.Provider, opts.Force, opts.JSON, opts.Output = "gitlab", true, true, out
+	opts.Credential, opts.Force, opts.JSON, opts.Output = "gitlab", true, true, out
 	opts.Manifest = platforms.ExportOptions{Namespace: "gitops", Name: "gitlab-creds"}
 	if err := exportRun(ctx, opts); err != nil || x.out.Len() != 0 || !strings.Contains(x.err.String(), "Wrote "+out+" (mode 0600)") {
 		t.Fatalf("export flux --output: %v, stdout %q, stderr %q", err, x.out.String(), x.err.String())
@@ -81,14 +81,14 @@ func TestExportCmdPassesItsOptions(t *testing.T) {
 	got, err := parse("argocd", "gitlab", "--namespace", "ns", "--kind", "repository", "--repo", "r", "--name", "n",
 		"--output", "o.yaml", "--json", "--force")
 	want := platforms.ExportOptions{Namespace: "ns", Kind: "repository", Repo: "r", Name: "n"}
-	if err != nil || got == nil || got.Platform != "argocd" || got.Provider != "gitlab" || got.Manifest != want ||
+	if err != nil || got == nil || got.Platform != "argocd" || got.Credential != "gitlab" || got.Manifest != want ||
 		got.Output != "o.yaml" || !got.JSON || !got.Force {
 		t.Fatalf("options: %v %+v", err, got)
 	}
 	if !got.IO.IsTerm || got.IO.Out != &out || got.OpenStore == nil || got.Env == nil {
 		t.Fatalf("dependencies not filled: %+v", got)
 	}
-	if got, err := parse("flux"); err != nil || got == nil || got.Platform != "flux" || got.Provider != "" || got.Force {
+	if got, err := parse("flux"); err != nil || got == nil || got.Platform != "flux" || got.Credential != "" || got.Force {
 		t.Fatalf("flux: %v %+v", err, got)
 	}
 	for _, bad := range [][]string{{"helm"}, {}, {"flux", "github", "gitlab"}, {"flux", "--kind"}} {

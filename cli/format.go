@@ -20,8 +20,8 @@ type checkReport struct {
 	Graded time.Time
 	Expiry expiryThresholds
 	Deep   bool
-	// Orgs is each checked provider's organisation / group / project / workspace.
-	Orgs map[providers.ID]string
+	// Orgs is each checked credential's organisation / group / project / workspace, by name.
+	Orgs map[string]string
 	// Devtron is the Devtron instance's check and drift (check --devtron; nil otherwise).
 	Devtron *devtronCheck
 }

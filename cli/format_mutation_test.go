@@ -38,8 +38,7 @@ func slowRunFixture(t *testing.T, latency time.Duration) *runFixture {
 func (x *runFixture) gitLabExpiry() time.Time {
 	x.t.Helper()
 	opts := x.checkOpts("json")
-	gl := providers.MustLookup(providers.GitLab)
-	opts.Provider = &gl
+	opts.Credential = "gitlab"
 	if err := checkRun(context.Background(), opts); err != nil {
 		x.t.Fatalf("check gitlab --json: %v\n%s", err, x.out.String())
 	}
@@ -60,7 +59,7 @@ func TestPrometheusDurationIsInSeconds(t *testing.T) {
 			Checks: []providers.Check{{ID: providers.DeepStages[0], Status: providers.Pass, DurationMS: &stage}}}},
 		At:      time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC),
 		Deep:    true,
-		Orgs:    map[providers.ID]string{providers.GitLab: "acme/gitops"},
+		Orgs:    map[string]string{"gitlab": "acme/gitops"},
 		Devtron: &devtronCheck{Result: providers.Result{Host: "devtron.example.com", OK: true, DurationMS: 2250}},
 	}
 	var out bytes.Buffer

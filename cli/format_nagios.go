@@ -135,7 +135,7 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 	var items []part
 	for _, r := range rep.Results {
 		st, c := nagiosResultState(r)
-		text := providers.MustLookup(r.Provider).Name + " " + st.String()
+		text := credentialLabel(r.CredentialName(), string(r.Provider)) + " " + st.String()
 		if c.ID != "" {
 			text += ": " + c.ID + " " + nagiosText(shorten(c.Message, nagiosMessageRunes))
 		} else if r.ExpiresAt != nil {
@@ -157,7 +157,7 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 		}
 	}
 	for _, r := range rep.Results {
-		id := string(r.Provider)
+		id := r.CredentialName()
 		if r.ExpiresAt != nil {
 			days := r.ExpiresAt.Sub(rep.At).Hours() / 24
 			perf = append(perf, fmt.Sprintf("'%s_token_expiry_days'=%s;%s;%s;;", id, nagiosNumber(days),

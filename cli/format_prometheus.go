@@ -88,7 +88,7 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 // addProvider adds a provider's samples: its outcome, duration, check time and expiry, its scopes,
 // and with --deep its round-trip stages.
 func (f promFamilies) addProvider(r providers.Result, rep *checkReport) {
-	base := promLabels(r, rep.Orgs[r.Provider])
+	base := promLabels(r, rep.Orgs[r.CredentialName()])
 	f.add(promSuccess, promBool(r.OK), base...)
 	f.add(promDuration, float64(r.DurationMS)/1000, base...)
 	f.add(promTime, float64(rep.At.Unix()), base...)
@@ -171,7 +171,7 @@ func (f promFamilies) write(w io.Writer, order []promMetric) error {
 
 // promLabels are the labels every metric of a provider carries: provider, host, org.
 func promLabels(r providers.Result, org string) [][2]string {
-	return [][2]string{{"provider", string(r.Provider)}, {"host", r.Host}, {"org", org}}
+	return [][2]string{{"provider", string(r.Provider)}, {"credential", r.CredentialName()}, {"host", r.Host}, {"org", org}}
 }
 
 // promNumber writes whole numbers (timestamps) in full, others in the shortest exact form.

@@ -29,29 +29,41 @@ func TestProviderAliases(t *testing.T) {
 		run  func() error
 	}{
 		{[]string{"forgejo"}, func() error {
-			return execute(newActivateCmd(f, func(_ context.Context, o *activateOptions) error { record("activate")(o.Provider.ID); return nil }), "forgejo")
+			return execute(newActivateCmd(f, func(_ context.Context, o *activateOptions) error {
+				record("activate")(providers.ID(o.Credential))
+				return nil
+			}), "forgejo")
 		}},
 		{[]string{"codeberg"}, func() error {
-			return execute(newRemoveCmd(f, func(_ context.Context, o *removeOptions) error { record("remove")(o.Provider.ID); return nil }), "codeberg")
+			return execute(newRemoveCmd(f, func(_ context.Context, o *removeOptions) error {
+				record("remove")(providers.ID(o.Credential))
+				return nil
+			}), "codeberg")
 		}},
 		{[]string{"forgejo"}, func() error {
-			return execute(newCheckCmd(f, func(_ context.Context, o *checkOptions) error { record("check")(o.Provider.ID); return nil }), "forgejo")
+			return execute(newCheckCmd(f, func(_ context.Context, o *checkOptions) error {
+				record("check")(providers.ID(o.Credential))
+				return nil
+			}), "forgejo")
 		}},
 		{[]string{"codeberg"}, func() error {
-			return execute(newSetCmd(f, func(_ context.Context, o *setOptions) error { record("set")(o.Provider.ID); return nil }), "codeberg", "--org", "acme")
+			return execute(newSetCmd(f, func(_ context.Context, o *setOptions) error { record("set")(providers.ID(o.Credential)); return nil }), "codeberg", "--org", "acme")
 		}},
 		{[]string{"forgejo"}, func() error {
-			return execute(newRotateCmd(f, func(_ context.Context, o *rotateOptions) error { record("rotate")(o.Provider.ID); return nil }), "forgejo")
+			return execute(newRotateCmd(f, func(_ context.Context, o *rotateOptions) error {
+				record("rotate")(providers.ID(o.Credential))
+				return nil
+			}), "forgejo")
 		}},
 		{[]string{"devtron", "Forgejo"}, func() error {
 			return execute(newPushCmd(f, func(_ context.Context, o *pushDevtronOptions) error {
-				record("push")(providers.ID(o.Provider))
+				record("push")(providers.ID(o.Credential))
 				return nil
 			}), "devtron", "Forgejo")
 		}},
 		{[]string{"flux", "codeberg"}, func() error {
 			return execute(newExportCmd(f, func(_ context.Context, o *exportOptions) error {
-				record("export")(providers.ID(o.Provider))
+				record("export")(providers.ID(o.Credential))
 				return nil
 			}), "flux", "codeberg")
 		}},
@@ -104,8 +116,8 @@ func TestMistypedVerbsAndPlatforms(t *testing.T) {
 		{[]string{"push", "devtrn"}, `unknown platform "devtrn": did you mean devtron? gitopscfg pushes to devtron (for Argo CD and Flux use ` + "`gitopscfg export`)"},
 		{[]string{"export", "argcd"}, `unknown platform "argcd": did you mean argocd? Use argocd or flux`},
 		{[]string{"export", "helm"}, `unknown platform "helm": use argocd or flux`},
-		{[]string{"push", "devtron", "githb"}, `unknown provider "githb": did you mean github?`},
-		{[]string{"export", "flux", "gitlba"}, `unknown provider "gitlba": did you mean gitlab?`},
+		{[]string{"push", "devtron", "githb"}, `unknown credential "githb": did you mean github?`},
+		{[]string{"export", "flux", "gitlba"}, `unknown credential "gitlba": did you mean gitlab?`},
 	} {
 		f, out, errb := testFactory("")
 		code := run(context.Background(), c.args, f)

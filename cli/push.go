@@ -25,10 +25,11 @@ type pushDevtronOptions struct {
 	Env       func(timeout time.Duration) *providers.Env
 	Who       func() string
 
-	// Provider is the PROVIDER argument ("": the active provider).
-	Provider string
-	Force    bool
-	JSON     bool
+	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
+	// as typed.
+	Credential, Typed string
+	Force             bool
+	JSON              bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and makes
 	// it the active one here too, so that both agree.
 	Activate bool
@@ -43,7 +44,7 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 	}
 	opts := &pushDevtronOptions{}
 	cmd := &cobra.Command{
-		Use:   "push devtron [PROVIDER] [--activate] [--force] [--json]",
+		Use:   "push devtron [CREDENTIAL] [--activate] [--force] [--json]",
 		Short: "Create or update a provider's configuration in Devtron (default: the active provider)",
 		Long: `Send a provider's stored configuration to the stored Devtron instance: it is looked up there, then
 created or updated by its id, normalised first (GitLab group path to its numeric
@@ -58,7 +59,7 @@ here too). Without either, a configuration Devtron already holds is updated and 
 one it does not hold is not created (exit 2).
 
 A configuration whose last check failed, or that changed since its last check, is refused: run
-` + "`gitopscfg check PROVIDER`" + ` first, or give --force.
+` + "`gitopscfg check CREDENTIAL`" + ` first, or give --force.
 
 Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. Exit 2: usage or store.`,
 		Example: `  # The active provider
@@ -76,11 +77,11 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 				return err
 			}
 			if len(args) == 2 {
-				p, err := providerArg(args[1])
+				name, err := credentialArg(args[1])
 				if err != nil {
 					return err
 				}
-				opts.Provider = string(p.ID)
+				opts.Credential, opts.Typed = name, args[1]
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.who
 			return runF(cmd.Context(), opts)
@@ -97,7 +98,7 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 // pushDevtronRun sends the provider's stored configuration to the stored Devtron instance and
 // reports Devtron's outcome (its progress on stderr, unless opts.JSON).
 func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
-	s, d, err := loadStore(opts.OpenStore)
+	s, d, err := loadNamed(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 		}
 	}
 	var mu sync.Mutex
-	out, err := b.Push(ctx, d, usecase.PushInput{Provider: opts.Provider, Force: opts.Force, Activate: activate,
+	out, err := b.Push(ctx, d, usecase.PushInput{Credential: opts.Credential, Force: opts.Force, Activate: activate,
 		Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)})
 	if out.Forced != nil {
 		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", out.Forced.Why)
@@ -136,10 +137,10 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 	}
 	switch {
 	case out.ActivatedHere:
-		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", providerName(string(out.Provider)))
+		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", providerName(string(out.Credential)))
 	case out.Disagree != "":
 		fmt.Fprintf(opts.IO.Err, "warning: %s is the active provider in Devtron, but here it is %s: `gitopscfg activate %s` makes them agree\n",
-			providerName(string(out.Provider)), providerName(out.Disagree), out.Provider)
+			providerName(string(out.Credential)), providerName(out.Disagree), out.Credential)
 	}
 	return err
 }
@@ -158,7 +159,7 @@ func deliveryErr(errw io.Writer, err error) error {
 	case errors.As(err, &ue), errors.Is(err, usecase.ErrNoDevtron), errors.Is(err, platforms.ErrUnsupported):
 		return usageErr("%v", err)
 	case errors.As(err, &nf):
-		return usageErr("%s: run `gitopscfg check %s` first, or give --force", nf.Why, nf.Provider)
+		return usageErr("%s: run `gitopscfg check %s` first, or give --force", nf.Why, nf.Credential)
 	case errors.As(err, &se):
 		return usageErr("not pushed: %v; give --activate to make %s the active provider there (and here)", err, se.Provider)
 	}
@@ -170,7 +171,7 @@ func deliveryErr(errw io.Writer, err error) error {
 // whether it may (a configuration Devtron holds is updated inactive on no; one it does not hold
 // is not created).
 func askActivate(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data) (bool, error) {
-	id, _, err := usecase.Deliverable(d, opts.Provider)
+	id, _, err := usecase.Deliverable(d, opts.Credential)
 	if err != nil {
 		return false, nil // the push itself reports it
 	}

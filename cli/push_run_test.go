@@ -56,7 +56,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	}
 
 	opts = x.pushOpts()
-	opts.Provider = "GitLab"
+	opts.Credential = "GitLab"
 	if err := pushDevtronRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg check gitlab") {
 		t.Fatalf("unchecked gitlab: exit %d, %v", exitCode(err), err)
 	}
@@ -65,7 +65,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	}
 	// GitHub is Devtron's active provider: GitLab is not created there in its place unless asked.
 	opts = x.pushOpts()
-	opts.Provider, opts.Force = "gitlab", true
+	opts.Credential, opts.Force = "gitlab", true
 	if err := pushDevtronRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "give --activate") {
 		t.Fatalf("push gitlab --force without --activate: exit %d, %v", exitCode(err), err)
 	}
@@ -73,7 +73,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 		t.Fatalf("a push without --activate changed Devtron: %+v", rows)
 	}
 	opts = x.pushOpts()
-	opts.Provider, opts.Force, opts.Activate = "gitlab", true, true
+	opts.Credential, opts.Force, opts.Activate = "gitlab", true, true
 	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") ||
 		!strings.Contains(x.out.String(), "in place of github") || !strings.Contains(x.err.String(), "GitLab is now the active provider here too") {
 		t.Fatalf("push gitlab --force --activate: %v, stdout %q, stderr %q", err, x.out.String(), x.err.String())
@@ -84,12 +84,12 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	// Back to GitHub, pushed as the active one; then GitLab, held inactive there, is updated in
 	// place and stays inactive.
 	opts = x.pushOpts()
-	opts.Provider, opts.Activate = "github", true
+	opts.Credential, opts.Activate = "github", true
 	if err := pushDevtronRun(ctx, opts); err != nil || x.data().Active != "github" {
 		t.Fatalf("push github --activate: %v, active here %q", err, x.data().Active)
 	}
 	opts = x.pushOpts()
-	opts.Provider, opts.Force = "gitlab", true
+	opts.Credential, opts.Force = "gitlab", true
 	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "github stays the active one there") {
 		t.Fatalf("update in place: %v, stdout %q", err, x.out.String())
 	}
@@ -114,13 +114,13 @@ func TestPushCmdPassesItsOptions(t *testing.T) {
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
 	parse := func(args ...string) (*pushDevtronOptions, error) { return parseOptions(f, newPushCmd, args...) }
 	got, err := parse("devtron", "gitlab", "--force", "--json", "--timeout", "1m")
-	if err != nil || got == nil || got.Provider != "gitlab" || !got.Force || !got.JSON || got.Timeout != time.Minute {
+	if err != nil || got == nil || got.Credential != "gitlab" || !got.Force || !got.JSON || got.Timeout != time.Minute {
 		t.Fatalf("options: %v %+v", err, got)
 	}
 	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil {
 		t.Fatalf("dependencies not filled: %+v", got)
 	}
-	if got, err := parse("devtron"); err != nil || got == nil || got.Provider != "" || got.Force || got.Timeout != 15*time.Minute {
+	if got, err := parse("devtron"); err != nil || got == nil || got.Credential != "" || got.Force || got.Timeout != 15*time.Minute {
 		t.Fatalf("defaults: %v %+v", err, got)
 	}
 	for _, bad := range [][]string{{"argocd"}, {}, {"devtron", "github", "gitlab"}, {"devtron", "--timeout", "x"}} {
@@ -149,7 +149,7 @@ func TestPushDevtronAsksBeforeSwitching(t *testing.T) {
 		opts := x.pushOpts()
 		opts.IO = x.streams(answer, true)
 		opts.IO.InIsTerm = true
-		opts.Provider = "gitlab"
+		opts.Credential = "gitlab"
 		return opts
 	}
 	err := pushDevtronRun(ctx, ask("n\n"))
@@ -167,7 +167,7 @@ func TestPushDevtronAsksBeforeSwitching(t *testing.T) {
 	}
 	// GitHub is held inactive now: no updates it in place.
 	opts := ask("no\n")
-	opts.Provider = "github"
+	opts.Credential = "github"
 	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "no: github's configuration there is updated and stays inactive") ||
 		!strings.Contains(x.out.String(), "gitlab stays the active one there") || x.data().Active != "gitlab" {
 		t.Fatalf("answered no to an update: %v, stdout %q", err, x.out.String())
@@ -193,7 +193,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	x.set(providers.GitLab, fake.GitLabTokenFull, false, checked)
 	// Devtron holds nothing: GitLab, created there, becomes its active provider.
 	opts := x.pushOpts()
-	opts.Provider = "gitlab"
+	opts.Credential = "gitlab"
 	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: GitLab is the active provider in Devtron, but here it is GitHub: `gitopscfg activate gitlab`") {
 		t.Fatalf("push gitlab: %v, stderr %q", err, x.err.String())
 	}

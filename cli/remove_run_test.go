@@ -21,12 +21,12 @@ func TestRemoveRunInProcess(t *testing.T) {
 	storeProvider(t, s, providers.Credentials{Provider: gl.ID, Settings: config.Settings{Host: gl.DefaultHost, Org: "acme", Username: "jdoe", Token: "glpat-CANARYremove000000"}}, false, nil)
 	remove := func(p providers.Provider) (string, error) {
 		streams, out, _ := testStreams("")
-		err := removeRun(context.Background(), &removeOptions{IO: streams, OpenStore: open, Who: testWho, Provider: p})
+		err := removeRun(context.Background(), &removeOptions{IO: streams, OpenStore: open, Who: testWho, Credential: string(p.ID)})
 		return out.String(), err
 	}
 
 	out, err := remove(gh)
-	if err != nil || out != "Removed GitHub.\nIt was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).\n" {
+	if err != nil || out != "Removed GitHub.\nIt was the active provider: none is active now (`gitopscfg activate CREDENTIAL`).\n" {
 		t.Fatalf("remove github: %v, %q", err, out)
 	}
 	d := loadData(t, s)
@@ -59,10 +59,10 @@ func TestRemoveCmdPassesItsOptions(t *testing.T) {
 	if err := execute(newRemoveCmd(f, func(_ context.Context, o *removeOptions) error { got = o; return nil }), "Bitbucket"); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.Provider.ID != providers.Bitbucket || got.IO.Out != out || got.OpenStore == nil || got.Who == nil {
+	if got == nil || got.Credential != strings.ToLower("Bitbucket") || got.IO.Out != out || got.OpenStore == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
-	for _, args := range [][]string{{"nosuch"}, {}, {"github", "gitlab"}} {
+	for _, args := range [][]string{{"no such!"}, {}, {"github", "gitlab"}} {
 		if err := execute(newRemoveCmd(f, mustNotRun[*removeOptions](t, args...)), args...); exitCode(err) != exitUsageStore {
 			t.Errorf("%v: exit %d, %v", args, exitCode(err), err)
 		}

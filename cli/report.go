@@ -63,13 +63,12 @@ func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		p := providers.MustLookup(r.Provider)
 		verdict := resultVerdict(r)
 		active := ""
 		if r.Active {
 			active = " (active)"
 		}
-		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", p.Name, active, r.Host, verdict, r.DurationMS)
+		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, r.Host, verdict, r.DurationMS)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, c := range r.Checks {
 			dur := ""

@@ -19,7 +19,7 @@ import (
 	"gitopscfg/usecase"
 )
 
-// `gitopscfg rotate PROVIDER`: replace a provider's token as one guided step, each step's result
+// `gitopscfg rotate CREDENTIAL`: replace a credential's token as one guided step, each step's result
 // shown as it happens. A provider that can rotate through its API (providers.Provider.Rotation: GitLab) issues
 // the new token itself and revokes the old one at once, so the new token is saved before
 // anything else; for the others the admin creates the replacement, and it is saved only after
@@ -34,13 +34,18 @@ type rotateOptions struct {
 	Env       func(timeout time.Duration) *providers.Env
 	Now       func() time.Time
 	Who       func() string
-	// PushDevtron, when set, replaces the push of provider id's credentials in d to d's Devtron
+	// PushDevtron, when set, replaces the push of the credential name in d to d's Devtron
 	// instance (tests); configured is false when d holds no instance.
-	PushDevtron func(ctx context.Context, d *config.Data, id providers.ID) (configured bool, err error)
+	PushDevtron func(ctx context.Context, d *config.Data, name string) (configured bool, err error)
 	// PushProgress shows Devtron's progress (on stderr).
 	PushProgress func(platforms.Event)
 
-	Provider providers.Provider
+	// Credential is the credential's name as credentialArg read it; Typed as typed.
+	Credential, Typed string
+	// ExpiresInGiven: --expires-in was given.
+	ExpiresInGiven bool
+	// provider is the credential's provider, once the store is read.
+	provider providers.ID
 	// TokenStdin reads the new token from standard input (GitLab: instead of rotating through the API).
 	TokenStdin bool
 	// Yes rotates through the API without asking first.
@@ -60,9 +65,9 @@ func newRotateCmd(f *factory, runF func(context.Context, *rotateOptions) error) 
 	}
 	opts := &rotateOptions{}
 	cmd := &cobra.Command{
-		Use:   "rotate PROVIDER [--token-stdin] [--yes] [--expires-in 90d]",
+		Use:   "rotate CREDENTIAL [--token-stdin] [--yes] [--expires-in 90d]",
 		Short: "Replace a provider's token: create or paste, check, round trip, save, push",
-		Long: `Replace PROVIDER's token as one guided step, showing each step's result as it happens.
+		Long: `Replace CREDENTIAL's token as one guided step, showing each step's result as it happens.
 
 GitLab rotates the token through its API (POST /personal_access_tokens/self/rotate): after you
 confirm, GitLab issues a new token with the same name and scopes and revokes the old one at once;
@@ -106,34 +111,50 @@ usage or store error.`,
 	return cmd
 }
 
-// parse checks rotate's argument and flags, and puts PROVIDER in opts.Provider.
+// parse checks rotate's argument and flags, and puts CREDENTIAL in opts.Credential.
 func (opts *rotateOptions) parse(cmd *cobra.Command, args []string) error {
-	p, err := providerArg(args[0])
+	name, err := credentialArg(args[0])
 	if err != nil {
 		return err
 	}
-	if cmd.Flags().Changed("expires-in") {
-		if p.Rotation == nil || opts.TokenStdin {
-			return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
-		}
-		if opts.ExpiresIn < 24*time.Hour {
-			return usageErr("--expires-in must be at least 1d")
+	opts.Credential, opts.Typed = name, args[0]
+	opts.ExpiresInGiven = cmd.Flags().Changed("expires-in")
+	if p, err := providers.Lookup(name); err == nil {
+		if err := opts.checkExpiresIn(p); err != nil {
+			return err
 		}
 	}
 	if opts.Timeout <= 0 {
 		return usageErr("--timeout must be positive")
 	}
-	opts.Provider = p
 	return nil
 }
 
-// rotateRun replaces opts.Provider's token (usecase.Rotate), printing each step as it happens:
+// checkExpiresIn refuses --expires-in where the provider p does not issue the token.
+func (opts *rotateOptions) checkExpiresIn(p providers.Provider) error {
+	if !opts.ExpiresInGiven {
+		return nil
+	}
+	if p.Rotation == nil || opts.TokenStdin {
+		return usageErr("--expires-in applies only when %s issues the token itself (GitLab without --token-stdin)", p.Name)
+	}
+	if opts.ExpiresIn < 24*time.Hour {
+		return usageErr("--expires-in must be at least 1d")
+	}
+	return nil
+}
+
+// rotateRun replaces opts.Credential's token (usecase.Rotate), printing each step as it happens:
 // through the provider's API when it rotates tokens itself (and no token is given on standard
 // input), else by hand.
 func rotateRun(ctx context.Context, opts *rotateOptions) error {
-	p := opts.Provider
-	s, err := opts.OpenStore()
+	s, _, c, err := loadCredential(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
+		return err
+	}
+	p := providers.MustLookup(providers.ID(c.Provider))
+	opts.provider = p.ID
+	if err := opts.checkExpiresIn(p); err != nil {
 		return err
 	}
 	byHand := p.Rotation == nil || opts.TokenStdin
@@ -142,7 +163,7 @@ func rotateRun(ctx context.Context, opts *rotateOptions) error {
 		ask.in = bufio.NewReader(opts.IO.In)
 	}
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
-	_, err = b.Rotate(ctx, usecase.RotateInput{Provider: p.ID, ByHand: byHand, Yes: opts.Yes, ExpiresIn: opts.ExpiresIn,
+	_, err = b.Rotate(ctx, usecase.RotateInput{Credential: opts.Credential, ByHand: byHand, Yes: opts.Yes, ExpiresIn: opts.ExpiresIn,
 		Timeout: opts.Timeout, ShowUnsaved: opts.ShowUnsaved, Events: ask.show, Push: opts.PushDevtron, PushProgress: opts.PushProgress}, ask)
 	var ue *usecase.UsageError
 	switch {
@@ -208,7 +229,7 @@ func (a *rotateAsker) Token() (string, error) {
 	if a.opts.TokenStdin {
 		prompt = st.Err
 	}
-	return readToken(st.In, prompt, tokenNoun(a.opts.Provider.ID))
+	return readToken(st.In, prompt, tokenNoun(a.opts.provider))
 }
 
 // ShowUnsaved asks, on a terminal only, whether to show the token that could not be saved.

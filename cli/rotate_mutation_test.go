@@ -110,13 +110,13 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 				},
 				Now: func() time.Time { return time.Now().UTC() },
 				Who: func() string { return "tester" },
-				PushDevtron: func(context.Context, *config.Data, providers.ID) (bool, error) {
+				PushDevtron: func(context.Context, *config.Data, string) (bool, error) {
 					pushed = true
 					return false, nil
 				},
-				Provider: providers.MustLookup(providers.GitLab),
-				Yes:      true,
-				Timeout:  providers.DeepTimeout,
+				Credential: "gitlab",
+				Yes:        true,
+				Timeout:    providers.DeepTimeout,
 			}
 			err = rotateRun(context.Background(), opts)
 			text := out.String()

@@ -40,8 +40,8 @@ func rotateFixture(t *testing.T, e *fake.Emulators, id providers.ID, old string,
 		},
 		Now:         func() time.Time { return now },
 		Who:         func() string { return "tester (local)" },
-		PushDevtron: func(context.Context, *config.Data, providers.ID) (bool, error) { return false, nil },
-		Provider:    providers.MustLookup(id),
+		PushDevtron: func(context.Context, *config.Data, string) (bool, error) { return false, nil },
+		Credential:  string(id),
 		Timeout:     providers.DeepTimeout,
 	}
 	return s, opts, &out
@@ -82,12 +82,12 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 			t.Cleanup(e.Close)
 			s, opts, out := rotateFixture(t, e, c.id, c.old, now)
 			var inStore, given string
-			opts.PushDevtron = func(_ context.Context, d *config.Data, id providers.ID) (bool, error) {
+			opts.PushDevtron = func(_ context.Context, d *config.Data, id string) (bool, error) {
 				cur, err := s.Load()
 				if err != nil {
 					return true, err
 				}
-				inStore, given = cur.Credentials[string(id)].Token, d.Credentials[string(id)].Token
+				inStore, given = cur.Credentials[id].Token, d.Credentials[id].Token
 				return true, c.pushErr
 			}
 			if c.neu != "" {
@@ -145,7 +145,7 @@ func TestRotateCmdPassesItsOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.Provider.ID != providers.GitLab || !got.Yes || !got.ShowUnsaved || got.TokenStdin ||
+	if got == nil || got.Credential != strings.ToLower("GitLab") || !got.Yes || !got.ShowUnsaved || got.TokenStdin ||
 		got.ExpiresIn != 30*24*time.Hour || got.Timeout != 5*time.Second {
 		t.Fatalf("options %+v", got)
 	}
@@ -156,7 +156,7 @@ func TestRotateCmdPassesItsOptions(t *testing.T) {
 		t.Fatalf("the environment's deadline is %v", env.Timeout)
 	}
 	for name, args := range map[string][]string{
-		"unknown provider":              {"nosuch"},
+		"unknown provider":              {"no such!"},
 		"no provider":                   {},
 		"--expires-in without rotation": {"github", "--expires-in", "30d"},
 		"--expires-in with a token":     {"gitlab", "--token-stdin", "--expires-in", "30d"},

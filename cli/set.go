@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,7 +27,11 @@ type setOptions struct {
 	Env       func(timeout time.Duration) *providers.Env
 	Now       func() time.Time
 	Who       func() string
-	Provider  providers.Provider
+	// Credential is the credential's name; Typed as typed. ProviderFlag is --provider ("": the
+	// provider named like the credential, or the stored credential's). Provider is the
+	// credential's provider, once resolved (setRun).
+	Credential, Typed, ProviderFlag string
+	Provider                        providers.Provider
 	// Fields are the field flags given, in the order of setFieldFlags; the others keep their stored values.
 	Fields                              []setField
 	TokenStdin, Activate, NoCheck, Deep bool
@@ -62,16 +67,19 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set PROVIDER --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
-		Short: "Add or update a provider non-interactively; checks the credentials live and saves only if they pass",
-		Long: `Add or update a provider. The token is read from standard input (--token-stdin), never from the
-command line. Fields not given keep their stored values; a new provider needs --org, --username and
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--activate] [--no-check | --deep]",
+		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
+		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
+command line. Fields not given keep their stored values; a new credential needs --org, --username and
 the token (--host defaults to the provider's public service). The credentials are checked against the
 provider's API first and saved only if the check passes; --no-check saves without checking. --deep
 adds the round trip (create a throw-away repository, clone, push, verify, delete) before saving, and
 saves only if it passes too; --timeout then defaults to 60s.
 
-PROVIDER is one of ` + providerIDList() + `.`,
+CREDENTIAL names the credential: lower-case letters, digits and '-', at most 40 characters. A
+provider's id is the name of the credential named after that provider, so ` + "`set github`" + ` needs no
+--provider; any other new name does, and one provider may have several credentials (two GitHub
+organisations with their own tokens). PROVIDER is one of ` + providerIDList() + `.`,
 		Example: `  # Add GitHub and make it the active provider; the token comes from a variable, on standard input
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate
 
@@ -88,13 +96,20 @@ PROVIDER is one of ` + providerIDList() + `.`,
   $ gitopscfg set github --org acme-platform
 
   # A new token, saved only if the round trip passes too
-  $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep`,
+  $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
+
+  # A second GitHub credential, for another organisation
+  $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin`,
 		SuggestFor:        []string{"add"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := providerArg(args[0])
+			name, err := credentialArg(args[0])
 			if err != nil {
+				return err
+			}
+			opts.Credential, opts.Typed = name, args[0]
+			if err := opts.earlyProvider(); err != nil {
 				return err
 			}
 			if opts.Deep && opts.NoCheck {
@@ -118,7 +133,6 @@ PROVIDER is one of ` + providerIDList() + `.`,
 				}
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
-			opts.Provider = p
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -126,23 +140,71 @@ PROVIDER is one of ` + providerIDList() + `.`,
 	for _, ff := range setFieldFlags {
 		fl.String(ff.flag, "", ff.usage)
 	}
+	fl.StringVar(&opts.ProviderFlag, "provider", "", "the provider of a new credential whose name is not a provider's id ("+strings.Join(providerNames(), ", ")+")")
 	fl.BoolVar(&opts.TokenStdin, "token-stdin", false, "read the token from standard input")
-	fl.BoolVar(&opts.Activate, "activate", false, "make this the active provider")
+	fl.BoolVar(&opts.Activate, "activate", false, "make this the active credential")
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	return cmd
 }
 
-// setRun overlays the given fields (and the token) on opts.Provider's stored settings, checks
-// them unless --no-check, and saves them only if the check passed.
-func setRun(ctx context.Context, opts *setOptions) error {
-	p := opts.Provider
-	s, d, err := loadStore(opts.OpenStore)
+// earlyProvider checks --provider against a credential named after a provider, before the store
+// is read: such a credential is of that provider.
+func (opts *setOptions) earlyProvider() error {
+	if opts.ProviderFlag == "" {
+		return nil
+	}
+	p, err := providerArg(opts.ProviderFlag)
 	if err != nil {
 		return err
 	}
-	creds, changed, err := mergeSetFields(opts, d.Credentials[string(p.ID)])
+	if named, err := providers.Lookup(opts.Credential); err == nil && named.ID != p.ID {
+		return usageErr("the credential named %s is of provider %s: name a credential of %s otherwise (e.g. %s-2)", opts.Credential, named.Name, p.Name, p.ID)
+	}
+	opts.Provider = p
+	return nil
+}
+
+// resolveProvider finds the credential's provider: --provider, else the stored credential's, else
+// the provider it is named after; a stored credential keeps its provider.
+func (opts *setOptions) resolveProvider(d *config.Data, stored *config.Credential) error {
+	switch {
+	case stored != nil && opts.ProviderFlag != "" && string(opts.Provider.ID) != stored.Provider:
+		return usageErr("%s is a credential of %s, not %s: remove it first, or choose another name", opts.Credential, providerName(stored.Provider), opts.Provider.Name)
+	case stored != nil:
+		opts.Provider = providers.MustLookup(providers.ID(stored.Provider))
+	case opts.ProviderFlag != "":
+	default:
+		p, err := providers.Lookup(opts.Credential)
+		if err != nil {
+			msg := fmt.Sprintf("%s is a new credential: give its provider with --provider (one of %s)", opts.Credential, providerIDList())
+			if sug := suggest(opts.Credential, providerNames()); len(sug) > 0 {
+				msg = fmt.Sprintf("unknown credential %q: did you mean %s? A new credential needs --provider (one of %s)", opts.Credential, orList(sug), providerIDList())
+			}
+			return usageErr("%s", msg)
+		}
+		opts.Provider = p
+	}
+	return nil
+}
+
+// setRun overlays the given fields (and the token) on opts.Provider's stored settings, checks
+// them unless --no-check, and saves them only if the check passed.
+func setRun(ctx context.Context, opts *setOptions) error {
+	s, d, err := loadStore(opts.OpenStore)
+	if err != nil {
+		if _, perr := providers.Lookup(opts.Credential); perr != nil && opts.ProviderFlag == "" && config.IsKind(err, config.KindNotFound) {
+			return usageErr("%s", unknownCredential(cmp.Or(opts.Typed, opts.Credential), nil))
+		}
+		return err
+	}
+	stored := d.Credentials[opts.Credential]
+	if err := opts.resolveProvider(d, stored); err != nil {
+		return err
+	}
+	p := opts.Provider
+	creds, changed, err := mergeSetFields(opts, stored)
 	if err != nil {
 		return err
 	}
@@ -165,7 +227,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	if out.Result != nil {
 		r := *out.Result
-		r.Active = opts.Activate || d.Active == string(p.ID)
+		r.Active = opts.Activate || d.Active == opts.Credential
 		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
 	}
 	var failed *usecase.CheckFailedError
@@ -174,16 +236,17 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 		return errCheckFailed
 	case config.IsKind(err, config.KindStale):
-		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", p.Name)
+		return usageErr("not saved: %s's stored settings changed while the check ran; run the command again", credentialLabel(opts.Credential, string(p.ID)))
 	case err != nil:
 		return err
 	}
-	msg := "Saved " + p.Name
+	label := credentialLabel(opts.Credential, string(p.ID))
+	msg := "Saved " + label
 	if opts.Activate {
-		msg = "Saved and activated " + p.Name
+		msg = "Saved and activated " + label
 	}
 	if opts.NoCheck {
-		msg += " (not checked: run `gitopscfg check " + string(p.ID) + "`)"
+		msg += " (not checked: run `gitopscfg check " + opts.Credential + "`)"
 	}
 	fmt.Fprintln(opts.IO.Out, msg+".")
 	return nil
@@ -232,7 +295,8 @@ func fieldFlag(k providers.FieldKey) string {
 // and lists the fields the invocation sets.
 func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Credentials, []providers.FieldKey, error) {
 	p := opts.Provider
-	c := providers.FromConfig(p.ID, stored)
+	c := providers.FromConfig(opts.Credential, stored)
+	c.Provider = p.ID
 	var changed []providers.FieldKey
 	for _, f := range opts.Fields {
 		if _, ok := p.Field(f.Key); !ok {

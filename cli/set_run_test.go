@@ -34,7 +34,7 @@ func TestSetRunInProcess(t *testing.T) {
 	set := func(opts *setOptions, stdin string) error {
 		t.Helper()
 		streams, out, errb := testStreams(stdin)
-		opts.IO, opts.Now, opts.Who, opts.Provider = streams, fixedClock, testWho, gh
+		opts.IO, opts.Now, opts.Who, opts.Credential = streams, fixedClock, testWho, string(gh.ID)
 		if opts.Timeout == 0 {
 			opts.Timeout = 7 * time.Second
 		}
@@ -127,7 +127,7 @@ func TestSetCmdPassesItsOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []setField{{"host", providers.FieldHost, "https://ghe.example.com"}, {"org", providers.FieldOrg, "acme"}, {"username", providers.FieldUsername, ""}}
-	if got == nil || got.Provider.ID != providers.GitHub || !slices.Equal(got.Fields, want) || !got.TokenStdin || !got.Deep || !got.Activate || got.NoCheck ||
+	if got == nil || got.Credential != "github" || !slices.Equal(got.Fields, want) || !got.TokenStdin || !got.Deep || !got.Activate || got.NoCheck ||
 		got.Timeout != providers.DeepTimeout || got.IO.Out != out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
@@ -138,7 +138,7 @@ func TestSetCmdPassesItsOptions(t *testing.T) {
 		t.Fatalf("set --no-check: %v, %+v", err, got)
 	}
 	for _, args := range [][]string{
-		{"github", "--deep", "--no-check"}, {"github", "--timeout", "0"}, {"nosuch", "--org", "x"}, {}, {"github", "--token", "ghp_x"},
+		{"github", "--deep", "--no-check"}, {"github", "--timeout", "0"}, {"no such!", "--org", "x"}, {}, {"github", "--token", "ghp_x"},
 	} {
 		if err := execute(newSetCmd(f, mustNotRun[*setOptions](t, args...)), args...); exitCode(err) != exitUsageStore {
 			t.Errorf("%v: exit %d, %v", args, exitCode(err), err)

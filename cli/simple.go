@@ -16,7 +16,8 @@ type activateOptions struct {
 	IO        Streams
 	OpenStore func() (*config.Store, error)
 	Who       func() string
-	Provider  providers.Provider
+	// Credential is the credential's name as credentialArg read it; Typed as typed.
+	Credential, Typed string
 }
 
 // newActivateCmd builds activate; runF runs it (nil: activateRun), so tests can swap it.
@@ -25,39 +26,57 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
 		runF = activateRun
 	}
 	return &cobra.Command{
-		Use:   "activate PROVIDER",
-		Short: "Make PROVIDER the one active provider (it must be configured)",
+		Use:   "activate CREDENTIAL",
+		Short: "Make CREDENTIAL the one active credential (a provider's id names the credential named after it)",
 		Example: `  $ gitopscfg activate gitlab
-  $ gitopscfg activate forgejo`,
+  $ gitopscfg activate forgejo
+  $ gitopscfg activate acme-infra`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := providerArg(args[0])
+			name, err := credentialArg(args[0])
 			if err != nil {
 				return err
 			}
-			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
+			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
 			return runF(cmd.Context(), opts)
 		},
 	}
 }
 
-// activateRun makes opts.Provider the active provider.
+// activateRun makes opts.Credential the active one.
 func activateRun(ctx context.Context, opts *activateOptions) error {
-	p := opts.Provider
-	s, err := opts.OpenStore()
+	s, _, c, err := loadCredential(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
 		return err
 	}
-	_, err = usecase.New(s, usecase.Options{Who: opts.Who()}).Activate(ctx, p.ID)
+	_, err = usecase.New(s, usecase.Options{Who: opts.Who()}).Activate(ctx, opts.Credential)
 	if config.IsKind(err, config.KindNotConfigured) {
-		return usageErr("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)
+		return usageErr("%s was removed meanwhile; nothing was changed", credentialLabel(opts.Credential, c.Provider))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "%s is now the active provider.\n", p.Name)
+	fmt.Fprintf(opts.IO.Out, "%s is now the active %s.\n", credentialLabel(opts.Credential, c.Provider), credentialNoun(opts.Credential, c.Provider))
 	return nil
+}
+
+// credentialLabel names a credential in prose: the provider's name for the credential named
+// after it (GitHub), else the name and the provider (acme-infra (GitHub)).
+func credentialLabel(name, provider string) string {
+	if name == provider {
+		return providerName(provider)
+	}
+	return name + " (" + providerName(provider) + ")"
+}
+
+// credentialNoun is what prose calls a credential: "provider" for the one named after its
+// provider (as the product always said), "credential" for the others.
+func credentialNoun(name, provider string) string {
+	if name == provider {
+		return "provider"
+	}
+	return "credential"
 }
 
 // removeOptions is what remove needs: the streams, how to open the store, who acts, and PROVIDER.
@@ -65,7 +84,8 @@ type removeOptions struct {
 	IO        Streams
 	OpenStore func() (*config.Store, error)
 	Who       func() string
-	Provider  providers.Provider
+	// Credential is the credential's name as credentialArg read it; Typed as typed.
+	Credential, Typed string
 }
 
 // newRemoveCmd builds remove; runF runs it (nil: removeRun), so tests can swap it.
@@ -74,40 +94,47 @@ func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) 
 		runF = removeRun
 	}
 	return &cobra.Command{
-		Use:               "remove PROVIDER",
-		Short:             "Delete PROVIDER's stored configuration and token",
-		Example:           `  $ gitopscfg remove azure`,
+		Use:               "remove CREDENTIAL",
+		Short:             "Delete CREDENTIAL's stored configuration and token",
+		Example:           "  $ gitopscfg remove azure\n  $ gitopscfg remove acme-infra",
 		SuggestFor:        []string{"rm", "delete"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := providerArg(args[0])
+			name, err := credentialArg(args[0])
 			if err != nil {
 				return err
 			}
-			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Provider: p}
+			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
 			return runF(cmd.Context(), opts)
 		},
 	}
 }
 
-// removeRun deletes opts.Provider's settings and token from the store.
+// removeRun deletes opts.Credential's settings and token from the store.
 func removeRun(ctx context.Context, opts *removeOptions) error {
-	p := opts.Provider
-	s, err := opts.OpenStore()
+	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
-		return err
+		return unknownWithoutStore(err, opts.Credential, opts.Typed)
 	}
-	_, wasActive, err := usecase.New(s, usecase.Options{Who: opts.Who()}).Remove(ctx, p.ID, config.AnyRevision)
+	c := d.Credentials[opts.Credential]
+	if c == nil {
+		if p, err := providers.Lookup(opts.Credential); err == nil {
+			return usageErr("%s is not configured; nothing was changed", p.Name)
+		}
+		return usageErr("%s", unknownCredential(opts.Typed, d))
+	}
+	label, noun := credentialLabel(opts.Credential, c.Provider), credentialNoun(opts.Credential, c.Provider)
+	_, wasActive, err := usecase.New(s, usecase.Options{Who: opts.Who()}).Remove(ctx, opts.Credential, config.AnyRevision)
 	if config.IsKind(err, config.KindNotConfigured) {
-		return usageErr("%s is not configured; nothing was changed", p.Name)
+		return usageErr("%s is not configured; nothing was changed", label)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "Removed %s.\n", p.Name)
+	fmt.Fprintf(opts.IO.Out, "Removed %s.\n", label)
 	if wasActive {
-		fmt.Fprintln(opts.IO.Out, "It was the active provider: no provider is active now (`gitopscfg activate PROVIDER`).")
+		fmt.Fprintf(opts.IO.Out, "It was the active %s: none is active now (`gitopscfg activate CREDENTIAL`).\n", noun)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func TestActivateRunInProcess(t *testing.T) {
 	}
 	var out bytes.Buffer
 	opts := &activateOptions{IO: Streams{Out: &out}, OpenStore: func() (*config.Store, error) { return s, nil },
-		Who: func() string { return "tester" }, Provider: gh}
+		Who: func() string { return "tester" }, Credential: string(gh.ID)}
 	err = activateRun(context.Background(), opts)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg set github") {
 		t.Fatalf("activate of an unconfigured provider: exit %d, %v", exitCode(err), err)
@@ -55,11 +55,11 @@ func TestActivateCmdPassesItsOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.Provider.ID != providers.GitLab || got.IO.Out != &out || got.OpenStore == nil || got.Who == nil {
+	if got == nil || got.Credential != strings.ToLower("GitLab") || got.IO.Out != &out || got.OpenStore == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
 	cmd = newActivateCmd(f, func(context.Context, *activateOptions) error { t.Fatal("ran with a bad provider"); return nil })
-	cmd.SetArgs([]string{"nosuch"})
+	cmd.SetArgs([]string{"no such!"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); exitCode(err) != exitUsageStore {
 		t.Fatalf("unknown provider: exit %d, %v", exitCode(err), err)

@@ -30,7 +30,9 @@ type statusJSON struct {
 }
 
 type statusProviderJSON struct {
-	Provider   providers.ID   `json:"provider"`
+	Provider providers.ID `json:"provider"`
+	// Credential is the credential's name (null: the provider has none).
+	Credential *string        `json:"credential"`
 	Name       string         `json:"name"`
 	Configured bool           `json:"configured"`
 	Active     bool           `json:"active"`
@@ -121,9 +123,10 @@ func lastCheck(r *config.CheckRecord) *lastCheckJSON {
 
 func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error {
 	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: displayAudit(lastAudit(d, statusAuditEntries))}
-	for _, p := range providers.All() {
-		sp := statusProviderJSON{Provider: p.ID, Name: p.Name, Active: d.Active == string(p.ID)}
-		if c := d.Credentials[string(p.ID)]; c != nil {
+	for _, row := range statusRows(d) {
+		p, name, c := row.p, row.name, row.c
+		sp := statusProviderJSON{Provider: p.ID, Credential: strPtr(name), Name: p.Name, Active: name != "" && d.Active == name}
+		if c != nil {
 			sp.Configured = true
 			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
 			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
@@ -136,6 +139,33 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error 
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// statusRow is one row of status: a stored credential, or a provider with none (name "", c nil).
+type statusRow struct {
+	p    providers.Provider
+	name string
+	c    *config.Credential
+}
+
+// statusRows lists each provider's credentials in the providers' order (the one named after the
+// provider first), and a provider without any once.
+func statusRows(d *config.Data) []statusRow {
+	byProvider := map[providers.ID][]string{}
+	for _, name := range usecase.CredentialNames(d) {
+		id := providers.ID(d.Credentials[name].Provider)
+		byProvider[id] = append(byProvider[id], name)
+	}
+	var rows []statusRow
+	for _, p := range providers.All() {
+		if len(byProvider[p.ID]) == 0 {
+			rows = append(rows, statusRow{p: p})
+		}
+		for _, name := range byProvider[p.ID] {
+			rows = append(rows, statusRow{p: p, name: name, c: d.Credentials[name]})
+		}
+	}
+	return rows
 }
 
 func lastAudit(d *config.Data, n int) []config.AuditEntry {
@@ -153,10 +183,10 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 	fmt.Fprintf(w, "Store %s (protected by %s)\n\n", s.Path(), mode)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  PROVIDER\tHOST\tORG\tUSERNAME\tTOKEN\tLAST CHECK")
-	for _, p := range providers.All() {
-		c := d.Credentials[string(p.ID)]
+	for _, row := range statusRows(d) {
+		p, c := row.p, row.c
 		mark := " "
-		if d.Active == string(p.ID) {
+		if row.name != "" && d.Active == row.name {
 			mark = "✓"
 		}
 		if c == nil {
@@ -167,17 +197,17 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 		if c.ProjectKey != "" {
 			org += " / " + c.ProjectKey
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, p.Name, safe.Text(c.Host), safe.Text(org), safe.Text(c.Username),
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, credentialLabel(row.name, c.Provider), safe.Text(c.Host), safe.Text(org), safe.Text(c.Username),
 			providers.TokenHint(c.Token), describeLastCheck(c, now))
 	}
 	_ = tw.Flush()
 	switch {
-	case len(configuredIDs(d)) == 0:
+	case len(d.Credentials) == 0:
 		fmt.Fprintln(w, "\nNo provider is configured: add one with `gitopscfg set PROVIDER …`.")
 	case d.Active == "":
 		fmt.Fprintln(w, "\nNo provider is active: `gitopscfg activate PROVIDER`.")
 	default:
-		fmt.Fprintf(w, "\n✓ marks the active provider (%s).\n", providerName(d.Active))
+		fmt.Fprintf(w, "\n✓ marks the active %s (%s).\n", credentialNoun(d.Active, d.Credentials[d.Active].Provider), credentialLabel(d.Active, d.Credentials[d.Active].Provider))
 	}
 	if audit := lastAudit(d, statusAuditEntries); len(audit) > 0 {
 		fmt.Fprintln(w, "\nRecent changes:")

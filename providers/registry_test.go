@@ -71,19 +71,19 @@ func TestEveryProviderIsComplete(t *testing.T) {
 	}
 }
 
-// FromConfig hands a check exactly the stored credential, under the provider's id.
+// FromConfig hands a check exactly the stored credential, its name and its provider.
 func TestFromConfigIsTheStoredCredential(t *testing.T) {
 	t.Parallel()
 	var s config.Settings
 	for _, f := range config.Fields {
 		*s.Ref(f) = "value of " + string(f)
 	}
-	c := FromConfig("x", &config.Credential{Settings: s})
-	if c.Provider != "x" || c.Settings != s {
+	c := FromConfig("acme-infra", &config.Credential{Provider: "github", Settings: s})
+	if c != (Credentials{Provider: "github", Name: "acme-infra", Settings: s}) {
 		t.Errorf("FromConfig = %+v, want %+v", c, s)
 	}
-	if FromConfig("x", nil) != (Credentials{Provider: "x"}) {
-		t.Error("FromConfig(nil) is not empty")
+	if FromConfig("gitlab", nil) != (Credentials{Provider: "gitlab", Name: "gitlab"}) {
+		t.Error("FromConfig(nil) is not the empty credential named after its provider")
 	}
 }
 

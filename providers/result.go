@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"time"
 
 	"gitopscfg/config"
@@ -44,7 +45,9 @@ type Check struct {
 
 // Result is the outcome of checking one provider's credentials, as printed by `check --json`.
 type Result struct {
-	Provider   ID         `json:"provider"`
+	Provider ID `json:"provider"`
+	// Credential is the name of the credential tested.
+	Credential string     `json:"credential"`
 	Active     bool       `json:"active"`
 	OK         bool       `json:"ok"`
 	User       string     `json:"user"`
@@ -57,6 +60,10 @@ type Result struct {
 	// check record for the next re-test (see WithKnownUserID); not part of the JSON output.
 	UserID int64 `json:"-"`
 }
+
+// CredentialName is the name of the credential tested: Credential, or the provider's id for a
+// result made without one.
+func (r Result) CredentialName() string { return cmp.Or(r.Credential, string(r.Provider)) }
 
 // Add appends a check.
 func (r *Result) Add(id string, st Status, format string) {
@@ -87,8 +94,14 @@ func (r *Result) Finish() {
 // wrap it in an error.
 type Credentials struct {
 	Provider ID
+	// Name is the credential's name in the store ("": the provider's id, see CredentialName).
+	Name string
 	config.Settings
 }
+
+// CredentialName is the credential's name: Name, or the provider's id for credentials named
+// after their provider.
+func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Provider)) }
 
 // Redact returns s with every occurrence of the token, in every encoding a server may echo it in,
 // replaced by a mask (see safe.Redact). Use it on any text that came back from a server or a

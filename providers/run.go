@@ -123,7 +123,7 @@ type checker func(ctx context.Context, s *session)
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r = Result{Provider: c.Provider, Host: c.Host}
+	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Host: c.Host}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()

@@ -6,13 +6,13 @@ import (
 	"gitopscfg/config"
 )
 
-// FromConfig returns the credentials stored for provider id.
-func FromConfig(id ID, p *config.Credential) Credentials {
-	c := Credentials{Provider: id}
-	if p != nil {
-		c.Settings = p.Settings
+// FromConfig returns the credential stored under name (nil p: an empty credential of the
+// provider named name).
+func FromConfig(name string, p *config.Credential) Credentials {
+	if p == nil {
+		return Credentials{Provider: ID(name), Name: name}
 	}
-	return c
+	return Credentials{Provider: ID(p.Provider), Name: name, Settings: p.Settings}
 }
 
 // Record turns a result into what the store remembers of it.

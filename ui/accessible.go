@@ -453,7 +453,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 	case "rotate":
 		return a.rotate(p)
 	case "test", "deep":
-		creds := providers.FromConfig(p.ID, c)
+		creds := providers.FromConfig(string(p.ID), c)
 		deep := action == "deep"
 		var r providers.Result
 		if deep {
@@ -470,7 +470,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
 			return nil
 		}
-		_, wasActive, err := a.backend().Remove(a.ctx, p.ID, d.Revision)
+		_, wasActive, err := a.backend().Remove(a.ctx, string(p.ID), d.Revision)
 		if config.IsKind(err, config.KindNotConfigured) {
 			a.say("%s is not configured any more (another writer removed it).", p.Name)
 			return nil
@@ -488,7 +488,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 
 // activate makes p the active provider, if it is still configured.
 func (a *accessible) activate(p providers.Provider) error {
-	_, err := a.backend().Activate(a.ctx, p.ID)
+	_, err := a.backend().Activate(a.ctx, string(p.ID))
 	if config.IsKind(err, config.KindNotConfigured) {
 		a.say("%s is not configured any more (another writer removed it).", p.Name)
 		return nil
@@ -511,7 +511,7 @@ func (a *accessible) confirm(q string) bool {
 // edit asks for p's fields (with their help), checks them and returns what to save, or a
 // notSavedError (after saying so) when nothing is to be saved.
 func (a *accessible) edit(p providers.Provider, c *config.Credential) (providers.Credentials, *providers.Result, error) {
-	draft := providers.FromConfig(p.ID, c)
+	draft := providers.FromConfig(string(p.ID), c)
 	if c == nil {
 		draft = a.opts.startingCredentials(p)
 	}

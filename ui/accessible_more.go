@@ -20,12 +20,7 @@ import (
 
 // testAll re-tests every configured provider and says how each did.
 func (a *accessible) testAll(d *config.Data) error {
-	var ids []providers.ID
-	for _, id := range providers.IDs {
-		if d.Credentials[string(id)] != nil {
-			ids = append(ids, id)
-		}
-	}
+	ids := usecase.CredentialNames(d)
 	if len(ids) == 0 {
 		a.say("No provider is configured yet.")
 		return nil
@@ -62,12 +57,12 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		return nil
 	}
 	b := a.backend()
-	if err := usecase.Fresh(p.ID, d.Credentials[string(p.ID)]); err != nil {
+	if err := usecase.Fresh(string(p.ID), d.Credentials[string(p.ID)]); err != nil {
 		a.say("Not pushed: %v: re-test %s first.", err, p.Name)
 		return nil
 	}
 	url := safe.Text(usecase.StoredDevtron(d).URL)
-	plan, err := b.PlanPush(a.ctx, d, p.ID)
+	plan, err := b.PlanPush(a.ctx, d, string(p.ID))
 	if err != nil {
 		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
 		return nil
@@ -90,7 +85,7 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		return nil
 	}
 	a.say("Pushing %s to Devtron (its validation can take minutes) …", p.Name)
-	out, err := b.Push(a.ctx, d, usecase.PushInput{Provider: string(p.ID), Activate: activate})
+	out, err := b.Push(a.ctx, d, usecase.PushInput{Credential: string(p.ID), Activate: activate})
 	for _, st := range out.Result.Stages {
 		word := providers.Pass.Word()
 		if !st.OK {
@@ -115,7 +110,7 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 
 // rotate replaces p's token (usecase.Rotate), saying each step as it happens.
 func (a *accessible) rotate(p providers.Provider) error {
-	_, err := a.backend().Rotate(a.ctx, usecase.RotateInput{Provider: p.ID, ByHand: p.Rotation == nil,
+	_, err := a.backend().Rotate(a.ctx, usecase.RotateInput{Credential: string(p.ID), ByHand: p.Rotation == nil,
 		Timeout: providers.DeepTimeout, Events: a.rotationEvent}, accessibleAsker{a})
 	var ue *usecase.UsageError
 	switch {

@@ -47,7 +47,7 @@ func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
 	if m.rotator != nil {
 		b = m.rotator
 	}
-	m.picker.rot = newRotateScreen(m.c, p, providers.FromConfig(msg.id, cfg), devtron, b(m.c))
+	m.picker.rot = newRotateScreen(m.c, p, providers.FromConfig(string(msg.id), cfg), devtron, b(m.c))
 	return m.show(m.picker.rot)
 }
 

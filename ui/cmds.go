@@ -201,7 +201,7 @@ func saveInput(base int64, creds providers.Credentials, result *providers.Result
 // activateCmd makes id the active provider.
 func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := usecase.New(s, usecase.Options{Who: who}).Activate(ctx, id)
+		d, err := usecase.New(s, usecase.Options{Who: who}).Activate(ctx, string(id))
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(name + " is not configured any more (another writer removed it)")
 		}
@@ -212,7 +212,7 @@ func activateCmd(ctx context.Context, s *config.Store, who string, id providers.
 // removeCmd removes id, unless its settings changed after the revision base the admin saw.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, id, base)
+		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, string(id), base)
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(name + " is not configured any more (another writer removed it)")
 		}

@@ -62,7 +62,7 @@ type devtronView struct {
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
 	msg := devtronDriftMsg{seq: seq, inst: *usecase.DevtronInstance(d), basis: map[providers.ID]providers.Credentials{}}
 	for name, cfg := range d.Credentials {
-		msg.basis[providers.ID(name)] = providers.FromConfig(providers.ID(name), cfg)
+		msg.basis[providers.ID(name)] = providers.FromConfig(string(providers.ID(name)), cfg)
 	}
 	return guard(func() tea.Msg {
 		dd := b.CompareDevtron(ctx, d)
@@ -123,7 +123,7 @@ func (p *picker) current(id providers.ID) (platforms.ProviderDrift, bool) {
 	if dv.drift == nil || cfg == nil || dv.dirty[id] || dv.inst != p.instance() {
 		return platforms.ProviderDrift{}, false
 	}
-	if b, ok := dv.basis[id]; !ok || b != providers.FromConfig(id, cfg) {
+	if b, ok := dv.basis[id]; !ok || b != providers.FromConfig(string(id), cfg) {
 		return platforms.ProviderDrift{}, false
 	}
 	pd, ok := dv.drift.Providers[id]

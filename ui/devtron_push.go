@@ -70,7 +70,7 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, id)
+		plan, err := b.PlanPush(ctx, d, string(id))
 		return devtronPlanMsg{seq: seq, id: id, plan: plan, err: err}
 	})
 }
@@ -80,7 +80,7 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 // place of another, and then the active one here too. The session's end stops waiting.
 func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, id providers.ID, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Provider: string(id), Activate: activate})
+		out, err := b.Push(ctx, d, usecase.PushInput{Credential: string(id), Activate: activate})
 		return devtronPushedMsg{id: id, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
@@ -139,7 +139,7 @@ func (p *picker) startPush(sel providers.Provider) tea.Cmd {
 // notFresh is the freshness gate's refusal of cfg (usecase.Fresh), nil when it may be delivered.
 func notFresh(id providers.ID, cfg *config.Credential) *usecase.NotFreshError {
 	var nf *usecase.NotFreshError
-	if errors.As(usecase.Fresh(id, cfg), &nf) {
+	if errors.As(usecase.Fresh(string(id), cfg), &nf) {
 		return nf
 	}
 	return nil

@@ -103,7 +103,7 @@ func (r *devtronRig) push(t *testing.T, id providers.ID, activate bool) platform
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := dt.Push(t.Context(), providers.FromConfig(id, d.Credentials[string(id)]), platforms.PushOptions{Activate: activate})
+	res, err := dt.Push(t.Context(), providers.FromConfig(string(id), d.Credentials[string(id)]), platforms.PushOptions{Activate: activate})
 	if err != nil || !res.OK() {
 		t.Fatalf("push %s: %+v %v", id, res, err)
 	}
@@ -389,7 +389,7 @@ func TestPickerShowsRefreshingAfterAStoreChange(t *testing.T) {
 	held := r.proxy.arm()
 	// another writer (the command line) replaces GitHub's token
 	d := load(t, r.s)
-	c := providers.FromConfig(providers.GitHub, d.Credentials["github"])
+	c := providers.FromConfig(string(providers.GitHub), d.Credentials["github"])
 	c.Token = tokScopes
 	if _, err := r.s.Set(t.Context(), "cli", config.Change{Credential: "github", Base: d.Revision, Settings: c.Settings, At: fixedNow}); err != nil {
 		t.Fatal(err)

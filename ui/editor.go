@@ -69,7 +69,7 @@ func newEditor(c *common, p providers.Provider, data *config.Data, create *creat
 		e.base = data.Revision
 		e.isActive = data.Active == string(p.ID)
 	}
-	creds := providers.FromConfig(p.ID, cfg)
+	creds := providers.FromConfig(string(p.ID), cfg)
 	if cfg == nil {
 		creds = c.opts.startingCredentials(p)
 	}

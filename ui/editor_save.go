@@ -70,7 +70,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 		e.say("not saved: "+msg.err.Error(), true)
 		return nil
 	}
-	*e.draft = providers.FromConfig(e.p.ID, msg.data.Credentials[string(e.p.ID)])
+	*e.draft = providers.FromConfig(string(e.p.ID), msg.data.Credentials[string(e.p.ID)])
 	e.orig, e.last = *e.draft, *e.draft
 	e.base = msg.data.Revision
 	e.isActive = msg.data.Active == string(e.p.ID)

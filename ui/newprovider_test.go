@@ -17,12 +17,18 @@ func TestEditorOfANewProviderStartsFromOptions(t *testing.T) {
 		opts Options
 		want providers.Credentials
 	}{
-		{Options{}, providers.Credentials{Provider: providers.Bitbucket, Settings: config.Settings{Host: bb.DefaultHost}}},
-		{Options{NewProvider: func(providers.ID) providers.Credentials { return demo }}, demo},
+		{Options{}, providers.Credentials{Provider: providers.Bitbucket, Name: "bitbucket", Settings: config.Settings{Host: bb.DefaultHost}}},
+		{Options{NewProvider: func(providers.ID) providers.Credentials { return demo }}, named(demo, "bitbucket")},
 	} {
 		e := newEditor(newCommon(c.opts, deps{}), bb, config.NewData(), nil)
 		if *e.draft != c.want {
 			t.Errorf("draft %+v; want %+v", *e.draft, c.want)
 		}
 	}
+}
+
+// named is c with the name given.
+func named(c providers.Credentials, name string) providers.Credentials {
+	c.Name = name
+	return c
 }

@@ -142,7 +142,7 @@ func (p *picker) roundTrip(id providers.ID) tea.Cmd {
 		p.say(providers.MustLookup(id).Name+" is not configured any more (another writer removed it)", true)
 		return nil
 	}
-	creds := providers.FromConfig(id, cfg)
+	creds := providers.FromConfig(string(id), cfg)
 	return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
 }
 
@@ -167,7 +167,7 @@ func (p *picker) retest(id providers.ID) tea.Cmd {
 	p.testing[id] = p.seq
 	p.notice = ""
 	cfg := p.configured(id)
-	creds := providers.FromConfig(id, cfg)
+	creds := providers.FromConfig(string(id), cfg)
 	cmd := retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, p.seq, creds, providers.KnownUserID(cfg), p.c.now)
 	if start {
 		return tea.Batch(cmd, p.spin.Tick)

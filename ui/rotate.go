@@ -121,7 +121,7 @@ func (r *rotateScreen) start() tea.Cmd {
 	out := make(chan tea.Msg, 16)
 	r.cancel, r.stream, r.finished = cancel, out, make(chan struct{})
 	a := &rotAsker{seq: r.seq, ctx: ctx, session: r.c.ctx, out: out}
-	in := usecase.RotateInput{Provider: r.p.ID, Timeout: providers.DeepTimeout, Events: a.event, PushProgress: a.progress}
+	in := usecase.RotateInput{Credential: string(r.p.ID), Timeout: providers.DeepTimeout, Events: a.event, PushProgress: a.progress}
 	first := stepNone
 	if r.issued {
 		first = stepReading

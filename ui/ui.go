@@ -41,11 +41,14 @@ type Options struct {
 }
 
 // startingCredentials are the values an editor of provider p starts from when p is not configured.
+// They are the credential named after p.
 func (o Options) startingCredentials(p providers.Provider) providers.Credentials {
+	c := providers.Credentials{Provider: p.ID, Settings: config.Settings{Host: p.DefaultHost}}
 	if o.NewProvider != nil {
-		return o.NewProvider(p.ID)
+		c = o.NewProvider(p.ID)
 	}
-	return providers.Credentials{Provider: p.ID, Settings: config.Settings{Host: p.DefaultHost}}
+	c.Name = string(p.ID)
+	return c
 }
 
 // ErrUnlockFailed is returned when the passphrase was wrong three times; nothing was changed.

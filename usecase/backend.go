@@ -63,6 +63,18 @@ func New(s *config.Store, o Options) *Backend {
 	if b.deep == nil {
 		b.deep = providers.RunDeep
 	}
+	// Every result names the credential it tested, whichever check made it.
+	check, deep := b.check, b.deep
+	b.check = func(ctx context.Context, env *providers.Env, c providers.Credentials) providers.Result {
+		r := check(ctx, env, c)
+		r.Credential = c.CredentialName()
+		return r
+	}
+	b.deep = func(ctx context.Context, env *providers.Env, c providers.Credentials, stage func(providers.Check)) providers.Result {
+		r := deep(ctx, env, c, stage)
+		r.Credential = c.CredentialName()
+		return r
+	}
 	return b
 }
 

@@ -1,9 +1,12 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +27,8 @@ func (e *UsageError) Error() string { return e.Msg }
 // NotFreshError is a delivery refused by the freshness gate: the credentials' latest check
 // failed, or they changed since they were last checked.
 type NotFreshError struct {
-	Provider providers.ID
+	// Credential is the credential's name.
+	Credential string
 	// Why says what is wrong, e.g. "github's last check (2026-12-01 10:00:00) failed".
 	Why string
 	// Never is true when the credentials were not checked since they were last set.
@@ -34,64 +38,88 @@ type NotFreshError struct {
 func (e *NotFreshError) Error() string { return e.Why }
 
 // Fresh is the freshness gate every delivery goes through (push, export, a rotation's push):
-// credentials are delivered only when their latest check or round trip passed, since the store
-// forgets the records of settings that change.
-func Fresh(id providers.ID, p *config.Credential) error {
+// the credential name is delivered only when its latest check or round trip passed, since the
+// store forgets the records of settings that change.
+func Fresh(name string, p *config.Credential) error {
 	last := p.Latest()
 	switch {
 	case last == nil:
-		return &NotFreshError{Provider: id, Never: true, Why: fmt.Sprintf("%s's credentials have not been checked since they were last set", id)}
+		return &NotFreshError{Credential: name, Never: true, Why: fmt.Sprintf("%s's credentials have not been checked since they were last set", name)}
 	case !last.OK:
-		return &NotFreshError{Provider: id, Why: fmt.Sprintf("%s's last check (%s) failed", id, last.At.Local().Format(time.DateTime))}
+		return &NotFreshError{Credential: name, Why: fmt.Sprintf("%s's last check (%s) failed", name, last.At.Local().Format(time.DateTime))}
 	}
 	return nil
 }
 
-// gated resolves the credentials a delivery is asked for (Deliverable) and passes them through the
+// gated resolves the credential a delivery is asked for (Deliverable) and passes it through the
 // freshness gate; with force, the gate's refusal is returned as forced instead of as the error.
-func gated(d *config.Data, name string, force bool) (providers.ID, *config.Credential, *NotFreshError, error) {
-	id, sp, err := Deliverable(d, name)
+func gated(d *config.Data, name string, force bool) (string, *config.Credential, *NotFreshError, error) {
+	name, sp, err := Deliverable(d, name)
 	if err != nil {
 		return "", nil, nil, err
 	}
 	var nf *NotFreshError
-	if err := Fresh(id, sp); errors.As(err, &nf) {
+	if err := Fresh(name, sp); errors.As(err, &nf) {
 		if !force {
-			return id, sp, nil, nf
+			return name, sp, nil, nf
 		}
-		return id, sp, nf, nil
+		return name, sp, nf, nil
 	}
-	return id, sp, nil, nil
+	return name, sp, nil, nil
 }
 
-// Deliverable resolves the credentials a delivery is asked for: name ("": the active provider),
-// which must be configured.
-func Deliverable(d *config.Data, name string) (providers.ID, *config.Credential, error) {
+// Deliverable resolves the credential a delivery is asked for: name ("": the active one), which
+// must be stored.
+func Deliverable(d *config.Data, name string) (string, *config.Credential, error) {
 	if name == "" {
+		if d.Active == "" {
+			return "", nil, &UsageError{Msg: "no credential is active: name one (" + strings.Join(CredentialNames(d), ", ") + ")"}
+		}
 		name = d.Active
-	} else {
-		name = strings.ToLower(strings.TrimSpace(name))
 	}
-	if name == "" {
-		return "", nil, &UsageError{Msg: "no provider is active: name one (" + strings.Join(idNames(), ", ") + ")"}
-	}
-	id := providers.ID(name)
-	if _, err := providers.Lookup(name); err != nil && d.Credentials[name] == nil {
-		return "", nil, &UsageError{Msg: err.Error()}
-	}
-	sp := d.Credentials[name]
-	if sp == nil {
-		return "", nil, &UsageError{Msg: fmt.Sprintf("%s is not configured: run `gitopscfg set %s ...` first", name, name)}
-	}
-	return id, sp, nil
+	return Stored(d, name)
 }
 
-func idNames() []string {
-	out := make([]string, len(providers.IDs))
-	for i, id := range providers.IDs {
-		out[i] = string(id)
+// Stored resolves the stored credential named name (a provider's alias, such as forgejo, names
+// the credential named after its provider); an unknown name says which exist.
+func Stored(d *config.Data, name string) (string, *config.Credential, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if c := d.Credentials[name]; c != nil {
+		return name, c, nil
 	}
-	return out
+	if p, err := providers.Lookup(name); err == nil {
+		if c := d.Credentials[string(p.ID)]; c != nil {
+			return string(p.ID), c, nil
+		}
+		return "", nil, &UsageError{Msg: fmt.Sprintf("%s is not configured: run `gitopscfg set %s ...` first", p.ID, p.ID)}
+	}
+	names := CredentialNames(d)
+	if len(names) == 0 {
+		return "", nil, &UsageError{Msg: fmt.Sprintf("no credential named %q: none is stored yet (run `gitopscfg set PROVIDER ...`)", name)}
+	}
+	return "", nil, &UsageError{Msg: fmt.Sprintf("no credential named %q: the stored ones are %s", name, strings.Join(names, ", "))}
+}
+
+// CredentialNames lists the stored credentials' names in the providers' order (see
+// providers.IDs), the one named after its provider first, then by name.
+func CredentialNames(d *config.Data) []string {
+	names := slices.Collect(maps.Keys(d.Credentials))
+	rank := func(name string) int {
+		if i := slices.Index(providers.IDs, providers.ID(d.Credentials[name].Provider)); i >= 0 {
+			return i
+		}
+		return len(providers.IDs)
+	}
+	first := func(name string) int {
+		if name == d.Credentials[name].Provider {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(first(a), first(b)), strings.Compare(a, b))
+	})
+	return names
 }
 
 // DevtronInstance is the stored Devtron instance deliveries go to: the one named "default", else
@@ -112,8 +140,8 @@ func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
 
 // PushInput is one push of stored credentials to the stored Devtron instance.
 type PushInput struct {
-	// Provider names the credentials ("": the active provider).
-	Provider string
+	// Credential names the credentials ("": the active provider).
+	Credential string
 	// Force pushes credentials the freshness gate refuses (Pushed.Forced says why it would have).
 	Force bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and then
@@ -125,14 +153,15 @@ type PushInput struct {
 
 // Pushed is what a push did.
 type Pushed struct {
-	Provider providers.ID
-	Result   platforms.PushResult
+	// Credential is the name of the credential pushed.
+	Credential string
+	Result     platforms.PushResult
 	// Forced is the freshness gate's refusal that Force overrode (nil: none).
 	Forced *NotFreshError
-	// ActivatedHere is true when the provider was made the active one here, as in Devtron.
+	// ActivatedHere is true when the credential was made the active one here, as in Devtron.
 	ActivatedHere bool
-	// Disagree, when not empty, is the provider active here while Devtron's active one is
-	// Provider: the two disagree (a push without Activate into a Devtron with nothing active).
+	// Disagree, when not empty, is the credential active here while Devtron's active one is
+	// Credential's provider: the two disagree (a push without Activate into a Devtron with nothing active).
 	Disagree string
 	// Data is the store after the local activation (nil when none was made).
 	Data *config.Data
@@ -147,8 +176,8 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 	if DevtronInstance(d) == nil {
 		return Pushed{}, ErrNoDevtron
 	}
-	id, sp, forced, err := gated(d, in.Provider, in.Force)
-	out := Pushed{Provider: id, Forced: forced}
+	name, sp, forced, err := gated(d, in.Credential, in.Force)
+	out := Pushed{Credential: name, Forced: forced}
 	if err != nil {
 		return out, err
 	}
@@ -156,8 +185,8 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 	if err != nil {
 		return out, err
 	}
-	out.Result, err = dt.Push(ctx, providers.FromConfig(id, sp), platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
-	if err != nil || !out.Result.OK() || !out.Result.Active || d.Active == string(id) {
+	out.Result, err = dt.Push(ctx, providers.FromConfig(name, sp), platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
+	if err != nil || !out.Result.OK() || !out.Result.Active || d.Active == name {
 		return out, err
 	}
 	if !in.Activate {
@@ -167,22 +196,26 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 		}
 		return out, nil
 	}
-	out.Data, err = b.Activate(ctx, id)
+	out.Data, err = b.Activate(ctx, name)
 	if err != nil {
-		return out, fmt.Errorf("%s is now the active provider in Devtron, but it could not be made the active one here: %w", id, err)
+		return out, fmt.Errorf("%s is now the active one in Devtron, but it could not be made the active one here: %w", name, err)
 	}
 	out.ActivatedHere = true
 	return out, nil
 }
 
-// PlanPush says, in one request, what a push of provider id would do to Devtron's active
+// PlanPush says, in one request, what a push of the credential name would do to Devtron's active
 // provider, so that a front-end can ask before the push.
-func (b *Backend) PlanPush(ctx context.Context, d *config.Data, id providers.ID) (platforms.SwitchPlan, error) {
+func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name string) (platforms.SwitchPlan, error) {
+	_, sp, err := Stored(d, name)
+	if err != nil {
+		return platforms.SwitchPlan{}, err
+	}
 	dt, err := b.Devtron(d)
 	if err != nil {
 		return platforms.SwitchPlan{}, err
 	}
-	return dt.PlanPush(ctx, id)
+	return dt.PlanPush(ctx, providers.ID(sp.Provider))
 }
 
 // StoredDevtron is the stored record of the Devtron instance DevtronInstance names (nil when none

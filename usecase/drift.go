@@ -41,7 +41,7 @@ func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDr
 	}
 	var stored []providers.Credentials
 	for name, p := range d.Credentials {
-		stored = append(stored, providers.FromConfig(providers.ID(name), p))
+		stored = append(stored, providers.FromConfig(name, p))
 	}
 	slices.SortFunc(stored, func(x, y providers.Credentials) int { return strings.Compare(string(x.Provider), string(y.Provider)) })
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)

@@ -21,8 +21,8 @@ var exporters = map[string]func(context.Context, *providers.Env, providers.Crede
 type ExportInput struct {
 	// Platform is argocd or flux.
 	Platform string
-	// Provider names the credentials ("": the active provider).
-	Provider string
+	// Credential names the credentials ("": the active provider).
+	Credential string
 	// Force exports credentials the freshness gate refuses.
 	Force    bool
 	Manifest platforms.ExportOptions
@@ -30,8 +30,8 @@ type ExportInput struct {
 
 // Exported is what an export made: the manifests hold the token.
 type Exported struct {
-	Provider providers.ID
-	Objects  []platforms.Object
+	Credential string
+	Objects    []platforms.Object
 	// Forced is the freshness gate's refusal that Force overrode (nil: none).
 	Forced *NotFreshError
 }
@@ -44,12 +44,12 @@ func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (E
 	if !ok {
 		return Exported{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
 	}
-	id, sp, forced, err := gated(d, in.Provider, in.Force)
-	out := Exported{Provider: id, Forced: forced}
+	name, sp, forced, err := gated(d, in.Credential, in.Force)
+	out := Exported{Credential: name, Forced: forced}
 	if err != nil {
 		return out, err
 	}
-	creds := providers.FromConfig(id, sp)
+	creds := providers.FromConfig(name, sp)
 	env := b.Env(providers.DefaultTimeout)
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()

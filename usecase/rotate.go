@@ -19,7 +19,8 @@ import (
 
 // RotateInput is one rotation.
 type RotateInput struct {
-	Provider providers.ID
+	// Credential is the name of the credential whose token is replaced.
+	Credential string
 	// ByHand: the admin makes the token even where the provider issues one (GitLab --token-stdin).
 	ByHand bool
 	// Yes issues the new token without asking first.
@@ -35,7 +36,7 @@ type RotateInput struct {
 	PushProgress func(platforms.Event)
 	// Push, when set, replaces the push to Devtron (tests); configured is false when the store
 	// holds no instance.
-	Push func(ctx context.Context, d *config.Data, id providers.ID) (configured bool, err error)
+	Push func(ctx context.Context, d *config.Data, name string) (configured bool, err error)
 }
 
 // Rotated is what a rotation did.
@@ -66,12 +67,12 @@ func (b *Backend) Rotate(ctx context.Context, in RotateInput, ask RotateAsker) (
 	if err != nil {
 		return Rotated{}, err
 	}
-	p := providers.MustLookup(in.Provider)
-	stored := d.Credentials[string(p.ID)]
-	if stored == nil {
-		return Rotated{}, &UsageError{Msg: fmt.Sprintf("%s is not configured: run `gitopscfg set %s …` first", p.Name, p.ID)}
+	name, stored, err := Stored(d, in.Credential)
+	if err != nil {
+		return Rotated{}, err
 	}
-	r := &rotation{b: b, in: in, ask: ask, p: p, env: b.Env(in.Timeout), old: providers.FromConfig(p.ID, stored)}
+	p := providers.MustLookup(providers.ID(stored.Provider))
+	r := &rotation{b: b, in: in, ask: ask, p: p, name: name, env: b.Env(in.Timeout), old: providers.FromConfig(name, stored)}
 	if r.in.Push == nil {
 		r.in.Push = r.pushDevtron
 	}
@@ -87,7 +88,9 @@ type rotation struct {
 	in  RotateInput
 	ask RotateAsker
 	p   providers.Provider
-	env *providers.Env
+	// name is the credential's name.
+	name string
+	env  *providers.Env
 	// old are the provider's credentials when the rotation started, the old token among them.
 	old providers.Credentials
 	out Rotated
@@ -117,7 +120,7 @@ func (r *rotation) interrupted(newTok string) (Rotated, error) {
 func (r *rotation) interruptedErr(saved bool, newTok string) error {
 	if saved {
 		r.step(providers.Skip, "interrupted", fmt.Sprintf("the store holds the new token %s (the old one is revoked); finish with `gitopscfg check %s --deep`",
-			hint(newTok), r.p.ID))
+			hint(newTok), r.name))
 	} else {
 		r.step(providers.Skip, "interrupted", fmt.Sprintf("nothing saved: the store still holds the old token %s, unchanged", hint(r.old.Token)))
 	}

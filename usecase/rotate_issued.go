@@ -31,7 +31,7 @@ func (r *rotation) throughAPI(ctx context.Context, api providers.Rotation) (Rota
 		return r.out, err
 	}
 	// what is stored now: the new token over the settings as they are (another writer may have changed them)
-	if err := r.verify(ctx, d, providers.FromConfig(r.p.ID, d.Credentials[string(r.p.ID)]), true); err != nil {
+	if err := r.verify(ctx, d, providers.FromConfig(r.name, d.Credentials[r.name]), true); err != nil {
 		return r.out, err
 	}
 	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s; %s revoked the old token itself, so there is nothing to revoke by hand",
@@ -110,7 +110,7 @@ func (r *rotation) keepIssued(ctx context.Context, newTok string) (*config.Data,
 // else changed meanwhile; cancelling does not stop it.
 func (r *rotation) saveIssued(ctx context.Context, newTok string) (*config.Data, error) {
 	return r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Credential: string(r.p.ID), From: r.old.Settings, Token: newTok, Issued: true, At: r.b.now()})
+		Credential: r.name, From: r.old.Settings, Token: newTok, Issued: true, At: r.b.now()})
 }
 
 // SaveRetrier is what an asker offers when its admin can retry the save of an issued token that
@@ -128,7 +128,7 @@ func (r *rotation) unsaved(newTok string, err error) (again bool, end error) {
 	r.note("The new token is NOT saved, and %s has revoked the old one %s: GitOps stops working until a working token is stored.",
 		r.p.Name, hint(r.old.Token))
 	show := func() {
-		r.note("The new token, shown this once (store it with `gitopscfg set %s --token-stdin`, then clear the screen):", r.p.ID)
+		r.note("The new token, shown this once (store it with `gitopscfg set %s --token-stdin`, then clear the screen):", r.name)
 		r.emit(UnsavedToken{Token: newTok})
 	}
 	if rs, ok := r.ask.(SaveRetrier); ok {
@@ -146,7 +146,7 @@ func (r *rotation) unsaved(newTok string, err error) (again bool, end error) {
 	} else {
 		r.note("It is not shown (only --show-token-if-unsaved or an answer on a terminal shows it), so it is lost with this run:")
 		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
-			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.p.ID)
+			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.name)
 	}
 	return false, ErrSaveFailed
 }

@@ -33,7 +33,7 @@ func (r *rotation) verify(ctx context.Context, d *config.Data, c providers.Crede
 		if saved {
 			r.out.Data = r.record(ctx, d, c, res, checkedAt, false)
 		}
-		r.note("%s Fix what the check names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
+		r.note("%s Fix what the check names, then run `gitopscfg check %s --deep`.", where, r.name)
 		return ErrStepFailed
 	}
 	deep := r.b.deep(ctx, r.env, c, func(ch providers.Check) {
@@ -52,7 +52,7 @@ func (r *rotation) verify(ctx context.Context, d *config.Data, c providers.Crede
 		r.out.Data = d
 	}
 	if !deep.OK {
-		r.note("%s Fix what the round trip names, then run `gitopscfg check %s --deep`.", where, r.p.ID)
+		r.note("%s Fix what the round trip names, then run `gitopscfg check %s --deep`.", where, r.name)
 		return ErrStepFailed
 	}
 	if !saved {
@@ -109,11 +109,11 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 		return nil, r.interruptedErr(false, c.Token)
 	}
 	d, err := r.b.store.RotateToken(context.WithoutCancel(ctx), r.b.who, config.TokenRotation{
-		Credential: string(r.p.ID), From: r.old.Settings, Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
+		Credential: r.name, From: r.old.Settings, Token: c.Token, Check: check, Deep: deep, At: r.b.now()})
 	if err != nil {
 		r.step(providers.Fail, "save", err.Error())
 		r.note("Nothing saved: the store still holds what it held (the old token %s unless someone replaced it); run `gitopscfg rotate %s` again.",
-			hint(r.old.Token), r.p.ID)
+			hint(r.old.Token), r.name)
 		return nil, ErrSaveFailed
 	}
 	r.out.Saved, r.out.NewHint, r.out.Data = true, hint(c.Token), d
@@ -124,17 +124,17 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 // push sends the stored credentials to Devtron when an instance is configured. A rotation never
 // changes Devtron's active provider.
 func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credentials) error {
-	configured, err := r.in.Push(ctx, d, r.p.ID)
+	configured, err := r.in.Push(ctx, d, r.name)
 	var se *platforms.SwitchError
 	switch {
 	case !configured:
 		r.step(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
 	case errors.As(err, &se):
 		r.step(providers.Skip, "push", fmt.Sprintf("Devtron holds no %s configuration and %s is its active provider: creating one would make %s the active one there, so nothing was pushed (`gitopscfg push devtron %s --activate` does that)",
-			r.p.ID, platforms.ActiveName(se.Active), r.p.ID, r.p.ID))
+			r.name, platforms.ActiveName(se.Active), r.name, r.name))
 	case err != nil:
 		r.step(providers.Fail, "push", err.Error())
-		r.note("The store holds the new token %s; Devtron still has the old one: run `gitopscfg push devtron %s`.", hint(c.Token), r.p.ID)
+		r.note("The store holds the new token %s; Devtron still has the old one: run `gitopscfg push devtron %s`.", hint(c.Token), r.name)
 		return ErrStepFailed
 	default:
 		r.step(providers.Pass, "push", "Devtron has the new token")
@@ -145,14 +145,14 @@ func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credent
 // pushDevtron pushes the rotated credentials to the stored Devtron instance, keeping Devtron's
 // active provider; the rotation's own check and round trip just passed, so the freshness gate is
 // not asked again.
-func (r *rotation) pushDevtron(ctx context.Context, d *config.Data, id providers.ID) (bool, error) {
+func (r *rotation) pushDevtron(ctx context.Context, d *config.Data, name string) (bool, error) {
 	if DevtronInstance(d) == nil {
 		return false, nil
 	}
-	if d.Credentials[string(id)] == nil {
-		return true, fmt.Errorf("%s was removed from the store", id)
+	if d.Credentials[name] == nil {
+		return true, fmt.Errorf("%s was removed from the store", name)
 	}
-	out, err := r.b.Push(ctx, d, PushInput{Provider: string(id), Force: true, Progress: r.in.PushProgress})
+	out, err := r.b.Push(ctx, d, PushInput{Credential: name, Force: true, Progress: r.in.PushProgress})
 	if err != nil {
 		return true, err
 	}

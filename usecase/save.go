@@ -101,7 +101,7 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 		return out, config.Change{}, &InvalidError{Err: err}
 	}
 	now := b.now()
-	c := config.Change{Credential: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
+	c := config.Change{Credential: norm.CredentialName(), Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
 	check, deep := in.Check, in.Deep
 	switch in.Verify {
 	case VerifyCheck:
@@ -148,13 +148,13 @@ func Create(ctx context.Context, dir, pass string, o Options, in SaveInput) (*Ba
 	return b, out, err
 }
 
-// Activate makes provider id the active one.
-func (b *Backend) Activate(ctx context.Context, id providers.ID) (*config.Data, error) {
-	return b.store.Activate(ctx, b.who, string(id))
+// Activate makes the credential name the active one.
+func (b *Backend) Activate(ctx context.Context, name string) (*config.Data, error) {
+	return b.store.Activate(ctx, b.who, name)
 }
 
-// Remove deletes provider id and its token, unless its settings changed after base; wasActive
-// says whether it was the active provider.
-func (b *Backend) Remove(ctx context.Context, id providers.ID, base int64) (d *config.Data, wasActive bool, err error) {
-	return b.store.Remove(ctx, b.who, string(id), base)
+// Remove deletes the credential name and its token, unless its settings changed after base;
+// wasActive says whether it was the active one.
+func (b *Backend) Remove(ctx context.Context, name string, base int64) (d *config.Data, wasActive bool, err error) {
+	return b.store.Remove(ctx, b.who, name, base)
 }

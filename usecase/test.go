@@ -10,10 +10,12 @@ import (
 	"gitopscfg/providers"
 )
 
-// Stage is one round-trip stage of one provider as it starts (Status Running) and ends.
+// Stage is one round-trip stage of one credential as it starts (Status Running) and ends.
 type Stage struct {
-	Provider providers.ID
-	Check    providers.Check
+	// Credential is the credential's name, Provider its provider.
+	Credential string
+	Provider   providers.ID
+	Check      providers.Check
 }
 
 // TestOptions tune Test.
@@ -43,19 +45,20 @@ type Tested struct {
 	RecordErr error
 }
 
-// Test re-tests the stored credentials of ids (as d holds them) concurrently, with the round
-// trip when o.Deep, and records each result as the provider's last check (last round trip) when
-// its stored settings are still the ones tested: a result belongs to the credentials it tested.
-func (b *Backend) Test(ctx context.Context, d *config.Data, ids []providers.ID, o TestOptions) Tested {
+// Test re-tests the stored credentials names (as d holds them) concurrently, with the round
+// trip when o.Deep, and records each result as the credential's last check (last round trip)
+// when its stored settings are still the ones tested: a result belongs to the credentials it
+// tested.
+func (b *Backend) Test(ctx context.Context, d *config.Data, names []string, o TestOptions) Tested {
 	out := Tested{At: b.now()}
-	out.Results = b.RunTests(ctx, d, ids, o)
+	out.Results = b.RunTests(ctx, d, names, o)
 	if o.Grade != nil {
 		o.Grade(out.Results)
 	}
 	var checked []config.Checked
 	for _, r := range out.Results {
-		checked = append(checked, config.Checked{Credential: string(r.Provider),
-			Tested: d.Credentials[string(r.Provider)].Settings, Record: r.Record(b.now(), o.Deep)})
+		checked = append(checked, config.Checked{Credential: r.Credential,
+			Tested: d.Credentials[r.Credential].Settings, Record: r.Record(b.now(), o.Deep)})
 	}
 	if len(checked) == 0 {
 		return out
@@ -72,30 +75,30 @@ func (b *Backend) Test(ctx context.Context, d *config.Data, ids []providers.ID, 
 	return out
 }
 
-// RunTests is Test without the recording: the results, in the order of ids.
-func (b *Backend) RunTests(ctx context.Context, d *config.Data, ids []providers.ID, o TestOptions) []providers.Result {
+// RunTests is Test without the recording: the results, in the order of names.
+func (b *Backend) RunTests(ctx context.Context, d *config.Data, names []string, o TestOptions) []providers.Result {
 	timeout := o.Timeout
 	if timeout == 0 && o.Deep {
 		timeout = providers.DeepTimeout
 	}
 	env := b.Env(timeout)
-	results := make([]providers.Result, len(ids))
+	results := make([]providers.Result, len(names))
 	var wg sync.WaitGroup
-	for i, id := range ids {
-		sp := d.Credentials[string(id)]
-		creds := providers.FromConfig(id, sp)
+	for i, name := range names {
+		sp := d.Credentials[name]
+		creds := providers.FromConfig(name, sp)
 		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(sp))
 		wg.Go(func() {
 			if o.Deep {
 				var stage func(providers.Check)
 				if o.Stage != nil {
-					stage = func(c providers.Check) { o.Stage(Stage{Provider: id, Check: c}) }
+					stage = func(c providers.Check) { o.Stage(Stage{Credential: name, Provider: creds.Provider, Check: c}) }
 				}
 				results[i] = b.deep(ctx, env, creds, stage)
 			} else {
 				results[i] = b.check(ctx, env, creds)
 			}
-			results[i].Active = d.Active == string(id)
+			results[i].Active = d.Active == name
 		})
 	}
 	wg.Wait()
@@ -108,7 +111,7 @@ var ErrStale = errors.New("the stored credentials changed during the check")
 // Record keeps r, a test of exactly creds run at at, as the provider's last check (last round
 // trip when deep); it fails with ErrStale when the stored credentials are no longer creds.
 func (b *Backend) Record(ctx context.Context, creds providers.Credentials, r providers.Result, at time.Time, deep bool) (*config.Data, error) {
-	d, err := b.store.RecordChecks(ctx, b.who, config.Checked{Credential: string(creds.Provider), Tested: creds.Settings, Record: r.Record(at, deep)})
+	d, err := b.store.RecordChecks(ctx, b.who, config.Checked{Credential: creds.CredentialName(), Tested: creds.Settings, Record: r.Record(at, deep)})
 	if config.IsKind(err, config.KindStale) {
 		return nil, ErrStale
 	}

@@ -169,7 +169,7 @@ func TestTestRecordsOnlyUnchangedCredentials(t *testing.T) {
 		}
 		return providers.Run(ctx, env, c)
 	}})
-	out := b.Test(ctx, d, []providers.ID{providers.GitHub, providers.GitLab}, usecase.TestOptions{})
+	out := b.Test(ctx, d, []string{"github", "gitlab"}, usecase.TestOptions{})
 	if len(out.Results) != 2 || out.Results[0].Provider != providers.GitHub || out.Results[1].Provider != providers.GitLab || out.RecordErr != nil {
 		t.Fatalf("results %+v, %v", out.Results, out.RecordErr)
 	}
@@ -224,7 +224,7 @@ func TestDeliveriesPassTheFreshnessGate(t *testing.T) {
 	}
 	for _, c := range cases {
 		r.b = usecase.New(r.s, usecase.Options{Who: "tester"})
-		if _, _, err := r.b.Remove(ctx, providers.GitHub, config.AnyRevision); err != nil && !config.IsKind(err, config.KindNotConfigured) {
+		if _, _, err := r.b.Remove(ctx, string(providers.GitHub), config.AnyRevision); err != nil && !config.IsKind(err, config.KindNotConfigured) {
 			t.Fatal(err)
 		}
 		set(c.check, c.deep)
@@ -247,7 +247,7 @@ func TestDeliveriesPassTheFreshnessGate(t *testing.T) {
 		t.Fatal("a refused push reached Devtron")
 	}
 	// Never checked since set.
-	if _, _, err := r.b.Remove(ctx, providers.GitHub, config.AnyRevision); err != nil {
+	if _, _, err := r.b.Remove(ctx, string(providers.GitHub), config.AnyRevision); err != nil {
 		t.Fatal(err)
 	}
 	set(nil, nil)
@@ -272,7 +272,7 @@ func TestPushActivatesHereOnlyWhenAsked(t *testing.T) {
 		}
 	}
 	// Devtron holds nothing: Azure DevOps becomes its active provider, and the two disagree.
-	out, err := r.b.Push(ctx, r.data(), usecase.PushInput{Provider: "azure"})
+	out, err := r.b.Push(ctx, r.data(), usecase.PushInput{Credential: "azure"})
 	if err != nil || !out.Result.OK() || out.Disagree != "github" || out.ActivatedHere || r.data().Active != "github" {
 		t.Fatalf("push azure: %+v, %v", out, err)
 	}
@@ -280,12 +280,12 @@ func TestPushActivatesHereOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("drift: %+v", dd)
 	}
 	// GitHub in its place, as asked: active there and here.
-	out, err = r.b.Push(ctx, r.data(), usecase.PushInput{Provider: "github"})
+	out, err = r.b.Push(ctx, r.data(), usecase.PushInput{Credential: "github"})
 	var se *platforms.SwitchError
 	if !errors.As(err, &se) {
 		t.Fatalf("push github without Activate: %+v, %v", out, err)
 	}
-	out, err = r.b.Push(ctx, r.data(), usecase.PushInput{Provider: "azure", Activate: true})
+	out, err = r.b.Push(ctx, r.data(), usecase.PushInput{Credential: "azure", Activate: true})
 	if err != nil || out.ActivatedHere != true || r.data().Active != "azure" {
 		t.Fatalf("push azure --activate: %+v, %v (active here %q)", out, err, r.data().Active)
 	}
