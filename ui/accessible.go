@@ -513,7 +513,7 @@ func (a *accessible) confirm(q string) bool {
 func (a *accessible) edit(p providers.Provider, c *config.Credential) (providers.Credentials, *providers.Result, error) {
 	draft := providers.FromConfig(string(p.ID), c)
 	if c == nil {
-		draft = a.opts.startingCredentials(p)
+		draft = a.opts.startingCredentials(p, string(p.ID))
 	}
 	kept := draft
 	opts := []forms.Option{forms.Accessible()}

@@ -11,9 +11,9 @@ import (
 func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case wizardDoneMsg:
-		return m.openEditor(providers.MustLookup(msg.provider), &createSpec{passphrase: msg.passphrase}), true
+		return m.openEditor(providers.MustLookup(msg.provider), string(msg.provider), &createSpec{passphrase: msg.passphrase}), true
 	case openEditorMsg:
-		return m.openEditor(providers.MustLookup(msg.id), nil), true
+		return m.openEditor(providers.MustLookup(msg.id), msg.name, nil), true
 	case closeEditorMsg:
 		return m.closeEditor(msg), true
 	case roundTripMsg:
@@ -32,13 +32,13 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// openRotation opens the rotation of provider id's token in the picker's place.
+// openRotation opens the rotation of a credential's token in the picker's place.
 func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
-	p := providers.MustLookup(msg.id)
-	cfg := m.picker.configured(msg.id)
+	cfg := m.picker.configured(msg.name)
 	if cfg == nil || m.top != m.picker {
 		return nil
 	}
+	p := providers.MustLookup(providers.ID(cfg.Provider))
 	devtron := ""
 	if d := m.picker.data; usecase.StoredDevtron(d) != nil {
 		devtron = usecase.StoredDevtron(d).URL
@@ -47,7 +47,7 @@ func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
 	if m.rotator != nil {
 		b = m.rotator
 	}
-	m.picker.rot = newRotateScreen(m.c, p, providers.FromConfig(string(msg.id), cfg), devtron, b(m.c))
+	m.picker.rot = newRotateScreen(m.c, p, providers.FromConfig(msg.name, cfg), devtron, b(m.c))
 	return m.show(m.picker.rot)
 }
 
@@ -62,13 +62,18 @@ func (m *Model) closeRotation(msg closeRotationMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) openEditor(p providers.Provider, create *createSpec) tea.Cmd {
-	m.editor = newEditor(m.c, p, m.picker.data, create)
+// openEditor opens the editor of credential name, of provider p.
+func (m *Model) openEditor(p providers.Provider, name string, create *createSpec) tea.Cmd {
+	m.editor = newEditor(m.c, p, name, m.picker.data, create)
 	return m.show(m.editor)
 }
 
-// closeEditor goes back to the picker (to the wizard while there is no store yet), or quits.
+// closeEditor goes back to the picker (to the wizard while there is no store yet), on the
+// credential edited once it is stored, or quits.
 func (m *Model) closeEditor(msg closeEditorMsg) tea.Cmd {
+	if m.editor != nil {
+		m.picker.choose(m.editor.name)
+	}
 	m.editor = nil
 	if msg.quit {
 		return m.quit()
@@ -116,7 +121,7 @@ func (m *Model) roundTripRecorded(msg deepRecordedMsg) tea.Cmd {
 		return cmd
 	}
 	if msg.err != nil && msg.err != errStale {
-		m.picker.say("could not record the round trip of "+providers.MustLookup(msg.id).Name+": "+msg.err.Error(), true)
+		m.picker.say("could not record the round trip of "+m.picker.label(msg.name)+": "+msg.err.Error(), true)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
-	"gitopscfg/providers"
 )
 
 // session handles the session's course: opening or creating the store, watching it for other
@@ -84,7 +83,7 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 	m.picker.setData(msg.data)
 	m.editor = nil
 	m.top = m.picker
-	m.picker.say("Saved and activated "+providers.MustLookup(providers.ID(msg.data.Active)).Name+
+	m.picker.say("Saved and activated "+labelIn(msg.data, msg.data.Active)+
 		". Keep a backup of "+config.IdentityFile+" in "+m.c.opts.ConfigDir+": without it the store cannot be read.", false)
 	return watchCmd(m.c.store, m.stamp, m.c.watch)
 }

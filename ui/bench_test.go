@@ -32,7 +32,7 @@ func BenchmarkPickerView(b *testing.B) {
 
 func BenchmarkEditorView(b *testing.B) {
 	m := benchModel(b)
-	m.openEditor(providers.MustLookup(providers.GitHub), nil)
+	m.openEditor(providers.MustLookup(providers.GitHub), "github", nil)
 	m.editor.panel.state = panelDone
 	m.editor.panel.result = cannedCheck(b.Context(), nil, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Token: tokScopes}})
 	b.ReportAllocs()

@@ -81,10 +81,10 @@ type changedMsg struct {
 	notice string
 }
 
-// retestedMsg: a picker re-test finished; it is recorded only if no newer re-test of the provider
-// started meanwhile.
+// retestedMsg: a picker re-test of credential name finished; it is recorded only if no newer
+// re-test of it started meanwhile.
 type retestedMsg struct {
-	id     providers.ID
+	name   string
 	seq    int
 	creds  providers.Credentials
 	result providers.Result
@@ -93,7 +93,7 @@ type retestedMsg struct {
 
 // retestMsg: a picker re-test's result was recorded (or why not).
 type retestMsg struct {
-	id     providers.ID
+	name   string
 	seq    int
 	result providers.Result
 	data   *config.Data
@@ -198,43 +198,45 @@ func saveInput(base int64, creds providers.Credentials, result *providers.Result
 	return in
 }
 
-// activateCmd makes id the active provider.
-func activateCmd(ctx context.Context, s *config.Store, who string, id providers.ID, name string) tea.Cmd {
+// activateCmd makes the credential name the active one; label and noun name it in the notice
+// ("GitHub", "provider").
+func activateCmd(ctx context.Context, s *config.Store, who string, name, label, noun string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, err := usecase.New(s, usecase.Options{Who: who}).Activate(ctx, string(id))
+		d, err := usecase.New(s, usecase.Options{Who: who}).Activate(ctx, name)
 		if config.IsKind(err, config.KindNotConfigured) {
-			err = errors.New(name + " is not configured any more (another writer removed it)")
+			err = errors.New(label + " is not configured any more (another writer removed it)")
 		}
-		return changedMsg{data: d, err: err, notice: name + " is now the active provider"}
+		return changedMsg{data: d, err: err, notice: label + " is now the active " + noun}
 	})
 }
 
-// removeCmd removes id, unless its settings changed after the revision base the admin saw.
-func removeCmd(ctx context.Context, s *config.Store, who string, base int64, id providers.ID, name string) tea.Cmd {
+// removeCmd removes the credential name, unless its settings changed after the revision base the
+// admin saw; label and noun name it in the notice.
+func removeCmd(ctx context.Context, s *config.Store, who string, base int64, name, label, noun string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, string(id), base)
+		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, name, base)
 		if config.IsKind(err, config.KindNotConfigured) {
-			err = errors.New(name + " is not configured any more (another writer removed it)")
+			err = errors.New(label + " is not configured any more (another writer removed it)")
 		}
-		notice := name + " was removed"
+		notice := label + " was removed"
 		if err == nil && wasActive {
-			notice += ". It was the active provider: none is active now, so `gitopscfg check` and the platforms have no default"
+			notice += ". It was the active " + noun + ": none is active now, so `gitopscfg check` and the platforms have no default"
 			if next := firstConfigured(d); next != "" {
-				notice += "; press a on " + providers.MustLookup(next).Name + " (or another) to make it the active one"
+				notice += "; press a on " + labelIn(d, next) + " (or another) to make it the active one"
 			}
 		}
 		return changedMsg{data: d, err: err, notice: notice}
 	})
 }
 
-// firstConfigured is the first provider d holds, in the picker's order ("" none).
-func firstConfigured(d *config.Data) providers.ID {
+// firstConfigured is the first credential d holds, in the picker's order ("" none).
+func firstConfigured(d *config.Data) string {
 	if d == nil {
 		return ""
 	}
-	for _, id := range providers.IDs {
-		if d.Credentials[string(id)] != nil {
-			return id
+	for _, e := range entries(d) {
+		if e.name != "" {
+			return e.name
 		}
 	}
 	return ""
@@ -250,13 +252,13 @@ func recordResult(ctx context.Context, s *config.Store, who string, creds provid
 }
 
 // retestCmd re-tests stored credentials; the picker records the result (recordRetestCmd) when it
-// is still the newest re-test of the provider. knownUser is the user id the last check of these
+// is still the newest re-test of the credential. knownUser is the user id the last check of these
 // credentials learned (0: none): GitLab's membership look-up then goes out with /user.
 func retestCmd(ctx context.Context, env *providers.Env, check checkFunc, seq int, creds providers.Credentials,
 	knownUser int64, now func() time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
 		r := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env), Check: usecase.CheckFunc(check)}).CheckDraft(ctx, creds, knownUser)
-		return retestedMsg{id: creds.Provider, seq: seq, creds: creds, result: r, at: now()}
+		return retestedMsg{name: creds.CredentialName(), seq: seq, creds: creds, result: r, at: now()}
 	})
 }
 
@@ -264,7 +266,7 @@ func retestCmd(ctx context.Context, env *providers.Env, check checkFunc, seq int
 func recordRetestCmd(ctx context.Context, s *config.Store, who string, msg retestedMsg) tea.Cmd {
 	return guard(func() tea.Msg {
 		d, err := recordResult(ctx, s, who, msg.creds, msg.result, msg.at, false)
-		return retestMsg{id: msg.id, seq: msg.seq, result: msg.result, data: d, err: err}
+		return retestMsg{name: msg.name, seq: msg.seq, result: msg.result, data: d, err: err}
 	})
 }
 
@@ -281,10 +283,11 @@ type deepDoneMsg struct {
 	result providers.Result
 }
 
-// deepRecordedMsg: a round trip's result was stored as the provider's last round trip (or why not).
+// deepRecordedMsg: a round trip's result was stored as the credential name's last round trip (or
+// why not).
 type deepRecordedMsg struct {
 	seq  int
-	id   providers.ID
+	name string
 	data *config.Data
 	err  error
 }
@@ -333,6 +336,6 @@ func recordDeepCmd(ctx context.Context, s *config.Store, who string, seq int, cr
 	r providers.Result, at time.Time) tea.Cmd {
 	return guard(func() tea.Msg {
 		d, err := recordResult(ctx, s, who, creds, r, at, true)
-		return deepRecordedMsg{seq: seq, id: creds.Provider, data: d, err: err}
+		return deepRecordedMsg{seq: seq, name: creds.CredentialName(), data: d, err: err}
 	})
 }

@@ -13,12 +13,15 @@ import (
 )
 
 // The picker's view of the stored Devtron instance: which configurations it holds and which
-// provider is active there (the drift), kept as fresh as the store. Every change of the store
+// provider is active there (the drift), kept as fresh as the store. Devtron holds one
+// configuration per provider, so each stored credential is compared with its provider's there:
+// in sync, differs, not there, or "holds" another stored credential of the same provider (the
+// one in sync with it). Every change of the store
 // (a save, an activation, a recorded check, another writer's change), every push and every
 // return of the terminal's focus starts a new comparison; each is tagged with a sequence number,
 // and only the reply to the latest one is kept (an older one still in flight is cancelled). While
-// one runs, a provider whose settings changed since the comparison shown, or that was just
-// pushed, shows as being read again ("…"), never as its old state.
+// one runs, a credential whose provider's settings changed since the comparison shown, or that
+// was just pushed, shows as being read again ("…"), never as its old state.
 //
 // A push never changes Devtron's active provider without asking: when it would (from the drift,
 // or from Devtron itself when the drift does not say), the question says from which provider to
@@ -28,13 +31,31 @@ import (
 // cannot change behind the admin's back even when the drift was out of date.
 
 // devtronDriftMsg is the reply to drift request seq: the comparison of basis (the stored
-// providers when it was asked) with the Devtron instance inst.
+// credentials, by name, when it was asked) with the Devtron instance inst.
 type devtronDriftMsg struct {
 	seq   int
 	inst  platforms.Instance
-	basis map[providers.ID]providers.Credentials
-	drift platforms.Drift
+	basis map[string]providers.Credentials
+	drift credDrift
 	err   error
+}
+
+// driftOther is the state of a stored credential whose provider's configuration in Devtron is
+// another stored credential's (credState.held).
+const driftOther platforms.DriftState = "other"
+
+// credDrift is the comparison of every stored credential with Devtron.
+type credDrift struct {
+	// active is the provider Devtron has active ("" none).
+	active providers.ID
+	creds  map[string]credState
+}
+
+// credState is one credential's comparison; held names, for driftOther, the stored credential
+// Devtron holds for the provider.
+type credState struct {
+	platforms.ProviderDrift
+	held string
 }
 
 // devtronView is what the picker knows of the stored Devtron instance.
@@ -44,31 +65,94 @@ type devtronView struct {
 	rev    int64 // the store revision the latest request compared (-1: none yet)
 	cancel context.CancelFunc
 	// drift is the comparison shown (nil: none yet, or the latest failed: err says why); inst
-	// and basis are the instance and the stored providers it compared.
-	drift *platforms.Drift
+	// and basis are the instance and the stored credentials it compared.
+	drift *credDrift
 	err   string
 	inst  platforms.Instance
-	basis map[providers.ID]providers.Credentials
-	// dirty are the providers pushed since the comparison shown, activeDirty whether Devtron's
-	// active provider may have changed since: both are being read again.
+	basis map[string]providers.Credentials
+	// dirty are the providers a credential of which was pushed since the comparison shown,
+	// activeDirty whether Devtron's active provider may have changed since: both are being read
+	// again.
 	dirty       map[providers.ID]bool
 	activeDirty bool
 	// note is the notice about a push, dropped when a newer comparison contradicts it.
 	note *pushNote
 }
 
-// devtronDriftCmd compares the providers d stores with d's Devtron instance, as request seq; ctx
-// ends when a newer request replaces it.
+// devtronDriftCmd compares the credentials d stores with d's Devtron instance, as request seq;
+// ctx ends when a newer request replaces it. usecase.CompareDevtron compares one credential per
+// provider, so the credentials go in rounds: the first of each provider, then the second, …
+// (one round when no provider has two).
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
-	msg := devtronDriftMsg{seq: seq, inst: *usecase.DevtronInstance(d), basis: map[providers.ID]providers.Credentials{}}
+	msg := devtronDriftMsg{seq: seq, inst: *usecase.DevtronInstance(d), basis: map[string]providers.Credentials{}}
 	for name, cfg := range d.Credentials {
-		msg.basis[providers.ID(name)] = providers.FromConfig(string(providers.ID(name)), cfg)
+		msg.basis[name] = providers.FromConfig(name, cfg)
 	}
+	rounds := driftRounds(d)
 	return guard(func() tea.Msg {
-		dd := b.CompareDevtron(ctx, d)
-		msg.drift, msg.err = dd.Drift, dd.Err
+		cd := credDrift{creds: map[string]credState{}}
+		for i, round := range rounds {
+			dd := b.CompareDevtron(ctx, round)
+			if dd.Err != nil {
+				msg.err = dd.Err
+				return msg
+			}
+			if i == 0 {
+				cd.active = dd.Drift.Active
+			}
+			for name, c := range round.Credentials {
+				cd.creds[name] = credState{ProviderDrift: dd.Drift.Providers[providers.ID(c.Provider)]}
+			}
+		}
+		cd.others(d)
+		msg.drift = cd
 		return msg
 	})
+}
+
+// driftRounds splits d's credentials into copies of d holding at most one credential per
+// provider: the first of each (in the picker's order), then the second, …; at least one.
+func driftRounds(d *config.Data) []*config.Data {
+	var rounds []*config.Data
+	seen := map[string]int{}
+	for _, name := range usecase.CredentialNames(d) {
+		c := d.Credentials[name]
+		i := seen[c.Provider]
+		seen[c.Provider]++
+		if i == len(rounds) {
+			r := *d
+			r.Credentials = map[string]*config.Credential{}
+			rounds = append(rounds, &r)
+		}
+		rounds[i].Credentials[name] = c
+	}
+	if len(rounds) == 0 {
+		rounds = append(rounds, d)
+	}
+	return rounds
+}
+
+// others marks, for each provider with several credentials, those that differ from Devtron's
+// configuration while another one is in sync with it: Devtron holds that other one.
+func (cd *credDrift) others(d *config.Data) {
+	for _, id := range providers.IDs {
+		names := credentialsOf(d, id)
+		held := ""
+		for _, name := range names {
+			if cd.creds[name].State == platforms.InSync {
+				held = name
+				break
+			}
+		}
+		if held == "" {
+			continue
+		}
+		for _, name := range names {
+			if st := cd.creds[name]; st.State == platforms.Differs {
+				cd.creds[name] = credState{ProviderDrift: platforms.ProviderDrift{State: driftOther}, held: held}
+			}
+		}
+	}
 }
 
 // instance is the stored Devtron instance (zero when none is stored).
@@ -82,7 +166,7 @@ func (p *picker) instance() platforms.Instance {
 // refreshing reports whether a comparison is on its way.
 func (p *picker) refreshing() bool { return p.dv.seq > p.dv.got }
 
-// refreshDrift starts a comparison of the stored providers with the stored Devtron instance (nil
+// refreshDrift starts a comparison of the stored credentials with the stored Devtron instance (nil
 // without one); the one in flight, if any, is cancelled and its reply will be dropped.
 func (p *picker) refreshDrift() tea.Cmd {
 	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
@@ -115,19 +199,28 @@ func (p *picker) driftDue() tea.Cmd {
 	return p.refreshDrift()
 }
 
-// current is provider id's entry in the comparison shown, when it is current: of the stored
-// instance and of id's settings as stored now, and id was not pushed since.
-func (p *picker) current(id providers.ID) (platforms.ProviderDrift, bool) {
+// current is credential name's entry in the comparison shown, when it is current: of the stored
+// instance and of the settings of name and of every other credential of its provider as stored
+// now, and none of them was pushed since.
+func (p *picker) current(name string) (credState, bool) {
 	dv := &p.dv
-	cfg := p.configured(id)
-	if dv.drift == nil || cfg == nil || dv.dirty[id] || dv.inst != p.instance() {
-		return platforms.ProviderDrift{}, false
+	cfg := p.configured(name)
+	if dv.drift == nil || cfg == nil || dv.dirty[providers.ID(cfg.Provider)] || dv.inst != p.instance() {
+		return credState{}, false
 	}
-	if b, ok := dv.basis[id]; !ok || b != providers.FromConfig(string(id), cfg) {
-		return platforms.ProviderDrift{}, false
+	same := credentialsOf(p.data, providers.ID(cfg.Provider))
+	for other, b := range dv.basis {
+		if b.Provider == providers.ID(cfg.Provider) && p.configured(other) == nil {
+			return credState{}, false // a credential of the provider compared is gone
+		}
 	}
-	pd, ok := dv.drift.Providers[id]
-	return pd, ok
+	for _, n := range same {
+		if b, ok := dv.basis[n]; !ok || b != providers.FromConfig(n, p.configured(n)) {
+			return credState{}, false
+		}
+	}
+	st, ok := dv.drift.creds[name]
+	return st, ok
 }
 
 // activeThere is Devtron's active provider as the comparison shown says, when it is current.
@@ -136,7 +229,36 @@ func (p *picker) activeThere() (providers.ID, bool) {
 	if dv.drift == nil || dv.activeDirty || dv.inst != p.instance() {
 		return "", false
 	}
-	return dv.drift.Active, true
+	return dv.drift.active, true
+}
+
+// activeDiffers reports whether Devtron's active provider (there) is not the provider of the
+// credential active here: usecase.ActiveDiffers, by the active credential's provider and state.
+func (p *picker) activeDiffers(there providers.ID) bool {
+	here := providers.ID("")
+	if c := p.configured(p.data.Active); c != nil {
+		here = providers.ID(c.Provider)
+	}
+	drift := platforms.Drift{Active: there, Providers: map[providers.ID]platforms.ProviderDrift{}}
+	if st, ok := p.dv.drift.creds[p.data.Active]; ok && here != "" {
+		drift.Providers[here] = st.ProviderDrift
+	}
+	return usecase.ActiveDiffers(string(here), drift)
+}
+
+// heldThere is the stored credential of provider id that Devtron holds (in sync), else the first
+// stored one of id ("" none).
+func (p *picker) heldThere(id providers.ID) string {
+	names := credentialsOf(p.data, id)
+	for _, n := range names {
+		if st, ok := p.current(n); ok && st.State == platforms.InSync {
+			return n
+		}
+	}
+	if len(names) > 0 {
+		return names[0]
+	}
+	return ""
 }
 
 // devtronLine is the picker's line on the Devtron instance ("" without one): where it is, which
@@ -154,21 +276,24 @@ func (p *picker) devtronLine(w int) string {
 		return s.warn.Render(truncate(providers.Warn.Mark()+" "+at+" could not be read: "+dv.err, w))
 	case !known:
 		return s.dim.Render(truncate(at+" · reading its GitOps configurations…", w))
-	case usecase.ActiveDiffers(p.data.Active, *dv.drift):
-		here, thereS := p.data.Active, string(there)
-		if here == "" {
-			here = "none"
+	case p.activeDiffers(there):
+		here, thereS := "none", string(there)
+		if c := p.configured(p.data.Active); c != nil {
+			here = c.Provider
+			if p.data.Active != c.Provider {
+				here += " (" + p.data.Active + ")"
+			}
 		}
 		if thereS == "" {
 			thereS = "none"
 		}
 		msg := providers.Warn.Mark() + " Devtron's active provider is " + thereS + ", here " + here
 		var fix []string
-		if there != "" && p.configured(there) != nil {
-			fix = append(fix, "a on "+providers.MustLookup(there).Name)
+		if held := p.heldThere(there); there != "" && held != "" {
+			fix = append(fix, "a on "+p.label(held))
 		}
 		if p.data.Active != "" {
-			fix = append(fix, "p on "+providers.MustLookup(providers.ID(p.data.Active)).Name)
+			fix = append(fix, "p on "+p.label(p.data.Active))
 		}
 		switch len(fix) {
 		case 1:
@@ -185,24 +310,24 @@ func (p *picker) devtronLine(w int) string {
 	return s.dim.Render(truncate(at+" · active there: "+active, w))
 }
 
-// devtronBadge is the picker's word on a provider's state in Devtron ("" without an instance,
-// and for a provider not configured here unless it is the one active there).
-func (p *picker) devtronBadge(id providers.ID) string {
+// devtronBadge is the picker's word on a row's credential's state in Devtron ("" without an
+// instance, and for a provider not configured here unless it is the one active there).
+func (p *picker) devtronBadge(e entry) string {
 	s := p.c.styles
 	if p.data == nil || usecase.StoredDevtron(p.data) == nil {
 		return ""
 	}
 	label := s.dim.Render(" · Devtron: ")
-	if p.pushing == id {
+	if e.name != "" && p.pushing == e.name {
 		return label + p.spin.View() + s.dim.Render(" pushing…")
 	}
-	if p.configured(id) == nil {
-		if there, ok := p.activeThere(); ok && there == id {
+	if e.name == "" || p.configured(e.name) == nil {
+		if there, ok := p.activeThere(); ok && there == e.p.ID {
 			return label + s.warn.Render("active there")
 		}
 		return ""
 	}
-	pd, ok := p.current(id)
+	pd, ok := p.current(e.name)
 	if !ok {
 		if p.dv.err != "" && !p.refreshing() {
 			return label + s.warn.Render("unknown")
@@ -210,7 +335,7 @@ func (p *picker) devtronBadge(id providers.ID) string {
 		return label + s.dim.Render("…")
 	}
 	there, known := p.activeThere()
-	activeThere := known && there == id
+	activeThere := known && there == e.p.ID
 	switch pd.State {
 	case platforms.InSync:
 		out := s.pass.Render("in sync")
@@ -226,6 +351,8 @@ func (p *picker) devtronBadge(id providers.ID) string {
 		return label + out
 	case platforms.Absent:
 		return label + s.dim.Render("not there")
+	case driftOther:
+		return label + s.warn.Render("holds "+pd.held)
 	}
 	return label + s.warn.Render(string(pd.State))
 }
@@ -239,16 +366,16 @@ func (p *picker) devtronUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	case devtronPlanMsg:
 		return p.planned(msg), true
 	case devtronPushedMsg:
-		if p.pushing != msg.id {
+		if p.pushing != msg.name {
 			return nil, true
 		}
 		p.pushing = ""
-		// Devtron changed (or may have): what it holds of id, and which provider is active there,
-		// are read again before they are shown as current.
+		// Devtron changed (or may have): what it holds of the credential's provider, and which
+		// provider is active there, are read again before they are shown as current.
 		if p.dv.dirty == nil {
 			p.dv.dirty = map[providers.ID]bool{}
 		}
-		p.dv.dirty[msg.id], p.dv.activeDirty = true, true
+		p.dv.dirty[msg.provider], p.dv.activeDirty = true, true
 		refresh := p.refreshDrift()
 		return tea.Batch(p.pushed(msg), refresh), true
 	}

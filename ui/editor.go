@@ -35,13 +35,14 @@ type createSpec struct{ passphrase string }
 // sideBySideMin is the width from which the panel sits beside the form instead of below it.
 const sideBySideMin = 100
 
-// editor is one provider's huh form, bound to a draft, with the live check panel.
+// editor is one credential's huh form (its provider's), bound to a draft, with the live check panel.
 type editor struct {
 	size
 	// fit bounds the fields' help to the room the form has (read by the form as it renders).
 	fit   forms.HelpFit
 	c     *common
 	p     providers.Provider
+	name  string // the credential's name
 	draft *providers.Credentials
 	orig  providers.Credentials
 	last  providers.Credentials // the draft as of the last form update
@@ -52,7 +53,7 @@ type editor struct {
 	base     int64 // the store revision this edit started from
 	create   *createSpec
 	isActive bool
-	stored   bool // the provider is configured: its stored credentials are checked on opening
+	stored   bool // the credential is stored: its stored settings are checked on opening
 	state    editorState
 	quitting bool // a discard question that came from ctrl+c
 	// q is the question asked in the ask* states.
@@ -61,17 +62,19 @@ type editor struct {
 	isErr  bool
 }
 
-func newEditor(c *common, p providers.Provider, data *config.Data, create *createSpec) *editor {
+// newEditor is the editor of credential name of provider p, as data stores it (a new one when it
+// does not).
+func newEditor(c *common, p providers.Provider, name string, data *config.Data, create *createSpec) *editor {
 	var cfg *config.Credential
-	e := &editor{c: c, p: p, create: create, panel: newPanel(c)}
+	e := &editor{c: c, p: p, name: name, create: create, panel: newPanel(c)}
 	if data != nil {
-		cfg = data.Credentials[string(p.ID)]
+		cfg = data.Credentials[name]
 		e.base = data.Revision
-		e.isActive = data.Active == string(p.ID)
+		e.isActive = data.Active == name
 	}
-	creds := providers.FromConfig(string(p.ID), cfg)
+	creds := providers.FromConfig(name, cfg)
 	if cfg == nil {
-		creds = c.opts.startingCredentials(p)
+		creds = c.opts.startingCredentials(p, name)
 	}
 	e.draft = &creds
 	e.orig, e.last = creds, creds
@@ -189,13 +192,16 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return closeWith("saved, but not activated: "+msg.err.Error(), true)
 		}
-		return closeWith("saved "+e.p.Name+"; "+msg.notice, false)
+		return closeWith("saved "+e.label()+"; "+msg.notice, false)
 	case tea.KeyPressMsg:
 		return e.key(msg)
 	}
 	// everything else (cursor blinks, spinner ticks, field updates) goes to both children
 	return tea.Batch(e.panel.Update(msg, *e.draft), e.afterForm(e.forward(msg)))
 }
+
+// label names the credential edited in prose.
+func (e *editor) label() string { return credentialLabel(e.name, e.p.ID) }
 
 func closeWith(notice string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return closeEditorMsg{notice: notice, isErr: isErr} }

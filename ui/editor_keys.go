@@ -33,9 +33,9 @@ func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: quit} }
 	case state == askActivate && yes:
 		e.state = saving
-		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.p.ID, e.p.Name)
+		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.name, e.label(), credentialNoun(e.name, e.p.ID))
 	case state == askActivate:
-		return closeWith("saved "+e.p.Name, false)
+		return closeWith("saved "+e.label(), false)
 	}
 	return nil
 }
@@ -55,7 +55,7 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
 		e.quitting = key.Matches(msg, k.Quit)
 		if e.dirty() {
-			e.ask(askDiscard, newConfirm(e.c.keys.confirm, "Discard your unsaved changes to "+e.p.Name+"?"))
+			e.ask(askDiscard, newConfirm(e.c.keys.confirm, "Discard your unsaved changes to "+e.label()+"?"))
 			return nil
 		}
 		e.panel.stop()

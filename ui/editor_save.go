@@ -70,17 +70,17 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 		e.say("not saved: "+msg.err.Error(), true)
 		return nil
 	}
-	*e.draft = providers.FromConfig(string(e.p.ID), msg.data.Credentials[string(e.p.ID)])
+	*e.draft = providers.FromConfig(e.name, msg.data.Credentials[e.name])
 	e.orig, e.last = *e.draft, *e.draft
 	e.base = msg.data.Revision
-	e.isActive = msg.data.Active == string(e.p.ID)
+	e.isActive = msg.data.Active == e.name
 	passed := e.panel.passedFor(*e.draft)
 	if passed && !e.isActive {
-		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.p.Name+" the active provider?").withDefaultYes())
+		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.label()+" the active "+credentialNoun(e.name, e.p.ID)+"?").withDefaultYes())
 		return nil
 	}
 	if !passed {
-		return closeWith("saved "+e.p.Name+", but its check did not pass: fix it soon", true)
+		return closeWith("saved "+e.label()+", but its check did not pass: fix it soon", true)
 	}
-	return closeWith("saved "+e.p.Name, false)
+	return closeWith("saved "+e.label(), false)
 }

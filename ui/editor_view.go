@@ -13,7 +13,7 @@ func (e *editor) View() string {
 	s := e.c.styles
 	w := e.width
 	formW, formH, panelW, panelH, side := e.dims()
-	head := s.title.Render(e.p.Name) + s.subtitle.Render(" · "+e.subtitle())
+	head := s.title.Render(e.label()) + s.subtitle.Render(" · "+e.subtitle())
 	formView := e.formView(formW, formH)
 	panelView := e.panel.View(panelW, panelH)
 	var body string

@@ -20,7 +20,7 @@ func TestEditorOfANewProviderStartsFromOptions(t *testing.T) {
 		{Options{}, providers.Credentials{Provider: providers.Bitbucket, Name: "bitbucket", Settings: config.Settings{Host: bb.DefaultHost}}},
 		{Options{NewProvider: func(providers.ID) providers.Credentials { return demo }}, named(demo, "bitbucket")},
 	} {
-		e := newEditor(newCommon(c.opts, deps{}), bb, config.NewData(), nil)
+		e := newEditor(newCommon(c.opts, deps{}), bb, string(bb.ID), config.NewData(), nil)
 		if *e.draft != c.want {
 			t.Errorf("draft %+v; want %+v", *e.draft, c.want)
 		}

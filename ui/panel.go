@@ -314,45 +314,56 @@ func withWarnings(r providers.Result) string {
 	return ""
 }
 
-// retestAll tallies a re-test of every configured provider (the picker's T): its notice sums up
-// all of them, never only the last to finish, so that it never names a provider the cursor is not
-// on as if it were the selected one.
+// retestAll tallies a re-test of every stored credential (the picker's T): its notice sums up
+// all of them, never only the last to finish, so that it never names a credential the cursor is
+// not on as if it were the selected one.
 type retestAll struct {
-	names   map[providers.ID]string // the providers re-tested, by id
-	pending map[providers.ID]bool
+	order   []string          // the credentials re-tested, in the picker's order
+	labels  map[string]string // their names in prose
+	pending map[string]bool
 	passed  int
 	warned  int
-	failed  map[providers.ID]bool
-	unrec   map[providers.ID]bool // the result could not be recorded
+	failed  map[string]bool
+	unrec   map[string]bool // the result could not be recorded
+	// noun is what the notice calls them: "provider", or "credential" once one is not named after
+	// its provider
+	noun string
 }
 
-// newRetestAll starts a tally of the re-tests in flight (provider → sequence).
-func newRetestAll(testing map[providers.ID]int) *retestAll {
-	a := &retestAll{names: map[providers.ID]string{}, pending: map[providers.ID]bool{},
-		failed: map[providers.ID]bool{}, unrec: map[providers.ID]bool{}}
-	for id := range testing {
-		a.names[id] = providers.MustLookup(id).Name
-		a.pending[id] = true
+// newRetestAll starts a tally of the re-tests in flight (credential → sequence), rows being the
+// picker's.
+func newRetestAll(testing map[string]int, rows []entry) *retestAll {
+	a := &retestAll{labels: map[string]string{}, pending: map[string]bool{}, failed: map[string]bool{}, unrec: map[string]bool{}, noun: "provider"}
+	for _, e := range rows {
+		if _, ok := testing[e.credential()]; !ok || e.name == "" {
+			continue
+		}
+		a.order = append(a.order, e.name)
+		a.labels[e.name] = e.label()
+		a.pending[e.name] = true
+		if e.name != string(e.p.ID) {
+			a.noun = "credential"
+		}
 	}
 	return a
 }
 
 // tally counts a recorded re-test (err: it was not recorded) and returns the notice to show, or
 // ok false when the re-test is not one of the tally's (a nil tally has none).
-func (a *retestAll) tally(id providers.ID, r providers.Result, err error) (notice string, isErr, ok bool) {
-	if a == nil || !a.pending[id] {
+func (a *retestAll) tally(name string, r providers.Result, err error) (notice string, isErr, ok bool) {
+	if a == nil || !a.pending[name] {
 		return "", false, false
 	}
-	delete(a.pending, id)
+	delete(a.pending, name)
 	switch {
 	case err != nil:
-		a.unrec[id] = true
+		a.unrec[name] = true
 	case r.OK && warningCount(r) > 0:
 		a.warned++
 	case r.OK:
 		a.passed++
 	default:
-		a.failed[id] = true
+		a.failed[name] = true
 	}
 	notice, isErr = a.notice()
 	return notice, isErr, true
@@ -375,20 +386,20 @@ func (a *retestAll) notice() (string, bool) {
 		parts = append(parts, itoa(len(a.unrec))+" not recorded ("+a.namesOf(a.unrec)+")")
 	}
 	isErr := len(a.failed) > 0 || len(a.unrec) > 0
-	all := len(a.names)
+	all := len(a.order)
 	if left := len(a.pending); left > 0 {
-		return "re-testing " + plural(all, "provider") + ": " + itoa(all-left) + " done (" + strings.Join(parts, ", ") + "), " +
+		return "re-testing " + plural(all, a.noun) + ": " + itoa(all-left) + " done (" + strings.Join(parts, ", ") + "), " +
 			itoa(left) + " running", isErr
 	}
 	return itoa(all) + " re-tested: " + strings.Join(parts, ", "), isErr
 }
 
-// namesOf names the providers of set in the picker's order.
-func (a *retestAll) namesOf(set map[providers.ID]bool) string {
+// namesOf names the credentials of set in the picker's order.
+func (a *retestAll) namesOf(set map[string]bool) string {
 	var names []string
-	for _, id := range providers.IDs {
-		if set[id] {
-			names = append(names, a.names[id])
+	for _, name := range a.order {
+		if set[name] {
+			names = append(names, a.labels[name])
 		}
 	}
 	return strings.Join(names, ", ")

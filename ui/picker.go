@@ -11,75 +11,66 @@ import (
 // quitMsg asks the root to end the session.
 type quitMsg struct{}
 
-// openEditorMsg asks the root to open the editor of a provider.
+// openEditorMsg asks the root to open the editor of credential name, of provider id.
 type openEditorMsg struct {
-	id providers.ID
+	id   providers.ID
+	name string
 }
 
-// picker lists the four providers with their state and acts on the selected one.
+// picker lists the stored credentials under their provider, with their state, and acts on the
+// selected one (picker_rows.go).
 type picker struct {
 	size
 	c       *common
 	data    *config.Data
-	cursor  int
+	cursor  int // the selected row (rows)
 	seq     int
-	testing map[providers.ID]int // provider → sequence of its re-test in flight
-	all     *retestAll           // the tally of the last re-test of all (T), summed up in the notice
+	testing map[string]int // credential → sequence of its re-test in flight
+	all     *retestAll     // the tally of the last re-test of all (T), summed up in the notice
 	spin    spinner.Model
 	full    bool // full help shown
 	// yn is the y/N question asked before acting on a provider (nil: none).
 	yn     *pickerQuestion
 	notice string
 	isErr  bool
-	// Devtron: what the picker knows of the instance (devtron.go), the provider whose push runs,
-	// the push waiting for an answer.
+	// Devtron: what the picker knows of the instance (devtron.go), the credential whose push
+	// runs, the push waiting for an answer.
 	dv      devtronView
-	pushing providers.ID
+	pushing string
 	ask     *pushAsk
-	// rot is the rotation of a provider's token (R), a screen of its own shown in the list's
+	// rot is the rotation of a credential's token (R), a screen of its own shown in the list's
 	// place, from the moment it opens until the admin leaves it (the root routes to it).
 	rot *rotateScreen
 }
 
-// pickerQuestion is a question the picker asks before it acts on provider id.
+// pickerQuestion is a question the picker asks before it acts on credential name.
 type pickerQuestion struct {
-	q   *confirm
-	id  providers.ID
-	act pickerAct
+	q    *confirm
+	name string
+	act  pickerAct
 }
 
 // pickerAct is what a yes to the picker's question does.
 type pickerAct int
 
 const (
-	actRemove    pickerAct = iota // d: remove the provider and its token
+	actRemove    pickerAct = iota // d: remove the credential and its token
 	actRoundTrip                  // r: run the round trip (it creates and deletes a repository)
 )
 
 func newPicker(c *common) *picker {
-	return &picker{c: c, testing: map[providers.ID]int{}, spin: c.newSpinner(), dv: devtronView{rev: -1}}
+	return &picker{c: c, testing: map[string]int{}, spin: c.newSpinner(), dv: devtronView{rev: -1}}
 }
 
-func (p *picker) selected() providers.Provider { return providers.All()[p.cursor] }
-
-func (p *picker) configured(id providers.ID) *config.Credential {
-	if p.data == nil {
-		return nil
-	}
-	return p.data.Credentials[string(id)]
-}
-
-// setData shows a new state of the store, selecting the active provider on first show.
+// setData shows a new state of the store, selecting the active credential on first show; after
+// that the cursor stays on the credential it was on (on its row's place when it is gone).
 func (p *picker) setData(d *config.Data) {
-	first := p.data == nil
-	p.data = d
-	if first && d.Active != "" {
-		for i, id := range providers.IDs {
-			if string(id) == d.Active {
-				p.cursor = i
-			}
-		}
+	keep := d.Active
+	if p.data != nil {
+		keep = p.selected().credential()
 	}
+	p.data = d
+	p.choose(keep)
 }
 
 func (p *picker) say(notice string, isErr bool) { p.notice, p.isErr = notice, isErr }
@@ -101,23 +92,23 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
 	case retestedMsg:
-		if p.testing[msg.id] != msg.seq {
-			return nil // superseded: a newer re-test of this provider is running; this result is not kept
+		if p.testing[msg.name] != msg.seq {
+			return nil // superseded: a newer re-test of this credential is running; this result is not kept
 		}
 		return recordRetestCmd(p.c.ctx, p.c.store, p.c.opts.Who, msg)
 	case retestMsg:
-		if p.testing[msg.id] != msg.seq {
+		if p.testing[msg.name] != msg.seq {
 			return nil // superseded while it was being recorded
 		}
-		delete(p.testing, msg.id)
-		name := providers.MustLookup(msg.id).Name
+		delete(p.testing, msg.name)
+		name := p.label(msg.name)
 		switch {
 		case msg.err == errStale:
 			p.say(name+" changed during the re-test; its result was not recorded", true)
 		case msg.err != nil:
 			p.say("could not record the result of "+name+": "+msg.err.Error(), true)
 		default:
-			p.data = msg.data
+			p.setData(msg.data)
 			if n := warnings(msg.result.Record(p.c.now(), false)); msg.result.OK && n > 0 {
 				p.say(name+": passed with "+plural(n, "warning")+" (enter to see them)", false)
 			} else if msg.result.OK {
@@ -126,7 +117,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 				p.say(name+": "+failSummary(msg.result)+" (enter to see and fix)", true)
 			}
 		}
-		if notice, isErr, ok := p.all.tally(msg.id, msg.result, msg.err); ok {
+		if notice, isErr, ok := p.all.tally(msg.name, msg.result, msg.err); ok {
 			p.say(notice, isErr) // T: a summary of all, whichever finished last
 		}
 		return nil
@@ -138,7 +129,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		}
-		p.data = msg.data
+		p.setData(msg.data)
 		p.say(msg.notice, false)
 		return nil
 	case tea.KeyPressMsg:

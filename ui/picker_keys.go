@@ -9,7 +9,7 @@ import (
 	"gitopscfg/providers"
 )
 
-// key answers a key on the list: the question asked first, else the selected provider's action.
+// key answers a key on the list: the question asked first, else the selected credential's action.
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
 	if p.ask != nil {
@@ -19,17 +19,18 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.answer(msg)
 	}
 	sel := p.selected()
+	n := len(p.rows())
 	switch {
 	case key.Matches(msg, k.Up):
-		p.cursor = (p.cursor + len(providers.IDs) - 1) % len(providers.IDs)
+		p.cursor = (p.cursor + n - 1) % n
 	case key.Matches(msg, k.Down):
-		p.cursor = (p.cursor + 1) % len(providers.IDs)
+		p.cursor = (p.cursor + 1) % n
 	case key.Matches(msg, k.Quit):
 		return func() tea.Msg { return quitMsg{} }
 	case key.Matches(msg, k.Help):
 		p.full = !p.full
 	case key.Matches(msg, k.Edit):
-		return func() tea.Msg { return openEditorMsg{id: sel.ID} }
+		return func() tea.Msg { return openEditorMsg{id: sel.p.ID, name: sel.credential()} }
 	case key.Matches(msg, k.Activate):
 		return p.activate(sel)
 	case key.Matches(msg, k.Test):
@@ -48,68 +49,69 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// activate makes the selected provider the active one, once it is configured and is not already.
-func (p *picker) activate(sel providers.Provider) tea.Cmd {
+// activate makes the selected credential the active one, once it is configured and is not already.
+func (p *picker) activate(sel entry) tea.Cmd {
+	name := sel.credential()
 	switch {
-	case p.configured(sel.ID) == nil:
-		p.say(sel.Name+" is not configured yet: press enter to set it up first", true)
-	case p.data.Active == string(sel.ID):
-		p.say(sel.Name+" is already the active provider", false)
+	case p.configured(name) == nil:
+		p.say(sel.label()+" is not configured yet: press enter to set it up first", true)
+	case p.data.Active == name:
+		p.say(sel.label()+" is already the active "+p.noun(name), false)
 	default:
-		return activateCmd(p.c.ctx, p.c.store, p.c.opts.Who, sel.ID, sel.Name)
+		return activateCmd(p.c.ctx, p.c.store, p.c.opts.Who, name, sel.label(), p.noun(name))
 	}
 	return nil
 }
 
-// testSelected re-tests the selected provider (t).
-func (p *picker) testSelected(sel providers.Provider) tea.Cmd {
-	if p.configured(sel.ID) == nil {
-		p.say(sel.Name+" is not configured yet: nothing to test", true)
+// testSelected re-tests the selected credential (t).
+func (p *picker) testSelected(sel entry) tea.Cmd {
+	if p.configured(sel.credential()) == nil {
+		p.say(sel.label()+" is not configured yet: nothing to test", true)
 		return nil
 	}
-	return p.retest(sel.ID)
+	return p.retest(sel.credential())
 }
 
-// testAll re-tests every configured provider (T); the notice sums them up once all finished.
+// testAll re-tests every stored credential (T); the notice sums them up once all finished.
 func (p *picker) testAll() tea.Cmd {
 	var cmds []tea.Cmd
-	for _, id := range providers.IDs {
-		if p.configured(id) != nil {
-			cmds = append(cmds, p.retest(id))
+	for _, e := range p.rows() {
+		if e.name != "" && p.configured(e.name) != nil {
+			cmds = append(cmds, p.retest(e.name))
 		}
 	}
-	p.all = newRetestAll(p.testing)
+	p.all = newRetestAll(p.testing, p.rows())
 	if len(cmds) == 0 {
 		p.say("no provider is configured yet: press enter to set one up", true)
 	}
 	return tea.Batch(cmds...)
 }
 
-// askRoundTrip asks before the selected provider's round trip (r), which creates and deletes a
+// askRoundTrip asks before the selected credential's round trip (r), which creates and deletes a
 // repository; with SkipRoundTripConfirm it opens the round trip at once.
-func (p *picker) askRoundTrip(sel providers.Provider) tea.Cmd {
-	cfg := p.configured(sel.ID)
+func (p *picker) askRoundTrip(sel entry) tea.Cmd {
+	cfg := p.configured(sel.credential())
 	if cfg == nil {
-		p.say(sel.Name+" is not configured yet: nothing to test", true)
+		p.say(sel.label()+" is not configured yet: nothing to test", true)
 		return nil
 	}
 	p.notice = ""
 	if p.c.opts.SkipRoundTripConfirm {
-		return p.roundTrip(sel.ID)
+		return p.roundTrip(sel.credential())
 	}
-	p.yn = &pickerQuestion{id: sel.ID, act: actRoundTrip, q: newConfirm(p.c.keys.confirm,
-		"Round trip of "+sel.Name+": it creates and deletes a private throw-away repository in "+sel.OrgNoun+" "+
+	p.yn = &pickerQuestion{name: sel.credential(), act: actRoundTrip, q: newConfirm(p.c.keys.confirm,
+		"Round trip of "+sel.label()+": it creates and deletes a private throw-away repository in "+sel.p.OrgNoun+" "+
 			safe.Text(cfg.Org)+". Go on?")}
 	return nil
 }
 
-// askRemove asks before the selected provider and its token leave the store (d).
-func (p *picker) askRemove(sel providers.Provider) {
-	if p.configured(sel.ID) == nil {
-		p.say(sel.Name+" is not configured: nothing to remove", true)
+// askRemove asks before the selected credential and its token leave the store (d).
+func (p *picker) askRemove(sel entry) {
+	if p.configured(sel.credential()) == nil {
+		p.say(sel.label()+" is not configured: nothing to remove", true)
 		return
 	}
-	p.yn = &pickerQuestion{id: sel.ID, act: actRemove, q: newConfirm(p.c.keys.confirm, "Remove "+sel.Name+" and its token from the store?")}
+	p.yn = &pickerQuestion{name: sel.credential(), act: actRemove, q: newConfirm(p.c.keys.confirm, "Remove "+sel.label()+" and its token from the store?")}
 	p.notice = ""
 }
 
@@ -121,53 +123,53 @@ func (p *picker) answer(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	p.yn = nil
-	name := providers.MustLookup(a.id).Name
 	switch {
 	case a.act == actRemove && r == replyYes:
-		return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, a.id, name)
+		return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, a.name, p.label(a.name), p.noun(a.name))
 	case a.act == actRemove:
 		p.say("nothing was removed", false)
 	case r == replyYes:
-		return p.roundTrip(a.id)
+		return p.roundTrip(a.name)
 	default:
 		p.say("no round trip: nothing was created", false)
 	}
 	return nil
 }
 
-// roundTrip opens the round trip of provider id's stored credentials.
-func (p *picker) roundTrip(id providers.ID) tea.Cmd {
-	cfg := p.configured(id)
+// roundTrip opens the round trip of credential name as stored.
+func (p *picker) roundTrip(name string) tea.Cmd {
+	cfg := p.configured(name)
 	if cfg == nil {
-		p.say(providers.MustLookup(id).Name+" is not configured any more (another writer removed it)", true)
+		p.say(p.label(name)+" is not configured any more (another writer removed it)", true)
 		return nil
 	}
-	creds := providers.FromConfig(string(id), cfg)
+	creds := providers.FromConfig(name, cfg)
 	return func() tea.Msg { return roundTripMsg{creds: creds, stored: true} }
 }
 
-// startRotate answers R on the selected provider: the root opens its rotation.
-func (p *picker) startRotate(sel providers.Provider) tea.Cmd {
+// startRotate answers R on the selected credential: the root opens its rotation.
+func (p *picker) startRotate(sel entry) tea.Cmd {
 	switch {
-	case p.configured(sel.ID) == nil:
-		p.say(sel.Name+" is not configured yet: nothing to rotate", true)
+	case p.configured(sel.credential()) == nil:
+		p.say(sel.label()+" is not configured yet: nothing to rotate", true)
 		return nil
 	case p.pushing != "":
 		p.say("a push to Devtron is running: rotate once it is done", true)
 		return nil
 	}
 	p.notice = ""
-	return func() tea.Msg { return rotateMsg{id: sel.ID} }
+	name := sel.credential()
+	return func() tea.Msg { return rotateMsg{name: name} }
 }
 
-// retest starts a re-test of a stored provider.
-func (p *picker) retest(id providers.ID) tea.Cmd {
+// retest starts a re-test of the stored credential name.
+func (p *picker) retest(name string) tea.Cmd {
 	p.seq++
 	start := len(p.testing) == 0
-	p.testing[id] = p.seq
+	p.testing[name] = p.seq
 	p.notice = ""
-	cfg := p.configured(id)
-	creds := providers.FromConfig(string(id), cfg)
+	cfg := p.configured(name)
+	creds := providers.FromConfig(name, cfg)
 	cmd := retestCmd(p.c.ctx, p.c.opts.Env, p.c.check, p.seq, creds, providers.KnownUserID(cfg), p.c.now)
 	if start {
 		return tea.Batch(cmd, p.spin.Tick)

@@ -29,7 +29,7 @@ func (p *picker) View() string {
 	w := p.width
 	rows := []row{
 		{text: s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps")},
-		{text: s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active provider", w)), drop: 3},
+		{text: s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active credential", w)), drop: 3},
 	}
 	if dl := p.devtronLine(w); dl != "" {
 		for _, l := range strings.Split(dl, "\n") {
@@ -37,11 +37,12 @@ func (p *picker) View() string {
 		}
 	}
 	rows = append(rows, row{drop: 2})
-	for i, pr := range providers.All() {
+	col := p.labelWidth(w)
+	for i, e := range p.rows() {
 		if i > 0 {
 			rows = append(rows, row{drop: 1})
 		}
-		rows = append(rows, p.item(i, pr, w)...)
+		rows = append(rows, p.item(i, e, col, w)...)
 	}
 	fixed := 0 // the rows that never give way: what is left is a question's room
 	for _, r := range rows {
@@ -85,31 +86,47 @@ func fitScreen(body []row, notice []string, help string, h int) string {
 	return strings.Join(lines, "\n") + strings.Repeat("\n", max(gap, 0)+1) + strings.Join(notice, "\n") + "\n" + help
 }
 
-// item is a provider's rows: its name, state and state in Devtron; where it is; its checks.
-func (p *picker) item(i int, pr providers.Provider, w int) []row {
+// labelWidth is the width of the rows' name column: the longest name and three spaces, as for the
+// providers' names (18 cells at least), and at most half the width.
+func (p *picker) labelWidth(w int) int {
+	col := 18
+	for _, e := range p.rows() {
+		col = max(col, lipgloss.Width(e.label())+3)
+	}
+	return max(min(col, w/2), 18)
+}
+
+// item is a row's lines: its credential's name, state and state in Devtron; where it is; its
+// checks. col is the width of the name column.
+func (p *picker) item(i int, e entry, col, w int) []row {
 	s := p.c.styles
-	cfg := p.configured(pr.ID)
+	cfg := p.configured(e.credential())
+	if e.name == "" {
+		cfg = nil
+	}
 	sel := i == p.cursor
 	cur := "  "
 	if sel {
 		cur = s.cursor.Render("› ")
 	}
+	active := cfg != nil && p.data.Active == e.name
 	mark := "  "
-	if p.data != nil && p.data.Active == string(pr.ID) {
+	if active {
 		mark = s.active.Render("✓ ")
 	}
-	name := pr.Name
+	name := truncate(e.label(), col-1)
 	if sel {
 		name = s.selected.Render(name)
 	}
 	badge := s.badgeOff.Render("not configured")
 	if cfg != nil {
 		badge = s.badgeOn.Render("configured")
-		if p.data.Active == string(pr.ID) {
+		if active {
 			badge = s.active.Render("active") + s.dim.Render(" · ") + badge
 		}
 	}
-	line1 := truncateStyled(cur+mark+padRight(name, 18)+badge+p.devtronBadge(pr.ID), w)
+	line1 := truncateStyled(cur+mark+padRight(name, col)+badge+p.devtronBadge(e), w)
+	pr := e.p
 	indent := "      "
 	if cfg == nil {
 		return []row{{text: line1}, {text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2}}
@@ -121,7 +138,7 @@ func (p *picker) item(i int, pr providers.Provider, w int) []row {
 	if cfg.Username != "" {
 		where += " · " + safe.Text(cfg.Username)
 	}
-	return []row{{text: line1}, {text: indent + truncate(where, w-len(indent))}, {text: indent + p.checkLine(pr.ID, cfg, w-len(indent))}}
+	return []row{{text: line1}, {text: indent + truncate(where, w-len(indent))}, {text: indent + p.checkLine(e.name, cfg, w-len(indent))}}
 }
 
 // warnings counts the checks of a record that passed with a warning.
@@ -145,9 +162,9 @@ func plural(n int, noun string) string {
 
 // checkLine is the last check's and the last round trip's outcome, how long ago, and the token's
 // expiry (left out when it does not fit and is no warning).
-func (p *picker) checkLine(id providers.ID, cfg *config.Credential, w int) string {
+func (p *picker) checkLine(name string, cfg *config.Credential, w int) string {
 	s := p.c.styles
-	if _, busy := p.testing[id]; busy {
+	if _, busy := p.testing[name]; busy {
 		return p.spin.View() + " " + s.dim.Render("checking…")
 	}
 	if cfg.LastCheck == nil && cfg.LastDeep == nil {

@@ -32,8 +32,8 @@ type rotator interface {
 // newRotator is the use case on the session's store, with what common.backend gives it.
 func newRotator(c *common) rotator { return c.backend() }
 
-// rotateMsg asks the root to open the rotation of provider id's token.
-type rotateMsg struct{ id providers.ID }
+// rotateMsg asks the root to open the rotation of the token of credential name.
+type rotateMsg struct{ name string }
 
 // closeRotationMsg asks the root to go back to the picker, saying notice.
 type closeRotationMsg struct {
@@ -66,7 +66,7 @@ const (
 	stepPushing
 )
 
-// rotateScreen is the rotation of one provider's token.
+// rotateScreen is the rotation of one credential's token.
 type rotateScreen struct {
 	size
 	c       *common
@@ -113,6 +113,9 @@ func newRotateScreen(c *common, p providers.Provider, old providers.Credentials,
 
 func (r *rotateScreen) Init() tea.Cmd { return r.start() }
 
+// label names the credential rotated in prose.
+func (r *rotateScreen) label() string { return credentialLabel(r.old.CredentialName(), r.p.ID) }
+
 // start runs a rotation (again, after a failed one).
 func (r *rotateScreen) start() tea.Cmd {
 	*r = rotateScreen{size: r.size, c: r.c, b: r.b, p: r.p, old: r.old, issued: r.issued, devtron: r.devtron,
@@ -121,7 +124,7 @@ func (r *rotateScreen) start() tea.Cmd {
 	out := make(chan tea.Msg, 16)
 	r.cancel, r.stream, r.finished = cancel, out, make(chan struct{})
 	a := &rotAsker{seq: r.seq, ctx: ctx, session: r.c.ctx, out: out}
-	in := usecase.RotateInput{Credential: string(r.p.ID), Timeout: providers.DeepTimeout, Events: a.event, PushProgress: a.progress}
+	in := usecase.RotateInput{Credential: r.old.CredentialName(), Timeout: providers.DeepTimeout, Events: a.event, PushProgress: a.progress}
 	first := stepNone
 	if r.issued {
 		first = stepReading

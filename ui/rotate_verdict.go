@@ -12,7 +12,7 @@ import (
 // notice on the list: the headline, then the use case's last word (on a failure, its note on which
 // token the store holds).
 func (r *rotateScreen) verdict() {
-	name := r.p.Name
+	name := r.label()
 	last, _ := r.lastStep()
 	var notes []string // the prose under the last step
 	for i := len(r.events) - 1; i >= 0; i-- {
@@ -56,7 +56,7 @@ func (r *rotateScreen) fix(step string) string {
 	case step != "check" && step != "round trip":
 		return ""
 	case r.issued:
-		return "Fix what it names (enter on the list edits " + r.p.Name + "), then press t or r there."
+		return "Fix what it names (enter on the list edits " + r.label() + "), then press t or r there."
 	}
 	return "Fix what it names, then press R to try again."
 }

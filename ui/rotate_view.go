@@ -79,7 +79,7 @@ func (r *rotateScreen) View() string {
 		intro = "Paste the replacement below: it is saved only once it passed the check and the round trip, then pushed to " +
 			"Devtron when an instance is stored. The old token " + providers.TokenHint(r.old.Token) + " keeps working until you revoke it."
 	}
-	top := truncate(s.title.Render(r.p.Name)+s.subtitle.Render(" · token rotation"), w) + "\n"
+	top := truncate(s.title.Render(r.label())+s.subtitle.Render(" · token rotation"), w) + "\n"
 	for _, l := range strings.Split(clampLines(wrapText(intro, w), 3), "\n") {
 		top += s.dim.Render(l) + "\n"
 	}

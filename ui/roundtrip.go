@@ -147,7 +147,7 @@ func (rt *roundTrip) update(msg tea.Msg) tea.Cmd {
 		case msg.err != nil:
 			rt.record, rt.recErr = "could not record the result: "+msg.err.Error(), true
 		default:
-			rt.record = "recorded as " + rt.p.Name + "'s last round trip"
+			rt.record = "recorded as " + rt.label() + "'s last round trip"
 		}
 		return nil
 	case spinner.TickMsg:
@@ -255,7 +255,7 @@ func isDeepStage(id string) bool {
 
 // summary is the one-line outcome, for the picker's or the editor's notice after leaving.
 func (rt *roundTrip) summary() (string, bool) {
-	name := rt.p.Name
+	name := rt.label()
 	switch {
 	case rt.leftOver():
 		return name + ": the round trip LEFT A REPOSITORY BEHIND (see deep:delete: press r to run it again after removing it)", true
@@ -279,3 +279,6 @@ func (rt *roundTrip) keys() roundTripKeys {
 
 func (rt *roundTrip) ShortHelp() []key.Binding  { return rt.withScrollHelp(rt.keys().ShortHelp()) }
 func (rt *roundTrip) FullHelp() [][]key.Binding { return rt.keys().FullHelp() }
+
+// label names the credentials of the round trip in prose.
+func (rt *roundTrip) label() string { return credentialLabel(rt.creds.CredentialName(), rt.p.ID) }

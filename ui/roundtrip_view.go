@@ -25,7 +25,7 @@ func (rt *roundTrip) head(w int) string {
 	}
 	intro := clampLines(wrapText("Creates a private throw-away repository in "+rt.p.OrgNoun+" "+rt.creds.Org+
 		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository.", w), 2)
-	head := truncate(s.title.Render(rt.p.Name)+s.subtitle.Render(sub), w) + "\n"
+	head := truncate(s.title.Render(rt.label())+s.subtitle.Render(sub), w) + "\n"
 	for _, l := range strings.Split(intro, "\n") {
 		head += s.dim.Render(l) + "\n"
 	}

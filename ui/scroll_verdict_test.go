@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -104,20 +105,25 @@ func TestRetestAllSummarisesEveryProvider(t *testing.T) {
 // (never one provider's own notice).
 func TestRetestAllNoticeWhileRunning(t *testing.T) {
 	t.Parallel()
-	a := newRetestAll(map[providers.ID]int{providers.GitHub: 1, providers.GitLab: 2, providers.Azure: 3})
+	d := config.NewData()
+	for _, id := range []providers.ID{providers.GitHub, providers.GitLab, providers.Azure, providers.Gitea} {
+		d.Credentials[string(id)] = &config.Credential{Provider: string(id)}
+	}
+	d.Credentials["acme-infra"] = &config.Credential{Provider: "github"}
+	a := newRetestAll(map[string]int{"github": 1, "gitlab": 2, "azure": 3}, entries(d))
 	pass := providers.Result{OK: true, Checks: []providers.Check{{ID: "auth", Status: providers.Pass}}}
 	warn := providers.Result{OK: true, Checks: []providers.Check{{ID: "auth", Status: providers.Pass}, {ID: "x", Status: providers.Warn}}}
 	fail := providers.Result{Checks: []providers.Check{{ID: "auth", Status: providers.Fail}}}
 	steps := []struct {
-		id    providers.ID
+		id    string
 		r     providers.Result
 		err   error
 		want  string
 		isErr bool
 	}{
-		{providers.Azure, fail, nil, "re-testing 3 providers: 1 done (1 failed (Azure DevOps)), 2 running", true},
-		{providers.GitHub, pass, nil, "re-testing 3 providers: 2 done (1 passed, 1 failed (Azure DevOps)), 1 running", true},
-		{providers.GitLab, warn, nil, "3 re-tested: 1 passed, 1 passed with warnings, 1 failed (Azure DevOps)", true},
+		{"azure", fail, nil, "re-testing 3 providers: 1 done (1 failed (Azure DevOps)), 2 running", true},
+		{"github", pass, nil, "re-testing 3 providers: 2 done (1 passed, 1 failed (Azure DevOps)), 1 running", true},
+		{"gitlab", warn, nil, "3 re-tested: 1 passed, 1 passed with warnings, 1 failed (Azure DevOps)", true},
 	}
 	for _, st := range steps {
 		got, isErr, ok := a.tally(st.id, st.r, st.err)
@@ -125,16 +131,21 @@ func TestRetestAllNoticeWhileRunning(t *testing.T) {
 			t.Errorf("tally(%s) = %q, %v, %v; want %q, %v", st.id, got, isErr, ok, st.want, st.isErr)
 		}
 	}
-	if _, _, ok := a.tally(providers.GitHub, pass, nil); ok {
+	if _, _, ok := a.tally("github", pass, nil); ok {
 		t.Error("a re-test after the tally ended (t) was counted in it")
 	}
 	var none *retestAll
-	if _, _, ok := none.tally(providers.GitHub, pass, nil); ok {
+	if _, _, ok := none.tally("github", pass, nil); ok {
 		t.Error("no tally counted a re-test")
 	}
-	b := newRetestAll(map[providers.ID]int{providers.GitHub: 1, providers.Gitea: 2})
-	b.tally(providers.Gitea, pass, errStale)
-	if got, isErr, _ := b.tally(providers.GitHub, pass, nil); got != "2 re-tested: 1 passed, 1 not recorded (Gitea / Forgejo)" || !isErr {
+	b := newRetestAll(map[string]int{"github": 1, "gitea": 2}, entries(d))
+	b.tally("gitea", pass, errStale)
+	if got, isErr, _ := b.tally("github", pass, nil); got != "2 re-tested: 1 passed, 1 not recorded (Gitea / Forgejo)" || !isErr {
 		t.Errorf("a result not recorded: %q, %v", got, isErr)
+	}
+	// a credential not named after its provider: the tally counts credentials, and names it so
+	c := newRetestAll(map[string]int{"github": 1, "acme-infra": 2}, entries(d))
+	if got, _, _ := c.tally("acme-infra", fail, nil); got != "re-testing 2 credentials: 1 done (1 failed (acme-infra (GitHub))), 1 running" {
+		t.Errorf("a second GitHub credential's re-test: %q", got)
 	}
 }

@@ -40,14 +40,14 @@ type Options struct {
 	SkipRoundTripConfirm bool
 }
 
-// startingCredentials are the values an editor of provider p starts from when p is not configured.
-// They are the credential named after p.
-func (o Options) startingCredentials(p providers.Provider) providers.Credentials {
+// startingCredentials are the values an editor of a new credential name of provider p starts
+// from.
+func (o Options) startingCredentials(p providers.Provider, name string) providers.Credentials {
 	c := providers.Credentials{Provider: p.ID, Settings: config.Settings{Host: p.DefaultHost}}
 	if o.NewProvider != nil {
 		c = o.NewProvider(p.ID)
 	}
-	c.Name = string(p.ID)
+	c.Name = name
 	return c
 }
 

@@ -1,0 +1,211 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"gitopscfg/config"
+	"gitopscfg/providers"
+)
+
+// infraLabel is how the UI names the second GitHub credential of twoGitHubs.
+const infraLabel = "acme-infra (GitHub)"
+
+// twoGitHubs is withActive (GitHub active and checked, GitLab failed, Azure DevOps checked) and
+// acme-infra, a second GitHub credential for the organisation acme-infra, checked.
+func twoGitHubs(d *config.Data) {
+	withActive(d)
+	d.Credentials["acme-infra"] = stored("github", "https://github.com/", "acme-infra", "octocat", tokPass,
+		&config.CheckRecord{At: fixedNow.Add(-10 * time.Minute), OK: true, User: "octocat"})
+}
+
+// lineIndex is the number of the first line of screen that holds sub (-1: none).
+func lineIndex(screen, sub string) int {
+	for i, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestPickerListsCredentialsUnderTheirProvider: a second GitHub credential has a row of its own
+// right under GitHub's, before GitLab's, named with its provider, with its own place and checks;
+// the ✓ goes with the active credential, and only with it.
+func TestPickerListsCredentialsUnderTheirProvider(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, func(d *config.Data) {
+		twoGitHubs(d)
+		d.Active = "acme-infra"
+	})
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	scr := plainText(hs.waitFor(infraLabel))
+	gh, infra, gl := lineIndex(scr, "GitHub   "), lineIndex(scr, infraLabel), lineIndex(scr, "GitLab   ")
+	if gh < 0 || !(gh < infra && infra < gl) {
+		t.Fatalf("the rows are not GitHub, %s, GitLab in that order (%d, %d, %d):\n%s", infraLabel, gh, infra, gl, scr)
+	}
+	lines := strings.Split(scr, "\n")
+	if row := lines[infra]; !strings.Contains(row, "✓ "+infraLabel) || !strings.Contains(row, "active · configured") {
+		t.Errorf("the active credential's row: %q", row)
+	}
+	if row := lines[gh]; strings.Contains(row, "✓") || strings.Contains(row, "active") {
+		t.Errorf("GitHub's row, not the active credential: %q", row)
+	}
+	if where := lines[infra+1]; !strings.Contains(where, "organisation acme-infra") {
+		t.Errorf("the second credential's place: %q", where)
+	}
+	if got := cursorLine(scr); got != infra {
+		t.Errorf("the cursor is on line %d, not on the active credential's row (%d):\n%s", got, infra, scr)
+	}
+	if strings.Count(scr, "not configured") != 2 {
+		t.Errorf("Bitbucket and Gitea keep their \"not configured\" rows:\n%s", scr)
+	}
+}
+
+// TestPickerActsOnTheSelectedCredential: activate, re-test and remove act on the credential of
+// the row selected, by name, never on the other credential of its provider.
+func TestPickerActsOnTheSelectedCredential(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, twoGitHubs)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor(infraLabel)
+	hs.key("down") // from GitHub (active) to acme-infra
+	hs.waitUntil("the cursor on "+infraLabel, func(plain string) bool { return cursorOn(plain, infraLabel) })
+	hs.key("a")
+	hs.waitFor(infraLabel + " is now the active credential")
+	if d := load(t, s); d.Active != "acme-infra" {
+		t.Fatalf("active: %q", d.Active)
+	}
+	before := load(t, s).Credentials["github"].LastCheck
+	hs.key("t")
+	hs.waitFor(infraLabel + ": all checks passed")
+	d := load(t, s)
+	if r := d.Credentials["acme-infra"].LastCheck; r == nil || !r.At.Equal(fixedNow) {
+		t.Errorf("acme-infra's re-test was not recorded as its last check: %+v", r)
+	}
+	if r := d.Credentials["github"].LastCheck; r == nil || !r.At.Equal(before.At) {
+		t.Errorf("GitHub's last check changed with acme-infra's re-test: %+v", r)
+	}
+	hs.key("d")
+	hs.waitFor("Remove " + infraLabel + " and its token from the store?")
+	hs.key("y")
+	hs.waitFor(infraLabel + " was removed. It was the active credential")
+	d = load(t, s)
+	if d.Credentials["acme-infra"] != nil || d.Credentials["github"] == nil {
+		t.Fatalf("after removing acme-infra the store holds %v", usecaseNames(d))
+	}
+	if scr := plainText(hs.screen()); strings.Contains(scr, infraLabel+"   ") {
+		t.Errorf("the removed credential's row stays:\n%s", scr)
+	}
+}
+
+// TestPickerEditsTheSelectedCredential: enter on the second GitHub credential opens its own
+// settings, named, and a save keeps them under its name.
+func TestPickerEditsTheSelectedCredential(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, twoGitHubs)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor(infraLabel)
+	hs.key("down")
+	hs.waitUntil("the cursor on "+infraLabel, func(plain string) bool { return cursorOn(plain, infraLabel) })
+	hs.key("enter")
+	scr := hs.waitFor(infraLabel+" · editing", "acme-infra")
+	if strings.Contains(plainText(scr), "GitHub · editing") {
+		t.Fatalf("the editor is GitHub's:\n%s", plainText(scr))
+	}
+	hs.waitFor("All checks passed")
+	hs.key("ctrl+s")
+	hs.waitFor("Saved. Make " + infraLabel + " the active credential?")
+	hs.key("n")
+	hs.waitFor("saved " + infraLabel)
+	if d := load(t, s); d.Credentials["acme-infra"].Org != "acme-infra" || d.Credentials["github"].Org != "acme" {
+		t.Fatalf("orgs after the save: acme-infra %q, github %q", d.Credentials["acme-infra"].Org, d.Credentials["github"].Org)
+	}
+	if scr := plainText(hs.screen()); cursorLine(scr) != lineIndex(scr, infraLabel) {
+		t.Errorf("back on the list, the cursor left the credential edited:\n%s", scr)
+	}
+}
+
+// cursorOn reports whether the picker's cursor is on the row of label.
+func cursorOn(plain, label string) bool {
+	i := cursorLine(plain)
+	return i >= 0 && strings.Contains(strings.Split(plain, "\n")[i], label+"   ")
+}
+
+// cursorLine is the number of the line that starts with the picker's cursor (-1: none).
+func cursorLine(plain string) int {
+	for i, l := range strings.Split(plain, "\n") {
+		if strings.HasPrefix(l, "›") {
+			return i
+		}
+	}
+	return -1
+}
+
+// usecaseNames lists d's credential names, for messages.
+func usecaseNames(d *config.Data) []string {
+	var out []string
+	for _, e := range entries(d) {
+		if e.name != "" {
+			out = append(out, e.name)
+		}
+	}
+	return out
+}
+
+// TestPickerRoundTripOfTheSelectedCredential: r on the second GitHub credential asks about its
+// organisation and records the round trip as its own.
+func TestPickerRoundTripOfTheSelectedCredential(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, twoGitHubs)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor(infraLabel)
+	hs.key("down", "r")
+	hs.waitFor("Round trip of " + infraLabel + ": it creates and deletes a private throw-away repository in organisation acme-infra")
+	hs.key("y")
+	hs.waitFor("recorded as " + infraLabel + "'s last round trip")
+	hs.handled("the round trip recorded", 1, func(m tea.Msg) bool { r, ok := m.(deepRecordedMsg); return ok && r.err == nil })
+	d := load(t, s)
+	if d.Credentials["acme-infra"].LastDeep == nil || d.Credentials["github"].LastDeep != nil {
+		t.Fatalf("round trips: acme-infra %v, github %v", d.Credentials["acme-infra"].LastDeep, d.Credentials["github"].LastDeep)
+	}
+}
+
+// TestPickerShowsWhichCredentialDevtronHolds: Devtron holds one configuration per provider; each
+// credential's row says whether it is the one held (in sync), or which other credential of its
+// provider is held there. A push of the second GitHub credential says that it replaces the first
+// there, and then the rows swap.
+func TestPickerShowsWhichCredentialDevtronHolds(t *testing.T) {
+	t.Parallel()
+	r := newDevtronRig(t)
+	if _, err := r.s.Update(t.Context(), "test", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
+		twoGitHubs(d)
+		d.Active = "github"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hs := start(t, Options{Store: r.s, ConfigDir: r.s.Dir()}, deps{}, 120, 40)
+	hs.waitUntil("the comparison", func(plain string) bool { return strings.Count(plain, "Devtron: not there") == 4 })
+	r.push(t, providers.GitHub, false) // the command line pushes GitHub meanwhile
+	hs.tm.Send(tea.FocusMsg{})
+	hs.waitUntil("GitHub held, acme-infra not", func(plain string) bool {
+		return strings.Contains(rowOf(plain, "GitHub"), "Devtron: in sync, active there") &&
+			strings.Contains(rowOf(plain, infraLabel), "Devtron: holds github")
+	})
+	hs.key("down", "p")
+	waitForText(hs, "Push "+infraLabel+" to Devtron at "+r.url+"? Devtron holds one configuration per provider: the push replaces GitHub's there.")
+	hs.key("y")
+	waitForText(hs, infraLabel+": Devtron validated and saved the configuration")
+	hs.waitUntil("acme-infra held, GitHub not", func(plain string) bool {
+		return strings.Contains(rowOf(plain, infraLabel), "Devtron: in sync, active there") &&
+			strings.Contains(rowOf(plain, "GitHub"), "Devtron: holds acme-infra")
+	})
+	if rows := r.dt.Rows(); len(rows) != 1 || rows[0].Provider != "GITHUB" || rows[0].GitHubOrgID != "acme-infra" {
+		t.Fatalf("Devtron holds %+v", rows)
+	}
+	noTokenOnScreen(t, hs, devtronCanaryUI, tokPass)
+}
