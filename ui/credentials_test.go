@@ -209,3 +209,51 @@ func TestPickerShowsWhichCredentialDevtronHolds(t *testing.T) {
 	}
 	noTokenOnScreen(t, hs, devtronCanaryUI, tokPass)
 }
+
+// manyCredentials is withActive and six more GitHub credentials: more rows than 80×24 holds.
+func manyCredentials(d *config.Data) {
+	withActive(d)
+	for _, n := range []string{"ci-1", "ci-2", "ci-3", "ci-4", "ci-5", "ci-6"} {
+		d.Credentials[n] = stored("github", "https://github.com/", n, "octocat", tokPass, nil)
+	}
+}
+
+// TestPickerScrollsAtEightyByTwentyFour: with more credentials than 80×24 holds, the list scrolls:
+// the selected row always shows, whole, the hidden lines are counted above and below, the
+// help stays, and no frame is taller than the terminal; pgdn and pgup move a window's height.
+func TestPickerScrollsAtEightyByTwentyFour(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, manyCredentials)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 80, 24)
+	scr := plainText(hs.waitFor("ci-1 (GitHub)", "q quit"))
+	if !strings.Contains(scr, "more lines (pgdn)") || strings.Contains(scr, "(pgup)") {
+		t.Fatalf("the list's top, with more below:\n%s", scr)
+	}
+	labels := []string{"GitHub", "ci-1 (GitHub)", "ci-2 (GitHub)", "ci-3 (GitHub)", "ci-4 (GitHub)", "ci-5 (GitHub)", "ci-6 (GitHub)",
+		"GitLab", "Azure DevOps", "Bitbucket Cloud", "Gitea / Forgejo"}
+	for _, label := range labels[1:] {
+		hs.key("down")
+		scr = plainText(hs.waitUntil("the cursor on "+label, func(plain string) bool { return cursorOn(plain, label) }))
+		if label != "Bitbucket Cloud" && label != "Gitea / Forgejo" {
+			// the selected row shows whole: its place under it
+			if next := strings.Split(scr, "\n")[cursorLine(scr)+1]; !strings.Contains(next, "https://") {
+				t.Fatalf("%s's row is cut off:\n%s", label, scr)
+			}
+		}
+	}
+	if !strings.Contains(scr, "more lines (pgup)") || strings.Contains(scr, "(pgdn)") || !strings.Contains(scr, "q quit") {
+		t.Fatalf("the list's end, with more above:\n%s", scr)
+	}
+	hs.key("pgup") // from the last row, a window's height up: a GitHub credential's row
+	hs.waitUntil("pgup moved the cursor", func(plain string) bool { return cursorOn(plain, "ci-3 (GitHub)") })
+	for _, label := range []string{"ci-2 (GitHub)", "ci-1 (GitHub)", "GitHub"} {
+		hs.key("up")
+		hs.waitUntil("the cursor on "+label, func(plain string) bool { return cursorOn(plain, label) })
+	}
+	if scr = plainText(hs.screen()); strings.Contains(scr, "(pgup)") || !strings.Contains(scr, "(pgdn)") {
+		t.Fatalf("back at the list's top:\n%s", scr)
+	}
+	hs.key("pgdown")
+	hs.waitUntil("pgdn moved the cursor", func(plain string) bool { return cursorOn(plain, "GitLab") })
+	fitsScreen(t, hs, 80, 24)
+}

@@ -9,13 +9,15 @@ import (
 
 // pickerKeys are the picker's bindings; they implement help.KeyMap.
 type pickerKeys struct {
-	Up, Down, Edit, Activate, Test, TestAll, RoundTrip, Push, Rotate, Remove, Help, Quit key.Binding
+	Up, Down, Page, Edit, Activate, Test, TestAll, RoundTrip, Push, Rotate, Remove, Help, Quit key.Binding
 }
 
 func newPickerKeys() pickerKeys {
 	return pickerKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		// the list scrolls when its rows do not fit (picker_scroll.go)
+		Page:     key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page")),
 		Edit:     key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "edit")),
 		Activate: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activate")),
 		Test:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "re-test")),
@@ -36,7 +38,7 @@ func (k pickerKeys) ShortHelp() []key.Binding {
 }
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Activate, k.Rotate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
+	return [][]key.Binding{{k.Up, k.Down, k.Page, k.Edit}, {k.Activate, k.Rotate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
 }
 
 // editorKeys are the editor's own bindings; the form's keys (tab, shift+tab, enter) come from huh.

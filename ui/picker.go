@@ -23,7 +23,8 @@ type picker struct {
 	size
 	c       *common
 	data    *config.Data
-	cursor  int // the selected row (rows)
+	cursor  int      // the selected row (rows)
+	scroll  scroller // the list's window when it does not fit (picker_scroll.go)
 	seq     int
 	testing map[string]int // credential → sequence of its re-test in flight
 	all     *retestAll     // the tally of the last re-test of all (T), summed up in the notice

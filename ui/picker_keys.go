@@ -18,6 +18,10 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.yn != nil {
 		return p.answer(msg)
 	}
+	defer p.follow() // the list's window keeps the cursor in sight
+	if p.pageKey(msg) {
+		return nil
+	}
 	sel := p.selected()
 	n := len(p.rows())
 	switch {

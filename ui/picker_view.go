@@ -25,40 +25,17 @@ func failSummary(r providers.Result) string {
 }
 
 func (p *picker) View() string {
-	s := p.c.styles
-	w := p.width
-	rows := []row{
-		{text: s.title.Render("gitopscfg") + s.subtitle.Render(" · Global Configurations › GitOps")},
-		{text: s.dim.Render(truncate("Git credentials of the GitOps platform · ✓ marks the active credential", w)), drop: 3},
-	}
-	if dl := p.devtronLine(w); dl != "" {
-		for _, l := range strings.Split(dl, "\n") {
-			rows = append(rows, row{text: l})
-		}
-	}
-	rows = append(rows, row{drop: 2})
-	col := p.labelWidth(w)
-	for i, e := range p.rows() {
-		if i > 0 {
-			rows = append(rows, row{drop: 1})
-		}
-		rows = append(rows, p.item(i, e, col, w)...)
-	}
-	fixed := 0 // the rows that never give way: what is left is a question's room
-	for _, r := range rows {
-		if r.drop == 0 {
-			fixed++
-		}
-	}
-	msg, help := p.footer(w, fixed)
-	return fitScreen(rows, strings.Split(msg, "\n"), help, p.height)
+	l := p.layout()
+	return fitScreen(append(l.head, l.window(p.scroll.off, p.cursor, p.c.styles.dim, p.width)...), l.notice, l.help, p.height)
 }
 
 // row is one line of a screen's body; drop says how early it gives way when the screen is too
-// short for the body and the footer (0: never; 1 first).
+// short for the body and the footer (0: never; 1 first). entry is the picker's row it draws (-1
+// none).
 type row struct {
-	text string
-	drop int
+	text  string
+	drop  int
+	entry int
 }
 
 // fitScreen lays out body, the notice (at least one line, blank when there is none) and the help
