@@ -7,13 +7,23 @@ import (
 	"gitopscfg/usecase"
 )
 
-// navigate handles the screens' requests to open and close the editor and the round trip.
+// navigate handles the screens' requests to open and close the editor, the adding of a
+// credential, the round trip and the rotation.
 func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case wizardDoneMsg:
 		return m.openEditor(providers.MustLookup(msg.provider), string(msg.provider), &createSpec{passphrase: msg.passphrase}), true
 	case openEditorMsg:
 		return m.openEditor(providers.MustLookup(msg.id), msg.name, nil), true
+	case addCredentialMsg:
+		if m.top != m.picker {
+			return nil, true
+		}
+		return m.show(newAdder(m.c, m.picker.data, msg.provider)), true
+	case closeAddMsg:
+		m.top = m.picker
+		m.picker.say(msg.notice, false)
+		return nil, true
 	case closeEditorMsg:
 		return m.closeEditor(msg), true
 	case roundTripMsg:

@@ -257,3 +257,73 @@ func TestPickerScrollsAtEightyByTwentyFour(t *testing.T) {
 	hs.waitUntil("pgdn moved the cursor", func(plain string) bool { return cursorOn(plain, "GitLab") })
 	fitsScreen(t, hs, 80, 24)
 }
+
+// TestPickerAddsASecondCredential: n asks for the provider (the selected row's first), then for
+// the name (refusing a name taken, or another provider's), then opens the provider's form for
+// the new credential, which saves it under that name beside the first; back on the list both
+// rows show, the cursor on the new one.
+func TestPickerAddsASecondCredential(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("✓ GitHub", "n add")
+	hs.key("n")
+	hs.waitFor("Step 1 of 3", "GitHub  (1 credential stored)", "esc back to the list")
+	hs.key("enter") // GitHub, the selected row's provider
+	hs.waitFor("Step 2 of 3 · Name of the new GitHub credential", "github-2")
+	hs.typ("github")
+	hs.key("enter")
+	hs.waitFor("GitHub exists already: edit it, or choose another name")
+	for range "github" {
+		hs.key("backspace")
+	}
+	hs.typ("bitbucket")
+	hs.key("enter")
+	hs.waitFor("bitbucket is the name of Bitbucket Cloud's own credential")
+	for range "bitbucket" {
+		hs.key("backspace")
+	}
+	hs.typ("Acme-Infra")
+	hs.key("enter")
+	hs.waitFor(infraLabel+" · new", "Live check")
+	fillGitHub(hs, tokPass)
+	hs.waitFor("All checks passed")
+	hs.key("ctrl+s")
+	hs.waitFor("Saved. Make " + infraLabel + " the active credential?")
+	hs.key("n")
+	scr := plainText(hs.waitFor("saved "+infraLabel, infraLabel+"   "))
+	if !cursorOn(scr, infraLabel) || !strings.Contains(rowOf(scr, "GitHub"), "✓") {
+		t.Fatalf("back on the list, both GitHub rows, the cursor on the new one:\n%s", scr)
+	}
+	d := load(t, s)
+	if c := d.Credentials["acme-infra"]; c == nil || c.Provider != "github" || c.Token != tokPass || c.LastCheck == nil || d.Active != "github" {
+		t.Fatalf("after the save: %v, active %q, acme-infra %+v", usecaseNames(d), d.Active, c)
+	}
+	if d.Credentials["github"].Org != "acme" {
+		t.Fatal("adding acme-infra changed GitHub's credential")
+	}
+	noTokenOnScreen(t, hs, tokPass)
+}
+
+// TestPickerAddNamesAProvidersOwnCredentialFirst: for a provider with no credential, the name
+// offered is the provider's id; esc goes back a step, and from the first step to the list,
+// nothing added.
+func TestPickerAddNamesAProvidersOwnCredentialFirst(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("✓ GitHub")
+	hs.key("n")
+	hs.waitFor("Step 1 of 3")
+	hs.key("down", "down", "down", "enter") // Bitbucket Cloud
+	hs.waitUntil("the name offered: bitbucket", func(plain string) bool {
+		return strings.Contains(plain, "Name of the new Bitbucket Cloud credential") && strings.HasSuffix(strings.TrimSpace(lineOf(plain, "> ")), "> bitbucket")
+	})
+	hs.key("esc")
+	hs.waitFor("Step 1 of 3")
+	hs.key("esc")
+	hs.waitFor("nothing was added", "✓ GitHub")
+	if d := load(t, s); len(d.Credentials) != 3 {
+		t.Fatalf("the store holds %v", usecaseNames(d))
+	}
+}

@@ -60,6 +60,27 @@ func scenarios() []scenario {
 		scenario{name: "picker_round_trips", store: withRoundTrips, run: func(hs *harness) string {
 			return hs.waitFor("round trip passed 2 min ago", "round trip FAILED 4 h ago")
 		}},
+		// a second GitHub credential under GitHub's, the active one
+		scenario{name: "picker_two_githubs", store: func(d *config.Data) { twoGitHubs(d); d.Active = "acme-infra" }, run: func(hs *harness) string {
+			return hs.waitFor("✓ acme-infra (GitHub)", "Gitea / Forgejo")
+		}},
+		// more credentials than 80×24 holds: the list scrolls to the selected row
+		scenario{name: "picker_scrolled", store: func(d *config.Data) { manyCredentials(d); d.Active = "ci-6" }, run: func(hs *harness) string {
+			return hs.waitFor("✓ ci-6 (GitHub)")
+		}},
+		// adding a credential: its provider, then its name
+		scenario{name: "add_1_provider", store: withActive, run: func(hs *harness) string {
+			hs.waitFor("✓ GitHub")
+			hs.key("n")
+			return hs.waitFor("Step 1 of 3", "esc back to the list")
+		}},
+		scenario{name: "add_2_name", store: withActive, run: func(hs *harness) string {
+			hs.waitFor("✓ GitHub")
+			hs.key("n")
+			hs.waitFor("Step 1 of 3")
+			hs.key("enter")
+			return hs.waitFor("Step 2 of 3", "github-2", "esc back to the provider")
+		}},
 	)
 	for i, p := range providers.All() {
 		out = append(out, scenario{name: "editor_" + string(p.ID), empty: true, run: func(hs *harness) string {

@@ -9,7 +9,7 @@ import (
 
 // pickerKeys are the picker's bindings; they implement help.KeyMap.
 type pickerKeys struct {
-	Up, Down, Page, Edit, Activate, Test, TestAll, RoundTrip, Push, Rotate, Remove, Help, Quit key.Binding
+	Up, Down, Page, Edit, New, Activate, Test, TestAll, RoundTrip, Push, Rotate, Remove, Help, Quit key.Binding
 }
 
 func newPickerKeys() pickerKeys {
@@ -19,6 +19,7 @@ func newPickerKeys() pickerKeys {
 		// the list scrolls when its rows do not fit (picker_scroll.go)
 		Page:     key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page")),
 		Edit:     key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "edit")),
+		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add")),
 		Activate: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activate")),
 		Test:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "re-test")),
 		TestAll:  key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "re-test all")),
@@ -33,12 +34,37 @@ func newPickerKeys() pickerKeys {
 }
 
 func (k pickerKeys) ShortHelp() []key.Binding {
-	// T (re-test all) is in the full help: with r the short help must still fit 80 columns
-	return []key.Binding{k.Edit, k.Activate, k.Test, k.RoundTrip, k.Remove, k.Help, k.Quit}
+	// T (re-test all) and d (remove) are in the full help: with n and r the short help must still
+	// fit 80 columns
+	return []key.Binding{k.Edit, k.New, k.Activate, k.Test, k.RoundTrip, k.Help, k.Quit}
 }
 
 func (k pickerKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Page, k.Edit}, {k.Activate, k.Rotate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
+	add := k.New
+	add.SetHelp("n", "add a credential")
+	return [][]key.Binding{{k.Up, k.Down, k.Page, k.Edit}, {add, k.Activate, k.Rotate, k.Remove}, {k.Test, k.TestAll, k.RoundTrip, k.Push}, {k.Help, k.Quit}}
+}
+
+// addKeys are the bindings of adding a credential; the form's own (↑/↓, enter) come from huh.
+type addKeys struct{ Choose, Next, Back key.Binding }
+
+func newAddKeys() addKeys {
+	return addKeys{
+		Choose: key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
+		Next:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+	}
+}
+
+// ShortHelp is the bindings while the provider is asked, or the name (naming).
+func (k addKeys) ShortHelp(naming bool) []key.Binding {
+	if !naming {
+		return []key.Binding{k.Choose, k.Next, k.Back}
+	}
+	next, back := k.Next, k.Back
+	next.SetHelp("enter", "next: its settings")
+	back.SetHelp("esc", "back to the provider")
+	return []key.Binding{next, back}
 }
 
 // editorKeys are the editor's own bindings; the form's keys (tab, shift+tab, enter) come from huh.
@@ -190,9 +216,10 @@ type keyMap struct {
 	roundTrip roundTripKeys
 	rotation  rotationKeys
 	unlock    unlockKeys
+	add       addKeys
 }
 
 func newKeyMap() keyMap {
 	return keyMap{picker: newPickerKeys(), editor: newEditorKeys(), confirm: newConfirmKeys(), roundTrip: newRoundTripKeys(),
-		rotation: newRotationKeys(), unlock: newUnlockKeys()}
+		rotation: newRotationKeys(), unlock: newUnlockKeys(), add: newAddKeys()}
 }

@@ -35,6 +35,9 @@ func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.full = !p.full
 	case key.Matches(msg, k.Edit):
 		return func() tea.Msg { return openEditorMsg{id: sel.p.ID, name: sel.credential()} }
+	case key.Matches(msg, k.New):
+		p.notice = ""
+		return func() tea.Msg { return addCredentialMsg{provider: sel.p.ID} }
 	case key.Matches(msg, k.Activate):
 		return p.activate(sel)
 	case key.Matches(msg, k.Test):

@@ -117,6 +117,10 @@ func (l pickerLayout) offset(kept, cursor int) int {
 	for off < a && b > off+visibleLines(off, total, l.room) {
 		off++
 	}
+	// the window does not open on the middle of a row when it can open on the next one
+	for off > 0 && off < a && l.list[off].entry >= 0 && l.list[off].entry == l.list[off-1].entry {
+		off++
+	}
 	return scroller{off: off}.at(total, l.room)
 }
 
