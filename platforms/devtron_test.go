@@ -497,18 +497,18 @@ func TestCompareReportsDrift(t *testing.T) {
 	if d.Active != providers.Bitbucket {
 		t.Errorf("active %q", d.Active)
 	}
-	if g := d.Providers[providers.GitHub]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"token"}) || g.ActiveThere {
+	if g := d.Credentials["github"]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"token"}) || g.ActiveThere {
 		t.Errorf("github %+v", g)
 	}
-	if g := d.Providers[providers.Bitbucket]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"org"}) || !g.ActiveThere {
+	if g := d.Credentials["bitbucket"]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"org"}) || !g.ActiveThere {
 		t.Errorf("bitbucket %+v", g)
 	}
-	if d.Providers[providers.Azure].State != platforms.Absent || d.Providers["gitea"].State != platforms.Unsupported {
-		t.Errorf("%+v", d.Providers)
+	if d.Credentials["azure"].State != platforms.Absent || d.Credentials["gitea"].State != platforms.Unsupported {
+		t.Errorf("%+v", d.Credentials)
 	}
 	d, _ = r.dt.Compare(context.Background(), []providers.Credentials{github("acme")})
-	if d.Providers[providers.GitHub].State != platforms.InSync {
-		t.Errorf("in sync: %+v", d.Providers[providers.GitHub])
+	if d.Credentials["github"].State != platforms.InSync {
+		t.Errorf("in sync: %+v", d.Credentials["github"])
 	}
 }
 
