@@ -13,17 +13,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"gitopscfg/cli"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 // The command-line contract (README.md) is driven through the real binary: testscript runs this
-// test binary as `gitopscfg` (TestMain), so every script exercises main, the flags, the exit codes
-// and the output exactly as an admin or a script sees them. The end-to-end tests in tmux (e2e_test.go)
+// test binary as `gitopscfg` (TestMain) through cli.Exec, what main runs, so every script
+// exercises the process's start, the flags, the exit codes and the output exactly as an admin or
+// a script sees them. The end-to-end tests in tmux (e2e_test.go)
 // run the same binary.
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"gitopscfg": main})
+	testscript.Main(m, map[string]func(){"gitopscfg": func() { os.Exit(cli.Exec("")) }})
 }
 
 // TestScripts runs testdata/script/*.txtar. Each script gets its own provider emulators on
