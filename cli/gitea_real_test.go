@@ -12,7 +12,7 @@ import (
 
 // The command line and the SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea):
 // set (which checks live and saves only if the check passes), check, check --deep, and a round
-// trip over SSH (gitea_ssh_test.go at the top level); no token in any output or file, no repository left behind.
+// trip over SSH (e2e/gitea_ssh_test.go); no token in any output or file, no repository left behind.
 
 func giteaResult(t *testing.T, out string) providers.Result {
 	t.Helper()

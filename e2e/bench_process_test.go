@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -59,9 +59,9 @@ func benchBinaries(b *testing.B) (gitopscfg, barehuh string) {
 	}
 	gitopscfg = os.Getenv("GITOPSCFG_BENCH_BIN")
 	if gitopscfg == "" {
-		gitopscfg = build("gitopscfg", ".")
+		gitopscfg = build("gitopscfg", "gitopscfg")
 	}
-	return gitopscfg, build("barehuh", "./ui/testdata/barehuh")
+	return gitopscfg, build("barehuh", "gitopscfg/ui/testdata/barehuh")
 }
 
 // firstFrame starts args in a 120×40 terminal and returns how long it took until marker was on

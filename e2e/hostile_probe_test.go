@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Probes of issue 10, "a hostile file system and hostile input" and "a hostile SSH client": each
 // drives the real binary (and a real SSH client) and says whether the attack was handled. The file
@@ -474,7 +474,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		return false, "no audit entry from the session: " + string(b)
 	}
 	deep := func(t *testing.T) (bool, string) {
-		readme, _ := os.ReadFile("README.md")
+		readme, _ := os.ReadFile(filepath.Join("..", "README.md"))
 		s := startServe(t, emu)
 		c := s.dial(t)
 		defer c.Close()
