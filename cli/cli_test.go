@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"gitopscfg/config/configtest"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -311,11 +312,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 // status --json's last_check is the latest check of either kind, a round trip marked deep.
 func TestStatusLastCheckIncludesRoundTrips(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	c := emu.DemoCredentials(providers.GitHub)
 	mustRun(t, dir, c.Token, "set", "github", "--host", c.Host, "--org", c.Org, "--username", c.Username, "--token-stdin", "--no-check")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -175,11 +176,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 // the result).
 func BenchmarkCheckProcess(b *testing.B) {
 	bin, _ := benchBinaries(b)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	dir := filepath.Join(benchProcessDir(b), "cfg")
 	if out, err := exec.Command(bin, "--config-dir", dir, "init").CombinedOutput(); err != nil {
 		b.Fatalf("init: %v %s", err, out)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -19,16 +20,8 @@ import (
 func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 	needTmux(t)
 	const devtronCanary = "devtron-canary-e2e-7f3a9c2b51d04e68"
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dt.Close()
+	emu := kit.Emulators(t, fake.Options{})
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
 
 	dir := filepath.Join(t.TempDir(), "cfg")
 	run := func(stdin string, args ...string) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -16,11 +17,7 @@ import (
 // the new token is saved and checked, the old one is revoked, and no whole token shows.
 func TestEndToEndPickerRotatesGitLab(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := filepath.Join(t.TempDir(), "cfg")
 	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
 		t.Fatal("init failed")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -132,11 +133,7 @@ func lineOf(screen, sub string) string {
 
 func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := filepath.Join(t.TempDir(), "cfg")
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, fake.GitLabTokenFull}, "--config-dir", dir)
 
@@ -192,11 +189,7 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 
 func TestEndToEndAccessibleRetest(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := filepath.Join(t.TempDir(), "cfg")
 	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
 		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
@@ -268,11 +261,7 @@ func roundTripSession(t *testing.T, emu *fake.Emulators) *tmuxSession {
 
 func TestEndToEndPickerRoundTrip(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
 	ts.waitFor("Go on? (y/N)")
@@ -294,11 +283,7 @@ func TestEndToEndPickerRoundTrip(t *testing.T) {
 
 func TestEndToEndQuitDuringRoundTripCleansUp(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{Latency: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{Latency: 200 * time.Millisecond})
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
 	ts.waitFor("Go on? (y/N)")

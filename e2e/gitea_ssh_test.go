@@ -9,6 +9,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/providers/giteatest"
@@ -34,11 +35,7 @@ func TestGiteaRealRoundTripOverSSH(t *testing.T) {
 	srv := giteatest.Start(t, "")
 	srv.Setup(t)
 	tok := srv.Token(t, giteatest.Owner, "ssh-full", "write:organization,write:repository,read:user")
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	set := exec.Command(binaryPath(), "--config-dir", s.dir, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
 		"--username", giteatest.Owner, "--token-stdin", "--no-check")

@@ -24,6 +24,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers/fake"
 )
 
@@ -336,11 +337,7 @@ func probeRSS(t *testing.T, pid int) int {
 
 func TestHostileSSHClientProbes(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	silent := func(t *testing.T) (bool, string) {
 		var s *sshServer
 		if help, _ := exec.Command(binaryPath(), "serve", "--help").CombinedOutput(); bytes.Contains(help, []byte("--login-grace")) {
@@ -531,11 +528,7 @@ func TestOpenSSHClientAfterLongKeyLine(t *testing.T) {
 		}
 		t.Skip("ssh is not installed")
 	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	p := filepath.Join(s.dir, "authorized_keys")
 	good, _ := os.ReadFile(p)

@@ -11,6 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers/fake"
 )
 
@@ -18,11 +19,7 @@ import (
 // (dial, key exchange, authentication, pty, shell, first picker frame); the target is a median
 // of at most 100 ms.
 func BenchmarkServeFirstFrame(b *testing.B) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	s := startServe(b, emu)
 	var times []time.Duration
 	for b.Loop() {
@@ -41,11 +38,7 @@ func BenchmarkServeFirstFrame(b *testing.B) {
 // session; the target is at most 4 MB.
 func BenchmarkServeSessionsRSS(b *testing.B) {
 	const sessions = 50
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	for b.Loop() {
 		s := startServe(b, emu, "--max-sessions", "64")
 		warm := s.dial(b)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -16,11 +17,7 @@ import (
 // days away, is named with its days left; GitHub's, 60 days away, is not; no token is shown.
 func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	store, err := config.Open(s.dir, nil)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -218,11 +219,7 @@ const pickerMarker = "Bitbucket Cloud"
 
 func TestServeAuthorisedKeySeesThePicker(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -233,11 +230,7 @@ func TestServeAuthorisedKeySeesThePicker(t *testing.T) {
 
 func TestServeRefusesUnknownKeysAndPasswords(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	otherSigner, _ := gossh.NewSignerFromKey(other)
@@ -252,11 +245,7 @@ func TestServeRefusesUnknownKeysAndPasswords(t *testing.T) {
 
 func TestServeCheckJSONOverSSH(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -329,11 +318,7 @@ func runSSH(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
 // session may give, and neither lists nor mentions --output, --config-dir or --demo.
 func TestServeSSHHelpListsOnlySessionFlags(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -363,11 +348,7 @@ func TestServeSSHHelpListsOnlySessionFlags(t *testing.T) {
 // status, a refused command too; never a flag's value or another argument.
 func TestServeSSHLogsSessions(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -406,11 +387,7 @@ func TestServeWithOpenSSHClient(t *testing.T) {
 		}
 		t.Skip("ssh is not installed")
 	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	host, port, _ := strings.Cut(s.addr, ":")
 	sshArgs := func(key string, extra ...string) []string {
@@ -548,11 +525,7 @@ func slicesContains(xs []string, x string) bool {
 // twoPickers starts a server against the emulators and opens two sessions on its picker.
 func twoPickers(t *testing.T) (*sshServer, *screen, *screen) {
 	t.Helper()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	var screens [2]*screen
 	for i := range screens {
@@ -641,11 +614,7 @@ func TestServeConflictingSaveLosesNothing(t *testing.T) {
 
 func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu, "--idle-timeout", "1s", "--max-sessions", "1")
 	c := s.dial(t)
 	defer c.Close()
@@ -660,11 +629,7 @@ func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
 // sessions reach the picker and run checks without ever being asked for the passphrase.
 func TestServePassphraseStoreIsUnlockedOnceAtStart(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServeWith(t, emu, "correct horse battery staple")
 	c := s.dial(t)
 	defer c.Close()

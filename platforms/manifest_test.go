@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -52,11 +53,7 @@ func caFile(t *testing.T) string {
 }
 
 func TestArgoCDRepoCredsPerProvider(t *testing.T) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	env := providers.NewEnv("test")
 	gl := emu.DemoCredentials(providers.GitLab)
 	gl.Org = "81234567" // numeric: the path is looked up

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -177,7 +178,7 @@ func TestCheckCanaries(t *testing.T) {
 	} {
 		t.Run(string(p.id), func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			env := envWithTimeout(2 * time.Second)
 			var all []string
 			for i, tok := range p.tokens {
