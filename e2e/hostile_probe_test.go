@@ -71,23 +71,19 @@ func hiddenIn(s string) (rune, bool) {
 }
 
 // startWithPipe starts the binary with a stdin pipe kept open and returns once its output shows want.
-func startWithPipe(t *testing.T, dir string, env []string, want string, args ...string) (*exec.Cmd, io.WriteCloser, *lockedBuffer) {
+func startWithPipe(t *testing.T, dir string, env []string, want string, args ...string) (*exec.Cmd, io.WriteCloser, *kit.Buffer) {
 	t.Helper()
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
 	stdin, _ := cmd.StdinPipe()
-	out := &lockedBuffer{}
+	out := &kit.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%q did not appear: %q", want, tail(out.String(), 2000))
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !out.WaitFor(want, 15*time.Second) {
+		t.Fatalf("%q did not appear: %q", want, kit.Tail(out.String(), 2000))
 	}
 	return cmd, stdin, out
 }
@@ -216,18 +212,18 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			devnull, _ := os.Open(os.DevNull)
 			defer devnull.Close()
 			code, out, n := boundedRun(t, dir, devnull, env, 15*time.Second, args...)
-			return code == 2 && n < 64<<10 && strings.Contains(out, "end of input"), fmt.Sprintf("exit %d after %d bytes of output: %q", code, n, tail(out, 300))
+			return code == 2 && n < 64<<10 && strings.Contains(out, "end of input"), fmt.Sprintf("exit %d after %d bytes of output: %q", code, n, kit.Tail(out, 300))
 		}
 	}
 	eofWizard := func(t *testing.T) (bool, string) {
 		dir := filepath.Join(t.TempDir(), "none")
 		code, out, n := boundedRun(t, dir, strings.NewReader(""), []string{"TERM=dumb"}, 15*time.Second)
-		return code == 2 && n < 64<<10, fmt.Sprintf("exit %d after %d bytes: %q", code, n, tail(out, 300))
+		return code == 2 && n < 64<<10, fmt.Sprintf("exit %d after %d bytes: %q", code, n, kit.Tail(out, 300))
 	}
 	badAnswer := func(t *testing.T) (bool, string) {
 		dir := filepath.Join(t.TempDir(), "none")
 		code, out, n := boundedRun(t, dir, strings.NewReader("x\n"), nil, 15*time.Second, "--accessible")
-		return code == 2 && n < 64<<10 && !strings.Contains(out, "crashed"), fmt.Sprintf("exit %d after %d bytes: %q", code, n, tail(out, 300))
+		return code == 2 && n < 64<<10 && !strings.Contains(out, "crashed"), fmt.Sprintf("exit %d after %d bytes: %q", code, n, kit.Tail(out, 300))
 	}
 	signalled := func(sig syscall.Signal) func(t *testing.T) (bool, string) {
 		return func(t *testing.T) (bool, string) {
@@ -235,7 +231,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			cmd, _, out := startWithPipe(t, dir, nil, "What next?", "--accessible")
 			_ = cmd.Process.Signal(sig)
 			code := waitExit(cmd, 10*time.Second)
-			return code >= 0, fmt.Sprintf("exit %d after %s: %q", code, sig, tail(out.String(), 200))
+			return code >= 0, fmt.Sprintf("exit %d after %s: %q", code, sig, kit.Tail(out.String(), 200))
 		}
 	}
 	coreLimit := func(t *testing.T) (bool, string) {
@@ -277,18 +273,14 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 		cmd.Env = []string{"GITOPSCFG_CONFIG_DIR=/nonexistent/gitopscfg-probe", "PATH=" + os.Getenv("PATH")}
 		stdin, _ := cmd.StdinPipe()
 		defer stdin.Close()
-		out := &lockedBuffer{}
+		out := &kit.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-		deadline := time.Now().Add(15 * time.Second)
-		for !strings.Contains(out.String(), "Step 1") {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt: %q", out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !out.WaitFor("Step 1", 15*time.Second) {
+			t.Fatalf("no prompt: %q", out.String())
 		}
 		fi, err := os.Stat(fmt.Sprintf("/proc/%d/environ", cmd.Process.Pid))
 		if err != nil {
@@ -397,7 +389,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		if err := sess.RequestPty("xterm", 10000, 10000, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
-		out := &lockedBuffer{}
+		out := &kit.Buffer{}
 		sess.Stdout = out
 		stdin, _ := sess.StdinPipe()
 		_ = sess.Shell()

@@ -40,7 +40,7 @@ func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	sc.waitForText(t, "GitLab: token expires in 3 days ("+soon.UTC().Format("2006-01-02")+")", time.Second)
 	screen := sc.plain()
 	if strings.Contains(screen, "GitHub: token") {
-		t.Fatalf("the greeting names GitHub, 60 days from expiry: %q", tail(screen, 3000))
+		t.Fatalf("the greeting names GitHub, 60 days from expiry: %q", kit.Tail(screen, 3000))
 	}
 	for _, id := range []providers.ID{providers.GitHub, providers.GitLab} {
 		if tok := emu.DemoCredentials(id).Token; strings.Contains(sc.out.String(), tok) {

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,52 +33,7 @@ type sshServer struct {
 	dir     string
 	key     gossh.Signer
 	keyPath string
-	stderr  *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	// grew, when not nil, is closed by the next Write (waitFor waits on it).
-	grew chan struct{}
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.grew != nil {
-		close(l.grew)
-		l.grew = nil
-	}
-	return l.b.Write(p)
-}
-
-// waitFor reports whether want appears within the time given, waking at each write.
-func (l *lockedBuffer) waitFor(want string, within time.Duration) bool {
-	deadline := time.After(within)
-	for {
-		l.mu.Lock()
-		if strings.Contains(l.b.String(), want) {
-			l.mu.Unlock()
-			return true
-		}
-		if l.grew == nil {
-			l.grew = make(chan struct{})
-		}
-		grew := l.grew
-		l.mu.Unlock()
-		select {
-		case <-grew:
-		case <-deadline:
-			return false
-		}
-	}
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	stderr  *kit.Buffer
 }
 
 var servingRe = regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`)
@@ -127,7 +81,7 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 	args := append([]string{"--config-dir", dir, "serve", "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = env
-	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &lockedBuffer{}}
+	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &kit.Buffer{}}
 	pr, pw := io.Pipe()
 	cmd.Stderr = io.MultiWriter(s.stderr, pw)
 	if err := cmd.Start(); err != nil {
@@ -174,7 +128,7 @@ func (s *sshServer) dial(t testing.TB) *gossh.Client {
 type screen struct {
 	sess  *gossh.Session
 	stdin io.Writer
-	out   *lockedBuffer
+	out   *kit.Buffer
 }
 
 func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
@@ -187,7 +141,7 @@ func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
 		t.Fatal(err)
 	}
 	stdin, _ := sess.StdinPipe()
-	out := &lockedBuffer{}
+	out := &kit.Buffer{}
 	sess.Stdout, sess.Stderr = out, out
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
@@ -197,21 +151,10 @@ func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
 
 func (sc *screen) waitFor(t testing.TB, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if strings.Contains(sc.out.String(), want) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+	if sc.out.WaitFor(want, within) {
+		return
 	}
-	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.out.String(), 3000))
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.out.String(), 3000))
 }
 
 // pickerMarker is text only the picker shows.
@@ -368,7 +311,7 @@ func TestServeSSHLogsSessions(t *testing.T) {
 		if _, errOut, code := runSSH(t, c, r.cmd); code != r.code {
 			t.Fatalf("%s over SSH: exit %d, want %d: %s", r.cmd, code, r.code, errOut)
 		}
-		if !s.stderr.waitFor(r.log, 10*time.Second) {
+		if !s.stderr.WaitFor(r.log, 10*time.Second) {
 			t.Fatalf("%s: serve did not log %s:\n%s", r.cmd, r.log, s.stderr.String())
 		}
 	}
@@ -418,7 +361,7 @@ func TestServeWithOpenSSHClient(t *testing.T) {
 	// With a terminal (-tt), the picker appears.
 	cmd := exec.CommandContext(ctx, "ssh", append([]string{"-tt"}, sshArgs(s.keyPath)...)...)
 	stdin, _ := cmd.StdinPipe()
-	buf := &lockedBuffer{}
+	buf := &kit.Buffer{}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -426,12 +369,8 @@ func TestServeWithOpenSSHClient(t *testing.T) {
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	// A busy machine (the whole suite under -race) can take a while to draw the first frame: the
 	// deadline only bounds a hang.
-	deadline := time.Now().Add(45 * time.Second)
-	for !strings.Contains(buf.String(), pickerMarker) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no picker through OpenSSH: %q", tail(buf.String(), 2000))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !buf.WaitFor(pickerMarker, 45*time.Second) {
+		t.Fatalf("no picker through OpenSSH: %q", kit.Tail(buf.String(), 2000))
 	}
 	fmt.Fprint(stdin, "q")
 }
@@ -443,14 +382,10 @@ func (sc *screen) plain() string { return ansiRe.ReplaceAllString(sc.out.String(
 
 func (sc *screen) waitForText(t testing.TB, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if strings.Contains(sc.plain(), want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if sc.out.WaitUntil(func(out string) bool { return strings.Contains(ansiRe.ReplaceAllString(out, ""), want) }, within) {
+		return
 	}
-	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.plain(), 3000))
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.plain(), 3000))
 }
 
 // press sends keys to the UI, pausing so each is handled before the next (huh moves focus with a
