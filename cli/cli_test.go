@@ -17,8 +17,6 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
-
 func TestExitCodesAndMessages(t *testing.T) {
 	t.Parallel()
 	empty := filepath.Join(t.TempDir(), "none")
@@ -62,10 +60,10 @@ func TestSetValidatesInput(t *testing.T) {
 	}{
 		{"ghp_abc def", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "contains whitespace"},
 		{"", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "token is empty"},
-		{canary, []string{"set", "github", "--org", "-acme", "--username", "u", "--token-stdin", "--no-check"}, "not a GitHub organisation name"},
-		{canary, []string{"set", "github", "--host", "http://github.example.com", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "refusing plain http"},
-		{canary, []string{"set", "github", "--project-key", "X", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "does not apply to GitHub"},
-		{canary, []string{"set", "bitbucket", "--org", "acme", "--username", "jdoe", "--token-stdin", "--no-check"}, "not an e-mail address"},
+		{kit.Canary, []string{"set", "github", "--org", "-acme", "--username", "u", "--token-stdin", "--no-check"}, "not a GitHub organisation name"},
+		{kit.Canary, []string{"set", "github", "--host", "http://github.example.com", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "refusing plain http"},
+		{kit.Canary, []string{"set", "github", "--project-key", "X", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "does not apply to GitHub"},
+		{kit.Canary, []string{"set", "bitbucket", "--org", "acme", "--username", "jdoe", "--token-stdin", "--no-check"}, "not an e-mail address"},
 	}
 	before := readAll(t, dir)
 	for _, c := range cases {
@@ -73,7 +71,7 @@ func TestSetValidatesInput(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.err, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, r.code, r.err, c.want)
 		}
-		if strings.Contains(r.out+r.err, canary) {
+		if strings.Contains(r.out+r.err, kit.Canary) {
 			t.Errorf("%v: the token leaked into the output", c.args)
 		}
 	}
@@ -87,7 +85,7 @@ func sameFiles(a, b map[string][]byte) bool { return configtest.SameFiles(a, b) 
 func TestSetStatusActivateRemove(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
-	mustRun(t, dir, " "+canary+"\n", "set", "github", "--org", "acme", "--username", "octocat", "--token-stdin", "--no-check", "--activate")
+	mustRun(t, dir, " "+kit.Canary+"\n", "set", "github", "--org", "acme", "--username", "octocat", "--token-stdin", "--no-check", "--activate")
 	mustRun(t, dir, "glpat-CANARYcanary012345678\n", "set", "gitlab", "--org", "acme/gitops", "--username", "jdoe", "--token-stdin", "--no-check")
 	// An update of one field keeps the others, including the token.
 	mustRun(t, dir, "", "set", "github", "--org", "acme-two", "--no-check")
@@ -139,7 +137,7 @@ func TestWrongKeyAndCorruptStore(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
 	other := initStore(t)
-	mustRun(t, dir, canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+	mustRun(t, dir, kit.Canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 	mustRun(t, dir, "", "set", "github", "--org", "acme2", "--no-check")
 
 	// Another store's key: exit 2, a message naming the problem, nothing changed.
@@ -162,7 +160,7 @@ func TestWrongKeyAndCorruptStore(t *testing.T) {
 func TestCorruptStoreIsNeverOverwritten(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
-	mustRun(t, dir, canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+	mustRun(t, dir, kit.Canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 	path := filepath.Join(dir, "config.age")
 	b, _ := os.ReadFile(path)
 	for _, damaged := range [][]byte{b[:len(b)/2], append(append([]byte{}, b[:len(b)-20]...), bytes.Repeat([]byte{'x'}, 20)...)} {
@@ -191,7 +189,7 @@ func TestPassphraseMode(t *testing.T) {
 	if r := gitopscfg(t, dir, "", good, "init", "--passphrase"); r.code != 0 {
 		t.Fatalf("init --passphrase: %d %q", r.code, r.err)
 	}
-	if r := gitopscfg(t, dir, canary, good, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"); r.code != 0 {
+	if r := gitopscfg(t, dir, kit.Canary, good, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"); r.code != 0 {
 		t.Fatalf("set: %d %q", r.code, r.err)
 	}
 	before := readAll(t, dir)
@@ -229,7 +227,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 				stdin := ""
 				if j == 0 {
 					args = append(args, "--username", "u@example.com", "--token-stdin")
-					stdin = canary
+					stdin = kit.Canary
 				}
 				if p == "azure" {
 					args = append(args, "--host", "https://dev.azure.com/acme")
@@ -286,8 +284,8 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		stdin string
 		args  []string
 	}{
-		{canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--activate"}},
-		{canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate"}},
+		{kit.Canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--activate"}},
+		{kit.Canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate"}},
 		{"", []string{"status"}},
 		{"", []string{"status", "--json"}},
 		{"", []string{"check"}},
@@ -299,11 +297,11 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		r := gitopscfg(t, dir, step.stdin, nil, step.args...)
 		all.WriteString(r.out + r.err)
 	}
-	if strings.Contains(all.String(), canary) || strings.Contains(all.String(), canary[4:]) {
+	if strings.Contains(all.String(), kit.Canary) || strings.Contains(all.String(), kit.Canary[4:]) {
 		t.Fatalf("the canary token leaked into the output:\n%s", all.String())
 	}
 	for path, b := range readAll(t, dir) {
-		if bytes.Contains(b, []byte(canary[4:])) {
+		if bytes.Contains(b, []byte(kit.Canary[4:])) {
 			t.Fatalf("the canary token is in plaintext in %s", path)
 		}
 	}

@@ -27,7 +27,7 @@ func BenchmarkStatusProcess(b *testing.B) {
 		b.Fatalf("init: %v %s", err, out)
 	}
 	set := exec.Command(binaryPath(), "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(canary)
+	set.Stdin = strings.NewReader(kit.Canary)
 	if out, err := set.CombinedOutput(); err != nil {
 		b.Fatalf("set: %v %s", err, out)
 	}
@@ -140,7 +140,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 		b.Fatalf("init: %v %s", err, out)
 	}
 	set := exec.Command(bin, "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(canary)
+	set.Stdin = strings.NewReader(kit.Canary)
 	if out, err := set.CombinedOutput(); err != nil {
 		b.Fatalf("set: %v %s", err, out)
 	}

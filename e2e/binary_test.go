@@ -22,9 +22,6 @@ var binaryPath = sync.OnceValue(func() string {
 	return p
 })
 
-// canary is a token that must never show outside the encrypted store.
-const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
-
 type run struct {
 	out, err string
 	code     int

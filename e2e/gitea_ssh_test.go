@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,17 +16,6 @@ import (
 
 // The SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea): a round trip over
 // SSH with no token in any output and no repository left behind.
-
-func giteaResult(t *testing.T, out string) providers.Result {
-	t.Helper()
-	var doc struct {
-		Results []providers.Result `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 1 {
-		t.Fatalf("not one JSON result (%v): %s", err, out)
-	}
-	return doc.Results[0]
-}
 
 // One round trip over the SSH server against the real Gitea.
 func TestGiteaRealRoundTripOverSSH(t *testing.T) {
@@ -58,7 +46,7 @@ func TestGiteaRealRoundTripOverSSH(t *testing.T) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	res := giteaResult(t, out.String())
+	res := kit.GiteaResult(t, out.String())
 	for _, id := range providers.DeepStages {
 		if ch, _ := res.Find(id); ch.Status != providers.Pass {
 			t.Errorf("over SSH: %s is %s: %s", id, ch.Status, ch.Message)

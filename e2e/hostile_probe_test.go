@@ -168,7 +168,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 				t.Fatal(err)
 			}
 			before, _ := os.ReadFile(outside)
-			r := gitopscfg(t, dir, canary, nil, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+			r := gitopscfg(t, dir, kit.Canary, nil, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 			after, err := os.ReadFile(outside)
 			switch {
 			case name == ".lock" && err == nil:
@@ -195,7 +195,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			dir := initStore(t)
 			before := readAll(t, dir)
 			args := []string{"set", provider, "--org", "acme", "--username", "jdoe@example.com", "--token-stdin", "--no-check", "--" + flag, value}
-			res := gitopscfg(t, dir, canary, nil, args...)
+			res := gitopscfg(t, dir, kit.Canary, nil, args...)
 			if c, bad := hiddenIn(res.out + res.err); bad {
 				return false, fmt.Sprintf("the output carries U+%04X raw (exit %d)", c, res.code)
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gitopscfg/e2e/kit"
 )
 
 // TestTokenTypedOnATerminalIsNotEchoed runs `set --token-stdin` in a real terminal (tmux) and
@@ -43,10 +45,10 @@ func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
 	if s := screen("Token (not shown)"); !strings.Contains(s, "Token (not shown)") {
 		t.Fatalf("no token prompt:\n%s", s)
 	}
-	tmux("send-keys", "-t", "t", "-l", canary)
+	tmux("send-keys", "-t", "t", "-l", kit.Canary)
 	tmux("send-keys", "-t", "t", "Enter")
 	s := screen("Saved GitHub")
-	if !strings.Contains(s, "Saved GitHub") || strings.Contains(s, canary[4:12]) {
+	if !strings.Contains(s, "Saved GitHub") || strings.Contains(s, kit.Canary[4:12]) {
 		t.Fatalf("the token was echoed or not saved:\n%s", s)
 	}
 }

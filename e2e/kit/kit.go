@@ -1,5 +1,6 @@
 // Package kit holds the helpers the tests of several packages share (the end-to-end tests of e2e/
-// and the package tests beside the code): the emulators started for one test, and the like. It is
+// and the package tests beside the code): the emulators started for one test, the canary token, a
+// buffer that wakes its waiters at each write, the GitLab membership watch, and the like. It is
 // imported by tests only.
 package kit
 
@@ -9,6 +10,10 @@ import (
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers/fake"
 )
+
+// Canary is a GitHub token that must never show outside the encrypted store: tests store it and
+// then scan outputs and files for it.
+const Canary = "ghp_CANARYcanary0123456789abcdefghijkl"
 
 // Emulators starts the provider emulators for one test (or benchmark) and stops them when it
 // ends.
