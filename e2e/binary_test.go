@@ -28,7 +28,7 @@ type run struct {
 }
 
 // gitopscfg runs the binary with a config dir, optional stdin and extra environment.
-func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) run {
+func gitopscfg(t testing.TB, dir, stdin string, env []string, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
@@ -45,7 +45,7 @@ func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) ru
 	return run{out.String(), errb.String(), code}
 }
 
-func mustRun(t *testing.T, dir, stdin string, args ...string) run {
+func mustRun(t testing.TB, dir, stdin string, args ...string) run {
 	t.Helper()
 	r := gitopscfg(t, dir, stdin, nil, args...)
 	if r.code != 0 {
@@ -54,7 +54,7 @@ func mustRun(t *testing.T, dir, stdin string, args ...string) run {
 	return r
 }
 
-func initStore(t *testing.T) string {
+func initStore(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cfg")
 	mustRun(t, dir, "", "init")
@@ -62,5 +62,5 @@ func initStore(t *testing.T) string {
 }
 
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
-func readAll(t *testing.T, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
+func readAll(t testing.TB, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
 func sameFiles(a, b map[string][]byte) bool              { return configtest.SameFiles(a, b) }

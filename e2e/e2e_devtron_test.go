@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,20 +20,10 @@ func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 	emu := kit.Emulators(t, fake.Options{})
 	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
 
-	dir := filepath.Join(t.TempDir(), "cfg")
-	run := func(stdin string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(gitopscfgPath(t), append([]string{"--config-dir", dir}, args...)...)
-		cmd.Stdin = strings.NewReader(stdin)
-		cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
-	run("", "init")
-	run(fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+	dir := initStore(t)
+	mustRun(t, dir, fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
 		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--activate")
-	run(devtronCanary+"\n", "devtron", "set", "--url", dt.URL(), "--token-stdin")
+	mustRun(t, dir, devtronCanary+"\n", "devtron", "set", "--url", dt.URL(), "--token-stdin")
 
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, devtronCanary}, "--config-dir", dir)
 	ts.waitUntil("GitHub not there in Devtron", func(s string) bool {

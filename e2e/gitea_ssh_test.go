@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -25,12 +24,8 @@ func TestGiteaRealRoundTripOverSSH(t *testing.T) {
 	tok := srv.Token(t, giteatest.Owner, "ssh-full", "write:organization,write:repository,read:user")
 	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
-	set := exec.Command(binaryPath(), "--config-dir", s.dir, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
+	mustRun(t, s.dir, tok, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
 		"--username", giteatest.Owner, "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(tok)
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set gitea: %v %s", err, out)
-	}
 	c := s.dial(t)
 	defer c.Close()
 	sess, err := c.NewSession()

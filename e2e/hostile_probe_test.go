@@ -449,9 +449,8 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		var doc struct {
 			Audit []struct{ Who string } `json:"audit"`
 		}
-		st := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json")
-		b, _ := st.Output()
-		_ = json.Unmarshal(b, &doc)
+		b := gitopscfg(t, s.dir, "", nil, "status", "--json").out
+		_ = json.Unmarshal([]byte(b), &doc)
 		for _, e := range doc.Audit {
 			if strings.Contains(e.Who, "evil") {
 				if r, bad := hiddenIn(e.Who); bad {
@@ -460,7 +459,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 				return true, e.Who
 			}
 		}
-		return false, "no audit entry from the session: " + string(b)
+		return false, "no audit entry from the session: " + b
 	}
 	deep := func(t *testing.T) (bool, string) {
 		readme, _ := os.ReadFile(filepath.Join("..", "README.md"))
@@ -514,12 +513,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 // gets in, and `check --deep` without a terminal runs with the documented exit status.
 func TestOpenSSHClientAfterLongKeyLine(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ssh is not installed")
-		}
-		t.Skip("ssh is not installed")
-	}
+	needSSH(t)
 	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	p := filepath.Join(s.dir, "authorized_keys")

@@ -207,14 +207,3 @@ func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 }
-
-// gitopscfgPath is the binary testscript made of this test (on $PATH once TestMain ran), for the
-// end-to-end tests that drive it in a terminal.
-func gitopscfgPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("gitopscfg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}

@@ -51,10 +51,8 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 	env := append(os.Environ(), "GITOPSCFG_PASSPHRASE="+passphrase)
 	cli := func(stdin string, args ...string) {
 		t.Helper()
-		c := exec.Command(binaryPath(), append([]string{"--config-dir", dir}, args...)...)
-		c.Env, c.Stdin = env, strings.NewReader(stdin)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
+		if r := gitopscfg(t, dir, stdin, []string{"GITOPSCFG_PASSPHRASE=" + passphrase}, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.out, r.err)
 		}
 	}
 	if passphrase != "" {
@@ -155,6 +153,18 @@ func (sc *screen) waitFor(t testing.TB, want string, within time.Duration) {
 		return
 	}
 	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.out.String(), 3000))
+}
+
+// needSSH skips the test when OpenSSH's client is not installed, and fails it in CI, which
+// installs it.
+func needSSH(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("ssh is not installed (CI installs it and runs this test)")
+		}
+		t.Fatal("ssh is missing in CI")
+	}
 }
 
 // pickerMarker is text only the picker shows.
@@ -324,12 +334,7 @@ func TestServeSSHLogsSessions(t *testing.T) {
 
 func TestServeWithOpenSSHClient(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ssh is not installed")
-		}
-		t.Skip("ssh is not installed")
-	}
+	needSSH(t)
 	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	host, port, _ := strings.Cut(s.addr, ":")
@@ -427,12 +432,9 @@ type auditDoc struct {
 
 func (s *sshServer) status(t testing.TB) auditDoc {
 	t.Helper()
-	out, err := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json").CombinedOutput()
-	if err != nil {
-		t.Fatalf("status: %v %s", err, out)
-	}
+	out := mustRun(t, s.dir, "", "status", "--json").out
 	var d auditDoc
-	if err := json.Unmarshal(out, &d); err != nil {
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
 	return d

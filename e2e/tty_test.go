@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,12 +12,7 @@ import (
 // TestTokenTypedOnATerminalIsNotEchoed runs `set --token-stdin` in a real terminal (tmux) and
 // types the token: it is saved, and never shown on the screen.
 func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is missing in CI")
-		}
-		t.Skip("tmux is not installed")
-	}
+	needTmux(t)
 	t.Parallel()
 	dir := initStore(t)
 	sock := dir + "/tmux.sock"
