@@ -11,76 +11,10 @@ import (
 	"sync"
 	"testing"
 
-	"gitopscfg/config/configtest"
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-func TestExitCodesAndMessages(t *testing.T) {
-	t.Parallel()
-	empty := filepath.Join(t.TempDir(), "none")
-	dir := initStore(t)
-	cases := []struct {
-		name string
-		dir  string
-		args []string
-		code int
-		want string
-	}{
-		{"status without store", empty, []string{"status"}, 2, "no store in"},
-		{"unknown provider", dir, []string{"activate", "gitbucket"}, 2, `unknown provider "gitbucket"`},
-		{"activate unconfigured", dir, []string{"activate", "gitlab"}, 2, "GitLab is not configured"},
-		{"remove unconfigured", dir, []string{"remove", "azure"}, 2, "not configured"},
-		{"unknown flag", dir, []string{"status", "--token", "x"}, 2, "unknown flag: --token"},
-		{"check on an empty store", dir, []string{"check"}, 1, "no provider is configured: run `gitopscfg set PROVIDER …` first"},
-		{"check all nothing configured", dir, []string{"check", "--all"}, 1, "no provider is configured"},
-		{"set missing fields", dir, []string{"set", "gitlab", "--org", "acme"}, 2, "needs --username, --token-stdin"},
-		{"init twice", dir, []string{"init"}, 2, "already exists"},
-		{"version", dir, []string{"version"}, 0, ""},
-		{"ui without a terminal", dir, []string{}, 2, "the interactive UI needs a terminal"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := gitopscfg(t, c.dir, "", nil, c.args...)
-			if r.code != c.code || !strings.Contains(r.err+r.out, c.want) {
-				t.Fatalf("exit %d (want %d), output %q, want it to contain %q", r.code, c.code, r.out+r.err, c.want)
-			}
-		})
-	}
-}
-
-func TestSetValidatesInput(t *testing.T) {
-	t.Parallel()
-	dir := initStore(t)
-	cases := []struct {
-		stdin string
-		args  []string
-		want  string
-	}{
-		{"ghp_abc def", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "contains whitespace"},
-		{"", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "token is empty"},
-		{kit.Canary, []string{"set", "github", "--org", "-acme", "--username", "u", "--token-stdin", "--no-check"}, "not a GitHub organisation name"},
-		{kit.Canary, []string{"set", "github", "--host", "http://github.example.com", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "refusing plain http"},
-		{kit.Canary, []string{"set", "github", "--project-key", "X", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "does not apply to GitHub"},
-		{kit.Canary, []string{"set", "bitbucket", "--org", "acme", "--username", "jdoe", "--token-stdin", "--no-check"}, "not an e-mail address"},
-	}
-	before := readAll(t, dir)
-	for _, c := range cases {
-		r := gitopscfg(t, dir, c.stdin, nil, c.args...)
-		if r.code != 2 || !strings.Contains(r.err, c.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, r.code, r.err, c.want)
-		}
-		if strings.Contains(r.out+r.err, kit.Canary) {
-			t.Errorf("%v: the token leaked into the output", c.args)
-		}
-	}
-	if after := readAll(t, dir); !sameFiles(before, after) {
-		t.Fatal("a rejected set changed the store")
-	}
-}
-
-func sameFiles(a, b map[string][]byte) bool { return configtest.SameFiles(a, b) }
 
 func TestSetStatusActivateRemove(t *testing.T) {
 	t.Parallel()
