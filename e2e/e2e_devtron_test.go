@@ -27,7 +27,7 @@ func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, devtronCanary}, "--config-dir", dir)
 	ts.waitUntil("GitHub not there in Devtron", func(s string) bool {
-		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: not there")
+		return strings.Contains(kit.LineOf(s, "✓ GitHub"), "Devtron: not there")
 	})
 	if len(dt.Rows()) != 0 {
 		t.Fatalf("Devtron holds %d configurations before the push", len(dt.Rows()))
@@ -36,7 +36,7 @@ func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 	ts.waitFor("Push GitHub to Devtron at", "(y/N)")
 	ts.keys("y")
 	ts.waitUntil("GitHub in sync and active in Devtron", func(s string) bool {
-		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: in sync, active there")
+		return strings.Contains(kit.LineOf(s, "✓ GitHub"), "Devtron: in sync, active there")
 	})
 	rows := dt.Rows()
 	if len(rows) != 1 || rows[0].Provider != "GITHUB" || !rows[0].Active || rows[0].Token != fake.GitHubTokenFull ||

@@ -121,16 +121,6 @@ func (ts *tmuxSession) next(title string) {
 	ts.waitUntil("the focus on "+title, func(s string) bool { return strings.Contains(s, "┃ "+title) })
 }
 
-// lineOf is the screen line that holds sub.
-func lineOf(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}
-
 func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	needTmux(t)
 	emu := kit.Emulators(t, fake.Options{})
@@ -155,7 +145,7 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	ts.waitFor("All checks passed", "✓ auth: authenticated as octocat", "✓ scope:repo", "✓ org:")
 	ts.keys("C-s")
 	scr := ts.waitFor("Saved and activated GitHub")
-	if !strings.Contains(lineOf(scr, "GitHub "), "✓ GitHub") {
+	if !strings.Contains(kit.LineOf(scr, "GitHub "), "✓ GitHub") {
 		t.Fatalf("no tick on GitHub:\n%s", scr)
 	}
 
@@ -163,13 +153,13 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	mustRun(t, dir, fake.GitLabTokenFull+"\n", "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
 		"--org", fake.GitLabGroupPath, "--username", fake.GitLabUser, "--token-stdin", "--no-check")
 	ts.waitUntil("GitLab configured", func(s string) bool {
-		return strings.Contains(lineOf(s, "GitLab "), "configured") && !strings.Contains(lineOf(s, "GitLab "), "not configured")
+		return strings.Contains(kit.LineOf(s, "GitLab "), "configured") && !strings.Contains(kit.LineOf(s, "GitLab "), "not configured")
 	})
 	ts.waitFor("never checked")
 
 	ts.keys("j", "a")
 	scr = ts.waitFor("GitLab is now the active provider")
-	if !strings.Contains(lineOf(scr, "GitLab "), "✓ GitLab") || strings.Contains(scr, "✓ GitHub") {
+	if !strings.Contains(kit.LineOf(scr, "GitLab "), "✓ GitLab") || strings.Contains(scr, "✓ GitHub") {
 		t.Fatalf("the tick did not move to GitLab:\n%s", scr)
 	}
 

@@ -208,7 +208,7 @@ func waitForText(hs *harness, subs ...string) string {
 }
 
 // rowOf is the first line of provider name's item in the picker.
-func rowOf(screen, name string) string { return lineOf(screen, name+"  ") }
+func rowOf(screen, name string) string { return kit.LineOf(screen, name+"  ") }
 
 func isDrift(m tea.Msg) bool { _, ok := m.(devtronDriftMsg); return ok }
 

@@ -379,13 +379,3 @@ func plainText(s string) string {
 }
 
 func teatestFinal() teatest.FinalOpt { return teatest.WithFinalTimeout(10 * time.Second) }
-
-// lineOf is the screen line that holds sub.
-func lineOf(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}

@@ -57,7 +57,7 @@ func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 	}
 	hs.key("esc")
 	scr = hs.waitFor("GitHub: round trip passed", "round trip passed just now")
-	if !strings.Contains(lineOf(plainText(scr), "round trip passed just now"), "token ") {
+	if !strings.Contains(kit.LineOf(plainText(scr), "round trip passed just now"), "token ") {
 		t.Errorf("the expiry is missing beside the round trip:\n%s", plainText(scr))
 	}
 	d := load(t, s)
@@ -90,7 +90,7 @@ func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 			hs.waitFor("never checked")
 			hs.key("r", "y") // r asks first: it creates and deletes a repository
 			plain := plainText(hs.waitFor(append([]string{"recorded as GitHub's last round trip"}, tc.want...)...))
-			line := lineOf(plain, "✗ "+tc.failed+" (")
+			line := kit.LineOf(plain, "✗ "+tc.failed+" (")
 			if line == "" || len(strings.TrimSpace(line)) < len("✗ "+tc.failed+" (1 ms): x") {
 				t.Fatalf("%s did not fail with a message:\n%s", tc.failed, plain)
 			}
@@ -280,7 +280,7 @@ func TestEditorBehindTheRoundTripFollowsAResize(t *testing.T) {
 	hs.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	hs.key("esc")
 	scr := plainText(hs.waitUntil("the editor below 100 columns", func(p string) bool {
-		return strings.HasPrefix(lineOf(p, "Live check"), "│ Live check") && strings.Contains(p, "round trip passed")
+		return strings.HasPrefix(kit.LineOf(p, "Live check"), "│ Live check") && strings.Contains(p, "round trip passed")
 	}))
 	for _, l := range strings.Split(scr, "\n") {
 		if w := len([]rune(l)); w > 80 {

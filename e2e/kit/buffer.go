@@ -59,11 +59,3 @@ func (l *Buffer) WaitUntil(ok func(string) bool, within time.Duration) bool {
 		}
 	}
 }
-
-// Tail is the last n bytes of s, for failure messages.
-func Tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
