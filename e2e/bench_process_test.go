@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,24 +99,7 @@ func firstFrame(b *testing.B, marker string, args ...string) (time.Duration, flo
 	}
 	took := time.Since(start)
 	time.Sleep(100 * time.Millisecond) // let it settle: the peak counts what the first screen needed
-	return took, peakRSSMB(b, cmd.Process.Pid)
-}
-
-// peakRSSMB is a process's peak resident set size (VmHWM) in MB.
-func peakRSSMB(b *testing.B, pid int) float64 {
-	b.Helper()
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Skipf("no /proc: %v", err)
-	}
-	for line := range strings.SplitSeq(string(st), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	b.Fatal("no VmHWM")
-	return 0
+	return took, float64(procStatusKB(b, cmd.Process.Pid, "VmHWM")) / 1024
 }
 
 func benchMedian(ts []time.Duration) time.Duration {

@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,3 +66,21 @@ func initStore(t testing.TB) string {
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
 func readAll(t testing.TB, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
 func sameFiles(a, b map[string][]byte) bool              { return configtest.SameFiles(a, b) }
+
+// procStatusKB is a field of process pid's /proc/PID/status given in kB (VmRSS, the resident set
+// size; VmHWM, its peak); without /proc the test is skipped.
+func procStatusKB(t testing.TB, pid int, field string) int {
+	t.Helper()
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for line := range strings.SplitSeq(string(st), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}

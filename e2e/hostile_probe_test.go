@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -312,21 +311,6 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 	})
 }
 
-// probeRSS is the resident set size of process pid.
-func probeRSS(t *testing.T, pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Skip("no /proc")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			n, _ := strconv.Atoi(strings.Fields(l)[1])
-			return n
-		}
-	}
-	return 0
-}
-
 func TestHostileSSHClientProbes(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
@@ -382,7 +366,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 	}
 	bigPty := func(t *testing.T) (bool, string) {
 		s := startServe(t, emu)
-		before := probeRSS(t, s.cmd.Process.Pid)
+		before := procStatusKB(t, s.cmd.Process.Pid, "VmRSS")
 		c := s.dial(t)
 		defer c.Close()
 		sess, _ := c.NewSession()
@@ -396,14 +380,14 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		deadline := time.Now().Add(15 * time.Second)
 		peak := before
 		for time.Now().Before(deadline) && !strings.Contains(out.String(), pickerMarker) {
-			peak = max(peak, probeRSS(t, s.cmd.Process.Pid))
+			peak = max(peak, procStatusKB(t, s.cmd.Process.Pid, "VmRSS"))
 			time.Sleep(50 * time.Millisecond)
 			if peak-before > 2<<20 {
 				break // over 2 GB: enough said
 			}
 		}
 		time.Sleep(time.Second)
-		peak = max(peak, probeRSS(t, s.cmd.Process.Pid))
+		peak = max(peak, procStatusKB(t, s.cmd.Process.Pid, "VmRSS"))
 		stdin.Close()
 		sess.Close()
 		return peak-before < 100<<10, fmt.Sprintf("server RSS %d MB before, %d MB peak after a 10000x10000 PTY request (+%d MB)", before>>10, peak>>10, (peak-before)>>10)

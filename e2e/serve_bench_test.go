@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"fmt"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +41,7 @@ func BenchmarkServeSessionsRSS(b *testing.B) {
 		s.openScreen(b, warm).waitFor(b, pickerMarker, 10*time.Second)
 		warm.Close()
 		time.Sleep(200 * time.Millisecond)
-		before := rssKB(b, s.cmd.Process.Pid)
+		before := procStatusKB(b, s.cmd.Process.Pid, "VmRSS")
 		var clients []*gossh.Client
 		for range sessions {
 			c := s.dial(b)
@@ -53,26 +49,11 @@ func BenchmarkServeSessionsRSS(b *testing.B) {
 			clients = append(clients, c)
 		}
 		time.Sleep(200 * time.Millisecond)
-		after := rssKB(b, s.cmd.Process.Pid)
+		after := procStatusKB(b, s.cmd.Process.Pid, "VmRSS")
 		for _, c := range clients {
 			c.Close()
 		}
 		b.ReportMetric(float64(after-before)/sessions/1024, "MB/session")
 		b.ReportMetric(float64(after)/1024, "MB-total")
 	}
-}
-
-func rssKB(b *testing.B, pid int) int {
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(st), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
 }
