@@ -38,20 +38,21 @@ func (l *Buffer) WaitFor(want string, within time.Duration) bool {
 }
 
 // WaitUntil reports whether ok holds for what was written within the time given; it asks again
-// after each write.
+// after each write (writes made while it asks are taken together). ok runs outside the lock, so
+// writers never wait on it.
 func (l *Buffer) WaitUntil(ok func(string) bool, within time.Duration) bool {
 	deadline := time.After(within)
 	for {
 		l.mu.Lock()
-		if ok(l.b.String()) {
-			l.mu.Unlock()
-			return true
-		}
+		written := l.b.String()
 		if l.grew == nil {
 			l.grew = make(chan struct{})
 		}
 		grew := l.grew
 		l.mu.Unlock()
+		if ok(written) {
+			return true
+		}
 		select {
 		case <-grew:
 		case <-deadline:
