@@ -135,8 +135,8 @@ func boundedRun(t *testing.T, dir string, stdin io.Reader, env []string, d time.
 		}
 	}()
 	code = waitExit(cmd, d)
+	<-copied // EOF: the process is gone, and with it the pipe's last writer
 	pr.Close()
-	<-copied
 	return code, buf.String(), total.Load()
 }
 
