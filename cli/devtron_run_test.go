@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/usecase"
 )
@@ -28,11 +29,7 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 	const adminCanary = "devtron-CANARY-set-admin-token-000000007"
 	const viewerCanary = "devtron-CANARY-set-viewer-token-00000008"
 	x := newRunFixture(t)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{adminCanary: true, viewerCanary: false}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{adminCanary: true, viewerCanary: false}})
 	ctx := context.Background()
 
 	opts := x.devtronSetOpts(viewerCanary)

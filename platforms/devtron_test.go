@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -43,11 +44,7 @@ func newRig(t *testing.T, opts devtronfake.Options) *rig {
 		opts.Tokens = map[string]bool{}
 	}
 	opts.Tokens[devtronCanary] = true
-	srv, err := devtronfake.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := kit.Devtron(t, opts)
 	env := providers.NewEnv("test")
 	dt, err := platforms.NewDevtron(env, platforms.Instance{URL: srv.URL() + "/", Token: devtronCanary})
 	if err != nil {
@@ -387,11 +384,7 @@ func TestPushRefusesBeforeAnyRequest(t *testing.T) {
 }
 
 func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	r := newRig(t, devtronfake.Options{})
 	gl := emu.DemoCredentials(providers.GitLab) // org is the group path acme/gitops
 	res, err := r.push(gl, platforms.PushOptions{})
