@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 )
 
@@ -317,7 +318,7 @@ func TestPickerAddNamesAProvidersOwnCredentialFirst(t *testing.T) {
 	hs.waitFor("Step 1 of 3")
 	hs.key("down", "down", "down", "enter") // Bitbucket Cloud
 	hs.waitUntil("the name offered: bitbucket", func(plain string) bool {
-		return strings.Contains(plain, "Name of the new Bitbucket Cloud credential") && strings.HasSuffix(strings.TrimSpace(lineOf(plain, "> ")), "> bitbucket")
+		return strings.Contains(plain, "Name of the new Bitbucket Cloud credential") && strings.HasSuffix(strings.TrimSpace(kit.LineOf(plain, "> ")), "> bitbucket")
 	})
 	hs.key("esc")
 	hs.waitFor("Step 1 of 3")
@@ -325,5 +326,35 @@ func TestPickerAddNamesAProvidersOwnCredentialFirst(t *testing.T) {
 	hs.waitFor("nothing was added", "✓ GitHub")
 	if d := load(t, s); len(d.Credentials) != 3 {
 		t.Fatalf("the store holds %v", usecaseNames(d))
+	}
+}
+
+// TestPickerAsksAgainBeforeReplacing: when Devtron came to hold another credential of the
+// provider after the comparison shown (the command line pushed it), the push of the second
+// credential sends nothing and asks again, saying what it replaces; yes then replaces it.
+func TestPickerAsksAgainBeforeReplacing(t *testing.T) {
+	t.Parallel()
+	r := newDevtronRig(t)
+	if _, err := r.s.Update(t.Context(), "test", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
+		twoGitHubs(d)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hs := start(t, Options{Store: r.s, ConfigDir: r.s.Dir()}, deps{}, 120, 40)
+	hs.waitUntil("the comparison", func(plain string) bool { return strings.Count(plain, "Devtron: not there") == 4 })
+	r.push(t, providers.GitHub, false) // the picker does not know yet
+	writes := r.writes()
+	hs.key("down", "p")
+	waitForText(hs, "Push "+infraLabel+" to Devtron at "+r.url+"? Devtron validates it")
+	hs.key("y")
+	waitForText(hs, "the push replaces GitHub's there")
+	if r.writes() != writes {
+		t.Fatal("a push that would replace another credential was sent before the admin said yes")
+	}
+	hs.key("y")
+	waitForText(hs, infraLabel+": Devtron validated and saved the configuration")
+	if rows := r.dt.Rows(); len(rows) != 1 || rows[0].GitHubOrgID != "acme-infra" {
+		t.Fatalf("Devtron holds %+v", rows)
 	}
 }

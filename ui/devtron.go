@@ -15,8 +15,8 @@ import (
 // The picker's view of the stored Devtron instance: which configurations it holds and which
 // provider is active there (the drift), kept as fresh as the store. Devtron holds one
 // configuration per provider, so each stored credential is compared with its provider's there:
-// in sync, differs, not there, or "holds" another stored credential of the same provider (the
-// one in sync with it). Every change of the store
+// in sync, differs, not there, or "holds" another stored credential of the same provider
+// (platforms.Other). Every change of the store
 // (a save, an activation, a recorded check, another writer's change), every push and every
 // return of the terminal's focus starts a new comparison; each is tagged with a sequence number,
 // and only the reply to the latest one is kept (an older one still in flight is cancelled). While
@@ -36,26 +36,8 @@ type devtronDriftMsg struct {
 	seq   int
 	inst  platforms.Instance
 	basis map[string]providers.Credentials
-	drift credDrift
+	drift platforms.Drift
 	err   error
-}
-
-// driftOther is the state of a stored credential whose provider's configuration in Devtron is
-// another stored credential's (credState.held).
-const driftOther platforms.DriftState = "other"
-
-// credDrift is the comparison of every stored credential with Devtron.
-type credDrift struct {
-	// active is the provider Devtron has active ("" none).
-	active providers.ID
-	creds  map[string]credState
-}
-
-// credState is one credential's comparison; held names, for driftOther, the stored credential
-// Devtron holds for the provider.
-type credState struct {
-	platforms.ProviderDrift
-	held string
 }
 
 // devtronView is what the picker knows of the stored Devtron instance.
@@ -66,7 +48,7 @@ type devtronView struct {
 	cancel context.CancelFunc
 	// drift is the comparison shown (nil: none yet, or the latest failed: err says why); inst
 	// and basis are the instance and the stored credentials it compared.
-	drift *credDrift
+	drift *platforms.Drift
 	err   string
 	inst  platforms.Instance
 	basis map[string]providers.Credentials
@@ -80,79 +62,17 @@ type devtronView struct {
 }
 
 // devtronDriftCmd compares the credentials d stores with d's Devtron instance, as request seq;
-// ctx ends when a newer request replaces it. usecase.CompareDevtron compares one credential per
-// provider, so the credentials go in rounds: the first of each provider, then the second, …
-// (one round when no provider has two).
+// ctx ends when a newer request replaces it.
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
 	msg := devtronDriftMsg{seq: seq, inst: *usecase.DevtronInstance(d), basis: map[string]providers.Credentials{}}
 	for name, cfg := range d.Credentials {
 		msg.basis[name] = providers.FromConfig(name, cfg)
 	}
-	rounds := driftRounds(d)
 	return guard(func() tea.Msg {
-		cd := credDrift{creds: map[string]credState{}}
-		for i, round := range rounds {
-			dd := b.CompareDevtron(ctx, round)
-			if dd.Err != nil {
-				msg.err = dd.Err
-				return msg
-			}
-			if i == 0 {
-				cd.active = dd.Drift.Active
-			}
-			for name, c := range round.Credentials {
-				cd.creds[name] = credState{ProviderDrift: dd.Drift.Providers[providers.ID(c.Provider)]}
-			}
-		}
-		cd.others(d)
-		msg.drift = cd
+		dd := b.CompareDevtron(ctx, d)
+		msg.drift, msg.err = dd.Drift, dd.Err
 		return msg
 	})
-}
-
-// driftRounds splits d's credentials into copies of d holding at most one credential per
-// provider: the first of each (in the picker's order), then the second, …; at least one.
-func driftRounds(d *config.Data) []*config.Data {
-	var rounds []*config.Data
-	seen := map[string]int{}
-	for _, name := range usecase.CredentialNames(d) {
-		c := d.Credentials[name]
-		i := seen[c.Provider]
-		seen[c.Provider]++
-		if i == len(rounds) {
-			r := *d
-			r.Credentials = map[string]*config.Credential{}
-			rounds = append(rounds, &r)
-		}
-		rounds[i].Credentials[name] = c
-	}
-	if len(rounds) == 0 {
-		rounds = append(rounds, d)
-	}
-	return rounds
-}
-
-// others marks, for each provider with several credentials, those that differ from Devtron's
-// configuration while another one is in sync with it: Devtron holds that other one.
-func (cd *credDrift) others(d *config.Data) {
-	for _, id := range providers.IDs {
-		names := credentialsOf(d, id)
-		held := ""
-		for _, name := range names {
-			if cd.creds[name].State == platforms.InSync {
-				held = name
-				break
-			}
-		}
-		if held == "" {
-			continue
-		}
-		for _, name := range names {
-			if st := cd.creds[name]; st.State == platforms.Differs {
-				cd.creds[name] = credState{ProviderDrift: platforms.ProviderDrift{State: driftOther}, held: held}
-			}
-		}
-	}
 }
 
 // instance is the stored Devtron instance (zero when none is stored).
@@ -202,24 +122,24 @@ func (p *picker) driftDue() tea.Cmd {
 // current is credential name's entry in the comparison shown, when it is current: of the stored
 // instance and of the settings of name and of every other credential of its provider as stored
 // now, and none of them was pushed since.
-func (p *picker) current(name string) (credState, bool) {
+func (p *picker) current(name string) (platforms.ProviderDrift, bool) {
 	dv := &p.dv
 	cfg := p.configured(name)
 	if dv.drift == nil || cfg == nil || dv.dirty[providers.ID(cfg.Provider)] || dv.inst != p.instance() {
-		return credState{}, false
+		return platforms.ProviderDrift{}, false
 	}
 	same := credentialsOf(p.data, providers.ID(cfg.Provider))
 	for other, b := range dv.basis {
 		if b.Provider == providers.ID(cfg.Provider) && p.configured(other) == nil {
-			return credState{}, false // a credential of the provider compared is gone
+			return platforms.ProviderDrift{}, false // a credential of the provider compared is gone
 		}
 	}
 	for _, n := range same {
 		if b, ok := dv.basis[n]; !ok || b != providers.FromConfig(n, p.configured(n)) {
-			return credState{}, false
+			return platforms.ProviderDrift{}, false
 		}
 	}
-	st, ok := dv.drift.creds[name]
+	st, ok := dv.drift.Credentials[name]
 	return st, ok
 }
 
@@ -229,21 +149,7 @@ func (p *picker) activeThere() (providers.ID, bool) {
 	if dv.drift == nil || dv.activeDirty || dv.inst != p.instance() {
 		return "", false
 	}
-	return dv.drift.active, true
-}
-
-// activeDiffers reports whether Devtron's active provider (there) is not the provider of the
-// credential active here: usecase.ActiveDiffers, by the active credential's provider and state.
-func (p *picker) activeDiffers(there providers.ID) bool {
-	here := providers.ID("")
-	if c := p.configured(p.data.Active); c != nil {
-		here = providers.ID(c.Provider)
-	}
-	drift := platforms.Drift{Active: there, Providers: map[providers.ID]platforms.ProviderDrift{}}
-	if st, ok := p.dv.drift.creds[p.data.Active]; ok && here != "" {
-		drift.Providers[here] = st.ProviderDrift
-	}
-	return usecase.ActiveDiffers(string(here), drift)
+	return dv.drift.Active, true
 }
 
 // heldThere is the stored credential of provider id that Devtron holds (in sync), else the first
@@ -276,18 +182,25 @@ func (p *picker) devtronLine(w int) string {
 		return s.warn.Render(truncate(providers.Warn.Mark()+" "+at+" could not be read: "+dv.err, w))
 	case !known:
 		return s.dim.Render(truncate(at+" · reading its GitOps configurations…", w))
-	case p.activeDiffers(there):
+	case usecase.ActiveDiffers(p.data, *dv.drift):
 		here, thereS := "none", string(there)
+		msg := ""
 		if c := p.configured(p.data.Active); c != nil {
 			here = c.Provider
 			if p.data.Active != c.Provider {
 				here += " (" + p.data.Active + ")"
 			}
+			if pd, ok := dv.drift.Credentials[p.data.Active]; ok && c.Provider == thereS && pd.State == platforms.Other {
+				// the same provider, but another credential of it
+				msg = providers.Warn.Mark() + " Devtron holds " + p.label(pd.Holder) + ", here " + p.label(p.data.Active) + " is active"
+			}
 		}
 		if thereS == "" {
 			thereS = "none"
 		}
-		msg := providers.Warn.Mark() + " Devtron's active provider is " + thereS + ", here " + here
+		if msg == "" {
+			msg = providers.Warn.Mark() + " Devtron's active provider is " + thereS + ", here " + here
+		}
 		var fix []string
 		if held := p.heldThere(there); there != "" && held != "" {
 			fix = append(fix, "a on "+p.label(held))
@@ -351,8 +264,8 @@ func (p *picker) devtronBadge(e entry) string {
 		return label + out
 	case platforms.Absent:
 		return label + s.dim.Render("not there")
-	case driftOther:
-		return label + s.warn.Render("holds "+pd.held)
+	case platforms.Other:
+		return label + s.warn.Render("holds "+pd.Holder)
 	}
 	return label + s.warn.Render(string(pd.State))
 }

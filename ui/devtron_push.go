@@ -24,6 +24,7 @@ import (
 type devtronPushedMsg struct {
 	name     string
 	provider providers.ID
+	ask      pushAsk // the question answered
 	activate bool
 	before   platforms.DriftState
 	res      platforms.PushResult
@@ -77,31 +78,32 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, name)
+		plan, err := b.PlanPush(ctx, d, name, usecase.DevtronName(d))
 		return devtronPlanMsg{seq: seq, name: name, plan: plan, err: err}
 	})
 }
 
-// devtronPushCmd pushes the stored credential name (of provider) in d to d's Devtron instance
-// (usecase.Push: the freshness gate, then the push); activate lets the push make its provider
-// Devtron's active one in place of another, and then the credential the active one here too. The
-// session's end stops waiting.
-func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, name string, provider providers.ID, activate bool, before platforms.DriftState) tea.Cmd {
+// devtronPushCmd pushes the credential of the question a, as stored in d, to d's Devtron instance
+// (usecase.Push: the freshness gate, then the push); a.switches lets the push make its provider
+// Devtron's active one in place of another, and then the credential the active one here too,
+// a.replaces lets it replace another credential of the provider there. The session's end stops
+// waiting.
+func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, a pushAsk, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Credential: name, Activate: activate})
-		return devtronPushedMsg{name: name, provider: provider, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
+		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: usecase.DevtronName(d), Activate: activate, Replace: a.replaces != ""})
+		return devtronPushedMsg{name: a.name, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
 
 // contradicted reports whether drift, newer than the push, says otherwise than the push's notice.
-func (n *pushNote) contradicted(d credDrift) bool {
-	pd, ok := d.creds[n.name]
+func (n *pushNote) contradicted(d platforms.Drift) bool {
+	pd, ok := d.Credentials[n.name]
 	if !ok {
 		return true // no longer stored here
 	}
 	if n.saved {
-		return pd.State == platforms.Absent || pd.State == platforms.Differs || pd.State == driftOther ||
-			(n.active && d.active != "" && d.active != n.provider)
+		return pd.State == platforms.Absent || pd.State == platforms.Differs || pd.State == platforms.Other ||
+			(n.active && d.Active != "" && d.Active != n.provider)
 	}
 	return pd.State == platforms.InSync && n.before != platforms.InSync
 }
@@ -141,7 +143,7 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 	if pd, ok := p.current(name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
 		if there, known := p.activeThere(); known {
 			p.ask = newAsk(name, sel.p.ID, string(there), pd.State != platforms.Absent)
-			p.ask.replaces = pd.held
+			p.ask.replaces = pd.Holder
 			return nil
 		}
 	}
@@ -197,9 +199,9 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	p.ask = nil
 	switch {
 	case yes:
-		return p.push(a.name, a.switches)
+		return p.push(*a, a.switches)
 	case a.switches && a.present && msg.String() == "k":
-		return p.push(a.name, false)
+		return p.push(*a, false)
 	case a.switches:
 		p.say("nothing was pushed: "+a.from+" stays Devtron's active provider", false)
 	default:
@@ -247,9 +249,10 @@ func (p *picker) askText() string {
 	return q + " (y: push and switch · N: nothing is pushed)"
 }
 
-// push starts the confirmed push of credential name; activate lets it make its provider
+// push starts the push the admin confirmed to question a; activate lets it make its provider
 // Devtron's active one.
-func (p *picker) push(name string, activate bool) tea.Cmd {
+func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
+	name := a.name
 	cfg := p.configured(name)
 	if cfg == nil || usecase.StoredDevtron(p.data) == nil {
 		p.say(p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
@@ -261,7 +264,7 @@ func (p *picker) push(name string, activate bool) tea.Cmd {
 	if pd, ok := p.current(name); ok {
 		before = pd.State
 	}
-	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), name, providers.ID(cfg.Provider), activate, before), p.spin.Tick)
+	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), a, activate, before), p.spin.Tick)
 }
 
 // pushed takes the end of a push the admin asked for: a push allowed to switch Devtron's active
@@ -273,11 +276,19 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 		p.sayPush(msg.name, msg.provider, text, isErr, saved, active, msg.before)
 	}
 	var se *platforms.SwitchError
+	var re *usecase.ReplaceError
 	switch {
 	case errors.As(msg.err, &se):
 		// Devtron's active provider changed since it was read: nothing was sent; ask again.
 		p.ask = newAsk(msg.name, msg.provider, platforms.ActiveName(se.Active), false)
 		p.ask.changed = true
+		p.notice = ""
+	case errors.As(msg.err, &re):
+		// Devtron holds another credential of the provider, which the question did not say:
+		// nothing was sent; ask again, saying so.
+		a := msg.ask
+		a.replaces, a.present = re.Holder, true
+		p.ask = &a
 		p.notice = ""
 	case msg.err != nil && msg.res.OK():
 		// Saved in Devtron, made its active provider, but not made the active one here.

@@ -1,13 +1,11 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -17,22 +15,8 @@ import (
 // then lists both under GitHub, the ✓ staying on the first; the store holds both, by name.
 func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	dir := filepath.Join(t.TempDir(), "cfg")
-	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
-		t.Fatal("init failed")
-	}
-	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
-		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
-	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set: %v\n%s", err, out)
-	}
+	emu := kit.Emulators(t, fake.Options{})
+	dir := githubStore(t, emu)
 	ts := newTmux(t, 80, 24, []string{fake.GitHubTokenFull}, "--config-dir", dir)
 	ts.waitFor("✓ GitHub", "n add")
 	ts.keys("n")
@@ -55,7 +39,7 @@ func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	ts.waitFor("Make acme-infra (GitHub) the active credential?")
 	ts.keys("n")
 	scr := ts.waitFor("saved acme-infra (GitHub)")
-	gh, infra := lineOf(scr, "GitHub   "), lineOf(scr, "acme-infra (GitHub)   ")
+	gh, infra := kit.LineOf(scr, "GitHub   "), kit.LineOf(scr, "acme-infra (GitHub)   ")
 	if !strings.Contains(gh, "✓ GitHub") || !strings.Contains(gh, "active · configured") {
 		t.Fatalf("GitHub's row:\n%s", scr)
 	}
@@ -68,19 +52,14 @@ func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	ts.keys("q")
 	ts.waitFor("EXITED 0")
 
-	out, err := exec.Command(gitopscfgPath(t), "--config-dir", dir, "status", "--json").Output()
-	if err != nil {
-		t.Fatalf("status: %v", err)
-	}
+	out := mustRun(t, dir, "", "status", "--json").out
 	var st struct {
-		Active    string `json:"active"`
 		Providers []struct {
 			Credential string `json:"credential"`
 			Provider   string `json:"provider"`
-			Org        string `json:"org"`
 		} `json:"providers"`
 	}
-	if err := json.Unmarshal(out, &st); err != nil {
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, out)
 	}
 	got := map[string]string{}
