@@ -311,7 +311,7 @@ func (a *accessible) firstRun() error {
 	if err != nil {
 		return err
 	}
-	creds, result, err := a.edit(p, nil)
+	creds, result, err := a.edit(p, string(p.ID), nil)
 	if err != nil {
 		// Nothing was created either: a script's answers failed, and its exit status says so.
 		return err
@@ -325,12 +325,13 @@ func (a *accessible) firstRun() error {
 	return a.menu()
 }
 
+// chooseProvider asks for a provider; with d, each says how many credentials of it d holds.
 func (a *accessible) chooseProvider(title string, d *config.Data) (providers.Provider, error) {
 	var opts []huh.Option[string]
 	for _, p := range providers.All() {
 		label := p.Name
-		if d != nil {
-			label += ": " + a.describe(p, d)
+		if n := len(credentialsOf(d, p.ID)); n > 0 {
+			label += " (" + plural(n, "credential") + " stored)"
 		}
 		opts = append(opts, huh.NewOption(label, string(p.ID)))
 	}
@@ -341,14 +342,30 @@ func (a *accessible) chooseProvider(title string, d *config.Data) (providers.Pro
 	return providers.MustLookup(providers.ID(id)), nil
 }
 
-// describe is one provider's state in words.
-func (a *accessible) describe(p providers.Provider, d *config.Data) string {
-	c := d.Credentials[string(p.ID)]
-	if c == nil {
+// chooseCredential asks for a credential among the rows the picker lists (entries): the stored
+// credentials under their provider, and a provider with none as not configured (with one
+// credential per provider, named after it, the numbers are the providers' as they always were).
+func (a *accessible) chooseCredential(title string, d *config.Data) (entry, error) {
+	rows := entries(d)
+	var opts []huh.Option[int]
+	for i, e := range rows {
+		opts = append(opts, huh.NewOption(e.label()+": "+a.describe(e, d), i))
+	}
+	i := 0
+	if err := a.run(huh.NewSelect[int]().Title(title).Options(opts...).Value(&i)); err != nil {
+		return entry{}, err
+	}
+	return rows[i], nil
+}
+
+// describe is one row's credential's state in words.
+func (a *accessible) describe(e entry, d *config.Data) string {
+	c := d.Credentials[e.name]
+	if e.name == "" || c == nil {
 		return "not configured"
 	}
-	parts := []string{"configured (" + c.Host + ", " + p.OrgNoun + " " + c.Org + ")"}
-	if d.Active == string(p.ID) {
+	parts := []string{"configured (" + c.Host + ", " + e.p.OrgNoun + " " + c.Org + ")"}
+	if d.Active == e.name {
 		parts = append([]string{"ACTIVE"}, parts...)
 	}
 	if r := c.LastCheck; r != nil {
@@ -383,21 +400,22 @@ func (a *accessible) menu() error {
 			return err
 		}
 		a.say("")
-		for _, p := range providers.All() {
-			a.say("%s: %s", p.Name, a.describe(p, d))
+		for _, e := range entries(d) {
+			a.say("%s: %s", e.label(), a.describe(e, d))
 		}
 		action := "edit"
 		err = a.run(huh.NewSelect[string]().Title("What next?").Options(
-			huh.NewOption("Configure or edit a provider", "edit"),
-			huh.NewOption("Activate a provider", "activate"),
-			huh.NewOption("Re-test a provider", "test"),
-			huh.NewOption("Round-trip test a provider (create, clone, push, delete a repository)", "deep"),
-			huh.NewOption("Remove a provider", "remove"),
+			huh.NewOption("Configure or edit a credential", "edit"),
+			huh.NewOption("Activate a credential", "activate"),
+			huh.NewOption("Re-test a credential", "test"),
+			huh.NewOption("Round-trip test a credential (create, clone, push, delete a repository)", "deep"),
+			huh.NewOption("Remove a credential", "remove"),
 			huh.NewOption("Quit", "quit"),
 			// New actions come after Quit, so that scripts' numbered answers keep their meaning.
-			huh.NewOption("Re-test every configured provider", "testall"),
-			huh.NewOption("Push a provider to Devtron", "push"),
-			huh.NewOption("Rotate a provider's token", "rotate")).Value(&action))
+			huh.NewOption("Re-test every stored credential", "testall"),
+			huh.NewOption("Push a credential to Devtron", "push"),
+			huh.NewOption("Rotate a credential's token", "rotate"),
+			huh.NewOption("Add a credential (a provider may hold several, e.g. one per organisation)", "add")).Value(&action))
 		if errors.Is(err, errQuit) || (err == nil && action == "quit") {
 			return nil
 		}
@@ -417,43 +435,33 @@ func (a *accessible) menu() error {
 }
 
 func (a *accessible) act(action string, d *config.Data) error {
-	if action == "testall" {
+	switch action {
+	case "testall":
 		return a.testAll(d)
+	case "add":
+		return a.add(d)
 	}
-	p, err := a.chooseProvider("Which provider?", d)
+	e, err := a.chooseCredential("Which credential?", d)
 	if err != nil {
 		return err
 	}
-	c := d.Credentials[string(p.ID)]
+	name, label := e.credential(), e.label()
+	c := d.Credentials[name]
 	if action != "edit" && c == nil {
-		a.say("%s is not configured.", p.Name)
+		a.say("%s is not configured.", label)
 		return nil
 	}
 	switch action {
 	case "edit":
-		creds, result, err := a.edit(p, c)
-		var notSaved notSavedError
-		if errors.As(err, &notSaved) {
-			return nil // said so; back to the menu, where the end of input ends the prompts with an error
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.save(p, creds, result, d.Revision); err != nil {
-			return err
-		}
-		a.say("Saved %s.", p.Name)
-		if d.Active != string(p.ID) && result != nil && result.OK && a.confirm("Make "+p.Name+" the active provider?") {
-			return a.activate(p)
-		}
+		return a.editSave(e.p, name, c, d)
 	case "activate":
-		return a.activate(p)
+		return a.activate(name, label, credentialNoun(name, e.p.ID))
 	case "push":
-		return a.push(p, d)
+		return a.push(e, d)
 	case "rotate":
-		return a.rotate(p)
+		return a.rotate(e)
 	case "test", "deep":
-		creds := providers.FromConfig(string(p.ID), c)
+		creds := providers.FromConfig(name, c)
 		deep := action == "deep"
 		var r providers.Result
 		if deep {
@@ -467,36 +475,97 @@ func (a *accessible) act(action string, d *config.Data) error {
 		}
 		return err
 	case "remove":
-		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
+		if !a.confirm("Remove " + label + " and its token from the store?") {
 			return nil
 		}
-		_, wasActive, err := a.backend().Remove(a.ctx, string(p.ID), d.Revision)
+		_, wasActive, err := a.backend().Remove(a.ctx, name, d.Revision)
 		if config.IsKind(err, config.KindNotConfigured) {
-			a.say("%s is not configured any more (another writer removed it).", p.Name)
+			a.say("%s is not configured any more (another writer removed it).", label)
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		a.say("Removed %s.", p.Name)
+		a.say("Removed %s.", label)
 		if wasActive {
-			a.say("It was the active provider: no provider is active now.")
+			a.say("It was the active %s: none is active now.", credentialNoun(name, e.p.ID))
 		}
 	}
 	return nil
 }
 
-// activate makes p the active provider, if it is still configured.
-func (a *accessible) activate(p providers.Provider) error {
-	_, err := a.backend().Activate(a.ctx, string(p.ID))
+// editSave asks for the fields of credential name of p (c: as stored, nil for a new one), checks
+// them and saves them, then offers to make the credential the active one.
+func (a *accessible) editSave(p providers.Provider, name string, c *config.Credential, d *config.Data) error {
+	label, noun := credentialLabel(name, p.ID), credentialNoun(name, p.ID)
+	creds, result, err := a.edit(p, name, c)
+	var notSaved notSavedError
+	if errors.As(err, &notSaved) {
+		return nil // said so; back to the menu, where the end of input ends the prompts with an error
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.save(label, creds, result, d.Revision); err != nil {
+		return err
+	}
+	a.say("Saved %s.", label)
+	if d.Active != name && result != nil && result.OK && a.confirm("Make "+label+" the active "+noun+"?") {
+		return a.activate(name, label, noun)
+	}
+	return nil
+}
+
+// add adds a credential: its provider, its name (the provider's id while that one is not stored),
+// then its fields, checked and saved as an edit's.
+func (a *accessible) add(d *config.Data) error {
+	p, err := a.chooseProvider("Which Git provider is the new credential for?", d)
+	if err != nil {
+		return err
+	}
+	def := ""
+	if d.Credentials[string(p.ID)] == nil {
+		def = string(p.ID) // the credential named after its provider, as `gitopscfg set github` names it
+	}
+	name := def
+	title := "Name of the new " + p.Name + " credential (lower-case letters, digits and '-', at most " + itoa(config.MaxNameLen) + " characters"
+	if def != "" {
+		title += "; Enter takes " + def
+	}
+	in := huh.NewInput().Title(title + "):").Value(&name)
+	if a.tty {
+		// From a pipe no question asks again (its line would be the next answer's): the name is
+		// checked afterwards.
+		in.Validate(func(s string) error {
+			if strings.TrimSpace(s) == "" && def != "" {
+				return nil
+			}
+			_, err := newCredentialName(d, p, s)
+			return err
+		})
+	}
+	if err := a.run(in); err != nil {
+		return err
+	}
+	name, err = newCredentialName(d, p, name)
+	if err != nil {
+		a.say("Not added: %v.", err)
+		return nil
+	}
+	return a.editSave(p, name, nil, d)
+}
+
+// activate makes the credential name the active one, if it is still stored.
+func (a *accessible) activate(name, label, noun string) error {
+	_, err := a.backend().Activate(a.ctx, name)
 	if config.IsKind(err, config.KindNotConfigured) {
-		a.say("%s is not configured any more (another writer removed it).", p.Name)
+		a.say("%s is not configured any more (another writer removed it).", label)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	a.say("%s is now the active provider.", p.Name)
+	a.say("%s is now the active %s.", label, noun)
 	return nil
 }
 
@@ -508,12 +577,13 @@ func (a *accessible) confirm(q string) bool {
 	return yes
 }
 
-// edit asks for p's fields (with their help), checks them and returns what to save, or a
-// notSavedError (after saying so) when nothing is to be saved.
-func (a *accessible) edit(p providers.Provider, c *config.Credential) (providers.Credentials, *providers.Result, error) {
-	draft := providers.FromConfig(string(p.ID), c)
+// edit asks for the fields of credential name of p (with their help; c: as stored, nil for a new
+// one), checks them and returns what to save, or a notSavedError (after saying so) when nothing is
+// to be saved.
+func (a *accessible) edit(p providers.Provider, name string, c *config.Credential) (providers.Credentials, *providers.Result, error) {
+	draft := providers.FromConfig(name, c)
 	if c == nil {
-		draft = a.opts.startingCredentials(p, string(p.ID))
+		draft = a.opts.startingCredentials(p, name)
 	}
 	kept := draft
 	opts := []forms.Option{forms.Accessible()}
@@ -551,9 +621,9 @@ func (a *accessible) edit(p providers.Provider, c *config.Credential) (providers
 // oneLine joins the lines of s (errors.Join's) with "; ".
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
-// save writes the edited provider; when someone else changed that provider meanwhile, it says
-// so and offers to save the edits on top, so nothing typed is lost.
-func (a *accessible) save(p providers.Provider, creds providers.Credentials, result *providers.Result, base int64) error {
+// save writes the edited credential (label names it); when someone else changed it meanwhile, it
+// says so and offers to save the edits on top, so nothing typed is lost.
+func (a *accessible) save(label string, creds providers.Credentials, result *providers.Result, base int64) error {
 	_, err := a.backend().Save(a.ctx, saveInput(base, creds, result, nil, false, a.now()))
 	if !config.IsKind(err, config.KindConflict) {
 		return err
@@ -563,7 +633,7 @@ func (a *accessible) save(p providers.Provider, creds providers.Credentials, res
 	if lerr != nil {
 		return lerr
 	}
-	if !a.confirm("Save your edits of " + p.Name + " on top of the other change?") {
+	if !a.confirm("Save your edits of " + label + " on top of the other change?") {
 		return errors.New("not saved: your edits were discarded")
 	}
 	_, err = a.backend().Save(a.ctx, saveInput(cur.Revision, creds, result, nil, false, a.now()))

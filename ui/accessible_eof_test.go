@@ -29,7 +29,7 @@ func TestAccessibleEndOfInput(t *testing.T) {
 		{"menu, quit", withStore, "6\n", nil, "What next?"},
 		{"menu, quit without a newline", withStore, "6", nil, "What next?"},
 		{"menu, invalid answer", withStore, "x\n", errEndOfInput, "must be a number"},
-		{"menu, edit then nothing", withStore, "1\n", errEndOfInput, "Which provider?"},
+		{"menu, edit then nothing", withStore, "1\n", errEndOfInput, "Which credential?"},
 		{"wizard, no input", filepath.Join(t.TempDir(), "new"), "", errEndOfInput, "Step 1 of 3"},
 		{"wizard, two answers in one write", filepath.Join(t.TempDir(), "new"), "1\n2\n", errEndOfInput, "your GitLab server"},
 		{"wizard, passphrase from a pipe", filepath.Join(t.TempDir(), "new"), "2\n", nil, "Step 1 of 3"},

@@ -18,17 +18,23 @@ import (
 // The plain prompts' re-test of every provider, push to Devtron and rotation: what the picker's
 // T, p and R do, through the same use cases, said in words.
 
-// testAll re-tests every configured provider and says how each did.
+// testAll re-tests every stored credential and says how each did.
 func (a *accessible) testAll(d *config.Data) error {
-	ids := usecase.CredentialNames(d)
-	if len(ids) == 0 {
+	names := usecase.CredentialNames(d)
+	if len(names) == 0 {
 		a.say("No provider is configured yet.")
 		return nil
 	}
-	a.say("Re-testing %d providers …", len(ids))
-	out := a.backend().Test(a.ctx, d, ids, usecase.TestOptions{})
+	noun := "provider"
+	for _, n := range names {
+		if n != d.Credentials[n].Provider {
+			noun = "credential"
+		}
+	}
+	a.say("Re-testing %s …", plural(len(names), noun))
+	out := a.backend().Test(a.ctx, d, names, usecase.TestOptions{})
 	for _, r := range out.Results {
-		a.say("%s: %s", providers.MustLookup(r.Provider).Name, verdictWords(r))
+		a.say("%s: %s", credentialLabel(r.CredentialName(), r.Provider), verdictWords(r))
 		for _, ch := range r.Checks {
 			if ch.Status == providers.Fail || ch.Status == providers.Warn {
 				a.say("  %s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
@@ -49,20 +55,22 @@ func verdictWords(r providers.Result) string {
 	return "passed" + withWarnings(r)
 }
 
-// push sends p's stored credentials to the stored Devtron instance, saying first, and asking,
-// when the push would change Devtron's active provider.
-func (a *accessible) push(p providers.Provider, d *config.Data) error {
+// push sends the stored credential of row e to the stored Devtron instance, saying first, and
+// asking, when the push would change Devtron's active provider, or replace there another
+// credential of its provider.
+func (a *accessible) push(e entry, d *config.Data) error {
 	if usecase.StoredDevtron(d) == nil {
 		a.say("No Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first.")
 		return nil
 	}
 	b := a.backend()
-	if err := usecase.Fresh(string(p.ID), d.Credentials[string(p.ID)]); err != nil {
-		a.say("Not pushed: %v: re-test %s first.", err, p.Name)
+	name, label := e.credential(), e.label()
+	if err := usecase.Fresh(name, d.Credentials[name]); err != nil {
+		a.say("Not pushed: %v: re-test %s first.", err, label)
 		return nil
 	}
 	url := safe.Text(usecase.StoredDevtron(d).URL)
-	plan, err := b.PlanPush(a.ctx, d, string(p.ID), usecase.DevtronName(d))
+	plan, err := b.PlanPush(a.ctx, d, name, usecase.DevtronName(d))
 	if err != nil {
 		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
 		return nil
@@ -71,21 +79,32 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 	if plan.Switches {
 		there := platforms.ActiveName(plan.Active)
 		a.say("Devtron's active GitOps provider is %s: its applications push there.", there)
-		activate = a.confirm(fmt.Sprintf("Make %s the active one in Devtron at %s, and here?", p.Name, url))
+		activate = a.confirm(fmt.Sprintf("Make %s the active one in Devtron at %s, and here?", label, url))
 		if !activate && !plan.Present {
 			a.say("Nothing was pushed: %s stays Devtron's active provider.", there)
 			return nil
 		}
-		if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in Devtron and keep %s active there?", p.Name, there)) {
+		if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in Devtron and keep %s active there?", e.p.Name, there)) {
 			a.say("Nothing was pushed.")
 			return nil
 		}
-	} else if !a.confirm(fmt.Sprintf("Push %s to Devtron at %s? Devtron validates it by creating and deleting a repository.", p.Name, url)) {
+	} else if !a.confirm(fmt.Sprintf("Push %s to Devtron at %s? Devtron validates it by creating and deleting a repository.", label, url)) {
 		a.say("Nothing was pushed.")
 		return nil
 	}
-	a.say("Pushing %s to Devtron (its validation can take minutes) …", p.Name)
-	out, err := b.Push(a.ctx, d, usecase.PushInput{Credential: string(p.ID), Instance: usecase.DevtronName(d), Activate: activate})
+	a.say("Pushing %s to Devtron (its validation can take minutes) …", label)
+	in := usecase.PushInput{Credential: name, Instance: usecase.DevtronName(d), Activate: activate}
+	out, err := b.Push(a.ctx, d, in)
+	var re *usecase.ReplaceError
+	if errors.As(err, &re) {
+		// Devtron holds one configuration per provider: nothing was sent; ask before replacing.
+		if !a.confirm(fmt.Sprintf("Devtron holds %s, another %s credential: replace it there with %s?", labelIn(d, re.Holder), e.p.Name, label)) {
+			a.say("Nothing was pushed: Devtron keeps %s.", labelIn(d, re.Holder))
+			return nil
+		}
+		in.Replace = true
+		out, err = b.Push(a.ctx, d, in)
+	}
 	for _, st := range out.Result.Stages {
 		word := providers.Pass.Word()
 		if !st.OK {
@@ -93,35 +112,38 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		}
 		a.say("  %s: %s %s", word, safe.Text(st.Name), safe.Text(st.Message))
 	}
+	noun := credentialNoun(name, e.p.ID)
 	switch {
 	case err != nil && !out.Result.OK():
 		a.say("Not pushed: %s", safe.Text(err.Error()))
 	case err != nil:
-		a.say("%s: %s; but %s", p.Name, safe.Text(out.Result.Message), safe.Text(err.Error()))
+		a.say("%s: %s; but %s", label, safe.Text(out.Result.Message), safe.Text(err.Error()))
 	case out.ActivatedHere:
-		a.say("%s: %s. %s is now the active provider here too, as in Devtron.", p.Name, safe.Text(out.Result.Message), p.Name)
+		a.say("%s: %s. %s is now the active %s here too, as in Devtron.", label, safe.Text(out.Result.Message), label, noun)
 	case out.Disagree != "":
-		a.say("%s: %s. Here %s is the active provider: activate %s to make them agree.", p.Name, safe.Text(out.Result.Message), out.Disagree, p.Name)
+		a.say("%s: %s. Here %s is the active %s: activate %s to make them agree.", label, safe.Text(out.Result.Message), out.Disagree, nounIn(d, out.Disagree), label)
 	default:
-		a.say("%s: %s", p.Name, safe.Text(out.Result.Message))
+		a.say("%s: %s", label, safe.Text(out.Result.Message))
 	}
 	return nil
 }
 
-// rotate replaces p's token (usecase.Rotate), saying each step as it happens.
-func (a *accessible) rotate(p providers.Provider) error {
-	_, err := a.backend().Rotate(a.ctx, usecase.RotateInput{Credential: string(p.ID), ByHand: p.Rotation == nil,
+// rotate replaces the token of row e's credential (usecase.Rotate), saying each step as it
+// happens.
+func (a *accessible) rotate(e entry) error {
+	label := e.label()
+	_, err := a.backend().Rotate(a.ctx, usecase.RotateInput{Credential: e.credential(), ByHand: e.p.Rotation == nil,
 		Timeout: providers.DeepTimeout, Events: a.rotationEvent}, accessibleAsker{a})
 	var ue *usecase.UsageError
 	switch {
 	case err == nil:
-		a.say("The rotation of %s's token is done.", p.Name)
+		a.say("The rotation of %s's token is done.", label)
 	case endErr(err):
 		return err
 	case errors.As(err, &ue):
 		a.say("Not rotated: %v", err)
 	default:
-		a.say("The rotation of %s's token did not finish: see the steps above.", p.Name)
+		a.say("The rotation of %s's token did not finish: see the steps above.", label)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func TestAccessibleRetestsEveryProvider(t *testing.T) {
 	if err != nil {
 		t.Fatalf("err = %v; output:\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "Re-testing 1 providers") || !strings.Contains(out.String(), "GitHub: passed") {
+	if !strings.Contains(out.String(), "Re-testing 1 provider …") || !strings.Contains(out.String(), "GitHub: passed") {
 		t.Fatalf("no verdict per provider:\n%s", out.String())
 	}
 	if c := load(t, s).Credentials["github"]; c.LastCheck == nil || !c.LastCheck.OK {
@@ -110,5 +110,52 @@ func TestAccessibleRotatesByHand(t *testing.T) {
 		if showsToken(out.String(), tok) {
 			t.Fatalf("a token is shown:\n%s", out.String())
 		}
+	}
+}
+
+// TestAccessibleAddsSecondCredential: from a pipe, the plain prompts add a second GitHub credential
+// (Add, the provider, the name, the fields), list it under GitHub's, and act on it by name: its
+// re-test is its own. A name taken is refused without asking again (its line would be the next
+// answer's), and nothing is added.
+func TestAccessibleAddsSecondCredential(t *testing.T) {
+	t.Parallel()
+	emu := kit.Emulators(t, fake.Options{})
+	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
+	newProvider := func(id providers.ID) providers.Credentials { return emu.Credentials(id, "") }
+	var out bytes.Buffer
+	answers := []string{
+		"10", "1", "github", // Add, GitHub, a name taken: refused
+		"10", "1", "acme-infra", "", "", "", fake.GitHubTokenFull, "", "", "n", // Add, GitHub, acme-infra, its fields, not active
+		"3", "2", // re-test the second row: acme-infra
+		"6",
+	}
+	err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t", NewProvider: newProvider}, answers, &out)
+	if err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{
+		"Not added: GitHub exists already: edit it, or choose another name.",
+		"Name of the new GitHub credential (lower-case letters, digits and '-', at most 40 characters):",
+		"All checks passed.", "Saved acme-infra (GitHub).", "Make acme-infra (GitHub) the active credential?",
+		"\nGitHub: configured (", "\nacme-infra (GitHub): configured (",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if i, j := strings.LastIndex(text, "\nGitHub: configured"), strings.LastIndex(text, "\nacme-infra (GitHub): configured"); i > j || j > strings.LastIndex(text, "\nGitLab: not configured") {
+		t.Errorf("acme-infra is not listed under GitHub:\n%s", text)
+	}
+	if showsToken(text, fake.GitHubTokenFull) {
+		t.Fatalf("the output shows the token:\n%s", text)
+	}
+	d := load(t, s)
+	c := d.Credentials["acme-infra"]
+	if c == nil || c.Provider != "github" || c.Token != fake.GitHubTokenFull || d.Active == "acme-infra" {
+		t.Fatalf("after adding: %v, active %q, acme-infra %+v", usecaseNames(d), d.Active, c)
+	}
+	if strings.Count(text, "All checks passed.") != 2 || strings.Contains(text, "is not configured.") || d.Credentials["github"].LastCheck != nil {
+		t.Fatalf("the re-test of row 2 was not acme-infra's (github's last check %v):\n%s", d.Credentials["github"].LastCheck, text)
 	}
 }

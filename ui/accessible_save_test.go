@@ -37,7 +37,7 @@ func TestAccessibleSaveOnTopAfterAConflict(t *testing.T) {
 		a := &accessible{ctx: context.Background(), opts: Options{Who: "admin"}, in: strings.NewReader(answer + "\n"), out: &out, store: s, now: time.Now}
 		mine := base
 		mine.Token = "ghp_second00000000000"
-		err = a.save(gh, mine, nil, d.Revision)
+		err = a.save(gh.Name, mine, nil, d.Revision)
 		cur, _ := s.Load()
 		switch answer {
 		case "y":
