@@ -9,40 +9,39 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
+	"gitopscfg/usecase"
 )
 
 // reminderInterval is how often `serve` logs the tokens that expire soon.
 const reminderInterval = 24 * time.Hour
 
-// expiringToken is a provider whose token, by the expiry its last check remembered, expires
-// within the warning window or has expired.
+// expiringToken is a stored credential (Name, of provider ID) whose token, by the expiry its last
+// check remembered, expires within the warning window or has expired.
 type expiringToken struct {
+	Name      string
 	ID        providers.ID
 	ExpiresAt time.Time
 	Left      time.Duration // ≤ 0: expired
 }
 
-// expiringTokens lists, in the providers' order, each provider of d whose remembered expiry falls
-// within warn of now (or before it): no request is sent.
+// expiringTokens lists, in the order of usecase.CredentialNames, each credential of d whose
+// remembered expiry falls within warn of now (or before it): no request is sent.
 func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expiringToken {
 	var out []expiringToken
-	for _, id := range providers.IDs {
-		p := d.Credentials[string(id)]
-		if p == nil {
-			continue
-		}
+	for _, name := range usecase.CredentialNames(d) {
+		p := d.Credentials[name]
 		rec := latestCheck(p)
 		if rec == nil || rec.ExpiresAt == nil {
 			continue
 		}
 		if left := rec.ExpiresAt.Sub(now); left <= warn {
-			out = append(out, expiringToken{ID: id, ExpiresAt: *rec.ExpiresAt, Left: left})
+			out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
 		}
 	}
 	return out
 }
 
-// remindExpiringTokens logs, at start and then at every tick, each provider whose token expires
+// remindExpiringTokens logs, at start and then at every tick, each credential whose token expires
 // within warn (or has expired), from the expiry its last check remembered: no request is sent.
 func remindExpiringTokens(ctx context.Context, load func() (*config.Data, error), log *slog.Logger, warn time.Duration,
 	tick <-chan time.Time, now func() time.Time) {
@@ -56,7 +55,8 @@ func remindExpiringTokens(ctx context.Context, load func() (*config.Data, error)
 	}
 }
 
-// logExpiringTokens logs one reminder per provider whose remembered expiry falls within warn of now.
+// logExpiringTokens logs one reminder per credential whose remembered expiry falls within warn of
+// now, naming the credential and its provider.
 func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn time.Duration, now time.Time) {
 	d, err := load()
 	if err != nil {
@@ -65,10 +65,10 @@ func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn
 	}
 	for _, t := range expiringTokens(d, warn, now) {
 		if t.Left <= 0 {
-			log.Warn("token expired: replace it with `gitopscfg rotate "+string(t.ID)+"`", "provider", t.ID,
+			log.Warn("token expired: replace it with `gitopscfg rotate "+t.Name+"`", "credential", t.Name, "provider", t.ID,
 				"expired_at", t.ExpiresAt.UTC().Format(time.RFC3339))
 		} else {
-			log.Warn("token expires soon: replace it with `gitopscfg rotate "+string(t.ID)+"`", "provider", t.ID,
+			log.Warn("token expires soon: replace it with `gitopscfg rotate "+t.Name+"`", "credential", t.Name, "provider", t.ID,
 				"expires_at", t.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(t.Left.Hours()/24))
 		}
 	}
@@ -76,7 +76,7 @@ func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn
 
 // expiryGreeting is the notice an SSH session opens with: the tokens that expire within warn of
 // now or have expired ("" when none, or when the store cannot be read: the picker says that
-// itself). It names providers and dates only, never a token.
+// itself). It names credentials (GitHub, acme-infra (GitHub)) and dates only, never a token.
 func expiryGreeting(load func() (*config.Data, error), warn time.Duration, now time.Time) string {
 	d, err := load()
 	if err != nil {
@@ -92,8 +92,8 @@ func expiryGreeting(load func() (*config.Data, error), warn time.Duration, now t
 		if t.Left > 0 {
 			note += " (" + t.ExpiresAt.UTC().Format("2006-01-02") + ")"
 		}
-		parts[i] = providers.MustLookup(t.ID).Name + ": " + note
+		parts[i] = credentialLabel(t.Name, string(t.ID)) + ": " + note
 	}
 	return "Tokens to replace soon — " + strings.Join(parts, "; ") +
-		". Set a new token here (select the provider, enter) or run `gitopscfg rotate PROVIDER` on the server."
+		". Set a new token here (select the credential, enter) or run `gitopscfg rotate CREDENTIAL` on the server."
 }

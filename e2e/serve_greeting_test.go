@@ -14,7 +14,8 @@ import (
 
 // TestServeGreetsSessionWithExpiringTokens: an interactive SSH session opens with a notice naming
 // the tokens that expire within the warning window, from the stored check records: GitLab's, 3
-// days away, is named with its days left; GitHub's, 60 days away, is not; no token is shown.
+// days away, is named with its days left, and so is acme-infra's, a second GitHub credential,
+// by its name; GitHub's, 60 days away, is not; no token is shown.
 func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
@@ -28,6 +29,10 @@ func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	if _, err := store.Update(context.Background(), "test", config.ActionCheck, config.AnyRevision, func(d *config.Data) error {
 		d.Credentials["gitlab"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &soon}
 		d.Credentials["github"].LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &later}
+		infra := *d.Credentials["github"]
+		infra.Org = "acme-infra"
+		infra.LastCheck = &config.CheckRecord{At: now, OK: true, ExpiresAt: &soon}
+		d.Credentials["acme-infra"] = &infra
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -37,7 +42,8 @@ func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	sc := s.openScreen(t, c)
 	sc.waitForText(t, pickerMarker, 10*time.Second)
 	sc.waitForText(t, "Tokens to replace soon — ", 5*time.Second)
-	sc.waitForText(t, "GitLab: token expires in 3 days ("+soon.UTC().Format("2006-01-02")+")", time.Second)
+	sc.waitForText(t, "acme-infra (GitHub): token expires in 3 days ("+soon.UTC().Format("2006-01-02")+")", time.Second)
+	sc.waitForText(t, "; GitLab: token expires in 3 days", time.Second)
 	screen := sc.plain()
 	if strings.Contains(screen, "GitHub: token") {
 		t.Fatalf("the greeting names GitHub, 60 days from expiry: %q", kit.Tail(screen, 3000))
