@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // infraLabel is how the UI names the second GitHub credential of twoGitHubs.
@@ -357,4 +359,25 @@ func TestPickerAsksAgainBeforeReplacing(t *testing.T) {
 	if rows := r.dt.Rows(); len(rows) != 1 || rows[0].GitHubOrgID != "acme-infra" {
 		t.Fatalf("Devtron holds %+v", rows)
 	}
+}
+
+// TestPickerRotatesTheSelectedCredential: R on the second GitHub credential rotates that one, by
+// name, in a screen that names it, and says so back on the list.
+func TestPickerRotatesTheSelectedCredential(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, twoGitHubs)
+	got := make(chan string, 1)
+	rot := script(func(ctx context.Context, in usecase.RotateInput, ask usecase.RotateAsker) (usecase.Rotated, error) {
+		got <- in.Credential
+		in.Events(usecase.StepDone{Status: providers.Pass, Name: "check", Message: "the new token works"})
+		return usecase.Rotated{}, nil
+	})
+	hs := startScripted(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40, rot)
+	hs.waitFor(infraLabel)
+	hs.key("down", "R")
+	hs.waitFor(infraLabel + " · token rotation")
+	if name := <-got; name != "acme-infra" {
+		t.Fatalf("the rotation was of %q", name)
+	}
+	hs.waitFor(infraLabel + ": all checks passed")
 }
