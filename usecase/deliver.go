@@ -71,8 +71,11 @@ func gated(d *config.Data, name string, force bool) (string, *config.Credential,
 // must be stored.
 func Deliverable(d *config.Data, name string) (string, *config.Credential, error) {
 	if name == "" {
-		if d.Active == "" {
-			return "", nil, &UsageError{Msg: "no credential is active: name one (" + strings.Join(CredentialNames(d), ", ") + ")"}
+		switch names := CredentialNames(d); {
+		case len(names) == 0:
+			return "", nil, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER …` first"}
+		case d.Active == "":
+			return "", nil, &UsageError{Msg: "no credential is active: name one (" + strings.Join(names, ", ") + ")"}
 		}
 		name = d.Active
 	}
