@@ -22,7 +22,7 @@ test: lint
 # several minutes on a fresh machine) against the Gitea scenarios, and the emulator's parity with it.
 test-gitea:
 	.ci/gitea.sh bin >/dev/null
-	GITOPSCFG_GITEA=1 $(GO) test -race -count=1 -run 'Gitea' -v . ./providers/ ./cli/
+	GITOPSCFG_GITEA=1 $(GO) test -race -count=1 -run 'Gitea' -v ./e2e/ ./providers/ ./cli/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/usecase"
@@ -16,11 +17,7 @@ import (
 // that add 50 ms to every response, and each provider alone, in the same run. The target: --all
 // takes at most the slowest single provider's time + 10%. Reported: the medians and their ratio.
 func BenchmarkCheckAll(b *testing.B) {
-	emu, err := fake.Start(fake.Options{Latency: 50 * time.Millisecond})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{Latency: 50 * time.Millisecond})
 	d := config.NewData()
 	for _, id := range providers.IDs {
 		p := &config.Credential{Provider: string(id)}

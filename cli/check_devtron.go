@@ -70,5 +70,5 @@ func (c *devtronCheck) writeText(w io.Writer) {
 	}
 	_, _ = io.WriteString(w, "\n")
 	writeDevtronCheck(w, c.Result)
-	writeDevtronStatusText(w, c.Drift)
+	writeDevtronStatusText(w, c.Drift, true)
 }

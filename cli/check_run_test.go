@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -41,11 +42,7 @@ func newRunFixture(t *testing.T) *runFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	return &runFixture{t: t, s: s, emu: emu, now: time.Now().UTC().Truncate(time.Second)}
 }
 
@@ -64,11 +61,7 @@ func (x *runFixture) set(id providers.ID, token string, activate bool, check *co
 func (x *runFixture) devtron(tokens map[string]bool, token string) {
 	x.t.Helper()
 	if x.dt == nil {
-		dt, err := devtronfake.Start(devtronfake.Options{Tokens: tokens})
-		if err != nil {
-			x.t.Fatal(err)
-		}
-		x.t.Cleanup(dt.Close)
+		dt := kit.Devtron(x.t, devtronfake.Options{Tokens: tokens})
 		x.dt = dt
 	}
 	if _, err := x.s.SetPlatform(context.Background(), "setup", "devtron", "default", config.Platform{URL: x.dt.URL(), Token: token}); err != nil {

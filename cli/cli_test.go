@@ -11,82 +11,15 @@ import (
 	"sync"
 	"testing"
 
-	"gitopscfg/config/configtest"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
-const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
-
-func TestExitCodesAndMessages(t *testing.T) {
-	t.Parallel()
-	empty := filepath.Join(t.TempDir(), "none")
-	dir := initStore(t)
-	cases := []struct {
-		name string
-		dir  string
-		args []string
-		code int
-		want string
-	}{
-		{"status without store", empty, []string{"status"}, 2, "no store in"},
-		{"unknown credential", dir, []string{"activate", "gitbucket"}, 2, `unknown credential "gitbucket": did you mean bitbucket?`},
-		{"activate unconfigured", dir, []string{"activate", "gitlab"}, 2, "GitLab is not configured"},
-		{"remove unconfigured", dir, []string{"remove", "azure"}, 2, "not configured"},
-		{"unknown flag", dir, []string{"status", "--token", "x"}, 2, "unknown flag: --token"},
-		{"check on an empty store", dir, []string{"check"}, 1, "no provider is configured: run `gitopscfg set PROVIDER …` first"},
-		{"check all nothing configured", dir, []string{"check", "--all"}, 1, "no provider is configured"},
-		{"set missing fields", dir, []string{"set", "gitlab", "--org", "acme"}, 2, "needs --username, --token-stdin"},
-		{"init twice", dir, []string{"init"}, 2, "already exists"},
-		{"version", dir, []string{"version"}, 0, ""},
-		{"ui without a terminal", dir, []string{}, 2, "the interactive UI needs a terminal"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := gitopscfg(t, c.dir, "", nil, c.args...)
-			if r.code != c.code || !strings.Contains(r.err+r.out, c.want) {
-				t.Fatalf("exit %d (want %d), output %q, want it to contain %q", r.code, c.code, r.out+r.err, c.want)
-			}
-		})
-	}
-}
-
-func TestSetValidatesInput(t *testing.T) {
-	t.Parallel()
-	dir := initStore(t)
-	cases := []struct {
-		stdin string
-		args  []string
-		want  string
-	}{
-		{"ghp_abc def", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "contains whitespace"},
-		{"", []string{"set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "token is empty"},
-		{canary, []string{"set", "github", "--org", "-acme", "--username", "u", "--token-stdin", "--no-check"}, "not a GitHub organisation name"},
-		{canary, []string{"set", "github", "--host", "http://github.example.com", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "refusing plain http"},
-		{canary, []string{"set", "github", "--project-key", "X", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"}, "does not apply to GitHub"},
-		{canary, []string{"set", "bitbucket", "--org", "acme", "--username", "jdoe", "--token-stdin", "--no-check"}, "not an e-mail address"},
-	}
-	before := readAll(t, dir)
-	for _, c := range cases {
-		r := gitopscfg(t, dir, c.stdin, nil, c.args...)
-		if r.code != 2 || !strings.Contains(r.err, c.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, r.code, r.err, c.want)
-		}
-		if strings.Contains(r.out+r.err, canary) {
-			t.Errorf("%v: the token leaked into the output", c.args)
-		}
-	}
-	if after := readAll(t, dir); !sameFiles(before, after) {
-		t.Fatal("a rejected set changed the store")
-	}
-}
-
-func sameFiles(a, b map[string][]byte) bool { return configtest.SameFiles(a, b) }
-
 func TestSetStatusActivateRemove(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
-	mustRun(t, dir, " "+canary+"\n", "set", "github", "--org", "acme", "--username", "octocat", "--token-stdin", "--no-check", "--activate")
+	mustRun(t, dir, " "+kit.Canary+"\n", "set", "github", "--org", "acme", "--username", "octocat", "--token-stdin", "--no-check", "--activate")
 	mustRun(t, dir, "glpat-CANARYcanary012345678\n", "set", "gitlab", "--org", "acme/gitops", "--username", "jdoe", "--token-stdin", "--no-check")
 	// An update of one field keeps the others, including the token.
 	mustRun(t, dir, "", "set", "github", "--org", "acme-two", "--no-check")
@@ -138,7 +71,7 @@ func TestWrongKeyAndCorruptStore(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
 	other := initStore(t)
-	mustRun(t, dir, canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+	mustRun(t, dir, kit.Canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 	mustRun(t, dir, "", "set", "github", "--org", "acme2", "--no-check")
 
 	// Another store's key: exit 2, a message naming the problem, nothing changed.
@@ -161,7 +94,7 @@ func TestWrongKeyAndCorruptStore(t *testing.T) {
 func TestCorruptStoreIsNeverOverwritten(t *testing.T) {
 	t.Parallel()
 	dir := initStore(t)
-	mustRun(t, dir, canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+	mustRun(t, dir, kit.Canary, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 	path := filepath.Join(dir, "config.age")
 	b, _ := os.ReadFile(path)
 	for _, damaged := range [][]byte{b[:len(b)/2], append(append([]byte{}, b[:len(b)-20]...), bytes.Repeat([]byte{'x'}, 20)...)} {
@@ -190,7 +123,7 @@ func TestPassphraseMode(t *testing.T) {
 	if r := gitopscfg(t, dir, "", good, "init", "--passphrase"); r.code != 0 {
 		t.Fatalf("init --passphrase: %d %q", r.code, r.err)
 	}
-	if r := gitopscfg(t, dir, canary, good, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"); r.code != 0 {
+	if r := gitopscfg(t, dir, kit.Canary, good, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check"); r.code != 0 {
 		t.Fatalf("set: %d %q", r.code, r.err)
 	}
 	before := readAll(t, dir)
@@ -228,7 +161,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 				stdin := ""
 				if j == 0 {
 					args = append(args, "--username", "u@example.com", "--token-stdin")
-					stdin = canary
+					stdin = kit.Canary
 				}
 				if p == "azure" {
 					args = append(args, "--host", "https://dev.azure.com/acme")
@@ -285,8 +218,8 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		stdin string
 		args  []string
 	}{
-		{canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--activate"}},
-		{canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate"}},
+		{kit.Canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--activate"}},
+		{kit.Canary + "\n", []string{"set", "github", "--host", closed, "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate"}},
 		{"", []string{"status"}},
 		{"", []string{"status", "--json"}},
 		{"", []string{"check"}},
@@ -298,11 +231,11 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		r := gitopscfg(t, dir, step.stdin, nil, step.args...)
 		all.WriteString(r.out + r.err)
 	}
-	if strings.Contains(all.String(), canary) || strings.Contains(all.String(), canary[4:]) {
+	if strings.Contains(all.String(), kit.Canary) || strings.Contains(all.String(), kit.Canary[4:]) {
 		t.Fatalf("the canary token leaked into the output:\n%s", all.String())
 	}
 	for path, b := range readAll(t, dir) {
-		if bytes.Contains(b, []byte(canary[4:])) {
+		if bytes.Contains(b, []byte(kit.Canary[4:])) {
 			t.Fatalf("the canary token is in plaintext in %s", path)
 		}
 	}
@@ -311,11 +244,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 // status --json's last_check is the latest check of either kind, a round trip marked deep.
 func TestStatusLastCheckIncludesRoundTrips(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	c := emu.DemoCredentials(providers.GitHub)
 	mustRun(t, dir, c.Token, "set", "github", "--host", c.Host, "--org", c.Org, "--username", c.Username, "--token-stdin", "--no-check")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -46,11 +47,7 @@ func TestDemoCheckDeep(t *testing.T) {
 // --deep with --no-check.
 func TestSetDeep(t *testing.T) {
 	t.Parallel()
-	e, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
+	e := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	set := func(token string, extra ...string) run {
 		c := e.Credentials(providers.GitHub, token)

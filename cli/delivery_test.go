@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gitopscfg/cli"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -28,16 +29,8 @@ type delivery struct {
 
 func newDelivery(t *testing.T, devtronTokens map[string]bool) *delivery {
 	t.Helper()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: devtronTokens})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	emu := kit.Emulators(t, fake.Options{})
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: devtronTokens})
 	d := &delivery{dt: dt, dir: initStore(t), gh: emu.DemoCredentials(providers.GitHub), all: &strings.Builder{}}
 	d.step = func(stdin string, want int, args ...string) run {
 		t.Helper()

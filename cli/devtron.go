@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,9 +23,10 @@ import (
 func newDevtronCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devtron set|remove",
-		Short: "Store or remove the Devtron instance credentials are pushed to",
+		Short: "Store or remove the Devtron instances credentials are pushed to",
 		Example: `  $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
-  $ gitopscfg devtron remove`,
+  $ printf '%s' "$STAGING_TOKEN" | gitopscfg devtron set staging --url https://devtron.staging.example.com --token-stdin
+  $ gitopscfg devtron remove staging`,
 		Args:                       rejectUnknownCommand,
 		SuggestionsMinimumDistance: suggestionDistance,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -46,6 +48,8 @@ type devtronSetOptions struct {
 	Now       func() time.Time
 	Who       func() string
 
+	// Instance is the INSTANCE argument (default "default").
+	Instance string
 	// URL and CABundle are --url and --ca-bundle (nil: not given, the stored value stays).
 	URL, CABundle *string
 	TokenStdin    bool
@@ -61,19 +65,29 @@ func newDevtronSetCmd(f *factory, runF func(context.Context, *devtronSetOptions)
 	opts := &devtronSetOptions{}
 	var url, caBundle string
 	cmd := &cobra.Command{
-		Use:   "set --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
-		Short: "Store the Devtron instance (its API token is encrypted like the Git tokens)",
-		Long: `Store the Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to. The API token
-(Devtron: Global Configurations > Authorization > API tokens; its user must be a super-admin) is read
-from standard input, never from the command line. The instance is checked first (reachable, token
-valid, super-admin) and saved only if the check passes; --no-check saves without checking.`,
+		Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
+		Short: "Store a Devtron instance (its API token is encrypted like the Git tokens)",
+		Long: `Store a Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to, under the name
+INSTANCE (default "default"; lower-case letters, digits and '-', at most 40 characters): a staging and
+a production Devtron are two instances. The API token (Devtron: Global Configurations > Authorization >
+API tokens; its user must be a super-admin) is read from standard input, never from the command line.
+The instance is checked first (reachable, token valid, super-admin) and saved only if the check
+passes; --no-check saves without checking.`,
 		Example: `  # The token comes from a variable, on standard input
   $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
 
+  # A second instance, named staging
+  $ printf '%s' "$STAGING_TOKEN" | gitopscfg devtron set staging --url https://devtron.staging.example.com --token-stdin
+
   # A Devtron whose certificate a private CA signed
   $ gitopscfg devtron set --ca-bundle /etc/ssl/corp-ca.pem`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := instanceArg(args)
+			if err != nil {
+				return err
+			}
+			opts.Instance = name
 			if cmd.Flags().Changed("url") {
 				opts.URL = &url
 			}
@@ -100,9 +114,10 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	if err != nil {
 		return err
 	}
-	in := platforms.Instance{}
-	if usecase.StoredDevtron(d) != nil {
-		in = *usecase.DevtronInstance(d)
+	opts.Instance = cmp.Or(opts.Instance, config.DefaultInstance)
+	in := platforms.Instance{Kind: platforms.KindDevtron, Name: opts.Instance}
+	if p := d.Platforms[string(platforms.KindDevtron)][opts.Instance]; p != nil {
+		in = *platforms.InstanceOf(platforms.KindDevtron, opts.Instance, p)
 	}
 	if opts.URL != nil {
 		in.URL = strings.TrimSpace(*opts.URL)
@@ -121,7 +136,7 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	}
 	switch {
 	case in.URL == "":
-		return usageErr("no Devtron instance is stored yet: give --url")
+		return usageErr("no Devtron instance named %s is stored yet: give --url", opts.Instance)
 	case in.Token == "":
 		return usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
 	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil:
@@ -148,7 +163,11 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	case !opts.NoCheck:
 		writeDevtronCheck(opts.IO.Out, r)
 	}
-	fmt.Fprintf(opts.IO.Out, "Saved the Devtron instance %s.\n", in.URL)
+	if opts.Instance == config.DefaultInstance {
+		fmt.Fprintf(opts.IO.Out, "Saved the Devtron instance %s.\n", in.URL)
+	} else {
+		fmt.Fprintf(opts.IO.Out, "Saved the Devtron instance %s (%s).\n", opts.Instance, in.URL)
+	}
 	return nil
 }
 
@@ -157,6 +176,8 @@ type devtronRemoveOptions struct {
 	IO        Streams
 	OpenStore func() (*config.Store, error)
 	Who       func() string
+	// Instance is the INSTANCE argument ("": the default or only one).
+	Instance string
 }
 
 // newDevtronRemoveCmd builds devtron remove; runF runs it (nil: devtronRemoveRun), so tests can swap it.
@@ -165,12 +186,19 @@ func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOp
 		runF = devtronRemoveRun
 	}
 	return &cobra.Command{
-		Use:     "remove",
-		Short:   "Forget the stored Devtron instance (nothing changes in Devtron)",
-		Example: `  $ gitopscfg devtron remove`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use:     "remove [INSTANCE]",
+		Short:   "Forget a stored Devtron instance (nothing changes in Devtron)",
+		Example: "  $ gitopscfg devtron remove\n  $ gitopscfg devtron remove staging",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
+			if len(args) == 1 {
+				name, err := instanceArg(args)
+				if err != nil {
+					return err
+				}
+				opts.Instance = name
+			}
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -182,14 +210,38 @@ func devtronRemoveRun(ctx context.Context, opts *devtronRemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	if usecase.StoredDevtron(d) == nil {
+	kind := string(platforms.KindDevtron)
+	name, _ := d.Instance(kind, opts.Instance)
+	switch names := d.InstanceNames(kind); {
+	case len(names) == 0:
 		return usageErr("no Devtron instance is stored")
+	case name == "" && opts.Instance != "":
+		return usageErr("no Devtron instance named %s is stored: the stored ones are %s", opts.Instance, strings.Join(names, ", "))
+	case name == "":
+		return usageErr("several Devtron instances are stored: name the one to remove (%s)", strings.Join(names, ", "))
 	}
-	if _, err := usecase.New(s, usecase.Options{Who: opts.Who()}).RemoveDevtron(ctx, ""); err != nil {
+	if _, err := usecase.New(s, usecase.Options{Who: opts.Who()}).RemoveDevtron(ctx, name); err != nil {
 		return err
 	}
-	fmt.Fprintln(opts.IO.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
+	if name == config.DefaultInstance && len(d.InstanceNames(kind)) == 1 {
+		fmt.Fprintln(opts.IO.Out, "Removed the Devtron instance; its configurations in Devtron are unchanged.")
+	} else {
+		fmt.Fprintf(opts.IO.Out, "Removed the Devtron instance %s; its configurations in Devtron are unchanged.\n", name)
+	}
 	return nil
+}
+
+// instanceArg reads the optional INSTANCE argument of a platform's sub-command (default
+// "default").
+func instanceArg(args []string) (string, error) {
+	if len(args) == 0 {
+		return config.DefaultInstance, nil
+	}
+	name := strings.TrimSpace(args[0])
+	if err := config.ValidName(name); err != nil {
+		return "", usageErr("INSTANCE: %v", err)
+	}
+	return name, nil
 }
 
 // writeDevtronCheck prints the instance check for a person.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/usecase"
 )
@@ -28,11 +29,7 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 	const adminCanary = "devtron-CANARY-set-admin-token-000000007"
 	const viewerCanary = "devtron-CANARY-set-viewer-token-00000008"
 	x := newRunFixture(t)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{adminCanary: true, viewerCanary: false}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{adminCanary: true, viewerCanary: false}})
 	ctx := context.Background()
 
 	opts := x.devtronSetOpts(viewerCanary)
@@ -123,7 +120,13 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 	if err != nil || got == nil || got.URL != nil || got.CABundle == nil || *got.CABundle != "" || got.TokenStdin || got.Timeout <= 0 {
 		t.Fatalf("set --ca-bundle '': %v %+v", err, got)
 	}
-	for _, bad := range [][]string{{"extra"}, {"--token"}, {"--timeout", "soon"}} {
+	if got, err := parse("staging", "--url", "https://devtron.example.com"); err != nil || got == nil || got.Instance != "staging" {
+		t.Fatalf("set staging: %v %+v", err, got)
+	}
+	if got, err := parse("--url", "https://devtron.example.com"); err != nil || got == nil || got.Instance != "default" {
+		t.Fatalf("set without INSTANCE: %v %+v", err, got)
+	}
+	for _, bad := range [][]string{{"Bad Name!"}, {"one", "two"}, {"--token"}, {"--timeout", "soon"}} {
 		if got, err := parse(bad...); got != nil || exitCode(err) != exitUsageStore {
 			t.Errorf("set %v: ran %v, exit %d", bad, got != nil, exitCode(err))
 		}
@@ -138,10 +141,12 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 	if err := rm.Execute(); err != nil || !ran {
 		t.Fatalf("remove: %v, ran with the factory's dependencies %v", err, ran)
 	}
-	ran = false
-	rm.SetArgs([]string{"extra"})
-	rm.SilenceErrors, rm.SilenceUsage = true, true
-	if err := rm.Execute(); exitCode(err) != exitUsageStore || ran {
-		t.Fatalf("remove extra: exit %d, ran %v", exitCode(err), ran)
+	for _, bad := range [][]string{{"Bad Name!"}, {"one", "two"}} {
+		ran = false
+		rm.SetArgs(bad)
+		rm.SilenceErrors, rm.SilenceUsage = true, true
+		if err := rm.Execute(); exitCode(err) != exitUsageStore || ran {
+			t.Fatalf("remove %v: exit %d, ran %v", bad, exitCode(err), ran)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -25,11 +26,7 @@ func slowRunFixture(t *testing.T, latency time.Duration) *runFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := fake.Start(fake.Options{Latency: latency})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{Latency: latency})
 	return &runFixture{t: t, s: s, emu: emu, now: time.Now().UTC().Truncate(time.Second)}
 }
 

@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"gitopscfg/cli"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -28,16 +29,6 @@ func setOnEmulator(t *testing.T, dir string, e *fake.Emulators, id providers.ID,
 		args = append(args, "--project-key", c.ProjectKey)
 	}
 	mustRun(t, dir, token, append(args, extra...)...)
-}
-
-func startEmulators(t *testing.T) *fake.Emulators {
-	t.Helper()
-	e, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	return e
 }
 
 func noTokens(t *testing.T, out string, tokens ...string) {
@@ -73,7 +64,7 @@ next:
 
 func TestCheckPrometheus(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	setOnEmulator(t, dir, e, providers.GitHub, fake.GitHubTokenNoDeleteRepo, "--activate")
 	setOnEmulator(t, dir, e, providers.GitLab, fake.GitLabTokenFull)
@@ -164,7 +155,7 @@ func statusLastChecks(t *testing.T, dir string) map[string]*time.Time {
 
 func TestCheckPrometheusDeep(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	setOnEmulator(t, dir, e, providers.GitHub, fake.GitHubTokenPushRejected, "--activate")
 	r := gitopscfg(t, dir, "", nil, "check", "--deep", "--format", "prometheus")
@@ -192,7 +183,7 @@ var perfRe = regexp.MustCompile(`'([a-z]+)_token_expiry_days'=(-?[0-9.]+);([0-9.
 // TestCheckNagios runs the real command: the plugin API's exit codes, one status line, perfdata.
 func TestCheckNagios(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	cases := []struct {
 		name  string
 		token string
@@ -253,7 +244,7 @@ func TestCheckNagios(t *testing.T) {
 
 func TestCheckExpiryThresholds(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	setOnEmulator(t, dir, e, providers.GitLab, fake.GitLabTokenExpiringSoon, "--activate")
 	r := gitopscfg(t, dir, "", nil, "check")
@@ -290,7 +281,7 @@ func TestCheckExpiryThresholds(t *testing.T) {
 
 func TestCheckJSONLDeep(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	dir := initStore(t)
 	setOnEmulator(t, dir, e, providers.GitHub, fake.GitHubTokenFull, "--activate")
 	setOnEmulator(t, dir, e, providers.GitLab, fake.GitLabTokenFull)

@@ -2,28 +2,17 @@ package cli_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/giteatest"
 )
 
 // The command line and the SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea):
 // set (which checks live and saves only if the check passes), check, check --deep, and a round
-// trip over SSH (gitea_ssh_test.go at the top level); no token in any output or file, no repository left behind.
-
-func giteaResult(t *testing.T, out string) providers.Result {
-	t.Helper()
-	var doc struct {
-		Results []providers.Result `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 1 {
-		t.Fatalf("not one JSON result (%v): %s", err, out)
-	}
-	return doc.Results[0]
-}
+// trip over SSH (e2e/gitea_ssh_test.go); no token in any output or file, no repository left behind.
 
 func TestGiteaRealCommandLine(t *testing.T) {
 	giteatest.Require(t)
@@ -40,11 +29,11 @@ func TestGiteaRealCommandLine(t *testing.T) {
 		t.Fatalf("set gitea: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 	r := record(gitopscfg(t, dir, "", nil, "check", "gitea", "--json"))
-	if res := giteaResult(t, r.out); r.code != 0 || !res.OK || res.User != giteatest.Owner {
+	if res := kit.GiteaResult(t, r.out); r.code != 0 || !res.OK || res.User != giteatest.Owner {
 		t.Fatalf("check gitea: exit %d, %+v", r.code, res)
 	}
 	r = record(gitopscfg(t, dir, "", nil, "check", "gitea", "--deep", "--json"))
-	res := giteaResult(t, r.out)
+	res := kit.GiteaResult(t, r.out)
 	for _, id := range providers.DeepStages {
 		if c, _ := res.Find(id); c.Status != providers.Pass {
 			t.Errorf("check --deep: %s is %s: %s", id, c.Status, c.Message)
@@ -64,7 +53,7 @@ func TestGiteaRealCommandLine(t *testing.T) {
 		t.Errorf("check with a read-only token: exit %d\n%s", r.code, r.out)
 	}
 	r = record(gitopscfg(t, dir, "", nil, "check", "gitea", "--deep", "--json"))
-	roRes := giteaResult(t, r.out)
+	roRes := kit.GiteaResult(t, r.out)
 	if c, _ := roRes.Find(providers.CheckDeepCreate); r.code != 1 || c.Status != providers.Fail {
 		t.Errorf("check --deep with a read-only token: exit %d, deep:create %s", r.code, c.Status)
 	}

@@ -50,3 +50,4 @@ func initStore(t *testing.T) string {
 
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
 func readAll(t *testing.T, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
+func sameFiles(a, b map[string][]byte) bool              { return configtest.SameFiles(a, b) }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	"gitopscfg/providers"
@@ -95,34 +94,6 @@ func TestUnknownProviderSaysWhatItMayHaveMeant(t *testing.T) {
 		_, err := providerArg(typed)
 		if exitCode(err) != exitUsageStore || err.Error() != want {
 			t.Errorf("%q: exit %d, %v\nwant %s", typed, exitCode(err), err, want)
-		}
-	}
-}
-
-// TestMistypedVerbsAndPlatforms: a mistyped verb, devtron sub-command or platform is a usage error
-// that names what it may have meant (cobra's suggestions for the verbs, with their SuggestFor).
-func TestMistypedVerbsAndPlatforms(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"chek"}, `unknown command "chek" for "gitopscfg": did you mean check?`},
-		{[]string{"stauts"}, `unknown command "stauts" for "gitopscfg": did you mean status?`},
-		{[]string{"rm", "github"}, `unknown command "rm" for "gitopscfg": did you mean remove?`},
-		{[]string{"add", "github"}, `unknown command "add" for "gitopscfg": did you mean set?`},
-		{[]string{"frob"}, `unknown command "frob" for "gitopscfg"`},
-		{[]string{"devtron", "sett"}, `unknown command "sett" for "gitopscfg devtron": did you mean set?`},
-		{[]string{"push", "devtrn"}, `unknown platform "devtrn": did you mean devtron? gitopscfg pushes to devtron (for Argo CD and Flux use ` + "`gitopscfg export`)"},
-		{[]string{"export", "argcd"}, `unknown platform "argcd": did you mean argocd? Use argocd or flux`},
-		{[]string{"export", "helm"}, `unknown platform "helm": use argocd or flux`},
-		{[]string{"push", "devtron", "githb"}, `unknown credential "githb": did you mean github?`},
-		{[]string{"export", "flux", "gitlba"}, `unknown credential "gitlba": did you mean gitlab?`},
-	} {
-		f, out, errb := testFactory("")
-		code := run(context.Background(), c.args, f)
-		if code != exitUsageStore || out.Len() != 0 || !strings.HasPrefix(errb.String(), "error: "+c.want) {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errb, c.want)
 		}
 	}
 }

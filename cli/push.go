@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,8 +29,15 @@ type pushDevtronOptions struct {
 	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
 	// as typed.
 	Credential, Typed string
-	Force             bool
-	JSON              bool
+	// Instances are the --instance names (none: the only instance); AllInstances is
+	// --all-instances.
+	Instances    []string
+	AllInstances bool
+	// Replace lets a push replace another stored credential of the same provider that an
+	// instance holds (Devtron keeps one configuration per provider).
+	Replace bool
+	Force   bool
+	JSON    bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and makes
 	// it the active one here too, so that both agree.
 	Activate bool
@@ -44,9 +52,11 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 	}
 	opts := &pushDevtronOptions{}
 	cmd := &cobra.Command{
-		Use:   "push devtron [CREDENTIAL] [--activate] [--force] [--json]",
-		Short: "Create or update a provider's configuration in Devtron (default: the active provider)",
-		Long: `Send a provider's stored configuration to the stored Devtron instance: it is looked up there, then
+		Use:   "push devtron [CREDENTIAL] [--instance NAME]... [--all-instances] [--activate] [--replace] [--force] [--json]",
+		Short: "Create or update a credential's configuration in Devtron (default: the active one)",
+		Long: `Send a credential's stored configuration to a stored Devtron instance (the only one, those named
+with --instance, or every one with --all-instances; several stored and none named is exit 2): it is
+looked up there, then
 created or updated by its id, normalised first (GitLab group path to its numeric
 id, Bitbucket project key upper-case, GitHub's host as Devtron expects), with the CA bundle as
 Devtron's TLS data (TLS data Devtron holds is never erased). Devtron then validates it (it creates,
@@ -57,6 +67,10 @@ as the active one. A push never changes Devtron's active provider silently: when
 terminal is asked first; --activate does it without asking (and makes the provider the active one
 here too). Without either, a configuration Devtron already holds is updated and stays inactive, and
 one it does not hold is not created (exit 2).
+
+Devtron keeps one configuration per provider: pushing a second GitHub credential to an instance that
+holds the first replaces it there. A terminal is asked first; without one the push is refused (exit 2)
+unless --replace is given.
 
 A configuration whose last check failed, or that changed since its last check, is refused: run
 ` + "`gitopscfg check CREDENTIAL`" + ` first, or give --force.
@@ -88,6 +102,9 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Instances, "instance", nil, "the Devtron instance to push to (repeat for several; default: the only one)")
+	fl.BoolVar(&opts.AllInstances, "all-instances", false, "push to every stored Devtron instance")
+	fl.BoolVar(&opts.Replace, "replace", false, "replace another credential of the same provider that an instance holds")
 	fl.BoolVar(&opts.Activate, "activate", false, "make the provider Devtron's active one (in place of another) and the active one here")
 	fl.BoolVar(&opts.Force, "force", false, "push even if the last check failed or the settings changed since")
 	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
@@ -95,10 +112,14 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 	return cmd
 }
 
-// pushDevtronRun sends the provider's stored configuration to the stored Devtron instance and
-// reports Devtron's outcome (its progress on stderr, unless opts.JSON).
+// pushDevtronRun sends the credential's stored configuration to each Devtron instance asked for
+// and reports Devtron's outcome (its progress on stderr, unless opts.JSON).
 func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 	s, d, err := loadNamed(opts.OpenStore, opts.Credential, opts.Typed)
+	if err != nil {
+		return err
+	}
+	targets, err := pushTargets(d, opts)
 	if err != nil {
 		return err
 	}
@@ -108,41 +129,145 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	activate := opts.Activate
-	if !activate && opts.IO.onTerminal() {
-		if activate, err = askActivate(ctx, opts, b, d); err != nil {
-			return err
-		}
-	}
-	var mu sync.Mutex
-	out, err := b.Push(ctx, d, usecase.PushInput{Credential: opts.Credential, Force: opts.Force, Activate: activate,
-		Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)})
-	if out.Forced != nil {
-		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", out.Forced.Why)
-	}
-	if err := deliveryErr(opts.IO.Err, err); err != nil || out.Result.Outcome == "" {
+	if len(targets) == 1 {
+		_, err := pushOne(ctx, opts, b, d, targets[0], opts.JSON)
 		return err
+	}
+	var docs []pushInstanceJSON
+	var firstErr error
+	for _, inst := range targets {
+		if !opts.JSON {
+			fmt.Fprintf(opts.IO.Out, "Devtron instance %s:\n", inst)
+		}
+		out, err := pushOne(ctx, opts, b, d, inst, false)
+		doc := pushInstanceJSON{Instance: inst, Credential: out.Credential}
+		if out.Result.Outcome != "" {
+			doc.Result = &out.Result
+		}
+		if err != nil && err != errCheckFailed {
+			doc.Error = err.Error()
+			fmt.Fprintf(opts.IO.Err, "error: %s: %v\n", inst, err)
+		}
+		docs = append(docs, doc)
+		if err != nil && (firstErr == nil || exitCode(err) > exitCode(firstErr)) {
+			firstErr = err
+		}
+		if !opts.JSON {
+			fmt.Fprintln(opts.IO.Out)
+		}
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(out.Result); err != nil {
+		if err := enc.Encode(docs); err != nil {
 			return err
 		}
-	} else {
+	}
+	if firstErr != nil && firstErr != errCheckFailed {
+		return &exitError{code: exitCode(firstErr), err: fmt.Errorf("not every push was made (see above)")}
+	}
+	return firstErr
+}
+
+// pushInstanceJSON is one instance's outcome of a push to several, with --json.
+type pushInstanceJSON struct {
+	Instance   string                `json:"instance"`
+	Credential string                `json:"credential"`
+	Result     *platforms.PushResult `json:"result"`
+	Error      string                `json:"error,omitempty"`
+}
+
+// pushTargets are the Devtron instances a push goes to: every one (--all-instances), those named
+// (--instance), or the only one.
+func pushTargets(d *config.Data, opts *pushDevtronOptions) ([]string, error) {
+	kind := string(platforms.KindDevtron)
+	names := d.InstanceNames(kind)
+	switch {
+	case opts.AllInstances && len(opts.Instances) > 0:
+		return nil, usageErr("--instance and --all-instances exclude each other")
+	case len(names) == 0:
+		return nil, usageErr("%v", usecase.ErrNoDevtron)
+	case opts.AllInstances:
+		return names, nil
+	case len(opts.Instances) == 0:
+		if _, err := usecase.DevtronTarget(d, ""); err != nil {
+			return nil, usageErr("%v", err)
+		}
+		return names, nil
+	}
+	var out []string
+	for _, n := range opts.Instances {
+		if _, err := usecase.DevtronTarget(d, n); err != nil {
+			return nil, usageErr("%v", err)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// pushOne pushes to the instance inst, asking on a terminal before it switches Devtron's active
+// provider or replaces another credential there; asJSON prints the outcome as one JSON object.
+func pushOne(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data, inst string, asJSON bool) (usecase.Pushed, error) {
+	activate := opts.Activate
+	var err error
+	if !activate && opts.IO.onTerminal() {
+		if activate, err = askActivate(ctx, opts, b, d, inst); err != nil {
+			return usecase.Pushed{}, err
+		}
+	}
+	var mu sync.Mutex
+	in := usecase.PushInput{Credential: opts.Credential, Instance: inst, Replace: opts.Replace, Force: opts.Force, Activate: activate,
+		Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)}
+	out, err := b.Push(ctx, d, in)
+	var re *usecase.ReplaceError
+	if errors.As(err, &re) && opts.IO.onTerminal() {
+		yes, cerr := opts.IO.confirm(fmt.Sprintf("%s. Replace it? [y/N] ", re.Error()))
+		if cerr != nil {
+			return out, cerr
+		}
+		if !yes {
+			return out, usageErr("not pushed: the Devtron instance %s keeps %s", re.Instance, re.Holder)
+		}
+		in.Replace = true
+		out, err = b.Push(ctx, d, in)
+	}
+	if out.Forced != nil {
+		fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", out.Forced.Why)
+	}
+	if err := deliveryErr(opts.IO.Err, err); err != nil || out.Result.Outcome == "" {
+		return out, err
+	}
+	if asJSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out.Result); err != nil {
+			return out, err
+		}
+	} else if !opts.JSON {
 		writePushText(opts.IO.Out, out.Result)
 	}
 	if !out.Result.OK() {
-		return errCheckFailed
+		return out, errCheckFailed
 	}
+	c := d.Credentials[out.Credential]
 	switch {
 	case out.ActivatedHere:
-		fmt.Fprintf(opts.IO.Err, "%s is now the active provider here too, as in Devtron.\n", providerName(string(out.Credential)))
+		fmt.Fprintf(opts.IO.Err, "%s is now the active %s here too, as in Devtron.\n", credentialLabel(out.Credential, c.Provider), credentialNoun(out.Credential, c.Provider))
 	case out.Disagree != "":
-		fmt.Fprintf(opts.IO.Err, "warning: %s is the active provider in Devtron, but here it is %s: `gitopscfg activate %s` makes them agree\n",
-			providerName(string(out.Credential)), providerName(out.Disagree), out.Credential)
+		fmt.Fprintf(opts.IO.Err, "warning: %s is the active %s in Devtron, but here it is %s: `gitopscfg activate %s` makes them agree\n",
+			credentialLabel(out.Credential, c.Provider), credentialNoun(out.Credential, c.Provider), disagreeLabel(d, out.Disagree), out.Credential)
 	}
-	return err
+	return out, nil
+}
+
+// disagreeLabel names the credential active here in a disagreement ("none" as it is).
+func disagreeLabel(d *config.Data, name string) string {
+	if c := d.Credentials[name]; c != nil {
+		return credentialLabel(name, c.Provider)
+	}
+	return providerName(name)
 }
 
 // deliveryErr turns a delivery use case's refusal into the command line's error: usage (exit 2)
@@ -152,6 +277,7 @@ func deliveryErr(errw io.Writer, err error) error {
 		ue *usecase.UsageError
 		nf *usecase.NotFreshError
 		se *platforms.SwitchError
+		re *usecase.ReplaceError
 	)
 	switch {
 	case err == nil:
@@ -162,6 +288,8 @@ func deliveryErr(errw io.Writer, err error) error {
 		return usageErr("%s: run `gitopscfg check %s` first, or give --force", nf.Why, nf.Credential)
 	case errors.As(err, &se):
 		return usageErr("not pushed: %v; give --activate to make %s the active provider there (and here)", err, se.Provider)
+	case errors.As(err, &re):
+		return usageErr("not pushed: %v; give --replace to replace it", err)
 	}
 	fmt.Fprintln(errw, "not pushed:", err)
 	return errCheckFailed
@@ -170,12 +298,12 @@ func deliveryErr(errw io.Writer, err error) error {
 // askActivate asks a person on a terminal, when the push would switch Devtron's active provider,
 // whether it may (a configuration Devtron holds is updated inactive on no; one it does not hold
 // is not created).
-func askActivate(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data) (bool, error) {
+func askActivate(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data, inst string) (bool, error) {
 	id, _, err := usecase.Deliverable(d, opts.Credential)
 	if err != nil {
 		return false, nil // the push itself reports it
 	}
-	plan, err := b.PlanPush(ctx, d, id)
+	plan, err := b.PlanPush(ctx, d, id, inst)
 	if err != nil || !plan.Switches {
 		return false, nil
 	}

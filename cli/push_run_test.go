@@ -202,7 +202,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 		t.Fatalf("drift: %+v", st)
 	}
 	var text bytes.Buffer
-	writeDevtronStatusText(&text, st)
+	writeDevtronStatusText(&text, st, true)
 	if !strings.Contains(text.String(), "the active provider differs: github here, gitlab in Devtron") {
 		t.Errorf("status text:\n%s", text.String())
 	}

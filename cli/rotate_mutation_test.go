@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -78,11 +79,7 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 	for _, mode := range []string{"lost", "502"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			e, err := fake.Start(fake.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(e.Close)
+			e := kit.Emulators(t, fake.Options{})
 			base, sent := lossyGitLab(t, e, mode)
 			s, err := config.Init(filepath.Join(t.TempDir(), "cfg"), "")
 			if err != nil {

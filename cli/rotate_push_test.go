@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -75,11 +76,7 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := fake.Start(fake.Options{}) // of its own: a rotation revokes the old token there
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(e.Close)
+			e := kit.Emulators(t, fake.Options{}) // of its own: a rotation revokes the old token there
 			s, opts, out := rotateFixture(t, e, c.id, c.old, now)
 			var inStore, given string
 			opts.PushDevtron = func(_ context.Context, d *config.Data, id string) (bool, error) {
@@ -95,7 +92,7 @@ func TestRotateRunPushesToDevtron(t *testing.T) {
 			} else {
 				opts.Yes = true
 			}
-			err = rotateRun(context.Background(), opts)
+			err := rotateRun(context.Background(), opts)
 			all := out.String()
 			if exitCode(err) != c.code || !strings.Contains(all, c.want) {
 				t.Fatalf("exit %d (want %d), want %q in\n%s", exitCode(err), c.code, c.want, all)

@@ -17,6 +17,7 @@ import (
 
 	"gitopscfg/cli"
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -74,7 +75,7 @@ func statusOf(t *testing.T, dir, provider string) (hint, user string, deepOK *bo
 // proxy keeps, so Git goes through it too.
 func behind(t *testing.T, id providers.ID, hook func(r *http.Request) bool) (*fake.Emulators, string) {
 	t.Helper()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	target, _ := url.Parse(e.URL(id))
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +130,7 @@ func TestRotateGitLab(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t)
+			e := kit.Emulators(t, fake.Options{})
 			dir := initStore(t)
 			setOnEmulator(t, dir, e, providers.GitLab, c.token, "--activate")
 			before := readAll(t, dir)
@@ -347,7 +348,7 @@ func TestRotateInterrupted(t *testing.T) {
 
 func TestRotateByHand(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	cases := []struct {
 		name, token string
 		code        int
@@ -433,12 +434,8 @@ func TestRotateByHand(t *testing.T) {
 // there after the save; a refusal fails the step and leaves the new token in the store.
 func TestRotatePushesToTheStoredDevtron(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t)
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	e := kit.Emulators(t, fake.Options{})
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
 	dir := initStore(t)
 	setOnEmulator(t, dir, e, providers.GitHub, fake.GitHubTokenFull, "--activate")
 	mustRun(t, dir, devtronCanary, "devtron", "set", "--url", dt.URL(), "--token-stdin")

@@ -12,41 +12,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/server"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to write while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // serveFixture is a store with GitHub configured (its token expiring in 3 days by the fixed
 // clock), an authorized_keys file allowing signer, and serve's options for them.
 type serveFixture struct {
 	store  *config.Store
 	signer gossh.Signer
-	stderr *syncBuffer
+	stderr *kit.Buffer
 	opts   *serveOptions
 	// listening receives the address serve listens on.
 	listening chan string
@@ -73,7 +55,7 @@ func newServeFixture(t *testing.T) *serveFixture {
 	if err := os.WriteFile(keys, []byte(line), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fx := &serveFixture{store: s, signer: signer, stderr: &syncBuffer{}, listening: make(chan string, 1)}
+	fx := &serveFixture{store: s, signer: signer, stderr: &kit.Buffer{}, listening: make(chan string, 1)}
 	fx.opts = &serveOptions{
 		IO: Streams{In: strings.NewReader(""), Out: io.Discard, Err: fx.stderr}, OpenStore: open, Env: (&envRecorder{}).env, Now: fixedClock,
 		Policy: sshPolicy(sessionTree),

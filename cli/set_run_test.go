@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -24,11 +25,7 @@ func setFieldsOf(c providers.Credentials) []setField {
 // any check; --no-check saves one field and keeps the token. No token reaches any output.
 func TestSetRunInProcess(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	gh := providers.MustLookup(providers.GitHub)
 	var all strings.Builder
 	set := func(opts *setOptions, stdin string) error {
@@ -48,7 +45,7 @@ func TestSetRunInProcess(t *testing.T) {
 	s, open := newRunStore(t)
 	bad := emu.Credentials(providers.GitHub, fake.GitHubTokenNoDeleteRepo)
 	envs := &envRecorder{}
-	err = set(&setOptions{OpenStore: open, Env: envs.env, Fields: setFieldsOf(bad), TokenStdin: true, Activate: true}, bad.Token+"\n")
+	err := set(&setOptions{OpenStore: open, Env: envs.env, Fields: setFieldsOf(bad), TokenStdin: true, Activate: true}, bad.Token+"\n")
 	if exitCode(err) != exitCheckFail || !strings.Contains(all.String(), "not saved: the check failed") {
 		t.Fatalf("set with a failing token: exit %d, %v", exitCode(err), err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/config/safe"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 	"gitopscfg/usecase"
@@ -25,7 +26,10 @@ type statusJSON struct {
 	Active    *string              `json:"active"`
 	Providers []statusProviderJSON `json:"providers"`
 	Revision  int64                `json:"revision"`
+	// Devtron is the default (or only) Devtron instance, kept for compatibility: Platforms lists
+	// every instance.
 	Devtron   *devtronStatusJSON   `json:"devtron"`
+	Platforms []platformStatusJSON `json:"platforms"`
 	Audit     []config.AuditEntry  `json:"audit"`
 }
 
@@ -95,15 +99,18 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
+	var all []*devtronStatusJSON
 	var dts *devtronStatusJSON
-	if usecase.StoredDevtron(d) != nil {
-		dts = compareDevtron(ctx, opts.Env(providers.DefaultTimeout), d)
+	if len(d.InstanceNames(string(platforms.KindDevtron))) > 0 {
+		all, dts = compareDevtrons(ctx, opts.Env(providers.DefaultTimeout), d)
 	}
 	if opts.JSON {
-		return writeStatusJSON(opts.IO.Out, d, dts)
+		return writeStatusJSON(opts.IO.Out, d, dts, platformsJSON(all))
 	}
 	writeStatusText(opts.IO.Out, s, d, opts.Now())
-	writeDevtronStatusText(opts.IO.Out, dts)
+	for _, st := range all {
+		writeDevtronStatusText(opts.IO.Out, st, len(all) == 1)
+	}
 	return nil
 }
 
@@ -121,8 +128,8 @@ func lastCheck(r *config.CheckRecord) *lastCheckJSON {
 	return &lastCheckJSON{At: r.At, OK: r.OK, Deep: r.Deep, ExpiresAt: r.ExpiresAt}
 }
 
-func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON) error {
-	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Audit: displayAudit(lastAudit(d, statusAuditEntries))}
+func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list []platformStatusJSON) error {
+	out := statusJSON{Active: strPtr(d.Active), Revision: d.Revision, Devtron: dts, Platforms: list, Audit: displayAudit(lastAudit(d, statusAuditEntries))}
 	for _, row := range statusRows(d) {
 		p, name, c := row.p, row.name, row.c
 		sp := statusProviderJSON{Provider: p.ID, Credential: strPtr(name), Name: p.Name, Active: name != "" && d.Active == name}

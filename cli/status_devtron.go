@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/usecase"
 )
@@ -29,16 +30,56 @@ type devtronStatusJSON struct {
 	// other than the ones marked active here.
 	ActiveHere    *string `json:"active_here"`
 	ActiveDiffers bool    `json:"active_differs"`
+
+	// name is the instance's name; holders, per credential that is "other", the one Devtron holds.
+	name    string
+	holders map[string]string
 }
 
-// compareDevtron compares the stored providers with the stored Devtron instance (nil: none),
-// within env's timeout.
-func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
-	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtron(ctx, d)
-	if dd == nil {
-		return nil
+// platformStatusJSON is one entry of status --json's "platforms": a stored platform instance and,
+// per stored credential, whether it holds it (in_sync, differs, absent, other: another credential
+// of the same provider is there; unsupported, unknown).
+type platformStatusJSON struct {
+	Name      string         `json:"name"`
+	Kind      string         `json:"kind"`
+	URL       string         `json:"url"`
+	LastCheck *lastCheckJSON `json:"last_check"`
+	// ActiveProvider is the provider the instance has active (null: none, or not read).
+	ActiveProvider *string           `json:"active_provider"`
+	Credentials    map[string]string `json:"credentials"`
+	// Error says why the instance could not be compared (null when it was).
+	Error *string `json:"error"`
+}
+
+// compareDevtrons compares the stored credentials with every stored Devtron instance, within
+// env's timeout: status's "platforms", and its "devtron" (the default or only instance; nil
+// when none is stored).
+func compareDevtrons(ctx context.Context, env *providers.Env, d *config.Data) ([]*devtronStatusJSON, *devtronStatusJSON) {
+	all := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtrons(ctx, d)
+	out := make([]*devtronStatusJSON, len(all))
+	var dflt *devtronStatusJSON
+	for i, dd := range all {
+		out[i] = devtronStatus(dd)
+		if dd.Name == usecase.DevtronName(d) {
+			dflt = out[i]
+		}
 	}
-	out := &devtronStatusJSON{URL: dd.URL, LastCheck: lastCheck(dd.LastCheck), Providers: map[string]string{}}
+	return out, dflt
+}
+
+// platformsJSON is status --json's "platforms" for the instances compared.
+func platformsJSON(all []*devtronStatusJSON) []platformStatusJSON {
+	list := make([]platformStatusJSON, 0, len(all))
+	for _, st := range all {
+		list = append(list, platformStatusJSON{Name: st.name, Kind: string(platforms.KindDevtron), URL: st.URL,
+			LastCheck: st.LastCheck, ActiveProvider: st.Active, Credentials: st.Providers, Error: st.Error})
+	}
+	return list
+}
+
+// devtronStatus is one Devtron instance's comparison as status shows it.
+func devtronStatus(dd *usecase.DevtronDrift) *devtronStatusJSON {
+	out := &devtronStatusJSON{name: dd.Name, URL: dd.URL, LastCheck: lastCheck(dd.LastCheck), Providers: map[string]string{}}
 	if dd.Err != nil {
 		msg := dd.Err.Error()
 		out.Error = &msg
@@ -53,13 +94,19 @@ func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *de
 		out.ActiveHere = &here
 	}
 	out.ActiveDiffers = dd.ActiveDiffers
-	for id, pd := range dd.Drift.Providers {
-		out.Providers[string(id)] = string(pd.State)
+	for id, pd := range dd.Drift.Credentials {
+		out.Providers[id] = string(pd.State)
+		if pd.Holder != "" {
+			if out.holders == nil {
+				out.holders = map[string]string{}
+			}
+			out.holders[id] = pd.Holder
+		}
 		if len(pd.Fields) > 0 {
 			if out.Fields == nil {
 				out.Fields = map[string][]string{}
 			}
-			out.Fields[string(id)] = pd.Fields
+			out.Fields[id] = pd.Fields
 		}
 	}
 	return out
@@ -80,12 +127,17 @@ func activeDiffersText(st *devtronStatusJSON) string {
 	return fmt.Sprintf("the active provider differs: %s here, %s in Devtron", here, there)
 }
 
-// writeDevtronStatusText adds the Devtron instance and its drift to status's text.
-func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON) {
+// writeDevtronStatusText adds a Devtron instance and its drift to status's text (only, with
+// its name, when it is the only one stored and named default).
+func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 	if st == nil {
 		return
 	}
-	fmt.Fprintf(w, "\nDevtron %s\n", st.URL)
+	if only && st.name == config.DefaultInstance {
+		fmt.Fprintf(w, "\nDevtron %s\n", st.URL)
+	} else {
+		fmt.Fprintf(w, "\nDevtron %s — %s\n", st.name, st.URL)
+	}
 	if st.Error != nil {
 		fmt.Fprintf(w, "  could not compare: %s\n", *st.Error)
 		return
@@ -109,6 +161,19 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON) {
 		if f := st.Fields[k]; len(f) > 0 {
 			line += " (" + strings.Join(f, ", ") + ")"
 		}
+		if h := st.holders[k]; h != "" {
+			line += ": it holds " + h
+		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// compareDevtron compares the stored credentials with the default (or only) Devtron instance
+// (nil: none), within env's timeout.
+func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
+	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtron(ctx, d)
+	if dd == nil {
+		return nil
+	}
+	return devtronStatus(dd)
 }

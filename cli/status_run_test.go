@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 )
@@ -117,11 +118,7 @@ func TestStatusRunInProcess(t *testing.T) {
 // hold. An unreachable Devtron is reported, not a failure. No token reaches any output.
 func TestStatusRunComparesWithDevtron(t *testing.T) {
 	t.Parallel()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{statusDevtronCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dt.Close()
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{statusDevtronCanary: true}})
 	s, open := newRunStore(t)
 	storeProvider(t, s, providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://github.com", Org: "acme", Username: "octocat", Token: statusGitHubCanary}}, true, nil)
 	storeProvider(t, s, providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme", Org: "gitops", Username: "jdoe@example.com", Token: "azCANARYstatus0000000000000000000000000000000000000"}}, false, nil)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -14,11 +15,7 @@ import (
 // request, as over a slow link: the push's cost is its request count times the latency (the
 // validation itself takes no time in the emulator).
 func BenchmarkPushLatency50ms(b *testing.B) {
-	srv, err := devtronfake.Start(devtronfake.Options{Latency: 50 * time.Millisecond})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := kit.Devtron(b, devtronfake.Options{Latency: 50 * time.Millisecond})
 	dt, err := platforms.NewDevtron(providers.NewEnv("bench"), platforms.Instance{URL: srv.URL(), Token: devtronfake.SuperAdminToken})
 	if err != nil {
 		b.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"gitopscfg/providers"
 )
 
-// DriftState is how Devtron's configuration of a provider compares with the stored one.
+// DriftState is how Devtron's configuration of a provider compares with a stored credential.
 type DriftState string
 
 // The drift states, as `status --json` names them.
@@ -15,37 +15,54 @@ const (
 	InSync  DriftState = "in_sync"
 	Differs DriftState = "differs"
 	Absent  DriftState = "absent"
+	// Other: Devtron holds another stored credential of the same provider (it holds one
+	// configuration per provider).
+	Other DriftState = "other"
 	// Unsupported: Devtron has no such provider (Gitea).
 	Unsupported DriftState = "unsupported"
 	// Unknown: the comparison could not be made (e.g. the GitLab group could not be looked up).
 	DriftUnknown DriftState = "unknown"
 )
 
-// ProviderDrift is one provider's comparison. Fields names what differs (never values).
+// ProviderDrift is one credential's comparison. Fields names what differs (never values).
 type ProviderDrift struct {
 	State  DriftState `json:"state"`
 	Fields []string   `json:"fields,omitempty"`
-	// ActiveThere is true when this is the provider Devtron has active.
+	// ActiveThere is true when Devtron's active configuration is this credential's provider.
 	ActiveThere bool   `json:"active_there"`
 	Reason      string `json:"reason,omitempty"`
+	// Holder, with State Other, is the stored credential Devtron holds for the provider.
+	Holder string `json:"holder,omitempty"`
 }
 
-// Drift is the comparison of every stored provider with Devtron.
+// Drift is the comparison of every stored credential with Devtron.
 type Drift struct {
 	// Active is the provider Devtron has active ("" when none, or one gitopscfg does not know).
-	Active    providers.ID                   `json:"active"`
-	Providers map[providers.ID]ProviderDrift `json:"providers"`
+	Active providers.ID `json:"active"`
+	// Credentials is each stored credential's comparison, by name.
+	Credentials map[string]ProviderDrift `json:"credentials"`
+}
+
+// Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).
+func (d Drift) Holder(id providers.ID, stored []providers.Credentials) string {
+	for _, c := range stored {
+		if c.Provider == id && d.Credentials[c.CredentialName()].State == InSync {
+			return c.CredentialName()
+		}
+	}
+	return ""
 }
 
 // Compare reads Devtron's configurations (the list for which exist and which is active, then each
 // stored provider's by-provider read, whose plaintext token is compared and dropped) and compares
-// them with stored, normalised as a push would send them.
+// each stored credential with its provider's, normalised as a push would send it. A credential
+// that differs while another stored credential of its provider is what Devtron holds is Other.
 func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (Drift, error) {
 	list, err := d.List(ctx)
 	if err != nil {
 		return Drift{}, err
 	}
-	out := Drift{Providers: map[providers.ID]ProviderDrift{}}
+	out := Drift{Credentials: map[string]ProviderDrift{}}
 	byName := map[string]Config{}
 	for _, c := range list {
 		byName[c.Provider] = c
@@ -53,40 +70,67 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 			out.Active = fromDevtron(c.Provider)
 		}
 	}
+	held := map[string]*heldConfig{}
 	for _, c := range stored {
-		name := DevtronProvider(c.Provider)
-		if name == "" {
-			out.Providers[c.Provider] = ProviderDrift{State: Unsupported, Reason: "Devtron has no such provider"}
-			continue
-		}
-		if _, ok := byName[name]; !ok {
-			out.Providers[c.Provider] = ProviderDrift{State: Absent}
-			continue
-		}
-		want, _, err := normalize(ctx, d.env, c)
+		pd, err := d.compareOne(ctx, c, byName, held)
 		if err != nil {
-			out.Providers[c.Provider] = ProviderDrift{State: DriftUnknown, Reason: redactBoth(err.Error(), d.in.Token, c.Token)}
-			continue
-		}
-		got, found, err := d.ByProvider(ctx, name)
-		switch {
-		case err != nil:
-			var ae *APIError
-			if errors.As(err, &ae) || isNetwork(err) {
-				out.Providers[c.Provider] = ProviderDrift{State: DriftUnknown, Reason: err.Error()}
-				continue
-			}
 			return Drift{}, err
-		case !found:
-			out.Providers[c.Provider] = ProviderDrift{State: Absent}
+		}
+		out.Credentials[c.CredentialName()] = pd
+	}
+	for _, c := range stored {
+		pd := out.Credentials[c.CredentialName()]
+		if pd.State != Differs {
 			continue
 		}
-		pd := ProviderDrift{State: InSync, ActiveThere: got.Active}
-		if f := diffConfig(want, got); len(f) > 0 {
-			pd.State, pd.Fields = Differs, f
+		if h := out.Holder(c.Provider, stored); h != "" {
+			out.Credentials[c.CredentialName()] = ProviderDrift{State: Other, ActiveThere: pd.ActiveThere, Holder: h}
 		}
-		got.Token = ""
-		out.Providers[c.Provider] = pd
 	}
 	return out, nil
+}
+
+// heldConfig is Devtron's configuration of one provider, read once for all its credentials.
+type heldConfig struct {
+	cfg   Config
+	found bool
+	err   error
+}
+
+// compareOne compares the stored credential c with Devtron's configuration of its provider.
+func (d *Devtron) compareOne(ctx context.Context, c providers.Credentials, listed map[string]Config, held map[string]*heldConfig) (ProviderDrift, error) {
+	name := DevtronProvider(c.Provider)
+	if name == "" {
+		return ProviderDrift{State: Unsupported, Reason: "Devtron has no such provider"}, nil
+	}
+	if _, ok := listed[name]; !ok {
+		return ProviderDrift{State: Absent}, nil
+	}
+	want, _, err := normalize(ctx, d.env, c)
+	if err != nil {
+		return ProviderDrift{State: DriftUnknown, Reason: redactBoth(err.Error(), d.in.Token, c.Token)}, nil
+	}
+	h := held[name]
+	if h == nil {
+		// One read per provider; its plaintext token is compared with each credential's, and
+		// dropped with the map when Compare returns.
+		h = &heldConfig{}
+		h.cfg, h.found, h.err = d.ByProvider(ctx, name)
+		held[name] = h
+	}
+	switch {
+	case h.err != nil:
+		var ae *APIError
+		if errors.As(h.err, &ae) || isNetwork(h.err) {
+			return ProviderDrift{State: DriftUnknown, Reason: h.err.Error()}, nil
+		}
+		return ProviderDrift{}, h.err
+	case !h.found:
+		return ProviderDrift{State: Absent}, nil
+	}
+	pd := ProviderDrift{State: InSync, ActiveThere: h.cfg.Active}
+	if f := diffConfig(want, h.cfg); len(f) > 0 {
+		pd.State, pd.Fields = Differs, f
+	}
+	return pd, nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -43,11 +44,7 @@ func newRig(t *testing.T, opts devtronfake.Options) *rig {
 		opts.Tokens = map[string]bool{}
 	}
 	opts.Tokens[devtronCanary] = true
-	srv, err := devtronfake.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv := kit.Devtron(t, opts)
 	env := providers.NewEnv("test")
 	dt, err := platforms.NewDevtron(env, platforms.Instance{URL: srv.URL() + "/", Token: devtronCanary})
 	if err != nil {
@@ -387,11 +384,7 @@ func TestPushRefusesBeforeAnyRequest(t *testing.T) {
 }
 
 func TestPushNormalisesGitLabAndBitbucket(t *testing.T) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	r := newRig(t, devtronfake.Options{})
 	gl := emu.DemoCredentials(providers.GitLab) // org is the group path acme/gitops
 	res, err := r.push(gl, platforms.PushOptions{})
@@ -497,18 +490,18 @@ func TestCompareReportsDrift(t *testing.T) {
 	if d.Active != providers.Bitbucket {
 		t.Errorf("active %q", d.Active)
 	}
-	if g := d.Providers[providers.GitHub]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"token"}) || g.ActiveThere {
+	if g := d.Credentials["github"]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"token"}) || g.ActiveThere {
 		t.Errorf("github %+v", g)
 	}
-	if g := d.Providers[providers.Bitbucket]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"org"}) || !g.ActiveThere {
+	if g := d.Credentials["bitbucket"]; g.State != platforms.Differs || !slices.Equal(g.Fields, []string{"org"}) || !g.ActiveThere {
 		t.Errorf("bitbucket %+v", g)
 	}
-	if d.Providers[providers.Azure].State != platforms.Absent || d.Providers["gitea"].State != platforms.Unsupported {
-		t.Errorf("%+v", d.Providers)
+	if d.Credentials["azure"].State != platforms.Absent || d.Credentials["gitea"].State != platforms.Unsupported {
+		t.Errorf("%+v", d.Credentials)
 	}
 	d, _ = r.dt.Compare(context.Background(), []providers.Credentials{github("acme")})
-	if d.Providers[providers.GitHub].State != platforms.InSync {
-		t.Errorf("in sync: %+v", d.Providers[providers.GitHub])
+	if d.Credentials["github"].State != platforms.InSync {
+		t.Errorf("in sync: %+v", d.Credentials["github"])
 	}
 }
 

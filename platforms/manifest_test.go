@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -53,11 +54,7 @@ func caFile(t *testing.T) string {
 }
 
 func TestArgoCDRepoCredsPerProvider(t *testing.T) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	env := providers.NewEnv("test")
 	gl := emu.DemoCredentials(providers.GitLab)
 	gl.Org = "81234567" // numeric: the path is looked up

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -21,7 +22,7 @@ const benchLatency = 50 * time.Millisecond
 //   - Azure DevOps and Bitbucket send all their requests concurrently: chain 1 → ≤ 65 ms.
 
 func benchCheck(b *testing.B, id providers.ID, chain int) {
-	e := startEmulators(b, fake.Options{Latency: benchLatency})
+	e := kit.Emulators(b, fake.Options{Latency: benchLatency})
 	env := envWithTimeout(10 * time.Second)
 	c := e.DemoCredentials(id)
 	if r := providers.Run(context.Background(), env, c); !r.OK { // warm the connection pool
@@ -69,7 +70,7 @@ func BenchmarkCheckBitbucket(b *testing.B) { benchCheck(b, providers.Bitbucket, 
 // benchmark red; the reported target-ns/op sits beside ns/op for the reader.
 
 func benchDeep(b *testing.B, id providers.ID, chain int) {
-	e := startEmulators(b, fake.Options{Latency: benchLatency})
+	e := kit.Emulators(b, fake.Options{Latency: benchLatency})
 	env := envWithTimeout(30 * time.Second)
 	c := e.DemoCredentials(id)
 	if r := providers.RunDeep(context.Background(), env, c, nil); !r.OK { // warm the connection pool

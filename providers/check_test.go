@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -178,7 +179,7 @@ func TestCheckCanaries(t *testing.T) {
 	} {
 		t.Run(string(p.id), func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			env := envWithTimeout(2 * time.Second)
 			var all []string
 			for i, tok := range p.tokens {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -13,11 +14,7 @@ import (
 // writing; a failing one leaves them as warnings, and advisory scopes always stay warnings.
 func TestRoundTripConfirmsUnconfirmedScopes(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	env := providers.NewEnv("test")
 	cases := []struct {
 		id       providers.ID

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -37,11 +38,7 @@ func holdCreateAnswer(t *testing.T, target string, isCreate func(*http.Request) 
 // looks it up and deletes it instead of reporting "no repository was created".
 func TestRoundTripDeletesARepositoryCreatedWithoutAnAnswer(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	cases := []struct {
 		id       providers.ID
 		token    string
@@ -82,11 +79,7 @@ func TestRoundTripDeletesARepositoryCreatedWithoutAnAnswer(t *testing.T) {
 // that may be left over, rather than being skipped as if nothing had been created.
 func TestRoundTripNamesARepositoryItCannotLookUp(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	u, _ := url.Parse(emu.URL(providers.GitHub))
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	created := make(chan struct{})

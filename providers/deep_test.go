@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -20,7 +21,7 @@ import (
 
 func TestDeepFullSuccess(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, tc := range []struct {
 		id    providers.ID
 		token string
@@ -194,7 +195,7 @@ func TestDeepScenarios(t *testing.T) {
 	for _, sc := range deepScenarios {
 		t.Run(string(sc.id)+"/"+sc.name, func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			c := e.Credentials(sc.id, sc.token)
 			if sc.edit != nil {
 				sc.edit(&c)
@@ -234,7 +235,7 @@ func TestDeepNameTaken(t *testing.T) {
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			taken, fresh := repoName(t), repoName(t)
 			if err := e.AddRepo(id, taken); err != nil {
 				t.Fatal(err)
@@ -257,7 +258,7 @@ func TestDeepCancelStillDeletes(t *testing.T) {
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			r, _ := deepRun(t, ctx, deepEnv(), e.DemoCredentials(id), func(ch providers.Check) {
@@ -283,7 +284,7 @@ func TestDeepCancelStillDeletes(t *testing.T) {
 func TestDeepTokenLeavesNoTrace(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	root := e.Root()
 	if !strings.HasPrefix(root, tmp) {
 		t.Fatalf("the emulators' root %s is not under TMPDIR %s", root, tmp)
@@ -355,7 +356,7 @@ func TestDeepRepoNames(t *testing.T) {
 // deleted.
 func TestDeepRepositoryNeverAppears(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := deepEnv()
 	env.Timeout = 3 * time.Second
 	r, _ := deepRun(t, context.Background(), env, e.Credentials(providers.GitHub, fake.GitHubTokenNeverVisible), nil)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/providers/giteatest"
@@ -59,7 +60,7 @@ func TestGiteaReal(t *testing.T) {
 	var real, emulated map[string]map[string]providers.Status
 	t.Run("real", func(t *testing.T) { real = runGiteaScenarios(t, g.target()) })
 	t.Run("emulator", func(t *testing.T) {
-		emu := startEmulators(t, fake.Options{})
+		emu := kit.Emulators(t, fake.Options{})
 		emulated = runGiteaScenarios(t, giteaTarget{
 			host:  emu.URL(providers.Gitea) + "/",
 			token: func(_ *testing.T, sc giteaScenario) string { return sc.emuToken },

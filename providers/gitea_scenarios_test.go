@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -165,7 +166,7 @@ func runGiteaScenarios(t *testing.T, target giteaTarget) map[string]map[string]p
 
 func TestGiteaScenariosEmulator(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	target := giteaTarget{
 		host:  emu.URL(providers.Gitea) + "/",
 		token: func(_ *testing.T, sc giteaScenario) string { return sc.emuToken },

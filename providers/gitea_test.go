@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -24,7 +25,7 @@ import (
 
 func TestGiteaRoundTripDeletesARepositoryCreatedWithoutAnAnswer(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	proxy := holdCreateAnswer(t, emu.URL(providers.Gitea), func(r *http.Request) bool {
 		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/orgs/"+fake.GiteaOrg+"/repos")
 	})
@@ -48,7 +49,7 @@ func TestGiteaRoundTripDeletesARepositoryCreatedWithoutAnAnswer(t *testing.T) {
 
 func TestGiteaRoundTripCleansUpWhenCancelled(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	creds := emu.Credentials(providers.Gitea, fake.GiteaTokenFull)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -72,7 +73,7 @@ func TestGiteaRoundTripCleansUpWhenCancelled(t *testing.T) {
 // refused and the repository deleted.
 func TestGiteaRoundTripRefusesACloneURLOnAnotherHost(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	var gitElsewhere atomic.Int64
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gitElsewhere.Add(1)

@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 func TestCheckGitHubScenarios(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := envWithTimeout(5 * time.Second)
 	tokenURL := e.URL(providers.GitHub) + "/settings/tokens"
 	pass, fail, warn, skip := providers.Pass, providers.Fail, providers.Warn, providers.Skip
@@ -127,7 +128,7 @@ func TestCheckGitHubScenarios(t *testing.T) {
 
 func TestCheckGitHubRecordsExpiry(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := envWithTimeout(5 * time.Second)
 	for tok, days := range map[string]float64{fake.GitHubTokenFull: 90, fake.GitHubTokenExpiringSoon: 5, fake.GitHubTokenExpiryOffset: 60} {
 		r := runCheck(t, env, e.Credentials(providers.GitHub, tok))
@@ -147,7 +148,7 @@ func TestCheckGitHubRecordsExpiry(t *testing.T) {
 // A check of a whole GitHub result depends on check ids staying in the stable order.
 func TestCheckGitHubOrder(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	r := runCheck(t, envWithTimeout(5*time.Second), e.Credentials(providers.GitHub, fake.GitHubTokenFull))
 	var ids []string
 	for _, c := range r.Checks {

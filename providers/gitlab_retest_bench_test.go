@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -15,7 +16,7 @@ import (
 // /groups/:id) beside a first check (two waves), interleaved in the same run, at 50 ms added per
 // reply. Target for the re-test: 1 × 50 ms + 15 ms; reported: both medians and the target.
 func BenchmarkCheckGitLabRetest(b *testing.B) {
-	e := startEmulators(b, fake.Options{Latency: benchLatency})
+	e := kit.Emulators(b, fake.Options{Latency: benchLatency})
 	env := envWithTimeout(10 * time.Second)
 	c := e.DemoCredentials(providers.GitLab)
 	warm := providers.Run(context.Background(), env, c)

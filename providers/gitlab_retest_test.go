@@ -2,62 +2,16 @@ package providers_test
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// membershipWatch wraps the GitLab emulator: it records the user ids of the membership look-ups
-// (GET /groups/:id/members/all/:user_id) and, when holdUser is set, holds GET /user until a
-// membership look-up has arrived (at most 5 s), so a test can tell whether the look-up went out
-// in the same wave as /user, without timing anything.
-type membershipWatch struct {
-	next     http.Handler
-	holdUser bool
-
-	mu      sync.Mutex
-	ids     []string
-	arrived chan struct{}
-	once    sync.Once
-	early   bool // a look-up arrived while /user was held
-}
-
-func newMembershipWatch(holdUser bool) *membershipWatch {
-	return &membershipWatch{next: fake.GitLabHandler(), holdUser: holdUser, arrived: make(chan struct{})}
-}
-
-func (m *membershipWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	if i := strings.Index(p, "/members/all/"); i >= 0 {
-		m.mu.Lock()
-		m.ids = append(m.ids, p[i+len("/members/all/"):])
-		m.mu.Unlock()
-		m.once.Do(func() { close(m.arrived) })
-	}
-	if p == "/api/v4/user" && m.holdUser {
-		select {
-		case <-m.arrived:
-			m.mu.Lock()
-			m.early = true
-			m.mu.Unlock()
-		case <-time.After(5 * time.Second):
-		}
-	}
-	m.next.ServeHTTP(w, r)
-}
-
-func (m *membershipWatch) lookups() ([]string, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.ids...), m.early
-}
 
 func gitLabOn(srv *httptest.Server, token string) providers.Credentials {
 	return providers.Credentials{Provider: providers.GitLab, Settings: config.Settings{Host: srv.URL + "/", APIURL: srv.URL + "/api/v4", Org: fake.GitLabGroupPath, Username: fake.GitLabUser, Token: token}}
@@ -66,11 +20,11 @@ func gitLabOn(srv *httptest.Server, token string) providers.Credentials {
 func TestGitLabRetestInOneWave(t *testing.T) {
 	t.Parallel()
 	first := func() (providers.Result, []string) {
-		w := newMembershipWatch(false)
+		w := kit.NewMembershipWatch()
 		srv := httptest.NewServer(w)
 		t.Cleanup(srv.Close)
 		r := providers.Run(context.Background(), envWithTimeout(10*time.Second), gitLabOn(srv, fake.GitLabTokenMaintainer))
-		ids, _ := w.lookups()
+		ids, _ := w.Lookups()
 		return r, ids
 	}
 	base, ids := first()
@@ -89,12 +43,13 @@ func TestGitLabRetestInOneWave(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			w := newMembershipWatch(true)
+			w := kit.NewMembershipWatch()
+			w.Arm()
 			srv := httptest.NewServer(w)
 			t.Cleanup(srv.Close)
 			ctx := providers.WithKnownUserID(context.Background(), c.known)
 			r := providers.Run(ctx, envWithTimeout(10*time.Second), gitLabOn(srv, fake.GitLabTokenMaintainer))
-			ids, early := w.lookups()
+			ids, early := w.Lookups()
 			if strings.Join(ids, ",") != strings.Join(c.ids, ",") || early != c.early {
 				t.Fatalf("look-ups for %v (sent with /user: %v), want %v (%v)", ids, early, c.ids, c.early)
 			}

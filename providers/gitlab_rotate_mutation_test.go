@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -96,7 +97,7 @@ func TestGitLabRotateIsNeverRetried(t *testing.T) {
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
-			e := startEmulators(t, fake.Options{})
+			e := kit.Emulators(t, fake.Options{})
 			g := &rotateGateway{mode: c.mode}
 			base := g.start(t, e)
 			creds := e.Credentials(providers.GitLab, fake.GitLabTokenFull)

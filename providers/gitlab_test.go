@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 func TestCheckGitLabScenarios(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := envWithTimeout(5 * time.Second)
 	tokenURL := e.URL(providers.GitLab) + "/-/user_settings/personal_access_tokens"
 	pass, fail, warn, skip := providers.Pass, providers.Fail, providers.Warn, providers.Skip
@@ -119,7 +120,7 @@ func TestCheckGitLabScenarios(t *testing.T) {
 
 func TestCheckGitLabRecordsExpiry(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := envWithTimeout(5 * time.Second)
 	r := runCheck(t, env, e.Credentials(providers.GitLab, fake.GitLabTokenFull))
 	if r.ExpiresAt == nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -30,7 +31,7 @@ func repoURL(t *testing.T, c providers.Credentials, name string) string {
 // .git; the Bitbucket emulator serves Git only with it).
 func TestCanReadEveryProvider(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		c := e.DemoCredentials(id)
 		if err := e.AddRepo(id, "gitops"); err != nil {
@@ -55,7 +56,7 @@ func TestCanReadEveryProvider(t *testing.T) {
 // message.
 func TestCanReadRefusals(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	if err := e.AddOrgRepo(providers.GitHub, fake.GitHubOrgInfra, "gitops"); err != nil {
 		t.Fatal(err)
 	}

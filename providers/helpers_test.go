@@ -24,18 +24,6 @@ import (
 
 // Test helpers shared by the tests of every provider.
 
-// startEmulators starts emulators of their own for one test (or benchmark) and stops them when
-// it ends.
-func startEmulators(t testing.TB, opts fake.Options) *fake.Emulators {
-	t.Helper()
-	e, err := fake.Start(opts)
-	if err != nil {
-		t.Fatalf("start emulators: %v", err)
-	}
-	t.Cleanup(e.Close)
-	return e
-}
-
 var (
 	sharedOnce sync.Once
 	sharedEmu  *fake.Emulators

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -17,7 +18,7 @@ import (
 // a provider whose organisation has one name.
 func TestResolveOrg(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	env := envWithTimeout(10 * time.Second)
 	ctx := context.Background()
 	want := providers.Org{ID: strconv.Itoa(fake.GitLabGroupID), Path: fake.GitLabGroupPath}

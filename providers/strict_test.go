@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -44,7 +45,7 @@ func assertNothingElsewhere(t *testing.T, e *fake.Emulators) {
 // body and headers gets it masked in every check message (runCheck asserts no canary is left).
 func TestEchoedTokenIsRedactedFromChecks(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			r := runCheck(t, envWithTimeout(10*time.Second), e.Credentials(id, fullTokens[id]+fake.MarkEcho))
@@ -57,7 +58,7 @@ func TestEchoedTokenIsRedactedFromChecks(t *testing.T) {
 // creation echoes the token (the live check passes).
 func TestEchoedTokenIsRedactedFromRoundTrip(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]+fake.MarkEchoWrite), nil)
@@ -71,7 +72,7 @@ func TestEchoedTokenIsRedactedFromRoundTrip(t *testing.T) {
 // another port) never reaches it; the check fails instead of passing on someone else's answer.
 func TestRedirectToAnotherHostNeverCarriesTheToken(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			r := runCheck(t, envWithTimeout(10*time.Second), e.Credentials(id, fullTokens[id]+fake.MarkRedirect))
@@ -88,7 +89,7 @@ func TestRedirectToAnotherHostNeverCarriesTheToken(t *testing.T) {
 // still deletes the repository, and nothing reaches that host.
 func TestCloneURLOnAnotherHostIsRefused(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]+fake.MarkStrayClone), nil)
@@ -142,7 +143,7 @@ func TestCloneURLHostPinning(t *testing.T) {
 // Azure DevOps, every REST request named an api-version (connectionData a preview one).
 func TestRequestsGoWhereTheyShould(t *testing.T) {
 	t.Parallel()
-	e := startEmulators(t, fake.Options{})
+	e := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
 		t.Run(string(id), func(t *testing.T) {
 			before := map[providers.ID]int{}

@@ -14,6 +14,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/e2e/kit"
 )
 
 // dialFrom opens a raw TCP connection to addr from the loopback address src (127.0.0.0/8 all
@@ -205,7 +207,7 @@ func TestPtySizeIsClamped(t *testing.T) {
 // A 70 KB line in authorized_keys is skipped with a logged warning; the keys after it still work.
 func TestLongAuthorizedKeysLineSkipped(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs kit.Buffer
 	f := start(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	bob := authorizedLine(f.bob, "bob@desk")
 	content := "# admins\nssh-ed25519 " + strings.Repeat("A", 70000) + " junk\n" + bob

@@ -18,6 +18,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/e2e/kit"
 )
 
 // testModel stands in for the UI: it shows who it serves and quits on q.
@@ -123,38 +125,15 @@ func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	})
 }
 
-// syncBuffer collects a session's output for polling.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitFor(t *testing.T, buf *syncBuffer, want string, within time.Duration) {
+func waitFor(t *testing.T, buf *kit.Buffer, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if strings.Contains(buf.String(), want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !buf.WaitFor(want, within) {
+		t.Fatalf("%q did not appear within %s; got %q", want, within, buf.String())
 	}
-	t.Fatalf("%q did not appear within %s; got %q", want, within, buf.String())
 }
 
 // openPty starts an interactive session with a terminal and returns its output buffer.
-func openPty(t *testing.T, c *gossh.Client) (*gossh.Session, io.WriteCloser, *syncBuffer) {
+func openPty(t *testing.T, c *gossh.Client) (*gossh.Session, io.WriteCloser, *kit.Buffer) {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
@@ -164,7 +143,7 @@ func openPty(t *testing.T, c *gossh.Client) (*gossh.Session, io.WriteCloser, *sy
 		t.Fatal(err)
 	}
 	stdin, _ := sess.StdinPipe()
-	buf := &syncBuffer{}
+	buf := &kit.Buffer{}
 	sess.Stdout, sess.Stderr = buf, buf
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"gitopscfg/e2e/kit"
 )
 
 // Every session is logged, as a refused key is: the client's address and the key's SHA-256
@@ -17,7 +19,7 @@ import (
 // sent) and its exit status; a refused command too, and a session of the interactive UI.
 func TestSessionsAreLogged(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs kit.Buffer
 	f := start(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 )
 
 // The plain prompts end with ErrEndOfInput when the input runs out, wherever that happens, with
@@ -44,10 +45,10 @@ func TestAccessibleEndOfInput(t *testing.T) {
 					t.Fatalf("err = %v (store created: %v)", err, config.Exists(c.dir))
 				}
 			case !errors.Is(err, c.want) && !(c.want == nil && err == nil):
-				t.Fatalf("err = %v, want %v; output %q", err, c.want, tail(out.String(), 500))
+				t.Fatalf("err = %v, want %v; output %q", err, c.want, kit.Tail(out.String(), 500))
 			}
 			if !strings.Contains(out.String(), c.shows) {
-				t.Errorf("output lacks %q: %q", c.shows, tail(out.String(), 500))
+				t.Errorf("output lacks %q: %q", c.shows, kit.Tail(out.String(), 500))
 			}
 			if out.Len() > 64<<10 {
 				t.Errorf("%d bytes of output", out.Len())
@@ -96,11 +97,4 @@ func (n *notifyBuffer) Write(p []byte) (int, error) {
 		close(n.seen)
 	}
 	return w, err
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }

@@ -62,7 +62,7 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		return nil
 	}
 	url := safe.Text(usecase.StoredDevtron(d).URL)
-	plan, err := b.PlanPush(a.ctx, d, string(p.ID))
+	plan, err := b.PlanPush(a.ctx, d, string(p.ID), usecase.DevtronName(d))
 	if err != nil {
 		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
 		return nil
@@ -85,7 +85,7 @@ func (a *accessible) push(p providers.Provider, d *config.Data) error {
 		return nil
 	}
 	a.say("Pushing %s to Devtron (its validation can take minutes) …", p.Name)
-	out, err := b.Push(a.ctx, d, usecase.PushInput{Credential: string(p.ID), Activate: activate})
+	out, err := b.Push(a.ctx, d, usecase.PushInput{Credential: string(p.ID), Instance: usecase.DevtronName(d), Activate: activate})
 	for _, st := range out.Result.Stages {
 		word := providers.Pass.Word()
 		if !st.OK {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -16,7 +17,7 @@ import (
 // and rotate a token (9), after Quit so that the earlier answers keep their numbers.
 func TestAccessibleRetestsEveryProvider(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	var out bytes.Buffer
 	err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"7", "6"}, &out)
@@ -39,12 +40,8 @@ func TestAccessibleRetestsEveryProvider(t *testing.T) {
 func TestAccessiblePushAsksBeforeSwitching(t *testing.T) {
 	t.Parallel()
 	const devtronToken = "devtron-CANARY-accessible-push-00000041"
-	emu := startEmulators(t, fake.Options{})
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	emu := kit.Emulators(t, fake.Options{})
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
 	dt.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "AZURE_DEVOPS", Host: "https://dev.azure.com/acme", AzureProjectName: "gitops", Username: "a", Token: "x", Active: true}})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	ctx := context.Background()
@@ -94,7 +91,7 @@ func TestAccessiblePushAsksBeforeSwitching(t *testing.T) {
 // the round trip, saves it and never shows it.
 func TestAccessibleRotatesByHand(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	var out bytes.Buffer
 	err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"9", "1", fake.GitHubTokenNoAdminOrg, "6"}, &out)

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -80,7 +81,7 @@ func firstRunAnswers(emu *fake.Emulators, fields ...string) []string {
 // from a terminal: from a pipe the token's line went to the API URL, whose error showed it.)
 func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	tok := pipeCanary(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
 	var out bytes.Buffer
@@ -108,7 +109,7 @@ func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 // and the plain prompts end with an error (exit status 2) that does not hold it either.
 func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	tok := pipeCanary(t)
 	hexTok := make([]byte, 20)
 	if _, err := rand.Read(hexTok); err != nil {
@@ -154,7 +155,7 @@ func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 // kept, a check would otherwise have named that organisation); an empty answer keeps the token.
 func TestAccessiblePipedMenuEdit(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	tok := pipeCanary(t)
 	t.Run("not saved, then the end of input", func(t *testing.T) {
 		t.Parallel()
@@ -272,7 +273,7 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 // misplaced one; an edit that saves nothing ends with an error (exit status 2).
 func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	tok := pipeCanary(t)
 	for _, c := range []struct {
 		name    string
@@ -318,7 +319,7 @@ func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 // never shown, and it is saved.
 func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	tok := pipeCanary(t)
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	master, tty := openPTY(t)

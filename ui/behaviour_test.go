@@ -16,6 +16,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/config/configtest"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 )
 
@@ -409,12 +410,12 @@ func TestResizeAndBackgroundRelayout(t *testing.T) {
 	hs.waitFor("configured")
 	hs.key("enter")
 	scr := plainText(hs.waitFor("All checks passed"))
-	if !strings.Contains(lineOf(scr, "Live check"), "Git Host") {
+	if !strings.Contains(kit.LineOf(scr, "Live check"), "Git Host") {
 		t.Fatalf("at 120 columns the panel is not beside the form:\n%s", scr)
 	}
 	hs.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	scr = plainText(hs.waitUntil("the panel below the form", func(p string) bool {
-		return strings.HasPrefix(lineOf(p, "Live check"), "│ Live check")
+		return strings.HasPrefix(kit.LineOf(p, "Live check"), "│ Live check")
 	}))
 	for _, l := range strings.Split(scr, "\n") {
 		if w := len([]rune(l)); w > 80 {

@@ -126,7 +126,7 @@ func (p *picker) current(id providers.ID) (platforms.ProviderDrift, bool) {
 	if b, ok := dv.basis[id]; !ok || b != providers.FromConfig(string(id), cfg) {
 		return platforms.ProviderDrift{}, false
 	}
-	pd, ok := dv.drift.Providers[id]
+	pd, ok := dv.drift.Credentials[string(id)]
 	return pd, ok
 }
 
@@ -154,7 +154,7 @@ func (p *picker) devtronLine(w int) string {
 		return s.warn.Render(truncate(providers.Warn.Mark()+" "+at+" could not be read: "+dv.err, w))
 	case !known:
 		return s.dim.Render(truncate(at+" · reading its GitOps configurations…", w))
-	case usecase.ActiveDiffers(p.data.Active, *dv.drift):
+	case usecase.ActiveDiffers(p.data, *dv.drift):
 		here, thereS := p.data.Active, string(there)
 		if here == "" {
 			here = "none"

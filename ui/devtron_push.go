@@ -70,7 +70,7 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, string(id))
+		plan, err := b.PlanPush(ctx, d, string(id), usecase.DevtronName(d))
 		return devtronPlanMsg{seq: seq, id: id, plan: plan, err: err}
 	})
 }
@@ -80,14 +80,14 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 // place of another, and then the active one here too. The session's end stops waiting.
 func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, id providers.ID, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Credential: string(id), Activate: activate})
+		out, err := b.Push(ctx, d, usecase.PushInput{Credential: string(id), Instance: usecase.DevtronName(d), Activate: activate})
 		return devtronPushedMsg{id: id, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
 
 // contradicted reports whether drift, newer than the push, says otherwise than the push's notice.
 func (n *pushNote) contradicted(d platforms.Drift) bool {
-	pd, ok := d.Providers[n.id]
+	pd, ok := d.Credentials[string(n.id)]
 	if !ok {
 		return true // no longer stored here
 	}

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -22,11 +23,7 @@ const devtronCanaryUI = "devtron-CANARY-ui-token-0000000000000004"
 
 func TestPickerPushesToDevtron(t *testing.T) {
 	t.Parallel()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanaryUI: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanaryUI: true}})
 	_, s := newStore(t, func(d *config.Data) {
 		withActive(d)
 		setDevtron(d, &config.Platform{URL: dt.URL(), Token: devtronCanaryUI})
@@ -211,7 +208,7 @@ func waitForText(hs *harness, subs ...string) string {
 }
 
 // rowOf is the first line of provider name's item in the picker.
-func rowOf(screen, name string) string { return lineOf(screen, name+"  ") }
+func rowOf(screen, name string) string { return kit.LineOf(screen, name+"  ") }
 
 func isDrift(m tea.Msg) bool { _, ok := m.(devtronDriftMsg); return ok }
 
@@ -332,7 +329,7 @@ func TestPickerPushPlansWhenTheDriftIsUnknown(t *testing.T) {
 // the push step is skipped with the command line's words, not failed.
 func TestPickerRotationDoesNotSwitchDevtron(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	dt := startDevtron(t)
 	dt.Put(devtronfake.Row{Config: devtronfake.Config{Provider: "GITHUB", Host: "https://github.com/", GitHubOrgID: "acme", Username: "octocat",
 		Token: "gh-devtron-held-token", Active: true}})

@@ -380,16 +380,6 @@ func plainText(s string) string {
 
 func teatestFinal() teatest.FinalOpt { return teatest.WithFinalTimeout(10 * time.Second) }
 
-// lineOf is the screen line that holds sub.
-func lineOf(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}
-
 // setDevtron stores p as d's Devtron instance named default.
 func setDevtron(d *config.Data, p *config.Platform) {
 	d.Platforms = map[string]map[string]*config.Platform{"devtron": {config.DefaultInstance: p}}

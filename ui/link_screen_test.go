@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 )
 
@@ -78,7 +79,7 @@ func TestScreenLinksOnlyWhereSupported(t *testing.T) {
 				if !strings.Contains(scr, target) {
 					t.Errorf("%d×%d: the token page is not linked to its whole address:\n%q", sz.w, sz.h, scr)
 				}
-				if cut := lineOf(scr, "securi…"); sz.w == 120 && !strings.Contains(cut, target) {
+				if cut := kit.LineOf(scr, "securi…"); sz.w == 120 && !strings.Contains(cut, target) {
 					t.Errorf("%d×%d: the address the panel cuts lost its whole target: %q", sz.w, sz.h, cut)
 				}
 				if !strings.Contains(scr, "\x1b]8;;https://bitbucket.org/\x1b\\") {

@@ -1,71 +1,24 @@
 package ui
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// heldUser wraps the GitLab emulator: once armed, GET /user waits (at most 5 s) for a membership
-// look-up to arrive, and records whether one did, so the test sees whether a check sent it in the
-// same wave as /user.
-type heldUser struct {
-	next http.Handler
-
-	mu      sync.Mutex
-	arrived chan struct{} // nil: not armed
-	early   bool
-}
-
-func (h *heldUser) arm() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.arrived, h.early = make(chan struct{}), false
-}
-
-func (h *heldUser) wasEarly() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.early
-}
-
-func (h *heldUser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	arrived := h.arrived
-	if arrived != nil && strings.Contains(r.URL.Path, "/members/all/") {
-		select {
-		case <-arrived:
-		default:
-			close(arrived)
-		}
-	}
-	h.mu.Unlock()
-	if r.URL.Path == "/api/v4/user" && arrived != nil {
-		select {
-		case <-arrived:
-			h.mu.Lock()
-			h.early = true
-			h.mu.Unlock()
-		case <-time.After(5 * time.Second):
-		}
-	}
-	h.next.ServeHTTP(w, r)
-}
 
 // TestGitLabRetestInOneWave: once a check remembered GitLab's user id, the picker's re-test and
 // the editor's check of the stored credentials send the membership look-up with /user.
 func TestGitLabRetestInOneWave(t *testing.T) {
 	t.Parallel()
-	h := &heldUser{next: fake.GitLabHandler()}
+	h := kit.NewMembershipWatch()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	_, s := newStore(t, func(d *config.Data) {
@@ -81,18 +34,18 @@ func TestGitLabRetestInOneWave(t *testing.T) {
 	if load(t, s).Credentials["gitlab"].LastCheck.UserID == 0 {
 		t.Fatal("the check remembered no user id")
 	}
-	h.arm()
+	h.Arm()
 	hs.key("t")
 	hs.handled("the re-test recorded", 2, func(m tea.Msg) bool { _, ok := m.(retestMsg); return ok })
-	if !h.wasEarly() {
+	if _, early := h.Lookups(); !early {
 		t.Error("the picker's re-test sent the membership look-up after /user (two waves)")
 	}
-	h.arm()
+	h.Arm()
 	hs.key("enter")
 	hs.waitUntil("the editor's check passed", func(plain string) bool {
 		return strings.Contains(plain, "ctrl+s") && strings.Contains(plain, "✓ auth")
 	})
-	if !h.wasEarly() {
+	if _, early := h.Lookups(); !early {
 		t.Error("the editor's check of the stored credentials sent the membership look-up after /user (two waves)")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/usecase"
@@ -227,7 +228,7 @@ func TestRotationScreenRetriesTheSave(t *testing.T) {
 func TestRotationEscCancelsTheRoundTripAndDeletesItsRepository(t *testing.T) {
 	t.Parallel()
 	const newTok = fake.GitHubTokenNoAdminOrg
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	git := newHolder(t, isGit) // the clone waits: the repository exists
 	s := rotationStoreOf(t, proxied(t, emu, providers.GitHub, fake.GitHubTokenFull, git.hook), nil)
 	before := load(t, s)
@@ -280,7 +281,7 @@ func (c *stepClock) add(d time.Duration) {
 // shows how long it has run, and the next step starts from nothing.
 func TestRotationShowsTheElapsedTimeOfTheStepRunning(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	git := newHolder(t, isGit)
 	s := rotationStoreOf(t, proxied(t, emu, providers.GitHub, fake.GitHubTokenFull, git.hook), nil)
 	clock := &stepClock{t: fixedNow}

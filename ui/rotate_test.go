@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -43,11 +44,7 @@ func rotationStoreOf(t *testing.T, c providers.Credentials, dt *devtronfake.Serv
 // startDevtron starts a Devtron emulator that takes devtronCanaryUI.
 func startDevtron(t *testing.T) *devtronfake.Server {
 	t.Helper()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanaryUI: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dt.Close)
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanaryUI: true}})
 	return dt
 }
 
@@ -178,7 +175,7 @@ func inOrder(s string, subs ...string) bool {
 // and the list shows the new token's records.
 func TestPickerRotatesGitLab(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	check := newHolder(t, func(r *http.Request) bool { return fake.RequestToken(r) != fake.GitLabTokenFull })
 	s := rotationStoreOf(t, proxied(t, emu, providers.GitLab, fake.GitLabTokenFull, func(r *http.Request) bool { return check.hook(r) }), nil)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
@@ -239,7 +236,7 @@ func TestPickerRotationDeclinedOrRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			emu := startEmulators(t, fake.Options{})
+			emu := kit.Emulators(t, fake.Options{})
 			s := rotationStore(t, emu, c.tok)
 			before := load(t, s)
 			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
@@ -278,7 +275,7 @@ func TestPickerRotationNewTokenFails(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			emu := startEmulators(t, fake.Options{})
+			emu := kit.Emulators(t, fake.Options{})
 			s := rotationStore(t, emu, c.tok)
 			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 			hs.waitFor("never checked")
@@ -311,7 +308,7 @@ type unsavedRotation struct {
 
 func startUnsavedRotation(t *testing.T, theirs string) *unsavedRotation {
 	t.Helper()
-	u := &unsavedRotation{emu: startEmulators(t, fake.Options{})}
+	u := &unsavedRotation{emu: kit.Emulators(t, fake.Options{})}
 	rotate := newHolder(t, func(r *http.Request) bool {
 		return strings.HasSuffix(r.URL.Path, "/personal_access_tokens/self/rotate")
 	})
@@ -449,7 +446,7 @@ func TestPickerRotationPushesToDevtron(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			emu := startEmulators(t, fake.Options{})
+			emu := kit.Emulators(t, fake.Options{})
 			dt := startDevtron(t)
 			if c.refuse {
 				dt.FailStages(map[string]string{"Push": "authentication required"})
@@ -508,7 +505,7 @@ func TestPickerRotationQuitBetweenSteps(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			emu := startEmulators(t, fake.Options{})
+			emu := kit.Emulators(t, fake.Options{})
 			h := newHolder(t, c.hold)
 			s := rotationStoreOf(t, proxied(t, emu, c.id, c.old, h.hook), nil)
 			before := load(t, s)
@@ -555,7 +552,7 @@ func TestPickerRotationQuitBetweenSteps(t *testing.T) {
 func TestPickerRotationByHand(t *testing.T) {
 	t.Parallel()
 	const newTok = fake.GitHubTokenNoAdminOrg
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	git := newHolder(t, isGit)
 	c := proxied(t, emu, providers.GitHub, fake.GitHubTokenFull, git.hook)
 	s := rotationStoreOf(t, c, nil)
@@ -613,7 +610,7 @@ func TestPickerRotationByHandRefusesTheToken(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			emu := startEmulators(t, fake.Options{})
+			emu := kit.Emulators(t, fake.Options{})
 			s := rotationStoreOf(t, emu.Credentials(providers.GitHub, fake.GitHubTokenFull), nil)
 			before := load(t, s)
 			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
@@ -663,7 +660,7 @@ func TestPickerRotationByHandRefusesTheToken(t *testing.T) {
 func TestPickerRotationByHandSettingsChanged(t *testing.T) {
 	t.Parallel()
 	const newTok = fake.GitHubTokenNoAdminOrg
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	git := newHolder(t, isGit)
 	s := rotationStoreOf(t, proxied(t, emu, providers.GitHub, fake.GitHubTokenFull, git.hook), nil)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)

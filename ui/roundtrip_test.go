@@ -10,20 +10,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// startEmulators starts the provider emulators for one test.
-func startEmulators(t *testing.T, opts fake.Options) *fake.Emulators {
-	t.Helper()
-	emu, err := fake.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	return emu
-}
 
 // emulatedStore is a store holding provider id's credentials on the emulators with token tok.
 func emulatedStore(t *testing.T, emu *fake.Emulators, id providers.ID, tok string) *config.Store {
@@ -41,7 +31,7 @@ var realChecks = deps{check: providers.Run, deep: providers.RunDeep}
 
 func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	before := load(t, s)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
@@ -67,7 +57,7 @@ func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 	}
 	hs.key("esc")
 	scr = hs.waitFor("GitHub: round trip passed", "round trip passed just now")
-	if !strings.Contains(lineOf(plainText(scr), "round trip passed just now"), "token ") {
+	if !strings.Contains(kit.LineOf(plainText(scr), "round trip passed just now"), "token ") {
 		t.Errorf("the expiry is missing beside the round trip:\n%s", plainText(scr))
 	}
 	d := load(t, s)
@@ -82,7 +72,7 @@ func TestRoundTripFromPickerFillsInStagesAndIsRecorded(t *testing.T) {
 
 func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{})
+	emu := kit.Emulators(t, fake.Options{})
 	for _, tc := range []struct {
 		name, tok, failed string
 		skipped           []string
@@ -100,7 +90,7 @@ func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 			hs.waitFor("never checked")
 			hs.key("r", "y") // r asks first: it creates and deletes a repository
 			plain := plainText(hs.waitFor(append([]string{"recorded as GitHub's last round trip"}, tc.want...)...))
-			line := lineOf(plain, "✗ "+tc.failed+" (")
+			line := kit.LineOf(plain, "✗ "+tc.failed+" (")
 			if line == "" || len(strings.TrimSpace(line)) < len("✗ "+tc.failed+" (1 ms): x") {
 				t.Fatalf("%s did not fail with a message:\n%s", tc.failed, plain)
 			}
@@ -129,7 +119,7 @@ func TestRoundTripFailuresShowTheStageAndSkipTheRest(t *testing.T) {
 func TestRoundTripEscCancelsAndStillDeletes(t *testing.T) {
 	t.Parallel()
 	// every request takes a while, so that esc lands mid-way
-	emu := startEmulators(t, fake.Options{Latency: 150 * time.Millisecond})
+	emu := kit.Emulators(t, fake.Options{Latency: 150 * time.Millisecond})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 80, 24)
 	hs.waitFor("never checked")
@@ -155,7 +145,7 @@ func TestRoundTripEscCancelsAndStillDeletes(t *testing.T) {
 
 func TestQuitDuringRoundTripWaitsForTheCleanUp(t *testing.T) {
 	t.Parallel()
-	emu := startEmulators(t, fake.Options{Latency: 150 * time.Millisecond})
+	emu := kit.Emulators(t, fake.Options{Latency: 150 * time.Millisecond})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 	hs.waitFor("never checked")
@@ -290,7 +280,7 @@ func TestEditorBehindTheRoundTripFollowsAResize(t *testing.T) {
 	hs.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	hs.key("esc")
 	scr := plainText(hs.waitUntil("the editor below 100 columns", func(p string) bool {
-		return strings.HasPrefix(lineOf(p, "Live check"), "│ Live check") && strings.Contains(p, "round trip passed")
+		return strings.HasPrefix(kit.LineOf(p, "Live check"), "│ Live check") && strings.Contains(p, "round trip passed")
 	}))
 	for _, l := range strings.Split(scr, "\n") {
 		if w := len([]rune(l)); w > 80 {

@@ -129,6 +129,12 @@ func DevtronInstance(d *config.Data) *platforms.Instance {
 	return platforms.InstanceOf(platforms.KindDevtron, name, p)
 }
 
+// DevtronName is the name of DevtronInstance ("" when none is stored).
+func DevtronName(d *config.Data) string {
+	name, _ := d.Instance(string(platforms.KindDevtron), "")
+	return name
+}
+
 // Devtron returns a client of the stored Devtron instance (ErrNoDevtron when none is stored).
 func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
 	in := DevtronInstance(d)
@@ -138,10 +144,45 @@ func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
 	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *in)
 }
 
-// PushInput is one push of stored credentials to the stored Devtron instance.
+// DevtronTarget is the stored Devtron instance a push names: name, or with "" the only one
+// (ErrNoDevtron when none is stored; a *UsageError naming them when several are and none is
+// named, or when none has that name).
+func DevtronTarget(d *config.Data, name string) (*platforms.Instance, error) {
+	kind := string(platforms.KindDevtron)
+	names := d.InstanceNames(kind)
+	switch {
+	case len(names) == 0:
+		return nil, ErrNoDevtron
+	case name == "" && len(names) > 1:
+		return nil, &UsageError{Msg: fmt.Sprintf("%d Devtron instances are stored (%s): name one with --instance, or give --all-instances", len(names), strings.Join(names, ", "))}
+	case name == "":
+		name = names[0]
+	case d.Platforms[kind][name] == nil:
+		return nil, &UsageError{Msg: fmt.Sprintf("no Devtron instance named %s is stored: the stored ones are %s", name, strings.Join(names, ", "))}
+	}
+	return platforms.InstanceOf(platforms.KindDevtron, name, d.Platforms[kind][name]), nil
+}
+
+// ReplaceError is a push refused before anything was sent because the Devtron instance holds
+// another stored credential of the same provider (Devtron keeps one configuration per
+// provider), which the push would replace there.
+type ReplaceError struct {
+	Instance, Credential, Holder string
+}
+
+func (e *ReplaceError) Error() string {
+	return fmt.Sprintf("the Devtron instance %s holds %s, another credential of the same provider: pushing %s replaces it there", e.Instance, e.Holder, e.Credential)
+}
+
+// PushInput is one push of stored credentials to a stored Devtron instance.
 type PushInput struct {
 	// Credential names the credentials ("": the active provider).
 	Credential string
+	// Instance names the Devtron instance ("": the only one; see DevtronTarget).
+	Instance string
+	// Replace lets the push replace another stored credential of the same provider that the
+	// instance holds (see ReplaceError).
+	Replace bool
 	// Force pushes credentials the freshness gate refuses (Pushed.Forced says why it would have).
 	Force bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and then
@@ -153,9 +194,9 @@ type PushInput struct {
 
 // Pushed is what a push did.
 type Pushed struct {
-	// Credential is the name of the credential pushed.
-	Credential string
-	Result     platforms.PushResult
+	// Credential is the name of the credential pushed, Instance the Devtron instance's.
+	Credential, Instance string
+	Result               platforms.PushResult
 	// Forced is the freshness gate's refusal that Force overrode (nil: none).
 	Forced *NotFreshError
 	// ActivatedHere is true when the credential was made the active one here, as in Devtron.
@@ -167,25 +208,37 @@ type Pushed struct {
 	Data *config.Data
 }
 
-// Push sends stored credentials to the stored Devtron instance, after the freshness gate. It never
+// Push sends stored credentials to a stored Devtron instance, after the freshness gate. It never
 // changes Devtron's active provider unless in.Activate (see platforms.PushOptions.Activate); with
-// Activate, a provider made active there is made active here too. Errors: *UsageError,
-// ErrNoDevtron, *NotFreshError, *platforms.SwitchError (nothing sent), or the push's own error
-// when it could not be made (Pushed.Result.Outcome is empty then).
+// Activate, a provider made active there is made active here too. It never replaces another
+// stored credential of the same provider there unless in.Replace. Errors: *UsageError,
+// ErrNoDevtron, *NotFreshError, *ReplaceError and *platforms.SwitchError (nothing sent), or the
+// push's own error when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
-	if DevtronInstance(d) == nil {
-		return Pushed{}, ErrNoDevtron
+	target, err := DevtronTarget(d, in.Instance)
+	if err != nil {
+		return Pushed{}, err
 	}
 	name, sp, forced, err := gated(d, in.Credential, in.Force)
-	out := Pushed{Credential: name, Forced: forced}
+	out := Pushed{Credential: name, Instance: target.Name, Forced: forced}
 	if err != nil {
 		return out, err
 	}
-	dt, err := b.Devtron(d)
+	dt, err := platforms.NewDevtron(b.Env(providers.DefaultTimeout), *target)
 	if err != nil {
 		return out, err
 	}
-	out.Result, err = dt.Push(ctx, providers.FromConfig(name, sp), platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
+	creds := providers.FromConfig(name, sp)
+	if !in.Replace {
+		holder, err := holderOther(ctx, dt, d, creds)
+		if err != nil {
+			return out, err
+		}
+		if holder != "" {
+			return out, &ReplaceError{Instance: target.Name, Credential: name, Holder: holder}
+		}
+	}
+	out.Result, err = dt.Push(ctx, creds, platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
 	if err != nil || !out.Result.OK() || !out.Result.Active || d.Active == name {
 		return out, err
 	}
@@ -204,14 +257,37 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 	return out, nil
 }
 
+// holderOther is the other stored credential of creds' provider that the Devtron instance holds
+// as stored ("" none); with no other credential of that provider, nothing is asked.
+func holderOther(ctx context.Context, dt *platforms.Devtron, d *config.Data, creds providers.Credentials) (string, error) {
+	var others []providers.Credentials
+	for _, c := range StoredCredentials(d) {
+		if c.Provider == creds.Provider && c.Name != creds.Name {
+			others = append(others, c)
+		}
+	}
+	if len(others) == 0 {
+		return "", nil
+	}
+	drift, err := dt.Compare(ctx, others)
+	if err != nil {
+		return "", err
+	}
+	return drift.Holder(creds.Provider, others), nil
+}
+
 // PlanPush says, in one request, what a push of the credential name would do to Devtron's active
 // provider, so that a front-end can ask before the push.
-func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name string) (platforms.SwitchPlan, error) {
+func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name, instance string) (platforms.SwitchPlan, error) {
 	_, sp, err := Stored(d, name)
 	if err != nil {
 		return platforms.SwitchPlan{}, err
 	}
-	dt, err := b.Devtron(d)
+	target, err := DevtronTarget(d, instance)
+	if err != nil {
+		return platforms.SwitchPlan{}, err
+	}
+	dt, err := platforms.NewDevtron(b.Env(providers.DefaultTimeout), *target)
 	if err != nil {
 		return platforms.SwitchPlan{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
@@ -31,11 +32,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	now := time.Now().UTC().Truncate(time.Second)
 	b := usecase.New(s, usecase.Options{Now: func() time.Time { return now }, Who: "tester"})
 	return &rig{t: t, s: s, emu: emu, b: b, now: now}
@@ -45,11 +42,7 @@ func newRig(t *testing.T) *rig {
 // instance.
 func (r *rig) devtron(token string) *devtronfake.Server {
 	r.t.Helper()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{token: true}})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(dt.Close)
+	dt := kit.Devtron(r.t, devtronfake.Options{Tokens: map[string]bool{token: true}})
 	if _, err := r.s.SetPlatform(context.Background(), "t", "devtron", "default", config.Platform{URL: dt.URL(), Token: token}); err != nil {
 		r.t.Fatal(err)
 	}

@@ -8,22 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// emulators starts emulators of the test's own, stopped when it ends: a test that creates or
-// deletes repositories must not change what a parallel test reads (a shared emulator made
-// TestAzureEmulatorAnswers count a repository another test had just created).
-func emulators(t *testing.T) *fake.Emulators {
-	t.Helper()
-	e, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	return e
-}
 
 type answer struct {
 	status int
@@ -79,7 +67,7 @@ func TestAzurePATFormat(t *testing.T) {
 
 func TestAzureEmulatorAnswers(t *testing.T) {
 	t.Parallel()
-	base := emulators(t).URL(providers.Azure) + "/" + fake.AzureOrganisation
+	base := kit.Emulators(t, fake.Options{}).URL(providers.Azure) + "/" + fake.AzureOrganisation
 	t.Run("connectionData names the user", func(t *testing.T) {
 		m := get(t, base+"/_apis/connectionData?api-version=7.1-preview.1", "any", fake.AzureTokenFull).json(t)
 		u := m["authenticatedUser"].(map[string]any)

@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 func TestBitbucketEmulatorAnswers(t *testing.T) {
 	t.Parallel()
-	base := emulators(t).URL(providers.Bitbucket) + "/2.0"
+	base := kit.Emulators(t, fake.Options{}).URL(providers.Bitbucket) + "/2.0"
 	email := fake.BitbucketEmail
 	t.Run("API token: /user without x-oauth-scopes", func(t *testing.T) {
 		a := get(t, base+"/user", email, fake.BitbucketTokenFull)

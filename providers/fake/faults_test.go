@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -15,7 +16,7 @@ import (
 // creation's answer only; the request logs record every request, and Elsewhere's what reached it.
 func TestFaultsThatTestWhereTheTokenGoes(t *testing.T) {
 	t.Parallel()
-	e := emulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	gh := e.URL(providers.GitHub) + "/api/v3"
 
 	tok := fake.GitHubTokenFull + fake.MarkEcho

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -14,7 +15,7 @@ import (
 // The Gitea emulator answers as a real Gitea 1.27.3 did on loopback (status, Content-Type and
 // message captured with curl against the server .ci/gitea.sh starts).
 func TestGiteaEmulatorAnswersAsTheRealServer(t *testing.T) {
-	e := emulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	base := e.URL(providers.Gitea)
 	const scopeMsg = "token does not have at least one of required scope(s), required="
 	cases := []struct {
@@ -73,7 +74,7 @@ func TestGiteaEmulatorAnswersAsTheRealServer(t *testing.T) {
 // Git over HTTP: no credential → 401 with Basic realm="Gitea"; a bad token → 401 "Failed to
 // authenticate user"; a repository the user cannot see → 404; a push with a read-only token → 403.
 func TestGiteaEmulatorGitAuth(t *testing.T) {
-	e := emulators(t)
+	e := kit.Emulators(t, fake.Options{})
 	if err := e.AddRepo(providers.Gitea, "gitopscfg-check-gitauth"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -45,7 +46,7 @@ func ghDo(t *testing.T, method, url, user, tok string, body any) (int, string) {
 // repository to whoever may not see it.
 func TestGitHubEmulatorSecondOrganisation(t *testing.T) {
 	t.Parallel()
-	e := ghglStart(t)
+	e := kit.Emulators(t, fake.Options{})
 	api := e.URL(providers.GitHub) + "/api/v3"
 	bearer := "Bearer " + fake.GitHubTokenFull
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -40,16 +41,6 @@ func ghglGet(t *testing.T, base, path, header, value string) (*http.Response, ma
 	return resp, body
 }
 
-func ghglStart(t *testing.T) *fake.Emulators {
-	t.Helper()
-	e, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	return e
-}
-
 var ghglGitHubTokens = []string{
 	fake.GitHubTokenFull, fake.GitHubTokenNoRepo, fake.GitHubTokenNoDeleteRepo, fake.GitHubTokenNoAdminOrg,
 	fake.GitHubTokenNoScopes, fake.GitHubTokenExpired, fake.GitHubTokenRevoked, fake.GitHubTokenUnknown,
@@ -78,7 +69,7 @@ func TestGitHubTokensLookReal(t *testing.T) {
 
 func TestGitHubEmulatorAnswersLikeGitHub(t *testing.T) {
 	t.Parallel()
-	e := ghglStart(t)
+	e := kit.Emulators(t, fake.Options{})
 	api := e.URL(providers.GitHub) + "/api/v3"
 	bearer := func(tok string) string { return "Bearer " + tok }
 

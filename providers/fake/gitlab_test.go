@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -32,7 +33,7 @@ func TestGitLabTokensLookReal(t *testing.T) {
 
 func TestGitLabEmulatorAnswersLikeGitLab(t *testing.T) {
 	t.Parallel()
-	e := ghglStart(t)
+	e := kit.Emulators(t, fake.Options{})
 	api := e.URL(providers.GitLab) + "/api/v4"
 	const pt = "PRIVATE-TOKEN"
 

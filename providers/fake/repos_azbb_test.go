@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -53,7 +54,7 @@ func azbbGitStatus(t *testing.T, repoURL, user, token, service string) int {
 
 func TestAzureRepositoryLifecycleAnswers(t *testing.T) {
 	t.Parallel()
-	emu := emulators(t)
+	emu := kit.Emulators(t, fake.Options{})
 	base := emu.URL(providers.Azure) + "/" + fake.AzureOrganisation
 	repos := base + "/" + fake.AzureProject + "/_apis/git/repositories"
 	const name = "gitopscfg-check-fakeaz"
@@ -129,7 +130,7 @@ func TestAzureRoundTripTokensArePATs(t *testing.T) {
 
 func TestBitbucketRepositoryLifecycleAnswers(t *testing.T) {
 	t.Parallel()
-	emu := emulators(t)
+	emu := kit.Emulators(t, fake.Options{})
 	host := emu.URL(providers.Bitbucket)
 	const slug = "gitopscfg-check-fakebb"
 	repo := host + "/2.0/repositories/" + fake.BitbucketWorkspace + "/" + slug

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Probes of issue 10, "a hostile file system and hostile input" and "a hostile SSH client": each
 // drives the real binary (and a real SSH client) and says whether the attack was handled. The file
@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -24,6 +23,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers/fake"
 )
 
@@ -70,23 +70,19 @@ func hiddenIn(s string) (rune, bool) {
 }
 
 // startWithPipe starts the binary with a stdin pipe kept open and returns once its output shows want.
-func startWithPipe(t *testing.T, dir string, env []string, want string, args ...string) (*exec.Cmd, io.WriteCloser, *lockedBuffer) {
+func startWithPipe(t *testing.T, dir string, env []string, want string, args ...string) (*exec.Cmd, io.WriteCloser, *kit.Buffer) {
 	t.Helper()
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
 	stdin, _ := cmd.StdinPipe()
-	out := &lockedBuffer{}
+	out := &kit.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%q did not appear: %q", want, tail(out.String(), 2000))
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !out.WaitFor(want, 15*time.Second) {
+		t.Fatalf("%q did not appear: %q", want, kit.Tail(out.String(), 2000))
 	}
 	return cmd, stdin, out
 }
@@ -139,8 +135,8 @@ func boundedRun(t *testing.T, dir string, stdin io.Reader, env []string, d time.
 		}
 	}()
 	code = waitExit(cmd, d)
+	<-copied // EOF: the process is gone, and with it the pipe's last writer
 	pr.Close()
-	<-copied
 	return code, buf.String(), total.Load()
 }
 
@@ -171,7 +167,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 				t.Fatal(err)
 			}
 			before, _ := os.ReadFile(outside)
-			r := gitopscfg(t, dir, canary, nil, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
+			r := gitopscfg(t, dir, kit.Canary, nil, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
 			after, err := os.ReadFile(outside)
 			switch {
 			case name == ".lock" && err == nil:
@@ -198,7 +194,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			dir := initStore(t)
 			before := readAll(t, dir)
 			args := []string{"set", provider, "--org", "acme", "--username", "jdoe@example.com", "--token-stdin", "--no-check", "--" + flag, value}
-			res := gitopscfg(t, dir, canary, nil, args...)
+			res := gitopscfg(t, dir, kit.Canary, nil, args...)
 			if c, bad := hiddenIn(res.out + res.err); bad {
 				return false, fmt.Sprintf("the output carries U+%04X raw (exit %d)", c, res.code)
 			}
@@ -215,18 +211,18 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			devnull, _ := os.Open(os.DevNull)
 			defer devnull.Close()
 			code, out, n := boundedRun(t, dir, devnull, env, 15*time.Second, args...)
-			return code == 2 && n < 64<<10 && strings.Contains(out, "end of input"), fmt.Sprintf("exit %d after %d bytes of output: %q", code, n, tail(out, 300))
+			return code == 2 && n < 64<<10 && strings.Contains(out, "end of input"), fmt.Sprintf("exit %d after %d bytes of output: %q", code, n, kit.Tail(out, 300))
 		}
 	}
 	eofWizard := func(t *testing.T) (bool, string) {
 		dir := filepath.Join(t.TempDir(), "none")
 		code, out, n := boundedRun(t, dir, strings.NewReader(""), []string{"TERM=dumb"}, 15*time.Second)
-		return code == 2 && n < 64<<10, fmt.Sprintf("exit %d after %d bytes: %q", code, n, tail(out, 300))
+		return code == 2 && n < 64<<10, fmt.Sprintf("exit %d after %d bytes: %q", code, n, kit.Tail(out, 300))
 	}
 	badAnswer := func(t *testing.T) (bool, string) {
 		dir := filepath.Join(t.TempDir(), "none")
 		code, out, n := boundedRun(t, dir, strings.NewReader("x\n"), nil, 15*time.Second, "--accessible")
-		return code == 2 && n < 64<<10 && !strings.Contains(out, "crashed"), fmt.Sprintf("exit %d after %d bytes: %q", code, n, tail(out, 300))
+		return code == 2 && n < 64<<10 && !strings.Contains(out, "crashed"), fmt.Sprintf("exit %d after %d bytes: %q", code, n, kit.Tail(out, 300))
 	}
 	signalled := func(sig syscall.Signal) func(t *testing.T) (bool, string) {
 		return func(t *testing.T) (bool, string) {
@@ -234,7 +230,7 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 			cmd, _, out := startWithPipe(t, dir, nil, "What next?", "--accessible")
 			_ = cmd.Process.Signal(sig)
 			code := waitExit(cmd, 10*time.Second)
-			return code >= 0, fmt.Sprintf("exit %d after %s: %q", code, sig, tail(out.String(), 200))
+			return code >= 0, fmt.Sprintf("exit %d after %s: %q", code, sig, kit.Tail(out.String(), 200))
 		}
 	}
 	coreLimit := func(t *testing.T) (bool, string) {
@@ -276,18 +272,14 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 		cmd.Env = []string{"GITOPSCFG_CONFIG_DIR=/nonexistent/gitopscfg-probe", "PATH=" + os.Getenv("PATH")}
 		stdin, _ := cmd.StdinPipe()
 		defer stdin.Close()
-		out := &lockedBuffer{}
+		out := &kit.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-		deadline := time.Now().Add(15 * time.Second)
-		for !strings.Contains(out.String(), "Step 1") {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt: %q", out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !out.WaitFor("Step 1", 15*time.Second) {
+			t.Fatalf("no prompt: %q", out.String())
 		}
 		fi, err := os.Stat(fmt.Sprintf("/proc/%d/environ", cmd.Process.Pid))
 		if err != nil {
@@ -319,28 +311,9 @@ func TestHostileFileSystemAndInputProbes(t *testing.T) {
 	})
 }
 
-// probeRSS is the resident set size of process pid.
-func probeRSS(t *testing.T, pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Skip("no /proc")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			n, _ := strconv.Atoi(strings.Fields(l)[1])
-			return n
-		}
-	}
-	return 0
-}
-
 func TestHostileSSHClientProbes(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	silent := func(t *testing.T) (bool, string) {
 		var s *sshServer
 		if help, _ := exec.Command(binaryPath(), "serve", "--help").CombinedOutput(); bytes.Contains(help, []byte("--login-grace")) {
@@ -393,28 +366,28 @@ func TestHostileSSHClientProbes(t *testing.T) {
 	}
 	bigPty := func(t *testing.T) (bool, string) {
 		s := startServe(t, emu)
-		before := probeRSS(t, s.cmd.Process.Pid)
+		before := procStatusKB(t, s.cmd.Process.Pid, "VmRSS")
 		c := s.dial(t)
 		defer c.Close()
 		sess, _ := c.NewSession()
 		if err := sess.RequestPty("xterm", 10000, 10000, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
-		out := &lockedBuffer{}
+		out := &kit.Buffer{}
 		sess.Stdout = out
 		stdin, _ := sess.StdinPipe()
 		_ = sess.Shell()
 		deadline := time.Now().Add(15 * time.Second)
 		peak := before
 		for time.Now().Before(deadline) && !strings.Contains(out.String(), pickerMarker) {
-			peak = max(peak, probeRSS(t, s.cmd.Process.Pid))
+			peak = max(peak, procStatusKB(t, s.cmd.Process.Pid, "VmRSS"))
 			time.Sleep(50 * time.Millisecond)
 			if peak-before > 2<<20 {
 				break // over 2 GB: enough said
 			}
 		}
 		time.Sleep(time.Second)
-		peak = max(peak, probeRSS(t, s.cmd.Process.Pid))
+		peak = max(peak, procStatusKB(t, s.cmd.Process.Pid, "VmRSS"))
 		stdin.Close()
 		sess.Close()
 		return peak-before < 100<<10, fmt.Sprintf("server RSS %d MB before, %d MB peak after a 10000x10000 PTY request (+%d MB)", before>>10, peak>>10, (peak-before)>>10)
@@ -460,9 +433,8 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		var doc struct {
 			Audit []struct{ Who string } `json:"audit"`
 		}
-		st := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json")
-		b, _ := st.Output()
-		_ = json.Unmarshal(b, &doc)
+		b := gitopscfg(t, s.dir, "", nil, "status", "--json").out
+		_ = json.Unmarshal([]byte(b), &doc)
 		for _, e := range doc.Audit {
 			if strings.Contains(e.Who, "evil") {
 				if r, bad := hiddenIn(e.Who); bad {
@@ -471,10 +443,10 @@ func TestHostileSSHClientProbes(t *testing.T) {
 				return true, e.Who
 			}
 		}
-		return false, "no audit entry from the session: " + string(b)
+		return false, "no audit entry from the session: " + b
 	}
 	deep := func(t *testing.T) (bool, string) {
-		readme, _ := os.ReadFile("README.md")
+		readme, _ := os.ReadFile(filepath.Join("..", "README.md"))
 		s := startServe(t, emu)
 		c := s.dial(t)
 		defer c.Close()
@@ -525,17 +497,8 @@ func TestHostileSSHClientProbes(t *testing.T) {
 // gets in, and `check --deep` without a terminal runs with the documented exit status.
 func TestOpenSSHClientAfterLongKeyLine(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ssh is not installed")
-		}
-		t.Skip("ssh is not installed")
-	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	needSSH(t)
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	p := filepath.Join(s.dir, "authorized_keys")
 	good, _ := os.ReadFile(p)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -15,13 +15,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -33,52 +33,7 @@ type sshServer struct {
 	dir     string
 	key     gossh.Signer
 	keyPath string
-	stderr  *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	// grew, when not nil, is closed by the next Write (waitFor waits on it).
-	grew chan struct{}
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.grew != nil {
-		close(l.grew)
-		l.grew = nil
-	}
-	return l.b.Write(p)
-}
-
-// waitFor reports whether want appears within the time given, waking at each write.
-func (l *lockedBuffer) waitFor(want string, within time.Duration) bool {
-	deadline := time.After(within)
-	for {
-		l.mu.Lock()
-		if strings.Contains(l.b.String(), want) {
-			l.mu.Unlock()
-			return true
-		}
-		if l.grew == nil {
-			l.grew = make(chan struct{})
-		}
-		grew := l.grew
-		l.mu.Unlock()
-		select {
-		case <-grew:
-		case <-deadline:
-			return false
-		}
-	}
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	stderr  *kit.Buffer
 }
 
 var servingRe = regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`)
@@ -96,10 +51,8 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 	env := append(os.Environ(), "GITOPSCFG_PASSPHRASE="+passphrase)
 	cli := func(stdin string, args ...string) {
 		t.Helper()
-		c := exec.Command(binaryPath(), append([]string{"--config-dir", dir}, args...)...)
-		c.Env, c.Stdin = env, strings.NewReader(stdin)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v %s", args, err, out)
+		if r := gitopscfg(t, dir, stdin, []string{"GITOPSCFG_PASSPHRASE=" + passphrase}, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.out, r.err)
 		}
 	}
 	if passphrase != "" {
@@ -126,7 +79,7 @@ func startServeWith(t testing.TB, emu *fake.Emulators, passphrase string, extra 
 	args := append([]string{"--config-dir", dir, "serve", "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = env
-	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &lockedBuffer{}}
+	s := &sshServer{cmd: cmd, dir: dir, key: signer, keyPath: keyPath, stderr: &kit.Buffer{}}
 	pr, pw := io.Pipe()
 	cmd.Stderr = io.MultiWriter(s.stderr, pw)
 	if err := cmd.Start(); err != nil {
@@ -173,7 +126,7 @@ func (s *sshServer) dial(t testing.TB) *gossh.Client {
 type screen struct {
 	sess  *gossh.Session
 	stdin io.Writer
-	out   *lockedBuffer
+	out   *kit.Buffer
 }
 
 func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
@@ -186,7 +139,7 @@ func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
 		t.Fatal(err)
 	}
 	stdin, _ := sess.StdinPipe()
-	out := &lockedBuffer{}
+	out := &kit.Buffer{}
 	sess.Stdout, sess.Stderr = out, out
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
@@ -196,21 +149,22 @@ func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
 
 func (sc *screen) waitFor(t testing.TB, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if strings.Contains(sc.out.String(), want) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+	if sc.out.WaitFor(want, within) {
+		return
 	}
-	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.out.String(), 3000))
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.out.String(), 3000))
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
+// needSSH skips the test when OpenSSH's client is not installed, and fails it in CI, which
+// installs it.
+func needSSH(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("ssh is not installed (CI installs it and runs this test)")
+		}
+		t.Fatal("ssh is missing in CI")
 	}
-	return s
 }
 
 // pickerMarker is text only the picker shows.
@@ -218,11 +172,7 @@ const pickerMarker = "Bitbucket Cloud"
 
 func TestServeAuthorisedKeySeesThePicker(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -233,11 +183,7 @@ func TestServeAuthorisedKeySeesThePicker(t *testing.T) {
 
 func TestServeRefusesUnknownKeysAndPasswords(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	otherSigner, _ := gossh.NewSignerFromKey(other)
@@ -252,11 +198,7 @@ func TestServeRefusesUnknownKeysAndPasswords(t *testing.T) {
 
 func TestServeCheckJSONOverSSH(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -329,11 +271,7 @@ func runSSH(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
 // session may give, and neither lists nor mentions --output, --config-dir or --demo.
 func TestServeSSHHelpListsOnlySessionFlags(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -363,11 +301,7 @@ func TestServeSSHHelpListsOnlySessionFlags(t *testing.T) {
 // status, a refused command too; never a flag's value or another argument.
 func TestServeSSHLogsSessions(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	c := s.dial(t)
 	defer c.Close()
@@ -387,7 +321,7 @@ func TestServeSSHLogsSessions(t *testing.T) {
 		if _, errOut, code := runSSH(t, c, r.cmd); code != r.code {
 			t.Fatalf("%s over SSH: exit %d, want %d: %s", r.cmd, code, r.code, errOut)
 		}
-		if !s.stderr.waitFor(r.log, 10*time.Second) {
+		if !s.stderr.WaitFor(r.log, 10*time.Second) {
 			t.Fatalf("%s: serve did not log %s:\n%s", r.cmd, r.log, s.stderr.String())
 		}
 	}
@@ -400,17 +334,8 @@ func TestServeSSHLogsSessions(t *testing.T) {
 
 func TestServeWithOpenSSHClient(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ssh is not installed")
-		}
-		t.Skip("ssh is not installed")
-	}
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	needSSH(t)
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	host, port, _ := strings.Cut(s.addr, ":")
 	sshArgs := func(key string, extra ...string) []string {
@@ -441,7 +366,7 @@ func TestServeWithOpenSSHClient(t *testing.T) {
 	// With a terminal (-tt), the picker appears.
 	cmd := exec.CommandContext(ctx, "ssh", append([]string{"-tt"}, sshArgs(s.keyPath)...)...)
 	stdin, _ := cmd.StdinPipe()
-	buf := &lockedBuffer{}
+	buf := &kit.Buffer{}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -449,12 +374,8 @@ func TestServeWithOpenSSHClient(t *testing.T) {
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	// A busy machine (the whole suite under -race) can take a while to draw the first frame: the
 	// deadline only bounds a hang.
-	deadline := time.Now().Add(45 * time.Second)
-	for !strings.Contains(buf.String(), pickerMarker) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no picker through OpenSSH: %q", tail(buf.String(), 2000))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !buf.WaitFor(pickerMarker, 45*time.Second) {
+		t.Fatalf("no picker through OpenSSH: %q", kit.Tail(buf.String(), 2000))
 	}
 	fmt.Fprint(stdin, "q")
 }
@@ -466,14 +387,10 @@ func (sc *screen) plain() string { return ansiRe.ReplaceAllString(sc.out.String(
 
 func (sc *screen) waitForText(t testing.TB, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if strings.Contains(sc.plain(), want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if sc.out.WaitUntil(func(out string) bool { return strings.Contains(ansiRe.ReplaceAllString(out, ""), want) }, within) {
+		return
 	}
-	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, tail(sc.plain(), 3000))
+	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.plain(), 3000))
 }
 
 // press sends keys to the UI, pausing so each is handled before the next (huh moves focus with a
@@ -515,12 +432,9 @@ type auditDoc struct {
 
 func (s *sshServer) status(t testing.TB) auditDoc {
 	t.Helper()
-	out, err := exec.Command(binaryPath(), "--config-dir", s.dir, "status", "--json").CombinedOutput()
-	if err != nil {
-		t.Fatalf("status: %v %s", err, out)
-	}
+	out := mustRun(t, s.dir, "", "status", "--json").out
 	var d auditDoc
-	if err := json.Unmarshal(out, &d); err != nil {
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -548,11 +462,7 @@ func slicesContains(xs []string, x string) bool {
 // twoPickers starts a server against the emulators and opens two sessions on its picker.
 func twoPickers(t *testing.T) (*sshServer, *screen, *screen) {
 	t.Helper()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	var screens [2]*screen
 	for i := range screens {
@@ -641,11 +551,7 @@ func TestServeConflictingSaveLosesNothing(t *testing.T) {
 
 func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu, "--idle-timeout", "1s", "--max-sessions", "1")
 	c := s.dial(t)
 	defer c.Close()
@@ -660,11 +566,7 @@ func TestServeIdleTimeoutAndMaxSessions(t *testing.T) {
 // sessions reach the picker and run checks without ever being asked for the passphrase.
 func TestServePassphraseStoreIsUnlockedOnceAtStart(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServeWith(t, emu, "correct horse battery staple")
 	c := s.dial(t)
 	defer c.Close()

@@ -1,22 +1,18 @@
-package main
+package e2e
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"gitopscfg/e2e/kit"
 )
 
 // TestTokenTypedOnATerminalIsNotEchoed runs `set --token-stdin` in a real terminal (tmux) and
 // types the token: it is saved, and never shown on the screen.
 func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is missing in CI")
-		}
-		t.Skip("tmux is not installed")
-	}
+	needTmux(t)
 	t.Parallel()
 	dir := initStore(t)
 	sock := dir + "/tmux.sock"
@@ -43,10 +39,10 @@ func TestTokenTypedOnATerminalIsNotEchoed(t *testing.T) {
 	if s := screen("Token (not shown)"); !strings.Contains(s, "Token (not shown)") {
 		t.Fatalf("no token prompt:\n%s", s)
 	}
-	tmux("send-keys", "-t", "t", "-l", canary)
+	tmux("send-keys", "-t", "t", "-l", kit.Canary)
 	tmux("send-keys", "-t", "t", "Enter")
 	s := screen("Saved GitHub")
-	if !strings.Contains(s, "Saved GitHub") || strings.Contains(s, canary[4:12]) {
+	if !strings.Contains(s, "Saved GitHub") || strings.Contains(s, kit.Canary[4:12]) {
 		t.Fatalf("the token was echoed or not saved:\n%s", s)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -37,7 +38,7 @@ func newTmux(t *testing.T, w, h int, canary []string, args ...string) *tmuxSessi
 	t.Helper()
 	needTmux(t)
 	ts := &tmuxSession{t: t, socket: fmt.Sprintf("gitopscfg-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), name: "ui", canary: canary}
-	cmd := append([]string{gitopscfgPath(t)}, args...)
+	cmd := append([]string{binaryPath()}, args...)
 	ts.tmux("-f", "/dev/null", "new-session", "-d", "-s", ts.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h),
 		"env", "-u", "GITOPSCFG_PASSPHRASE", "-u", "GITOPSCFG_CONFIG_DIR", "TERM=xterm-256color", "sh", "-c", shellJoin(cmd)+"; echo EXITED $?; sleep 30")
 	t.Cleanup(func() { _, _ = exec.Command("tmux", "-L", ts.socket, "kill-server").CombinedOutput() })
@@ -120,23 +121,9 @@ func (ts *tmuxSession) next(title string) {
 	ts.waitUntil("the focus on "+title, func(s string) bool { return strings.Contains(s, "┃ "+title) })
 }
 
-// lineOf is the screen line that holds sub.
-func lineOf(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}
-
 func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	dir := filepath.Join(t.TempDir(), "cfg")
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, fake.GitLabTokenFull}, "--config-dir", dir)
 
@@ -158,26 +145,21 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 	ts.waitFor("All checks passed", "✓ auth: authenticated as octocat", "✓ scope:repo", "✓ org:")
 	ts.keys("C-s")
 	scr := ts.waitFor("Saved and activated GitHub")
-	if !strings.Contains(lineOf(scr, "GitHub "), "✓ GitHub") {
+	if !strings.Contains(kit.LineOf(scr, "GitHub "), "✓ GitHub") {
 		t.Fatalf("no tick on GitHub:\n%s", scr)
 	}
 
 	// another writer: the command line configures GitLab; the picker reloads by itself
-	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
+	mustRun(t, dir, fake.GitLabTokenFull+"\n", "set", "gitlab", "--host", emu.URL(providers.GitLab)+"/",
 		"--org", fake.GitLabGroupPath, "--username", fake.GitLabUser, "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(fake.GitLabTokenFull + "\n")
-	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("gitopscfg set gitlab: %v\n%s", err, out)
-	}
 	ts.waitUntil("GitLab configured", func(s string) bool {
-		return strings.Contains(lineOf(s, "GitLab "), "configured") && !strings.Contains(lineOf(s, "GitLab "), "not configured")
+		return strings.Contains(kit.LineOf(s, "GitLab "), "configured") && !strings.Contains(kit.LineOf(s, "GitLab "), "not configured")
 	})
 	ts.waitFor("never checked")
 
 	ts.keys("j", "a")
 	scr = ts.waitFor("GitLab is now the active provider")
-	if !strings.Contains(lineOf(scr, "GitLab "), "✓ GitLab") || strings.Contains(scr, "✓ GitHub") {
+	if !strings.Contains(kit.LineOf(scr, "GitLab "), "✓ GitLab") || strings.Contains(scr, "✓ GitHub") {
 		t.Fatalf("the tick did not move to GitLab:\n%s", scr)
 	}
 
@@ -192,22 +174,8 @@ func TestEndToEndWizardPickerActivateRetest(t *testing.T) {
 
 func TestEndToEndAccessibleRetest(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	dir := filepath.Join(t.TempDir(), "cfg")
-	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
-		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
-	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
-		t.Fatal("init failed")
-	}
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set: %v\n%s", err, out)
-	}
+	emu := kit.Emulators(t, fake.Options{})
+	dir := githubStore(t, emu)
 	ts := newTmux(t, 100, 40, []string{fake.GitHubTokenFull}, "--config-dir", dir, "--accessible")
 	ts.waitFor("GitHub: ACTIVE", "What next?")
 	ts.text("3")
@@ -246,21 +214,21 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 	ts.waitFor("EXITED 0")
 }
 
+// githubStore is a store with GitHub on emu configured (not checked) and active, made with the
+// command line.
+func githubStore(t *testing.T, emu *fake.Emulators) string {
+	t.Helper()
+	dir := initStore(t)
+	mustRun(t, dir, fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
+	return dir
+}
+
 // roundTripSession configures GitHub on emu with the CLI and opens the UI on it in tmux.
 func roundTripSession(t *testing.T, emu *fake.Emulators) *tmuxSession {
 	t.Helper()
 	needTmux(t)
-	dir := filepath.Join(t.TempDir(), "cfg")
-	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
-		t.Fatal("init failed")
-	}
-	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "github", "--host", emu.URL(providers.GitHub)+"/",
-		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(fake.GitHubTokenFull + "\n")
-	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set: %v\n%s", err, out)
-	}
+	dir := githubStore(t, emu)
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull}, "--config-dir", dir)
 	ts.waitFor("✓ GitHub", "never checked")
 	return ts
@@ -268,11 +236,7 @@ func roundTripSession(t *testing.T, emu *fake.Emulators) *tmuxSession {
 
 func TestEndToEndPickerRoundTrip(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
 	ts.waitFor("Go on? (y/N)")
@@ -294,11 +258,7 @@ func TestEndToEndPickerRoundTrip(t *testing.T) {
 
 func TestEndToEndQuitDuringRoundTripCleansUp(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{Latency: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{Latency: 200 * time.Millisecond})
 	ts := roundTripSession(t, emu)
 	ts.keys("r")
 	ts.waitFor("Go on? (y/N)")

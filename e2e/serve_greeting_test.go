@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -16,11 +17,7 @@ import (
 // days away, is named with its days left; GitHub's, 60 days away, is not; no token is shown.
 func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	t.Parallel()
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
 	store, err := config.Open(s.dir, nil)
 	if err != nil {
@@ -43,7 +40,7 @@ func TestServeGreetsSessionWithExpiringTokens(t *testing.T) {
 	sc.waitForText(t, "GitLab: token expires in 3 days ("+soon.UTC().Format("2006-01-02")+")", time.Second)
 	screen := sc.plain()
 	if strings.Contains(screen, "GitHub: token") {
-		t.Fatalf("the greeting names GitHub, 60 days from expiry: %q", tail(screen, 3000))
+		t.Fatalf("the greeting names GitHub, 60 days from expiry: %q", kit.Tail(screen, 3000))
 	}
 	for _, id := range []providers.ID{providers.GitHub, providers.GitLab} {
 		if tok := emu.DemoCredentials(id).Token; strings.Contains(sc.out.String(), tok) {

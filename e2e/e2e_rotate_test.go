@@ -1,13 +1,11 @@
-package main
+package e2e
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -16,23 +14,11 @@ import (
 // the new token is saved and checked, the old one is revoked, and no whole token shows.
 func TestEndToEndPickerRotatesGitLab(t *testing.T) {
 	needTmux(t)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	dir := filepath.Join(t.TempDir(), "cfg")
-	if init := exec.Command(gitopscfgPath(t), "--config-dir", dir, "init"); init.Run() != nil {
-		t.Fatal("init failed")
-	}
+	emu := kit.Emulators(t, fake.Options{})
+	dir := initStore(t)
 	c := emu.Credentials(providers.GitLab, fake.GitLabTokenFull)
-	set := exec.Command(gitopscfgPath(t), "--config-dir", dir, "set", "gitlab", "--host", c.Host, "--api-url", c.APIURL,
+	mustRun(t, dir, fake.GitLabTokenFull+"\n", "set", "gitlab", "--host", c.Host, "--api-url", c.APIURL,
 		"--org", c.Org, "--username", c.Username, "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(fake.GitLabTokenFull + "\n")
-	set.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set: %v\n%s", err, out)
-	}
 	ts := newTmux(t, 120, 40, []string{fake.GitLabTokenFull}, "--config-dir", dir)
 	ts.waitFor("✓ GitLab", "never checked")
 	ts.keys("R")
@@ -51,9 +37,7 @@ func TestEndToEndPickerRotatesGitLab(t *testing.T) {
 	if a, _ := old.Find(providers.CheckAuth); a.Status != providers.Fail || !strings.Contains(a.Message, "revoked") {
 		t.Fatalf("the old token still works: %+v", a)
 	}
-	check := exec.Command(gitopscfgPath(t), "--config-dir", dir, "check", "gitlab")
-	check.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("the stored token does not pass the check after the rotation: %v\n%s", err, out)
+	if r := gitopscfg(t, dir, "", nil, "check", "gitlab"); r.code != 0 {
+		t.Fatalf("the stored token does not pass the check after the rotation: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 }

@@ -1,6 +1,6 @@
-//go:build race
+//go:build !race
 
-package main
+package e2e
 
 // raceEnabled: this test binary runs with the race detector, which multiplies memory use.
-const raceEnabled = true
+const raceEnabled = false

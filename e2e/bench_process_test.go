@@ -1,19 +1,18 @@
-package main
+package e2e
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -26,7 +25,7 @@ func BenchmarkStatusProcess(b *testing.B) {
 		b.Fatalf("init: %v %s", err, out)
 	}
 	set := exec.Command(binaryPath(), "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check", "--activate")
-	set.Stdin = strings.NewReader(canary)
+	set.Stdin = strings.NewReader(kit.Canary)
 	if out, err := set.CombinedOutput(); err != nil {
 		b.Fatalf("set: %v %s", err, out)
 	}
@@ -59,9 +58,9 @@ func benchBinaries(b *testing.B) (gitopscfg, barehuh string) {
 	}
 	gitopscfg = os.Getenv("GITOPSCFG_BENCH_BIN")
 	if gitopscfg == "" {
-		gitopscfg = build("gitopscfg", ".")
+		gitopscfg = build("gitopscfg", "gitopscfg")
 	}
-	return gitopscfg, build("barehuh", "./ui/testdata/barehuh")
+	return gitopscfg, build("barehuh", "gitopscfg/ui/testdata/barehuh")
 }
 
 // firstFrame starts args in a 120×40 terminal and returns how long it took until marker was on
@@ -100,24 +99,7 @@ func firstFrame(b *testing.B, marker string, args ...string) (time.Duration, flo
 	}
 	took := time.Since(start)
 	time.Sleep(100 * time.Millisecond) // let it settle: the peak counts what the first screen needed
-	return took, peakRSSMB(b, cmd.Process.Pid)
-}
-
-// peakRSSMB is a process's peak resident set size (VmHWM) in MB.
-func peakRSSMB(b *testing.B, pid int) float64 {
-	b.Helper()
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Skipf("no /proc: %v", err)
-	}
-	for line := range strings.SplitSeq(string(st), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	b.Fatal("no VmHWM")
-	return 0
+	return took, float64(procStatusKB(b, cmd.Process.Pid, "VmHWM")) / 1024
 }
 
 func benchMedian(ts []time.Duration) time.Duration {
@@ -139,7 +121,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 		b.Fatalf("init: %v %s", err, out)
 	}
 	set := exec.Command(bin, "--config-dir", dir, "set", "github", "--org", "acme", "--username", "u", "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(canary)
+	set.Stdin = strings.NewReader(kit.Canary)
 	if out, err := set.CombinedOutput(); err != nil {
 		b.Fatalf("set: %v %s", err, out)
 	}
@@ -175,11 +157,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 // the result).
 func BenchmarkCheckProcess(b *testing.B) {
 	bin, _ := benchBinaries(b)
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	dir := filepath.Join(benchProcessDir(b), "cfg")
 	if out, err := exec.Command(bin, "--config-dir", dir, "init").CombinedOutput(); err != nil {
 		b.Fatalf("init: %v %s", err, out)

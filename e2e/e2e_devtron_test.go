@@ -1,12 +1,10 @@
-package main
+package e2e
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -19,35 +17,17 @@ import (
 func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 	needTmux(t)
 	const devtronCanary = "devtron-canary-e2e-7f3a9c2b51d04e68"
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	dt, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dt.Close()
+	emu := kit.Emulators(t, fake.Options{})
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronCanary: true}})
 
-	dir := filepath.Join(t.TempDir(), "cfg")
-	run := func(stdin string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(gitopscfgPath(t), append([]string{"--config-dir", dir}, args...)...)
-		cmd.Stdin = strings.NewReader(stdin)
-		cmd.Env = append(os.Environ(), "GITOPSCFG_PASSPHRASE=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
-	run("", "init")
-	run(fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
+	dir := initStore(t)
+	mustRun(t, dir, fake.GitHubTokenFull+"\n", "set", "github", "--host", emu.URL(providers.GitHub)+"/",
 		"--org", fake.GitHubOrg, "--username", fake.GitHubUser, "--token-stdin", "--activate")
-	run(devtronCanary+"\n", "devtron", "set", "--url", dt.URL(), "--token-stdin")
+	mustRun(t, dir, devtronCanary+"\n", "devtron", "set", "--url", dt.URL(), "--token-stdin")
 
 	ts := newTmux(t, 120, 40, []string{fake.GitHubTokenFull, devtronCanary}, "--config-dir", dir)
 	ts.waitUntil("GitHub not there in Devtron", func(s string) bool {
-		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: not there")
+		return strings.Contains(kit.LineOf(s, "✓ GitHub"), "Devtron: not there")
 	})
 	if len(dt.Rows()) != 0 {
 		t.Fatalf("Devtron holds %d configurations before the push", len(dt.Rows()))
@@ -56,7 +36,7 @@ func TestEndToEndPickerPushesToDevtron(t *testing.T) {
 	ts.waitFor("Push GitHub to Devtron at", "(y/N)")
 	ts.keys("y")
 	ts.waitUntil("GitHub in sync and active in Devtron", func(s string) bool {
-		return strings.Contains(lineOf(s, "✓ GitHub"), "Devtron: in sync, active there")
+		return strings.Contains(kit.LineOf(s, "✓ GitHub"), "Devtron: in sync, active there")
 	})
 	rows := dt.Rows()
 	if len(rows) != 1 || rows[0].Provider != "GITHUB" || !rows[0].Active || rows[0].Token != fake.GitHubTokenFull ||

@@ -1,10 +1,11 @@
-package main
+package e2e
 
 import (
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers/giteatest"
 )
 
@@ -25,7 +26,7 @@ func TestGiteaRealWizardLiveCheckSave(t *testing.T) {
 	ts.keys("Enter") // key file
 	ts.waitFor("Which Git provider", "Gitea / Forgejo  (self-hosted)")
 	ts.keys("Down", "Down", "Down", "Down")
-	ts.waitUntil("Gitea selected", func(s string) bool { return strings.Contains(lineOf(s, "Gitea / Forgejo"), ">") })
+	ts.waitUntil("Gitea selected", func(s string) bool { return strings.Contains(kit.LineOf(s, "Gitea / Forgejo"), ">") })
 	ts.keys("Enter")
 	ts.waitFor("step 3 of 3", "Git Host")
 	ts.keys("C-u")
@@ -39,7 +40,7 @@ func TestGiteaRealWizardLiveCheckSave(t *testing.T) {
 	ts.waitFor("All checks passed", "✓ auth: authenticated as jdoe", "✓ scope:write:organization", "✓ org:")
 	ts.keys("C-s")
 	scr := ts.waitFor("Saved and activated Gitea / Forgejo")
-	if !strings.Contains(lineOf(scr, "Gitea / Forgejo "), "✓ Gitea / Forgejo") {
+	if !strings.Contains(kit.LineOf(scr, "Gitea / Forgejo "), "✓ Gitea / Forgejo") {
 		t.Fatalf("no tick on Gitea / Forgejo:\n%s", scr)
 	}
 	ts.keys("q")

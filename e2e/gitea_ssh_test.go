@@ -1,14 +1,13 @@
-package main
+package e2e
 
 import (
 	"bytes"
-	"encoding/json"
-	"os/exec"
 	"strings"
 	"testing"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 	"gitopscfg/providers/giteatest"
@@ -17,35 +16,16 @@ import (
 // The SSH server against a real Gitea (GITOPSCFG_GITEA=1, make test-gitea): a round trip over
 // SSH with no token in any output and no repository left behind.
 
-func giteaResult(t *testing.T, out string) providers.Result {
-	t.Helper()
-	var doc struct {
-		Results []providers.Result `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 1 {
-		t.Fatalf("not one JSON result (%v): %s", err, out)
-	}
-	return doc.Results[0]
-}
-
 // One round trip over the SSH server against the real Gitea.
 func TestGiteaRealRoundTripOverSSH(t *testing.T) {
 	giteatest.Require(t)
 	srv := giteatest.Start(t, "")
 	srv.Setup(t)
 	tok := srv.Token(t, giteatest.Owner, "ssh-full", "write:organization,write:repository,read:user")
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(t, fake.Options{})
 	s := startServe(t, emu)
-	set := exec.Command(binaryPath(), "--config-dir", s.dir, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
+	mustRun(t, s.dir, tok, "set", "gitea", "--host", srv.URL, "--org", giteatest.Org,
 		"--username", giteatest.Owner, "--token-stdin", "--no-check")
-	set.Stdin = strings.NewReader(tok)
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("set gitea: %v %s", err, out)
-	}
 	c := s.dial(t)
 	defer c.Close()
 	sess, err := c.NewSession()
@@ -61,7 +41,7 @@ func TestGiteaRealRoundTripOverSSH(t *testing.T) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	res := giteaResult(t, out.String())
+	res := kit.GiteaResult(t, out.String())
 	for _, id := range providers.DeepStages {
 		if ch, _ := res.Find(id); ch.Status != providers.Pass {
 			t.Errorf("over SSH: %s is %s: %s", id, ch.Status, ch.Message)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -13,17 +13,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"gitopscfg/cli"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
 // The command-line contract (README.md) is driven through the real binary: testscript runs this
-// test binary as `gitopscfg` (TestMain), so every script exercises main, the flags, the exit codes
-// and the output exactly as an admin or a script sees them. The end-to-end tests in tmux (e2e_test.go)
+// test binary as `gitopscfg` (TestMain) through cli.Exec, what main runs, so every script
+// exercises the process's start, the flags, the exit codes and the output exactly as an admin or
+// a script sees them. The end-to-end tests in tmux (e2e_test.go)
 // run the same binary.
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"gitopscfg": main})
+	testscript.Main(m, map[string]func(){"gitopscfg": func() { os.Exit(cli.Exec("")) }})
 }
 
 // TestScripts runs testdata/script/*.txtar. Each script gets its own provider emulators on
@@ -224,15 +226,4 @@ func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
-}
-
-// gitopscfgPath is the binary testscript made of this test (on $PATH once TestMain ran), for the
-// end-to-end tests that drive it in a terminal.
-func gitopscfgPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("gitopscfg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -1,10 +1,12 @@
-package main
+package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,16 +24,13 @@ var binaryPath = sync.OnceValue(func() string {
 	return p
 })
 
-// canary is a token that must never show outside the encrypted store.
-const canary = "ghp_CANARYcanary0123456789abcdefghijkl"
-
 type run struct {
 	out, err string
 	code     int
 }
 
 // gitopscfg runs the binary with a config dir, optional stdin and extra environment.
-func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) run {
+func gitopscfg(t testing.TB, dir, stdin string, env []string, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(binaryPath(), args...)
 	cmd.Env = append([]string{"GITOPSCFG_CONFIG_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}, env...)
@@ -48,7 +47,7 @@ func gitopscfg(t *testing.T, dir, stdin string, env []string, args ...string) ru
 	return run{out.String(), errb.String(), code}
 }
 
-func mustRun(t *testing.T, dir, stdin string, args ...string) run {
+func mustRun(t testing.TB, dir, stdin string, args ...string) run {
 	t.Helper()
 	r := gitopscfg(t, dir, stdin, nil, args...)
 	if r.code != 0 {
@@ -57,7 +56,7 @@ func mustRun(t *testing.T, dir, stdin string, args ...string) run {
 	return r
 }
 
-func initStore(t *testing.T) string {
+func initStore(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cfg")
 	mustRun(t, dir, "", "init")
@@ -65,5 +64,23 @@ func initStore(t *testing.T) string {
 }
 
 // readAll returns every file of dir, for byte-for-byte comparisons and leak scans.
-func readAll(t *testing.T, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
+func readAll(t testing.TB, dir string) map[string][]byte { return configtest.Snapshot(t, dir) }
 func sameFiles(a, b map[string][]byte) bool              { return configtest.SameFiles(a, b) }
+
+// procStatusKB is a field of process pid's /proc/PID/status given in kB (VmRSS, the resident set
+// size; VmHWM, its peak); without /proc the test is skipped.
+func procStatusKB(t testing.TB, pid int, field string) int {
+	t.Helper()
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for line := range strings.SplitSeq(string(st), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}

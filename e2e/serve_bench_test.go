@@ -1,16 +1,13 @@
-package main
+package e2e
 
 import (
-	"fmt"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers/fake"
 )
 
@@ -18,11 +15,7 @@ import (
 // (dial, key exchange, authentication, pty, shell, first picker frame); the target is a median
 // of at most 100 ms.
 func BenchmarkServeFirstFrame(b *testing.B) {
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	s := startServe(b, emu)
 	var times []time.Duration
 	for b.Loop() {
@@ -41,18 +34,14 @@ func BenchmarkServeFirstFrame(b *testing.B) {
 // session; the target is at most 4 MB.
 func BenchmarkServeSessionsRSS(b *testing.B) {
 	const sessions = 50
-	emu, err := fake.Start(fake.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer emu.Close()
+	emu := kit.Emulators(b, fake.Options{})
 	for b.Loop() {
 		s := startServe(b, emu, "--max-sessions", "64")
 		warm := s.dial(b)
 		s.openScreen(b, warm).waitFor(b, pickerMarker, 10*time.Second)
 		warm.Close()
 		time.Sleep(200 * time.Millisecond)
-		before := rssKB(b, s.cmd.Process.Pid)
+		before := procStatusKB(b, s.cmd.Process.Pid, "VmRSS")
 		var clients []*gossh.Client
 		for range sessions {
 			c := s.dial(b)
@@ -60,26 +49,11 @@ func BenchmarkServeSessionsRSS(b *testing.B) {
 			clients = append(clients, c)
 		}
 		time.Sleep(200 * time.Millisecond)
-		after := rssKB(b, s.cmd.Process.Pid)
+		after := procStatusKB(b, s.cmd.Process.Pid, "VmRSS")
 		for _, c := range clients {
 			c.Close()
 		}
 		b.ReportMetric(float64(after-before)/sessions/1024, "MB/session")
 		b.ReportMetric(float64(after)/1024, "MB-total")
 	}
-}
-
-func rssKB(b *testing.B, pid int) int {
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(st), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
 }

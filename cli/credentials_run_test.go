@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"gitopscfg/config"
+	"gitopscfg/platforms/devtronfake"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// setCredential runs set for a credential named name of provider id, with token on stdin.
+func (x *runFixture) setCredential(name string, id providers.ID, token string, activate bool) error {
+	x.t.Helper()
+	c := x.emu.Credentials(id, token)
+	opts := &setOptions{IO: x.streams(token+"\n", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
+		Credential: name, Typed: name, TokenStdin: true, Activate: activate, Timeout: providers.DefaultTimeout,
+		Fields: []setField{{"host", providers.FieldHost, c.Host}, {"org", providers.FieldOrg, c.Org}, {"username", providers.FieldUsername, c.Username}}}
+	if name != string(id) {
+		opts.ProviderFlag = string(id)
+		if err := opts.earlyProvider(); err != nil {
+			return err
+		}
+	}
+	return setRun(context.Background(), opts)
+}
+
+// statusDoc runs status --json and decodes it.
+func (x *runFixture) statusDoc() statusJSON {
+	x.t.Helper()
+	opts := &statusOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, JSON: true}
+	if err := statusRun(context.Background(), opts); err != nil {
+		x.t.Fatal(err)
+	}
+	var doc statusJSON
+	if err := json.Unmarshal(x.out.Bytes(), &doc); err != nil {
+		x.t.Fatalf("%v\n%s", err, x.out.String())
+	}
+	return doc
+}
+
+// platformCreds is the credentials' states of the instance named name in doc.
+func platformCreds(doc statusJSON, name string) map[string]string {
+	for _, p := range doc.Platforms {
+		if p.Name == name {
+			return p.Credentials
+		}
+	}
+	return nil
+}
+
+// TestTwoCredentialsOfOneProviderAndTwoDevtrons: two GitHub credentials are set, checked and
+// pushed by name to two Devtron instances; Devtron keeps one configuration per provider, so the
+// second replaces the first only with --replace, and status says per instance which credential
+// each holds (in_sync, other). No token reaches the output.
+func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
+	t.Parallel()
+	const prodCanary, stagingCanary = "devtron-CANARY-prod-admin-token-0000001", "devtron-CANARY-stag-admin-token-0000002"
+	x := newRunFixture(t)
+	ctx := context.Background()
+	if err := x.setCredential("github", providers.GitHub, fake.GitHubTokenFull, true); err != nil {
+		t.Fatalf("set github: %v\n%s", err, x.err.String())
+	}
+	if err := x.setCredential("acme-infra", providers.GitHub, fake.GitHubTokenNoAdminOrg, false); err != nil {
+		t.Fatalf("set acme-infra: %v\n%s", err, x.err.String())
+	}
+	if !strings.Contains(x.out.String(), "Saved acme-infra (GitHub).") {
+		t.Errorf("set acme-infra said %q", x.out.String())
+	}
+	// A new name that is no provider's needs --provider.
+	if err := x.setCredential("acme-other", providers.ID(""), fake.GitHubTokenFull, false); exitCode(err) != exitUsageStore ||
+		!strings.Contains(err.Error(), "--provider") {
+		t.Errorf("a new credential without --provider: %v", err)
+	}
+
+	// check --all names each credential in JSON and in Prometheus's labels.
+	opts := x.checkOpts("json")
+	opts.All = true
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatalf("check --all: %v\n%s", err, x.out.String())
+	}
+	var rep struct {
+		Results []struct {
+			Provider, Credential string
+			OK                   bool
+		}
+	}
+	if err := json.Unmarshal(x.out.Bytes(), &rep); err != nil || len(rep.Results) != 2 ||
+		rep.Results[0].Credential != "github" || rep.Results[1].Credential != "acme-infra" || rep.Results[1].Provider != "github" {
+		t.Fatalf("check --all --json: %v %+v", err, rep)
+	}
+	opts = x.checkOpts("prometheus")
+	opts.Credential, opts.Typed = "acme-infra", "acme-infra"
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatalf("check acme-infra: %v", err)
+	}
+	if !strings.Contains(x.out.String(), `gitopscfg_check_success{provider="github",credential="acme-infra",`) {
+		t.Errorf("prometheus lacks the credential label:\n%s", x.out.String())
+	}
+
+	// Two Devtron instances: default and staging.
+	x.devtron(map[string]bool{prodCanary: true}, prodCanary)
+	staging, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{stagingCanary: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(staging.Close)
+	if _, err := x.s.SetPlatform(ctx, "setup", "devtron", "staging", config.Platform{URL: staging.URL(), Token: stagingCanary}); err != nil {
+		t.Fatal(err)
+	}
+	push := x.pushOpts()
+	push.Credential = "github"
+	if err := pushDevtronRun(ctx, push); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "default, staging") {
+		t.Fatalf("push with two instances and none named: %v", err)
+	}
+	push = x.pushOpts()
+	push.Credential, push.AllInstances, push.Activate = "github", true, true
+	if err := pushDevtronRun(ctx, push); err != nil {
+		t.Fatalf("push github --all-instances: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+	// acme-infra would replace github in both: refused without a terminal unless --replace.
+	push = x.pushOpts()
+	push.Credential, push.Instances = "acme-infra", []string{"staging"}
+	err = pushDevtronRun(ctx, push)
+	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "holds github") || !strings.Contains(err.Error(), "--replace") {
+		t.Fatalf("a push replacing another credential without --replace: %v", err)
+	}
+	push = x.pushOpts()
+	push.Credential, push.Instances, push.Replace = "acme-infra", []string{"staging"}, true
+	if err := pushDevtronRun(ctx, push); err != nil {
+		t.Fatalf("push acme-infra --instance staging --replace: %v\n%s", err, x.err.String())
+	}
+
+	doc := x.statusDoc()
+	if len(doc.Providers) < 2 || *doc.Providers[0].Credential != "github" || *doc.Providers[1].Credential != "acme-infra" ||
+		doc.Providers[1].Provider != providers.GitHub || doc.Providers[1].Name != "GitHub" {
+		t.Fatalf("status providers: %+v", doc.Providers)
+	}
+	prod, stag := platformCreds(doc, "default"), platformCreds(doc, "staging")
+	if prod["github"] != "in_sync" || prod["acme-infra"] != "other" || stag["acme-infra"] != "in_sync" || stag["github"] != "other" {
+		t.Fatalf("platforms: default %v, staging %v", prod, stag)
+	}
+	if doc.Devtron == nil || doc.Devtron.URL != x.dt.URL() {
+		t.Errorf("the devtron key is not the default instance: %+v", doc.Devtron)
+	}
+	// The text names both instances and who holds what.
+	sopts := &statusOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock}
+	if err := statusRun(ctx, sopts); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"✓ GitHub", "acme-infra (GitHub)", "Devtron staging — " + staging.URL(), "acme-infra other: it holds github"} {
+		if !strings.Contains(x.out.String(), want) {
+			t.Errorf("status text lacks %q:\n%s", want, x.out.String())
+		}
+	}
+
+	// Removing by name, and an unknown name says which exist.
+	rm := &removeOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who, Credential: "acme-infar", Typed: "acme-infar"}
+	if err := removeRun(ctx, rm); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "did you mean acme-infra?") ||
+		!strings.Contains(err.Error(), "github, acme-infra") {
+		t.Fatalf("remove of a mistyped name: %v", err)
+	}
+	rm = &removeOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who, Credential: "acme-infra", Typed: "acme-infra"}
+	if err := removeRun(ctx, rm); err != nil || x.out.String() != "Removed acme-infra (GitHub).\n" {
+		t.Fatalf("remove acme-infra: %v %q", err, x.out.String())
+	}
+	var audit []string
+	for _, e := range x.data().Audit {
+		audit = append(audit, string(e.Action)+":"+e.Credential+":"+e.Provider)
+	}
+	if got := strings.Join(audit, " "); !strings.Contains(got, "add:acme-infra:github") || !strings.Contains(got, "remove:acme-infra:github") {
+		t.Errorf("the audit trail does not name the credential: %s", got)
+	}
+	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, prodCanary, stagingCanary)
+}
