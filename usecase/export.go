@@ -140,7 +140,7 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 	}
 	names := CredentialNames(d)
 	if len(names) == 0 {
-		return ExportedAll{}, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER ...` first"}
+		return ExportedAll{}, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER …` first"}
 	}
 	env := b.Env(providers.DefaultTimeout)
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)

@@ -172,7 +172,7 @@ func byOrg(all []candidate, u string) []candidate {
 // noneServes says that no stored credential serves u, and what they claim.
 func noneServes(all []candidate, u string) string {
 	if len(all) == 0 {
-		return fmt.Sprintf("no stored credential serves %s: none is stored (run `gitopscfg set PROVIDER ...`)", u)
+		return fmt.Sprintf("no stored credential serves %s: none is stored (run `gitopscfg set PROVIDER …`)", u)
 	}
 	claims := make([]string, 0, len(all))
 	for _, c := range all {
