@@ -116,6 +116,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	root.AddCommand(newPushCmd(f, nil))
 	root.AddCommand(newExportCmd(f, nil))
 	root.AddCommand(newRotateCmd(f, nil))
+	root.AddCommand(newWhichCmd(f, nil))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
