@@ -11,8 +11,9 @@ import (
 )
 
 // TestEndToEndPickerAddsSecondCredential: in a real terminal of 80×24 (tmux), the picker adds a
-// second GitHub credential (n, the provider, its name, the form with its live check, ctrl+s), and
-// then lists both under GitHub, the ✓ staying on the first; the store holds both, by name.
+// second GitHub credential, for the organisation acme-infra (n, the provider, its name, the form
+// with its live check, ctrl+s), and then lists both under GitHub, the ✓ staying on the first; the
+// store holds both, by name.
 func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	needTmux(t)
 	emu := kit.Emulators(t, fake.Options{})
@@ -29,7 +30,7 @@ func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	ts.keys("C-u")
 	ts.text(emu.URL(providers.GitHub) + "/")
 	ts.next("GitHub Organisation Name")
-	ts.text(fake.GitHubOrg)
+	ts.text(fake.GitHubOrgInfra)
 	ts.next("Username")
 	ts.text(fake.GitHubUser)
 	ts.next("Personal Access Token")

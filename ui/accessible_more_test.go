@@ -125,7 +125,9 @@ func TestAccessibleAddsSecondCredential(t *testing.T) {
 	var out bytes.Buffer
 	answers := []string{
 		"10", "1", "github", // Add, GitHub, a name taken: refused
-		"10", "1", "acme-infra", "", "", "", fake.GitHubTokenFull, "", "", "n", // Add, GitHub, acme-infra, its fields, not active
+		// Add, GitHub, acme-infra, its fields (host, organisation, username, token, API URL, CA
+		// bundle, Argo CD URL prefix), not active
+		"10", "1", "acme-infra", "", fake.GitHubOrgInfra, "", fake.GitHubTokenFull, "", "", "", "n",
 		"3", "2", // re-test the second row: acme-infra
 		"6",
 	}
@@ -152,7 +154,7 @@ func TestAccessibleAddsSecondCredential(t *testing.T) {
 	}
 	d := load(t, s)
 	c := d.Credentials["acme-infra"]
-	if c == nil || c.Provider != "github" || c.Token != fake.GitHubTokenFull || d.Active == "acme-infra" {
+	if c == nil || c.Provider != "github" || c.Org != fake.GitHubOrgInfra || c.Token != fake.GitHubTokenFull || d.Active == "acme-infra" {
 		t.Fatalf("after adding: %v, active %q, acme-infra %+v", usecaseNames(d), d.Active, c)
 	}
 	if strings.Count(text, "All checks passed.") != 2 || strings.Contains(text, "is not configured.") || d.Credentials["github"].LastCheck != nil {
