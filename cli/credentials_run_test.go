@@ -176,3 +176,54 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	}
 	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, prodCanary, stagingCanary)
 }
+
+// TestRotationPushesToEveryDevtronInstance: with two Devtron instances, a rotation pushes the new
+// token to each one that does not hold another credential of the provider, one step each, and
+// skips (naming it) the one that does.
+func TestRotationPushesToEveryDevtronInstance(t *testing.T) {
+	t.Parallel()
+	const prodCanary, stagingCanary = "devtron-CANARY-prod-rotate-token-000001", "devtron-CANARY-stag-rotate-token-000002"
+	x := newRunFixture(t)
+	ctx := context.Background()
+	if err := x.setCredential("github", providers.GitHub, fake.GitHubTokenNoAdminOrg, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.setCredential("acme-infra", providers.GitHub, fake.GitHubTokenFull, false); err != nil {
+		t.Fatal(err)
+	}
+	x.devtron(map[string]bool{prodCanary: true}, prodCanary)
+	staging, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{stagingCanary: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(staging.Close)
+	if _, err := x.s.SetPlatform(ctx, "setup", "devtron", "staging", config.Platform{URL: staging.URL(), Token: stagingCanary}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct {
+		cred, inst string
+		replace    bool
+	}{{"github", "default", false}, {"acme-infra", "staging", true}} {
+		push := x.pushOpts()
+		push.Credential, push.Instances, push.Replace, push.Activate = p.cred, []string{p.inst}, p.replace, true
+		if err := pushDevtronRun(ctx, push); err != nil {
+			t.Fatalf("push %s to %s: %v\n%s", p.cred, p.inst, err, x.err.String())
+		}
+	}
+	ro := &rotateOptions{IO: x.streams(fake.GitHubTokenExpiryOffset+"\n", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
+		Credential: "github", Typed: "github", TokenStdin: true, Timeout: providers.DeepTimeout}
+	if err := rotateRun(ctx, ro); err != nil {
+		t.Fatalf("rotate github: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+	said := x.out.String() + x.err.String()
+	for _, want := range []string{"the Devtron instance default has the new token", "staging: it holds acme-infra, another credential of the provider: nothing was pushed there"} {
+		if !strings.Contains(said, want) {
+			t.Errorf("the rotation did not say %q:\n%s", want, said)
+		}
+	}
+	doc := x.statusDoc()
+	if prod, stag := platformCreds(doc, "default"), platformCreds(doc, "staging"); prod["github"] != "in_sync" || stag["acme-infra"] != "in_sync" {
+		t.Errorf("after the rotation: default %v, staging %v", prod, stag)
+	}
+	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoAdminOrg, fake.GitHubTokenExpiryOffset, prodCanary, stagingCanary)
+}

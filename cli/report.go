@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -57,7 +58,10 @@ func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 }
 
 // writeResultsText prints results for a person.
-func writeResultsText(w io.Writer, results []providers.Result, now time.Time) {
+func writeResultsText(out io.Writer, results []providers.Result, now time.Time) {
+	// One write at the end, not one per table cell.
+	w := bufio.NewWriter(out)
+	defer w.Flush()
 	for i, r := range results {
 		r = displayResult(r)
 		if i > 0 {

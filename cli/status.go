@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -107,11 +108,13 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	if opts.JSON {
 		return writeStatusJSON(opts.IO.Out, d, dts, platformsJSON(all))
 	}
-	writeStatusText(opts.IO.Out, s, d, opts.Now())
+	// One write at the end: the table writes each cell on its own, a system call each.
+	w := bufio.NewWriter(opts.IO.Out)
+	writeStatusText(w, s, d, opts.Now())
 	for _, st := range all {
-		writeDevtronStatusText(opts.IO.Out, st, len(all) == 1)
+		writeDevtronStatusText(w, st, len(all) == 1)
 	}
-	return nil
+	return w.Flush()
 }
 
 func strPtr(s string) *string {

@@ -136,22 +136,15 @@ func (r *CheckRecord) clone() *CheckRecord {
 
 // decode parses and validates the plaintext of a store; schema 1 is migrated (see schema1.go).
 func decode(plain []byte) (*Data, error) {
-	var head struct {
-		Version int `json:"version"`
-	}
-	if err := json.Unmarshal(plain, &head); err != nil {
+	d := &Data{}
+	if err := json.Unmarshal(plain, d); err != nil {
 		return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
 	}
-	var d *Data
-	if head.Version == 1 {
+	if d.Version == 1 {
+		// Schema 1 keeps its providers under other keys: read it again as what it is.
 		var err error
 		if d, err = decodeSchema1(plain); err != nil {
 			return nil, err
-		}
-	} else {
-		d = &Data{}
-		if err := json.Unmarshal(plain, d); err != nil {
-			return nil, fmt.Errorf("the decrypted content is not valid JSON: %w", err)
 		}
 	}
 	if d.Credentials == nil {

@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,4 +206,60 @@ func benchProcessDir(b *testing.B) string {
 		return dir
 	}
 	return b.TempDir()
+}
+
+// BenchmarkStatusManyCredentials runs `gitopscfg status` as a whole process on a store of 5
+// credentials (one per provider) and on one of 200 (40 per provider), in turn, and reports both
+// medians, their ratio and both peak resident set sizes: the target is ≤ 1.5× for each.
+func BenchmarkStatusManyCredentials(b *testing.B) {
+	store := func(n int) string {
+		dir := filepath.Join(b.TempDir(), "cfg")
+		if out, err := exec.Command(binaryPath(), "--config-dir", dir, "init").CombinedOutput(); err != nil {
+			b.Fatalf("init: %v %s", err, out)
+		}
+		for i := range n {
+			id := providers.IDs[i%len(providers.IDs)]
+			name := string(id)
+			if i >= len(providers.IDs) {
+				name = fmt.Sprintf("%s-%03d", id, i)
+			}
+			args := []string{"--config-dir", dir, "set", name, "--provider", string(id), "--org", "acme", "--username", "u@example.com",
+				"--token-stdin", "--no-check"}
+			if id == providers.Azure || id == providers.Gitea {
+				args = append(args, "--host", "https://"+string(id)+".example.com/acme/")
+			}
+			set := exec.Command(binaryPath(), args...)
+			set.Stdin = strings.NewReader(kit.Canary)
+			if out, err := set.CombinedOutput(); err != nil {
+				b.Fatalf("set %s: %v %s", name, err, out)
+			}
+		}
+		return dir
+	}
+	small, large := store(5), store(200)
+	run := func(dir string) (time.Duration, float64) {
+		cmd := exec.Command(binaryPath(), "--config-dir", dir, "status")
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("status: %v %s", err, out)
+		}
+		took := time.Since(start)
+		return took, float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+	}
+	var t5, t200 []time.Duration
+	var r5, r200 []float64
+	for b.Loop() {
+		t, r := run(small)
+		t5, r5 = append(t5, t), append(r5, r)
+		t, r = run(large)
+		t200, r200 = append(t200, t), append(r200, r)
+	}
+	slices.Sort(r5)
+	slices.Sort(r200)
+	b.ReportMetric(benchMS(benchMedian(t5)), "5-ms")
+	b.ReportMetric(benchMS(benchMedian(t200)), "200-ms")
+	b.ReportMetric(float64(benchMedian(t200))/float64(benchMedian(t5)), "time-ratio")
+	b.ReportMetric(r5[len(r5)/2], "5-peak-MB")
+	b.ReportMetric(r200[len(r200)/2], "200-peak-MB")
+	b.ReportMetric(r200[len(r200)/2]/r5[len(r5)/2], "rss-ratio")
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -103,22 +102,28 @@ func Stored(d *config.Data, name string) (string, *config.Credential, error) {
 // CredentialNames lists the stored credentials' names in the providers' order (see
 // providers.IDs), the one named after its provider first, then by name.
 func CredentialNames(d *config.Data) []string {
-	names := slices.Collect(maps.Keys(d.Credentials))
-	rank := func(name string) int {
-		if i := slices.Index(providers.IDs, providers.ID(d.Credentials[name].Provider)); i >= 0 {
-			return i
-		}
-		return len(providers.IDs)
+	type key struct {
+		name        string
+		rank, first int
 	}
-	first := func(name string) int {
-		if name == d.Credentials[name].Provider {
-			return 0
+	keys := make([]key, 0, len(d.Credentials))
+	for name, c := range d.Credentials {
+		k := key{name: name, rank: slices.Index(providers.IDs, providers.ID(c.Provider)), first: 1}
+		if k.rank < 0 {
+			k.rank = len(providers.IDs)
 		}
-		return 1
+		if name == c.Provider {
+			k.first = 0
+		}
+		keys = append(keys, k)
 	}
-	slices.SortFunc(names, func(a, b string) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(first(a), first(b)), strings.Compare(a, b))
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.first, b.first), strings.Compare(a.name, b.name))
 	})
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.name
+	}
 	return names
 }
 

@@ -125,8 +125,15 @@ func (r *rotation) saveChecked(ctx context.Context, c providers.Credentials, che
 // changes Devtron's active provider.
 func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credentials) error {
 	configured, err := r.in.Push(ctx, d, r.name)
-	var se *platforms.SwitchError
+	var (
+		se       *platforms.SwitchError
+		reported *pushesReported
+	)
 	switch {
+	case errors.As(err, &reported) && !reported.failed:
+	case errors.As(err, &reported):
+		r.note("The store holds the new token %s; a Devtron instance still has the old one: run `gitopscfg push devtron %s --instance NAME`.", hint(c.Token), r.name)
+		return ErrStepFailed
 	case !configured:
 		r.step(providers.Skip, "push", "no Devtron instance is configured: nothing to push")
 	case errors.As(err, &se):
@@ -142,22 +149,63 @@ func (r *rotation) push(ctx context.Context, d *config.Data, c providers.Credent
 	return nil
 }
 
-// pushDevtron pushes the rotated credentials to the stored Devtron instance, keeping Devtron's
-// active provider; the rotation's own check and round trip just passed, so the freshness gate is
-// not asked again.
+// pushesReported: pushes to several Devtron instances were made, each reported as its own step;
+// failed says whether one failed.
+type pushesReported struct{ failed bool }
+
+func (e *pushesReported) Error() string {
+	if e.failed {
+		return "a push to a Devtron instance failed"
+	}
+	return "every Devtron instance was pushed to"
+}
+
+// pushDevtron pushes the rotated credentials to every stored Devtron instance, keeping each one's
+// active provider and never replacing another credential there; the rotation's own check and
+// round trip just passed, so the freshness gate is not asked again. With several instances each
+// push is its own step.
 func (r *rotation) pushDevtron(ctx context.Context, d *config.Data, name string) (bool, error) {
-	if DevtronInstance(d) == nil {
+	instances := d.InstanceNames(string(platforms.KindDevtron))
+	if len(instances) == 0 {
 		return false, nil
 	}
 	if d.Credentials[name] == nil {
 		return true, fmt.Errorf("%s was removed from the store", name)
 	}
-	out, err := r.b.Push(ctx, d, PushInput{Credential: name, Force: true, Progress: r.in.PushProgress})
+	if len(instances) == 1 {
+		return true, r.pushTo(ctx, d, name, instances[0])
+	}
+	failed := false
+	for _, inst := range instances {
+		err := r.pushTo(ctx, d, name, inst)
+		var (
+			se *platforms.SwitchError
+			re *ReplaceError
+		)
+		switch {
+		case errors.As(err, &se):
+			r.step(providers.Skip, "push", fmt.Sprintf("%s: Devtron holds no %s configuration and %s is its active provider: nothing was pushed there",
+				inst, r.name, platforms.ActiveName(se.Active)))
+		case errors.As(err, &re):
+			r.step(providers.Skip, "push", fmt.Sprintf("%s: it holds %s, another credential of the provider: nothing was pushed there", inst, re.Holder))
+		case err != nil:
+			failed = true
+			r.step(providers.Fail, "push", inst+": "+err.Error())
+		default:
+			r.step(providers.Pass, "push", "the Devtron instance "+inst+" has the new token")
+		}
+	}
+	return true, &pushesReported{failed: failed}
+}
+
+// pushTo pushes the credential name to the Devtron instance inst.
+func (r *rotation) pushTo(ctx context.Context, d *config.Data, name, inst string) error {
+	out, err := r.b.Push(ctx, d, PushInput{Credential: name, Instance: inst, Force: true, Progress: r.in.PushProgress})
 	if err != nil {
-		return true, err
+		return err
 	}
 	if !out.Result.OK() {
-		return true, errors.New(out.Result.Message)
+		return errors.New(out.Result.Message)
 	}
-	return true, nil
+	return nil
 }
