@@ -134,6 +134,17 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 		t.Fatalf("push acme-infra --instance staging --replace: %v\n%s", err, x.err.String())
 	}
 
+	// check --devtron's metrics name the credential Devtron holds, and not the one it does not.
+	opts = x.checkOpts("prometheus")
+	opts.All, opts.Devtron = true, true
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatalf("check --all --devtron: %v\n%s", err, x.out.String())
+	}
+	if prom := x.out.String(); !strings.Contains(prom, `gitopscfg_devtron_in_sync{provider="github",credential="github",url=`) ||
+		strings.Contains(prom, `gitopscfg_devtron_in_sync{provider="github",credential="acme-infra"`) {
+		t.Errorf("the Devtron metrics do not name the credential it holds:\n%s", prom)
+	}
+
 	doc := x.statusDoc()
 	if len(doc.Providers) < 2 || *doc.Providers[0].Credential != "github" || *doc.Providers[1].Credential != "acme-infra" ||
 		doc.Providers[1].Provider != providers.GitHub || doc.Providers[1].Name != "GitHub" {

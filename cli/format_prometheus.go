@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -132,13 +133,14 @@ func (f promFamilies) addDevtron(dc *devtronCheck) {
 		return
 	}
 	f.add(promDevtronActiveMatches, promBool(!dc.Drift.ActiveDiffers), url)
-	for _, id := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
+	for _, name := range slices.Sorted(maps.Keys(dc.Drift.Providers)) {
+		labels := [][2]string{{"provider", cmp.Or(dc.Drift.providerOf[name], name)}, {"credential", name}, url}
 		// Only a configuration Devtron holds and that was compared is in sync or not.
-		switch platforms.DriftState(dc.Drift.Providers[id]) {
+		switch platforms.DriftState(dc.Drift.Providers[name]) {
 		case platforms.InSync:
-			f.add(promDevtronInSync, 1, [2]string{"provider", id}, url)
+			f.add(promDevtronInSync, 1, labels...)
 		case platforms.Differs:
-			f.add(promDevtronInSync, 0, [2]string{"provider", id}, url)
+			f.add(promDevtronInSync, 0, labels...)
 		}
 	}
 }

@@ -126,6 +126,7 @@ func addVerbs(root *cobra.Command, f *factory) {
 	root.AddCommand(newPushCmd(f, nil))
 	root.AddCommand(newExportCmd(f, nil))
 	root.AddCommand(newRotateCmd(f, nil))
+	root.AddCommand(newWhichCmd(f, nil))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

@@ -52,8 +52,9 @@ func sshFlagAllowed(fl *pflag.Flag) bool {
 }
 
 // sshUsage is the contract of a session without a terminal (README, "Serving the UI over SSH").
-const sshUsage = "without a terminal this server runs only `status [--json]` and " +
-	"`check [PROVIDER|--all] [--json] [--format F] [--timeout D] [--deep]`; connect with `ssh -t` for the interactive UI"
+const sshUsage = "without a terminal this server runs only `status [--json]`, " +
+	"`check [PROVIDER|--all] [--json] [--format F] [--timeout D] [--deep]` and `which URL [--json] [--timeout D]`; " +
+	"connect with `ssh -t` for the interactive UI"
 
 // sshRefusal decides the command of a session without a terminal (its argv, without a program
 // name) against the declarations on root: nil when the session may run it, else why not, told

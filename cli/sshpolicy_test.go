@@ -20,7 +20,7 @@ import (
 func sessionTree() *cobra.Command { return newRootCmd(&factory{}) }
 
 // TestSSHPolicy: the contract of sessions without a terminal (README, "Serving the UI over SSH"):
-// status and check with their reporting flags, --deep included; nothing that acts on the server's
+// status, check and which with their reporting flags, --deep included; nothing that acts on the server's
 // files, not even as the value of another flag; the refusals word for word as the server has
 // always told them.
 func TestSSHPolicy(t *testing.T) {
@@ -38,6 +38,8 @@ func TestSSHPolicy(t *testing.T) {
 		{"help check", false}, {"--help", false}, {"check --help=true", false}, {"check -- github", false},
 		{"push", false}, {"rotate github", false}, {"export", false}, {"devtron", false},
 		{"check --format --json", true}, {"check --timeout -5s", true}, {"check --format --output", false},
+		{"which https://github.com/acme/gitops", true}, {"which https://github.com/acme/gitops --json --timeout 5s", true},
+		{"which https://github.com/acme/gitops --config-dir /x", false}, {"which https://github.com/acme/gitops --demo", false},
 	} {
 		var args []string
 		if c.args != "" {
@@ -48,8 +50,9 @@ func TestSSHPolicy(t *testing.T) {
 			t.Errorf("sshRefusal(%q) = %v, want ok=%v", c.args, err, c.ok)
 		}
 	}
-	usage := "without a terminal this server runs only `status [--json]` and " +
-		"`check [PROVIDER|--all] [--json] [--format F] [--timeout D] [--deep]`; connect with `ssh -t` for the interactive UI"
+	usage := "without a terminal this server runs only `status [--json]`, " +
+		"`check [PROVIDER|--all] [--json] [--format F] [--timeout D] [--deep]` and `which URL [--json] [--timeout D]`; " +
+		"connect with `ssh -t` for the interactive UI"
 	for args, want := range map[string]string{
 		"":                                usage,
 		"remove github":                   usage,

@@ -31,9 +31,11 @@ type devtronStatusJSON struct {
 	ActiveHere    *string `json:"active_here"`
 	ActiveDiffers bool    `json:"active_differs"`
 
-	// name is the instance's name; holders, per credential that is "other", the one Devtron holds.
-	name    string
-	holders map[string]string
+	// name is the instance's name; holders, per credential that is "other", the one Devtron holds;
+	// providerOf, each credential's provider.
+	name       string
+	holders    map[string]string
+	providerOf map[string]string
 }
 
 // platformStatusJSON is one entry of status --json's "platforms": a stored platform instance and,
@@ -94,8 +96,10 @@ func devtronStatus(dd *usecase.DevtronDrift) *devtronStatusJSON {
 		out.ActiveHere = &here
 	}
 	out.ActiveDiffers = dd.ActiveDiffers
+	out.providerOf = map[string]string{}
 	for id, pd := range dd.Drift.Credentials {
 		out.Providers[id] = string(pd.State)
+		out.providerOf[id] = string(pd.Provider)
 		if pd.Holder != "" {
 			if out.holders == nil {
 				out.holders = map[string]string{}

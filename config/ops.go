@@ -49,6 +49,10 @@ type Settings struct {
 	Token      string `json:"token"`
 	APIURL     string `json:"api_url,omitempty"`
 	CABundle   string `json:"ca_bundle,omitempty"`
+	// URLPrefix overrides the URL prefix the Argo CD export's credential template claims (its
+	// default is the organisation's), so that two credentials of one organisation do not claim
+	// the same one.
+	URLPrefix string `json:"url_prefix,omitempty"`
 }
 
 // Field names one setting: its json name in the store, as the audit trail names it.
@@ -63,6 +67,7 @@ const (
 	FieldToken      Field = "token"
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
+	FieldURLPrefix  Field = "url_prefix"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -41,6 +41,7 @@ func TestScripts(t *testing.T) {
 			"jsonkeys": cmdJSONKeys,
 			"jsonval":  cmdJSONVal,
 			"noleak":   cmdNoLeak,
+			"emurepo":  cmdEmuRepo,
 		},
 	})
 }
@@ -51,20 +52,26 @@ var scriptTokens = map[string]string{
 	"github":         fake.GitHubTokenFull,
 	"github-norepo":  fake.GitHubTokenNoRepo,
 	"github-revoked": fake.GitHubTokenRevoked,
-	"gitlab":         fake.GitLabTokenFull,
-	"azure":          fake.AzureTokenFull,
-	"bitbucket":      fake.BitbucketTokenFull,
+	// A member of neither organisation: its token is valid, and may read no private repository.
+	"github-notmember": fake.GitHubTokenNotMember,
+	"gitlab":           fake.GitLabTokenFull,
+	"azure":            fake.AzureTokenFull,
+	"bitbucket":        fake.BitbucketTokenFull,
 }
 
 // setupScript starts the emulators and tells the script where they are: $GITHUB_HOST, $GITHUB_ORG,
-// $GITHUB_USER (and the same for GITLAB, AZURE, BITBUCKET), $WORK/tokens/NAME (scriptTokens), the
-// config directory $GITOPSCFG_CONFIG_DIR=$WORK/cfg, and no passphrase in the environment.
+// $GITHUB_USER (and the same for GITLAB, AZURE, BITBUCKET), GitHub's second organisation
+// $GITHUB_ORG_INFRA, $WORK/tokens/NAME (scriptTokens), the config directory
+// $GITOPSCFG_CONFIG_DIR=$WORK/cfg, and no passphrase in the environment. emurepo reaches the
+// emulators.
 func setupScript(env *testscript.Env) error {
 	emu, err := fake.Start(fake.Options{})
 	if err != nil {
 		return err
 	}
 	env.Defer(emu.Close)
+	env.Values[emulatorsKey{}] = emu
+	env.Setenv("GITHUB_ORG_INFRA", fake.GitHubOrgInfra)
 	for _, id := range providers.IDs {
 		c := emu.DemoCredentials(id)
 		name := strings.ToUpper(string(id))
@@ -86,6 +93,19 @@ func setupScript(env *testscript.Env) error {
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "xdg"))
 	env.Setenv("NO_COLOR", "1")
 	return nil
+}
+
+// emulatorsKey holds a script's emulators in its testscript.Env values.
+type emulatorsKey struct{}
+
+// emurepo PROVIDER ORG NAME creates repository NAME in organisation ORG of PROVIDER's emulator,
+// as if it existed before.
+func cmdEmuRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: emurepo PROVIDER ORG NAME")
+	}
+	emu := ts.Value(emulatorsKey{}).(*fake.Emulators)
+	ts.Check(emu.AddOrgRepo(providers.ID(args[0]), args[1], args[2]))
 }
 
 // exits N gitopscfg ARGS... runs the binary and fails unless it exits with status N; its output is

@@ -24,6 +24,7 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 		return c, err
 	}
 	var errs []error
+	bad := map[providers.FieldKey]bool{}
 	for _, k := range providers.FieldKeys {
 		v := c.Field(k)
 		f, ok := p.Field(k)
@@ -34,9 +35,17 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 		out, err := checkValue(p.ID, k, *v)
 		if err != nil {
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})
+			bad[k] = true
 			continue
 		}
 		*v = out
+	}
+	// The rules between fields, once each is valid on its own.
+	if !bad[providers.FieldHost] && !bad[providers.FieldURLPrefix] {
+		if err := underHost(c.URLPrefix, c.Host); err != nil {
+			f, _ := p.Field(providers.FieldURLPrefix)
+			errs = append(errs, &FieldError{Field: providers.FieldURLPrefix, Label: f.Label, Err: err})
+		}
 	}
 	return c, errors.Join(errs...)
 }

@@ -65,7 +65,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 	groups := []*huh.Group{huh.NewGroup(main...).Title(p.Name)}
 	if len(advanced) > 0 {
 		groups = append(groups, huh.NewGroup(advanced...).Title(groupAdvanced).
-			Description("Optional: leave both empty unless your server needs them."))
+			Description("Optional: leave them empty unless your server needs them, or two credentials claim one Argo CD URL prefix."))
 	}
 	return huh.NewForm(groups...).WithAccessible(o.accessible).WithShowErrors(true)
 }

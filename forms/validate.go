@@ -42,6 +42,8 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = checkAPIURL(raw)
 	case providers.FieldCABundle:
 		s, err = CABundle(raw)
+	case providers.FieldURLPrefix:
+		s, err = checkURLPrefix(raw)
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}
@@ -122,6 +124,40 @@ func checkAPIURL(raw string) (string, error) {
 		return "", conceal(err, s)
 	}
 	return strings.TrimRight(s, "/"), nil
+}
+
+// checkURLPrefix checks the optional Argo CD URL prefix on its own: an absolute http(s) URL with a
+// path, without credentials, query or fragment, over https (plain http to loopback only), kept as
+// typed (Argo CD matches prefixes as strings: https://github.com/acme/team- is one). That it lies
+// under the credential's host is checked with the host (underHost).
+func checkURLPrefix(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if err := plainText(s, "the Argo CD URL prefix"); err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("the Argo CD URL prefix %s is not an absolute URL: write it as https://host/organisation/, or leave it empty", shown(s))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
+		return "", errors.New("the Argo CD URL prefix must not contain credentials, a query or a fragment")
+	}
+	if err := providers.RequireSafeURL(s); err != nil {
+		return "", conceal(err, s)
+	}
+	return s, nil
+}
+
+// underHost checks that the URL prefix lies under the Git host (both valid and normalised): a
+// credential claims repositories of its own server only, never another's.
+func underHost(prefix, host string) error {
+	if prefix == "" || strings.HasPrefix(strings.ToLower(prefix), strings.ToLower(host)) {
+		return nil
+	}
+	return fmt.Errorf("the Argo CD URL prefix %s is not under the Git host %s: it must start with it, e.g. %sacme/", shown(prefix), shown(host), host)
 }
 
 // checkOrg checks the organisation / group / project / workspace field of provider id.

@@ -159,6 +159,7 @@ func FuzzValidators(f *testing.F) {
 		}
 		_, _ = checkAPIURL(s)
 		_, _ = CABundle(s)
+		_, _ = checkURLPrefix(s)
 		tok, err := Token(s)
 		if err == nil {
 			if strings.ContainsAny(tok, " \t\r\n") || tok == "" || len(tok) > MaxTokenBytes || !utf8.ValidString(tok) {
@@ -203,5 +204,68 @@ func TestHelpFitKeepsTheEndAndCutsTheProse(t *testing.T) {
 	}
 	if got := (HelpFit{Width: 70, Lines: 0}).fit(what, where); got != what+where {
 		t.Error("no bound must keep the whole help")
+	}
+}
+
+// The Argo CD URL prefix is optional, an absolute https URL (http to loopback) kept as typed, and
+// it must lie under the credential's Git host.
+func TestURLPrefix(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want, errPart string }{
+		{"", "", ""},
+		{"  https://github.com/acme/team-a-  ", "https://github.com/acme/team-a-", ""},
+		{"https://github.com/acme/", "https://github.com/acme/", ""},
+		{"http://127.0.0.1:8080/acme/", "http://127.0.0.1:8080/acme/", ""},
+		{"github.com/acme/", "", "not an absolute URL"},
+		{"ssh://git@github.com/acme/", "", "not an absolute URL"},
+		{"http://github.com/acme/", "", "refusing plain http"},
+		{"https://u:p@github.com/acme/", "", "credentials"},
+		{"https://github.com/acme/?x=1", "", "query"},
+		{"https://github.com/acme/#x", "", "fragment"},
+		{"https://github.com/acme/\u202e", "", "U+202E"},
+	} {
+		got, err := checkValue(providers.GitHub, providers.FieldURLPrefix, c.in)
+		if c.errPart != "" {
+			if err == nil || !strings.Contains(err.Error(), c.errPart) {
+				t.Errorf("url_prefix %q: error %v, want it to mention %q", c.in, err, c.errPart)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("url_prefix %q = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	base := config.Settings{Org: "acme", Username: "u", Token: "token1234"}
+	for _, c := range []struct {
+		id           providers.ID
+		host, prefix string
+		ok           bool
+	}{
+		{providers.GitHub, "https://github.com", "https://github.com/acme/team-a-", true},
+		{providers.GitHub, "https://github.com/", "HTTPS://GitHub.com/acme/", true},
+		{providers.GitHub, "https://github.com/", "https://github.com/", true},
+		{providers.GitHub, "https://github.com/", "https://gitlab.com/acme/", false},
+		{providers.GitHub, "https://github.com/", "https://github.com.evil.example/acme/", false},
+		{providers.GitHub, "https://ghe.example.com/", "https://ghe.example.com:8443/acme/", false},
+		{providers.Azure, "https://dev.azure.com/acme", "https://dev.azure.com/acme/gitops/_git/infra-", true},
+		{providers.Azure, "https://dev.azure.com/acme", "https://dev.azure.com/other/gitops/_git/", false},
+	} {
+		s := base
+		s.Host, s.URLPrefix = c.host, c.prefix
+		if c.id == providers.Azure {
+			s.Org = "gitops"
+		}
+		got, err := Credentials(providers.Credentials{Provider: c.id, Settings: s})
+		switch {
+		case c.ok && (err != nil || got.URLPrefix != strings.TrimSpace(c.prefix)):
+			t.Errorf("%s host %s, prefix %s: %+v, %v", c.id, c.host, c.prefix, got.Settings, err)
+		case !c.ok && (err == nil || !strings.Contains(err.Error(), "Argo CD URL prefix: ") || !strings.Contains(err.Error(), "not under the Git host")):
+			t.Errorf("%s host %s, prefix %s: error %v, want the prefix refused for not being under the host", c.id, c.host, c.prefix, err)
+		}
+	}
+	// A host that is wrong itself is reported once, not again through the prefix.
+	_, err := Credentials(providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "github.com", Org: "acme", Username: "u", Token: "token1234", URLPrefix: "https://github.com/acme/"}})
+	if err == nil || strings.Contains(err.Error(), "URL prefix") {
+		t.Errorf("error %v", err)
 	}
 }

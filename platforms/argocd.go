@@ -19,7 +19,9 @@ type ExportOptions struct {
 	// prefix; the default) or "repository" (one repository, named by Repo).
 	Kind string
 	Repo string
-	// Name is the Secret's name (default gitopscfg-<provider>[-<repo>]).
+	// Name is the Secret's name (default gitopscfg-<credential>-repo-creds, or
+	// gitopscfg-<credential>-<repo> for one repository; a credential named after its provider
+	// keeps the names of the releases before named credentials).
 	Name string
 }
 
@@ -68,6 +70,43 @@ func orgURL(ctx context.Context, env *providers.Env, c providers.Credentials) (s
 	return host + "/" + url.PathEscape(org) + "/", nil
 }
 
+// ArgoCDPrefix is the URL prefix c's credential template (repo-creds) claims: its stored
+// url_prefix, else its organisation's (see orgURL; a GitLab group given by its numeric id is
+// looked up).
+func ArgoCDPrefix(ctx context.Context, env *providers.Env, c providers.Credentials) (string, error) {
+	if p := strings.TrimSpace(c.URLPrefix); p != "" {
+		return p, nil
+	}
+	return orgURL(ctx, env, c)
+}
+
+// NormalizeGitURL is a repository URL or URL prefix as Argo CD compares them when it picks a
+// credential template (util/git.NormalizeGitURL): trimmed, in lower case, without a trailing
+// ".git", re-encoded; "" when it does not parse. SSH URLs are not handled: gitopscfg's templates
+// are for HTTPS.
+func NormalizeGitURL(s string) string {
+	s = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".git")
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return u.String()
+}
+
+// ArgoCDMatch is how much of repoURL the credential template of prefix covers as Argo CD
+// matches them (the normalised prefix's length, Argo CD's measure for the longest match), 0 when
+// it does not cover it. Of several templates, Argo CD gives a repository the longest match.
+func ArgoCDMatch(prefix, repoURL string) int {
+	p, r := NormalizeGitURL(prefix), NormalizeGitURL(repoURL)
+	if p == "" || r == "" || !strings.HasPrefix(r, p) {
+		return 0
+	}
+	return len(p)
+}
+
+// secretBase is the start of the names of the Secrets exported for c: gitopscfg-<credential>.
+func secretBase(c providers.Credentials) string { return "gitopscfg-" + c.CredentialName() }
+
 func readCA(path string) (string, error) {
 	if path == "" {
 		return "", nil
@@ -104,28 +143,33 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	if kind == "" {
 		kind = KindRepoCreds
 	}
-	prefix, err := orgURL(ctx, env, c)
-	if err != nil {
-		return nil, err
-	}
-	target := prefix
+	var target string
 	name := o.Name
 	switch kind {
 	case KindRepoCreds:
 		if o.Repo != "" {
 			return nil, fmt.Errorf("--repo applies to --kind repository only")
 		}
+		prefix, err := ArgoCDPrefix(ctx, env, c)
+		if err != nil {
+			return nil, err
+		}
+		target = prefix
 		if name == "" {
-			name = "gitopscfg-" + string(c.Provider) + "-repo-creds"
+			name = secretBase(c) + "-repo-creds"
 		}
 	case KindRepository:
 		repo := strings.Trim(strings.TrimSpace(o.Repo), "/")
 		if repo == "" || strings.ContainsAny(repo, "/ ") {
 			return nil, fmt.Errorf("--kind repository needs --repo NAME (the repository's name in the organisation)")
 		}
+		prefix, err := orgURL(ctx, env, c)
+		if err != nil {
+			return nil, err
+		}
 		target = prefix + url.PathEscape(repo)
 		if name == "" {
-			name = "gitopscfg-" + string(c.Provider) + "-" + strings.ToLower(repo)
+			name = secretBase(c) + "-" + strings.ToLower(repo)
 		}
 	default:
 		return nil, fmt.Errorf("unknown --kind %q: use repo-creds or repository", kind)
@@ -174,4 +218,65 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 		})
 	}
 	return objs, nil
+}
+
+// tlsCertsConfigMap is the ConfigMap Argo CD reads the Git hosts' CA certificates from.
+const tlsCertsConfigMap = "argocd-tls-certs-cm"
+
+// MergeExports joins the manifests exported for several credentials (names[i] made sets[i]) into
+// one stream. The argocd-tls-certs-cm ConfigMaps of several credentials become one holding every
+// host's certificates, where the first stood, since applying several would leave only the last;
+// two credentials with different certificates for one host are an error naming both.
+func MergeExports(names []string, sets [][]Object) ([]Object, error) {
+	var out []Object
+	type merged struct {
+		at   int // index in out
+		data Object
+		from map[string]string // host → the credential whose certificates it holds
+	}
+	byNS := map[string]*merged{}
+	for i, objs := range sets {
+		for _, o := range objs {
+			if o.Get("kind") != "ConfigMap" || o.Get("metadata.name") != tlsCertsConfigMap {
+				out = append(out, o)
+				continue
+			}
+			ns, _ := o.Get("metadata.namespace").(string)
+			data, _ := o.Get("data").(Object)
+			m := byNS[ns]
+			if m == nil {
+				byNS[ns] = &merged{at: len(out), from: map[string]string{}}
+				m = byNS[ns]
+				out = append(out, nil)
+			}
+		fields:
+			for _, f := range data {
+				for _, have := range m.data {
+					if have.Key != f.Key {
+						continue
+					}
+					if have.Value != f.Value {
+						return nil, fmt.Errorf("%s and %s trust different CA bundles for the Git host %s, and Argo CD's %s holds one per host: store the same bundle for both", m.from[f.Key], names[i], f.Key, tlsCertsConfigMap)
+					}
+					continue fields
+				}
+				m.data = append(m.data, f)
+				m.from[f.Key] = names[i]
+			}
+			out[m.at] = withField(o, "data", m.data)
+		}
+	}
+	return out, nil
+}
+
+// withField is a copy of o whose field key holds v.
+func withField(o Object, key string, v any) Object {
+	c := make(Object, len(o))
+	for i, f := range o {
+		if f.Key == key {
+			f.Value = v
+		}
+		c[i] = f
+	}
+	return c
 }

@@ -26,8 +26,10 @@ const (
 
 // ProviderDrift is one credential's comparison. Fields names what differs (never values).
 type ProviderDrift struct {
-	State  DriftState `json:"state"`
-	Fields []string   `json:"fields,omitempty"`
+	// Provider is the credential's provider.
+	Provider providers.ID `json:"provider"`
+	State    DriftState   `json:"state"`
+	Fields   []string     `json:"fields,omitempty"`
 	// ActiveThere is true when Devtron's active configuration is this credential's provider.
 	ActiveThere bool   `json:"active_there"`
 	Reason      string `json:"reason,omitempty"`
@@ -76,6 +78,7 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 		if err != nil {
 			return Drift{}, err
 		}
+		pd.Provider = c.Provider
 		out.Credentials[c.CredentialName()] = pd
 	}
 	for _, c := range stored {
@@ -84,7 +87,7 @@ func (d *Devtron) Compare(ctx context.Context, stored []providers.Credentials) (
 			continue
 		}
 		if h := out.Holder(c.Provider, stored); h != "" {
-			out.Credentials[c.CredentialName()] = ProviderDrift{State: Other, ActiveThere: pd.ActiveThere, Holder: h}
+			out.Credentials[c.CredentialName()] = ProviderDrift{Provider: c.Provider, State: Other, ActiveThere: pd.ActiveThere, Holder: h}
 		}
 	}
 	return out, nil

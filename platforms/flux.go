@@ -29,7 +29,7 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	}
 	name := o.Name
 	if name == "" {
-		name = "gitopscfg-" + string(c.Provider)
+		name = secretBase(c)
 	}
 	if err := checkNames(ns, name); err != nil {
 		return nil, err

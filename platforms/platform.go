@@ -54,6 +54,12 @@ type Platform interface {
 	Deliver(ctx context.Context, c providers.Credentials, o PushOptions) (PushResult, error)
 }
 
+// Planner is a Platform with one active configuration (Devtron's active provider): it says what
+// a delivery of provider id would do to it, before anything is sent.
+type Planner interface {
+	PlanPush(ctx context.Context, id providers.ID) (SwitchPlan, error)
+}
+
 // Exporter renders credentials as a platform's Kubernetes manifests.
 type Exporter func(ctx context.Context, env *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error)
 

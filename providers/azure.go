@@ -22,13 +22,13 @@ func init() {
 		ID: Azure, Name: "Azure DevOps", DefaultHost: "https://dev.azure.com/", OrgNoun: "project",
 		tokenPath: "/_usersSettings/tokens", helpHost: "https://dev.azure.com/<organisation>",
 		TokenNoun: "personal access token",
-		Fields: withAdvanced(
+		Fields: append(withAdvanced(
 			Field{Key: FieldHost, Label: "Azure DevOps Organisation URL", Placeholder: "https://dev.azure.com/<organisation>",
 				Example: "https://dev.azure.com/<organisation>", Help: assets.FieldHelp("azure", "host"), Check: azOrganisationURL},
 			orgField("Azure DevOps Project Name", "gitops", assets.FieldHelp("azure", "org"), azProjectName),
 			usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com"),
 			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
-		),
+		), urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix"))),
 		Scopes: []Scope{
 			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
 		},

@@ -18,6 +18,7 @@ const (
 	FieldToken      = config.FieldToken
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
+	FieldURLPrefix  = config.FieldURLPrefix
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -78,3 +79,9 @@ var advancedFields = []Field{
 
 // withAdvanced appends the advanced fields to a provider's own.
 func withAdvanced(fields ...Field) []Field { return append(fields, advancedFields...) }
+
+// urlPrefixField is the optional override of the URL prefix the Argo CD export claims, with the
+// provider's own example and help; every provider has it, after the other advanced fields.
+func urlPrefixField(example, help string) Field {
+	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help}
+}

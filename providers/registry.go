@@ -30,7 +30,7 @@ func register(p Provider) {
 	if _, dup := registered[p.ID]; dup {
 		panic(fmt.Sprintf("providers: provider %q registered twice", p.ID))
 	}
-	for _, k := range []FieldKey{FieldHost, FieldOrg, FieldUsername, FieldToken} {
+	for _, k := range []FieldKey{FieldHost, FieldOrg, FieldUsername, FieldToken, FieldURLPrefix} {
 		if _, ok := p.Field(k); !ok {
 			panic(fmt.Sprintf("providers: provider %q has no %s field", p.ID, k))
 		}

@@ -71,8 +71,11 @@ func gated(d *config.Data, name string, force bool) (string, *config.Credential,
 // must be stored.
 func Deliverable(d *config.Data, name string) (string, *config.Credential, error) {
 	if name == "" {
-		if d.Active == "" {
-			return "", nil, &UsageError{Msg: "no credential is active: name one (" + strings.Join(CredentialNames(d), ", ") + ")"}
+		switch names := CredentialNames(d); {
+		case len(names) == 0:
+			return "", nil, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER …` first"}
+		case d.Active == "":
+			return "", nil, &UsageError{Msg: "no credential is active: name one (" + strings.Join(names, ", ") + ")"}
 		}
 		name = d.Active
 	}
@@ -138,15 +141,6 @@ func DevtronInstance(d *config.Data) *platforms.Instance {
 func DevtronName(d *config.Data) string {
 	name, _ := d.Instance(string(platforms.KindDevtron), "")
 	return name
-}
-
-// Devtron returns a client of the stored Devtron instance (ErrNoDevtron when none is stored).
-func (b *Backend) Devtron(d *config.Data) (*platforms.Devtron, error) {
-	in := DevtronInstance(d)
-	if in == nil {
-		return nil, ErrNoDevtron
-	}
-	return platforms.NewDevtron(b.Env(providers.DefaultTimeout), *in)
 }
 
 // DevtronTarget is the stored Devtron instance a push names: name, or with "" the only one
@@ -229,13 +223,13 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 	if err != nil {
 		return out, err
 	}
-	dt, err := platforms.NewDevtron(b.Env(providers.DefaultTimeout), *target)
+	pl, err := platforms.Open(b.Env(providers.DefaultTimeout), *target)
 	if err != nil {
 		return out, err
 	}
 	creds := providers.FromConfig(name, sp)
 	if !in.Replace {
-		holder, err := holderOther(ctx, dt, d, creds)
+		holder, err := holderOther(ctx, pl, d, creds)
 		if err != nil {
 			return out, err
 		}
@@ -243,7 +237,7 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 			return out, &ReplaceError{Instance: target.Name, Credential: name, Holder: holder}
 		}
 	}
-	out.Result, err = dt.Push(ctx, creds, platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
+	out.Result, err = pl.Deliver(ctx, creds, platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
 	if err != nil || !out.Result.OK() || !out.Result.Active || d.Active == name {
 		return out, err
 	}
@@ -264,7 +258,7 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 
 // holderOther is the other stored credential of creds' provider that the Devtron instance holds
 // as stored ("" none); with no other credential of that provider, nothing is asked.
-func holderOther(ctx context.Context, dt *platforms.Devtron, d *config.Data, creds providers.Credentials) (string, error) {
+func holderOther(ctx context.Context, pl platforms.Platform, d *config.Data, creds providers.Credentials) (string, error) {
 	var others []providers.Credentials
 	for _, c := range StoredCredentials(d) {
 		if c.Provider == creds.Provider && c.Name != creds.Name {
@@ -274,7 +268,7 @@ func holderOther(ctx context.Context, dt *platforms.Devtron, d *config.Data, cre
 	if len(others) == 0 {
 		return "", nil
 	}
-	drift, err := dt.Compare(ctx, others)
+	drift, err := pl.Compare(ctx, others)
 	if err != nil {
 		return "", err
 	}
@@ -292,11 +286,15 @@ func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name, instance s
 	if err != nil {
 		return platforms.SwitchPlan{}, err
 	}
-	dt, err := platforms.NewDevtron(b.Env(providers.DefaultTimeout), *target)
+	pl, err := platforms.Open(b.Env(providers.DefaultTimeout), *target)
 	if err != nil {
 		return platforms.SwitchPlan{}, err
 	}
-	return dt.PlanPush(ctx, providers.ID(sp.Provider))
+	planner, ok := pl.(platforms.Planner)
+	if !ok {
+		return platforms.SwitchPlan{}, nil // no active configuration to switch there
+	}
+	return planner.PlanPush(ctx, providers.ID(sp.Provider))
 }
 
 // StoredDevtron is the stored record of the Devtron instance DevtronInstance names (nil when none

@@ -15,13 +15,14 @@ import (
 // unsafe URL, no token, an unreadable CA bundle).
 func (b *Backend) CheckDevtron(ctx context.Context, in platforms.Instance, timeout time.Duration) (providers.Result, error) {
 	env := b.Env(timeout)
-	dt, err := platforms.NewDevtron(env, in)
+	in.Kind = cmp.Or(in.Kind, platforms.KindDevtron)
+	pl, err := platforms.Open(env, in)
 	if err != nil {
 		return providers.Result{}, &InstanceError{Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
-	return dt.Check(ctx), nil
+	return pl.Check(ctx), nil
 }
 
 // InstanceError is a platform instance that cannot be asked at all: an unsafe URL, no token, an

@@ -52,14 +52,14 @@ func (b *Backend) CompareDevtrons(ctx context.Context, d *config.Data) []*Devtro
 func (b *Backend) compareDevtron(ctx context.Context, d *config.Data, name string, p *config.Platform) *DevtronDrift {
 	out := &DevtronDrift{Name: name, URL: p.URL, LastCheck: p.LastCheck, ActiveHere: d.Active}
 	env := b.Env(0)
-	dt, err := platforms.NewDevtron(env, *platforms.InstanceOf(platforms.KindDevtron, name, p))
+	pl, err := platforms.Open(env, *platforms.InstanceOf(platforms.KindDevtron, name, p))
 	if err != nil {
 		out.Err = err
 		return out
 	}
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
-	out.Drift, out.Err = dt.Compare(ctx, StoredCredentials(d))
+	out.Drift, out.Err = pl.Compare(ctx, StoredCredentials(d))
 	if out.Err == nil {
 		out.ActiveDiffers = ActiveDiffers(d, out.Drift)
 	}

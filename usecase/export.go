@@ -2,7 +2,9 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms"
@@ -58,4 +60,153 @@ func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (E
 		return out, &UsageError{Msg: creds.Redact(err.Error())}
 	}
 	return out, nil
+}
+
+// ExportAllInput is one export of every stored credential as a platform's manifests.
+type ExportAllInput struct {
+	// Platform is argocd or flux.
+	Platform string
+	// Force exports the credentials the freshness gate refuses.
+	Force bool
+	// Manifest is the namespace; the kind is the credential templates' (repo-creds), and each
+	// Secret is named after its credential.
+	Manifest platforms.ExportOptions
+}
+
+// Skipped is a credential an export of all left out, and why: a *NotFreshError (the freshness
+// gate, without Force) or a *UsageError (the platform refused its settings, token masked).
+type Skipped struct {
+	Credential string
+	Err        error
+}
+
+// ExportedAll is what an export of every credential made: one export per credential that passed,
+// in CredentialNames' order, their manifests joined (Objects), and the ones left out.
+type ExportedAll struct {
+	Exports []Exported
+	Objects []platforms.Object
+	Skipped []Skipped
+}
+
+// PrefixConflict is one URL prefix several stored credentials' Argo CD templates claim.
+type PrefixConflict struct {
+	Prefix string
+	// Credentials are the claimants' names, in CredentialNames' order.
+	Credentials []string
+}
+
+// PrefixConflictError refuses an Argo CD export of every credential: Argo CD gives a repository
+// the template with the longest prefix of its URL, and of two that claim the same prefix it
+// takes either, so the credential a repository gets would be left to chance. Nothing is exported.
+type PrefixConflictError struct{ Conflicts []PrefixConflict }
+
+func (e *PrefixConflictError) Error() string {
+	var b strings.Builder
+	for i, c := range e.Conflicts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		last := c.Credentials[len(c.Credentials)-1]
+		fmt.Fprintf(&b, "the credentials %s claim the same Argo CD URL prefix %s, and Argo CD would give its repositories either one's template: narrow one with `gitopscfg set %s --url-prefix %s<repository-name-prefix>` (or a subgroup's URL)",
+			andList(c.Credentials), c.Prefix, last, c.Prefix)
+	}
+	return b.String()
+}
+
+// andList joins names as prose: "a and b", "a, b and c".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// ExportAll renders every stored credential as the platform's manifests, one Secret each, each
+// through the freshness gate: a credential the gate refuses (unless Force) or whose settings the
+// platform refuses is skipped, and ExportedAll.Skipped says why. For Argo CD, the credentials'
+// URL prefixes are compared first: two that claim the same one are a *PrefixConflictError and
+// nothing is exported. Errors: *UsageError (an unknown platform, nothing stored, options that
+// name one Secret), *PrefixConflictError.
+func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInput) (ExportedAll, error) {
+	render, ok := exporters[in.Platform]
+	if !ok {
+		return ExportedAll{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
+	}
+	switch m := in.Manifest; {
+	case m.Name != "":
+		return ExportedAll{}, &UsageError{Msg: "--name names one Secret: with --all each is named after its credential (gitopscfg-CREDENTIAL…)"}
+	case m.Kind != "" && m.Kind != platforms.KindRepoCreds, m.Repo != "":
+		return ExportedAll{}, &UsageError{Msg: "--all exports credential templates (repo-creds); --kind repository --repo NAME is for one credential's repository"}
+	}
+	names := CredentialNames(d)
+	if len(names) == 0 {
+		return ExportedAll{}, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER …` first"}
+	}
+	env := b.Env(providers.DefaultTimeout)
+	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
+	defer cancel()
+	var out ExportedAll
+	if in.Platform == string(platforms.KindArgoCD) {
+		if err := prefixConflicts(ctx, env, d, names); err != nil {
+			return out, err
+		}
+	}
+	var sets [][]platforms.Object
+	var made []string
+	for _, name := range names {
+		c := d.Credentials[name]
+		var forced *NotFreshError
+		var nf *NotFreshError
+		if errors.As(Fresh(name, c), &nf) {
+			if !in.Force {
+				out.Skipped = append(out.Skipped, Skipped{Credential: name, Err: nf})
+				continue
+			}
+			forced = nf
+		}
+		creds := providers.FromConfig(name, c)
+		objs, err := render(ctx, env, creds, in.Manifest)
+		if err != nil {
+			out.Skipped = append(out.Skipped, Skipped{Credential: name, Err: &UsageError{Msg: creds.Redact(err.Error())}})
+			continue
+		}
+		out.Exports = append(out.Exports, Exported{Credential: name, Objects: objs, Forced: forced})
+		sets, made = append(sets, objs), append(made, name)
+	}
+	objs, err := platforms.MergeExports(made, sets)
+	if err != nil {
+		return ExportedAll{Skipped: out.Skipped}, &UsageError{Msg: err.Error()}
+	}
+	out.Objects = objs
+	return out, nil
+}
+
+// prefixConflicts compares the URL prefixes the stored credentials' Argo CD templates claim, as
+// Argo CD compares them; a credential whose prefix cannot be made is left to its own export,
+// which reports why.
+func prefixConflicts(ctx context.Context, env *providers.Env, d *config.Data, names []string) error {
+	claim := map[string][]string{}
+	var order []string
+	shown := map[string]string{}
+	for _, name := range names {
+		p, err := platforms.ArgoCDPrefix(ctx, env, providers.FromConfig(name, d.Credentials[name]))
+		if err != nil {
+			continue
+		}
+		key := platforms.NormalizeGitURL(p)
+		if _, seen := claim[key]; !seen {
+			order, shown[key] = append(order, key), p
+		}
+		claim[key] = append(claim[key], name)
+	}
+	var e PrefixConflictError
+	for _, key := range order {
+		if len(claim[key]) > 1 {
+			e.Conflicts = append(e.Conflicts, PrefixConflict{Prefix: shown[key], Credentials: claim[key]})
+		}
+	}
+	if len(e.Conflicts) > 0 {
+		return &e
+	}
+	return nil
 }

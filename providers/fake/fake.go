@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -235,6 +236,24 @@ func (e *Emulators) AddRepo(id providers.ID, name string) error {
 		return fmt.Errorf("the %s emulator has no repository lifecycle", id)
 	}
 	return rh.addRepo(name)
+}
+
+// orgRepoHost is a repoHost with more than one organisation (GitHub: GitHubOrg and
+// GitHubOrgInfra).
+type orgRepoHost interface {
+	addOrgRepo(org, name string) error
+}
+
+// AddOrgRepo creates a repository named name in organisation org of provider id's emulator, as
+// if it existed before (for a provider with one organisation, org must be that one's).
+func (e *Emulators) AddOrgRepo(id providers.ID, org, name string) error {
+	if rh, ok := e.handlers[id].(orgRepoHost); ok {
+		return rh.addOrgRepo(org, name)
+	}
+	if em, ok := emulators[id]; ok && strings.EqualFold(org, em.demo.Org) {
+		return e.AddRepo(id, name)
+	}
+	return fmt.Errorf("the %s emulator has no organisation %q", id, org)
 }
 
 // Repos lists the names of provider id's repositories that exist now, sorted (nil when the

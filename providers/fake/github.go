@@ -19,11 +19,15 @@ func init() {
 
 // GitHub emulator identities and tokens. The API answers under /api/v3, as GitHub Enterprise
 // Server does. Each token selects a scenario; any other token is rejected like an unknown one
-// (401 Bad credentials). An organisation other than GitHubOrg does not exist (404).
+// (401 Bad credentials). Two organisations exist, GitHubOrg and GitHubOrgInfra; any other does not
+// (404). A scenario's user belongs to both alike (same role and state), so every scenario answers
+// the same for either; each organisation has its own repositories.
 const (
-	GitHubOrg    = "acme"
-	GitHubUser   = "octocat"
-	GitHubUserID = 583231
+	GitHubOrg = "acme"
+	// GitHubOrgInfra is the second organisation, for a second GitHub credential.
+	GitHubOrgInfra = "acme-infra"
+	GitHubUser     = "octocat"
+	GitHubUserID   = 583231
 
 	// GitHubTokenFull has every required classic scope, an active owner membership and a distant expiry.
 	GitHubTokenFull = "ghp_demoFullAccess0000000000000000000000"
@@ -126,9 +130,33 @@ var gitHubScenarios = map[string]gitHubScenario{
 	GitHubTokenNeverVisible:    {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), role: "admin", state: "active", neverVisible: true},
 }
 
-// gitHubRepo is a repository of the emulator's organisation.
+// gitHubOrgInfo is one organisation of the emulator.
+type gitHubOrgInfo struct {
+	login, name, description, nodeID string
+	id                               int64
+}
+
+// gitHubOrgs are the emulator's organisations; GitHubOrg first.
+var gitHubOrgs = []gitHubOrgInfo{
+	{login: GitHubOrg, name: "Acme", description: "Acme's GitOps repositories", id: 9919, nodeID: "MDEyOk9yZ2FuaXphdGlvbjk5MTk="},
+	{login: GitHubOrgInfra, name: "Acme Infra", description: "Acme's infrastructure repositories", id: 9920, nodeID: "MDEyOk9yZ2FuaXphdGlvbjk5MjA="},
+}
+
+// gitHubOrgNamed finds an organisation by its login, in any case, as GitHub does.
+func gitHubOrgNamed(login string) (gitHubOrgInfo, bool) {
+	for _, o := range gitHubOrgs {
+		if strings.EqualFold(o.login, login) {
+			return o, true
+		}
+	}
+	return gitHubOrgInfo{}, false
+}
+
+// gitHubRepo is a repository of one of the emulator's organisations.
 type gitHubRepo struct {
-	ID      int64
+	ID int64
+	// Org is the organisation's login, as GitHub spells it.
+	Org     string
 	Name    string
 	Private bool
 	Created time.Time
@@ -216,34 +244,34 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, g.user(base, sc.login, true))
 	case strings.HasPrefix(path, "/orgs/") && strings.Count(path, "/") == 2:
 		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "")
-		org := strings.TrimPrefix(path, "/orgs/")
-		if !strings.EqualFold(org, GitHubOrg) {
+		org, ok := gitHubOrgNamed(strings.TrimPrefix(path, "/orgs/"))
+		if !ok {
 			gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/orgs/orgs#get-an-organization")
 			return
 		}
 		if sc.sso {
-			g.ssoRequired(w, r)
+			g.ssoRequired(w, r, org.login)
 			return
 		}
-		WriteJSON(w, http.StatusOK, g.org(base, sc))
+		WriteJSON(w, http.StatusOK, g.org(base, org, sc))
 	case strings.HasPrefix(path, "/user/memberships/orgs/") && strings.Count(path, "/") == 4:
 		g.accepted(h, sc, "admin:org, read:org, repo, user, write:org", "members=read")
-		org := strings.TrimPrefix(path, "/user/memberships/orgs/")
+		org, ok := gitHubOrgNamed(strings.TrimPrefix(path, "/user/memberships/orgs/"))
 		switch {
-		case !strings.EqualFold(org, GitHubOrg) || sc.state == "":
+		case !ok || sc.state == "":
 			gitHubError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user")
 		case sc.sso:
-			g.ssoRequired(w, r)
+			g.ssoRequired(w, r, org.login)
 		case sc.fineGrained:
 			gitHubError(w, http.StatusForbidden, "Resource not accessible by personal access token",
 				"https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user")
 		default:
 			WriteJSON(w, http.StatusOK, map[string]any{
-				"url":              base + "/orgs/" + GitHubOrg + "/memberships/" + sc.login,
+				"url":              base + "/orgs/" + org.login + "/memberships/" + sc.login,
 				"state":            sc.state,
 				"role":             sc.role,
-				"organization_url": base + "/orgs/" + GitHubOrg,
-				"organization":     g.orgSimple(base),
+				"organization_url": base + "/orgs/" + org.login,
+				"organization":     g.orgSimple(base, org),
 				"user":             g.user(base, sc.login, false),
 			})
 		}
@@ -277,8 +305,8 @@ func (g *gitHub) accepted(h http.Header, sc gitHubScenario, classic, fine string
 	h.Set("X-Accepted-OAuth-Scopes", classic)
 }
 
-func (g *gitHub) ssoRequired(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-GitHub-SSO", "required; url=http://"+r.Host+"/orgs/"+GitHubOrg+"/sso?authorization_request=A5DEMO7SSOREQUEST2QJMB")
+func (g *gitHub) ssoRequired(w http.ResponseWriter, r *http.Request, org string) {
+	w.Header().Set("X-GitHub-SSO", "required; url=http://"+r.Host+"/orgs/"+org+"/sso?authorization_request=A5DEMO7SSOREQUEST2QJMB")
 	gitHubError(w, http.StatusForbidden, "Resource protected by organization SAML enforcement. You must grant your Personal Access "+
 		"token access to this organization.", "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/")
 }
@@ -308,13 +336,13 @@ func (g *gitHub) user(base, login string, full bool) map[string]any {
 	return u
 }
 
-func (g *gitHub) orgSimple(base string) map[string]any {
+func (g *gitHub) orgSimple(base string, org gitHubOrgInfo) map[string]any {
 	return map[string]any{
-		"login": GitHubOrg, "id": 9919, "node_id": "MDEyOk9yZ2FuaXphdGlvbjk5MTk=",
-		"url":         base + "/orgs/" + GitHubOrg,
-		"repos_url":   base + "/orgs/" + GitHubOrg + "/repos",
-		"avatar_url":  "https://avatars.githubusercontent.com/u/9919?v=4",
-		"description": "Acme's GitOps repositories",
+		"login": org.login, "id": org.id, "node_id": org.nodeID,
+		"url":         base + "/orgs/" + org.login,
+		"repos_url":   base + "/orgs/" + org.login + "/repos",
+		"avatar_url":  fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", org.id),
+		"description": org.description,
 	}
 }
 
@@ -322,18 +350,23 @@ func (g *gitHub) orgSimple(base string) map[string]any {
 // repository-creation settings, private repository counts, default permission, 2FA requirement)
 // only to an owner whose token has admin:org (the description of orgs/get); for anyone else those
 // fields are absent, not false.
-func (g *gitHub) org(base string, sc gitHubScenario) map[string]any {
-	o := g.orgSimple(base)
-	o["name"] = "Acme"
-	o["html_url"] = strings.TrimSuffix(base, "/api/v3") + "/" + GitHubOrg
+func (g *gitHub) org(base string, org gitHubOrgInfo, sc gitHubScenario) map[string]any {
+	o := g.orgSimple(base, org)
+	o["name"] = org.name
+	o["html_url"] = strings.TrimSuffix(base, "/api/v3") + "/" + org.login
 	o["type"] = "Organization"
 	o["public_repos"] = 0
 	o["created_at"] = "2015-03-04T10:11:12Z"
 	if sc.state != "active" || sc.role != "admin" || (!sc.fineGrained && !gitHubHas(sc, "admin:org")) {
 		return o
 	}
+	n := 0
 	g.mu.Lock()
-	n := len(g.repos)
+	for _, rp := range g.repos {
+		if rp.Org == org.login {
+			n++
+		}
+	}
 	g.mu.Unlock()
 	allowed := !sc.createForbidden
 	o["total_private_repos"] = n

@@ -12,13 +12,18 @@ import (
 
 // The GitHub emulator's repository lifecycle (REST) and Git smart HTTP:
 //
-//	POST   /api/v3/orgs/{org}/repos     201 repository JSON (clone_url http://<emulator>/acme/<name>.git)
+//	POST   /api/v3/orgs/{org}/repos     201 repository JSON (clone_url http://<emulator>/<org>/<name>.git)
 //	                                    422 "name already exists on this account", 403 org forbids / scope
 //	GET    /api/v3/repos/{owner}/{repo} 200 repository JSON, 404
 //	DELETE /api/v3/repos/{owner}/{repo} 204, 403 "Must have admin rights to Repository." (no delete_repo
 //	                                    scope, or not an owner)
 //	/{org}/{repo}[.git]/info/refs, /git-upload-pack, /git-receive-pack: Git, Basic auth with any
-//	                                    non-empty username and a known token as password
+//	                                    non-empty username and a known token as password; the
+//	                                    repositories are private, so a user who is not an active
+//	                                    member, or a classic token without repo, gets 404
+//	                                    "Repository not found." as from GitHub
+//
+// {org} is GitHubOrg or GitHubOrgInfra (any case); each has its own repositories.
 
 // gitHubRepoName is a valid repository name (at most 100 characters, checked apart: a counted
 // repetition makes a large regexp program, compiled at every start of the binary).
@@ -26,39 +31,53 @@ var gitHubRepoName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 func (g *gitHub) useGit(b *gitBackend) { g.git = b }
 
-func (g *gitHub) gitPath(name string) string { return "github/" + GitHubOrg + "/" + name + ".git" }
+// gitPath is where the Git repository of org's repository name lives in the backend.
+func (g *gitHub) gitPath(org, name string) string { return "github/" + org + "/" + name + ".git" }
 
-func (g *gitHub) addRepo(name string) error {
-	_, err := g.create(name, false, false)
+func (g *gitHub) addRepo(name string) error { return g.addOrgRepo(GitHubOrg, name) }
+
+// addOrgRepo creates the repository name of organisation org, as if it existed before.
+func (g *gitHub) addOrgRepo(org, name string) error {
+	o, ok := gitHubOrgNamed(org)
+	if !ok {
+		return fmt.Errorf("the GitHub emulator has no organisation %q", org)
+	}
+	_, err := g.create(o.login, name, false, false)
 	return err
 }
 
+// repoNames names GitHubOrg's repositories by name and the others' as org/name.
 func (g *gitHub) repoNames() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	names := make([]string, 0, len(g.repos))
 	for _, rp := range g.repos {
-		names = append(names, rp.Name)
+		if rp.Org == GitHubOrg {
+			names = append(names, rp.Name)
+		} else {
+			names = append(names, rp.Org+"/"+rp.Name)
+		}
 	}
 	return names
 }
 
-// create adds a repository (and its bare Git repository); it fails when the name is taken. A slow
-// one is hidden from the first GitHubHiddenReads reads; a hidden one from every read.
-func (g *gitHub) create(name string, slow, hidden bool) (*gitHubRepo, error) {
+// create adds a repository of org (a login of gitHubOrgs, as spelt there) and its bare Git
+// repository; it fails when the name is taken in org. A slow one is hidden from the first
+// GitHubHiddenReads reads; a hidden one from every read.
+func (g *gitHub) create(org, name string, slow, hidden bool) (*gitHubRepo, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	key := strings.ToLower(GitHubOrg + "/" + name)
+	key := strings.ToLower(org + "/" + name)
 	if _, taken := g.repos[key]; taken {
 		return nil, errRepoExists
 	}
 	if g.git != nil {
-		if err := g.git.Create(g.gitPath(name), false); err != nil {
+		if err := g.git.Create(g.gitPath(org, name), false); err != nil {
 			return nil, err
 		}
 	}
 	g.nextID++
-	rp := &gitHubRepo{ID: g.nextID, Name: name, Private: true, Created: g.now()}
+	rp := &gitHubRepo{ID: g.nextID, Org: org, Name: name, Private: true, Created: g.now()}
 	if slow {
 		rp.hiddenReads = GitHubHiddenReads
 	}
@@ -69,7 +88,7 @@ func (g *gitHub) create(name string, slow, hidden bool) (*gitHubRepo, error) {
 	return rp, nil
 }
 
-// lookup finds a repository of the organisation; a read may be hidden (slow visibility).
+// lookup finds a repository of an organisation; a read may be hidden (slow visibility).
 func (g *gitHub) lookup(owner, name string, read bool) *gitHubRepo {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -92,7 +111,8 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 	switch {
 	case len(seg) == 3 && seg[0] == "orgs" && seg[2] == "repos" && r.Method == http.MethodPost:
 		g.accepted(w.Header(), sc, "public_repo, repo", "administration=write")
-		if !strings.EqualFold(seg[1], GitHubOrg) {
+		org, ok := gitHubOrgNamed(seg[1])
+		if !ok {
 			gitHubError(w, http.StatusNotFound, "Not Found", docCreate)
 			return true
 		}
@@ -107,7 +127,7 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 		private := body.Private != nil && *body.Private
 		switch {
 		case sc.sso:
-			g.ssoRequired(w, r)
+			g.ssoRequired(w, r, org.login)
 		case !sc.fineGrained && private && !gitHubHas(sc, "repo"):
 			gitHubError(w, http.StatusForbidden, "You'll need a different OAuth scope to create a private repository. Please see "+
 				"the documentation for full details.", docCreate)
@@ -118,14 +138,14 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 		case len(body.Name) > 100 || !gitHubRepoName.MatchString(body.Name):
 			gitHubValidation(w, "name", "missing_field", "", docCreate)
 		default:
-			rp, err := g.create(body.Name, sc.slowVisibility, sc.neverVisible)
+			rp, err := g.create(org.login, body.Name, sc.slowVisibility, sc.neverVisible)
 			switch {
 			case err == errRepoExists:
 				gitHubValidation(w, "name", "custom", "name already exists on this account", docCreate)
 			case err != nil:
 				gitHubError(w, http.StatusInternalServerError, err.Error(), docCreate)
 			default:
-				w.Header().Set("Location", base+"/repos/"+GitHubOrg+"/"+rp.Name)
+				w.Header().Set("Location", base+"/repos/"+rp.Org+"/"+rp.Name)
 				WriteJSON(w, http.StatusCreated, g.repoJSON(base, r.Host, rp, sc))
 			}
 		}
@@ -133,7 +153,7 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 	case len(seg) == 3 && seg[0] == "repos" && r.Method == http.MethodGet:
 		g.accepted(w.Header(), sc, "repo", "metadata=read")
 		rp := g.lookup(seg[1], seg[2], true)
-		if rp == nil {
+		if rp == nil || !g.canRead(sc, rp) {
 			gitHubError(w, http.StatusNotFound, "Not Found", docGet)
 			return true
 		}
@@ -146,21 +166,31 @@ func (g *gitHub) serveRepos(w http.ResponseWriter, r *http.Request, path, base s
 		case rp == nil:
 			gitHubError(w, http.StatusNotFound, "Not Found", docDelete)
 		case sc.sso:
-			g.ssoRequired(w, r)
+			g.ssoRequired(w, r, rp.Org)
 		case !sc.fineGrained && !gitHubHas(sc, "delete_repo"), sc.role != "admin":
 			gitHubError(w, http.StatusForbidden, "Must have admin rights to Repository.", docDelete)
 		default:
 			g.mu.Lock()
-			delete(g.repos, strings.ToLower(GitHubOrg+"/"+rp.Name))
+			delete(g.repos, strings.ToLower(rp.Org+"/"+rp.Name))
 			g.mu.Unlock()
 			if g.git != nil {
-				_ = g.git.Delete(g.gitPath(rp.Name))
+				_ = g.git.Delete(g.gitPath(rp.Org, rp.Name))
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}
 		return true
 	}
 	return false
+}
+
+// canRead reports whether sc's user may see rp: a private repository only an active member of its
+// organisation may, and with a classic token only one with the repo scope; to anyone else GitHub
+// answers as if it did not exist.
+func (g *gitHub) canRead(sc gitHubScenario, rp *gitHubRepo) bool {
+	if !rp.Private {
+		return true
+	}
+	return sc.state == "active" && (sc.fineGrained || gitHubHas(sc, "repo"))
 }
 
 func gitHubHas(sc gitHubScenario, scope string) bool {
@@ -187,14 +217,16 @@ func gitHubValidation(w http.ResponseWriter, field, code, msg, doc string) {
 }
 
 func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) map[string]any {
-	web := "http://" + host + "/" + GitHubOrg + "/" + rp.Name
+	org, _ := gitHubOrgNamed(rp.Org)
+	full := rp.Org + "/" + rp.Name
+	web := "http://" + host + "/" + full
 	created := rp.Created.UTC().Format(time.RFC3339)
 	return map[string]any{
-		"id": rp.ID, "node_id": fmt.Sprintf("R_kgDO%08d", rp.ID), "name": rp.Name, "full_name": GitHubOrg + "/" + rp.Name,
-		"private": rp.Private, "visibility": "private", "owner": g.orgSimple(base), "html_url": web,
-		"description": nil, "fork": false, "url": base + "/repos/" + GitHubOrg + "/" + rp.Name,
-		"clone_url": web + ".git", "git_url": "git://" + host + "/" + GitHubOrg + "/" + rp.Name + ".git",
-		"ssh_url":        "git@" + strings.Split(host, ":")[0] + ":" + GitHubOrg + "/" + rp.Name + ".git",
+		"id": rp.ID, "node_id": fmt.Sprintf("R_kgDO%08d", rp.ID), "name": rp.Name, "full_name": full,
+		"private": rp.Private, "visibility": "private", "owner": g.orgSimple(base, org), "html_url": web,
+		"description": nil, "fork": false, "url": base + "/repos/" + full,
+		"clone_url": web + ".git", "git_url": "git://" + host + "/" + full + ".git",
+		"ssh_url":        "git@" + strings.Split(host, ":")[0] + ":" + full + ".git",
 		"default_branch": GitDefaultBranch, "size": 0, "archived": false, "disabled": false,
 		"created_at": created, "updated_at": created, "pushed_at": created,
 		"permissions": map[string]any{"admin": sc.role == "admin", "maintain": sc.role == "admin", "push": true, "triage": true, "pull": true},
@@ -202,7 +234,9 @@ func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) 
 }
 
 // serveGit answers Git smart HTTP for /{org}/{repo}[.git]/…, after GitHub's Basic-auth rules:
-// any non-empty username with a known token; unknown repositories are 404 "Repository not found."
+// any non-empty username with a known token; unknown repositories are 404 "Repository not found.",
+// and so are the (private) repositories of an organisation the user is not an active member of,
+// and any to a classic token without the repo scope: GitHub does not tell them from missing ones.
 func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info string) {
 	sc, known := gitHubScenarios[RequestToken(r)]
 	if !known || !sc.valid || RequestUser(r) == "" {
@@ -214,7 +248,7 @@ func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info str
 	if ok && !strings.Contains(name, "/") {
 		rp = g.lookup(owner, name, false)
 	}
-	if rp == nil || g.git == nil {
+	if rp == nil || g.git == nil || !g.canRead(sc, rp) {
 		rejectGit(w, http.StatusNotFound, "Repository not found.")
 		return
 	}
@@ -223,8 +257,8 @@ func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info str
 		if login == "" {
 			login = GitHubUser
 		}
-		rejectGit(w, http.StatusForbidden, fmt.Sprintf("Permission to %s/%s.git denied to %s.", GitHubOrg, rp.Name, login))
+		rejectGit(w, http.StatusForbidden, fmt.Sprintf("Permission to %s/%s.git denied to %s.", rp.Org, rp.Name, login))
 		return
 	}
-	g.git.ServeHTTP(w, r, g.gitPath(rp.Name), info)
+	g.git.ServeHTTP(w, r, g.gitPath(rp.Org, rp.Name), info)
 }
