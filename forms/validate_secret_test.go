@@ -1,35 +1,20 @@
 package forms
 
 import (
-	"crypto/rand"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 )
-
-// canaryToken is a GitHub-shaped token no test writes anywhere else: "ghp_" and 36 random
-// characters.
-func canaryToken(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 36)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "ghp_" + string(b)
-}
 
 // secretSamples are token-like values: prefixed tokens of each kind, and prefix-less ones (Azure
 // DevOps, Gitea, a 20-character opaque word).
 func secretSamples(t *testing.T) map[string]string {
 	return map[string]string{
-		"github classic":      canaryToken(t),
+		"github classic":      kit.RandomCanary(t),
 		"github fine-grained": "github_pat_11CANARY0000_" + strings.Repeat("q", 59),
 		"gitlab":              "glpat-CANARYgitlab0000000",
 		"gitlab runner":       "glrt-CANARYrunner000000000",
@@ -161,7 +146,7 @@ func TestErrorsCutLongValues(t *testing.T) {
 // host, name or path, never shown by a check), and the error does not show it.
 func TestTokenInAnotherFieldIsRefused(t *testing.T) {
 	t.Parallel()
-	secret := canaryToken(t)
+	secret := kit.RandomCanary(t)
 	for _, p := range providers.All() {
 		for _, f := range p.Fields {
 			if f.Secret {
@@ -192,7 +177,7 @@ func TestTokenInAnotherFieldIsRefused(t *testing.T) {
 // the token.
 func TestPipedAccessibleFormReadsOneLinePerQuestion(t *testing.T) {
 	t.Parallel()
-	secret := canaryToken(t)
+	secret := kit.RandomCanary(t)
 	gh := providers.MustLookup(providers.GitHub)
 	for _, c := range []struct {
 		name    string

@@ -431,21 +431,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 	}
 	switch action {
 	case "edit":
-		creds, result, err := a.edit(p, c)
-		var notSaved notSavedError
-		if errors.As(err, &notSaved) {
-			return nil // said so; back to the menu, where the end of input ends the prompts with an error
-		}
-		if err != nil {
-			return err
-		}
-		if err := a.save(p, creds, result, d.Revision); err != nil {
-			return err
-		}
-		a.say("Saved %s.", p.Name)
-		if d.Active != string(p.ID) && result != nil && result.OK && a.confirm("Make "+p.Name+" the active provider?") {
-			return a.activate(p)
-		}
+		return a.editAndSave(p, c, d)
 	case "activate":
 		return a.activate(p)
 	case "push":
@@ -453,35 +439,67 @@ func (a *accessible) act(action string, d *config.Data) error {
 	case "rotate":
 		return a.rotate(p)
 	case "test", "deep":
-		creds := providers.FromConfig(string(p.ID), c)
-		deep := action == "deep"
-		var r providers.Result
-		if deep {
-			r = a.runDeep(creds)
-		} else {
-			r = a.runCheck(creds)
-		}
-		_, err := recordResult(a.ctx, a.store, a.opts.Who, creds, r, a.now(), deep)
-		if errors.Is(err, errStale) {
-			return nil // the credentials changed meanwhile: the result is not theirs to keep
-		}
-		return err
+		return a.retest(p, c, action == "deep")
 	case "remove":
-		if !a.confirm("Remove " + p.Name + " and its token from the store?") {
-			return nil
-		}
-		_, wasActive, err := a.backend().Remove(a.ctx, string(p.ID), d.Revision)
-		if config.IsKind(err, config.KindNotConfigured) {
-			a.say("%s is not configured any more (another writer removed it).", p.Name)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		a.say("Removed %s.", p.Name)
-		if wasActive {
-			a.say("It was the active provider: no provider is active now.")
-		}
+		return a.remove(p, d)
+	}
+	return nil
+}
+
+// editAndSave edits p's credentials (c is nil for a new one), saves them and offers to make p
+// the active provider when they passed and it is not.
+func (a *accessible) editAndSave(p providers.Provider, c *config.Credential, d *config.Data) error {
+	creds, result, err := a.edit(p, c)
+	var notSaved notSavedError
+	if errors.As(err, &notSaved) {
+		return nil // said so; back to the menu, where the end of input ends the prompts with an error
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.save(p, creds, result, d.Revision); err != nil {
+		return err
+	}
+	a.say("Saved %s.", p.Name)
+	if d.Active != string(p.ID) && result != nil && result.OK && a.confirm("Make "+p.Name+" the active provider?") {
+		return a.activate(p)
+	}
+	return nil
+}
+
+// retest checks p's stored credentials again (with the round trip when deep) and records the
+// result.
+func (a *accessible) retest(p providers.Provider, c *config.Credential, deep bool) error {
+	creds := providers.FromConfig(string(p.ID), c)
+	var r providers.Result
+	if deep {
+		r = a.runDeep(creds)
+	} else {
+		r = a.runCheck(creds)
+	}
+	_, err := recordResult(a.ctx, a.store, a.opts.Who, creds, r, a.now(), deep)
+	if errors.Is(err, errStale) {
+		return nil // the credentials changed meanwhile: the result is not theirs to keep
+	}
+	return err
+}
+
+// remove removes p and its token from the store once confirmed.
+func (a *accessible) remove(p providers.Provider, d *config.Data) error {
+	if !a.confirm("Remove " + p.Name + " and its token from the store?") {
+		return nil
+	}
+	_, wasActive, err := a.backend().Remove(a.ctx, string(p.ID), d.Revision)
+	if config.IsKind(err, config.KindNotConfigured) {
+		a.say("%s is not configured any more (another writer removed it).", p.Name)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.say("Removed %s.", p.Name)
+	if wasActive {
+		a.say("It was the active provider: no provider is active now.")
 	}
 	return nil
 }

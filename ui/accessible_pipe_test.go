@@ -23,20 +23,6 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// pipeCanary is a GitHub-shaped token written nowhere else: "ghp_" and 36 random characters.
-func pipeCanary(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 36)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "ghp_" + string(b)
-}
-
 // showsToken reports whether s shows tok, or the middle of it (all but a hint's prefix and last
 // four characters), in any case.
 func showsToken(s, tok string) bool {
@@ -82,7 +68,7 @@ func firstRunAnswers(emu *fake.Emulators, fields ...string) []string {
 func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
 	var out bytes.Buffer
 	// The emulator does not know the canary: the check fails, and the admin saves anyway.
@@ -110,7 +96,7 @@ func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	hexTok := make([]byte, 20)
 	if _, err := rand.Read(hexTok); err != nil {
 		t.Fatal(err)
@@ -156,7 +142,7 @@ func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 func TestAccessiblePipedMenuEdit(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	t.Run("not saved, then the end of input", func(t *testing.T) {
 		t.Parallel()
 		s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
@@ -274,7 +260,7 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	for _, c := range []struct {
 		name    string
 		answers []string
@@ -320,7 +306,7 @@ func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	master, tty := openPTY(t)
 	screen := readPTY(master)
