@@ -83,18 +83,7 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 		// An argument of the root is a mistyped verb: the error says which verbs it may have meant.
 		Args:                       rejectUnknownCommand,
 		SuggestionsMinimumDistance: suggestionDistance,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if completionRequest(cmd) {
-				return nil // completion never needs the config directory, nor the demo
-			}
-			if err := f.resolveConfigDir(); err != nil {
-				return err
-			}
-			if f.Demo {
-				return f.startDemo(cmd.Context())
-			}
-			return nil
-		},
+		PersistentPreRunE:          f.prepareRun,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := uiOptionsFrom(f, accessible)
 			if uiF != nil {
@@ -110,6 +99,27 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	_ = root.MarkPersistentFlagDirname("config-dir") // completes directories
 	root.Flags().BoolVar(&accessible, "accessible", false, "plain prompts for screen readers instead of the full-screen UI")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	addVerbs(root, f)
+	return root
+}
+
+// prepareRun runs before every verb: it finds the config directory and, with --demo, starts the
+// emulators and the throw-away store.
+func (f *factory) prepareRun(cmd *cobra.Command, _ []string) error {
+	if completionRequest(cmd) {
+		return nil // completion never needs the config directory, nor the demo
+	}
+	if err := f.resolveConfigDir(); err != nil {
+		return err
+	}
+	if f.Demo {
+		return f.startDemo(cmd.Context())
+	}
+	return nil
+}
+
+// addVerbs adds every verb to root, each refusing its wrong arguments as a usage error (wrapArgs).
+func addVerbs(root *cobra.Command, f *factory) {
 	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f, nil), newSetCmd(f, nil), newActivateCmd(f, nil),
 		newRemoveCmd(f, nil), newVersionCmd(f, nil), newServeCmd(f, nil))
 	root.AddCommand(newDevtronCmd(f))
@@ -120,7 +130,6 @@ Run it without a command for the terminal UI (the setup wizard on first run).`,
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
-	return root
 }
 
 // wrapArgs turns cobra's argument errors into usage errors (exit 2).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"gitopscfg/config"
@@ -105,39 +106,19 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := credentialArg(args[0])
-			if err != nil {
+			if err := opts.fromCommand(cmd, args); err != nil {
 				return err
-			}
-			opts.Credential, opts.Typed = name, args[0]
-			if err := opts.earlyProvider(); err != nil {
-				return err
-			}
-			if opts.Deep && opts.NoCheck {
-				return usageErr("--deep and --no-check exclude each other")
-			}
-			fl := cmd.Flags()
-			if opts.Deep && !fl.Changed("timeout") {
-				opts.Timeout = providers.DeepTimeout
-			}
-			if opts.Timeout <= 0 {
-				return usageErr("--timeout must be positive")
-			}
-			opts.Fields = nil
-			for _, ff := range setFieldFlags {
-				if fl.Changed(ff.flag) {
-					v, err := fl.GetString(ff.flag)
-					if err != nil {
-						return usageErr("%v", err)
-					}
-					opts.Fields = append(opts.Fields, setField{Flag: ff.flag, Key: ff.key, Value: v})
-				}
 			}
 			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
 			return runF(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags declares set's flags: one per credential field (setFieldFlags), bound to opts.
+func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	for _, ff := range setFieldFlags {
 		fl.String(ff.flag, "", ff.usage)
 	}
@@ -147,7 +128,40 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
-	return cmd
+}
+
+// fromCommand reads the credential's name and the flags given into opts, refusing what the
+// command line gets wrong (a usage error) before anything is opened.
+func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
+	name, err := credentialArg(args[0])
+	if err != nil {
+		return err
+	}
+	opts.Credential, opts.Typed = name, args[0]
+	if err := opts.earlyProvider(); err != nil {
+		return err
+	}
+	if opts.Deep && opts.NoCheck {
+		return usageErr("--deep and --no-check exclude each other")
+	}
+	fl := cmd.Flags()
+	if opts.Deep && !fl.Changed("timeout") {
+		opts.Timeout = providers.DeepTimeout
+	}
+	if opts.Timeout <= 0 {
+		return usageErr("--timeout must be positive")
+	}
+	opts.Fields = nil
+	for _, ff := range setFieldFlags {
+		if fl.Changed(ff.flag) {
+			v, err := fl.GetString(ff.flag)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			opts.Fields = append(opts.Fields, setField{Flag: ff.flag, Key: ff.key, Value: v})
+		}
+	}
+	return nil
 }
 
 // earlyProvider checks --provider against a credential named after a provider, before the store

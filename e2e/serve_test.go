@@ -203,21 +203,8 @@ func TestServeCheckJSONOverSSH(t *testing.T) {
 	c := s.dial(t)
 	defer c.Close()
 	run := func(cmd string) (string, int) {
-		sess, err := c.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sess.Close()
-		var out, errb bytes.Buffer
-		sess.Stdout, sess.Stderr = &out, &errb
-		err = sess.Run(cmd)
-		code := 0
-		if ee, ok := err.(*gossh.ExitError); ok {
-			code = ee.ExitStatus()
-		} else if err != nil {
-			t.Fatalf("%s: %v", cmd, err)
-		}
-		return out.String() + errb.String(), code
+		out, errs, code := runSSH(t, c, cmd)
+		return out + errs, code
 	}
 	out, code := run("check --all --json")
 	var doc struct {

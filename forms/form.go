@@ -52,6 +52,9 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 	d.Provider = p.ID
 	var main, advanced []huh.Field
 	for _, f := range p.Fields {
+		if o.accessible && f.NotInPlainPrompts {
+			continue
+		}
 		fields := &main
 		if f.Advanced {
 			fields = &advanced
@@ -60,50 +63,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		if o.accessible {
 			*fields = append(*fields, huh.NewNote().Title(f.Label).Description(what+where))
 		}
-		bound := bind(d, f.Key)
-		validate, label := validator(p.ID, f.Key), title(f)
-		piped := o.accessible && o.piped
-		if piped {
-			validate = nil // checked as a whole afterwards: a re-prompt would take the next answer
-		}
-		if o.accessible && *bound != "" {
-			// Plain prompts: Enter on an empty answer keeps the current value, which the
-			// prompt names (a token only by its hint).
-			current := *bound
-			if f.Secret {
-				current = providers.TokenHint(current)
-			}
-			label += " [Enter keeps " + current + "]"
-			if check := validate; check != nil {
-				validate = func(s string) error {
-					if s == "" {
-						return nil
-					}
-					return check(s)
-				}
-			}
-		}
-		in := huh.NewInput().
-			Key(string(f.Key)).
-			Title(label).
-			Value(bound)
-		if validate != nil {
-			in.Validate(validate)
-		}
-		if !o.accessible {
-			in.Description(o.fit.fit(what, where))
-		}
-		if ph := placeholder(f); ph != "" {
-			in.Placeholder(ph)
-		}
-		switch {
-		case f.Secret && piped:
-			// A plain line (huh masks only on a terminal), without the character limit, whose
-			// re-prompt would take the next answer: Token refuses an over-long token afterwards.
-		case f.Secret:
-			in.EchoMode(huh.EchoModePassword).CharLimit(MaxTokenBytes)
-		}
-		*fields = append(*fields, in)
+		*fields = append(*fields, o.input(p.ID, f, bind(d, f.Key), what, where))
 	}
 	groups := []*huh.Group{huh.NewGroup(main...).Title(p.Name)}
 	if len(advanced) > 0 {
@@ -111,6 +71,60 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 			Description("Optional: leave them empty unless your server needs them, or two credentials claim one Argo CD URL prefix."))
 	}
 	return huh.NewForm(groups...).WithAccessible(o.accessible).WithShowErrors(true)
+}
+
+// input builds the input of field f of provider id, bound to the draft's value: its label, its
+// validator, its help (what and where) unless accessible (the note before it shows that), its
+// placeholder and, for the token, its masking.
+func (o formOptions) input(id providers.ID, f providers.Field, bound *string, what, where string) *huh.Input {
+	validate, label := validator(id, f.Key), title(f)
+	piped := o.accessible && o.piped
+	if piped {
+		validate = nil // checked as a whole afterwards: a re-prompt would take the next answer
+	}
+	if o.accessible && *bound != "" {
+		label, validate = keepCurrent(label, validate, *bound, f.Secret)
+	}
+	in := huh.NewInput().
+		Key(string(f.Key)).
+		Title(label).
+		Value(bound)
+	if validate != nil {
+		in.Validate(validate)
+	}
+	if !o.accessible {
+		in.Description(o.fit.fit(what, where))
+	}
+	if ph := placeholder(f); ph != "" {
+		in.Placeholder(ph)
+	}
+	switch {
+	case f.Secret && piped:
+		// A plain line (huh masks only on a terminal), without the character limit, whose
+		// re-prompt would take the next answer: Token refuses an over-long token afterwards.
+	case f.Secret:
+		in.EchoMode(huh.EchoModePassword).CharLimit(MaxTokenBytes)
+	}
+	return in
+}
+
+// keepCurrent adapts a plain prompt to a field that has a value: Enter on an empty answer keeps
+// the current value, which the label names (a token only by its hint), and the validator lets
+// that empty answer through.
+func keepCurrent(label string, validate func(string) error, current string, secret bool) (string, func(string) error) {
+	if secret {
+		current = providers.TokenHint(current)
+	}
+	label += " [Enter keeps " + current + "]"
+	if check := validate; check != nil {
+		validate = func(s string) error {
+			if s == "" {
+				return nil
+			}
+			return check(s)
+		}
+	}
+	return label, validate
 }
 
 // placeholder is what an empty input shows: its placeholder or example, marked "e.g." so that it

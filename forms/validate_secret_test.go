@@ -1,35 +1,20 @@
 package forms
 
 import (
-	"crypto/rand"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 )
-
-// canaryToken is a GitHub-shaped token no test writes anywhere else: "ghp_" and 36 random
-// characters.
-func canaryToken(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 36)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "ghp_" + string(b)
-}
 
 // secretSamples are token-like values: prefixed tokens of each kind, and prefix-less ones (Azure
 // DevOps, Gitea, a 20-character opaque word).
 func secretSamples(t *testing.T) map[string]string {
 	return map[string]string{
-		"github classic":      canaryToken(t),
+		"github classic":      kit.RandomCanary(t),
 		"github fine-grained": "github_pat_11CANARY0000_" + strings.Repeat("q", 59),
 		"gitlab":              "glpat-CANARYgitlab0000000",
 		"gitlab runner":       "glrt-CANARYrunner000000000",
@@ -161,7 +146,7 @@ func TestErrorsCutLongValues(t *testing.T) {
 // host, name or path, never shown by a check), and the error does not show it.
 func TestTokenInAnotherFieldIsRefused(t *testing.T) {
 	t.Parallel()
-	secret := canaryToken(t)
+	secret := kit.RandomCanary(t)
 	for _, p := range providers.All() {
 		for _, f := range p.Fields {
 			if f.Secret {
@@ -192,7 +177,7 @@ func TestTokenInAnotherFieldIsRefused(t *testing.T) {
 // the token.
 func TestPipedAccessibleFormReadsOneLinePerQuestion(t *testing.T) {
 	t.Parallel()
-	secret := canaryToken(t)
+	secret := kit.RandomCanary(t)
 	gh := providers.MustLookup(providers.GitHub)
 	for _, c := range []struct {
 		name    string
@@ -202,18 +187,18 @@ func TestPipedAccessibleFormReadsOneLinePerQuestion(t *testing.T) {
 		prompt  string
 	}{
 		{"new token", providers.Credentials{Settings: config.Settings{Host: "https://github.com/"}},
-			[]string{"", "acme", "octocat", secret, "", "", ""},
+			[]string{"", "acme", "octocat", secret, "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: secret}}, "Personal Access Token"},
 		{"the token kept", providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
-			[]string{"", "", "", "", "", "", ""},
+			[]string{"", "", "", "", "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
 			"Personal Access Token [Enter keeps ghp_…a1b2]"},
 		{"invalid answers do not re-prompt", providers.Credentials{},
-			[]string{"github.com", "acme", "octo cat", "short", secret, "relative.pem", "github.com/acme/"},
-			providers.Credentials{Settings: config.Settings{Host: "github.com", Org: "acme", Username: "octo cat", Token: "short", APIURL: secret, CABundle: "relative.pem", URLPrefix: "github.com/acme/"}},
+			[]string{"github.com", "acme", "octo cat", "short", secret, "relative.pem"},
+			providers.Credentials{Settings: config.Settings{Host: "github.com", Org: "acme", Username: "octo cat", Token: "short", APIURL: secret, CABundle: "relative.pem"}},
 			"Personal Access Token"},
 		{"an over-long token takes one line", providers.Credentials{},
-			[]string{"https://github.com/", "acme", "octocat", "ghp_" + strings.Repeat("x", MaxTokenBytes+10), "", "", ""},
+			[]string{"https://github.com/", "acme", "octocat", "ghp_" + strings.Repeat("x", MaxTokenBytes+10), "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_" + strings.Repeat("x", MaxTokenBytes+10)}},
 			"Personal Access Token"},
 	} {

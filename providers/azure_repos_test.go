@@ -1,60 +1,13 @@
 package providers_test
 
 import (
-	"errors"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-func TestAzureRepoLifecycle(t *testing.T) {
-	t.Parallel()
-	emu := sharedEmulators(t)
-	ctx := testCtx(t)
-	api := repoAPI(t, emu.DemoCredentials(providers.Azure))
-	name := repoName(t)
-
-	r, err := api.Create(ctx, name)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	want := emu.URL(providers.Azure) + "/" + fake.AzureOrganisation + "/" + fake.AzureProject + "/_git/" + name
-	if r.CloneURL != want {
-		t.Errorf("clone URL %q, want %q (the API's remoteUrl without its userinfo)", r.CloneURL, want)
-	}
-	if u, err := url.Parse(r.CloneURL); err != nil || u.User != nil {
-		t.Errorf("clone URL %q carries userinfo", r.CloneURL)
-	}
-	if r.ID == "" || r.ID == name || r.Name != name || r.FullName != fake.AzureProject+"/"+name || r.WebURL == "" {
-		t.Errorf("repo %+v: want the repository GUID as ID, project/name as FullName and a web URL", r)
-	}
-	if !slices.Contains(emu.Repos(providers.Azure), name) {
-		t.Fatalf("the emulator does not hold %s: %v", name, emu.Repos(providers.Azure))
-	}
-	if ok, err := api.Exists(ctx, r); !ok || err != nil {
-		t.Errorf("exists = %v, %v after create", ok, err)
-	}
-	if _, err := api.Create(ctx, name); !errors.Is(err, providers.ErrNameTaken) {
-		t.Errorf("second create: %v, want ErrNameTaken", err)
-	} else {
-		assertAPIError(t, err, http.StatusConflict, fake.AzureTokenFull, name, "TF400948")
-	}
-	if err := api.Delete(ctx, r); err != nil {
-		t.Fatalf("delete: %v", err)
-	}
-	if ok, err := api.Exists(ctx, r); ok || err != nil {
-		t.Errorf("exists = %v, %v after delete", ok, err)
-	}
-	if err := api.Delete(ctx, r); err != nil {
-		t.Errorf("deleting a deleted repository: %v, want nil (it is gone)", err)
-	}
-	assertGone(t, emu, providers.Azure, name)
-}
 
 func TestAzureRepoFailures(t *testing.T) {
 	t.Parallel()
@@ -64,21 +17,12 @@ func TestAzureRepoFailures(t *testing.T) {
 	full := repoAPI(t, emu.DemoCredentials(providers.Azure))
 
 	t.Run("create without Code manage", func(t *testing.T) {
-		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenNoManage))
-		name := repoName(t)
-		_, err := api.Create(ctx, name)
-		assertAPIError(t, err, http.StatusUnauthorized, fake.AzureTokenNoManage,
+		assertCreateRefused(t, emu, providers.Azure, fake.AzureTokenNoManage, http.StatusUnauthorized,
 			"create repository", "Code: Read, write, & manage", "TF400813", tokenURL)
-		assertGone(t, emu, providers.Azure, name)
 	})
 	t.Run("delete without the Delete repository permission", func(t *testing.T) {
 		api := repoAPI(t, emu.Credentials(providers.Azure, fake.AzureTokenNoDelete))
-		r, err := api.Create(ctx, repoName(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		deleteAtEnd(t, full, r)
-		err = api.Delete(ctx, r)
+		r, err := deleteRefused(t, api, full)
 		assertAPIError(t, err, http.StatusForbidden, fake.AzureTokenNoDelete,
 			"delete repository", r.FullName, "Delete or disable repository", "TF401027", "Project settings")
 		if p := api.DeletePermission(); !strings.Contains(p, "Code (read, write & manage)") || !strings.Contains(p, "Delete repository") {

@@ -1,9 +1,7 @@
 package providers_test
 
 import (
-	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -11,46 +9,6 @@ import (
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-func TestBitbucketRepoLifecycle(t *testing.T) {
-	t.Parallel()
-	emu := sharedEmulators(t)
-	ctx := testCtx(t)
-	api := repoAPI(t, emu.DemoCredentials(providers.Bitbucket))
-	name := repoName(t)
-
-	r, err := api.Create(ctx, name)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	want := emu.URL(providers.Bitbucket) + "/" + fake.BitbucketWorkspace + "/" + name + ".git"
-	if r.CloneURL != want {
-		t.Errorf("clone URL %q, want %q (links.clone https without its userinfo)", r.CloneURL, want)
-	}
-	if u, err := url.Parse(r.CloneURL); err != nil || u.User != nil {
-		t.Errorf("clone URL %q carries userinfo", r.CloneURL)
-	}
-	if r.ID != name || r.Name != name || r.FullName != fake.BitbucketWorkspace+"/"+name ||
-		r.WebURL != emu.URL(providers.Bitbucket)+"/"+fake.BitbucketWorkspace+"/"+name {
-		t.Errorf("repo %+v", r)
-	}
-	if got := bitbucketProjectOf(t, emu, name); got != fake.BitbucketProjectKey {
-		t.Errorf("created in project %q, want the configured %q", got, fake.BitbucketProjectKey)
-	}
-	if ok, err := api.Exists(ctx, r); !ok || err != nil {
-		t.Errorf("exists = %v, %v after create", ok, err)
-	}
-	if _, err := api.Create(ctx, name); !errors.Is(err, providers.ErrNameTaken) {
-		t.Errorf("second create: %v, want ErrNameTaken", err)
-	}
-	if err := api.Delete(ctx, r); err != nil {
-		t.Fatalf("delete: %v", err)
-	}
-	if ok, err := api.Exists(ctx, r); ok || err != nil {
-		t.Errorf("exists = %v, %v after delete", ok, err)
-	}
-	assertGone(t, emu, providers.Bitbucket, name)
-}
 
 // bitbucketProjectOf reads the project key of a Bitbucket repository from the emulator's API.
 func bitbucketProjectOf(t *testing.T, emu *fake.Emulators, slug string) string {
@@ -93,34 +51,19 @@ func TestBitbucketRepoFailures(t *testing.T) {
 	tokenURL := bitbucketTokenURL
 
 	t.Run("create without admin:repository:bitbucket", func(t *testing.T) {
-		api := repoAPI(t, emu.Credentials(providers.Bitbucket, fake.BitbucketTokenNoAdminRepo))
-		name := repoName(t)
-		_, err := api.Create(ctx, name)
-		assertAPIError(t, err, http.StatusForbidden, fake.BitbucketTokenNoAdminRepo,
+		assertCreateRefused(t, emu, providers.Bitbucket, fake.BitbucketTokenNoAdminRepo, http.StatusForbidden,
 			"create repository", "admin:repository:bitbucket", "needed to create repositories", tokenURL)
-		assertGone(t, emu, providers.Bitbucket, name)
 	})
 	t.Run("delete without delete:repository:bitbucket", func(t *testing.T) {
 		api := repoAPI(t, emu.Credentials(providers.Bitbucket, fake.BitbucketTokenNoDeleteRepo))
-		r, err := api.Create(ctx, repoName(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		deleteAtEnd(t, full, r)
-		err = api.Delete(ctx, r)
+		r, err := deleteRefused(t, api, full)
 		assertAPIError(t, err, http.StatusForbidden, fake.BitbucketTokenNoDeleteRepo,
 			"delete repository", r.FullName, "delete:repository:bitbucket", tokenURL)
 	})
 	t.Run("access token without repository:delete", func(t *testing.T) {
 		c := emu.Credentials(providers.Bitbucket, fake.BitbucketAccessTokenNoDelete)
 		c.Username = ""
-		api := repoAPI(t, c)
-		r, err := api.Create(ctx, repoName(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		deleteAtEnd(t, full, r)
-		err = api.Delete(ctx, r)
+		_, err := deleteRefused(t, repoAPI(t, c), full)
 		assertAPIError(t, err, http.StatusForbidden, fake.BitbucketAccessTokenNoDelete, "repository:delete", "create a new token")
 	})
 	t.Run("API token with the Bitbucket username instead of the e-mail", func(t *testing.T) {

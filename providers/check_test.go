@@ -203,3 +203,43 @@ func TestCheckCanaries(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckBrokenAnswers: a 500, a truncated JSON answer and a reset connection (the emulators'
+// fault marks) fail the check at its first call, auth, or as a network failure naming the host;
+// none of them is retried, so the check comes back at once.
+func TestCheckBrokenAnswers(t *testing.T) {
+	t.Parallel()
+	emu := sharedEmulators(t)
+	env := atAfterAppPasswords(envWithTimeout(5 * time.Second))
+	for _, p := range []struct {
+		id        providers.ID
+		token     string
+		malformed string // what the auth check says of the truncated JSON
+	}{
+		{providers.Azure, fake.AzureTokenFull, "unreadable JSON"},
+		{providers.Bitbucket, fake.BitbucketTokenFull, "unreadable JSON"},
+		{providers.GitHub, fake.GitHubTokenFull, "not GitHub's user JSON"},
+		{providers.GitLab, fake.GitLabTokenFull, "not GitLab's JSON"},
+	} {
+		host := strings.TrimPrefix(emu.URL(p.id), "http://")
+		for _, tc := range []struct {
+			name, mark string
+			wants      wants
+		}{
+			{"server error", fake.MarkServerError, wants{"auth": expect(providers.Fail, "HTTP 500", "try again later")}},
+			{"malformed JSON", fake.MarkMalformed, wants{"auth": expect(providers.Fail, p.malformed)}},
+			{"connection reset", fake.MarkReset, wants{"network": expect(providers.Fail, host)}},
+		} {
+			t.Run(string(p.id)+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				start := time.Now()
+				r := runCheck(t, env, emu.Credentials(p.id, p.token+tc.mark))
+				assertResult(t, r, tc.wants)
+				assertOK(t, r, false)
+				if d := time.Since(start); d > 2*time.Second {
+					t.Errorf("the check took %v", d)
+				}
+			})
+		}
+	}
+}

@@ -36,6 +36,9 @@ type Field struct {
 	Optional bool
 	Secret   bool
 	Advanced bool
+	// NotInPlainPrompts: the plain prompts (--accessible) do not ask it, so that their answers,
+	// which scripts pipe in a fixed order, keep their places; `set`'s flag sets it.
+	NotInPlainPrompts bool
 	// Check is the provider's own rule for the field, nil when it has none. The forms package
 	// applies it after the rules every field of the key's kind follows (a host is an absolute
 	// URL, a token has no whitespace, …), to the trimmed value when it is not empty; it returns
@@ -83,5 +86,6 @@ func withAdvanced(fields ...Field) []Field { return append(fields, advancedField
 // urlPrefixField is the optional override of the URL prefix the Argo CD export claims, with the
 // provider's own example and help; every provider has it, after the other advanced fields.
 func urlPrefixField(example, help string) Field {
-	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help}
+	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help,
+		NotInPlainPrompts: true}
 }

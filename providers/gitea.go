@@ -326,26 +326,9 @@ func giteaOrgCheck(s *session, org string, u giteaUser, orgA, perms giteaAnswer)
 			"in its URL, "+host+"/<organisation>)")
 		return
 	}
-	var o giteaOrg
-	switch {
-	case orgA.status == http.StatusOK && orgA.decode(&o):
-	case orgA.status == http.StatusNotFound:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s, or you cannot see it (a private organisation is visible to "+
-			"its members only): the GitOps repositories are created there. Check the name (as in %s/<organisation>) and ask an "+
-			"owner to add you to one of its teams", org, s.APIHost, host))
+	name, ok := giteaOrgFound(s, org, host, orgA)
+	if !ok {
 		return
-	case orgA.scopeRefusal():
-		s.Add(CheckOrg, Fail, fmt.Sprintf("the token may not read organisation %s (%s): it needs write:organization; create a new "+
-			"token at %s", org, orgA.message(), s.TokenURL()))
-		return
-	default:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("could not read organisation %s: %s answered HTTP %d%s; check the organisation name and "+
-			"try again later", org, s.APIHost, orgA.status, giteaQuote(orgA.message())))
-		return
-	}
-	name := o.Username
-	if name == "" {
-		name = org
 	}
 	teams := host + "/org/" + url.PathEscape(name) + "/teams"
 	var p giteaOrgPermissions
@@ -364,6 +347,38 @@ func giteaOrgCheck(s *session, org string, u giteaUser, orgA, perms giteaAnswer)
 			name, s.APIHost, perms.status, giteaQuote(perms.message())))
 		return
 	}
+	giteaOrgRole(s, name, teams, u, p)
+}
+
+// giteaOrgFound records a failing org check unless GET /orgs/{org} found the organisation, and
+// returns its name as Gitea spells it.
+func giteaOrgFound(s *session, org, host string, orgA giteaAnswer) (string, bool) {
+	var o giteaOrg
+	switch {
+	case orgA.status == http.StatusOK && orgA.decode(&o):
+	case orgA.status == http.StatusNotFound:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s, or you cannot see it (a private organisation is visible to "+
+			"its members only): the GitOps repositories are created there. Check the name (as in %s/<organisation>) and ask an "+
+			"owner to add you to one of its teams", org, s.APIHost, host))
+		return "", false
+	case orgA.scopeRefusal():
+		s.Add(CheckOrg, Fail, fmt.Sprintf("the token may not read organisation %s (%s): it needs write:organization; create a new "+
+			"token at %s", org, orgA.message(), s.TokenURL()))
+		return "", false
+	default:
+		s.Add(CheckOrg, Fail, fmt.Sprintf("could not read organisation %s: %s answered HTTP %d%s; check the organisation name and "+
+			"try again later", org, s.APIHost, orgA.status, giteaQuote(orgA.message())))
+		return "", false
+	}
+	if o.Username == "" {
+		return org, true
+	}
+	return o.Username, true
+}
+
+// giteaOrgRole records the org check from the user's permissions in the organisation: whether the
+// GitOps repositories may be created (and deleted) there.
+func giteaOrgRole(s *session, name, teams string, u giteaUser, p giteaOrgPermissions) {
 	switch {
 	case p.IsOwner || u.IsAdmin:
 		who := "you are an owner of it"

@@ -174,41 +174,62 @@ func gitHubOrg(s *session, org string, o gitHubReply[*github.Organization], m gi
 	}
 	host := strings.TrimRight(s.Provider.TokenURL(s.Creds.Host), "/")
 	host = strings.TrimSuffix(host, "/settings/tokens")
+	name, ok := gitHubOrgFound(s, org, host, o)
+	if !ok || !gitHubMembershipRead(s, org, name, host, m) {
+		return
+	}
+	gitHubOrgRole(s, name, host, o.val, m.val)
+}
+
+// gitHubOrgFound records a failing org check unless GET /orgs/{org} found the organisation, and
+// returns its name as GitHub spells it.
+func gitHubOrgFound(s *session, org, host string, o gitHubReply[*github.Organization]) (string, bool) {
 	switch {
 	case o.status() == http.StatusNotFound:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s (or this token cannot see it): the GitOps repositories "+
 			"are created there. Check the name (your organisations: %s/settings/organizations); a fine-grained token must have "+
 			"the organisation as its resource owner (%s)", org, s.APIHost, host, s.TokenURL()))
-		return
+		return "", false
 	case o.err != nil && o.status() >= 300:
 		s.Add(CheckOrg, Fail, gitHubUnexpected(s, "GET /orgs/"+org, o.status(), o.err))
-		return
+		return "", false
 	case o.err != nil || o.val == nil:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("%s answered GET /orgs/%s with something that is not GitHub's JSON (%v)", s.APIHost, org, o.err))
-		return
+		return "", false
 	}
-	name := o.val.GetLogin()
-	if name == "" {
-		name = org
+	if name := o.val.GetLogin(); name != "" {
+		return name, true
 	}
+	return org, true
+}
+
+// gitHubMembershipRead records the org check when GET /user/memberships/orgs/{org} gave no
+// membership to judge, and reports whether it gave one.
+func gitHubMembershipRead(s *session, org, name, host string, m gitHubReply[*github.Membership]) bool {
 	switch {
 	case m.status() == http.StatusNotFound:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("you are not a member of organisation %s, so you cannot create the GitOps repositories "+
 			"there: ask an owner to invite you (%s/orgs/%s/people), or use the token of a member", name, host, name))
-		return
+		return false
 	case m.status() == http.StatusForbidden:
 		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s exists, but this token may not read your membership in it (HTTP 403), "+
 			"so whether you may create repositories there cannot be confirmed. A fine-grained token needs the organisation "+
 			"permission Members: read for this check (%s); the round-trip check (--deep) proves it", name, s.TokenURL()))
-		return
+		return false
 	case m.err != nil && m.status() >= 300:
 		s.Add(CheckOrg, Fail, gitHubUnexpected(s, "GET /user/memberships/orgs/"+org, m.status(), m.err))
-		return
+		return false
 	case m.err != nil || m.val == nil:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("%s answered GET /user/memberships/orgs/%s with something that is not GitHub's JSON (%v)", s.APIHost, org, m.err))
-		return
+		return false
 	}
-	role, state := m.val.GetRole(), m.val.GetState()
+	return true
+}
+
+// gitHubOrgRole records the org check from the membership's state and role and the organisation's
+// member privileges: whether this account may create (and delete) the GitOps repositories there.
+func gitHubOrgRole(s *session, name, host string, o *github.Organization, m *github.Membership) {
+	role, state := m.GetRole(), m.GetState()
 	switch {
 	case state == "pending":
 		s.Add(CheckOrg, Fail, fmt.Sprintf("your invitation to organisation %s is still pending: accept it at %s/orgs/%s/invitation "+
@@ -222,11 +243,11 @@ func gitHubOrg(s *session, org string, o gitHubReply[*github.Organization], m gi
 		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are its billing manager, a role that manages billing but cannot "+
 			"create repositories, so the GitOps repositories cannot be created there: ask an owner to make you a member who may "+
 			"create repositories, or an owner (%s/orgs/%s/people), or use the token of such an account", name, host, name))
-	case o.val.MembersCanCreatePrivateRepos != nil && !o.val.GetMembersCanCreatePrivateRepos(),
-		o.val.MembersCanCreateRepos != nil && !o.val.GetMembersCanCreateRepos():
+	case o.MembersCanCreatePrivateRepos != nil && !o.GetMembersCanCreatePrivateRepos(),
+		o.MembersCanCreateRepos != nil && !o.GetMembersCanCreateRepos():
 		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are a %s, not an owner, and members may not create private repositories "+
 			"there: ask an owner to make you an owner or to allow it (%s/organizations/%s/settings/member_privileges)", name, role, host, name))
-	case o.val.MembersCanCreatePrivateRepos != nil || o.val.MembersCanCreateRepos != nil:
+	case o.MembersCanCreatePrivateRepos != nil || o.MembersCanCreateRepos != nil:
 		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner. Members may create repositories there, but "+
 			"deleting them also needs the organisation to let members delete repositories, which the API does not show; "+
 			"ask an owner (%s/organizations/%s/settings/member_privileges) or run the round-trip check (--deep)", name, role, host, name))

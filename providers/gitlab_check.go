@@ -19,16 +19,63 @@ func checkGitLab(ctx context.Context, s *session) {
 		return
 	}
 	org := strings.TrimSpace(s.Creds.Org)
-	gid := gitLabGroupID(org)
+	known := knownUserID(ctx)
+	r := gitLabFirstWave(ctx, gl, org, known)
+	for _, err := range []error{r.tok.err, r.user.err, r.group.err} {
+		if s.NetworkFailure(err) {
+			return
+		}
+	}
+	if !gitLabAuth(s, r.tok, r.user) {
+		skipAfterAuth(s, "the token could not be used")
+		return
+	}
+	userID := int64(0)
+	if r.user.val != nil {
+		userID = r.user.val.ID
+	} else if r.tok.val != nil {
+		userID = r.tok.val.UserID
+	}
+	if userID != 0 {
+		s.SetUserID(userID)
+	}
+	if known == 0 || known != userID {
+		// No hint, or the answer did not confirm it: the first wave's look-up (if any) was for
+		// someone else.
+		r.mem = gitLabReply[*gitlab.GroupMember]{}
+		if r.group.err == nil && r.group.val != nil && userID != 0 {
+			r.mem.val, r.mem.resp, r.mem.err = gl.GroupMembers.GetInheritedGroupMember(r.group.val.ID, userID, gitlab.WithContext(ctx))
+		}
+	}
+	if s.NetworkFailure(r.mem.err) {
+		return
+	}
+	gitLabScopes(s, r.tok)
+	gitLabGroup(s, org, r.user.val, r.group, r.mem)
+	gitLabExpiry(s, r.tok)
+}
+
+// gitLabAnswers holds what a GitLab check asks: the token, its user, the group and the user's
+// membership in it.
+type gitLabAnswers struct {
+	tok   gitLabReply[*gitlab.PersonalAccessToken]
+	user  gitLabReply[*gitlab.User]
+	group gitLabReply[*gitlab.Group]
+	mem   gitLabReply[*gitlab.GroupMember]
+}
+
+// gitLabFirstWave asks for the token, the user and the group at once, and for the membership too
+// when the user id is known from an earlier check (known != 0).
+func gitLabFirstWave(ctx context.Context, gl *gitlab.Client, org string, known int64) gitLabAnswers {
 	var (
 		tok   gitLabReply[*gitlab.PersonalAccessToken]
 		user  gitLabReply[*gitlab.User]
 		group gitLabReply[*gitlab.Group]
+		mem   gitLabReply[*gitlab.GroupMember]
 		wg    sync.WaitGroup
 	)
+	gid := gitLabGroupID(org)
 	withCtx := gitlab.WithContext(ctx)
-	var mem gitLabReply[*gitlab.GroupMember]
-	known := knownUserID(ctx)
 	if org != "" && known != 0 {
 		wg.Go(func() { mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(gid, known, withCtx) })
 	}
@@ -41,63 +88,13 @@ func checkGitLab(ctx context.Context, s *session) {
 		wg.Go(func() { group.val, group.resp, group.err = gl.Groups.GetGroup(gid, opt, withCtx) })
 	}
 	wg.Wait()
-	for _, err := range []error{tok.err, user.err, group.err} {
-		if s.NetworkFailure(err) {
-			return
-		}
-	}
-	if !gitLabAuth(s, tok, user) {
-		skipAfterAuth(s, "the token could not be used")
-		return
-	}
-	userID := int64(0)
-	if user.val != nil {
-		userID = user.val.ID
-	} else if tok.val != nil {
-		userID = tok.val.UserID
-	}
-	if userID != 0 {
-		s.SetUserID(userID)
-	}
-	if known == 0 || known != userID {
-		// No hint, or the answer did not confirm it: the first wave's look-up (if any) was for
-		// someone else.
-		mem = gitLabReply[*gitlab.GroupMember]{}
-		if group.err == nil && group.val != nil && userID != 0 {
-			mem.val, mem.resp, mem.err = gl.GroupMembers.GetInheritedGroupMember(group.val.ID, userID, withCtx)
-		}
-	}
-	if s.NetworkFailure(mem.err) {
-		return
-	}
-	gitLabScopes(s, tok)
-	gitLabGroup(s, org, user.val, group, mem)
-	gitLabExpiry(s, tok)
+	return gitLabAnswers{tok: tok, user: user, group: group, mem: mem}
 }
 
 // gitLabAuth records the auth check and reports whether the token can be used.
 func gitLabAuth(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], user gitLabReply[*gitlab.User]) bool {
 	newToken := fmt.Sprintf("Create a new one at %s with the scopes %s", s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "))
-	for _, r := range []struct {
-		status int
-		err    error
-	}{{tok.status(), tok.err}, {user.status(), user.err}} {
-		if r.status != http.StatusUnauthorized {
-			continue
-		}
-		b := gitLabError(r.err)
-		desc := strings.ToLower(b.ErrorDescription)
-		switch {
-		case strings.Contains(desc, "expired"):
-			s.Add(CheckAuth, Fail, fmt.Sprintf("the token has expired (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
-		case strings.Contains(desc, "revoked"):
-			s.Add(CheckAuth, Fail, fmt.Sprintf("the token was revoked (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
-		case b.ErrorDescription != "":
-			s.Add(CheckAuth, Fail, fmt.Sprintf("%s rejected the token: %q. %s", s.APIHost, b.ErrorDescription, newToken))
-		default:
-			s.Add(CheckAuth, Fail, fmt.Sprintf("bad credentials: %s does not know this token (HTTP 401: mistyped, deleted, or made on "+
-				"another GitLab instance). %s", s.APIHost, newToken))
-		}
+	if gitLabRejected(s, newToken, tok.status(), tok.err) || gitLabRejected(s, newToken, user.status(), user.err) {
 		return false
 	}
 	if tok.err == nil && tok.val != nil && (tok.val.Revoked || !tok.val.Active) {
@@ -137,6 +134,28 @@ func gitLabAuth(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], user g
 	}
 	s.Add(CheckAuth, Fail, fmt.Sprintf("%s gave no user for this token: check the Git host; %s", s.APIHost, newToken))
 	return false
+}
+
+// gitLabRejected records the failing auth check when an answer is a 401, saying why GitLab
+// rejected the token, and reports whether it was one.
+func gitLabRejected(s *session, newToken string, status int, err error) bool {
+	if status != http.StatusUnauthorized {
+		return false
+	}
+	b := gitLabError(err)
+	desc := strings.ToLower(b.ErrorDescription)
+	switch {
+	case strings.Contains(desc, "expired"):
+		s.Add(CheckAuth, Fail, fmt.Sprintf("the token has expired (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
+	case strings.Contains(desc, "revoked"):
+		s.Add(CheckAuth, Fail, fmt.Sprintf("the token was revoked (%s rejected it: %q). %s", s.APIHost, b.ErrorDescription, newToken))
+	case b.ErrorDescription != "":
+		s.Add(CheckAuth, Fail, fmt.Sprintf("%s rejected the token: %q. %s", s.APIHost, b.ErrorDescription, newToken))
+	default:
+		s.Add(CheckAuth, Fail, fmt.Sprintf("bad credentials: %s does not know this token (HTTP 401: mistyped, deleted, or made on "+
+			"another GitLab instance). %s", s.APIHost, newToken))
+	}
+	return true
 }
 
 func gitLabUnexpected(s *session, what string, status int, err error) string {
@@ -236,32 +255,31 @@ func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitl
 		s.Add(CheckOrg, Fail, gitLabUnexpected(s, "GET /groups/"+org, st, group.err))
 		return
 	}
-	g := group.val
-	path := g.FullPath
+	path := group.val.FullPath
 	if path == "" {
 		path = org
 	}
-	need, rule, known := gitLabCreationNeeds(g.ProjectCreationLevel)
-	admin := u != nil && u.IsAdmin
 	members := fmt.Sprintf("%s/groups/%s/-/group_members", host, path)
-	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", host, path)
 	switch {
-	case admin:
+	case u != nil && u.IsAdmin:
 		s.Add(CheckOrg, Pass, fmt.Sprintf("group %s: you are an instance administrator, so you may create and delete its projects", path))
-		return
 	case mem.status() == http.StatusNotFound:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("you are not a member of group %s (nor of a group above it), so you cannot create the GitOps "+
 			"projects there: ask an Owner to add you as Maintainer or Owner (%s)", path, members))
-		return
+	case mem.val == nil && mem.err == nil && mem.status() == 0:
+		s.Add(CheckOrg, Warn, fmt.Sprintf("group %s exists, but your role in it could not be read without your user id; check it at %s", path, members))
 	case mem.err != nil || mem.val == nil:
-		if mem.status() == 0 && mem.err == nil {
-			s.Add(CheckOrg, Warn, fmt.Sprintf("group %s exists, but your role in it could not be read without your user id; check it at %s", path, members))
-			return
-		}
 		s.Add(CheckOrg, Fail, gitLabUnexpected(s, "GET /groups/"+path+"/members/all/:user_id", mem.status(), mem.err))
-		return
+	default:
+		gitLabGroupRole(s, host, path, members, group.val.ProjectCreationLevel, mem.val.AccessLevel)
 	}
-	level := mem.val.AccessLevel
+}
+
+// gitLabGroupRole records the org check from the user's access level in the group and the group's
+// project creation setting: whether the GitOps projects may be created (and deleted) there.
+func gitLabGroupRole(s *session, host, path, members string, creation gitlab.ProjectCreationLevelValue, level gitlab.AccessLevelValue) {
+	need, rule, known := gitLabCreationNeeds(creation)
+	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", host, path)
 	switch {
 	case need == 0:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though you are %s: "+

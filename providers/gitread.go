@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,25 +41,45 @@ func canRead(ctx context.Context, env *Env, c Credentials, repoURL string) (Stat
 	if err != nil {
 		return Fail, err.Error()
 	}
-	u, err := url.Parse(strings.TrimSpace(repoURL))
-	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return Fail, fmt.Sprintf("%q is not a repository URL (https://host/path, without a query or fragment)", repoURL)
-	}
-	u.User = nil
-	if err := RequireSafeURL(u.String()); err != nil {
+	u, err := readTarget(p, c, repoURL)
+	if err != nil {
 		return Fail, err.Error()
-	}
-	hosts := credentialHosts(p, c)
-	if !hosts[strings.ToLower(u.Host)] {
-		return Fail, fmt.Sprintf("refusing to send %s's token to %s: it is neither its Git host nor its API host", c.CredentialName(), u.Host)
 	}
 	repo := u.String()
 	u.Path = strings.TrimRight(u.Path, "/") + "/info/refs"
 	u.RawPath = ""
 	u.RawQuery = "service=git-upload-pack"
-	hc, err := env.Clients.For(c.CABundle)
+	resp, body, err := askRefs(ctx, env, c, u)
 	if err != nil {
 		return Fail, err.Error()
+	}
+	return readVerdict(p, c, resp, body, u.Host, repo)
+}
+
+// readTarget parses repoURL as the repository CanRead asks about, without its userinfo, and
+// refuses it unless it is a safe URL on c's Git host or API host.
+func readTarget(p Provider, c Credentials, repoURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(repoURL))
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q is not a repository URL (https://host/path, without a query or fragment)", repoURL)
+	}
+	u.User = nil
+	if err := RequireSafeURL(u.String()); err != nil {
+		return nil, err
+	}
+	hosts := credentialHosts(p, c)
+	if !hosts[strings.ToLower(u.Host)] {
+		return nil, fmt.Errorf("refusing to send %s's token to %s: it is neither its Git host nor its API host", c.CredentialName(), u.Host)
+	}
+	return u, nil
+}
+
+// askRefs sends Git's ref discovery request (u) with c's token, within env's timeout, and returns
+// the answer with at most maxAdvertisement bytes of its body.
+func askRefs(ctx context.Context, env *Env, c Credentials, u *url.URL) (*http.Response, []byte, error) {
+	hc, err := env.Clients.For(c.CABundle)
+	if err != nil {
+		return nil, nil, err
 	}
 	timeout := env.Timeout
 	if timeout <= 0 {
@@ -68,31 +89,37 @@ func canRead(ctx context.Context, env *Env, c Credentials, repoURL string) (Stat
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Fail, err.Error()
+		return nil, nil, err
 	}
-	user := GitUsername(c)
-	req.SetBasicAuth(user, c.Token)
+	req.SetBasicAuth(GitUsername(c), c.Token)
 	req.Header.Set("Accept", "*/*")
 	req.Header.Set("Pragma", "no-cache")
 	resp, err := hc.Do(req)
 	if err != nil {
 		if net := DescribeNetworkError(err, u.Host); net != "" {
-			return Fail, "cannot reach the Git server: " + net
+			return nil, nil, errors.New("cannot reach the Git server: " + net)
 		}
-		return Fail, "cannot reach the Git server: " + err.Error()
+		return nil, nil, errors.New("cannot reach the Git server: " + err.Error())
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAdvertisement))
+	return resp, body, nil
+}
+
+// readVerdict judges the Git server's answer (resp, body) to the ref discovery of repo on host:
+// the check passes on a well-formed ref advertisement and says what it lists.
+func readVerdict(p Provider, c Credentials, resp *http.Response, body []byte, host, repo string) (Status, string) {
+	user := GitUsername(c)
 	hint := p.gitAccessHint("clone", p.TokenURL(c.Host))
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
 		ct := resp.Header.Get("Content-Type")
 		if !strings.HasPrefix(ct, "application/x-git-upload-pack-advertisement") {
-			return Fail, fmt.Sprintf("%s answered 200 without Git's smart-HTTP advertisement (Content-Type %q): it is no Git repository URL, or a sign-in page answered", u.Host, ct)
+			return Fail, fmt.Sprintf("%s answered 200 without Git's smart-HTTP advertisement (Content-Type %q): it is no Git repository URL, or a sign-in page answered", host, ct)
 		}
 		refs, head, ok := advertisedRefs(body)
 		if !ok {
-			return Fail, fmt.Sprintf("%s answered with a malformed ref advertisement for %s", u.Host, repo)
+			return Fail, fmt.Sprintf("%s answered with a malformed ref advertisement for %s", host, repo)
 		}
 		switch {
 		case refs == 0:
@@ -106,7 +133,7 @@ func canRead(ctx context.Context, env *Env, c Credentials, repoURL string) (Stat
 		if l, err := url.Parse(where); err == nil && l.Host != "" {
 			where = l.Host
 		}
-		return Fail, fmt.Sprintf("%s redirected the request (%d) to %s, which is not followed: the token goes to the credential's own host only; give the repository's URL on %s", u.Host, code, where, u.Host)
+		return Fail, fmt.Sprintf("%s redirected the request (%d) to %s, which is not followed: the token goes to the credential's own host only; give the repository's URL on %s", host, code, where, host)
 	case code == http.StatusUnauthorized:
 		return Fail, fmt.Sprintf("the Git server did not accept the token as %q (401)%s: %s", user, gitDetail(body), hint)
 	case code == http.StatusForbidden:

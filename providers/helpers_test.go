@@ -311,6 +311,29 @@ func assertGone(t *testing.T, emu *fake.Emulators, id providers.ID, name string)
 	}
 }
 
+// assertCreateRefused asserts that creating a repository with the token of id's emulator is
+// refused with status and every word in the error (and not the token), and leaves nothing behind.
+func assertCreateRefused(t *testing.T, emu *fake.Emulators, id providers.ID, token string, status int, words ...string) {
+	t.Helper()
+	name := repoName(t)
+	_, err := repoAPI(t, emu.Credentials(id, token)).Create(testCtx(t), name)
+	assertAPIError(t, err, status, token, words...)
+	assertGone(t, emu, id, name)
+}
+
+// deleteRefused creates a repository through api, which may create but is expected not to
+// delete, has full delete it when the test ends, and returns it with the error of api's delete.
+func deleteRefused(t *testing.T, api, full providers.RepoAPI) (providers.Repo, error) {
+	t.Helper()
+	ctx := testCtx(t)
+	r, err := api.Create(ctx, repoName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleteAtEnd(t, full, r)
+	return r, api.Delete(ctx, r)
+}
+
 // deleteAtEnd deletes r with full-access credentials when the test ends.
 func deleteAtEnd(t *testing.T, full providers.RepoAPI, r providers.Repo) {
 	t.Helper()

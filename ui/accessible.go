@@ -453,7 +453,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 	}
 	switch action {
 	case "edit":
-		return a.editSave(e.p, name, c, d)
+		return a.editAndSave(e.p, name, c, d)
 	case "activate":
 		return a.activate(name, label, credentialNoun(name, e.p.ID))
 	case "push":
@@ -461,42 +461,55 @@ func (a *accessible) act(action string, d *config.Data) error {
 	case "rotate":
 		return a.rotate(e)
 	case "test", "deep":
-		creds := providers.FromConfig(name, c)
-		deep := action == "deep"
-		var r providers.Result
-		if deep {
-			r = a.runDeep(creds)
-		} else {
-			r = a.runCheck(creds)
-		}
-		_, err := recordResult(a.ctx, a.store, a.opts.Who, creds, r, a.now(), deep)
-		if errors.Is(err, errStale) {
-			return nil // the credentials changed meanwhile: the result is not theirs to keep
-		}
-		return err
+		return a.retest(name, c, action == "deep")
 	case "remove":
-		if !a.confirm("Remove " + label + " and its token from the store?") {
-			return nil
-		}
-		_, wasActive, err := a.backend().Remove(a.ctx, name, d.Revision)
-		if config.IsKind(err, config.KindNotConfigured) {
-			a.say("%s is not configured any more (another writer removed it).", label)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		a.say("Removed %s.", label)
-		if wasActive {
-			a.say("It was the active %s: none is active now.", credentialNoun(name, e.p.ID))
-		}
+		return a.remove(e, d)
 	}
 	return nil
 }
 
-// editSave asks for the fields of credential name of p (c: as stored, nil for a new one), checks
-// them and saves them, then offers to make the credential the active one.
-func (a *accessible) editSave(p providers.Provider, name string, c *config.Credential, d *config.Data) error {
+// retest checks the stored credential name (c) again (with the round trip when deep) and records
+// the result.
+func (a *accessible) retest(name string, c *config.Credential, deep bool) error {
+	creds := providers.FromConfig(name, c)
+	var r providers.Result
+	if deep {
+		r = a.runDeep(creds)
+	} else {
+		r = a.runCheck(creds)
+	}
+	_, err := recordResult(a.ctx, a.store, a.opts.Who, creds, r, a.now(), deep)
+	if errors.Is(err, errStale) {
+		return nil // the credentials changed meanwhile: the result is not theirs to keep
+	}
+	return err
+}
+
+// remove removes row e's credential and its token from the store once confirmed.
+func (a *accessible) remove(e entry, d *config.Data) error {
+	name, label, noun := e.credential(), e.label(), credentialNoun(e.credential(), e.p.ID)
+	if !a.confirm("Remove " + label + " and its token from the store?") {
+		return nil
+	}
+	_, wasActive, err := a.backend().Remove(a.ctx, name, d.Revision)
+	if config.IsKind(err, config.KindNotConfigured) {
+		a.say("%s is not configured any more (another writer removed it).", label)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	a.say("Removed %s.", label)
+	if wasActive {
+		a.say("It was the active %s: no %s is active now.", noun, noun)
+	}
+	return nil
+}
+
+// editAndSave asks for the fields of credential name of p (c: as stored, nil for a new one),
+// checks them and saves them, then offers to make the credential the active one when they passed
+// and it is not.
+func (a *accessible) editAndSave(p providers.Provider, name string, c *config.Credential, d *config.Data) error {
 	label, noun := credentialLabel(name, p.ID), credentialNoun(name, p.ID)
 	creds, result, err := a.edit(p, name, c)
 	var notSaved notSavedError
@@ -552,7 +565,7 @@ func (a *accessible) add(d *config.Data) error {
 		a.say("Not added: %v.", err)
 		return nil
 	}
-	return a.editSave(p, name, nil, d)
+	return a.editAndSave(p, name, nil, d)
 }
 
 // activate makes the credential name the active one, if it is still stored.

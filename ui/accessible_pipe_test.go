@@ -23,20 +23,6 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// pipeCanary is a GitHub-shaped token written nowhere else: "ghp_" and 36 random characters.
-func pipeCanary(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 36)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "ghp_" + string(b)
-}
-
 // showsToken reports whether s shows tok, or the middle of it (all but a hint's prefix and last
 // four characters), in any case.
 func showsToken(s, tok string) bool {
@@ -82,12 +68,12 @@ func firstRunAnswers(emu *fake.Emulators, fields ...string) []string {
 func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
 	var out bytes.Buffer
 	// The emulator does not know the canary: the check fails, and the admin saves anyway.
 	err := runPiped(t, Options{ConfigDir: dir, Who: "t"},
-		firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "", "y", "6"), &out)
+		firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "y", "6"), &out)
 	if err != nil {
 		t.Fatalf("err = %v; output:\n%s", err, out.String())
 	}
@@ -110,7 +96,7 @@ func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	hexTok := make([]byte, 20)
 	if _, err := rand.Read(hexTok); err != nil {
 		t.Fatal(err)
@@ -123,14 +109,14 @@ func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 		secret  string
 		want    string // in the error
 	}{
-		{"a line missing: the token lands in the username, the input ends", firstRunAnswers(emu, org, tok, "", "", ""), tok, errEndOfInput.Error()},
-		{"the token in the username", firstRunAnswers(emu, org, tok, user, "", "", ""), tok, "nothing was saved: Username: this looks like a token"},
-		{"a line too many: the token lands in the API URL", firstRunAnswers(emu, org, user, "", tok, "", ""), tok, "API URL: this looks like a token (not shown)"},
-		{"the token in the CA bundle", firstRunAnswers(emu, org, user, "", "", tok, ""), tok, "nothing was saved"},
-		{"the token in the organisation", firstRunAnswers(emu, tok, user, "", "", "", ""), tok, "nothing was saved: GitHub Organisation Name"},
-		{"a prefix-less token in the API URL", firstRunAnswers(emu, org, user, "", giteaLike, "", ""), giteaLike, "the API URL (not shown: it looks like a token)"},
-		{"the check failed and saving was declined", firstRunAnswers(emu, org, user, tok, "", "", "", "n"), tok, "nothing was saved: the check failed"},
-		{"the input ends at Save anyway?", firstRunAnswers(emu, org, user, tok, "", "", ""), tok, errEndOfInput.Error()},
+		{"a line missing: the token lands in the username, the input ends", firstRunAnswers(emu, org, tok, "", ""), tok, errEndOfInput.Error()},
+		{"the token in the username", firstRunAnswers(emu, org, tok, user, "", ""), tok, "nothing was saved: Username: this looks like a token"},
+		{"a line too many: the token lands in the API URL", firstRunAnswers(emu, org, user, "", tok, ""), tok, "API URL: this looks like a token (not shown)"},
+		{"the token in the CA bundle", firstRunAnswers(emu, org, user, "", "", tok), tok, "nothing was saved"},
+		{"the token in the organisation", firstRunAnswers(emu, tok, user, "", "", ""), tok, "nothing was saved: GitHub Organisation Name"},
+		{"a prefix-less token in the API URL", firstRunAnswers(emu, org, user, "", giteaLike, ""), giteaLike, "the API URL (not shown: it looks like a token)"},
+		{"the check failed and saving was declined", firstRunAnswers(emu, org, user, tok, "", "", "n"), tok, "nothing was saved: the check failed"},
+		{"the input ends at Save anyway?", firstRunAnswers(emu, org, user, tok, "", ""), tok, errEndOfInput.Error()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -156,13 +142,13 @@ func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 func TestAccessiblePipedMenuEdit(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	t.Run("not saved, then the end of input", func(t *testing.T) {
 		t.Parallel()
 		s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 		before := load(t, s)
 		var out bytes.Buffer
-		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", tok, "", "", "", "", ""}, &out)
+		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", tok, "", "", "", ""}, &out)
 		if !errors.Is(err, errEndOfInput) {
 			t.Fatalf("err = %v, want the end of input; output:\n%s", err, out.String())
 		}
@@ -181,7 +167,7 @@ func TestAccessiblePipedMenuEdit(t *testing.T) {
 		t.Parallel()
 		s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 		var out bytes.Buffer
-		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", "", "", "", "", "", "", "n", "6"}, &out)
+		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", "", "", "", "", "", "n", "6"}, &out)
 		if err != nil {
 			t.Fatalf("err = %v; output:\n%s", err, out.String())
 		}
@@ -274,15 +260,15 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	for _, c := range []struct {
 		name    string
 		answers []string
 		saved   bool
 	}{
-		{"saved", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "", "y", "6"), true},
-		{"the token in the API URL", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, "", tok, "", ""), false},
-		{"the token in the username", firstRunAnswers(emu, fake.GitHubOrg, tok, fake.GitHubUser, "", "", ""), false},
+		{"saved", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "y", "6"), true},
+		{"the token in the API URL", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, "", tok, ""), false},
+		{"the token in the username", firstRunAnswers(emu, fake.GitHubOrg, tok, fake.GitHubUser, "", ""), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -320,7 +306,7 @@ func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	tok := pipeCanary(t)
+	tok := kit.RandomCanary(t)
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	master, tty := openPTY(t)
 	screen := readPTY(master)
@@ -351,7 +337,7 @@ func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 			t.Fatalf("the terminal's echo stayed on at the token prompt:\n%s", screen.String())
 		}
 	}
-	typed(tok + "\n\n\n\n") // the token, then no API URL, no CA bundle and no URL prefix
+	typed(tok + "\n\n\n") // the token, then no API URL and no CA bundle
 	screen.waitFor(t, "The check failed. Save anyway?", 1)
 	typed("y\n")
 	screen.waitFor(t, "What next?", 2)

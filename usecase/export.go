@@ -11,12 +11,17 @@ import (
 	"gitopscfg/providers"
 )
 
-// Exporters are the platforms whose credentials are Kubernetes manifests, by name.
-var exporters = map[string]func(context.Context, *providers.Env, providers.Credentials, platforms.ExportOptions) ([]platforms.Object, error){
-	"argocd": platforms.ArgoCD,
-	"flux": func(_ context.Context, _ *providers.Env, c providers.Credentials, o platforms.ExportOptions) ([]platforms.Object, error) {
-		return platforms.Flux(c, o)
-	},
+// exporter is the registered platform of kind whose credentials are Kubernetes manifests.
+func exporter(kind string) (platforms.Exporter, error) {
+	s, err := platforms.Lookup(kind)
+	if err != nil || s.Export == nil {
+		var names []string
+		for _, e := range platforms.Exporters() {
+			names = append(names, string(e.Kind))
+		}
+		return nil, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export %s", kind, strings.Join(names, " or "))}
+	}
+	return s.Export, nil
 }
 
 // ExportInput is one export of stored credentials as a platform's manifests.
@@ -42,9 +47,9 @@ type Exported struct {
 // gate. Errors: *UsageError (an unknown platform or provider; the platform's refusal, token
 // masked), *NotFreshError.
 func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (Exported, error) {
-	render, ok := exporters[in.Platform]
-	if !ok {
-		return Exported{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
+	render, err := exporter(in.Platform)
+	if err != nil {
+		return Exported{}, err
 	}
 	name, sp, forced, err := gated(d, in.Credential, in.Force)
 	out := Exported{Credential: name, Forced: forced}
@@ -128,9 +133,9 @@ func andList(names []string) string {
 // nothing is exported. Errors: *UsageError (an unknown platform, nothing stored, options that
 // name one Secret), *PrefixConflictError.
 func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInput) (ExportedAll, error) {
-	render, ok := exporters[in.Platform]
-	if !ok {
-		return ExportedAll{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export argocd or flux", in.Platform)}
+	render, err := exporter(in.Platform)
+	if err != nil {
+		return ExportedAll{}, err
 	}
 	switch m := in.Manifest; {
 	case m.Name != "":
