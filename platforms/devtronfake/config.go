@@ -60,27 +60,18 @@ func (s *Server) byID(w http.ResponseWriter, admin bool, raw string) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.mu.Lock()
-	r := s.rowByIDLocked(id)
-	var c Config
-	if r != nil {
-		c = read(r, true)
-	}
-	s.mu.Unlock()
-	if r == nil {
-		notFound(w)
-		return
-	}
-	if !admin {
-		forbidden(w)
-		return
-	}
-	ok(w, c)
+	s.one(w, admin, func() *Row { return s.rowByIDLocked(id) })
 }
 
 func (s *Server) byProvider(w http.ResponseWriter, admin bool, p string) {
+	s.one(w, admin, func() *Row { return s.rowByProviderLocked(p) })
+}
+
+// one answers with the configuration find picks (called with s.mu held), token included: 404
+// when there is none, then 403 to a non-admin, as Devtron checks them.
+func (s *Server) one(w http.ResponseWriter, admin bool, find func() *Row) {
 	s.mu.Lock()
-	r := s.rowByProviderLocked(p)
+	r := find()
 	var c Config
 	if r != nil {
 		c = read(r, true)
