@@ -42,11 +42,7 @@ func newDevtronCmd(f *factory) *cobra.Command {
 
 // devtronSetOptions is what devtron set needs: injected dependencies first, then the parsed flags.
 type devtronSetOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	Who       func() string
+	runDeps
 
 	// Instance is the INSTANCE argument (default "default").
 	Instance string
@@ -94,7 +90,7 @@ passes; --no-check saves without checking.`,
 			if cmd.Flags().Changed("ca-bundle") {
 				opts.CABundle = &caBundle
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -183,11 +179,9 @@ func (opts *devtronSetOptions) instance(d *config.Data) (platforms.Instance, err
 	return in, nil
 }
 
-// devtronRemoveOptions is what devtron remove needs.
+// devtronRemoveOptions is what devtron remove needs: the injected dependencies, then INSTANCE.
 type devtronRemoveOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
+	runDeps
 	// Instance is the INSTANCE argument ("": the default or only one).
 	Instance string
 }
@@ -203,7 +197,7 @@ func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOp
 		Example: "  $ gitopscfg devtron remove\n  $ gitopscfg devtron remove staging",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
+			opts := &devtronRemoveOptions{runDeps: f.deps()}
 			if len(args) == 1 {
 				name, err := instanceArg(args)
 				if err != nil {

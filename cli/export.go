@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,9 +20,7 @@ import (
 // exportOptions is what export needs: injected dependencies first, then the parsed flags and
 // arguments.
 type exportOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
+	runDeps
 
 	// Platform is argocd or flux.
 	Platform string
@@ -89,7 +86,7 @@ CREDENTIAL names a stored credential; a provider's id names the one named after 
 			if err := opts.fromArgs(args); err != nil {
 				return err
 			}
-			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}

@@ -22,10 +22,7 @@ import (
 // pushDevtronOptions is what push devtron needs: injected dependencies first, then the parsed
 // flags and arguments.
 type pushDevtronOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Who       func() string
+	runDeps
 
 	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
 	// as typed.
@@ -70,7 +67,7 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 			if err := opts.fromArgs(args); err != nil {
 				return err
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.who
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}

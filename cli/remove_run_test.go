@@ -21,7 +21,7 @@ func TestRemoveRunInProcess(t *testing.T) {
 	storeProvider(t, s, providers.Credentials{Provider: gl.ID, Settings: config.Settings{Host: gl.DefaultHost, Org: "acme", Username: "jdoe", Token: "glpat-CANARYremove000000"}}, false, nil)
 	remove := func(p providers.Provider) (string, error) {
 		streams, out, _ := testStreams("")
-		err := removeRun(context.Background(), &removeOptions{IO: streams, OpenStore: open, Who: testWho, Credential: string(p.ID)})
+		err := removeRun(context.Background(), &removeOptions{runDeps: runDeps{IO: streams, OpenStore: open, Who: testWho}, Credential: string(p.ID)})
 		return out.String(), err
 	}
 

@@ -11,11 +11,9 @@ import (
 	"gitopscfg/usecase"
 )
 
-// activateOptions is what activate needs: the streams, how to open the store, who acts, and PROVIDER.
+// activateOptions is what activate needs: the injected dependencies, then CREDENTIAL.
 type activateOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
+	runDeps
 	// Credential is the credential's name as credentialArg read it; Typed as typed.
 	Credential, Typed string
 }
@@ -38,7 +36,7 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
 			if err != nil {
 				return err
 			}
-			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
+			opts := &activateOptions{runDeps: f.deps(), Credential: name, Typed: args[0]}
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -79,11 +77,9 @@ func credentialNoun(name, provider string) string {
 	return "credential"
 }
 
-// removeOptions is what remove needs: the streams, how to open the store, who acts, and PROVIDER.
+// removeOptions is what remove needs: the injected dependencies, then CREDENTIAL.
 type removeOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
+	runDeps
 	// Credential is the credential's name as credentialArg read it; Typed as typed.
 	Credential, Typed string
 }
@@ -105,7 +101,7 @@ func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) 
 			if err != nil {
 				return err
 			}
-			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
+			opts := &removeOptions{runDeps: f.deps(), Credential: name, Typed: args[0]}
 			return runF(cmd.Context(), opts)
 		},
 	}

@@ -25,8 +25,8 @@ func TestActivateRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	opts := &activateOptions{IO: Streams{Out: &out}, OpenStore: func() (*config.Store, error) { return s, nil },
-		Who: func() string { return "tester" }, Credential: string(gh.ID)}
+	opts := &activateOptions{Credential: string(gh.ID), runDeps: runDeps{IO: Streams{Out: &out},
+		OpenStore: func() (*config.Store, error) { return s, nil }, Who: func() string { return "tester" }}}
 	err = activateRun(context.Background(), opts)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg set github") {
 		t.Fatalf("activate of an unconfigured provider: exit %d, %v", exitCode(err), err)
