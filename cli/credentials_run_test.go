@@ -169,12 +169,12 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	}
 
 	// Removing by name, and an unknown name says which exist.
-	rm := &removeOptions{runDeps: x.deps("", false), Credential: "acme-infar", Typed: "acme-infar"}
+	rm := &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infar", Typed: "acme-infar"}
 	if err := removeRun(ctx, rm); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "did you mean acme-infra?") ||
 		!strings.Contains(err.Error(), "github, acme-infra") {
 		t.Fatalf("remove of a mistyped name: %v", err)
 	}
-	rm = &removeOptions{runDeps: x.deps("", false), Credential: "acme-infra", Typed: "acme-infra"}
+	rm = &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infra", Typed: "acme-infra"}
 	if err := removeRun(ctx, rm); err != nil || x.out.String() != "Removed acme-infra (GitHub).\n" {
 		t.Fatalf("remove acme-infra: %v %q", err, x.out.String())
 	}
