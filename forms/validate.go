@@ -3,6 +3,7 @@
 package forms
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -37,7 +38,7 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 	case providers.FieldUsername:
 		return checkUsername(id, raw)
 	case providers.FieldToken:
-		s, err = Token(raw)
+		s, err = TokenOf(cmp.Or(providers.MustLookup(id).TokenNoun, GenericTokenNoun), raw)
 	case providers.FieldAPIURL:
 		s, err = checkAPIURL(raw)
 	case providers.FieldCABundle:
@@ -208,14 +209,20 @@ func checkUsername(id providers.ID, raw string) (string, error) {
 }
 
 // Token trims surrounding whitespace (a paste often brings a newline) and rejects what cannot be a
-// token. Its errors never contain the token.
-func Token(raw string) (string, error) {
+// token, calling it a personal access token (see TokenOf). Its errors never contain the token.
+func Token(raw string) (string, error) { return TokenOf(GenericTokenNoun, raw) }
+
+// GenericTokenNoun is what Token calls a token whose provider it does not know.
+const GenericTokenNoun = "personal access token"
+
+// TokenOf is Token for a token that its provider calls noun ("API token"), as its messages say.
+func TokenOf(noun, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	switch {
 	case s == "":
-		return "", errors.New("the token is empty: paste the personal access token")
+		return "", fmt.Errorf("the token is empty: paste the %s", noun)
 	case len(s) < minTokenBytes:
-		return "", fmt.Errorf("the token is only %d characters long; personal access tokens are much longer: paste the whole token", len(s))
+		return "", fmt.Errorf("the token is only %d characters long; %ss are much longer: paste the whole token", len(s), noun)
 	case len(s) > MaxTokenBytes:
 		return "", fmt.Errorf("the token is %d bytes long, over the %d-byte limit: paste only the token", len(s), MaxTokenBytes)
 	case !utf8.ValidString(s):

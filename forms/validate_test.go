@@ -269,3 +269,19 @@ func TestURLPrefix(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A token's messages call it what its provider does: a Bitbucket API token is no "personal
+// access token".
+func TestTokenMessagesNameTheProvidersToken(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[providers.ID]string{providers.Bitbucket: "paste the API token", providers.GitHub: "paste the personal access token"} {
+		_, err := checkValue(id, providers.FieldToken, "  ")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", id, err, want)
+		}
+		_, err = checkValue(id, providers.FieldToken, "abc")
+		if id == providers.Bitbucket && (err == nil || strings.Contains(err.Error(), "personal access token")) {
+			t.Errorf("%s: a short token: %v", id, err)
+		}
+	}
+}

@@ -33,6 +33,10 @@ type common struct {
 	store *config.Store
 }
 
+// maskChar is the character every masked input shows for each typed one: huh's token fields show
+// it, so the passphrase and the rotation's new token do too.
+const maskChar = '*'
+
 func newCommon(opts Options, d deps) *common {
 	c := &common{opts: opts, dark: true, keys: newKeyMap(), help: help.New(),
 		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, store: opts.Store}

@@ -298,7 +298,7 @@ func (r *rotateScreen) asked(q rotAsk) tea.Cmd {
 		r.yn = newConfirm(r.c.keys.confirm, r.issueQuestion(q.plan))
 	case askToken:
 		r.input = textinput.New()
-		r.input.EchoMode, r.input.EchoCharacter, r.input.Prompt = textinput.EchoPassword, '•', "New token: "
+		r.input.EchoMode, r.input.EchoCharacter, r.input.Prompt = textinput.EchoPassword, maskChar, "New token: "
 		r.input.SetWidth(max(min(60, r.width-12), 10))
 		return r.input.Focus()
 	default:

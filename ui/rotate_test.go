@@ -563,7 +563,7 @@ func TestPickerRotationByHand(t *testing.T) {
 	page := strings.TrimSuffix(c.Host, "/") + "/settings/tokens"
 	hs.waitFor("Create the replacement at "+page, "- repo: needed", "- delete_repo: needed", "- admin:org (optional)", "New token:")
 	hs.typ(newTok)
-	hs.waitFor("New token: " + strings.Repeat("•", 10))
+	hs.waitFor("New token: " + strings.Repeat("*", 10))
 	hs.key("enter")
 	git.wait(t)
 	hs.waitFor("✓ token: read ghp_…0000", "✓ check: authenticated as", "! scope:admin:org", "round trip: a throw-away repository")

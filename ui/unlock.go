@@ -26,7 +26,7 @@ type unlock struct {
 func newUnlock(c *common, notice string) *unlock {
 	in := textinput.New()
 	in.EchoMode = textinput.EchoPassword
-	in.EchoCharacter = '•'
+	in.EchoCharacter = maskChar
 	in.Prompt = "Passphrase: "
 	in.SetWidth(40)
 	return &unlock{c: c, input: in, spin: c.newSpinner(), notice: notice}
