@@ -38,7 +38,9 @@ type common struct {
 const maskChar = '*'
 
 func newCommon(opts Options, d deps) *common {
-	c := &common{opts: opts, dark: true, keys: newKeyMap(), help: help.New(),
+	h := help.New()
+	h.ShortSeparator = " · " // the separator every other list on the screen uses
+	c := &common{opts: opts, dark: true, keys: newKeyMap(), help: h,
 		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, store: opts.Store}
 	if c.now == nil {
 		c.now = time.Now

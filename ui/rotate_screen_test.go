@@ -325,7 +325,7 @@ func TestRoundTripAsksOnce(t *testing.T) {
 			const q = "Round trip of GitHub: it creates and deletes a private throw-away repository in organisation acme. Go on? (y/N)"
 			if !skip {
 				hs.key("r")
-				hs.waitFor(q, "y yes • n/esc no")
+				hs.waitFor(q, "y yes · n/esc no")
 				hs.key("n")
 				hs.waitFor("no round trip: nothing was created")
 				if n := runs.Load(); n != 0 {
