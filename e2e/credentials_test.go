@@ -39,7 +39,7 @@ func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	ts.keys("C-s")
 	ts.waitFor("Make acme-infra (GitHub) the active credential?")
 	ts.keys("n")
-	scr := ts.waitFor("saved acme-infra (GitHub)")
+	scr := ts.waitFor("Saved acme-infra (GitHub)")
 	gh, infra := kit.LineOf(scr, "GitHub   "), kit.LineOf(scr, "acme-infra (GitHub)   ")
 	if !strings.Contains(gh, "✓ GitHub") || !strings.Contains(gh, "active · configured") {
 		t.Fatalf("GitHub's row:\n%s", scr)

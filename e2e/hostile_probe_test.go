@@ -426,7 +426,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		sc.replaceToken(fake.GitHubTokenNoAdminOrg)
 		sc.waitForText(t, "not granted", 10*time.Second)
 		sc.press(keyCtrlS)
-		sc.waitForText(t, "saved GitHub", 10*time.Second)
+		sc.waitForText(t, "Saved GitHub", 10*time.Second)
 		if r, bad := hiddenIn(strings.ReplaceAll(sc.out.String(), "\x1b[", "")); bad && strings.Contains(sc.out.String(), "PWNED\x07") {
 			return false, fmt.Sprintf("the comment reached the screen raw (U+%04X)", r)
 		}

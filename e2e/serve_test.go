@@ -477,10 +477,10 @@ func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
 	b.waitForText(t, "covered by api", 10*time.Second)
 	a.press(keyCtrlS)
 	b.press(keyCtrlS)
-	a.waitForText(t, "saved GitHub", 10*time.Second)
+	a.waitForText(t, "Saved GitHub", 10*time.Second)
 	b.waitForText(t, "Make GitLab the active provider?", 10*time.Second)
 	b.press("n")
-	b.waitForText(t, "saved GitLab", 10*time.Second)
+	b.waitForText(t, "Saved GitLab", 10*time.Second)
 
 	d := s.status(t)
 	who := "ssh:" + gossh.FingerprintSHA256(s.key.PublicKey()) + " (alice@laptop)"
@@ -512,7 +512,7 @@ func TestServeConflictingSaveLosesNothing(t *testing.T) {
 	b.replaceToken(fake.GitHubTokenNoAdminOrg)
 	b.waitForText(t, "not granted", 10*time.Second)
 	b.press(keyCtrlS)
-	b.waitForText(t, "saved GitHub", 10*time.Second)
+	b.waitForText(t, "Saved GitHub", 10*time.Second)
 
 	a.press(keyCtrlS)
 	a.waitForText(t, "Someone else saved", 10*time.Second)
@@ -520,7 +520,7 @@ func TestServeConflictingSaveLosesNothing(t *testing.T) {
 		t.Fatalf("the conflicting save overwrote the other session's: %+v", d.Providers[0])
 	}
 	a.press(keyCtrlS) // the edits were kept: save them on top
-	a.waitForText(t, "saved GitHub", 10*time.Second)
+	a.waitForText(t, "Saved GitHub", 10*time.Second)
 	d := s.status(t)
 	if d.Providers[0].TokenHint != providers.TokenHint(fake.GitHubTokenExpiringSoon) {
 		t.Fatalf("the kept edits were not saved: %+v", d.Providers[0])

@@ -115,7 +115,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.key("ctrl+s")
 	hs.waitFor("Make GitHub the active provider?")
 	hs.key("n")
-	hs.waitFor("saved GitHub")
+	hs.waitFor("Saved GitHub")
 	d := load(t, s)
 	if d.Credentials["github"].Org != "acme-x" || d.Credentials["gitlab"] == nil {
 		t.Fatalf("after reload and save: github org %q, gitlab %v", d.Credentials["github"].Org, d.Credentials["gitlab"])

@@ -123,7 +123,7 @@ func TestPickerEditsTheSelectedCredential(t *testing.T) {
 	hs.key("ctrl+s")
 	hs.waitFor("Saved. Make " + infraLabel + " the active credential?")
 	hs.key("n")
-	hs.waitFor("saved " + infraLabel)
+	hs.waitFor("Saved " + infraLabel)
 	if d := load(t, s); d.Credentials["acme-infra"].Org != "acme-infra" || d.Credentials["github"].Org != "acme" {
 		t.Fatalf("orgs after the save: acme-infra %q, github %q", d.Credentials["acme-infra"].Org, d.Credentials["github"].Org)
 	}
@@ -294,7 +294,7 @@ func TestPickerAddsASecondCredential(t *testing.T) {
 	hs.key("ctrl+s")
 	hs.waitFor("Saved. Make " + infraLabel + " the active credential?")
 	hs.key("n")
-	scr := plainText(hs.waitFor("saved "+infraLabel, infraLabel+"   "))
+	scr := plainText(hs.waitFor("Saved "+infraLabel, infraLabel+"   "))
 	if !cursorOn(scr, infraLabel) || !strings.Contains(rowOf(scr, "GitHub"), "✓") {
 		t.Fatalf("back on the list, both GitHub rows, the cursor on the new one:\n%s", scr)
 	}

@@ -190,9 +190,9 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		return nil // the root takes over on success
 	case changedMsg:
 		if msg.err != nil {
-			return closeWith("saved, but not activated: "+msg.err.Error(), true)
+			return closeWith("Saved, but not activated: "+msg.err.Error(), true)
 		}
-		return closeWith("saved "+e.label()+"; "+msg.notice, false)
+		return closeWith("Saved "+e.label()+"; "+msg.notice, false)
 	case tea.KeyPressMsg:
 		return e.key(msg)
 	}

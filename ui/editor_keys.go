@@ -35,7 +35,7 @@ func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
 		e.state = saving
 		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.name, e.label(), credentialNoun(e.name, e.p.ID))
 	case state == askActivate:
-		return closeWith("saved "+e.label(), false)
+		return closeWith("Saved "+e.label(), false)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 		return nil
 	}
 	if !passed {
-		return closeWith("saved "+e.label()+", but its check did not pass: fix it soon", true)
+		return closeWith("Saved "+e.label()+", but its check did not pass: fix it soon", true)
 	}
-	return closeWith("saved "+e.label(), false)
+	return closeWith("Saved "+e.label(), false)
 }

@@ -236,7 +236,7 @@ func TestRoundTripOfAnotherDraftIsNotSaved(t *testing.T) {
 	hs.key("ctrl+s")
 	hs.waitFor("Make GitHub the active provider?")
 	hs.key("n")
-	hs.waitFor("saved GitHub")
+	hs.waitFor("Saved GitHub")
 	p := load(t, s).Credentials["github"]
 	if p.Org != "acme-xy" || p.LastDeep != nil {
 		t.Fatalf("org %q, last round trip %+v (of other credentials)", p.Org, p.LastDeep)
