@@ -94,7 +94,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	hs.waitFor("configured")
 	hs.key("enter")
-	hs.waitFor("All checks passed", "store revision 1")
+	hs.waitFor("All checks passed", "editing the stored credential")
 	// another writer saves the same provider meanwhile
 	if _, err := s.Update(context.Background(), "other", config.ActionSet, config.AnyRevision, func(d *config.Data) error {
 		d.Credentials["github"].APIURL = "https://api.github.com"
@@ -108,7 +108,7 @@ func TestEditorConflictReloadsAndKeepsDraft(t *testing.T) {
 	hs.waitFor("All checks passed")
 	hs.settle()
 	hs.key("ctrl+s")
-	hs.waitFor("Someone else saved the store", "store revision 2")
+	hs.waitFor("Someone else saved the store", "it is now at revision 2")
 	if d := load(t, s); d.Credentials["github"].Org != "acme" {
 		t.Fatal("a conflicting save was written")
 	}

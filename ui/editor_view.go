@@ -30,9 +30,9 @@ func (e *editor) subtitle() string {
 	case e.create != nil:
 		return "first provider (step 3 of 3)"
 	case e.orig.Token == "":
-		return "new · store revision " + itoa64(e.base)
+		return "new credential"
 	}
-	return "editing · store revision " + itoa64(e.base)
+	return "editing the stored credential"
 }
 
 // formView is the form with the format errors of its fields under it, in w × h cells.
