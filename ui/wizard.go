@@ -85,7 +85,7 @@ func (w *wizard) build() *huh.Form {
 		Description("You can add the others later from the list.").
 		Options(provOpts...).
 		Value(&w.provider))
-	return huh.NewForm(welcome, protection, passphrase, provider).WithTheme(formTheme()).WithShowHelp(true)
+	return huh.NewForm(welcome, protection, passphrase, provider).WithTheme(formTheme()).WithShowHelp(false)
 }
 
 func validPassphrase(s string) error {
@@ -196,7 +196,8 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// ShortHelp is the focused field's bindings (the form shows them itself).
+// ShortHelp is the focused field's bindings, shown under the form with the session's key bar
+// (huh's own would separate them otherwise than every other list).
 func (w *wizard) ShortHelp() []key.Binding  { return w.form.KeyBinds() }
 func (w *wizard) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
 
@@ -208,7 +209,7 @@ func (w *wizard) View() string {
 			out += "\n" + s.dim.Render("strength: ") + w.strengthStyled()
 		}
 	}
-	return out
+	return out + "\n\n" + w.c.help.ShortHelpView(w.ShortHelp())
 }
 
 func (w *wizard) strengthStyled() string {
