@@ -24,18 +24,16 @@ type closeAddMsg struct{ notice string }
 
 // adder asks for a new credential's provider, then for its name.
 type adder struct {
-	size
-	c    *common
+	formScreen
 	data *config.Data // the store as the picker showed it: the names taken
 	// naming is false while the provider is asked, true while the name is
 	naming   bool
 	provider string
 	name     string
-	form     *huh.Form
 }
 
 func newAdder(c *common, data *config.Data, provider providers.ID) *adder {
-	a := &adder{c: c, data: data, provider: string(provider)}
+	a := &adder{formScreen: formScreen{c: c, minHeight: 6}, data: data, provider: string(provider)}
 	if _, err := providers.Lookup(a.provider); err != nil {
 		a.provider = string(providers.FirstRun)
 	}
@@ -99,28 +97,7 @@ func newCredentialName(d *config.Data, p providers.Provider, typed string) (stri
 func (a *adder) Init() tea.Cmd { return a.start() }
 
 // start starts the form shown, sized, in the session's colours.
-func (a *adder) start() tea.Cmd {
-	cmd := a.form.Init()
-	a.forward(tea.BackgroundColorMsg{Color: bgColor(a.c.dark)})
-	a.layout()
-	return cmd
-}
-
-func (a *adder) layout() { a.form.WithWidth(min(a.width, 100)).WithHeight(max(a.height-4, 6)) }
-
-// SetSize lays the form out for the terminal's new size.
-func (a *adder) SetSize(width, height int) {
-	a.size.SetSize(width, height)
-	a.layout()
-}
-
-func (a *adder) forward(msg tea.Msg) tea.Cmd {
-	m, cmd := a.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		a.form = f
-	}
-	return cmd
-}
+func (a *adder) start() tea.Cmd { return a.startForm() }
 
 func (a *adder) Update(msg tea.Msg) (screen, tea.Cmd) { return a, a.update(msg) }
 

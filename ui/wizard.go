@@ -27,9 +27,7 @@ type wizardDoneMsg struct {
 // wizard is the first run: welcome → protection (key file or passphrase, typed twice) → provider.
 // It writes nothing: the store is created when the first provider is saved.
 type wizard struct {
-	size
-	c        *common
-	form     *huh.Form
+	formScreen
 	protect  string
 	pass     string
 	again    string
@@ -37,7 +35,7 @@ type wizard struct {
 }
 
 func newWizard(c *common) *wizard {
-	w := &wizard{c: c, protect: protectKeyFile, provider: string(providers.FirstRun)}
+	w := &wizard{formScreen: formScreen{c: c, minHeight: 8}, protect: protectKeyFile, provider: string(providers.FirstRun)}
 	w.form = w.build()
 	return w
 }
@@ -130,28 +128,7 @@ func strength(s string) string {
 	return "weak: longer is better"
 }
 
-func (w *wizard) Init() tea.Cmd {
-	cmd := w.form.Init()
-	w.forward(tea.BackgroundColorMsg{Color: bgColor(w.c.dark)})
-	w.layout()
-	return cmd
-}
-
-func (w *wizard) layout() { w.form.WithWidth(min(w.width, 100)).WithHeight(max(w.height-4, 8)) }
-
-// SetSize lays the form out for the terminal's new size.
-func (w *wizard) SetSize(width, height int) {
-	w.size.SetSize(width, height)
-	w.layout()
-}
-
-func (w *wizard) forward(msg tea.Msg) tea.Cmd {
-	m, cmd := w.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		w.form = f
-	}
-	return cmd
-}
+func (w *wizard) Init() tea.Cmd { return w.startForm() }
 
 // onWelcome reports whether the welcome note (no text field) has the focus.
 func (w *wizard) onWelcome() bool {
