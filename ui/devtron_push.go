@@ -18,11 +18,12 @@ import (
 // change, and from which to which), the push through usecase.Push, and its notice, which a newer
 // comparison that contradicts it takes away.
 
-// devtronPushedMsg ends a push of credential name (of provider) to Devtron; activate says whether
+// devtronPushedMsg ends a push of credential name (of provider) to a Devtron instance; activate says whether
 // it was allowed to make the provider Devtron's active one, before is the credential's state in
 // Devtron as the picker showed it when the push started ("" unknown).
 type devtronPushedMsg struct {
 	name     string
+	instance string // the Devtron instance's name
 	provider providers.ID
 	ask      pushAsk // the question answered
 	activate bool
@@ -47,6 +48,7 @@ type devtronPlanMsg struct {
 // pushNote is what a push's notice said, to be checked against newer comparisons.
 type pushNote struct {
 	name     string
+	instance string
 	provider providers.ID
 	text     string
 	saved    bool
@@ -59,8 +61,9 @@ type pushNote struct {
 type pushAsk struct {
 	name     string
 	provider providers.ID
-	seq      int  // tags the plan's reply
-	planning bool // Devtron is being asked which provider is active there
+	instance string // the Devtron instance's name
+	seq      int    // tags the plan's reply
+	planning bool   // Devtron is being asked which provider is active there
 	// switches is true when the push makes provider Devtron's active one in place of from;
 	// present when Devtron holds a configuration of provider already (inactive then).
 	switches bool
@@ -73,30 +76,40 @@ type pushAsk struct {
 	changed bool
 }
 
-// devtronPlanCmd asks Devtron what a push of credential name would do to its active provider.
-func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name string) tea.Cmd {
+// devtronPlanCmd asks the Devtron instance inst what a push of credential name would do to its
+// active provider.
+func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name, inst string) tea.Cmd {
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, name, usecase.DevtronName(d))
+		plan, err := b.PlanPush(ctx, d, name, inst)
 		return devtronPlanMsg{seq: seq, name: name, plan: plan, err: err}
 	})
 }
 
-// devtronPushCmd pushes the credential of the question a, as stored in d, to d's Devtron instance
+// devtronPushCmd pushes the credential of the question a, as stored in d, to d's Devtron instance a.instance
 // (usecase.Push: the freshness gate, then the push); a.switches lets the push make its provider
 // Devtron's active one in place of another, and then the credential the active one here too,
 // a.replaces lets it replace another credential of the provider there. The session's end stops
 // waiting.
 func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, a pushAsk, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: usecase.DevtronName(d), Activate: activate, Replace: a.replaces != ""})
-		return devtronPushedMsg{name: a.name, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
+		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: a.instance, Activate: activate, Replace: a.replaces != ""})
+		return devtronPushedMsg{name: a.name, instance: a.instance, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
 
-// contradicted reports whether drift, newer than the push, says otherwise than the push's notice.
-func (n *pushNote) contradicted(d platforms.Drift) bool {
+// contradicted reports whether the comparison of the instances insts, newer than the push, says
+// otherwise than the push's notice (an instance that could not be read says nothing).
+func (n *pushNote) contradicted(insts map[string]*instanceView) bool {
+	iv := insts[n.instance]
+	if iv == nil {
+		return true // no longer stored
+	}
+	if iv.drift == nil {
+		return false
+	}
+	d := *iv.drift
 	pd, ok := d.Credentials[n.name]
 	if !ok {
 		return true // no longer stored here
@@ -108,11 +121,11 @@ func (n *pushNote) contradicted(d platforms.Drift) bool {
 	return pd.State == platforms.InSync && n.before != platforms.InSync
 }
 
-// sayPush shows a notice about a push of credential name (of provider), to be dropped once a
-// newer comparison contradicts it.
-func (p *picker) sayPush(name string, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
+// sayPush shows a notice about a push of credential name (of provider) to the Devtron instance
+// inst, to be dropped once a newer comparison contradicts it.
+func (p *picker) sayPush(name, inst string, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
 	p.say(text, isErr)
-	p.dv.note = &pushNote{name: name, provider: provider, text: text, saved: saved, active: active, before: before}
+	p.dv.note = &pushNote{name: name, instance: inst, provider: provider, text: text, saved: saved, active: active, before: before}
 }
 
 // startPush asks to confirm a push of the selected credential (after asking Devtron which
@@ -120,8 +133,12 @@ func (p *picker) sayPush(name string, provider providers.ID, text string, isErr,
 func (p *picker) startPush(sel entry) tea.Cmd {
 	name := sel.credential()
 	cfg := p.configured(name)
+	inst := ""
+	if p.data != nil {
+		inst = usecase.DevtronName(p.data)
+	}
 	switch {
-	case p.data == nil || usecase.StoredDevtron(p.data) == nil:
+	case inst == "":
 		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
 		return nil
 	case cfg == nil:
@@ -140,16 +157,16 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 		return nil
 	}
 	p.notice = ""
-	if pd, ok := p.current(name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
-		if there, known := p.activeThere(); known {
-			p.ask = newAsk(name, sel.p.ID, string(there), pd.State != platforms.Absent)
+	if pd, ok := p.current(inst, name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
+		if there, known := p.activeThere(inst); known {
+			p.ask = newAsk(name, inst, sel.p.ID, string(there), pd.State != platforms.Absent)
 			p.ask.replaces = pd.Holder
 			return nil
 		}
 	}
 	p.seq++
-	p.ask = &pushAsk{name: name, provider: sel.p.ID, seq: p.seq, planning: true}
-	return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, name), p.spin.Tick)
+	p.ask = &pushAsk{name: name, instance: inst, provider: sel.p.ID, seq: p.seq, planning: true}
+	return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, name, inst), p.spin.Tick)
 }
 
 // notFresh is the freshness gate's refusal of the credential name (usecase.Fresh), nil when it
@@ -162,11 +179,11 @@ func notFresh(name string, cfg *config.Credential) *usecase.NotFreshError {
 	return nil
 }
 
-// newAsk is the question before a push of credential name (of provider) while Devtron's active
-// provider is there (its provider id, "" none) and Devtron holds a configuration of provider or
-// not.
-func newAsk(name string, provider providers.ID, there string, present bool) *pushAsk {
-	return &pushAsk{name: name, provider: provider, from: there, present: present, switches: there != "" && there != string(provider)}
+// newAsk is the question before a push of credential name (of provider) to the Devtron instance
+// inst while its active provider is there (its provider id, "" none) and it holds a configuration
+// of provider or not.
+func newAsk(name, inst string, provider providers.ID, there string, present bool) *pushAsk {
+	return &pushAsk{name: name, instance: inst, provider: provider, from: there, present: present, switches: there != "" && there != string(provider)}
 }
 
 // planned takes Devtron's plan and asks the question.
@@ -178,10 +195,10 @@ func (p *picker) planned(msg devtronPlanMsg) tea.Cmd {
 	if msg.err != nil {
 		p.ask = nil
 		p.say(p.label(msg.name)+" was not pushed: Devtron's active provider could not be read: "+
-			safe.Text(p.instance().Redact(msg.err.Error())), true)
+			safe.Text(p.instance(a.instance).Redact(msg.err.Error())), true)
 		return nil
 	}
-	p.ask = newAsk(msg.name, a.provider, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
+	p.ask = newAsk(msg.name, a.instance, a.provider, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
 	return nil
 }
 
@@ -214,7 +231,7 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 func (p *picker) askText() string {
 	a := p.ask
 	name := p.label(a.name)
-	url := safe.Text(usecase.StoredDevtron(p.data).URL)
+	url := safe.Text(p.instance(a.instance).URL)
 	if a.planning {
 		return "Reading which provider is active in Devtron at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
@@ -254,14 +271,14 @@ func (p *picker) askText() string {
 func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
 	name := a.name
 	cfg := p.configured(name)
-	if cfg == nil || usecase.StoredDevtron(p.data) == nil {
+	if cfg == nil || p.instance(a.instance).URL == "" {
 		p.say(p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
 		return nil
 	}
-	p.pushing = name
+	p.pushing, p.pushingTo = name, a.instance
 	p.notice = ""
 	var before platforms.DriftState
-	if pd, ok := p.current(name); ok {
+	if pd, ok := p.current(a.instance, name); ok {
 		before = pd.State
 	}
 	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), a, activate, before), p.spin.Tick)
@@ -273,14 +290,14 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 	name := p.label(msg.name)
 	noun := p.noun(msg.name)
 	say := func(text string, isErr, saved, active bool) {
-		p.sayPush(msg.name, msg.provider, text, isErr, saved, active, msg.before)
+		p.sayPush(msg.name, msg.instance, msg.provider, text, isErr, saved, active, msg.before)
 	}
 	var se *platforms.SwitchError
 	var re *usecase.ReplaceError
 	switch {
 	case errors.As(msg.err, &se):
 		// Devtron's active provider changed since it was read: nothing was sent; ask again.
-		p.ask = newAsk(msg.name, msg.provider, platforms.ActiveName(se.Active), false)
+		p.ask = newAsk(msg.name, msg.instance, msg.provider, platforms.ActiveName(se.Active), false)
 		p.ask.changed = true
 		p.notice = ""
 	case errors.As(msg.err, &re):
