@@ -14,16 +14,17 @@ import (
 	"gitopscfg/usecase"
 )
 
-// The picker's view of the stored Devtron instance: which configurations it holds and which
+// The picker's view of the stored Devtron instances: which configurations each holds and which
 // provider is active there (the drift), kept as fresh as the store. Devtron holds one
 // configuration per provider, so each stored credential is compared with its provider's there:
 // in sync, differs, not there, or "holds" another stored credential of the same provider
-// (platforms.Other). Every change of the store
-// (a save, an activation, a recorded check, another writer's change), every push and every
-// return of the terminal's focus starts a new comparison; each is tagged with a sequence number,
-// and only the reply to the latest one is kept (an older one still in flight is cancelled). While
-// one runs, a credential whose provider's settings changed since the comparison shown, or that
-// was just pushed, shows as being read again ("…"), never as its old state.
+// (platforms.Other). One comparison reads every instance (usecase.CompareDevtrons). Every change
+// of the store (a save, an activation, a recorded check, another writer's change), every push and
+// every return of the terminal's focus starts a new comparison; each is tagged with a sequence
+// number, and only the reply to the latest one is kept (an older one still in flight is
+// cancelled). While one runs, a credential whose provider's settings changed since the comparison
+// shown shows as being read again ("…") in every instance, one just pushed in the instance it was
+// pushed to, never as its old state.
 //
 // A push never changes Devtron's active provider without asking: when it would (from the drift,
 // or from Devtron itself when the drift does not say), the question says from which provider to

@@ -51,6 +51,17 @@ func (r *twoDevtrons) pushTo(t *testing.T, dt *devtronfake.Server, name string, 
 	}
 }
 
+// held is the Devtron emulator dt's configuration of provider (Devtron's name, e.g. GITHUB), nil
+// when it holds none.
+func held(dt *devtronfake.Server, provider string) *devtronfake.Row {
+	for _, row := range dt.Rows() {
+		if row.Provider == provider {
+			return &row
+		}
+	}
+	return nil
+}
+
 // hosts writes the emulators' addresses (127.0.0.1 and a five-digit port) as names as long, so
 // that golden screens wrap alike; it skips the test when an address is not of that length.
 func (r *twoDevtrons) hosts(t *testing.T, scr string) string {
@@ -88,6 +99,12 @@ func TestGoldenDevtronInstances(t *testing.T) {
 			bothRead(hs)
 			hs.key("?")
 			return hs.waitUntil("the full help", func(plain string) bool { return strings.Contains(plain, "push to Devtron") })
+		}},
+		// p on Azure DevOps: to which instance?
+		{"picker_push_choose_instance", func(hs *harness) string {
+			bothRead(hs)
+			hs.key("j", "j", "j", "p")
+			return waitForText(hs, "Push Azure DevOps to which Devtron instance?", "3 all, one after the other")
 		}},
 	}
 	for _, c := range cases {
@@ -152,4 +169,77 @@ func TestPickerShowsEachInstance(t *testing.T) {
 			fitsScreen(t, hs, w, 40)
 		})
 	}
+}
+
+// TestPickerPushesToTheChosenInstance: with two instances (neither named default), p asks to
+// which: the one chosen gets the push, the other nothing; "all" asks for each in turn, and the
+// notice says what each push did. esc pushes nothing.
+func TestPickerPushesToTheChosenInstance(t *testing.T) {
+	t.Parallel()
+	r := newTwoDevtrons(t, "prod", "staging")
+	hs := start(t, Options{Store: r.s, ConfigDir: r.s.Dir()}, deps{}, 120, 40)
+	hs.waitUntil("both read", func(plain string) bool {
+		return strings.Contains(rowOf(plain, "GitHub"), "Devtron: prod not there · staging not there")
+	})
+	hs.key("p")
+	waitForText(hs, "Push GitHub to which Devtron instance?", "1 prod", "2 staging", "3 all")
+	hs.key("esc")
+	waitForText(hs, "nothing was pushed")
+	if len(r.a.Rows())+len(r.b.Rows()) != 0 {
+		t.Fatal("esc pushed")
+	}
+
+	hs.key("p")
+	waitForText(hs, "Push GitHub to which Devtron instance?")
+	hs.key("2")
+	waitForText(hs, "Push GitHub to Devtron staging at "+r.b.URL()+"?", "(y/N)")
+	since := hs.frames()
+	hs.key("y")
+	waitForText(hs, "Devtron staging: GitHub: Devtron validated and saved the configuration")
+	hs.waitUntil("GitHub in sync in staging only", func(plain string) bool {
+		return strings.Contains(rowOf(plain, "GitHub"), "Devtron: prod not there · staging in sync, active there")
+	})
+	// while staging is read again, prod, which the push did not touch, keeps its state
+	for _, f := range hs.framesSince(since) {
+		if l := rowOf(plainText(f), "GitHub"); !strings.Contains(l, "prod not there") {
+			t.Fatalf("after the push to staging, GitHub's row showed: %q", l)
+		}
+	}
+	if held(r.b, "GITHUB") == nil || held(r.a, "GITHUB") != nil {
+		t.Fatalf("prod holds %+v, staging %+v", r.a.Rows(), r.b.Rows())
+	}
+
+	// all: prod asks (yes), then staging, which holds GitHub already (no)
+	hs.key("p")
+	waitForText(hs, "Push GitHub to which Devtron instance?")
+	hs.key("down", "down", "enter")
+	waitForText(hs, "(1 of 2) Push GitHub to Devtron prod at "+r.a.URL()+"?")
+	hs.key("y")
+	waitForText(hs, "(2 of 2) Push GitHub to Devtron staging at "+r.b.URL()+"?")
+	hs.key("n")
+	scr := waitForText(hs, "Devtron prod: GitHub: Devtron validated and saved the configuration", "Devtron staging: nothing was pushed")
+	if strings.Contains(plainText(scr), "of 2)") {
+		t.Fatalf("a question is still shown:\n%s", plainText(scr))
+	}
+	hs.waitUntil("GitHub in sync in both", func(plain string) bool {
+		return strings.Contains(rowOf(plain, "GitHub"), "Devtron: prod in sync, active there · staging in sync, active there")
+	})
+	if held(r.a, "GITHUB") == nil || len(r.b.Rows()) != 1 {
+		t.Fatalf("prod holds %+v, staging %+v", r.a.Rows(), r.b.Rows())
+	}
+	noTokenOnScreen(t, hs, devtronCanaryUI, tokPass)
+}
+
+// frames is how many distinct screens the session showed so far.
+func (hs *harness) frames() int {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return len(hs.history)
+}
+
+// framesSince is the distinct screens shown after the first n.
+func (hs *harness) framesSince(n int) []string {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return append([]string(nil), hs.history[n:]...)
 }

@@ -18,9 +18,9 @@ import (
 // change, and from which to which), the push through usecase.Push, and its notice, which a newer
 // comparison that contradicts it takes away.
 
-// devtronPushedMsg ends a push of credential name (of provider) to a Devtron instance; activate says whether
-// it was allowed to make the provider Devtron's active one, before is the credential's state in
-// Devtron as the picker showed it when the push started ("" unknown).
+// devtronPushedMsg ends a push of credential name (of provider) to a Devtron instance; activate
+// says whether it was allowed to make the provider Devtron's active one, before is the
+// credential's state in that instance as the picker showed it when the push started ("" unknown).
 type devtronPushedMsg struct {
 	name     string
 	instance string // the Devtron instance's name
@@ -54,6 +54,8 @@ type pushNote struct {
 	saved    bool
 	active   bool // the push made the provider Devtron's active one
 	before   platforms.DriftState
+	// parts are the notes of each push of a push to all instances (the others are unset then)
+	parts []pushNote
 }
 
 // pushAsk is a push of credential name (of provider) waiting for the admin's answer, or for
@@ -102,6 +104,14 @@ func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, a p
 // contradicted reports whether the comparison of the instances insts, newer than the push, says
 // otherwise than the push's notice (an instance that could not be read says nothing).
 func (n *pushNote) contradicted(insts map[string]*instanceView) bool {
+	for _, part := range n.parts {
+		if part.contradicted(insts) {
+			return true
+		}
+	}
+	if len(n.parts) > 0 {
+		return false
+	}
 	iv := insts[n.instance]
 	if iv == nil {
 		return true // no longer stored
@@ -129,16 +139,14 @@ func (p *picker) sayPush(name, inst string, provider providers.ID, text string, 
 }
 
 // startPush asks to confirm a push of the selected credential (after asking Devtron which
-// provider is active there when the drift does not say), or says why it cannot be pushed.
+// provider is active there when the drift does not say), or says why it cannot be pushed. With
+// several Devtron instances, it asks first to which (devtron_choose.go).
 func (p *picker) startPush(sel entry) tea.Cmd {
 	name := sel.credential()
 	cfg := p.configured(name)
-	inst := ""
-	if p.data != nil {
-		inst = usecase.DevtronName(p.data)
-	}
+	insts := p.instances()
 	switch {
-	case inst == "":
+	case len(insts) == 0:
 		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
 		return nil
 	case cfg == nil:
@@ -157,15 +165,25 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 		return nil
 	}
 	p.notice = ""
+	if len(insts) > 1 {
+		p.which = &pushChoice{name: name, provider: sel.p.ID, insts: insts}
+		return nil
+	}
+	return p.askPush(name, sel.p.ID, insts[0])
+}
+
+// askPush asks to confirm a push of credential name (of provider) to the Devtron instance inst,
+// after asking the instance which provider is active there when the drift does not say.
+func (p *picker) askPush(name string, provider providers.ID, inst string) tea.Cmd {
 	if pd, ok := p.current(inst, name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
 		if there, known := p.activeThere(inst); known {
-			p.ask = newAsk(name, inst, sel.p.ID, string(there), pd.State != platforms.Absent)
+			p.ask = newAsk(name, inst, provider, string(there), pd.State != platforms.Absent)
 			p.ask.replaces = pd.Holder
 			return nil
 		}
 	}
 	p.seq++
-	p.ask = &pushAsk{name: name, instance: inst, provider: sel.p.ID, seq: p.seq, planning: true}
+	p.ask = &pushAsk{name: name, instance: inst, provider: provider, seq: p.seq, planning: true}
 	return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, name, inst), p.spin.Tick)
 }
 
@@ -194,9 +212,9 @@ func (p *picker) planned(msg devtronPlanMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		p.ask = nil
-		p.say(p.label(msg.name)+" was not pushed: Devtron's active provider could not be read: "+
+		p.say(p.at(a.instance)+p.label(msg.name)+" was not pushed: Devtron's active provider could not be read: "+
 			safe.Text(p.instance(a.instance).Redact(msg.err.Error())), true)
-		return nil
+		return p.nextPush()
 	}
 	p.ask = newAsk(msg.name, a.instance, a.provider, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
 	return nil
@@ -209,7 +227,8 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	if a.planning {
 		if key.Matches(msg, p.c.keys.confirm.No) {
 			p.ask = nil
-			p.say("nothing was pushed", false)
+			p.say(p.at(a.instance)+"nothing was pushed", false)
+			return p.nextPush()
 		}
 		return nil // the question is not asked yet
 	}
@@ -220,37 +239,57 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	case a.switches && a.present && msg.String() == "k":
 		return p.push(*a, false)
 	case a.switches:
-		p.say("nothing was pushed: "+a.from+" stays Devtron's active provider", false)
+		p.say(p.at(a.instance)+"nothing was pushed: "+a.from+" stays Devtron's active provider", false)
 	default:
-		p.say("nothing was pushed", false)
+		p.say(p.at(a.instance)+"nothing was pushed", false)
 	}
-	return nil
+	return p.nextPush()
+}
+
+// devtronNamed is how prose names the Devtron instance inst: "Devtron" while it is the only one,
+// else "Devtron staging".
+func (p *picker) devtronNamed(inst string) string {
+	if len(p.instances()) > 1 {
+		return "Devtron " + inst
+	}
+	return "Devtron"
+}
+
+// at starts a notice about the Devtron instance inst: "" while it is the only one, else "Devtron
+// staging: ".
+func (p *picker) at(inst string) string {
+	if len(p.instances()) > 1 {
+		return "Devtron " + inst + ": "
+	}
+	return ""
 }
 
 // askText is the question before the push.
 func (p *picker) askText() string {
 	a := p.ask
 	name := p.label(a.name)
+	dt := p.devtronNamed(a.instance)
 	url := safe.Text(p.instance(a.instance).URL)
 	if a.planning {
-		return "Reading which provider is active in Devtron at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
+		return p.batchCount() + "Reading which provider is active in " + dt + " at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
 	validates := "Devtron validates it by creating and deleting a repository."
 	if a.replaces != "" {
 		validates = "Devtron holds one configuration per provider: the push replaces " + p.label(a.replaces) + "'s there. " + validates
 	}
 	if !a.switches {
-		q := "Push " + name + " to Devtron at " + url + "? " + validates
+		q := p.batchCount() + "Push " + name + " to " + dt + " at " + url + "? " + validates
 		if a.from == "" && p.data.Active != "" && p.data.Active != a.name {
-			q += " Devtron has no active GitOps provider: " + name + " becomes its active one, while " + p.data.Active + " stays the active " + p.noun(p.data.Active) + " here."
+			q += " " + dt + " has no active GitOps provider: " + name + " becomes its active one, while " + p.data.Active + " stays the active " + p.noun(p.data.Active) + " here."
 		}
 		return q + " (y/N)"
 	}
-	q := "Push " + name + " to Devtron at " + url + "? "
+	q := "Push " + name + " to " + dt + " at " + url + "? "
 	if a.changed {
-		q = "Devtron's active provider changed since it was read, nothing was pushed. " + q
+		q = dt + "'s active provider changed since it was read, nothing was pushed. " + q
 	}
-	q += "Devtron's active GitOps provider will change from " + a.from + " to " + string(a.provider) + ": its applications then push with " + name + "'s credentials"
+	q = p.batchCount() + q
+	q += dt + "'s active GitOps provider will change from " + a.from + " to " + string(a.provider) + ": its applications then push with " + name + "'s credentials"
 	if !a.present {
 		q += " (Devtron saves every new configuration active)"
 	}
@@ -272,8 +311,8 @@ func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
 	name := a.name
 	cfg := p.configured(name)
 	if cfg == nil || p.instance(a.instance).URL == "" {
-		p.say(p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
-		return nil
+		p.say(p.at(a.instance)+p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
+		return p.nextPush()
 	}
 	p.pushing, p.pushingTo = name, a.instance
 	p.notice = ""
@@ -284,13 +323,21 @@ func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
 	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), a, activate, before), p.spin.Tick)
 }
 
-// pushed takes the end of a push the admin asked for: a push allowed to switch Devtron's active
-// provider that did makes the credential the active one here too.
+// pushed takes the end of a push the admin asked for, and goes on with the next instance of a
+// push to all.
 func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
+	p.sayPushed(msg)
+	return p.nextPush()
+}
+
+// sayPushed says how a push ended, or asks again when the instance refused it as it was asked: a
+// push allowed to switch Devtron's active provider that did makes the credential the active one
+// here too.
+func (p *picker) sayPushed(msg devtronPushedMsg) {
 	name := p.label(msg.name)
 	noun := p.noun(msg.name)
 	say := func(text string, isErr, saved, active bool) {
-		p.sayPush(msg.name, msg.instance, msg.provider, text, isErr, saved, active, msg.before)
+		p.sayPush(msg.name, msg.instance, msg.provider, p.at(msg.instance)+text, isErr, saved, active, msg.before)
 	}
 	var se *platforms.SwitchError
 	var re *usecase.ReplaceError
@@ -319,11 +366,11 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 				p.setData(msg.data)
 			}
 			say(text+". "+name+" is now the active "+noun+" here too, as in Devtron.", false, true, true)
-			return nil
+			return
 		}
 		if !msg.res.Active || p.data == nil || p.data.Active == msg.name {
 			say(text, false, true, msg.res.Active)
-			return nil
+			return
 		}
 		here := p.data.Active
 		if here == "" {
@@ -333,5 +380,4 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 	default:
 		say(name+": "+msg.res.Message, true, false, false)
 	}
-	return nil
 }

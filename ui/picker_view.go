@@ -196,6 +196,8 @@ func (p *picker) recordOutcome(what string, r *config.CheckRecord, now time.Time
 func (p *picker) footer(w, fixed int) (msg, help string) {
 	s := p.c.styles
 	switch {
+	case p.which != nil:
+		msg = p.whichView(w, p.questionRoom(w, fixed))
 	case p.ask != nil:
 		text := wrapText(p.askText(), w)
 		if p.ask.planning {
