@@ -55,51 +55,99 @@ func verdictWords(r providers.Result) string {
 	return "passed" + withWarnings(r)
 }
 
-// push sends the stored credential of row e to the stored Devtron instance, saying first, and
-// asking, when the push would change Devtron's active provider, or replace there another
+// push sends the stored credential of row e to a stored Devtron instance: with several, it asks
+// to which (each by its number, and after them all, one after the other). Each push says first,
+// and asks, when it would change the instance's active provider, or replace there another
 // credential of its provider.
 func (a *accessible) push(e entry, d *config.Data) error {
-	if usecase.StoredDevtron(d) == nil {
+	insts := d.InstanceNames(string(platforms.KindDevtron))
+	if len(insts) == 0 {
 		a.say("No Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first.")
 		return nil
 	}
-	b := a.backend()
 	name, label := e.credential(), e.label()
 	if err := usecase.Fresh(name, d.Credentials[name]); err != nil {
 		a.say("Not pushed: %v: re-test %s first.", err, label)
 		return nil
 	}
-	url := safe.Text(usecase.StoredDevtron(d).URL)
-	plan, err := b.PlanPush(a.ctx, d, name, usecase.DevtronName(d))
+	targets := insts
+	if len(insts) > 1 {
+		var opts []huh.Option[int]
+		for i, n := range insts {
+			opts = append(opts, huh.NewOption(n+" at "+safe.Text(d.Platforms[string(platforms.KindDevtron)][n].URL), i))
+		}
+		opts = append(opts, huh.NewOption("All, one after the other (each push asks first)", len(insts)))
+		i := 0
+		if err := a.run(huh.NewSelect[int]().Title("Push " + label + " to which Devtron instance?").Options(opts...).Value(&i)); err != nil {
+			return err
+		}
+		if i < len(insts) {
+			targets = insts[i : i+1]
+		}
+	}
+	for n, inst := range targets {
+		if n > 0 {
+			// the push before may have made the credential the active one here
+			nd, err := a.store.Load()
+			if err != nil {
+				return err
+			}
+			d = nd
+		}
+		if err := a.pushTo(e, d, inst, len(insts) > 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pushTo sends the stored credential of row e to the stored Devtron instance inst (named: said by
+// its name, as there are several), saying first, and asking, when the push would change its
+// active provider, or replace there another credential of its provider.
+func (a *accessible) pushTo(e entry, d *config.Data, inst string, named bool) error {
+	b := a.backend()
+	name, label := e.credential(), e.label()
+	target, err := usecase.DevtronTarget(d, inst)
 	if err != nil {
-		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
+		a.say("Not pushed: %v", err)
+		return nil
+	}
+	dt, to, at := "Devtron", "", ""
+	if named {
+		dt += " " + inst
+		to, at = " to "+dt, dt+": "
+	}
+	url := safe.Text(target.URL)
+	plan, err := b.PlanPush(a.ctx, d, name, inst)
+	if err != nil {
+		a.say("Not pushed%s: %s's active provider could not be read: %s", to, dt, safe.Text(target.Redact(err.Error())))
 		return nil
 	}
 	activate := false
 	if plan.Switches {
 		there := platforms.ActiveName(plan.Active)
-		a.say("Devtron's active GitOps provider is %s: its applications push there.", there)
-		activate = a.confirm(fmt.Sprintf("Make %s the active one in Devtron at %s, and here?", label, url))
+		a.say("%s's active GitOps provider is %s: its applications push there.", dt, there)
+		activate = a.confirm(fmt.Sprintf("Make %s the active one in %s at %s, and here?", label, dt, url))
 		if !activate && !plan.Present {
-			a.say("Nothing was pushed: %s stays Devtron's active provider.", there)
+			a.say("Nothing was pushed%s: %s stays %s's active provider.", to, there, dt)
 			return nil
 		}
-		if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in Devtron and keep %s active there?", e.p.Name, there)) {
-			a.say("Nothing was pushed.")
+		if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in %s and keep %s active there?", e.p.Name, dt, there)) {
+			a.say("Nothing was pushed%s.", to)
 			return nil
 		}
-	} else if !a.confirm(fmt.Sprintf("Push %s to Devtron at %s? Devtron validates it by creating and deleting a repository.", label, url)) {
-		a.say("Nothing was pushed.")
+	} else if !a.confirm(fmt.Sprintf("Push %s to %s at %s? Devtron validates it by creating and deleting a repository.", label, dt, url)) {
+		a.say("Nothing was pushed%s.", to)
 		return nil
 	}
-	a.say("Pushing %s to Devtron (its validation can take minutes) …", label)
-	in := usecase.PushInput{Credential: name, Instance: usecase.DevtronName(d), Activate: activate}
+	a.say("Pushing %s to %s (its validation can take minutes) …", label, dt)
+	in := usecase.PushInput{Credential: name, Instance: inst, Activate: activate}
 	out, err := b.Push(a.ctx, d, in)
 	var re *usecase.ReplaceError
 	if errors.As(err, &re) {
 		// Devtron holds one configuration per provider: nothing was sent; ask before replacing.
-		if !a.confirm(fmt.Sprintf("Devtron holds %s, another %s credential: replace it there with %s?", labelIn(d, re.Holder), e.p.Name, label)) {
-			a.say("Nothing was pushed: Devtron keeps %s.", labelIn(d, re.Holder))
+		if !a.confirm(fmt.Sprintf("%s holds %s, another %s credential: replace it there with %s?", dt, labelIn(d, re.Holder), e.p.Name, label)) {
+			a.say("Nothing was pushed: %s keeps %s.", dt, labelIn(d, re.Holder))
 			return nil
 		}
 		in.Replace = true
@@ -115,15 +163,15 @@ func (a *accessible) push(e entry, d *config.Data) error {
 	noun := credentialNoun(name, e.p.ID)
 	switch {
 	case err != nil && !out.Result.OK():
-		a.say("Not pushed: %s", safe.Text(err.Error()))
+		a.say("Not pushed%s: %s", to, safe.Text(err.Error()))
 	case err != nil:
-		a.say("%s: %s; but %s", label, safe.Text(out.Result.Message), safe.Text(err.Error()))
+		a.say("%s%s: %s; but %s", at, label, safe.Text(out.Result.Message), safe.Text(err.Error()))
 	case out.ActivatedHere:
-		a.say("%s: %s. %s is now the active %s here too, as in Devtron.", label, safe.Text(out.Result.Message), label, noun)
+		a.say("%s%s: %s. %s is now the active %s here too, as in %s.", at, label, safe.Text(out.Result.Message), label, noun, dt)
 	case out.Disagree != "":
-		a.say("%s: %s. Here %s is the active %s: activate %s to make them agree.", label, safe.Text(out.Result.Message), out.Disagree, nounIn(d, out.Disagree), label)
+		a.say("%s%s: %s. Here %s is the active %s: activate %s to make them agree.", at, label, safe.Text(out.Result.Message), out.Disagree, nounIn(d, out.Disagree), label)
 	default:
-		a.say("%s: %s", label, safe.Text(out.Result.Message))
+		a.say("%s%s: %s", at, label, safe.Text(out.Result.Message))
 	}
 	return nil
 }
