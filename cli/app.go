@@ -59,6 +59,22 @@ type factory struct {
 	progressMu sync.Mutex
 }
 
+// runDeps are what the factory gives every verb's run, the same for each: the streams, how to
+// open the store, the providers' environment with a deadline, the clock and the audit identity.
+// A verb's options embed them; tests give their own.
+type runDeps struct {
+	IO        Streams
+	OpenStore func() (*config.Store, error)
+	Env       func(timeout time.Duration) *providers.Env
+	Now       func() time.Time
+	Who       func() string
+}
+
+// deps are the dependencies f gives a verb's run.
+func (f *factory) deps() runDeps {
+	return runDeps{IO: f.Streams, OpenStore: f.openStore, Env: f.providerEnvWithTimeout, Now: f.now, Who: f.who}
+}
+
 // exitError carries an exit code with its message.
 type exitError struct {
 	code int

@@ -16,11 +16,7 @@ import (
 
 // checkOptions is what check needs: injected dependencies first, then the parsed flags and arguments.
 type checkOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	Who       func() string
+	runDeps
 	// DevtronDrift compares the stored providers with the stored Devtron instance (--devtron).
 	DevtronDrift func(context.Context, *config.Data) *devtronStatusJSON
 
@@ -84,7 +80,7 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 			if err := opts.parse(cmd, args, format, asJSON); err != nil {
 				return err
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.runDeps = f.deps()
 			opts.DevtronDrift = func(ctx context.Context, d *config.Data) *devtronStatusJSON {
 				return compareDevtron(ctx, f.providerEnv(), d)
 			}

@@ -77,6 +77,11 @@ func (x *runFixture) streams(stdin string, isTerm bool) Streams {
 	return Streams{In: strings.NewReader(stdin), Out: &x.out, Err: &x.err, IsTerm: isTerm}
 }
 
+// deps are the dependencies x gives a verb's run, with stdin on standard input.
+func (x *runFixture) deps(stdin string, isTerm bool) runDeps {
+	return runDeps{IO: x.streams(stdin, isTerm), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who}
+}
+
 func (x *runFixture) openStore() (*config.Store, error) { return x.s, nil }
 func (x *runFixture) clock() time.Time                  { return x.now }
 func (x *runFixture) who() string                       { return "tester" }
@@ -116,9 +121,8 @@ func (x *runFixture) checkOpts(format string) *checkOptions {
 	}
 	env := x.env(providers.DefaultTimeout)
 	drift := func(ctx context.Context, d *config.Data) *devtronStatusJSON { return compareDevtron(ctx, env, d) }
-	return &checkOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
-		DevtronDrift: drift,
-		Timeout:      providers.DefaultTimeout, Format: cf, Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
+	return &checkOptions{runDeps: x.deps("", false), DevtronDrift: drift,
+		Timeout: providers.DefaultTimeout, Format: cf, Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 }
 
 // TestCheckRunInProcess drives check's run function with an injected store, emulators, streams

@@ -61,9 +61,9 @@ func providerCompletions(ids []providers.ID, toComplete string) []cobra.Completi
 	if len(out) > 0 || prefix == "" {
 		return out
 	}
-	for _, a := range providerAliases {
-		if slices.Contains(ids, a.id) && strings.HasPrefix(a.name, prefix) {
-			out = append(out, cobra.CompletionWithDesc(a.name, providers.MustLookup(a.id).Name))
+	for _, a := range providers.Aliases() {
+		if slices.Contains(ids, a.ID) && strings.HasPrefix(a.Name, prefix) {
+			out = append(out, cobra.CompletionWithDesc(a.Name, providers.MustLookup(a.ID).Name))
 		}
 	}
 	return out

@@ -99,7 +99,7 @@ func unknownCredential(s string, d *config.Data) string {
 
 // providerNames lists the provider ids and their aliases.
 func providerNames() []string {
-	names := make([]string, 0, len(providers.IDs)+len(providerAliases))
+	names := make([]string, 0, len(providers.IDs)+len(aliasNames("")))
 	for _, id := range providers.IDs {
 		names = append(names, string(id))
 	}

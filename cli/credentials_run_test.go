@@ -16,7 +16,7 @@ import (
 func (x *runFixture) setCredential(name string, id providers.ID, token string, activate bool) error {
 	x.t.Helper()
 	c := x.emu.Credentials(id, token)
-	opts := &setOptions{IO: x.streams(token+"\n", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
+	opts := &setOptions{runDeps: x.deps(token+"\n", false),
 		Credential: name, Typed: name, TokenStdin: true, Activate: activate, Timeout: providers.DefaultTimeout,
 		Fields: []setField{{"host", providers.FieldHost, c.Host}, {"org", providers.FieldOrg, c.Org}, {"username", providers.FieldUsername, c.Username}}}
 	if name != string(id) {
@@ -31,7 +31,7 @@ func (x *runFixture) setCredential(name string, id providers.ID, token string, a
 // statusDoc runs status --json and decodes it.
 func (x *runFixture) statusDoc() statusJSON {
 	x.t.Helper()
-	opts := &statusOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, JSON: true}
+	opts := &statusOptions{runDeps: x.deps("", false), JSON: true}
 	if err := statusRun(context.Background(), opts); err != nil {
 		x.t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 		t.Errorf("the devtron key is not the default instance: %+v", doc.Devtron)
 	}
 	// The text names both instances and who holds what.
-	sopts := &statusOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock}
+	sopts := &statusOptions{runDeps: x.deps("", false)}
 	if err := statusRun(ctx, sopts); err != nil {
 		t.Fatal(err)
 	}
@@ -169,12 +169,12 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	}
 
 	// Removing by name, and an unknown name says which exist.
-	rm := &removeOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who, Credential: "acme-infar", Typed: "acme-infar"}
+	rm := &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infar", Typed: "acme-infar"}
 	if err := removeRun(ctx, rm); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "did you mean acme-infra?") ||
 		!strings.Contains(err.Error(), "github, acme-infra") {
 		t.Fatalf("remove of a mistyped name: %v", err)
 	}
-	rm = &removeOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who, Credential: "acme-infra", Typed: "acme-infra"}
+	rm = &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infra", Typed: "acme-infra"}
 	if err := removeRun(ctx, rm); err != nil || x.out.String() != "Removed acme-infra (GitHub).\n" {
 		t.Fatalf("remove acme-infra: %v %q", err, x.out.String())
 	}
@@ -221,7 +221,7 @@ func TestRotationPushesToEveryDevtronInstance(t *testing.T) {
 			t.Fatalf("push %s to %s: %v\n%s", p.cred, p.inst, err, x.err.String())
 		}
 	}
-	ro := &rotateOptions{IO: x.streams(fake.GitHubTokenExpiryOffset+"\n", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
+	ro := &rotateOptions{runDeps: x.deps(fake.GitHubTokenExpiryOffset+"\n", false),
 		Credential: "github", Typed: "github", TokenStdin: true, Timeout: providers.DeepTimeout}
 	if err := rotateRun(ctx, ro); err != nil {
 		t.Fatalf("rotate github: %v\n%s%s", err, x.out.String(), x.err.String())

@@ -42,11 +42,7 @@ func newDevtronCmd(f *factory) *cobra.Command {
 
 // devtronSetOptions is what devtron set needs: injected dependencies first, then the parsed flags.
 type devtronSetOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	Who       func() string
+	runDeps
 
 	// Instance is the INSTANCE argument (default "default").
 	Instance string
@@ -94,7 +90,7 @@ passes; --no-check saves without checking.`,
 			if cmd.Flags().Changed("ca-bundle") {
 				opts.CABundle = &caBundle
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}
@@ -114,36 +110,9 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.Instance = cmp.Or(opts.Instance, config.DefaultInstance)
-	in := platforms.Instance{Kind: platforms.KindDevtron, Name: opts.Instance}
-	if p := d.Platforms[string(platforms.KindDevtron)][opts.Instance]; p != nil {
-		in = *platforms.InstanceOf(platforms.KindDevtron, opts.Instance, p)
-	}
-	if opts.URL != nil {
-		in.URL = strings.TrimSpace(*opts.URL)
-	}
-	if opts.CABundle != nil {
-		if in.CABundle = strings.TrimSpace(*opts.CABundle); in.CABundle != "" {
-			if in.CABundle, err = forms.CABundle(in.CABundle); err != nil {
-				return usageErr("--ca-bundle: %v", err)
-			}
-		}
-	}
-	if opts.TokenStdin {
-		if in.Token, err = readToken(opts.IO.In, opts.IO.Err, devtronTokenNoun); err != nil {
-			return err
-		}
-	}
-	switch {
-	case in.URL == "":
-		return usageErr("no Devtron instance named %s is stored yet: give --url", opts.Instance)
-	case in.Token == "":
-		return usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
-	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil:
-		return usageErr("nothing to change: give --url, --token-stdin or --ca-bundle")
-	}
-	if err := providers.RequireSafeURL(in.URL); err != nil {
-		return usageErr("--url: %v", err)
+	in, err := opts.instance(d)
+	if err != nil {
+		return err
 	}
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
 	r, _, err := b.SetDevtron(ctx, usecase.DevtronInput{Instance: in, Check: !opts.NoCheck, Timeout: opts.Timeout})
@@ -171,11 +140,48 @@ func devtronSetRun(ctx context.Context, opts *devtronSetOptions) error {
 	return nil
 }
 
-// devtronRemoveOptions is what devtron remove needs.
+// instance is the Devtron instance to store: the stored one of that name (default "default")
+// changed by the flags, its token read from standard input with --token-stdin; a usage error when
+// it would lack its URL or token, or nothing changes.
+func (opts *devtronSetOptions) instance(d *config.Data) (platforms.Instance, error) {
+	var err error
+	opts.Instance = cmp.Or(opts.Instance, config.DefaultInstance)
+	in := platforms.Instance{Kind: platforms.KindDevtron, Name: opts.Instance}
+	if p := d.Platforms[string(platforms.KindDevtron)][opts.Instance]; p != nil {
+		in = *platforms.InstanceOf(platforms.KindDevtron, opts.Instance, p)
+	}
+	if opts.URL != nil {
+		in.URL = strings.TrimSpace(*opts.URL)
+	}
+	if opts.CABundle != nil {
+		if in.CABundle = strings.TrimSpace(*opts.CABundle); in.CABundle != "" {
+			if in.CABundle, err = forms.CABundle(in.CABundle); err != nil {
+				return platforms.Instance{}, usageErr("--ca-bundle: %v", err)
+			}
+		}
+	}
+	if opts.TokenStdin {
+		if in.Token, err = readToken(opts.IO.In, opts.IO.Err, devtronTokenNoun); err != nil {
+			return platforms.Instance{}, err
+		}
+	}
+	switch {
+	case in.URL == "":
+		return platforms.Instance{}, usageErr("no Devtron instance named %s is stored yet: give --url", opts.Instance)
+	case in.Token == "":
+		return platforms.Instance{}, usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
+	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil:
+		return platforms.Instance{}, usageErr("nothing to change: give --url, --token-stdin or --ca-bundle")
+	}
+	if err := providers.RequireSafeURL(in.URL); err != nil {
+		return platforms.Instance{}, usageErr("--url: %v", err)
+	}
+	return in, nil
+}
+
+// devtronRemoveOptions is what devtron remove needs: the injected dependencies, then INSTANCE.
 type devtronRemoveOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
+	runDeps
 	// Instance is the INSTANCE argument ("": the default or only one).
 	Instance string
 }
@@ -191,7 +197,7 @@ func newDevtronRemoveCmd(f *factory, runF func(context.Context, *devtronRemoveOp
 		Example: "  $ gitopscfg devtron remove\n  $ gitopscfg devtron remove staging",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := &devtronRemoveOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who}
+			opts := &devtronRemoveOptions{runDeps: f.deps()}
 			if len(args) == 1 {
 				name, err := instanceArg(args)
 				if err != nil {

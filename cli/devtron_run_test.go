@@ -15,8 +15,7 @@ import (
 
 // devtronSetOpts are devtron set's options with x's dependencies and stdin.
 func (x *runFixture) devtronSetOpts(stdin string) *devtronSetOptions {
-	return &devtronSetOptions{IO: x.streams(stdin, false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
-		Timeout: 5 * time.Second}
+	return &devtronSetOptions{runDeps: x.deps(stdin, false), Timeout: 5 * time.Second}
 }
 
 func ptrTo[T any](v T) *T { return &v }
@@ -83,7 +82,7 @@ func TestDevtronRemoveRunInProcess(t *testing.T) {
 	t.Parallel()
 	x := newRunFixture(t)
 	ctx := context.Background()
-	opts := &devtronRemoveOptions{IO: x.streams("", false), OpenStore: x.openStore, Who: x.who}
+	opts := &devtronRemoveOptions{runDeps: x.deps("", false)}
 	if err := devtronRemoveRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
 		t.Fatalf("nothing stored: exit %d, %v", exitCode(err), err)
 	}

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms"
@@ -20,9 +20,7 @@ import (
 // exportOptions is what export needs: injected dependencies first, then the parsed flags and
 // arguments.
 type exportOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
+	runDeps
 
 	// Platform is argocd or flux.
 	Platform string
@@ -85,25 +83,39 @@ CREDENTIAL names a stored credential; a provider's id names the one named after 
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: f.completeProviderArg(true, exportPlatforms...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := platformArg(args[0], exportPlatforms, "use argocd or flux"); err != nil {
+			if err := opts.fromArgs(args); err != nil {
 				return err
 			}
-			opts.Platform = args[0]
-			if opts.All && len(args) == 2 {
-				return usageErr("give a CREDENTIAL or --all, not both")
-			}
-			if len(args) == 2 {
-				name, err := credentialArg(args[1])
-				if err != nil {
-					return err
-				}
-				opts.Credential, opts.Typed = name, args[1]
-			}
-			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// fromArgs reads the platform and the CREDENTIAL argument into opts, refusing a CREDENTIAL
+// given with --all.
+func (opts *exportOptions) fromArgs(args []string) error {
+	if err := platformArg(args[0], exportPlatforms, "use argocd or flux"); err != nil {
+		return err
+	}
+	opts.Platform = args[0]
+	if opts.All && len(args) == 2 {
+		return usageErr("give a CREDENTIAL or --all, not both")
+	}
+	if len(args) == 2 {
+		name, err := credentialArg(args[1])
+		if err != nil {
+			return err
+		}
+		opts.Credential, opts.Typed = name, args[1]
+	}
+	return nil
+}
+
+// addFlags declares export's flags, bound to opts.
+func (opts *exportOptions) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&opts.Manifest.Namespace, "namespace", "", "namespace (default argocd, or flux-system)")
 	fl.StringVar(&opts.Manifest.Kind, "kind", "", "Argo CD secret type: repo-creds (default) or repository")
 	fl.StringVar(&opts.Manifest.Repo, "repo", "", "the repository's name, with --kind repository")
@@ -112,7 +124,6 @@ CREDENTIAL names a stored credential; a provider's id names the one named after 
 	fl.BoolVar(&opts.JSON, "json", false, "JSON instead of YAML")
 	fl.BoolVar(&opts.Force, "force", false, "export even if the last check failed or the settings changed since")
 	fl.BoolVar(&opts.All, "all", false, "one Secret per stored credential")
-	return cmd
 }
 
 // exportRun writes the manifests for opts.Platform to standard output (never a terminal) or to

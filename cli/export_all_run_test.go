@@ -30,8 +30,7 @@ func (x *runFixture) setNamed(name string, id providers.ID, token, org string, c
 
 // setOpts are set's options for the stored credential name with x's dependencies.
 func (x *runFixture) setOpts(name string, fields ...setField) *setOptions {
-	return &setOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Now: x.clock, Who: x.who,
-		Credential: name, Typed: name, Fields: fields, Timeout: 7 * time.Second}
+	return &setOptions{runDeps: x.deps("", false), Credential: name, Typed: name, Fields: fields, Timeout: 7 * time.Second}
 }
 
 // TestExportAllRunInProcess drives export --all: one Secret per credential, the skipped ones named

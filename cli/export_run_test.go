@@ -17,7 +17,7 @@ import (
 
 // exportOpts are export's options for platform with x's dependencies.
 func (x *runFixture) exportOpts(platform string, isTerm bool) *exportOptions {
-	return &exportOptions{IO: x.streams("", isTerm), OpenStore: x.openStore, Env: x.env, Platform: platform}
+	return &exportOptions{runDeps: x.deps("", isTerm), Platform: platform}
 }
 
 // TestExportRunInProcess drives export's run function: the manifests never go to a terminal,

@@ -109,8 +109,9 @@ func TestSetNamesTheFlagsOfInvalidFields(t *testing.T) {
 	const tok = "ATATT3xFfGF0CANARYsetfields0000000000000000"
 	streams, _, _ := testStreams("ATATT3xFfGF0CANARYsettoken00000000000000000\n")
 	bb := providers.MustLookup(providers.Bitbucket)
-	err := setRun(context.Background(), &setOptions{IO: streams, OpenStore: open, Env: func(time.Duration) *providers.Env { return providers.NewEnv("t") },
-		Now: fixedClock, Who: testWho, Credential: string(bb.ID), TokenStdin: true, NoCheck: true, Fields: []setField{
+	err := setRun(context.Background(), &setOptions{
+		runDeps:    runDeps{IO: streams, OpenStore: open, Env: func(time.Duration) *providers.Env { return providers.NewEnv("t") }, Now: fixedClock, Who: testWho},
+		Credential: string(bb.ID), TokenStdin: true, NoCheck: true, Fields: []setField{
 			{Flag: "org", Key: providers.FieldOrg, Value: tok}, {Flag: "username", Key: providers.FieldUsername, Value: "jdoe"}}})
 	msg := ""
 	if err != nil {

@@ -13,37 +13,11 @@ import (
 // The names an admin types: providers (with their other names), platforms and verbs, and the
 // "did you mean" of a mistyped one.
 
-// providerAliases are other names of a provider, accepted wherever the command line takes a
-// PROVIDER: Forgejo is a fork of Gitea with its API, and Codeberg runs Forgejo. The output names
-// the provider itself (Gitea / Forgejo).
-var providerAliases = []struct {
-	name string
-	id   providers.ID
-}{
-	{"forgejo", providers.Gitea},
-	{"codeberg", providers.Gitea},
-}
-
-// aliasOf is the provider an alias names.
-func aliasOf(name string) (providers.ID, bool) {
-	for _, a := range providerAliases {
-		if a.name == name {
-			return a.id, true
-		}
-	}
-	return "", false
-}
+// aliasOf is the provider an alias names (see providers.AliasOf).
+func aliasOf(name string) (providers.ID, bool) { return providers.AliasOf(name) }
 
 // aliasNames lists the aliases of id (every alias when id is empty), in their order.
-func aliasNames(id providers.ID) []string {
-	var out []string
-	for _, a := range providerAliases {
-		if id == "" || a.id == id {
-			out = append(out, a.name)
-		}
-	}
-	return out
-}
+func aliasNames(id providers.ID) []string { return providers.AliasNames(id) }
 
 // providerArg validates a PROVIDER argument: a provider id or an alias, in any case.
 func providerArg(s string) (providers.Provider, error) {
@@ -60,7 +34,7 @@ func providerArg(s string) (providers.Provider, error) {
 
 // unknownProvider says that s names no provider, what it may have meant, and what the names are.
 func unknownProvider(s string) string {
-	names := make([]string, 0, len(providers.IDs)+len(providerAliases))
+	names := make([]string, 0, len(providers.IDs)+len(aliasNames("")))
 	for _, id := range providers.IDs {
 		names = append(names, string(id))
 	}

@@ -28,13 +28,13 @@ func TestProviderAliases(t *testing.T) {
 		run  func() error
 	}{
 		{[]string{"forgejo"}, func() error {
-			return execute(newActivateCmd(f, func(_ context.Context, o *activateOptions) error {
+			return execute(newActivateCmd(f, func(_ context.Context, o *credentialOptions) error {
 				record("activate")(providers.ID(o.Credential))
 				return nil
 			}), "forgejo")
 		}},
 		{[]string{"codeberg"}, func() error {
-			return execute(newRemoveCmd(f, func(_ context.Context, o *removeOptions) error {
+			return execute(newRemoveCmd(f, func(_ context.Context, o *credentialOptions) error {
 				record("remove")(providers.ID(o.Credential))
 				return nil
 			}), "codeberg")

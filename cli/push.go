@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms"
@@ -21,10 +22,7 @@ import (
 // pushDevtronOptions is what push devtron needs: injected dependencies first, then the parsed
 // flags and arguments.
 type pushDevtronOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Who       func() string
+	runDeps
 
 	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
 	// as typed.
@@ -54,7 +52,31 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 	cmd := &cobra.Command{
 		Use:   "push devtron [CREDENTIAL] [--instance NAME]... [--all-instances] [--activate] [--replace] [--force] [--json]",
 		Short: "Create or update a credential's configuration in Devtron (default: the active one)",
-		Long: `Send a credential's stored configuration to a stored Devtron instance (the only one, those named
+		Long:  pushLong,
+		Example: `  # The active provider
+  $ gitopscfg push devtron
+
+  # GitLab, made the active provider in Devtron and here
+  $ gitopscfg push devtron gitlab --activate
+
+  # In a script: the outcome as JSON
+  $ gitopscfg push devtron gitlab --json`,
+		Args:              cobra.RangeArgs(1, 2),
+		ValidArgsFunction: f.completeProviderArg(true, "devtron"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.fromArgs(args); err != nil {
+				return err
+			}
+			opts.runDeps = f.deps()
+			return runF(cmd.Context(), opts)
+		},
+	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// pushLong is push devtron's help text.
+const pushLong = `Send a credential's stored configuration to a stored Devtron instance (the only one, those named
 with --instance, or every one with --all-instances; several stored and none named is exit 2): it is
 looked up there, then
 created or updated by its id, normalised first (GitLab group path to its numeric
@@ -75,33 +97,25 @@ unless --replace is given.
 A configuration whose last check failed, or that changed since its last check, is refused: run
 ` + "`gitopscfg check CREDENTIAL`" + ` first, or give --force.
 
-Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. Exit 2: usage or store.`,
-		Example: `  # The active provider
-  $ gitopscfg push devtron
+Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. Exit 2: usage or store.`
 
-  # GitLab, made the active provider in Devtron and here
-  $ gitopscfg push devtron gitlab --activate
-
-  # In a script: the outcome as JSON
-  $ gitopscfg push devtron gitlab --json`,
-		Args:              cobra.RangeArgs(1, 2),
-		ValidArgsFunction: f.completeProviderArg(true, "devtron"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := platformArg(args[0], []string{"devtron"}, "gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)"); err != nil {
-				return err
-			}
-			if len(args) == 2 {
-				name, err := credentialArg(args[1])
-				if err != nil {
-					return err
-				}
-				opts.Credential, opts.Typed = name, args[1]
-			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.who
-			return runF(cmd.Context(), opts)
-		},
+// fromArgs refuses a platform other than devtron and reads the CREDENTIAL argument into opts.
+func (opts *pushDevtronOptions) fromArgs(args []string) error {
+	if err := platformArg(args[0], []string{"devtron"}, "gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)"); err != nil {
+		return err
 	}
-	fl := cmd.Flags()
+	if len(args) == 2 {
+		name, err := credentialArg(args[1])
+		if err != nil {
+			return err
+		}
+		opts.Credential, opts.Typed = name, args[1]
+	}
+	return nil
+}
+
+// addFlags declares push devtron's flags, bound to opts.
+func (opts *pushDevtronOptions) addFlags(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&opts.Instances, "instance", nil, "the Devtron instance to push to (repeat for several; default: the only one)")
 	fl.BoolVar(&opts.AllInstances, "all-instances", false, "push to every stored Devtron instance")
 	fl.BoolVar(&opts.Replace, "replace", false, "replace another credential of the same provider that an instance holds")
@@ -109,7 +123,6 @@ Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. E
 	fl.BoolVar(&opts.Force, "force", false, "push even if the last check failed or the settings changed since")
 	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
 	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
-	return cmd
 }
 
 // pushDevtronRun sends the credential's stored configuration to each Devtron instance asked for

@@ -16,7 +16,7 @@ import (
 
 // pushOpts are push devtron's options with x's dependencies.
 func (x *runFixture) pushOpts() *pushDevtronOptions {
-	return &pushDevtronOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, Who: x.who, Timeout: time.Minute}
+	return &pushDevtronOptions{runDeps: x.deps("", false), Timeout: time.Minute}
 }
 
 // TestPushDevtronRunInProcess drives push devtron's run function against the provider and

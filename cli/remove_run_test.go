@@ -21,7 +21,7 @@ func TestRemoveRunInProcess(t *testing.T) {
 	storeProvider(t, s, providers.Credentials{Provider: gl.ID, Settings: config.Settings{Host: gl.DefaultHost, Org: "acme", Username: "jdoe", Token: "glpat-CANARYremove000000"}}, false, nil)
 	remove := func(p providers.Provider) (string, error) {
 		streams, out, _ := testStreams("")
-		err := removeRun(context.Background(), &removeOptions{IO: streams, OpenStore: open, Who: testWho, Credential: string(p.ID)})
+		err := removeRun(context.Background(), &credentialOptions{runDeps: runDeps{IO: streams, OpenStore: open, Who: testWho}, Credential: string(p.ID)})
 		return out.String(), err
 	}
 
@@ -55,15 +55,15 @@ func TestRemoveRunInProcess(t *testing.T) {
 func TestRemoveCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	f, out, _ := testFactory("")
-	var got *removeOptions
-	if err := execute(newRemoveCmd(f, func(_ context.Context, o *removeOptions) error { got = o; return nil }), "Bitbucket"); err != nil {
+	var got *credentialOptions
+	if err := execute(newRemoveCmd(f, func(_ context.Context, o *credentialOptions) error { got = o; return nil }), "Bitbucket"); err != nil {
 		t.Fatal(err)
 	}
 	if got == nil || got.Credential != strings.ToLower("Bitbucket") || got.IO.Out != out || got.OpenStore == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
 	for _, args := range [][]string{{"no such!"}, {}, {"github", "gitlab"}} {
-		if err := execute(newRemoveCmd(f, mustNotRun[*removeOptions](t, args...)), args...); exitCode(err) != exitUsageStore {
+		if err := execute(newRemoveCmd(f, mustNotRun[*credentialOptions](t, args...)), args...); exitCode(err) != exitUsageStore {
 			t.Errorf("%v: exit %d, %v", args, exitCode(err), err)
 		}
 	}

@@ -29,11 +29,7 @@ import (
 // rotateOptions is what rotate needs: injected dependencies first, then the parsed flags and
 // arguments.
 type rotateOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	Who       func() string
+	runDeps
 	// PushDevtron, when set, replaces the push of the credential name in d to d's Devtron
 	// instance (tests); configured is false when d holds no instance.
 	PushDevtron func(ctx context.Context, d *config.Data, name string) (configured bool, err error)
@@ -97,7 +93,7 @@ usage or store error.`,
 			if err := opts.parse(cmd, args); err != nil {
 				return err
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.runDeps = f.deps()
 			opts.PushProgress = f.pushProgress(false)
 			return runF(cmd.Context(), opts)
 		},

@@ -98,15 +98,17 @@ func TestRotateWhoseAnswerWasLostSaysTheOldTokenMayBeRevoked(t *testing.T) {
 			var out bytes.Buffer
 			pushed := false
 			opts := &rotateOptions{
-				IO:        Streams{In: strings.NewReader(""), Out: &out, Err: &out},
-				OpenStore: func() (*config.Store, error) { return s, nil },
-				Env: func(d time.Duration) *providers.Env {
-					env := providers.NewEnv("test")
-					env.Timeout = d
-					return env
+				runDeps: runDeps{
+					IO:        Streams{In: strings.NewReader(""), Out: &out, Err: &out},
+					OpenStore: func() (*config.Store, error) { return s, nil },
+					Env: func(d time.Duration) *providers.Env {
+						env := providers.NewEnv("test")
+						env.Timeout = d
+						return env
+					},
+					Now: func() time.Time { return time.Now().UTC() },
+					Who: func() string { return "tester" },
 				},
-				Now: func() time.Time { return time.Now().UTC() },
-				Who: func() string { return "tester" },
 				PushDevtron: func(context.Context, *config.Data, string) (bool, error) {
 					pushed = true
 					return false, nil

@@ -32,15 +32,17 @@ func rotateFixture(t *testing.T, e *fake.Emulators, id providers.ID, old string,
 	}
 	var out bytes.Buffer
 	opts := &rotateOptions{
-		IO:        Streams{In: strings.NewReader(""), Out: &out, Err: &out},
-		OpenStore: func() (*config.Store, error) { return s, nil },
-		Env: func(d time.Duration) *providers.Env {
-			env := providers.NewEnv("test")
-			env.Timeout = d
-			return env
+		runDeps: runDeps{
+			IO:        Streams{In: strings.NewReader(""), Out: &out, Err: &out},
+			OpenStore: func() (*config.Store, error) { return s, nil },
+			Env: func(d time.Duration) *providers.Env {
+				env := providers.NewEnv("test")
+				env.Timeout = d
+				return env
+			},
+			Now: func() time.Time { return now },
+			Who: func() string { return "tester (local)" },
 		},
-		Now:         func() time.Time { return now },
-		Who:         func() string { return "tester (local)" },
 		PushDevtron: func(context.Context, *config.Data, string) (bool, error) { return false, nil },
 		Credential:  string(id),
 		Timeout:     providers.DeepTimeout,

@@ -20,14 +20,9 @@ import (
 	"gitopscfg/usecase"
 )
 
-// setOptions is what set needs: the streams, the store, the providers' environment, the clock and
-// the audit identity, then PROVIDER and the flags.
+// setOptions is what set needs: the injected dependencies, then CREDENTIAL and the flags.
 type setOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	Who       func() string
+	runDeps
 	// Credential is the credential's name; Typed as typed. ProviderFlag is --provider ("": the
 	// provider named like the credential, or the stored credential's). Provider is the
 	// credential's provider, once resolved (setRun).
@@ -109,7 +104,7 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 			if err := opts.fromCommand(cmd, args); err != nil {
 				return err
 			}
-			opts.IO, opts.OpenStore, opts.Env, opts.Now, opts.Who = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now, f.who
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}

@@ -45,7 +45,7 @@ func TestSetRunInProcess(t *testing.T) {
 	s, open := newRunStore(t)
 	bad := emu.Credentials(providers.GitHub, fake.GitHubTokenNoDeleteRepo)
 	envs := &envRecorder{}
-	err := set(&setOptions{OpenStore: open, Env: envs.env, Fields: setFieldsOf(bad), TokenStdin: true, Activate: true}, bad.Token+"\n")
+	err := set(&setOptions{runDeps: runDeps{OpenStore: open, Env: envs.env}, Fields: setFieldsOf(bad), TokenStdin: true, Activate: true}, bad.Token+"\n")
 	if exitCode(err) != exitCheckFail || !strings.Contains(all.String(), "not saved: the check failed") {
 		t.Fatalf("set with a failing token: exit %d, %v", exitCode(err), err)
 	}
@@ -56,7 +56,7 @@ func TestSetRunInProcess(t *testing.T) {
 	good := emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
 	envs = &envRecorder{}
 	all.Reset()
-	if err := set(&setOptions{OpenStore: open, Env: envs.env, Fields: setFieldsOf(good), TokenStdin: true, Activate: true}, " "+good.Token+"\n"); err != nil {
+	if err := set(&setOptions{runDeps: runDeps{OpenStore: open, Env: envs.env}, Fields: setFieldsOf(good), TokenStdin: true, Activate: true}, " "+good.Token+"\n"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(all.String(), "Saved and activated GitHub.\n") {
@@ -83,7 +83,7 @@ func TestSetRunInProcess(t *testing.T) {
 	}
 
 	rev := d.Revision
-	err = set(&setOptions{OpenStore: open, Env: noEnv(t), Fields: []setField{{"project-key", providers.FieldProjectKey, "KEY"}}}, "")
+	err = set(&setOptions{runDeps: runDeps{OpenStore: open, Env: noEnv(t)}, Fields: []setField{{"project-key", providers.FieldProjectKey, "KEY"}}}, "")
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "--project-key does not apply to GitHub") {
 		t.Fatalf("set --project-key on GitHub: exit %d, %v", exitCode(err), err)
 	}
@@ -92,7 +92,7 @@ func TestSetRunInProcess(t *testing.T) {
 	}
 
 	all.Reset()
-	if err := set(&setOptions{OpenStore: open, Env: noEnv(t), Fields: []setField{{"org", providers.FieldOrg, "acme-two"}}, NoCheck: true}, ""); err != nil {
+	if err := set(&setOptions{runDeps: runDeps{OpenStore: open, Env: noEnv(t)}, Fields: []setField{{"org", providers.FieldOrg, "acme-two"}}, NoCheck: true}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if all.String() != "Saved GitHub (not checked: run `gitopscfg check github`).\n" {

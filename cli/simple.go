@@ -11,17 +11,28 @@ import (
 	"gitopscfg/usecase"
 )
 
-// activateOptions is what activate needs: the streams, how to open the store, who acts, and PROVIDER.
-type activateOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
+// credentialOptions is what a verb whose one argument is CREDENTIAL needs (activate, remove): the
+// injected dependencies, then CREDENTIAL.
+type credentialOptions struct {
+	runDeps
 	// Credential is the credential's name as credentialArg read it; Typed as typed.
 	Credential, Typed string
 }
 
+// onCredential is the RunE of a verb whose one argument is CREDENTIAL: it reads the argument and
+// runs runF with f's dependencies.
+func (f *factory) onCredential(runF func(context.Context, *credentialOptions) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		name, err := credentialArg(args[0])
+		if err != nil {
+			return err
+		}
+		return runF(cmd.Context(), &credentialOptions{runDeps: f.deps(), Credential: name, Typed: args[0]})
+	}
+}
+
 // newActivateCmd builds activate; runF runs it (nil: activateRun), so tests can swap it.
-func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) error) *cobra.Command {
+func newActivateCmd(f *factory, runF func(context.Context, *credentialOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = activateRun
 	}
@@ -33,19 +44,12 @@ func newActivateCmd(f *factory, runF func(context.Context, *activateOptions) err
   $ gitopscfg activate acme-infra`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := credentialArg(args[0])
-			if err != nil {
-				return err
-			}
-			opts := &activateOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:              f.onCredential(runF),
 	}
 }
 
 // activateRun makes opts.Credential the active one.
-func activateRun(ctx context.Context, opts *activateOptions) error {
+func activateRun(ctx context.Context, opts *credentialOptions) error {
 	s, _, c, err := loadCredential(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
 		return err
@@ -79,17 +83,8 @@ func credentialNoun(name, provider string) string {
 	return "credential"
 }
 
-// removeOptions is what remove needs: the streams, how to open the store, who acts, and PROVIDER.
-type removeOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Who       func() string
-	// Credential is the credential's name as credentialArg read it; Typed as typed.
-	Credential, Typed string
-}
-
 // newRemoveCmd builds remove; runF runs it (nil: removeRun), so tests can swap it.
-func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) *cobra.Command {
+func newRemoveCmd(f *factory, runF func(context.Context, *credentialOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = removeRun
 	}
@@ -100,19 +95,12 @@ func newRemoveCmd(f *factory, runF func(context.Context, *removeOptions) error) 
 		SuggestFor:        []string{"rm", "delete"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := credentialArg(args[0])
-			if err != nil {
-				return err
-			}
-			opts := &removeOptions{IO: f.Streams, OpenStore: f.openStore, Who: f.who, Credential: name, Typed: args[0]}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:              f.onCredential(runF),
 	}
 }
 
 // removeRun deletes opts.Credential's settings and token from the store.
-func removeRun(ctx context.Context, opts *removeOptions) error {
+func removeRun(ctx context.Context, opts *credentialOptions) error {
 	s, d, err := loadStore(opts.OpenStore)
 	if err != nil {
 		return unknownWithoutStore(err, opts.Credential, opts.Typed)

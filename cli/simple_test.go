@@ -25,8 +25,8 @@ func TestActivateRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	opts := &activateOptions{IO: Streams{Out: &out}, OpenStore: func() (*config.Store, error) { return s, nil },
-		Who: func() string { return "tester" }, Credential: string(gh.ID)}
+	opts := &credentialOptions{Credential: string(gh.ID), runDeps: runDeps{IO: Streams{Out: &out},
+		OpenStore: func() (*config.Store, error) { return s, nil }, Who: func() string { return "tester" }}}
 	err = activateRun(context.Background(), opts)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg set github") {
 		t.Fatalf("activate of an unconfigured provider: exit %d, %v", exitCode(err), err)
@@ -49,8 +49,8 @@ func TestActivateCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	var got *activateOptions
-	cmd := newActivateCmd(f, func(_ context.Context, o *activateOptions) error { got = o; return nil })
+	var got *credentialOptions
+	cmd := newActivateCmd(f, func(_ context.Context, o *credentialOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"GitLab"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestActivateCmdPassesItsOptions(t *testing.T) {
 	if got == nil || got.Credential != strings.ToLower("GitLab") || got.IO.Out != &out || got.OpenStore == nil || got.Who == nil {
 		t.Fatalf("options %+v", got)
 	}
-	cmd = newActivateCmd(f, func(context.Context, *activateOptions) error { t.Fatal("ran with a bad provider"); return nil })
+	cmd = newActivateCmd(f, func(context.Context, *credentialOptions) error { t.Fatal("ran with a bad provider"); return nil })
 	cmd.SetArgs([]string{"no such!"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); exitCode(err) != exitUsageStore {

@@ -57,14 +57,11 @@ type lastCheckJSON struct {
 	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-// statusOptions is what status needs: the streams, the store, the providers' environment (to
-// compare with a stored Devtron instance), the clock, and --json.
+// statusOptions is what status needs: the injected dependencies (the providers' environment to
+// compare with a stored Devtron instance), and --json.
 type statusOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
-	Now       func() time.Time
-	JSON      bool
+	runDeps
+	JSON bool
 }
 
 // newStatusCmd builds status; runF runs it (nil: statusRun), so tests can swap it.
@@ -83,7 +80,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		SuggestFor: []string{"list", "ls"},
 		Args:       cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.IO, opts.OpenStore, opts.Env, opts.Now = f.Streams, f.openStore, f.providerEnvWithTimeout, f.now
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}

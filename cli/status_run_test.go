@@ -44,7 +44,7 @@ type statusDoc struct {
 func runStatus(t *testing.T, open func() (*config.Store, error), env func(time.Duration) *providers.Env, asJSON bool) (string, error) {
 	t.Helper()
 	streams, out, _ := testStreams("")
-	err := statusRun(context.Background(), &statusOptions{IO: streams, OpenStore: open, Env: env, Now: fixedClock, JSON: asJSON})
+	err := statusRun(context.Background(), &statusOptions{runDeps: runDeps{IO: streams, OpenStore: open, Env: env, Now: fixedClock}, JSON: asJSON})
 	return out.String(), err
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitopscfg/config"
 	"gitopscfg/config/safe"
 	"gitopscfg/providers"
 	"gitopscfg/usecase"
@@ -18,9 +17,7 @@ import (
 
 // whichOptions is what which needs: injected dependencies first, then the URL and the flags.
 type whichOptions struct {
-	IO        Streams
-	OpenStore func() (*config.Store, error)
-	Env       func(timeout time.Duration) *providers.Env
+	runDeps
 
 	URL     string
 	JSON    bool
@@ -61,7 +58,7 @@ read. --json prints {"url", "credential" (null when none), "provider", "prefix",
 				return usageErr("--timeout must be positive")
 			}
 			opts.URL = args[0]
-			opts.IO, opts.OpenStore, opts.Env = f.Streams, f.openStore, f.providerEnvWithTimeout
+			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
 	}

@@ -14,7 +14,7 @@ import (
 
 // whichOpts are which's options for u with x's dependencies.
 func (x *runFixture) whichOpts(u string, asJSON bool) *whichOptions {
-	return &whichOptions{IO: x.streams("", false), OpenStore: x.openStore, Env: x.env, URL: u, JSON: asJSON, Timeout: 10 * time.Second}
+	return &whichOptions{runDeps: x.deps("", false), URL: u, JSON: asJSON, Timeout: 10 * time.Second}
 }
 
 // TestWhichRunInProcess drives which: the credential that serves each organisation's repository

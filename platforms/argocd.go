@@ -143,36 +143,9 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	if kind == "" {
 		kind = KindRepoCreds
 	}
-	var target string
-	name := o.Name
-	switch kind {
-	case KindRepoCreds:
-		if o.Repo != "" {
-			return nil, fmt.Errorf("--repo applies to --kind repository only")
-		}
-		prefix, err := ArgoCDPrefix(ctx, env, c)
-		if err != nil {
-			return nil, err
-		}
-		target = prefix
-		if name == "" {
-			name = secretBase(c) + "-repo-creds"
-		}
-	case KindRepository:
-		repo := strings.Trim(strings.TrimSpace(o.Repo), "/")
-		if repo == "" || strings.ContainsAny(repo, "/ ") {
-			return nil, fmt.Errorf("--kind repository needs --repo NAME (the repository's name in the organisation)")
-		}
-		prefix, err := orgURL(ctx, env, c)
-		if err != nil {
-			return nil, err
-		}
-		target = prefix + url.PathEscape(repo)
-		if name == "" {
-			name = secretBase(c) + "-" + strings.ToLower(repo)
-		}
-	default:
-		return nil, fmt.Errorf("unknown --kind %q: use repo-creds or repository", kind)
+	target, name, err := argoCDTarget(ctx, env, c, o, kind)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkNames(ns, name); err != nil {
 		return nil, err
@@ -181,7 +154,51 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	if err != nil {
 		return nil, err
 	}
-	secret := Object{
+	objs := []Object{argoCDSecret(c, ns, name, kind, target)}
+	if ca != "" {
+		objs = append(objs, argoCDTLSCerts(c.Host, ns, ca))
+	}
+	return objs, nil
+}
+
+// argoCDTarget is the URL the Secret of kind claims for c (a repo-creds template's prefix, or
+// one repository's URL) and the Secret's name: o.Name, else one made from the credential's.
+func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentials, o ExportOptions, kind string) (target, name string, err error) {
+	name = o.Name
+	switch kind {
+	case KindRepoCreds:
+		if o.Repo != "" {
+			return "", "", fmt.Errorf("--repo applies to --kind repository only")
+		}
+		prefix, err := ArgoCDPrefix(ctx, env, c)
+		if err != nil {
+			return "", "", err
+		}
+		if name == "" {
+			name = secretBase(c) + "-repo-creds"
+		}
+		return prefix, name, nil
+	case KindRepository:
+		repo := strings.Trim(strings.TrimSpace(o.Repo), "/")
+		if repo == "" || strings.ContainsAny(repo, "/ ") {
+			return "", "", fmt.Errorf("--kind repository needs --repo NAME (the repository's name in the organisation)")
+		}
+		prefix, err := orgURL(ctx, env, c)
+		if err != nil {
+			return "", "", err
+		}
+		if name == "" {
+			name = secretBase(c) + "-" + strings.ToLower(repo)
+		}
+		return prefix + url.PathEscape(repo), name, nil
+	}
+	return "", "", fmt.Errorf("unknown --kind %q: use repo-creds or repository", kind)
+}
+
+// argoCDSecret is the Secret of kind (repo-creds or repository) named name in namespace ns that
+// gives Argo CD c's username and token for target.
+func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object {
+	return Object{
 		{"apiVersion", "v1"},
 		{"kind", "Secret"},
 		{"metadata", Object{
@@ -200,24 +217,25 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 			{"password", c.Token},
 		}},
 	}
-	objs := []Object{secret}
-	if ca != "" {
-		u, _ := url.Parse(c.Host)
-		objs = append(objs, Object{
-			{"apiVersion", "v1"},
-			{"kind", "ConfigMap"},
-			{"metadata", Object{
-				{"name", "argocd-tls-certs-cm"},
-				{"namespace", ns},
-				{"labels", Object{
-					{"app.kubernetes.io/name", "argocd-tls-certs-cm"},
-					{"app.kubernetes.io/part-of", "argocd"},
-				}},
+}
+
+// argoCDTLSCerts is the argocd-tls-certs-cm ConfigMap in namespace ns holding the CA bundle ca
+// for host's name.
+func argoCDTLSCerts(host, ns, ca string) Object {
+	u, _ := url.Parse(host)
+	return Object{
+		{"apiVersion", "v1"},
+		{"kind", "ConfigMap"},
+		{"metadata", Object{
+			{"name", "argocd-tls-certs-cm"},
+			{"namespace", ns},
+			{"labels", Object{
+				{"app.kubernetes.io/name", "argocd-tls-certs-cm"},
+				{"app.kubernetes.io/part-of", "argocd"},
 			}},
-			{"data", Object{{u.Hostname(), ca}}},
-		})
+		}},
+		{"data", Object{{u.Hostname(), ca}}},
 	}
-	return objs, nil
 }
 
 // tlsCertsConfigMap is the ConfigMap Argo CD reads the Git hosts' CA certificates from.

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -94,4 +95,38 @@ func Names() string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// Alias is another name of a provider, accepted wherever a provider or the credential named after
+// it is named: Forgejo is a fork of Gitea with its API, and Codeberg runs Forgejo. The output
+// names the provider itself (Gitea / Forgejo).
+type Alias struct {
+	Name string
+	ID   ID
+}
+
+var aliases = []Alias{{"forgejo", Gitea}, {"codeberg", Gitea}}
+
+// Aliases lists every alias, in order.
+func Aliases() []Alias { return slices.Clone(aliases) }
+
+// AliasOf is the provider an alias names.
+func AliasOf(name string) (ID, bool) {
+	for _, a := range aliases {
+		if a.Name == name {
+			return a.ID, true
+		}
+	}
+	return "", false
+}
+
+// AliasNames lists the aliases of id (every alias when id is empty), in their order.
+func AliasNames(id ID) []string {
+	var out []string
+	for _, a := range aliases {
+		if id == "" || a.ID == id {
+			out = append(out, a.Name)
+		}
+	}
+	return out
 }

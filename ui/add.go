@@ -87,6 +87,9 @@ func newCredentialName(d *config.Data, p providers.Provider, typed string) (stri
 	if d != nil && d.Credentials[name] != nil {
 		return "", fmt.Errorf("%s exists already: edit it, or choose another name", labelIn(d, name))
 	}
+	if id, ok := providers.AliasOf(name); ok {
+		return "", fmt.Errorf("%s is another name of %s's own credential (%s): choose another name, e.g. %s-2", name, providers.MustLookup(id).Name, id, p.ID)
+	}
 	if other, err := providers.Lookup(name); err == nil && other.ID != p.ID {
 		return "", errors.New(name + " is the name of " + other.Name + "'s own credential: choose another name, e.g. " + string(p.ID) + "-2")
 	}

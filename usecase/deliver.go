@@ -86,6 +86,9 @@ func Deliverable(d *config.Data, name string) (string, *config.Credential, error
 // the credential named after its provider); an unknown name says which exist.
 func Stored(d *config.Data, name string) (string, *config.Credential, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
+	if id, ok := providers.AliasOf(name); ok {
+		name = string(id)
+	}
 	if c := d.Credentials[name]; c != nil {
 		return name, c, nil
 	}

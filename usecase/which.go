@@ -56,6 +56,34 @@ func (b *Backend) Which(ctx context.Context, d *config.Data, repoURL string) (Se
 	env := b.Env(providers.DefaultTimeout)
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
+	all, warnings := candidates(ctx, env, d)
+	best, match := byPrefix(all, u)
+	if len(best) == 0 {
+		best = byOrg(all, u)
+	}
+	switch {
+	case len(best) > 1:
+		out.Checks = append(out.Checks, tied(best, match, u))
+	case len(best) == 0:
+		out.Checks = append(out.Checks, providers.Check{ID: CheckMatch, Status: providers.Fail, Message: noneServes(all, u)})
+	default:
+		c := best[0]
+		out.Credential, out.Provider = c.name, c.creds.Provider
+		if match {
+			out.Prefix = c.prefix
+		}
+		out.Checks = append(out.Checks, serves(c, match))
+		read := providers.CanRead(ctx, env, c.creds, u)
+		out.Readable = read.Status == providers.Pass
+		out.Checks = append(out.Checks, read)
+	}
+	out.Checks = append(out.Checks, warnings...)
+	return out, nil
+}
+
+// candidates are the stored credentials with their Argo CD URL prefixes, and a warning for each
+// whose prefix could not be made (it is then compared by host and organisation only).
+func candidates(ctx context.Context, env *providers.Env, d *config.Data) ([]candidate, []providers.Check) {
 	var all []candidate
 	var warnings []providers.Check
 	for _, name := range CredentialNames(d) {
@@ -68,46 +96,38 @@ func (b *Backend) Which(ctx context.Context, d *config.Data, repoURL string) (Se
 		c.prefix = p
 		all = append(all, c)
 	}
-	best, match := byPrefix(all, u)
-	if len(best) == 0 {
-		best = byOrg(all, u)
+	return all, warnings
+}
+
+// tied is the failed match of several credentials that serve u alike (by prefix when match, else
+// by host and organisation), and how to settle it.
+func tied(best []candidate, match bool, u string) providers.Check {
+	names := make([]string, len(best))
+	for i, c := range best {
+		names[i] = c.name
 	}
-	switch {
-	case len(best) > 1:
-		names := make([]string, len(best))
-		for i, c := range best {
-			names[i] = c.name
-		}
-		how := fmt.Sprintf("Argo CD would give it either one's template: narrow one with `gitopscfg set %s --url-prefix URL`", names[len(names)-1])
-		if !match {
-			how = "neither's Argo CD template covers it: give the one that should serve it a --url-prefix that does"
-		}
-		out.Checks = append(out.Checks, providers.Check{ID: CheckMatch, Status: providers.Fail,
-			Message: fmt.Sprintf("the credentials %s both serve %s: %s", andList(names), u, how)})
-	case len(best) == 0:
-		out.Checks = append(out.Checks, providers.Check{ID: CheckMatch, Status: providers.Fail, Message: noneServes(all, u)})
-	default:
-		c := best[0]
-		out.Credential, out.Provider = c.name, c.creds.Provider
-		name := providers.MustLookup(c.creds.Provider).Name
-		if match {
-			out.Prefix = c.prefix
-			out.Checks = append(out.Checks, providers.Check{ID: CheckMatch, Status: providers.Pass,
-				Message: fmt.Sprintf("%s (%s) serves it: its Argo CD template claims %s, the longest prefix of the URL", c.name, name, c.prefix)})
-		} else {
-			claims := "no Argo CD template"
-			if c.prefix != "" {
-				claims = "its Argo CD template claims " + c.prefix + ", which does not cover it"
-			}
-			out.Checks = append(out.Checks, providers.Check{ID: CheckMatch, Status: providers.Warn,
-				Message: fmt.Sprintf("%s (%s) serves it by host and organisation (%s on %s), but Argo CD would not give it this credential: %s", c.name, name, c.creds.Org, c.creds.Host, claims)})
-		}
-		read := providers.CanRead(ctx, env, c.creds, u)
-		out.Readable = read.Status == providers.Pass
-		out.Checks = append(out.Checks, read)
+	how := fmt.Sprintf("Argo CD would give it either one's template: narrow one with `gitopscfg set %s --url-prefix URL`", names[len(names)-1])
+	if !match {
+		how = "neither's Argo CD template covers it: give the one that should serve it a --url-prefix that does"
 	}
-	out.Checks = append(out.Checks, warnings...)
-	return out, nil
+	return providers.Check{ID: CheckMatch, Status: providers.Fail,
+		Message: fmt.Sprintf("the credentials %s both serve %s: %s", andList(names), u, how)}
+}
+
+// serves is the match of the one credential c that serves the URL: passed when its Argo CD
+// prefix matched, a warning when only its host and organisation did (Argo CD would not use it).
+func serves(c candidate, match bool) providers.Check {
+	name := providers.MustLookup(c.creds.Provider).Name
+	if match {
+		return providers.Check{ID: CheckMatch, Status: providers.Pass,
+			Message: fmt.Sprintf("%s (%s) serves it: its Argo CD template claims %s, the longest prefix of the URL", c.name, name, c.prefix)}
+	}
+	claims := "no Argo CD template"
+	if c.prefix != "" {
+		claims = "its Argo CD template claims " + c.prefix + ", which does not cover it"
+	}
+	return providers.Check{ID: CheckMatch, Status: providers.Warn,
+		Message: fmt.Sprintf("%s (%s) serves it by host and organisation (%s on %s), but Argo CD would not give it this credential: %s", c.name, name, c.creds.Org, c.creds.Host, claims)}
 }
 
 // repositoryURL checks a repository URL as given to Which: an absolute http(s) URL without a

@@ -60,27 +60,18 @@ func (s *Server) byID(w http.ResponseWriter, admin bool, raw string) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.mu.Lock()
-	r := s.rowByIDLocked(id)
-	var c Config
-	if r != nil {
-		c = read(r, true)
-	}
-	s.mu.Unlock()
-	if r == nil {
-		notFound(w)
-		return
-	}
-	if !admin {
-		forbidden(w)
-		return
-	}
-	ok(w, c)
+	s.one(w, admin, func() *Row { return s.rowByIDLocked(id) })
 }
 
 func (s *Server) byProvider(w http.ResponseWriter, admin bool, p string) {
+	s.one(w, admin, func() *Row { return s.rowByProviderLocked(p) })
+}
+
+// one answers with the configuration find picks (called with s.mu held), token included: 404
+// when there is none, then 403 to a non-admin, as Devtron checks them.
+func (s *Server) one(w http.ResponseWriter, admin bool, find func() *Row) {
 	s.mu.Lock()
-	r := s.rowByProviderLocked(p)
+	r := find()
 	var c Config
 	if r != nil {
 		c = read(r, true)
@@ -205,10 +196,14 @@ func applyTLS(w http.ResponseWriter, row *Row, c Config) bool {
 	return true
 }
 
-func (s *Server) update(w http.ResponseWriter, admin bool, body []byte) {
+// decodeConfig is the configuration an update or a validation sends, as Devtron's handlers read
+// it: refused to a non-admin (403), its token the stored one of the body's provider when it
+// carries none (404 when none is stored), then a body that does not decode is a 400. false: the
+// answer is written.
+func (s *Server) decodeConfig(w http.ResponseWriter, admin bool, body []byte) (Config, bool) {
 	if !admin {
 		forbidden(w)
-		return
+		return Config{}, false
 	}
 	var c Config
 	err := json.Unmarshal(body, &c)
@@ -222,11 +217,19 @@ func (s *Server) update(w http.ResponseWriter, admin bool, body []byte) {
 		s.mu.Unlock()
 		if r == nil {
 			notFound(w)
-			return
+			return Config{}, false
 		}
 	}
 	if err != nil {
 		fail(w, http.StatusBadRequest, err.Error())
+		return Config{}, false
+	}
+	return c, true
+}
+
+func (s *Server) update(w http.ResponseWriter, admin bool, body []byte) {
+	c, valid := s.decodeConfig(w, admin, body)
+	if !valid {
 		return
 	}
 	if !validProvider(w, c) {
@@ -308,26 +311,8 @@ func or(a, b string) string {
 }
 
 func (s *Server) validateOnly(w http.ResponseWriter, admin bool, body []byte) {
-	if !admin {
-		forbidden(w)
-		return
-	}
-	var c Config
-	err := json.Unmarshal(body, &c)
-	if c.Token == "" {
-		s.mu.Lock()
-		r := s.rowByProviderLocked(c.Provider)
-		if r != nil {
-			c.Token = r.Token
-		}
-		s.mu.Unlock()
-		if r == nil {
-			notFound(w)
-			return
-		}
-	}
-	if err != nil {
-		fail(w, http.StatusBadRequest, err.Error())
+	c, valid := s.decodeConfig(w, admin, body)
+	if !valid {
 		return
 	}
 	ok(w, s.dryRun(&c))

@@ -32,7 +32,7 @@ func TestFaultsThatTestWhereTheTokenGoes(t *testing.T) {
 	if a := get(t, gh+"/user", "", tok); a.status != 200 {
 		t.Errorf("echo on writes: a read got %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodPost, gh+"/orgs/acme/repos", "", tok, map[string]any{"name": "x", "private": true}); a.status != 400 ||
+	if a := apiSend(t, http.MethodPost, gh+"/orgs/acme/repos", "", tok, map[string]any{"name": "x", "private": true}); a.status != 400 ||
 		!strings.Contains(string(a.body), tok) {
 		t.Errorf("echo on writes: a write got %d %s", a.status, a.body)
 	}
@@ -51,7 +51,7 @@ func TestFaultsThatTestWhereTheTokenGoes(t *testing.T) {
 
 	tok = fake.GitHubTokenFull + fake.MarkStrayClone
 	elsewhere := strings.TrimPrefix(e.Elsewhere(), "http://")
-	a = azbbSend(t, http.MethodPost, gh+"/orgs/acme/repos", "", tok, map[string]any{"name": "stray", "private": true})
+	a = apiSend(t, http.MethodPost, gh+"/orgs/acme/repos", "", tok, map[string]any{"name": "stray", "private": true})
 	if m := a.json(t); a.status != 201 || !strings.HasPrefix(m["clone_url"].(string), "http://"+elsewhere+"/") {
 		t.Errorf("stray clone: %d %v", a.status, m)
 	}

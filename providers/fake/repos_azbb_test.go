@@ -16,8 +16,9 @@ import (
 
 // Tests of the Azure DevOps and Bitbucket repository lifecycles and of their Git rules.
 
-// azbbSend sends a request with Basic auth (or Bearer when user is empty) and a JSON body.
-func azbbSend(t *testing.T, method, rawURL, user, token string, body any) answer {
+// apiSend sends a request to an emulator's API with Basic auth (or Bearer when user is empty)
+// and a JSON body.
+func apiSend(t *testing.T, method, rawURL, user, token string, body any) answer {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -49,7 +50,7 @@ func azbbSend(t *testing.T, method, rawURL, user, token string, body any) answer
 // git-upload-pack (clone, fetch) or git-receive-pack (push).
 func azbbGitStatus(t *testing.T, repoURL, user, token, service string) int {
 	t.Helper()
-	return azbbSend(t, http.MethodGet, repoURL+"/info/refs?service="+service, user, token, nil).status
+	return apiSend(t, http.MethodGet, repoURL+"/info/refs?service="+service, user, token, nil).status
 }
 
 func TestAzureRepositoryLifecycleAnswers(t *testing.T) {
@@ -60,11 +61,11 @@ func TestAzureRepositoryLifecycleAnswers(t *testing.T) {
 	const name = "gitopscfg-check-fakeaz"
 	create := map[string]any{"name": name, "project": map[string]string{"id": fake.AzureProjectID}}
 
-	if a := azbbSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenNoManage, create); a.status != 401 ||
+	if a := apiSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenNoManage, create); a.status != 401 ||
 		!strings.Contains(a.json(t)["message"].(string), "TF400813") {
 		t.Errorf("create without Code manage: %d %s", a.status, a.body)
 	}
-	a := azbbSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenFull, create)
+	a := apiSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenFull, create)
 	if a.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", a.status, a.body)
 	}
@@ -75,11 +76,11 @@ func TestAzureRepositoryLifecycleAnswers(t *testing.T) {
 	if len(id) != 36 || m["name"] != name || m["remoteUrl"] != wantRemote || m["webUrl"] == nil {
 		t.Errorf("created repository %v; want a GUID and remoteUrl %s", m, wantRemote)
 	}
-	if a := azbbSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenFull, create); a.status != http.StatusConflict ||
+	if a := apiSend(t, http.MethodPost, repos+"?api-version=7.1", "x", fake.AzureTokenFull, create); a.status != http.StatusConflict ||
 		!strings.Contains(a.json(t)["message"].(string), "TF400948") {
 		t.Errorf("create again: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodGet, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != 200 || a.json(t)["id"] != id {
+	if a := apiSend(t, http.MethodGet, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != 200 || a.json(t)["id"] != id {
 		t.Errorf("get: %d %s", a.status, a.body)
 	}
 
@@ -100,14 +101,14 @@ func TestAzureRepositoryLifecycleAnswers(t *testing.T) {
 		}
 	}
 
-	if a := azbbSend(t, http.MethodDelete, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenNoDelete, nil); a.status != 403 ||
+	if a := apiSend(t, http.MethodDelete, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenNoDelete, nil); a.status != 403 ||
 		!strings.Contains(a.json(t)["message"].(string), "TF401027") {
 		t.Errorf("delete without the permission: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodDelete, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != http.StatusNoContent {
+	if a := apiSend(t, http.MethodDelete, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != http.StatusNoContent {
 		t.Errorf("delete: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodGet, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != 404 ||
+	if a := apiSend(t, http.MethodGet, repos+"/"+id+"?api-version=7.1", "x", fake.AzureTokenFull, nil); a.status != 404 ||
 		!strings.Contains(a.json(t)["message"].(string), "TF401019") {
 		t.Errorf("get after delete: %d %s", a.status, a.body)
 	}
@@ -137,16 +138,16 @@ func TestBitbucketRepositoryLifecycleAnswers(t *testing.T) {
 	create := map[string]any{"scm": "git", "is_private": true, "project": map[string]string{"key": fake.BitbucketProjectKey}}
 	email := fake.BitbucketEmail
 
-	a := azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenNoAdminRepo, create)
+	a := apiSend(t, http.MethodPost, repo, email, fake.BitbucketTokenNoAdminRepo, create)
 	if a.status != 403 || !strings.Contains(string(a.body), "admin:repository:bitbucket") {
 		t.Errorf("create without admin:repository: %d %s", a.status, a.body)
 	}
 	// The API description: 400 also "if the caller lacks the privilege to create repositories".
-	a = azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenNoCreatePrivilege, create)
+	a = apiSend(t, http.MethodPost, repo, email, fake.BitbucketTokenNoCreatePrivilege, create)
 	if a.status != 400 || a.json(t)["type"] != "error" || !strings.Contains(string(a.body), "permission to create repositories") {
 		t.Errorf("create without the privilege: %d %s", a.status, a.body)
 	}
-	a = azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenFull, create)
+	a = apiSend(t, http.MethodPost, repo, email, fake.BitbucketTokenFull, create)
 	if a.status != http.StatusOK {
 		t.Fatalf("create: %d %s", a.status, a.body)
 	}
@@ -167,11 +168,11 @@ func TestBitbucketRepositoryLifecycleAnswers(t *testing.T) {
 		len(got.Links.Clone) == 0 || got.Links.Clone[0].Name != "https" || got.Links.Clone[0].Href != wantClone {
 		t.Errorf("created repository %+v; want clone link %s", got, wantClone)
 	}
-	a = azbbSend(t, http.MethodPost, repo, email, fake.BitbucketTokenFull, create)
+	a = apiSend(t, http.MethodPost, repo, email, fake.BitbucketTokenFull, create)
 	if a.status != 400 || !strings.Contains(string(a.body), "Repository with this Slug and Owner already exists.") {
 		t.Errorf("create again: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodGet, repo, email, fake.BitbucketTokenFull, nil); a.status != 200 {
+	if a := apiSend(t, http.MethodGet, repo, email, fake.BitbucketTokenFull, nil); a.status != 200 {
 		t.Errorf("get: %d %s", a.status, a.body)
 	}
 
@@ -194,14 +195,14 @@ func TestBitbucketRepositoryLifecycleAnswers(t *testing.T) {
 		}
 	}
 
-	a = azbbSend(t, http.MethodDelete, repo, email, fake.BitbucketTokenNoDeleteRepo, nil)
+	a = apiSend(t, http.MethodDelete, repo, email, fake.BitbucketTokenNoDeleteRepo, nil)
 	if a.status != 403 || !strings.Contains(string(a.body), "delete:repository:bitbucket") {
 		t.Errorf("delete without delete:repository: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodDelete, repo, email, fake.BitbucketTokenFull, nil); a.status != http.StatusNoContent {
+	if a := apiSend(t, http.MethodDelete, repo, email, fake.BitbucketTokenFull, nil); a.status != http.StatusNoContent {
 		t.Errorf("delete: %d %s", a.status, a.body)
 	}
-	if a := azbbSend(t, http.MethodGet, repo, email, fake.BitbucketTokenFull, nil); a.status != 404 {
+	if a := apiSend(t, http.MethodGet, repo, email, fake.BitbucketTokenFull, nil); a.status != 404 {
 		t.Errorf("get after delete: %d %s", a.status, a.body)
 	}
 	if got := azbbGitStatus(t, git, "x-bitbucket-api-token-auth", fake.BitbucketTokenFull, "git-upload-pack"); got != 404 {
