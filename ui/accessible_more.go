@@ -55,56 +55,136 @@ func verdictWords(r providers.Result) string {
 	return "passed" + withWarnings(r)
 }
 
-// push sends the stored credential of row e to the stored Devtron instance, saying first, and
-// asking, when the push would change Devtron's active provider, or replace there another
+// push sends the stored credential of row e to a stored Devtron instance: with several, it asks
+// to which (each by its number, and after them all, one after the other). Each push says first,
+// and asks, when it would change the instance's active provider, or replace there another
 // credential of its provider.
 func (a *accessible) push(e entry, d *config.Data) error {
-	if usecase.StoredDevtron(d) == nil {
+	insts := d.InstanceNames(string(platforms.KindDevtron))
+	if len(insts) == 0 {
 		a.say("No Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first.")
 		return nil
 	}
-	b := a.backend()
 	name, label := e.credential(), e.label()
 	if err := usecase.Fresh(name, d.Credentials[name]); err != nil {
 		a.say("Not pushed: %v: re-test %s first.", err, label)
 		return nil
 	}
-	url := safe.Text(usecase.StoredDevtron(d).URL)
-	plan, err := b.PlanPush(a.ctx, d, name, usecase.DevtronName(d))
+	targets := insts
+	if len(insts) > 1 {
+		var opts []huh.Option[int]
+		for i, n := range insts {
+			opts = append(opts, huh.NewOption(n+" at "+safe.Text(d.Platforms[string(platforms.KindDevtron)][n].URL), i))
+		}
+		opts = append(opts, huh.NewOption("All, one after the other (each push asks first)", len(insts)))
+		i := 0
+		if err := a.run(huh.NewSelect[int]().Title("Push " + label + " to which Devtron instance?").Options(opts...).Value(&i)); err != nil {
+			return err
+		}
+		if i < len(insts) {
+			targets = insts[i : i+1]
+		}
+	}
+	for n, inst := range targets {
+		if n > 0 {
+			// the push before may have made the credential the active one here
+			nd, err := a.store.Load()
+			if err != nil {
+				return err
+			}
+			d = nd
+		}
+		if err := a.pushTo(e, d, inst, len(insts) > 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pushTo sends the stored credential of row e to the stored Devtron instance inst (named: said by
+// its name, as there are several), saying first, and asking, when the push would change its
+// active provider, or replace there another credential of its provider.
+func (a *accessible) pushTo(e entry, d *config.Data, inst string, named bool) error {
+	target, err := usecase.DevtronTarget(d, inst)
 	if err != nil {
-		a.say("Not pushed: Devtron's active provider could not be read: %s", safe.Text(usecase.DevtronInstance(d).Redact(err.Error())))
+		a.say("Not pushed: %v", err)
 		return nil
 	}
-	activate := false
-	if plan.Switches {
-		there := platforms.ActiveName(plan.Active)
-		a.say("Devtron's active GitOps provider is %s: its applications push there.", there)
-		activate = a.confirm(fmt.Sprintf("Make %s the active one in Devtron at %s, and here?", label, url))
-		if !activate && !plan.Present {
-			a.say("Nothing was pushed: %s stays Devtron's active provider.", there)
-			return nil
-		}
-		if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in Devtron and keep %s active there?", e.p.Name, there)) {
-			a.say("Nothing was pushed.")
-			return nil
-		}
-	} else if !a.confirm(fmt.Sprintf("Push %s to Devtron at %s? Devtron validates it by creating and deleting a repository.", label, url)) {
-		a.say("Nothing was pushed.")
+	t := pushTarget{inst: inst, dt: "Devtron", url: safe.Text(target.URL), redact: target.Redact}
+	if named {
+		t.dt += " " + inst
+		t.to, t.at = " to "+t.dt, t.dt+": "
+	}
+	activate, ok := a.askPush(e, d, t)
+	if !ok {
 		return nil
 	}
-	a.say("Pushing %s to Devtron (its validation can take minutes) …", label)
-	in := usecase.PushInput{Credential: name, Instance: usecase.DevtronName(d), Activate: activate}
+	a.say("Pushing %s to %s (its validation can take minutes) …", e.label(), t.dt)
+	out, err, ok := a.sendPush(e, d, t, usecase.PushInput{Credential: e.credential(), Instance: inst, Activate: activate})
+	if ok {
+		a.sayPushed(e, d, t, out, err)
+	}
+	return nil
+}
+
+// pushTarget is the Devtron instance a plain-prompt push goes to, as its messages name it.
+type pushTarget struct {
+	inst, dt, url string
+	// to and at name the instance in messages when several are stored ("" otherwise).
+	to, at string
+	redact func(string) string
+}
+
+// askPush asks whether to push e's credential to t (and, when the push would switch Devtron's
+// active provider, whether to); ok is false when nothing is to be pushed (said already).
+func (a *accessible) askPush(e entry, d *config.Data, t pushTarget) (activate, ok bool) {
+	label := e.label()
+	plan, err := a.backend().PlanPush(a.ctx, d, e.credential(), t.inst)
+	if err != nil {
+		a.say("Not pushed%s: %s's active provider could not be read: %s", t.to, t.dt, safe.Text(t.redact(err.Error())))
+		return false, false
+	}
+	if !plan.Switches {
+		if !a.confirm(fmt.Sprintf("Push %s to %s at %s? Devtron validates it by creating and deleting a repository.", label, t.dt, t.url)) {
+			a.say("Nothing was pushed%s.", t.to)
+			return false, false
+		}
+		return false, true
+	}
+	there := platforms.ActiveName(plan.Active)
+	a.say("%s's active GitOps provider is %s: its applications push there.", t.dt, there)
+	activate = a.confirm(fmt.Sprintf("Make %s the active one in %s at %s, and here?", label, t.dt, t.url))
+	if !activate && !plan.Present {
+		a.say("Nothing was pushed%s: %s stays %s's active provider.", t.to, there, t.dt)
+		return false, false
+	}
+	if !activate && !a.confirm(fmt.Sprintf("Update %s's configuration in %s and keep %s active there?", e.p.Name, t.dt, there)) {
+		a.say("Nothing was pushed%s.", t.to)
+		return false, false
+	}
+	return activate, true
+}
+
+// sendPush pushes, asking before it replaces another credential of the provider that the
+// instance holds; ok is false when the admin declined (said already).
+func (a *accessible) sendPush(e entry, d *config.Data, t pushTarget, in usecase.PushInput) (usecase.Pushed, error, bool) {
+	b := a.backend()
 	out, err := b.Push(a.ctx, d, in)
 	var re *usecase.ReplaceError
 	if errors.As(err, &re) {
 		// Devtron holds one configuration per provider: nothing was sent; ask before replacing.
-		if !a.confirm(fmt.Sprintf("Devtron holds %s, another %s credential: replace it there with %s?", labelIn(d, re.Holder), e.p.Name, label)) {
-			a.say("Nothing was pushed: Devtron keeps %s.", labelIn(d, re.Holder))
-			return nil
+		if !a.confirm(fmt.Sprintf("%s holds %s, another %s credential: replace it there with %s?", t.dt, labelIn(d, re.Holder), e.p.Name, e.label())) {
+			a.say("Nothing was pushed: %s keeps %s.", t.dt, labelIn(d, re.Holder))
+			return out, nil, false
 		}
 		in.Replace = true
 		out, err = b.Push(a.ctx, d, in)
 	}
+	return out, err, true
+}
+
+// sayPushed says Devtron's stages and the push's outcome.
+func (a *accessible) sayPushed(e entry, d *config.Data, t pushTarget, out usecase.Pushed, err error) {
 	for _, st := range out.Result.Stages {
 		word := providers.Pass.Word()
 		if !st.OK {
@@ -112,20 +192,20 @@ func (a *accessible) push(e entry, d *config.Data) error {
 		}
 		a.say("  %s: %s %s", word, safe.Text(st.Name), safe.Text(st.Message))
 	}
+	label, name := e.label(), e.credential()
 	noun := credentialNoun(name, e.p.ID)
 	switch {
 	case err != nil && !out.Result.OK():
-		a.say("Not pushed: %s", safe.Text(err.Error()))
+		a.say("Not pushed%s: %s", t.to, safe.Text(err.Error()))
 	case err != nil:
-		a.say("%s: %s; but %s", label, safe.Text(out.Result.Message), safe.Text(err.Error()))
+		a.say("%s%s: %s; but %s", t.at, label, safe.Text(out.Result.Message), safe.Text(err.Error()))
 	case out.ActivatedHere:
-		a.say("%s: %s. %s is now the active %s here too, as in Devtron.", label, safe.Text(out.Result.Message), label, noun)
+		a.say("%s%s: %s. %s is now the active %s here too, as in %s.", t.at, label, safe.Text(out.Result.Message), label, noun, t.dt)
 	case out.Disagree != "":
-		a.say("%s: %s. Here %s is the active %s: activate %s to make them agree.", label, safe.Text(out.Result.Message), out.Disagree, nounIn(d, out.Disagree), label)
+		a.say("%s%s: %s. Here %s is the active %s: activate %s to make them agree.", t.at, label, safe.Text(out.Result.Message), out.Disagree, nounIn(d, out.Disagree), label)
 	default:
-		a.say("%s: %s", label, safe.Text(out.Result.Message))
+		a.say("%s%s: %s", t.at, label, safe.Text(out.Result.Message))
 	}
-	return nil
 }
 
 // rotate replaces the token of row e's credential (usecase.Rotate), saying each step as it

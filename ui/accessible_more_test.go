@@ -161,3 +161,60 @@ func TestAccessibleAddsSecondCredential(t *testing.T) {
 		t.Fatalf("the re-test of row 2 was not acme-infra's (github's last check %v):\n%s", d.Credentials["github"].LastCheck, text)
 	}
 }
+
+// With two Devtron instances (neither named default), the plain prompts' push asks to which, by
+// number: the one chosen gets the push, the other nothing; the number after the last pushes to
+// each in turn, each push asking first.
+func TestAccessiblePushAsksWhichInstance(t *testing.T) {
+	t.Parallel()
+	const devtronToken = "devtron-CANARY-accessible-push-00000042"
+	emu := kit.Emulators(t, fake.Options{})
+	prod := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
+	staging := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{devtronToken: true}})
+	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
+	ctx := context.Background()
+	if _, err := s.RecordChecks(ctx, "t", config.Checked{Credential: "github", Tested: emu.Credentials(providers.GitHub, fake.GitHubTokenFull).Settings,
+		Record: &config.CheckRecord{At: fixedNow, OK: true}}); err != nil {
+		t.Fatal(err)
+	}
+	for name, dt := range map[string]*devtronfake.Server{"prod": prod, "staging": staging} {
+		if _, err := s.SetPlatform(ctx, "t", "devtron", name, config.Platform{URL: dt.URL(), Token: devtronToken}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := Options{Store: s, ConfigDir: s.Dir(), Who: "t"}
+
+	var out bytes.Buffer
+	// push, GitHub, staging, yes, quit
+	if err := runPiped(t, opts, []string{"8", "1", "2", "y", "6"}, &out); err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	for _, want := range []string{"Push GitHub to which Devtron instance?", "prod at " + prod.URL(), "staging at " + staging.URL(), "All, one after the other (each push asks first)",
+		"Push GitHub to Devtron staging at " + staging.URL() + "?", "Devtron staging: GitHub: Devtron validated and saved the configuration"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if held(staging, "GITHUB") == nil || len(prod.Rows()) != 0 {
+		t.Fatalf("after the push to staging: prod holds %+v, staging %+v", prod.Rows(), staging.Rows())
+	}
+
+	out.Reset()
+	// push, GitHub, all: prod yes, staging (which holds it already) no, quit
+	if err := runPiped(t, opts, []string{"8", "1", "3", "y", "n", "6"}, &out); err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	text := out.String()
+	i, j := strings.Index(text, "Devtron prod: GitHub: Devtron validated and saved the configuration"), strings.Index(text, "Nothing was pushed to Devtron staging.")
+	if i < 0 || j < i {
+		t.Fatalf("all did not push to prod, then ask about staging:\n%s", text)
+	}
+	if held(prod, "GITHUB") == nil || len(staging.Rows()) != 1 {
+		t.Fatalf("after all: prod holds %+v, staging %+v", prod.Rows(), staging.Rows())
+	}
+	for _, tok := range []string{fake.GitHubTokenFull, devtronToken} {
+		if showsToken(text, tok) {
+			t.Fatalf("a token is shown:\n%s", text)
+		}
+	}
+}

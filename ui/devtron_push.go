@@ -18,11 +18,12 @@ import (
 // change, and from which to which), the push through usecase.Push, and its notice, which a newer
 // comparison that contradicts it takes away.
 
-// devtronPushedMsg ends a push of credential name (of provider) to Devtron; activate says whether
-// it was allowed to make the provider Devtron's active one, before is the credential's state in
-// Devtron as the picker showed it when the push started ("" unknown).
+// devtronPushedMsg ends a push of credential name (of provider) to a Devtron instance; activate
+// says whether it was allowed to make the provider Devtron's active one, before is the
+// credential's state in that instance as the picker showed it when the push started ("" unknown).
 type devtronPushedMsg struct {
 	name     string
+	instance string // the Devtron instance's name
 	provider providers.ID
 	ask      pushAsk // the question answered
 	activate bool
@@ -47,11 +48,14 @@ type devtronPlanMsg struct {
 // pushNote is what a push's notice said, to be checked against newer comparisons.
 type pushNote struct {
 	name     string
+	instance string
 	provider providers.ID
 	text     string
 	saved    bool
 	active   bool // the push made the provider Devtron's active one
 	before   platforms.DriftState
+	// parts are the notes of each push of a push to all instances (the others are unset then)
+	parts []pushNote
 }
 
 // pushAsk is a push of credential name (of provider) waiting for the admin's answer, or for
@@ -59,8 +63,9 @@ type pushNote struct {
 type pushAsk struct {
 	name     string
 	provider providers.ID
-	seq      int  // tags the plan's reply
-	planning bool // Devtron is being asked which provider is active there
+	instance string // the Devtron instance's name
+	seq      int    // tags the plan's reply
+	planning bool   // Devtron is being asked which provider is active there
 	// switches is true when the push makes provider Devtron's active one in place of from;
 	// present when Devtron holds a configuration of provider already (inactive then).
 	switches bool
@@ -73,30 +78,48 @@ type pushAsk struct {
 	changed bool
 }
 
-// devtronPlanCmd asks Devtron what a push of credential name would do to its active provider.
-func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name string) tea.Cmd {
+// devtronPlanCmd asks the Devtron instance inst what a push of credential name would do to its
+// active provider.
+func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name, inst string) tea.Cmd {
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, name, usecase.DevtronName(d))
+		plan, err := b.PlanPush(ctx, d, name, inst)
 		return devtronPlanMsg{seq: seq, name: name, plan: plan, err: err}
 	})
 }
 
-// devtronPushCmd pushes the credential of the question a, as stored in d, to d's Devtron instance
+// devtronPushCmd pushes the credential of the question a, as stored in d, to d's Devtron instance a.instance
 // (usecase.Push: the freshness gate, then the push); a.switches lets the push make its provider
 // Devtron's active one in place of another, and then the credential the active one here too,
 // a.replaces lets it replace another credential of the provider there. The session's end stops
 // waiting.
 func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, a pushAsk, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: usecase.DevtronName(d), Activate: activate, Replace: a.replaces != ""})
-		return devtronPushedMsg{name: a.name, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
+		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: a.instance, Activate: activate, Replace: a.replaces != ""})
+		return devtronPushedMsg{name: a.name, instance: a.instance, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
 
-// contradicted reports whether drift, newer than the push, says otherwise than the push's notice.
-func (n *pushNote) contradicted(d platforms.Drift) bool {
+// contradicted reports whether the comparison of the instances insts, newer than the push, says
+// otherwise than the push's notice (an instance that could not be read says nothing).
+func (n *pushNote) contradicted(insts map[string]*instanceView) bool {
+	for _, part := range n.parts {
+		if part.contradicted(insts) {
+			return true
+		}
+	}
+	if len(n.parts) > 0 {
+		return false
+	}
+	iv := insts[n.instance]
+	if iv == nil {
+		return true // no longer stored
+	}
+	if iv.drift == nil {
+		return false
+	}
+	d := *iv.drift
 	pd, ok := d.Credentials[n.name]
 	if !ok {
 		return true // no longer stored here
@@ -108,20 +131,22 @@ func (n *pushNote) contradicted(d platforms.Drift) bool {
 	return pd.State == platforms.InSync && n.before != platforms.InSync
 }
 
-// sayPush shows a notice about a push of credential name (of provider), to be dropped once a
-// newer comparison contradicts it.
-func (p *picker) sayPush(name string, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
+// sayPush shows a notice about a push of credential name (of provider) to the Devtron instance
+// inst, to be dropped once a newer comparison contradicts it.
+func (p *picker) sayPush(name, inst string, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
 	p.say(text, isErr)
-	p.dv.note = &pushNote{name: name, provider: provider, text: text, saved: saved, active: active, before: before}
+	p.dv.note = &pushNote{name: name, instance: inst, provider: provider, text: text, saved: saved, active: active, before: before}
 }
 
 // startPush asks to confirm a push of the selected credential (after asking Devtron which
-// provider is active there when the drift does not say), or says why it cannot be pushed.
+// provider is active there when the drift does not say), or says why it cannot be pushed. With
+// several Devtron instances, it asks first to which (devtron_choose.go).
 func (p *picker) startPush(sel entry) tea.Cmd {
 	name := sel.credential()
 	cfg := p.configured(name)
+	insts := p.instances()
 	switch {
-	case p.data == nil || usecase.StoredDevtron(p.data) == nil:
+	case len(insts) == 0:
 		p.say("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first", true)
 		return nil
 	case cfg == nil:
@@ -140,16 +165,26 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 		return nil
 	}
 	p.notice = ""
-	if pd, ok := p.current(name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
-		if there, known := p.activeThere(); known {
-			p.ask = newAsk(name, sel.p.ID, string(there), pd.State != platforms.Absent)
+	if len(insts) > 1 {
+		p.which = &pushChoice{name: name, provider: sel.p.ID, insts: insts}
+		return nil
+	}
+	return p.askPush(name, sel.p.ID, insts[0])
+}
+
+// askPush asks to confirm a push of credential name (of provider) to the Devtron instance inst,
+// after asking the instance which provider is active there when the drift does not say.
+func (p *picker) askPush(name string, provider providers.ID, inst string) tea.Cmd {
+	if pd, ok := p.current(inst, name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
+		if there, known := p.activeThere(inst); known {
+			p.ask = newAsk(name, inst, provider, string(there), pd.State != platforms.Absent)
 			p.ask.replaces = pd.Holder
 			return nil
 		}
 	}
 	p.seq++
-	p.ask = &pushAsk{name: name, provider: sel.p.ID, seq: p.seq, planning: true}
-	return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, name), p.spin.Tick)
+	p.ask = &pushAsk{name: name, instance: inst, provider: provider, seq: p.seq, planning: true}
+	return tea.Batch(devtronPlanCmd(p.c.ctx, p.c.backend(), p.data.Clone(), p.seq, name, inst), p.spin.Tick)
 }
 
 // notFresh is the freshness gate's refusal of the credential name (usecase.Fresh), nil when it
@@ -162,11 +197,11 @@ func notFresh(name string, cfg *config.Credential) *usecase.NotFreshError {
 	return nil
 }
 
-// newAsk is the question before a push of credential name (of provider) while Devtron's active
-// provider is there (its provider id, "" none) and Devtron holds a configuration of provider or
-// not.
-func newAsk(name string, provider providers.ID, there string, present bool) *pushAsk {
-	return &pushAsk{name: name, provider: provider, from: there, present: present, switches: there != "" && there != string(provider)}
+// newAsk is the question before a push of credential name (of provider) to the Devtron instance
+// inst while its active provider is there (its provider id, "" none) and it holds a configuration
+// of provider or not.
+func newAsk(name, inst string, provider providers.ID, there string, present bool) *pushAsk {
+	return &pushAsk{name: name, instance: inst, provider: provider, from: there, present: present, switches: there != "" && there != string(provider)}
 }
 
 // planned takes Devtron's plan and asks the question.
@@ -177,11 +212,11 @@ func (p *picker) planned(msg devtronPlanMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		p.ask = nil
-		p.say(p.label(msg.name)+" was not pushed: Devtron's active provider could not be read: "+
-			safe.Text(p.instance().Redact(msg.err.Error())), true)
-		return nil
+		p.say(p.at(a.instance)+p.label(msg.name)+" was not pushed: Devtron's active provider could not be read: "+
+			safe.Text(p.instance(a.instance).Redact(msg.err.Error())), true)
+		return p.nextPush()
 	}
-	p.ask = newAsk(msg.name, a.provider, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
+	p.ask = newAsk(msg.name, a.instance, a.provider, platforms.ActiveName(msg.plan.Active), msg.plan.Present)
 	return nil
 }
 
@@ -192,7 +227,8 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	if a.planning {
 		if key.Matches(msg, p.c.keys.confirm.No) {
 			p.ask = nil
-			p.say("nothing was pushed", false)
+			p.say(p.at(a.instance)+"nothing was pushed", false)
+			return p.nextPush()
 		}
 		return nil // the question is not asked yet
 	}
@@ -203,37 +239,57 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	case a.switches && a.present && msg.String() == "k":
 		return p.push(*a, false)
 	case a.switches:
-		p.say("nothing was pushed: "+a.from+" stays Devtron's active provider", false)
+		p.say(p.at(a.instance)+"nothing was pushed: "+a.from+" stays Devtron's active provider", false)
 	default:
-		p.say("nothing was pushed", false)
+		p.say(p.at(a.instance)+"nothing was pushed", false)
 	}
-	return nil
+	return p.nextPush()
+}
+
+// devtronNamed is how prose names the Devtron instance inst: "Devtron" while it is the only one,
+// else "Devtron staging".
+func (p *picker) devtronNamed(inst string) string {
+	if len(p.instances()) > 1 {
+		return "Devtron " + inst
+	}
+	return "Devtron"
+}
+
+// at starts a notice about the Devtron instance inst: "" while it is the only one, else "Devtron
+// staging: ".
+func (p *picker) at(inst string) string {
+	if len(p.instances()) > 1 {
+		return "Devtron " + inst + ": "
+	}
+	return ""
 }
 
 // askText is the question before the push.
 func (p *picker) askText() string {
 	a := p.ask
 	name := p.label(a.name)
-	url := safe.Text(usecase.StoredDevtron(p.data).URL)
+	dt := p.devtronNamed(a.instance)
+	url := safe.Text(p.instance(a.instance).URL)
 	if a.planning {
-		return "Reading which provider is active in Devtron at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
+		return p.batchCount() + "Reading which provider is active in " + dt + " at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
 	validates := "Devtron validates it by creating and deleting a repository."
 	if a.replaces != "" {
 		validates = "Devtron holds one configuration per provider: the push replaces " + p.label(a.replaces) + "'s there. " + validates
 	}
 	if !a.switches {
-		q := "Push " + name + " to Devtron at " + url + "? " + validates
+		q := p.batchCount() + "Push " + name + " to " + dt + " at " + url + "? " + validates
 		if a.from == "" && p.data.Active != "" && p.data.Active != a.name {
-			q += " Devtron has no active GitOps provider: " + name + " becomes its active one, while " + p.data.Active + " stays the active " + p.noun(p.data.Active) + " here."
+			q += " " + dt + " has no active GitOps provider: " + name + " becomes its active one, while " + p.data.Active + " stays the active " + p.noun(p.data.Active) + " here."
 		}
 		return q + " (y/N)"
 	}
-	q := "Push " + name + " to Devtron at " + url + "? "
+	q := "Push " + name + " to " + dt + " at " + url + "? "
 	if a.changed {
-		q = "Devtron's active provider changed since it was read, nothing was pushed. " + q
+		q = dt + "'s active provider changed since it was read, nothing was pushed. " + q
 	}
-	q += "Devtron's active GitOps provider will change from " + a.from + " to " + string(a.provider) + ": its applications then push with " + name + "'s credentials"
+	q = p.batchCount() + q
+	q += dt + "'s active GitOps provider will change from " + a.from + " to " + string(a.provider) + ": its applications then push with " + name + "'s credentials"
 	if !a.present {
 		q += " (Devtron saves every new configuration active)"
 	}
@@ -254,33 +310,41 @@ func (p *picker) askText() string {
 func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
 	name := a.name
 	cfg := p.configured(name)
-	if cfg == nil || usecase.StoredDevtron(p.data) == nil {
-		p.say(p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
-		return nil
+	if cfg == nil || p.instance(a.instance).URL == "" {
+		p.say(p.at(a.instance)+p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
+		return p.nextPush()
 	}
-	p.pushing = name
+	p.pushing, p.pushingTo = name, a.instance
 	p.notice = ""
 	var before platforms.DriftState
-	if pd, ok := p.current(name); ok {
+	if pd, ok := p.current(a.instance, name); ok {
 		before = pd.State
 	}
 	return tea.Batch(devtronPushCmd(p.c.ctx, p.c.backend(), p.data.Clone(), a, activate, before), p.spin.Tick)
 }
 
-// pushed takes the end of a push the admin asked for: a push allowed to switch Devtron's active
-// provider that did makes the credential the active one here too.
+// pushed takes the end of a push the admin asked for, and goes on with the next instance of a
+// push to all.
 func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
+	p.sayPushed(msg)
+	return p.nextPush()
+}
+
+// sayPushed says how a push ended, or asks again when the instance refused it as it was asked: a
+// push allowed to switch Devtron's active provider that did makes the credential the active one
+// here too.
+func (p *picker) sayPushed(msg devtronPushedMsg) {
 	name := p.label(msg.name)
 	noun := p.noun(msg.name)
 	say := func(text string, isErr, saved, active bool) {
-		p.sayPush(msg.name, msg.provider, text, isErr, saved, active, msg.before)
+		p.sayPush(msg.name, msg.instance, msg.provider, p.at(msg.instance)+text, isErr, saved, active, msg.before)
 	}
 	var se *platforms.SwitchError
 	var re *usecase.ReplaceError
 	switch {
 	case errors.As(msg.err, &se):
 		// Devtron's active provider changed since it was read: nothing was sent; ask again.
-		p.ask = newAsk(msg.name, msg.provider, platforms.ActiveName(se.Active), false)
+		p.ask = newAsk(msg.name, msg.instance, msg.provider, platforms.ActiveName(se.Active), false)
 		p.ask.changed = true
 		p.notice = ""
 	case errors.As(msg.err, &re):
@@ -302,11 +366,11 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 				p.setData(msg.data)
 			}
 			say(text+". "+name+" is now the active "+noun+" here too, as in Devtron.", false, true, true)
-			return nil
+			return
 		}
 		if !msg.res.Active || p.data == nil || p.data.Active == msg.name {
 			say(text, false, true, msg.res.Active)
-			return nil
+			return
 		}
 		here := p.data.Active
 		if here == "" {
@@ -316,5 +380,4 @@ func (p *picker) pushed(msg devtronPushedMsg) tea.Cmd {
 	default:
 		say(name+": "+msg.res.Message, true, false, false)
 	}
-	return nil
 }

@@ -34,11 +34,14 @@ type picker struct {
 	yn     *pickerQuestion
 	notice string
 	isErr  bool
-	// Devtron: what the picker knows of the instance (devtron.go), the credential whose push
-	// runs, the push waiting for an answer.
-	dv      devtronView
-	pushing string
-	ask     *pushAsk
+	// Devtron: what the picker knows of its instances (devtron.go), the push that runs, the push
+	// waiting for an answer.
+	dv        devtronView
+	pushing   string // the credential being pushed ("" none)
+	pushingTo string // the Devtron instance it is pushed to
+	ask       *pushAsk
+	which     *pushChoice // the question to which instance a push goes (devtron_choose.go)
+	batch     *pushBatch  // a push to all instances under way
 	// rot is the rotation of a credential's token (R), a screen of its own shown in the list's
 	// place, from the moment it opens until the admin leaves it (the root routes to it).
 	rot *rotateScreen

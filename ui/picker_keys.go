@@ -12,6 +12,9 @@ import (
 // key answers a key on the list: the question asked first, else the selected credential's action.
 func (p *picker) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.keys.picker
+	if p.which != nil {
+		return p.answerWhich(msg)
+	}
 	if p.ask != nil {
 		return p.answerPush(msg)
 	}
@@ -186,6 +189,9 @@ func (p *picker) retest(name string) tea.Cmd {
 
 // keys are the bindings the picker answers to now: the answers while it asks a question.
 func (p *picker) keys() help.KeyMap {
+	if c := p.which; c != nil {
+		return newChooseKeys(len(c.insts))
+	}
 	if a := p.ask; a != nil {
 		return p.c.keys.pushAnswers(a.planning, a.switches, a.present, a.from)
 	}

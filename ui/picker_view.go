@@ -73,8 +73,9 @@ func (p *picker) labelWidth(w int) int {
 	return max(min(col, w/2), 18)
 }
 
-// item is a row's lines: its credential's name, state and state in Devtron; where it is; its
-// checks. col is the width of the name column.
+// item is a row's lines: its credential's name, state and state in Devtron (with several
+// instances and the full help shown, a line of each instance's when the first line only counts
+// them); where it is; its checks. col is the width of the name column.
 func (p *picker) item(i int, e entry, col, w int) []row {
 	s := p.c.styles
 	cfg := p.configured(e.credential())
@@ -102,11 +103,19 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 			badge = s.active.Render("active") + s.dim.Render(" · ") + badge
 		}
 	}
-	line1 := truncateStyled(cur+mark+padRight(name, col)+badge+p.devtronBadge(e), w)
+	head := cur + mark + padRight(name, col) + badge
+	dt, compact := p.devtronBadge(e, w-lipgloss.Width(head))
+	rows := []row{{text: truncateStyled(head+dt, w)}}
 	pr := e.p
 	indent := "      "
+	if compact && p.full {
+		// the full help shows what the badge counts: the state in each Devtron instance
+		for _, l := range p.devtronDetail(e, w-len(indent)) {
+			rows = append(rows, row{text: indent + l})
+		}
+	}
 	if cfg == nil {
-		return []row{{text: line1}, {text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2}}
+		return append(rows, row{text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2})
 	}
 	where := safe.Text(cfg.Host) + " · " + pr.OrgNoun + " " + safe.Text(cfg.Org)
 	if cfg.ProjectKey != "" {
@@ -115,7 +124,7 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.Username != "" {
 		where += " · " + safe.Text(cfg.Username)
 	}
-	return []row{{text: line1}, {text: indent + truncate(where, w-len(indent))}, {text: indent + p.checkLine(e.name, cfg, w-len(indent))}}
+	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
 
 // warnings counts the checks of a record that passed with a warning.
@@ -187,6 +196,8 @@ func (p *picker) recordOutcome(what string, r *config.CheckRecord, now time.Time
 func (p *picker) footer(w, fixed int) (msg, help string) {
 	s := p.c.styles
 	switch {
+	case p.which != nil:
+		msg = p.whichView(w, p.questionRoom(w, fixed))
 	case p.ask != nil:
 		text := wrapText(p.askText(), w)
 		if p.ask.planning {
