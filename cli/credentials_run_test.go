@@ -168,6 +168,16 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 		}
 	}
 
+	// Pushed to both with --activate, acme-infra becomes the active one in both and here, once.
+	push = x.pushOpts()
+	push.Credential, push.AllInstances, push.Replace, push.Activate = "acme-infra", true, true, true
+	if err := pushDevtronRun(ctx, push); err != nil {
+		t.Fatalf("push acme-infra --all-instances --activate: %v\n%s", err, x.err.String())
+	}
+	if n := strings.Count(x.err.String(), "is now the active credential here too"); n != 1 || x.data().Active != "acme-infra" {
+		t.Errorf("activated here %d times, active %q:\n%s", n, x.data().Active, x.err.String())
+	}
+
 	// Removing by name, and an unknown name says which exist.
 	rm := &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infar", Typed: "acme-infar"}
 	if err := removeRun(ctx, rm); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "did you mean acme-infra?") ||
@@ -175,7 +185,8 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 		t.Fatalf("remove of a mistyped name: %v", err)
 	}
 	rm = &credentialOptions{runDeps: x.deps("", false), Credential: "acme-infra", Typed: "acme-infra"}
-	if err := removeRun(ctx, rm); err != nil || x.out.String() != "Removed acme-infra (GitHub).\n" {
+	if err := removeRun(ctx, rm); err != nil ||
+		x.out.String() != "Removed acme-infra (GitHub).\nIt was the active credential: none is active now (`gitopscfg activate CREDENTIAL`).\n" {
 		t.Fatalf("remove acme-infra: %v %q", err, x.out.String())
 	}
 	var audit []string

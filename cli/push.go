@@ -153,6 +153,9 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 			fmt.Fprintf(opts.IO.Out, "Devtron instance %s:\n", inst)
 		}
 		out, err := pushOne(ctx, opts, b, d, inst, false)
+		if out.Data != nil {
+			d = out.Data // the push made the credential the active one here: the next one knows
+		}
 		doc := pushInstanceJSON{Instance: inst, Credential: out.Credential}
 		if out.Result.Outcome != "" {
 			doc.Result = &out.Result
