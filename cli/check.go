@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/usecase"
 )
@@ -18,7 +19,7 @@ import (
 type checkOptions struct {
 	runDeps
 	// DevtronDrift compares the stored providers with the stored Devtron instance (--devtron).
-	DevtronDrift func(context.Context, *config.Data) *devtronStatusJSON
+	DevtronDrift func(context.Context, *config.Data, string) *devtronStatusJSON
 
 	// Credential is the credential given ("": none), as credentialArg read it; Typed as typed.
 	Credential, Typed string
@@ -81,8 +82,8 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 				return err
 			}
 			opts.runDeps = f.deps()
-			opts.DevtronDrift = func(ctx context.Context, d *config.Data) *devtronStatusJSON {
-				return compareDevtron(ctx, f.providerEnv(), d)
+			opts.DevtronDrift = func(ctx context.Context, d *config.Data, instance string) *devtronStatusJSON {
+				return compareDevtronNamed(ctx, f.providerEnv(), d, instance)
 			}
 			return runF(cmd.Context(), opts)
 		},
@@ -147,7 +148,7 @@ func addCheckFlags(cmd *cobra.Command, opts *checkOptions, format *string, asJSO
 	allowFlagOverSSH(fl.Lookup("fail-expiry"))
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the whole check (60s with --deep)")
 	allowFlagOverSSH(fl.Lookup("timeout"))
-	fl.BoolVar(&opts.Devtron, "devtron", false, "also check the stored Devtron instance and whether it holds the same configurations")
+	fl.BoolVar(&opts.Devtron, "devtron", false, "also check every stored Devtron instance and whether it holds the same configurations")
 	allowFlagOverSSH(fl.Lookup("devtron"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	allowFlagOverSSH(fl.Lookup("deep"))
@@ -204,12 +205,12 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	if nothing != "" {
 		return nothingToCheck(out, opts.IO.Err, cf, nothing, complete)
 	}
-	if opts.Devtron && usecase.StoredDevtron(d) == nil {
+	if opts.Devtron && len(d.InstanceNames(string(platforms.KindDevtron))) == 0 {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
 	rep := testProviders(ctx, opts, s, d, names, out)
 	if opts.Devtron {
-		rep.Devtron = checkDevtronInstance(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
+		rep.Devtron = checkDevtronInstances(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
 	}
 	if err := cf.Write(out, rep); err != nil {
 		return err

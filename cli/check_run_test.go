@@ -120,7 +120,9 @@ func (x *runFixture) checkOpts(format string) *checkOptions {
 		x.t.Fatal(err)
 	}
 	env := x.env(providers.DefaultTimeout)
-	drift := func(ctx context.Context, d *config.Data) *devtronStatusJSON { return compareDevtron(ctx, env, d) }
+	drift := func(ctx context.Context, d *config.Data, name string) *devtronStatusJSON {
+		return compareDevtronNamed(ctx, env, d, name)
+	}
 	return &checkOptions{runDeps: x.deps("", false), DevtronDrift: drift,
 		Timeout: providers.DefaultTimeout, Format: cf, Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 }
@@ -237,7 +239,7 @@ func TestCheckRunDevtron(t *testing.T) {
 	compared := false
 	opts = x.checkOpts("json")
 	opts.Devtron = true
-	opts.DevtronDrift = func(context.Context, *config.Data) *devtronStatusJSON { compared = true; return nil }
+	opts.DevtronDrift = func(context.Context, *config.Data, string) *devtronStatusJSON { compared = true; return nil }
 	if err := checkRun(context.Background(), opts); exitCode(err) != exitCheckFail {
 		t.Fatalf("a viewer's token: exit %d, %v", exitCode(err), err)
 	}
@@ -467,7 +469,7 @@ func TestCheckRunDevtronNagios(t *testing.T) {
 			opts := x.checkOpts("nagios")
 			opts.All, opts.Devtron = true, true
 			compared := false
-			opts.DevtronDrift = func(context.Context, *config.Data) *devtronStatusJSON { compared = true; return c.drift }
+			opts.DevtronDrift = func(context.Context, *config.Data, string) *devtronStatusJSON { compared = true; return c.drift }
 			err := checkRun(context.Background(), opts)
 			out := x.out.String()
 			if exitCode(err) != c.code || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, c.summary) {

@@ -140,9 +140,52 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	if err := checkRun(ctx, opts); err != nil {
 		t.Fatalf("check --all --devtron: %v\n%s", err, x.out.String())
 	}
-	if prom := x.out.String(); !strings.Contains(prom, `gitopscfg_devtron_in_sync{provider="github",credential="github",url=`) ||
-		strings.Contains(prom, `gitopscfg_devtron_in_sync{provider="github",credential="acme-infra"`) {
-		t.Errorf("the Devtron metrics do not name the credential it holds:\n%s", prom)
+	// Each instance is checked: each names the credential it holds, and no sample for the other.
+	prom := x.out.String()
+	for _, want := range []string{
+		`gitopscfg_devtron_in_sync{provider="github",credential="github",url="` + x.dt.URL() + `/"} 1`,
+		`gitopscfg_devtron_in_sync{provider="github",credential="acme-infra",url="` + staging.URL() + `/"} 1`,
+		`gitopscfg_devtron_check_success{url="` + staging.URL() + `/"} 1`,
+	} {
+		if !strings.Contains(prom, want) {
+			t.Errorf("the Devtron metrics lack %s:\n%s", want, prom)
+		}
+	}
+	if strings.Count(prom, "gitopscfg_devtron_in_sync{") != 2 {
+		t.Errorf("a credential an instance does not hold has a sample:\n%s", prom)
+	}
+	// Nagios names each instance among several.
+	opts = x.checkOpts("nagios")
+	opts.All, opts.Devtron = true, true
+	if err := checkRun(ctx, opts); err != nil && exitCode(err) != 1 {
+		t.Fatalf("check --format nagios --devtron: %v", err)
+	}
+	if line := x.out.String(); !strings.Contains(line, "Devtron default OK") ||
+		!strings.Contains(line, "Devtron staging WARNING: the active credential differs: github here, acme-infra in Devtron") {
+		t.Errorf("nagios does not name the instances: %s", line)
+	}
+	// jsonl has a devtron line per instance, each naming it.
+	opts = x.checkOpts("jsonl")
+	opts.All, opts.Devtron = true, true
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	if out := x.out.String(); strings.Count(out, `"event":"devtron"`) != 2 || !strings.Contains(out, `"instance":"staging"`) {
+		t.Errorf("check --format jsonl --devtron:\n%s", out)
+	}
+	// JSON keeps "devtron" for the default instance and lists both.
+	opts = x.checkOpts("json")
+	opts.All, opts.Devtron = true, true
+	if err := checkRun(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	var cj struct {
+		Devtron   struct{ Instance, URL string }
+		Instances []struct{ Instance, URL string } `json:"devtron_instances"`
+	}
+	if err := json.Unmarshal(x.out.Bytes(), &cj); err != nil || cj.Devtron.URL != x.dt.URL()+"/" || len(cj.Instances) != 2 ||
+		cj.Instances[1].Instance != "staging" {
+		t.Errorf("check --json --devtron: %v %+v\n%s", err, cj, x.out.String())
 	}
 
 	doc := x.statusDoc()

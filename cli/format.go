@@ -22,8 +22,9 @@ type checkReport struct {
 	Deep   bool
 	// Orgs is each checked credential's organisation / group / project / workspace, by name.
 	Orgs map[string]string
-	// Devtron is the Devtron instance's check and drift (check --devtron; nil otherwise).
-	Devtron *devtronCheck
+	// Devtron is the Devtron instances' checks and drifts, in their names' order (check --devtron;
+	// none otherwise).
+	Devtron []*devtronCheck
 }
 
 // failed reports whether a result failed (an expiry sooner than --fail-expiry included).
@@ -33,7 +34,12 @@ func (rep *checkReport) failed() bool {
 			return true
 		}
 	}
-	return rep.Devtron != nil && !rep.Devtron.Result.OK
+	for _, dc := range rep.Devtron {
+		if !dc.Result.OK {
+			return true
+		}
+	}
+	return false
 }
 
 // checkFormat is one output format of `check --format`. Each format is one value registered by

@@ -47,8 +47,10 @@ func init() {
 					return err
 				}
 			}
-			if rep.Devtron != nil {
-				return enc.Encode(jsonlDevtron{Event: "devtron", At: rep.At.UTC(), devtronCheckJSON: rep.Devtron.json()})
+			for _, dc := range rep.Devtron {
+				if err := enc.Encode(jsonlDevtron{Event: "devtron", At: rep.At.UTC(), devtronCheckJSON: dc.json()}); err != nil {
+					return err
+				}
 			}
 			return nil
 		},

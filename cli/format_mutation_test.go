@@ -57,7 +57,7 @@ func TestPrometheusDurationIsInSeconds(t *testing.T) {
 		At:      time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC),
 		Deep:    true,
 		Orgs:    map[string]string{"gitlab": "acme/gitops"},
-		Devtron: &devtronCheck{Result: providers.Result{Host: "devtron.example.com", OK: true, DurationMS: 2250}},
+		Devtron: []*devtronCheck{{Result: providers.Result{Host: "devtron.example.com", OK: true, DurationMS: 2250}}},
 	}
 	var out bytes.Buffer
 	if err := writePrometheus(&out, rep); err != nil {

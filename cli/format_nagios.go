@@ -80,8 +80,8 @@ func nagiosWorst(rep *checkReport) nagiosState {
 		s, _ := nagiosResultState(r)
 		st = max(st, s)
 	}
-	if rep.Devtron != nil {
-		s, _ := nagiosDevtronState(rep.Devtron)
+	for _, dc := range rep.Devtron {
+		s, _ := nagiosDevtronState(dc)
 		st = max(st, s)
 	}
 	return st
@@ -143,9 +143,9 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 		}
 		items = append(items, part{st, text})
 	}
-	if rep.Devtron != nil {
-		st, text := nagiosDevtronState(rep.Devtron)
-		items = append(items, part{st, "Devtron " + st.String() + text})
+	for _, dc := range rep.Devtron {
+		st, text := nagiosDevtronState(dc)
+		items = append(items, part{st, dc.label() + " " + st.String() + text})
 	}
 	// Worst first, so the summary's start says what is wrong.
 	var parts, perf []string

@@ -74,13 +74,13 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 	if rep.Deep {
 		order = append(order, promStage, promStageDuration)
 	}
-	if rep.Devtron != nil {
+	if len(rep.Devtron) > 0 {
 		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync, promDevtronActiveMatches)
 	}
 	for _, r := range rep.Results {
 		families.addProvider(r, rep)
 	}
-	if dc := rep.Devtron; dc != nil {
+	for _, dc := range rep.Devtron {
 		families.addDevtron(dc)
 	}
 	return families.write(w, order)

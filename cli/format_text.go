@@ -9,7 +9,9 @@ func init() {
 		ShowsProgress: true,
 		Write: func(w io.Writer, rep *checkReport) error {
 			writeResultsText(w, rep.Results, rep.Graded)
-			rep.Devtron.writeText(w)
+			for _, dc := range rep.Devtron {
+				dc.writeText(w)
+			}
 			return nil
 		},
 	})

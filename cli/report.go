@@ -111,8 +111,9 @@ func writeResultsJSON(w io.Writer, results []providers.Result) error {
 	return writeResultsWithDevtronJSON(w, results, nil)
 }
 
-// writeResultsWithDevtronJSON prints {"results":[...]}, with a "devtron" key beside it when dt is set.
-func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, dt *devtronCheckJSON) error {
+// writeResultsWithDevtronJSON prints {"results":[...]}, with a "devtron" key beside it when the
+// Devtron instances were checked.
+func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, checks []*devtronCheck) error {
 	safeResults := make([]providers.Result, len(results))
 	for i, r := range results {
 		safeResults[i] = displayResult(r)
@@ -120,8 +121,24 @@ func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, dt *de
 	results = safeResults
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// "devtron" is the only instance, or among several the one named default (else the first);
+	// "devtron_instances" lists them all when there are several.
+	var dflt *devtronCheck
+	var all []*devtronCheckJSON
+	for i, c := range checks {
+		if i == 0 {
+			dflt = c
+		}
+		if c.Name == config.DefaultInstance {
+			dflt = c
+		}
+		if len(checks) > 1 {
+			all = append(all, c.json())
+		}
+	}
 	return enc.Encode(struct {
-		Results []providers.Result `json:"results"`
-		Devtron *devtronCheckJSON  `json:"devtron,omitempty"`
-	}{results, dt})
+		Results   []providers.Result  `json:"results"`
+		Devtron   *devtronCheckJSON   `json:"devtron,omitempty"`
+		Instances []*devtronCheckJSON `json:"devtron_instances,omitempty"`
+	}{results, dflt.json(), all})
 }

@@ -124,6 +124,10 @@ func activeDiffersText(st *devtronStatusJSON) string {
 	here, there := "none", "none"
 	if st.ActiveHere != nil {
 		here = *st.ActiveHere
+		if holder := st.holders[here]; holder != "" {
+			// The same provider is active in both, with another of its credentials there.
+			return fmt.Sprintf("the active credential differs: %s here, %s in Devtron", here, holder)
+		}
 	}
 	if st.Active != nil {
 		there = *st.Active
@@ -170,6 +174,16 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// compareDevtronNamed compares the stored credentials with the Devtron instance name, within
+// env's timeout (nil when there is none by that name).
+func compareDevtronNamed(ctx context.Context, env *providers.Env, d *config.Data, name string) *devtronStatusJSON {
+	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtronNamed(ctx, d, name)
+	if dd == nil {
+		return nil
+	}
+	return devtronStatus(dd)
 }
 
 // compareDevtron compares the stored credentials with the default (or only) Devtron instance

@@ -36,6 +36,16 @@ func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDr
 	return b.compareDevtron(ctx, d, name, p)
 }
 
+// CompareDevtronNamed compares every stored credential with the Devtron instance name (nil when
+// none has that name).
+func (b *Backend) CompareDevtronNamed(ctx context.Context, d *config.Data, name string) *DevtronDrift {
+	p := d.Platforms[string(platforms.KindDevtron)][name]
+	if p == nil {
+		return nil
+	}
+	return b.compareDevtron(ctx, d, name, p)
+}
+
 // CompareDevtrons compares every stored credential with each stored Devtron instance, in the
 // order of their names, concurrently.
 func (b *Backend) CompareDevtrons(ctx context.Context, d *config.Data) []*DevtronDrift {
