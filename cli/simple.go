@@ -65,22 +65,14 @@ func activateRun(ctx context.Context, opts *credentialOptions) error {
 	return nil
 }
 
-// credentialLabel names a credential in prose: the provider's name for the credential named
-// after it (GitHub), else the name and the provider (acme-infra (GitHub)).
+// credentialLabel is providers.CredentialLabel of a stored credential's name and provider.
 func credentialLabel(name, provider string) string {
-	if name == provider {
-		return providerName(provider)
-	}
-	return name + " (" + providerName(provider) + ")"
+	return providers.CredentialLabel(name, providers.ID(provider))
 }
 
-// credentialNoun is what prose calls a credential: "provider" for the one named after its
-// provider (as the product always said), "credential" for the others.
+// credentialNoun is providers.CredentialNoun of a stored credential's name and provider.
 func credentialNoun(name, provider string) string {
-	if name == provider {
-		return "provider"
-	}
-	return "credential"
+	return providers.CredentialNoun(name, providers.ID(provider))
 }
 
 // newRemoveCmd builds remove; runF runs it (nil: removeRun), so tests can swap it.

@@ -130,3 +130,25 @@ func AliasNames(id ID) []string {
 	}
 	return out
 }
+
+// CredentialLabel names a credential in prose: the provider's name for the credential named
+// after it (GitHub), else the credential's name and the provider's (acme-infra (GitHub)).
+func CredentialLabel(name string, id ID) string {
+	pname := string(id)
+	if p, err := Lookup(string(id)); err == nil {
+		pname = p.Name
+	}
+	if name == string(id) || name == "" {
+		return pname
+	}
+	return name + " (" + pname + ")"
+}
+
+// CredentialNoun is what prose calls a credential: "provider" for the one named after its
+// provider (as the product always said), "credential" for the others.
+func CredentialNoun(name string, id ID) string {
+	if name == string(id) {
+		return "provider"
+	}
+	return "credential"
+}

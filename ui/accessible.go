@@ -455,7 +455,7 @@ func (a *accessible) act(action string, d *config.Data) error {
 	case "edit":
 		return a.editAndSave(e.p, name, c, d)
 	case "activate":
-		return a.activate(name, label, credentialNoun(name, e.p.ID))
+		return a.activate(name, label, providers.CredentialNoun(name, e.p.ID))
 	case "push":
 		return a.push(e, d)
 	case "rotate":
@@ -487,7 +487,7 @@ func (a *accessible) retest(name string, c *config.Credential, deep bool) error 
 
 // remove removes row e's credential and its token from the store once confirmed.
 func (a *accessible) remove(e entry, d *config.Data) error {
-	name, label, noun := e.credential(), e.label(), credentialNoun(e.credential(), e.p.ID)
+	name, label, noun := e.credential(), e.label(), providers.CredentialNoun(e.credential(), e.p.ID)
 	if !a.confirm("Remove " + label + " and its token from the store?") {
 		return nil
 	}
@@ -510,7 +510,7 @@ func (a *accessible) remove(e entry, d *config.Data) error {
 // checks them and saves them, then offers to make the credential the active one when they passed
 // and it is not.
 func (a *accessible) editAndSave(p providers.Provider, name string, c *config.Credential, d *config.Data) error {
-	label, noun := credentialLabel(name, p.ID), credentialNoun(name, p.ID)
+	label, noun := providers.CredentialLabel(name, p.ID), providers.CredentialNoun(name, p.ID)
 	creds, result, err := a.edit(p, name, c)
 	var notSaved notSavedError
 	if errors.As(err, &notSaved) {

@@ -34,7 +34,7 @@ func (a *accessible) testAll(d *config.Data) error {
 	a.say("Re-testing %s …", plural(len(names), noun))
 	out := a.backend().Test(a.ctx, d, names, usecase.TestOptions{})
 	for _, r := range out.Results {
-		a.say("%s: %s", credentialLabel(r.CredentialName(), r.Provider), verdictWords(r))
+		a.say("%s: %s", providers.CredentialLabel(r.CredentialName(), r.Provider), verdictWords(r))
 		for _, ch := range r.Checks {
 			if ch.Status == providers.Fail || ch.Status == providers.Warn {
 				a.say("  %s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
@@ -193,7 +193,7 @@ func (a *accessible) sayPushed(e entry, d *config.Data, t pushTarget, out usecas
 		a.say("  %s: %s %s", word, safe.Text(st.Name), safe.Text(st.Message))
 	}
 	label, name := e.label(), e.credential()
-	noun := credentialNoun(name, e.p.ID)
+	noun := providers.CredentialNoun(name, e.p.ID)
 	switch {
 	case err != nil && !out.Result.OK():
 		a.say("Not pushed%s: %s", t.to, safe.Text(err.Error()))

@@ -201,7 +201,7 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 }
 
 // label names the credential edited in prose.
-func (e *editor) label() string { return credentialLabel(e.name, e.p.ID) }
+func (e *editor) label() string { return providers.CredentialLabel(e.name, e.p.ID) }
 
 func closeWith(notice string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return closeEditorMsg{notice: notice, isErr: isErr} }

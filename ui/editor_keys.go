@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/forms"
+	"gitopscfg/providers"
 )
 
 // ask asks q in state (one of the ask* states).
@@ -33,7 +34,7 @@ func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return closeEditorMsg{notice: "changes discarded", quit: quit} }
 	case state == askActivate && yes:
 		e.state = saving
-		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.name, e.label(), credentialNoun(e.name, e.p.ID))
+		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.name, e.label(), providers.CredentialNoun(e.name, e.p.ID))
 	case state == askActivate:
 		return closeWith("Saved "+e.label(), false)
 	}

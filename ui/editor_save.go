@@ -76,7 +76,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	e.isActive = msg.data.Active == e.name
 	passed := e.panel.passedFor(*e.draft)
 	if passed && !e.isActive {
-		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.label()+" the active "+credentialNoun(e.name, e.p.ID)+"?").withDefaultYes())
+		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.label()+" the active "+providers.CredentialNoun(e.name, e.p.ID)+"?").withDefaultYes())
 		return nil
 	}
 	if !passed {

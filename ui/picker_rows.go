@@ -27,35 +27,13 @@ func (e entry) credential() string {
 }
 
 // label names the row's credential in prose (credentialLabel).
-func (e entry) label() string { return credentialLabel(e.credential(), e.p.ID) }
-
-// credentialLabel names a credential in prose: the provider's name for the credential named after
-// it (GitHub), else the name and the provider's (acme-infra (GitHub)).
-func credentialLabel(name string, provider providers.ID) string {
-	pname := string(provider)
-	if p, err := providers.Lookup(string(provider)); err == nil {
-		pname = p.Name
-	}
-	if name == string(provider) || name == "" {
-		return pname
-	}
-	return name + " (" + pname + ")"
-}
-
-// credentialNoun is what prose calls a credential: "provider" for the one named after its provider
-// (as the product always said), "credential" for the others.
-func credentialNoun(name string, provider providers.ID) string {
-	if name == string(provider) {
-		return "provider"
-	}
-	return "credential"
-}
+func (e entry) label() string { return providers.CredentialLabel(e.credential(), e.p.ID) }
 
 // labelIn names the credential name as d stores it (its name alone when d does not hold it).
 func labelIn(d *config.Data, name string) string {
 	if d != nil {
 		if c := d.Credentials[name]; c != nil {
-			return credentialLabel(name, providers.ID(c.Provider))
+			return providers.CredentialLabel(name, providers.ID(c.Provider))
 		}
 	}
 	if p, err := providers.Lookup(name); err == nil {
@@ -68,7 +46,7 @@ func labelIn(d *config.Data, name string) string {
 func nounIn(d *config.Data, name string) string {
 	if d != nil {
 		if c := d.Credentials[name]; c != nil {
-			return credentialNoun(name, providers.ID(c.Provider))
+			return providers.CredentialNoun(name, providers.ID(c.Provider))
 		}
 	}
 	return "provider"

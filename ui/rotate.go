@@ -114,7 +114,9 @@ func newRotateScreen(c *common, p providers.Provider, old providers.Credentials,
 func (r *rotateScreen) Init() tea.Cmd { return r.start() }
 
 // label names the credential rotated in prose.
-func (r *rotateScreen) label() string { return credentialLabel(r.old.CredentialName(), r.p.ID) }
+func (r *rotateScreen) label() string {
+	return providers.CredentialLabel(r.old.CredentialName(), r.p.ID)
+}
 
 // start runs a rotation (again, after a failed one).
 func (r *rotateScreen) start() tea.Cmd {

@@ -281,4 +281,6 @@ func (rt *roundTrip) ShortHelp() []key.Binding  { return rt.withScrollHelp(rt.ke
 func (rt *roundTrip) FullHelp() [][]key.Binding { return rt.keys().FullHelp() }
 
 // label names the credentials of the round trip in prose.
-func (rt *roundTrip) label() string { return credentialLabel(rt.creds.CredentialName(), rt.p.ID) }
+func (rt *roundTrip) label() string {
+	return providers.CredentialLabel(rt.creds.CredentialName(), rt.p.ID)
+}
