@@ -155,22 +155,11 @@ type statusRow struct {
 	c    *config.Credential
 }
 
-// statusRows lists each provider's credentials in the providers' order (the one named after the
-// provider first), and a provider without any once.
+// statusRows are usecase.Rows with each row's stored credential.
 func statusRows(d *config.Data) []statusRow {
-	byProvider := map[providers.ID][]string{}
-	for _, name := range usecase.CredentialNames(d) {
-		id := providers.ID(d.Credentials[name].Provider)
-		byProvider[id] = append(byProvider[id], name)
-	}
 	var rows []statusRow
-	for _, p := range providers.All() {
-		if len(byProvider[p.ID]) == 0 {
-			rows = append(rows, statusRow{p: p})
-		}
-		for _, name := range byProvider[p.ID] {
-			rows = append(rows, statusRow{p: p, name: name, c: d.Credentials[name]})
-		}
+	for _, r := range usecase.Rows(d) {
+		rows = append(rows, statusRow{p: r.Provider, name: r.Name, c: d.Credentials[r.Name]})
 	}
 	return rows
 }

@@ -52,25 +52,12 @@ func nounIn(d *config.Data, name string) string {
 	return "provider"
 }
 
-// entries are the picker's rows for d: for each provider, its stored credentials (the one named
-// after it first, then by name), or its "not configured" row when it has none.
+// entries are the picker's rows for d (usecase.Rows): each provider's stored credentials, or its
+// "not configured" row when it has none.
 func entries(d *config.Data) []entry {
-	byProvider := map[providers.ID][]string{}
-	if d != nil {
-		for _, name := range usecase.CredentialNames(d) {
-			id := providers.ID(d.Credentials[name].Provider)
-			byProvider[id] = append(byProvider[id], name)
-		}
-	}
 	var out []entry
-	for _, p := range providers.All() {
-		names := byProvider[p.ID]
-		if len(names) == 0 {
-			out = append(out, entry{p: p})
-		}
-		for _, name := range names {
-			out = append(out, entry{p: p, name: name})
-		}
+	for _, r := range usecase.Rows(d) {
+		out = append(out, entry{p: r.Provider, name: r.Name})
 	}
 	return out
 }

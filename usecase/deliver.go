@@ -133,6 +133,36 @@ func CredentialNames(d *config.Data) []string {
 	return names
 }
 
+// Row is one line of a list of the credentials under their providers: a stored credential, or a
+// provider that has none (Name "").
+type Row struct {
+	Provider providers.Provider
+	Name     string
+}
+
+// Rows lists each provider's credentials in the providers' order (the one named after the
+// provider first, then by name), and a provider without any once: what status and the picker
+// show.
+func Rows(d *config.Data) []Row {
+	byProvider := map[providers.ID][]string{}
+	if d != nil {
+		for _, name := range CredentialNames(d) {
+			id := providers.ID(d.Credentials[name].Provider)
+			byProvider[id] = append(byProvider[id], name)
+		}
+	}
+	var rows []Row
+	for _, p := range providers.All() {
+		if len(byProvider[p.ID]) == 0 {
+			rows = append(rows, Row{Provider: p})
+		}
+		for _, name := range byProvider[p.ID] {
+			rows = append(rows, Row{Provider: p, Name: name})
+		}
+	}
+	return rows
+}
+
 // DevtronInstance is the stored Devtron instance deliveries go to: the one named "default", else
 // the only one (nil when none is stored).
 func DevtronInstance(d *config.Data) *platforms.Instance {
