@@ -120,11 +120,9 @@ func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string
 			formatDays(opts.Expiry.Fail), formatDays(opts.Expiry.Warn))
 	}
 	if len(args) == 1 {
-		name, err := credentialArg(args[0])
-		if err != nil {
+		if err := readCredentialArg(args[0], &opts.Credential, &opts.Typed); err != nil {
 			return err
 		}
-		opts.Credential, opts.Typed = name, args[0]
 	}
 	return nil
 }

@@ -30,6 +30,17 @@ func credentialArg(s string) (string, error) {
 	return name, nil
 }
 
+// readCredentialArg reads typed with credentialArg into credential, and keeps typed in as for
+// the messages that quote it.
+func readCredentialArg(typed string, credential, as *string) error {
+	name, err := credentialArg(typed)
+	if err != nil {
+		return err
+	}
+	*credential, *as = name, typed
+	return nil
+}
+
 // storedCredential resolves a name credentialArg read in d: a usage error when d holds no such
 // credential, naming the ones it holds (typed is the name as the admin typed it).
 func storedCredential(d *config.Data, name, typed string) (*config.Credential, error) {

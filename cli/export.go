@@ -105,11 +105,9 @@ func (opts *exportOptions) fromArgs(args []string) error {
 		return usageErr("give a CREDENTIAL or --all, not both")
 	}
 	if len(args) == 2 {
-		name, err := credentialArg(args[1])
-		if err != nil {
+		if err := readCredentialArg(args[1], &opts.Credential, &opts.Typed); err != nil {
 			return err
 		}
-		opts.Credential, opts.Typed = name, args[1]
 	}
 	return nil
 }

@@ -109,13 +109,11 @@ usage or store error.`,
 
 // parse checks rotate's argument and flags, and puts CREDENTIAL in opts.Credential.
 func (opts *rotateOptions) parse(cmd *cobra.Command, args []string) error {
-	name, err := credentialArg(args[0])
-	if err != nil {
+	if err := readCredentialArg(args[0], &opts.Credential, &opts.Typed); err != nil {
 		return err
 	}
-	opts.Credential, opts.Typed = name, args[0]
 	opts.ExpiresInGiven = cmd.Flags().Changed("expires-in")
-	if p, err := providers.Lookup(name); err == nil {
+	if p, err := providers.Lookup(opts.Credential); err == nil {
 		if err := opts.checkExpiresIn(p); err != nil {
 			return err
 		}

@@ -128,11 +128,9 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
 // command line gets wrong (a usage error) before anything is opened.
 func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
-	name, err := credentialArg(args[0])
-	if err != nil {
+	if err := readCredentialArg(args[0], &opts.Credential, &opts.Typed); err != nil {
 		return err
 	}
-	opts.Credential, opts.Typed = name, args[0]
 	if err := opts.earlyProvider(); err != nil {
 		return err
 	}

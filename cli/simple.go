@@ -23,11 +23,11 @@ type credentialOptions struct {
 // runs runF with f's dependencies.
 func (f *factory) onCredential(runF func(context.Context, *credentialOptions) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		name, err := credentialArg(args[0])
-		if err != nil {
+		opts := &credentialOptions{runDeps: f.deps()}
+		if err := readCredentialArg(args[0], &opts.Credential, &opts.Typed); err != nil {
 			return err
 		}
-		return runF(cmd.Context(), &credentialOptions{runDeps: f.deps(), Credential: name, Typed: args[0]})
+		return runF(cmd.Context(), opts)
 	}
 }
 
