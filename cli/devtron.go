@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -253,9 +252,5 @@ func instanceArg(args []string) (string, error) {
 // writeDevtronCheck prints the instance check for a person.
 func writeDevtronCheck(w io.Writer, r providers.Result) {
 	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", r.Host, resultVerdict(r), r.DurationMS)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", c.Status.Mark(), c.ID, c.Message)
-	}
-	_ = tw.Flush()
+	writeCheckLines(w, r.Checks) // the instance's checks are not timed one by one
 }

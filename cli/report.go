@@ -57,6 +57,20 @@ func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 	return out
 }
 
+// writeCheckLines prints checks for a person, a line each: mark, id, message and, when timed, the
+// duration, the messages aligned.
+func writeCheckLines(w io.Writer, checks []providers.Check) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range checks {
+		dur := ""
+		if c.DurationMS != nil {
+			dur = fmt.Sprintf(" (%d ms)", *c.DurationMS)
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s%s\n", c.Status.Mark(), c.ID, c.Message, dur)
+	}
+	_ = tw.Flush()
+}
+
 // writeResultsText prints results for a person.
 func writeResultsText(out io.Writer, results []providers.Result, now time.Time) {
 	// One write at the end, not one per table cell.
@@ -73,15 +87,7 @@ func writeResultsText(out io.Writer, results []providers.Result, now time.Time) 
 			active = " (active)"
 		}
 		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, r.Host, verdict, r.DurationMS)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, c := range r.Checks {
-			dur := ""
-			if c.DurationMS != nil {
-				dur = fmt.Sprintf(" (%d ms)", *c.DurationMS)
-			}
-			fmt.Fprintf(tw, "  %s %s\t%s%s\n", c.Status.Mark(), c.ID, c.Message, dur)
-		}
-		_ = tw.Flush()
+		writeCheckLines(w, r.Checks)
 		if note, _ := ui.ExpiryNote(r.ExpiresAt, now); note != "" {
 			fmt.Fprintf(w, "  %s\n", note)
 		}

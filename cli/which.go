@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -136,13 +135,5 @@ func writeWhichText(w io.Writer, s usecase.Served) {
 		verdict = "readable"
 	}
 	fmt.Fprintf(w, "%s — %s — %s\n", s.URL, who, verdict)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range s.Checks {
-		dur := ""
-		if c.DurationMS != nil {
-			dur = fmt.Sprintf(" (%d ms)", *c.DurationMS)
-		}
-		fmt.Fprintf(tw, "  %s %s\t%s%s\n", c.Status.Mark(), c.ID, c.Message, dur)
-	}
-	_ = tw.Flush()
+	writeCheckLines(w, s.Checks)
 }
