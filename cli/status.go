@@ -226,17 +226,6 @@ func latestCheck(c *config.Credential) *config.CheckRecord {
 	return r
 }
 
-// warnings counts the checks that passed with a warning.
-func warnings(checks []config.CheckStatus) int {
-	n := 0
-	for _, c := range checks {
-		if c.Status == string(providers.Warn) {
-			n++
-		}
-	}
-	return n
-}
-
 // plural is "1 warning", "2 warnings".
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -252,7 +241,7 @@ func describeLastCheck(c *config.Credential, now time.Time) string {
 		return "never checked"
 	}
 	out := "failed"
-	switch n := warnings(r.Checks); {
+	switch n := providers.Warnings(r); {
 	case r.OK && n > 0:
 		out = "passed with " + plural(n, "warning")
 	case r.OK:

@@ -23,3 +23,17 @@ func (r Result) Record(at time.Time, deep bool) *config.CheckRecord {
 	}
 	return rec
 }
+
+// Warnings counts the checks of a remembered check that passed with a warning (0 for nil).
+func Warnings(r *config.CheckRecord) int {
+	if r == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == string(Warn) {
+			n++
+		}
+	}
+	return n
+}

@@ -370,7 +370,7 @@ func (a *accessible) describe(e entry, d *config.Data) string {
 	}
 	if r := c.LastCheck; r != nil {
 		out := "last check passed"
-		if n := warnings(r); r.OK && n > 0 {
+		if n := providers.Warnings(r); r.OK && n > 0 {
 			out += " with " + plural(n, "warning")
 		}
 		if !r.OK {

@@ -113,7 +113,7 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 			p.say("could not record the result of "+name+": "+msg.err.Error(), true)
 		default:
 			p.setData(msg.data)
-			if n := warnings(msg.result.Record(p.c.now(), false)); msg.result.OK && n > 0 {
+			if n := providers.Warnings(msg.result.Record(p.c.now(), false)); msg.result.OK && n > 0 {
 				p.say(name+": passed with "+plural(n, "warning")+" (enter to see them)", false)
 			} else if msg.result.OK {
 				p.say(name+": all checks passed", false)

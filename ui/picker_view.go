@@ -127,17 +127,6 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
 
-// warnings counts the checks of a record that passed with a warning.
-func warnings(r *config.CheckRecord) int {
-	n := 0
-	for _, c := range r.Checks {
-		if c.Status == string(providers.Warn) {
-			n++
-		}
-	}
-	return n
-}
-
 // plural is "1 warning", "2 warnings".
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -183,7 +172,7 @@ func (p *picker) checkLine(name string, cfg *config.Credential, w int) string {
 func (p *picker) recordOutcome(what string, r *config.CheckRecord, now time.Time) string {
 	s := p.c.styles
 	outcome := s.pass.Render(what + " passed")
-	if n := warnings(r); r.OK && n > 0 {
+	if n := providers.Warnings(r); r.OK && n > 0 {
 		outcome = s.warn.Render(what + " passed with " + plural(n, "warning"))
 	}
 	if !r.OK {
