@@ -50,8 +50,8 @@ func (m *Model) openRotation(msg rotateMsg) tea.Cmd {
 	}
 	p := providers.MustLookup(providers.ID(cfg.Provider))
 	devtron := ""
-	if d := m.picker.data; usecase.StoredDevtron(d) != nil {
-		devtron = usecase.StoredDevtron(d).URL
+	if dt := usecase.StoredDevtron(m.picker.data); dt != nil {
+		devtron = dt.URL
 	}
 	b := newRotator
 	if m.rotator != nil {

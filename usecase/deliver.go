@@ -163,14 +163,8 @@ func Rows(d *config.Data) []Row {
 	return rows
 }
 
-// DevtronInstance is the stored Devtron instance deliveries go to: the one named "default", else
-// the only one (nil when none is stored).
-func DevtronInstance(d *config.Data) *platforms.Instance {
-	name, p := d.Instance(string(platforms.KindDevtron), "")
-	return platforms.InstanceOf(platforms.KindDevtron, name, p)
-}
-
-// DevtronName is the name of DevtronInstance ("" when none is stored).
+// DevtronName is the name of the Devtron instance status calls the default: the one named
+// "default", else the only one ("" when there is none such).
 func DevtronName(d *config.Data) string {
 	name, _ := d.Instance(string(platforms.KindDevtron), "")
 	return name
@@ -330,8 +324,8 @@ func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name, instance s
 	return planner.PlanPush(ctx, providers.ID(sp.Provider))
 }
 
-// StoredDevtron is the stored record of the Devtron instance DevtronInstance names (nil when none
-// is stored).
+// StoredDevtron is the stored record of the Devtron instance DevtronName names (nil when there
+// is none such).
 func StoredDevtron(d *config.Data) *config.Platform {
 	_, p := d.Instance(string(platforms.KindDevtron), "")
 	return p
