@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -26,6 +27,17 @@ func (x *runFixture) setCredential(name string, id providers.ID, token string, a
 		}
 	}
 	return setRun(context.Background(), opts)
+}
+
+// devtronInstance starts one more Devtron emulator, whose super-admin token is token, and stores
+// it as the instance name.
+func (x *runFixture) devtronInstance(name, token string) *devtronfake.Server {
+	x.t.Helper()
+	dt := kit.Devtron(x.t, devtronfake.Options{Tokens: map[string]bool{token: true}})
+	if _, err := x.s.SetPlatform(context.Background(), "setup", "devtron", name, config.Platform{URL: dt.URL(), Token: token}); err != nil {
+		x.t.Fatal(err)
+	}
+	return dt
 }
 
 // statusDoc runs status --json and decodes it.
@@ -103,14 +115,7 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 
 	// Two Devtron instances: default and staging.
 	x.devtron(map[string]bool{prodCanary: true}, prodCanary)
-	staging, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{stagingCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(staging.Close)
-	if _, err := x.s.SetPlatform(ctx, "setup", "devtron", "staging", config.Platform{URL: staging.URL(), Token: stagingCanary}); err != nil {
-		t.Fatal(err)
-	}
+	staging := x.devtronInstance("staging", stagingCanary)
 	push := x.pushOpts()
 	push.Credential = "github"
 	if err := pushDevtronRun(ctx, push); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "default, staging") {
@@ -124,7 +129,7 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	// acme-infra would replace github in both: refused without a terminal unless --replace.
 	push = x.pushOpts()
 	push.Credential, push.Instances = "acme-infra", []string{"staging"}
-	err = pushDevtronRun(ctx, push)
+	err := pushDevtronRun(ctx, push)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "holds github") || !strings.Contains(err.Error(), "--replace") {
 		t.Fatalf("a push replacing another credential without --replace: %v", err)
 	}
@@ -257,14 +262,7 @@ func TestRotationPushesToEveryDevtronInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.devtron(map[string]bool{prodCanary: true}, prodCanary)
-	staging, err := devtronfake.Start(devtronfake.Options{Tokens: map[string]bool{stagingCanary: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(staging.Close)
-	if _, err := x.s.SetPlatform(ctx, "setup", "devtron", "staging", config.Platform{URL: staging.URL(), Token: stagingCanary}); err != nil {
-		t.Fatal(err)
-	}
+	x.devtronInstance("staging", stagingCanary)
 	for _, p := range []struct {
 		cred, inst string
 		replace    bool

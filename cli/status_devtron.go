@@ -185,13 +185,3 @@ func compareDevtronNamed(ctx context.Context, env *providers.Env, d *config.Data
 	}
 	return devtronStatus(dd)
 }
-
-// compareDevtron compares the stored credentials with the default (or only) Devtron instance
-// (nil: none), within env's timeout.
-func compareDevtron(ctx context.Context, env *providers.Env, d *config.Data) *devtronStatusJSON {
-	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtron(ctx, d)
-	if dd == nil {
-		return nil
-	}
-	return devtronStatus(dd)
-}

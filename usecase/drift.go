@@ -26,16 +26,6 @@ type DevtronDrift struct {
 	Err error
 }
 
-// CompareDevtron compares every stored credential with the Devtron instance deliveries go to by
-// default (see DevtronInstance; nil when none is stored), within the environment's deadline.
-func (b *Backend) CompareDevtron(ctx context.Context, d *config.Data) *DevtronDrift {
-	name, p := d.Instance(string(platforms.KindDevtron), "")
-	if p == nil {
-		return nil
-	}
-	return b.compareDevtron(ctx, d, name, p)
-}
-
 // CompareDevtronNamed compares every stored credential with the Devtron instance name (nil when
 // none has that name).
 func (b *Backend) CompareDevtronNamed(ctx context.Context, d *config.Data, name string) *DevtronDrift {

@@ -269,7 +269,7 @@ func TestPushActivatesHereOnlyWhenAsked(t *testing.T) {
 	if err != nil || !out.Result.OK() || out.Disagree != "github" || out.ActivatedHere || r.data().Active != "github" {
 		t.Fatalf("push azure: %+v, %v", out, err)
 	}
-	if dd := r.b.CompareDevtron(ctx, r.data()); dd == nil || dd.Err != nil || !dd.ActiveDiffers || dd.ActiveHere != "github" || dd.Drift.Active != providers.Azure {
+	if dd := r.b.CompareDevtronNamed(ctx, r.data(), "default"); dd == nil || dd.Err != nil || !dd.ActiveDiffers || dd.ActiveHere != "github" || dd.Drift.Active != providers.Azure {
 		t.Fatalf("drift: %+v", dd)
 	}
 	// GitHub in its place, as asked: active there and here.
@@ -282,7 +282,7 @@ func TestPushActivatesHereOnlyWhenAsked(t *testing.T) {
 	if err != nil || out.ActivatedHere != true || r.data().Active != "azure" {
 		t.Fatalf("push azure --activate: %+v, %v (active here %q)", out, err, r.data().Active)
 	}
-	if dd := r.b.CompareDevtron(ctx, r.data()); dd.ActiveDiffers {
+	if dd := r.b.CompareDevtronNamed(ctx, r.data(), "default"); dd.ActiveDiffers {
 		t.Fatalf("agreeing providers reported as differing: %+v", dd)
 	}
 }
