@@ -29,7 +29,41 @@ type Devtron struct {
 
 func init() {
 	register(Spec{Kind: KindDevtron, Name: "Devtron",
-		Open: func(env *providers.Env, in Instance) (Platform, error) { return NewDevtron(env, in) }})
+		Open: func(env *providers.Env, in Instance) (Platform, error) { return NewDevtron(env, in) },
+		Settings: []Setting{
+			{Flag: "url", Usage: "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)",
+				Ref: func(in *Instance) *string { return &in.URL }, Required: true, URL: true},
+			{Flag: "ca-bundle", Usage: "PEM file of a private CA that signed Devtron's certificate",
+				Ref: func(in *Instance) *string { return &in.CABundle }, Path: "the CA bundle path", PathExample: "/etc/ssl/certs/corp-ca.pem"},
+		},
+		Secret: &Secret{Noun: "Devtron API token", Usage: "read the Devtron API token from standard input"},
+		SetDoc: devtronSetDoc,
+		Where:  func(in Instance) string { return in.URL },
+	})
+}
+
+// devtronSetDoc is the help of `gitopscfg devtron set` and `gitopscfg devtron`.
+var devtronSetDoc = Doc{
+	Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
+	Short: "Store a Devtron instance (its API token is encrypted like the Git tokens)",
+	Long: `Store a Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to, under the name
+INSTANCE (default "default"; lower-case letters, digits and '-', at most 40 characters): a staging and
+a production Devtron are two instances. The API token (Devtron: Global Configurations > Authorization >
+API tokens; its user must be a super-admin) is read from standard input, never from the command line.
+The instance is checked first (reachable, token valid, super-admin) and saved only if the check
+passes; --no-check saves without checking.`,
+	Example: `  # The token comes from a variable, on standard input
+  $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
+
+  # A second instance, named staging
+  $ printf '%s' "$STAGING_TOKEN" | gitopscfg devtron set staging --url https://devtron.staging.example.com --token-stdin
+
+  # A Devtron whose certificate a private CA signed
+  $ gitopscfg devtron set --ca-bundle /etc/ssl/corp-ca.pem`,
+	Group: "Store or remove the Devtron instances credentials are pushed to",
+	GroupExample: `  $ printf '%s' "$DEVTRON_TOKEN" | gitopscfg devtron set --url https://devtron.example.com --token-stdin
+  $ printf '%s' "$STAGING_TOKEN" | gitopscfg devtron set staging --url https://devtron.staging.example.com --token-stdin
+  $ gitopscfg devtron remove staging`,
 }
 
 // Deliver is Push: Devtron's delivery of one credential.
