@@ -32,15 +32,37 @@ func init() {
 		Open: func(env *providers.Env, in Instance) (Platform, error) { return NewDevtron(env, in) },
 		Settings: []Setting{
 			{Flag: "url", Usage: "Devtron's URL (the address of its dashboard, e.g. https://devtron.example.com)",
-				Ref: func(in *Instance) *string { return &in.URL }, Required: true, URL: true},
+				Ref: func(in *Instance) *string { return &in.URL }, Required: true, URL: true, Meta: "URL"},
 			{Flag: "ca-bundle", Usage: "PEM file of a private CA that signed Devtron's certificate",
 				Ref: func(in *Instance) *string { return &in.CABundle }, Path: "the CA bundle path", PathExample: "/etc/ssl/certs/corp-ca.pem"},
 		},
-		Secret: &Secret{Noun: "Devtron API token", Usage: "read the Devtron API token from standard input"},
-		SetDoc: devtronSetDoc,
-		Where:  func(in Instance) string { return in.URL },
+		Secret:    &Secret{Noun: "Devtron API token", Usage: "read the Devtron API token from standard input"},
+		SetDoc:    devtronSetDoc,
+		Where:     func(in Instance) string { return in.URL },
+		OneActive: true,
+		PushDoc:   devtronPushDoc,
+		PushExits: [2]string{"Devtron saved it", "Devtron refused it or its validation failed"},
 	})
 }
+
+// devtronPushDoc is push's help about Devtron.
+const devtronPushDoc = `Send a credential's stored configuration to a stored Devtron instance (the only one, those named
+with --instance, or every one with --all-instances; several stored and none named is exit 2): it is
+looked up there, then
+created or updated by its id, normalised first (GitLab group path to its numeric
+id, Bitbucket project key upper-case, GitHub's host as Devtron expects), with the CA bundle as
+Devtron's TLS data (TLS data Devtron holds is never erased). Devtron then validates it (it creates,
+clones, pushes to and deletes a repository, which can take minutes; Ctrl-C stops waiting).
+
+Devtron has one active provider, the one its applications use, and saves every new configuration
+as the active one. A push never changes Devtron's active provider silently: when it would, a
+terminal is asked first; --activate does it without asking (and makes the provider the active one
+here too). Without either, a configuration Devtron already holds is updated and stays inactive, and
+one it does not hold is not created (exit 2).
+
+Devtron keeps one configuration per provider: pushing a second GitHub credential to an instance that
+holds the first replaces it there. A terminal is asked first; without one the push is refused (exit 2)
+unless --replace is given.`
 
 // devtronSetDoc is the help of `gitopscfg devtron set` and `gitopscfg devtron`.
 var devtronSetDoc = Doc{

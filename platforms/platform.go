@@ -1,6 +1,7 @@
 package platforms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -42,6 +43,21 @@ func InstanceOf(kind Kind, name string, p *config.Platform) *Instance {
 	}
 	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle,
 		Kubeconfig: p.Kubeconfig, Context: p.Context, Namespace: p.Namespace}
+}
+
+// SetHint is what `gitopscfg KIND set` needs at least, as a usage line shows it
+// (" --url URL --token-stdin").
+func (s Spec) SetHint() string {
+	var b strings.Builder
+	for _, st := range s.Settings {
+		if st.Required {
+			fmt.Fprintf(&b, " --%s %s", st.Flag, cmp.Or(st.Meta, strings.ToUpper(st.Flag)))
+		}
+	}
+	if s.Secret != nil {
+		b.WriteString(" --token-stdin")
+	}
+	return b.String()
 }
 
 // Stored is the instance as the store keeps it.
@@ -89,6 +105,8 @@ type Setting struct {
 	Path, PathExample string
 	// URL: the value is an address the product sends a secret to (https, or http to loopback).
 	URL bool
+	// Meta names the value in usage lines ("URL", "FILE").
+	Meta string
 }
 
 // Secret is the secret of a kind's instances (an API token), read from standard input.
@@ -121,6 +139,16 @@ type Spec struct {
 	SetDoc Doc
 	// Where says where an instance answers, for messages ("https://devtron.example.com").
 	Where func(in Instance) string
+	// OneActive: the platform keeps one configuration per provider, one of them active
+	// (Devtron): a push may switch the active one or replace another credential's.
+	OneActive bool
+	// Prunes: the platform can tell what the product delivered for a credential no longer
+	// stored, and a push with PushOptions.Keep deletes it.
+	Prunes bool
+	// PushDoc is the paragraph of `gitopscfg push`'s help about this kind; PushExits say what
+	// exit 0 and exit 1 mean for it ("Devtron saved it").
+	PushDoc   string
+	PushExits [2]string
 	// Open returns a client of one stored instance, refusing an unusable one (an unsafe URL, no
 	// secret, an unreadable CA bundle) before any request. Nil: the kind has no instances here.
 	Open func(env *providers.Env, in Instance) (Platform, error)
