@@ -15,6 +15,10 @@ import (
 )
 
 func checkGitHub(ctx context.Context, s *session) {
+	if isGitHubApp(s.Creds) {
+		checkGitHubApp(ctx, s)
+		return
+	}
 	gh, err := newGitHubClient(s)
 	if err != nil {
 		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitHub API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))

@@ -241,6 +241,9 @@ type Pushed struct {
 // ErrNoDevtron, *NotFreshError, *ReplaceError and *platforms.SwitchError (nothing sent), or the
 // push's own error when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
+	if err := TokensOnly(d, in.Credential); err != nil {
+		return Pushed{Credential: in.Credential}, err // whatever the instance and the last check
+	}
 	target, err := DevtronTarget(d, in.Instance)
 	if err != nil {
 		return Pushed{}, err

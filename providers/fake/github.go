@@ -172,6 +172,8 @@ type gitHub struct {
 	mu     sync.Mutex
 	repos  map[string]*gitHubRepo // by lower-case "org/name"
 	nextID int64
+	// installTokens are the installation tokens minted (github_app.go).
+	installTokens map[string]gitHubInstallToken
 }
 
 func newGitHub() http.Handler { return GitHubHandler() }
@@ -204,7 +206,17 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gitHubError(w, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
 		return
 	}
+	base := "http://" + r.Host + "/api/v3"
+	if g.serveAppJWT(w, r, path, base, tok) {
+		return
+	}
 	sc, known := gitHubScenarios[tok]
+	if it, ok := g.installToken(tok); ok {
+		if g.serveInstallToken(w, r, path, base, it) {
+			return
+		}
+		sc, known = it.scenario(), true
+	}
 	if !known || !sc.valid {
 		gitHubError(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 		return
@@ -230,7 +242,6 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("GitHub-Authentication-Token-Expiration", exp.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
 	}
-	base := "http://" + r.Host + "/api/v3"
 	if g.serveRepos(w, r, path, base, sc) {
 		return
 	}

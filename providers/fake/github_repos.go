@@ -239,6 +239,10 @@ func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) 
 // and any to a classic token without the repo scope: GitHub does not tell them from missing ones.
 func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info string) {
 	sc, known := gitHubScenarios[RequestToken(r)]
+	if it, ok := g.installToken(RequestToken(r)); ok {
+		// GitHub documents an installation token over Git as the password of x-access-token.
+		sc, known = it.scenario(), RequestUser(r) == "x-access-token"
+	}
 	if !known || !sc.valid || RequestUser(r) == "" {
 		rejectGit(w, http.StatusUnauthorized, "Invalid username or token. Password authentication is not supported for Git operations.")
 		return
