@@ -73,6 +73,9 @@ func gitHubOrgName(s string) (string, error) {
 // gitHubRevokeURL is where token is revoked: fine-grained tokens (github_pat_…) are listed on a
 // page of their own, beside the classic tokens' page.
 func gitHubRevokeURL(tokenURL, token string) string {
+	if strings.HasPrefix(token, "ghu_") {
+		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/apps/authorizations"
+	}
 	if strings.HasPrefix(token, "github_pat_") {
 		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/personal-access-tokens"
 	}

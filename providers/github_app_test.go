@@ -39,7 +39,11 @@ func assertNoAppSecret(t *testing.T, e *fake.Emulators, r providers.Result, key 
 // on the organisation (found from it, or given), a token and the installation's repositories.
 func TestGitHubAppCheckPasses(t *testing.T) {
 	t.Parallel()
-	e := sharedEmulators(t)
+	e, err := fake.Start(fake.Options{}) // its own: the test reads the request log
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
 	key := fake.GitHubAppKey()
 	for _, tc := range []struct {
 		name, installation string

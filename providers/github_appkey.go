@@ -74,3 +74,6 @@ func gitHubAppKey(pemText string) (*rsa.PrivateKey, error) {
 	}
 	return ParseAppKey(block)
 }
+
+// ParseAppKeyPEM reads a GitHub App's private key from its PEM text.
+func ParseAppKeyPEM(pemText string) (*rsa.PrivateKey, error) { return gitHubAppKey(pemText) }

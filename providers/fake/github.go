@@ -42,6 +42,9 @@ const (
 	// GitHubTokenFineGrained is a fine-grained token: no X-OAuth-Scopes header, and it may not
 	// read the caller's membership (no Members permission).
 	GitHubTokenFineGrained = "github_pat_11DEMOFINEGRAINED00000_demoFineGrainedAccess00000000000000000000000000000000000000"
+	// GitHubTokenAppUser is a GitHub App's user access token (ghu_): no X-OAuth-Scopes header;
+	// its permissions are the App's.
+	GitHubTokenAppUser = "ghu_demoAppUserAccess0000000000000000000"
 	// GitHubTokenExpired is past its expiry date: GitHub answers 401 Bad credentials.
 	GitHubTokenExpired = "ghp_demoExpiredToken00000000000000000000"
 	// GitHubTokenRevoked was revoked: 401 Bad credentials.
@@ -115,6 +118,7 @@ var gitHubScenarios = map[string]gitHubScenario{
 	GitHubTokenNoAdminOrg:     {valid: true, scopes: ghScopes("delete_repo, read:org, repo"), role: "admin", state: "active"},
 	GitHubTokenNoScopes:       {valid: true, scopes: ghScopes(""), role: "admin", state: "active"},
 	GitHubTokenFineGrained:    {valid: true, fineGrained: true, expiresIn: 30 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenAppUser:        {valid: true, fineGrained: true, expiresIn: 8 * time.Hour, role: "admin", state: "active"},
 	GitHubTokenExpiringSoon:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 5*24*time.Hour + time.Hour, role: "admin", state: "active"},
 	GitHubTokenExpiryOffset:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 60 * 24 * time.Hour, offsetZone: true, role: "admin", state: "active"},
 	GitHubTokenSSO:            {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), sso: true, role: "admin", state: "active"},
