@@ -107,7 +107,9 @@ func (a *gitHubAppRun) readAppAndInstallation(ctx context.Context) bool {
 	if id := strings.TrimSpace(a.s.Creds.InstallationID); id != "" {
 		a.instID, _ = strconv.ParseInt(id, 10, 64)
 		wg.Go(func() { a.inst.val, a.inst.resp, a.inst.err = gh.Apps.GetInstallation(ctx, a.instID) })
-		wg.Go(func() { a.tok.val, a.tok.resp, a.tok.err = gh.Apps.CreateInstallationToken(ctx, a.instID, nil) })
+		wg.Go(func() {
+			a.tok.val, a.tok.resp, a.tok.err = gh.Apps.CreateInstallationToken(ctx, a.instID, &github.InstallationTokenOptions{})
+		})
 	} else {
 		a.viaOrgs = true
 		wg.Go(func() { a.inst.val, a.inst.resp, a.inst.err = gh.Apps.FindOrganizationInstallation(ctx, a.org) })
@@ -249,7 +251,7 @@ func (a *gitHubAppRun) mint(ctx context.Context, in *github.Installation) bool {
 		if err != nil {
 			return false
 		}
-		a.tok.val, a.tok.resp, a.tok.err = gh.Apps.CreateInstallationToken(ctx, in.GetID(), nil)
+		a.tok.val, a.tok.resp, a.tok.err = gh.Apps.CreateInstallationToken(ctx, in.GetID(), &github.InstallationTokenOptions{})
 		if a.s.NetworkFailure(a.tok.err) {
 			return false
 		}

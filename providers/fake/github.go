@@ -331,22 +331,16 @@ func gitHubError(w http.ResponseWriter, status int, msg, doc string) {
 }
 
 func (g *gitHub) user(base, login string, full bool) map[string]any {
-	u := map[string]any{
-		"login": login, "id": GitHubUserID, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
-		"avatar_url":     "https://avatars.githubusercontent.com/u/583231?v=4",
-		"url":            base + "/users/" + login,
-		"html_url":       strings.TrimSuffix(base, "/api/v3") + "/" + login,
-		"repos_url":      base + "/users/" + login + "/repos",
-		"type":           "User",
-		"user_view_type": "public",
-		"site_admin":     false,
-	}
-	if full {
+	u := simpleUser(base, login, GitHubUserID, "User")
+	u["node_id"] = "MDQ6VXNlcjU4MzIzMQ=="
+	if full { // GET /user: the public-user of GitHub's description (user_view_type public)
 		u["name"] = "The Octocat"
 		u["company"] = "@acme"
 		u["public_repos"] = 8
 		u["created_at"] = "2011-01-25T18:44:36Z"
 		u["updated_at"] = "2026-01-22T12:13:14Z"
+		u["blog"], u["location"], u["email"], u["hireable"], u["bio"] = "", nil, nil, nil, nil
+		u["public_gists"], u["followers"], u["following"] = 0, 21, 3
 	}
 	return u
 }
@@ -358,6 +352,10 @@ func (g *gitHub) orgSimple(base string, org gitHubOrgInfo) map[string]any {
 		"repos_url":   base + "/orgs/" + org.login + "/repos",
 		"avatar_url":  fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", org.id),
 		"description": org.description,
+		"events_url":  base + "/orgs/" + org.login + "/events", "hooks_url": base + "/orgs/" + org.login + "/hooks",
+		"issues_url":         base + "/orgs/" + org.login + "/issues",
+		"members_url":        base + "/orgs/" + org.login + "/members{/member}",
+		"public_members_url": base + "/orgs/" + org.login + "/public_members{/member}",
 	}
 }
 
@@ -372,6 +370,9 @@ func (g *gitHub) org(base string, org gitHubOrgInfo, sc gitHubScenario) map[stri
 	o["type"] = "Organization"
 	o["public_repos"] = 0
 	o["created_at"] = "2015-03-04T10:11:12Z"
+	o["updated_at"], o["archived_at"] = "2026-01-02T03:04:05Z", nil
+	o["has_organization_projects"], o["has_repository_projects"] = true, true
+	o["public_gists"], o["followers"], o["following"] = 0, 0, 0
 	if sc.state != "active" || sc.role != "admin" || (!sc.fineGrained && !gitHubHas(sc, "admin:org")) {
 		return o
 	}
