@@ -373,22 +373,35 @@ func (d *deepRun) useAppToken(ctx context.Context, env *Env) string {
 	if !isGitHubApp(d.creds) {
 		return ""
 	}
-	p := MustLookup(d.creds.Provider)
+	c, why := asInstallation(ctx, env, d.creds)
+	if why != "" {
+		return "skipped: " + why
+	}
+	d.creds = c
+	return ""
+}
+
+// asInstallation returns a GitHub App's credentials as its installation's: an installation
+// token minted now in the place of the private key, with the Git user x-access-token (as the
+// platforms use it); or why it cannot.
+func asInstallation(ctx context.Context, env *Env, app Credentials) (Credentials, string) {
 	var scratch Result
-	s, ok := newSession(env, p, d.creds, &scratch)
+	s, ok := newSession(env, MustLookup(app.Provider), app, &scratch)
 	if !ok {
-		return "skipped: the API address is unusable (see network)"
+		return app, "the API address is unusable (see network)"
 	}
 	a := &gitHubAppRun{s: s, org: strings.TrimSpace(s.Creds.Org), web: gitHubWebHost(s)}
 	if !a.sign() || !a.readAppAndInstallation(ctx) {
-		return "skipped: the App's JSON web token could not be used"
+		return app, "the App's JSON web token could not be used"
+	}
+	if a.app.err != nil {
+		return app, "GitHub refused the App's JSON web token (run the check)"
 	}
 	in, ok := a.installation()
 	if !ok || !a.mint(ctx, in) {
-		return "skipped: no installation token could be minted for the round trip"
+		return app, "no installation token could be minted for the App (run the check)"
 	}
-	c := d.creds
+	c := app
 	c.Kind, c.Token, c.Username = "", a.tok.val.GetToken(), gitHubAppGitUser
-	d.creds = c
-	return ""
+	return c, ""
 }
