@@ -177,3 +177,11 @@ func TestGitHubAppCanRead(t *testing.T) {
 		}
 	}
 }
+
+// A GitHub App's private key shows as what it is, never by its last characters.
+func TestTokenHintOfAPrivateKey(t *testing.T) {
+	t.Parallel()
+	if got := providers.TokenHint(fake.GitHubAppKey()); got != "private key" {
+		t.Errorf("TokenHint of a PEM key: %q", got)
+	}
+}
