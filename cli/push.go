@@ -204,6 +204,11 @@ func pushRun(ctx context.Context, opts *pushOptions) error {
 	if err != nil {
 		return err
 	}
+	if spec.TokensOnly {
+		if err := usecase.TokensOnly(d, opts.Credential); err != nil {
+			return deliveryErr(opts.IO.Err, err) // whatever the instances: the platform takes no other kind
+		}
+	}
 	targets, err := pushTargets(d, spec.Kind, opts)
 	if err != nil {
 		return err

@@ -198,6 +198,15 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 // argoCDSecret is the Secret of kind (repo-creds or repository) named name in namespace ns that
 // gives Argo CD c's username and token for target.
 func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object {
+	data := Object{
+		{"type", "git"},
+		{"url", target},
+		{"username", providers.GitUsername(c)},
+		{"password", c.Token},
+	}
+	if isGitHubApp(c) {
+		data = argoCDGitHubAppData(c, target)
+	}
 	return Object{
 		{"apiVersion", "v1"},
 		{"kind", "Secret"},
@@ -210,12 +219,7 @@ func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object
 			}},
 		}},
 		{"type", "Opaque"},
-		{"stringData", Object{
-			{"type", "git"},
-			{"url", target},
-			{"username", providers.GitUsername(c)},
-			{"password", c.Token},
-		}},
+		{"stringData", data},
 	}
 }
 

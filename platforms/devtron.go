@@ -36,12 +36,13 @@ func init() {
 			{Flag: "ca-bundle", Usage: "PEM file of a private CA that signed Devtron's certificate",
 				Ref: func(in *Instance) *string { return &in.CABundle }, Path: "the CA bundle path", PathExample: "/etc/ssl/certs/corp-ca.pem"},
 		},
-		Secret:    &Secret{Noun: "Devtron API token", Usage: "read the Devtron API token from standard input"},
-		SetDoc:    devtronSetDoc,
-		Where:     func(in Instance) string { return in.URL },
-		OneActive: true,
-		PushDoc:   devtronPushDoc,
-		PushExits: [2]string{"Devtron saved it", "Devtron refused it or its validation failed"},
+		Secret:     &Secret{Noun: "Devtron API token", Usage: "read the Devtron API token from standard input"},
+		SetDoc:     devtronSetDoc,
+		Where:      func(in Instance) string { return in.URL },
+		OneActive:  true,
+		TokensOnly: true,
+		PushDoc:    devtronPushDoc,
+		PushExits:  [2]string{"Devtron saved it", "Devtron refused it or its validation failed"},
 	})
 }
 

@@ -142,6 +142,9 @@ type Spec struct {
 	// OneActive: the platform keeps one configuration per provider, one of them active
 	// (Devtron): a push may switch the active one or replace another credential's.
 	OneActive bool
+	// TokensOnly: the platform takes Git tokens only (Devtron): a push of another kind of
+	// credential (a GitHub App, a service principal) is refused before anything is sent.
+	TokensOnly bool
 	// Prunes: the platform can tell what the product delivered for a credential no longer
 	// stored, and a push with PushOptions.Keep deletes it.
 	Prunes bool

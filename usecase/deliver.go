@@ -265,7 +265,13 @@ type Pushed struct {
 // ErrNoDevtron, *NotFreshError, *ReplaceError and *platforms.SwitchError (nothing sent), or the
 // push's own error when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
-	target, err := Target(d, cmp.Or(in.Kind, platforms.KindDevtron), in.Instance)
+	kind := cmp.Or(in.Kind, platforms.KindDevtron)
+	if spec, _ := platforms.Lookup(string(kind)); spec.TokensOnly {
+		if err := TokensOnly(d, in.Credential); err != nil {
+			return Pushed{Credential: in.Credential}, err // whatever the instance and the last check
+		}
+	}
+	target, err := Target(d, kind, in.Instance)
 	if err != nil {
 		return Pushed{}, err
 	}
