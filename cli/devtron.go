@@ -50,6 +50,9 @@ type devtronSetOptions struct {
 	TokenStdin    bool
 	NoCheck       bool
 	Timeout       time.Duration
+	// Net holds the network flags given (NetGiven), as typed.
+	Net      config.Settings
+	NetGiven []config.Field
 }
 
 // newDevtronSetCmd builds devtron set; runF runs it (nil: devtronSetRun), so tests can swap it.
@@ -60,7 +63,7 @@ func newDevtronSetCmd(f *factory, runF func(context.Context, *devtronSetOptions)
 	opts := &devtronSetOptions{}
 	var url, caBundle string
 	cmd := &cobra.Command{
-		Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
+		Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--no-check]",
 		Short: "Store a Devtron instance (its API token is encrypted like the Git tokens)",
 		Long: `Store a Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to, under the name
 INSTANCE (default "default"; lower-case letters, digits and '-', at most 40 characters): a staging and
@@ -89,6 +92,7 @@ passes; --no-check saves without checking.`,
 			if cmd.Flags().Changed("ca-bundle") {
 				opts.CABundle = &caBundle
 			}
+			opts.NetGiven = netFlagsGiven(cmd.Flags(), &opts.Net)
 			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
@@ -99,6 +103,7 @@ passes; --no-check saves without checking.`,
 	fl.StringVar(&caBundle, "ca-bundle", "", "PEM file of a private CA that signed Devtron's certificate")
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the instance")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the check")
+	addNetFlags(fl)
 	return cmd
 }
 
@@ -169,13 +174,36 @@ func (opts *devtronSetOptions) instance(d *config.Data) (platforms.Instance, err
 		return platforms.Instance{}, usageErr("no Devtron instance named %s is stored yet: give --url", opts.Instance)
 	case in.Token == "":
 		return platforms.Instance{}, usageErr("no Devtron API token is stored yet: give --token-stdin and the token on standard input")
-	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil:
-		return platforms.Instance{}, usageErr("nothing to change: give --url, --token-stdin or --ca-bundle")
+	case opts.URL == nil && !opts.TokenStdin && opts.CABundle == nil && len(opts.NetGiven) == 0:
+		return platforms.Instance{}, usageErr("nothing to change: give --url, --token-stdin, --ca-bundle, --proxy or --client-cert")
+	}
+	if in.Net, err = opts.net(in.Net); err != nil {
+		return platforms.Instance{}, err
 	}
 	if err := providers.RequireSafeURL(in.URL); err != nil {
 		return platforms.Instance{}, usageErr("--url: %v", err)
 	}
 	return in, nil
+}
+
+// net is the instance's network settings: the stored ones changed by the network flags given.
+func (opts *devtronSetOptions) net(stored config.Net) (config.Net, error) {
+	if len(opts.NetGiven) == 0 {
+		return stored, nil
+	}
+	s := config.Settings{Proxy: stored.Proxy, ProxyUsername: stored.ProxyUsername, ProxyPassword: stored.ProxyPassword,
+		NoProxy: stored.NoProxy, ClientCert: stored.ClientCert, ClientKey: stored.ClientKey}
+	for _, k := range opts.NetGiven {
+		*s.Ref(k) = *opts.Net.Ref(k)
+	}
+	if _, err := applyNetFlags(opts.runDeps, &s, opts.NetGiven); err != nil {
+		return config.Net{}, err
+	}
+	n, err := forms.NetSettings(s.Net())
+	if err != nil {
+		return config.Net{}, usageErr("not saved: %v", err)
+	}
+	return n, nil
 }
 
 // devtronRemoveOptions is what devtron remove needs: the injected dependencies, then INSTANCE.

@@ -55,6 +55,11 @@ var setFieldFlags = []struct {
 	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
 	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
+	{"proxy", providers.FieldProxy, proxyUsage},
+	{"proxy-username", providers.FieldProxyUsername, proxyUsernameUsage},
+	{"no-proxy", providers.FieldNoProxy, noProxyUsage},
+	{"client-cert", providers.FieldClientCert, clientCertUsage},
+	{"client-key", providers.FieldClientKey, clientKeyUsage},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -288,8 +293,11 @@ func invalidLines(p providers.Provider, err error) []string {
 
 // fieldFlag is the flag of set that sets field k.
 func fieldFlag(k providers.FieldKey) string {
-	if k == providers.FieldToken {
+	switch k {
+	case providers.FieldToken:
 		return "--token-stdin"
+	case providers.FieldProxyPassword:
+		return "the proxy password (" + proxyPasswordEnv + ")"
 	}
 	for _, ff := range setFieldFlags {
 		if ff.key == k {
@@ -313,6 +321,11 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		*c.Field(f.Key) = f.Value
 		changed = append(changed, f.Key)
 	}
+	more, err := applyNetFlags(opts.runDeps, &c.Settings, changed)
+	if err != nil {
+		return c, nil, err
+	}
+	changed = append(changed, more...)
 	if opts.TokenStdin {
 		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
 		if err != nil {
@@ -344,7 +357,7 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		}
 	}
 	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin")
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --proxy, --client-cert, --token-stdin")
 	}
 	return c, changed, nil
 }

@@ -53,6 +53,18 @@ type Settings struct {
 	// default is the organisation's), so that two credentials of one organisation do not claim
 	// the same one.
 	URLPrefix string `json:"url_prefix,omitempty"`
+
+	// Proxy is the forward proxy this credential's requests go through (http://host:port, no
+	// credentials in it), over the environment's HTTPS_PROXY; ProxyUsername and ProxyPassword (a
+	// secret, like the token) authenticate to it, NoProxy lists the hosts reached directly.
+	Proxy         string `json:"proxy,omitempty"`
+	ProxyUsername string `json:"proxy_username,omitempty"`
+	ProxyPassword string `json:"proxy_password,omitempty"`
+	NoProxy       string `json:"no_proxy,omitempty"`
+	// ClientCert and ClientKey are the PEM client certificate and its key (a secret) sent to
+	// servers that ask for one (mutual TLS).
+	ClientCert string `json:"client_cert,omitempty"`
+	ClientKey  string `json:"client_key,omitempty"`
 }
 
 // Field names one setting: its json name in the store, as the audit trail names it.
@@ -68,6 +80,13 @@ const (
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
 	FieldURLPrefix  Field = "url_prefix"
+
+	FieldProxy         Field = "proxy"
+	FieldProxyUsername Field = "proxy_username"
+	FieldProxyPassword Field = "proxy_password"
+	FieldNoProxy       Field = "no_proxy"
+	FieldClientCert    Field = "client_cert"
+	FieldClientKey     Field = "client_key"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

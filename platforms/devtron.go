@@ -52,9 +52,9 @@ func NewDevtron(env *providers.Env, in Instance) (*Devtron, error) {
 		return nil, errors.New("no Devtron API token is stored: run `gitopscfg devtron set --url URL --token-stdin`")
 	}
 	u, _ := url.Parse(raw)
-	hc, err := env.Clients.For(in.CABundle)
+	hc, err := env.Clients.ForTransport(providers.Transport{CABundle: in.CABundle, Net: in.Net})
 	if err != nil {
-		return nil, fmt.Errorf("the Devtron CA bundle: %w", err)
+		return nil, fmt.Errorf("the Devtron CA bundle, proxy or client certificate: %w", err)
 	}
 	c := *hc
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -243,6 +243,9 @@ const (
 func (d *Devtron) Check(ctx context.Context) (r providers.Result) {
 	start := time.Now()
 	r = providers.Result{Host: d.base + "/"}
+	if px := d.env.Clients.Proxy(providers.Transport{CABundle: d.in.CABundle, Net: d.in.Net}, d.base); px != "" {
+		r.Proxy = &px
+	}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()

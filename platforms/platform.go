@@ -29,6 +29,8 @@ type Instance struct {
 	URL      string
 	Token    string
 	CABundle string
+	// Net is the instance's own proxy and client certificate (see config.Net).
+	config.Net
 }
 
 // InstanceOf returns the stored instance name of kind (nil when p is nil).
@@ -36,11 +38,13 @@ func InstanceOf(kind Kind, name string, p *config.Platform) *Instance {
 	if p == nil {
 		return nil
 	}
-	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle}
+	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle, Net: p.Net}
 }
 
 // Redact masks the instance's secret in s.
-func (in Instance) Redact(s string) string { return safe.Redact(s, in.Token) }
+func (in Instance) Redact(s string) string {
+	return safe.Redact(safe.Redact(s, in.Token), in.ProxyPassword)
+}
 
 // Platform is one instance of a platform, ready to ask: its own check, its comparison with the
 // stored credentials (drift) and the delivery of one credential.

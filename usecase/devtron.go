@@ -63,7 +63,7 @@ func (b *Backend) SetDevtron(ctx context.Context, in DevtronInput) (providers.Re
 	}
 	name := cmp.Or(in.Instance.Name, config.DefaultInstance)
 	d, err := b.store.SetPlatform(ctx, b.who, string(platforms.KindDevtron), name,
-		config.Platform{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, LastCheck: rec})
+		config.Platform{URL: in.Instance.URL, Token: in.Instance.Token, CABundle: in.Instance.CABundle, Net: in.Instance.Net, LastCheck: rec})
 	return r, d, err
 }
 
