@@ -70,7 +70,9 @@ func TestNoProxyListBypassesTheProxy(t *testing.T) {
 func TestProxyFailuresSayWhatFailed(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
-	page := func(title string) string { return "<html><head><title>" + title + "</title></head><body>" + title + "</body></html>" }
+	page := func(title string) string {
+		return "<html><head><title>" + title + "</title></head><body>" + title + "</body></html>"
+	}
 	for _, c := range []struct {
 		name, user string
 		status     int
