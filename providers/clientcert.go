@@ -190,7 +190,7 @@ func tlsCertAlert(err error) (certFailure, bool) {
 	switch {
 	case strings.Contains(msg, "certificate required"):
 		return certNone, true
-	case strings.Contains(msg, "certificate expired"):
+	case strings.Contains(msg, "expired certificate"), strings.Contains(msg, "certificate expired"):
 		return certRefused, true
 	case strings.Contains(msg, "bad certificate"), strings.Contains(msg, "unknown certificate authority"),
 		strings.Contains(msg, "unsupported certificate"), strings.Contains(msg, "certificate revoked"),
