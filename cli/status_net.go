@@ -76,3 +76,11 @@ func joinNonEmpty(a, b string) string {
 	}
 	return a + "; " + b
 }
+
+// clientCertExpiry is when the client certificate r's check read expires (nil: none).
+func clientCertExpiry(r providers.Result) *time.Time {
+	if c, ok := r.Find(providers.CheckClientCert); ok {
+		return c.ExpiresAt
+	}
+	return nil
+}

@@ -2,9 +2,7 @@ package providers_test
 
 import (
 	"context"
-	"crypto/tls"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,16 +15,8 @@ import (
 	"gitopscfg/providers/fake"
 )
 
-// mtlsServer serves the GitHub emulator over TLS with a server certificate of ca, demanding a
-// client certificate that clients (a pool) signed.
 func mtlsServer(t *testing.T, ca *kit.CA, clients *kit.CA) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewUnstartedServer(fake.GitHubHandler())
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.Server(t).TLS(t)}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clients.Pool()}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
+	return kit.MTLSServer(t, fake.GitHubHandler(), ca, clients)
 }
 
 func mtlsCreds(srv *httptest.Server, caFile string, cert kit.Issued) providers.Credentials {

@@ -8,8 +8,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -119,4 +123,29 @@ func serial(t testing.TB) *big.Int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// MTLSServer serves h over TLS with a server certificate of serverCA, demanding a client
+// certificate that clientCA signed; it stops when t ends.
+func MTLSServer(t testing.TB, h http.Handler, serverCA, clientCA *CA) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{serverCA.Server(t).TLS(t)}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCA.Pool()}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// WriteFiles writes the certificate and key to files of t's and returns their paths.
+func (i Issued) WriteFiles(t testing.TB) (cert, key string) {
+	t.Helper()
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key")
+	for p, b := range map[string]string{cert: i.CertPEM, key: i.KeyPEM} {
+		if err := os.WriteFile(p, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cert, key
 }
