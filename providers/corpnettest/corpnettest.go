@@ -138,3 +138,71 @@ func (p *Tinyproxy) Requests(t testing.TB) []string {
 	}
 	return out
 }
+
+// Nginx is one running nginx: a TLS front on a free loopback port demanding a client certificate
+// (ssl_verify_client on) that a given CA signed, proxying to a plain http server.
+type Nginx struct {
+	// Addr is host:port; URL is https://Addr/.
+	Addr, URL string
+	dir       string
+}
+
+// NginxPort reserves the loopback port an nginx will listen on (a server behind it may need to
+// name its address before it starts).
+func NginxPort(t testing.TB) int { return freePort(t) }
+
+// StartNginx starts nginx on port with the server certificate and key (PEM), demanding client
+// certificates signed by clientCA (PEM), in front of upstream (http://host:port/). It runs as the
+// current user, without a master process, with its prefix, configuration, pid and logs in a
+// temporary directory (-p, -c, -e).
+func StartNginx(t testing.TB, port int, serverCert, serverKey, clientCA, upstream string) *Nginx {
+	t.Helper()
+	bin := need(t, "nginx", "/usr/sbin/nginx")
+	dir := t.TempDir()
+	n := &Nginx{Addr: fmt.Sprintf("127.0.0.1:%d", port), dir: dir}
+	n.URL = "https://" + n.Addr + "/"
+	files := map[string]string{"server.crt": serverCert, "server.key": serverKey, "client-ca.pem": clientCA}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up := strings.TrimSuffix(strings.TrimPrefix(upstream, "http://"), "/")
+	conf := fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log info;
+events { worker_connections 128; }
+http {
+  access_log %[1]s/access.log;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  client_max_body_size 0;
+  server {
+    listen %[2]s ssl;
+    ssl_certificate %[1]s/server.crt;
+    ssl_certificate_key %[1]s/server.key;
+    ssl_client_certificate %[1]s/client-ca.pem;
+    ssl_verify_client on;
+    location / {
+      proxy_pass http://%[3]s;
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`, dir, n.Addr, up)
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start(t, exec.Command(bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "error.log")), n.Addr, filepath.Join(dir, "error.log"))
+	return n
+}
