@@ -69,7 +69,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
@@ -99,6 +99,12 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 
   # A new token, saved only if the round trip passes too
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
+
+  # Behind a corporate proxy that wants credentials (the password never on the command line)
+  $ GITOPSCFG_PROXY_PASSWORD="$PROXY_PW" gitopscfg set github --proxy http://proxy.corp:3128 --proxy-username jdoe
+
+  # A server that demands a client certificate
+  $ gitopscfg set gitlab --client-cert /etc/ssl/gitops.crt --client-key /etc/ssl/gitops.key
 
   # A second GitHub credential, for another organisation
   $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin`,
