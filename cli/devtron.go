@@ -279,6 +279,10 @@ func instanceArg(args []string) (string, error) {
 
 // writeDevtronCheck prints the instance check for a person.
 func writeDevtronCheck(w io.Writer, r providers.Result) {
-	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", r.Host, resultVerdict(r), r.DurationMS)
+	host := r.Host
+	if r.Proxy != nil {
+		host += " via " + hostOf(*r.Proxy)
+	}
+	fmt.Fprintf(w, "Devtron — %s — %s in %d ms\n", host, resultVerdict(r), r.DurationMS)
 	writeCheckLines(w, r.Checks) // the instance's checks are not timed one by one
 }
