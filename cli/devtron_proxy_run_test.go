@@ -3,6 +3,7 @@ package cli_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
@@ -31,6 +32,30 @@ func TestDevtronSetWithAProxy(t *testing.T) {
 		t.Fatalf("devtron set --proxy \"\": exit %d\n%s%s", r.code, r.out, r.err)
 	}
 	if strings.Contains(r.out+r.err, pw) || strings.Contains(r.out+r.err, tok) {
+		t.Fatal("a secret shows")
+	}
+}
+
+// devtron set --client-cert/--client-key: a Devtron behind a front demanding client
+// certificates is checked with the instance's own certificate (its expiry a check of its own);
+// without one the check names what is missing.
+func TestDevtronSetWithAClientCertificate(t *testing.T) {
+	t.Parallel()
+	const tok = "devtron-CANARY-mtls-admin-token-00000092"
+	serverCA, clientCA := kit.NewCA(t, "Server CA"), kit.NewCA(t, "Client CA")
+	front := kit.MTLSServer(t, kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{tok: true}}), serverCA, clientCA)
+	cert, key := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour)).WriteFiles(t)
+	dir := initStore(t)
+	base := []string{"devtron", "set", "--url", front.URL, "--token-stdin", "--ca-bundle", serverCA.File(t)}
+	r := gitopscfg(t, dir, tok+"\n", nil, base...)
+	if r.code != 1 || !strings.Contains(r.out, "asks for a client certificate and none is set") {
+		t.Fatalf("without a client certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = gitopscfg(t, dir, tok+"\n", nil, append(base, "--client-cert", cert, "--client-key", key)...)
+	if r.code != 0 || !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
+		t.Fatalf("with the client certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if strings.Contains(r.out+r.err, "PRIVATE KEY") || strings.Contains(r.out+r.err, tok) {
 		t.Fatal("a secret shows")
 	}
 }

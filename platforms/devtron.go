@@ -248,6 +248,9 @@ func (d *Devtron) Check(ctx context.Context) (r providers.Result) {
 	}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
+		if d.in.ClientCert != "" {
+			r.Checks = append(r.Checks, providers.ClientCertCheck(d.in.Net, time.Now()))
+		}
 		r.Finish()
 	}()
 	a, err := d.do(ctx, http.MethodGet, "/configured", nil)

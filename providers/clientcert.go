@@ -258,14 +258,19 @@ const CertExpiryWarn = 14 * 24 * time.Hour
 // addClientCertCheck adds the client certificate's own check: it can be read and its key is
 // its own, and when it expires (a failure once expired, a warning within CertExpiryWarn).
 func addClientCertCheck(r *Result, s config.Settings, now time.Time) {
-	_, leaf, err := ParseClientCert(s.ClientCert, s.ClientKey)
+	r.Checks = append(r.Checks, ClientCertCheck(s.Net(), now))
+}
+
+// ClientCertCheck is the check of n's client certificate (set): it can be read, its key is its
+// own, and when it expires.
+func ClientCertCheck(n config.Net, now time.Time) Check {
+	_, leaf, err := ParseClientCert(n.ClientCert, n.ClientKey)
 	if err != nil {
-		r.Add(CheckClientCert, Fail, err.Error())
-		return
+		return Check{ID: CheckClientCert, Status: Fail, Message: err.Error()}
 	}
 	exp := leaf.NotAfter.UTC()
 	st, msg := CertExpiry(leaf, now)
-	r.Checks = append(r.Checks, Check{ID: CheckClientCert, Status: st, Message: msg, ExpiresAt: &exp})
+	return Check{ID: CheckClientCert, Status: st, Message: msg, ExpiresAt: &exp}
 }
 
 // CertExpiry says when the client certificate leaf expires, as of now: the status of its check
