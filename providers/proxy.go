@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,8 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
-
-	"gitopscfg/config/safe"
 )
 
 // Every request reaches its server through a CONNECT tunnel when a proxy serves its host, for
@@ -78,7 +78,7 @@ func ProxyURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Hostname() == "" {
-		return nil, fmt.Errorf("the proxy %q is not an address: write it as http://host:port", safe.Text(raw))
+		return nil, errors.New("the proxy is not an address: write it as http://host:port")
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -215,7 +215,7 @@ func writeConnect(conn net.Conn, br *bufio.Reader, req *http.Request) (*connectA
 	a := &connectAnswer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
 	if resp.StatusCode != http.StatusOK {
 		buf := make([]byte, 4096)
-		n, _ := readFull(resp.Body, buf)
+		n, _ := io.ReadFull(resp.Body, buf)
 		a.Body = string(buf[:n])
 	}
 	return a, nil
@@ -227,18 +227,6 @@ type connectAnswer struct {
 	Status     string
 	Header     http.Header
 	Body       string
-}
-
-func readFull(r interface{ Read([]byte) (int, error) }, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // ctxErr prefers the context's error (a deadline) over the I/O error it caused.
