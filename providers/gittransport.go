@@ -13,13 +13,17 @@ import (
 // sends each request through the round tripper its context carries (withGitTransport): the
 // credential's own transport, with its CA bundle, proxy (a CONNECT tunnel) and client
 // certificate; requests without one go through http.DefaultTransport, as go-git's own would.
+// Callers give go-git no CABundle, ProxyOptions or ClientCert of its own: the transport in the
+// context carries them (go-git then refuses with an error, since it cannot clone this one).
 
 type gitTransportKey struct{}
 
 var installGitTransport = sync.OnceFunc(func() {
 	hc := &http.Client{Transport: ctxTransport{}}
-	client.InstallProtocol("https", githttp.NewClient(hc))
-	client.InstallProtocol("http", githttp.NewClient(hc))
+	// Without a transport cache, go-git refuses options it would apply to a clone of the transport
+	// with an error, rather than assuming an *http.Transport.
+	client.InstallProtocol("https", githttp.NewClientWithOptions(hc, &githttp.ClientOptions{}))
+	client.InstallProtocol("http", githttp.NewClientWithOptions(hc, &githttp.ClientOptions{}))
 })
 
 // withGitTransport makes go-git's requests under ctx go through rt.
