@@ -156,3 +156,23 @@ func TestProxyChoice(t *testing.T) {
 		}
 	}
 }
+
+// The environment's HTTPS_PROXY carries the requests of a credential without a proxy of its own,
+// through a CONNECT tunnel too.
+func TestEnvironmentProxyCarriesRequests(t *testing.T) {
+	px := kit.StartProxy(t)
+	px.Refuse = func(*http.Request) (int, http.Header, string) { return http.StatusBadGateway, nil, "" }
+	t.Setenv("HTTPS_PROXY", px.URL())
+	t.Setenv("https_proxy", "")
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	c := providers.Credentials{Provider: providers.GitHub, Settings: config.Settings{Host: "https://git.example.invalid/", Org: "acme", Username: "u", Token: fake.GitHubTokenFull}}
+	r := providers.Run(context.Background(), providers.NewEnv("test"), c)
+	net, _ := r.Find(providers.CheckNetwork)
+	if r.OK || r.Proxy == nil || *r.Proxy != px.URL() || !strings.Contains(net.Message, "the proxy "+px.Addr+" could not reach git.example.invalid:443 (502 Bad Gateway)") {
+		t.Fatalf("proxy %v, network %+v", r.Proxy, net)
+	}
+	if h := px.Heads(); len(h) == 0 || !strings.HasPrefix(h[0], "CONNECT git.example.invalid:443 HTTP/1.1\n") {
+		t.Fatalf("the proxy saw %q", h)
+	}
+}
