@@ -176,3 +176,17 @@ func TestEnvironmentProxyCarriesRequests(t *testing.T) {
 		t.Fatalf("the proxy saw %q", h)
 	}
 }
+
+// A proxy spoken to over TLS (https://host:port), trusted through the credential's CA bundle.
+func TestTLSProxy(t *testing.T) {
+	t.Parallel()
+	emu := kit.Emulators(t, fake.Options{})
+	ca := kit.NewCA(t, "Proxy CA")
+	px := kit.StartTLSProxy(t, ca)
+	c := emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
+	c.Proxy, c.CABundle = px.URL(), ca.File(t)
+	r := providers.Run(context.Background(), providers.NewEnv("test"), c)
+	if !r.OK || r.Proxy == nil || *r.Proxy != px.URL() || len(px.Heads()) == 0 {
+		t.Fatalf("ok %v, proxy %v, the proxy saw %q%s", r.OK, r.Proxy, px.Heads(), dumpResult(r))
+	}
+}

@@ -146,11 +146,12 @@ func (c *Clients) pooled(t Transport) (*pooled, error) {
 			return nil, err
 		}
 	}
+	proxyTLS := tlsConf.Clone() // the client certificate is for the server, not for an https proxy
 	mtls, err := withClientCert(tlsConf, t.Net)
 	if err != nil {
 		return nil, err
 	}
-	dial := &tunnelDialer{t: t, env: c.env, proxyTLS: tlsConf.Clone(),
+	dial := &tunnelDialer{t: t, env: c.env, proxyTLS: proxyTLS,
 		dialer: &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}}
 	tr := &http.Transport{
 		DialContext:           dial.DialContext,

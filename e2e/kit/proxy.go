@@ -2,6 +2,7 @@ package kit
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -19,20 +20,34 @@ type Proxy struct {
 	// Refuse, when it returns a status, answers CONNECT with it (and the header and body).
 	Refuse func(r *http.Request) (status int, header http.Header, body string)
 
-	ln    net.Listener
-	mu    sync.Mutex
-	heads []string
-	conns []net.Conn
+	ln     net.Listener
+	mu     sync.Mutex
+	heads  []string
+	conns  []net.Conn
+	scheme string
 }
 
 // StartProxy starts a Proxy on a free loopback port, stopped when t ends.
-func StartProxy(t testing.TB) *Proxy {
+func StartProxy(t testing.TB) *Proxy { return startProxy(t, nil) }
+
+// StartTLSProxy starts a Proxy spoken to over TLS, with a server certificate of ca.
+func StartTLSProxy(t testing.TB, ca *CA) *Proxy {
+	t.Helper()
+	p := startProxy(t, &tls.Config{Certificates: []tls.Certificate{ca.Server(t).TLS(t)}})
+	p.scheme = "https"
+	return p
+}
+
+func startProxy(t testing.TB, conf *tls.Config) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{Addr: ln.Addr().String(), ln: ln}
+	if conf != nil {
+		ln = tls.NewListener(ln, conf)
+	}
+	p := &Proxy{Addr: ln.Addr().String(), ln: ln, scheme: "http"}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		_ = ln.Close()
@@ -58,8 +73,8 @@ func StartProxy(t testing.TB) *Proxy {
 	return p
 }
 
-// URL is the proxy's address as http://host:port.
-func (p *Proxy) URL() string { return "http://" + p.Addr }
+// URL is the proxy's address as http://host:port (https:// for a TLS proxy).
+func (p *Proxy) URL() string { return p.scheme + "://" + p.Addr }
 
 // Heads are the request heads the proxy read, in order.
 func (p *Proxy) Heads() []string {
