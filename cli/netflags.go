@@ -179,3 +179,23 @@ func hostOf(u string) string {
 	}
 	return u
 }
+
+// net is the instance's network settings: the stored ones changed by the network flags given.
+func (opts *platformSetOptions) net(stored config.Net) (config.Net, error) {
+	if len(opts.NetGiven) == 0 {
+		return stored, nil
+	}
+	s := config.Settings{Proxy: stored.Proxy, ProxyUsername: stored.ProxyUsername, ProxyPassword: stored.ProxyPassword,
+		NoProxy: stored.NoProxy, ClientCert: stored.ClientCert, ClientKey: stored.ClientKey}
+	for _, k := range opts.NetGiven {
+		*s.Ref(k) = *opts.Net.Ref(k)
+	}
+	if _, err := applyNetFlags(opts.runDeps, &s, opts.NetGiven); err != nil {
+		return config.Net{}, err
+	}
+	n, err := forms.NetSettings(s.Net())
+	if err != nil {
+		return config.Net{}, usageErr("not saved: %v", err)
+	}
+	return n, nil
+}
