@@ -166,6 +166,10 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 			perf = append(perf, fmt.Sprintf("'%s_token_expiry_days'=%s;%s;%s;;", id, nagiosNumber(days),
 				nagiosBelow(rep.Expiry.Warn), nagiosBelow(rep.Expiry.Fail)))
 		}
+		if at := clientCertExpiry(r); at != nil {
+			perf = append(perf, fmt.Sprintf("'%s_client_cert_expiry_days'=%s;%s;0;;", id, nagiosNumber(at.Sub(rep.At).Hours()/24),
+				nagiosBelow(providers.CertExpiryWarn)))
+		}
 		perf = append(perf, fmt.Sprintf("'%s_check_duration'=%ss;;;0;", id, nagiosNumber(float64(r.DurationMS)/1000)))
 	}
 	_, err := fmt.Fprintf(w, "GITOPSCFG %s - %s | %s\n", nagiosWorst(rep), strings.Join(parts, "; "), strings.Join(perf, " "))

@@ -31,6 +31,8 @@ var (
 		"When the check ran, as a Unix timestamp."}
 	promExpiry = promMetric{"gitopscfg_token_expiry_timestamp_seconds",
 		"When the provider's token expires, as a Unix timestamp; absent when the token has no expiry date or it is unknown."}
+	promCertExpiry = promMetric{"gitopscfg_client_cert_expiry_timestamp_seconds",
+		"When the credential's client certificate expires, as a Unix timestamp; absent when it has none."}
 	promScope = promMetric{"gitopscfg_token_scope_granted",
 		"1 when the token has the required scope or permission, 0 when it is missing; absent when it could not be confirmed."}
 	promStage = promMetric{"gitopscfg_deep_stage_success",
@@ -78,7 +80,7 @@ func (f promFamilies) add(m promMetric, v float64, labels ...[2]string) {
 
 func writePrometheus(w io.Writer, rep *checkReport) error {
 	families := promFamilies{}
-	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promScope}
+	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promCertExpiry, promScope}
 	if rep.Deep {
 		order = append(order, promStage, promStageDuration)
 	}
@@ -109,6 +111,9 @@ func (f promFamilies) addProvider(r providers.Result, rep *checkReport) {
 	f.add(promTime, float64(rep.At.Unix()), base...)
 	if r.ExpiresAt != nil {
 		f.add(promExpiry, float64(r.ExpiresAt.Unix()), base...)
+	}
+	if at := clientCertExpiry(r); at != nil {
+		f.add(promCertExpiry, float64(at.Unix()), base...)
 	}
 	for _, sc := range providers.MustLookup(r.Provider).Scopes {
 		c, ok := r.Find(providers.ScopeCheckID(sc.Name))

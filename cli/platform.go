@@ -63,6 +63,9 @@ type platformSetOptions struct {
 	TokenStdin bool
 	NoCheck    bool
 	Timeout    time.Duration
+	// Net holds the network flags given (NetGiven), as typed (Spec.NetFlags).
+	Net      config.Settings
+	NetGiven []config.Field
 }
 
 // newPlatformSetCmd builds KIND set; runF runs it (nil: platformSetRun), so tests can swap it.
@@ -89,6 +92,9 @@ func newPlatformSetCmd(f *factory, spec platforms.Spec, runF func(context.Contex
 					opts.Values[s.Flag] = values[i]
 				}
 			}
+			if spec.NetFlags {
+				opts.NetGiven = netFlagsGiven(cmd.Flags(), &opts.Net)
+			}
 			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)
 		},
@@ -96,6 +102,9 @@ func newPlatformSetCmd(f *factory, spec platforms.Spec, runF func(context.Contex
 	fl := cmd.Flags()
 	for i, s := range spec.Settings {
 		fl.StringVar(&values[i], s.Flag, "", s.Usage)
+	}
+	if spec.NetFlags {
+		addNetFlags(fl)
 	}
 	if spec.Secret != nil {
 		fl.BoolVar(&opts.TokenStdin, "token-stdin", false, spec.Secret.Usage)
@@ -192,6 +201,10 @@ func (opts *platformSetOptions) instance(d *config.Data) (platforms.Instance, er
 	if err := opts.complete(in); err != nil {
 		return platforms.Instance{}, err
 	}
+	var err error
+	if in.Net, err = opts.net(in.Net); err != nil {
+		return platforms.Instance{}, err
+	}
 	return in, nil
 }
 
@@ -219,7 +232,7 @@ func (opts *platformSetOptions) complete(in platforms.Instance) error {
 	if spec.Secret != nil && in.Token == "" {
 		return usageErr("no %s is stored yet: give --token-stdin and the token on standard input", spec.Secret.Noun)
 	}
-	if len(opts.Values) == 0 && !opts.TokenStdin {
+	if len(opts.Values) == 0 && !opts.TokenStdin && len(opts.NetGiven) == 0 {
 		return usageErr("nothing to change: give %s", orList(flagOrder(spec)))
 	}
 	for _, s := range spec.Settings {
@@ -308,6 +321,10 @@ func instanceArg(args []string) (string, error) {
 
 // writeInstanceCheck prints an instance's check for a person.
 func writeInstanceCheck(w io.Writer, platform string, r providers.Result) {
-	fmt.Fprintf(w, "%s — %s — %s in %d ms\n", platform, r.Host, resultVerdict(r), r.DurationMS)
+	host := r.Host
+	if r.Proxy != nil {
+		host += " via " + hostOf(*r.Proxy)
+	}
+	fmt.Fprintf(w, "%s — %s — %s in %d ms\n", platform, host, resultVerdict(r), r.DurationMS)
 	writeCheckLines(w, r.Checks) // the instance's checks are not timed one by one
 }

@@ -86,7 +86,11 @@ func writeResultsText(out io.Writer, results []providers.Result, now time.Time) 
 		if r.Active {
 			active = " (active)"
 		}
-		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, r.Host, verdict, r.DurationMS)
+		host := r.Host
+		if r.Proxy != nil {
+			host += " via " + hostOf(*r.Proxy)
+		}
+		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, host, verdict, r.DurationMS)
 		writeCheckLines(w, r.Checks)
 		if note, _ := ui.ExpiryNote(r.ExpiresAt, now); note != "" {
 			fmt.Fprintf(w, "  %s\n", note)

@@ -60,6 +60,11 @@ var setFieldFlags = []struct {
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
 	{"app-id", providers.FieldAppID, "GitHub App: the App's ID (makes the credential a GitHub App)"},
 	{"installation-id", providers.FieldInstallationID, "GitHub App: its installation's ID (default: the organisation's installation)"},
+	{"proxy", providers.FieldProxy, proxyUsage},
+	{"proxy-username", providers.FieldProxyUsername, proxyUsernameUsage},
+	{"no-proxy", providers.FieldNoProxy, noProxyUsage},
+	{"client-cert", providers.FieldClientCert, clientCertUsage},
+	{"client-key", providers.FieldClientKey, clientKeyUsage},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -69,7 +74,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
@@ -103,6 +108,12 @@ token instead of reading a user.`,
 
   # A new token, saved only if the round trip passes too
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
+
+  # Behind a corporate proxy that wants credentials (the password never on the command line)
+  $ GITOPSCFG_PROXY_PASSWORD="$PROXY_PW" gitopscfg set github --proxy http://proxy.corp:3128 --proxy-username jdoe
+
+  # A server that demands a client certificate
+  $ gitopscfg set gitlab --client-cert /etc/ssl/gitops.crt --client-key /etc/ssl/gitops.key
 
   # A second GitHub credential, for another organisation
   $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin
@@ -307,8 +318,11 @@ func invalidLinesOf(p providers.Provider, kind string, err error) []string {
 
 // fieldFlag is the flag of set that sets field k.
 func fieldFlag(k providers.FieldKey) string {
-	if k == providers.FieldToken {
+	switch k {
+	case providers.FieldToken:
 		return "--token-stdin"
+	case providers.FieldProxyPassword:
+		return "the proxy password (" + proxyPasswordEnv + ")"
 	}
 	for _, ff := range setFieldFlags {
 		if ff.key == k {
@@ -341,6 +355,11 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	if err := opts.readAppKey(&c, &changed); err != nil {
 		return c, nil, err
 	}
+	more, err := applyNetFlags(opts.runDeps, &c.Settings, changed)
+	if err != nil {
+		return c, nil, err
+	}
+	changed = append(changed, more...)
 	if opts.TokenStdin {
 		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
 		if err != nil {
@@ -359,7 +378,7 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		}
 	}
 	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin, --kind, --app-id, --app-key, --installation-id")
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --proxy, --client-cert, --token-stdin, --kind, --app-id, --app-key, --installation-id")
 	}
 	return c, changed, nil
 }

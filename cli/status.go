@@ -47,6 +47,10 @@ type statusProviderJSON struct {
 	TokenHint  *string        `json:"token_hint"`
 	LastCheck  *lastCheckJSON `json:"last_check"`
 	LastDeep   *lastCheckJSON `json:"last_deep"`
+	// Proxy is the proxy the credential's requests go through (never its credentials);
+	// ClientCertExpiresAt when its client certificate expires (omitted without one).
+	Proxy               *string    `json:"proxy,omitempty"`
+	ClientCertExpiresAt *time.Time `json:"client_cert_expires_at,omitempty"`
 }
 
 type lastCheckJSON struct {
@@ -107,6 +111,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	// One write at the end: the table writes each cell on its own, a system call each.
 	w := bufio.NewWriter(opts.IO.Out)
 	writeStatusText(w, s, d, opts.Now())
+	writeNetText(w, d, opts.Now())
 	for _, st := range all {
 		writeDevtronStatusText(w, st, len(d.InstanceNames(string(st.kind))) == 1)
 	}
@@ -139,6 +144,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 			// last_check is the latest check of either kind (its "deep" says which, as the README
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
+			sp.Proxy, sp.ClientCertExpiresAt = netJSON(providers.Credentials{Provider: p.ID, Settings: c.Settings})
 		}
 		out.Providers = append(out.Providers, sp)
 	}

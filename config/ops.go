@@ -59,6 +59,18 @@ type Settings struct {
 	Kind           string `json:"kind,omitempty"`
 	AppID          string `json:"app_id,omitempty"`
 	InstallationID string `json:"installation_id,omitempty"`
+
+	// Proxy is the forward proxy this credential's requests go through (http://host:port, no
+	// credentials in it), over the environment's HTTPS_PROXY; ProxyUsername and ProxyPassword (a
+	// secret, like the token) authenticate to it, NoProxy lists the hosts reached directly.
+	Proxy         string `json:"proxy,omitempty"`
+	ProxyUsername string `json:"proxy_username,omitempty"`
+	ProxyPassword string `json:"proxy_password,omitempty"`
+	NoProxy       string `json:"no_proxy,omitempty"`
+	// ClientCert and ClientKey are the PEM client certificate and its key (a secret) sent to
+	// servers that ask for one (mutual TLS).
+	ClientCert string `json:"client_cert,omitempty"`
+	ClientKey  string `json:"client_key,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -98,6 +110,12 @@ const (
 	FieldKind           Field = "kind"
 	FieldAppID          Field = "app_id"
 	FieldInstallationID Field = "installation_id"
+	FieldProxy          Field = "proxy"
+	FieldProxyUsername  Field = "proxy_username"
+	FieldProxyPassword  Field = "proxy_password"
+	FieldNoProxy        Field = "no_proxy"
+	FieldClientCert     Field = "client_cert"
+	FieldClientKey      Field = "client_key"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -11,7 +11,8 @@ import (
 func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	t.Parallel()
 	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
-		FieldKind, FieldAppID, FieldInstallationID}
+		FieldKind, FieldAppID, FieldInstallationID,
+		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

@@ -57,6 +57,13 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			errs = append(errs, &FieldError{Field: providers.FieldURLPrefix, Label: f.Label, Err: err})
 		}
 	}
+	net := netRules(c.Settings)
+	for _, k := range providers.FieldKeys {
+		if e := net[k]; e != nil && !bad[k] {
+			f, _ := p.Field(k)
+			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: e})
+		}
+	}
 	return c, errors.Join(errs...)
 }
 

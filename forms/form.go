@@ -55,7 +55,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 	o.kind = d.Kind
 	var main, advanced []huh.Field
 	for _, f := range p.Fields {
-		if (o.accessible && f.NotInPlainPrompts) || !f.AppliesTo(d.Kind) {
+		if (o.accessible && f.NotInPlainPrompts) || f.CommandLineOnly || !f.AppliesTo(d.Kind) {
 			continue
 		}
 		fields := &main

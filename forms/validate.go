@@ -25,6 +25,11 @@ const minTokenBytes = 8
 func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, error) {
 	var s string
 	var err error
+	switch k {
+	case providers.FieldProxyPassword, providers.FieldClientKey:
+		s, _, err := checkNetValue(k, raw) // secrets: no token-shape rule
+		return s, err
+	}
 	if k != providers.FieldToken && tokenShaped(raw) {
 		return "", looksLikeToken(id, k)
 	}
@@ -49,6 +54,8 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = checkNumericID("the GitHub App ID", raw, false)
 	case providers.FieldInstallationID:
 		s, err = checkNumericID("the installation ID", raw, true)
+	case providers.FieldProxy, providers.FieldProxyUsername, providers.FieldNoProxy, providers.FieldClientCert:
+		s, _, err = checkNetValue(k, raw)
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}

@@ -41,6 +41,7 @@ func init() {
 		Where:      func(in Instance) string { return in.URL },
 		OneActive:  true,
 		TokensOnly: true,
+		NetFlags:   true,
 		PushDoc:    devtronPushDoc,
 		PushExits:  [2]string{"Devtron saved it", "Devtron refused it or its validation failed"},
 	})
@@ -67,7 +68,7 @@ unless --replace is given.`
 
 // devtronSetDoc is the help of `gitopscfg devtron set` and `gitopscfg devtron`.
 var devtronSetDoc = Doc{
-	Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--no-check]",
+	Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--no-check]",
 	Short: "Store a Devtron instance (its API token is encrypted like the Git tokens)",
 	Long: `Store a Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to, under the name
 INSTANCE (default "default"; lower-case letters, digits and '-', at most 40 characters): a staging and
@@ -109,9 +110,9 @@ func NewDevtron(env *providers.Env, in Instance) (*Devtron, error) {
 		return nil, errors.New("no Devtron API token is stored: run `gitopscfg devtron set --url URL --token-stdin`")
 	}
 	u, _ := url.Parse(raw)
-	hc, err := env.Clients.For(in.CABundle)
+	hc, err := env.Clients.ForTransport(providers.Transport{CABundle: in.CABundle, Net: in.Net})
 	if err != nil {
-		return nil, fmt.Errorf("the Devtron CA bundle: %w", err)
+		return nil, fmt.Errorf("the Devtron CA bundle, proxy or client certificate: %w", err)
 	}
 	c := *hc
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -300,8 +301,14 @@ const (
 func (d *Devtron) Check(ctx context.Context) (r providers.Result) {
 	start := time.Now()
 	r = providers.Result{Host: d.base + "/"}
+	if px := d.env.Clients.Proxy(providers.Transport{CABundle: d.in.CABundle, Net: d.in.Net}, d.base); px != "" {
+		r.Proxy = &px
+	}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
+		if d.in.ClientCert != "" {
+			r.Checks = append(r.Checks, providers.ClientCertCheck(d.in.Net, time.Now()))
+		}
 		r.Finish()
 	}()
 	a, err := d.do(ctx, http.MethodGet, "/configured", nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -52,7 +53,24 @@ func normalize(ctx context.Context, env *providers.Env, c providers.Credentials)
 		cfg.TLSConfig.CaData = string(pem)
 		cfg.IsCADataPresent = true
 	}
+	if c.ClientCert != "" {
+		cfg.EnableTLSVerification = true
+		cfg.TLSConfig.TLSCertData, cfg.TLSConfig.TLSKeyData = c.ClientCert, c.ClientKey
+		cfg.IsTLSCertDataPresent, cfg.IsTLSKeyDataPresent = true, true
+	}
+	if c.Proxy != "" {
+		warnings = append(warnings, "Devtron has no proxy setting for a Git provider: the proxy "+hostOfURL(c.Proxy)+
+			" is not sent; Devtron's own pods (devtron, argocd-repo-server) need HTTPS_PROXY and NO_PROXY in their environment")
+	}
 	return cfg, warnings, nil
+}
+
+// hostOfURL is a URL's host:port, for messages (never its credentials).
+func hostOfURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // keepTLS makes cfg keep the TLS data Devtron holds for existing: the is*Present flags are
@@ -61,8 +79,9 @@ func keepTLS(cfg *Config, existing Config) (warning string) {
 	if !existing.EnableTLSVerification || !(existing.IsCADataPresent || existing.IsTLSCertDataPresent || existing.IsTLSKeyDataPresent) {
 		return ""
 	}
-	cfg.IsTLSCertDataPresent = existing.IsTLSCertDataPresent
-	cfg.IsTLSKeyDataPresent = existing.IsTLSKeyDataPresent
+	// A client certificate sent now replaces Devtron's; one not sent is kept.
+	cfg.IsTLSCertDataPresent = cfg.IsTLSCertDataPresent || existing.IsTLSCertDataPresent
+	cfg.IsTLSKeyDataPresent = cfg.IsTLSKeyDataPresent || existing.IsTLSKeyDataPresent
 	if !cfg.EnableTLSVerification {
 		cfg.EnableTLSVerification = true
 		cfg.IsCADataPresent = existing.IsCADataPresent
@@ -296,6 +315,9 @@ func diffConfig(want, got Config) []string {
 	}
 	if want.IsCADataPresent != got.IsCADataPresent {
 		out = append(out, "ca_bundle")
+	}
+	if want.IsTLSCertDataPresent && !got.IsTLSCertDataPresent {
+		out = append(out, "client_cert")
 	}
 	return out
 }

@@ -34,6 +34,9 @@ type Instance struct {
 	// Kubeconfig is the path of a kubeconfig file (kept as a path: the file stays the user's);
 	// Context one of its contexts ("": its current one); Namespace where the Secrets go.
 	Kubeconfig, Context, Namespace string
+	// Net is the instance's own proxy and client certificate (see config.Net), for a kind whose
+	// Spec has NetFlags.
+	config.Net
 }
 
 // InstanceOf returns the stored instance name of kind (nil when p is nil).
@@ -42,7 +45,7 @@ func InstanceOf(kind Kind, name string, p *config.Platform) *Instance {
 		return nil
 	}
 	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle,
-		Kubeconfig: p.Kubeconfig, Context: p.Context, Namespace: p.Namespace}
+		Kubeconfig: p.Kubeconfig, Context: p.Context, Namespace: p.Namespace, Net: p.Net}
 }
 
 // SetHint is what `gitopscfg KIND set` needs at least, as a usage line shows it
@@ -63,11 +66,13 @@ func (s Spec) SetHint() string {
 // Stored is the instance as the store keeps it.
 func (in Instance) Stored() config.Platform {
 	return config.Platform{URL: in.URL, Token: in.Token, CABundle: in.CABundle,
-		Kubeconfig: in.Kubeconfig, Context: in.Context, Namespace: in.Namespace}
+		Kubeconfig: in.Kubeconfig, Context: in.Context, Namespace: in.Namespace, Net: in.Net}
 }
 
 // Redact masks the instance's secret in s.
-func (in Instance) Redact(s string) string { return safe.Redact(s, in.Token) }
+func (in Instance) Redact(s string) string {
+	return safe.Redact(safe.Redact(s, in.Token), in.ProxyPassword)
+}
 
 // Platform is one instance of a platform, ready to ask: its own check, its comparison with the
 // stored credentials (drift) and the delivery of one credential.
@@ -152,6 +157,9 @@ type Spec struct {
 	// exit 0 and exit 1 mean for it ("Devtron saved it").
 	PushDoc   string
 	PushExits [2]string
+	// NetFlags: its instances may have their own proxy and client certificate (Instance.Net),
+	// which `set` takes as --proxy, --proxy-username, --no-proxy, --client-cert, --client-key.
+	NetFlags bool
 	// Open returns a client of one stored instance, refusing an unusable one (an unsafe URL, no
 	// secret, an unreadable CA bundle) before any request. Nil: the kind has no instances here.
 	Open func(env *providers.Env, in Instance) (Platform, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -123,8 +124,8 @@ type deepRun struct {
 
 	s       *session
 	api     repoAPI
-	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
-	gitHost []string // hosts the token may be sent to over Git
+	git     http.RoundTripper // the credential's transport for Git (CA bundle, proxy, client certificate)
+	gitHost []string          // hosts the token may be sent to over Git
 
 	repo *Repo // set once created: deep:delete then always runs
 	// unsure names a repository that may have been created although Create failed, when looking
@@ -151,12 +152,8 @@ func (d *deepRun) prepare(env *Env) string {
 	if d.api == nil {
 		return "skipped: no repository lifecycle for " + string(p.ID)
 	}
-	if d.creds.CABundle != "" {
-		pem, err := ReadCABundle(d.creds.CABundle)
-		if err != nil {
-			return "skipped: " + err.Error()
-		}
-		d.ca = pem
+	if d.git, err = env.Clients.gitTransport(TransportOf(d.creds.Settings)); err != nil {
+		return "skipped: " + err.Error()
 	}
 	host := d.creds.Host
 	if host == "" {
@@ -171,6 +168,7 @@ func (d *deepRun) prepare(env *Env) string {
 }
 
 func (d *deepRun) run(ctx context.Context) {
+	ctx = withGitTransport(ctx, d.git)
 	ok := d.stage(CheckDeepCreate, "creating a private throw-away repository", func() (Status, string) { return d.create(ctx) })
 	for _, st := range []struct {
 		id, running string

@@ -23,6 +23,12 @@ const (
 	FieldKind           = config.FieldKind
 	FieldAppID          = config.FieldAppID
 	FieldInstallationID = config.FieldInstallationID
+	FieldProxy          = config.FieldProxy
+	FieldProxyUsername  = config.FieldProxyUsername
+	FieldProxyPassword  = config.FieldProxyPassword
+	FieldNoProxy        = config.FieldNoProxy
+	FieldClientCert     = config.FieldClientCert
+	FieldClientKey      = config.FieldClientKey
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -43,6 +49,9 @@ type Field struct {
 	// NotInPlainPrompts: the plain prompts (--accessible) do not ask it, so that their answers,
 	// which scripts pipe in a fixed order, keep their places; `set`'s flag sets it.
 	NotInPlainPrompts bool
+	// CommandLineOnly: the forms do not show it (a PEM file's content is no line to type); `set`'s
+	// flag sets it.
+	CommandLineOnly bool
 	// Check is the provider's own rule for the field, nil when it has none. The forms package
 	// applies it after the rules every field of the key's kind follows (a host is an absolute
 	// URL, a token has no whitespace, …), to the trimmed value when it is not empty; it returns
@@ -104,8 +113,27 @@ var advancedFields = []Field{
 		Help: assets.FieldHelp("advanced", "ca_bundle")},
 }
 
-// withAdvanced appends the advanced fields to a provider's own.
-func withAdvanced(fields ...Field) []Field { return append(fields, advancedFields...) }
+// netFields are how a credential's requests reach its server through a corporate network: a
+// proxy and a client certificate (see Transport). Only the proxy's address is a plain prompt.
+var netFields = []Field{
+	{Key: FieldProxy, Label: "Proxy", Optional: true, Advanced: true, Example: "http://proxy.corp:3128",
+		Help: assets.FieldHelp("advanced", "proxy")},
+	{Key: FieldProxyUsername, Label: "Proxy username", Optional: true, Advanced: true, NotInPlainPrompts: true,
+		Help: assets.FieldHelp("advanced", "proxy_username")},
+	{Key: FieldProxyPassword, Label: "Proxy password", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true,
+		Help: assets.FieldHelp("advanced", "proxy_password")},
+	{Key: FieldNoProxy, Label: "No proxy for", Optional: true, Advanced: true, NotInPlainPrompts: true, Example: "git.corp.example,10.0.0.0/8",
+		Help: assets.FieldHelp("advanced", "no_proxy")},
+	{Key: FieldClientCert, Label: "Client certificate", Optional: true, Advanced: true, NotInPlainPrompts: true, CommandLineOnly: true,
+		Help: assets.FieldHelp("advanced", "client_cert")},
+	{Key: FieldClientKey, Label: "Client key", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true, CommandLineOnly: true,
+		Help: assets.FieldHelp("advanced", "client_key")},
+}
+
+// withAdvanced appends the advanced fields and the network fields to a provider's own.
+func withAdvanced(fields ...Field) []Field {
+	return append(append(fields, advancedFields...), netFields...)
+}
 
 // urlPrefixField is the optional override of the URL prefix the Argo CD export claims, with the
 // provider's own example and help; every provider has it, after the other advanced fields.

@@ -85,7 +85,7 @@ func readTarget(p Provider, c Credentials, repoURL string) (*url.URL, error) {
 // askRefs sends Git's ref discovery request (u) with c's token, within env's timeout, and returns
 // the answer with at most maxAdvertisement bytes of its body.
 func askRefs(ctx context.Context, env *Env, c Credentials, u *url.URL) (*http.Response, []byte, error) {
-	hc, err := env.Clients.For(c.CABundle)
+	hc, err := env.Clients.ForTransport(TransportOf(c.Settings))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -197,17 +197,28 @@ func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool)
 		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
 		return nil, false
 	}
-	hc, err := env.Clients.For(c.CABundle)
+	t := TransportOf(c.Settings)
+	if px := env.Clients.Proxy(t, base); px != "" {
+		r.Proxy = &px
+	}
+	if c.ClientCert != "" {
+		addClientCertCheck(r, c.Settings, now(env))
+	}
+	hc, err := env.Clients.ForTransport(t)
 	if err != nil {
 		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
 		return nil, false
 	}
 	u, _ := url.Parse(base)
-	now := time.Now
+	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(env), result: r}, true
+}
+
+// now is env's clock, or the system's.
+func now(env *Env) time.Time {
 	if env.Now != nil {
-		now = env.Now
+		return env.Now()
 	}
-	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r}, true
+	return time.Now()
 }
 
 // sortChecks puts checks in a stable, readable order: network, auth, scopes in registry order,
@@ -218,7 +229,7 @@ func sortChecks(p Provider, cs []Check) {
 		rank[ScopeCheckID(sc.Name)] = 2 + i
 	}
 	n := 2 + len(p.Scopes)
-	rank[CheckOrg], rank[CheckProjectKey], rank[CheckExpiry] = n, n+1, n+2
+	rank[CheckOrg], rank[CheckProjectKey], rank[CheckExpiry], rank[CheckClientCert] = n, n+1, n+2, n+3
 	order := func(c Check) int {
 		if v, ok := rank[c.ID]; ok {
 			return v
@@ -226,7 +237,7 @@ func sortChecks(p Provider, cs []Check) {
 		if strings.HasPrefix(c.ID, "permission:") {
 			return 2 // a GitHub App's permissions stand where a token's scopes do
 		}
-		return n + 3
+		return n + 4
 	}
 	// insertion sort: tiny slices, and stable.
 	for i := 1; i < len(cs); i++ {
