@@ -35,6 +35,9 @@ type ProviderDrift struct {
 	Reason      string `json:"reason,omitempty"`
 	// Holder, with State Other, is the stored credential Devtron holds for the provider.
 	Holder string `json:"holder,omitempty"`
+	// Manager, with State Differs on a cluster, names the other field managers that changed what
+	// gitopscfg applied ("" when none owns the fields: they were removed, or the store changed).
+	Manager string `json:"manager,omitempty"`
 }
 
 // Drift is the comparison of every stored credential with Devtron.
@@ -43,6 +46,8 @@ type Drift struct {
 	Active providers.ID `json:"active"`
 	// Credentials is each stored credential's comparison, by name.
 	Credentials map[string]ProviderDrift `json:"credentials"`
+	// Orphans, on a cluster, are the Secrets gitopscfg applied for credentials no longer stored.
+	Orphans []Orphan `json:"orphans,omitempty"`
 }
 
 // Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).

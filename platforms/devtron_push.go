@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gitopscfg/config/safe"
+	"gitopscfg/platforms/kube"
 	"gitopscfg/providers"
 )
 
@@ -116,6 +117,12 @@ type PushResult struct {
 	// when the push made Provider the active one in its place.
 	ActiveBefore string `json:"active_before,omitempty"`
 	Switched     bool   `json:"switched"`
+	// Objects, for a cluster instance, are the objects applied and what became of each.
+	Objects []ObjectResult `json:"objects,omitempty"`
+	// Conflicts, for a cluster instance that refused, are the fields other field managers own;
+	// TookBack, with Force, the ones taken back from them.
+	Conflicts []kube.Conflict `json:"conflicts,omitempty"`
+	TookBack  []kube.Conflict `json:"took_back,omitempty"`
 }
 
 // OK reports whether Devtron saved the configuration.
@@ -152,6 +159,9 @@ type PushOptions struct {
 	// not hold while another is active is not created (a *SwitchError, before anything is sent),
 	// since Devtron saves every new configuration active.
 	Activate bool
+	// Force, for a cluster instance, takes back the fields another field manager changed (without
+	// it, the push refuses and names the manager).
+	Force bool
 }
 
 // SwitchError is a push refused before anything was sent because it would have made Provider

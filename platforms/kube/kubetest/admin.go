@@ -186,3 +186,14 @@ func (s *Server) Kubeconfig(t testing.TB, o KubeconfigOptions) string {
 	}
 	return path
 }
+
+// ForeignCA is the certificate of a CA that signed nothing the server presents: a kubeconfig
+// trusting it must refuse the server.
+func ForeignCA(t testing.TB) []byte {
+	t.Helper()
+	a, err := newAuthority("some-other-cluster-ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.pem
+}
