@@ -57,7 +57,7 @@ func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Dat
 	drift func(context.Context, *config.Data, string) *devtronStatusJSON) *devtronCheck {
 	p := d.Platforms[string(platforms.KindDevtron)][name]
 	in := *platforms.InstanceOf(platforms.KindDevtron, name, p)
-	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, in, 0)
+	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckInstance(ctx, in, 0)
 	if err != nil {
 		r := providers.Result{Host: p.URL}
 		r.Add("devtron", providers.Fail, err.Error())
@@ -104,6 +104,6 @@ func (c *devtronCheck) writeText(w io.Writer) {
 	if c.named {
 		_, _ = io.WriteString(w, c.label()+":\n")
 	}
-	writeDevtronCheck(w, c.Result)
+	writeInstanceCheck(w, "Devtron", c.Result)
 	writeDevtronStatusText(w, c.Drift, !c.named)
 }

@@ -367,7 +367,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	for _, p := range []string{"gitlab", "github"} {
 		opts := x.pushOpts()
 		opts.Credential, opts.Activate = p, true
-		if err := pushDevtronRun(ctx, opts); err != nil {
+		if err := pushRun(ctx, opts); err != nil {
 			t.Fatalf("push %s: %v\n%s", p, err, x.err.String())
 		}
 	}
