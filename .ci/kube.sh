@@ -28,11 +28,12 @@ build() {
   grep -q "k8s.io/kubernetes v$KUBE_VERSION\$" "$HERE/kube/go.mod" ||
     die "$HERE/kube/go.mod does not require k8s.io/kubernetes v$KUBE_VERSION"
   echo "kube.sh: building kube-apiserver and etcd $KUBE_VERSION once into $CACHE (about 10 minutes)" >&2
-  local start gocache
+  local start
   start=$(date +%s)
-  # A build cache of its own: about 3 GB that nothing else reuses, removed once the binaries exist.
+  # A build cache of its own: about 3 GB that nothing else reuses, removed once the binaries exist
+  # (or the build failed).
   gocache=$(mktemp -d "${TMPDIR:-/tmp}/gitopscfg-kube-gocache.XXXXXX")
-  trap 'chmod -R u+w "$gocache" 2>/dev/null; rm -rf "$gocache"' EXIT
+  trap 'rm -rf "${gocache:-/nonexistent}"' EXIT
   (
     cd "$HERE/kube"
     export GOCACHE="$gocache" GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod

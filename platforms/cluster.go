@@ -23,13 +23,6 @@ const (
 	LabelCredential = "gitopscfg/credential"
 )
 
-// ClusterSettings are a cluster instance's settings: the kubeconfig (kept as a path: the file and
-// its credentials stay the user's), its context ("": the current one) and the namespace the
-// platform reads its Secrets from ("": the platform's default, argocd or flux-system).
-type ClusterSettings struct {
-	Kubeconfig, Context, Namespace string
-}
-
 // DefaultNamespace is the namespace a platform reads its Secrets from by default.
 func DefaultNamespace(kind Kind) string {
 	if kind == KindFlux {
@@ -48,17 +41,18 @@ type Cluster struct {
 	env    *providers.Env
 }
 
-// NewCluster returns a client of the cluster instance name of kind, refusing a kubeconfig it
-// cannot use (unreadable, no such context, insecure, an exec plugin) before any request.
-func NewCluster(env *providers.Env, kind Kind, name string, s ClusterSettings) (*Cluster, error) {
-	spec, ok := specs[kind]
+// NewCluster returns a client of the cluster instance in (of kind Argo CD or Flux: its kubeconfig,
+// context and namespace), refusing a kubeconfig it cannot use (unreadable, no such context,
+// insecure, an exec plugin) before any request.
+func NewCluster(env *providers.Env, in Instance) (*Cluster, error) {
+	spec, ok := specs[in.Kind]
 	if !ok || spec.Export == nil {
-		return nil, fmt.Errorf("platform %q is not delivered to clusters", kind)
+		return nil, fmt.Errorf("platform %q is not delivered to clusters", in.Kind)
 	}
-	if s.Kubeconfig == "" {
-		return nil, fmt.Errorf("no kubeconfig is stored for the %s instance %s: run `gitopscfg %s set %s --kubeconfig FILE`", spec.Name, name, kind, name)
+	if in.Kubeconfig == "" {
+		return nil, fmt.Errorf("no kubeconfig is stored for the %s instance %s: run `gitopscfg %s set %s --kubeconfig FILE`", spec.Name, in.Name, in.Kind, in.Name)
 	}
-	cfg, err := kube.LoadConfig(s.Kubeconfig, s.Context)
+	cfg, err := kube.LoadConfig(in.Kubeconfig, in.Context)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +64,11 @@ func NewCluster(env *providers.Env, kind Kind, name string, s ClusterSettings) (
 	if err != nil {
 		return nil, err
 	}
-	ns := cmp.Or(s.Namespace, DefaultNamespace(kind))
+	ns := cmp.Or(in.Namespace, DefaultNamespace(in.Kind))
 	if err := checkNames(ns, "x"); err != nil {
 		return nil, err
 	}
-	return &Cluster{spec: spec, name: name, ns: ns, client: client, env: env}, nil
+	return &Cluster{spec: spec, name: in.Name, ns: ns, client: client, env: env}, nil
 }
 
 // Namespace is the namespace the instance delivers into.

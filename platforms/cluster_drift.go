@@ -163,22 +163,21 @@ func sortedKeys(m map[string]kube.Object) []string {
 	return keys
 }
 
-// Prune deletes the orphans (see Compare): only Secrets that carry gitopscfg's label and whose
-// fields gitopscfg applied, and each only if it did not change since it was read. It returns the
-// ones deleted; the error says why the rest were not.
-func (k *Cluster) Prune(ctx context.Context, stored []providers.Credentials) ([]Orphan, error) {
+// prune deletes the orphans of a push of the credential current (which renders as objs): Secrets
+// carrying gitopscfg's label and field manager whose credential is not in keep, or is current
+// under another name now. Each is deleted only if it did not change since it was listed. It
+// returns the ones deleted; the error says why the rest were not.
+func (k *Cluster) prune(ctx context.Context, keep []string, current string, objs []kube.Object) ([]Orphan, error) {
 	st, err := k.readState(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rendered := map[string][]kube.Object{}
-	for _, c := range stored {
-		if objs, err := k.render(ctx, c); err == nil {
-			rendered[c.CredentialName()] = objs
-		}
+	var stored []providers.Credentials
+	for _, name := range keep {
+		stored = append(stored, providers.Credentials{Name: name})
 	}
 	var done []Orphan
-	for _, o := range orphans(st.secrets, stored, rendered) {
+	for _, o := range orphans(st.secrets, stored, map[string][]kube.Object{current: objs}) {
 		if err := k.client.Delete(ctx, st.secrets[o.Name]); err != nil && !errors.Is(err, kube.ErrNotFound) {
 			return done, fmt.Errorf("delete the orphaned Secret %s/%s: %w", o.Namespace, o.Name, err)
 		}

@@ -13,7 +13,6 @@ import (
 	"gitopscfg/platforms"
 	"gitopscfg/platforms/kube"
 	"gitopscfg/platforms/kube/kubetest"
-	"gitopscfg/providers"
 )
 
 // Another field manager changes the delivered token (a second client's apply): the comparison
@@ -106,7 +105,7 @@ func TestClusterArgoCDCertificates(t *testing.T) {
 	}
 }
 
-// Prune deletes only the Secrets gitopscfg applied (its label and its field manager) whose
+// A push with Keep (--prune) deletes only the Secrets gitopscfg applied (its label and its field manager) whose
 // credential is no longer stored; a Secret carrying the label that another tool applied (an
 // export through kubectl) stays.
 func TestClusterOrphansAndPrune(t *testing.T) {
@@ -127,10 +126,10 @@ func TestClusterOrphansAndPrune(t *testing.T) {
 	if !slices.Equal(d.Orphans, want) || d.Credentials["github"].State != platforms.InSync {
 		t.Fatalf("orphans: %+v", d)
 	}
-	pruned, err := k.Prune(t.Context(), []providers.Credentials{keep})
-	r.say(pruned, err)
-	if err != nil || !slices.Equal(pruned, want) {
-		t.Fatalf("prune: %v %+v", err, pruned)
+	res, err := k.Deliver(t.Context(), keep, platforms.PushOptions{Keep: []string{"github"}})
+	r.say(res, err)
+	if err != nil || res.Outcome != platforms.Saved || !slices.Equal(res.Pruned, want) || !strings.Contains(res.Message, "pruned 1 Secret") {
+		t.Fatalf("push --prune: %v %+v", err, res)
 	}
 	if _, code := r.secret("gitopscfg-old-team-repo-creds"); code != http.StatusNotFound {
 		t.Fatalf("the orphan is still there: HTTP %d", code)

@@ -31,11 +31,12 @@ const (
 // argocd-tls-certs-cm entry for a private CA) with server-side apply as FieldManager, then reads
 // each object back. An object that already holds what is stored is left alone (one read). Fields
 // another field manager changed make the push refuse, naming it, unless o.Force: then they are
-// taken back and the result says from whom. An answer of the cluster that refuses (RBAC, a
-// conflict, no such namespace) is a Refused outcome; no answer at all is the error.
+// taken back and the result says from whom. With o.Keep, the orphans (see Compare) of credentials
+// not in it are deleted after. An answer of the cluster that refuses (RBAC, a conflict, no such
+// namespace) is a Refused outcome; no answer at all is the error.
 func (k *Cluster) Deliver(ctx context.Context, c providers.Credentials, o PushOptions) (res PushResult, err error) {
 	start, before := time.Now(), k.Requests()
-	res = PushResult{Provider: c.Provider, Devtron: k.Server(), Stages: []Stage{}, Warnings: []string{}}
+	res = PushResult{Provider: c.Provider, Target: k.clusterTarget(), Stages: []Stage{}, Warnings: []string{}}
 	emit := func(phase, msg string) {
 		if o.Progress != nil {
 			o.Progress(Event{Phase: phase, Elapsed: time.Since(start), Message: msg})
@@ -56,17 +57,35 @@ func (k *Cluster) Deliver(ctx context.Context, c providers.Credentials, o PushOp
 	for _, want := range objs {
 		emit("send", "applying "+objectName(want))
 		if err := k.applyOne(ctx, want, o.Force, &res); err != nil {
-			var ae *kube.APIError
-			if errors.As(err, &ae) && ae.Status != 0 {
-				res.Outcome, res.Message = Refused, err.Error()
-				return res, nil
-			}
-			res.Outcome = OutcomeUnknown
-			return res, err
+			res.Stages = append(res.Stages, Stage{Name: objectName(want), Message: err.Error()})
+			return k.refusedOr(res, err)
+		}
+	}
+	if o.Keep != nil {
+		emit("prune", "deleting the Secrets of credentials no longer stored")
+		pruned, err := k.prune(ctx, o.Keep, c.CredentialName(), objs)
+		res.Pruned = pruned
+		for _, p := range pruned {
+			res.Stages = append(res.Stages, Stage{Name: "Secret " + p.Namespace + "/" + p.Name, OK: true, Message: "pruned: its credential " + p.Credential + " is no longer stored"})
+		}
+		if err != nil {
+			res.Stages = append(res.Stages, Stage{Name: "prune", Message: err.Error()})
+			return k.refusedOr(res, err)
 		}
 	}
 	res.Outcome, res.Message = Saved, k.pushMessage(res)
 	return res, nil
+}
+
+// refusedOr ends a push that failed: an answer of the cluster is a refusal, no answer the error.
+func (k *Cluster) refusedOr(res PushResult, err error) (PushResult, error) {
+	var ae *kube.APIError
+	if errors.As(err, &ae) && ae.Status != 0 {
+		res.Outcome, res.Message = Refused, err.Error()
+		return res, nil
+	}
+	res.Outcome = OutcomeUnknown
+	return res, err
 }
 
 // applyOne applies want unless the cluster holds it already, records what it did in res and
@@ -81,7 +100,7 @@ func (k *Cluster) applyOne(ctx context.Context, want kube.Object, force bool, re
 		return err
 	default:
 		if diffs = differences(want, got); len(diffs) == 0 {
-			res.Objects = append(res.Objects, objectResult(want, ActionUnchanged))
+			res.record(want, ActionUnchanged)
 			return nil
 		}
 		action = ActionUpdated
@@ -103,8 +122,14 @@ func (k *Cluster) applyOne(ctx context.Context, want kube.Object, force bool, re
 	if d := differences(want, back); len(d) > 0 {
 		return fmt.Errorf("applied %s, but reading it back shows other values for %s", objectName(want), fieldNames(d))
 	}
-	res.Objects = append(res.Objects, objectResult(want, action))
+	res.record(want, action)
 	return nil
+}
+
+// record notes what became of the object o, as an object and as a stage of the text output.
+func (r *PushResult) record(o kube.Object, action string) {
+	r.Objects = append(r.Objects, ObjectResult{Kind: o.Kind, Namespace: o.Metadata.Namespace, Name: o.Metadata.Name, Action: action})
+	r.Stages = append(r.Stages, Stage{Name: objectName(o), OK: true, Message: action})
 }
 
 // applyError words a refused apply: the conflicting managers, a missing namespace, RBAC.
@@ -130,10 +155,6 @@ func (k *Cluster) applyError(want kube.Object, err error, res *PushResult) error
 	return &kube.APIError{Status: ae.Status, Reason: ae.Reason, Msg: "apply " + objectName(want) + ": " + ae.Msg}
 }
 
-func objectResult(o kube.Object, action string) ObjectResult {
-	return ObjectResult{Kind: o.Kind, Namespace: o.Metadata.Namespace, Name: o.Metadata.Name, Action: action}
-}
-
 func fieldNames(d []difference) string {
 	names := make([]string, len(d))
 	for i, x := range d {
@@ -152,9 +173,13 @@ func (k *Cluster) pushMessage(res PushResult) string {
 	}
 	msg := strings.Join(parts, "; ")
 	if !changed {
-		return msg + ": the cluster already held what is stored, nothing was applied"
+		msg += ": the cluster already held what is stored, nothing was applied"
+	} else {
+		msg += ", applied as field manager " + FieldManager + " and read back"
 	}
-	msg += ", applied as field manager " + FieldManager + " and read back"
+	if len(res.Pruned) > 0 {
+		msg += fmt.Sprintf("; pruned %d Secret(s) of credentials no longer stored", len(res.Pruned))
+	}
 	if len(res.TookBack) > 0 {
 		var took []string
 		for _, t := range res.TookBack {

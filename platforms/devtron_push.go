@@ -125,6 +125,8 @@ type PushResult struct {
 	// TookBack, with Force, the ones taken back from them.
 	Conflicts []kube.Conflict `json:"conflicts,omitempty"`
 	TookBack  []kube.Conflict `json:"took_back,omitempty"`
+	// Pruned, for a cluster push with Keep, are the orphaned Secrets deleted.
+	Pruned []Orphan `json:"pruned,omitempty"`
 }
 
 // OK reports whether Devtron saved the configuration.
