@@ -197,7 +197,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: GitLab is the active provider in Devtron, but here it is GitHub: `gitopscfg activate gitlab`") {
 		t.Fatalf("push gitlab: %v, stderr %q", err, x.err.String())
 	}
-	st := compareDevtronNamed(ctx, x.env(time.Minute), x.data(), "default")
+	st := compareNamed(ctx, x.env(time.Minute), x.data(), platforms.KindDevtron, "default")
 	if st == nil || !st.ActiveDiffers || st.ActiveHere == nil || *st.ActiveHere != "github" || st.Active == nil || *st.Active != "gitlab" {
 		t.Fatalf("drift: %+v", st)
 	}
@@ -215,7 +215,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	if _, err := x.s.Activate(ctx, "t", "gitlab"); err != nil {
 		t.Fatal(err)
 	}
-	if st := compareDevtronNamed(ctx, x.env(time.Minute), x.data(), "default"); st.ActiveDiffers {
+	if st := compareNamed(ctx, x.env(time.Minute), x.data(), platforms.KindDevtron, "default"); st.ActiveDiffers {
 		t.Errorf("agreeing providers reported as differing: %+v", st)
 	}
 	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)

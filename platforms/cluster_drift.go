@@ -21,6 +21,11 @@ type Orphan struct {
 	Credential string `json:"credential"`
 }
 
+// String names the orphan: "Secret argocd/gitopscfg-old-repo-creds (credential old)".
+func (o Orphan) String() string {
+	return fmt.Sprintf("%s %s/%s (credential %s)", o.Kind, o.Namespace, o.Name, o.Credential)
+}
+
 // clusterState is what one comparison read of the cluster: gitopscfg's Secrets (one list) and
 // the ConfigMaps and unlabelled Secrets read one by one.
 type clusterState struct {
@@ -56,7 +61,9 @@ func (k *Cluster) Compare(ctx context.Context, stored []providers.Credentials) (
 		pd.Provider = c.Provider
 		out.Credentials[c.CredentialName()] = pd
 	}
-	out.Orphans = orphans(st.secrets, stored, rendered)
+	for _, o := range orphans(st.secrets, stored, rendered) {
+		out.Orphaned = append(out.Orphaned, o.String())
+	}
 	return out, nil
 }
 

@@ -174,7 +174,7 @@ func TestClusterPushAppliesAndReadsBack(t *testing.T) {
 		t.Fatal("the second push changed the Secret")
 	}
 	d := r.compare(k, c)
-	if pd := d.Credentials["github"]; pd.State != platforms.InSync || len(d.Orphans) != 0 {
+	if pd := d.Credentials["github"]; pd.State != platforms.InSync || len(d.Orphaned) != 0 {
 		t.Fatalf("compare: %+v", d)
 	}
 }

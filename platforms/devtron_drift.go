@@ -46,8 +46,9 @@ type Drift struct {
 	Active providers.ID `json:"active"`
 	// Credentials is each stored credential's comparison, by name.
 	Credentials map[string]ProviderDrift `json:"credentials"`
-	// Orphans, on a cluster, are the Secrets gitopscfg applied for credentials no longer stored.
-	Orphans []Orphan `json:"orphans,omitempty"`
+	// Orphaned names what the platform holds from the product for credentials no longer stored
+	// (a platform whose Spec.Prunes can tell; Devtron cannot).
+	Orphaned []string `json:"orphaned,omitempty"`
 }
 
 // Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).
