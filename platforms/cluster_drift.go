@@ -21,11 +21,6 @@ type Orphan struct {
 	Credential string `json:"credential"`
 }
 
-// String names the orphan: "Secret argocd/gitopscfg-old-repo-creds (credential old)".
-func (o Orphan) String() string {
-	return fmt.Sprintf("%s %s/%s (credential %s)", o.Kind, o.Namespace, o.Name, o.Credential)
-}
-
 // clusterState is what one comparison read of the cluster: gitopscfg's Secrets (one list) and
 // the ConfigMaps and unlabelled Secrets read one by one.
 type clusterState struct {
@@ -62,7 +57,15 @@ func (k *Cluster) Compare(ctx context.Context, stored []providers.Credentials) (
 		out.Credentials[c.CredentialName()] = pd
 	}
 	for _, o := range orphans(st.secrets, stored, rendered) {
-		out.Orphaned = append(out.Orphaned, o.String())
+		// The credential, as status names what an instance holds for one no longer stored; a
+		// stored credential's Secret under an old name by the Secret's.
+		name := o.Credential
+		if _, ok := rendered[name]; ok {
+			name = o.Kind + " " + o.Namespace + "/" + o.Name
+		}
+		if !slices.Contains(out.Orphaned, name) {
+			out.Orphaned = append(out.Orphaned, name)
+		}
 	}
 	return out, nil
 }

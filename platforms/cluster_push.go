@@ -57,7 +57,7 @@ func (k *Cluster) Deliver(ctx context.Context, c providers.Credentials, o PushOp
 	for _, want := range objs {
 		emit("send", "applying "+objectName(want))
 		if err := k.applyOne(ctx, want, o.Force, &res); err != nil {
-			res.Stages = append(res.Stages, Stage{Name: objectName(want), Message: err.Error()})
+			res.Stages = append(res.Stages, Stage{Name: objectName(want), Message: "not applied"})
 			return k.refusedOr(res, err)
 		}
 	}
@@ -69,7 +69,7 @@ func (k *Cluster) Deliver(ctx context.Context, c providers.Credentials, o PushOp
 			res.Stages = append(res.Stages, Stage{Name: "Secret " + p.Namespace + "/" + p.Name, OK: true, Message: "pruned: its credential " + p.Credential + " is no longer stored"})
 		}
 		if err != nil {
-			res.Stages = append(res.Stages, Stage{Name: "prune", Message: err.Error()})
+			res.Stages = append(res.Stages, Stage{Name: "prune", Message: "stopped"})
 			return k.refusedOr(res, err)
 		}
 	}
@@ -178,7 +178,7 @@ func (k *Cluster) pushMessage(res PushResult) string {
 		msg += ", applied as field manager " + FieldManager + " and read back"
 	}
 	if len(res.Pruned) > 0 {
-		msg += fmt.Sprintf("; pruned %d Secret(s) of credentials no longer stored", len(res.Pruned))
+		msg += fmt.Sprintf("; pruned %d Secret%s of credentials no longer stored", len(res.Pruned), map[bool]string{true: "s"}[len(res.Pruned) > 1])
 	}
 	if len(res.TookBack) > 0 {
 		var took []string

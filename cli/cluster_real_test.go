@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/config"
+	"gitopscfg/platforms"
+	"gitopscfg/platforms/kube/kubetest"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
+)
+
+// The cluster tests start a real kube-apiserver once per test binary (platforms/kube/kubetest).
+func TestMain(m *testing.M) { kubetest.Main(m) }
+
+func argoCDSpec() platforms.Spec {
+	spec, err := platforms.Lookup("argocd")
+	if err != nil {
+		panic(err)
+	}
+	return spec
+}
+
+// TestClusterCommandLine drives argocd set, push argocd, status and push --force / --prune
+// against a real API server: the exit codes of the contract, the other field manager named in
+// status and in the refusal, and no token in anything written.
+func TestClusterCommandLine(t *testing.T) {
+	srv := kubetest.Shared(t)
+	x := newRunFixture(t)
+	ctx := context.Background()
+	ns := srv.Namespace(t, "cli")
+	x.setNamed("github", providers.GitHub, fake.GitHubTokenFull, "", true)
+	x.setNamed("old-team", providers.GitHub, fake.GitHubTokenNoDeleteRepo, "", true)
+
+	set := &platformSetOptions{runDeps: x.deps("", false), Spec: argoCDSpec(), Instance: "prod", Timeout: 10 * time.Second,
+		Values: map[string]string{"kubeconfig": srv.Kubeconfig(t, kubetest.KubeconfigOptions{}), "namespace": ns}}
+	if err := platformSetRun(ctx, set); err != nil || !strings.Contains(x.out.String(), "Saved the Argo CD instance prod") ||
+		!strings.Contains(x.out.String(), "authenticated as admin") {
+		t.Fatalf("argocd set: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+
+	push := func(cred string, mod func(*pushOptions)) error {
+		opts := &pushOptions{runDeps: x.deps("", false), Kind: platforms.KindArgoCD, Credential: cred, Timeout: time.Minute}
+		if mod != nil {
+			mod(opts)
+		}
+		return pushRun(ctx, opts)
+	}
+	for _, c := range []string{"github", "old-team"} {
+		if err := push(c, func(o *pushOptions) { o.JSON = true }); err != nil {
+			t.Fatalf("push argocd %s: %v\n%s%s", c, err, x.out.String(), x.err.String())
+		}
+		var res platforms.PushResult
+		if err := json.Unmarshal(x.out.Bytes(), &res); err != nil || res.Outcome != platforms.Saved || res.Objects[0].Action != platforms.ActionCreated {
+			t.Fatalf("push argocd %s --json: %v\n%s", c, err, x.out.String())
+		}
+	}
+
+	srv.Apply(t, "kubectl-edit", true, map[string]any{"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": "gitopscfg-github-repo-creds", "namespace": ns},
+		"data":     map[string]any{"username": base64.StdEncoding.EncodeToString([]byte("someone"))}})
+	doc := x.statusDoc()
+	var entry *platformStatusJSON
+	for i := range doc.Platforms {
+		if doc.Platforms[i].Kind == "argocd" {
+			entry = &doc.Platforms[i]
+		}
+	}
+	if entry == nil || entry.Credentials["github"] != "differs" || entry.Managers["github"] != "kubectl-edit" || entry.Credentials["old-team"] != "in_sync" {
+		t.Fatalf("status --json: %+v", entry)
+	}
+
+	if err := push("github", nil); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "NOT SAVED") ||
+		!strings.Contains(x.out.String(), "kubectl-edit: .data.username") {
+		t.Fatalf("push over another manager's change: exit %d\n%s%s", exitCode(err), x.out.String(), x.err.String())
+	}
+	if err := push("github", func(o *pushOptions) { o.Force = true }); err != nil || !strings.Contains(x.out.String(), "took back .data.username from kubectl-edit") {
+		t.Fatalf("push --force: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+
+	if _, _, err := x.s.Remove(ctx, "setup", "old-team", config.AnyRevision); err != nil {
+		t.Fatal(err)
+	}
+	statusText := &statusOptions{runDeps: x.deps("", false)}
+	if err := statusRun(ctx, statusText); err != nil || !strings.Contains(x.out.String(), "old-team   orphaned") {
+		t.Fatalf("status: %v\n%s", err, x.out.String())
+	}
+	if err := push("github", func(o *pushOptions) { o.Prune = true }); err != nil || !strings.Contains(x.out.String(), "pruned: its credential old-team is no longer stored") {
+		t.Fatalf("push --prune: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+	if _, code := srv.Get(t, "/api/v1/namespaces/"+ns+"/secrets/gitopscfg-old-team-repo-creds"); code != 404 {
+		t.Fatalf("the orphan is still there: HTTP %d", code)
+	}
+	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoDeleteRepo, srv.AdminToken,
+		base64.StdEncoding.EncodeToString([]byte(fake.GitHubTokenFull)))
+}
