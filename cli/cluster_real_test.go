@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +99,45 @@ func TestClusterCommandLine(t *testing.T) {
 	}
 	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoDeleteRepo, srv.AdminToken,
 		base64.StdEncoding.EncodeToString([]byte(fake.GitHubTokenFull)))
+}
+
+// TestClusterStatusFigures times status with three cluster instances (two Argo CD, one Flux), each
+// holding two credentials: the median of 5 (run with -v to read it). Each instance is compared
+// with one request (a list of gitopscfg's Secrets), the instances concurrently.
+func TestClusterStatusFigures(t *testing.T) {
+	srv := kubetest.Shared(t)
+	x := newRunFixture(t)
+	ctx := context.Background()
+	x.setNamed("github", providers.GitHub, fake.GitHubTokenFull, "", true)
+	x.setNamed("team-b", providers.GitHub, fake.GitHubTokenNoDeleteRepo, "", true)
+	kubeconfig := srv.Kubeconfig(t, kubetest.KubeconfigOptions{})
+	for i, kind := range []platforms.Kind{platforms.KindArgoCD, platforms.KindArgoCD, platforms.KindFlux} {
+		name := []string{"one", "two", "three"}[i]
+		if _, err := x.s.SetPlatform(ctx, "setup", string(kind), name, config.Platform{Kubeconfig: kubeconfig, Namespace: srv.Namespace(t, name)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []string{"github", "team-b"} {
+			opts := &pushOptions{runDeps: x.deps("", false), Kind: kind, Credential: c, Instances: []string{name}, Timeout: time.Minute}
+			if err := pushRun(ctx, opts); err != nil {
+				t.Fatalf("push %s %s --instance %s: %v\n%s", kind, c, name, err, x.out.String())
+			}
+		}
+	}
+	var took []time.Duration
+	for range 5 {
+		start := time.Now()
+		doc := x.statusDoc()
+		took = append(took, time.Since(start))
+		if len(doc.Platforms) != 3 {
+			t.Fatalf("status compared %d instances", len(doc.Platforms))
+		}
+		for _, p := range doc.Platforms {
+			if p.Credentials["github"] != "in_sync" || p.Credentials["team-b"] != "in_sync" {
+				t.Fatalf("status: %+v", p)
+			}
+		}
+	}
+	slices.Sort(took)
+	t.Logf("status with 3 cluster instances: median of 5 %v", took[2])
+	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoDeleteRepo, srv.AdminToken)
 }

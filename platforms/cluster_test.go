@@ -173,9 +173,10 @@ func TestClusterPushAppliesAndReadsBack(t *testing.T) {
 	if obj, _ := r.secret("gitopscfg-github-repo-creds"); field(obj, "metadata", "resourceVersion") != rv {
 		t.Fatal("the second push changed the Secret")
 	}
+	before := k.Requests()
 	d := r.compare(k, c)
-	if pd := d.Credentials["github"]; pd.State != platforms.InSync || len(d.Orphaned) != 0 {
-		t.Fatalf("compare: %+v", d)
+	if pd := d.Credentials["github"]; pd.State != platforms.InSync || len(d.Orphaned) != 0 || k.Requests()-before != 1 {
+		t.Fatalf("compare (%d requests, want one list): %+v", k.Requests()-before, d)
 	}
 }
 
