@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // do sends one request to the API server with token (none when empty).
@@ -127,6 +128,45 @@ func (s *Server) Grant(t testing.TB, ns, sa string, rules ...Rule) {
 		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
 		"subjects": []any{map[string]any{"kind": "ServiceAccount", "name": sa, "namespace": ns}},
 	})
+	// The authorizer reads RBAC objects from its caches: wait until it allows every rule.
+	for _, r := range rules {
+		for _, verb := range r.Verbs {
+			for _, res := range r.Resources {
+				s.waitAllowed(t, "system:serviceaccount:"+ns+":"+sa, ns, verb, res)
+			}
+		}
+	}
+}
+
+// waitAllowed polls a SubjectAccessReview until the authorizer lets user verb resource in ns.
+func (s *Server) waitAllowed(t testing.TB, user, ns, verb, resource string) {
+	t.Helper()
+	review := map[string]any{"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+		"spec": map[string]any{"user": user, "groups": []string{"system:serviceaccounts", "system:authenticated"},
+			"resourceAttributes": map[string]any{"namespace": ns, "verb": verb, "resource": resource}}}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := s.Must(t, http.MethodPost, "/apis/authorization.k8s.io/v1/subjectaccessreviews", "", review)
+		var r struct {
+			Status struct {
+				Allowed bool `json:"allowed"`
+			} `json:"status"`
+		}
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status.Allowed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s may still not %s %s in %s after 30 s", user, verb, resource, ns)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Apply server-side applies the JSON object obj (a Secret or a ConfigMap, in its namespace) as the
