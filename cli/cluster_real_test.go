@@ -141,3 +141,34 @@ func TestClusterStatusFigures(t *testing.T) {
 	t.Logf("status with 3 cluster instances: median of 5 %v", took[2])
 	x.noneLeaked(fake.GitHubTokenFull, fake.GitHubTokenNoDeleteRepo, srv.AdminToken)
 }
+
+// TestClusterCheckPlatforms: check --platforms covers a cluster instance's drift in the Nagios
+// line (the field manager named) and the Prometheus families.
+func TestClusterCheckPlatforms(t *testing.T) {
+	srv := kubetest.Shared(t)
+	x := newRunFixture(t)
+	ctx := context.Background()
+	ns := srv.Namespace(t, "check")
+	x.set(providers.GitHub, fake.GitHubTokenFull, true, &config.CheckRecord{At: x.now, OK: true})
+	if _, err := x.s.SetPlatform(ctx, "setup", "flux", "prod", config.Platform{Kubeconfig: srv.Kubeconfig(t, kubetest.KubeconfigOptions{}), Namespace: ns}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pushRun(ctx, &pushOptions{runDeps: x.deps("", false), Kind: platforms.KindFlux, Timeout: time.Minute}); err != nil {
+		t.Fatalf("push flux: %v\n%s%s", err, x.out.String(), x.err.String())
+	}
+	srv.Apply(t, "kubectl-edit", true, map[string]any{"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": "gitopscfg-github", "namespace": ns},
+		"data":     map[string]any{"username": base64.StdEncoding.EncodeToString([]byte("someone"))}})
+	for format, want := range map[string]string{
+		"nagios":     "github differs (username) changed by kubectl-edit",
+		"prometheus": `gitopscfg_platform_in_sync{kind="flux",instance="prod",provider="github",credential="github"} 0`,
+	} {
+		opts := x.checkOpts(format)
+		opts.Platforms = true
+		_ = checkRun(ctx, opts)
+		if !strings.Contains(x.out.String(), want) {
+			t.Errorf("check --platforms --format %s: want %q in\n%s", format, want, x.out.String())
+		}
+	}
+	x.noneLeaked(fake.GitHubTokenFull, srv.AdminToken)
+}
