@@ -90,7 +90,7 @@ func TestCompletionOffersTheConfiguredProviders(t *testing.T) {
 		{"--demo", map[string]string{"GITOPSCFG_CONFIG_DIR": keyDir}, []string{"--demo", "check", ""}, allProviderIDs},
 		{"after the provider", map[string]string{"GITOPSCFG_CONFIG_DIR": keyDir}, []string{"check", "gitlab", ""}, nil},
 		{"check --all", map[string]string{"GITOPSCFG_CONFIG_DIR": keyDir}, []string{"check", "--all", ""}, nil},
-		{"push's platform", nil, []string{"push", ""}, []string{"devtron"}},
+		{"push's platform", nil, []string{"push", ""}, []string{"argocd", "devtron", "flux"}},
 		{"export's platform", nil, []string{"export", ""}, []string{"argocd", "flux"}},
 		{"export's platform, a prefix", nil, []string{"export", "f"}, []string{"flux"}},
 		{"--format", nil, []string{"check", "--format", ""}, checkFormatNames()},
@@ -136,7 +136,7 @@ func TestEveryProviderVerbCompletes(t *testing.T) {
 		}
 		n++
 		args := []string{}
-		if strings.Contains(c.Use, "devtron [CREDENTIAL]") || strings.Contains(c.Use, "argocd|flux [CREDENTIAL]") {
+		if strings.Contains(c.Use, "devtron [CREDENTIAL]") || strings.Contains(c.Use, "flux [CREDENTIAL]") {
 			args = []string{strings.Fields(strings.TrimPrefix(c.Use, c.Name()+" "))[0]}
 			args[0], _, _ = strings.Cut(args[0], "|")
 		}

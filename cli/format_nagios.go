@@ -116,6 +116,9 @@ func nagiosDevtronState(dc *devtronCheck) (nagiosState, string) {
 			if f := dc.Drift.Fields[id]; len(f) > 0 {
 				what += " (" + strings.Join(f, ", ") + ")"
 			}
+			if m := dc.Drift.managers[id]; m != "" {
+				what += " changed by " + m
+			}
 			drift = append(drift, what)
 		case platforms.DriftUnknown:
 			drift = append(drift, id+" "+string(state))

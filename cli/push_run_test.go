@@ -123,7 +123,7 @@ func TestPushCmdPassesItsOptions(t *testing.T) {
 	if got, err := parse("devtron"); err != nil || got == nil || got.Credential != "" || got.Force || got.Timeout != 15*time.Minute {
 		t.Fatalf("defaults: %v %+v", err, got)
 	}
-	for _, bad := range [][]string{{"argocd"}, {}, {"devtron", "github", "gitlab"}, {"devtron", "--timeout", "x"}} {
+	for _, bad := range [][]string{{"gitea"}, {}, {"devtron", "github", "gitlab"}, {"devtron", "--timeout", "x"}} {
 		got, err := parse(bad...)
 		if got != nil || exitCode(err) != exitUsageStore {
 			t.Errorf("%v: ran %v, exit %d", bad, got != nil, exitCode(err))

@@ -40,6 +40,8 @@ type devtronStatusJSON struct {
 	orphaned   []string
 	holders    map[string]string
 	providerOf map[string]string
+	// managers, per credential that differs on a cluster, the field managers that changed it.
+	managers map[string]string
 }
 
 // platformStatusJSON is one entry of status --json's "platforms": a stored platform instance and,
@@ -57,6 +59,9 @@ type platformStatusJSON struct {
 	Error *string `json:"error"`
 	// Orphaned names what the instance holds from gitopscfg for credentials no longer stored.
 	Orphaned []string `json:"orphaned,omitempty"`
+	// Managers names, per credential that differs on a cluster, the other field managers that
+	// changed what gitopscfg applied.
+	Managers map[string]string `json:"managers,omitempty"`
 }
 
 // comparePlatforms compares the stored credentials with every stored platform instance, within
@@ -80,7 +85,8 @@ func platformsJSON(all []*devtronStatusJSON) []platformStatusJSON {
 	list := make([]platformStatusJSON, 0, len(all))
 	for _, st := range all {
 		list = append(list, platformStatusJSON{Name: st.name, Kind: string(st.kind), URL: st.URL,
-			LastCheck: st.LastCheck, ActiveProvider: st.Active, Credentials: st.Providers, Error: st.Error, Orphaned: st.orphaned})
+			LastCheck: st.LastCheck, ActiveProvider: st.Active, Credentials: st.Providers, Error: st.Error, Orphaned: st.orphaned,
+			Managers: st.managers})
 	}
 	return list
 }
@@ -112,6 +118,12 @@ func devtronStatus(dd *usecase.InstanceDrift) *devtronStatusJSON {
 				out.holders = map[string]string{}
 			}
 			out.holders[id] = pd.Holder
+		}
+		if pd.Manager != "" {
+			if out.managers == nil {
+				out.managers = map[string]string{}
+			}
+			out.managers[id] = pd.Manager
 		}
 		if len(pd.Fields) > 0 {
 			if out.Fields == nil {
@@ -193,6 +205,9 @@ func writeDriftLines(w io.Writer, st *devtronStatusJSON) {
 		}
 		if h := st.holders[k]; h != "" {
 			line += ": it holds " + h
+		}
+		if m := st.managers[k]; m != "" {
+			line += ": changed there by " + m + " (`gitopscfg push " + string(st.kind) + " " + k + " --force` takes it back)"
 		}
 		fmt.Fprintln(w, line)
 	}

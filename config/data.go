@@ -216,7 +216,8 @@ func (d *Data) validate() error {
 			switch {
 			case p == nil:
 				return fmt.Errorf("%s instance %q has no settings", kind, name)
-			case p.URL == "":
+			case p.URL == "" && p.Kubeconfig == "":
+				// A Kubernetes platform's instance is located by its kubeconfig instead.
 				return fmt.Errorf("%s instance %q has no URL", kind, name)
 			}
 			if err := ValidName(name); err != nil {

@@ -26,7 +26,7 @@ type ExportOptions struct {
 	Name string
 }
 
-func init() { register(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD}) }
+func init() { register(withCluster(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD})) }
 
 // Argo CD secret kinds.
 const (

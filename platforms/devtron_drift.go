@@ -36,6 +36,9 @@ type ProviderDrift struct {
 	Reason      string `json:"reason,omitempty"`
 	// Holder, with State Other, is the stored credential Devtron holds for the provider.
 	Holder string `json:"holder,omitempty"`
+	// Manager, with State Differs on a cluster, names the other field managers that changed what
+	// gitopscfg applied ("" when none owns the fields: they were removed, or the store changed).
+	Manager string `json:"manager,omitempty"`
 }
 
 // Drift is the comparison of every stored credential with Devtron.

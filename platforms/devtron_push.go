@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitopscfg/config/safe"
+	"gitopscfg/platforms/kube"
 	"gitopscfg/providers"
 )
 
@@ -137,6 +138,14 @@ type PushResult struct {
 	// when the push made Provider the active one in its place.
 	ActiveBefore string `json:"active_before,omitempty"`
 	Switched     bool   `json:"switched"`
+	// Objects, for a cluster instance, are the objects applied and what became of each.
+	Objects []ObjectResult `json:"objects,omitempty"`
+	// Conflicts, for a cluster instance that refused, are the fields other field managers own;
+	// TookBack, with Force, the ones taken back from them.
+	Conflicts []kube.Conflict `json:"conflicts,omitempty"`
+	TookBack  []kube.Conflict `json:"took_back,omitempty"`
+	// Pruned, for a cluster push with Keep, are the orphaned Secrets deleted.
+	Pruned []Orphan `json:"pruned,omitempty"`
 }
 
 // OK reports whether Devtron saved the configuration.

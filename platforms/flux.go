@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	register(Spec{Kind: KindFlux, Name: "Flux",
+	register(withCluster(Spec{Kind: KindFlux, Name: "Flux",
 		Export: func(_ context.Context, _ *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error) {
 			return Flux(c, o)
-		}})
+		}}))
 }
 
 // Flux returns the Secret a Flux GitRepository references in spec.secretRef: basic auth
