@@ -93,7 +93,9 @@ type rotation struct {
 	env  *providers.Env
 	// old are the provider's credentials when the rotation started, the old token among them.
 	old providers.Credentials
-	out Rotated
+	// info is what the provider showed of the old token (through an API rotation).
+	info providers.TokenInfo
+	out  Rotated
 }
 
 func (r *rotation) emit(e RotateEvent) {

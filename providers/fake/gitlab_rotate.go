@@ -83,6 +83,12 @@ func (g *gitLab) serveRotate(w http.ResponseWriter, r *http.Request, seg []strin
 	if !g.allowed(w, sc, "api", "self_rotate") {
 		return true
 	}
+	if sc.noSelfRotation && sc.bot != "" {
+		// Before GitLab let group and project access tokens rotate themselves, the endpoint
+		// answered 405 to any token that is not a personal access token.
+		g.message(w, http.StatusMethodNotAllowed, "405 Method Not Allowed")
+		return true
+	}
 	expiresAt, ok := g.rotateExpiry(w, r)
 	if !ok {
 		return true
