@@ -169,7 +169,8 @@ func TestCheckRunInProcess(t *testing.T) {
 		t.Fatalf("check gitlab --json: %v", err)
 	}
 	var doc struct{ Results []providers.Result }
-	if err := json.Unmarshal(x.out.Bytes(), &doc); err != nil || len(doc.Results) != 1 || doc.Results[0].Provider != providers.GitLab {
+	if err := json.Unmarshal(x.out.Bytes(), &doc); err != nil || len(doc.Results) != 1 || doc.Results[0].Provider != providers.GitLab ||
+		doc.Results[0].Kind != "token" {
 		t.Fatalf("check gitlab --json: %v\n%s", err, x.out.String())
 	}
 	x.noneLeaked(fake.GitHubTokenNoDeleteRepo, fake.GitLabTokenFull)

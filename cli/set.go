@@ -32,6 +32,9 @@ type setOptions struct {
 	Fields                              []setField
 	TokenStdin, Activate, NoCheck, Deep bool
 	Timeout                             time.Duration
+	// KindFlag is --kind ("": the stored kind, or the one the flags given imply); AppKeyFile is
+	// --app-key, the file holding a GitHub App's private key.
+	KindFlag, AppKeyFile string
 }
 
 // setField is one field flag given to set.
@@ -55,6 +58,8 @@ var setFieldFlags = []struct {
 	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
 	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
+	{"app-id", providers.FieldAppID, "GitHub App: the App's ID (makes the credential a GitHub App)"},
+	{"installation-id", providers.FieldInstallationID, "GitHub App: its installation's ID (default: the organisation's installation)"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -123,6 +128,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
+	addKindFlags(fl, opts)
 }
 
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
@@ -132,6 +138,9 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if err := opts.earlyProvider(); err != nil {
+		return err
+	}
+	if err := opts.checkKindFlags(); err != nil {
 		return err
 	}
 	if opts.Deep && opts.NoCheck {
@@ -231,7 +240,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout})
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
-		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLines(p, invalid.Err), "\n"), "\n", "\n  "))
+		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLinesOf(p, creds.Kind, invalid.Err), "\n"), "\n", "\n  "))
 	}
 	if out.Result != nil {
 		r := *out.Result
@@ -263,13 +272,16 @@ func setRun(ctx context.Context, opts *setOptions) error {
 // invalidLines says why the fields in err are not valid, one line each, naming each field by the
 // flag that sets it (--org, --token-stdin) and the token by the provider's own noun, as the
 // command line knows them (the shared validators name the form's fields).
-func invalidLines(p providers.Provider, err error) []string {
+func invalidLines(p providers.Provider, err error) []string { return invalidLinesOf(p, "", err) }
+
+// invalidLinesOf is invalidLines for a credential of kind.
+func invalidLinesOf(p providers.Provider, kind string, err error) []string {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	tokenLabel := genericTokenNoun
-	if f, ok := p.Field(providers.FieldToken); ok {
+	if f, ok := p.FieldOf(kind, providers.FieldToken); ok {
 		tokenLabel = f.Label
 	}
 	var lines []string
@@ -281,7 +293,7 @@ func invalidLines(p providers.Provider, err error) []string {
 		}
 		msg := strings.ReplaceAll(fe.Err.Error(), "in the "+tokenLabel+" field", "on standard input (--token-stdin)")
 		msg = strings.ReplaceAll(msg, genericTokenNoun, tokenNoun(p.ID))
-		lines = append(lines, fieldFlag(fe.Field)+": "+msg)
+		lines = append(lines, fieldFlagOf(kind, fe.Field)+": "+msg)
 	}
 	return lines
 }
@@ -305,13 +317,22 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	p := opts.Provider
 	c := providers.FromConfig(opts.Credential, stored)
 	c.Provider = p.ID
-	var changed []providers.FieldKey
+	changed, err := opts.applyKind(&c)
+	if err != nil {
+		return c, nil, err
+	}
 	for _, f := range opts.Fields {
-		if _, ok := p.Field(f.Key); !ok {
+		if _, ok := p.FieldOf(c.Kind, f.Key); !ok {
+			if _, any := p.Field(f.Key); any {
+				return c, nil, usageErr("--%s does not apply to a %s credential of kind %s", f.Flag, p.Name, c.CredentialKind())
+			}
 			return c, nil, usageErr("--%s does not apply to %s", f.Flag, p.Name)
 		}
 		*c.Field(f.Key) = f.Value
 		changed = append(changed, f.Key)
+	}
+	if err := opts.readAppKey(&c, &changed); err != nil {
+		return c, nil, err
 	}
 	if opts.TokenStdin {
 		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
@@ -326,25 +347,12 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 			c.Host = p.DefaultHost
 			changed = append(changed, providers.FieldHost)
 		}
-		var missing []string
-		if c.Host == "" {
-			missing = append(missing, "--host") // a self-hosted-only provider has no default host
-		}
-		if c.Org == "" {
-			missing = append(missing, "--org")
-		}
-		if c.Username == "" {
-			missing = append(missing, "--username")
-		}
-		if c.Token == "" {
-			missing = append(missing, "--token-stdin (the token on standard input)")
-		}
-		if len(missing) > 0 {
+		if missing := missingFlags(p, c); len(missing) > 0 {
 			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
 		}
 	}
 	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin")
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin, --kind, --app-id, --app-key, --installation-id")
 	}
 	return c, changed, nil
 }

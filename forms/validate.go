@@ -45,6 +45,10 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = CABundle(raw)
 	case providers.FieldURLPrefix:
 		s, err = checkURLPrefix(raw)
+	case providers.FieldAppID:
+		s, err = checkNumericID("the GitHub App ID", raw, false)
+	case providers.FieldInstallationID:
+		s, err = checkNumericID("the installation ID", raw, true)
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}

@@ -19,6 +19,10 @@ const (
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
 	FieldURLPrefix  = config.FieldURLPrefix
+
+	FieldKind           = config.FieldKind
+	FieldAppID          = config.FieldAppID
+	FieldInstallationID = config.FieldInstallationID
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -47,6 +51,26 @@ type Field struct {
 	// Empty, when set, is the error for an empty value of a required field, in place of the
 	// kind's.
 	Empty string
+	// Kinds are the kinds of credential the field belongs to (config.CredentialToken, …); nil:
+	// every kind. A provider may have two fields of one key for two kinds (the token of a token,
+	// the private key of a GitHub App).
+	Kinds []string
+}
+
+// AppliesTo reports whether the field belongs to credentials of kind ("" is a token).
+func (f Field) AppliesTo(kind string) bool {
+	if f.Kinds == nil {
+		return true
+	}
+	if kind == "" {
+		kind = config.CredentialToken
+	}
+	for _, k := range f.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // Field returns where the value of field k lives in c (nil for an unknown key).
@@ -88,4 +112,10 @@ func withAdvanced(fields ...Field) []Field { return append(fields, advancedField
 func urlPrefixField(example, help string) Field {
 	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help,
 		NotInPlainPrompts: true}
+}
+
+// onlyKind returns f as a field of credentials of kind only.
+func onlyKind(kind string, f Field) Field {
+	f.Kinds = []string{kind}
+	return f
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v84/github"
 
 	"gitopscfg/assets"
+	"gitopscfg/config"
 )
 
 // GitHub is github.com and GitHub Enterprise Server.
@@ -24,9 +25,10 @@ func init() {
 		Fields: append(withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
-			usernameField(assets.FieldHelp("github", "username"), "octocat"),
-			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
-		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix"))),
+			onlyKind(config.CredentialToken, usernameField(assets.FieldHelp("github", "username"), "octocat")),
+			onlyKind(config.CredentialToken, tokenField("Personal Access Token", assets.FieldHelp("github", "token"))),
+		), append([]Field{urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix"))}, gitHubAppFields...)...),
+		Kinds: []string{config.CredentialGitHubApp},
 		Scopes: []Scope{
 			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
 			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
@@ -43,6 +45,17 @@ func init() {
 		repos:     newGitHubRepos,
 		gitAccess: gitHubGitAccess,
 	})
+}
+
+// gitHubAppFields are a GitHub App's own fields: its ID, its private key (the credential's secret)
+// and its installation.
+var gitHubAppFields = []Field{
+	{Key: FieldAppID, Label: "GitHub App ID", Example: "123456", Help: assets.FieldHelp("github", "app_id"),
+		Kinds: []string{config.CredentialGitHubApp}},
+	{Key: FieldToken, Label: "GitHub App Private Key", Help: assets.FieldHelp("github", "app_key"), Secret: true,
+		Kinds: []string{config.CredentialGitHubApp}},
+	{Key: FieldInstallationID, Label: "Installation ID", Example: "12345678", Optional: true,
+		Help: assets.FieldHelp("github", "installation_id"), Kinds: []string{config.CredentialGitHubApp}},
 }
 
 // gitHubOrgRe is a GitHub organisation name; its length is checked apart (a counted repetition

@@ -47,7 +47,9 @@ type Check struct {
 type Result struct {
 	Provider ID `json:"provider"`
 	// Credential is the name of the credential tested.
-	Credential string     `json:"credential"`
+	Credential string `json:"credential"`
+	// Kind is the kind of the credential tested (config.CredentialToken, …).
+	Kind       string     `json:"kind"`
 	Active     bool       `json:"active"`
 	OK         bool       `json:"ok"`
 	User       string     `json:"user"`

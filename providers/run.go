@@ -2,9 +2,11 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -123,7 +125,7 @@ type checker func(ctx context.Context, s *session)
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Host: c.Host}
+	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Kind: c.CredentialKind(), Host: c.Host}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()
@@ -132,6 +134,10 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	p, err := Lookup(string(c.Provider))
 	if err != nil {
 		r.Add(CheckAuth, Fail, err.Error())
+		return r
+	}
+	if !p.TakesKind(c.Kind) {
+		r.Add(CheckAuth, Fail, fmt.Sprintf("%s takes no credential of kind %q: use one of %s", p.Name, c.Kind, strings.Join(p.KindNames(), ", ")))
 		return r
 	}
 	s, ok := newSession(env, p, c, &r)
