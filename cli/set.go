@@ -60,6 +60,9 @@ var setFieldFlags = []struct {
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
 	{"app-id", providers.FieldAppID, "GitHub App: the App's ID (makes the credential a GitHub App)"},
 	{"installation-id", providers.FieldInstallationID, "GitHub App: its installation's ID (default: the organisation's installation)"},
+	{"tenant-id", providers.FieldTenantID, "Azure service principal: the Microsoft Entra tenant (makes the credential a service principal)"},
+	{"client-id", providers.FieldClientID, "Azure service principal: the application (client) ID (makes the credential a service principal)"},
+	{"authority-url", providers.FieldAuthorityURL, "Azure service principal: the Entra host, without the tenant (default " + providers.DefaultAuthorityURL + ")"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -335,7 +338,11 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		return c, nil, err
 	}
 	if opts.TokenStdin {
-		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
+		noun := tokenNoun(p.ID)
+		if c.Kind == config.CredentialServicePrincipal {
+			noun = "client secret"
+		}
+		tok, err := readToken(opts.IO.In, opts.IO.Err, noun)
 		if err != nil {
 			return c, nil, err
 		}

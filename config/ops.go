@@ -59,6 +59,13 @@ type Settings struct {
 	Kind           string `json:"kind,omitempty"`
 	AppID          string `json:"app_id,omitempty"`
 	InstallationID string `json:"installation_id,omitempty"`
+	// TenantID, ClientID and AuthorityURL identify a Microsoft Entra ID service principal (Azure
+	// DevOps): its tenant, its application (client) ID and the Entra host its tokens come from,
+	// without the tenant ("": https://login.microsoftonline.com/). Its client secret is then the
+	// credential's secret, in Token.
+	TenantID     string `json:"tenant_id,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	AuthorityURL string `json:"authority_url,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -98,6 +105,10 @@ const (
 	FieldKind           Field = "kind"
 	FieldAppID          Field = "app_id"
 	FieldInstallationID Field = "installation_id"
+
+	FieldTenantID     Field = "tenant_id"
+	FieldClientID     Field = "client_id"
+	FieldAuthorityURL Field = "authority_url"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -60,7 +60,7 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
-	} else if why := d.prepare(env); why != "" {
+	} else if why := d.prepare(ctx, env); why != "" {
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
@@ -133,7 +133,7 @@ type deepRun struct {
 }
 
 // prepare builds the session and repository API; it returns why it cannot, or "".
-func (d *deepRun) prepare(env *Env) string {
+func (d *deepRun) prepare(ctx context.Context, env *Env) string {
 	p, err := Lookup(string(d.creds.Provider))
 	if err != nil {
 		return "skipped: " + err.Error()
@@ -142,6 +142,14 @@ func (d *deepRun) prepare(env *Env) string {
 	s, ok := newSession(env, p, d.creds, &scratch)
 	if !ok {
 		return "skipped: the API address is unusable (see network)"
+	}
+	if azServicePrincipal(s) {
+		// The round trip signs in anew: the check's Entra token stayed in its own session.
+		a := requestEntraToken(ctx, s)
+		if a.token == "" {
+			return "skipped: the service principal could not sign in again (see auth)"
+		}
+		s.bearer = a.token
 	}
 	d.s, d.api = s, repoAPIFor(s)
 	if d.api == nil {

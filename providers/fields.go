@@ -23,6 +23,10 @@ const (
 	FieldKind           = config.FieldKind
 	FieldAppID          = config.FieldAppID
 	FieldInstallationID = config.FieldInstallationID
+
+	FieldTenantID     = config.FieldTenantID
+	FieldClientID     = config.FieldClientID
+	FieldAuthorityURL = config.FieldAuthorityURL
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
