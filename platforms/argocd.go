@@ -210,12 +210,10 @@ func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object
 			}},
 		}},
 		{"type", "Opaque"},
-		{"stringData", Object{
+		{"stringData", append(Object{
 			{"type", "git"},
 			{"url", target},
-			{"username", providers.GitUsername(c)},
-			{"password", c.Token},
-		}},
+		}, argoCDAuth(c)...)},
 	}
 }
 
