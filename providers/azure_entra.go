@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -121,6 +122,27 @@ func requestEntraToken(ctx context.Context, s *session) entraAnswer {
 	}
 	_ = json.Unmarshal(body, &a.refusal)
 	return a
+}
+
+// entraBearer signs c's service principal in and returns its Azure DevOps token, or why it could
+// not (sealed: no secret in it).
+func entraBearer(ctx context.Context, env *Env, c Credentials) (string, error) {
+	var r Result
+	s, ok := newSession(env, MustLookup(c.Provider), c, &r)
+	if !ok {
+		return "", errors.New(c.Seal(r.Checks[0].Message))
+	}
+	a := requestEntraToken(ctx, s)
+	switch {
+	case a.err != nil:
+		if msg := DescribeNetworkError(a.err, cmp.Or(a.host, "Microsoft Entra ID")); msg != "" {
+			return "", errors.New(c.Seal("the service principal could not sign in: " + msg))
+		}
+		return "", errors.New(c.Seal("the service principal could not sign in: " + a.err.Error()))
+	case a.token == "":
+		return "", errors.New(c.Seal(entraRefused(c, a)))
+	}
+	return a.token, nil
 }
 
 // entraRefused says why Entra refused the token request, naming the AADSTS code and what to do.

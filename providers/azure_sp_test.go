@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +101,26 @@ func BenchmarkCheckAzureServicePrincipal(b *testing.B) {
 	b.ReportMetric(float64(target.Nanoseconds()), "target-ns/op")
 	if perOp := b.Elapsed() / time.Duration(b.N); perOp > target {
 		b.Logf("one check took %v, above the target %v (chain %d)", perOp, target, chain)
+	}
+}
+
+// CanRead asks Azure Repos with the service principal's Entra token; a principal that is not a
+// user of the organisation is refused.
+func TestCanReadWithAServicePrincipal(t *testing.T) {
+	t.Parallel()
+	e := kit.Emulators(t, fake.Options{})
+	c := e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPSecret)
+	if err := e.AddRepo(providers.Azure, "gitops"); err != nil {
+		t.Fatal(err)
+	}
+	u := repoURL(t, c, "gitops")
+	env := envWithTimeout(10 * time.Second)
+	if ch := providers.CanRead(context.Background(), env, c, u); ch.Status != providers.Pass {
+		t.Errorf("CanRead: %+v", ch)
+	}
+	bad := e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPExpiredSecret)
+	if ch := providers.CanRead(context.Background(), env, bad, u); ch.Status != providers.Fail || !strings.Contains(ch.Message, "AADSTS7000222") ||
+		strings.Contains(ch.Message, fake.AzureSPExpiredSecret) {
+		t.Errorf("CanRead with an expired secret: %+v", ch)
 	}
 }

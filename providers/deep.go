@@ -145,11 +145,11 @@ func (d *deepRun) prepare(ctx context.Context, env *Env) string {
 	}
 	if azServicePrincipal(s) {
 		// The round trip signs in anew: the check's Entra token stayed in its own session.
-		a := requestEntraToken(ctx, s)
-		if a.token == "" {
-			return "skipped: the service principal could not sign in again (see auth)"
+		bearer, err := entraBearer(ctx, env, d.creds)
+		if err != nil {
+			return "skipped: " + err.Error()
 		}
-		s.bearer = a.token
+		s.bearer = bearer
 	}
 	d.s, d.api = s, repoAPIFor(s)
 	if d.api == nil {
