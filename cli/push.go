@@ -130,6 +130,9 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := usecase.TokensOnly(d, opts.Credential); err != nil {
+		return deliveryErr(opts.IO.Err, err) // whatever the instances: Devtron takes no other kind
+	}
 	targets, err := pushTargets(d, opts)
 	if err != nil {
 		return err

@@ -71,7 +71,7 @@ func TestServicePrincipalCommandLine(t *testing.T) {
 	mustRun(t, dir, devtronfake.SuperAdminToken, "devtron", "set", "--url", dt.URL(), "--token-stdin", "--no-check")
 	r = gitopscfg(t, dir, "", nil, "push", "devtron", "sp")
 	noTokens(t, r.out+r.err, fake.AzureSPSecret)
-	if r.code != 1 || !strings.Contains(r.err, "Devtron takes tokens only") || !strings.Contains(r.err, "service-principal") {
+	if r.code != 1 || !strings.Contains(r.err, "Devtron takes tokens only") || !strings.Contains(r.err, "a service principal") {
 		t.Errorf("push devtron: exit %d, want 1 saying Devtron takes tokens only\n%s", r.code, r.err)
 	}
 }

@@ -198,6 +198,13 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 // argoCDSecret is the Secret of kind (repo-creds or repository) named name in namespace ns that
 // gives Argo CD c's username and token for target.
 func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object {
+	data := append(Object{
+		{"type", "git"},
+		{"url", target},
+	}, argoCDAuth(c)...)
+	if isGitHubApp(c) {
+		data = argoCDGitHubAppData(c, target)
+	}
 	return Object{
 		{"apiVersion", "v1"},
 		{"kind", "Secret"},
@@ -210,10 +217,7 @@ func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object
 			}},
 		}},
 		{"type", "Opaque"},
-		{"stringData", append(Object{
-			{"type", "git"},
-			{"url", target},
-		}, argoCDAuth(c)...)},
+		{"stringData", data},
 	}
 }
 

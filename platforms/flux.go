@@ -43,6 +43,9 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 		return nil, err
 	}
 	data := Object{{"username", providers.GitUsername(c)}, {"password", c.Token}}
+	if isGitHubApp(c) {
+		data = fluxGitHubAppData(c)
+	}
 	if ca != "" {
 		data = append(data, Field{"ca.crt", ca})
 	}

@@ -60,6 +60,10 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
+	} else if why := d.useAppToken(ctx, env); why != "" {
+		for _, id := range DeepStages {
+			d.skip(id, why)
+		}
 	} else if why := d.prepare(ctx, env); why != "" {
 		for _, id := range DeepStages {
 			d.skip(id, why)

@@ -43,3 +43,6 @@ var NewClients = newClients
 
 // RandomRepoName is the round trip's repository name generator.
 var RandomRepoName = randomRepoName
+
+// GitHubAccepted is gitHubAccepted.
+var GitHubAccepted = gitHubAccepted

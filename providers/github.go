@@ -73,6 +73,9 @@ func gitHubOrgName(s string) (string, error) {
 // gitHubRevokeURL is where token is revoked: fine-grained tokens (github_pat_…) are listed on a
 // page of their own, beside the classic tokens' page.
 func gitHubRevokeURL(tokenURL, token string) string {
+	if strings.HasPrefix(token, "ghu_") {
+		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/apps/authorizations"
+	}
 	if strings.HasPrefix(token, "github_pat_") {
 		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/personal-access-tokens"
 	}
@@ -136,7 +139,13 @@ func (r gitHubReply[T]) header() http.Header {
 
 // newGitHubClient returns a go-github client for the session's API base on the shared HTTP client.
 func newGitHubClient(s *session) (*github.Client, error) {
-	c := github.NewClient(s.HTTP).WithAuthToken(s.Creds.Token)
+	return newGitHubClientToken(s, s.Creds.Token)
+}
+
+// newGitHubClientToken is newGitHubClient authenticated with tok (a GitHub App's JWT, an
+// installation token) in place of the credential's token.
+func newGitHubClientToken(s *session, tok string) (*github.Client, error) {
+	c := github.NewClient(s.HTTP).WithAuthToken(tok)
 	if strings.EqualFold(s.APIBase, "https://api.github.com") {
 		return c, nil
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/config/safe"
 )
 
 // DefaultTimeout bounds one live check as a whole.
@@ -45,13 +47,32 @@ type session struct {
 
 	mu     sync.Mutex
 	result *Result
+	// minted are secrets the check made from the credential (a GitHub App's JWT and installation
+	// token): Add masks them as it masks the credential's own.
+	minted []string
+}
+
+// redact masks the credential's secret and the ones the check minted in msg.
+func (s *session) redact(msg string) string {
+	msg = s.Creds.Redact(msg)
+	for _, m := range s.minted {
+		msg = safe.Redact(msg, m)
+	}
+	return msg
+}
+
+// mint records a secret the check made, so that no message shows it.
+func (s *session) mint(secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.minted = append(s.minted, secret)
 }
 
 // Add records a check; safe for concurrent use by a checker's parallel requests.
 func (s *session) Add(id string, st Status, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.result.Add(id, st, s.Creds.Redact(msg))
+	s.result.Add(id, st, s.redact(msg))
 }
 
 // SetUser records who the token authenticates as.
@@ -102,7 +123,7 @@ func (s *session) NetworkFailure(err error) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.result.Find(CheckNetwork); !dup {
-		s.result.Add(CheckNetwork, Fail, s.Creds.Redact(msg))
+		s.result.Add(CheckNetwork, Fail, s.redact(msg))
 	}
 	return true
 }
@@ -204,6 +225,9 @@ func sortChecks(p Provider, cs []Check) {
 	order := func(c Check) int {
 		if v, ok := rank[c.ID]; ok {
 			return v
+		}
+		if strings.HasPrefix(c.ID, "permission:") {
+			return 2 // a GitHub App's permissions stand where a token's scopes do
 		}
 		return n + 3
 	}

@@ -241,9 +241,8 @@ type Pushed struct {
 // ErrNoDevtron, *NotFreshError, *ReplaceError and *platforms.SwitchError (nothing sent), or the
 // push's own error when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
-	if name, sp, err := Deliverable(d, in.Credential); err == nil && sp.CredentialKind() != config.CredentialToken {
-		// Whatever Devtron is there: it could take no such credential.
-		return Pushed{Credential: name}, &TokensOnlyError{Credential: name, Kind: sp.CredentialKind()}
+	if err := TokensOnly(d, in.Credential); err != nil {
+		return Pushed{Credential: in.Credential}, err // whatever the instance and the last check
 	}
 	target, err := DevtronTarget(d, in.Instance)
 	if err != nil {
@@ -333,16 +332,4 @@ func (b *Backend) PlanPush(ctx context.Context, d *config.Data, name, instance s
 func StoredDevtron(d *config.Data) *config.Platform {
 	_, p := d.Instance(string(platforms.KindDevtron), "")
 	return p
-}
-
-// TokensOnlyError refuses to push a credential that is not a token to Devtron: Devtron's GitOps
-// settings hold a username and a token only.
-type TokensOnlyError struct {
-	Credential, Kind string
-}
-
-func (e *TokensOnlyError) Error() string {
-	return fmt.Sprintf("Devtron takes tokens only: its GitOps settings hold a username and a token, and %s is a credential of "+
-		"kind %s. Store a token of the same provider for Devtron (gitopscfg set NAME --provider … --token-stdin) and push that; "+
-		"export %s to Argo CD instead (gitopscfg export argocd %s)", e.Credential, e.Kind, e.Credential, e.Credential)
 }

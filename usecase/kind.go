@@ -1,0 +1,46 @@
+package usecase
+
+import (
+	"fmt"
+
+	"gitopscfg/config"
+)
+
+// TokensOnlyError is a push to Devtron refused because the credential is not a token (a GitHub
+// App, a service principal): Devtron's GitOps configuration holds a username and a token, and no
+// other kind of identity. Nothing was sent.
+type TokensOnlyError struct {
+	Credential string
+	// Kind is the credential's kind (config.CredentialGitHubApp, …).
+	Kind string
+}
+
+func (e *TokensOnlyError) Error() string {
+	what := "a " + e.Kind
+	switch e.Kind {
+	case config.CredentialGitHubApp:
+		what = "a GitHub App"
+	case config.CredentialServicePrincipal:
+		what = "a service principal"
+	}
+	elsewhere := "Argo CD or Flux"
+	if e.Kind == config.CredentialServicePrincipal {
+		elsewhere = "Argo CD" // Flux takes a workload identity for Azure DevOps, not a client secret
+	}
+	return fmt.Sprintf("Devtron takes tokens only: %s is %s, and Devtron's GitOps configuration holds a username and a token, "+
+		"nothing else. Export %s to %s instead (gitopscfg export argocd %s), and give Devtron a token of its own",
+		e.Credential, what, e.Credential, elsewhere, e.Credential)
+}
+
+// TokensOnly refuses a push to Devtron of the credential name ("": the active one) when it is
+// not a token (see TokensOnlyError); a credential that cannot be resolved is left to the push.
+func TokensOnly(d *config.Data, name string) error {
+	name, c, err := Deliverable(d, name)
+	if err != nil {
+		return nil
+	}
+	if k := c.CredentialKind(); k != config.CredentialToken {
+		return &TokensOnlyError{Credential: name, Kind: k}
+	}
+	return nil
+}
