@@ -61,6 +61,7 @@ func azSignIn(ctx context.Context, s *session) bool {
 		return false
 	}
 	s.bearer = a.token
+	s.mint(a.token) // no message shows it
 	return true
 }
 

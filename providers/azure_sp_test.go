@@ -2,6 +2,8 @@ package providers_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +125,22 @@ func TestCanReadWithAServicePrincipal(t *testing.T) {
 		strings.Contains(ch.Message, fake.AzureSPExpiredSecret) {
 		t.Errorf("CanRead with an expired secret: %+v", ch)
 	}
+}
+
+// An authority that echoes the client secret in its refusal, and an Azure DevOps that echoes the
+// Entra token: neither shows in the result.
+func TestServicePrincipalSecretsNeverShow(t *testing.T) {
+	t.Parallel()
+	e := kit.Emulators(t, fake.Options{})
+	c := e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPSecret)
+	hostile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		fake.WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_codes": []int{7000215},
+			"error_description": "AADSTS7000215: Invalid client secret provided: " + r.PostForm.Get("client_secret") + "\r\nTrace ID: x"})
+	}))
+	t.Cleanup(hostile.Close)
+	c.AuthorityURL = hostile.URL + "/"
+	r := runCheck(t, envWithTimeout(5*time.Second), c)
+	assertResult(t, r, wants{"auth": expect(providers.Fail, "AADSTS7000215")})
+	assertNoToken(t, r, fake.AzureSPSecret)
 }

@@ -154,6 +154,7 @@ func (d *deepRun) prepare(ctx context.Context, env *Env) string {
 			return "skipped: " + err.Error()
 		}
 		s.bearer = bearer
+		s.mint(bearer)
 	}
 	d.s, d.api = s, repoAPIFor(s)
 	if d.api == nil {
@@ -247,6 +248,9 @@ func (d *deepRun) stage(id, running string, fn func() (Status, string)) bool {
 	ms := time.Since(t0).Milliseconds()
 	// The one place a stage's message is redacted: every stage message, whatever server text it
 	// quotes, passes here (and through skip) on its way out.
+	if d.s != nil {
+		msg = d.s.redact(msg) // and the tokens the run obtained (a service principal's)
+	}
 	c := Check{ID: id, Status: st, Message: d.creds.Redact(msg), DurationMS: &ms}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)
