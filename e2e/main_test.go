@@ -61,6 +61,7 @@ var scriptTokens = map[string]string{
 	// access token.
 	"azure-sp":         fake.AzureSPSecret,
 	"azure-sp-expired": fake.AzureSPExpiredSecret,
+	"azure-sp-second":  fake.AzureSPSecondSecret,
 	"gitlab-group":     fake.GitLabTokenGroupBot,
 }
 

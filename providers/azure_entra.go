@@ -145,10 +145,15 @@ func entraBearer(ctx context.Context, env *Env, c Credentials) (string, error) {
 	return a.token, nil
 }
 
+// ClientSecretsPage is where a service principal's client secrets are made and deleted.
+func ClientSecretsPage(c Credentials) string {
+	return "the app registration's Certificates & secrets page (Azure portal > Microsoft Entra ID > App registrations > " +
+		strings.TrimSpace(c.ClientID) + ")"
+}
+
 // entraRefused says why Entra refused the token request, naming the AADSTS code and what to do.
 func entraRefused(c Credentials, a entraAnswer) string {
-	secrets := "the app registration's Certificates & secrets page (Azure portal > Microsoft Entra ID > App registrations > " +
-		strings.TrimSpace(c.ClientID) + ")"
+	secrets := ClientSecretsPage(c)
 	said := ""
 	if sum := a.refusal.summary(); sum != "" {
 		said = fmt.Sprintf(" (Microsoft Entra ID: %q)", sum)

@@ -42,7 +42,9 @@ const (
 	AzureSPDisplayName = "gitops-argocd"
 	// AzureSPSecret is the valid client secret of both app registrations; AzureSPExpiredSecret an
 	// expired one (AADSTS7000222). Any other secret is refused (AADSTS7000215).
-	AzureSPSecret        = "Qx58Q~demoServicePrincipalSecret0000000aB"
+	AzureSPSecret = "Qx58Q~demoServicePrincipalSecret0000000aB"
+	// AzureSPSecondSecret is a second valid secret of both registrations (for a rotation by hand).
+	AzureSPSecondSecret  = "Zr71Q~demoSecondClientSecret0000000000cD"
 	AzureSPExpiredSecret = "Qx58Q~demoExpiredClientSecret000000000aB"
 )
 
@@ -98,7 +100,7 @@ func (e *azureEmulator) serveEntra(w http.ResponseWriter, r *http.Request, segs 
 		entraError(w, http.StatusUnauthorized, "invalid_client", 7000222, "The provided client secret keys for app '"+clientID+"' "+
 			"are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider "+
 			"using certificate credentials for added security: https://aka.ms/certCreds.")
-	case secret != AzureSPSecret:
+	case secret != AzureSPSecret && secret != AzureSPSecondSecret:
 		entraError(w, http.StatusUnauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being "+
 			"sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+clientID+"'.")
 	case !strings.HasSuffix(scope, "/.default"):
