@@ -290,12 +290,6 @@ func (e *azureEmulator) authenticate(w http.ResponseWriter, r *http.Request) (*a
 	return tok, true
 }
 
-// isBearer reports whether the request authenticates with "Authorization: Bearer".
-func isBearer(r *http.Request) bool {
-	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	return strings.EqualFold(scheme, "bearer")
-}
-
 // azureSignInPage is Azure DevOps' answer to an invalid or malformed credential on GET and POST:
 // HTTP 203 Non-Authoritative Information with the HTML sign-in page, not 401.
 func azureSignInPage(w http.ResponseWriter) {

@@ -145,3 +145,9 @@ func entraError(w http.ResponseWriter, status int, kind string, code int, msg st
 		"error_uri": fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", code),
 	})
 }
+
+// isBearer reports whether the request authenticates with "Authorization: Bearer".
+func isBearer(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "bearer")
+}

@@ -79,29 +79,6 @@ const (
 	// (as GitLab.com): DELETE only marks the project for deletion (renamed with
 	// "-deletion_scheduled-<id>"), and permanently_remove answers 400.
 	GitLabTokenNoImmediateDeletion = "glpat-demoDelayedDeletion0"
-
-	// Group and project access tokens: their user is a bot (GET /user answers "bot": true) named
-	// group_<group id>_bot_<hex> or project_<project id>_bot_<hex>, a member of that group or
-	// project only, at the role the token was made with.
-
-	// GitLabTokenGroupBot is a group access token of the group (Owner, api and write_repository):
-	// it passes the check and the round trip, and rotates itself.
-	GitLabTokenGroupBot = "glpat-demoGroupAccess00000"
-	// GitLabTokenProjectBot is a project access token of project GitLabBotProjectID: not a member of
-	// the group, so it cannot create projects there.
-	GitLabTokenProjectBot = "glpat-demoProjectAccessTk0"
-	// GitLabTokenOtherGroupBot is a group access token of another group (GitLabOtherGroupID).
-	GitLabTokenOtherGroupBot = "glpat-demoOtherGroupsBot00"
-	// GitLabTokenGroupBotOldGitLab is a group access token on a GitLab whose self-rotation takes
-	// personal access tokens only: POST /personal_access_tokens/self/rotate answers 405.
-	GitLabTokenGroupBotOldGitLab = "glpat-demoGroupBotOld00000"
-
-	// GitLabBotProjectID is the project of GitLabTokenProjectBot; GitLabOtherGroupID the group of
-	// GitLabTokenOtherGroupBot.
-	GitLabBotProjectID = 4711
-	GitLabOtherGroupID = 99
-	// GitLabGroupBotUser is the user name of GitLabTokenGroupBot's bot.
-	GitLabGroupBotUser = "group_81234567_bot_5a1f0c3e9d7b2468ace13579bdf02468"
 )
 
 // GitLabHiddenReads is how many reads miss a project created with GitLabTokenSlowVisibility.
@@ -143,15 +120,6 @@ var gitLabScenarios = map[string]gitLabScenario{
 	GitLabTokenPushRejected:        {name: "gitops-nopush", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, pushRejected: true},
 	GitLabTokenSlowVisibility:      {name: "gitops-slow", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, slowVisibility: true},
 	GitLabTokenNoImmediateDeletion: {name: "gitops-delayed", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, noImmediateDeletion: true},
-
-	GitLabTokenGroupBot: {name: "argocd", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, bot: "group",
-		user: GitLabGroupBotUser, userID: 9001},
-	GitLabTokenProjectBot: {name: "argocd-project", scopes: []string{"api", "write_repository"}, expiresDays: 300, bot: "project",
-		user: fmt.Sprintf("project_%d_bot_0f1e2d3c4b5a69788796a5b4c3d2e1f0", GitLabBotProjectID), userID: 9002},
-	GitLabTokenOtherGroupBot: {name: "argocd-other", scopes: []string{"api", "write_repository"}, expiresDays: 300, bot: "group",
-		user: fmt.Sprintf("group_%d_bot_11111111111111111111111111111111", GitLabOtherGroupID), userID: 9003},
-	GitLabTokenGroupBotOldGitLab: {name: "argocd-old", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, bot: "group",
-		user: "group_81234567_bot_22222222222222222222222222222222", userID: 9004, noSelfRotation: true},
 }
 
 // gitLabProject is a project of the emulator's group.

@@ -80,13 +80,7 @@ func (g *gitLab) serveRotate(w http.ResponseWriter, r *http.Request, seg []strin
 		g.invalidToken(w, gitLabExpiredText)
 		return true
 	}
-	if !g.allowed(w, sc, "api", "self_rotate") {
-		return true
-	}
-	if sc.noSelfRotation && sc.bot != "" {
-		// Before GitLab let group and project access tokens rotate themselves, the endpoint
-		// answered 405 to any token that is not a personal access token.
-		g.message(w, http.StatusMethodNotAllowed, "405 Method Not Allowed")
+	if !g.allowed(w, sc, "api", "self_rotate") || !g.selfRotates(w, sc) {
 		return true
 	}
 	expiresAt, ok := g.rotateExpiry(w, r)
@@ -165,4 +159,15 @@ func randomToken(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// selfRotates answers 405 for a group or project access token on an instance whose
+// self-rotation takes personal access tokens only (as GitLab did before it let the others rotate
+// themselves), and reports whether the rotation may go on.
+func (g *gitLab) selfRotates(w http.ResponseWriter, sc gitLabScenario) bool {
+	if sc.noSelfRotation && sc.bot != "" {
+		g.message(w, http.StatusMethodNotAllowed, "405 Method Not Allowed")
+		return false
+	}
+	return true
 }
