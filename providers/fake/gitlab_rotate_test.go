@@ -129,6 +129,13 @@ func TestGitLabEmulatorBotTokens(t *testing.T) {
 	if u := user(tok); u["bot"] != true || u["username"] != fake.GitLabGroupBotUser {
 		t.Errorf("the rotated group token's user: %v, want the same bot", u)
 	}
+	// Reuse of the rotated-away group token revokes its successor, as for a personal one.
+	if code, _ := rotateReq(t, api, http.MethodPost, fake.GitLabTokenGroupBot, ""); code != 401 {
+		t.Errorf("rotating the rotated-away group token again: %d, want 401", code)
+	}
+	if got := selfStatus(t, api, tok); got != 401 {
+		t.Errorf("the successor of a reused group token still works: %d", got)
+	}
 	if code, body := rotateReq(t, api, http.MethodPost, fake.GitLabTokenGroupBotOldGitLab, ""); code != http.StatusMethodNotAllowed {
 		t.Errorf("self-rotating a group token on an older GitLab: %d %v, want 405", code, body)
 	}
