@@ -72,7 +72,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
@@ -84,7 +84,11 @@ saves only if it passes too; --timeout then defaults to 60s.
 CREDENTIAL names the credential: lower-case letters, digits and '-', at most 40 characters. A
 provider's id is the name of the credential named after that provider, so ` + "`set github`" + ` needs no
 --provider; any other new name does, and one provider may have several credentials (two GitHub
-organisations with their own tokens). PROVIDER is one of ` + providerIDList() + `.`,
+organisations with their own tokens). PROVIDER is one of ` + providerIDList() + `.
+
+A GitHub App (--app-id, --app-key FILE, optionally --installation-id) is a credential of kind
+github-app: its secret is its private key, read from the file, and its check mints an installation
+token instead of reading a user.`,
 		Example: `  # Add GitHub and make it the active provider; the token comes from a variable, on standard input
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate
 
@@ -104,7 +108,10 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
 
   # A second GitHub credential, for another organisation
-  $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin`,
+  $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin
+
+  # A GitHub App: its ID and private key; its installation is found from the organisation
+  $ gitopscfg set acme-app --provider github --org acme --app-id 123456 --app-key ./acme-gitops.pem`,
 		SuggestFor:        []string{"add"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(false),

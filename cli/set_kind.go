@@ -100,7 +100,14 @@ func (opts *setOptions) applyKind(c *providers.Credentials) ([]providers.FieldKe
 		return nil, nil
 	}
 	c.Kind = kind
-	return []providers.FieldKey{providers.FieldKind}, nil
+	changed := []providers.FieldKey{providers.FieldKind}
+	for _, k := range providers.FieldKeys {
+		// A stored field the new kind does not have is cleared: that is a change too.
+		if _, ok := p.FieldOf(kind, k); !ok && k != providers.FieldKind && *c.Field(k) != "" {
+			changed = append(changed, k)
+		}
+	}
+	return changed, nil
 }
 
 // readAppKey reads --app-key's file into c's secret. A GitHub App's secret is its private key:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -105,6 +106,9 @@ func (d *Devtron) compareOne(ctx context.Context, c providers.Credentials, liste
 	name := DevtronProvider(c.Provider)
 	if name == "" {
 		return ProviderDrift{State: Unsupported, Reason: "Devtron has no such provider"}, nil
+	}
+	if c.CredentialKind() != config.CredentialToken {
+		return ProviderDrift{State: Unsupported, Reason: "Devtron takes tokens only, not a " + c.CredentialKind()}, nil
 	}
 	if _, ok := listed[name]; !ok {
 		return ProviderDrift{State: Absent}, nil

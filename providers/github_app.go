@@ -236,8 +236,8 @@ func (a *gitHubAppRun) installation() (*github.Installation, bool) {
 	}
 	if in.SuspendedAt != nil {
 		s.Add(CheckOrg, Fail, fmt.Sprintf("the installation of App %s on organisation %s is suspended (since %s): suspended, it "+
-			"mints no tokens, so no platform reaches the repositories. An owner of %s can unsuspend it at %s", slug, a.org,
-			in.GetSuspendedAt().UTC().Format("2006-01-02"), a.org, in.GetHTMLURL()))
+			"mints no tokens, so no platform reaches the repositories. An owner of %s can unsuspend it at %s (unless the App's "+
+			"owner suspended it: then only they can)", slug, a.org, in.GetSuspendedAt().UTC().Format("2006-01-02"), a.org, in.GetHTMLURL()))
 		return nil, false
 	}
 	return in, true
@@ -261,7 +261,8 @@ func (a *gitHubAppRun) mint(ctx context.Context, in *github.Installation) bool {
 	switch {
 	case a.tok.status() == http.StatusForbidden && er != nil && strings.Contains(strings.ToLower(er.Message), "suspended"):
 		a.s.Add(CheckOrg, Fail, fmt.Sprintf("GitHub refused to mint an installation token (HTTP 403%s): the installation on %s is "+
-			"suspended; an owner of %s can unsuspend it at %s", gitHubQuoted(er), a.org, a.org, in.GetHTMLURL()))
+			"suspended; an owner of %s can unsuspend it at %s (unless the App's owner suspended it: then only they can)",
+			gitHubQuoted(er), a.org, a.org, in.GetHTMLURL()))
 		return false
 	case a.tok.err != nil:
 		a.s.Add(CheckOrg, Fail, gitHubUnexpected(a.s, fmt.Sprintf("POST /app/installations/%d/access_tokens", in.GetID()), a.tok.status(), a.tok.err))
@@ -365,30 +366,3 @@ func gitHubPermLevels(p *github.InstallationPermissions) map[string]string {
 
 // isGitHubApp reports whether c is a GitHub App.
 func isGitHubApp(c Credentials) bool { return c.Kind == config.CredentialGitHubApp }
-
-// useAppToken makes a GitHub App's round trip run as its installation: it mints an installation
-// token and puts it, with the Git user x-access-token, in the place of the credential's secret.
-// It returns why it cannot, or "" (and does nothing for any other credential).
-func (d *deepRun) useAppToken(ctx context.Context, env *Env) string {
-	if !isGitHubApp(d.creds) {
-		return ""
-	}
-	p := MustLookup(d.creds.Provider)
-	var scratch Result
-	s, ok := newSession(env, p, d.creds, &scratch)
-	if !ok {
-		return "skipped: the API address is unusable (see network)"
-	}
-	a := &gitHubAppRun{s: s, org: strings.TrimSpace(s.Creds.Org), web: gitHubWebHost(s)}
-	if !a.sign() || !a.readAppAndInstallation(ctx) {
-		return "skipped: the App's JSON web token could not be used"
-	}
-	in, ok := a.installation()
-	if !ok || !a.mint(ctx, in) {
-		return "skipped: no installation token could be minted for the round trip"
-	}
-	c := d.creds
-	c.Kind, c.Token, c.Username = "", a.tok.val.GetToken(), gitHubAppGitUser
-	d.creds = c
-	return ""
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -148,5 +149,39 @@ func TestGitHubAppRoundTrip(t *testing.T) {
 	}
 	if !r.OK {
 		t.Fatalf("the App's round trip failed: %+v", r.Checks)
+	}
+}
+
+// A GitHub App reads a repository over Git as its installation (x-access-token and a minted
+// token), never with its private key; a key that is not the App's reads nothing.
+func TestGitHubAppCanRead(t *testing.T) {
+	t.Parallel()
+	e := kit.Emulators(t, fake.Options{})
+	if err := e.AddRepo(providers.GitHub, "gitops"); err != nil {
+		t.Fatal(err)
+	}
+	c := appCreds(e, fake.GitHubAppFull, fake.GitHubAppKey())
+	u := repoURL(t, c, "gitops")
+	ch := providers.CanRead(context.Background(), envWithTimeout(10*time.Second), c, u)
+	if ch.Status != providers.Pass || !strings.Contains(ch.Message, "may read") {
+		t.Errorf("the App's read: %+v", ch)
+	}
+	c = appCreds(e, fake.GitHubAppFull, fake.GitHubAppOtherKey())
+	ch = providers.CanRead(context.Background(), envWithTimeout(10*time.Second), c, u)
+	if ch.Status != providers.Fail || !strings.Contains(ch.Message, "refused the App's JSON web token") {
+		t.Errorf("another key's read: %+v", ch)
+	}
+	for _, rq := range e.Requests(providers.GitHub) {
+		if strings.Contains(rq.Path, "info/refs") && !rq.Credentials {
+			t.Errorf("a Git request without credentials: %+v", rq)
+		}
+	}
+}
+
+// A GitHub App's private key shows as what it is, never by its last characters.
+func TestTokenHintOfAPrivateKey(t *testing.T) {
+	t.Parallel()
+	if got := providers.TokenHint(fake.GitHubAppKey()); got != "private key" {
+		t.Errorf("TokenHint of a PEM key: %q", got)
 	}
 }

@@ -356,21 +356,6 @@ func gitHubScopes(s *session, h http.Header) {
 	}
 }
 
-func gitHubFineGrainedScopes(s *session) {
-	page := strings.TrimSuffix(s.TokenURL(), "/settings/tokens") + "/settings/personal-access-tokens"
-	for _, sc := range s.Provider.Scopes {
-		id := ScopeCheckID(sc.Name)
-		need, ok := gitHubFineGrainedNeeds[sc.Name]
-		if !ok || sc.Advisory {
-			s.Add(id, Skip, fmt.Sprintf("fine-grained token: %s has no fine-grained counterpart, and no GitOps call needs it", sc.Name))
-			continue
-		}
-		s.Add(id, Warn, fmt.Sprintf("cannot be confirmed: this is a fine-grained token, and GitHub offers no API that lists its "+
-			"permissions. In place of the classic scope %s (%s) it needs %s on the organisation; check them at %s, "+
-			"or run the round-trip check (--deep), which proves them", sc.Name, sc.Why, need, page))
-	}
-}
-
 // parseGitHubExpiry parses GitHub-Authentication-Token-Expiration in either layout GitHub uses.
 func parseGitHubExpiry(v string) (time.Time, bool) {
 	for _, layout := range gitHubExpiryLayouts {

@@ -44,3 +44,20 @@ func TokensOnly(d *config.Data, name string) error {
 	}
 	return nil
 }
+
+// rotatable refuses to rotate a GitHub App (a service principal's secret rotates by hand, as a
+// token): a GitHub App's private key does
+// not expire, and is replaced by setting a new one (UsageError).
+func rotatable(name string, c *config.Credential) error {
+	switch c.CredentialKind() {
+	case config.CredentialToken, config.CredentialServicePrincipal:
+		// A service principal's client secret expires like a token and is replaced by hand, on
+		// the app registration's Certificates & secrets page.
+		return nil
+	case config.CredentialGitHubApp:
+		return &UsageError{Msg: fmt.Sprintf("%s is a GitHub App: it has no token to rotate, and its private key does not expire. "+
+			"To replace the key, generate a new one on the App's settings page, give it with `gitopscfg set %s --app-key FILE`, "+
+			"then delete the old one there", name, name)}
+	}
+	return &UsageError{Msg: fmt.Sprintf("%s is of kind %s, which has no token to rotate: give its new secret with `gitopscfg set %s`", name, c.CredentialKind(), name)}
+}

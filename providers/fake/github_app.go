@@ -165,7 +165,7 @@ func (g *gitHub) serveAppJWT(w http.ResponseWriter, r *http.Request, path, base,
 
 // mintInstallToken is POST /app/installations/{id}/access_tokens.
 func (g *gitHub) mintInstallToken(w http.ResponseWriter, id string, a gitHubApp) {
-	const doc = "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app"
+	const doc = "https://docs.github.com/rest/reference/apps#create-an-installation-access-token-for-an-app" // as GitHub answers
 	ia, o, ok := installationByID(id)
 	switch {
 	case !ok || ia.id != a.id:
