@@ -45,9 +45,8 @@ func TokensOnly(d *config.Data, name string) error {
 	return nil
 }
 
-// rotatable refuses to rotate a GitHub App (a service principal's secret rotates by hand, as a
-// token): a GitHub App's private key does
-// not expire, and is replaced by setting a new one (UsageError).
+// rotatable refuses to rotate a GitHub App, whose private key does not expire and is replaced by
+// setting a new one (UsageError); a service principal's secret rotates by hand, as a token.
 func rotatable(name string, c *config.Credential) error {
 	switch c.CredentialKind() {
 	case config.CredentialToken, config.CredentialServicePrincipal:
