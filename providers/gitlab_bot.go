@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -26,6 +27,15 @@ var gitLabBotName = regexp.MustCompile(`^(group|project)_([1-9][0-9]*)_bot(?:_[0
 type gitLabBot struct {
 	Kind string
 	ID   int64
+	// Role is a project token's access level in its project, when it was read (0: unknown).
+	Role gitlab.AccessLevelValue
+}
+
+// role reads a project token's access level in its project (GET /projects/:id/members/all/:user_id).
+func (b *gitLabBot) role(ctx context.Context, gl *gitlab.Client, userID int64) {
+	if m, _, err := gl.ProjectMembers.GetInheritedProjectMember(b.ID, userID, gitlab.WithContext(ctx)); err == nil && m != nil {
+		b.Role = m.AccessLevel
+	}
 }
 
 // gitLabBotOf returns the bot behind a token whose user is u, or nil for a person's token.
@@ -68,8 +78,12 @@ func gitLabBotNotMember(b *gitLabBot, path, groupPage string) string {
 		"not delete them) and the scopes api, write_repository, or use a personal access token", path, groupPage)
 	switch b.Kind {
 	case "project":
-		return fmt.Sprintf("this is a project access token (project %d): it reaches that project only, so it cannot create the "+
-			"GitOps projects in group %s: %s", b.ID, path, fix)
+		role := ""
+		if b.Role != 0 {
+			role = ", role " + accessName(b.Role) + " there"
+		}
+		return fmt.Sprintf("this is a project access token (project %d%s): it reaches that project only, so it cannot create the "+
+			"GitOps projects in group %s: %s", b.ID, role, path, fix)
 	case "group":
 		return fmt.Sprintf("this is a group access token of group %d, which is neither group %s nor a group above it, so it "+
 			"cannot create projects there: %s", b.ID, path, fix)

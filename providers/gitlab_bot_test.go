@@ -35,7 +35,7 @@ func TestCheckGitLabBotTokens(t *testing.T) {
 		}},
 		{name: "project access token", token: fake.GitLabTokenProjectBot, want: wants{
 			"auth": expect(pass, fmt.Sprintf("project access token of project %d", fake.GitLabBotProjectID)),
-			"org": expect(fail, fmt.Sprintf("project access token (project %d)", fake.GitLabBotProjectID), "that project only",
+			"org": expect(fail, fmt.Sprintf("project access token (project %d, role Maintainer (40) there)", fake.GitLabBotProjectID), "that project only",
 				"group access token of "+fake.GitLabGroupPath, groupPage, "Owner role"),
 		}},
 		{name: "another group's access token", token: fake.GitLabTokenOtherGroupBot, want: wants{

@@ -54,6 +54,9 @@ func checkGitLab(ctx context.Context, s *session) {
 	page := s.TokenURL()
 	if bot != nil {
 		page = bot.tokenPage(gitLabHost(s), r.group.val)
+		if bot.Kind == "project" && r.mem.status() == http.StatusNotFound {
+			bot.role(ctx, gl, userID) // for the org check's explanation
+		}
 	}
 	gitLabScopes(s, r.tok, page)
 	gitLabGroup(s, org, r.user.val, bot, r.group, r.mem)

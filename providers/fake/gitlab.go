@@ -99,6 +99,8 @@ type gitLabScenario struct {
 	// noSelfRotation: the instance rotates only personal access tokens by themselves (405).
 	bot            string
 	noSelfRotation bool
+	// projectAccess is a project access token's role in project GitLabBotProjectID.
+	projectAccess int
 }
 
 var gitLabScenarios = map[string]gitLabScenario{

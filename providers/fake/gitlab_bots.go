@@ -1,6 +1,10 @@
 package fake
 
-import "fmt"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+)
 
 const (
 	// Group and project access tokens: their user is a bot (GET /user answers "bot": true) named
@@ -33,7 +37,7 @@ func init() {
 		GitLabTokenGroupBot: {name: "argocd", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, bot: "group",
 			user: GitLabGroupBotUser, userID: 9001},
 		GitLabTokenProjectBot: {name: "argocd-project", scopes: []string{"api", "write_repository"}, expiresDays: 300, bot: "project",
-			user: fmt.Sprintf("project_%d_bot_0f1e2d3c4b5a69788796a5b4c3d2e1f0", GitLabBotProjectID), userID: 9002},
+			user: fmt.Sprintf("project_%d_bot_0f1e2d3c4b5a69788796a5b4c3d2e1f0", GitLabBotProjectID), userID: 9002, projectAccess: 40},
 		GitLabTokenOtherGroupBot: {name: "argocd-other", scopes: []string{"api", "write_repository"}, expiresDays: 300, bot: "group",
 			user: fmt.Sprintf("group_%d_bot_11111111111111111111111111111111", GitLabOtherGroupID), userID: 9003},
 		GitLabTokenGroupBotOldGitLab: {name: "argocd-old", scopes: []string{"api", "write_repository"}, access: 50, expiresDays: 300, bot: "group",
@@ -41,4 +45,23 @@ func init() {
 	} {
 		gitLabScenarios[tok] = sc
 	}
+}
+
+// projectMember is GET /projects/:id/members/all/:user_id: a project access token's bot is a
+// member of its project (GitLabBotProjectID) at its role; anyone else is not found.
+func (g *gitLab) projectMember(w http.ResponseWriter, project, user, base string, sc gitLabScenario) {
+	if !g.allowed(w, sc, "api", "read_api") {
+		return
+	}
+	if project != strconv.Itoa(GitLabBotProjectID) {
+		g.message(w, http.StatusNotFound, "404 Project Not Found")
+		return
+	}
+	if id, err := strconv.Atoi(user); err != nil || id != sc.userID || sc.projectAccess == 0 {
+		g.message(w, http.StatusNotFound, "404 Not found")
+		return
+	}
+	m := g.user(base, sc, false)
+	m["access_level"], m["created_at"], m["expires_at"], m["membership_state"] = sc.projectAccess, "2026-01-05T10:00:00.000Z", nil, "active"
+	WriteJSON(w, http.StatusOK, m)
 }

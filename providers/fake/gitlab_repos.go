@@ -101,6 +101,9 @@ func (g *gitLab) serveProjects(w http.ResponseWriter, r *http.Request, seg []str
 		}
 		WriteJSON(w, http.StatusOK, body)
 		return true
+	case len(seg) == 5 && seg[0] == "projects" && seg[2] == "members" && seg[3] == "all" && r.Method == http.MethodGet:
+		g.projectMember(w, seg[1], seg[4], base, sc)
+		return true
 	case len(seg) == 3 && seg[0] == "groups" && seg[2] == "projects" && r.Method == http.MethodGet:
 		if !g.allowed(w, sc, "api", "read_api") {
 			return true
