@@ -114,12 +114,14 @@ func resultVerdict(r providers.Result) string {
 
 // writeResultsJSON prints {"results":[...]}.
 func writeResultsJSON(w io.Writer, results []providers.Result) error {
-	return writeResultsWithDevtronJSON(w, results, nil)
+	return writeResultsWithDevtronJSON(w, &checkReport{Results: results})
 }
 
 // writeResultsWithDevtronJSON prints {"results":[...]}, with a "devtron" key beside it when the
-// Devtron instances were checked.
-func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, checks []*devtronCheck) error {
+// Devtron instances were checked, and a "platforms" key listing every instance checked when other
+// kinds were.
+func writeResultsWithDevtronJSON(w io.Writer, rep *checkReport) error {
+	results, checks := rep.Results, rep.Devtron
 	safeResults := make([]providers.Result, len(results))
 	for i, r := range results {
 		safeResults[i] = displayResult(r)
@@ -142,9 +144,16 @@ func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, checks
 			all = append(all, c.json())
 		}
 	}
+	var list []*platformCheckJSON
+	if len(rep.Platforms) > 0 {
+		for _, c := range rep.instances() {
+			list = append(list, c.platformJSON())
+		}
+	}
 	return enc.Encode(struct {
-		Results   []providers.Result  `json:"results"`
-		Devtron   *devtronCheckJSON   `json:"devtron,omitempty"`
-		Instances []*devtronCheckJSON `json:"devtron_instances,omitempty"`
-	}{results, dflt.json(), all})
+		Results   []providers.Result   `json:"results"`
+		Devtron   *devtronCheckJSON    `json:"devtron,omitempty"`
+		Instances []*devtronCheckJSON  `json:"devtron_instances,omitempty"`
+		Platforms []*platformCheckJSON `json:"platforms,omitempty"`
+	}{results, dflt.json(), all, list})
 }

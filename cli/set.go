@@ -371,9 +371,6 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	return c, changed, nil
 }
 
-// devtronTokenNoun names the token of a Devtron instance.
-const devtronTokenNoun = "Devtron API token"
-
 // tokenNoun names provider id's kind of token, as the provider does ("token" for an unknown id).
 func tokenNoun(id providers.ID) string {
 	if p, err := providers.Lookup(string(id)); err == nil {

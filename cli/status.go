@@ -14,7 +14,6 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/config/safe"
-	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 	"gitopscfg/usecase"
@@ -99,8 +98,8 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	}
 	var all []*devtronStatusJSON
 	var dts *devtronStatusJSON
-	if len(d.InstanceNames(string(platforms.KindDevtron))) > 0 {
-		all, dts = compareDevtrons(ctx, opts.Env(providers.DefaultTimeout), d)
+	if len(usecase.StoredInstances(d)) > 0 {
+		all, dts = comparePlatforms(ctx, opts.Env(providers.DefaultTimeout), d)
 	}
 	if opts.JSON {
 		return writeStatusJSON(opts.IO.Out, d, dts, platformsJSON(all))
@@ -109,7 +108,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	w := bufio.NewWriter(opts.IO.Out)
 	writeStatusText(w, s, d, opts.Now())
 	for _, st := range all {
-		writeDevtronStatusText(w, st, len(all) == 1)
+		writeDevtronStatusText(w, st, len(d.InstanceNames(string(st.kind))) == 1)
 	}
 	return w.Flush()
 }

@@ -41,11 +41,16 @@ type Data struct {
 // Platform is one stored platform instance: where it answers, its secret (an API token, kept
 // like the Git tokens) and the path of a PEM file for a private CA.
 type Platform struct {
-	URL       string       `json:"url"`
-	Token     string       `json:"token"`
-	CABundle  string       `json:"ca_bundle,omitempty"`
-	UpdatedAt time.Time    `json:"updated_at"`
-	LastCheck *CheckRecord `json:"last_check,omitempty"`
+	URL      string `json:"url"`
+	Token    string `json:"token"`
+	CABundle string `json:"ca_bundle,omitempty"`
+	// Kubeconfig (a path, the file stays the user's), Context and Namespace locate a Kubernetes
+	// platform's instance.
+	Kubeconfig string       `json:"kubeconfig,omitempty"`
+	Context    string       `json:"context,omitempty"`
+	Namespace  string       `json:"namespace,omitempty"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	LastCheck  *CheckRecord `json:"last_check,omitempty"`
 }
 
 // Credential is one named Git credential of a provider. Token is the secret.

@@ -252,15 +252,21 @@ func TokenOf(noun, raw string) (string, error) {
 // CABundle checks the optional CA bundle path (it must be an absolute path; the file itself is read
 // by the check, which reports a missing or unreadable bundle).
 func CABundle(raw string) (string, error) {
+	return FilePath(raw, "the CA bundle path", "/etc/ssl/certs/corp-ca.pem")
+}
+
+// FilePath checks an optional path of a file that stays where it is (noun names it, example is
+// one): it must be absolute; the file itself is read by whatever uses it.
+func FilePath(raw, noun, example string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := plainText(s, "the CA bundle path"); err != nil {
+	if err := plainText(s, noun); err != nil {
 		return "", err
 	}
 	if s == "" {
 		return "", nil
 	}
 	if !strings.HasPrefix(s, "/") {
-		return "", fmt.Errorf("the CA bundle path %s must be absolute, e.g. /etc/ssl/certs/corp-ca.pem", shown(s))
+		return "", fmt.Errorf("%s %s must be absolute, e.g. %s", noun, shown(s), example)
 	}
 	return s, nil
 }

@@ -44,6 +44,9 @@ type Drift struct {
 	Active providers.ID `json:"active"`
 	// Credentials is each stored credential's comparison, by name.
 	Credentials map[string]ProviderDrift `json:"credentials"`
+	// Orphaned names what the platform holds from the product for credentials no longer stored
+	// (a platform whose Spec.Prunes can tell; Devtron cannot).
+	Orphaned []string `json:"orphaned,omitempty"`
 }
 
 // Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).

@@ -100,16 +100,18 @@ type Stage struct {
 
 // PushResult is the outcome of a push, as `push devtron --json` prints it. It never holds a token.
 type PushResult struct {
-	Provider   providers.ID `json:"provider"`
-	Devtron    string       `json:"devtron"`
-	Outcome    PushOutcome  `json:"outcome"`
-	Method     string       `json:"method,omitempty"` // POST (created) or PUT (updated)
-	ID         int          `json:"id,omitempty"`
-	Stages     []Stage      `json:"stages"`
-	Warnings   []string     `json:"warnings"`
-	Message    string       `json:"message"`
-	DurationMS int64        `json:"duration_ms"`
-	Requests   int          `json:"requests"`
+	Provider providers.ID `json:"provider"`
+	Devtron  string       `json:"devtron,omitempty"`
+	// Target says where another platform's push went (a cluster's server and namespace).
+	Target     string      `json:"target,omitempty"`
+	Outcome    PushOutcome `json:"outcome"`
+	Method     string      `json:"method,omitempty"` // POST (created) or PUT (updated)
+	ID         int         `json:"id,omitempty"`
+	Stages     []Stage     `json:"stages"`
+	Warnings   []string    `json:"warnings"`
+	Message    string      `json:"message"`
+	DurationMS int64       `json:"duration_ms"`
+	Requests   int         `json:"requests"`
 	// Active says whether the configuration is Devtron's active one after the push.
 	Active bool `json:"active"`
 	// ActiveBefore is the provider Devtron had active before the push ("" none); Switched is true
@@ -152,6 +154,12 @@ type PushOptions struct {
 	// not hold while another is active is not created (a *SwitchError, before anything is sent),
 	// since Devtron saves every new configuration active.
 	Activate bool
+	// Force takes back what another manager changed (a cluster's Secret); Devtron has no such
+	// notion and ignores it.
+	Force bool
+	// Keep, when not nil, asks the platform to delete what the product delivered there for
+	// credentials not named in it (prune); only platforms whose Spec.Prunes say so do.
+	Keep []string
 }
 
 // SwitchError is a push refused before anything was sent because it would have made Provider

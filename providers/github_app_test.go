@@ -113,6 +113,9 @@ func TestGitHubAppCheckFailures(t *testing.T) {
 			providers.CheckPermAdministration: expect(providers.Skip)}},
 		{"suspended, its ID given", fake.GitHubAppSuspended, key, fake.GitHubAppInstallation(fake.GitHubAppSuspended, fake.GitHubOrg), 0, wants{
 			providers.CheckOrg: expect(providers.Fail, "is suspended")}},
+		{"suspended, seen only by the token's POST", fake.GitHubAppSuspendedUnseen, key, "", 0, wants{
+			providers.CheckOrg:                expect(providers.Fail, "refused to mint an installation token", "This installation has been suspended", "unsuspend"),
+			providers.CheckPermAdministration: expect(providers.Skip)}},
 		{"selected repositories", fake.GitHubAppSelected, key, "", 0, wants{
 			providers.CheckOrg:                expect(providers.Warn, "selected repositories only", "useless to a platform", "All repositories"),
 			providers.CheckPermAdministration: expect(providers.Pass)}},

@@ -130,6 +130,7 @@ func TestGitHubTrafficMatchesOpenAPI(t *testing.T) {
 		{fake.GitHubAppFull, fake.GitHubAppInstallation(fake.GitHubAppFull, fake.GitHubOrg), fake.GitHubAppKey()},
 		{fake.GitHubAppSelected, "", fake.GitHubAppKey()},
 		{fake.GitHubAppSuspended, "", fake.GitHubAppKey()},
+		{fake.GitHubAppSuspendedUnseen, "", fake.GitHubAppKey()},
 		{fake.GitHubAppNotInstalled, "", fake.GitHubAppKey()},
 		{fake.GitHubAppFull, "", fake.GitHubAppOtherKey()},
 	} {

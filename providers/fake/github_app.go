@@ -42,6 +42,9 @@ const (
 	GitHubAppSuspended = "100004"
 	// GitHubAppNotInstalled is installed nowhere.
 	GitHubAppNotInstalled = "100005"
+	// GitHubAppSuspendedUnseen's installations read as active, but minting a token is 403
+	// "This installation has been suspended" (GitHub reports a suspension at the token's POST).
+	GitHubAppSuspendedUnseen = "100006"
 )
 
 // GitHubAppInstallTokenLife is how long an installation token lives, as on GitHub.
@@ -51,6 +54,7 @@ type gitHubApp struct {
 	id                     int64
 	slug, name             string
 	selected, suspended    bool
+	suspendedUnseen        bool // suspended, but its installation JSON does not say so
 	notInstalled           bool
 	administration, commit string // the permissions' levels ("" none)
 }
@@ -61,6 +65,7 @@ var gitHubApps = map[string]gitHubApp{
 	GitHubAppNoAdministration: {id: 100003, slug: "acme-pusher", name: "Acme Pusher", commit: "write"},
 	GitHubAppSuspended:        {id: 100004, slug: "acme-suspended", name: "Acme Suspended", suspended: true, administration: "write", commit: "write"},
 	GitHubAppNotInstalled:     {id: 100005, slug: "acme-nowhere", name: "Acme Nowhere", notInstalled: true, administration: "write", commit: "write"},
+	GitHubAppSuspendedUnseen:  {id: 100006, slug: "acme-paused", name: "Acme Paused", suspendedUnseen: true, administration: "write", commit: "write"},
 }
 
 func (a gitHubApp) permissions() map[string]string {
@@ -171,7 +176,7 @@ func (g *gitHub) mintInstallToken(w http.ResponseWriter, id string, a gitHubApp)
 	case !ok || ia.id != a.id:
 		gitHubError(w, http.StatusNotFound, "Not Found", doc)
 		return
-	case a.suspended:
+	case a.suspended || a.suspendedUnseen:
 		gitHubError(w, http.StatusForbidden, "This installation has been suspended", doc)
 		return
 	}
