@@ -192,6 +192,10 @@ func (a *rotateAsker) show(e usecase.RotateEvent) {
 	case usecase.UnsavedToken:
 		fmt.Fprintln(out, e.Token)
 	case usecase.CreateAt:
+		if len(e.Scopes) == 0 {
+			fmt.Fprintf(out, "• create: create the replacement at %s\n", e.Page)
+			break
+		}
 		fmt.Fprintf(out, "• create: create the replacement at %s with:\n", e.Page)
 		for _, sc := range e.Scopes {
 			extra := ""

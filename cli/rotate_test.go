@@ -124,6 +124,11 @@ func TestRotateGitLab(t *testing.T) {
 			[]string{"✗ rotate:", "HTTP 400", "--expires-in", "which still works"}},
 		{"the new token fails the check", fake.GitLabTokenDeveloper, "", []string{"--yes"}, 1, true,
 			[]string{"✓ save:", "✗ check: failed", "✗ org", "The store holds the new token glpat-…"}},
+		{"a group access token", fake.GitLabTokenGroupBot, "", []string{"--yes"}, 0, true,
+			[]string{`✓ token: the stored group access token of group 81234567 "argocd"`, "✓ rotate: GitLab issued the new token glpat-…",
+				"✓ save:", "✓ deep:verify", "nothing to revoke by hand"}},
+		{"a group access token on a GitLab that rotates personal tokens only", fake.GitLabTokenGroupBotOldGitLab, "", []string{"--yes"}, 1, false,
+			[]string{"✗ rotate:", "HTTP 405", "Settings > Access tokens", "Nothing changed: the store still holds the old token glpat-…0000, which still works"}},
 		{"the new token fails the round trip", fake.GitLabTokenPushRejected, "", []string{"--yes"}, 1, true,
 			[]string{"✓ save:", "✓ check:", "✗ deep:push", "✗ round trip: failed", "The store holds the new token glpat-…"}},
 	}

@@ -65,6 +65,9 @@ var setFieldFlags = []struct {
 	{"no-proxy", providers.FieldNoProxy, noProxyUsage},
 	{"client-cert", providers.FieldClientCert, clientCertUsage},
 	{"client-key", providers.FieldClientKey, clientKeyUsage},
+	{"tenant-id", providers.FieldTenantID, "Azure service principal: the Microsoft Entra tenant (makes the credential a service principal)"},
+	{"client-id", providers.FieldClientID, "Azure service principal: the application (client) ID (makes the credential a service principal)"},
+	{"authority-url", providers.FieldAuthorityURL, "Azure service principal: the Entra host, without the tenant (default " + providers.DefaultAuthorityURL + ")"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -361,7 +364,11 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	}
 	changed = append(changed, more...)
 	if opts.TokenStdin {
-		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
+		noun := tokenNoun(p.ID)
+		if c.Kind == config.CredentialServicePrincipal {
+			noun = "client secret"
+		}
+		tok, err := readToken(opts.IO.In, opts.IO.Err, noun)
 		if err != nil {
 			return c, nil, err
 		}

@@ -21,12 +21,16 @@ import (
 var setFlagKinds = map[string]string{
 	"app-id":          config.CredentialGitHubApp,
 	"installation-id": config.CredentialGitHubApp,
+	"tenant-id":       config.CredentialServicePrincipal,
+	"client-id":       config.CredentialServicePrincipal,
+	"authority-url":   config.CredentialServicePrincipal,
 }
 
 // kindSecretFlags name the flag that gives the secret of each kind of credential other than a
 // token, and what it is.
 var kindSecretFlags = map[string][2]string{
-	config.CredentialGitHubApp: {"--app-key", "--app-key FILE (the App's private key)"},
+	config.CredentialGitHubApp:        {"--app-key", "--app-key FILE (the App's private key)"},
+	config.CredentialServicePrincipal: {"--token-stdin", "--token-stdin (the client secret on standard input)"},
 }
 
 // maxAppKeyFile bounds the file --app-key reads.

@@ -71,6 +71,13 @@ type Settings struct {
 	// servers that ask for one (mutual TLS).
 	ClientCert string `json:"client_cert,omitempty"`
 	ClientKey  string `json:"client_key,omitempty"`
+	// TenantID, ClientID and AuthorityURL identify a Microsoft Entra ID service principal (Azure
+	// DevOps): its tenant, its application (client) ID and the Entra host its tokens come from,
+	// without the tenant ("": https://login.microsoftonline.com/). Its client secret is then the
+	// credential's secret, in Token.
+	TenantID     string `json:"tenant_id,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	AuthorityURL string `json:"authority_url,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -116,6 +123,10 @@ const (
 	FieldNoProxy        Field = "no_proxy"
 	FieldClientCert     Field = "client_cert"
 	FieldClientKey      Field = "client_key"
+
+	FieldTenantID     Field = "tenant_id"
+	FieldClientID     Field = "client_id"
+	FieldAuthorityURL Field = "authority_url"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -12,7 +12,8 @@ func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	t.Parallel()
 	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
 		FieldKind, FieldAppID, FieldInstallationID,
-		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey}
+		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey,
+		FieldTenantID, FieldClientID, FieldAuthorityURL}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

@@ -57,6 +57,12 @@ var scriptTokens = map[string]string{
 	"gitlab":           fake.GitLabTokenFull,
 	"azure":            fake.AzureTokenFull,
 	"bitbucket":        fake.BitbucketTokenFull,
+	// An Azure DevOps service principal's client secret, and an expired one; a GitLab group
+	// access token.
+	"azure-sp":         fake.AzureSPSecret,
+	"azure-sp-expired": fake.AzureSPExpiredSecret,
+	"azure-sp-second":  fake.AzureSPSecondSecret,
+	"gitlab-group":     fake.GitLabTokenGroupBot,
 }
 
 // setupScript starts the emulators and tells the script where they are: $GITHUB_HOST, $GITHUB_ORG,
@@ -72,6 +78,13 @@ func setupScript(env *testscript.Env) error {
 	env.Defer(emu.Close)
 	env.Values[emulatorsKey{}] = emu
 	env.Setenv("GITHUB_ORG_INFRA", fake.GitHubOrgInfra)
+	// Azure DevOps service principals: $AZURE_TENANT, $AZURE_CLIENT (a user of the organisation),
+	// $AZURE_CLIENT_OUTSIDER (not one) and $AZURE_AUTHORITY (the emulator's Entra).
+	sp := emu.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPSecret)
+	env.Setenv("AZURE_TENANT", sp.TenantID)
+	env.Setenv("AZURE_CLIENT", sp.ClientID)
+	env.Setenv("AZURE_CLIENT_OUTSIDER", fake.AzureSPNotMemberClientID)
+	env.Setenv("AZURE_AUTHORITY", sp.AuthorityURL)
 	for _, id := range providers.IDs {
 		c := emu.DemoCredentials(id)
 		name := strings.ToUpper(string(id))

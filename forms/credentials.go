@@ -86,5 +86,8 @@ func checkKindValue(id providers.ID, kind string, k providers.FieldKey, raw stri
 	if k == providers.FieldToken && kind == config.CredentialGitHubApp {
 		return AppPrivateKey(raw)
 	}
+	if k == providers.FieldToken && kind == config.CredentialServicePrincipal {
+		return TokenOf("client secret", raw)
+	}
 	return checkValue(id, k, raw)
 }

@@ -56,6 +56,12 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = checkNumericID("the installation ID", raw, true)
 	case providers.FieldProxy, providers.FieldProxyUsername, providers.FieldNoProxy, providers.FieldClientCert:
 		s, _, err = checkNetValue(k, raw)
+	case providers.FieldTenantID:
+		s, err = checkTenantID(raw)
+	case providers.FieldClientID:
+		s, err = checkGUID("the client ID", "the Application (client) ID on the app registration's Overview page", raw)
+	case providers.FieldAuthorityURL:
+		s, err = checkAuthorityURL(raw)
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}

@@ -199,12 +199,10 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 // argoCDSecret is the Secret of kind (repo-creds or repository) named name in namespace ns that
 // gives Argo CD c's username and token for target.
 func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object {
-	data := Object{
+	data := append(Object{
 		{"type", "git"},
 		{"url", target},
-		{"username", providers.GitUsername(c)},
-		{"password", c.Token},
-	}
+	}, argoCDAuth(c)...)
 	if isGitHubApp(c) {
 		data = argoCDGitHubAppData(c, target)
 	}

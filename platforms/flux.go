@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -21,6 +22,9 @@ func init() {
 func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	if err := exportable(c); err != nil {
 		return nil, err
+	}
+	if c.Kind == config.CredentialServicePrincipal {
+		return nil, fluxWorkloadIdentity(c)
 	}
 	if o.Kind != "" || o.Repo != "" {
 		return nil, fmt.Errorf("--kind and --repo apply to Argo CD only")

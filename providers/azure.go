@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"gitopscfg/assets"
+	"gitopscfg/config"
 )
 
 // Azure is Azure DevOps Services and Azure DevOps Server.
@@ -26,9 +27,11 @@ func init() {
 			Field{Key: FieldHost, Label: "Azure DevOps Organisation URL", Placeholder: "https://dev.azure.com/<organisation>",
 				Example: "https://dev.azure.com/<organisation>", Help: assets.FieldHelp("azure", "host"), Check: azOrganisationURL},
 			orgField("Azure DevOps Project Name", "gitops", assets.FieldHelp("azure", "org"), azProjectName),
-			usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com"),
-			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
-		), urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix"))),
+			onlyKind(config.CredentialToken, usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com")),
+			onlyKind(config.CredentialToken, tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token"))),
+		), append([]Field{urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix"))},
+			azServicePrincipalFields...)...),
+		Kinds: []string{config.CredentialServicePrincipal},
 		Scopes: []Scope{
 			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
 		},
@@ -153,6 +156,9 @@ type azRepositories struct {
 
 // checkAzure is the live check of Azure DevOps credentials.
 func checkAzure(ctx context.Context, s *session) {
+	if azServicePrincipal(s) && !azSignIn(ctx, s) {
+		return // a service principal without its Entra token can ask Azure DevOps nothing
+	}
 	project := strings.TrimSpace(s.Creds.Org)
 	var conn, proj, repos azAnswer
 	var g errgroup.Group
@@ -167,6 +173,10 @@ func checkAzure(ctx context.Context, s *session) {
 		if a.err != nil && s.NetworkFailure(a.err) {
 			return
 		}
+	}
+	if azServicePrincipal(s) {
+		checkAzureSP(s, project, conn, proj, repos)
+		return
 	}
 	if !azAuth(s, conn) {
 		const why = "not checked: authentication failed"

@@ -51,6 +51,10 @@ func azDo(ctx context.Context, s *session, method, path string, body any) azAnsw
 		path += sep + azAPIVersion
 	}
 	return azAnswer{s.send(ctx, method, path, body, func(req *http.Request) {
+		if s.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+s.bearer) // a service principal's Entra token
+			return
+		}
 		user := strings.TrimSpace(s.Creds.Username)
 		if user == "" {
 			user = "gitopscfg" // Azure DevOps authenticates the PAT alone; any user name does.

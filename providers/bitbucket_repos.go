@@ -8,12 +8,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-
-	bitbucket "github.com/ktrysmt/go-bitbucket"
 )
 
-// Bitbucket Cloud repository lifecycle for the round-trip check (go-bitbucket, bound to the check's
-// context and shared transport through bbSession.library, which also captures status codes):
+// Bitbucket Cloud repository lifecycle for the round-trip check, in plain net/http on the check's
+// context and shared transport (go-bitbucket's decoding of a repository fails on valid times, see
+// bbRepository):
 //   - without a project key, GET /workspaces/{ws}/projects?sort=created_on&pagelen=1 once: the
 //     workspace's oldest project, as Devtron chooses it;
 //   - POST /repositories/{ws}/{slug} {"scm":"git","is_private":true,"project":{"key"}} → 200 with
@@ -44,10 +43,6 @@ func newBitbucketRepos(s *session) repoAPI {
 }
 
 func (bb *bitbucketRepos) workspace() string { return strings.TrimSpace(bb.b.Creds.Org) }
-
-func (bb *bitbucketRepos) options(slug string) *bitbucket.RepositoryOptions {
-	return &bitbucket.RepositoryOptions{Owner: url.PathEscape(bb.workspace()), RepoSlug: url.PathEscape(slug)}
-}
 
 // project returns the key of the project that gets the repository: the configured key, else the
 // workspace's oldest project.
@@ -89,10 +84,9 @@ func (bb *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error)
 	if err != nil {
 		return Repo{}, err
 	}
-	opts := bb.options(name)
-	opts.Scm, opts.IsPrivate, opts.Project = "git", "true", key
-	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Create(opts) })
 	full := bb.workspace() + "/" + name
+	body := map[string]any{"scm": "git", "is_private": true, "project": map[string]any{"key": key}}
+	a := bbAnswer{answer: bb.b.send(ctx, http.MethodPost, bb.repoPath(name), body, bb.b.authorize, bbBodyLimit)}
 	switch {
 	case a.err != nil:
 		return Repo{}, bb.transport(a.err, "create repository "+full)
@@ -102,47 +96,66 @@ func (bb *bitbucketRepos) Create(ctx context.Context, name string) (Repo, error)
 	case a.status != http.StatusOK && a.status != http.StatusCreated:
 		return Repo{}, bb.failure(a, fmt.Sprintf("create repository %s in project %s", full, key))
 	}
-	r, ok := a.value.(*bitbucket.Repository)
-	clone, web := bbLinks(r)
+	var r bbRepository
+	ok := json.Unmarshal(a.body, &r) == nil
+	clone, web := r.links()
 	if !ok || clone == "" {
 		return Repo{}, &APIError{Status: a.status, Msg: fmt.Sprintf("%s created %s but its answer has no HTTPS clone link; "+
 			"delete the repository at https://bitbucket.org/%s/admin if it is left over", bb.b.APIHost, full, full)}
 	}
-	if r.Full_name != "" {
-		full = r.Full_name
+	if r.FullName != "" {
+		full = r.FullName
 	}
 	if r.Slug != "" {
 		name = r.Slug
 	}
 	vis := "public"
-	if r.Is_private {
+	if r.IsPrivate {
 		vis = "private"
 	}
 	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web,
 		DefaultBranch: r.Mainbranch.Name, Visibility: vis}, nil
 }
 
-// bbLinks returns the HTTPS clone link and the web page of a repository.
-func bbLinks(r *bitbucket.Repository) (clone, web string) {
-	if r == nil {
-		return "", ""
-	}
-	if html, ok := r.Links["html"].(map[string]any); ok {
-		web, _ = html["href"].(string)
-	}
-	list, _ := r.Links["clone"].([]any)
-	for _, l := range list {
-		if m, ok := l.(map[string]any); ok && m["name"] == "https" {
-			clone, _ = m["href"].(string)
+// bbRepository is the part of Bitbucket's repository JSON the round trip reads. Nothing else is
+// decoded: go-bitbucket v0.10.0 decodes created_on and updated_on with one exact layout
+// (.000000+00:00) and called a repository with another valid RFC 3339 time ("…Z") unreadable.
+type bbRepository struct {
+	Slug       string `json:"slug"`
+	FullName   string `json:"full_name"`
+	IsPrivate  bool   `json:"is_private"`
+	Mainbranch struct {
+		Name string `json:"name"`
+	} `json:"mainbranch"`
+	Links struct {
+		HTML struct {
+			Href string `json:"href"`
+		} `json:"html"`
+		Clone []struct {
+			Name string `json:"name"`
+			Href string `json:"href"`
+		} `json:"clone"`
+	} `json:"links"`
+}
+
+// repoPath is the API path of a repository of the workspace.
+func (bb *bitbucketRepos) repoPath(slug string) string {
+	return "/repositories/" + url.PathEscape(bb.workspace()) + "/" + url.PathEscape(slug)
+}
+
+// links returns the HTTPS clone link and the web page of a repository.
+func (r bbRepository) links() (clone, web string) {
+	for _, l := range r.Links.Clone {
+		if l.Name == "https" {
+			clone = l.Href
 		}
 	}
-	return clone, web
+	return clone, r.Links.HTML.Href
 }
 
 func (bb *bitbucketRepos) Find(ctx context.Context, name string) (Repo, bool, error) {
 	full := bb.workspace() + "/" + name
-	opts := bb.options(name)
-	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+	a := bb.b.get(ctx, bb.repoPath(name))
 	switch {
 	case a.err != nil:
 		return Repo{}, false, bb.transport(a.err, "read repository "+full)
@@ -151,14 +164,16 @@ func (bb *bitbucketRepos) Find(ctx context.Context, name string) (Repo, bool, er
 	case a.status != http.StatusOK:
 		return Repo{}, false, bb.failure(a, "read repository "+full)
 	}
-	r, _ := a.value.(*bitbucket.Repository)
-	clone, web := bbLinks(r)
+	var r bbRepository
+	if err := json.Unmarshal(a.body, &r); err != nil {
+		return Repo{}, false, bb.transport(err, "read repository "+full)
+	}
+	clone, web := r.links()
 	return Repo{ID: name, Name: name, FullName: full, CloneURL: withoutUserinfo(clone), WebURL: web}, true, nil
 }
 
 func (bb *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
-	opts := bb.options(r.ID)
-	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Get(opts) })
+	a := bb.b.get(ctx, bb.repoPath(r.ID))
 	switch {
 	case a.err != nil:
 		return false, bb.transport(a.err, "read repository "+r.FullName)
@@ -171,8 +186,7 @@ func (bb *bitbucketRepos) Exists(ctx context.Context, r Repo) (bool, error) {
 }
 
 func (bb *bitbucketRepos) Delete(ctx context.Context, r Repo) error {
-	opts := bb.options(r.ID)
-	a := bb.b.library(ctx, func(c *bitbucket.Client) (any, error) { return c.Repositories.Repository.Delete(opts) })
+	a := bbAnswer{answer: bb.b.send(ctx, http.MethodDelete, bb.repoPath(r.ID), nil, bb.b.authorize, bbBodyLimit)}
 	switch {
 	case a.err != nil:
 		return bb.transport(a.err, "delete repository "+r.FullName)

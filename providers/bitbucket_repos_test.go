@@ -106,3 +106,39 @@ func TestBitbucketGitUsername(t *testing.T) {
 		t.Error("an unnamed repository")
 	}
 }
+
+// TestBitbucketRepoReadsZuluTimes: the emulator answers created_on and updated_on as RFC 3339
+// times ending in "Z" (valid per the API's description, not the layout go-bitbucket v0.10.0
+// decodes): creating and reading the repository must not call it unreadable.
+func TestBitbucketRepoReadsZuluTimes(t *testing.T) {
+	t.Parallel()
+	emu := sharedEmulators(t)
+	ctx := testCtx(t)
+	api := repoAPI(t, emu.DemoCredentials(providers.Bitbucket))
+	r, err := api.Create(ctx, repoName(t))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	defer func() {
+		if err := api.Delete(ctx, r); err != nil {
+			t.Error(err)
+		}
+	}()
+	if r.CloneURL == "" || r.FullName != fake.BitbucketWorkspace+"/"+r.Name || r.Visibility != "private" {
+		t.Errorf("created %+v: want its clone link, full name and private visibility", r)
+	}
+	var raw struct {
+		CreatedOn string `json:"created_on"`
+	}
+	getJSON(t, emu.URL(providers.Bitbucket)+"/2.0/repositories/"+fake.BitbucketWorkspace+"/"+r.Name, fake.BitbucketEmail, fake.BitbucketTokenFull, &raw)
+	if !strings.HasSuffix(raw.CreatedOn, "Z") {
+		t.Fatalf("the emulator answered created_on %q: want an RFC 3339 time ending in Z", raw.CreatedOn)
+	}
+	found, ok, err := api.Find(ctx, r.Name)
+	if err != nil || !ok || found.CloneURL != r.CloneURL {
+		t.Errorf("Find(%s) = %+v, %v, %v: want the repository with its clone link", r.Name, found, ok, err)
+	}
+	if ok, err := api.Exists(ctx, r); err != nil || !ok {
+		t.Errorf("Exists = %v, %v: want true", ok, err)
+	}
+}

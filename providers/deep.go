@@ -65,7 +65,7 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
-	} else if why := d.prepare(env); why != "" {
+	} else if why := d.prepare(ctx, env); why != "" {
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
@@ -138,7 +138,7 @@ type deepRun struct {
 }
 
 // prepare builds the session and repository API; it returns why it cannot, or "".
-func (d *deepRun) prepare(env *Env) string {
+func (d *deepRun) prepare(ctx context.Context, env *Env) string {
 	p, err := Lookup(string(d.creds.Provider))
 	if err != nil {
 		return "skipped: " + err.Error()
@@ -147,6 +147,15 @@ func (d *deepRun) prepare(env *Env) string {
 	s, ok := newSession(env, p, d.creds, &scratch)
 	if !ok {
 		return "skipped: the API address is unusable (see network)"
+	}
+	if azServicePrincipal(s) {
+		// The round trip signs in anew: the check's Entra token stayed in its own session.
+		bearer, err := entraBearer(ctx, env, d.creds)
+		if err != nil {
+			return "skipped: " + err.Error()
+		}
+		s.bearer = bearer
+		s.mint(bearer)
 	}
 	d.s, d.api = s, repoAPIFor(s)
 	if d.api == nil {
@@ -237,6 +246,9 @@ func (d *deepRun) stage(id, running string, fn func() (Status, string)) bool {
 	ms := time.Since(t0).Milliseconds()
 	// The one place a stage's message is redacted: every stage message, whatever server text it
 	// quotes, passes here (and through skip) on its way out.
+	if d.s != nil {
+		msg = d.s.redact(msg) // and the tokens the run obtained (a service principal's)
+	}
 	c := Check{ID: id, Status: st, Message: d.creds.Redact(msg), DurationMS: &ms}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)

@@ -30,6 +30,15 @@ func (d *deepRun) auth() *githttp.BasicAuth {
 	return &githttp.BasicAuth{Username: user, Password: d.creds.Token}
 }
 
+// gitAuth is the authentication of Git over HTTPS: the token as Basic auth's password, or a
+// service principal's Entra token as "Authorization: Bearer", which Azure Repos takes.
+func (d *deepRun) gitAuth() transport.AuthMethod {
+	if d.s != nil && d.s.bearer != "" {
+		return &githttp.TokenAuth{Token: d.s.bearer}
+	}
+	return d.auth()
+}
+
 // cloneURL checks the API's clone URL: it must parse, carries no userinfo once cleaned (Bitbucket
 // and Azure DevOps put "user@" in theirs), goes over https (plain http to loopback only) and
 // points at the configured Git or API host, so the token is never sent anywhere else.
@@ -65,7 +74,7 @@ func (d *deepRun) clone(ctx context.Context) (Status, string) {
 	}
 	d.gitURL = u
 	local, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL: u, Auth: d.auth(), RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
+		URL: u, Auth: d.gitAuth(), RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
 	})
 	switch {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository):
@@ -122,7 +131,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 	err = d.local.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName,
 		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
-		Auth:       d.auth(),
+		Auth:       d.gitAuth(),
 	})
 	if err != nil {
 		return Fail, d.gitError(err, "push")
@@ -132,7 +141,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 
 func (d *deepRun) verify(ctx context.Context) (Status, string) {
 	remote := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{d.gitURL}})
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.auth()})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.gitAuth()})
 	if err != nil {
 		return Fail, d.gitError(err, "ls-remote")
 	}

@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -121,5 +122,71 @@ func TestRoundTripNamesARepositoryItCannotLookUp(t *testing.T) {
 	}
 	if del.Status != providers.Fail || !strings.Contains(del.Message, fake.GitHubOrg+"/"+name) || !strings.Contains(del.Message, "delete_repo") {
 		t.Fatalf("deep:delete: %s %q; want a failure naming %s and the permission", del.Status, del.Message, name)
+	}
+}
+
+// hangUpOnCreate is a proxy in front of an emulator that hangs up on a repository creation
+// without answering (the client reads EOF): after forwarding it to the emulator when forward is
+// set, else before. Git's own POSTs (…-pack) pass.
+func hangUpOnCreate(t *testing.T, target string, forward bool) *httptest.Server {
+	t.Helper()
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || strings.HasSuffix(r.URL.Path, "-pack") {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		if forward {
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r)
+			if rec.Code >= 300 {
+				t.Errorf("the emulator refused the creation: %d %s", rec.Code, rec.Body)
+			}
+		}
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = conn.Close()
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A creation whose connection is closed before the answer (EOF) reached the server: the round
+// trip says so (not "cannot reach"), says the repository may have been created, and looks.
+func TestRoundTripSaysALostCreateAnswerMayHaveCreated(t *testing.T) {
+	t.Parallel()
+	emu := kit.Emulators(t, fake.Options{})
+	for _, id := range providers.IDs {
+		for _, forward := range []bool{true, false} {
+			creds := emu.DemoCredentials(id)
+			proxy := hangUpOnCreate(t, emu.URL(id), forward)
+			creds.APIURL = strings.Replace(creds.APIURL, emu.URL(id), proxy.URL, 1)
+			creds.Host = strings.Replace(creds.Host, emu.URL(id), proxy.URL, 1)
+			env := providers.NewEnv("test")
+			env.Timeout = 10 * time.Second
+			r := providers.RunDeep(context.Background(), env, creds, nil)
+			create, _ := r.Find(providers.CheckDeepCreate)
+			del, _ := r.Find(providers.CheckDeepDelete)
+			what := fmt.Sprintf("%s (created before the hang-up: %v)", id, forward)
+			if create.Status != providers.Fail || strings.Contains(create.Message, "cannot reach") ||
+				!strings.Contains(create.Message, "the request reached it, so the repository may have been created") {
+				t.Errorf("%s deep:create: %s %q; want the lost answer and that it may have been created", what, create.Status, create.Message)
+			}
+			switch {
+			case forward && (!strings.Contains(create.Message, "created all the same") || del.Status != providers.Pass):
+				t.Errorf("%s: deep:create %q, deep:delete %s %q; want it found and deleted", what, create.Message, del.Status, del.Message)
+			case !forward && (!strings.Contains(create.Message, "found none") || del.Status != providers.Skip):
+				t.Errorf("%s: deep:create %q, deep:delete %s; want it looked up and not found", what, create.Message, del.Status)
+			}
+			for _, name := range emu.Repos(id) {
+				if strings.HasPrefix(name, providers.RepoPrefix) {
+					t.Errorf("%s: repository %s left behind", what, name)
+				}
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -79,6 +80,11 @@ func (d *deepRun) created(after, note string) (Status, string) {
 // cancellation, and if it exists it becomes the repository deep:delete removes.
 func (d *deepRun) createFailed(ctx context.Context, name string, err error) string {
 	msg := d.describe(err, "creating the repository failed")
+	if lostAnswer(err) {
+		// Not "cannot reach": the request went out whole and the server hung up before answering.
+		msg = fmt.Sprintf("%s closed the connection without answering the creation of %s/%s (%v): the request reached "+
+			"it, so the repository may have been created", d.s.APIHost, d.creds.Org, name, rootCause(err))
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
 		return msg
@@ -95,7 +101,16 @@ func (d *deepRun) createFailed(ctx context.Context, name string, err error) stri
 		d.repo = &repo
 		return msg + "; the repository was created all the same, so deep:delete removes it"
 	}
+	if lostAnswer(err) {
+		return msg + "; looking it up found none, so it was not created"
+	}
 	return msg + "; no repository was created"
+}
+
+// lostAnswer reports whether err is a connection closed after the request was sent and before
+// any answer came (net/http reports it as EOF): the server got the request and may have acted.
+func lostAnswer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // waitUntil polls Exists with backoff (0, 100 ms, 200 ms, … capped at 2 s) until it answers want

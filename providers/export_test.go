@@ -1,6 +1,9 @@
 package providers
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // Test-only access to the providers' repository lifecycles (the repoAPI behind
 // the round trip), so tests in providers_test can drive them against the emulators directly.
@@ -29,7 +32,7 @@ func CloneURLFor(c Credentials, raw string) (string, error) {
 	d := &deepRun{creds: c, result: &Result{}}
 	var env Env
 	env.Clients = newClients("test")
-	if why := d.prepare(&env); why != "" {
+	if why := d.prepare(context.Background(), &env); why != "" {
 		return "", errors.New(why)
 	}
 	return d.cloneURL(raw)

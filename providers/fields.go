@@ -29,6 +29,10 @@ const (
 	FieldNoProxy        = config.FieldNoProxy
 	FieldClientCert     = config.FieldClientCert
 	FieldClientKey      = config.FieldClientKey
+
+	FieldTenantID     = config.FieldTenantID
+	FieldClientID     = config.FieldClientID
+	FieldAuthorityURL = config.FieldAuthorityURL
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.

@@ -50,9 +50,17 @@ func checkGitLab(ctx context.Context, s *session) {
 	if s.NetworkFailure(r.mem.err) {
 		return
 	}
-	gitLabScopes(s, r.tok)
-	gitLabGroup(s, org, r.user.val, r.group, r.mem)
-	gitLabExpiry(s, r.tok)
+	bot := gitLabBotOf(r.user.val)
+	page := s.TokenURL()
+	if bot != nil {
+		page = bot.tokenPage(gitLabHost(s), r.group.val)
+		if bot.Kind == "project" && r.mem.status() == http.StatusNotFound {
+			bot.role(ctx, gl, userID) // for the org check's explanation
+		}
+	}
+	gitLabScopes(s, r.tok, page)
+	gitLabGroup(s, org, r.user.val, bot, r.group, r.mem)
+	gitLabExpiry(s, r.tok, page)
 }
 
 // gitLabAnswers holds what a GitLab check asks: the token, its user, the group and the user's
@@ -108,6 +116,14 @@ func gitLabAuth(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], user g
 	}
 	tokOK := tok.err == nil && tok.val != nil
 	switch {
+	case name != "" && gitLabBotOf(user.val) != nil:
+		scopes := ""
+		if tokOK {
+			scopes = fmt.Sprintf(" %q, with the scopes %s", tok.val.Name, strings.Join(tok.val.Scopes, ", "))
+		}
+		s.Add(CheckAuth, Pass, fmt.Sprintf("authenticated as %s, the bot user of a %s%s (Git takes any non-blank username with it)",
+			name, gitLabBotOf(user.val).Noun(), scopes))
+		return true
 	case name != "":
 		if want := strings.TrimPrefix(strings.TrimSpace(s.Creds.Username), "@"); want != "" && !strings.EqualFold(want, name) {
 			s.Add(CheckAuth, Warn, fmt.Sprintf("authenticated as %s, but the Username field says %s: GitLab accepts any username with "+
@@ -176,7 +192,11 @@ func gitLabUnexpected(s *session, what string, status int, err error) string {
 	return fmt.Sprintf("%s answered %s with HTTP %d%s: check the Git host and the token (%s)", s.APIHost, what, status, detail, s.TokenURL())
 }
 
-func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+// gitLabHost is the GitLab host's address, for links to its pages.
+func gitLabHost(s *session) string { return strings.TrimSuffix(s.TokenURL(), s.Provider.tokenPath) }
+
+// gitLabScopes records the scope checks; page is where a token with the scopes is made.
+func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], page string) {
 	if tok.err != nil || tok.val == nil {
 		why := "this GitLab does not say which scopes the token has"
 		if tok.status() != 0 {
@@ -184,7 +204,7 @@ func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
 		}
 		for _, sc := range s.Provider.Scopes {
 			s.Add(ScopeCheckID(sc.Name), Warn, fmt.Sprintf("cannot be confirmed: %s. Make sure the token has %s (%s): see %s",
-				why, sc.Name, sc.Why, s.TokenURL()))
+				why, sc.Name, sc.Why, page))
 		}
 		return
 	}
@@ -203,7 +223,7 @@ func gitLabScopes(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
 			s.Add(id, Pass, "covered by api: the api scope includes Git push over HTTPS, so write_repository is not needed as well")
 		default:
 			s.Add(id, Fail, fmt.Sprintf("missing: %s. GitLab cannot add scopes to an existing token: create a new one at %s with "+
-				"the scopes %s (granted now: %s)", sc.Why, s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "), grantedText))
+				"the scopes %s (granted now: %s)", sc.Why, page, strings.Join(s.Provider.ScopeNames(), ", "), grantedText))
 		}
 	}
 }
@@ -233,13 +253,13 @@ func accessName(l gitlab.AccessLevelValue) string {
 	return fmt.Sprintf("access level %d", l)
 }
 
-func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitlab.Group], mem gitLabReply[*gitlab.GroupMember]) {
+func gitLabGroup(s *session, org string, u *gitlab.User, bot *gitLabBot, group gitLabReply[*gitlab.Group], mem gitLabReply[*gitlab.GroupMember]) {
 	if org == "" {
 		s.Add(CheckOrg, Fail, "no group given: enter the GitLab Group ID (its numeric ID or full path, e.g. acme/gitops) in which "+
 			"the GitOps projects are created")
 		return
 	}
-	host := strings.TrimSuffix(s.TokenURL(), s.Provider.tokenPath)
+	host := gitLabHost(s)
 	switch st := group.status(); {
 	case group.err == nil && group.val != nil:
 	case st == http.StatusNotFound:
@@ -263,6 +283,8 @@ func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitl
 	switch {
 	case u != nil && u.IsAdmin:
 		s.Add(CheckOrg, Pass, fmt.Sprintf("group %s: you are an instance administrator, so you may create and delete its projects", path))
+	case mem.status() == http.StatusNotFound && bot != nil:
+		s.Add(CheckOrg, Fail, gitLabBotNotMember(bot, path, fmt.Sprintf("%s/groups/%s/-/settings/access_tokens", host, path)))
 	case mem.status() == http.StatusNotFound:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("you are not a member of group %s (nor of a group above it), so you cannot create the GitOps "+
 			"projects there: ask an Owner to add you as Maintainer or Owner (%s)", path, members))
@@ -271,42 +293,64 @@ func gitLabGroup(s *session, org string, u *gitlab.User, group gitLabReply[*gitl
 	case mem.err != nil || mem.val == nil:
 		s.Add(CheckOrg, Fail, gitLabUnexpected(s, "GET /groups/"+path+"/members/all/:user_id", mem.status(), mem.err))
 	default:
-		gitLabGroupRole(s, host, path, members, group.val.ProjectCreationLevel, mem.val.AccessLevel)
+		gitLabGroupRole(s, gitLabRoleOf(bot, host, path, members), group.val.ProjectCreationLevel, mem.val.AccessLevel)
 	}
 }
 
-// gitLabGroupRole records the org check from the user's access level in the group and the group's
+// gitLabRole is how the org check speaks of whoever holds the role in the group: the admin, or a
+// group access token's bot, whose role is fixed when the token is made.
+type gitLabRole struct {
+	host, path, members string
+	bot                 bool
+}
+
+func gitLabRoleOf(bot *gitLabBot, host, path, members string) gitLabRole {
+	return gitLabRole{host: host, path: path, members: members, bot: bot != nil}
+}
+
+// is and may name the holder: "you are", "you may"; "the token's role is", "it may".
+func (r gitLabRole) is() string {
+	return map[bool]string{false: "you are", true: "the token's role is"}[r.bot]
+}
+func (r gitLabRole) may() string { return map[bool]string{false: "you may", true: "it may"}[r.bot] }
+
+// raise says how to get a higher role, or the group's setting changed.
+func (r gitLabRole) raise(settings string) string {
+	if r.bot {
+		return fmt.Sprintf("a group access token's role is fixed when it is made: create one with a higher role at "+
+			"%s/groups/%s/-/settings/access_tokens, or ask an Owner to change the setting (%s)", r.host, r.path, settings)
+	}
+	return fmt.Sprintf("ask an Owner to raise your role (%s) or to change the setting (%s)", r.members, settings)
+}
+
+// gitLabGroupRole records the org check from the access level in the group and the group's
 // project creation setting: whether the GitOps projects may be created (and deleted) there.
-func gitLabGroupRole(s *session, host, path, members string, creation gitlab.ProjectCreationLevelValue, level gitlab.AccessLevelValue) {
+func gitLabGroupRole(s *session, r gitLabRole, creation gitlab.ProjectCreationLevelValue, level gitlab.AccessLevelValue) {
 	need, rule, known := gitLabCreationNeeds(creation)
-	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", host, path)
+	path := r.path
+	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", r.host, path)
+	st := Pass
+	if !known {
+		st = Warn
+	}
 	switch {
 	case need == 0:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though you are %s: "+
-			"ask an Owner to change it (%s)", path, rule, accessName(level), settings))
+		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though %s %s: "+
+			"ask an Owner to change it (%s)", path, rule, r.is(), accessName(level), settings))
 	case level < need:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: you are %s, but %s there: ask an Owner to raise your role (%s) or to change the "+
-			"setting (%s)", path, accessName(level), rule, members, settings))
+		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s %s, but %s there: %s", path, r.is(), accessName(level), rule, r.raise(settings)))
 	case level < 50:
-		st := Pass
-		if !known {
-			st = Warn
-		}
-		s.Add(CheckOrg, st, fmt.Sprintf("group %s: you are %s and %s, so you may create projects; deleting a project usually needs "+
-			"the Owner role (the round-trip check, --deep, shows whether you may)", path, accessName(level), rule))
+		s.Add(CheckOrg, st, fmt.Sprintf("group %s: %s %s and %s, so %s create projects; deleting a project usually needs "+
+			"the Owner role (the round-trip check, --deep, shows whether %s)", path, r.is(), accessName(level), rule, r.may(), r.may()))
 	default:
-		st := Pass
-		if !known {
-			st = Warn
-		}
-		s.Add(CheckOrg, st, fmt.Sprintf("group %s: you are %s, so you may create and delete its projects (%s)", path, accessName(level), rule))
+		s.Add(CheckOrg, st, fmt.Sprintf("group %s: %s %s, so %s create and delete its projects (%s)", path, r.is(), accessName(level), r.may(), rule))
 	}
 }
 
-func gitLabExpiry(s *session, tok gitLabReply[*gitlab.PersonalAccessToken]) {
+func gitLabExpiry(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], page string) {
 	switch {
 	case tok.err != nil || tok.val == nil:
-		s.Add(CheckExpiry, Warn, fmt.Sprintf("the token's expiry date could not be read: see it at %s", s.TokenURL()))
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("the token's expiry date could not be read: see it at %s", page))
 	case tok.val.ExpiresAt == nil:
 		s.Add(CheckExpiry, Pass, "the token has no expiry date (you will not be warned before it stops working)")
 	default:

@@ -20,9 +20,12 @@ const gitLabMaxTokenLifetime = 365 * 24 * time.Hour
 
 // TokenInfo describes a personal access token as GitLab shows it (never the secret).
 type TokenInfo struct {
-	Name      string
-	Scopes    []string
-	CreatedAt *time.Time
+	// Kind names a token that is not a personal one ("group access token of group 81234567");
+	// Page is then where such tokens are made (both "": a personal access token).
+	Kind, Page string
+	Name       string
+	Scopes     []string
+	CreatedAt  *time.Time
 	// ExpiresAt is 00:00 UTC on the expiry date; nil when the token does not expire.
 	ExpiresAt *time.Time
 }
@@ -78,7 +81,16 @@ func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 	}
 	ctx, cancel := context.WithTimeout(ctx, rotateTimeout(env))
 	defer cancel()
+	var user *gitlab.User
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Whose token it is (a group or project access token's bot); a token that may not read
+		// its user is described as a personal one.
+		user, _, _ = gl.Users.CurrentUser(gitlab.WithContext(ctx))
+	}()
 	t, resp, err := gl.PersonalAccessTokens.GetSinglePersonalAccessToken(gitlab.WithContext(ctx))
+	<-done
 	if err != nil {
 		return TokenInfo{}, gitLabRotateError(s, "GET /personal_access_tokens/self", resp, err, false)
 	}
@@ -86,7 +98,11 @@ func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 		return TokenInfo{}, &RotateError{Msg: fmt.Sprintf("the stored token %q is no longer active (revoked or expired), so it cannot be "+
 			"rotated: create a new one at %s and run `gitopscfg rotate gitlab --token-stdin`", t.Name, s.TokenURL())}
 	}
-	return gitLabTokenInfo(t), nil
+	info := gitLabTokenInfo(t)
+	if bot := gitLabBotOf(user); bot != nil {
+		info.Kind, info.Page = bot.Noun(), bot.tokenPage(gitLabHost(s), nil)
+	}
+	return info, nil
 }
 
 // rotateGitLabToken rotates c's token: GitLab returns a new token expiring at 00:00 UTC on
@@ -150,7 +166,13 @@ func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error
 	case status == http.StatusForbidden:
 		msg = fmt.Sprintf("%s does not let this token rotate itself (HTTP 403 %s): that needs the api or self_rotate scope; %s",
 			s.APIHost, detail, create)
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+	case status == http.StatusMethodNotAllowed:
+		// GitLab's self-rotation took personal access tokens only at first, and answers 405 to others.
+		msg = fmt.Sprintf("%s does not let this token rotate itself (HTTP 405 %s): this GitLab rotates personal access tokens "+
+			"only, and a group or project access token must be rotated on its group's or project's Settings > Access tokens "+
+			"page (newer GitLab versions let them rotate themselves); nothing changed. Store the new token with "+
+			"`gitopscfg rotate gitlab --token-stdin`", s.APIHost, detail)
+	case status == http.StatusNotFound:
 		msg = fmt.Sprintf("%s cannot rotate this token (HTTP %d %s): self-rotation needs GitLab 16.10 or later and a personal "+
 			"access token; %s", s.APIHost, status, detail, create)
 	case status == http.StatusBadRequest:

@@ -134,5 +134,5 @@ var gitLabCanaryTokens = []string{
 	fake.GitLabTokenFull, fake.GitLabTokenAPIOnly, fake.GitLabTokenNoAPI, fake.GitLabTokenNoWriteRepository,
 	fake.GitLabTokenWriteRepositoryOnly, fake.GitLabTokenExpired, fake.GitLabTokenRevoked, fake.GitLabTokenUnknown,
 	fake.GitLabTokenExpiringSoon, fake.GitLabTokenDeveloper, fake.GitLabTokenMaintainer, fake.GitLabTokenNotMember,
-	fake.GitLabTokenPlanner, fake.GitLabTokenAdminLevel,
+	fake.GitLabTokenPlanner, fake.GitLabTokenAdminLevel, fake.GitLabTokenGroupBot, fake.GitLabTokenProjectBot, fake.GitLabTokenOtherGroupBot,
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gitopscfg/config"
 )
 
 // CheckRead is the id of CanRead's check.
@@ -99,7 +101,15 @@ func askRefs(ctx context.Context, env *Env, c Credentials, u *url.URL) (*http.Re
 	if err != nil {
 		return nil, nil, err
 	}
-	req.SetBasicAuth(GitUsername(c), c.Token)
+	if c.Kind == config.CredentialServicePrincipal {
+		bearer, err := entraBearer(ctx, env, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+bearer) // Azure Repos takes a principal's Entra token as Bearer
+	} else {
+		req.SetBasicAuth(GitUsername(c), c.Token)
+	}
 	req.Header.Set("Accept", "*/*")
 	req.Header.Set("Pragma", "no-cache")
 	resp, err := hc.Do(req)

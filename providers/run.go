@@ -41,6 +41,9 @@ type session struct {
 	APIHost string
 	HTTP    *http.Client
 	Now     time.Time
+	// bearer is an access token the check obtained for the credential (an Azure service
+	// principal's, from Microsoft Entra ID); requests then carry it instead of the secret.
+	bearer string
 
 	mu     sync.Mutex
 	result *Result

@@ -23,9 +23,13 @@ func (e *TokensOnlyError) Error() string {
 	case config.CredentialServicePrincipal:
 		what = "a service principal"
 	}
+	elsewhere := "Argo CD or Flux"
+	if e.Kind == config.CredentialServicePrincipal {
+		elsewhere = "Argo CD" // Flux takes a workload identity for Azure DevOps, not a client secret
+	}
 	return fmt.Sprintf("Devtron takes tokens only: %s is %s, and Devtron's GitOps configuration holds a username and a token, "+
-		"nothing else. Export %s to Argo CD or Flux instead (gitopscfg export argocd %s), and give Devtron a token of its own",
-		e.Credential, what, e.Credential, e.Credential)
+		"nothing else. Export %s to %s instead (gitopscfg export argocd %s), and give Devtron a token of its own",
+		e.Credential, what, e.Credential, elsewhere, e.Credential)
 }
 
 // TokensOnly refuses a push to Devtron of the credential name ("": the active one) when it is
@@ -41,11 +45,13 @@ func TokensOnly(d *config.Data, name string) error {
 	return nil
 }
 
-// rotatable refuses to rotate a credential that is not a token: a GitHub App's private key does
-// not expire, and is replaced by setting a new one (UsageError).
+// rotatable refuses to rotate a GitHub App, whose private key does not expire and is replaced by
+// setting a new one (UsageError); a service principal's secret rotates by hand, as a token.
 func rotatable(name string, c *config.Credential) error {
 	switch c.CredentialKind() {
-	case config.CredentialToken:
+	case config.CredentialToken, config.CredentialServicePrincipal:
+		// A service principal's client secret expires like a token and is replaced by hand, on
+		// the app registration's Certificates & secrets page.
 		return nil
 	case config.CredentialGitHubApp:
 		return &UsageError{Msg: fmt.Sprintf("%s is a GitHub App: it has no token to rotate, and its private key does not expire. "+

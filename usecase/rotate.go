@@ -96,7 +96,9 @@ type rotation struct {
 	env  *providers.Env
 	// old are the provider's credentials when the rotation started, the old token among them.
 	old providers.Credentials
-	out Rotated
+	// info is what the provider showed of the old token (through an API rotation).
+	info providers.TokenInfo
+	out  Rotated
 }
 
 func (r *rotation) emit(e RotateEvent) {
@@ -136,8 +138,13 @@ func (r *rotation) byHand(ctx context.Context) (Rotated, error) {
 	if err := r.ask.CanReadToken(); err != nil {
 		return r.out, err
 	}
-	page := r.p.TokenURL(r.old.Host)
-	r.emit(CreateAt{Page: page, Scopes: r.p.Scopes})
+	page, revoke, scopes := r.p.TokenURL(r.old.Host), r.p.RevokeURL(r.old.Host, r.old.Token), r.p.Scopes
+	if r.old.Kind == config.CredentialServicePrincipal {
+		// A client secret is made, and the old one deleted, on the app registration's page.
+		page, scopes = providers.ClientSecretsPage(r.old), nil
+		revoke = page
+	}
+	r.emit(CreateAt{Page: page, Scopes: scopes})
 	tok, err := r.ask.Token()
 	if err != nil {
 		return r.out, err
@@ -152,6 +159,6 @@ func (r *rotation) byHand(ctx context.Context) (Rotated, error) {
 		return r.out, err
 	}
 	r.step(providers.Pass, "done", fmt.Sprintf("%s now uses %s. Revoke the old token %s at %s: it keeps working until you do",
-		r.p.Name, hint(tok), hint(r.old.Token), r.p.RevokeURL(r.old.Host, r.old.Token)))
+		r.p.Name, hint(tok), hint(r.old.Token), revoke))
 	return r.out, nil
 }

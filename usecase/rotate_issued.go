@@ -48,6 +48,7 @@ func (r *rotation) confirmIssue(ctx context.Context, api providers.Rotation) (ti
 		r.note("Nothing changed: the store still holds %s.", hint(r.old.Token))
 		return time.Time{}, ErrStepFailed
 	}
+	r.info = info
 	r.step(providers.Pass, "token", describeToken(info, r.old.Token))
 	// ExpiresIn is sent as given (the instance may allow less, and then refuses the rotation:
 	// nothing changes).
@@ -145,8 +146,12 @@ func (r *rotation) unsaved(newTok string, err error) (again bool, end error) {
 		show()
 	} else {
 		r.note("It is not shown (only --show-token-if-unsaved or an answer on a terminal shows it), so it is lost with this run:")
+		page := r.p.TokenURL(r.old.Host)
+		if r.info.Page != "" {
+			page = r.info.Page // a group or project access token is made on its group's or project's page
+		}
 		r.note("create a new token at %s with the scopes %s and store it with `gitopscfg set %s --token-stdin`.",
-			r.p.TokenURL(r.old.Host), strings.Join(r.p.ScopeNames(), ", "), r.name)
+			page, strings.Join(r.p.ScopeNames(), ", "), r.name)
 	}
 	return false, ErrSaveFailed
 }
@@ -157,5 +162,9 @@ func describeToken(t providers.TokenInfo, tok string) string {
 	if t.ExpiresAt != nil {
 		exp = "expires on " + t.ExpiresAt.Format("2006-01-02")
 	}
-	return fmt.Sprintf("the stored token %q (%s) has the scopes %s and %s", t.Name, hint(tok), strings.Join(t.Scopes, ", "), exp)
+	kind := "token"
+	if t.Kind != "" {
+		kind = t.Kind // a group or project access token, which rotates as a personal one does
+	}
+	return fmt.Sprintf("the stored %s %q (%s) has the scopes %s and %s", kind, t.Name, hint(tok), strings.Join(t.Scopes, ", "), exp)
 }

@@ -82,6 +82,9 @@ type azureToken struct {
 	revoked bool
 	// Round-trip scenarios: project permissions the user lacks, and a slow repository API.
 	noContribute, noDelete, laggy bool
+	// entra marks a Microsoft Entra access token (a service principal's, taken as Bearer only);
+	// notMember: its principal is not a user of the organisation (401 TF401444).
+	entra, notMember bool
 }
 
 // can reports whether the PAT grants scope; Code scopes nest (manage ⊃ write ⊃ read).
@@ -146,6 +149,10 @@ func newAzure() http.Handler {
 
 func (e *azureEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(segs) > 1 && segs[0] == strings.Trim(AzureAuthorityPath, "/") {
+		e.serveEntra(w, r, segs[1:])
+		return
+	}
 	if len(segs) < 2 || segs[0] != e.org {
 		// dev.azure.com answers an unknown organisation with a 404 page.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -252,6 +259,9 @@ func (e *azureEmulator) authenticate(w http.ResponseWriter, r *http.Request) (*a
 	e.mu.Lock()
 	tok := e.tokens[RequestToken(r)]
 	e.mu.Unlock()
+	if tok != nil && tok.entra && !isBearer(r) {
+		tok = nil // an Entra token goes as Bearer
+	}
 	switch {
 	case tok == nil:
 		if r.Method == http.MethodGet || r.Method == http.MethodPost {
@@ -269,6 +279,12 @@ func (e *azureEmulator) authenticate(w http.ResponseWriter, r *http.Request) (*a
 		w.Header().Set("WWW-Authenticate", `Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm="https://dev.azure.com/", TFS-Federated`)
 		azureError(w, http.StatusUnauthorized, msg, msg,
 			"Microsoft.VisualStudio.Services.Security.AccessCheckException, Microsoft.VisualStudio.Services.WebApi", "AccessCheckException")
+		return nil, false
+	case tok.notMember:
+		msg := "TF401444: Please sign-in at least once as " + AzureTenantID + "\\" + AzureTenantID + "\\" + tok.user.ID +
+			" in a web browser to enable access to the service."
+		azureError(w, http.StatusUnauthorized, msg, msg,
+			"Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server", "UnauthorizedRequestException")
 		return nil, false
 	}
 	return tok, true
@@ -310,9 +326,12 @@ func (e *azureEmulator) connectionData(w http.ResponseWriter, tok *azureToken) {
 		"subjectDescriptor":   "aad.MmY4ZTZhNGMtMWI5ZC03ZjUzLTljN2UtMGQ1YTNiOGUxZjI0",
 		"providerDisplayName": tok.user.DisplayName,
 		"isActive":            true,
-		"properties":          map[string]any{"Account": map[string]any{"$type": "System.String", "$value": tok.user.Account}},
+		"properties":          map[string]any{},
 		"resourceVersion":     2,
 		"metaTypeId":          0,
+	}
+	if tok.user.Account != "" {
+		u["properties"] = map[string]any{"Account": map[string]any{"$type": "System.String", "$value": tok.user.Account}}
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{
 		"authenticatedUser": u, "authorizedUser": u,

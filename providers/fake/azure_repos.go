@@ -273,13 +273,16 @@ func (e *azureEmulator) serveGit(w http.ResponseWriter, r *http.Request, project
 		rejectGit(w, http.StatusNotFound, "Not found")
 		return
 	}
-	if _, _, ok := r.BasicAuth(); !ok {
+	if _, _, ok := r.BasicAuth(); !ok && !isBearer(r) {
 		rejectGit(w, http.StatusUnauthorized, "Authentication required")
 		return
 	}
 	e.mu.Lock()
 	tok := e.tokens[RequestToken(r)]
 	e.mu.Unlock()
+	if tok != nil && (tok.entra && !isBearer(r) || tok.notMember) {
+		tok = nil // Git takes an Entra token as Bearer, from a user of the organisation
+	}
 	if tok == nil || tok.expired || tok.revoked {
 		rejectGit(w, http.StatusUnauthorized, "TF400813: Resource not available for anonymous access. Client authentication required.")
 		return

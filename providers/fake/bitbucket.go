@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/providers"
@@ -125,6 +126,10 @@ type bbAccount struct {
 type bbRepo struct {
 	UUID, Slug, Name, ProjectKey string
 	Private                      bool
+	// Created is when the repository was made; it is answered as an RFC 3339 time in UTC with a
+	// "Z", which the API's description allows (format date-time), though bitbucket.org writes
+	// "+00:00": the round trip must read both.
+	Created time.Time
 	// hiddenReads is how many more GETs answer 404 (BitbucketTokenLaggy).
 	hiddenReads int
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 )
 
 // The Bitbucket Cloud repository lifecycle and Git over smart HTTP:
@@ -63,7 +64,7 @@ func (e *bitbucketEmulator) createLocked(ws *bbWorkspace, slug, projectKey strin
 			return nil, nil
 		}
 	}
-	r := &bbRepo{UUID: "{" + newUUID() + "}", Slug: slug, Name: slug, ProjectKey: projectKey, Private: true}
+	r := &bbRepo{UUID: "{" + newUUID() + "}", Slug: slug, Name: slug, ProjectKey: projectKey, Private: true, Created: time.Now().UTC()}
 	if laggy {
 		r.hiddenReads = BitbucketLagPolls
 	}
@@ -87,6 +88,7 @@ func (e *bitbucketEmulator) repoJSON(r *http.Request, ws *bbWorkspace, repo *bbR
 	out := map[string]any{
 		"type": "repository", "uuid": repo.UUID, "slug": repo.Slug, "name": repo.Name, "full_name": full,
 		"is_private": repo.Private, "scm": "git", "mainbranch": map[string]any{"type": "branch", "name": GitDefaultBranch},
+		"created_on": repo.Created.Format(time.RFC3339Nano), "updated_on": repo.Created.Format(time.RFC3339Nano),
 		"fork_policy": "no_public_forks", "size": 0, "language": "", "has_issues": false, "has_wiki": false,
 		"workspace": map[string]any{"type": "workspace", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name},
 		"owner":     map[string]any{"type": "team", "uuid": ws.UUID, "username": ws.Slug, "display_name": ws.Name},

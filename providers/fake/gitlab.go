@@ -95,6 +95,12 @@ type gitLabScenario struct {
 	userID      int
 	// Round-trip scenarios.
 	createForbidden, pushRejected, slowVisibility, noImmediateDeletion bool
+	// bot is "group" or "project" for a group or project access token ("": a personal one);
+	// noSelfRotation: the instance rotates only personal access tokens by themselves (405).
+	bot            string
+	noSelfRotation bool
+	// projectAccess is a project access token's role in project GitLabBotProjectID.
+	projectAccess int
 }
 
 var gitLabScenarios = map[string]gitLabScenario{
@@ -315,8 +321,12 @@ func (g *gitLab) token(sc gitLabScenario) map[string]any {
 }
 
 func (g *gitLab) user(base string, sc gitLabScenario, full bool) map[string]any {
+	name := "Jane Doe"
+	if sc.bot != "" {
+		name = sc.name // a bot user is named after its token
+	}
 	u := map[string]any{
-		"id": sc.userID, "username": sc.user, "name": "Jane Doe", "state": "active", "locked": false,
+		"id": sc.userID, "username": sc.user, "name": name, "state": "active", "locked": false,
 		"avatar_url": "https://secure.gravatar.com/avatar/demo?s=80&d=identicon",
 		"web_url":    base + "/" + sc.user,
 	}
@@ -330,6 +340,11 @@ func (g *gitLab) user(base string, sc gitLabScenario, full bool) map[string]any 
 		u["two_factor_enabled"] = true
 		u["external"] = false
 		u["email"] = sc.user + "@example.com"
+		u["bot"] = sc.bot != ""
+		if sc.bot != "" {
+			u["email"] = sc.user + "@noreply.example.com"
+			u["can_create_group"], u["two_factor_enabled"] = false, false
+		}
 	}
 	return u
 }

@@ -101,6 +101,19 @@ func (g *gitLab) serveProjects(w http.ResponseWriter, r *http.Request, seg []str
 		}
 		WriteJSON(w, http.StatusOK, body)
 		return true
+	case len(seg) == 5 && seg[0] == "projects" && seg[2] == "members" && seg[3] == "all" && r.Method == http.MethodGet:
+		g.projectMember(w, seg[1], seg[4], base, sc)
+		return true
+	case len(seg) == 3 && seg[0] == "groups" && seg[2] == "projects" && r.Method == http.MethodGet:
+		if !g.allowed(w, sc, "api", "read_api") {
+			return true
+		}
+		if !gitLabKnownGroup(seg[1]) {
+			g.message(w, http.StatusNotFound, "404 Group Not Found")
+			return true
+		}
+		WriteJSON(w, http.StatusOK, g.groupProjects(base, r.URL.Query().Get("search")))
+		return true
 	case len(seg) == 2 && seg[0] == "projects" && r.Method == http.MethodDelete:
 		if !g.allowed(w, sc, "api") {
 			return true
@@ -272,4 +285,19 @@ func (g *gitLab) serveGit(w http.ResponseWriter, r *http.Request, repo, info str
 		return
 	}
 	g.git.ServeHTTP(w, r, dir, info)
+}
+
+// groupProjects is GET /groups/:id/projects: the group's projects whose name or path contains
+// search (case-insensitive; all without one), as the Groups API lists them.
+func (g *gitLab) groupProjects(base, search string) []any {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	list := []any{}
+	for _, p := range g.projects {
+		if p.hiddenReads > 0 || !strings.Contains(strings.ToLower(p.Path), strings.ToLower(search)) {
+			continue
+		}
+		list = append(list, g.projectJSON(base, p))
+	}
+	return list
 }

@@ -80,7 +80,7 @@ func (g *gitLab) serveRotate(w http.ResponseWriter, r *http.Request, seg []strin
 		g.invalidToken(w, gitLabExpiredText)
 		return true
 	}
-	if !g.allowed(w, sc, "api", "self_rotate") {
+	if !g.allowed(w, sc, "api", "self_rotate") || !g.selfRotates(w, sc) {
 		return true
 	}
 	expiresAt, ok := g.rotateExpiry(w, r)
@@ -159,4 +159,15 @@ func randomToken(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// selfRotates answers 405 for a group or project access token on an instance whose
+// self-rotation takes personal access tokens only (as GitLab did before it let the others rotate
+// themselves), and reports whether the rotation may go on.
+func (g *gitLab) selfRotates(w http.ResponseWriter, sc gitLabScenario) bool {
+	if sc.noSelfRotation && sc.bot != "" {
+		g.message(w, http.StatusMethodNotAllowed, "405 Method Not Allowed")
+		return false
+	}
+	return true
 }

@@ -95,3 +95,51 @@ func TestGitLabEmulatorRotatesLikeGitLab(t *testing.T) {
 		t.Fatalf("default expiry %v", body["expires_at"])
 	}
 }
+
+// Group and project access tokens: their user is a bot, and they rotate themselves as personal
+// ones do (the new token keeps the bot); an instance that rotates personal tokens only answers 405.
+func TestGitLabEmulatorBotTokens(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(fake.GitLabHandler())
+	t.Cleanup(srv.Close)
+	api := srv.URL + "/api/v4"
+	user := func(tok string) map[string]any {
+		req, _ := http.NewRequest(http.MethodGet, api+"/user", nil)
+		req.Header.Set("PRIVATE-TOKEN", tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	if u := user(fake.GitLabTokenFull); u["bot"] != false {
+		t.Errorf("a personal token's user: bot = %v, want false", u["bot"])
+	}
+	if u := user(fake.GitLabTokenGroupBot); u["bot"] != true || u["username"] != fake.GitLabGroupBotUser {
+		t.Errorf("a group token's user: %v, want the bot %s", u, fake.GitLabGroupBotUser)
+	}
+	code, body := rotateReq(t, api, http.MethodPost, fake.GitLabTokenGroupBot, "")
+	tok, _ := body["token"].(string)
+	if code != 200 || tok == "" {
+		t.Fatalf("rotating a group token: %d %v", code, body)
+	}
+	if u := user(tok); u["bot"] != true || u["username"] != fake.GitLabGroupBotUser {
+		t.Errorf("the rotated group token's user: %v, want the same bot", u)
+	}
+	// Reuse of the rotated-away group token revokes its successor, as for a personal one.
+	if code, _ := rotateReq(t, api, http.MethodPost, fake.GitLabTokenGroupBot, ""); code != 401 {
+		t.Errorf("rotating the rotated-away group token again: %d, want 401", code)
+	}
+	if got := selfStatus(t, api, tok); got != 401 {
+		t.Errorf("the successor of a reused group token still works: %d", got)
+	}
+	if code, body := rotateReq(t, api, http.MethodPost, fake.GitLabTokenGroupBotOldGitLab, ""); code != http.StatusMethodNotAllowed {
+		t.Errorf("self-rotating a group token on an older GitLab: %d %v, want 405", code, body)
+	}
+	if got := selfStatus(t, api, fake.GitLabTokenGroupBotOldGitLab); got != 200 {
+		t.Errorf("a refused rotation revoked the token: %d", got)
+	}
+}
