@@ -29,7 +29,7 @@ test-gitea:
 # GITOPSCFG_KUBE set, a missing server fails the tests instead of skipping them.
 test-kube:
 	.ci/kube.sh bin >/dev/null
-	GITOPSCFG_KUBE=1 $(GO) test -race -count=1 -run 'Cluster|Kube|ServerUp' -v ./platforms/... ./cli/
+	GITOPSCFG_KUBE=1 $(GO) test -race -count=1 -run 'Cluster|Kube|ServerUp' -v ./platforms/... ./cli/ ./ui/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
