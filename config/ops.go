@@ -53,6 +53,9 @@ type Settings struct {
 	// default is the organisation's), so that two credentials of one organisation do not claim
 	// the same one.
 	URLPrefix string `json:"url_prefix,omitempty"`
+	// Repo names an existing repository (OWNER/REPO, a GitLab subgroup path included) that the
+	// round trip pushes a throw-away branch to instead of creating a repository of its own.
+	Repo string `json:"repo,omitempty"`
 }
 
 // Field names one setting: its json name in the store, as the audit trail names it.
@@ -68,6 +71,7 @@ const (
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
 	FieldURLPrefix  Field = "url_prefix"
+	FieldRepo       Field = "repo"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -19,6 +19,7 @@ const (
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
 	FieldURLPrefix  = config.FieldURLPrefix
+	FieldRepo       = config.FieldRepo
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
