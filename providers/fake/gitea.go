@@ -37,8 +37,8 @@ const (
 	GiteaAdmin    = "siteadmin"
 	// GiteaPusher is in the "pushers" team: Code: Write on every repository, but may not create
 	// repositories (the rights a GitOps platform has where repositories are made by hand).
-	GiteaPusher = "pusher"
-	GiteaVersion  = "1.27.3"
+	GiteaPusher  = "pusher"
+	GiteaVersion = "1.27.3"
 
 	// GiteaTokenFull (jdoe, an owner of acme): write:organization, write:repository, read:user.
 	GiteaTokenFull = "7891365b842732398108696c6d57fbd216235fd6"
