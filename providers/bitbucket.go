@@ -37,8 +37,8 @@ func init() {
 		Scopes: []Scope{
 			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},
 			{Name: "write:repository:bitbucket", Why: "needed to push to the GitOps repositories"},
-			{Name: "admin:repository:bitbucket", Why: "needed to create repositories"},
-			{Name: "delete:repository:bitbucket", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "admin:repository:bitbucket", Why: "needed to create repositories", CreateOnly: true},
+			{Name: "delete:repository:bitbucket", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)", CreateOnly: true},
 			{Name: "read:workspace:bitbucket", Why: "needed to read the workspace"},
 			{Name: "read:project:bitbucket", Why: "needed to read the project that holds the repositories"},
 		},

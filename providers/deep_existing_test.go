@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
@@ -173,4 +174,59 @@ func cmpOr(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// The live check of a credential with a repository names, per right, whether this mode needs it:
+// a right only creating or deleting repositories needs is "not needed", and no longer fails.
+func TestLiveCheckSaysWhichRightsTheExistingModeNeeds(t *testing.T) {
+	t.Parallel()
+	e := kit.Emulators(t, fake.Options{})
+	for _, tc := range []struct {
+		name   string
+		c      providers.Credentials
+		id     string
+		create providers.Status // without a repository
+		want   []string         // with one: the check passes and holds these words
+	}{
+		{name: "github without delete_repo", c: e.Credentials(providers.GitHub, fake.GitHubTokenNoDeleteRepo),
+			id: providers.ScopeCheckID("delete_repo"), create: providers.Fail,
+			want: []string{"not granted: " + providers.NotNeeded, "needed to delete repositories"}},
+		{name: "gitea, a team that may not create", c: giteaCreds(e, fake.GiteaTokenPusher, fake.GiteaPusher),
+			id: providers.CheckOrg, create: providers.Fail,
+			want: []string{"cannot create repositories in acme: " + providers.NotNeeded}},
+		{name: "gitea, a team that may create but not delete", c: giteaCreds(e, fake.GiteaTokenDeployer, fake.GiteaDeployer),
+			id: providers.CheckOrg, create: providers.Warn,
+			want: []string{"cannot delete repositories in acme: " + providers.NotNeeded}},
+		{name: "gitea's write:organization", c: giteaCreds(e, fake.GiteaTokenPusher, fake.GiteaPusher),
+			id: providers.ScopeCheckID("write:organization"), create: providers.Pass,
+			want: []string{"not needed in this mode"}},
+		{name: "gitea's write:repository", c: giteaCreds(e, fake.GiteaTokenPusher, fake.GiteaPusher),
+			id: providers.ScopeCheckID("write:repository"), create: providers.Pass,
+			want: []string{"; needed in this mode"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			without := runCheck(t, envWithTimeout(10*time.Second), tc.c)
+			if ch, _ := without.Find(tc.id); ch.Status != tc.create || strings.Contains(ch.Message, "needed in this mode") {
+				t.Fatalf("without a repository, %s is %s (want %s), message %q", tc.id, ch.Status, tc.create, ch.Message)
+			}
+			tc.c.Repo = "acme/gitops"
+			with := runCheck(t, envWithTimeout(10*time.Second), tc.c)
+			ch, _ := with.Find(tc.id)
+			if ch.Status != providers.Pass {
+				t.Fatalf("with a repository, %s is %s:%s", tc.id, ch.Status, dumpResult(with))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(ch.Message, w) {
+					t.Errorf("%s lacks %q: %s", tc.id, w, ch.Message)
+				}
+			}
+		})
+	}
+}
+
+func giteaCreds(e *fake.Emulators, token, user string) providers.Credentials {
+	c := e.Credentials(providers.Gitea, token)
+	c.Username = user
+	return c
 }
