@@ -33,7 +33,7 @@ func init() {
 			Field{Key: FieldUsername, Label: "Username", Example: "jdoe@example.com", Help: assets.FieldHelp("bitbucket", "username"),
 				Check: bbAccountEmail, Empty: "the username is empty: enter the e-mail address of your Atlassian account"},
 			tokenField("API Token", assets.FieldHelp("bitbucket", "token")),
-		), urlPrefixField("https://bitbucket.org/acme/", assets.FieldHelp("bitbucket", "url_prefix"))),
+		), urlPrefixField("https://bitbucket.org/acme/", assets.FieldHelp("bitbucket", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("bitbucket", "repo"))),
 		Scopes: []Scope{
 			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},
 			{Name: "write:repository:bitbucket", Why: "needed to push to the GitOps repositories"},

@@ -230,3 +230,27 @@ func giteaCreds(e *fake.Emulators, token, user string) providers.Credentials {
 	c.Username = user
 	return c
 }
+
+func TestRepoPath(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in     string
+		nested bool
+		want   string // "": refused
+	}{
+		{"acme/gitops", false, "acme/gitops"},
+		{" /acme/gitops.git/ ", false, "acme/gitops"},
+		{"acme/platform/gitops", true, "acme/platform/gitops"},
+		{"acme/platform/gitops", false, ""},
+		{"gitops", true, ""},
+		{"acme//gitops", true, ""},
+		{"acme/../gitops", true, ""},
+		{"acme/git ops", false, ""},
+		{"https://github.com/acme/gitops", false, ""},
+	} {
+		got, err := providers.RepoPath(tc.in, tc.nested)
+		if (tc.want == "") != (err != nil) || got != tc.want {
+			t.Errorf("RepoPath(%q, %v) = %q, %v; want %q", tc.in, tc.nested, got, err, tc.want)
+		}
+	}
+}

@@ -28,7 +28,7 @@ func init() {
 			orgField("Organisation", "acme-gitops", assets.FieldHelp("gitea", "org"), giteaOrgName),
 			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
 			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
-		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix"))),
+		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("gitea", "repo"))),
 		Scopes: []Scope{
 			{Name: "write:organization", Why: "needed to create repositories in the organisation", CreateOnly: true},
 			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
