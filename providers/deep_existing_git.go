@@ -245,7 +245,9 @@ func remoteLines(said string) []string {
 	var lines []string
 	for _, l := range strings.FieldsFunc(said, func(r rune) bool { return r == '\n' || r == '\r' }) {
 		l = strings.TrimSpace(l)
-		if l == "" || strings.Contains(l, "%") || len(lines) >= 4 {
+		word, rest, _ := strings.Cut(l, ":")
+		bare := strings.TrimSpace(rest) == "" && !strings.Contains(word, " ") // "error:" alone, as Gitea frames its refusals
+		if l == "" || bare || strings.Contains(l, "%") || len(lines) >= 4 {
 			continue
 		}
 		lines = append(lines, l)
@@ -272,6 +274,9 @@ func (e *existingRun) pushError(err error, said, op string) string {
 	msg := e.gitError(err, op)
 	if quoted != "" && !strings.Contains(msg, lines[0]) {
 		msg += quoted
+	}
+	if strings.Contains(strings.ToLower(said), "permission denied") {
+		msg += fmt.Sprintf(": the credential needs write access to %s (a team or role that may push to it)", e.t.FullName)
 	}
 	return msg
 }
