@@ -130,8 +130,9 @@ type existingRun struct {
 	base          plumbing.Hash
 	branch        string // the throw-away branch
 	pushed        plumbing.Hash
-	// mayExist: the push was sent, so the branch may exist on the remote and must be deleted.
-	mayExist bool
+	// mayExist: the push was sent, so the branch may exist on the remote and must be deleted;
+	// landed: the push went through, so it does.
+	mayExist, landed bool
 }
 
 func (e *existingRun) run(ctx context.Context) bool {

@@ -80,6 +80,7 @@ func (e *existingRun) pushBranch(ctx context.Context) (Status, string) {
 		}
 		return Fail, e.pushError(err, said.String(), "push")
 	}
+	e.landed = true
 	from := "on top of " + e.defaultBranch
 	if e.base.IsZero() {
 		from = "as the first commit"
@@ -179,8 +180,12 @@ func (e *existingRun) deleteBranch(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, err.Error()
 	}
-	if present, err := e.hasBranch(ctx, ref); err == nil && !present {
-		return Pass, fmt.Sprintf("the remote has no branch %s: the refused push created none, so nothing is left behind", e.branch)
+	// After a refused push, look first: the refusal usually created no branch, and then nothing is
+	// to be deleted (a push that went through created it for sure).
+	if !e.landed {
+		if present, err := e.hasBranch(ctx, ref); err == nil && !present {
+			return Pass, fmt.Sprintf("the remote has no branch %s: the refused push created none, so nothing is left behind", e.branch)
+		}
 	}
 	local := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{e.t.URL}})
 	var said remoteText
