@@ -68,3 +68,14 @@ func orgNoun(c providers.Credentials) string {
 	}
 	return "organisation"
 }
+
+// CustomRepositoryNote says what a push of c to Devtron means when c names an existing
+// repository (allowCustomRepository), for the question asked before it; "" when c names none.
+func CustomRepositoryNote(c providers.Credentials) string {
+	repo := strings.TrimSpace(c.Repo)
+	if repo == "" {
+		return ""
+	}
+	return fmt.Sprintf("It names an existing repository (%s), so it goes with allowCustomRepository: Devtron does not check it "+
+		"(it answers validationSkipped), and each Devtron application names its own repository in %s %s.", repo, orgNoun(c), c.Org)
+}
