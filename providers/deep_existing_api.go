@@ -94,7 +94,13 @@ func (d *deepRun) confirmScopesExisting() {
 			continue
 		}
 		for _, sc := range p.Scopes {
-			if sc.Name == name && !sc.Advisory && !sc.CreateOnly {
+			switch {
+			case sc.Name != name || sc.Advisory || sc.CreateOnly:
+			case sc.Partly != "":
+				d.result.Checks[i].Status = Pass
+				d.result.Checks[i].Message = "the part this mode needs, " + sc.Partly + ", is confirmed by the round trip, which pushed to " +
+					"and deleted a branch of " + d.creds.Repo + "; the rest is " + NotNeeded + " (the live check alone could not tell: " + c.Message + ")"
+			default:
 				d.result.Checks[i].Status = Pass
 				d.result.Checks[i].Message = "confirmed by the round trip, which pushed to and deleted a branch of " + d.creds.Repo +
 					" (the live check alone could not tell: " + c.Message + ")"

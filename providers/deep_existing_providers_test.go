@@ -35,7 +35,8 @@ func TestDeepExistingEveryProvider(t *testing.T) {
 		{name: "gitlab developer", id: providers.GitLab, token: fake.GitLabTokenDeveloper, seed: true, stages: "pass pass pass pass",
 			words: map[string][]string{providers.CheckOrg: {"cannot create projects in acme/gitops: " + providers.NotNeeded}}},
 		{name: "azure, empty repository", id: providers.Azure, token: fake.AzureTokenFull, stages: "pass pass pass pass",
-			words: map[string][]string{providers.CheckDeepRead: {"it is empty"}}},
+			words: map[string][]string{providers.CheckDeepRead: {"it is empty"},
+				providers.ScopeCheckID("vso.code_manage"): {"the part this mode needs, Code: Read & write (vso.code_write), is confirmed by the round trip", providers.NotNeeded}}},
 		{name: "bitbucket, empty repository", id: providers.Bitbucket, token: fake.BitbucketTokenFull, stages: "pass pass pass pass"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
