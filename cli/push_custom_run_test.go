@@ -26,7 +26,7 @@ func TestPushDevtronOfACredentialWithARepository(t *testing.T) {
 	if _, err := x.s.Set(context.Background(), "setup", c); err != nil {
 		t.Fatal(err)
 	}
-	if err := pushDevtronRun(context.Background(), x.pushOpts()); err != nil {
+	if err := pushRun(context.Background(), x.pushOpts()); err != nil {
 		t.Fatalf("push: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	said := x.err.String()
@@ -45,7 +45,7 @@ func TestPushDevtronOfACredentialWithARepository(t *testing.T) {
 	}
 	opts := x.pushOpts()
 	opts.JSON = true
-	if err := pushDevtronRun(context.Background(), opts); err != nil {
+	if err := pushRun(context.Background(), opts); err != nil {
 		t.Fatalf("push --json: %v", err)
 	}
 	var res platforms.PushResult

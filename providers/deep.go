@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -59,6 +60,10 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	if c.Repo != "" {
 		d.runExisting(ctx, env)
 	} else if why := deepBlocked(r); why != "" {
+		for _, id := range DeepStages {
+			d.skip(id, why)
+		}
+	} else if why := d.useAppToken(ctx, env); why != "" {
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
@@ -121,8 +126,8 @@ type deepRun struct {
 
 	s       *session
 	api     repoAPI
-	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
-	gitHost []string // hosts the token may be sent to over Git
+	git     http.RoundTripper // the credential's transport for Git (CA bundle, proxy, client certificate)
+	gitHost []string          // hosts the token may be sent to over Git
 
 	repo *Repo // set once created: deep:delete then always runs
 	// unsure names a repository that may have been created although Create failed, when looking
@@ -149,12 +154,8 @@ func (d *deepRun) prepare(env *Env) string {
 	if d.api == nil {
 		return "skipped: no repository lifecycle for " + string(p.ID)
 	}
-	if d.creds.CABundle != "" {
-		pem, err := ReadCABundle(d.creds.CABundle)
-		if err != nil {
-			return "skipped: " + err.Error()
-		}
-		d.ca = pem
+	if d.git, err = env.Clients.gitTransport(TransportOf(d.creds.Settings)); err != nil {
+		return "skipped: " + err.Error()
 	}
 	host := d.creds.Host
 	if host == "" {
@@ -169,6 +170,7 @@ func (d *deepRun) prepare(env *Env) string {
 }
 
 func (d *deepRun) run(ctx context.Context) {
+	ctx = withGitTransport(ctx, d.git)
 	ok := d.stage(CheckDeepCreate, "creating a private throw-away repository", func() (Status, string) { return d.create(ctx) })
 	for _, st := range []struct {
 		id, running string

@@ -41,6 +41,8 @@ type Check struct {
 	Status     Status `json:"status"`
 	Message    string `json:"message"`
 	DurationMS *int64 `json:"duration_ms,omitempty"`
+	// ExpiresAt is when what the check is about expires (the client certificate).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Unneeded, set by AddUnneeded, is what the credential cannot do when the check is about a
 	// right only creating or deleting repositories needs; Run consumes it (forMode).
@@ -51,7 +53,9 @@ type Check struct {
 type Result struct {
 	Provider ID `json:"provider"`
 	// Credential is the name of the credential tested.
-	Credential string     `json:"credential"`
+	Credential string `json:"credential"`
+	// Kind is the kind of the credential tested (config.CredentialToken, …).
+	Kind       string     `json:"kind"`
 	Active     bool       `json:"active"`
 	OK         bool       `json:"ok"`
 	User       string     `json:"user"`
@@ -59,6 +63,9 @@ type Result struct {
 	DurationMS int64      `json:"duration_ms"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	Checks     []Check    `json:"checks"`
+	// Proxy is the proxy the requests went through (scheme://host:port, never its
+	// credentials), nil when they went directly.
+	Proxy *string `json:"proxy"`
 
 	// UserID is the numeric user id the provider answered with (GitLab), remembered with the
 	// check record for the next re-test (see WithKnownUserID); not part of the JSON output.
@@ -110,7 +117,9 @@ func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Pr
 // Redact returns s with every occurrence of the token, in every encoding a server may echo it in,
 // replaced by a mask (see safe.Redact). Use it on any text that came back from a server or a
 // library before it reaches the admin.
-func (c Credentials) Redact(s string) string { return safe.Redact(s, c.Token) }
+func (c Credentials) Redact(s string) string {
+	return safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
+}
 
 // Seal makes text that may hold what a server sent fit to leave the providers package: the
 // token masked in every form, then control, bidi and invisible characters escaped.
