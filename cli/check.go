@@ -33,6 +33,8 @@ type checkOptions struct {
 	Format            checkFormat
 	Output            string
 	Expiry            expiryThresholds
+	// Repo, when --repo is given, is the round trip's repository for this run ("": none).
+	Repo *string
 }
 
 // newCheckCmd builds check; runF runs it (nil: checkRun), so tests can swap it.
@@ -44,13 +46,17 @@ func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *c
 	var format string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
+		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep [--repo OWNER/REPO]]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
 		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
 required scopes are present, whether the organisation/group/project/workspace is reachable, and when
 the token expires. With --deep, a round trip follows once authentication and the organisation pass:
 create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
 branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
+A credential with an existing repository (set --repo OWNER/REPO, or --repo here for one run) creates
+and deletes no repository: deep:read reads it, deep:push-branch pushes one commit to a throw-away
+branch, deep:verify reads it back and deep:delete-branch deletes the branch; rights only creating
+repositories needs are then reported as not needed.
 
 A token expiring within --warn-expiry (default 14d) is a warning; within --fail-expiry (default off)
 a failed check. Both take days (14d, 1d12h) or durations (36h).
@@ -104,6 +110,17 @@ func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string
 	if opts.Deep && !cmd.Flags().Changed("timeout") {
 		opts.Timeout = providers.DeepTimeout
 	}
+	opts.Repo = nil
+	if cmd.Flags().Changed("repo") {
+		repo, _ := cmd.Flags().GetString("repo")
+		switch {
+		case !opts.Deep:
+			return usageErr("--repo names the round trip's repository: give --deep too")
+		case opts.All:
+			return usageErr("--repo names one credential's repository: give a CREDENTIAL, not --all")
+		}
+		opts.Repo = &repo
+	}
 	if opts.Timeout <= 0 {
 		return usageErr("--timeout must be positive")
 	}
@@ -155,6 +172,8 @@ func addCheckFlags(cmd *cobra.Command, opts *checkOptions, format *string, asJSO
 	allowFlagOverSSH(fl.Lookup("platforms"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	allowFlagOverSSH(fl.Lookup("deep"))
+	fl.String("repo", "", "with --deep: push a throw-away branch to this existing repository (OWNER/REPO) for this run instead of the stored one (\"\": create a throw-away repository)")
+	allowFlagOverSSH(fl.Lookup("repo"))
 }
 
 // checkRun checks the chosen providers (and the Devtron instance with opts.Devtron), remembers
@@ -211,6 +230,9 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	if err := opts.platformsStored(d); err != nil {
 		return err
 	}
+	if err := opts.checkRepo(d, names); err != nil {
+		return err
+	}
 	rep := testProviders(ctx, opts, s, d, names, out)
 	if opts.Devtron || opts.Platforms {
 		rep.Devtron = checkInstances(ctx, opts.Env(opts.Timeout), d, opts.Drift, platforms.KindDevtron)
@@ -264,7 +286,7 @@ func checkedNames(opts *checkOptions, d *config.Data) (names []string, nothing s
 // grades the tokens' expiry, has the store remember the results, and reports them.
 func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *config.Data, names []string, out io.Writer) *checkReport {
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
-	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout}
+	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout, Repo: opts.Repo}
 	if opts.Deep {
 		if progress := stageWriter(opts, out, opts.Format); progress != nil {
 			to.Stage = func(st usecase.Stage) { progress(st.Provider, st.Check) }

@@ -68,6 +68,7 @@ var setFieldFlags = []struct {
 	{"tenant-id", providers.FieldTenantID, "Azure service principal: the Microsoft Entra tenant (makes the credential a service principal)"},
 	{"client-id", providers.FieldClientID, "Azure service principal: the application (client) ID (makes the credential a service principal)"},
 	{"authority-url", providers.FieldAuthorityURL, "Azure service principal: the Entra host, without the tenant (default " + providers.DefaultAuthorityURL + ")"},
+	{"repo", providers.FieldRepo, "an existing repository, OWNER/REPO (GitLab: group/sub/repo): the round trip pushes a throw-away branch there instead of creating a repository (\"\" clears it)"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -77,14 +78,17 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
 the token (--host defaults to the provider's public service). The credentials are checked against the
 provider's API first and saved only if the check passes; --no-check saves without checking. --deep
 adds the round trip (create a throw-away repository, clone, push, verify, delete) before saving, and
-saves only if it passes too; --timeout then defaults to 60s.
+saves only if it passes too; --timeout then defaults to 60s. With --repo OWNER/REPO (an existing
+repository; a GitLab subgroup path included) the round trip creates and deletes no repository: it
+reads that one, pushes one commit to a throw-away branch, reads it back and deletes the branch, and
+the live check reports the rights only creating repositories needs as not needed; --repo "" clears it.
 
 CREDENTIAL names the credential: lower-case letters, digits and '-', at most 40 characters. A
 provider's id is the name of the credential named after that provider, so ` + "`set github`" + ` needs no
@@ -117,6 +121,9 @@ token instead of reading a user.`,
 
   # A server that demands a client certificate
   $ gitopscfg set gitlab --client-cert /etc/ssl/gitops.crt --client-key /etc/ssl/gitops.key
+
+  # Repositories are created by hand: verify with a throw-away branch in an existing one
+  $ printf '%s' "$GITLAB_TOKEN" | gitopscfg set gitlab --org acme --repo acme/platform/gitops-apps --token-stdin --deep
 
   # A second GitHub credential, for another organisation
   $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin

@@ -78,6 +78,10 @@ type Settings struct {
 	TenantID     string `json:"tenant_id,omitempty"`
 	ClientID     string `json:"client_id,omitempty"`
 	AuthorityURL string `json:"authority_url,omitempty"`
+
+	// Repo names an existing repository (OWNER/REPO, a GitLab subgroup path included) that the
+	// round trip pushes a throw-away branch to instead of creating a repository of its own.
+	Repo string `json:"repo,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -127,6 +131,7 @@ const (
 	FieldTenantID     Field = "tenant_id"
 	FieldClientID     Field = "client_id"
 	FieldAuthorityURL Field = "authority_url"
+	FieldRepo         Field = "repo"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -13,7 +13,7 @@ func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
 		FieldKind, FieldAppID, FieldInstallationID,
 		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey,
-		FieldTenantID, FieldClientID, FieldAuthorityURL}
+		FieldTenantID, FieldClientID, FieldAuthorityURL, FieldRepo}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

@@ -62,6 +62,9 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = checkGUID("the client ID", "the Application (client) ID on the app registration's Overview page", raw)
 	case providers.FieldAuthorityURL:
 		s, err = checkAuthorityURL(raw)
+	case providers.FieldRepo:
+		s = strings.TrimSpace(raw)
+		err = plainText(s, "the repository")
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}

@@ -146,6 +146,9 @@ type PushResult struct {
 	TookBack  []kube.Conflict `json:"took_back,omitempty"`
 	// Pruned, for a cluster push with Keep, are the orphaned Secrets deleted.
 	Pruned []Orphan `json:"pruned,omitempty"`
+	// CustomRepository is true when the configuration went with allowCustomRepository (the
+	// credential names an existing repository): each Devtron application names its own.
+	CustomRepository bool `json:"custom_repository"`
 }
 
 // OK reports whether Devtron saved the configuration.

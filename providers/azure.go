@@ -29,11 +29,13 @@ func init() {
 			orgField("Azure DevOps Project Name", "gitops", assets.FieldHelp("azure", "org"), azProjectName),
 			onlyKind(config.CredentialToken, usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com")),
 			onlyKind(config.CredentialToken, tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token"))),
-		), append([]Field{urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix"))},
+		), append([]Field{urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix")),
+			repoField("gitops/gitops-apps", false, assets.FieldHelp("azure", "repo"))},
 			azServicePrincipalFields...)...),
 		Kinds: []string{config.CredentialServicePrincipal},
 		Scopes: []Scope{
-			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
+			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories",
+				Partly: "Code: Read & write (vso.code_write)"},
 		},
 		// https://dev.azure.com/<organisation> or an Azure DevOps Server collection URL.
 		apiBase:   func(_ *url.URL, base string) string { return base },

@@ -1,6 +1,10 @@
 package providers
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
+
 	"gitopscfg/assets"
 	"gitopscfg/config"
 )
@@ -33,6 +37,7 @@ const (
 	FieldTenantID     = config.FieldTenantID
 	FieldClientID     = config.FieldClientID
 	FieldAuthorityURL = config.FieldAuthorityURL
+	FieldRepo         = config.FieldRepo
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -151,3 +156,33 @@ func onlyKind(kind string, f Field) Field {
 	f.Kinds = []string{kind}
 	return f
 }
+
+// repoField is the optional existing repository the round trip pushes a throw-away branch to
+// instead of creating a repository (config.Settings.Repo); nested: its owner may be a path of
+// groups (GitLab's subgroups). The plain prompts do not ask it; `set --repo` sets it.
+func repoField(example string, nested bool, help string) Field {
+	return Field{Key: FieldRepo, Label: "Existing repository", Optional: true, Advanced: true, Example: example, Help: help,
+		NotInPlainPrompts: true, Check: func(s string) (string, error) { return RepoPath(s, nested) }}
+}
+
+// RepoPath checks an existing repository's path, OWNER/REPO (with nested, OWNER may be a path of
+// groups: group/sub/repo), and returns it normalised: no surrounding slashes, no ".git".
+func RepoPath(raw string, nested bool) (string, error) {
+	s := strings.TrimSuffix(strings.Trim(strings.TrimSpace(raw), "/"), ".git")
+	parts := strings.Split(s, "/")
+	form := "OWNER/REPO"
+	if nested {
+		form = "GROUP/REPO or GROUP/SUBGROUP/…/REPO"
+	}
+	if len(parts) < 2 || (!nested && len(parts) > 2) {
+		return "", fmt.Errorf("the repository %q is not %s: write it as the path in its URL, e.g. acme/gitops-apps", raw, form)
+	}
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." || !repoSegment.MatchString(p) {
+			return "", fmt.Errorf("the repository %q is not %s: each part holds letters, digits, '.', '-' and '_' only", raw, form)
+		}
+	}
+	return s, nil
+}
+
+var repoSegment = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)

@@ -147,13 +147,20 @@ func TestGiteaRealFigures(t *testing.T) {
 	if left := g.Repos(t); len(left) > 0 {
 		t.Errorf("repositories left behind: %v", left)
 	}
+	// The existing-repository mode on the same plain-HTTP proxy, for comparison with the above.
+	g.CreateRepo(t, "gitops")
+	existing := providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Host: proxyURL, Org: fake.GiteaOrg,
+		Username: giteatest.Pusher, Token: g.Token(t, giteatest.Pusher, "figures", giteaFull), Repo: fake.GiteaOrg + "/gitops"}}
+	measure("existing-repository round trip (plain http)", 5, func() providers.Result {
+		return providers.RunDeep(context.Background(), envWithTimeout(60*time.Second), existing, nil)
+	})
 }
 
 // The emulator and giteatest.Setup know the same users and organisation, so one scenario table
 // serves both.
 func TestGiteaEmulatorAndRealServerShareNames(t *testing.T) {
-	emu := []string{fake.GiteaOrg, fake.GiteaUser, fake.GiteaDeployer, fake.GiteaViewer, fake.GiteaOutsider, fake.GiteaAdmin}
-	real := []string{giteatest.Org, giteatest.Owner, giteatest.Deployer, giteatest.Viewer, giteatest.Outsider, giteatest.Admin}
+	emu := []string{fake.GiteaOrg, fake.GiteaUser, fake.GiteaDeployer, fake.GiteaViewer, fake.GiteaOutsider, fake.GiteaAdmin, fake.GiteaPusher}
+	real := []string{giteatest.Org, giteatest.Owner, giteatest.Deployer, giteatest.Viewer, giteatest.Outsider, giteatest.Admin, giteatest.Pusher}
 	if !slices.Equal(emu, real) {
 		t.Errorf("emulator %v, real server %v", emu, real)
 	}

@@ -335,13 +335,15 @@ func gitLabGroupRole(s *session, r gitLabRole, creation gitlab.ProjectCreationLe
 	}
 	switch {
 	case need == 0:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though %s %s: "+
-			"ask an Owner to change it (%s)", path, rule, r.is(), accessName(level), settings))
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though %s %s: "+
+			"ask an Owner to change it (%s)", path, rule, r.is(), accessName(level), settings), "cannot create projects in "+path)
 	case level < need:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s %s, but %s there: %s", path, r.is(), accessName(level), rule, r.raise(settings)))
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("group %s: %s %s, but %s there: %s", path, r.is(), accessName(level), rule, r.raise(settings)),
+			"cannot create projects in "+path)
 	case level < 50:
-		s.Add(CheckOrg, st, fmt.Sprintf("group %s: %s %s and %s, so %s create projects; deleting a project usually needs "+
-			"the Owner role (the round-trip check, --deep, shows whether %s)", path, r.is(), accessName(level), rule, r.may(), r.may()))
+		s.AddUnneeded(CheckOrg, st, fmt.Sprintf("group %s: %s %s and %s, so %s create projects; deleting a project usually needs "+
+			"the Owner role (the round-trip check, --deep, shows whether %s)", path, r.is(), accessName(level), rule, r.may(), r.may()),
+			"may not delete projects in "+path)
 	default:
 		s.Add(CheckOrg, st, fmt.Sprintf("group %s: %s %s, so %s create and delete its projects (%s)", path, r.is(), accessName(level), r.may(), rule))
 	}

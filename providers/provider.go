@@ -26,6 +26,13 @@ type Scope struct {
 	// Advisory scopes are asked for by the GitOps platform's documentation but needed by no call it
 	// makes; a missing advisory scope is a warning, not a failure.
 	Advisory bool
+	// CreateOnly scopes are needed only to create or delete repositories: the existing-repository
+	// mode (a credential with a repository, config.Settings.Repo) does not need them.
+	CreateOnly bool
+	// Partly names the part of the scope the existing-repository mode needs, when it needs less
+	// than the whole (Azure DevOps: Code read & write of Code read, write & manage); "" when it
+	// needs the whole or none.
+	Partly string
 }
 
 // Provider is everything gitopscfg knows about one Git provider. Its own file builds it and

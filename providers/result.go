@@ -43,6 +43,10 @@ type Check struct {
 	DurationMS *int64 `json:"duration_ms,omitempty"`
 	// ExpiresAt is when what the check is about expires (the client certificate).
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// Unneeded, set by AddUnneeded, is what the credential cannot do when the check is about a
+	// right only creating or deleting repositories needs; Run consumes it (forMode).
+	Unneeded string `json:"-"`
 }
 
 // Result is the outcome of checking one provider's credentials, as printed by `check --json`.

@@ -184,6 +184,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 		}
 	}
 	sortChecks(p, r.Checks)
+	forMode(p, c, &r)
 	return r
 }
 

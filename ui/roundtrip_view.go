@@ -23,8 +23,13 @@ func (rt *roundTrip) head(w int) string {
 	if !rt.stored {
 		sub += " of the unsaved draft"
 	}
-	intro := clampLines(wrapText("Creates a private throw-away repository in "+rt.p.OrgNoun+" "+rt.creds.Org+
-		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository.", w), 2)
+	text := "Creates a private throw-away repository in " + rt.p.OrgNoun + " " + rt.creds.Org +
+		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository."
+	if rt.creds.Repo != "" {
+		text = "Reads " + safe.Text(rt.creds.Repo) + ", pushes one commit to a throw-away branch, reads it back and deletes the branch; " +
+			"no repository is created or deleted."
+	}
+	intro := clampLines(wrapText(text, w), 2)
 	head := truncate(s.title.Render(rt.label())+s.subtitle.Render(sub), w) + "\n"
 	for _, l := range strings.Split(intro, "\n") {
 		head += s.dim.Render(l) + "\n"
@@ -143,15 +148,22 @@ func (rt *roundTrip) stageLine(c providers.Check, w int, compact bool) string {
 func (rt *roundTrip) verdict(w int) string {
 	s := rt.c.styles
 	created := rt.stages[0].Status != ""
+	what := "the repository"
+	if rt.creds.Repo != "" {
+		what = "the throw-away branch"
+		created = len(rt.stages) > 1 && rt.stages[1].Status != "" // the push may have made it
+	}
 	switch {
 	case rt.state == rtCancelling && rt.quitting && created:
-		return s.prompt.Render(wrapText("quitting once the clean-up is over: deleting the repository…", w))
+		return s.prompt.Render(wrapText("quitting once the clean-up is over: deleting "+what+"…", w))
 	case rt.state == rtCancelling && rt.quitting:
 		return s.prompt.Render(wrapText("quitting once the check has stopped…", w))
 	case rt.state == rtCancelling && created:
-		return s.prompt.Render(wrapText("cancelling: deleting the repository…", w))
+		return s.prompt.Render(wrapText("cancelling: deleting "+what+"…", w))
 	case rt.state == rtCancelling:
 		return s.prompt.Render(wrapText("cancelling: waiting for the check to stop…", w))
+	case rt.state == rtRunning && rt.creds.Repo != "":
+		return s.dim.Render(wrapText("Running: the throw-away branch is deleted at the end whatever happens (esc cancels).", w))
 	case rt.state == rtRunning:
 		return s.dim.Render(wrapText("Running: the repository is deleted at the end whatever happens (esc cancels).", w))
 	}
@@ -161,8 +173,14 @@ func (rt *roundTrip) verdict(w int) string {
 	switch {
 	case rt.leftOver():
 		line = s.fail.Render("Round trip FAILED and LEFT A REPOSITORY BEHIND: deep:delete names it and the permission that is missing; remove it by hand.")
+		if c, _ := providers.LeftBehind(rt.result); c.ID == providers.CheckDeepDeleteBranch {
+			line = s.fail.Render("Round trip FAILED and LEFT A BRANCH BEHIND: deep:delete-branch names it and the command that deletes it.")
+		}
 	case rt.cancelled:
 		line = s.warn.Render("Round trip cancelled" + took + ": nothing was left behind.")
+	case rt.result.OK && rt.creds.Repo != "":
+		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token reads " + safe.Text(rt.creds.Repo) +
+			" and pushes to and deletes its branches; it created and deleted no repository.")
 	case rt.result.OK:
 		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token creates, clones, pushes to and deletes repositories in " +
 			rt.p.OrgNoun + " " + rt.creds.Org + ".")
@@ -189,4 +207,12 @@ func (rt *roundTrip) footer(w int) string {
 	h.SetWidth(w)
 	b.WriteString(h.View(rt))
 	return b.String()
+}
+
+// leftWhat is what a failed clean-up stage c left behind, in capitals for the verdict.
+func leftWhat(c providers.Check) string {
+	if c.ID == providers.CheckDeepDeleteBranch {
+		return "A BRANCH"
+	}
+	return "A REPOSITORY"
 }
