@@ -30,6 +30,8 @@ type adder struct {
 	naming   bool
 	provider string
 	name     string
+	// kind is the kind of credential, asked beside the name when the provider takes several.
+	kind string
 }
 
 func newAdder(c *common, data *config.Data, provider providers.ID) *adder {
@@ -65,13 +67,35 @@ func (a *adder) nameForm() *huh.Form {
 	if a.data == nil || a.data.Credentials[string(p.ID)] == nil {
 		a.name = string(p.ID) // the credential named after its provider, as `gitopscfg set github` names it
 	}
-	return huh.NewForm(huh.NewGroup(huh.NewInput().Key("name").
+	fields := []huh.Field{huh.NewInput().Key("name").
 		Title("Step 2 of 3 · Name of the new " + p.Name + " credential").
 		Description("Lower-case letters, digits and '-', at most " + itoa(config.MaxNameLen) + " characters; the command line " +
 			"names it so (gitopscfg check NAME). " + string(p.ID) + " is " + p.Name + "'s own credential; another one needs another name, e.g. " + example + ".").
 		Placeholder(example).CharLimit(config.MaxNameLen).
 		Validate(func(s string) error { _, err := newCredentialName(a.data, p, s); return err }).
-		Value(&a.name))).WithTheme(formTheme()).WithShowHelp(false)
+		Value(&a.name)}
+	a.kind = config.CredentialToken
+	if len(p.Kinds) > 0 {
+		var opts []huh.Option[string]
+		for _, k := range p.KindNames() {
+			opts = append(opts, huh.NewOption(kindOption(p, k), k))
+		}
+		fields = append(fields, huh.NewSelect[string]().Key("kind").Title("Kind of credential").
+			Description("What the platforms will sign in with; the next step asks for its settings.").
+			Options(opts...).Value(&a.kind))
+	}
+	return huh.NewForm(huh.NewGroup(fields...)).WithTheme(formTheme()).WithShowHelp(false)
+}
+
+// kindOption words the kind of credential k of provider p for the choice.
+func kindOption(p providers.Provider, k string) string {
+	switch k {
+	case config.CredentialGitHubApp:
+		return "GitHub App: its ID and private key (the platforms mint hour-long installation tokens)"
+	case config.CredentialServicePrincipal:
+		return "Service principal: a Microsoft Entra ID app's tenant, client ID and client secret"
+	}
+	return "Token: a " + p.TokenNoun
 }
 
 // newCredentialName checks the name typed for a new credential of provider p in d (in any case,
@@ -132,7 +156,11 @@ func (a *adder) update(msg tea.Msg) tea.Cmd {
 		a.form = a.nameForm()
 		return a.start()
 	}
-	return func() tea.Msg { return openEditorMsg{id: p.ID, name: name} }
+	kind := a.kind
+	if kind == config.CredentialToken {
+		kind = ""
+	}
+	return func() tea.Msg { return openEditorMsg{id: p.ID, name: name, kind: kind} }
 }
 
 func (a *adder) ShortHelp() []key.Binding  { return a.c.keys.add.ShortHelp(a.naming) }

@@ -14,7 +14,9 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case wizardDoneMsg:
 		return m.openEditor(providers.MustLookup(msg.provider), string(msg.provider), &createSpec{passphrase: msg.passphrase}), true
 	case openEditorMsg:
-		return m.openEditor(providers.MustLookup(msg.id), msg.name, nil), true
+		m.editor = newEditor(m.c, providers.MustLookup(msg.id), msg.name, m.picker.data, nil)
+		m.editor.ofKind(msg.kind)
+		return m.show(m.editor), true
 	case addCredentialMsg:
 		if m.top != m.picker {
 			return nil, true

@@ -261,6 +261,44 @@ func TestPickerScrollsAtEightyByTwentyFour(t *testing.T) {
 	fitsScreen(t, hs, 80, 24)
 }
 
+// TestPickerAddsAGitHubApp: a provider that takes other kinds of credential asks which beside
+// the name; a GitHub App's form then asks for the App's ID and private key, not for a user and a
+// token, and so does Azure DevOps's for a service principal.
+func TestPickerAddsAGitHubApp(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		provider, down string
+		want, never    []string
+	}{
+		{"GitHub", "", []string{"GitHub App ID", "GitHub App Private Key"}, []string{"Personal Access Token"}},
+		{"Azure DevOps", "j", []string{"Tenant ID", "Client ID"}, []string{"Azure DevOps Access Token"}},
+	} {
+		t.Run(c.provider, func(t *testing.T) {
+			t.Parallel()
+			_, s := newStore(t, withActive)
+			hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+			hs.waitFor("✓ GitHub", "n add")
+			hs.key("n")
+			hs.waitFor("Step 1 of 3")
+			if c.down != "" {
+				hs.key("j", "j") // Azure DevOps, two below GitHub
+			}
+			hs.key("enter")
+			hs.waitFor("Step 2 of 3 · Name of the new " + c.provider + " credential")
+			hs.typ("other")
+			hs.move("enter") // to the kind
+			hs.waitFor("Kind of credential")
+			hs.key("down", "enter") // the kind after a token
+			scr := plainText(hs.waitFor(append([]string{"other (" + c.provider + ") · new"}, c.want...)...))
+			for _, n := range c.never {
+				if strings.Contains(scr, n) {
+					t.Errorf("the form of another kind asks for %q:\n%s", n, scr)
+				}
+			}
+		})
+	}
+}
+
 // TestPickerAddsASecondCredential: n asks for the provider (the selected row's first), then for
 // the name (refusing a name taken, or another provider's), then opens the provider's form for
 // the new credential, which saves it under that name beside the first; back on the list both
@@ -287,7 +325,9 @@ func TestPickerAddsASecondCredential(t *testing.T) {
 		hs.key("backspace")
 	}
 	hs.typ("Acme-Infra")
-	hs.key("enter")
+	hs.move("enter") // to the kind
+	hs.waitFor("Kind of credential", "Token: a personal access token", "GitHub App: its ID and private key")
+	hs.key("enter") // a token
 	hs.waitFor(infraLabel+" · new", "Live check")
 	fillGitHub(hs, tokPass)
 	hs.waitFor("All checks passed")

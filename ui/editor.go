@@ -85,6 +85,16 @@ func newEditor(c *common, p providers.Provider, name string, data *config.Data, 
 	return e
 }
 
+// ofKind makes a new credential's draft of kind ("": a token), as it started: the form then asks
+// for that kind's fields.
+func (e *editor) ofKind(kind string) {
+	if e.stored || kind == "" {
+		return
+	}
+	e.draft.Kind = kind
+	e.orig.Kind, e.last.Kind = kind, kind
+}
+
 // Init builds the form (once the editor has its size) and checks the stored credentials.
 func (e *editor) Init() tea.Cmd {
 	cmds := []tea.Cmd{e.newForm()}

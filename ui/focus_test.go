@@ -7,6 +7,8 @@ func (m *Model) focus() string {
 		return s.form.GetFocusedField().GetKey()
 	case *wizard:
 		return s.form.GetFocusedField().GetKey()
+	case *adder:
+		return s.form.GetFocusedField().GetKey()
 	}
 	return ""
 }

@@ -15,6 +15,8 @@ type quitMsg struct{}
 type openEditorMsg struct {
 	id   providers.ID
 	name string
+	// kind is a new credential's kind ("": a token).
+	kind string
 }
 
 // picker lists the stored credentials under their provider, with their state, and acts on the
