@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type setOptions struct {
 	Fields                              []setField
 	TokenStdin, Activate, NoCheck, Deep bool
 	Timeout                             time.Duration
+	SSH                                 sshOptions
 }
 
 // setField is one field flag given to set.
@@ -55,6 +57,8 @@ var setFieldFlags = []struct {
 	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
 	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
+	{"url", providers.FieldURL, "the repository's URL, https:// or ssh:// (the generic provider, git)"},
+	{"ssh-url", providers.FieldSSHURL, "the SSH address ssh://git@host[:port]/ when it cannot be derived from the host"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -123,6 +127,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
+	opts.SSH.addFlags(fl)
 }
 
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
@@ -136,6 +141,9 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 	}
 	if opts.Deep && opts.NoCheck {
 		return usageErr("--deep and --no-check exclude each other")
+	}
+	if err := opts.SSH.validate(); err != nil {
+		return err
 	}
 	fl := cmd.Flags()
 	if opts.Deep && !fl.Changed("timeout") {
@@ -218,7 +226,8 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	verify := usecase.VerifyCheck
 	switch {
-	case opts.NoCheck:
+	case opts.NoCheck, opts.SSH.SSHGenerate:
+		// A key just generated cannot pass before its public key is on the server.
 		verify = usecase.VerifyNone
 	case opts.Deep:
 		verify = usecase.VerifyDeep
@@ -228,7 +237,8 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
 	out, err := b.Save(ctx, usecase.SaveInput{Credentials: creds, Fields: changed, Base: config.AnyRevision,
-		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout})
+		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout,
+		TrustHostKey: opts.SSH.TrustHostKey, AskHostKey: hostKeyQuestion(opts.IO)})
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLines(p, invalid.Err), "\n"), "\n", "\n  "))
@@ -239,7 +249,12 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
 	}
 	var failed *usecase.CheckFailedError
+	var untrusted *usecase.UntrustedHostKeyError
+	var hostChanged *providers.HostKeyChangedError
 	switch {
+	case errors.As(err, &untrusted), errors.As(err, &hostChanged):
+		fmt.Fprintln(opts.IO.Err, err)
+		return errCheckFailed
 	case errors.As(err, &failed):
 		fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 		return errCheckFailed
@@ -255,8 +270,11 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	if opts.NoCheck {
 		msg += " (not checked: run `gitopscfg check " + opts.Credential + "`)"
+	} else if opts.SSH.SSHGenerate {
+		msg += " (not checked: add the public key below to the Git server, then run `gitopscfg check " + opts.Credential + "`)"
 	}
 	fmt.Fprintln(opts.IO.Out, msg+".")
+	opts.SSH.printPublicKey(opts.IO)
 	return nil
 }
 
@@ -313,6 +331,15 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		*c.Field(f.Key) = f.Value
 		changed = append(changed, f.Key)
 	}
+	if set, err := opts.SSH.apply(&c); err != nil {
+		return c, nil, err
+	} else if set {
+		keepHostKey(&c, stored)
+		changed = append(changed, providers.FieldSSHKey, providers.FieldSSHHostKey)
+	}
+	if opts.SSH.TrustHostKey != "" && !slices.Contains(changed, providers.FieldSSHHostKey) {
+		changed = append(changed, providers.FieldSSHHostKey)
+	}
 	if opts.TokenStdin {
 		tok, err := readToken(opts.IO.In, opts.IO.Err, tokenNoun(p.ID))
 		if err != nil {
@@ -326,27 +353,43 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 			c.Host = p.DefaultHost
 			changed = append(changed, providers.FieldHost)
 		}
-		var missing []string
+		missing := missingFields(p, c)
+		if len(missing) > 0 {
+			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
+		}
+	}
+	if len(changed) == 0 {
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin, --url, --ssh-key, --ssh-key-generate, --ssh-url, --trust-host-key")
+	}
+	return c, changed, nil
+}
+
+// missingFields names the flags a new credential of p still needs: its host, organisation,
+// username and token; the generic provider's URL and username, and a token or an SSH key.
+func missingFields(p providers.Provider, c providers.Credentials) []string {
+	var missing []string
+	if p.GitOnly() {
+		if c.URL == "" {
+			missing = append(missing, "--url")
+		}
+	} else {
 		if c.Host == "" {
 			missing = append(missing, "--host") // a self-hosted-only provider has no default host
 		}
 		if c.Org == "" {
 			missing = append(missing, "--org")
 		}
-		if c.Username == "" {
-			missing = append(missing, "--username")
-		}
-		if c.Token == "" {
-			missing = append(missing, "--token-stdin (the token on standard input)")
-		}
-		if len(missing) > 0 {
-			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
-		}
 	}
-	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin")
+	if c.Username == "" {
+		missing = append(missing, "--username")
 	}
-	return c, changed, nil
+	switch {
+	case c.Token == "" && p.GitOnly() && !providers.UsesSSH(c):
+		missing = append(missing, "--token-stdin or --ssh-key FILE")
+	case c.Token == "" && !p.GitOnly():
+		missing = append(missing, "--token-stdin (the token on standard input)")
+	}
+	return missing
 }
 
 // devtronTokenNoun names the token of a Devtron instance.

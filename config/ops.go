@@ -53,6 +53,15 @@ type Settings struct {
 	// default is the organisation's), so that two credentials of one organisation do not claim
 	// the same one.
 	URLPrefix string `json:"url_prefix,omitempty"`
+
+	// Git over SSH and the generic provider. URL is the generic provider's repository (https:// or
+	// ssh://). SSHKey, when set, makes SSH the credential's Git transport: an OpenSSH private key
+	// (PEM), a secret kept like the token. SSHURL is the SSH address (ssh://user@host[:port]/) when
+	// it cannot be derived from the host; SSHHostKey the trusted host key, one known_hosts line.
+	URL        string `json:"url,omitempty"`
+	SSHKey     string `json:"ssh_key,omitempty"`
+	SSHURL     string `json:"ssh_url,omitempty"`
+	SSHHostKey string `json:"ssh_host_key,omitempty"`
 }
 
 // Field names one setting: its json name in the store, as the audit trail names it.
@@ -68,6 +77,11 @@ const (
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
 	FieldURLPrefix  Field = "url_prefix"
+
+	FieldURL        Field = "url"
+	FieldSSHKey     Field = "ssh_key"
+	FieldSSHURL     Field = "ssh_url"
+	FieldSSHHostKey Field = "ssh_host_key"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

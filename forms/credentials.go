@@ -40,6 +40,10 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 		}
 		*v = out
 	}
+	if p.GitOnly() {
+		// The generic provider's host is its repository URL's (none for ssh://): the token goes there only.
+		c.Host = providers.GitServerHost(c.URL)
+	}
 	// The rules between fields, once each is valid on its own.
 	if !bad[providers.FieldHost] && !bad[providers.FieldURLPrefix] {
 		if err := underHost(c.URLPrefix, c.Host); err != nil {

@@ -52,7 +52,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 	d.Provider = p.ID
 	var main, advanced []huh.Field
 	for _, f := range p.Fields {
-		if o.accessible && f.NotInPlainPrompts {
+		if f.Hidden || (o.accessible && f.NotInPlainPrompts) {
 			continue
 		}
 		fields := &main

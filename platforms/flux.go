@@ -39,7 +39,18 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 		return nil, err
 	}
 	data := Object{{"username", providers.GitUsername(c)}, {"password", c.Token}}
-	if ca != "" {
+	if providers.UsesSSH(c) {
+		// As `flux create secret git --url=ssh://…` writes it: identity, identity.pub, known_hosts.
+		hosts, err := knownHosts(c)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := providers.SSHPublicKey(c)
+		if err != nil {
+			return nil, err
+		}
+		data = Object{{"identity", c.SSHKey}, {"identity.pub", pub + "\n"}, {"known_hosts", hosts}}
+	} else if ca != "" {
 		data = append(data, Field{"ca.crt", ca})
 	}
 	return []Object{{

@@ -10,6 +10,7 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 )
 
 // DeepTimeout bounds a round-trip check as a whole (live check included) when env.Timeout is not
@@ -119,8 +120,9 @@ type deepRun struct {
 
 	s       *session
 	api     repoAPI
-	ca      []byte   // the provider's CA bundle (PEM) for Git; nil for the system roots
-	gitHost []string // hosts the token may be sent to over Git
+	ca      []byte             // the provider's CA bundle (PEM) for Git; nil for the system roots
+	gitHost []string           // hosts the token may be sent to over Git
+	ssh     *gitssh.PublicKeys // the SSH key and trusted host key when the transport is SSH
 
 	repo *Repo // set once created: deep:delete then always runs
 	// unsure names a repository that may have been created although Create failed, when looking
@@ -154,6 +156,11 @@ func (d *deepRun) prepare(env *Env) string {
 		}
 		d.ca = pem
 	}
+	if UsesSSH(d.creds) {
+		if d.ssh, err = gitSSHAuth(d.creds); err != nil {
+			return "skipped: " + err.Error()
+		}
+	}
 	host := d.creds.Host
 	if host == "" {
 		host = p.DefaultHost
@@ -172,7 +179,7 @@ func (d *deepRun) run(ctx context.Context) {
 		id, running string
 		fn          func(context.Context) (Status, string)
 	}{
-		{CheckDeepClone, "cloning over HTTPS", d.clone},
+		{CheckDeepClone, "cloning over " + d.transportName(), d.clone},
 		{CheckDeepPush, "committing " + deepCheckFile + " and pushing", d.push},
 		{CheckDeepVerify, "reading the branch back from the remote", d.verify},
 	} {
@@ -246,4 +253,12 @@ func (d *deepRun) skip(id, why string) {
 	c := Check{ID: id, Status: Skip, Message: d.creds.Redact(why), DurationMS: &zero}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)
+}
+
+// transportName names the round trip's Git transport, for messages.
+func (d *deepRun) transportName() string {
+	if d.ssh != nil {
+		return "SSH"
+	}
+	return "HTTPS"
 }

@@ -19,6 +19,11 @@ const (
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
 	FieldURLPrefix  = config.FieldURLPrefix
+
+	FieldURL        = config.FieldURL
+	FieldSSHKey     = config.FieldSSHKey
+	FieldSSHURL     = config.FieldSSHURL
+	FieldSSHHostKey = config.FieldSSHHostKey
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -39,6 +44,9 @@ type Field struct {
 	// NotInPlainPrompts: the plain prompts (--accessible) do not ask it, so that their answers,
 	// which scripts pipe in a fixed order, keep their places; `set`'s flag sets it.
 	NotInPlainPrompts bool
+	// Hidden: no form shows it; `set`'s flags set it, or it is derived from another field (the
+	// SSH key, a file's content; the generic provider's host, from its URL).
+	Hidden bool
 	// Check is the provider's own rule for the field, nil when it has none. The forms package
 	// applies it after the rules every field of the key's kind follows (a host is an absolute
 	// URL, a token has no whitespace, …), to the trimmed value when it is not empty; it returns
@@ -88,4 +96,13 @@ func withAdvanced(fields ...Field) []Field { return append(fields, advancedField
 func urlPrefixField(example, help string) Field {
 	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help,
 		NotInPlainPrompts: true}
+}
+
+// sshFields are the settings of Git over SSH, set by `set`'s flags only (--ssh-key,
+// --ssh-key-generate, --ssh-url, --trust-host-key): see ssh.go.
+var sshFields = []Field{
+	{Key: FieldSSHKey, Label: "SSH private key", Optional: true, Secret: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_key")},
+	{Key: FieldSSHURL, Label: "SSH URL", Optional: true, Hidden: true, Example: "ssh://git@git.example.com:2222/",
+		Help: assets.FieldHelp("advanced", "ssh_url")},
+	{Key: FieldSSHHostKey, Label: "Trusted SSH host key", Optional: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_host_key")},
 }

@@ -21,12 +21,12 @@ func init() {
 		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
 		tokenPath: "/settings/tokens", revokeURL: gitHubRevokeURL,
 		TokenNoun: "personal access token",
-		Fields: append(withAdvanced(
+		Fields: append(append(withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
 			usernameField(assets.FieldHelp("github", "username"), "octocat"),
 			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
-		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix"))),
+		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
 			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},

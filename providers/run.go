@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -37,6 +38,7 @@ type session struct {
 	APIHost string
 	HTTP    *http.Client
 	Now     time.Time
+	env     *Env
 
 	mu     sync.Mutex
 	result *Result
@@ -146,6 +148,9 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	defer cancel()
 	ctx, answers := watchAnswers(ctx)
 	p.check(ctx, s)
+	if UsesSSH(c) && !p.gitOnly {
+		s.checkSSHKey(ctx)
+	}
 	if e := answers.tooLarge(); e != nil {
 		s.tooLargeFailure(e)
 	} else if ctx.Err() != nil {
@@ -159,6 +164,9 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 
 // newSession validates what must be true before any request is sent; on failure it records why.
 func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
+	if p.gitOnly {
+		return gitOnlySession(env, p, c, r)
+	}
 	base, err := p.APIBase(c.Host, c.APIURL)
 	if err == nil {
 		err = RequireSafeURL(base)
@@ -180,7 +188,22 @@ func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool)
 	if env.Now != nil {
 		now = env.Now
 	}
-	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r}, true
+	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r, env: env}, true
+}
+
+// gitOnlySession is the session of a provider without an API (the generic one): no API base to
+// check; its Git URL is checked by its own check.
+func gitOnlySession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
+	hc, err := env.Clients.For(c.CABundle)
+	if err != nil {
+		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
+		return nil, false
+	}
+	host := c.URL
+	if u, err := url.Parse(strings.TrimSpace(c.URL)); err == nil {
+		host = u.Host
+	}
+	return &session{Creds: c, Provider: p, APIHost: host, HTTP: hc, Now: time.Now(), result: r, env: env}, true
 }
 
 // sortChecks puts checks in a stable, readable order: network, auth, scopes in registry order,

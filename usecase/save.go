@@ -49,6 +49,10 @@ type SaveInput struct {
 	Timeout time.Duration
 	// Stage receives the round trip's stages as they start and end (VerifyDeep; nil: none).
 	Stage func(providers.Check)
+	// TrustHostKey ("SHA256:…") trusts the SSH server's host key when it is that one; AskHostKey,
+	// when set, asks the admin about a host key seen for the first time (see trustHostKey).
+	TrustHostKey string
+	AskHostKey   HostKeyQuestion
 }
 
 // Saved is what a save did.
@@ -99,6 +103,16 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 	out := Saved{Credentials: norm}
 	if err != nil {
 		return out, config.Change{}, &InvalidError{Err: err}
+	}
+	if providers.UsesSSH(norm) {
+		before := norm.SSHHostKey
+		if err := trustHostKey(ctx, &norm, in.TrustHostKey, in.AskHostKey); err != nil {
+			return out, config.Change{}, err
+		}
+		out.Credentials = norm
+		if norm.SSHHostKey != before && len(in.Fields) > 0 {
+			in.Fields = append(in.Fields, providers.FieldSSHHostKey)
+		}
 	}
 	now := b.now()
 	c := config.Change{Credential: norm.CredentialName(), Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}
