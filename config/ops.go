@@ -53,6 +53,9 @@ type Settings struct {
 	// default is the organisation's), so that two credentials of one organisation do not claim
 	// the same one.
 	URLPrefix string `json:"url_prefix,omitempty"`
+	// Repo names an existing repository (OWNER/REPO, a GitLab subgroup path included) that the
+	// round trip pushes a throw-away branch to instead of creating a repository of its own.
+	Repo string `json:"repo,omitempty"`
 
 	// Git over SSH and the generic provider. URL is the generic provider's repository (https:// or
 	// ssh://). SSHKey, when set, makes SSH the credential's Git transport: an OpenSSH private key
@@ -77,6 +80,7 @@ const (
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
 	FieldURLPrefix  Field = "url_prefix"
+	FieldRepo       Field = "repo"
 
 	FieldURL        Field = "url"
 	FieldSSHKey     Field = "ssh_key"

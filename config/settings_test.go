@@ -10,7 +10,7 @@ import (
 // has a place of its own, and an unknown key has none.
 func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	t.Parallel()
-	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
+	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix, FieldRepo,
 		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)

@@ -59,6 +59,9 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = CABundle(raw)
 	case providers.FieldURLPrefix:
 		s, err = checkURLPrefix(raw)
+	case providers.FieldRepo:
+		s = strings.TrimSpace(raw)
+		err = plainText(s, "the repository")
 	default:
 		return "", fmt.Errorf("unknown field %q", k)
 	}

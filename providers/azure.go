@@ -28,7 +28,7 @@ func init() {
 			orgField("Azure DevOps Project Name", "gitops", assets.FieldHelp("azure", "org"), azProjectName),
 			usernameField(assets.FieldHelp("azure", "username"), "jdoe@example.com"),
 			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
-		), urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix"))),
+		), urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix")), repoField("gitops/gitops-apps", false, assets.FieldHelp("azure", "repo"))),
 		Scopes: []Scope{
 			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
 		},

@@ -1,6 +1,10 @@
 package providers
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
+
 	"gitopscfg/assets"
 	"gitopscfg/config"
 )
@@ -19,6 +23,7 @@ const (
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
 	FieldURLPrefix  = config.FieldURLPrefix
+	FieldRepo       = config.FieldRepo
 
 	FieldURL        = config.FieldURL
 	FieldSSHKey     = config.FieldSSHKey
@@ -97,6 +102,36 @@ func urlPrefixField(example, help string) Field {
 	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help,
 		NotInPlainPrompts: true}
 }
+
+// repoField is the optional existing repository the round trip pushes a throw-away branch to
+// instead of creating a repository (config.Settings.Repo); nested: its owner may be a path of
+// groups (GitLab's subgroups). The plain prompts do not ask it; `set --repo` sets it.
+func repoField(example string, nested bool, help string) Field {
+	return Field{Key: FieldRepo, Label: "Existing repository", Optional: true, Advanced: true, Example: example, Help: help,
+		NotInPlainPrompts: true, Check: func(s string) (string, error) { return RepoPath(s, nested) }}
+}
+
+// RepoPath checks an existing repository's path, OWNER/REPO (with nested, OWNER may be a path of
+// groups: group/sub/repo), and returns it normalised: no surrounding slashes, no ".git".
+func RepoPath(raw string, nested bool) (string, error) {
+	s := strings.TrimSuffix(strings.Trim(strings.TrimSpace(raw), "/"), ".git")
+	parts := strings.Split(s, "/")
+	form := "OWNER/REPO"
+	if nested {
+		form = "GROUP/REPO or GROUP/SUBGROUP/…/REPO"
+	}
+	if len(parts) < 2 || (!nested && len(parts) > 2) {
+		return "", fmt.Errorf("the repository %q is not %s: write it as the path in its URL, e.g. acme/gitops-apps", raw, form)
+	}
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." || !repoSegment.MatchString(p) {
+			return "", fmt.Errorf("the repository %q is not %s: each part holds letters, digits, '.', '-' and '_' only", raw, form)
+		}
+	}
+	return s, nil
+}
+
+var repoSegment = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // sshFields are the settings of Git over SSH, set by `set`'s flags only (--ssh-key,
 // --ssh-key-generate, --ssh-url, --trust-host-key): see ssh.go.

@@ -28,9 +28,9 @@ func init() {
 			orgField("Organisation", "acme-gitops", assets.FieldHelp("gitea", "org"), giteaOrgName),
 			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
 			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
-		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix"))), sshFields...),
+		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("gitea", "repo"))), sshFields...),
 		Scopes: []Scope{
-			{Name: "write:organization", Why: "needed to create repositories in the organisation"},
+			{Name: "write:organization", Why: "needed to create repositories in the organisation", CreateOnly: true},
 			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
 			{Name: "read:user", Why: "needed to read who the token belongs to and your permissions in the organisation"},
 		},
@@ -387,14 +387,14 @@ func giteaOrgRole(s *session, name, teams string, u giteaUser, p giteaOrgPermiss
 		}
 		s.Add(CheckOrg, Pass, fmt.Sprintf("organisation %s: %s, so you may create and delete its repositories", name, who))
 	case p.CanCreateRepository:
-		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: a team of yours may create repositories, but only the organisation's "+
+		s.AddUnneeded(CheckOrg, Warn, fmt.Sprintf("organisation %s: a team of yours may create repositories, but only the organisation's "+
 			"owners may delete them (Gitea answers \"user should be the owner of the repo\"): GitOps works, but the round-trip "+
 			"check (--deep) does not create a repository it could not delete; ask an owner to add you to the Owners team (%s) "+
-			"for it", name, teams))
+			"for it", name, teams), "cannot delete repositories in "+name)
 	default:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you may not create repositories in it (none of your teams has \"Create "+
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("organisation %s: you may not create repositories in it (none of your teams has \"Create "+
 			"repositories\"), so the GitOps repositories cannot be created: ask an owner to add you to a team that may (%s)",
-			name, teams))
+			name, teams), "cannot create repositories in "+name)
 	}
 }
 

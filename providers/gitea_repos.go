@@ -184,3 +184,12 @@ func (g *giteaRepos) failure(a giteaAnswer, action, scope string) *APIError {
 	}
 	return &APIError{Status: a.status, Msg: s.Creds.Redact(msg)}
 }
+
+// FindPath reads the existing repository full (OWNER/REPO) for the existing-repository mode.
+func (g *giteaRepos) FindPath(ctx context.Context, full string) (Repo, bool, error) {
+	r, ok, err := g.get(ctx, full)
+	if !ok || err != nil {
+		return Repo{}, false, err
+	}
+	return r.repo(), true, nil
+}

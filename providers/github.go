@@ -26,10 +26,10 @@ func init() {
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
 			usernameField(assets.FieldHelp("github", "username"), "octocat"),
 			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
-		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix"))), sshFields...),
+		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("github", "repo"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
-			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)"},
+			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)", CreateOnly: true},
 			{Name: "admin:org", Why: "listed in the GitOps platform's documentation; no GitOps call needs it", Advisory: true},
 		},
 		TokenPrefixes: []string{"github_pat_", "ghp_", "gho_", "ghu_", "ghs_"},

@@ -245,19 +245,22 @@ func gitHubOrgRole(s *session, name, host string, o *github.Organization, m *git
 			"create repositories, or an owner (%s/orgs/%s/people), or use the token of such an account", name, host, name))
 	case o.MembersCanCreatePrivateRepos != nil && !o.GetMembersCanCreatePrivateRepos(),
 		o.MembersCanCreateRepos != nil && !o.GetMembersCanCreateRepos():
-		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are a %s, not an owner, and members may not create private repositories "+
-			"there: ask an owner to make you an owner or to allow it (%s/organizations/%s/settings/member_privileges)", name, role, host, name))
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("organisation %s: you are a %s, not an owner, and members may not create private repositories "+
+			"there: ask an owner to make you an owner or to allow it (%s/organizations/%s/settings/member_privileges)", name, role, host, name),
+			"cannot create repositories in "+name)
 	case o.MembersCanCreatePrivateRepos != nil || o.MembersCanCreateRepos != nil:
-		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner. Members may create repositories there, but "+
+		s.AddUnneeded(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner. Members may create repositories there, but "+
 			"deleting them also needs the organisation to let members delete repositories, which the API does not show; "+
-			"ask an owner (%s/organizations/%s/settings/member_privileges) or run the round-trip check (--deep)", name, role, host, name))
+			"ask an owner (%s/organizations/%s/settings/member_privileges) or run the round-trip check (--deep)", name, role, host, name),
+			"may not delete repositories in "+name)
 	default:
 		// GET /orgs/{org} shows members_can_create_* to owners only (with admin:org): for anyone
 		// else they are absent, which says nothing about the setting.
-		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner, and GitHub shows only owners whether members "+
+		s.AddUnneeded(CheckOrg, Warn, fmt.Sprintf("organisation %s: you are a %s, not an owner, and GitHub shows only owners whether members "+
 			"may create repositories there, so that is unknown: ask an owner to check the organisation settings, Member privileges, "+
 			"Repository creation (%s/organizations/%s/settings/member_privileges; deleting needs members to be allowed to delete "+
-			"repositories too); the round-trip check (--deep) confirms it by creating and deleting a repository", name, role, host, name))
+			"repositories too); the round-trip check (--deep) confirms it by creating and deleting a repository", name, role, host, name),
+			"may not create or delete repositories in "+name)
 	}
 }
 

@@ -224,3 +224,24 @@ func gitHubMessage(err error) string {
 	}
 	return "no message"
 }
+
+// FindPath reads the existing repository full (OWNER/REPO) for the existing-repository mode.
+func (g *gitHubRepos) FindPath(ctx context.Context, full string) (Repo, bool, error) {
+	c, err := g.client()
+	if err != nil {
+		return Repo{}, false, &APIError{Msg: err.Error()}
+	}
+	owner, name, _ := strings.Cut(full, "/")
+	repo, resp, err := c.Repositories.Get(ctx, owner, name)
+	switch st := gitHubStatus(resp); {
+	case err == nil:
+		return Repo{ID: repo.GetName(), Name: repo.GetName(), FullName: repo.GetFullName(), CloneURL: repo.GetCloneURL(),
+			WebURL: repo.GetHTMLURL(), DefaultBranch: repo.GetDefaultBranch(), Visibility: gitHubVisibility(repo)}, true, nil
+	case st == http.StatusNotFound:
+		return Repo{}, false, nil
+	case st == 0:
+		return Repo{}, false, err
+	default:
+		return Repo{}, false, &APIError{Status: st, Msg: gitHubUnexpected(g.s, "GET /repos/"+full, st, err)}
+	}
+}

@@ -31,7 +31,7 @@ func init() {
 			orgField("GitLab Group ID", "81234567 or acme/gitops", assets.FieldHelp("gitlab", "org"), gitLabGroupName),
 			usernameField(assets.FieldHelp("gitlab", "username"), "jdoe"),
 			tokenField("Personal Access Token", assets.FieldHelp("gitlab", "token")),
-		), urlPrefixField("https://gitlab.com/acme/gitops/", assets.FieldHelp("gitlab", "url_prefix"))), sshFields...),
+		), urlPrefixField("https://gitlab.com/acme/gitops/", assets.FieldHelp("gitlab", "url_prefix")), repoField("acme/platform/gitops-apps", true, assets.FieldHelp("gitlab", "repo"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "api", Why: "needed to create, read and delete projects in the group"},
 			{Name: "write_repository", Why: "needed to push to the GitOps repositories over HTTPS"},

@@ -282,18 +282,18 @@ func gitLabGroupRole(s *session, host, path, members string, creation gitlab.Pro
 	settings := fmt.Sprintf("%s/groups/%s/-/edit (Permissions and group features > Roles allowed to create projects)", host, path)
 	switch {
 	case need == 0:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though you are %s: "+
-			"ask an Owner to change it (%s)", path, rule, accessName(level), settings))
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("group %s: %s there, so the GitOps projects cannot be created even though you are %s: "+
+			"ask an Owner to change it (%s)", path, rule, accessName(level), settings), "cannot create projects in "+path)
 	case level < need:
-		s.Add(CheckOrg, Fail, fmt.Sprintf("group %s: you are %s, but %s there: ask an Owner to raise your role (%s) or to change the "+
-			"setting (%s)", path, accessName(level), rule, members, settings))
+		s.AddUnneeded(CheckOrg, Fail, fmt.Sprintf("group %s: you are %s, but %s there: ask an Owner to raise your role (%s) or to change the "+
+			"setting (%s)", path, accessName(level), rule, members, settings), "cannot create projects in "+path)
 	case level < 50:
 		st := Pass
 		if !known {
 			st = Warn
 		}
-		s.Add(CheckOrg, st, fmt.Sprintf("group %s: you are %s and %s, so you may create projects; deleting a project usually needs "+
-			"the Owner role (the round-trip check, --deep, shows whether you may)", path, accessName(level), rule))
+		s.AddUnneeded(CheckOrg, st, fmt.Sprintf("group %s: you are %s and %s, so you may create projects; deleting a project usually needs "+
+			"the Owner role (the round-trip check, --deep, shows whether you may)", path, accessName(level), rule), "may not delete projects in "+path)
 	default:
 		st := Pass
 		if !known {

@@ -265,3 +265,15 @@ func gitLabMessageText(b gitLabErrorBody) string {
 	}
 	return b.Error
 }
+
+// FindPath reads the existing project full (group/sub/project) for the existing-repository mode.
+func (g *gitLabRepos) FindPath(ctx context.Context, full string) (Repo, bool, error) {
+	p, st, err := g.get(ctx, Repo{ID: full, FullName: full})
+	switch {
+	case err == nil && p != nil:
+		return gitLabRepo(p), true, nil
+	case st == http.StatusNotFound || (err == nil && p == nil):
+		return Repo{}, false, nil
+	}
+	return Repo{}, false, err
+}

@@ -23,6 +23,9 @@ type Scope struct {
 	// Advisory scopes are asked for by the GitOps platform's documentation but needed by no call it
 	// makes; a missing advisory scope is a warning, not a failure.
 	Advisory bool
+	// CreateOnly scopes are needed only to create or delete repositories: the existing-repository
+	// mode (a credential with a repository, config.Settings.Repo) does not need them.
+	CreateOnly bool
 }
 
 // Provider is everything gitopscfg knows about one Git provider. Its own file builds it and

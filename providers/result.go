@@ -42,6 +42,10 @@ type Check struct {
 	Status     Status `json:"status"`
 	Message    string `json:"message"`
 	DurationMS *int64 `json:"duration_ms,omitempty"`
+
+	// Unneeded, set by AddUnneeded, is what the credential cannot do when the check is about a
+	// right only creating or deleting repositories needs; Run consumes it (forMode).
+	Unneeded string `json:"-"`
 }
 
 // Result is the outcome of checking one provider's credentials, as printed by `check --json`.

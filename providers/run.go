@@ -159,6 +159,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 		}
 	}
 	sortChecks(p, r.Checks)
+	forMode(p, c, &r)
 	return r
 }
 

@@ -61,6 +61,11 @@ func (b *gitBackend) Create(path string, withInitialCommit bool) error {
 	if !withInitialCommit {
 		return nil
 	}
+	return b.initialCommit(dir)
+}
+
+// initialCommit puts one commit with a README.md on GitDefaultBranch of the bare repository dir.
+func (b *gitBackend) initialCommit(dir string) error {
 	readme := "# " + strings.TrimSuffix(filepath.Base(dir), ".git") + "\n"
 	blob, err := b.run(strings.NewReader(readme), dir, "hash-object", "-w", "--stdin")
 	if err != nil {

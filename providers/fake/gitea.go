@@ -22,9 +22,9 @@ func init() {
 // .ci/gitea.sh): the API at /api/v1 with "Authorization: token <t>" (also Bearer and Basic with the
 // token as password), JSON errors {"message","url"}, and Git over smart HTTP at /{org}/{repo}.git.
 //
-// One private organisation, GiteaOrg, with three teams: Owners (GiteaUser), "deployers" (may
-// create repositories, Code: Write; GiteaDeployer) and "readers" (may not, Code: Read;
-// GiteaViewer). GiteaOutsider is in none of them; GiteaAdmin is a site administrator. Tokens
+// One private organisation, GiteaOrg, with four teams: Owners (GiteaUser), "deployers" (may
+// create repositories, Code: Write; GiteaDeployer), "readers" (may not, Code: Read;
+// GiteaViewer) and "pushers" (may not create, Code: Write; GiteaPusher). GiteaOutsider is in none of them; GiteaAdmin is a site administrator. Tokens
 // are 40 hexadecimal characters, as Gitea makes them, and carry Gitea scopes ("write:organization",
 // "read:user", "all", …; write implies read). A scoped call outside a token's scopes gets 403
 // "token does not have at least one of required scope(s), required=[…], token scope=…".
@@ -35,7 +35,10 @@ const (
 	GiteaViewer   = "viewer"
 	GiteaOutsider = "outsider"
 	GiteaAdmin    = "siteadmin"
-	GiteaVersion  = "1.27.3"
+	// GiteaPusher is in the "pushers" team: Code: Write on every repository, but may not create
+	// repositories (the rights a GitOps platform has where repositories are made by hand).
+	GiteaPusher  = "pusher"
+	GiteaVersion = "1.27.3"
 
 	// GiteaTokenFull (jdoe, an owner of acme): write:organization, write:repository, read:user.
 	GiteaTokenFull = "7891365b842732398108696c6d57fbd216235fd6"
@@ -60,6 +63,8 @@ const (
 	GiteaTokenWriteUser = "6abbafe2ce9579c18b1844017e7f3be851821613"
 	// GiteaTokenNoUser (jdoe): write:organization, write:repository, without read:user.
 	GiteaTokenNoUser = "1e0f82918356fad64579d026b9014473eb79b0bc"
+	// GiteaTokenPusher (pusher, in "pushers": may push, may not create repositories): the full scopes.
+	GiteaTokenPusher = "c4f1a9e07b3d25864e0f7a1c9b2d3e4f5a6b7c8d"
 )
 
 // giteaAccount is one user of the emulated server.
@@ -108,6 +113,7 @@ func newGitea() http.Handler {
 			{Name: "Owners", Owner: true, Create: true, Write: true, members: []string{GiteaUser}},
 			{Name: "deployers", Create: true, Write: true, members: []string{GiteaDeployer}},
 			{Name: "readers", members: []string{GiteaViewer}},
+			{Name: "pushers", Write: true, members: []string{GiteaPusher}},
 		},
 		tokens: map[string]*giteaTokenRec{
 			GiteaTokenFull:       {user: GiteaUser, scope: full},
@@ -120,11 +126,12 @@ func newGitea() http.Handler {
 			GiteaTokenAll:        {user: GiteaUser, scope: "all"},
 			GiteaTokenNoUser:     {user: GiteaUser, scope: "write:organization,write:repository"},
 			GiteaTokenWriteUser:  {user: GiteaUser, scope: "write:organization,write:repository,write:user"},
+			GiteaTokenPusher:     {user: GiteaPusher, scope: full},
 		},
 		repos:  map[string]*giteaRepoRec{},
 		nextID: 1,
 	}
-	for i, u := range []string{GiteaAdmin, GiteaUser, GiteaDeployer, GiteaViewer, GiteaOutsider} {
+	for i, u := range []string{GiteaAdmin, GiteaUser, GiteaDeployer, GiteaViewer, GiteaOutsider, GiteaPusher} {
 		e.users[u] = &giteaAccount{ID: int64(i + 1), Login: u, Admin: u == GiteaAdmin}
 	}
 	return e
