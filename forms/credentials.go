@@ -32,6 +32,9 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			*v = ""
 			continue
 		}
+		if p.GitOnly() && k == providers.FieldHost {
+			continue // derived from the URL below
+		}
 		out, err := checkValue(p.ID, k, *v)
 		if err != nil {
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})

@@ -57,7 +57,9 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	if d.names == nil {
 		d.names = randomRepoName
 	}
-	if c.Repo != "" {
+	if p, err := Lookup(string(c.Provider)); err == nil && p.gitOnly {
+		d.runGitServer(ctx)
+	} else if c.Repo != "" {
 		d.runExisting(ctx, env)
 	} else if why := deepBlocked(r); why != "" {
 		for _, id := range DeepStages {
