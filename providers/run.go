@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -125,7 +126,7 @@ type checker func(ctx context.Context, s *session)
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Host: c.Host}
+	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Host: cmp.Or(c.Host, c.URL)} // the generic provider over SSH: its URL
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()

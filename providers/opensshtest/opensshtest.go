@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -59,6 +60,7 @@ type Server struct {
 	HostKeyPub string
 	dir        string
 	mu         sync.Mutex
+	proc       *os.Process
 }
 
 // Start starts sshd on a free loopback port in a temporary directory and stops it when t ends.
@@ -158,7 +160,7 @@ func (s *Server) start(t testing.TB, port int) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	s.Addr, s.Port = addr, port
+	s.Addr, s.Port, s.proc = addr, port, cmd.Process
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill() // the daemon this test started, by its own process
 		<-done
@@ -235,4 +237,31 @@ func freePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// ChangeHostKey gives the server a new host key (as a reinstalled server has): it replaces the key
+// file and sends sshd SIGHUP, which makes it re-execute itself and read its keys again; it returns
+// once the server shows the new key (new, the fingerprint ssh-keygen -lf shows).
+func (s *Server) ChangeHostKey(t testing.TB, scan func(addr string) (string, error)) (old, new string) {
+	t.Helper()
+	old = s.Fingerprint(t)
+	key := filepath.Join(s.dir, "host_ed25519_key")
+	_ = os.Remove(key)
+	_ = os.Remove(key + ".pub")
+	run(t, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "opensshtest", "-f", key)
+	new = s.Fingerprint(t)
+	if err := s.proc.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fp, err := scan(s.Addr)
+		if err == nil && fp == new {
+			return old, new
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sshd still shows %s (%v) 10 s after SIGHUP, not %s", fp, err, new)
+		}
+		time.Sleep(20 * time.Millisecond) // sshd re-executes itself: poll the key it shows
+	}
 }
