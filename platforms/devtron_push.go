@@ -27,7 +27,7 @@ func unsupported(id providers.ID) error {
 // empty token (Devtron would save without validating) and a provider Devtron does not have.
 // Warnings say what Devtron will do differently from the stored settings.
 func normalize(ctx context.Context, env *providers.Env, c providers.Credentials) (cfg Config, warnings []string, err error) {
-	if err := devtronRefusal(c); err != nil {
+	if err := DevtronRefusal(c); err != nil {
 		return Config{}, nil, err
 	}
 	name := DevtronProvider(c.Provider)

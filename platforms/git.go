@@ -23,8 +23,8 @@ func init() {
 // ErrNoSSH is matched by the error for an SSH credential pushed to Devtron.
 var ErrNoSSH = errors.New("no SSH mode in Devtron's open-source GitOps configuration")
 
-// devtronRefusal says why Devtron's open-source API cannot take c before anything is sent, or nil.
-func devtronRefusal(c providers.Credentials) error {
+// DevtronRefusal says why Devtron's open-source API cannot take c before anything is sent, or nil.
+func DevtronRefusal(c providers.Credentials) error {
 	switch {
 	case c.Provider == providers.GitServer:
 		return fmt.Errorf("%w: its open-source API takes none for any Git server (the \"Other GitOps\" provider of Devtron's "+
