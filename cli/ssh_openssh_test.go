@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/cli"
 	"gitopscfg/providers"
 	"gitopscfg/providers/opensshtest"
 )
@@ -53,6 +54,17 @@ func TestOpenSSHCommandLine(t *testing.T) {
 	r = record(gitopscfg(t, dir, "", nil, append(set, "--trust-host-key", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")...))
 	if r.code != 1 || !strings.Contains(r.err, fp) {
 		t.Errorf("set trusting another fingerprint: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	// At a terminal, set shows the fingerprint and asks: no keeps nothing, yes trusts it.
+	for _, answer := range []string{"n\n", "y\n"} {
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config-dir", dir}, set...), cli.Streams{In: strings.NewReader(answer), Out: &out, Err: &errb,
+			IsTerm: true, InIsTerm: true}, "test")
+		record(run{out.String(), errb.String(), code})
+		asked := strings.Contains(out.String(), fp) && strings.Contains(out.String(), "Trust it for this credential? [y/N]")
+		if want := map[string]int{"n\n": 1, "y\n": 0}[answer]; code != want || !asked {
+			t.Errorf("answering %q at the terminal: exit %d, want %d\n%s%s", answer, code, want, out.String(), errb.String())
+		}
 	}
 	record(mustRun(t, dir, "", append(set, "--trust-host-key", fp)...))
 
