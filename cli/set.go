@@ -226,7 +226,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	verify := usecase.VerifyCheck
 	switch {
-	case opts.NoCheck, opts.SSH.SSHGenerate:
+	case opts.NoCheck, opts.SSH.SSHGenerate && !opts.SSH.RegisterKey:
 		// A key just generated cannot pass before its public key is on the server.
 		verify = usecase.VerifyNone
 	case opts.Deep:
@@ -238,7 +238,13 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	// saved is not what was checked.
 	out, err := b.Save(ctx, usecase.SaveInput{Credentials: creds, Fields: changed, Base: config.AnyRevision,
 		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout,
-		TrustHostKey: opts.SSH.TrustHostKey, AskHostKey: hostKeyQuestion(opts.IO)})
+		TrustHostKey: opts.SSH.TrustHostKey, AskHostKey: hostKeyQuestion(opts.IO), RegisterKey: opts.SSH.RegisterKey})
+	if out.KeyRegistered != "" {
+		fmt.Fprintln(opts.IO.Out, strings.ToUpper(out.KeyRegistered[:1])+out.KeyRegistered[1:]+".")
+	}
+	if out.KeyUnregistered != "" {
+		fmt.Fprintln(opts.IO.Err, strings.ToUpper(out.KeyUnregistered[:1])+out.KeyUnregistered[1:]+".")
+	}
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLines(p, invalid.Err), "\n"), "\n", "\n  "))
@@ -252,7 +258,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	var untrusted *usecase.UntrustedHostKeyError
 	var hostChanged *providers.HostKeyChangedError
 	switch {
-	case errors.As(err, &untrusted), errors.As(err, &hostChanged):
+	case errors.As(err, &untrusted), errors.As(err, &hostChanged), errors.As(err, new(*usecase.KeyRegistrationError)):
 		fmt.Fprintln(opts.IO.Err, err)
 		return errCheckFailed
 	case errors.As(err, &failed):
@@ -270,7 +276,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	if opts.NoCheck {
 		msg += " (not checked: run `gitopscfg check " + opts.Credential + "`)"
-	} else if opts.SSH.SSHGenerate {
+	} else if opts.SSH.SSHGenerate && !opts.SSH.RegisterKey {
 		msg += " (not checked: add the public key below to the Git server, then run `gitopscfg check " + opts.Credential + "`)"
 	}
 	fmt.Fprintln(opts.IO.Out, msg+".")

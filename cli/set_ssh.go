@@ -20,6 +20,7 @@ type sshOptions struct {
 	SSHKeyFile   string
 	SSHGenerate  bool
 	TrustHostKey string
+	RegisterKey  bool
 	// generated is the public key of a key made by --ssh-key-generate, printed once saved.
 	generated string
 }
@@ -28,6 +29,7 @@ func (o *sshOptions) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&o.SSHKeyFile, "ssh-key", "", "import the SSH private key in FILE (OpenSSH, no passphrase): Git then goes over SSH")
 	fl.BoolVar(&o.SSHGenerate, "ssh-key-generate", false, "generate an ed25519 SSH key (prints its public key): Git then goes over SSH")
 	fl.StringVar(&o.TrustHostKey, "trust-host-key", "", "trust the SSH server's host key of this fingerprint (SHA256:…) without asking")
+	fl.BoolVar(&o.RegisterKey, "register-key", false, "register the public key through the provider's API (GitHub, Gitea): a deploy key of --repo, else a key of the token's user; remove deletes it")
 }
 
 func (o *sshOptions) validate() error {

@@ -65,6 +65,9 @@ type Settings struct {
 	SSHKey     string `json:"ssh_key,omitempty"`
 	SSHURL     string `json:"ssh_url,omitempty"`
 	SSHHostKey string `json:"ssh_host_key,omitempty"`
+	// SSHKeyRef names the public key registered through the provider's API ("deploy:OWNER/REPO:ID"
+	// or "user:ID"), which remove deletes; empty when it was pasted by hand.
+	SSHKeyRef string `json:"ssh_key_ref,omitempty"`
 }
 
 // Field names one setting: its json name in the store, as the audit trail names it.
@@ -86,6 +89,7 @@ const (
 	FieldSSHKey     Field = "ssh_key"
 	FieldSSHURL     Field = "ssh_url"
 	FieldSSHHostKey Field = "ssh_host_key"
+	FieldSSHKeyRef  Field = "ssh_key_ref"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -11,7 +11,7 @@ import (
 func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	t.Parallel()
 	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix, FieldRepo,
-		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey}
+		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey, FieldSSHKeyRef}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

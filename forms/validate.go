@@ -48,6 +48,8 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = checkSSHURL(raw)
 	case providers.FieldSSHHostKey:
 		s, err = checkHostKeyLine(raw)
+	case providers.FieldSSHKeyRef:
+		s = strings.TrimSpace(raw) // made by gitopscfg (RegisterSSHKey), never typed
 	case providers.FieldToken:
 		if f, _ := providers.MustLookup(id).Field(k); f.Optional && strings.TrimSpace(raw) == "" {
 			return "", nil

@@ -29,6 +29,7 @@ const (
 	FieldSSHKey     = config.FieldSSHKey
 	FieldSSHURL     = config.FieldSSHURL
 	FieldSSHHostKey = config.FieldSSHHostKey
+	FieldSSHKeyRef  = config.FieldSSHKeyRef
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -140,4 +141,5 @@ var sshFields = []Field{
 	{Key: FieldSSHURL, Label: "SSH URL", Optional: true, Hidden: true, Example: "ssh://git@git.example.com:2222/",
 		Help: assets.FieldHelp("advanced", "ssh_url")},
 	{Key: FieldSSHHostKey, Label: "Trusted SSH host key", Optional: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_host_key")},
+	{Key: FieldSSHKeyRef, Label: "Registered SSH key", Optional: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_key_ref")},
 }

@@ -38,6 +38,7 @@ func init() {
 		check:     checkGitea,
 		repos:     newGiteaRepos,
 		gitAccess: giteaGitAccess,
+		sshKeys:   giteaKeys,
 	})
 }
 

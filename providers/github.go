@@ -42,6 +42,7 @@ func init() {
 		check:     checkGitHub,
 		repos:     newGitHubRepos,
 		gitAccess: gitHubGitAccess,
+		sshKeys:   gitHubKeys,
 	})
 }
 

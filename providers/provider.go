@@ -73,6 +73,8 @@ type Provider struct {
 	// gitOnly marks a provider without an API of ours (the generic one): its live check is Git's
 	// own, it has no repository lifecycle, organisation or Argo CD URL prefix.
 	gitOnly bool
+	// sshKeys registers public SSH keys through the API (nil: they are pasted by hand).
+	sshKeys *keyRegistrar
 }
 
 // GitOnly reports whether p has no API of ours (the generic provider): its live check is Git's

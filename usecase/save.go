@@ -53,6 +53,10 @@ type SaveInput struct {
 	// when set, asks the admin about a host key seen for the first time (see trustHostKey).
 	TrustHostKey string
 	AskHostKey   HostKeyQuestion
+	// RegisterKey registers the SSH key's public half through the provider's API before the check
+	// (a deploy key of the credential's repository, or a key of the token's user); a save that
+	// fails afterwards deletes it again.
+	RegisterKey bool
 }
 
 // Saved is what a save did.
@@ -63,6 +67,9 @@ type Saved struct {
 	Credentials providers.Credentials
 	// Result is the check or round trip Save ran (nil when it ran none).
 	Result *providers.Result
+	// KeyRegistered says what RegisterKey did ("" nothing); KeyUnregistered what a failed save
+	// then did to undo it.
+	KeyRegistered, KeyUnregistered string
 }
 
 // InvalidError is a save refused because a field is not valid; nothing was run or saved.
@@ -90,10 +97,12 @@ func (e *CheckFailedError) Error() string {
 // or while the check ran (KindStale): what would be saved is not what was checked.
 func (b *Backend) Save(ctx context.Context, in SaveInput) (Saved, error) {
 	out, c, err := b.prepare(ctx, in)
-	if err != nil {
-		return out, err
+	if err == nil {
+		out.Data, err = b.store.Set(ctx, b.who, c)
 	}
-	out.Data, err = b.store.Set(ctx, b.who, c)
+	if err != nil && out.KeyRegistered != "" {
+		out.KeyUnregistered = b.undoRegistration(ctx, out.Credentials)
+	}
 	return out, err
 }
 
@@ -105,13 +114,8 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 		return out, config.Change{}, &InvalidError{Err: err}
 	}
 	if providers.UsesSSH(norm) {
-		before := norm.SSHHostKey
-		if err := trustHostKey(ctx, &norm, in.TrustHostKey, in.AskHostKey); err != nil {
+		if err := b.prepareSSH(ctx, &norm, &in, &out); err != nil {
 			return out, config.Change{}, err
-		}
-		out.Credentials = norm
-		if norm.SSHHostKey != before && len(in.Fields) > 0 {
-			in.Fields = append(in.Fields, providers.FieldSSHHostKey)
 		}
 	}
 	now := b.now()

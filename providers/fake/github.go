@@ -172,6 +172,7 @@ type gitHub struct {
 	mu     sync.Mutex
 	repos  map[string]*gitHubRepo // by lower-case "org/name"
 	nextID int64
+	keys   sshKeys
 }
 
 func newGitHub() http.Handler { return GitHubHandler() }
@@ -231,6 +232,11 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	base := "http://" + r.Host + "/api/v3"
+	if g.keys.serve(w, r, path, sc.login, g.hasRepo, func(w http.ResponseWriter, status int, msg string) {
+		gitHubError(w, status, msg, "https://docs.github.com/rest/deploy-keys/deploy-keys")
+	}) {
+		return
+	}
 	if g.serveRepos(w, r, path, base, sc) {
 		return
 	}
@@ -377,4 +383,11 @@ func (g *gitHub) org(base string, org gitHubOrgInfo, sc gitHubScenario) map[stri
 	o["default_repository_permission"] = "read"
 	o["two_factor_requirement_enabled"] = true
 	return o
+}
+
+// hasRepo reports whether the repository full (owner/name) exists.
+func (g *gitHub) hasRepo(full string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.repos[strings.ToLower(full)] != nil
 }
