@@ -30,6 +30,8 @@ type checkOptions struct {
 	Format            checkFormat
 	Output            string
 	Expiry            expiryThresholds
+	// Repo, when --repo is given, is the round trip's repository for this run ("": none).
+	Repo *string
 }
 
 // newCheckCmd builds check; runF runs it (nil: checkRun), so tests can swap it.
@@ -41,13 +43,17 @@ func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *c
 	var format string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep]",
+		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep [--repo OWNER/REPO]]",
 		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
 		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
 required scopes are present, whether the organisation/group/project/workspace is reachable, and when
 the token expires. With --deep, a round trip follows once authentication and the organisation pass:
 create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
 branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
+A credential with an existing repository (set --repo OWNER/REPO, or --repo here for one run) creates
+and deletes no repository: deep:read reads it, deep:push-branch pushes one commit to a throw-away
+branch, deep:verify reads it back and deep:delete-branch deletes the branch; rights only creating
+repositories needs are then reported as not needed.
 
 A token expiring within --warn-expiry (default 14d) is a warning; within --fail-expiry (default off)
 a failed check. Both take days (14d, 1d12h) or durations (36h).
@@ -101,6 +107,17 @@ func (opts *checkOptions) parse(cmd *cobra.Command, args []string, format string
 	if opts.Deep && !cmd.Flags().Changed("timeout") {
 		opts.Timeout = providers.DeepTimeout
 	}
+	opts.Repo = nil
+	if cmd.Flags().Changed("repo") {
+		repo, _ := cmd.Flags().GetString("repo")
+		switch {
+		case !opts.Deep:
+			return usageErr("--repo names the round trip's repository: give --deep too")
+		case opts.All:
+			return usageErr("--repo names one credential's repository: give a CREDENTIAL, not --all")
+		}
+		opts.Repo = &repo
+	}
 	if opts.Timeout <= 0 {
 		return usageErr("--timeout must be positive")
 	}
@@ -150,6 +167,8 @@ func addCheckFlags(cmd *cobra.Command, opts *checkOptions, format *string, asJSO
 	allowFlagOverSSH(fl.Lookup("devtron"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	allowFlagOverSSH(fl.Lookup("deep"))
+	fl.String("repo", "", "with --deep: push a throw-away branch to this existing repository (OWNER/REPO) for this run instead of the stored one (\"\": create a throw-away repository)")
+	allowFlagOverSSH(fl.Lookup("repo"))
 }
 
 // checkRun checks the chosen providers (and the Devtron instance with opts.Devtron), remembers
@@ -206,6 +225,9 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	if opts.Devtron && len(d.InstanceNames(string(platforms.KindDevtron))) == 0 {
 		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
 	}
+	if err := opts.checkRepo(d, names); err != nil {
+		return err
+	}
 	rep := testProviders(ctx, opts, s, d, names, out)
 	if opts.Devtron {
 		rep.Devtron = checkDevtronInstances(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
@@ -250,7 +272,7 @@ func checkedNames(opts *checkOptions, d *config.Data) (names []string, nothing s
 // grades the tokens' expiry, has the store remember the results, and reports them.
 func testProviders(ctx context.Context, opts *checkOptions, s *config.Store, d *config.Data, names []string, out io.Writer) *checkReport {
 	b := usecase.New(s, usecase.Options{Env: opts.Env, Now: opts.Now, Who: opts.Who()})
-	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout}
+	to := usecase.TestOptions{Deep: opts.Deep, Timeout: opts.Timeout, Repo: opts.Repo}
 	if opts.Deep {
 		if progress := stageWriter(opts, out, opts.Format); progress != nil {
 			to.Stage = func(st usecase.Stage) { progress(st.Provider, st.Check) }
@@ -332,4 +354,36 @@ func showStage(w io.Writer, id providers.ID, c providers.Check) {
 		return
 	}
 	fmt.Fprintf(w, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
+}
+
+// checkRepo checks --repo against the provider of the one credential checked, normalises it, and
+// says when the result will not be remembered (its repository is not the stored one).
+func (opts *checkOptions) checkRepo(d *config.Data, names []string) error {
+	if opts.Repo == nil || len(names) != 1 {
+		return nil
+	}
+	sp := d.Credentials[names[0]]
+	if *opts.Repo != "" {
+		f, ok := providers.MustLookup(providers.ID(sp.Provider)).Field(providers.FieldRepo)
+		if ok && f.Check != nil {
+			v, err := f.Check(*opts.Repo)
+			if err != nil {
+				return usageErr("--repo: %v", err)
+			}
+			opts.Repo = &v
+		}
+	}
+	if *opts.Repo != sp.Repo {
+		fmt.Fprintf(opts.IO.Err, "note: %s's round trip uses %s for this run only; its result is not remembered (set --repo keeps a repository)\n",
+			names[0], repoText(*opts.Repo))
+	}
+	return nil
+}
+
+// repoText names a round trip's repository for a message.
+func repoText(repo string) string {
+	if repo == "" {
+		return "a throw-away repository"
+	}
+	return "the existing repository " + repo
 }

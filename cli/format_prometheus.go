@@ -110,7 +110,7 @@ func (f promFamilies) addProvider(r providers.Result, rep *checkReport) {
 	if !rep.Deep {
 		return
 	}
-	for _, id := range providers.DeepStages {
+	for _, id := range providers.AllDeepStages {
 		c, ok := r.Find(id)
 		if !ok {
 			continue

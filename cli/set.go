@@ -57,6 +57,7 @@ var setFieldFlags = []struct {
 	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
 	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
+	{"repo", providers.FieldRepo, "an existing repository, OWNER/REPO (GitLab: group/sub/repo): the round trip pushes a throw-away branch there instead of creating a repository (\"\" clears it)"},
 	{"url", providers.FieldURL, "the repository's URL, https:// or ssh:// (the generic provider, git)"},
 	{"ssh-url", providers.FieldSSHURL, "the SSH address ssh://git@host[:port]/ when it cannot be derived from the host"},
 }
@@ -68,14 +69,17 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
 the token (--host defaults to the provider's public service). The credentials are checked against the
 provider's API first and saved only if the check passes; --no-check saves without checking. --deep
 adds the round trip (create a throw-away repository, clone, push, verify, delete) before saving, and
-saves only if it passes too; --timeout then defaults to 60s.
+saves only if it passes too; --timeout then defaults to 60s. With --repo OWNER/REPO (an existing
+repository; a GitLab subgroup path included) the round trip creates and deletes no repository: it
+reads that one, pushes one commit to a throw-away branch, reads it back and deletes the branch, and
+the live check reports the rights only creating repositories needs as not needed; --repo "" clears it.
 
 CREDENTIAL names the credential: lower-case letters, digits and '-', at most 40 characters. A
 provider's id is the name of the credential named after that provider, so ` + "`set github`" + ` needs no
@@ -98,6 +102,9 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 
   # A new token, saved only if the round trip passes too
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
+
+  # Repositories are created by hand: verify with a throw-away branch in an existing one
+  $ printf '%s' "$GITLAB_TOKEN" | gitopscfg set gitlab --org acme --repo acme/platform/gitops-apps --token-stdin --deep
 
   # A second GitHub credential, for another organisation
   $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin`,

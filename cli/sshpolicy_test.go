@@ -184,7 +184,7 @@ func TestSSHHelpShowsOnlySessionFlags(t *testing.T) {
 		want []string
 	}{
 		{[]string{"check", "--help"}, []string{"--all", "--json", "--format", "--warn-expiry", "--fail-expiry", "--timeout", "--devtron",
-			"--deep", "-h, --help", "gitopscfg check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--timeout 15s] [--deep] [flags]",
+			"--deep", "-h, --help", "gitopscfg check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--timeout 15s] [--deep [--repo OWNER/REPO]] [flags]",
 			"Exit status 0 when every check passed"}},
 		{[]string{"check", "github", "-h", "--deep"}, []string{"--deep", "--timeout"}},
 		{[]string{"status", "-h"}, []string{"--json", "gitopscfg status [--json] [flags]"}},

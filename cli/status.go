@@ -45,6 +45,7 @@ type statusProviderJSON struct {
 	Org        *string        `json:"org"`
 	Username   *string        `json:"username"`
 	ProjectKey *string        `json:"project_key"`
+	Repo       *string        `json:"repo"`
 	TokenHint  *string        `json:"token_hint"`
 	LastCheck  *lastCheckJSON `json:"last_check"`
 	LastDeep   *lastCheckJSON `json:"last_deep"`
@@ -136,7 +137,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 		if c != nil {
 			sp.Configured = true
 			sp.Host, sp.Org, sp.Username, sp.ProjectKey = strPtr(c.Host), strPtr(c.Org), strPtr(c.Username), strPtr(c.ProjectKey)
-			sp.TokenHint = strPtr(providers.TokenHint(c.Token))
+			sp.TokenHint, sp.Repo = strPtr(providers.TokenHint(c.Token)), strPtr(c.Repo)
 			// last_check is the latest check of either kind (its "deep" says which, as the README
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)

@@ -37,11 +37,14 @@ func TestScripts(t *testing.T) {
 		Setup:               setupScript,
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    cmdExits,
-			"jsonkeys": cmdJSONKeys,
-			"jsonval":  cmdJSONVal,
-			"noleak":   cmdNoLeak,
-			"emurepo":  cmdEmuRepo,
+			"exits":       cmdExits,
+			"jsonkeys":    cmdJSONKeys,
+			"jsonval":     cmdJSONVal,
+			"noleak":      cmdNoLeak,
+			"emurepo":     cmdEmuRepo,
+			"emuseed":     cmdEmuSeed,
+			"emuprotect":  cmdEmuProtect,
+			"emubranches": cmdEmuBranches,
 		},
 	})
 }
@@ -57,6 +60,8 @@ var scriptTokens = map[string]string{
 	"gitlab":           fake.GitLabTokenFull,
 	"azure":            fake.AzureTokenFull,
 	"bitbucket":        fake.BitbucketTokenFull,
+	// A member of a Gitea team that may push to the organisation's repositories but not create any.
+	"gitea-pusher": fake.GiteaTokenPusher,
 }
 
 // setupScript starts the emulators and tells the script where they are: $GITHUB_HOST, $GITHUB_ORG,

@@ -119,6 +119,9 @@ type PushResult struct {
 	// when the push made Provider the active one in its place.
 	ActiveBefore string `json:"active_before,omitempty"`
 	Switched     bool   `json:"switched"`
+	// CustomRepository is true when the configuration went with allowCustomRepository (the
+	// credential names an existing repository): each Devtron application names its own.
+	CustomRepository bool `json:"custom_repository"`
 }
 
 // OK reports whether Devtron saved the configuration.

@@ -111,11 +111,11 @@ func (p *pushRun) prepare(ctx context.Context) (Config, error) {
 	if err := p.decideActive(ctx, &cfg, existing, found); err != nil {
 		return cfg, err
 	}
+	p.customRepository(&cfg, existing, found)
 	p.res.Method = http.MethodPost
 	if found {
 		p.res.Method = http.MethodPut
 		cfg.ID = existing.ID
-		cfg.AllowCustomRepository = existing.AllowCustomRepository
 		if w := keepTLS(&cfg, existing); w != "" {
 			p.res.Warnings = append(p.res.Warnings, w)
 		}
@@ -151,7 +151,11 @@ func (p *pushRun) decideActive(ctx context.Context, cfg *Config, existing Config
 
 // send sends cfg and waits for Devtron's answer, reporting "waiting" while Devtron validates.
 func (p *pushRun) send(ctx context.Context, cfg Config) (answer, error) {
-	p.emit("send", fmt.Sprintf("sending the configuration (%s); Devtron now validates it against %s: it creates, clones, pushes to and deletes a repository, which can take minutes", p.res.Method, p.c.Host))
+	if cfg.AllowCustomRepository {
+		p.emit("send", fmt.Sprintf("sending the configuration (%s) with allowCustomRepository: Devtron skips its own validation", p.res.Method))
+	} else {
+		p.emit("send", fmt.Sprintf("sending the configuration (%s); Devtron now validates it against %s: it creates, clones, pushes to and deletes a repository, which can take minutes", p.res.Method, p.c.Host))
+	}
 	type reply struct {
 		a   answer
 		err error
@@ -189,7 +193,7 @@ func (p *pushRun) judge(v validationAnswer, cfg Config) bool {
 		return false
 	case v.ValidationSkipped:
 		res.Outcome = SavedUnchecked
-		res.Message = "Devtron saved the configuration without checking it (custom repositories are allowed there, or its Argo CD module is not installed): gitopscfg's own check is the only one it has had"
+		res.Message = skippedMessage(cfg)
 	case v.DeleteRepoFailed:
 		res.Outcome = SavedWithWarning
 		res.Active = cfg.Active

@@ -130,8 +130,9 @@ type existingRun struct {
 	base          plumbing.Hash
 	branch        string // the throw-away branch
 	pushed        plumbing.Hash
-	// mayExist: the push was sent, so the branch may exist on the remote and must be deleted.
-	mayExist bool
+	// mayExist: the push was sent, so the branch may exist on the remote and must be deleted;
+	// landed: the push went through, so it does.
+	mayExist, landed bool
 }
 
 func (e *existingRun) run(ctx context.Context) bool {
@@ -234,4 +235,38 @@ func (e *existingRun) pushTarget(branch string) (plumbing.ReferenceName, error) 
 		return "", fmt.Errorf("refusing to push to %q: the check pushes only to branches named %s…", branch, RepoPrefix)
 	}
 	return plumbing.NewBranchReferenceName(branch), nil
+}
+
+// StagesFor lists the round-trip stage ids c's round trip runs, in order: the existing-repository
+// mode's when c names a repository, the throw-away repository's otherwise.
+func StagesFor(c Credentials) []string {
+	if strings.TrimSpace(c.Repo) != "" {
+		return ExistingStages
+	}
+	return DeepStages
+}
+
+// AllDeepStages lists every round-trip stage id of both modes, each once.
+var AllDeepStages = []string{CheckDeepCreate, CheckDeepRead, CheckDeepClone, CheckDeepPush, CheckDeepPushBranch, CheckDeepVerify,
+	CheckDeepDelete, CheckDeepDeleteBranch}
+
+// IsDeepStage reports whether id is a round-trip stage of either mode.
+func IsDeepStage(id string) bool {
+	for _, s := range AllDeepStages {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
+
+// LeftBehind returns the failed clean-up stage of r, if any: a repository (deep:delete) or a
+// branch (deep:delete-branch) the round trip left behind, which its message names.
+func LeftBehind(r Result) (Check, bool) {
+	for _, id := range []string{CheckDeepDelete, CheckDeepDeleteBranch} {
+		if c, ok := r.Find(id); ok && c.Status == Fail {
+			return c, true
+		}
+	}
+	return Check{}, false
 }

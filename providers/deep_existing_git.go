@@ -80,6 +80,7 @@ func (e *existingRun) pushBranch(ctx context.Context) (Status, string) {
 		}
 		return Fail, e.pushError(err, said.String(), "push")
 	}
+	e.landed = true
 	from := "on top of " + e.defaultBranch
 	if e.base.IsZero() {
 		from = "as the first commit"
@@ -179,8 +180,12 @@ func (e *existingRun) deleteBranch(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, err.Error()
 	}
-	if present, err := e.hasBranch(ctx, ref); err == nil && !present {
-		return Pass, fmt.Sprintf("the remote has no branch %s: the refused push created none, so nothing is left behind", e.branch)
+	// After a refused push, look first: the refusal usually created no branch, and then nothing is
+	// to be deleted (a push that went through created it for sure).
+	if !e.landed {
+		if present, err := e.hasBranch(ctx, ref); err == nil && !present {
+			return Pass, fmt.Sprintf("the remote has no branch %s: the refused push created none, so nothing is left behind", e.branch)
+		}
 	}
 	local := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{e.t.URL}})
 	var said remoteText
@@ -245,7 +250,9 @@ func remoteLines(said string) []string {
 	var lines []string
 	for _, l := range strings.FieldsFunc(said, func(r rune) bool { return r == '\n' || r == '\r' }) {
 		l = strings.TrimSpace(l)
-		if l == "" || strings.Contains(l, "%") || len(lines) >= 4 {
+		word, rest, _ := strings.Cut(l, ":")
+		bare := strings.TrimSpace(rest) == "" && !strings.Contains(word, " ") // "error:" alone, as Gitea frames its refusals
+		if l == "" || bare || strings.Contains(l, "%") || len(lines) >= 4 {
 			continue
 		}
 		lines = append(lines, l)
@@ -272,6 +279,9 @@ func (e *existingRun) pushError(err error, said, op string) string {
 	msg := e.gitError(err, op)
 	if quoted != "" && !strings.Contains(msg, lines[0]) {
 		msg += quoted
+	}
+	if strings.Contains(strings.ToLower(said), "permission denied") {
+		msg += fmt.Sprintf(": the credential needs write access to %s (a team or role that may push to it)", e.t.FullName)
 	}
 	return msg
 }

@@ -152,8 +152,8 @@ func TestGiteaRealFigures(t *testing.T) {
 // The emulator and giteatest.Setup know the same users and organisation, so one scenario table
 // serves both.
 func TestGiteaEmulatorAndRealServerShareNames(t *testing.T) {
-	emu := []string{fake.GiteaOrg, fake.GiteaUser, fake.GiteaDeployer, fake.GiteaViewer, fake.GiteaOutsider, fake.GiteaAdmin}
-	real := []string{giteatest.Org, giteatest.Owner, giteatest.Deployer, giteatest.Viewer, giteatest.Outsider, giteatest.Admin}
+	emu := []string{fake.GiteaOrg, fake.GiteaUser, fake.GiteaDeployer, fake.GiteaViewer, fake.GiteaOutsider, fake.GiteaAdmin, fake.GiteaPusher}
+	real := []string{giteatest.Org, giteatest.Owner, giteatest.Deployer, giteatest.Viewer, giteatest.Outsider, giteatest.Admin, giteatest.Pusher}
 	if !slices.Equal(emu, real) {
 		t.Errorf("emulator %v, real server %v", emu, real)
 	}

@@ -39,7 +39,7 @@ func forMode(p Provider, c Credentials, r *Result) {
 		}
 		if lack != "" && bad {
 			ch.Status = Pass
-			ch.Message = fmt.Sprintf("%s: %s (%s)", lack, NotNeeded, ch.Message)
+			ch.Message = lack + ": " + NotNeeded
 		}
 	}
 }
@@ -55,7 +55,7 @@ func forModeScope(p Provider, name string, ch *Check, bad bool) {
 		case sc.CreateOnly:
 			ch.Message += "; not needed in this mode: GitOps repositories are created by hand here"
 		case !sc.Advisory:
-			ch.Message += "; needed in this mode (reading and pushing to the repository)"
+			ch.Message += "; needed in this mode"
 		}
 	}
 }

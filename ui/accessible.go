@@ -663,14 +663,18 @@ func (a *accessible) backend() *usecase.Backend { return usecase.New(a.store, a.
 
 // runDeep runs the round trip, printing each stage as it ends, and its verdict.
 func (a *accessible) runDeep(c providers.Credentials) providers.Result {
-	a.say("Round trip on %s: creating a throw-away repository in %s, cloning, pushing, verifying, deleting …", c.Host, c.Org)
+	if c.Repo != "" {
+		a.say("Round trip on %s: reading %s, pushing a throw-away branch, verifying, deleting the branch …", c.Host, c.Repo)
+	} else {
+		a.say("Round trip on %s: creating a throw-away repository in %s, cloning, pushing, verifying, deleting …", c.Host, c.Org)
+	}
 	r := a.backend().RoundTripDraft(a.ctx, c, func(ch providers.Check) {
 		if ch.Status != providers.Running {
 			a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 		}
 	})
-	if del, ok := r.Find(providers.CheckDeepDelete); ok && del.Status == providers.Fail {
-		a.say("The round trip LEFT A REPOSITORY BEHIND: remove it by hand (see deep:delete).")
+	if del, ok := providers.LeftBehind(r); ok {
+		a.say("The round trip LEFT %s BEHIND: remove it by hand (see %s).", leftWhat(del), del.ID)
 	} else if r.OK {
 		a.say("Round trip passed%s.", withWarnings(r))
 	} else {

@@ -144,8 +144,13 @@ func (a *accessible) askPush(e entry, d *config.Data, t pushTarget) (activate, o
 		a.say("Not pushed%s: %s's active provider could not be read: %s", t.to, t.dt, safe.Text(t.redact(err.Error())))
 		return false, false
 	}
+	validates := "Devtron validates it by creating and deleting a repository."
+	if cfg := d.Credentials[e.credential()]; cfg != nil && cfg.Repo != "" {
+		validates = platforms.CustomRepositoryNote(providers.FromConfig(e.credential(), cfg))
+		a.say("%s", validates)
+	}
 	if !plan.Switches {
-		if !a.confirm(fmt.Sprintf("Push %s to %s at %s? Devtron validates it by creating and deleting a repository.", label, t.dt, t.url)) {
+		if !a.confirm(fmt.Sprintf("Push %s to %s at %s? %s", label, t.dt, t.url, validates)) {
 			a.say("Nothing was pushed%s.", t.to)
 			return false, false
 		}

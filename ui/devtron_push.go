@@ -274,6 +274,9 @@ func (p *picker) askText() string {
 		return p.batchCount() + "Reading which provider is active in " + dt + " at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
 	validates := "Devtron validates it by creating and deleting a repository."
+	if cfg := p.data.Credentials[a.name]; cfg != nil && cfg.Repo != "" {
+		validates = platforms.CustomRepositoryNote(providers.FromConfig(a.name, cfg))
+	}
 	if a.replaces != "" {
 		validates = "Devtron holds one configuration per provider: the push replaces " + p.label(a.replaces) + "'s there. " + validates
 	}

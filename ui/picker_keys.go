@@ -109,9 +109,12 @@ func (p *picker) askRoundTrip(sel entry) tea.Cmd {
 	if p.c.opts.SkipRoundTripConfirm {
 		return p.roundTrip(sel.credential())
 	}
+	what := "it creates and deletes a private throw-away repository in " + sel.p.OrgNoun + " " + safe.Text(cfg.Org)
+	if cfg.Repo != "" {
+		what = "it pushes a throw-away branch to " + safe.Text(cfg.Repo) + " and deletes it"
+	}
 	p.yn = &pickerQuestion{name: sel.credential(), act: actRoundTrip, q: newConfirm(p.c.keys.confirm,
-		"Round trip of "+sel.label()+": it creates and deletes a private throw-away repository in "+sel.p.OrgNoun+" "+
-			safe.Text(cfg.Org)+". Go on?")}
+		"Round trip of "+sel.label()+": "+what+". Go on?")}
 	return nil
 }
 

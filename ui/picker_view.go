@@ -130,6 +130,9 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.Username != "" {
 		where += " · " + safe.Text(cfg.Username)
 	}
+	if cfg.Repo != "" {
+		where += " · repository " + safe.Text(cfg.Repo)
+	}
 	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
 

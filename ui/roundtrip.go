@@ -70,7 +70,7 @@ type roundTrip struct {
 func newRoundTrip(c *common, msg roundTripMsg, from screen, seq int) *roundTrip {
 	rt := &roundTrip{c: c, p: providers.MustLookup(msg.creds.Provider), creds: msg.creds, stored: msg.stored,
 		from: from, seq: seq, spin: c.newSpinner()}
-	for _, id := range providers.DeepStages {
+	for _, id := range providers.StagesFor(msg.creds) {
 		rt.stages = append(rt.stages, providers.Check{ID: id})
 	}
 	return rt
@@ -219,8 +219,8 @@ func (rt *roundTrip) done(r providers.Result) tea.Cmd {
 
 // leftOver reports whether the clean-up failed: a repository was left behind.
 func (rt *roundTrip) leftOver() bool {
-	c, ok := rt.result.Find(providers.CheckDeepDelete)
-	return rt.state == rtDone && ok && c.Status == providers.Fail
+	_, left := providers.LeftBehind(rt.result)
+	return rt.state == rtDone && left
 }
 
 // failedStage is the first round-trip stage that failed, or "".
@@ -244,21 +244,15 @@ func (rt *roundTrip) liveChecks() []providers.Check {
 	return out
 }
 
-func isDeepStage(id string) bool {
-	for _, s := range providers.DeepStages {
-		if s == id {
-			return true
-		}
-	}
-	return false
-}
+func isDeepStage(id string) bool { return providers.IsDeepStage(id) }
 
 // summary is the one-line outcome, for the picker's or the editor's notice after leaving.
 func (rt *roundTrip) summary() (string, bool) {
 	name := rt.label()
 	switch {
 	case rt.leftOver():
-		return name + ": the round trip LEFT A REPOSITORY BEHIND (see deep:delete: press r to run it again after removing it)", true
+		c, _ := providers.LeftBehind(rt.result)
+		return name + ": the round trip LEFT " + leftWhat(c) + " BEHIND (see " + c.ID + ": press r to run it again after removing it)", true
 	case rt.cancelled:
 		return name + ": round trip cancelled; nothing was left behind", false
 	case rt.result.OK:

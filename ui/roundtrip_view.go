@@ -23,8 +23,13 @@ func (rt *roundTrip) head(w int) string {
 	if !rt.stored {
 		sub += " of the unsaved draft"
 	}
-	intro := clampLines(wrapText("Creates a private throw-away repository in "+rt.p.OrgNoun+" "+rt.creds.Org+
-		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository.", w), 2)
+	text := "Creates a private throw-away repository in " + rt.p.OrgNoun + " " + rt.creds.Org +
+		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository."
+	if rt.creds.Repo != "" {
+		text = "Reads " + rt.creds.Repo + ", pushes one commit to a throw-away branch, reads it back and deletes the branch; " +
+			"no repository is created or deleted."
+	}
+	intro := clampLines(wrapText(text, w), 2)
 	head := truncate(s.title.Render(rt.label())+s.subtitle.Render(sub), w) + "\n"
 	for _, l := range strings.Split(intro, "\n") {
 		head += s.dim.Render(l) + "\n"
@@ -152,6 +157,8 @@ func (rt *roundTrip) verdict(w int) string {
 		return s.prompt.Render(wrapText("cancelling: deleting the repository…", w))
 	case rt.state == rtCancelling:
 		return s.prompt.Render(wrapText("cancelling: waiting for the check to stop…", w))
+	case rt.state == rtRunning && rt.creds.Repo != "":
+		return s.dim.Render(wrapText("Running: the throw-away branch is deleted at the end whatever happens (esc cancels).", w))
 	case rt.state == rtRunning:
 		return s.dim.Render(wrapText("Running: the repository is deleted at the end whatever happens (esc cancels).", w))
 	}
@@ -161,8 +168,14 @@ func (rt *roundTrip) verdict(w int) string {
 	switch {
 	case rt.leftOver():
 		line = s.fail.Render("Round trip FAILED and LEFT A REPOSITORY BEHIND: deep:delete names it and the permission that is missing; remove it by hand.")
+		if c, _ := providers.LeftBehind(rt.result); c.ID == providers.CheckDeepDeleteBranch {
+			line = s.fail.Render("Round trip FAILED and LEFT A BRANCH BEHIND: deep:delete-branch names it and the command that deletes it.")
+		}
 	case rt.cancelled:
 		line = s.warn.Render("Round trip cancelled" + took + ": nothing was left behind.")
+	case rt.result.OK && rt.creds.Repo != "":
+		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token reads " + rt.creds.Repo +
+			" and pushes to and deletes its branches; it created and deleted no repository.")
 	case rt.result.OK:
 		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token creates, clones, pushes to and deletes repositories in " +
 			rt.p.OrgNoun + " " + rt.creds.Org + ".")
@@ -189,4 +202,12 @@ func (rt *roundTrip) footer(w int) string {
 	h.SetWidth(w)
 	b.WriteString(h.View(rt))
 	return b.String()
+}
+
+// leftWhat is what a failed clean-up stage c left behind, in capitals for the verdict.
+func leftWhat(c providers.Check) string {
+	if c.ID == providers.CheckDeepDeleteBranch {
+		return "A BRANCH"
+	}
+	return "A REPOSITORY"
 }

@@ -30,6 +30,10 @@ type TestOptions struct {
 	// Grade, when set, adjusts the results before they are recorded (the command line's expiry
 	// thresholds), so that the store remembers what the admin was shown.
 	Grade func([]providers.Result)
+	// Repo, when set, is the existing repository of this run in place of the stored one ("": a
+	// throw-away repository). A result of a repository other than the stored one is not recorded:
+	// it belongs to other settings than the stored ones.
+	Repo *string
 }
 
 // Tested is what Test found.
@@ -57,6 +61,9 @@ func (b *Backend) Test(ctx context.Context, d *config.Data, names []string, o Te
 	}
 	var checked []config.Checked
 	for _, r := range out.Results {
+		if o.Repo != nil && *o.Repo != d.Credentials[r.Credential].Repo {
+			continue
+		}
 		checked = append(checked, config.Checked{Credential: r.Credential,
 			Tested: d.Credentials[r.Credential].Settings, Record: r.Record(b.now(), o.Deep)})
 	}
@@ -87,6 +94,9 @@ func (b *Backend) RunTests(ctx context.Context, d *config.Data, names []string, 
 	for i, name := range names {
 		sp := d.Credentials[name]
 		creds := providers.FromConfig(name, sp)
+		if o.Repo != nil {
+			creds.Repo = *o.Repo
+		}
 		ctx := providers.WithKnownUserID(ctx, providers.KnownUserID(sp))
 		wg.Go(func() {
 			if o.Deep {

@@ -20,9 +20,10 @@ type ProtectRule struct {
 	Pattern string
 	// Push refuses pushes to matching branches; Delete refuses their deletion.
 	Push, Delete bool
-	// Message is what the server says on refusing (the provider's own words, e.g. Gitea's
-	// "Gitea: Not allowed to push to protected branch %s"); %s is the branch.
-	Message string
+	// Message is what the server says on refusing a push (the provider's own words, e.g. Gitea's
+	// "Gitea: Not allowed to push to protected branch %s"), DeleteMessage on refusing a deletion
+	// ("": Message); %s is the branch.
+	Message, DeleteMessage string
 }
 
 // gitDir finds the bare repository of provider id named name (in any organisation), relative to
@@ -69,14 +70,19 @@ func (e *Emulators) Protect(id providers.ID, name string, rule ProtectRule) erro
 		}
 		return "0"
 	}
-	msg := strings.ReplaceAll(rule.Message, "'", "")
+	clean := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "'", ""), "\n", `\n`) }
+	del := rule.DeleteMessage
+	if del == "" {
+		del = rule.Message
+	}
 	script := "#!/bin/sh\n" +
 		"z=0000000000000000000000000000000000000000\n" +
 		"while read old new ref; do\n" +
 		"  b=${ref#refs/heads/}\n" +
 		"  case \"$b\" in " + rule.Pattern + ")\n" +
-		"    if [ \"$new\" = \"$z\" ]; then d=" + flag(rule.Delete) + "; else d=" + flag(rule.Push) + "; fi\n" +
-		"    if [ \"$d\" = 1 ]; then printf '" + msg + "\\n' \"$b\" >&2; exit 1; fi;;\n" +
+		"    if [ \"$new\" = \"$z\" ]; then d=" + flag(rule.Delete) + "; m='" + clean(del) + "'; else d=" + flag(rule.Push) +
+		"; m='" + clean(rule.Message) + "'; fi\n" +
+		"    if [ \"$d\" = 1 ]; then printf \"$m\\n\" \"$b\" >&2; exit 1; fi;;\n" +
 		"  esac\n" +
 		"done\n"
 	hooks := filepath.Join(e.root, rel, "hooks")

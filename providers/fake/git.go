@@ -110,6 +110,45 @@ func (b *gitBackend) Head(path, branch string) string {
 // root) with git http-backend; pathInfo is what follows the repository in the URL: "/info/refs",
 // "/git-upload-pack" or "/git-receive-pack". Pushes are enabled (http.receivepack).
 func (b *gitBackend) ServeHTTP(w http.ResponseWriter, r *http.Request, repoPath, pathInfo string) {
+	b.serve(w, r, repoPath, pathInfo, "")
+}
+
+// ServeHTTPRefusing is ServeHTTP for a pusher the server refuses in its pre-receive hook, after
+// the pack is sent, as Gitea refuses a user without write access: every ref update fails with
+// "pre-receive hook declined", and the hook prints refusal in Gitea's form ("error: <refusal>"
+// between two "error:" lines).
+func (b *gitBackend) ServeHTTPRefusing(w http.ResponseWriter, r *http.Request, repoPath, pathInfo, refusal string) {
+	b.serve(w, r, repoPath, pathInfo, refusal)
+}
+
+// refusingHook is the pre-receive hook of ServeHTTPRefusing (core.hooksPath), which prints the
+// refusal it is given in GITOPSCFG_REFUSAL.
+const refusingHook = "#!/bin/sh\ncat >/dev/null\nprintf 'error:\\nerror: %s\\nerror:\\n' \"$GITOPSCFG_REFUSAL\" >&2\nexit 1\n"
+
+// writeRefusingHook writes refusingHook into the directory hooks (once per push: it is tiny).
+func (b *gitBackend) writeRefusingHook(hooks string) error {
+	if err := os.MkdirAll(hooks, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(hooks, "pre-receive.*")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(refusingHook)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o700)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(hooks, "pre-receive"))
+}
+
+func (b *gitBackend) serve(w http.ResponseWriter, r *http.Request, repoPath, pathInfo, refusal string) {
 	if _, err := b.dir(repoPath); err != nil {
 		http.Error(w, "Repository not found.", http.StatusNotFound)
 		return
@@ -136,23 +175,30 @@ func (b *gitBackend) ServeHTTP(w http.ResponseWriter, r *http.Request, repoPath,
 	if user == "" {
 		user = "git"
 	}
-	h := &cgi.Handler{
-		Path: b.git,
-		Args: []string{"http-backend"},
-		Dir:  b.root,
-		Env: append(b.env(),
-			"GIT_PROJECT_ROOT="+b.root,
-			"GIT_HTTP_EXPORT_ALL=1",
-			"REMOTE_USER="+user,
-			"GIT_CONFIG_COUNT=2",
-			"GIT_CONFIG_KEY_0=http.receivepack",
-			"GIT_CONFIG_VALUE_0=true",
-			// No "git gc --auto" after each push: these repositories live for seconds.
-			"GIT_CONFIG_KEY_1=receive.autogc",
-			"GIT_CONFIG_VALUE_1=false",
-		),
-		Stderr: io.Discard,
+	count := "GIT_CONFIG_COUNT=2"
+	var refusing []string
+	if refusal != "" {
+		hooks := filepath.Join(b.root, ".refusing-hooks")
+		if err := b.writeRefusingHook(hooks); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		count = "GIT_CONFIG_COUNT=3"
+		refusing = []string{"GIT_CONFIG_KEY_2=core.hooksPath", "GIT_CONFIG_VALUE_2=" + hooks, "GITOPSCFG_REFUSAL=" + refusal}
 	}
+	env := append(b.env(),
+		"GIT_PROJECT_ROOT="+b.root,
+		"GIT_HTTP_EXPORT_ALL=1",
+		"REMOTE_USER="+user,
+		count,
+		"GIT_CONFIG_KEY_0=http.receivepack",
+		"GIT_CONFIG_VALUE_0=true",
+		// No "git gc --auto" after each push: these repositories live for seconds.
+		"GIT_CONFIG_KEY_1=receive.autogc",
+		"GIT_CONFIG_VALUE_1=false",
+	)
+	env = append(env, refusing...)
+	h := &cgi.Handler{Path: b.git, Args: []string{"http-backend"}, Dir: b.root, Env: env, Stderr: io.Discard}
 	h.ServeHTTP(w, req)
 }
 

@@ -23,9 +23,9 @@ import (
 //	                                 bad credential → 401 (a bad one: "Failed to authenticate
 //	                                 user"); a repository the user cannot see → 404 "Repository not
 //	                                 found"; a token without the repository scope the operation needs
-//	                                 → 403 "Forbidden"; a push by a user without write access → 403
-//	                                 "User permission denied for writing." (the real server refuses
-//	                                 it in its pre-receive hook, after the pack is sent).
+//	                                 → 403 "Forbidden"; a push by a user without write access is
+//	                                 taken, then refused in the pre-receive hook ("pre-receive hook
+//	                                 declined", "error: User permission denied for writing.").
 
 var giteaRepoNameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
@@ -182,12 +182,12 @@ func (e *giteaEmulator) serveGit(w http.ResponseWriter, r *http.Request, repoPat
 		rejectGit(w, http.StatusForbidden, "Forbidden")
 		return
 	}
-	if push && pathInfo == "/git-receive-pack" && !u.Admin && !e.permsOf(u.Login).write {
-		rejectGit(w, http.StatusForbidden, "User permission denied for writing.")
-		return
-	}
 	if e.git == nil {
 		http.Error(w, "Git is not served by this emulator", http.StatusNotImplemented)
+		return
+	}
+	if push && !u.Admin && !e.permsOf(u.Login).write {
+		e.git.ServeHTTPRefusing(w, r, giteaGitPath(rp.Name), pathInfo, "User permission denied for writing.")
 		return
 	}
 	e.git.ServeHTTP(w, r, giteaGitPath(rp.Name), pathInfo)

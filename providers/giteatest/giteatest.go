@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -28,6 +30,7 @@ const (
 	Deployer = "deployer" // in "deployers": may create repositories (not an owner)
 	Viewer   = "viewer"   // in "readers": may not create repositories
 	Outsider = "outsider" // in no team
+	Pusher   = "pusher"   // in "pushers": may push (Code: Write), may not create repositories
 	Admin    = "siteadmin"
 )
 
@@ -143,12 +146,13 @@ func (s *Server) API(t testing.TB, method, path, user string, body any, want int
 }
 
 // Setup creates a site administrator, the users, organisation Org (private, owned by Owner) and
-// its teams "deployers" (may create repositories, Code: Write) and "readers" (may not, Code: Read).
+// its teams "deployers" (may create repositories, Code: Write), "readers" (may not, Code: Read)
+// and "pushers" (may not create, Code: Write).
 func (s *Server) Setup(t testing.TB) {
 	t.Helper()
 	s.CLI(t, "admin", "user", "create", "--username", Admin, "--password", Password, "--email", "admin@example.com",
 		"--admin", "--must-change-password=false")
-	for _, u := range []string{Owner, Deployer, Viewer, Outsider} {
+	for _, u := range []string{Owner, Deployer, Viewer, Outsider, Pusher} {
 		s.CLI(t, "admin", "user", "create", "--username", u, "--password", Password, "--email", u+"@example.com",
 			"--must-change-password=false")
 	}
@@ -158,7 +162,7 @@ func (s *Server) Setup(t testing.TB) {
 	for _, team := range []struct {
 		name, perm, member string
 		create             bool
-	}{{"deployers", "write", Deployer, true}, {"readers", "read", Viewer, false}} {
+	}{{"deployers", "write", Deployer, true}, {"readers", "read", Viewer, false}, {"pushers", "write", Pusher, false}} {
 		raw := s.API(t, http.MethodPost, "/orgs/"+Org+"/teams", "", map[string]any{"name": team.name, "permission": team.perm,
 			"can_create_org_repo": team.create, "includes_all_repositories": true, "units": []string{"repo.code"}}, http.StatusCreated)
 		var created struct {
@@ -202,4 +206,50 @@ func (s *Server) Repos(t testing.TB) []string {
 		names[i] = r.Name
 	}
 	return names
+}
+
+// CreateRepo creates repository name in Org, initialised with a README on main (a repository
+// made by hand, for the existing-repository round trip).
+func (s *Server) CreateRepo(t testing.TB, name string) {
+	t.Helper()
+	s.API(t, http.MethodPost, "/orgs/"+Org+"/repos", "", map[string]any{"name": name, "private": true, "auto_init": true,
+		"default_branch": "main", "readme": "Default"}, http.StatusCreated)
+}
+
+// Protect adds a branch protection rule named pattern (a glob) to Org/repo: canPush lets every
+// writer push to matching branches (deleting them is refused all the same).
+func (s *Server) Protect(t testing.TB, repo, pattern string, canPush bool) {
+	t.Helper()
+	s.API(t, http.MethodPost, "/repos/"+Org+"/"+repo+"/branch_protections", "", map[string]any{"rule_name": pattern,
+		"enable_push": canPush}, http.StatusCreated)
+}
+
+// Unprotect removes the branch protection rule named pattern of Org/repo.
+func (s *Server) Unprotect(t testing.TB, repo, pattern string) {
+	t.Helper()
+	s.API(t, http.MethodDelete, "/repos/"+Org+"/"+repo+"/branch_protections/"+url.PathEscape(pattern), "", nil, http.StatusNoContent)
+}
+
+// Branches lists the branches of Org/repo.
+func (s *Server) Branches(t testing.TB, repo string) []string {
+	t.Helper()
+	var list []struct {
+		Name string `json:"name"`
+	}
+	raw := s.API(t, http.MethodGet, "/repos/"+Org+"/"+repo+"/branches", "", nil, http.StatusOK)
+	if err := json.Unmarshal(raw, &list); err != nil {
+		t.Fatalf("list branches: %v: %s", err, raw)
+	}
+	names := make([]string, len(list))
+	for i, b := range list {
+		names[i] = b.Name
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DeleteBranch deletes branch of Org/repo.
+func (s *Server) DeleteBranch(t testing.TB, repo, branch string) {
+	t.Helper()
+	s.API(t, http.MethodDelete, "/repos/"+Org+"/"+repo+"/branches/"+url.PathEscape(branch), "", nil, http.StatusNoContent)
 }
