@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gitopscfg/cli"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/opensshtest"
 )
@@ -69,9 +70,10 @@ func TestOpenSSHCommandLine(t *testing.T) {
 	record(mustRun(t, dir, "", append(set, "--trust-host-key", fp)...))
 
 	r = record(gitopscfg(t, dir, "", nil, "check", "mirror", "--deep", "--json"))
+	res := kit.GiteaResult(t, r.out)
 	for _, id := range providers.ExistingStages {
-		if !strings.Contains(r.out, `"id":"`+id+`","status":"pass"`) && !strings.Contains(r.out, `"id": "`+id+`",`) {
-			t.Errorf("check --deep: %s did not pass\n%s", id, r.out)
+		if c, _ := res.Find(id); c.Status != providers.Pass {
+			t.Errorf("check --deep: %s is %s: %s", id, c.Status, c.Message)
 		}
 	}
 	if r.code != 0 {
