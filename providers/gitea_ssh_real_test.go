@@ -2,11 +2,16 @@ package providers_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/forms"
 	"gitopscfg/providers"
@@ -119,4 +124,53 @@ func TestGiteaRealOverSSH(t *testing.T) {
 			t.Errorf("repositories left behind: %v", left)
 		}
 	})
+}
+
+// TestGiteaRealExistingSSHFigures measures the existing-repository round trip against a real
+// Gitea over SSH (a deploy key): the median of 5, the API requests (through a counting HTTP proxy
+// the server's ROOT_URL names) and the SSH connections (through a counting TCP proxy) per run.
+func TestGiteaRealExistingSSHFigures(t *testing.T) {
+	giteatest.Require(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyURL := "http://" + ln.Addr().String() + "/"
+	proxy := &countingProxy{}
+	front := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = front.Serve(ln) }()
+	t.Cleanup(func() { _ = front.Close() })
+	srv := giteatest.Start(t, proxyURL)
+	backend, _ := url.Parse(srv.Direct)
+	proxy.next = httputil.NewSingleHostReverseProxy(backend)
+	srv.Setup(t)
+	srv.CreateRepo(t, "gitops")
+	sshAddr, conns := sshCountingProxy(t, srv.SSH)
+	tok := srv.Token(t, giteatest.Owner, "figures-ssh", "write:organization,write:repository,read:user")
+	priv, pub := newKey(t)
+	srv.API(t, http.MethodPost, "/repos/"+giteatest.Org+"/gitops/keys", "", map[string]any{"title": "figures", "key": pub, "read_only": false},
+		http.StatusCreated)
+	hk, err := providers.ScanHostKey(testCtx(t), sshAddr, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := providers.Credentials{Provider: providers.Gitea, Name: "gitea"}
+	c.Host, c.Org, c.Username, c.Token, c.Repo = proxyURL, giteatest.Org, giteatest.Owner, tok, giteatest.Org+"/gitops"
+	c.SSHKey, c.SSHURL, c.SSHHostKey = priv, "ssh://git@"+sshAddr+"/", providers.KnownHostsLine(sshAddr, hk)
+	var took []time.Duration
+	var reqs, sshConns []int64
+	for range 5 {
+		r0, s0 := proxy.n.Load(), conns.Load()
+		t0 := time.Now()
+		r := providers.RunDeep(testCtx(t), envWithTimeout(60*time.Second), c, nil)
+		took = append(took, time.Since(t0))
+		reqs, sshConns = append(reqs, proxy.n.Load()-r0), append(sshConns, conns.Load()-s0)
+		if !r.OK {
+			t.Fatalf("the round trip over SSH failed:%s", dumpResult(r))
+		}
+	}
+	sorted := slices.Clone(took)
+	slices.Sort(sorted)
+	t.Logf("FIGURE existing-repository round trip (live check included) against a real Gitea over SSH: median %v of 5 (all: %v), "+
+		"API requests per run: %v, SSH connections per run: %v", sorted[2].Round(time.Millisecond), took, reqs, sshConns)
 }
