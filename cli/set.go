@@ -344,11 +344,17 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		*c.Field(f.Key) = f.Value
 		changed = append(changed, f.Key)
 	}
+	if err := opts.SSH.appliesTo(p); err != nil {
+		return c, nil, err
+	}
 	if set, err := opts.SSH.apply(&c); err != nil {
 		return c, nil, err
 	} else if set {
 		keepHostKey(&c, stored)
 		changed = append(changed, providers.FieldSSHKey, providers.FieldSSHHostKey)
+	}
+	if (opts.SSH.TrustHostKey != "" || opts.SSH.RegisterKey) && !providers.UsesSSH(c) {
+		return c, nil, usageErr("--trust-host-key and --register-key apply to a credential with an SSH key: give --ssh-key FILE or --ssh-key-generate")
 	}
 	if opts.SSH.TrustHostKey != "" && !slices.Contains(changed, providers.FieldSSHHostKey) {
 		changed = append(changed, providers.FieldSSHHostKey)

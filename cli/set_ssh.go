@@ -42,6 +42,18 @@ func (o *sshOptions) validate() error {
 	return nil
 }
 
+// appliesTo refuses the SSH flags for a provider that takes no SSH key, and --register-key for one
+// whose API does not register keys.
+func (o *sshOptions) appliesTo(p providers.Provider) error {
+	if _, ok := p.Field(providers.FieldSSHKey); !ok && (o.SSHKeyFile != "" || o.SSHGenerate || o.TrustHostKey != "" || o.RegisterKey) {
+		return usageErr("Git over SSH does not apply to %s here: use its token over HTTPS", p.Name)
+	}
+	if o.RegisterKey && !p.CanRegisterKeys() {
+		return usageErr("--register-key: %s's keys cannot be registered through its API here; paste the public key on the server instead", p.Name)
+	}
+	return nil
+}
+
 // apply sets the SSH key of c from --ssh-key or --ssh-key-generate, and reports whether it did.
 func (o *sshOptions) apply(c *providers.Credentials) (bool, error) {
 	switch {
