@@ -383,34 +383,6 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	return c, changed, nil
 }
 
-// missingFields names the flags a new credential of p still needs: its host, organisation,
-// username and token; the generic provider's URL and username, and a token or an SSH key.
-func missingFields(p providers.Provider, c providers.Credentials) []string {
-	var missing []string
-	if p.GitOnly() {
-		if c.URL == "" {
-			missing = append(missing, "--url")
-		}
-	} else {
-		if c.Host == "" {
-			missing = append(missing, "--host") // a self-hosted-only provider has no default host
-		}
-		if c.Org == "" {
-			missing = append(missing, "--org")
-		}
-	}
-	if c.Username == "" {
-		missing = append(missing, "--username")
-	}
-	switch {
-	case c.Token == "" && p.GitOnly() && !providers.UsesSSH(c):
-		missing = append(missing, "--token-stdin or --ssh-key FILE")
-	case c.Token == "" && !p.GitOnly():
-		missing = append(missing, "--token-stdin (the token on standard input)")
-	}
-	return missing
-}
-
 // devtronTokenNoun names the token of a Devtron instance.
 const devtronTokenNoun = "Devtron API token"
 
