@@ -68,11 +68,13 @@ type runDeps struct {
 	Env       func(timeout time.Duration) *providers.Env
 	Now       func() time.Time
 	Who       func() string
+	// Getenv reads the environment (nil: an empty one).
+	Getenv func(string) string
 }
 
 // deps are the dependencies f gives a verb's run.
 func (f *factory) deps() runDeps {
-	return runDeps{IO: f.Streams, OpenStore: f.openStore, Env: f.providerEnvWithTimeout, Now: f.now, Who: f.who}
+	return runDeps{IO: f.Streams, OpenStore: f.openStore, Env: f.providerEnvWithTimeout, Now: f.now, Who: f.who, Getenv: f.Getenv}
 }
 
 // exitError carries an exit code with its message.

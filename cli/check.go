@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,14 +19,16 @@ import (
 // checkOptions is what check needs: injected dependencies first, then the parsed flags and arguments.
 type checkOptions struct {
 	runDeps
-	// DevtronDrift compares the stored providers with the stored Devtron instance (--devtron).
-	DevtronDrift func(context.Context, *config.Data, string) *devtronStatusJSON
+	// Drift compares the stored credentials with a stored platform instance (--devtron,
+	// --platforms).
+	Drift instanceDrift
 
 	// Credential is the credential given ("": none), as credentialArg read it; Typed as typed.
 	Credential, Typed string
 	All               bool
 	Deep              bool
 	Devtron           bool
+	Platforms         bool
 	Timeout           time.Duration
 	Format            checkFormat
 	Output            string
@@ -88,8 +91,8 @@ Exit status 0 when every check passed, 1 when one failed or nothing is configure
 				return err
 			}
 			opts.runDeps = f.deps()
-			opts.DevtronDrift = func(ctx context.Context, d *config.Data, instance string) *devtronStatusJSON {
-				return compareDevtronNamed(ctx, f.providerEnv(), d, instance)
+			opts.Drift = func(ctx context.Context, d *config.Data, kind platforms.Kind, instance string) *devtronStatusJSON {
+				return compareNamed(ctx, f.providerEnv(), d, kind, instance)
 			}
 			return runF(cmd.Context(), opts)
 		},
@@ -165,6 +168,8 @@ func addCheckFlags(cmd *cobra.Command, opts *checkOptions, format *string, asJSO
 	allowFlagOverSSH(fl.Lookup("timeout"))
 	fl.BoolVar(&opts.Devtron, "devtron", false, "also check every stored Devtron instance and whether it holds the same configurations")
 	allowFlagOverSSH(fl.Lookup("devtron"))
+	fl.BoolVar(&opts.Platforms, "platforms", false, "also check every stored platform instance (Devtron, Argo CD, Flux) and whether it holds the stored credentials")
+	allowFlagOverSSH(fl.Lookup("platforms"))
 	fl.BoolVar(&opts.Deep, "deep", false, "add the round trip: create a repository, clone, push, verify, delete")
 	allowFlagOverSSH(fl.Lookup("deep"))
 	fl.String("repo", "", "with --deep: push a throw-away branch to this existing repository (OWNER/REPO) for this run instead of the stored one (\"\": create a throw-away repository)")
@@ -222,15 +227,24 @@ func checkTo(ctx context.Context, opts *checkOptions, out io.Writer, complete fu
 	if nothing != "" {
 		return nothingToCheck(out, opts.IO.Err, cf, nothing, complete)
 	}
-	if opts.Devtron && len(d.InstanceNames(string(platforms.KindDevtron))) == 0 {
-		return usageErr("--devtron: no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+	if err := opts.platformsStored(d); err != nil {
+		return err
 	}
 	if err := opts.checkRepo(d, names); err != nil {
 		return err
 	}
 	rep := testProviders(ctx, opts, s, d, names, out)
-	if opts.Devtron {
-		rep.Devtron = checkDevtronInstances(ctx, opts.Env(opts.Timeout), d, opts.DevtronDrift)
+	if opts.Devtron || opts.Platforms {
+		rep.Devtron = checkInstances(ctx, opts.Env(opts.Timeout), d, opts.Drift, platforms.KindDevtron)
+	}
+	if opts.Platforms {
+		var others []platforms.Kind
+		for _, spec := range platforms.Kinds() {
+			if spec.Kind != platforms.KindDevtron {
+				others = append(others, spec.Kind)
+			}
+		}
+		rep.Platforms = checkInstances(ctx, opts.Env(opts.Timeout), d, opts.Drift, others...)
 	}
 	if err := cf.Write(out, rep); err != nil {
 		return err
@@ -356,34 +370,14 @@ func showStage(w io.Writer, id providers.ID, c providers.Check) {
 	fmt.Fprintf(w, "%s: %s %s\n", id, c.Status.Mark(), c.ID)
 }
 
-// checkRepo checks --repo against the provider of the one credential checked, normalises it, and
-// says when the result will not be remembered (its repository is not the stored one).
-func (opts *checkOptions) checkRepo(d *config.Data, names []string) error {
-	if opts.Repo == nil || len(names) != 1 {
-		return nil
-	}
-	sp := d.Credentials[names[0]]
-	if *opts.Repo != "" {
-		f, ok := providers.MustLookup(providers.ID(sp.Provider)).Field(providers.FieldRepo)
-		if ok && f.Check != nil {
-			v, err := f.Check(*opts.Repo)
-			if err != nil {
-				return usageErr("--repo: %v", err)
-			}
-			opts.Repo = &v
-		}
-	}
-	if *opts.Repo != sp.Repo {
-		fmt.Fprintf(opts.IO.Err, "note: %s's round trip uses %s for this run only; its result is not remembered (set --repo keeps a repository)\n",
-			names[0], repoText(*opts.Repo))
+// platformsStored refuses --devtron without a Devtron instance, and --platforms without any
+// instance.
+func (opts *checkOptions) platformsStored(d *config.Data) error {
+	switch {
+	case opts.Devtron && !opts.Platforms && len(d.InstanceNames(string(platforms.KindDevtron))) == 0:
+		return usageErr("--devtron: %v", usecase.NoInstanceError{Kind: platforms.KindDevtron})
+	case opts.Platforms && len(usecase.StoredInstances(d)) == 0:
+		return usageErr("--platforms: no platform instance is stored: run `gitopscfg KIND set` first (%s)", strings.Join(pushKinds(), ", "))
 	}
 	return nil
-}
-
-// repoText names a round trip's repository for a message.
-func repoText(repo string) string {
-	if repo == "" {
-		return "a throw-away repository"
-	}
-	return "the existing repository " + repo
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"io"
 
@@ -13,7 +14,9 @@ import (
 // devtronCheck is what `check --devtron` adds to a report: the stored Devtron instance's own check
 // (reachable, token valid, super-admin) and the drift between the stored providers and Devtron.
 type devtronCheck struct {
-	// Name is the instance's name, shown when several are stored (named).
+	// Kind is the platform's kind; Name is the instance's name, shown when several of its kind
+	// are stored (named).
+	Kind   platforms.Kind
 	Name   string
 	named  bool
 	Result providers.Result
@@ -37,46 +40,48 @@ type devtronCheckJSON struct {
 	ActiveDiffers bool                `json:"active_differs"`
 }
 
-// checkDevtronInstances checks every stored Devtron instance (see checkDevtronInstance), in
-// their names' order.
-func checkDevtronInstances(ctx context.Context, env *providers.Env, d *config.Data,
-	drift func(context.Context, *config.Data, string) *devtronStatusJSON) []*devtronCheck {
-	names := d.InstanceNames(string(platforms.KindDevtron))
-	out := make([]*devtronCheck, len(names))
-	for i, name := range names {
-		out[i] = checkDevtronInstance(ctx, env, d, name, drift)
-		out[i].named = len(names) > 1
+// checkInstances checks every stored instance of the kinds named (see checkInstance), kind by
+// kind, then in their names' order.
+func checkInstances(ctx context.Context, env *providers.Env, d *config.Data, drift instanceDrift, kinds ...platforms.Kind) []*devtronCheck {
+	var out []*devtronCheck
+	for _, in := range usecase.StoredInstances(d, kinds...) {
+		c := checkInstance(ctx, env, d, in.Kind, in.Name, drift)
+		c.named = len(d.InstanceNames(string(in.Kind))) > 1
+		out = append(out, c)
 	}
 	return out
 }
 
-// checkDevtronInstance runs the check of the instance name within env's deadline and, when it
-// passed, compares the credentials with drift. A differing configuration is a report, not a
-// failure: only the instance check decides ok.
-func checkDevtronInstance(ctx context.Context, env *providers.Env, d *config.Data, name string,
-	drift func(context.Context, *config.Data, string) *devtronStatusJSON) *devtronCheck {
-	p := d.Platforms[string(platforms.KindDevtron)][name]
-	in := *platforms.InstanceOf(platforms.KindDevtron, name, p)
-	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckDevtron(ctx, in, 0)
+// instanceDrift compares the stored credentials with the stored instance of kind named name.
+type instanceDrift func(ctx context.Context, d *config.Data, kind platforms.Kind, name string) *devtronStatusJSON
+
+// checkInstance runs the check of the instance of kind named name within env's deadline and,
+// when it passed, compares the credentials with drift. A differing configuration is a report,
+// not a failure: only the instance check decides ok.
+func checkInstance(ctx context.Context, env *providers.Env, d *config.Data, kind platforms.Kind, name string, drift instanceDrift) *devtronCheck {
+	spec, _ := platforms.Lookup(string(kind))
+	in := *platforms.InstanceOf(kind, name, d.Platforms[string(kind)][name])
+	r, err := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CheckInstance(ctx, in, 0)
 	if err != nil {
-		r := providers.Result{Host: p.URL}
-		r.Add("devtron", providers.Fail, err.Error())
+		r := providers.Result{Host: spec.Where(in)}
+		r.Add(string(kind), providers.Fail, err.Error())
 		r.Finish()
-		return &devtronCheck{Name: name, Result: displayResult(r)}
+		return &devtronCheck{Kind: kind, Name: name, Result: displayResult(r)}
 	}
-	out := &devtronCheck{Name: name, Result: displayResult(r)}
+	out := &devtronCheck{Kind: kind, Name: name, Result: displayResult(r)}
 	if r.OK {
-		out.Drift = drift(ctx, d, name)
+		out.Drift = drift(ctx, d, kind, name)
 	}
 	return out
 }
 
 // label is how the formats name the instance: "Devtron", or "Devtron NAME" among several.
 func (c *devtronCheck) label() string {
+	spec, _ := platforms.Lookup(string(cmp.Or(c.Kind, platforms.KindDevtron)))
 	if c.named {
-		return "Devtron " + c.Name
+		return spec.Name + " " + c.Name
 	}
-	return "Devtron"
+	return spec.Name
 }
 
 func (c *devtronCheck) json() *devtronCheckJSON {
@@ -104,6 +109,32 @@ func (c *devtronCheck) writeText(w io.Writer) {
 	if c.named {
 		_, _ = io.WriteString(w, c.label()+":\n")
 	}
-	writeDevtronCheck(w, c.Result)
+	spec, _ := platforms.Lookup(string(cmp.Or(c.Kind, platforms.KindDevtron)))
+	writeInstanceCheck(w, spec.Name, c.Result)
 	writeDevtronStatusText(w, c.Drift, !c.named)
+}
+
+// platformCheckJSON is one entry of check --json's "platforms" (with --platforms): an instance of
+// any kind, its check, and per stored credential whether it holds it (status --json's states).
+type platformCheckJSON struct {
+	Kind       string              `json:"kind"`
+	Instance   string              `json:"instance"`
+	URL        string              `json:"url"`
+	OK         bool                `json:"ok"`
+	DurationMS int64               `json:"duration_ms"`
+	Checks     []providers.Check   `json:"checks"`
+	Active     *string             `json:"active_provider"`
+	Creds      map[string]string   `json:"credentials"`
+	Fields     map[string][]string `json:"fields,omitempty"`
+	Orphaned   []string            `json:"orphaned,omitempty"`
+	Error      *string             `json:"error"`
+}
+
+func (c *devtronCheck) platformJSON() *platformCheckJSON {
+	j := &platformCheckJSON{Kind: string(cmp.Or(c.Kind, platforms.KindDevtron)), Instance: c.Name, URL: c.Result.Host, OK: c.Result.OK,
+		DurationMS: c.Result.DurationMS, Checks: c.Result.Checks, Creds: map[string]string{}}
+	if c.Drift != nil {
+		j.Active, j.Creds, j.Fields, j.Orphaned, j.Error = c.Drift.Active, c.Drift.Providers, c.Drift.Fields, c.Drift.orphaned, c.Drift.Error
+	}
+	return j
 }

@@ -18,6 +18,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
+	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
@@ -120,10 +121,10 @@ func (x *runFixture) checkOpts(format string) *checkOptions {
 		x.t.Fatal(err)
 	}
 	env := x.env(providers.DefaultTimeout)
-	drift := func(ctx context.Context, d *config.Data, name string) *devtronStatusJSON {
-		return compareDevtronNamed(ctx, env, d, name)
+	drift := func(ctx context.Context, d *config.Data, kind platforms.Kind, name string) *devtronStatusJSON {
+		return compareNamed(ctx, env, d, kind, name)
 	}
-	return &checkOptions{runDeps: x.deps("", false), DevtronDrift: drift,
+	return &checkOptions{runDeps: x.deps("", false), Drift: drift,
 		Timeout: providers.DefaultTimeout, Format: cf, Expiry: expiryThresholds{Warn: defaultWarnExpiry}}
 }
 
@@ -169,7 +170,8 @@ func TestCheckRunInProcess(t *testing.T) {
 		t.Fatalf("check gitlab --json: %v", err)
 	}
 	var doc struct{ Results []providers.Result }
-	if err := json.Unmarshal(x.out.Bytes(), &doc); err != nil || len(doc.Results) != 1 || doc.Results[0].Provider != providers.GitLab {
+	if err := json.Unmarshal(x.out.Bytes(), &doc); err != nil || len(doc.Results) != 1 || doc.Results[0].Provider != providers.GitLab ||
+		doc.Results[0].Kind != "token" {
 		t.Fatalf("check gitlab --json: %v\n%s", err, x.out.String())
 	}
 	x.noneLeaked(fake.GitHubTokenNoDeleteRepo, fake.GitLabTokenFull)
@@ -239,7 +241,10 @@ func TestCheckRunDevtron(t *testing.T) {
 	compared := false
 	opts = x.checkOpts("json")
 	opts.Devtron = true
-	opts.DevtronDrift = func(context.Context, *config.Data, string) *devtronStatusJSON { compared = true; return nil }
+	opts.Drift = func(context.Context, *config.Data, platforms.Kind, string) *devtronStatusJSON {
+		compared = true
+		return nil
+	}
 	if err := checkRun(context.Background(), opts); exitCode(err) != exitCheckFail {
 		t.Fatalf("a viewer's token: exit %d, %v", exitCode(err), err)
 	}
@@ -279,7 +284,7 @@ func TestCheckCmdPassesItsOptions(t *testing.T) {
 		!got.Devtron || got.All {
 		t.Fatalf("options %+v", got)
 	}
-	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil || got.DevtronDrift == nil {
+	if got.IO.Out != &out || got.OpenStore == nil || got.Env == nil || got.Now == nil || got.Who == nil || got.Drift == nil {
 		t.Fatalf("dependencies not filled: %+v", got)
 	}
 	got, err = parse("--all", "--json", "--timeout", "5s")
@@ -367,7 +372,7 @@ func TestCheckRunDevtronPrometheus(t *testing.T) {
 	for _, p := range []string{"gitlab", "github"} {
 		opts := x.pushOpts()
 		opts.Credential, opts.Activate = p, true
-		if err := pushDevtronRun(ctx, opts); err != nil {
+		if err := pushRun(ctx, opts); err != nil {
 			t.Fatalf("push %s: %v\n%s", p, err, x.err.String())
 		}
 	}
@@ -469,7 +474,10 @@ func TestCheckRunDevtronNagios(t *testing.T) {
 			opts := x.checkOpts("nagios")
 			opts.All, opts.Devtron = true, true
 			compared := false
-			opts.DevtronDrift = func(context.Context, *config.Data, string) *devtronStatusJSON { compared = true; return c.drift }
+			opts.Drift = func(context.Context, *config.Data, platforms.Kind, string) *devtronStatusJSON {
+				compared = true
+				return c.drift
+			}
 			err := checkRun(context.Background(), opts)
 			out := x.out.String()
 			if exitCode(err) != c.code || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, c.summary) {

@@ -118,24 +118,24 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	staging := x.devtronInstance("staging", stagingCanary)
 	push := x.pushOpts()
 	push.Credential = "github"
-	if err := pushDevtronRun(ctx, push); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "default, staging") {
+	if err := pushRun(ctx, push); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "default, staging") {
 		t.Fatalf("push with two instances and none named: %v", err)
 	}
 	push = x.pushOpts()
 	push.Credential, push.AllInstances, push.Activate = "github", true, true
-	if err := pushDevtronRun(ctx, push); err != nil {
+	if err := pushRun(ctx, push); err != nil {
 		t.Fatalf("push github --all-instances: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	// acme-infra would replace github in both: refused without a terminal unless --replace.
 	push = x.pushOpts()
 	push.Credential, push.Instances = "acme-infra", []string{"staging"}
-	err := pushDevtronRun(ctx, push)
+	err := pushRun(ctx, push)
 	if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "holds github") || !strings.Contains(err.Error(), "--replace") {
 		t.Fatalf("a push replacing another credential without --replace: %v", err)
 	}
 	push = x.pushOpts()
 	push.Credential, push.Instances, push.Replace = "acme-infra", []string{"staging"}, true
-	if err := pushDevtronRun(ctx, push); err != nil {
+	if err := pushRun(ctx, push); err != nil {
 		t.Fatalf("push acme-infra --instance staging --replace: %v\n%s", err, x.err.String())
 	}
 
@@ -219,7 +219,7 @@ func TestTwoCredentialsOfOneProviderAndTwoDevtrons(t *testing.T) {
 	// Pushed to both with --activate, acme-infra becomes the active one in both and here, once.
 	push = x.pushOpts()
 	push.Credential, push.AllInstances, push.Replace, push.Activate = "acme-infra", true, true, true
-	if err := pushDevtronRun(ctx, push); err != nil {
+	if err := pushRun(ctx, push); err != nil {
 		t.Fatalf("push acme-infra --all-instances --activate: %v\n%s", err, x.err.String())
 	}
 	if n := strings.Count(x.err.String(), "is now the active credential here too"); n != 1 || x.data().Active != "acme-infra" {
@@ -269,7 +269,7 @@ func TestRotationPushesToEveryDevtronInstance(t *testing.T) {
 	}{{"github", "default", false}, {"acme-infra", "staging", true}} {
 		push := x.pushOpts()
 		push.Credential, push.Instances, push.Replace, push.Activate = p.cred, []string{p.inst}, p.replace, true
-		if err := pushDevtronRun(ctx, push); err != nil {
+		if err := pushRun(ctx, push); err != nil {
 			t.Fatalf("push %s to %s: %v\n%s", p.cred, p.inst, err, x.err.String())
 		}
 	}

@@ -49,7 +49,7 @@ func (f *factory) startDemo(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, _, err := b.SetDevtron(ctx, usecase.DevtronInput{Instance: platforms.Instance{URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}}); err != nil {
+	if _, _, err := b.SetInstance(ctx, usecase.InstanceInput{Instance: platforms.Instance{Kind: platforms.KindDevtron, URL: dtEmu.URL(), Token: devtronfake.SuperAdminToken}}); err != nil {
 		return err
 	}
 	fmt.Fprintln(f.Err, "demo: using built-in provider and Devtron emulators on loopback and a throw-away store; nothing real is touched")

@@ -7,18 +7,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
+	"gitopscfg/platforms"
 	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/usecase"
 )
 
 // devtronSetOpts are devtron set's options with x's dependencies and stdin.
-func (x *runFixture) devtronSetOpts(stdin string) *devtronSetOptions {
-	return &devtronSetOptions{runDeps: x.deps(stdin, false), Timeout: 5 * time.Second}
+func (x *runFixture) devtronSetOpts(stdin string) *platformSetOptions {
+	return &platformSetOptions{runDeps: x.deps(stdin, false), Spec: devtronSpec(), Values: map[string]string{}, Timeout: 5 * time.Second}
 }
 
-func ptrTo[T any](v T) *T { return &v }
+// devtronSpec is Devtron's registration.
+func devtronSpec() platforms.Spec {
+	spec, err := platforms.Lookup("devtron")
+	if err != nil {
+		panic(err)
+	}
+	return spec
+}
 
 // TestDevtronSetRunInProcess drives devtron set's run function: a token that fails the instance
 // check is not saved, a super-admin's is saved with the check at the injected time and the
@@ -32,8 +42,8 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 	ctx := context.Background()
 
 	opts := x.devtronSetOpts(viewerCanary)
-	opts.URL, opts.TokenStdin = ptrTo(dt.URL()), true
-	if err := devtronSetRun(ctx, opts); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "super-admin") ||
+	opts.Values["url"], opts.TokenStdin = dt.URL(), true
+	if err := platformSetRun(ctx, opts); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "super-admin") ||
 		!strings.Contains(x.err.String(), "not saved") {
 		t.Fatalf("a viewer's token: exit %d, stdout %q, stderr %q", exitCode(err), x.out.String(), x.err.String())
 	}
@@ -42,8 +52,8 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 	}
 
 	opts = x.devtronSetOpts(adminCanary + "\n")
-	opts.URL, opts.TokenStdin = ptrTo(" "+dt.URL()+" "), true
-	if err := devtronSetRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Saved the Devtron instance "+dt.URL()+".") {
+	opts.Values["url"], opts.TokenStdin = " "+dt.URL()+" ", true
+	if err := platformSetRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Saved the Devtron instance "+dt.URL()+".") {
 		t.Fatalf("a super-admin's token: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	d := x.data()
@@ -57,17 +67,17 @@ func TestDevtronSetRunInProcess(t *testing.T) {
 
 	// Only the CA bundle changes: the stored URL and token stay; a relative path is refused.
 	opts = x.devtronSetOpts("")
-	opts.CABundle, opts.NoCheck = ptrTo("ca.pem"), true
-	if err := devtronSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "must be absolute") {
+	opts.Values["ca-bundle"], opts.NoCheck = "ca.pem", true
+	if err := platformSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "must be absolute") {
 		t.Fatalf("relative --ca-bundle: exit %d, %v", exitCode(err), err)
 	}
 	opts = x.devtronSetOpts("")
-	if err := devtronSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "nothing to change") {
+	if err := platformSetRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "nothing to change") {
 		t.Fatalf("no change: exit %d, %v", exitCode(err), err)
 	}
 	opts = x.devtronSetOpts("")
-	opts.URL, opts.NoCheck = ptrTo("http://devtron.example.com"), true
-	if err := devtronSetRun(ctx, opts); err == nil {
+	opts.Values["url"], opts.NoCheck = "http://devtron.example.com", true
+	if err := platformSetRun(ctx, opts); err == nil {
 		t.Fatal("a plain-http URL off loopback was saved")
 	}
 	if d := x.data(); usecase.StoredDevtron(d).URL != dt.URL() || usecase.StoredDevtron(d).Token != adminCanary {
@@ -82,12 +92,12 @@ func TestDevtronRemoveRunInProcess(t *testing.T) {
 	t.Parallel()
 	x := newRunFixture(t)
 	ctx := context.Background()
-	opts := &devtronRemoveOptions{runDeps: x.deps("", false)}
-	if err := devtronRemoveRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
+	opts := &platformRemoveOptions{runDeps: x.deps("", false), Spec: devtronSpec()}
+	if err := platformRemoveRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
 		t.Fatalf("nothing stored: exit %d, %v", exitCode(err), err)
 	}
 	x.devtron(nil, devtronfake.SuperAdminToken)
-	if err := devtronRemoveRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Removed the Devtron instance") {
+	if err := platformRemoveRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "Removed the Devtron instance") {
 		t.Fatalf("remove: %v, %q", err, x.out.String())
 	}
 	d := x.data()
@@ -106,9 +116,12 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*devtronSetOptions, error) { return parseOptions(f, newDevtronSetCmd, args...) }
+	newSet := func(f *factory, runF func(context.Context, *platformSetOptions) error) *cobra.Command {
+		return newPlatformSetCmd(f, devtronSpec(), runF)
+	}
+	parse := func(args ...string) (*platformSetOptions, error) { return parseOptions(f, newSet, args...) }
 	got, err := parse("--url", "https://devtron.example.com", "--token-stdin", "--no-check", "--timeout", "3s")
-	if err != nil || got == nil || got.URL == nil || *got.URL != "https://devtron.example.com" || got.CABundle != nil ||
+	if err != nil || got == nil || got.Values["url"] != "https://devtron.example.com" || len(got.Values) != 1 ||
 		!got.TokenStdin || !got.NoCheck || got.Timeout != 3*time.Second {
 		t.Fatalf("set: %v %+v", err, got)
 	}
@@ -116,7 +129,7 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 		t.Fatalf("dependencies not filled: %+v", got)
 	}
 	got, err = parse("--ca-bundle", "")
-	if err != nil || got == nil || got.URL != nil || got.CABundle == nil || *got.CABundle != "" || got.TokenStdin || got.Timeout <= 0 {
+	if ca, given := got.Values["ca-bundle"]; err != nil || got == nil || len(got.Values) != 1 || !given || ca != "" || got.TokenStdin || got.Timeout <= 0 {
 		t.Fatalf("set --ca-bundle '': %v %+v", err, got)
 	}
 	if got, err := parse("staging", "--url", "https://devtron.example.com"); err != nil || got == nil || got.Instance != "staging" {
@@ -132,8 +145,8 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 	}
 
 	ran := false
-	rm := newDevtronRemoveCmd(f, func(_ context.Context, o *devtronRemoveOptions) error {
-		ran = o.IO.Out == &out && o.OpenStore != nil && o.Who != nil
+	rm := newPlatformRemoveCmd(f, devtronSpec(), func(_ context.Context, o *platformRemoveOptions) error {
+		ran = o.IO.Out == &out && o.OpenStore != nil && o.Who != nil && o.Spec.Kind == "devtron"
 		return nil
 	})
 	rm.SetArgs(nil)
@@ -149,3 +162,5 @@ func TestDevtronCmdsPassTheirOptions(t *testing.T) {
 		}
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -145,6 +145,9 @@ func exportRun(ctx context.Context, opts *exportOptions) error {
 	if err := deliveryErr(opts.IO.Err, err); err != nil {
 		return err
 	}
+	if ex.Note != "" {
+		fmt.Fprintf(opts.IO.Err, "note: %s\n", ex.Note)
+	}
 	return writeManifests(opts, ex.Objects)
 }
 
@@ -162,6 +165,9 @@ func exportAllRun(ctx context.Context, opts *exportOptions, b *usecase.Backend, 
 	for _, ex := range all.Exports {
 		if ex.Forced != nil {
 			fmt.Fprintf(opts.IO.Err, "warning: %s; going on because of --force\n", ex.Forced.Why)
+		}
+		if ex.Note != "" {
+			fmt.Fprintf(opts.IO.Err, "note: %s: %s\n", ex.Credential, ex.Note)
 		}
 	}
 	if len(all.Objects) > 0 {

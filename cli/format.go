@@ -22,9 +22,17 @@ type checkReport struct {
 	Deep   bool
 	// Orgs is each checked credential's organisation / group / project / workspace, by name.
 	Orgs map[string]string
-	// Devtron is the Devtron instances' checks and drifts, in their names' order (check --devtron;
-	// none otherwise).
+	// Devtron is the Devtron instances' checks and drifts, in their names' order (check --devtron
+	// or --platforms; none otherwise).
 	Devtron []*devtronCheck
+	// Platforms is the other kinds' instances' checks and drifts (check --platforms), kind by
+	// kind, then by name.
+	Platforms []*devtronCheck
+}
+
+// instances are every platform instance checked: Devtron's, then the others.
+func (rep *checkReport) instances() []*devtronCheck {
+	return append(slices.Clip(rep.Devtron), rep.Platforms...)
 }
 
 // failed reports whether a result failed (an expiry sooner than --fail-expiry included).
@@ -34,7 +42,7 @@ func (rep *checkReport) failed() bool {
 			return true
 		}
 	}
-	for _, dc := range rep.Devtron {
+	for _, dc := range rep.instances() {
 		if !dc.Result.OK {
 			return true
 		}

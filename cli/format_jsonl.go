@@ -26,6 +26,14 @@ type jsonlResult struct {
 	providers.Result
 }
 
+// jsonlPlatform is the line of an instance of another kind (check --platforms): an entry of
+// check --json's "platforms".
+type jsonlPlatform struct {
+	Event string    `json:"event"`
+	At    time.Time `json:"at"`
+	*platformCheckJSON
+}
+
 // jsonlDevtron is check --devtron's line, after the results: check --json's "devtron" key.
 type jsonlDevtron struct {
 	Event string    `json:"event"`
@@ -49,6 +57,11 @@ func init() {
 			}
 			for _, dc := range rep.Devtron {
 				if err := enc.Encode(jsonlDevtron{Event: "devtron", At: rep.At.UTC(), devtronCheckJSON: dc.json()}); err != nil {
+					return err
+				}
+			}
+			for _, pc := range rep.Platforms {
+				if err := enc.Encode(jsonlPlatform{Event: "platform", At: rep.At.UTC(), platformCheckJSON: pc.platformJSON()}); err != nil {
 					return err
 				}
 			}

@@ -80,7 +80,7 @@ func nagiosWorst(rep *checkReport) nagiosState {
 		s, _ := nagiosResultState(r)
 		st = max(st, s)
 	}
-	for _, dc := range rep.Devtron {
+	for _, dc := range rep.instances() {
 		s, _ := nagiosDevtronState(dc)
 		st = max(st, s)
 	}
@@ -121,6 +121,9 @@ func nagiosDevtronState(dc *devtronCheck) (nagiosState, string) {
 			drift = append(drift, id+" "+string(state))
 		}
 	}
+	for _, o := range dc.Drift.orphaned {
+		drift = append(drift, o+" orphaned")
+	}
 	if len(drift) > 0 {
 		return nagiosWarning, ": " + nagiosText(strings.Join(drift, ", "))
 	}
@@ -143,7 +146,7 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 		}
 		items = append(items, part{st, text})
 	}
-	for _, dc := range rep.Devtron {
+	for _, dc := range rep.instances() {
 		st, text := nagiosDevtronState(dc)
 		items = append(items, part{st, dc.label() + " " + st.String() + text})
 	}
@@ -162,6 +165,10 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 			days := r.ExpiresAt.Sub(rep.At).Hours() / 24
 			perf = append(perf, fmt.Sprintf("'%s_token_expiry_days'=%s;%s;%s;;", id, nagiosNumber(days),
 				nagiosBelow(rep.Expiry.Warn), nagiosBelow(rep.Expiry.Fail)))
+		}
+		if at := clientCertExpiry(r); at != nil {
+			perf = append(perf, fmt.Sprintf("'%s_client_cert_expiry_days'=%s;%s;0;;", id, nagiosNumber(at.Sub(rep.At).Hours()/24),
+				nagiosBelow(providers.CertExpiryWarn)))
 		}
 		perf = append(perf, fmt.Sprintf("'%s_check_duration'=%ss;;;0;", id, nagiosNumber(float64(r.DurationMS)/1000)))
 	}

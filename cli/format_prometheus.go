@@ -31,6 +31,8 @@ var (
 		"When the check ran, as a Unix timestamp."}
 	promExpiry = promMetric{"gitopscfg_token_expiry_timestamp_seconds",
 		"When the provider's token expires, as a Unix timestamp; absent when the token has no expiry date or it is unknown."}
+	promCertExpiry = promMetric{"gitopscfg_client_cert_expiry_timestamp_seconds",
+		"When the credential's client certificate expires, as a Unix timestamp; absent when it has none."}
 	promScope = promMetric{"gitopscfg_token_scope_granted",
 		"1 when the token has the required scope or permission, 0 when it is missing; absent when it could not be confirmed."}
 	promStage = promMetric{"gitopscfg_deep_stage_success",
@@ -45,6 +47,14 @@ var (
 		"With --devtron: 1 when Devtron holds the provider's stored configuration, 0 when its configuration differs; absent when Devtron holds none, cannot hold one, or it could not be compared."}
 	promDevtronActiveMatches = promMetric{"gitopscfg_devtron_active_provider_matches",
 		"With --devtron: 1 when Devtron's active provider is the one active here, 0 when it is another; absent when Devtron could not be compared."}
+	promPlatformSuccess = promMetric{"gitopscfg_platform_check_success",
+		"With --platforms: 1 when the platform instance (Argo CD, Flux) answers and may do what a push needs, 0 when not."}
+	promPlatformDuration = promMetric{"gitopscfg_platform_check_duration_seconds",
+		"With --platforms: how long the check of the platform instance took."}
+	promPlatformInSync = promMetric{"gitopscfg_platform_in_sync",
+		"With --platforms: 1 when the platform instance holds the credential as stored, 0 when it differs; absent when it holds none or it could not be compared."}
+	promPlatformOrphaned = promMetric{"gitopscfg_platform_orphaned",
+		"With --platforms: how many credentials the platform instance holds from gitopscfg that are no longer stored (push --prune deletes them)."}
 )
 
 func init() {
@@ -70,7 +80,7 @@ func (f promFamilies) add(m promMetric, v float64, labels ...[2]string) {
 
 func writePrometheus(w io.Writer, rep *checkReport) error {
 	families := promFamilies{}
-	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promScope}
+	order := []promMetric{promSuccess, promDuration, promTime, promExpiry, promCertExpiry, promScope}
 	if rep.Deep {
 		order = append(order, promStage, promStageDuration)
 	}
@@ -82,6 +92,12 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 	}
 	for _, dc := range rep.Devtron {
 		families.addDevtron(dc)
+	}
+	if len(rep.Platforms) > 0 {
+		order = append(order, promPlatformSuccess, promPlatformDuration, promPlatformInSync, promPlatformOrphaned)
+	}
+	for _, pc := range rep.Platforms {
+		families.addPlatform(pc)
 	}
 	return families.write(w, order)
 }
@@ -95,6 +111,9 @@ func (f promFamilies) addProvider(r providers.Result, rep *checkReport) {
 	f.add(promTime, float64(rep.At.Unix()), base...)
 	if r.ExpiresAt != nil {
 		f.add(promExpiry, float64(r.ExpiresAt.Unix()), base...)
+	}
+	if at := clientCertExpiry(r); at != nil {
+		f.add(promCertExpiry, float64(at.Unix()), base...)
 	}
 	for _, sc := range providers.MustLookup(r.Provider).Scopes {
 		c, ok := r.Find(providers.ScopeCheckID(sc.Name))
@@ -141,6 +160,27 @@ func (f promFamilies) addDevtron(dc *devtronCheck) {
 			f.add(promDevtronInSync, 1, labels...)
 		case platforms.Differs:
 			f.add(promDevtronInSync, 0, labels...)
+		}
+	}
+}
+
+// addPlatform adds an instance's samples (--platforms): its check and, once compared, whether it
+// holds each stored credential and how many it holds for credentials no longer stored.
+func (f promFamilies) addPlatform(pc *devtronCheck) {
+	base := [][2]string{{"kind", string(pc.Kind)}, {"instance", pc.Name}}
+	f.add(promPlatformSuccess, promBool(pc.Result.OK), base...)
+	f.add(promPlatformDuration, float64(pc.Result.DurationMS)/1000, base...)
+	if pc.Drift == nil || pc.Drift.Error != nil {
+		return
+	}
+	f.add(promPlatformOrphaned, float64(len(pc.Drift.orphaned)), base...)
+	for _, name := range slices.Sorted(maps.Keys(pc.Drift.Providers)) {
+		labels := append(slices.Clip(base), [2]string{"provider", cmp.Or(pc.Drift.providerOf[name], name)}, [2]string{"credential", name})
+		switch platforms.DriftState(pc.Drift.Providers[name]) {
+		case platforms.InSync:
+			f.add(promPlatformInSync, 1, labels...)
+		case platforms.Differs:
+			f.add(promPlatformInSync, 0, labels...)
 		}
 	}
 }

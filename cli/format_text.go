@@ -9,7 +9,7 @@ func init() {
 		ShowsProgress: true,
 		Write: func(w io.Writer, rep *checkReport) error {
 			writeResultsText(w, rep.Results, rep.Graded)
-			for _, dc := range rep.Devtron {
+			for _, dc := range rep.instances() {
 				dc.writeText(w)
 			}
 			return nil

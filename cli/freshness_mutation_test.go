@@ -70,7 +70,7 @@ func TestPushRefusesAFailedLatestCheck(t *testing.T) {
 			x.setChecked(c.check, c.deep)
 			ctx := context.Background()
 
-			err := pushDevtronRun(ctx, x.pushOpts())
+			err := pushRun(ctx, x.pushOpts())
 			if c.refused {
 				if exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitlab's last check (") ||
 					!strings.Contains(err.Error(), ") failed: run `gitopscfg check gitlab` first, or give --force") {
@@ -81,7 +81,7 @@ func TestPushRefusesAFailedLatestCheck(t *testing.T) {
 				}
 				opts := x.pushOpts()
 				opts.Force = true
-				if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), ") failed; going on because of --force") {
+				if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), ") failed; going on because of --force") {
 					t.Fatalf("push --force: %v, stderr %q", err, x.err.String())
 				}
 			} else {

@@ -41,7 +41,7 @@ func TestResultHeadlineSaysPassedWithWarnings(t *testing.T) {
 		}
 	}
 	var dt bytes.Buffer
-	writeDevtronCheck(&dt, providers.Result{Host: "https://devtron.example.com", OK: true, DurationMS: 7, Checks: []providers.Check{{ID: "version", Status: providers.Warn}}})
+	writeInstanceCheck(&dt, "Devtron", providers.Result{Host: "https://devtron.example.com", OK: true, DurationMS: 7, Checks: []providers.Check{{ID: "version", Status: providers.Warn}}})
 	if !strings.HasPrefix(dt.String(), "Devtron — https://devtron.example.com — passed with 1 warning in 7 ms\n") {
 		t.Errorf("Devtron's headline: %q", dt.String())
 	}
@@ -90,7 +90,7 @@ func TestTokenNouns(t *testing.T) {
 		{tokenNoun(providers.Bitbucket), "ATATT", "--token-stdin: the token is only 5 characters long; API tokens are much longer: paste the whole token"},
 		{tokenNoun(providers.Bitbucket), "", "--token-stdin: the token is empty: paste the API token"},
 		{tokenNoun(providers.Gitea), "", "--token-stdin: the token is empty: paste the access token"},
-		{devtronTokenNoun, "abc", "--token-stdin: the token is only 3 characters long; Devtron API tokens are much longer: paste the whole token"},
+		{"Devtron API token", "abc", "--token-stdin: the token is only 3 characters long; Devtron API tokens are much longer: paste the whole token"},
 		{tokenNoun(providers.GitHub), "ghp_", "--token-stdin: the token is only 4 characters long; personal access tokens are much longer: paste the whole token"},
 	} {
 		_, err := readToken(strings.NewReader(c.in), io.Discard, c.noun)

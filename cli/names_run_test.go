@@ -55,7 +55,7 @@ func TestProviderAliases(t *testing.T) {
 			}), "forgejo")
 		}},
 		{[]string{"devtron", "Forgejo"}, func() error {
-			return execute(newPushCmd(f, func(_ context.Context, o *pushDevtronOptions) error {
+			return execute(newPushCmd(f, func(_ context.Context, o *pushOptions) error {
 				record("push")(providers.ID(o.Credential))
 				return nil
 			}), "devtron", "Forgejo")

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,11 +21,13 @@ import (
 	"gitopscfg/usecase"
 )
 
-// pushDevtronOptions is what push devtron needs: injected dependencies first, then the parsed
-// flags and arguments.
-type pushDevtronOptions struct {
+// pushOptions is what push needs: injected dependencies first, then the parsed flags and
+// arguments.
+type pushOptions struct {
 	runDeps
 
+	// Kind is the platform's kind ("": Devtron).
+	Kind platforms.Kind
 	// Credential is the CREDENTIAL argument as credentialArg read it ("": the active one); Typed
 	// as typed.
 	Credential, Typed string
@@ -35,7 +39,9 @@ type pushDevtronOptions struct {
 	// instance holds (Devtron keeps one configuration per provider).
 	Replace bool
 	Force   bool
-	JSON    bool
+	// Prune also deletes what was delivered for credentials no longer stored.
+	Prune bool
+	JSON  bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and makes
 	// it the active one here too, so that both agree.
 	Activate bool
@@ -43,16 +49,17 @@ type pushDevtronOptions struct {
 	Timeout time.Duration
 }
 
-// newPushCmd builds push devtron; runF runs it (nil: pushDevtronRun), so tests can swap it.
-func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) error) *cobra.Command {
+// newPushCmd builds push KIND; runF runs it (nil: pushRun), so tests can swap it.
+func newPushCmd(f *factory, runF func(context.Context, *pushOptions) error) *cobra.Command {
 	if runF == nil {
-		runF = pushDevtronRun
+		runF = pushRun
 	}
-	opts := &pushDevtronOptions{}
+	opts := &pushOptions{}
+	kinds := pushKinds()
 	cmd := &cobra.Command{
-		Use:   "push devtron [CREDENTIAL] [--instance NAME]... [--all-instances] [--activate] [--replace] [--force] [--json]",
-		Short: "Create or update a credential's configuration in Devtron (default: the active one)",
-		Long:  pushLong,
+		Use:   "push " + strings.Join(kinds, "|") + " [CREDENTIAL] [--instance NAME]... [--all-instances] " + pushFlagsUse() + "[--force] [--json]",
+		Short: "Create or update a credential's configuration in " + platformNames(kinds) + " (default: the active one)",
+		Long:  pushLong(),
 		Example: `  # The active provider
   $ gitopscfg push devtron
 
@@ -62,7 +69,7 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
   # In a script: the outcome as JSON
   $ gitopscfg push devtron gitlab --json`,
 		Args:              cobra.RangeArgs(1, 2),
-		ValidArgsFunction: f.completeProviderArg(true, "devtron"),
+		ValidArgsFunction: f.completeProviderArg(true, kinds...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.fromArgs(args); err != nil {
 				return err
@@ -75,35 +82,74 @@ func newPushCmd(f *factory, runF func(context.Context, *pushDevtronOptions) erro
 	return cmd
 }
 
-// pushLong is push devtron's help text.
-const pushLong = `Send a credential's stored configuration to a stored Devtron instance (the only one, those named
-with --instance, or every one with --all-instances; several stored and none named is exit 2): it is
-looked up there, then
-created or updated by its id, normalised first (GitLab group path to its numeric
-id, Bitbucket project key upper-case, GitHub's host as Devtron expects), with the CA bundle as
-Devtron's TLS data (TLS data Devtron holds is never erased). Devtron then validates it (it creates,
-clones, pushes to and deletes a repository, which can take minutes; Ctrl-C stops waiting).
+// pushKinds are the kinds of platform a push goes to, sorted: those that have instances.
+func pushKinds() []string {
+	var out []string
+	for _, s := range platforms.Kinds() {
+		if s.Open != nil {
+			out = append(out, string(s.Kind))
+		}
+	}
+	return out
+}
 
-Devtron has one active provider, the one its applications use, and saves every new configuration
-as the active one. A push never changes Devtron's active provider silently: when it would, a
-terminal is asked first; --activate does it without asking (and makes the provider the active one
-here too). Without either, a configuration Devtron already holds is updated and stays inactive, and
-one it does not hold is not created (exit 2).
+// platformNames names the kinds' platforms in prose ("Devtron", "Argo CD, Devtron or Flux").
+func platformNames(kinds []string) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		spec, _ := platforms.Lookup(k)
+		names[i] = spec.Name
+	}
+	return orList(names)
+}
 
-Devtron keeps one configuration per provider: pushing a second GitHub credential to an instance that
-holds the first replaces it there. A terminal is asked first; without one the push is refused (exit 2)
-unless --replace is given.
+// pushFlagsUse is the usage of the flags only some kinds take.
+func pushFlagsUse() string {
+	var use string
+	for _, s := range platforms.Kinds() {
+		if s.Open != nil && s.OneActive {
+			use += "[--activate] [--replace] "
+		}
+		if s.Open != nil && s.Prunes {
+			use += "[--prune] "
+		}
+	}
+	return use
+}
 
-A configuration whose last check failed, or that changed since its last check, is refused: run
+// pushLong is push's help text: each kind's paragraph, then the rules every push follows.
+func pushLong() string {
+	var b strings.Builder
+	var saved, refused []string
+	for _, k := range pushKinds() {
+		spec, _ := platforms.Lookup(k)
+		b.WriteString(spec.PushDoc + "\n\n")
+		saved, refused = append(saved, spec.PushExits[0]), append(refused, spec.PushExits[1])
+	}
+	b.WriteString(`A configuration whose last check failed, or that changed since its last check, is refused: run
 ` + "`gitopscfg check CREDENTIAL`" + ` first, or give --force.
 
-Exit 0: Devtron saved it. Exit 1: Devtron refused it or its validation failed. Exit 2: usage or store.`
+Exit 0: ` + strings.Join(saved, "; ") + `. Exit 1: ` + strings.Join(refused, "; ") + `. Exit 2: usage or store.`)
+	return b.String()
+}
 
-// fromArgs refuses a platform other than devtron and reads the CREDENTIAL argument into opts.
-func (opts *pushDevtronOptions) fromArgs(args []string) error {
-	if err := platformArg(args[0], []string{"devtron"}, "gitopscfg pushes to devtron (for Argo CD and Flux use `gitopscfg export`)"); err != nil {
+// fromArgs refuses a platform a push cannot go to and reads the CREDENTIAL argument into opts.
+func (opts *pushOptions) fromArgs(args []string) error {
+	kinds := pushKinds()
+	use := "gitopscfg pushes to " + orList(kinds)
+	var exportOnly []string
+	for _, s := range platforms.Exporters() {
+		if s.Open == nil {
+			exportOnly = append(exportOnly, s.Name)
+		}
+	}
+	if len(exportOnly) > 0 {
+		use += " (for " + strings.Join(exportOnly, " and ") + " use `gitopscfg export`)"
+	}
+	if err := platformArg(args[0], kinds, use); err != nil {
 		return err
 	}
+	opts.Kind = platforms.Kind(args[0])
 	if len(args) == 2 {
 		if err := readCredentialArg(args[1], &opts.Credential, &opts.Typed); err != nil {
 			return err
@@ -112,25 +158,58 @@ func (opts *pushDevtronOptions) fromArgs(args []string) error {
 	return nil
 }
 
-// addFlags declares push devtron's flags, bound to opts.
-func (opts *pushDevtronOptions) addFlags(fl *pflag.FlagSet) {
-	fl.StringArrayVar(&opts.Instances, "instance", nil, "the Devtron instance to push to (repeat for several; default: the only one)")
-	fl.BoolVar(&opts.AllInstances, "all-instances", false, "push to every stored Devtron instance")
-	fl.BoolVar(&opts.Replace, "replace", false, "replace another credential of the same provider that an instance holds")
-	fl.BoolVar(&opts.Activate, "activate", false, "make the provider Devtron's active one (in place of another) and the active one here")
+// addFlags declares push's flags, bound to opts; those only some kinds take are declared when a
+// registered kind takes them.
+func (opts *pushOptions) addFlags(fl *pflag.FlagSet) {
+	names := platformNames(pushKinds())
+	fl.StringArrayVar(&opts.Instances, "instance", nil, "the "+names+" instance to push to (repeat for several; default: the only one)")
+	fl.BoolVar(&opts.AllInstances, "all-instances", false, "push to every stored "+names+" instance")
+	for _, s := range platforms.Kinds() {
+		switch {
+		case s.Open == nil:
+		case s.OneActive && fl.Lookup("activate") == nil:
+			fl.BoolVar(&opts.Replace, "replace", false, "replace another credential of the same provider that an instance holds")
+			fl.BoolVar(&opts.Activate, "activate", false, "make the provider "+s.Name+"'s active one (in place of another) and the active one here")
+		case s.Prunes && fl.Lookup("prune") == nil:
+			fl.BoolVar(&opts.Prune, "prune", false, "also delete what was pushed there for credentials no longer stored")
+		}
+	}
 	fl.BoolVar(&opts.Force, "force", false, "push even if the last check failed or the settings changed since")
 	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
-	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting for Devtron after this long")
+	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting for "+names+" after this long")
 }
 
-// pushDevtronRun sends the credential's stored configuration to each Devtron instance asked for
-// and reports Devtron's outcome (its progress on stderr, unless opts.JSON).
-func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
+// spec is the pushed kind's registration, and a usage error for a flag it does not take.
+func (opts *pushOptions) spec() (platforms.Spec, error) {
+	spec, err := platforms.Lookup(string(cmp.Or(opts.Kind, platforms.KindDevtron)))
+	switch {
+	case err != nil:
+		return spec, usageErr("%v", err)
+	case !spec.OneActive && (opts.Activate || opts.Replace):
+		return spec, usageErr("--activate and --replace are for a platform with one active configuration per provider; %s has none", spec.Name)
+	case !spec.Prunes && opts.Prune:
+		return spec, usageErr("--prune: %s cannot tell what was pushed there for credentials no longer stored", spec.Name)
+	}
+	return spec, nil
+}
+
+// pushRun sends the credential's stored configuration to each instance asked for and reports
+// the platform's outcome (its progress on stderr, unless opts.JSON).
+func pushRun(ctx context.Context, opts *pushOptions) error {
+	spec, err := opts.spec()
+	if err != nil {
+		return err
+	}
 	s, d, err := loadNamed(opts.OpenStore, opts.Credential, opts.Typed)
 	if err != nil {
 		return err
 	}
-	targets, err := pushTargets(d, opts)
+	if spec.TokensOnly {
+		if err := usecase.TokensOnly(d, opts.Credential); err != nil {
+			return deliveryErr(opts.IO.Err, err) // whatever the instances: the platform takes no other kind
+		}
+	}
+	targets, err := pushTargets(d, spec.Kind, opts)
 	if err != nil {
 		return err
 	}
@@ -140,17 +219,32 @@ func pushDevtronRun(ctx context.Context, opts *pushDevtronOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
+	p := &pusher{opts: opts, spec: spec, b: b}
 	if len(targets) == 1 {
-		_, err := pushOne(ctx, opts, b, d, targets[0], opts.JSON)
+		_, err := p.one(ctx, d, targets[0], opts.JSON)
 		return err
 	}
+	return p.each(ctx, d, targets)
+}
+
+// pusher is one push command's run: its options, the kind's registration and the backend.
+type pusher struct {
+	opts *pushOptions
+	spec platforms.Spec
+	b    *usecase.Backend
+}
+
+// each pushes to every instance of targets in turn, saying which, and exits with the worst
+// outcome.
+func (p *pusher) each(ctx context.Context, d *config.Data, targets []string) error {
+	opts := p.opts
 	var docs []pushInstanceJSON
 	var firstErr error
 	for _, inst := range targets {
 		if !opts.JSON {
-			fmt.Fprintf(opts.IO.Out, "Devtron instance %s:\n", inst)
+			fmt.Fprintf(opts.IO.Out, "%s instance %s:\n", p.spec.Name, inst)
 		}
-		out, err := pushOne(ctx, opts, b, d, inst, false)
+		out, err := p.one(ctx, d, inst, false)
 		if out.Data != nil {
 			d = out.Data // the push made the credential the active one here: the next one knows
 		}
@@ -191,27 +285,26 @@ type pushInstanceJSON struct {
 	Error      string                `json:"error,omitempty"`
 }
 
-// pushTargets are the Devtron instances a push goes to: every one (--all-instances), those named
+// pushTargets are the instances of kind a push goes to: every one (--all-instances), those named
 // (--instance), or the only one.
-func pushTargets(d *config.Data, opts *pushDevtronOptions) ([]string, error) {
-	kind := string(platforms.KindDevtron)
-	names := d.InstanceNames(kind)
+func pushTargets(d *config.Data, kind platforms.Kind, opts *pushOptions) ([]string, error) {
+	names := d.InstanceNames(string(kind))
 	switch {
 	case opts.AllInstances && len(opts.Instances) > 0:
 		return nil, usageErr("--instance and --all-instances exclude each other")
 	case len(names) == 0:
-		return nil, usageErr("%v", usecase.ErrNoDevtron)
+		return nil, usageErr("%v", usecase.NoInstanceError{Kind: kind})
 	case opts.AllInstances:
 		return names, nil
 	case len(opts.Instances) == 0:
-		if _, err := usecase.DevtronTarget(d, ""); err != nil {
+		if _, err := usecase.Target(d, kind, ""); err != nil {
 			return nil, usageErr("%v", err)
 		}
 		return names, nil
 	}
 	var out []string
 	for _, n := range opts.Instances {
-		if _, err := usecase.DevtronTarget(d, n); err != nil {
+		if _, err := usecase.Target(d, kind, n); err != nil {
 			return nil, usageErr("%v", err)
 		}
 		if !slices.Contains(out, n) {
@@ -221,19 +314,20 @@ func pushTargets(d *config.Data, opts *pushDevtronOptions) ([]string, error) {
 	return out, nil
 }
 
-// pushOne pushes to the instance inst, asking on a terminal before it switches Devtron's active
+// one pushes to the instance inst, asking on a terminal before it switches Devtron's active
 // provider or replaces another credential there; asJSON prints the outcome as one JSON object.
-func pushOne(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data, inst string, asJSON bool) (usecase.Pushed, error) {
+func (p *pusher) one(ctx context.Context, d *config.Data, inst string, asJSON bool) (usecase.Pushed, error) {
+	opts, b := p.opts, p.b
 	activate := opts.Activate
 	var err error
-	if !activate && opts.IO.onTerminal() {
+	if !activate && p.spec.OneActive && opts.IO.onTerminal() {
 		if activate, err = askActivate(ctx, opts, b, d, inst); err != nil {
 			return usecase.Pushed{}, err
 		}
 	}
 	var mu sync.Mutex
-	in := usecase.PushInput{Credential: opts.Credential, Instance: inst, Replace: opts.Replace, Force: opts.Force, Activate: activate,
-		Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)}
+	in := usecase.PushInput{Kind: p.spec.Kind, Credential: opts.Credential, Instance: inst, Replace: opts.Replace, Force: opts.Force,
+		Prune: opts.Prune, Activate: activate, Progress: pushProgressTo(&mu, opts.IO.Err, opts.JSON)}
 	out, err := b.Push(ctx, d, in)
 	var re *usecase.ReplaceError
 	if errors.As(err, &re) && opts.IO.onTerminal() {
@@ -260,7 +354,7 @@ func pushOne(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, 
 			return out, err
 		}
 	} else if !opts.JSON {
-		writePushText(opts.IO.Out, out.Result)
+		writePushText(opts.IO.Out, p.spec.Name, out.Result)
 	}
 	if !out.Result.OK() {
 		return out, errCheckFailed
@@ -296,7 +390,7 @@ func deliveryErr(errw io.Writer, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ue), errors.Is(err, usecase.ErrNoDevtron), errors.Is(err, platforms.ErrUnsupported):
+	case errors.As(err, &ue), errors.As(err, new(usecase.NoInstanceError)), errors.Is(err, platforms.ErrUnsupported):
 		return usageErr("%v", err)
 	case errors.As(err, &nf):
 		return usageErr("%s: run `gitopscfg check %s` first, or give --force", nf.Why, nf.Credential)
@@ -312,7 +406,7 @@ func deliveryErr(errw io.Writer, err error) error {
 // askActivate asks a person on a terminal, when the push would switch Devtron's active provider,
 // whether it may (a configuration Devtron holds is updated inactive on no; one it does not hold
 // is not created).
-func askActivate(ctx context.Context, opts *pushDevtronOptions, b *usecase.Backend, d *config.Data, inst string) (bool, error) {
+func askActivate(ctx context.Context, opts *pushOptions, b *usecase.Backend, d *config.Data, inst string) (bool, error) {
 	id, _, err := usecase.Deliverable(d, opts.Credential)
 	if err != nil {
 		return false, nil // the push itself reports it
@@ -359,10 +453,11 @@ func pushProgressTo(mu *sync.Mutex, w io.Writer, quiet bool) func(platforms.Even
 	}
 }
 
-func writePushText(w io.Writer, r platforms.PushResult) {
+// writePushText prints a push's outcome on platform for a person.
+func writePushText(w io.Writer, platform string, r platforms.PushResult) {
 	verdict := map[platforms.PushOutcome]string{platforms.Saved: "SAVED", platforms.SavedWithWarning: "SAVED (with a warning)",
 		platforms.SavedUnchecked: "SAVED (not checked by Devtron)", platforms.Refused: "NOT SAVED", platforms.OutcomeUnknown: "UNKNOWN"}[r.Outcome]
-	fmt.Fprintf(w, "Devtron — %s — %s in %d ms (%d requests)\n", r.Devtron, verdict, r.DurationMS, r.Requests)
+	fmt.Fprintf(w, "%s — %s — %s in %d ms (%d requests)\n", platform, cmp.Or(r.Devtron, r.Target), verdict, r.DurationMS, r.Requests)
 	for _, s := range r.Stages {
 		st := providers.Pass
 		if !s.OK {

@@ -15,8 +15,8 @@ import (
 )
 
 // pushOpts are push devtron's options with x's dependencies.
-func (x *runFixture) pushOpts() *pushDevtronOptions {
-	return &pushDevtronOptions{runDeps: x.deps("", false), Timeout: time.Minute}
+func (x *runFixture) pushOpts() *pushOptions {
+	return &pushOptions{runDeps: x.deps("", false), Timeout: time.Minute}
 }
 
 // TestPushDevtronRunInProcess drives push devtron's run function against the provider and
@@ -27,14 +27,14 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	const adminCanary = "devtron-CANARY-push-admin-token-00000009"
 	x := newRunFixture(t)
 	ctx := context.Background()
-	if err := pushDevtronRun(ctx, x.pushOpts()); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
+	if err := pushRun(ctx, x.pushOpts()); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "no Devtron instance is stored") {
 		t.Fatalf("no instance: exit %d, %v", exitCode(err), err)
 	}
 	x.devtron(map[string]bool{adminCanary: true}, adminCanary)
 	x.set(providers.GitHub, fake.GitHubTokenFull, true, &config.CheckRecord{At: x.now, OK: true})
 	x.set(providers.GitLab, fake.GitLabTokenFull, false, nil)
 
-	if err := pushDevtronRun(ctx, x.pushOpts()); err != nil {
+	if err := pushRun(ctx, x.pushOpts()); err != nil {
 		t.Fatalf("push: %v\n%s%s", err, x.out.String(), x.err.String())
 	}
 	if !strings.Contains(x.out.String(), "SAVED") || !strings.Contains(x.out.String(), "✓ Create Repo") || x.err.Len() == 0 {
@@ -47,7 +47,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 
 	opts := x.pushOpts()
 	opts.JSON = true
-	if err := pushDevtronRun(ctx, opts); err != nil {
+	if err := pushRun(ctx, opts); err != nil {
 		t.Fatalf("push --json: %v", err)
 	}
 	var res platforms.PushResult
@@ -57,7 +57,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 
 	opts = x.pushOpts()
 	opts.Credential = "GitLab"
-	if err := pushDevtronRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg check gitlab") {
+	if err := pushRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "gitopscfg check gitlab") {
 		t.Fatalf("unchecked gitlab: exit %d, %v", exitCode(err), err)
 	}
 	if len(x.dt.Rows()) != 1 {
@@ -66,7 +66,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	// GitHub is Devtron's active provider: GitLab is not created there in its place unless asked.
 	opts = x.pushOpts()
 	opts.Credential, opts.Force = "gitlab", true
-	if err := pushDevtronRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "give --activate") {
+	if err := pushRun(ctx, opts); exitCode(err) != exitUsageStore || !strings.Contains(err.Error(), "give --activate") {
 		t.Fatalf("push gitlab --force without --activate: exit %d, %v", exitCode(err), err)
 	}
 	if rows := x.dt.Rows(); len(rows) != 1 || !rows[0].Active {
@@ -74,7 +74,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	}
 	opts = x.pushOpts()
 	opts.Credential, opts.Force, opts.Activate = "gitlab", true, true
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") ||
+	if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "going on because of --force") ||
 		!strings.Contains(x.out.String(), "in place of github") || !strings.Contains(x.err.String(), "GitLab is now the active provider here too") {
 		t.Fatalf("push gitlab --force --activate: %v, stdout %q, stderr %q", err, x.out.String(), x.err.String())
 	}
@@ -85,12 +85,12 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	// place and stays inactive.
 	opts = x.pushOpts()
 	opts.Credential, opts.Activate = "github", true
-	if err := pushDevtronRun(ctx, opts); err != nil || x.data().Active != "github" {
+	if err := pushRun(ctx, opts); err != nil || x.data().Active != "github" {
 		t.Fatalf("push github --activate: %v, active here %q", err, x.data().Active)
 	}
 	opts = x.pushOpts()
 	opts.Credential, opts.Force = "gitlab", true
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "github stays the active one there") {
+	if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "github stays the active one there") {
 		t.Fatalf("update in place: %v, stdout %q", err, x.out.String())
 	}
 	for _, row := range x.dt.Rows() {
@@ -100,7 +100,7 @@ func TestPushDevtronRunInProcess(t *testing.T) {
 	}
 
 	x.dt.FailStages(map[string]string{"Push": "authentication required"})
-	if err := pushDevtronRun(ctx, x.pushOpts()); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "✗ Push: authentication required") {
+	if err := pushRun(ctx, x.pushOpts()); exitCode(err) != exitCheckFail || !strings.Contains(x.out.String(), "✗ Push: authentication required") {
 		t.Fatalf("refused push: exit %d\n%s", exitCode(err), x.out.String())
 	}
 	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)
@@ -112,7 +112,7 @@ func TestPushCmdPassesItsOptions(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	f := newFactory(Streams{In: strings.NewReader(""), Out: &out, Err: &out}, "test", func(string) string { return "" }, nil)
-	parse := func(args ...string) (*pushDevtronOptions, error) { return parseOptions(f, newPushCmd, args...) }
+	parse := func(args ...string) (*pushOptions, error) { return parseOptions(f, newPushCmd, args...) }
 	got, err := parse("devtron", "gitlab", "--force", "--json", "--timeout", "1m")
 	if err != nil || got == nil || got.Credential != "gitlab" || !got.Force || !got.JSON || got.Timeout != time.Minute {
 		t.Fatalf("options: %v %+v", err, got)
@@ -142,22 +142,22 @@ func TestPushDevtronAsksBeforeSwitching(t *testing.T) {
 	x.devtron(map[string]bool{adminCanary: true}, adminCanary)
 	x.set(providers.GitHub, fake.GitHubTokenFull, true, checked)
 	x.set(providers.GitLab, fake.GitLabTokenFull, false, checked)
-	if err := pushDevtronRun(ctx, x.pushOpts()); err != nil {
+	if err := pushRun(ctx, x.pushOpts()); err != nil {
 		t.Fatal(err)
 	}
-	ask := func(answer string) *pushDevtronOptions {
+	ask := func(answer string) *pushOptions {
 		opts := x.pushOpts()
 		opts.IO = x.streams(answer, true)
 		opts.IO.InIsTerm = true
 		opts.Credential = "gitlab"
 		return opts
 	}
-	err := pushDevtronRun(ctx, ask("n\n"))
+	err := pushRun(ctx, ask("n\n"))
 	if exitCode(err) != exitUsageStore || !strings.Contains(x.out.String(), "Make gitlab the active one in Devtron, and here?") ||
 		!strings.Contains(x.out.String(), "no: nothing is pushed") || len(x.dt.Rows()) != 1 {
 		t.Fatalf("answered no: exit %d, %v, stdout %q, %d rows", exitCode(err), err, x.out.String(), len(x.dt.Rows()))
 	}
-	if err := pushDevtronRun(ctx, ask("y\n")); err != nil || x.data().Active != "gitlab" {
+	if err := pushRun(ctx, ask("y\n")); err != nil || x.data().Active != "gitlab" {
 		t.Fatalf("answered yes: %v, active here %q, stdout %q", err, x.data().Active, x.out.String())
 	}
 	for _, row := range x.dt.Rows() {
@@ -168,13 +168,13 @@ func TestPushDevtronAsksBeforeSwitching(t *testing.T) {
 	// GitHub is held inactive now: no updates it in place.
 	opts := ask("no\n")
 	opts.Credential = "github"
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "no: github's configuration there is updated and stays inactive") ||
+	if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.out.String(), "no: github's configuration there is updated and stays inactive") ||
 		!strings.Contains(x.out.String(), "gitlab stays the active one there") || x.data().Active != "gitlab" {
 		t.Fatalf("answered no to an update: %v, stdout %q", err, x.out.String())
 	}
 	// Nothing to ask when the push keeps Devtron's active provider.
 	opts = ask("")
-	if err := pushDevtronRun(ctx, opts); err != nil || strings.Contains(x.out.String(), "[y/N]") {
+	if err := pushRun(ctx, opts); err != nil || strings.Contains(x.out.String(), "[y/N]") {
 		t.Fatalf("push of the active one: %v, stdout %q", err, x.out.String())
 	}
 	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)
@@ -194,10 +194,10 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	// Devtron holds nothing: GitLab, created there, becomes its active provider.
 	opts := x.pushOpts()
 	opts.Credential = "gitlab"
-	if err := pushDevtronRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: GitLab is the active provider in Devtron, but here it is GitHub: `gitopscfg activate gitlab`") {
+	if err := pushRun(ctx, opts); err != nil || !strings.Contains(x.err.String(), "warning: GitLab is the active provider in Devtron, but here it is GitHub: `gitopscfg activate gitlab`") {
 		t.Fatalf("push gitlab: %v, stderr %q", err, x.err.String())
 	}
-	st := compareDevtronNamed(ctx, x.env(time.Minute), x.data(), "default")
+	st := compareNamed(ctx, x.env(time.Minute), x.data(), platforms.KindDevtron, "default")
 	if st == nil || !st.ActiveDiffers || st.ActiveHere == nil || *st.ActiveHere != "github" || st.Active == nil || *st.Active != "gitlab" {
 		t.Fatalf("drift: %+v", st)
 	}
@@ -215,7 +215,7 @@ func TestStatusSaysWhenTheActiveProvidersDisagree(t *testing.T) {
 	if _, err := x.s.Activate(ctx, "t", "gitlab"); err != nil {
 		t.Fatal(err)
 	}
-	if st := compareDevtronNamed(ctx, x.env(time.Minute), x.data(), "default"); st.ActiveDiffers {
+	if st := compareNamed(ctx, x.env(time.Minute), x.data(), platforms.KindDevtron, "default"); st.ActiveDiffers {
 		t.Errorf("agreeing providers reported as differing: %+v", st)
 	}
 	x.noneLeaked(adminCanary, fake.GitHubTokenFull, fake.GitLabTokenFull)

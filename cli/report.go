@@ -86,7 +86,11 @@ func writeResultsText(out io.Writer, results []providers.Result, now time.Time) 
 		if r.Active {
 			active = " (active)"
 		}
-		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, r.Host, verdict, r.DurationMS)
+		host := r.Host
+		if r.Proxy != nil {
+			host += " via " + hostOf(*r.Proxy)
+		}
+		fmt.Fprintf(w, "%s%s — %s — %s in %d ms\n", credentialLabel(r.CredentialName(), string(r.Provider)), active, host, verdict, r.DurationMS)
 		writeCheckLines(w, r.Checks)
 		if note, _ := ui.ExpiryNote(r.ExpiresAt, now); note != "" {
 			fmt.Fprintf(w, "  %s\n", note)
@@ -114,12 +118,14 @@ func resultVerdict(r providers.Result) string {
 
 // writeResultsJSON prints {"results":[...]}.
 func writeResultsJSON(w io.Writer, results []providers.Result) error {
-	return writeResultsWithDevtronJSON(w, results, nil)
+	return writeResultsWithDevtronJSON(w, &checkReport{Results: results})
 }
 
 // writeResultsWithDevtronJSON prints {"results":[...]}, with a "devtron" key beside it when the
-// Devtron instances were checked.
-func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, checks []*devtronCheck) error {
+// Devtron instances were checked, and a "platforms" key listing every instance checked when other
+// kinds were.
+func writeResultsWithDevtronJSON(w io.Writer, rep *checkReport) error {
+	results, checks := rep.Results, rep.Devtron
 	safeResults := make([]providers.Result, len(results))
 	for i, r := range results {
 		safeResults[i] = displayResult(r)
@@ -142,9 +148,16 @@ func writeResultsWithDevtronJSON(w io.Writer, results []providers.Result, checks
 			all = append(all, c.json())
 		}
 	}
+	var list []*platformCheckJSON
+	if len(rep.Platforms) > 0 {
+		for _, c := range rep.instances() {
+			list = append(list, c.platformJSON())
+		}
+	}
 	return enc.Encode(struct {
-		Results   []providers.Result  `json:"results"`
-		Devtron   *devtronCheckJSON   `json:"devtron,omitempty"`
-		Instances []*devtronCheckJSON `json:"devtron_instances,omitempty"`
-	}{results, dflt.json(), all})
+		Results   []providers.Result   `json:"results"`
+		Devtron   *devtronCheckJSON    `json:"devtron,omitempty"`
+		Instances []*devtronCheckJSON  `json:"devtron_instances,omitempty"`
+		Platforms []*platformCheckJSON `json:"platforms,omitempty"`
+	}{results, dflt.json(), all, list})
 }

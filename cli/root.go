@@ -122,7 +122,7 @@ func (f *factory) prepareRun(cmd *cobra.Command, _ []string) error {
 func addVerbs(root *cobra.Command, f *factory) {
 	root.AddCommand(newInitCmd(f, nil), newStatusCmd(f, nil), newCheckCmd(f, nil), newSetCmd(f, nil), newActivateCmd(f, nil),
 		newRemoveCmd(f, nil), newVersionCmd(f, nil), newServeCmd(f, nil))
-	root.AddCommand(newDevtronCmd(f))
+	root.AddCommand(newPlatformCmds(f)...)
 	root.AddCommand(newPushCmd(f, nil))
 	root.AddCommand(newExportCmd(f, nil))
 	root.AddCommand(newRotateCmd(f, nil))

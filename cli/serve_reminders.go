@@ -22,6 +22,8 @@ type expiringToken struct {
 	ID        providers.ID
 	ExpiresAt time.Time
 	Left      time.Duration // ≤ 0: expired
+	// Cert: it is the credential's client certificate that expires, not its token.
+	Cert bool
 }
 
 // expiringTokens lists, in the order of usecase.CredentialNames, each credential of d whose
@@ -30,15 +32,23 @@ func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expirin
 	var out []expiringToken
 	for _, name := range usecase.CredentialNames(d) {
 		p := d.Credentials[name]
-		rec := latestCheck(p)
-		if rec == nil || rec.ExpiresAt == nil {
-			continue
+		if rec := latestCheck(p); rec != nil && rec.ExpiresAt != nil {
+			if left := rec.ExpiresAt.Sub(now); left <= warn {
+				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
+			}
 		}
-		if left := rec.ExpiresAt.Sub(now); left <= warn {
-			out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
+		if leaf, err := providers.LeafCert(p.ClientCert); p.ClientCert != "" && err == nil {
+			if left := leaf.NotAfter.Sub(now); left <= warn {
+				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: leaf.NotAfter, Left: left, Cert: true})
+			}
 		}
 	}
 	return out
+}
+
+// certFix is how a client certificate is replaced.
+func certFix(name string) string {
+	return "set a new one with `gitopscfg set " + name + " --client-cert FILE --client-key FILE`"
 }
 
 // remindExpiringTokens logs, at start and then at every tick, each credential whose token expires
@@ -64,6 +74,11 @@ func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn
 		return
 	}
 	for _, t := range expiringTokens(d, warn, now) {
+		if t.Cert {
+			log.Warn("client certificate expires soon or has expired: "+certFix(t.Name), "credential", t.Name, "provider", t.ID,
+				"expires_at", t.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(t.Left.Hours()/24))
+			continue
+		}
 		if t.Left <= 0 {
 			log.Warn("token expired: replace it with `gitopscfg rotate "+t.Name+"`", "credential", t.Name, "provider", t.ID,
 				"expired_at", t.ExpiresAt.UTC().Format(time.RFC3339))
@@ -87,13 +102,17 @@ func expiryGreeting(load func() (*config.Data, error), warn time.Duration, now t
 		return ""
 	}
 	parts := make([]string, len(list))
+	head := "Tokens to replace soon — "
 	for i, t := range list {
 		note, _ := ui.ExpiryNote(&t.ExpiresAt, now)
 		if t.Left > 0 {
 			note += " (" + t.ExpiresAt.UTC().Format("2006-01-02") + ")"
 		}
+		if t.Cert {
+			note, head = "client certificate "+strings.TrimPrefix(note, "token "), "Tokens and client certificates to replace soon — "
+		}
 		parts[i] = credentialLabel(t.Name, string(t.ID)) + ": " + note
 	}
-	return "Tokens to replace soon — " + strings.Join(parts, "; ") +
+	return head + strings.Join(parts, "; ") +
 		". Set a new token here (select the credential, enter) or run `gitopscfg rotate CREDENTIAL` on the server."
 }

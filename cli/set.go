@@ -33,7 +33,10 @@ type setOptions struct {
 	Fields                              []setField
 	TokenStdin, Activate, NoCheck, Deep bool
 	Timeout                             time.Duration
-	SSH                                 sshOptions
+	// KindFlag is --kind ("": the stored kind, or the one the flags given imply); AppKeyFile is
+	// --app-key, the file holding a GitHub App's private key.
+	KindFlag, AppKeyFile string
+	SSH                  sshOptions
 }
 
 // setField is one field flag given to set.
@@ -57,6 +60,13 @@ var setFieldFlags = []struct {
 	{"api-url", providers.FieldAPIURL, "REST API base URL, when it cannot be derived from the host"},
 	{"ca-bundle", providers.FieldCABundle, "PEM file of a private CA for a self-hosted server"},
 	{"url-prefix", providers.FieldURLPrefix, "the URL prefix the Argo CD export claims, under the host (default: the organisation's)"},
+	{"app-id", providers.FieldAppID, "GitHub App: the App's ID (makes the credential a GitHub App)"},
+	{"installation-id", providers.FieldInstallationID, "GitHub App: its installation's ID (default: the organisation's installation)"},
+	{"proxy", providers.FieldProxy, proxyUsage},
+	{"proxy-username", providers.FieldProxyUsername, proxyUsernameUsage},
+	{"no-proxy", providers.FieldNoProxy, noProxyUsage},
+	{"client-cert", providers.FieldClientCert, clientCertUsage},
+	{"client-key", providers.FieldClientKey, clientKeyUsage},
 	{"repo", providers.FieldRepo, "an existing repository, OWNER/REPO (GitLab: group/sub/repo): the round trip pushes a throw-away branch there instead of creating a repository (\"\" clears it)"},
 	{"url", providers.FieldURL, "the repository's URL, https:// or ssh:// (the generic provider, git)"},
 	{"ssh-url", providers.FieldSSHURL, "the SSH address ssh://git@host[:port]/ when it cannot be derived from the host"},
@@ -69,7 +79,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME --username NAME --token-stdin [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--activate] [--no-check | --deep]",
+		Use:   "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
 		Short: "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long: `Add or update a credential. The token is read from standard input (--token-stdin), never from the
 command line. Fields not given keep their stored values; a new credential needs --org, --username and
@@ -84,7 +94,11 @@ the live check reports the rights only creating repositories needs as not needed
 CREDENTIAL names the credential: lower-case letters, digits and '-', at most 40 characters. A
 provider's id is the name of the credential named after that provider, so ` + "`set github`" + ` needs no
 --provider; any other new name does, and one provider may have several credentials (two GitHub
-organisations with their own tokens). PROVIDER is one of ` + providerIDList() + `.`,
+organisations with their own tokens). PROVIDER is one of ` + providerIDList() + `.
+
+A GitHub App (--app-id, --app-key FILE, optionally --installation-id) is a credential of kind
+github-app: its secret is its private key, read from the file, and its check mints an installation
+token instead of reading a user.`,
 		Example: `  # Add GitHub and make it the active provider; the token comes from a variable, on standard input
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --org acme --username octocat --token-stdin --activate
 
@@ -103,11 +117,20 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
   # A new token, saved only if the round trip passes too
   $ printf '%s' "$GITHUB_TOKEN" | gitopscfg set github --token-stdin --deep
 
+  # Behind a corporate proxy that wants credentials (the password never on the command line)
+  $ GITOPSCFG_PROXY_PASSWORD="$PROXY_PW" gitopscfg set github --proxy http://proxy.corp:3128 --proxy-username jdoe
+
+  # A server that demands a client certificate
+  $ gitopscfg set gitlab --client-cert /etc/ssl/gitops.crt --client-key /etc/ssl/gitops.key
+
   # Repositories are created by hand: verify with a throw-away branch in an existing one
   $ printf '%s' "$GITLAB_TOKEN" | gitopscfg set gitlab --org acme --repo acme/platform/gitops-apps --token-stdin --deep
 
   # A second GitHub credential, for another organisation
-  $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin`,
+  $ printf '%s' "$INFRA_TOKEN" | gitopscfg set acme-infra --provider github --org acme-infra --username octocat --token-stdin
+
+  # A GitHub App: its ID and private key; its installation is found from the organisation
+  $ gitopscfg set acme-app --provider github --org acme --app-id 123456 --app-key ./acme-gitops.pem`,
 		SuggestFor:        []string{"add"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProviderArg(false),
@@ -134,6 +157,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&opts.NoCheck, "no-check", false, "save without checking the credentials")
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
+	addKindFlags(fl, opts)
 	opts.SSH.addFlags(fl)
 }
 
@@ -144,6 +168,9 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if err := opts.earlyProvider(); err != nil {
+		return err
+	}
+	if err := opts.checkKindFlags(); err != nil {
 		return err
 	}
 	if opts.Deep && opts.NoCheck {
@@ -254,7 +281,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
-		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLines(p, invalid.Err), "\n"), "\n", "\n  "))
+		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLinesOf(p, creds.Kind, invalid.Err), "\n"), "\n", "\n  "))
 	}
 	if out.Result != nil {
 		r := *out.Result
@@ -294,13 +321,16 @@ func setRun(ctx context.Context, opts *setOptions) error {
 // invalidLines says why the fields in err are not valid, one line each, naming each field by the
 // flag that sets it (--org, --token-stdin) and the token by the provider's own noun, as the
 // command line knows them (the shared validators name the form's fields).
-func invalidLines(p providers.Provider, err error) []string {
+func invalidLines(p providers.Provider, err error) []string { return invalidLinesOf(p, "", err) }
+
+// invalidLinesOf is invalidLines for a credential of kind.
+func invalidLinesOf(p providers.Provider, kind string, err error) []string {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	tokenLabel := genericTokenNoun
-	if f, ok := p.Field(providers.FieldToken); ok {
+	if f, ok := p.FieldOf(kind, providers.FieldToken); ok {
 		tokenLabel = f.Label
 	}
 	var lines []string
@@ -312,15 +342,18 @@ func invalidLines(p providers.Provider, err error) []string {
 		}
 		msg := strings.ReplaceAll(fe.Err.Error(), "in the "+tokenLabel+" field", "on standard input (--token-stdin)")
 		msg = strings.ReplaceAll(msg, genericTokenNoun, tokenNoun(p.ID))
-		lines = append(lines, fieldFlag(fe.Field)+": "+msg)
+		lines = append(lines, fieldFlagOf(kind, fe.Field)+": "+msg)
 	}
 	return lines
 }
 
 // fieldFlag is the flag of set that sets field k.
 func fieldFlag(k providers.FieldKey) string {
-	if k == providers.FieldToken {
+	switch k {
+	case providers.FieldToken:
 		return "--token-stdin"
+	case providers.FieldProxyPassword:
+		return "the proxy password (" + proxyPasswordEnv + ")"
 	}
 	for _, ff := range setFieldFlags {
 		if ff.key == k {
@@ -336,14 +369,28 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	p := opts.Provider
 	c := providers.FromConfig(opts.Credential, stored)
 	c.Provider = p.ID
-	var changed []providers.FieldKey
+	changed, err := opts.applyKind(&c)
+	if err != nil {
+		return c, nil, err
+	}
 	for _, f := range opts.Fields {
-		if _, ok := p.Field(f.Key); !ok {
+		if _, ok := p.FieldOf(c.Kind, f.Key); !ok {
+			if _, any := p.Field(f.Key); any {
+				return c, nil, usageErr("--%s does not apply to a %s credential of kind %s", f.Flag, p.Name, c.CredentialKind())
+			}
 			return c, nil, usageErr("--%s does not apply to %s", f.Flag, p.Name)
 		}
 		*c.Field(f.Key) = f.Value
 		changed = append(changed, f.Key)
 	}
+	if err := opts.readAppKey(&c, &changed); err != nil {
+		return c, nil, err
+	}
+	more, err := applyNetFlags(opts.runDeps, &c.Settings, changed)
+	if err != nil {
+		return c, nil, err
+	}
+	changed = append(changed, more...)
 	if err := opts.SSH.appliesTo(p); err != nil {
 		return c, nil, err
 	}
@@ -372,19 +419,19 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 			c.Host = p.DefaultHost
 			changed = append(changed, providers.FieldHost)
 		}
-		missing := missingFields(p, c)
+		missing := missingFlags(p, c)
+		if p.GitOnly() {
+			missing = missingFields(p, c)
+		}
 		if len(missing) > 0 {
 			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
 		}
 	}
 	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --token-stdin, --url, --ssh-key, --ssh-key-generate, --ssh-url, --trust-host-key")
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --proxy, --client-cert, --token-stdin, --kind, --app-id, --app-key, --installation-id, --url, --ssh-key, --ssh-key-generate, --ssh-url, --trust-host-key")
 	}
 	return c, changed, nil
 }
-
-// devtronTokenNoun names the token of a Devtron instance.
-const devtronTokenNoun = "Devtron API token"
 
 // tokenNoun names provider id's kind of token, as the provider does ("token" for an unknown id).
 func tokenNoun(id providers.ID) string {

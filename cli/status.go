@@ -14,7 +14,6 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/config/safe"
-	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 	"gitopscfg/usecase"
@@ -49,6 +48,10 @@ type statusProviderJSON struct {
 	TokenHint  *string        `json:"token_hint"`
 	LastCheck  *lastCheckJSON `json:"last_check"`
 	LastDeep   *lastCheckJSON `json:"last_deep"`
+	// Proxy is the proxy the credential's requests go through (never its credentials);
+	// ClientCertExpiresAt when its client certificate expires (omitted without one).
+	Proxy               *string    `json:"proxy,omitempty"`
+	ClientCertExpiresAt *time.Time `json:"client_cert_expires_at,omitempty"`
 }
 
 type lastCheckJSON struct {
@@ -100,8 +103,8 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	}
 	var all []*devtronStatusJSON
 	var dts *devtronStatusJSON
-	if len(d.InstanceNames(string(platforms.KindDevtron))) > 0 {
-		all, dts = compareDevtrons(ctx, opts.Env(providers.DefaultTimeout), d)
+	if len(usecase.StoredInstances(d)) > 0 {
+		all, dts = comparePlatforms(ctx, opts.Env(providers.DefaultTimeout), d)
 	}
 	if opts.JSON {
 		return writeStatusJSON(opts.IO.Out, d, dts, platformsJSON(all))
@@ -109,8 +112,9 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	// One write at the end: the table writes each cell on its own, a system call each.
 	w := bufio.NewWriter(opts.IO.Out)
 	writeStatusText(w, s, d, opts.Now())
+	writeNetText(w, d, opts.Now())
 	for _, st := range all {
-		writeDevtronStatusText(w, st, len(all) == 1)
+		writeDevtronStatusText(w, st, len(d.InstanceNames(string(st.kind))) == 1)
 	}
 	return w.Flush()
 }
@@ -141,6 +145,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 			// last_check is the latest check of either kind (its "deep" says which, as the README
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
+			sp.Proxy, sp.ClientCertExpiresAt = netJSON(providers.Credentials{Provider: p.ID, Settings: c.Settings})
 		}
 		out.Providers = append(out.Providers, sp)
 	}

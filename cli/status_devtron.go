@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -31,9 +32,12 @@ type devtronStatusJSON struct {
 	ActiveHere    *string `json:"active_here"`
 	ActiveDiffers bool    `json:"active_differs"`
 
-	// name is the instance's name; holders, per credential that is "other", the one Devtron holds;
-	// providerOf, each credential's provider.
+	// kind and name are the instance's; holders, per credential that is "other", the one
+	// Devtron holds; providerOf, each credential's provider; orphaned, what the instance holds for
+	// credentials no longer stored.
+	kind       platforms.Kind
 	name       string
+	orphaned   []string
 	holders    map[string]string
 	providerOf map[string]string
 }
@@ -51,18 +55,20 @@ type platformStatusJSON struct {
 	Credentials    map[string]string `json:"credentials"`
 	// Error says why the instance could not be compared (null when it was).
 	Error *string `json:"error"`
+	// Orphaned names what the instance holds from gitopscfg for credentials no longer stored.
+	Orphaned []string `json:"orphaned,omitempty"`
 }
 
-// compareDevtrons compares the stored credentials with every stored Devtron instance, within
-// env's timeout: status's "platforms", and its "devtron" (the default or only instance; nil
-// when none is stored).
-func compareDevtrons(ctx context.Context, env *providers.Env, d *config.Data) ([]*devtronStatusJSON, *devtronStatusJSON) {
-	all := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtrons(ctx, d)
+// comparePlatforms compares the stored credentials with every stored platform instance, within
+// env's timeout: status's "platforms", and its "devtron" (the default or only Devtron instance;
+// nil when none is stored).
+func comparePlatforms(ctx context.Context, env *providers.Env, d *config.Data) ([]*devtronStatusJSON, *devtronStatusJSON) {
+	all := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareAll(ctx, d)
 	out := make([]*devtronStatusJSON, len(all))
 	var dflt *devtronStatusJSON
 	for i, dd := range all {
 		out[i] = devtronStatus(dd)
-		if dd.Name == usecase.DevtronName(d) {
+		if dd.Kind == platforms.KindDevtron && dd.Name == usecase.DevtronName(d) {
 			dflt = out[i]
 		}
 	}
@@ -73,15 +79,15 @@ func compareDevtrons(ctx context.Context, env *providers.Env, d *config.Data) ([
 func platformsJSON(all []*devtronStatusJSON) []platformStatusJSON {
 	list := make([]platformStatusJSON, 0, len(all))
 	for _, st := range all {
-		list = append(list, platformStatusJSON{Name: st.name, Kind: string(platforms.KindDevtron), URL: st.URL,
-			LastCheck: st.LastCheck, ActiveProvider: st.Active, Credentials: st.Providers, Error: st.Error})
+		list = append(list, platformStatusJSON{Name: st.name, Kind: string(st.kind), URL: st.URL,
+			LastCheck: st.LastCheck, ActiveProvider: st.Active, Credentials: st.Providers, Error: st.Error, Orphaned: st.orphaned})
 	}
 	return list
 }
 
-// devtronStatus is one Devtron instance's comparison as status shows it.
-func devtronStatus(dd *usecase.DevtronDrift) *devtronStatusJSON {
-	out := &devtronStatusJSON{name: dd.Name, URL: dd.URL, LastCheck: lastCheck(dd.LastCheck), Providers: map[string]string{}}
+// devtronStatus is one instance's comparison as status shows it.
+func devtronStatus(dd *usecase.InstanceDrift) *devtronStatusJSON {
+	out := &devtronStatusJSON{kind: dd.Kind, name: dd.Name, URL: dd.URL, LastCheck: lastCheck(dd.LastCheck), Providers: map[string]string{}}
 	if dd.Err != nil {
 		msg := dd.Err.Error()
 		out.Error = &msg
@@ -96,6 +102,7 @@ func devtronStatus(dd *usecase.DevtronDrift) *devtronStatusJSON {
 		out.ActiveHere = &here
 	}
 	out.ActiveDiffers = dd.ActiveDiffers
+	out.orphaned = dd.Drift.Orphaned
 	out.providerOf = map[string]string{}
 	for id, pd := range dd.Drift.Credentials {
 		out.Providers[id] = string(pd.State)
@@ -135,21 +142,31 @@ func activeDiffersText(st *devtronStatusJSON) string {
 	return fmt.Sprintf("the active provider differs: %s here, %s in Devtron", here, there)
 }
 
-// writeDevtronStatusText adds a Devtron instance and its drift to status's text (only, with
-// its name, when it is the only one stored and named default).
+// writeDevtronStatusText adds a platform instance and its drift to status's text (only, with
+// its name, when it is the only one of its kind stored and named default).
 func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 	if st == nil {
 		return
 	}
+	spec, _ := platforms.Lookup(string(cmp.Or(st.kind, platforms.KindDevtron)))
 	if only && st.name == config.DefaultInstance {
-		fmt.Fprintf(w, "\nDevtron %s\n", st.URL)
+		fmt.Fprintf(w, "\n%s %s\n", spec.Name, st.URL)
 	} else {
-		fmt.Fprintf(w, "\nDevtron %s — %s\n", st.name, st.URL)
+		fmt.Fprintf(w, "\n%s %s — %s\n", spec.Name, st.name, st.URL)
 	}
 	if st.Error != nil {
 		fmt.Fprintf(w, "  could not compare: %s\n", *st.Error)
 		return
 	}
+	if spec.OneActive {
+		writeActiveThere(w, st)
+	}
+	writeDriftLines(w, st)
+}
+
+// writeActiveThere says which provider the instance has active, and whether it disagrees with
+// the one active here.
+func writeActiveThere(w io.Writer, st *devtronStatusJSON) {
 	active := "none"
 	if st.Active != nil {
 		active = *st.Active
@@ -159,6 +176,11 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 		fmt.Fprintf(w, "  ! %s: Devtron's applications use %s's credentials (make them agree with `gitopscfg activate %s` or `gitopscfg push devtron --activate`)\n",
 			why, active, active)
 	}
+}
+
+// writeDriftLines lists each stored credential's comparison, then what the instance holds for
+// credentials no longer stored.
+func writeDriftLines(w io.Writer, st *devtronStatusJSON) {
 	names := make([]string, 0, len(st.Providers))
 	for k := range st.Providers {
 		names = append(names, k)
@@ -174,12 +196,15 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 		}
 		fmt.Fprintln(w, line)
 	}
+	for _, o := range st.orphaned {
+		fmt.Fprintf(w, "  %-10s orphaned: no such credential is stored (`gitopscfg push %s --prune` deletes it)\n", o, st.kind)
+	}
 }
 
-// compareDevtronNamed compares the stored credentials with the Devtron instance name, within
+// compareNamed compares the stored credentials with the instance of kind named name, within
 // env's timeout (nil when there is none by that name).
-func compareDevtronNamed(ctx context.Context, env *providers.Env, d *config.Data, name string) *devtronStatusJSON {
-	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareDevtronNamed(ctx, d, name)
+func compareNamed(ctx context.Context, env *providers.Env, d *config.Data, kind platforms.Kind, name string) *devtronStatusJSON {
+	dd := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareNamed(ctx, d, kind, name)
 	if dd == nil {
 		return nil
 	}

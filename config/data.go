@@ -41,11 +41,36 @@ type Data struct {
 // Platform is one stored platform instance: where it answers, its secret (an API token, kept
 // like the Git tokens) and the path of a PEM file for a private CA.
 type Platform struct {
-	URL       string       `json:"url"`
-	Token     string       `json:"token"`
-	CABundle  string       `json:"ca_bundle,omitempty"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	URL      string `json:"url"`
+	Token    string `json:"token"`
+	CABundle string `json:"ca_bundle,omitempty"`
+	// Kubeconfig (a path, the file stays the user's), Context and Namespace locate a Kubernetes
+	// platform's instance.
+	Kubeconfig string    `json:"kubeconfig,omitempty"`
+	Context    string    `json:"context,omitempty"`
+	Namespace  string    `json:"namespace,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// Net is how this instance is reached: its own proxy (over the environment's) and client
+	// certificate, as a credential's (see Settings).
+	Net
 	LastCheck *CheckRecord `json:"last_check,omitempty"`
+}
+
+// Net is how a platform instance is reached besides its URL and CA bundle: its own proxy (over
+// the environment's) and client certificate, with the json names a credential's settings use.
+type Net struct {
+	Proxy         string `json:"proxy,omitempty"`
+	ProxyUsername string `json:"proxy_username,omitempty"`
+	ProxyPassword string `json:"proxy_password,omitempty"`
+	NoProxy       string `json:"no_proxy,omitempty"`
+	ClientCert    string `json:"client_cert,omitempty"`
+	ClientKey     string `json:"client_key,omitempty"`
+}
+
+// Net returns the settings' proxy and client certificate.
+func (s Settings) Net() Net {
+	return Net{Proxy: s.Proxy, ProxyUsername: s.ProxyUsername, ProxyPassword: s.ProxyPassword,
+		NoProxy: s.NoProxy, ClientCert: s.ClientCert, ClientKey: s.ClientKey}
 }
 
 // Credential is one named Git credential of a provider. Token is the secret.
@@ -324,7 +349,10 @@ func (d *Data) auditPlatforms(before *Data, who string, at time.Time) {
 			for _, f := range []struct {
 				name string
 				x, y string
-			}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle}} {
+			}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle},
+				{"proxy", old.Proxy, cur.Proxy}, {"proxy_username", old.ProxyUsername, cur.ProxyUsername},
+				{"proxy_password", old.ProxyPassword, cur.ProxyPassword}, {"no_proxy", old.NoProxy, cur.NoProxy},
+				{"client_cert", old.ClientCert, cur.ClientCert}, {"client_key", old.ClientKey, cur.ClientKey}} {
 				if f.x != f.y {
 					e.Fields = append(e.Fields, f.name)
 				}

@@ -53,6 +53,25 @@ type Settings struct {
 	// default is the organisation's), so that two credentials of one organisation do not claim
 	// the same one.
 	URLPrefix string `json:"url_prefix,omitempty"`
+	// Kind is what kind of identity the credential is (see CredentialToken and its siblings; ""
+	// is a token). AppID and InstallationID identify a GitHub App and its installation; the
+	// App's private key (PEM) is then the credential's secret, in Token.
+	Kind           string `json:"kind,omitempty"`
+	AppID          string `json:"app_id,omitempty"`
+	InstallationID string `json:"installation_id,omitempty"`
+
+	// Proxy is the forward proxy this credential's requests go through (http://host:port, no
+	// credentials in it), over the environment's HTTPS_PROXY; ProxyUsername and ProxyPassword (a
+	// secret, like the token) authenticate to it, NoProxy lists the hosts reached directly.
+	Proxy         string `json:"proxy,omitempty"`
+	ProxyUsername string `json:"proxy_username,omitempty"`
+	ProxyPassword string `json:"proxy_password,omitempty"`
+	NoProxy       string `json:"no_proxy,omitempty"`
+	// ClientCert and ClientKey are the PEM client certificate and its key (a secret) sent to
+	// servers that ask for one (mutual TLS).
+	ClientCert string `json:"client_cert,omitempty"`
+	ClientKey  string `json:"client_key,omitempty"`
+
 	// Repo names an existing repository (OWNER/REPO, a GitLab subgroup path included) that the
 	// round trip pushes a throw-away branch to instead of creating a repository of its own.
 	Repo string `json:"repo,omitempty"`
@@ -70,6 +89,26 @@ type Settings struct {
 	SSHKeyRef string `json:"ssh_key_ref,omitempty"`
 }
 
+// The kinds of credential (Settings.Kind).
+const (
+	// CredentialToken is a token of a user or a bot: a personal, fine-grained, group or project
+	// access token. It is the kind of a credential whose Kind is empty.
+	CredentialToken = "token"
+	// CredentialGitHubApp is a GitHub App: its id, its private key and its installation, from
+	// which the platforms mint one-hour installation tokens.
+	CredentialGitHubApp = "github-app"
+	// CredentialServicePrincipal is a Microsoft Entra ID service principal (Azure DevOps).
+	CredentialServicePrincipal = "service-principal"
+)
+
+// CredentialKind is the kind of credential s is: Kind, or CredentialToken when it is empty.
+func (s Settings) CredentialKind() string {
+	if s.Kind == "" {
+		return CredentialToken
+	}
+	return s.Kind
+}
+
 // Field names one setting: its json name in the store, as the audit trail names it.
 type Field string
 
@@ -83,7 +122,17 @@ const (
 	FieldAPIURL     Field = "api_url"
 	FieldCABundle   Field = "ca_bundle"
 	FieldURLPrefix  Field = "url_prefix"
-	FieldRepo       Field = "repo"
+
+	FieldKind           Field = "kind"
+	FieldAppID          Field = "app_id"
+	FieldInstallationID Field = "installation_id"
+	FieldProxy          Field = "proxy"
+	FieldProxyUsername  Field = "proxy_username"
+	FieldProxyPassword  Field = "proxy_password"
+	FieldNoProxy        Field = "no_proxy"
+	FieldClientCert     Field = "client_cert"
+	FieldClientKey      Field = "client_key"
+	FieldRepo           Field = "repo"
 
 	FieldURL        Field = "url"
 	FieldSSHKey     Field = "ssh_key"

@@ -10,7 +10,9 @@ import (
 // has a place of its own, and an unknown key has none.
 func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	t.Parallel()
-	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix, FieldRepo,
+	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
+		FieldKind, FieldAppID, FieldInstallationID,
+		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey, FieldRepo,
 		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey, FieldSSHKeyRef}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)

@@ -93,6 +93,9 @@ func setupScript(env *testscript.Env) error {
 			return err
 		}
 	}
+	if err := writeAppKeys(env); err != nil {
+		return err
+	}
 	env.Setenv("GITOPSCFG_CONFIG_DIR", filepath.Join(env.WorkDir, "cfg"))
 	env.Setenv("GITOPSCFG_PASSPHRASE", "")
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "xdg"))
@@ -225,6 +228,9 @@ func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
 		texts[e.Name()] = string(b)
 	}
 	for name, text := range texts {
+		if appKeyShows(text) {
+			ts.Fatalf("a GitHub App's private key shows in %s", name)
+		}
 		for _, tok := range scriptTokens {
 			if strings.Contains(text, tok) || strings.Contains(text, tok[:len(tok)/2]) || strings.Contains(text, tok[len(tok)/2:]) {
 				ts.Fatalf("a token shows in %s", name)

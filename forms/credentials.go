@@ -3,7 +3,9 @@ package forms
 import (
 	"errors"
 	"fmt"
+	"strings"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -25,9 +27,17 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 	}
 	var errs []error
 	bad := map[providers.FieldKey]bool{}
+	kind, err := checkKind(p, c.Kind)
+	if err != nil {
+		return c, &FieldError{Field: providers.FieldKind, Label: "Kind", Err: err}
+	}
+	c.Kind = kind
 	for _, k := range providers.FieldKeys {
+		if k == providers.FieldKind {
+			continue
+		}
 		v := c.Field(k)
-		f, ok := p.Field(k)
+		f, ok := p.FieldOf(kind, k)
 		if !ok {
 			*v = ""
 			continue
@@ -35,7 +45,7 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 		if p.GitOnly() && k == providers.FieldHost {
 			continue // derived from the URL below
 		}
-		out, err := checkValue(p.ID, k, *v)
+		out, err := checkKindValue(p.ID, kind, k, *v)
 		if err != nil {
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})
 			bad[k] = true
@@ -54,5 +64,34 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			errs = append(errs, &FieldError{Field: providers.FieldURLPrefix, Label: f.Label, Err: err})
 		}
 	}
+	net := netRules(c.Settings)
+	for _, k := range providers.FieldKeys {
+		if e := net[k]; e != nil && !bad[k] {
+			f, _ := p.Field(k)
+			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: e})
+		}
+	}
 	return c, errors.Join(errs...)
+}
+
+// checkKind checks the kind of credential of provider p: one p takes, normalised to "" for a
+// token (the kind an empty Kind is).
+func checkKind(p providers.Provider, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == config.CredentialToken {
+		s = ""
+	}
+	if !p.TakesKind(s) {
+		return "", fmt.Errorf("%s takes no credential of kind %s: use one of %s", p.Name, shown(s), strings.Join(p.KindNames(), ", "))
+	}
+	return s, nil
+}
+
+// checkKindValue is checkValue for a field of a credential of kind: the secret of a kind other
+// than a token follows that kind's rule.
+func checkKindValue(id providers.ID, kind string, k providers.FieldKey, raw string) (string, error) {
+	if k == providers.FieldToken && kind == config.CredentialGitHubApp {
+		return AppPrivateKey(raw)
+	}
+	return checkValue(id, k, raw)
 }

@@ -13,6 +13,8 @@ type formOptions struct {
 	accessible bool
 	piped      bool
 	fit        HelpFit
+	// kind is the draft's kind of credential, whose rules its fields follow.
+	kind string
 }
 
 // FitHelp bounds each field's help to the room described by fit (see HelpFit), so a field's input
@@ -50,9 +52,10 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		opt(&o)
 	}
 	d.Provider = p.ID
+	o.kind = d.Kind
 	var main, advanced []huh.Field
 	for _, f := range p.Fields {
-		if f.Hidden || (o.accessible && f.NotInPlainPrompts) {
+		if (o.accessible && f.NotInPlainPrompts) || f.CommandLineOnly || !f.AppliesTo(d.Kind) {
 			continue
 		}
 		fields := &main
@@ -77,7 +80,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 // validator, its help (what and where) unless accessible (the note before it shows that), its
 // placeholder and, for the token, its masking.
 func (o formOptions) input(id providers.ID, f providers.Field, bound *string, what, where string) *huh.Input {
-	validate, label := validator(id, f.Key), title(f)
+	validate, label := kindValidator(id, o.kind, f.Key), title(f)
 	piped := o.accessible && o.piped
 	if piped {
 		validate = nil // checked as a whole afterwards: a re-prompt would take the next answer
@@ -155,7 +158,8 @@ func bind(d *providers.Credentials, k providers.FieldKey) *string {
 	panic("forms: unknown field " + string(k))
 }
 
-// validator returns the pure format check of field k of provider id; it never touches the network.
-func validator(id providers.ID, k providers.FieldKey) func(string) error {
-	return func(s string) error { _, err := checkValue(id, k, s); return err }
+// kindValidator returns the pure format check of field k of provider id for a credential of kind
+// (a GitHub App's private key follows its own rule); it never touches the network.
+func kindValidator(id providers.ID, kind string, k providers.FieldKey) func(string) error {
+	return func(s string) error { _, err := checkKindValue(id, kind, k, s); return err }
 }

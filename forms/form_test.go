@@ -70,7 +70,7 @@ func TestFormBindsDraftMasksTokenAndGroupsAdvanced(t *testing.T) {
 			t.Fatalf("%s: the form shows the token", p.ID)
 		}
 		for _, fl := range p.Fields {
-			if !fl.Advanced && !fl.Hidden && !strings.Contains(view, fl.Label) {
+			if !fl.Advanced && fl.AppliesTo(d.Kind) && !fl.CommandLineOnly && !strings.Contains(view, fl.Label) {
 				t.Errorf("%s: field %q not in the first group", p.ID, fl.Label)
 			}
 		}
@@ -117,5 +117,24 @@ func TestAccessibleFormPrintsHelp(t *testing.T) {
 	}
 	if d.Host != "https://gitlab.example.com" || d.Org != "acme" || d.Username != "jdoe" {
 		t.Errorf("accessible answers not in the draft: %+v", d)
+	}
+}
+
+// A form shows the fields of its draft's kind: a GitHub App's ID, key and installation, and no
+// username or personal token.
+func TestFormShowsTheFieldsOfTheDraftsKind(t *testing.T) {
+	t.Parallel()
+	gh := providers.MustLookup(providers.GitHub)
+	d := &providers.Credentials{Settings: config.Settings{Host: gh.DefaultHost, Org: "acme", Kind: config.CredentialGitHubApp}}
+	view := render(New(gh, d))
+	for _, want := range []string{"GitHub App ID", "GitHub App Private Key", "Installation ID"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the App's form lacks %q:\n%s", want, view)
+		}
+	}
+	for _, not := range []string{"Personal Access Token", "Username"} {
+		if strings.Contains(view, not) {
+			t.Errorf("the App's form shows %q:\n%s", not, view)
+		}
 	}
 }

@@ -25,6 +25,11 @@ const minTokenBytes = 8
 func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, error) {
 	var s string
 	var err error
+	switch k {
+	case providers.FieldProxyPassword, providers.FieldClientKey:
+		s, _, err := checkNetValue(k, raw) // secrets: no token-shape rule
+		return s, err
+	}
 	if k != providers.FieldToken && k != providers.FieldSSHKey && tokenShaped(raw) {
 		return "", looksLikeToken(id, k)
 	}
@@ -61,6 +66,12 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, err = CABundle(raw)
 	case providers.FieldURLPrefix:
 		s, err = checkURLPrefix(raw)
+	case providers.FieldAppID:
+		s, err = checkNumericID("the GitHub App ID", raw, false)
+	case providers.FieldInstallationID:
+		s, err = checkNumericID("the installation ID", raw, true)
+	case providers.FieldProxy, providers.FieldProxyUsername, providers.FieldNoProxy, providers.FieldClientCert:
+		s, _, err = checkNetValue(k, raw)
 	case providers.FieldRepo:
 		s = strings.TrimSpace(raw)
 		err = plainText(s, "the repository")
@@ -261,15 +272,21 @@ func TokenOf(noun, raw string) (string, error) {
 // CABundle checks the optional CA bundle path (it must be an absolute path; the file itself is read
 // by the check, which reports a missing or unreadable bundle).
 func CABundle(raw string) (string, error) {
+	return FilePath(raw, "the CA bundle path", "/etc/ssl/certs/corp-ca.pem")
+}
+
+// FilePath checks an optional path of a file that stays where it is (noun names it, example is
+// one): it must be absolute; the file itself is read by whatever uses it.
+func FilePath(raw, noun, example string) (string, error) {
 	s := strings.TrimSpace(raw)
-	if err := plainText(s, "the CA bundle path"); err != nil {
+	if err := plainText(s, noun); err != nil {
 		return "", err
 	}
 	if s == "" {
 		return "", nil
 	}
 	if !strings.HasPrefix(s, "/") {
-		return "", fmt.Errorf("the CA bundle path %s must be absolute, e.g. /etc/ssl/certs/corp-ca.pem", shown(s))
+		return "", fmt.Errorf("%s %s must be absolute, e.g. %s", noun, shown(s), example)
 	}
 	return s, nil
 }

@@ -187,18 +187,18 @@ func TestPipedAccessibleFormReadsOneLinePerQuestion(t *testing.T) {
 		prompt  string
 	}{
 		{"new token", providers.Credentials{Settings: config.Settings{Host: "https://github.com/"}},
-			[]string{"", "acme", "octocat", secret, "", ""},
+			[]string{"", "acme", "octocat", secret, "", "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: secret}}, "Personal Access Token"},
 		{"the token kept", providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
-			[]string{"", "", "", "", "", ""},
+			[]string{"", "", "", "", "", "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_keptToken0000000000000000000000a1b2"}},
 			"Personal Access Token [Enter keeps ghp_…a1b2]"},
 		{"invalid answers do not re-prompt", providers.Credentials{},
-			[]string{"github.com", "acme", "octo cat", "short", secret, "relative.pem"},
+			[]string{"github.com", "acme", "octo cat", "short", secret, "relative.pem", ""},
 			providers.Credentials{Settings: config.Settings{Host: "github.com", Org: "acme", Username: "octo cat", Token: "short", APIURL: secret, CABundle: "relative.pem"}},
 			"Personal Access Token"},
 		{"an over-long token takes one line", providers.Credentials{},
-			[]string{"https://github.com/", "acme", "octocat", "ghp_" + strings.Repeat("x", MaxTokenBytes+10), "", ""},
+			[]string{"https://github.com/", "acme", "octocat", "ghp_" + strings.Repeat("x", MaxTokenBytes+10), "", "", ""},
 			providers.Credentials{Settings: config.Settings{Host: "https://github.com/", Org: "acme", Username: "octocat", Token: "ghp_" + strings.Repeat("x", MaxTokenBytes+10)}},
 			"Personal Access Token"},
 	} {

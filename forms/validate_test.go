@@ -175,7 +175,7 @@ func TestFieldHelpKeepsAddressesWhole(t *testing.T) {
 	t.Parallel()
 	for _, p := range providers.All() {
 		for _, f := range p.Fields {
-			if f.Hidden {
+			if f.CommandLineOnly {
 				continue // no form shows it
 			}
 			help := FieldHelp(p, f, "")

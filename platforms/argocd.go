@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -220,6 +221,18 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 // argoCDSecret is the Secret of kind (repo-creds or repository) named name in namespace ns that
 // gives Argo CD c's username and token for target.
 func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object {
+	data := Object{
+		{"type", "git"},
+		{"url", target},
+		{"username", providers.GitUsername(c)},
+		{"password", c.Token},
+	}
+	if isGitHubApp(c) {
+		data = argoCDGitHubAppData(c, target)
+	}
+	if providers.UsesSSH(c) {
+		data = Object{{"type", "git"}, {"url", target}, {"sshPrivateKey", c.SSHKey}}
+	}
 	return Object{
 		{"apiVersion", "v1"},
 		{"kind", "Secret"},
@@ -232,17 +245,36 @@ func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object
 			}},
 		}},
 		{"type", "Opaque"},
-		{"stringData", argoCDCredentials(c, target)},
+		{"stringData", append(data, argoCDNet(c.Settings.Net())...)},
 	}
 }
 
-// argoCDCredentials are the Secret's data: the URL, and the username and token, or the SSH
-// private key (sshPrivateKey) when the transport is SSH.
-func argoCDCredentials(c providers.Credentials, target string) Object {
-	if providers.UsesSSH(c) {
-		return Object{{"type", "git"}, {"url", target}, {"sshPrivateKey", c.SSHKey}}
+// argoCDNet are the fields of a repository Secret for the proxy (its credentials in its URL, as
+// Argo CD reads them) and the client certificate.
+func argoCDNet(n config.Net) Object {
+	var o Object
+	if n.Proxy != "" {
+		o = append(o, Field{"proxy", proxyWithCredentials(n)})
+		if n.NoProxy != "" {
+			o = append(o, Field{"noProxy", n.NoProxy})
+		}
 	}
-	return Object{{"type", "git"}, {"url", target}, {"username", providers.GitUsername(c)}, {"password", c.Token}}
+	if n.ClientCert != "" {
+		o = append(o, Field{"tlsClientCertData", n.ClientCert}, Field{"tlsClientCertKey", n.ClientKey})
+	}
+	return o
+}
+
+// proxyWithCredentials is the proxy's URL with its username and password in it.
+func proxyWithCredentials(n config.Net) string {
+	u, err := url.Parse(n.Proxy)
+	if err != nil {
+		return n.Proxy
+	}
+	if n.ProxyUsername != "" {
+		u.User = url.UserPassword(n.ProxyUsername, n.ProxyPassword)
+	}
+	return u.String()
 }
 
 // gitServerTarget is the generic provider's Argo CD target: its one repository's URL.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"gitopscfg/config"
 	"gitopscfg/providers"
 )
 
@@ -43,6 +44,9 @@ type Drift struct {
 	Active providers.ID `json:"active"`
 	// Credentials is each stored credential's comparison, by name.
 	Credentials map[string]ProviderDrift `json:"credentials"`
+	// Orphaned names what the platform holds from the product for credentials no longer stored
+	// (a platform whose Spec.Prunes can tell; Devtron cannot).
+	Orphaned []string `json:"orphaned,omitempty"`
 }
 
 // Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).
@@ -105,6 +109,9 @@ func (d *Devtron) compareOne(ctx context.Context, c providers.Credentials, liste
 	name := DevtronProvider(c.Provider)
 	if name == "" {
 		return ProviderDrift{State: Unsupported, Reason: "Devtron has no such provider"}, nil
+	}
+	if c.CredentialKind() != config.CredentialToken {
+		return ProviderDrift{State: Unsupported, Reason: "Devtron takes tokens only, not a " + c.CredentialKind()}, nil
 	}
 	if _, ok := listed[name]; !ok {
 		return ProviderDrift{State: Absent}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -55,7 +56,24 @@ func normalize(ctx context.Context, env *providers.Env, c providers.Credentials)
 		cfg.TLSConfig.CaData = string(pem)
 		cfg.IsCADataPresent = true
 	}
+	if c.ClientCert != "" {
+		cfg.EnableTLSVerification = true
+		cfg.TLSConfig.TLSCertData, cfg.TLSConfig.TLSKeyData = c.ClientCert, c.ClientKey
+		cfg.IsTLSCertDataPresent, cfg.IsTLSKeyDataPresent = true, true
+	}
+	if c.Proxy != "" {
+		warnings = append(warnings, "Devtron has no proxy setting for a Git provider: the proxy "+hostOfURL(c.Proxy)+
+			" is not sent; Devtron's own pods (devtron, argocd-repo-server) need HTTPS_PROXY and NO_PROXY in their environment")
+	}
 	return cfg, warnings, nil
+}
+
+// hostOfURL is a URL's host:port, for messages (never its credentials).
+func hostOfURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // keepTLS makes cfg keep the TLS data Devtron holds for existing: the is*Present flags are
@@ -64,8 +82,9 @@ func keepTLS(cfg *Config, existing Config) (warning string) {
 	if !existing.EnableTLSVerification || !(existing.IsCADataPresent || existing.IsTLSCertDataPresent || existing.IsTLSKeyDataPresent) {
 		return ""
 	}
-	cfg.IsTLSCertDataPresent = existing.IsTLSCertDataPresent
-	cfg.IsTLSKeyDataPresent = existing.IsTLSKeyDataPresent
+	// A client certificate sent now replaces Devtron's; one not sent is kept.
+	cfg.IsTLSCertDataPresent = cfg.IsTLSCertDataPresent || existing.IsTLSCertDataPresent
+	cfg.IsTLSKeyDataPresent = cfg.IsTLSKeyDataPresent || existing.IsTLSKeyDataPresent
 	if !cfg.EnableTLSVerification {
 		cfg.EnableTLSVerification = true
 		cfg.IsCADataPresent = existing.IsCADataPresent
@@ -103,16 +122,18 @@ type Stage struct {
 
 // PushResult is the outcome of a push, as `push devtron --json` prints it. It never holds a token.
 type PushResult struct {
-	Provider   providers.ID `json:"provider"`
-	Devtron    string       `json:"devtron"`
-	Outcome    PushOutcome  `json:"outcome"`
-	Method     string       `json:"method,omitempty"` // POST (created) or PUT (updated)
-	ID         int          `json:"id,omitempty"`
-	Stages     []Stage      `json:"stages"`
-	Warnings   []string     `json:"warnings"`
-	Message    string       `json:"message"`
-	DurationMS int64        `json:"duration_ms"`
-	Requests   int          `json:"requests"`
+	Provider providers.ID `json:"provider"`
+	Devtron  string       `json:"devtron,omitempty"`
+	// Target says where another platform's push went (a cluster's server and namespace).
+	Target     string      `json:"target,omitempty"`
+	Outcome    PushOutcome `json:"outcome"`
+	Method     string      `json:"method,omitempty"` // POST (created) or PUT (updated)
+	ID         int         `json:"id,omitempty"`
+	Stages     []Stage     `json:"stages"`
+	Warnings   []string    `json:"warnings"`
+	Message    string      `json:"message"`
+	DurationMS int64       `json:"duration_ms"`
+	Requests   int         `json:"requests"`
 	// Active says whether the configuration is Devtron's active one after the push.
 	Active bool `json:"active"`
 	// ActiveBefore is the provider Devtron had active before the push ("" none); Switched is true
@@ -158,6 +179,12 @@ type PushOptions struct {
 	// not hold while another is active is not created (a *SwitchError, before anything is sent),
 	// since Devtron saves every new configuration active.
 	Activate bool
+	// Force takes back what another manager changed (a cluster's Secret); Devtron has no such
+	// notion and ignores it.
+	Force bool
+	// Keep, when not nil, asks the platform to delete what the product delivered there for
+	// credentials not named in it (prune); only platforms whose Spec.Prunes say so do.
+	Keep []string
 }
 
 // SwitchError is a push refused before anything was sent because it would have made Provider
@@ -294,6 +321,9 @@ func diffConfig(want, got Config) []string {
 	}
 	if want.IsCADataPresent != got.IsCADataPresent {
 		out = append(out, "ca_bundle")
+	}
+	if want.IsTLSCertDataPresent && !got.IsTLSCertDataPresent {
+		out = append(out, "client_cert")
 	}
 	return out
 }

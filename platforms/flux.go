@@ -15,7 +15,9 @@ func init() {
 }
 
 // Flux returns the Secret a Flux GitRepository references in spec.secretRef: basic auth
-// (username, password) and ca.crt for a private CA, as `flux create secret git --export` writes.
+// (username, password), tls.crt and tls.key for a client certificate and ca.crt for a private CA,
+// as `flux create secret git --export` writes; with a proxy, the Secret its spec.proxySecretRef
+// references too (address, username, password), named after the first with "-proxy".
 func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	if err := exportable(c); err != nil {
 		return nil, err
@@ -39,6 +41,9 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 		return nil, err
 	}
 	data := Object{{"username", providers.GitUsername(c)}, {"password", c.Token}}
+	if isGitHubApp(c) {
+		data = fluxGitHubAppData(c)
+	}
 	if providers.UsesSSH(c) {
 		// As `flux create secret git --url=ssh://…` writes it: identity, identity.pub, known_hosts.
 		hosts, err := knownHosts(c)
@@ -50,10 +55,28 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 			return nil, err
 		}
 		data = Object{{"identity", c.SSHKey}, {"identity.pub", pub + "\n"}, {"known_hosts", hosts}}
-	} else if ca != "" {
+		ca = "" // no TLS over SSH
+	}
+	if c.ClientCert != "" {
+		data = append(data, Field{"tls.crt", c.ClientCert}, Field{"tls.key", c.ClientKey})
+	}
+	if ca != "" {
 		data = append(data, Field{"ca.crt", ca})
 	}
-	return []Object{{
+	objs := []Object{fluxSecret(ns, name, data)}
+	if c.Proxy != "" {
+		// The GitRepository names it in spec.proxySecretRef, beside spec.secretRef.
+		proxy := Object{{"address", c.Proxy}}
+		if c.ProxyUsername != "" {
+			proxy = append(proxy, Field{"username", c.ProxyUsername}, Field{"password", c.ProxyPassword})
+		}
+		objs = append(objs, fluxSecret(ns, name+"-proxy", proxy))
+	}
+	return objs, nil
+}
+
+func fluxSecret(ns, name string, data Object) Object {
+	return Object{
 		{"apiVersion", "v1"},
 		{"kind", "Secret"},
 		{"metadata", Object{
@@ -63,5 +86,5 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 		}},
 		{"type", "Opaque"},
 		{"stringData", data},
-	}}, nil
+	}
 }

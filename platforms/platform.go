@@ -1,6 +1,7 @@
 package platforms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -21,14 +22,21 @@ const (
 	KindFlux    Kind = "flux"
 )
 
-// Instance is one installation of a platform, as stored: its kind and name, where it answers, its
-// secret (an API token) and an optional CA bundle (a PEM file path) for a private CA.
+// Instance is one installation of a platform, as stored: its kind and name and the settings its
+// kind declares (Spec.Settings): where it answers (a URL, or a kubeconfig with its context and
+// namespace), its secret (an API token) and an optional CA bundle (a PEM file path).
 type Instance struct {
 	Kind     Kind
 	Name     string
 	URL      string
 	Token    string
 	CABundle string
+	// Kubeconfig is the path of a kubeconfig file (kept as a path: the file stays the user's);
+	// Context one of its contexts ("": its current one); Namespace where the Secrets go.
+	Kubeconfig, Context, Namespace string
+	// Net is the instance's own proxy and client certificate (see config.Net), for a kind whose
+	// Spec has NetFlags.
+	config.Net
 }
 
 // InstanceOf returns the stored instance name of kind (nil when p is nil).
@@ -36,11 +44,35 @@ func InstanceOf(kind Kind, name string, p *config.Platform) *Instance {
 	if p == nil {
 		return nil
 	}
-	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle}
+	return &Instance{Kind: kind, Name: name, URL: p.URL, Token: p.Token, CABundle: p.CABundle,
+		Kubeconfig: p.Kubeconfig, Context: p.Context, Namespace: p.Namespace, Net: p.Net}
+}
+
+// SetHint is what `gitopscfg KIND set` needs at least, as a usage line shows it
+// (" --url URL --token-stdin").
+func (s Spec) SetHint() string {
+	var b strings.Builder
+	for _, st := range s.Settings {
+		if st.Required {
+			fmt.Fprintf(&b, " --%s %s", st.Flag, cmp.Or(st.Meta, strings.ToUpper(st.Flag)))
+		}
+	}
+	if s.Secret != nil {
+		b.WriteString(" --token-stdin")
+	}
+	return b.String()
+}
+
+// Stored is the instance as the store keeps it.
+func (in Instance) Stored() config.Platform {
+	return config.Platform{URL: in.URL, Token: in.Token, CABundle: in.CABundle,
+		Kubeconfig: in.Kubeconfig, Context: in.Context, Namespace: in.Namespace, Net: in.Net}
 }
 
 // Redact masks the instance's secret in s.
-func (in Instance) Redact(s string) string { return safe.Redact(s, in.Token) }
+func (in Instance) Redact(s string) string {
+	return safe.Redact(safe.Redact(s, in.Token), in.ProxyPassword)
+}
 
 // Platform is one instance of a platform, ready to ask: its own check, its comparison with the
 // stored credentials (drift) and the delivery of one credential.
@@ -63,12 +95,71 @@ type Planner interface {
 // Exporter renders credentials as a platform's Kubernetes manifests.
 type Exporter func(ctx context.Context, env *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error)
 
+// Setting is one setting of a kind's instances, as `gitopscfg KIND set` takes it: a flag whose
+// value Ref points at in an instance.
+type Setting struct {
+	// Flag is the flag's name ("url"); Usage its help line.
+	Flag, Usage string
+	// Ref points at the setting in in.
+	Ref func(in *Instance) *string
+	// Required: an instance without it is refused. Default is the value of a new instance.
+	Required bool
+	Default  string
+	// Path, when set, says the value is the absolute path of a file that stays where it is, and
+	// names it ("the CA bundle path"); PathExample is one.
+	Path, PathExample string
+	// URL: the value is an address the product sends a secret to (https, or http to loopback).
+	URL bool
+	// Meta names the value in usage lines ("URL", "FILE").
+	Meta string
+}
+
+// Secret is the secret of a kind's instances (an API token), read from standard input.
+type Secret struct {
+	// Noun names it in messages ("Devtron API token").
+	Noun string
+	// Usage is --token-stdin's help line.
+	Usage string
+}
+
+// Doc is the help of a kind's `set` command.
+type Doc struct {
+	Use, Short, Long, Example string
+	// Group is the help of the kind's command ("Store or remove the Devtron instances …"), with
+	// its examples.
+	Group, GroupExample string
+}
+
 // Spec is everything the rest of the program knows about one kind of platform. Its own file
 // builds it and registers it; nothing else switches on its kind.
 type Spec struct {
 	Kind Kind
 	// Name is the platform's name in messages ("Devtron").
 	Name string
+	// Settings are the settings of the kind's instances, in the order of `set`'s flags; Secret
+	// its secret (nil: none). Both matter only with Open.
+	Settings []Setting
+	Secret   *Secret
+	// SetDoc is the help of `gitopscfg KIND set`.
+	SetDoc Doc
+	// Where says where an instance answers, for messages ("https://devtron.example.com").
+	Where func(in Instance) string
+	// OneActive: the platform keeps one configuration per provider, one of them active
+	// (Devtron): a push may switch the active one or replace another credential's.
+	OneActive bool
+	// TokensOnly: the platform takes Git tokens only (Devtron): a push of another kind of
+	// credential (a GitHub App, a service principal) is refused before anything is sent.
+	TokensOnly bool
+	// Prunes: the platform can tell what the product delivered for a credential no longer
+	// stored, and a push with PushOptions.Keep deletes it.
+	Prunes bool
+	// PushDoc is the paragraph of `gitopscfg push`'s help about this kind; PushExits say what
+	// exit 0 and exit 1 mean for it ("Devtron saved it").
+	PushDoc   string
+	PushExits [2]string
+	// NetFlags: its instances may have their own proxy and client certificate (Instance.Net),
+	// which `set` takes as --proxy, --proxy-username, --no-proxy, --client-cert, --client-key.
+	NetFlags bool
 	// Open returns a client of one stored instance, refusing an unusable one (an unsafe URL, no
 	// secret, an unreadable CA bundle) before any request. Nil: the kind has no instances here.
 	Open func(env *providers.Env, in Instance) (Platform, error)

@@ -30,7 +30,8 @@ func init() {
 			tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token")),
 		), urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix")), repoField("gitops/gitops-apps", false, assets.FieldHelp("azure", "repo"))),
 		Scopes: []Scope{
-			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories"},
+			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories",
+				Partly: "Code: Read & write (vso.code_write)"},
 		},
 		// https://dev.azure.com/<organisation> or an Azure DevOps Server collection URL.
 		apiBase:   func(_ *url.URL, base string) string { return base },

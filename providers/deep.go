@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -58,10 +59,14 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 		d.names = randomRepoName
 	}
 	if p, err := Lookup(string(c.Provider)); err == nil && p.gitOnly {
-		d.runGitServer(ctx)
+		d.runGitServer(ctx, env)
 	} else if c.Repo != "" {
 		d.runExisting(ctx, env)
 	} else if why := deepBlocked(r); why != "" {
+		for _, id := range DeepStages {
+			d.skip(id, why)
+		}
+	} else if why := d.useAppToken(ctx, env); why != "" {
 		for _, id := range DeepStages {
 			d.skip(id, why)
 		}
@@ -124,7 +129,7 @@ type deepRun struct {
 
 	s       *session
 	api     repoAPI
-	ca      []byte             // the provider's CA bundle (PEM) for Git; nil for the system roots
+	git     http.RoundTripper  // the credential's transport for Git (CA bundle, proxy, client certificate)
 	gitHost []string           // hosts the token may be sent to over Git
 	ssh     *gitssh.PublicKeys // the SSH key and trusted host key when the transport is SSH
 
@@ -153,12 +158,8 @@ func (d *deepRun) prepare(env *Env) string {
 	if d.api == nil {
 		return "skipped: no repository lifecycle for " + string(p.ID)
 	}
-	if d.creds.CABundle != "" {
-		pem, err := ReadCABundle(d.creds.CABundle)
-		if err != nil {
-			return "skipped: " + err.Error()
-		}
-		d.ca = pem
+	if d.git, err = env.Clients.gitTransport(TransportOf(d.creds.Settings)); err != nil {
+		return "skipped: " + err.Error()
 	}
 	if UsesSSH(d.creds) {
 		if d.ssh, err = gitSSHAuth(d.creds); err != nil {
@@ -178,6 +179,7 @@ func (d *deepRun) prepare(env *Env) string {
 }
 
 func (d *deepRun) run(ctx context.Context) {
+	ctx = withGitTransport(ctx, d.git)
 	ok := d.stage(CheckDeepCreate, "creating a private throw-away repository", func() (Status, string) { return d.create(ctx) })
 	for _, st := range []struct {
 		id, running string

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -33,8 +34,9 @@ type ExistingRepo struct {
 	// Auth is the Git transport's authentication (HTTP Basic with the token, or an SSH key); the
 	// token goes nowhere else.
 	Auth transport.AuthMethod
-	// CABundle is the PEM bundle Git over HTTPS trusts (nil: the system roots).
-	CABundle []byte
+	// Transport is the credential's own transport for Git over HTTP(S): its CA bundle, proxy and
+	// client certificate (nil: http.DefaultTransport). go-git is given none of these itself.
+	Transport http.RoundTripper
 	// APIRead, when set, reads the repository through the provider's API first: what it found, or
 	// an error that says what is wrong (the repository does not exist, the token may not read it).
 	APIRead func(ctx context.Context) (APIFound, error)
@@ -76,6 +78,9 @@ func RunExisting(ctx context.Context, t ExistingRepo, r *Result, progress func(C
 	}
 	if t.DeleteTimeout <= 0 {
 		t.DeleteTimeout = DeepDeleteTimeout
+	}
+	if t.Transport != nil {
+		ctx = withGitTransport(ctx, t.Transport)
 	}
 	e := &existingRun{t: t, st: stager{result: r, progress: progress, redact: t.Redact}}
 	return e.run(ctx)

@@ -30,8 +30,13 @@ func existingBlocked(r Result) string {
 // runExisting is RunDeep's existing-repository mode: a throw-away branch in c.Repo instead of a
 // throw-away repository (see RunExisting).
 func (d *deepRun) runExisting(ctx context.Context, env *Env) {
-	redact := d.creds.Redact
+	stored := d.creds
+	redact := func(s string) string { return stored.Redact(d.creds.Redact(s)) } // a GitHub App's minted token too
 	if why := existingBlocked(*d.result); why != "" {
+		SkipExisting(d.result, d.progress, redact, why)
+		return
+	}
+	if why := d.useAppToken(ctx, env); why != "" {
 		SkipExisting(d.result, d.progress, redact, why)
 		return
 	}
@@ -39,7 +44,7 @@ func (d *deepRun) runExisting(ctx context.Context, env *Env) {
 		SkipExisting(d.result, d.progress, redact, why)
 		return
 	}
-	t := ExistingRepo{FullName: d.creds.Repo, Auth: d.auth(), CABundle: d.ca, Redact: redact, BranchName: d.names, APIRead: d.readExisting}
+	t := ExistingRepo{FullName: d.creds.Repo, Auth: d.auth(), Transport: d.git, Redact: redact, BranchName: d.names, APIRead: d.readExisting}
 	if RunExisting(ctx, t, d.result, d.progress) {
 		d.confirmScopesExisting()
 	}
@@ -98,7 +103,13 @@ func (d *deepRun) confirmScopesExisting() {
 			continue
 		}
 		for _, sc := range p.Scopes {
-			if sc.Name == name && !sc.Advisory && !sc.CreateOnly {
+			switch {
+			case sc.Name != name || sc.Advisory || sc.CreateOnly:
+			case sc.Partly != "":
+				d.result.Checks[i].Status = Pass
+				d.result.Checks[i].Message = "the part this mode needs, " + sc.Partly + ", is confirmed by the round trip, which pushed to " +
+					"and deleted a branch of " + d.creds.Repo + "; the rest is " + NotNeeded + " (the live check alone could not tell: " + c.Message + ")"
+			default:
 				d.result.Checks[i].Status = Pass
 				d.result.Checks[i].Message = "confirmed by the round trip, which pushed to and deleted a branch of " + d.creds.Repo +
 					" (the live check alone could not tell: " + c.Message + ")"

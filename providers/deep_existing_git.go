@@ -46,7 +46,7 @@ func (w *remoteText) String() string {
 
 func (e *existingRun) listRefs(ctx context.Context) ([]*plumbing.Reference, error) {
 	remote := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{e.t.URL}})
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: e.t.Auth, CABundle: e.t.CABundle})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: e.t.Auth})
 	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
 		return nil, nil // an empty repository lists no refs
 	}
@@ -72,7 +72,7 @@ func (e *existingRun) pushBranch(ctx context.Context) (Status, string) {
 	err = local.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName,
 		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
-		Auth:       e.t.Auth, CABundle: e.t.CABundle, Progress: &said,
+		Auth:       e.t.Auth, Progress: &said,
 	})
 	if err != nil {
 		if refusedBeforeSending(err) {
@@ -113,7 +113,7 @@ func (e *existingRun) prepare(ctx context.Context, ref plumbing.ReferenceName) (
 	err = local.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: git.DefaultRemoteName, Depth: 1, Tags: git.NoTags,
 		RefSpecs: []gitconfig.RefSpec{gitconfig.RefSpec("+" + src + ":" + ref)},
-		Auth:     e.t.Auth, CABundle: e.t.CABundle,
+		Auth:     e.t.Auth,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil, errors.New(e.gitError(err, "fetch"))
@@ -192,7 +192,7 @@ func (e *existingRun) deleteBranch(ctx context.Context) (Status, string) {
 	err = local.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName,
 		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(":" + ref)},
-		Auth:       e.t.Auth, CABundle: e.t.CABundle, Progress: &said,
+		Auth:       e.t.Auth, Progress: &said,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return Fail, e.leftBehind(e.pushError(err, said.String(), "delete"))

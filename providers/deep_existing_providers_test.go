@@ -20,6 +20,7 @@ func TestDeepExistingEveryProvider(t *testing.T) {
 		token  string
 		org    string // the repository's owner ("": the credential's organisation)
 		seed   bool
+		rule   *fake.ProtectRule
 		stages string
 		words  map[string][]string
 	}{
@@ -30,12 +31,21 @@ func TestDeepExistingEveryProvider(t *testing.T) {
 			stages: "pass pass pass pass"},
 		{name: "github, push rejected", id: providers.GitHub, token: fake.GitHubTokenPushRejected, seed: true, stages: "pass fail skip skip",
 			words: map[string][]string{providers.CheckDeepPushBranch: {"(403)"}}},
+		{name: "github, every branch protected", id: providers.GitHub, token: fake.GitHubTokenFull, seed: true, stages: "pass fail skip pass",
+			rule:  &fake.ProtectRule{Pattern: "*", Push: true, Message: "error: GH006: Protected branch update failed for refs/heads/%s."},
+			words: map[string][]string{providers.CheckDeepPushBranch: {"a protected-branch rule of acme/existing refuses pushing", "GH006"}}},
+		{name: "gitlab, throw-away branches protected from deletion", id: providers.GitLab, token: fake.GitLabTokenFull, seed: true,
+			stages: "pass pass pass fail",
+			rule:   &fake.ProtectRule{Pattern: providers.RepoPrefix + "*", Delete: true, Message: "GitLab: You are not allowed to delete protected branches from this project."},
+			words: map[string][]string{providers.CheckDeepDeleteBranch: {"a protected-branch rule of acme/gitops/existing refuses deleting",
+				"You are not allowed to delete protected branches", "LEFT BEHIND", "--delete " + providers.RepoPrefix}}},
 		{name: "gitlab subgroup path", id: providers.GitLab, token: fake.GitLabTokenFull, seed: true, stages: "pass pass pass pass",
 			words: map[string][]string{providers.CheckDeepRead: {"the API returns acme/gitops/existing"}}},
 		{name: "gitlab developer", id: providers.GitLab, token: fake.GitLabTokenDeveloper, seed: true, stages: "pass pass pass pass",
 			words: map[string][]string{providers.CheckOrg: {"cannot create projects in acme/gitops: " + providers.NotNeeded}}},
 		{name: "azure, empty repository", id: providers.Azure, token: fake.AzureTokenFull, stages: "pass pass pass pass",
-			words: map[string][]string{providers.CheckDeepRead: {"it is empty"}}},
+			words: map[string][]string{providers.CheckDeepRead: {"it is empty"},
+				providers.ScopeCheckID("vso.code_manage"): {"the part this mode needs, Code: Read & write (vso.code_write), is confirmed by the round trip", providers.NotNeeded}}},
 		{name: "bitbucket, empty repository", id: providers.Bitbucket, token: fake.BitbucketTokenFull, stages: "pass pass pass pass"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,6 +57,11 @@ func TestDeepExistingEveryProvider(t *testing.T) {
 			}
 			if tc.seed {
 				if err := e.Seed(tc.id, "existing"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.rule != nil {
+				if err := e.Protect(tc.id, "existing", *tc.rule); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -255,3 +255,37 @@ func TestRepoPath(t *testing.T) {
 		}
 	}
 }
+
+// A protected-branch refusal is named as such in the servers' own words: GitHub, GitLab and Gitea
+// (their sources: GitHub's GH006 and "protected branch hook declined"; GitLab's
+// lib/gitlab/checks/branch_check.rb; Gitea's routers/private/hook_pre_receive.go).
+func TestPushRefusalNamesProtectedBranches(t *testing.T) {
+	t.Parallel()
+	const b = providers.RepoPrefix + "abc123"
+	for _, tc := range []struct {
+		name, err, said, op string
+		protected           bool
+	}{
+		{"github", "command error on refs/heads/" + b + ": protected branch hook declined",
+			"error: GH006: Protected branch update failed for refs/heads/" + b + ".\n", "push", true},
+		{"gitlab push", "command error on refs/heads/" + b + ": pre-receive hook declined",
+			"GitLab: You are not allowed to push code to protected branches on this project.\n", "push", true},
+		{"gitlab delete", "command error on refs/heads/" + b + ": pre-receive hook declined",
+			"GitLab: You are not allowed to delete protected branches from this project.\n", "delete", true},
+		{"gitea", "command error on refs/heads/" + b + ": pre-receive hook declined",
+			"error:\nerror: Not allowed to push to protected branch " + b + "\nerror:\n", "push", true},
+		{"gitea delete", "command error on refs/heads/" + b + ": pre-receive hook declined",
+			"error:\nerror: branch " + b + " is protected from deletion\nerror:\n", "delete", true},
+		{"gitlab, no write access", "command error on refs/heads/" + b + ": pre-receive hook declined",
+			"GitLab: You are not allowed to push code to this project.\n", "push", false},
+	} {
+		got := providers.PushRefusal("acme/gitops", b, tc.err, tc.said, tc.op)
+		if strings.Contains(got, "a protected-branch rule of acme/gitops refuses") != tc.protected {
+			t.Errorf("%s: protected %v, got %q", tc.name, tc.protected, got)
+		}
+		if first := strings.TrimSpace(strings.Split(strings.TrimPrefix(strings.TrimSpace(tc.said), "error:"), "\n")[0]); first != "" &&
+			!strings.Contains(got, strings.TrimPrefix(first, "error: ")) {
+			t.Errorf("%s: the server's words %q are not quoted: %q", tc.name, first, got)
+		}
+	}
+}

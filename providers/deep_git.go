@@ -86,7 +86,7 @@ func (d *deepRun) clone(ctx context.Context) (Status, string) {
 	}
 	d.gitURL = u
 	local, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL: u, Auth: d.auth(), CABundle: d.ca, RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
+		URL: u, Auth: d.auth(), RemoteName: git.DefaultRemoteName, Tags: git.NoTags,
 	})
 	switch {
 	case errors.Is(err, transport.ErrEmptyRemoteRepository):
@@ -143,7 +143,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 	err = d.local.PushContext(ctx, &git.PushOptions{
 		RemoteName: git.DefaultRemoteName,
 		RefSpecs:   []gitconfig.RefSpec{gitconfig.RefSpec(ref + ":" + ref)},
-		Auth:       d.auth(), CABundle: d.ca,
+		Auth:       d.auth(),
 	})
 	if err != nil {
 		return Fail, d.gitError(err, "push")
@@ -153,7 +153,7 @@ func (d *deepRun) push(ctx context.Context) (Status, string) {
 
 func (d *deepRun) verify(ctx context.Context) (Status, string) {
 	remote := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{d.gitURL}})
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.auth(), CABundle: d.ca})
+	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: d.auth()})
 	if err != nil {
 		return Fail, d.gitError(err, "ls-remote")
 	}

@@ -40,3 +40,13 @@ var NewClients = newClients
 
 // RandomRepoName is the round trip's repository name generator.
 var RandomRepoName = randomRepoName
+
+// GitHubAccepted is gitHubAccepted.
+var GitHubAccepted = gitHubAccepted
+
+// PushRefusal is what the existing-repository round trip says of a refused push (op "push" or
+// "delete") of branch to full, given go-git's error text and the remote's sideband text.
+func PushRefusal(full, branch, errText, said, op string) string {
+	e := &existingRun{t: ExistingRepo{URL: "https://git.example.com/" + full + ".git", FullName: full}, branch: branch}
+	return e.pushError(errors.New(errText), said, op)
+}

@@ -23,7 +23,17 @@ const (
 	FieldAPIURL     = config.FieldAPIURL
 	FieldCABundle   = config.FieldCABundle
 	FieldURLPrefix  = config.FieldURLPrefix
-	FieldRepo       = config.FieldRepo
+
+	FieldKind           = config.FieldKind
+	FieldAppID          = config.FieldAppID
+	FieldInstallationID = config.FieldInstallationID
+	FieldProxy          = config.FieldProxy
+	FieldProxyUsername  = config.FieldProxyUsername
+	FieldProxyPassword  = config.FieldProxyPassword
+	FieldNoProxy        = config.FieldNoProxy
+	FieldClientCert     = config.FieldClientCert
+	FieldClientKey      = config.FieldClientKey
+	FieldRepo           = config.FieldRepo
 
 	FieldURL        = config.FieldURL
 	FieldSSHKey     = config.FieldSSHKey
@@ -50,9 +60,9 @@ type Field struct {
 	// NotInPlainPrompts: the plain prompts (--accessible) do not ask it, so that their answers,
 	// which scripts pipe in a fixed order, keep their places; `set`'s flag sets it.
 	NotInPlainPrompts bool
-	// Hidden: no form shows it; `set`'s flags set it, or it is derived from another field (the
-	// SSH key, a file's content; the generic provider's host, from its URL).
-	Hidden bool
+	// CommandLineOnly: the forms do not show it (a PEM file's content is no line to type); `set`'s
+	// flag sets it.
+	CommandLineOnly bool
 	// Check is the provider's own rule for the field, nil when it has none. The forms package
 	// applies it after the rules every field of the key's kind follows (a host is an absolute
 	// URL, a token has no whitespace, …), to the trimmed value when it is not empty; it returns
@@ -61,6 +71,26 @@ type Field struct {
 	// Empty, when set, is the error for an empty value of a required field, in place of the
 	// kind's.
 	Empty string
+	// Kinds are the kinds of credential the field belongs to (config.CredentialToken, …); nil:
+	// every kind. A provider may have two fields of one key for two kinds (the token of a token,
+	// the private key of a GitHub App).
+	Kinds []string
+}
+
+// AppliesTo reports whether the field belongs to credentials of kind ("" is a token).
+func (f Field) AppliesTo(kind string) bool {
+	if f.Kinds == nil {
+		return true
+	}
+	if kind == "" {
+		kind = config.CredentialToken
+	}
+	for _, k := range f.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // Field returns where the value of field k lives in c (nil for an unknown key).
@@ -94,14 +124,39 @@ var advancedFields = []Field{
 		Help: assets.FieldHelp("advanced", "ca_bundle")},
 }
 
-// withAdvanced appends the advanced fields to a provider's own.
-func withAdvanced(fields ...Field) []Field { return append(fields, advancedFields...) }
+// netFields are how a credential's requests reach its server through a corporate network: a
+// proxy and a client certificate (see Transport). Only the proxy's address is a plain prompt.
+var netFields = []Field{
+	{Key: FieldProxy, Label: "Proxy", Optional: true, Advanced: true, Example: "http://proxy.corp:3128",
+		Help: assets.FieldHelp("advanced", "proxy")},
+	{Key: FieldProxyUsername, Label: "Proxy username", Optional: true, Advanced: true, NotInPlainPrompts: true,
+		Help: assets.FieldHelp("advanced", "proxy_username")},
+	{Key: FieldProxyPassword, Label: "Proxy password", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true,
+		Help: assets.FieldHelp("advanced", "proxy_password")},
+	{Key: FieldNoProxy, Label: "No proxy for", Optional: true, Advanced: true, NotInPlainPrompts: true, Example: "git.corp.example,10.0.0.0/8",
+		Help: assets.FieldHelp("advanced", "no_proxy")},
+	{Key: FieldClientCert, Label: "Client certificate", Optional: true, Advanced: true, NotInPlainPrompts: true, CommandLineOnly: true,
+		Help: assets.FieldHelp("advanced", "client_cert")},
+	{Key: FieldClientKey, Label: "Client key", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true, CommandLineOnly: true,
+		Help: assets.FieldHelp("advanced", "client_key")},
+}
+
+// withAdvanced appends the advanced fields and the network fields to a provider's own.
+func withAdvanced(fields ...Field) []Field {
+	return append(append(fields, advancedFields...), netFields...)
+}
 
 // urlPrefixField is the optional override of the URL prefix the Argo CD export claims, with the
 // provider's own example and help; every provider has it, after the other advanced fields.
 func urlPrefixField(example, help string) Field {
 	return Field{Key: FieldURLPrefix, Label: "Argo CD URL prefix", Optional: true, Advanced: true, Example: example, Help: help,
 		NotInPlainPrompts: true}
+}
+
+// onlyKind returns f as a field of credentials of kind only.
+func onlyKind(kind string, f Field) Field {
+	f.Kinds = []string{kind}
+	return f
 }
 
 // repoField is the optional existing repository the round trip pushes a throw-away branch to
@@ -137,9 +192,9 @@ var repoSegment = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // sshFields are the settings of Git over SSH, set by `set`'s flags only (--ssh-key,
 // --ssh-key-generate, --ssh-url, --trust-host-key): see ssh.go.
 var sshFields = []Field{
-	{Key: FieldSSHKey, Label: "SSH private key", Optional: true, Secret: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_key")},
-	{Key: FieldSSHURL, Label: "SSH URL", Optional: true, Hidden: true, Example: "ssh://git@git.example.com:2222/",
+	{Key: FieldSSHKey, Label: "SSH private key", Optional: true, Secret: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_key")},
+	{Key: FieldSSHURL, Label: "SSH URL", Optional: true, CommandLineOnly: true, Example: "ssh://git@git.example.com:2222/",
 		Help: assets.FieldHelp("advanced", "ssh_url")},
-	{Key: FieldSSHHostKey, Label: "Trusted SSH host key", Optional: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_host_key")},
-	{Key: FieldSSHKeyRef, Label: "Registered SSH key", Optional: true, Hidden: true, Help: assets.FieldHelp("advanced", "ssh_key_ref")},
+	{Key: FieldSSHHostKey, Label: "Trusted SSH host key", Optional: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_host_key")},
+	{Key: FieldSSHKeyRef, Label: "Registered SSH key", Optional: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_key_ref")},
 }

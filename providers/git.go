@@ -33,7 +33,7 @@ func init() {
 			{Key: FieldURL, Label: "Repository URL", Placeholder: "https://git.example.com/acme/gitops.git",
 				Example: "https://git.example.com/acme/gitops.git or ssh://git@git.example.com:2222/acme/gitops.git",
 				Help:    assets.FieldHelp("git", "url"), Check: gitRepoURL},
-			{Key: FieldHost, Label: "Git Host", Hidden: true, Optional: true, Help: assets.FieldHelp("git", "host")},
+			{Key: FieldHost, Label: "Git Host", CommandLineOnly: true, Optional: true, Help: assets.FieldHelp("git", "host")},
 			usernameField(assets.FieldHelp("git", "username"), "jdoe"),
 			{Key: FieldToken, Label: "Token or password", Secret: true, Optional: true, Help: assets.FieldHelp("git", "token")},
 			{Key: FieldCABundle, Label: "CA bundle", Optional: true, Advanced: true, Example: "/etc/ssl/certs/corp-ca.pem",

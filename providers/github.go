@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v84/github"
 
 	"gitopscfg/assets"
+	"gitopscfg/config"
 )
 
 // GitHub is github.com and GitHub Enterprise Server.
@@ -24,9 +25,11 @@ func init() {
 		Fields: append(append(withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
-			usernameField(assets.FieldHelp("github", "username"), "octocat"),
-			tokenField("Personal Access Token", assets.FieldHelp("github", "token")),
-		), urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("github", "repo"))), sshFields...),
+			onlyKind(config.CredentialToken, usernameField(assets.FieldHelp("github", "username"), "octocat")),
+			onlyKind(config.CredentialToken, tokenField("Personal Access Token", assets.FieldHelp("github", "token"))),
+		), append([]Field{urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix")),
+			repoField("acme/gitops-apps", false, assets.FieldHelp("github", "repo"))}, gitHubAppFields...)...), sshFields...),
+		Kinds: []string{config.CredentialGitHubApp},
 		Scopes: []Scope{
 			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
 			{Name: "delete_repo", Why: "needed to delete repositories (the round-trip check deletes its throw-away repository)", CreateOnly: true},
@@ -46,6 +49,17 @@ func init() {
 	})
 }
 
+// gitHubAppFields are a GitHub App's own fields: its ID, its private key (the credential's secret)
+// and its installation.
+var gitHubAppFields = []Field{
+	{Key: FieldAppID, Label: "GitHub App ID", Example: "123456", Help: assets.FieldHelp("github", "app_id"),
+		Kinds: []string{config.CredentialGitHubApp}},
+	{Key: FieldToken, Label: "GitHub App Private Key", Help: assets.FieldHelp("github", "app_key"), Secret: true,
+		Kinds: []string{config.CredentialGitHubApp}},
+	{Key: FieldInstallationID, Label: "Installation ID", Example: "12345678", Optional: true,
+		Help: assets.FieldHelp("github", "installation_id"), Kinds: []string{config.CredentialGitHubApp}},
+}
+
 // gitHubOrgRe is a GitHub organisation name; its length is checked apart (a counted repetition
 // compiles into a large program, paid for at every start of the binary).
 var gitHubOrgRe = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*$`)
@@ -61,6 +75,9 @@ func gitHubOrgName(s string) (string, error) {
 // gitHubRevokeURL is where token is revoked: fine-grained tokens (github_pat_…) are listed on a
 // page of their own, beside the classic tokens' page.
 func gitHubRevokeURL(tokenURL, token string) string {
+	if strings.HasPrefix(token, "ghu_") {
+		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/apps/authorizations"
+	}
 	if strings.HasPrefix(token, "github_pat_") {
 		return strings.TrimSuffix(tokenURL, "/settings/tokens") + "/settings/personal-access-tokens"
 	}
@@ -124,7 +141,13 @@ func (r gitHubReply[T]) header() http.Header {
 
 // newGitHubClient returns a go-github client for the session's API base on the shared HTTP client.
 func newGitHubClient(s *session) (*github.Client, error) {
-	c := github.NewClient(s.HTTP).WithAuthToken(s.Creds.Token)
+	return newGitHubClientToken(s, s.Creds.Token)
+}
+
+// newGitHubClientToken is newGitHubClient authenticated with tok (a GitHub App's JWT, an
+// installation token) in place of the credential's token.
+func newGitHubClientToken(s *session, tok string) (*github.Client, error) {
+	c := github.NewClient(s.HTTP).WithAuthToken(tok)
 	if strings.EqualFold(s.APIBase, "https://api.github.com") {
 		return c, nil
 	}

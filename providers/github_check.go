@@ -15,6 +15,10 @@ import (
 )
 
 func checkGitHub(ctx context.Context, s *session) {
+	if isGitHubApp(s.Creds) {
+		checkGitHubApp(ctx, s)
+		return
+	}
 	gh, err := newGitHubClient(s)
 	if err != nil {
 		s.Add(CheckNetwork, Fail, fmt.Sprintf("the GitHub API URL %s is not usable (%v): check the Git host or API URL", s.APIBase, err))
@@ -82,6 +86,10 @@ func gitHubAuth(s *session, user gitHubReply[*github.User]) bool {
 	case user.status() >= 200 && user.status() < 300, user.status() == 0:
 		s.Add(CheckAuth, Fail, fmt.Sprintf("%s answered GET /user with something that is not GitHub's user JSON (%v): "+
 			"check that the Git host (or API URL) points at a GitHub server, and try again", s.APIHost, user.err))
+	case user.status() == http.StatusForbidden && strings.HasPrefix(s.Creds.Token, "ghs_"):
+		s.Add(CheckAuth, Fail, "this is a GitHub App installation token (ghs_…): it lives an hour, and GitHub does not let it read "+
+			"GET /user, so it can be neither checked nor kept as a token. Store the App itself: set NAME --provider github --org ORG "+
+			"--app-id ID --app-key FILE")
 	case user.status() == http.StatusUnauthorized:
 		s.Add(CheckAuth, Fail, fmt.Sprintf("bad credentials or expired/revoked token: %s rejected it (HTTP 401). "+
 			"Create a new one at %s with the scopes %s", s.APIHost, s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", ")))
@@ -185,6 +193,11 @@ func gitHubOrg(s *session, org string, o gitHubReply[*github.Organization], m gi
 // returns its name as GitHub spells it.
 func gitHubOrgFound(s *session, org, host string, o gitHubReply[*github.Organization]) (string, bool) {
 	switch {
+	case o.status() == http.StatusNotFound && strings.HasPrefix(s.Creds.Token, "github_pat_"):
+		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s, or this fine-grained token cannot see it: the GitOps "+
+			"repositories are created there. Check the name (your organisations: %s/settings/organizations); if it is right, %s",
+			org, s.APIHost, host, gitHubUnseenOrg(s, org)))
+		return "", false
 	case o.status() == http.StatusNotFound:
 		s.Add(CheckOrg, Fail, fmt.Sprintf("organisation %s not found on %s (or this token cannot see it): the GitOps repositories "+
 			"are created there. Check the name (your organisations: %s/settings/organizations); a fine-grained token must have "+
@@ -212,9 +225,7 @@ func gitHubMembershipRead(s *session, org, name, host string, m gitHubReply[*git
 			"there: ask an owner to invite you (%s/orgs/%s/people), or use the token of a member", name, host, name))
 		return false
 	case m.status() == http.StatusForbidden:
-		s.Add(CheckOrg, Warn, fmt.Sprintf("organisation %s exists, but this token may not read your membership in it (HTTP 403), "+
-			"so whether you may create repositories there cannot be confirmed. A fine-grained token needs the organisation "+
-			"permission Members: read for this check (%s); the round-trip check (--deep) proves it", name, s.TokenURL()))
+		s.Add(CheckOrg, Warn, gitHubMembershipRefused(s, name, m.header()))
 		return false
 	case m.err != nil && m.status() >= 300:
 		s.Add(CheckOrg, Fail, gitHubUnexpected(s, "GET /user/memberships/orgs/"+org, m.status(), m.err))
@@ -308,6 +319,10 @@ func gitHubScopes(s *session, h http.Header) {
 	granted, present := gitHubGrantedScopes(h)
 	tok := s.Creds.Token
 	classic := strings.HasPrefix(tok, "ghp_") || strings.HasPrefix(tok, "gho_")
+	if gitHubAppToken(tok) {
+		gitHubAppTokenScopes(s)
+		return
+	}
 	if strings.HasPrefix(tok, "github_pat_") || (!present && !classic) {
 		gitHubFineGrainedScopes(s)
 		return
@@ -341,21 +356,6 @@ func gitHubScopes(s *session, h http.Header) {
 			}
 			s.Add(id, Fail, msg)
 		}
-	}
-}
-
-func gitHubFineGrainedScopes(s *session) {
-	page := strings.TrimSuffix(s.TokenURL(), "/settings/tokens") + "/settings/personal-access-tokens"
-	for _, sc := range s.Provider.Scopes {
-		id := ScopeCheckID(sc.Name)
-		need, ok := gitHubFineGrainedNeeds[sc.Name]
-		if !ok || sc.Advisory {
-			s.Add(id, Skip, fmt.Sprintf("fine-grained token: %s has no fine-grained counterpart, and no GitOps call needs it", sc.Name))
-			continue
-		}
-		s.Add(id, Warn, fmt.Sprintf("cannot be confirmed: this is a fine-grained token, and GitHub offers no API that lists its "+
-			"permissions. In place of the classic scope %s (%s) it needs %s on the organisation; check them at %s, "+
-			"or run the round-trip check (--deep), which proves them", sc.Name, sc.Why, need, page))
 	}
 }
 

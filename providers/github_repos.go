@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,8 +87,10 @@ func (g *gitHubRepos) createError(org string, resp *github.Response, err error) 
 		return &APIError{Status: st, Msg: fmt.Sprintf("GitHub refused to create a private repository in %s (%s): the token lacks the repo "+
 			"scope, which private repositories need; add it at %s", org, msg, g.s.TokenURL())}
 	case st == http.StatusForbidden && g.fineGrained(resp):
-		return &APIError{Status: st, Msg: fmt.Sprintf("GitHub refused to create a repository in %s (%s): the fine-grained token needs "+
-			"the organisation as resource owner and the repository permission Administration: read and write (%s)", org, msg, g.s.TokenURL())}
+		need := cmp.Or(gitHubAccepted(gitHubHeader(resp)), "Administration: write")
+		return &APIError{Status: st, Msg: fmt.Sprintf("GitHub refused to create a repository in %s (%s): the %s needs "+
+			"the organisation as resource owner and the repository permission %s (GitHub's X-Accepted-GitHub-Permissions) (%s)",
+			org, msg, cmpKind(g.s.Creds.Token, "fine-grained token"), need, g.s.TokenURL())}
 	case st == http.StatusForbidden:
 		return &APIError{Status: st, Msg: fmt.Sprintf("GitHub refused to create a repository in %s (%s): the organisation does not let "+
 			"this user create repositories. An owner can allow members to create private repositories (%s/organizations/%s/settings/"+

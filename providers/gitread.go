@@ -31,6 +31,14 @@ const maxAdvertisement = 1 << 20
 // characters).
 func CanRead(ctx context.Context, env *Env, c Credentials, repoURL string) Check {
 	start := time.Now()
+	if isGitHubApp(c) { // a GitHub App reads as its installation: its private key goes to no Git request
+		inst, why := asInstallation(ctx, env, c)
+		if why != "" {
+			d := time.Since(start).Milliseconds()
+			return Check{ID: CheckRead, Status: Fail, Message: why, DurationMS: &d}.Sealed(c)
+		}
+		c = inst
+	}
 	status, msg := canRead(ctx, env, c, repoURL)
 	d := time.Since(start).Milliseconds()
 	return Check{ID: CheckRead, Status: status, Message: msg, DurationMS: &d}.Sealed(c)
@@ -77,7 +85,7 @@ func readTarget(p Provider, c Credentials, repoURL string) (*url.URL, error) {
 // askRefs sends Git's ref discovery request (u) with c's token, within env's timeout, and returns
 // the answer with at most maxAdvertisement bytes of its body.
 func askRefs(ctx context.Context, env *Env, c Credentials, u *url.URL) (*http.Response, []byte, error) {
-	hc, err := env.Clients.For(c.CABundle)
+	hc, err := env.Clients.ForTransport(TransportOf(c.Settings))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -54,6 +54,8 @@ func forModeScope(p Provider, name string, ch *Check, bad bool) {
 			ch.Message = fmt.Sprintf("not granted: %s (it is %s; the live check said: %s)", NotNeeded, sc.Why, ch.Message)
 		case sc.CreateOnly:
 			ch.Message += "; not needed in this mode: GitOps repositories are created by hand here"
+		case sc.Partly != "":
+			ch.Message += "; in this mode only its part " + sc.Partly + " is needed: GitOps repositories are created by hand here"
 		case !sc.Advisory:
 			ch.Message += "; needed in this mode"
 		}

@@ -28,8 +28,14 @@ func DescribeNetworkError(err error, host string) string {
 		opErr    *net.OpError
 		urlErr   *url.Error
 		tooLarge *AnswerTooLargeError
+		proxyErr *ProxyError
+		certErr  *ClientCertError
 	)
 	switch {
+	case errors.As(err, &proxyErr):
+		return proxyErr.Error()
+	case errors.As(err, &certErr):
+		return certErr.Error()
 	case errors.As(err, &tooLarge):
 		return tooLarge.Error()
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

@@ -48,7 +48,7 @@ func resolveGitLabGroup(ctx context.Context, env *Env, c Credentials) (Org, erro
 	if err := RequireSafeURL(base); err != nil {
 		return Org{}, err
 	}
-	hc, err := env.Clients.For(c.CABundle)
+	hc, err := env.Clients.ForTransport(TransportOf(c.Settings))
 	if err != nil {
 		return Org{}, err
 	}

@@ -9,8 +9,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"gitopscfg/config"
 )
 
 // ID names a provider in the store, on the command line and in JSON output.
@@ -26,6 +29,10 @@ type Scope struct {
 	// CreateOnly scopes are needed only to create or delete repositories: the existing-repository
 	// mode (a credential with a repository, config.Settings.Repo) does not need them.
 	CreateOnly bool
+	// Partly names the part of the scope the existing-repository mode needs, when it needs less
+	// than the whole (Azure DevOps: Code read & write of Code read, write & manage); "" when it
+	// needs the whole or none.
+	Partly string
 }
 
 // Provider is everything gitopscfg knows about one Git provider. Its own file builds it and
@@ -43,6 +50,8 @@ type Provider struct {
 	// TokenNoun is what the provider calls its tokens, for messages ("personal access token", a
 	// Bitbucket "API token", a Gitea "access token").
 	TokenNoun string
+	// Kinds are the kinds of credential the provider takes besides tokens (config.CredentialGitHubApp, …).
+	Kinds []string
 	// Rotation is the provider's rotation of a token through its API; nil when tokens are
 	// rotated by hand (the admin creates the new one).
 	Rotation *Rotation
@@ -119,6 +128,25 @@ func (p Provider) Field(k FieldKey) (Field, bool) {
 	}
 	return Field{}, false
 }
+
+// FieldOf returns the field with key k of credentials of kind ("" is a token), and whether the
+// provider has one.
+func (p Provider) FieldOf(kind string, k FieldKey) (Field, bool) {
+	for _, f := range p.Fields {
+		if f.Key == k && f.AppliesTo(kind) {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// TakesKind reports whether the provider takes credentials of kind ("" and token: always).
+func (p Provider) TakesKind(kind string) bool {
+	return kind == "" || kind == config.CredentialToken || slices.Contains(p.Kinds, kind)
+}
+
+// KindNames lists the kinds of credential the provider takes, tokens first.
+func (p Provider) KindNames() []string { return append([]string{config.CredentialToken}, p.Kinds...) }
 
 // TokenURL is the page where a token for host is created or its scopes are edited.
 func (p Provider) TokenURL(host string) string {

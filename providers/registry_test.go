@@ -40,12 +40,17 @@ func TestRegistryMatchesTheOrderedIDs(t *testing.T) {
 func TestEveryProviderIsComplete(t *testing.T) {
 	t.Parallel()
 	for _, p := range All() {
-		keys := map[FieldKey]bool{}
+		keys := map[string]bool{}
 		for _, f := range p.Fields {
-			if keys[f.Key] {
-				t.Errorf("%s: field %s twice", p.ID, f.Key)
+			for _, kind := range p.KindNames() {
+				if !f.AppliesTo(kind) {
+					continue
+				}
+				if keys[kind+"/"+string(f.Key)] {
+					t.Errorf("%s: field %s twice for kind %s", p.ID, f.Key, kind)
+				}
+				keys[kind+"/"+string(f.Key)] = true
 			}
-			keys[f.Key] = true
 			if f.Label == "" || f.Help == "" {
 				t.Errorf("%s: field %s has no label or help", p.ID, f.Key)
 			}

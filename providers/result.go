@@ -42,6 +42,8 @@ type Check struct {
 	Status     Status `json:"status"`
 	Message    string `json:"message"`
 	DurationMS *int64 `json:"duration_ms,omitempty"`
+	// ExpiresAt is when what the check is about expires (the client certificate).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Unneeded, set by AddUnneeded, is what the credential cannot do when the check is about a
 	// right only creating or deleting repositories needs; Run consumes it (forMode).
@@ -52,7 +54,9 @@ type Check struct {
 type Result struct {
 	Provider ID `json:"provider"`
 	// Credential is the name of the credential tested.
-	Credential string     `json:"credential"`
+	Credential string `json:"credential"`
+	// Kind is the kind of the credential tested (config.CredentialToken, …).
+	Kind       string     `json:"kind"`
 	Active     bool       `json:"active"`
 	OK         bool       `json:"ok"`
 	User       string     `json:"user"`
@@ -60,6 +64,9 @@ type Result struct {
 	DurationMS int64      `json:"duration_ms"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	Checks     []Check    `json:"checks"`
+	// Proxy is the proxy the requests went through (scheme://host:port, never its
+	// credentials), nil when they went directly.
+	Proxy *string `json:"proxy"`
 
 	// UserID is the numeric user id the provider answered with (GitLab), remembered with the
 	// check record for the next re-test (see WithKnownUserID); not part of the JSON output.
@@ -113,7 +120,7 @@ func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Pr
 // library before it reaches the admin.
 // The SSH private key is masked too: whole, and each line of its PEM body.
 func (c Credentials) Redact(s string) string {
-	s = safe.Redact(s, c.Token)
+	s = safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
 	if c.SSHKey == "" {
 		return s
 	}

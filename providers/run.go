@@ -3,12 +3,15 @@ package providers
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/config/safe"
 )
 
 // DefaultTimeout bounds one live check as a whole.
@@ -43,13 +46,32 @@ type session struct {
 
 	mu     sync.Mutex
 	result *Result
+	// minted are secrets the check made from the credential (a GitHub App's JWT and installation
+	// token): Add masks them as it masks the credential's own.
+	minted []string
+}
+
+// redact masks the credential's secret and the ones the check minted in msg.
+func (s *session) redact(msg string) string {
+	msg = s.Creds.Redact(msg)
+	for _, m := range s.minted {
+		msg = safe.Redact(msg, m)
+	}
+	return msg
+}
+
+// mint records a secret the check made, so that no message shows it.
+func (s *session) mint(secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.minted = append(s.minted, secret)
 }
 
 // Add records a check; safe for concurrent use by a checker's parallel requests.
 func (s *session) Add(id string, st Status, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.result.Add(id, st, s.Creds.Redact(msg))
+	s.result.Add(id, st, s.redact(msg))
 }
 
 // SetUser records who the token authenticates as.
@@ -100,7 +122,7 @@ func (s *session) NetworkFailure(err error) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.result.Find(CheckNetwork); !dup {
-		s.result.Add(CheckNetwork, Fail, s.Creds.Redact(msg))
+		s.result.Add(CheckNetwork, Fail, s.redact(msg))
 	}
 	return true
 }
@@ -126,7 +148,7 @@ type checker func(ctx context.Context, s *session)
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Host: cmp.Or(c.Host, c.URL)} // the generic provider over SSH: its URL
+	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Kind: c.CredentialKind(), Host: cmp.Or(c.Host, c.URL)} // the generic provider over SSH: its URL
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()
@@ -135,6 +157,10 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	p, err := Lookup(string(c.Provider))
 	if err != nil {
 		r.Add(CheckAuth, Fail, err.Error())
+		return r
+	}
+	if !p.TakesKind(c.Kind) {
+		r.Add(CheckAuth, Fail, fmt.Sprintf("%s takes no credential of kind %q: use one of %s", p.Name, c.Kind, strings.Join(p.KindNames(), ", ")))
 		return r
 	}
 	s, ok := newSession(env, p, c, &r)
@@ -180,32 +206,28 @@ func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool)
 		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
 		return nil, false
 	}
-	hc, err := env.Clients.For(c.CABundle)
+	t := TransportOf(c.Settings)
+	if px := env.Clients.Proxy(t, base); px != "" {
+		r.Proxy = &px
+	}
+	if c.ClientCert != "" {
+		addClientCertCheck(r, c.Settings, now(env))
+	}
+	hc, err := env.Clients.ForTransport(t)
 	if err != nil {
 		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
 		return nil, false
 	}
 	u, _ := url.Parse(base)
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
-	}
-	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(), result: r, env: env}, true
+	return &session{Creds: c, Provider: p, APIBase: base, APIHost: u.Host, HTTP: hc, Now: now(env), result: r}, true
 }
 
-// gitOnlySession is the session of a provider without an API (the generic one): no API base to
-// check; its Git URL is checked by its own check.
-func gitOnlySession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
-	hc, err := env.Clients.For(c.CABundle)
-	if err != nil {
-		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
-		return nil, false
+// now is env's clock, or the system's.
+func now(env *Env) time.Time {
+	if env.Now != nil {
+		return env.Now()
 	}
-	host := c.URL
-	if u, err := url.Parse(strings.TrimSpace(c.URL)); err == nil {
-		host = u.Host
-	}
-	return &session{Creds: c, Provider: p, APIHost: host, HTTP: hc, Now: time.Now(), result: r, env: env}, true
+	return time.Now()
 }
 
 // sortChecks puts checks in a stable, readable order: network, auth, scopes in registry order,
@@ -216,12 +238,15 @@ func sortChecks(p Provider, cs []Check) {
 		rank[ScopeCheckID(sc.Name)] = 2 + i
 	}
 	n := 2 + len(p.Scopes)
-	rank[CheckOrg], rank[CheckProjectKey], rank[CheckExpiry] = n, n+1, n+2
+	rank[CheckOrg], rank[CheckProjectKey], rank[CheckExpiry], rank[CheckClientCert] = n, n+1, n+2, n+3
 	order := func(c Check) int {
 		if v, ok := rank[c.ID]; ok {
 			return v
 		}
-		return n + 3
+		if strings.HasPrefix(c.ID, "permission:") {
+			return 2 // a GitHub App's permissions stand where a token's scopes do
+		}
+		return n + 4
 	}
 	// insertion sort: tiny slices, and stable.
 	for i := 1; i < len(cs); i++ {
@@ -229,4 +254,19 @@ func sortChecks(p Provider, cs []Check) {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}
+}
+
+// gitOnlySession is the session of a provider without an API (the generic one): no API base to
+// check; its Git URL is checked by its own check.
+func gitOnlySession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
+	hc, err := env.Clients.ForTransport(TransportOf(c.Settings))
+	if err != nil {
+		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
+		return nil, false
+	}
+	host := c.URL
+	if u, err := url.Parse(strings.TrimSpace(c.URL)); err == nil {
+		host = u.Host
+	}
+	return &session{Creds: c, Provider: p, APIHost: host, HTTP: hc, Now: now(env), result: r, env: env}, true
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/config"
 )
 
 // isLoopbackHost reports whether host (a hostname or IP, without port) is a loopback address:
@@ -41,40 +43,118 @@ func RequireSafeURL(raw string) error {
 	return fmt.Errorf("%q uses scheme %q: use https://", raw, u.Scheme)
 }
 
-// Clients hands out one shared keep-alive HTTP client per CA bundle, so every check of a process
+// Transport is how requests reach one server: a private CA's bundle, the proxy and the client
+// certificate (see config.Net). It is comparable: the client pool keeps one client per Transport.
+type Transport struct {
+	CABundle string
+	config.Net
+}
+
+// TransportOf is the transport of a credential's settings.
+func TransportOf(s config.Settings) Transport { return Transport{CABundle: s.CABundle, Net: s.Net()} }
+
+// Clients hands out one shared keep-alive HTTP client per transport, so every check of a process
 // reuses connections. The zero value is not usable; use newClients.
 type Clients struct {
 	userAgent string
+	env       envProxy
 	mu        sync.Mutex
-	byCA      map[string]*http.Client
+	byCA      map[Transport]*pooled
 }
 
-// newClients returns a client pool whose requests carry User-Agent: gitopscfg/<version>.
+// pooled is one transport's client for the APIs, and its round tripper for Git.
+type pooled struct {
+	api *http.Client
+	git http.RoundTripper
+}
+
+// newClients returns a client pool whose requests carry User-Agent: gitopscfg/<version>, and go
+// through the environment's proxy (read now) where a credential sets none.
 func newClients(version string) *Clients {
-	return &Clients{userAgent: "gitopscfg/" + version, byCA: map[string]*http.Client{}}
+	return &Clients{userAgent: "gitopscfg/" + version, env: proxyFromEnvironment(), byCA: map[Transport]*pooled{}}
 }
 
 // UserAgent is the User-Agent header value every request carries.
 func (c *Clients) UserAgent() string { return c.userAgent }
 
-// For returns the client that trusts the system roots plus the PEM certificates in caBundle (if any).
+// For returns the client that trusts the system roots plus the PEM certificates in caBundle (if
+// any), through the environment's proxy.
 func (c *Clients) For(caBundle string) (*http.Client, error) {
+	return c.ForTransport(Transport{CABundle: caBundle})
+}
+
+// ForTransport returns the client of transport t: its CA bundle, proxy and client certificate.
+func (c *Clients) ForTransport(t Transport) (*http.Client, error) {
+	p, err := c.pooled(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.api, nil
+}
+
+// gitTransport is t's round tripper for Git over HTTP (go-git), without the API's answer limit.
+func (c *Clients) gitTransport(t Transport) (http.RoundTripper, error) {
+	p, err := c.pooled(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.git, nil
+}
+
+// Proxy is the proxy a request to target (a URL) goes through with transport t, as
+// scheme://host:port without credentials; "" when it goes directly.
+func (c *Clients) Proxy(t Transport, target string) string { return proxyOf(t, c.env, target) }
+
+// ProxyOf is Clients.Proxy with the environment as it is now.
+func ProxyOf(t Transport, target string) string { return proxyOf(t, proxyFromEnvironment(), target) }
+
+func proxyOf(t Transport, env envProxy, target string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80"}[u.Scheme]
+		if port == "" {
+			port = "443"
+		}
+	}
+	p, err := chooseProxy(t, env, net.JoinHostPort(u.Hostname(), port))
+	if err != nil || p == nil {
+		return ""
+	}
+	return p.URL.Scheme + "://" + p.URL.Host
+}
+
+func (c *Clients) pooled(t Transport) (*pooled, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if hc, ok := c.byCA[caBundle]; ok {
-		return hc, nil
+	if p, ok := c.byCA[t]; ok {
+		return p, nil
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caBundle != "" {
-		pool, err := loadCABundle(caBundle)
+	if t.CABundle != "" {
+		pool, err := loadCABundle(t.CABundle)
 		if err != nil {
 			return nil, err
 		}
 		tlsConf.RootCAs = pool
 	}
+	if t.Proxy != "" {
+		if _, err := ProxyURL(t.Proxy); err != nil {
+			return nil, err
+		}
+	}
+	proxyTLS := tlsConf.Clone() // the client certificate is for the server, not for an https proxy
+	mtls, err := withClientCert(tlsConf, t.Net)
+	if err != nil {
+		return nil, err
+	}
+	dial := &tunnelDialer{t: t, env: c.env, proxyTLS: proxyTLS,
+		dialer: &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           dial.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          64,
 		MaxIdleConnsPerHost:   16,
@@ -83,8 +163,9 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       tlsConf,
 	}
+	front := mtls.transport(tr)
 	hc := &http.Client{
-		Transport: userAgentTransport{ua: c.userAgent, next: limitTransport{next: tr, limit: MaxAnswerBytes}},
+		Transport: userAgentTransport{ua: c.userAgent, next: limitTransport{next: front, limit: MaxAnswerBytes}},
 		// A redirect would carry the Authorization header to wherever it points; never follow one
 		// off the API host, and report it instead.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -97,8 +178,9 @@ func (c *Clients) For(caBundle string) (*http.Client, error) {
 			return nil
 		},
 	}
-	c.byCA[caBundle] = hc
-	return hc, nil
+	p := &pooled{api: hc, git: front}
+	c.byCA[t] = p
+	return p, nil
 }
 
 // loadCABundle returns the system roots plus the certificates of the PEM file at path (read by

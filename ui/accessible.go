@@ -668,7 +668,7 @@ func (a *accessible) backend() *usecase.Backend { return usecase.New(a.store, a.
 // runDeep runs the round trip, printing each stage as it ends, and its verdict.
 func (a *accessible) runDeep(c providers.Credentials) providers.Result {
 	if c.Repo != "" {
-		a.say("Round trip on %s: reading %s, pushing a throw-away branch, verifying, deleting the branch …", c.Host, c.Repo)
+		a.say("Round trip on %s: reading %s, pushing a throw-away branch, verifying, deleting the branch …", c.Host, safe.Text(c.Repo))
 	} else {
 		a.say("Round trip on %s: creating a throw-away repository in %s, cloning, pushing, verifying, deleting …", c.Host, c.Org)
 	}

@@ -60,7 +60,7 @@ func verdictWords(r providers.Result) string {
 // and asks, when it would change the instance's active provider, or replace there another
 // credential of its provider.
 func (a *accessible) push(e entry, d *config.Data) error {
-	insts := d.InstanceNames(string(platforms.KindDevtron))
+	insts := instancesIn(d)
 	if len(insts) == 0 {
 		a.say("No Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first.")
 		return nil
@@ -73,12 +73,17 @@ func (a *accessible) push(e entry, d *config.Data) error {
 	targets := insts
 	if len(insts) > 1 {
 		var opts []huh.Option[int]
-		for i, n := range insts {
-			opts = append(opts, huh.NewOption(n+" at "+safe.Text(d.Platforms[string(platforms.KindDevtron)][n].URL), i))
+		for i, k := range insts {
+			in := platforms.InstanceOf(k.kind, k.name, d.Platforms[string(k.kind)][k.name])
+			opts = append(opts, huh.NewOption(listNameIn(d, k)+" at "+safe.Text(k.spec().Where(*in)), i))
 		}
 		opts = append(opts, huh.NewOption("All, one after the other (each push asks first)", len(insts)))
+		which := "platform instance"
+		if oneKindIn(d) {
+			which = insts[0].spec().Name + " instance"
+		}
 		i := 0
-		if err := a.run(huh.NewSelect[int]().Title("Push " + label + " to which Devtron instance?").Options(opts...).Value(&i)); err != nil {
+		if err := a.run(huh.NewSelect[int]().Title("Push " + label + " to which " + which + "?").Options(opts...).Value(&i)); err != nil {
 			return err
 		}
 		if i < len(insts) {
@@ -104,23 +109,27 @@ func (a *accessible) push(e entry, d *config.Data) error {
 // pushTo sends the stored credential of row e to the stored Devtron instance inst (named: said by
 // its name, as there are several), saying first, and asking, when the push would change its
 // active provider, or replace there another credential of its provider.
-func (a *accessible) pushTo(e entry, d *config.Data, inst string, named bool) error {
-	target, err := usecase.DevtronTarget(d, inst)
+func (a *accessible) pushTo(e entry, d *config.Data, inst instKey, named bool) error {
+	target, err := usecase.Target(d, inst.kind, inst.name)
 	if err != nil {
 		a.say("Not pushed: %v", err)
 		return nil
 	}
-	t := pushTarget{inst: inst, dt: "Devtron", url: safe.Text(target.URL), redact: target.Redact}
+	spec := inst.spec()
+	t := pushTarget{inst: inst, dt: namedIn(d, inst), url: safe.Text(spec.Where(*target)), redact: target.Redact}
 	if named {
-		t.dt += " " + inst
 		t.to, t.at = " to "+t.dt, t.dt+": "
 	}
 	activate, ok := a.askPush(e, d, t)
 	if !ok {
 		return nil
 	}
-	a.say("Pushing %s to %s (its validation can take minutes) …", e.label(), t.dt)
-	out, err, ok := a.sendPush(e, d, t, usecase.PushInput{Credential: e.credential(), Instance: inst, Activate: activate})
+	if spec.OneActive {
+		a.say("Pushing %s to %s (its validation can take minutes) …", e.label(), t.dt)
+	} else {
+		a.say("Pushing %s to %s …", e.label(), t.dt)
+	}
+	out, err, ok := a.sendPush(e, d, t, usecase.PushInput{Kind: inst.kind, Credential: e.credential(), Instance: inst.name, Activate: activate})
 	if ok {
 		a.sayPushed(e, d, t, out, err)
 	}
@@ -129,7 +138,8 @@ func (a *accessible) pushTo(e entry, d *config.Data, inst string, named bool) er
 
 // pushTarget is the Devtron instance a plain-prompt push goes to, as its messages name it.
 type pushTarget struct {
-	inst, dt, url string
+	inst    instKey
+	dt, url string
 	// to and at name the instance in messages when several are stored ("" otherwise).
 	to, at string
 	redact func(string) string
@@ -139,7 +149,14 @@ type pushTarget struct {
 // active provider, whether to); ok is false when nothing is to be pushed (said already).
 func (a *accessible) askPush(e entry, d *config.Data, t pushTarget) (activate, ok bool) {
 	label := e.label()
-	plan, err := a.backend().PlanPush(a.ctx, d, e.credential(), t.inst)
+	if !t.inst.spec().OneActive {
+		if !a.confirm(fmt.Sprintf("Push %s to %s at %s? %s is given its Secret, which is read back.", label, t.dt, t.url, t.dt)) {
+			a.say("Nothing was pushed%s.", t.to)
+			return false, false
+		}
+		return false, true
+	}
+	plan, err := a.backend().PlanPush(a.ctx, d, e.credential(), t.inst.name)
 	if err != nil {
 		a.say("Not pushed%s: %s's active provider could not be read: %s", t.to, t.dt, safe.Text(t.redact(err.Error())))
 		return false, false
@@ -188,7 +205,7 @@ func (a *accessible) sendPush(e entry, d *config.Data, t pushTarget, in usecase.
 	return out, err, true
 }
 
-// sayPushed says Devtron's stages and the push's outcome.
+// sayPushed says the platform's stages and the push's outcome.
 func (a *accessible) sayPushed(e entry, d *config.Data, t pushTarget, out usecase.Pushed, err error) {
 	for _, st := range out.Result.Stages {
 		word := providers.Pass.Word()

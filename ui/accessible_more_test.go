@@ -126,8 +126,8 @@ func TestAccessibleAddsSecondCredential(t *testing.T) {
 	answers := []string{
 		"10", "1", "github", // Add, GitHub, a name taken: refused
 		// Add, GitHub, acme-infra, its fields (host, organisation, username, token, API URL, CA
-		// bundle), not active
-		"10", "1", "acme-infra", "", fake.GitHubOrgInfra, "", fake.GitHubTokenFull, "", "", "n",
+		// bundle, proxy), not active
+		"10", "1", "acme-infra", "", fake.GitHubOrgInfra, "", fake.GitHubTokenFull, "", "", "", "n",
 		"3", "2", // re-test the second row: acme-infra
 		"6",
 	}

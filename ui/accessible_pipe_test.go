@@ -73,7 +73,7 @@ func TestAccessiblePipedFirstRunSavesThePipedToken(t *testing.T) {
 	var out bytes.Buffer
 	// The emulator does not know the canary: the check fails, and the admin saves anyway.
 	err := runPiped(t, Options{ConfigDir: dir, Who: "t"},
-		firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "y", "6"), &out)
+		firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "", "y", "6"), &out)
 	if err != nil {
 		t.Fatalf("err = %v; output:\n%s", err, out.String())
 	}
@@ -110,13 +110,13 @@ func TestAccessiblePipedMisplacedTokenIsNeverShown(t *testing.T) {
 		want    string // in the error
 	}{
 		{"a line missing: the token lands in the username, the input ends", firstRunAnswers(emu, org, tok, "", ""), tok, errEndOfInput.Error()},
-		{"the token in the username", firstRunAnswers(emu, org, tok, user, "", ""), tok, "nothing was saved: Username: this looks like a token"},
-		{"a line too many: the token lands in the API URL", firstRunAnswers(emu, org, user, "", tok, ""), tok, "API URL: this looks like a token (not shown)"},
-		{"the token in the CA bundle", firstRunAnswers(emu, org, user, "", "", tok), tok, "nothing was saved"},
-		{"the token in the organisation", firstRunAnswers(emu, tok, user, "", "", ""), tok, "nothing was saved: GitHub Organisation Name"},
-		{"a prefix-less token in the API URL", firstRunAnswers(emu, org, user, "", giteaLike, ""), giteaLike, "the API URL (not shown: it looks like a token)"},
-		{"the check failed and saving was declined", firstRunAnswers(emu, org, user, tok, "", "", "n"), tok, "nothing was saved: the check failed"},
-		{"the input ends at Save anyway?", firstRunAnswers(emu, org, user, tok, "", ""), tok, errEndOfInput.Error()},
+		{"the token in the username", firstRunAnswers(emu, org, tok, user, "", "", ""), tok, "nothing was saved: Username: this looks like a token"},
+		{"a line too many: the token lands in the API URL", firstRunAnswers(emu, org, user, "", tok, "", ""), tok, "API URL: this looks like a token (not shown)"},
+		{"the token in the CA bundle", firstRunAnswers(emu, org, user, "", "", tok, ""), tok, "nothing was saved"},
+		{"the token in the organisation", firstRunAnswers(emu, tok, user, "", "", "", ""), tok, "nothing was saved: GitHub Organisation Name"},
+		{"a prefix-less token in the API URL", firstRunAnswers(emu, org, user, "", giteaLike, "", ""), giteaLike, "the API URL (not shown: it looks like a token)"},
+		{"the check failed and saving was declined", firstRunAnswers(emu, org, user, tok, "", "", "", "n"), tok, "nothing was saved: the check failed"},
+		{"the input ends at Save anyway?", firstRunAnswers(emu, org, user, tok, "", "", ""), tok, errEndOfInput.Error()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -148,7 +148,7 @@ func TestAccessiblePipedMenuEdit(t *testing.T) {
 		s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 		before := load(t, s)
 		var out bytes.Buffer
-		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", tok, "", "", "", ""}, &out)
+		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", tok, "", "", "", "", ""}, &out)
 		if !errors.Is(err, errEndOfInput) {
 			t.Fatalf("err = %v, want the end of input; output:\n%s", err, out.String())
 		}
@@ -167,7 +167,7 @@ func TestAccessiblePipedMenuEdit(t *testing.T) {
 		t.Parallel()
 		s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 		var out bytes.Buffer
-		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", "", "", "", "", "", "n", "6"}, &out)
+		err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, []string{"1", "1", "", "", "", "", "", "", "", "n", "6"}, &out)
 		if err != nil {
 			t.Fatalf("err = %v; output:\n%s", err, out.String())
 		}
@@ -266,9 +266,9 @@ func TestAccessiblePipedAnswersOnATerminal(t *testing.T) {
 		answers []string
 		saved   bool
 	}{
-		{"saved", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "y", "6"), true},
-		{"the token in the API URL", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, "", tok, ""), false},
-		{"the token in the username", firstRunAnswers(emu, fake.GitHubOrg, tok, fake.GitHubUser, "", ""), false},
+		{"saved", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, tok, "", "", "", "y", "6"), true},
+		{"the token in the API URL", firstRunAnswers(emu, fake.GitHubOrg, fake.GitHubUser, "", tok, "", ""), false},
+		{"the token in the username", firstRunAnswers(emu, fake.GitHubOrg, tok, fake.GitHubUser, "", "", ""), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -337,7 +337,7 @@ func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 			t.Fatalf("the terminal's echo stayed on at the token prompt:\n%s", screen.String())
 		}
 	}
-	typed(tok + "\n\n\n") // the token, then no API URL and no CA bundle
+	typed(tok + "\n\n\n\n") // the token, then no API URL, no CA bundle and no proxy
 	screen.waitFor(t, "The check failed. Save anyway?", 1)
 	typed("y\n")
 	screen.waitFor(t, "What next?", 2)

@@ -36,7 +36,7 @@ import (
 type devtronDriftMsg struct {
 	seq   int
 	basis map[string]providers.Credentials
-	insts map[string]instanceDrift
+	insts map[instKey]instanceDrift
 }
 
 // instanceDrift is one Devtron instance's part of a comparison: the instance compared, and what it
@@ -56,7 +56,7 @@ type devtronView struct {
 	// basis is the stored credentials the comparison shown compared; insts is what it read of
 	// each instance, by name.
 	basis map[string]providers.Credentials
-	insts map[string]*instanceView
+	insts map[instKey]*instanceView
 	// note is the notice about a push, dropped when a newer comparison contradicts it.
 	note *pushNote
 }
@@ -77,36 +77,17 @@ type instanceView struct {
 // devtronDriftCmd compares the credentials d stores with each of d's Devtron instances (one
 // usecase.CompareDevtrons), as request seq; ctx ends when a newer request replaces it.
 func devtronDriftCmd(ctx context.Context, b *usecase.Backend, seq int, d *config.Data) tea.Cmd {
-	msg := devtronDriftMsg{seq: seq, basis: map[string]providers.Credentials{}, insts: map[string]instanceDrift{}}
+	msg := devtronDriftMsg{seq: seq, basis: map[string]providers.Credentials{}, insts: map[instKey]instanceDrift{}}
 	for name, cfg := range d.Credentials {
 		msg.basis[name] = providers.FromConfig(name, cfg)
 	}
 	return guard(func() tea.Msg {
-		for _, dd := range b.CompareDevtrons(ctx, d) {
-			in := platforms.InstanceOf(platforms.KindDevtron, dd.Name, d.Platforms[string(platforms.KindDevtron)][dd.Name])
-			msg.insts[dd.Name] = instanceDrift{inst: *in, drift: dd.Drift, err: dd.Err}
+		for _, dd := range b.CompareAll(ctx, d) {
+			in := platforms.InstanceOf(dd.Kind, dd.Name, d.Platforms[string(dd.Kind)][dd.Name])
+			msg.insts[instKey{dd.Kind, dd.Name}] = instanceDrift{inst: *in, drift: dd.Drift, err: dd.Err}
 		}
 		return msg
 	})
-}
-
-// instances are the names of the stored Devtron instances, sorted.
-func (p *picker) instances() []string {
-	if p.data == nil {
-		return nil
-	}
-	return p.data.InstanceNames(string(platforms.KindDevtron))
-}
-
-// instance is the stored Devtron instance name (zero when none is stored by that name).
-func (p *picker) instance(name string) platforms.Instance {
-	if p.data == nil {
-		return platforms.Instance{}
-	}
-	if in := platforms.InstanceOf(platforms.KindDevtron, name, p.data.Platforms[string(platforms.KindDevtron)][name]); in != nil {
-		return *in
-	}
-	return platforms.Instance{}
 }
 
 // refreshing reports whether a comparison is on its way.
@@ -147,7 +128,7 @@ func (p *picker) driftDue() tea.Cmd {
 
 // shown is what the comparison shown read of the instance inst, when it is the instance stored
 // by that name now (nil otherwise).
-func (p *picker) shown(inst string) *instanceView {
+func (p *picker) shown(inst instKey) *instanceView {
 	iv := p.dv.insts[inst]
 	if iv == nil || iv.inst != p.instance(inst) {
 		return nil
@@ -158,7 +139,7 @@ func (p *picker) shown(inst string) *instanceView {
 // current is credential name's entry in the comparison shown of the instance inst, when it is
 // current: of that instance as stored and of the settings of name and of every other credential
 // of its provider as stored now, and none of them was pushed there since.
-func (p *picker) current(inst, name string) (platforms.ProviderDrift, bool) {
+func (p *picker) current(inst instKey, name string) (platforms.ProviderDrift, bool) {
 	iv := p.shown(inst)
 	cfg := p.configured(name)
 	if iv == nil || iv.drift == nil || cfg == nil || iv.dirty[providers.ID(cfg.Provider)] {
@@ -181,7 +162,7 @@ func (p *picker) current(inst, name string) (platforms.ProviderDrift, bool) {
 
 // activeThere is the active provider of the Devtron instance inst as the comparison shown says,
 // when it is current.
-func (p *picker) activeThere(inst string) (providers.ID, bool) {
+func (p *picker) activeThere(inst instKey) (providers.ID, bool) {
 	iv := p.shown(inst)
 	if iv == nil || iv.drift == nil || iv.activeDirty {
 		return "", false
@@ -191,7 +172,7 @@ func (p *picker) activeThere(inst string) (providers.ID, bool) {
 
 // heldThere is the stored credential of provider id that the instance inst holds (in sync), else
 // the first stored one of id ("" none).
-func (p *picker) heldThere(inst string, id providers.ID) string {
+func (p *picker) heldThere(inst instKey, id providers.ID) string {
 	names := credentialsOf(p.data, id)
 	for _, n := range names {
 		if st, ok := p.current(inst, n); ok && st.State == platforms.InSync {
@@ -216,7 +197,7 @@ func (p *picker) devtronUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		if p.pushing != msg.name || p.pushingTo != msg.instance {
 			return nil, true
 		}
-		p.pushing, p.pushingTo = "", ""
+		p.pushing, p.pushingTo = "", instKey{}
 		// The instance changed (or may have): what it holds of the credential's provider, and
 		// which provider is active there, are read again before they are shown as current.
 		if iv := p.dv.insts[msg.instance]; iv != nil {
@@ -241,7 +222,7 @@ func (p *picker) drifted(msg devtronDriftMsg) {
 		dv.cancel()
 		dv.cancel = nil
 	}
-	dv.got, dv.basis, dv.insts = msg.seq, msg.basis, map[string]*instanceView{}
+	dv.got, dv.basis, dv.insts = msg.seq, msg.basis, map[instKey]*instanceView{}
 	for name, id := range msg.insts {
 		iv := &instanceView{inst: id.inst}
 		if id.err != nil {

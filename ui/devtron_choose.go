@@ -22,7 +22,7 @@ import (
 type pushChoice struct {
 	name     string
 	provider providers.ID
-	insts    []string
+	insts    []instKey
 	cursor   int
 }
 
@@ -32,7 +32,7 @@ type pushBatch struct {
 	name     string
 	provider providers.ID
 	total    int
-	rest     []string
+	rest     []instKey
 	said     []string
 	isErr    bool
 	notes    []pushNote
@@ -89,9 +89,9 @@ func (p *picker) answerWhich(msg tea.KeyPressMsg) tea.Cmd {
 	} else {
 		p.batch = &pushBatch{name: c.name, provider: c.provider, total: len(insts), rest: insts[1:]}
 	}
-	if p.instance(insts[0]).URL == "" {
+	if p.where(insts[0]) == "" {
 		p.batch = nil
-		p.say("nothing was pushed: Devtron "+insts[0]+" is no longer stored (another writer changed the store)", true)
+		p.say("nothing was pushed: "+p.named(insts[0])+" is no longer stored (another writer changed the store)", true)
 		return nil
 	}
 	return p.askPush(c.name, c.provider, insts[0])
@@ -114,8 +114,8 @@ func (p *picker) nextPush() tea.Cmd {
 	for len(b.rest) > 0 {
 		inst := b.rest[0]
 		b.rest = b.rest[1:]
-		if p.instance(inst).URL == "" {
-			b.said = append(b.said, "Devtron "+inst+": nothing was pushed: it is no longer stored")
+		if p.where(inst) == "" {
+			b.said = append(b.said, p.named(inst)+": nothing was pushed: it is no longer stored")
 			continue
 		}
 		return p.askPush(b.name, b.provider, inst)
@@ -149,16 +149,20 @@ func (p *picker) whichView(w, most int) string {
 	e := entry{p: providers.MustLookup(c.provider), name: c.name}
 	col := 0
 	for _, n := range c.insts {
-		col = max(col, lipgloss.Width(n))
+		col = max(col, lipgloss.Width(p.listName(n)))
 	}
-	lines := []string{s.prompt.Render(truncate("Push "+p.label(c.name)+" to which Devtron instance? (esc: nothing is pushed)", w))}
+	which := "platform instance"
+	if p.oneKind() {
+		which = c.insts[0].spec().Name + " instance"
+	}
+	lines := []string{s.prompt.Render(truncate("Push "+p.label(c.name)+" to which "+which+"? (esc: nothing is pushed)", w))}
 	var opts []string
 	for i, n := range c.insts {
 		st := ""
 		if is, ok := p.stateIn(n, e); ok {
 			st = is.full + s.dim.Render(" · ")
 		}
-		opts = append(opts, itoa(i+1)+" "+padRight(n, col+1)+st+s.dim.Render(safe.Text(p.instance(n).URL)))
+		opts = append(opts, itoa(i+1)+" "+padRight(p.listName(n), col+1)+st+s.dim.Render(safe.Text(p.where(n))))
 	}
 	opts = append(opts, itoa(len(c.insts)+1)+" all, one after the other (each push asks first)")
 	room := max(most-1, 1)

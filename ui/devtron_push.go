@@ -23,7 +23,7 @@ import (
 // credential's state in that instance as the picker showed it when the push started ("" unknown).
 type devtronPushedMsg struct {
 	name     string
-	instance string // the Devtron instance's name
+	instance instKey // the platform instance
 	provider providers.ID
 	ask      pushAsk // the question answered
 	activate bool
@@ -48,7 +48,7 @@ type devtronPlanMsg struct {
 // pushNote is what a push's notice said, to be checked against newer comparisons.
 type pushNote struct {
 	name     string
-	instance string
+	instance instKey
 	provider providers.ID
 	text     string
 	saved    bool
@@ -63,9 +63,9 @@ type pushNote struct {
 type pushAsk struct {
 	name     string
 	provider providers.ID
-	instance string // the Devtron instance's name
-	seq      int    // tags the plan's reply
-	planning bool   // Devtron is being asked which provider is active there
+	instance instKey // the platform instance
+	seq      int     // tags the plan's reply
+	planning bool    // Devtron is being asked which provider is active there
 	// switches is true when the push makes provider Devtron's active one in place of from;
 	// present when Devtron holds a configuration of provider already (inactive then).
 	switches bool
@@ -80,11 +80,11 @@ type pushAsk struct {
 
 // devtronPlanCmd asks the Devtron instance inst what a push of credential name would do to its
 // active provider.
-func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name, inst string) tea.Cmd {
+func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq int, name string, inst instKey) tea.Cmd {
 	return guard(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, b.Env(0).Timeout)
 		defer cancel()
-		plan, err := b.PlanPush(ctx, d, name, inst)
+		plan, err := b.PlanPush(ctx, d, name, inst.name)
 		return devtronPlanMsg{seq: seq, name: name, plan: plan, err: err}
 	})
 }
@@ -96,14 +96,14 @@ func devtronPlanCmd(ctx context.Context, b *usecase.Backend, d *config.Data, seq
 // waiting.
 func devtronPushCmd(ctx context.Context, b *usecase.Backend, d *config.Data, a pushAsk, activate bool, before platforms.DriftState) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := b.Push(ctx, d, usecase.PushInput{Credential: a.name, Instance: a.instance, Activate: activate, Replace: a.replaces != ""})
+		out, err := b.Push(ctx, d, usecase.PushInput{Kind: a.instance.kind, Credential: a.name, Instance: a.instance.name, Activate: activate, Replace: a.replaces != ""})
 		return devtronPushedMsg{name: a.name, instance: a.instance, provider: a.provider, ask: a, activate: activate, before: before, res: out.Result, here: out.ActivatedHere, data: out.Data, err: err}
 	})
 }
 
 // contradicted reports whether the comparison of the instances insts, newer than the push, says
 // otherwise than the push's notice (an instance that could not be read says nothing).
-func (n *pushNote) contradicted(insts map[string]*instanceView) bool {
+func (n *pushNote) contradicted(insts map[instKey]*instanceView) bool {
 	for _, part := range n.parts {
 		if part.contradicted(insts) {
 			return true
@@ -133,7 +133,7 @@ func (n *pushNote) contradicted(insts map[string]*instanceView) bool {
 
 // sayPush shows a notice about a push of credential name (of provider) to the Devtron instance
 // inst, to be dropped once a newer comparison contradicts it.
-func (p *picker) sayPush(name, inst string, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
+func (p *picker) sayPush(name string, inst instKey, provider providers.ID, text string, isErr, saved, active bool, before platforms.DriftState) {
 	p.say(text, isErr)
 	p.dv.note = &pushNote{name: name, instance: inst, provider: provider, text: text, saved: saved, active: active, before: before}
 }
@@ -153,7 +153,7 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 		p.say(sel.label()+" is not configured yet: nothing to push", true)
 		return nil
 	case p.pushing != "":
-		p.say("a push to Devtron is running already", true)
+		p.say("a push to "+p.named(p.pushingTo)+" is running already", true)
 		return nil
 	}
 	if stale := notFresh(name, cfg); stale != nil {
@@ -174,7 +174,11 @@ func (p *picker) startPush(sel entry) tea.Cmd {
 
 // askPush asks to confirm a push of credential name (of provider) to the Devtron instance inst,
 // after asking the instance which provider is active there when the drift does not say.
-func (p *picker) askPush(name string, provider providers.ID, inst string) tea.Cmd {
+func (p *picker) askPush(name string, provider providers.ID, inst instKey) tea.Cmd {
+	if !inst.spec().OneActive {
+		p.ask = &pushAsk{name: name, instance: inst, provider: provider}
+		return nil
+	}
 	if pd, ok := p.current(inst, name); ok && pd.State != platforms.DriftUnknown && pd.State != platforms.Unsupported {
 		if there, known := p.activeThere(inst); known {
 			p.ask = newAsk(name, inst, provider, string(there), pd.State != platforms.Absent)
@@ -200,7 +204,7 @@ func notFresh(name string, cfg *config.Credential) *usecase.NotFreshError {
 // newAsk is the question before a push of credential name (of provider) to the Devtron instance
 // inst while its active provider is there (its provider id, "" none) and it holds a configuration
 // of provider or not.
-func newAsk(name, inst string, provider providers.ID, there string, present bool) *pushAsk {
+func newAsk(name string, inst instKey, provider providers.ID, there string, present bool) *pushAsk {
 	return &pushAsk{name: name, instance: inst, provider: provider, from: there, present: present, switches: there != "" && there != string(provider)}
 }
 
@@ -246,30 +250,15 @@ func (p *picker) answerPush(msg tea.KeyPressMsg) tea.Cmd {
 	return p.nextPush()
 }
 
-// devtronNamed is how prose names the Devtron instance inst: "Devtron" while it is the only one,
-// else "Devtron staging".
-func (p *picker) devtronNamed(inst string) string {
-	if len(p.instances()) > 1 {
-		return "Devtron " + inst
-	}
-	return "Devtron"
-}
-
-// at starts a notice about the Devtron instance inst: "" while it is the only one, else "Devtron
-// staging: ".
-func (p *picker) at(inst string) string {
-	if len(p.instances()) > 1 {
-		return "Devtron " + inst + ": "
-	}
-	return ""
-}
-
 // askText is the question before the push.
 func (p *picker) askText() string {
 	a := p.ask
 	name := p.label(a.name)
-	dt := p.devtronNamed(a.instance)
-	url := safe.Text(p.instance(a.instance).URL)
+	dt := p.named(a.instance)
+	url := safe.Text(p.where(a.instance))
+	if !a.instance.spec().OneActive {
+		return p.batchCount() + "Push " + name + " to " + dt + " at " + url + "? " + dt + " is given its Secret, which is read back. (y/N)"
+	}
 	if a.planning {
 		return p.batchCount() + "Reading which provider is active in " + dt + " at " + url + " before pushing " + name + "… (esc: nothing is pushed)"
 	}
@@ -313,7 +302,7 @@ func (p *picker) askText() string {
 func (p *picker) push(a pushAsk, activate bool) tea.Cmd {
 	name := a.name
 	cfg := p.configured(name)
-	if cfg == nil || p.instance(a.instance).URL == "" {
+	if cfg == nil || p.where(a.instance) == "" {
 		p.say(p.at(a.instance)+p.label(name)+" was not pushed: it is no longer configured (another writer changed the store)", true)
 		return p.nextPush()
 	}
@@ -368,7 +357,7 @@ func (p *picker) sayPushed(msg devtronPushedMsg) {
 			if msg.data != nil {
 				p.setData(msg.data)
 			}
-			say(text+". "+name+" is now the active "+noun+" here too, as in Devtron.", false, true, true)
+			say(text+". "+name+" is now the active "+noun+" here too, as in "+msg.instance.spec().Name+".", false, true, true)
 			return
 		}
 		if !msg.res.Active || p.data == nil || p.data.Active == msg.name {

@@ -503,7 +503,7 @@ func TestPickerDropsAnOlderComparison(t *testing.T) {
 	newer := p.refreshDrift()()
 	m.Update(newer)
 	m.Update(older)
-	if pd, ok := p.current(config.DefaultInstance, string(providers.GitHub)); !ok || pd.State != platforms.InSync || !strings.Contains(rowOf(plainText(p.View()), "GitHub"), "Devtron: in sync, active there") {
+	if pd, ok := p.current(instKey{platforms.KindDevtron, config.DefaultInstance}, string(providers.GitHub)); !ok || pd.State != platforms.InSync || !strings.Contains(rowOf(plainText(p.View()), "GitHub"), "Devtron: in sync, active there") {
 		t.Fatalf("an older comparison replaced a newer one: %+v %v\n%s", pd, ok, plainText(p.View()))
 	}
 }

@@ -11,33 +11,34 @@ import (
 	"gitopscfg/usecase"
 )
 
-// devtronLine is the picker's lines on the Devtron instances ("" without one), one per instance
-// (named when there are several): where it is, which provider is active there, and a warning when
-// that is not the one active here.
+// devtronLine is the picker's lines on the platform instances ("" without one), one per instance
+// (named when there are several): where it is, which provider is active there (Devtron), and a
+// warning when that is not the one active here, or when it holds credentials no longer stored.
 func (p *picker) devtronLine(w int) string {
 	names := p.instances()
 	lines := make([]string, len(names))
 	for i, n := range names {
-		lines[i] = p.instanceLine(n, len(names) > 1, w)
+		lines[i] = p.instanceLine(n, w)
 	}
 	return strings.Join(lines, "\n")
 }
 
-// instanceLine is devtronLine's line on the instance inst; named says it by its name.
-func (p *picker) instanceLine(inst string, named bool, w int) string {
+// instanceLine is devtronLine's line on the instance inst.
+func (p *picker) instanceLine(inst instKey, w int) string {
 	s := p.c.styles
-	dt := "Devtron"
-	if named {
-		dt += " " + inst
-	}
-	at := dt + " at " + safe.Text(p.instance(inst).URL)
+	dt := p.named(inst)
+	at := dt + " at " + safe.Text(p.where(inst))
 	iv := p.dv.insts[inst]
 	there, known := p.activeThere(inst)
 	switch {
 	case iv != nil && iv.drift == nil && iv.err != "" && !p.refreshing():
 		return s.warn.Render(truncate(providers.Warn.Mark()+" "+at+" could not be read: "+iv.err, w))
-	case !known:
+	case !known && inst.spec().OneActive:
 		return s.dim.Render(truncate(at+" · reading its GitOps configurations…", w))
+	case !known:
+		return s.dim.Render(truncate(at+" · reading what it holds…", w))
+	case !inst.spec().OneActive:
+		return p.clusterLine(inst, at, w)
 	case usecase.ActiveDiffers(p.data, *iv.drift):
 		here, thereS := "none", string(there)
 		msg := ""
@@ -83,12 +84,13 @@ func (p *picker) instanceLine(inst string, named bool, w int) string {
 // full ("in sync, active there"), short (the state alone, for the count of instances in that
 // state) and key (short, plain: which count it adds to).
 type instanceState struct {
-	inst, full, short, key string
+	inst             instKey
+	full, short, key string
 }
 
 // stateIn is row e's credential's state in the Devtron instance inst; ok is false for a row of a
 // provider not configured here unless it is the one active there.
-func (p *picker) stateIn(inst string, e entry) (st instanceState, ok bool) {
+func (p *picker) stateIn(inst instKey, e entry) (st instanceState, ok bool) {
 	s := p.c.styles
 	word := func(full, short, key string) (instanceState, bool) {
 		return instanceState{inst: inst, full: full, short: short, key: key}, true
@@ -145,7 +147,10 @@ func (p *picker) stateIn(inst string, e entry) (st instanceState, ok bool) {
 func (p *picker) devtronBadge(e entry, room int) (badge string, compact bool) {
 	s := p.c.styles
 	names := p.instances()
-	label := s.dim.Render(" · Devtron: ")
+	label := s.dim.Render(" · ")
+	if p.oneKind() && len(names) > 0 {
+		label = s.dim.Render(" · " + names[0].spec().Name + ": ")
+	}
 	if len(names) == 1 {
 		if st, ok := p.stateIn(names[0], e); ok {
 			return label + st.full, false
@@ -158,7 +163,7 @@ func (p *picker) devtronBadge(e entry, room int) (badge string, compact bool) {
 	}
 	parts := make([]string, len(states))
 	for i, st := range states {
-		parts[i] = s.dim.Render(st.inst+" ") + st.full
+		parts[i] = s.dim.Render(p.listName(st.inst)+" ") + st.full
 	}
 	if full := label + strings.Join(parts, s.dim.Render(" · ")); lipgloss.Width(full) <= room {
 		return full, false
@@ -233,9 +238,12 @@ func (p *picker) countStates(states []instanceState) (counted string, same bool)
 func (p *picker) devtronDetail(e entry, w int) []string {
 	s := p.c.styles
 	var lines []string
-	line := s.dim.Render("Devtron:")
+	line := s.dim.Render("Platforms:")
+	if p.oneKind() {
+		line = s.dim.Render(p.instances()[0].spec().Name + ":")
+	}
 	for i, st := range p.statesOf(e) {
-		part := s.dim.Render(st.inst+" ") + st.full
+		part := s.dim.Render(p.listName(st.inst)+" ") + st.full
 		switch {
 		case i == 0:
 			line += " " + part
@@ -247,4 +255,16 @@ func (p *picker) devtronDetail(e entry, w int) []string {
 		}
 	}
 	return append(lines, truncateStyled(line, w))
+}
+
+// clusterLine is the line on an instance with no active configuration (a cluster): where it is
+// and, when it holds credentials no longer stored, a warning naming them and the way to prune.
+func (p *picker) clusterLine(inst instKey, at string, w int) string {
+	s := p.c.styles
+	orphans := p.dv.insts[inst].drift.Orphaned
+	if len(orphans) == 0 {
+		return s.dim.Render(truncate(at, w))
+	}
+	return s.warn.Render(wrapText(providers.Warn.Mark()+" "+at+" holds what was pushed for credentials no longer stored ("+
+		strings.Join(orphans, ", ")+"): `gitopscfg push "+string(inst.kind)+" --prune` deletes it", w))
 }

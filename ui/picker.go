@@ -37,8 +37,8 @@ type picker struct {
 	// Devtron: what the picker knows of its instances (devtron.go), the push that runs, the push
 	// waiting for an answer.
 	dv        devtronView
-	pushing   string // the credential being pushed ("" none)
-	pushingTo string // the Devtron instance it is pushed to
+	pushing   string  // the credential being pushed ("" none)
+	pushingTo instKey // the platform instance it is pushed to
 	ask       *pushAsk
 	which     *pushChoice // the question to which instance a push goes (devtron_choose.go)
 	batch     *pushBatch  // a push to all instances under way

@@ -49,6 +49,9 @@ func (r *rotateScreen) running() string {
 	case stepChecking:
 		return "checking the new token…"
 	case stepRoundTrip:
+		if r.old.Repo != "" {
+			return "round trip: a throw-away branch is pushed to " + safe.Text(r.old.Repo) + ", verified and deleted…"
+		}
 		return "round trip: a throw-away repository is created, cloned, pushed to, verified and deleted…"
 	case stepPushing:
 		if r.pushed != "" {

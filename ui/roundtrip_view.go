@@ -26,7 +26,7 @@ func (rt *roundTrip) head(w int) string {
 	text := "Creates a private throw-away repository in " + rt.p.OrgNoun + " " + rt.creds.Org +
 		", clones it over HTTPS, pushes a commit, reads the branch back and deletes the repository."
 	if rt.creds.Repo != "" {
-		text = "Reads " + rt.creds.Repo + ", pushes one commit to a throw-away branch, reads it back and deletes the branch; " +
+		text = "Reads " + safe.Text(rt.creds.Repo) + ", pushes one commit to a throw-away branch, reads it back and deletes the branch; " +
 			"no repository is created or deleted."
 	}
 	intro := clampLines(wrapText(text, w), 2)
@@ -148,13 +148,18 @@ func (rt *roundTrip) stageLine(c providers.Check, w int, compact bool) string {
 func (rt *roundTrip) verdict(w int) string {
 	s := rt.c.styles
 	created := rt.stages[0].Status != ""
+	what := "the repository"
+	if rt.creds.Repo != "" {
+		what = "the throw-away branch"
+		created = len(rt.stages) > 1 && rt.stages[1].Status != "" // the push may have made it
+	}
 	switch {
 	case rt.state == rtCancelling && rt.quitting && created:
-		return s.prompt.Render(wrapText("quitting once the clean-up is over: deleting the repository…", w))
+		return s.prompt.Render(wrapText("quitting once the clean-up is over: deleting "+what+"…", w))
 	case rt.state == rtCancelling && rt.quitting:
 		return s.prompt.Render(wrapText("quitting once the check has stopped…", w))
 	case rt.state == rtCancelling && created:
-		return s.prompt.Render(wrapText("cancelling: deleting the repository…", w))
+		return s.prompt.Render(wrapText("cancelling: deleting "+what+"…", w))
 	case rt.state == rtCancelling:
 		return s.prompt.Render(wrapText("cancelling: waiting for the check to stop…", w))
 	case rt.state == rtRunning && rt.creds.Repo != "":
@@ -174,7 +179,7 @@ func (rt *roundTrip) verdict(w int) string {
 	case rt.cancelled:
 		line = s.warn.Render("Round trip cancelled" + took + ": nothing was left behind.")
 	case rt.result.OK && rt.creds.Repo != "":
-		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token reads " + rt.creds.Repo +
+		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token reads " + safe.Text(rt.creds.Repo) +
 			" and pushes to and deletes its branches; it created and deleted no repository.")
 	case rt.result.OK:
 		line = s.pass.Render("Round trip passed" + withWarnings(rt.result) + took + ": this token creates, clones, pushes to and deletes repositories in " +

@@ -15,7 +15,15 @@ import (
 )
 
 // ErrNoDevtron is returned when no Devtron instance is stored.
-var ErrNoDevtron = errors.New("no Devtron instance is stored: run `gitopscfg devtron set --url URL --token-stdin` first")
+var ErrNoDevtron = NoInstanceError{Kind: platforms.KindDevtron}
+
+// NoInstanceError is a delivery to a kind of platform of which no instance is stored.
+type NoInstanceError struct{ Kind platforms.Kind }
+
+func (e NoInstanceError) Error() string {
+	spec, _ := platforms.Lookup(string(e.Kind))
+	return fmt.Sprintf("no %s instance is stored: run `gitopscfg %s set%s` first", spec.Name, e.Kind, spec.SetHint())
+}
 
 // UsageError is a delivery refused for what was asked (an unknown or unconfigured provider, none
 // active); nothing was sent.
@@ -174,19 +182,29 @@ func DevtronName(d *config.Data) string {
 // (ErrNoDevtron when none is stored; a *UsageError naming them when several are and none is
 // named, or when none has that name).
 func DevtronTarget(d *config.Data, name string) (*platforms.Instance, error) {
-	kind := string(platforms.KindDevtron)
-	names := d.InstanceNames(kind)
+	return Target(d, platforms.KindDevtron, name)
+}
+
+// Target is the stored instance of kind a push names: name, or with "" the only one (a
+// NoInstanceError when none is stored; a *UsageError naming them when several are and none is
+// named, or when none has that name).
+func Target(d *config.Data, kind platforms.Kind, name string) (*platforms.Instance, error) {
+	spec, err := platforms.Lookup(string(kind))
+	if err != nil {
+		return nil, &UsageError{Msg: err.Error()}
+	}
+	names := d.InstanceNames(string(kind))
 	switch {
 	case len(names) == 0:
-		return nil, ErrNoDevtron
+		return nil, NoInstanceError{Kind: kind}
 	case name == "" && len(names) > 1:
-		return nil, &UsageError{Msg: fmt.Sprintf("%d Devtron instances are stored (%s): name one with --instance, or give --all-instances", len(names), strings.Join(names, ", "))}
+		return nil, &UsageError{Msg: fmt.Sprintf("%d %s instances are stored (%s): name one with --instance, or give --all-instances", len(names), spec.Name, strings.Join(names, ", "))}
 	case name == "":
 		name = names[0]
-	case d.Platforms[kind][name] == nil:
-		return nil, &UsageError{Msg: fmt.Sprintf("no Devtron instance named %s is stored: the stored ones are %s", name, strings.Join(names, ", "))}
+	case d.Platforms[string(kind)][name] == nil:
+		return nil, &UsageError{Msg: fmt.Sprintf("no %s instance named %s is stored: the stored ones are %s", spec.Name, name, strings.Join(names, ", "))}
 	}
-	return platforms.InstanceOf(platforms.KindDevtron, name, d.Platforms[kind][name]), nil
+	return platforms.InstanceOf(kind, name, d.Platforms[string(kind)][name]), nil
 }
 
 // ReplaceError is a push refused before anything was sent because the Devtron instance holds
@@ -200,17 +218,23 @@ func (e *ReplaceError) Error() string {
 	return fmt.Sprintf("the Devtron instance %s holds %s, another credential of the same provider: pushing %s replaces it there", e.Instance, e.Holder, e.Credential)
 }
 
-// PushInput is one push of stored credentials to a stored Devtron instance.
+// PushInput is one push of stored credentials to a stored platform instance.
 type PushInput struct {
+	// Kind is the platform's kind ("": Devtron).
+	Kind platforms.Kind
 	// Credential names the credentials ("": the active provider).
 	Credential string
-	// Instance names the Devtron instance ("": the only one; see DevtronTarget).
+	// Instance names the instance ("": the only one; see Target).
 	Instance string
 	// Replace lets the push replace another stored credential of the same provider that the
 	// instance holds (see ReplaceError).
 	Replace bool
-	// Force pushes credentials the freshness gate refuses (Pushed.Forced says why it would have).
+	// Force pushes credentials the freshness gate refuses (Pushed.Forced says why it would have),
+	// and takes back what another manager changed where the platform tells (a cluster's Secret).
 	Force bool
+	// Prune also deletes what the product delivered there for credentials no longer stored,
+	// where the platform can tell them (see platforms.Spec.Prunes).
+	Prune bool
 	// Activate lets the push make the provider Devtron's active one in place of another, and then
 	// makes it the active one here too, so that both agree.
 	Activate bool
@@ -241,7 +265,13 @@ type Pushed struct {
 // ErrNoDevtron, *NotFreshError, *ReplaceError and *platforms.SwitchError (nothing sent), or the
 // push's own error when it could not be made (Pushed.Result.Outcome is empty then).
 func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushed, error) {
-	target, err := DevtronTarget(d, in.Instance)
+	kind := cmp.Or(in.Kind, platforms.KindDevtron)
+	if spec, _ := platforms.Lookup(string(kind)); spec.TokensOnly {
+		if err := TokensOnly(d, in.Credential); err != nil {
+			return Pushed{Credential: in.Credential}, err // whatever the instance and the last check
+		}
+	}
+	target, err := Target(d, kind, in.Instance)
 	if err != nil {
 		return Pushed{}, err
 	}
@@ -255,7 +285,7 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 		return out, err
 	}
 	creds := providers.FromConfig(name, sp)
-	if !in.Replace {
+	if spec, _ := platforms.Lookup(string(target.Kind)); spec.OneActive && !in.Replace {
 		holder, err := holderOther(ctx, pl, d, creds)
 		if err != nil {
 			return out, err
@@ -264,7 +294,11 @@ func (b *Backend) Push(ctx context.Context, d *config.Data, in PushInput) (Pushe
 			return out, &ReplaceError{Instance: target.Name, Credential: name, Holder: holder}
 		}
 	}
-	out.Result, err = pl.Deliver(ctx, creds, platforms.PushOptions{Progress: in.Progress, Activate: in.Activate})
+	o := platforms.PushOptions{Progress: in.Progress, Activate: in.Activate, Force: in.Force}
+	if in.Prune {
+		o.Keep = CredentialNames(d)
+	}
+	out.Result, err = pl.Deliver(ctx, creds, o)
 	if err != nil || !out.Result.OK() || !out.Result.Active || d.Active == name {
 		return out, err
 	}

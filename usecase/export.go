@@ -41,6 +41,9 @@ type Exported struct {
 	Objects    []platforms.Object
 	// Forced is the freshness gate's refusal that Force overrode (nil: none).
 	Forced *NotFreshError
+	// Note is what the admin must set up beside the manifests ("": nothing), e.g. a GitHub App's
+	// GitRepository provider for Flux.
+	Note string
 }
 
 // Export renders stored credentials as the platform's Kubernetes manifests, after the freshness
@@ -63,6 +66,9 @@ func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (E
 	out.Objects, err = render(ctx, env, creds, in.Manifest)
 	if err != nil {
 		return out, &UsageError{Msg: creds.Redact(err.Error())}
+	}
+	if platforms.Kind(in.Platform) == platforms.KindFlux {
+		out.Note = platforms.FluxNote(creds)
 	}
 	return out, nil
 }
@@ -175,7 +181,11 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 			out.Skipped = append(out.Skipped, Skipped{Credential: name, Err: &UsageError{Msg: creds.Redact(err.Error())}})
 			continue
 		}
-		out.Exports = append(out.Exports, Exported{Credential: name, Objects: objs, Forced: forced})
+		ex := Exported{Credential: name, Objects: objs, Forced: forced}
+		if platforms.Kind(in.Platform) == platforms.KindFlux {
+			ex.Note = platforms.FluxNote(creds)
+		}
+		out.Exports = append(out.Exports, ex)
 		sets, made = append(sets, objs), append(made, name)
 	}
 	objs, err := platforms.MergeExports(made, sets)

@@ -71,6 +71,9 @@ func (b *Backend) Rotate(ctx context.Context, in RotateInput, ask RotateAsker) (
 	if err != nil {
 		return Rotated{}, err
 	}
+	if err := rotatable(name, stored); err != nil {
+		return Rotated{}, err
+	}
 	p := providers.MustLookup(providers.ID(stored.Provider))
 	r := &rotation{b: b, in: in, ask: ask, p: p, name: name, env: b.Env(in.Timeout), old: providers.FromConfig(name, stored)}
 	if r.in.Push == nil {

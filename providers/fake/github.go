@@ -42,6 +42,9 @@ const (
 	// GitHubTokenFineGrained is a fine-grained token: no X-OAuth-Scopes header, and it may not
 	// read the caller's membership (no Members permission).
 	GitHubTokenFineGrained = "github_pat_11DEMOFINEGRAINED00000_demoFineGrainedAccess00000000000000000000000000000000000000"
+	// GitHubTokenAppUser is a GitHub App's user access token (ghu_): no X-OAuth-Scopes header;
+	// its permissions are the App's.
+	GitHubTokenAppUser = "ghu_demoAppUserAccess0000000000000000000"
 	// GitHubTokenExpired is past its expiry date: GitHub answers 401 Bad credentials.
 	GitHubTokenExpired = "ghp_demoExpiredToken00000000000000000000"
 	// GitHubTokenRevoked was revoked: 401 Bad credentials.
@@ -115,6 +118,7 @@ var gitHubScenarios = map[string]gitHubScenario{
 	GitHubTokenNoAdminOrg:     {valid: true, scopes: ghScopes("delete_repo, read:org, repo"), role: "admin", state: "active"},
 	GitHubTokenNoScopes:       {valid: true, scopes: ghScopes(""), role: "admin", state: "active"},
 	GitHubTokenFineGrained:    {valid: true, fineGrained: true, expiresIn: 30 * 24 * time.Hour, role: "admin", state: "active"},
+	GitHubTokenAppUser:        {valid: true, fineGrained: true, expiresIn: 8 * time.Hour, role: "admin", state: "active"},
 	GitHubTokenExpiringSoon:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 5*24*time.Hour + time.Hour, role: "admin", state: "active"},
 	GitHubTokenExpiryOffset:   {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), expiresIn: 60 * 24 * time.Hour, offsetZone: true, role: "admin", state: "active"},
 	GitHubTokenSSO:            {valid: true, scopes: ghScopes("admin:org, delete_repo, repo"), sso: true, role: "admin", state: "active"},
@@ -172,7 +176,9 @@ type gitHub struct {
 	mu     sync.Mutex
 	repos  map[string]*gitHubRepo // by lower-case "org/name"
 	nextID int64
-	keys   sshKeys
+	// installTokens are the installation tokens minted (github_app.go).
+	installTokens map[string]gitHubInstallToken
+	keys          sshKeys
 }
 
 func newGitHub() http.Handler { return GitHubHandler() }
@@ -205,7 +211,17 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gitHubError(w, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
 		return
 	}
+	base := "http://" + r.Host + "/api/v3"
+	if g.serveAppJWT(w, r, path, base, tok) {
+		return
+	}
 	sc, known := gitHubScenarios[tok]
+	if it, ok := g.installToken(tok); ok {
+		if g.serveInstallToken(w, r, path, base, it) {
+			return
+		}
+		sc, known = it.scenario(), true
+	}
 	if !known || !sc.valid {
 		gitHubError(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 		return
@@ -231,7 +247,6 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("GitHub-Authentication-Token-Expiration", exp.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
 	}
-	base := "http://" + r.Host + "/api/v3"
 	if g.keys.serve(w, r, path, sc.login, g.hasRepo, func(w http.ResponseWriter, status int, msg string) {
 		gitHubError(w, status, msg, "https://docs.github.com/rest/deploy-keys/deploy-keys")
 	}) {
@@ -322,22 +337,16 @@ func gitHubError(w http.ResponseWriter, status int, msg, doc string) {
 }
 
 func (g *gitHub) user(base, login string, full bool) map[string]any {
-	u := map[string]any{
-		"login": login, "id": GitHubUserID, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
-		"avatar_url":     "https://avatars.githubusercontent.com/u/583231?v=4",
-		"url":            base + "/users/" + login,
-		"html_url":       strings.TrimSuffix(base, "/api/v3") + "/" + login,
-		"repos_url":      base + "/users/" + login + "/repos",
-		"type":           "User",
-		"user_view_type": "public",
-		"site_admin":     false,
-	}
-	if full {
+	u := simpleUser(base, login, GitHubUserID, "User")
+	u["node_id"] = "MDQ6VXNlcjU4MzIzMQ=="
+	if full { // GET /user: the public-user of GitHub's description (user_view_type public)
 		u["name"] = "The Octocat"
 		u["company"] = "@acme"
 		u["public_repos"] = 8
 		u["created_at"] = "2011-01-25T18:44:36Z"
 		u["updated_at"] = "2026-01-22T12:13:14Z"
+		u["blog"], u["location"], u["email"], u["hireable"], u["bio"] = "", nil, nil, nil, nil
+		u["public_gists"], u["followers"], u["following"] = 0, 21, 3
 	}
 	return u
 }
@@ -349,6 +358,10 @@ func (g *gitHub) orgSimple(base string, org gitHubOrgInfo) map[string]any {
 		"repos_url":   base + "/orgs/" + org.login + "/repos",
 		"avatar_url":  fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", org.id),
 		"description": org.description,
+		"events_url":  base + "/orgs/" + org.login + "/events", "hooks_url": base + "/orgs/" + org.login + "/hooks",
+		"issues_url":         base + "/orgs/" + org.login + "/issues",
+		"members_url":        base + "/orgs/" + org.login + "/members{/member}",
+		"public_members_url": base + "/orgs/" + org.login + "/public_members{/member}",
 	}
 }
 
@@ -363,6 +376,9 @@ func (g *gitHub) org(base string, org gitHubOrgInfo, sc gitHubScenario) map[stri
 	o["type"] = "Organization"
 	o["public_repos"] = 0
 	o["created_at"] = "2015-03-04T10:11:12Z"
+	o["updated_at"], o["archived_at"] = "2026-01-02T03:04:05Z", nil
+	o["has_organization_projects"], o["has_repository_projects"] = true, true
+	o["public_gists"], o["followers"], o["following"] = 0, 0, 0
 	if sc.state != "active" || sc.role != "admin" || (!sc.fineGrained && !gitHubHas(sc, "admin:org")) {
 		return o
 	}

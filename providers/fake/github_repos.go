@@ -221,9 +221,11 @@ func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) 
 	full := rp.Org + "/" + rp.Name
 	web := "http://" + host + "/" + full
 	created := rp.Created.UTC().Format(time.RFC3339)
-	return map[string]any{
+	owner := simpleUser(base, org.login, org.id, "Organization")
+	owner["node_id"] = org.nodeID
+	j := map[string]any{
 		"id": rp.ID, "node_id": fmt.Sprintf("R_kgDO%08d", rp.ID), "name": rp.Name, "full_name": full,
-		"private": rp.Private, "visibility": "private", "owner": g.orgSimple(base, org), "html_url": web,
+		"private": rp.Private, "visibility": "private", "owner": owner, "html_url": web,
 		"description": nil, "fork": false, "url": base + "/repos/" + full,
 		"clone_url": web + ".git", "git_url": "git://" + host + "/" + full + ".git",
 		"ssh_url":        "git@" + strings.Split(host, ":")[0] + ":" + full + ".git",
@@ -231,6 +233,36 @@ func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) 
 		"created_at": created, "updated_at": created, "pushed_at": created,
 		"permissions": map[string]any{"admin": sc.role == "admin", "maintain": sc.role == "admin", "push": true, "triage": true, "pull": true},
 	}
+	gitHubRepoLinks(j, base+"/repos/"+full, web)
+	return j
+}
+
+// gitHubRepoLinks adds to a repository's JSON the links, counts and flags GitHub's description
+// of a full repository requires (api is its API URL, web its page).
+func gitHubRepoLinks(j map[string]any, api, web string) {
+	for _, l := range []string{"archive_url:/{archive_format}{/ref}", "assignees_url:/assignees{/user}", "blobs_url:/git/blobs{/sha}",
+		"branches_url:/branches{/branch}", "collaborators_url:/collaborators{/collaborator}", "comments_url:/comments{/number}",
+		"commits_url:/commits{/sha}", "compare_url:/compare/{base}...{head}", "contents_url:/contents/{+path}",
+		"contributors_url:/contributors", "deployments_url:/deployments", "downloads_url:/downloads", "events_url:/events",
+		"forks_url:/forks", "git_commits_url:/git/commits{/sha}", "git_refs_url:/git/refs{/sha}", "git_tags_url:/git/tags{/sha}",
+		"hooks_url:/hooks", "issue_comment_url:/issues/comments{/number}", "issue_events_url:/issues/events{/number}",
+		"issues_url:/issues{/number}", "keys_url:/keys{/key_id}", "labels_url:/labels{/name}", "languages_url:/languages",
+		"merges_url:/merges", "milestones_url:/milestones{/number}", "notifications_url:/notifications{?since,all,participating}",
+		"pulls_url:/pulls{/number}", "releases_url:/releases{/id}", "stargazers_url:/stargazers", "statuses_url:/statuses/{sha}",
+		"subscribers_url:/subscribers", "subscription_url:/subscription", "tags_url:/tags", "teams_url:/teams",
+		"trees_url:/git/trees{/sha}"} {
+		k, path, _ := strings.Cut(l, ":")
+		j[k] = api + path
+	}
+	j["svn_url"], j["homepage"], j["mirror_url"], j["language"], j["license"] = web, nil, nil, nil, nil
+	for _, k := range []string{"forks", "forks_count", "open_issues", "open_issues_count", "stargazers_count", "watchers",
+		"watchers_count", "network_count", "subscribers_count"} {
+		j[k] = 0
+	}
+	for _, k := range []string{"has_issues", "has_projects", "has_wiki"} {
+		j[k] = true
+	}
+	j["has_pages"], j["has_discussions"], j["has_downloads"] = false, false, true
 }
 
 // serveGit answers Git smart HTTP for /{org}/{repo}[.git]/…, after GitHub's Basic-auth rules:
@@ -239,6 +271,10 @@ func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) 
 // and any to a classic token without the repo scope: GitHub does not tell them from missing ones.
 func (g *gitHub) serveGit(w http.ResponseWriter, r *http.Request, repo, info string) {
 	sc, known := gitHubScenarios[RequestToken(r)]
+	if it, ok := g.installToken(RequestToken(r)); ok {
+		// GitHub documents an installation token over Git as the password of x-access-token.
+		sc, known = it.scenario(), RequestUser(r) == "x-access-token"
+	}
 	if !known || !sc.valid || RequestUser(r) == "" {
 		rejectGit(w, http.StatusUnauthorized, "Invalid username or token. Password authentication is not supported for Git operations.")
 		return

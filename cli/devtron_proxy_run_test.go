@@ -1,0 +1,61 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"gitopscfg/e2e/kit"
+	"gitopscfg/platforms/devtronfake"
+)
+
+// devtron set takes the network flags too: the instance's check goes through its own proxy (a
+// CONNECT tunnel with the proxy's credentials) and says so; --proxy "" goes back to none.
+func TestDevtronSetWithAProxy(t *testing.T) {
+	t.Parallel()
+	const tok = "devtron-CANARY-proxy-admin-token-0000091"
+	const pw = "Devtron-proxy-pw-5521"
+	dt := kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{tok: true}})
+	px := kit.StartProxy(t)
+	dir := initStore(t)
+	r := gitopscfg(t, dir, tok+"\n", []string{"GITOPSCFG_PROXY_PASSWORD=" + pw}, "devtron", "set", "--url", dt.URL(), "--token-stdin",
+		"--proxy", px.URL(), "--proxy-username", "alice")
+	if r.code != 0 || !strings.Contains(r.out, "Devtron — "+dt.URL()+"/ via "+px.Addr) {
+		t.Fatalf("devtron set through the proxy: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	heads := px.Heads()
+	if len(heads) == 0 || !strings.HasPrefix(heads[0], "CONNECT "+strings.TrimPrefix(dt.URL(), "http://")+" ") || strings.Contains(strings.Join(heads, ""), tok) {
+		t.Fatalf("the proxy saw %q", heads)
+	}
+	r = gitopscfg(t, dir, "", nil, "devtron", "set", "--proxy", "")
+	if r.code != 0 || strings.Contains(r.out, " via ") {
+		t.Fatalf("devtron set --proxy \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if strings.Contains(r.out+r.err, pw) || strings.Contains(r.out+r.err, tok) {
+		t.Fatal("a secret shows")
+	}
+}
+
+// devtron set --client-cert/--client-key: a Devtron behind a front demanding client
+// certificates is checked with the instance's own certificate (its expiry a check of its own);
+// without one the check names what is missing.
+func TestDevtronSetWithAClientCertificate(t *testing.T) {
+	t.Parallel()
+	const tok = "devtron-CANARY-mtls-admin-token-00000092"
+	serverCA, clientCA := kit.NewCA(t, "Server CA"), kit.NewCA(t, "Client CA")
+	front := kit.MTLSServer(t, kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{tok: true}}), serverCA, clientCA)
+	cert, key := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour)).WriteFiles(t)
+	dir := initStore(t)
+	base := []string{"devtron", "set", "--url", front.URL, "--token-stdin", "--ca-bundle", serverCA.File(t)}
+	r := gitopscfg(t, dir, tok+"\n", nil, base...)
+	if r.code != 1 || !strings.Contains(r.out, "asks for a client certificate and none is set") {
+		t.Fatalf("without a client certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = gitopscfg(t, dir, tok+"\n", nil, append(base, "--client-cert", cert, "--client-key", key)...)
+	if r.code != 0 || !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
+		t.Fatalf("with the client certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if strings.Contains(r.out+r.err, "PRIVATE KEY") || strings.Contains(r.out+r.err, tok) {
+		t.Fatal("a secret shows")
+	}
+}

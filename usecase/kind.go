@@ -1,0 +1,56 @@
+package usecase
+
+import (
+	"fmt"
+
+	"gitopscfg/config"
+)
+
+// TokensOnlyError is a push to Devtron refused because the credential is not a token (a GitHub
+// App, a service principal): Devtron's GitOps configuration holds a username and a token, and no
+// other kind of identity. Nothing was sent.
+type TokensOnlyError struct {
+	Credential string
+	// Kind is the credential's kind (config.CredentialGitHubApp, …).
+	Kind string
+}
+
+func (e *TokensOnlyError) Error() string {
+	what := "a " + e.Kind
+	switch e.Kind {
+	case config.CredentialGitHubApp:
+		what = "a GitHub App"
+	case config.CredentialServicePrincipal:
+		what = "a service principal"
+	}
+	return fmt.Sprintf("Devtron takes tokens only: %s is %s, and Devtron's GitOps configuration holds a username and a token, "+
+		"nothing else. Export %s to Argo CD or Flux instead (gitopscfg export argocd %s), and give Devtron a token of its own",
+		e.Credential, what, e.Credential, e.Credential)
+}
+
+// TokensOnly refuses a push to Devtron of the credential name ("": the active one) when it is
+// not a token (see TokensOnlyError); a credential that cannot be resolved is left to the push.
+func TokensOnly(d *config.Data, name string) error {
+	name, c, err := Deliverable(d, name)
+	if err != nil {
+		return nil
+	}
+	if k := c.CredentialKind(); k != config.CredentialToken {
+		return &TokensOnlyError{Credential: name, Kind: k}
+	}
+	return nil
+}
+
+// rotatable refuses to rotate a credential that is not a token: a GitHub App's private key does
+// not expire, and is replaced by setting a new one (UsageError).
+func rotatable(name string, c *config.Credential) error {
+	switch c.CredentialKind() {
+	case config.CredentialToken:
+		return nil
+	case config.CredentialGitHubApp:
+		return &UsageError{Msg: fmt.Sprintf("%s is a GitHub App: it has no token to rotate, and its private key does not expire. "+
+			"To replace the key, generate a new one on the App's settings page, give it with `gitopscfg set %s --app-key FILE`, "+
+			"then delete the old one there", name, name)}
+	}
+	return &UsageError{Msg: fmt.Sprintf("%s is of kind %s, which has no token to rotate: give its new secret with `gitopscfg set %s`", name, c.CredentialKind(), name)}
+}
