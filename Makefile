@@ -19,10 +19,11 @@ test: lint
 	$(GO) test -race -count=1 ./...
 
 # The real-server suite: a throw-away Gitea (built once into ~/.cache/gitopscfg by .ci/gitea.sh,
-# several minutes on a fresh machine) against the Gitea scenarios, and the emulator's parity with it.
+# several minutes on a fresh machine) against the Gitea scenarios, and the emulator's parity with it;
+# and a throw-away OpenSSH server with git-shell (openssh-server) for Git over SSH.
 test-gitea:
 	.ci/gitea.sh bin >/dev/null
-	GITOPSCFG_GITEA=1 $(GO) test -race -count=1 -run 'Gitea' -v ./e2e/ ./providers/ ./cli/
+	GITOPSCFG_GITEA=1 $(GO) test -race -count=1 -run 'Gitea|OpenSSH' -v ./e2e/ ./providers/ ./cli/
 
 # The cluster suite: a throw-away kube-apiserver and etcd (built once into ~/.cache/gitopscfg by
 # .ci/kube.sh, about 10 minutes on a fresh machine) against the Argo CD and Flux deliveries. With

@@ -3,7 +3,8 @@
 #
 #   .ci/gitea.sh bin             build Gitea once (cached) and print the binary's path
 #   .ci/gitea.sh start DIR       start a throw-away instance in the empty directory DIR on a free
-#                                loopback port with SQLite; prints URL=…, PID=…, BIN=…, CONFIG=…
+#                                loopback port with SQLite, its built-in SSH server on another;
+#                                prints URL=…, SSH=host:port, PID=…, BIN=…, CONFIG=…
 #                                (GITEA_ROOT_URL, if set, is the ROOT_URL its answers name)
 #   .ci/gitea.sh cli DIR ARGS…   run the instance's admin command line (gitea --config DIR/app.ini ARGS…)
 #   .ci/gitea.sh stop DIR        stop the instance by the PID it recorded in DIR/gitea.pid
@@ -78,6 +79,7 @@ start() {
   build
   for attempt in 1 2 3; do
     port=$(free_port)
+    sshport=$(free_port)
     url="http://127.0.0.1:$port/"
     root_url="${GITEA_ROOT_URL:-$url}"   # e.g. a counting proxy in front of the server
     mkdir -p "$dir/data" "$dir/repos" "$dir/log"
@@ -92,7 +94,14 @@ PROTOCOL = http
 HTTP_ADDR = 127.0.0.1
 HTTP_PORT = $port
 ROOT_URL = $root_url
-DISABLE_SSH = true
+DISABLE_SSH = false
+START_SSH_SERVER = true
+BUILTIN_SSH_SERVER_USER = git
+SSH_USER = git
+SSH_DOMAIN = 127.0.0.1
+SSH_PORT = $sshport
+SSH_LISTEN_HOST = 127.0.0.1
+SSH_LISTEN_PORT = $sshport
 OFFLINE_MODE = true
 STATIC_ROOT_PATH = $SRC
 APP_DATA_PATH = $dir/data
@@ -129,8 +138,9 @@ EOF
       if ! kill -0 "$pid" 2>/dev/null; then
         break
       fi
-      if api_up "$port"; then
+      if api_up "$port" && (exec 3<>"/dev/tcp/127.0.0.1/$sshport") 2>/dev/null; then
         echo "URL=$url"
+        echo "SSH=127.0.0.1:$sshport"
         echo "PID=$pid"
         echo "BIN=$BIN"
         echo "CONFIG=$dir/app.ini"

@@ -35,7 +35,7 @@ func complete(t *testing.T, env map[string]string, args ...string) ([]string, st
 	return words, lines[len(lines)-1]
 }
 
-var allProviderIDs = []string{"github", "gitlab", "azure", "bitbucket", "gitea"}
+var allProviderIDs = []string{"github", "gitlab", "azure", "bitbucket", "gitea", "git"}
 
 const noFiles = ":4" // cobra.ShellCompDirectiveNoFileComp
 

@@ -81,15 +81,15 @@ func TestProviderAliases(t *testing.T) {
 // nearest providers (one edit away, the ones it starts or that start it) and lists the names.
 func TestUnknownProviderSaysWhatItMayHaveMeant(t *testing.T) {
 	t.Parallel()
-	const names = "Use one of github, gitlab, azure, bitbucket, gitea (or forgejo, codeberg)"
+	const names = "Use one of github, gitlab, azure, bitbucket, gitea (or forgejo, codeberg), git"
 	for typed, want := range map[string]string{
-		"githb":         `unknown provider "githb": did you mean github? ` + names,
-		"GitLb":         `unknown provider "GitLb": did you mean gitlab? ` + names,
-		"git":           `unknown provider "git": did you mean github, gitlab or gitea? ` + names,
+		"githb":         `unknown provider "githb": did you mean github or git? ` + names,
+		"GitLb":         `unknown provider "GitLb": did you mean gitlab or git? ` + names,
+		"gitx":          `unknown provider "gitx": did you mean git? ` + names,
 		"azure-devops":  `unknown provider "azure-devops": did you mean azure? ` + names,
 		"forgjo":        `unknown provider "forgjo": did you mean forgejo? ` + names,
 		"bitbucket.org": `unknown provider "bitbucket.org": did you mean bitbucket? ` + names,
-		"svn":           `unknown provider "svn": use one of github, gitlab, azure, bitbucket, gitea (or forgejo, codeberg)`,
+		"svn":           `unknown provider "svn": use one of github, gitlab, azure, bitbucket, gitea (or forgejo, codeberg), git`,
 	} {
 		_, err := providerArg(typed)
 		if exitCode(err) != exitUsageStore || err.Error() != want {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type setOptions struct {
 	// KindFlag is --kind ("": the stored kind, or the one the flags given imply); AppKeyFile is
 	// --app-key, the file holding a GitHub App's private key.
 	KindFlag, AppKeyFile string
+	SSH                  sshOptions
 }
 
 // setField is one field flag given to set.
@@ -69,6 +71,8 @@ var setFieldFlags = []struct {
 	{"client-id", providers.FieldClientID, "Azure service principal: the application (client) ID (makes the credential a service principal)"},
 	{"authority-url", providers.FieldAuthorityURL, "Azure service principal: the Entra host, without the tenant (default " + providers.DefaultAuthorityURL + ")"},
 	{"repo", providers.FieldRepo, "an existing repository, OWNER/REPO (GitLab: group/sub/repo): the round trip pushes a throw-away branch there instead of creating a repository (\"\" clears it)"},
+	{"url", providers.FieldURL, "the repository's URL, https:// or ssh:// (the generic provider, git)"},
+	{"ssh-url", providers.FieldSSHURL, "the SSH address ssh://git@host[:port]/ when it cannot be derived from the host"},
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -157,6 +161,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.BoolVar(&opts.Deep, "deep", false, "also run the round trip (create, clone, push, verify, delete) before saving")
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	addKindFlags(fl, opts)
+	opts.SSH.addFlags(fl)
 }
 
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
@@ -173,6 +178,9 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 	}
 	if opts.Deep && opts.NoCheck {
 		return usageErr("--deep and --no-check exclude each other")
+	}
+	if err := opts.SSH.validate(); err != nil {
+		return err
 	}
 	fl := cmd.Flags()
 	if opts.Deep && !fl.Changed("timeout") {
@@ -255,7 +263,8 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	verify := usecase.VerifyCheck
 	switch {
-	case opts.NoCheck:
+	case opts.NoCheck, opts.SSH.SSHGenerate && !opts.SSH.RegisterKey:
+		// A key just generated cannot pass before its public key is on the server.
 		verify = usecase.VerifyNone
 	case opts.Deep:
 		verify = usecase.VerifyDeep
@@ -265,7 +274,14 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	// the save when another writer changed this provider while the check ran, since what would be
 	// saved is not what was checked.
 	out, err := b.Save(ctx, usecase.SaveInput{Credentials: creds, Fields: changed, Base: config.AnyRevision,
-		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout})
+		Activate: opts.Activate, Verify: verify, Timeout: opts.Timeout,
+		TrustHostKey: opts.SSH.TrustHostKey, AskHostKey: hostKeyQuestion(opts.IO), RegisterKey: opts.SSH.RegisterKey})
+	if out.KeyRegistered != "" {
+		fmt.Fprintln(opts.IO.Out, strings.ToUpper(out.KeyRegistered[:1])+out.KeyRegistered[1:]+".")
+	}
+	if out.KeyUnregistered != "" {
+		fmt.Fprintln(opts.IO.Err, strings.ToUpper(out.KeyUnregistered[:1])+out.KeyUnregistered[1:]+".")
+	}
 	var invalid *usecase.InvalidError
 	if errors.As(err, &invalid) {
 		return usageErr("not saved:\n  %s", strings.ReplaceAll(strings.Join(invalidLinesOf(p, creds.Kind, invalid.Err), "\n"), "\n", "\n  "))
@@ -276,7 +292,12 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		writeResultsText(opts.IO.Out, []providers.Result{r}, opts.Now())
 	}
 	var failed *usecase.CheckFailedError
+	var untrusted *usecase.UntrustedHostKeyError
+	var hostChanged *providers.HostKeyChangedError
 	switch {
+	case errors.As(err, &untrusted), errors.As(err, &hostChanged), errors.As(err, new(*usecase.KeyRegistrationError)):
+		fmt.Fprintln(opts.IO.Err, err)
+		return errCheckFailed
 	case errors.As(err, &failed):
 		fmt.Fprintln(opts.IO.Err, "not saved: the check failed; fix what it names, or save anyway with --no-check")
 		return errCheckFailed
@@ -292,8 +313,11 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	}
 	if opts.NoCheck {
 		msg += " (not checked: run `gitopscfg check " + opts.Credential + "`)"
+	} else if opts.SSH.SSHGenerate && !opts.SSH.RegisterKey {
+		msg += " (not checked: add the public key below to the Git server, then run `gitopscfg check " + opts.Credential + "`)"
 	}
 	fmt.Fprintln(opts.IO.Out, msg+".")
+	opts.SSH.printPublicKey(opts.IO)
 	return nil
 }
 
@@ -370,6 +394,21 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 		return c, nil, err
 	}
 	changed = append(changed, more...)
+	if err := opts.SSH.appliesTo(p); err != nil {
+		return c, nil, err
+	}
+	if set, err := opts.SSH.apply(&c); err != nil {
+		return c, nil, err
+	} else if set {
+		keepHostKey(&c, stored)
+		changed = append(changed, providers.FieldSSHKey, providers.FieldSSHHostKey)
+	}
+	if (opts.SSH.TrustHostKey != "" || opts.SSH.RegisterKey) && !providers.UsesSSH(c) {
+		return c, nil, usageErr("--trust-host-key and --register-key apply to a credential with an SSH key: give --ssh-key FILE or --ssh-key-generate")
+	}
+	if opts.SSH.TrustHostKey != "" && !slices.Contains(changed, providers.FieldSSHHostKey) {
+		changed = append(changed, providers.FieldSSHHostKey)
+	}
 	if opts.TokenStdin {
 		noun := tokenNoun(p.ID)
 		if c.Kind == config.CredentialServicePrincipal {
@@ -387,12 +426,16 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 			c.Host = p.DefaultHost
 			changed = append(changed, providers.FieldHost)
 		}
-		if missing := missingFlags(p, c); len(missing) > 0 {
+		missing := missingFlags(p, c)
+		if p.GitOnly() {
+			missing = missingFields(p, c)
+		}
+		if len(missing) > 0 {
 			return c, nil, usageErr("%s is not configured yet, so it needs %s", p.Name, strings.Join(missing, ", "))
 		}
 	}
 	if len(changed) == 0 {
-		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --proxy, --client-cert, --token-stdin, --kind, --app-id, --app-key, --installation-id")
+		return c, nil, usageErr("nothing to set: give at least one of --host, --org, --username, --project-key, --api-url, --ca-bundle, --proxy, --client-cert, --token-stdin, --kind, --app-id, --app-key, --installation-id, --url, --ssh-key, --ssh-key-generate, --ssh-url, --trust-host-key")
 	}
 	return c, changed, nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -105,7 +106,11 @@ func removeRun(ctx context.Context, opts *credentialOptions) error {
 		return usageErr("%s", unknownCredential(opts.Typed, d))
 	}
 	label, noun := credentialLabel(opts.Credential, c.Provider), credentialNoun(opts.Credential, c.Provider)
-	_, wasActive, err := usecase.New(s, usecase.Options{Who: opts.Who()}).Remove(ctx, opts.Credential, config.AnyRevision)
+	removed, err := usecase.New(s, usecase.Options{Env: opts.Env, Who: opts.Who()}).RemoveWithKey(ctx, opts.Credential, config.AnyRevision)
+	wasActive := removed.WasActive
+	if removed.Key != "" {
+		fmt.Fprintln(opts.IO.Out, strings.ToUpper(removed.Key[:1])+removed.Key[1:]+".")
+	}
 	if config.IsKind(err, config.KindNotConfigured) {
 		return usageErr("%s is not configured; nothing was changed", label)
 	}

@@ -199,8 +199,15 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 		if c.ProjectKey != "" {
 			org += " / " + c.ProjectKey
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, credentialLabel(row.name, c.Provider), safe.Text(c.Host), safe.Text(org), safe.Text(c.Username),
-			providers.TokenHint(c.Token), describeLastCheck(c, now))
+		host, secret := c.Host, providers.TokenHint(c.Token)
+		if c.URL != "" {
+			host = c.URL // the generic provider's one repository
+		}
+		if providers.UsesSSH(providers.FromConfig(row.name, c)) {
+			secret = strings.TrimPrefix(secret+" + SSH key", " + ")
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", mark, credentialLabel(row.name, c.Provider), safe.Text(host), safe.Text(org), safe.Text(c.Username),
+			secret, describeLastCheck(c, now))
 	}
 	_ = tw.Flush()
 	switch {

@@ -82,6 +82,18 @@ type Settings struct {
 	// Repo names an existing repository (OWNER/REPO, a GitLab subgroup path included) that the
 	// round trip pushes a throw-away branch to instead of creating a repository of its own.
 	Repo string `json:"repo,omitempty"`
+
+	// Git over SSH and the generic provider. URL is the generic provider's repository (https:// or
+	// ssh://). SSHKey, when set, makes SSH the credential's Git transport: an OpenSSH private key
+	// (PEM), a secret kept like the token. SSHURL is the SSH address (ssh://user@host[:port]/) when
+	// it cannot be derived from the host; SSHHostKey the trusted host key, one known_hosts line.
+	URL        string `json:"url,omitempty"`
+	SSHKey     string `json:"ssh_key,omitempty"`
+	SSHURL     string `json:"ssh_url,omitempty"`
+	SSHHostKey string `json:"ssh_host_key,omitempty"`
+	// SSHKeyRef names the public key registered through the provider's API ("deploy:OWNER/REPO:ID"
+	// or "user:ID"), which remove deletes; empty when it was pasted by hand.
+	SSHKeyRef string `json:"ssh_key_ref,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -132,6 +144,12 @@ const (
 	FieldClientID     Field = "client_id"
 	FieldAuthorityURL Field = "authority_url"
 	FieldRepo         Field = "repo"
+
+	FieldURL        Field = "url"
+	FieldSSHKey     Field = "ssh_key"
+	FieldSSHURL     Field = "ssh_url"
+	FieldSSHHostKey Field = "ssh_host_key"
+	FieldSSHKeyRef  Field = "ssh_key_ref"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

@@ -13,7 +13,8 @@ func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 	want := []Field{FieldHost, FieldOrg, FieldProjectKey, FieldUsername, FieldToken, FieldAPIURL, FieldCABundle, FieldURLPrefix,
 		FieldKind, FieldAppID, FieldInstallationID,
 		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey,
-		FieldTenantID, FieldClientID, FieldAuthorityURL, FieldRepo}
+		FieldTenantID, FieldClientID, FieldAuthorityURL, FieldRepo,
+		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey, FieldSSHKeyRef}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

@@ -26,6 +26,8 @@ func TestEndToEndPickerAddsSecondCredential(t *testing.T) {
 	ts.waitFor("Step 2 of 3 · Name of the new GitHub credential")
 	ts.text("acme-infra")
 	ts.keys("Enter")
+	ts.waitFor("┃ Kind of credential") // focused: a token is the choice already
+	ts.keys("Enter")
 	ts.waitFor("acme-infra (GitHub) · new", "┃ Git Host")
 	ts.keys("C-u")
 	ts.text(emu.URL(providers.GitHub) + "/")

@@ -42,6 +42,9 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			*v = ""
 			continue
 		}
+		if p.GitOnly() && k == providers.FieldHost {
+			continue // derived from the URL below
+		}
 		out, err := checkKindValue(p.ID, kind, k, *v)
 		if err != nil {
 			errs = append(errs, &FieldError{Field: k, Label: f.Label, Err: err})
@@ -49,6 +52,10 @@ func Credentials(c providers.Credentials) (providers.Credentials, error) {
 			continue
 		}
 		*v = out
+	}
+	if p.GitOnly() {
+		// The generic provider's host is its repository URL's (none for ssh://): the token goes there only.
+		c.Host = providers.GitServerHost(c.URL)
 	}
 	// The rules between fields, once each is valid on its own.
 	if !bad[providers.FieldHost] && !bad[providers.FieldURLPrefix] {

@@ -19,6 +19,9 @@ func TestPlaceholdersReadAsExamples(t *testing.T) {
 		var empty providers.Credentials
 		view := stripStyles(render(New(p, &empty)))
 		for _, f := range p.Fields {
+			if f.CommandLineOnly {
+				continue // no form shows it
+			}
 			ph := placeholder(f)
 			want := f.Placeholder
 			if want == "" {

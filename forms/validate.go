@@ -30,7 +30,7 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		s, _, err := checkNetValue(k, raw) // secrets: no token-shape rule
 		return s, err
 	}
-	if k != providers.FieldToken && tokenShaped(raw) {
+	if k != providers.FieldToken && k != providers.FieldSSHKey && tokenShaped(raw) {
 		return "", looksLikeToken(id, k)
 	}
 	switch k {
@@ -42,7 +42,23 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		return checkProjectKey(id, raw)
 	case providers.FieldUsername:
 		return checkUsername(id, raw)
+	case providers.FieldURL:
+		s = strings.TrimSpace(raw)
+		if err = plainText(s, "the repository URL"); err == nil && s == "" {
+			err = errors.New("the repository URL is empty: enter it as you would clone it, e.g. https://git.example.com/acme/gitops.git")
+		}
+	case providers.FieldSSHKey:
+		s, err = SSHKey(raw)
+	case providers.FieldSSHURL:
+		s, err = checkSSHURL(raw)
+	case providers.FieldSSHHostKey:
+		s, err = checkHostKeyLine(raw)
+	case providers.FieldSSHKeyRef:
+		s = strings.TrimSpace(raw) // made by gitopscfg (RegisterSSHKey), never typed
 	case providers.FieldToken:
+		if f, _ := providers.MustLookup(id).Field(k); f.Optional && strings.TrimSpace(raw) == "" {
+			return "", nil
+		}
 		s, err = TokenOf(cmp.Or(providers.MustLookup(id).TokenNoun, GenericTokenNoun), raw)
 	case providers.FieldAPIURL:
 		s, err = checkAPIURL(raw)

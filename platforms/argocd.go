@@ -123,7 +123,7 @@ func readCA(path string) (string, error) {
 }
 
 func exportable(c providers.Credentials) error {
-	if strings.TrimSpace(c.Token) == "" {
+	if strings.TrimSpace(c.Token) == "" && !providers.UsesSSH(c) {
 		return fmt.Errorf("no token is stored for %s: nothing to export", c.Provider)
 	}
 	return nil
@@ -143,6 +143,9 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	kind := o.Kind
 	if kind == "" {
 		kind = KindRepoCreds
+		if providers.MustLookup(c.Provider).GitOnly() {
+			kind = KindRepository // the generic provider names one repository
+		}
 	}
 	target, name, err := argoCDTarget(ctx, env, c, o, kind)
 	if err != nil {
@@ -156,6 +159,13 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 		return nil, err
 	}
 	objs := []Object{argoCDSecret(c, ns, name, kind, target)}
+	if providers.UsesSSH(c) {
+		hosts, err := knownHosts(c)
+		if err != nil {
+			return nil, err
+		}
+		return append(objs, argoCDKnownHosts(ns, hosts)), nil
+	}
 	if ca != "" {
 		objs = append(objs, argoCDTLSCerts(c.Host, ns, ca))
 	}
@@ -178,8 +188,16 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 		if name == "" {
 			name = secretBase(c) + "-repo-creds"
 		}
+		if providers.UsesSSH(c) && c.URLPrefix == "" {
+			path := strings.TrimPrefix(prefix, strings.TrimRight(c.Host, "/"))
+			target, err := sshTarget(c, strings.Trim(path, "/"), true)
+			return target, name, err
+		}
 		return prefix, name, nil
 	case KindRepository:
+		if providers.MustLookup(c.Provider).GitOnly() {
+			return gitServerTarget(c, o)
+		}
 		repo := strings.Trim(strings.TrimSpace(o.Repo), "/")
 		if repo == "" || strings.ContainsAny(repo, "/ ") {
 			return "", "", fmt.Errorf("--kind repository needs --repo NAME (the repository's name in the organisation)")
@@ -190,6 +208,10 @@ func argoCDTarget(ctx context.Context, env *providers.Env, c providers.Credentia
 		}
 		if name == "" {
 			name = secretBase(c) + "-" + strings.ToLower(repo)
+		}
+		if providers.UsesSSH(c) {
+			target, err := sshTarget(c, strings.TrimPrefix(strings.TrimPrefix(prefix, strings.TrimRight(c.Host, "/")), "/")+repo, false)
+			return target, name, err
 		}
 		return prefix + url.PathEscape(repo), name, nil
 	}
@@ -205,6 +227,9 @@ func argoCDSecret(c providers.Credentials, ns, name, kind, target string) Object
 	}, argoCDAuth(c)...)
 	if isGitHubApp(c) {
 		data = argoCDGitHubAppData(c, target)
+	}
+	if providers.UsesSSH(c) {
+		data = Object{{"type", "git"}, {"url", target}, {"sshPrivateKey", c.SSHKey}}
 	}
 	return Object{
 		{"apiVersion", "v1"},
@@ -249,6 +274,39 @@ func proxyWithCredentials(n config.Net) string {
 	}
 	return u.String()
 }
+
+// gitServerTarget is the generic provider's Argo CD target: its one repository's URL.
+func gitServerTarget(c providers.Credentials, o ExportOptions) (string, string, error) {
+	if o.Repo != "" {
+		return "", "", fmt.Errorf("the generic provider names its repository itself (%s): --repo does not apply", c.URL)
+	}
+	name := o.Name
+	if name == "" {
+		name = secretBase(c) + "-repo"
+	}
+	return strings.TrimSpace(c.URL), name, nil
+}
+
+// argoCDKnownHosts is the argocd-ssh-known-hosts-cm ConfigMap holding the trusted host key lines.
+// Applied as it is, it replaces Argo CD's own list: merge it into yours when you trust others.
+func argoCDKnownHosts(ns, lines string) Object {
+	return Object{
+		{"apiVersion", "v1"},
+		{"kind", "ConfigMap"},
+		{"metadata", Object{
+			{"name", knownHostsConfigMap},
+			{"namespace", ns},
+			{"labels", Object{
+				{"app.kubernetes.io/name", knownHostsConfigMap},
+				{"app.kubernetes.io/part-of", "argocd"},
+			}},
+		}},
+		{"data", Object{{"ssh_known_hosts", lines}}},
+	}
+}
+
+// knownHostsConfigMap is the ConfigMap Argo CD reads the SSH known hosts from.
+const knownHostsConfigMap = "argocd-ssh-known-hosts-cm"
 
 // argoCDTLSCerts is the argocd-tls-certs-cm ConfigMap in namespace ns holding the CA bundle ca
 // for host's name.
@@ -315,7 +373,36 @@ func MergeExports(names []string, sets [][]Object) ([]Object, error) {
 			out[m.at] = withField(o, "data", m.data)
 		}
 	}
-	return out, nil
+	return mergeKnownHosts(out), nil
+}
+
+// mergeKnownHosts joins the argocd-ssh-known-hosts-cm ConfigMaps of one namespace into the first,
+// holding every line once: applying several would leave only the last.
+func mergeKnownHosts(objs []Object) []Object {
+	var out []Object
+	first := map[string]int{}
+	for _, o := range objs {
+		if o.Get("kind") != "ConfigMap" || o.Get("metadata.name") != knownHostsConfigMap {
+			out = append(out, o)
+			continue
+		}
+		ns, _ := o.Get("metadata.namespace").(string)
+		lines, _ := o.Get("data.ssh_known_hosts").(string)
+		at, seen := first[ns]
+		if !seen {
+			first[ns] = len(out)
+			out = append(out, o)
+			continue
+		}
+		have, _ := out[at].Get("data.ssh_known_hosts").(string)
+		for l := range strings.SplitSeq(strings.TrimSpace(lines), "\n") {
+			if !strings.Contains("\n"+have, "\n"+l+"\n") {
+				have += l + "\n"
+			}
+		}
+		out[at] = withField(out[at], "data", Object{{"ssh_known_hosts", have}})
+	}
+	return out
 }
 
 // withField is a copy of o whose field key holds v.

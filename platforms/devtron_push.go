@@ -29,6 +29,9 @@ func unsupported(id providers.ID) error {
 // empty token (Devtron would save without validating) and a provider Devtron does not have.
 // Warnings say what Devtron will do differently from the stored settings.
 func normalize(ctx context.Context, env *providers.Env, c providers.Credentials) (cfg Config, warnings []string, err error) {
+	if err := DevtronRefusal(c); err != nil {
+		return Config{}, nil, err
+	}
 	name := DevtronProvider(c.Provider)
 	if name == "" {
 		return Config{}, nil, unsupported(c.Provider)

@@ -48,6 +48,19 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	if isGitHubApp(c) {
 		data = fluxGitHubAppData(c)
 	}
+	if providers.UsesSSH(c) {
+		// As `flux create secret git --url=ssh://…` writes it: identity, identity.pub, known_hosts.
+		hosts, err := knownHosts(c)
+		if err != nil {
+			return nil, err
+		}
+		pub, err := providers.SSHPublicKey(c)
+		if err != nil {
+			return nil, err
+		}
+		data = Object{{"identity", c.SSHKey}, {"identity.pub", pub + "\n"}, {"known_hosts", hosts}}
+		ca = "" // no TLS over SSH
+	}
 	if c.ClientCert != "" {
 		data = append(data, Field{"tls.crt", c.ClientCert}, Field{"tls.key", c.ClientKey})
 	}

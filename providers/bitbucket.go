@@ -25,7 +25,7 @@ func init() {
 		ID: Bitbucket, Name: "Bitbucket Cloud", DefaultHost: "https://bitbucket.org/", OrgNoun: "workspace",
 		tokenURL:  "https://id.atlassian.com/manage-profile/security/api-tokens",
 		TokenNoun: "API token",
-		Fields: append(withAdvanced(
+		Fields: append(append(withAdvanced(
 			hostField("Bitbucket Host", "https://bitbucket.org/", "https://bitbucket.org/", assets.FieldHelp("bitbucket", "host")),
 			orgField("Bitbucket Workspace ID", "acme", assets.FieldHelp("bitbucket", "org"), bbWorkspaceID),
 			Field{Key: FieldProjectKey, Label: "Bitbucket Project Key", Optional: true, Example: "GITOPS",
@@ -33,7 +33,7 @@ func init() {
 			Field{Key: FieldUsername, Label: "Username", Example: "jdoe@example.com", Help: assets.FieldHelp("bitbucket", "username"),
 				Check: bbAccountEmail, Empty: "the username is empty: enter the e-mail address of your Atlassian account"},
 			tokenField("API Token", assets.FieldHelp("bitbucket", "token")),
-		), urlPrefixField("https://bitbucket.org/acme/", assets.FieldHelp("bitbucket", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("bitbucket", "repo"))),
+		), urlPrefixField("https://bitbucket.org/acme/", assets.FieldHelp("bitbucket", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("bitbucket", "repo"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "read:repository:bitbucket", Why: "needed to clone the GitOps repositories"},
 			{Name: "write:repository:bitbucket", Why: "needed to push to the GitOps repositories"},

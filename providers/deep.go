@@ -11,6 +11,7 @@ import (
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 )
 
 // DeepTimeout bounds a round-trip check as a whole (live check included) when env.Timeout is not
@@ -57,7 +58,9 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	if d.names == nil {
 		d.names = randomRepoName
 	}
-	if c.Repo != "" {
+	if p, err := Lookup(string(c.Provider)); err == nil && p.gitOnly {
+		d.runGitServer(ctx, env)
+	} else if c.Repo != "" {
 		d.runExisting(ctx, env)
 	} else if why := deepBlocked(r); why != "" {
 		for _, id := range DeepStages {
@@ -126,8 +129,9 @@ type deepRun struct {
 
 	s       *session
 	api     repoAPI
-	git     http.RoundTripper // the credential's transport for Git (CA bundle, proxy, client certificate)
-	gitHost []string          // hosts the token may be sent to over Git
+	git     http.RoundTripper  // the credential's transport for Git (CA bundle, proxy, client certificate)
+	gitHost []string           // hosts the token may be sent to over Git
+	ssh     *gitssh.PublicKeys // the SSH key and trusted host key when the transport is SSH
 
 	repo *Repo // set once created: deep:delete then always runs
 	// unsure names a repository that may have been created although Create failed, when looking
@@ -166,6 +170,11 @@ func (d *deepRun) prepare(ctx context.Context, env *Env) string {
 	if d.git, err = env.Clients.gitTransport(TransportOf(d.creds.Settings)); err != nil {
 		return "skipped: " + err.Error()
 	}
+	if UsesSSH(d.creds) {
+		if d.ssh, err = gitSSHAuth(d.creds); err != nil {
+			return "skipped: " + err.Error()
+		}
+	}
 	host := d.creds.Host
 	if host == "" {
 		host = p.DefaultHost
@@ -185,7 +194,7 @@ func (d *deepRun) run(ctx context.Context) {
 		id, running string
 		fn          func(context.Context) (Status, string)
 	}{
-		{CheckDeepClone, "cloning over HTTPS", d.clone},
+		{CheckDeepClone, "cloning over " + d.transportName(), d.clone},
 		{CheckDeepPush, "committing " + deepCheckFile + " and pushing", d.push},
 		{CheckDeepVerify, "reading the branch back from the remote", d.verify},
 	} {
@@ -262,4 +271,12 @@ func (d *deepRun) skip(id, why string) {
 	c := Check{ID: id, Status: Skip, Message: d.creds.Redact(why), DurationMS: &zero}
 	d.result.Checks = append(d.result.Checks, c)
 	d.progress(c)
+}
+
+// transportName names the round trip's Git transport, for messages.
+func (d *deepRun) transportName() string {
+	if d.ssh != nil {
+		return "SSH"
+	}
+	return "HTTPS"
 }

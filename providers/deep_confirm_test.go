@@ -35,7 +35,7 @@ func TestRoundTripConfirmsUnconfirmedScopes(t *testing.T) {
 			t.Errorf("%s %s: %s %q; want %s starting %q", c.id, c.scope, got.Status, got.Message, c.want, c.msgStart)
 		}
 	}
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		for _, name := range emu.Repos(id) {
 			if strings.HasPrefix(name, providers.RepoPrefix) {
 				t.Errorf("%s: repository %s left behind", id, name)

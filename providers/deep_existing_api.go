@@ -75,6 +75,10 @@ func (d *deepRun) readExisting(ctx context.Context) (APIFound, error) {
 			"name (OWNER/REPO), and that the token's account is a member of it (%s)", full, d.creds.CredentialName(), d.s.TokenURL())
 	}
 	u, err := d.cloneURL(repo.CloneURL)
+	if err == nil && d.ssh != nil {
+		// Over SSH: the repository's ssh:// URL on the credential's SSH address.
+		u, err = SSHRepoURL(d.creds, cmpOr(repo.FullName, full))
+	}
 	if err != nil {
 		return APIFound{}, err
 	}

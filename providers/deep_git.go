@@ -21,13 +21,34 @@ import (
 // deepCheckFile is the file the round trip commits and pushes.
 const deepCheckFile = "gitopscfg-check.txt"
 
-// auth is the only place the token goes: the Basic auth of go-git's HTTP transport.
-func (d *deepRun) auth() *githttp.BasicAuth {
+// auth is the only place the token goes: the Basic auth of go-git's HTTP transport; or, when the
+// credential's transport is SSH, its key with the trusted host key (see ssh.go).
+func (d *deepRun) auth() transport.AuthMethod {
+	if d.ssh != nil {
+		return d.ssh
+	}
+	return &githttp.BasicAuth{Username: d.gitUser(), Password: d.creds.Token}
+}
+
+// gitUser is the user name Git authenticates as, for messages too.
+func (d *deepRun) gitUser() string {
+	if d.ssh != nil {
+		return d.ssh.User
+	}
 	user := d.api.GitUsername()
 	if user == "" {
 		user = "gitopscfg" // any non-empty username works with a token where the provider ignores it
 	}
-	return &githttp.BasicAuth{Username: user, Password: d.creds.Token}
+	return user
+}
+
+// remoteURL is the URL the round trip clones and pushes: the API's HTTPS clone URL (checked by
+// cloneURL), or the repository's ssh:// URL when the transport is SSH.
+func (d *deepRun) remoteURL() (string, error) {
+	if d.ssh != nil {
+		return SSHRepoURL(d.creds, d.repo.FullName)
+	}
+	return d.cloneURL(d.repo.CloneURL)
 }
 
 // gitAuth is the authentication of Git over HTTPS: the token as Basic auth's password, or a
@@ -68,7 +89,7 @@ func (d *deepRun) cloneURL(raw string) (string, error) {
 }
 
 func (d *deepRun) clone(ctx context.Context) (Status, string) {
-	u, err := d.cloneURL(d.repo.CloneURL)
+	u, err := d.remoteURL()
 	if err != nil {
 		return Fail, err.Error()
 	}
@@ -176,15 +197,18 @@ func (d *deepRun) gitError(err error, op string) string {
 	if detail != "" {
 		detail = " (" + firstLine(detail) + ")"
 	}
+	if msg, ok := sshError(err, host, d.gitUser(), op); ok {
+		return msg
+	}
 	var msg string
 	switch {
 	case errors.Is(err, transport.ErrAuthorizationFailed):
-		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
+		msg = fmt.Sprintf("the Git server answered 403 Forbidden to %s as %q%s: %s", op, d.gitUser(), detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
 		if op == "push" {
 			msg = "push rejected: " + msg
 		}
 	case errors.Is(err, transport.ErrAuthenticationRequired):
-		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.auth().Username, detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
+		msg = fmt.Sprintf("the Git server did not accept the token for %s as %q (401)%s: %s", op, d.gitUser(), detail, d.s.Provider.gitAccessHint(op, d.s.TokenURL()))
 		if op == "push" {
 			msg = "push rejected: " + msg
 		}

@@ -161,6 +161,9 @@ func TestRoundTripSaysALostCreateAnswerMayHaveCreated(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
 	for _, id := range providers.IDs {
+		if id == providers.GitServer {
+			continue // no API: its round trip never creates a repository
+		}
 		for _, forward := range []bool{true, false} {
 			creds := emu.DemoCredentials(id)
 			proxy := hangUpOnCreate(t, emu.URL(id), forward)

@@ -232,7 +232,7 @@ func TestDeepScenarios(t *testing.T) {
 // TestDeepNameTaken: the first name exists already, so the round trip picks another and goes on.
 func TestDeepNameTaken(t *testing.T) {
 	t.Parallel()
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
 			e := kit.Emulators(t, fake.Options{})
@@ -255,7 +255,7 @@ func TestDeepNameTaken(t *testing.T) {
 // would): the remaining Git stages stop, and the repository is still deleted.
 func TestDeepCancelStillDeletes(t *testing.T) {
 	t.Parallel()
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			t.Parallel()
 			e := kit.Emulators(t, fake.Options{})

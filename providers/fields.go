@@ -38,6 +38,12 @@ const (
 	FieldClientID     = config.FieldClientID
 	FieldAuthorityURL = config.FieldAuthorityURL
 	FieldRepo         = config.FieldRepo
+
+	FieldURL        = config.FieldURL
+	FieldSSHKey     = config.FieldSSHKey
+	FieldSSHURL     = config.FieldSSHURL
+	FieldSSHHostKey = config.FieldSSHHostKey
+	FieldSSHKeyRef  = config.FieldSSHKeyRef
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -186,3 +192,13 @@ func RepoPath(raw string, nested bool) (string, error) {
 }
 
 var repoSegment = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// sshFields are the settings of Git over SSH, set by `set`'s flags only (--ssh-key,
+// --ssh-key-generate, --ssh-url, --trust-host-key): see ssh.go.
+var sshFields = []Field{
+	{Key: FieldSSHKey, Label: "SSH private key", Optional: true, Secret: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_key")},
+	{Key: FieldSSHURL, Label: "SSH URL", Optional: true, CommandLineOnly: true, Example: "ssh://git@git.example.com:2222/",
+		Help: assets.FieldHelp("advanced", "ssh_url")},
+	{Key: FieldSSHHostKey, Label: "Trusted SSH host key", Optional: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_host_key")},
+	{Key: FieldSSHKeyRef, Label: "Registered SSH key", Optional: true, CommandLineOnly: true, Help: assets.FieldHelp("advanced", "ssh_key_ref")},
+}

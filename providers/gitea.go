@@ -23,12 +23,12 @@ func init() {
 		ID: Gitea, Name: "Gitea / Forgejo", OrgNoun: "organisation",
 		tokenPath: "/user/settings/applications",
 		TokenNoun: "access token",
-		Fields: append(withAdvanced(
+		Fields: append(append(withAdvanced(
 			hostField("Git Host", "https://gitea.example.com/", "https://gitea.example.com/ or https://codeberg.org/", assets.FieldHelp("gitea", "host")),
 			orgField("Organisation", "acme-gitops", assets.FieldHelp("gitea", "org"), giteaOrgName),
 			usernameField(assets.FieldHelp("gitea", "username"), "jdoe"),
 			tokenField("Access Token", assets.FieldHelp("gitea", "token")),
-		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("gitea", "repo"))),
+		), urlPrefixField("https://codeberg.org/acme/", assets.FieldHelp("gitea", "url_prefix")), repoField("acme/gitops-apps", false, assets.FieldHelp("gitea", "repo"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "write:organization", Why: "needed to create repositories in the organisation", CreateOnly: true},
 			{Name: "write:repository", Why: "needed to push to the GitOps repositories and to delete repositories (the round-trip check deletes its throw-away repository)"},
@@ -38,6 +38,7 @@ func init() {
 		check:     checkGitea,
 		repos:     newGiteaRepos,
 		gitAccess: giteaGitAccess,
+		sshKeys:   giteaKeys,
 	})
 }
 

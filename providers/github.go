@@ -22,13 +22,13 @@ func init() {
 		ID: GitHub, Name: "GitHub", DefaultHost: "https://github.com/", OrgNoun: "organisation",
 		tokenPath: "/settings/tokens", revokeURL: gitHubRevokeURL,
 		TokenNoun: "personal access token",
-		Fields: append(withAdvanced(
+		Fields: append(append(withAdvanced(
 			hostField("Git Host", "https://github.com/", "https://github.com/", assets.FieldHelp("github", "host")),
 			orgField("GitHub Organisation Name", "acme-gitops", assets.FieldHelp("github", "org"), gitHubOrgName),
 			onlyKind(config.CredentialToken, usernameField(assets.FieldHelp("github", "username"), "octocat")),
 			onlyKind(config.CredentialToken, tokenField("Personal Access Token", assets.FieldHelp("github", "token"))),
 		), append([]Field{urlPrefixField("https://github.com/acme/team-a-", assets.FieldHelp("github", "url_prefix")),
-			repoField("acme/gitops-apps", false, assets.FieldHelp("github", "repo"))}, gitHubAppFields...)...),
+			repoField("acme/gitops-apps", false, assets.FieldHelp("github", "repo"))}, gitHubAppFields...)...), sshFields...),
 		Kinds: []string{config.CredentialGitHubApp},
 		Scopes: []Scope{
 			{Name: "repo", Why: "needed to create private repositories and to clone and push to them"},
@@ -45,6 +45,7 @@ func init() {
 		check:     checkGitHub,
 		repos:     newGitHubRepos,
 		gitAccess: gitHubGitAccess,
+		sshKeys:   gitHubKeys,
 	})
 }
 

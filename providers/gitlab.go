@@ -26,12 +26,12 @@ func init() {
 		ID: GitLab, Name: "GitLab", DefaultHost: "https://gitlab.com/", OrgNoun: "group", resolveOrg: resolveGitLabGroup,
 		tokenPath: "/-/user_settings/personal_access_tokens",
 		TokenNoun: "personal access token",
-		Fields: append(withAdvanced(
+		Fields: append(append(withAdvanced(
 			hostField("Git Host", "https://gitlab.com/", "https://gitlab.com/", assets.FieldHelp("gitlab", "host")),
 			orgField("GitLab Group ID", "81234567 or acme/gitops", assets.FieldHelp("gitlab", "org"), gitLabGroupName),
 			usernameField(assets.FieldHelp("gitlab", "username"), "jdoe"),
 			tokenField("Personal Access Token", assets.FieldHelp("gitlab", "token")),
-		), urlPrefixField("https://gitlab.com/acme/gitops/", assets.FieldHelp("gitlab", "url_prefix")), repoField("acme/platform/gitops-apps", true, assets.FieldHelp("gitlab", "repo"))),
+		), urlPrefixField("https://gitlab.com/acme/gitops/", assets.FieldHelp("gitlab", "url_prefix")), repoField("acme/platform/gitops-apps", true, assets.FieldHelp("gitlab", "repo"))), sshFields...),
 		Scopes: []Scope{
 			{Name: "api", Why: "needed to create, read and delete projects in the group"},
 			{Name: "write_repository", Why: "needed to push to the GitOps repositories over HTTPS"},

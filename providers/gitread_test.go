@@ -32,7 +32,7 @@ func repoURL(t *testing.T, c providers.Credentials, name string) string {
 func TestCanReadEveryProvider(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		c := e.DemoCredentials(id)
 		if err := e.AddRepo(id, "gitops"); err != nil {
 			t.Fatal(err)

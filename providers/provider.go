@@ -79,7 +79,16 @@ type Provider struct {
 	// gitAccess names the likely cause of a refused Git request (a push when write) and where to
 	// fix the token, at tokenURL.
 	gitAccess func(write bool, tokenURL string) string
+	// gitOnly marks a provider without an API of ours (the generic one): its live check is Git's
+	// own, it has no repository lifecycle, organisation or Argo CD URL prefix.
+	gitOnly bool
+	// sshKeys registers public SSH keys through the API (nil: they are pasted by hand).
+	sshKeys *keyRegistrar
 }
+
+// GitOnly reports whether p has no API of ours (the generic provider): its live check is Git's
+// own and its round trip the existing-repository one.
+func (p Provider) GitOnly() bool { return p.gitOnly }
 
 // Rotation is a provider's rotation of a token through its API.
 type Rotation struct {

@@ -7,7 +7,7 @@ import (
 )
 
 // IDs lists the providers in the order the picker shows them. Each is registered by its own file.
-var IDs = []ID{GitHub, GitLab, Azure, Bitbucket, Gitea}
+var IDs = []ID{GitHub, GitLab, Azure, Bitbucket, Gitea, GitServer}
 
 // FirstRun is the provider preselected when nothing is configured yet.
 const FirstRun = GitHub
@@ -18,7 +18,10 @@ var registered = map[ID]Provider{}
 // register adds p to the providers. It panics on a provider that lacks a part every provider
 // needs, or on a second provider with the same ID: both are bugs of the build, caught by any test.
 func register(p Provider) {
+	required := []FieldKey{FieldHost, FieldOrg, FieldUsername, FieldToken, FieldURLPrefix}
 	switch {
+	case p.gitOnly && p.ID != "" && p.check != nil && p.gitAccess != nil && p.apiBase != nil:
+		required = []FieldKey{FieldURL, FieldUsername, FieldToken}
 	case p.ID == "" || p.Name == "" || p.OrgNoun == "":
 		panic(fmt.Sprintf("providers: provider %q lacks its ID, name or org noun", p.ID))
 	case p.apiBase == nil || p.check == nil || p.repos == nil || p.gitAccess == nil:
@@ -31,7 +34,7 @@ func register(p Provider) {
 	if _, dup := registered[p.ID]; dup {
 		panic(fmt.Sprintf("providers: provider %q registered twice", p.ID))
 	}
-	for _, k := range []FieldKey{FieldHost, FieldOrg, FieldUsername, FieldToken, FieldURLPrefix} {
+	for _, k := range required {
 		if _, ok := p.Field(k); !ok {
 			panic(fmt.Sprintf("providers: provider %q has no %s field", p.ID, k))
 		}
@@ -151,4 +154,15 @@ func CredentialNoun(name string, id ID) string {
 		return "provider"
 	}
 	return "credential"
+}
+
+// APIIDs lists the providers with an API of ours (all but the generic one), in picker order.
+func APIIDs() []ID {
+	var out []ID
+	for _, id := range IDs {
+		if !registered[id].gitOnly {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"gitopscfg/config"
@@ -117,8 +118,19 @@ func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Pr
 // Redact returns s with every occurrence of the token, in every encoding a server may echo it in,
 // replaced by a mask (see safe.Redact). Use it on any text that came back from a server or a
 // library before it reaches the admin.
+// The SSH private key is masked too: whole, and each line of its PEM body.
 func (c Credentials) Redact(s string) string {
-	return safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
+	s = safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
+	if c.SSHKey == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, strings.TrimSpace(c.SSHKey), safe.Mask)
+	for line := range strings.SplitSeq(c.SSHKey, "\n") {
+		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			s = strings.ReplaceAll(s, line, safe.Mask)
+		}
+	}
+	return s
 }
 
 // Seal makes text that may hold what a server sent fit to leave the providers package: the

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -44,6 +45,7 @@ type session struct {
 	// bearer is an access token the check obtained for the credential (an Azure service
 	// principal's, from Microsoft Entra ID); requests then carry it instead of the secret.
 	bearer string
+	env    *Env
 
 	mu     sync.Mutex
 	result *Result
@@ -149,7 +151,7 @@ type checker func(ctx context.Context, s *session)
 // an error: every problem, including an unreachable host, is a failing check in the result.
 func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	start := time.Now()
-	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Kind: c.CredentialKind(), Host: c.Host}
+	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Kind: c.CredentialKind(), Host: cmp.Or(c.Host, c.URL)} // the generic provider over SSH: its URL
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
 		r.Finish()
@@ -176,6 +178,9 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	defer cancel()
 	ctx, answers := watchAnswers(ctx)
 	p.check(ctx, s)
+	if UsesSSH(c) && !p.gitOnly {
+		s.checkSSHKey(ctx)
+	}
 	if e := answers.tooLarge(); e != nil {
 		s.tooLargeFailure(e)
 	} else if ctx.Err() != nil {
@@ -190,6 +195,9 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 
 // newSession validates what must be true before any request is sent; on failure it records why.
 func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
+	if p.gitOnly {
+		return gitOnlySession(env, p, c, r)
+	}
 	base, err := p.APIBase(c.Host, c.APIURL)
 	if err == nil {
 		err = RequireSafeURL(base)
@@ -249,4 +257,19 @@ func sortChecks(p Provider, cs []Check) {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}
+}
+
+// gitOnlySession is the session of a provider without an API (the generic one): no API base to
+// check; its Git URL is checked by its own check.
+func gitOnlySession(env *Env, p Provider, c Credentials, r *Result) (*session, bool) {
+	hc, err := env.Clients.ForTransport(TransportOf(c.Settings))
+	if err != nil {
+		r.Add(CheckNetwork, Fail, c.Redact(err.Error()))
+		return nil, false
+	}
+	host := c.URL
+	if u, err := url.Parse(strings.TrimSpace(c.URL)); err == nil {
+		host = u.Host
+	}
+	return &session{Creds: c, Provider: p, APIHost: host, HTTP: hc, Now: now(env), result: r, env: env}, true
 }

@@ -46,7 +46,7 @@ func assertNothingElsewhere(t *testing.T, e *fake.Emulators) {
 func TestEchoedTokenIsRedactedFromChecks(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			r := runCheck(t, envWithTimeout(10*time.Second), e.Credentials(id, fullTokens[id]+fake.MarkEcho))
 			assertRedactedEcho(t, r, providers.CheckAuth)
@@ -59,7 +59,7 @@ func TestEchoedTokenIsRedactedFromChecks(t *testing.T) {
 func TestEchoedTokenIsRedactedFromRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]+fake.MarkEchoWrite), nil)
 			assertRedactedEcho(t, r, providers.CheckDeepCreate)
@@ -73,7 +73,7 @@ func TestEchoedTokenIsRedactedFromRoundTrip(t *testing.T) {
 func TestRedirectToAnotherHostNeverCarriesTheToken(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			r := runCheck(t, envWithTimeout(10*time.Second), e.Credentials(id, fullTokens[id]+fake.MarkRedirect))
 			if c, _ := r.Find(providers.CheckAuth); c.Status != providers.Fail {
@@ -90,7 +90,7 @@ func TestRedirectToAnotherHostNeverCarriesTheToken(t *testing.T) {
 func TestCloneURLOnAnotherHostIsRefused(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]+fake.MarkStrayClone), nil)
 			deepWant(t, r, "pass fail skip skip pass", map[string][]string{
@@ -144,15 +144,15 @@ func TestCloneURLHostPinning(t *testing.T) {
 func TestRequestsGoWhereTheyShould(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	for _, id := range providers.IDs {
+	for _, id := range providers.APIIDs() {
 		t.Run(string(id), func(t *testing.T) {
 			before := map[providers.ID]int{}
-			for _, other := range providers.IDs {
+			for _, other := range providers.APIIDs() {
 				before[other] = len(e.Requests(other))
 			}
 			r, _ := deepRun(t, context.Background(), deepEnv(), e.Credentials(id, fullTokens[id]), nil)
 			deepWant(t, r, "pass pass pass pass pass", nil)
-			for _, other := range providers.IDs {
+			for _, other := range providers.APIIDs() {
 				if n := len(e.Requests(other)) - before[other]; other != id && n > 0 {
 					t.Errorf("the %s round trip sent %d request(s) to the %s emulator", id, n, other)
 				}

@@ -491,7 +491,8 @@ func (a *accessible) remove(e entry, d *config.Data) error {
 	if !a.confirm("Remove " + label + " and its token from the store?") {
 		return nil
 	}
-	_, wasActive, err := a.backend().Remove(a.ctx, name, d.Revision)
+	removed, err := a.backend().RemoveWithKey(a.ctx, name, d.Revision)
+	wasActive := removed.WasActive
 	if config.IsKind(err, config.KindNotConfigured) {
 		a.say("%s is not configured any more (another writer removed it).", label)
 		return nil
@@ -500,6 +501,9 @@ func (a *accessible) remove(e entry, d *config.Data) error {
 		return err
 	}
 	a.say("Removed %s.", label)
+	if removed.Key != "" {
+		a.say("%s.", removed.Key)
+	}
 	if wasActive {
 		a.say("It was the active %s: no %s is active now.", noun, noun)
 	}

@@ -214,11 +214,15 @@ func activateCmd(ctx context.Context, s *config.Store, who string, name, label, 
 // admin saw; label and noun name it in the notice.
 func removeCmd(ctx context.Context, s *config.Store, who string, base int64, name, label, noun string) tea.Cmd {
 	return guard(func() tea.Msg {
-		d, wasActive, err := usecase.New(s, usecase.Options{Who: who}).Remove(ctx, name, base)
+		removed, err := usecase.New(s, usecase.Options{Who: who}).RemoveWithKey(ctx, name, base)
+		d, wasActive := removed.Data, removed.WasActive
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(label + " is not configured any more (another writer removed it)")
 		}
 		notice := label + " was removed"
+		if removed.Key != "" {
+			notice += "; " + removed.Key // the public key registered through the provider's API
+		}
 		if err == nil && wasActive {
 			notice += ". It was the active " + noun + ": none is active now, so `gitopscfg check` and the platforms have no default"
 			if next := firstConfigured(d); next != "" {

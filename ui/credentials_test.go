@@ -63,8 +63,8 @@ func TestPickerListsCredentialsUnderTheirProvider(t *testing.T) {
 	if got := cursorLine(scr); got != infra {
 		t.Errorf("the cursor is on line %d, not on the active credential's row (%d):\n%s", got, infra, scr)
 	}
-	if strings.Count(scr, "not configured") != 2 {
-		t.Errorf("Bitbucket and Gitea keep their \"not configured\" rows:\n%s", scr)
+	if strings.Count(scr, "not configured") != 3 {
+		t.Errorf("Bitbucket, Gitea and the generic provider keep their \"not configured\" rows:\n%s", scr)
 	}
 }
 

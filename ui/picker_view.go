@@ -118,6 +118,12 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 		return append(rows, row{text: indent + s.dim.Render(truncate("not set up yet · press enter to configure it", w-len(indent))), drop: 2})
 	}
 	where := safe.Text(cfg.Host) + " · " + pr.OrgNoun + " " + safe.Text(cfg.Org)
+	if cfg.URL != "" {
+		where = safe.Text(cfg.URL) // the generic provider's one repository
+	}
+	if cfg.SSHKey != "" {
+		where += " · over SSH"
+	}
 	if cfg.ProjectKey != "" {
 		where += " / " + cfg.ProjectKey
 	}

@@ -49,6 +49,14 @@ type SaveInput struct {
 	Timeout time.Duration
 	// Stage receives the round trip's stages as they start and end (VerifyDeep; nil: none).
 	Stage func(providers.Check)
+	// TrustHostKey ("SHA256:…") trusts the SSH server's host key when it is that one; AskHostKey,
+	// when set, asks the admin about a host key seen for the first time (see trustHostKey).
+	TrustHostKey string
+	AskHostKey   HostKeyQuestion
+	// RegisterKey registers the SSH key's public half through the provider's API before the check
+	// (a deploy key of the credential's repository, or a key of the token's user); a save that
+	// fails afterwards deletes it again.
+	RegisterKey bool
 }
 
 // Saved is what a save did.
@@ -59,6 +67,9 @@ type Saved struct {
 	Credentials providers.Credentials
 	// Result is the check or round trip Save ran (nil when it ran none).
 	Result *providers.Result
+	// KeyRegistered says what RegisterKey did ("" nothing); KeyUnregistered what a failed save
+	// then did to undo it.
+	KeyRegistered, KeyUnregistered string
 }
 
 // InvalidError is a save refused because a field is not valid; nothing was run or saved.
@@ -86,10 +97,12 @@ func (e *CheckFailedError) Error() string {
 // or while the check ran (KindStale): what would be saved is not what was checked.
 func (b *Backend) Save(ctx context.Context, in SaveInput) (Saved, error) {
 	out, c, err := b.prepare(ctx, in)
-	if err != nil {
-		return out, err
+	if err == nil {
+		out.Data, err = b.store.Set(ctx, b.who, c)
 	}
-	out.Data, err = b.store.Set(ctx, b.who, c)
+	if err != nil && out.KeyRegistered != "" {
+		out.KeyUnregistered = b.undoRegistration(ctx, out.Credentials)
+	}
 	return out, err
 }
 
@@ -99,6 +112,11 @@ func (b *Backend) prepare(ctx context.Context, in SaveInput) (Saved, config.Chan
 	out := Saved{Credentials: norm}
 	if err != nil {
 		return out, config.Change{}, &InvalidError{Err: err}
+	}
+	if providers.UsesSSH(norm) {
+		if err := b.prepareSSH(ctx, &norm, &in, &out); err != nil {
+			return out, config.Change{}, err
+		}
 	}
 	now := b.now()
 	c := config.Change{Credential: norm.CredentialName(), Provider: string(norm.Provider), Base: in.Base, Settings: norm.Settings, Fields: in.Fields, Activate: in.Activate, At: now}

@@ -91,6 +91,9 @@ type emulator struct {
 	// URL is the one the provider derives from the host for its self-hosted form
 	// (providers.Provider.APIBase).
 	hostPath, apiPath string
+	// urlPath, when set, follows the base URL in the credential's repository URL (the generic
+	// provider names one repository).
+	urlPath string
 }
 
 // emulators holds every registered emulator by provider.
@@ -279,6 +282,9 @@ func (e *Emulators) Credentials(id providers.ID, token string) providers.Credent
 	c.Token = token
 	c.Host = e.URL(id) + em.hostPath
 	c.APIURL = e.URL(id) + em.apiPath
+	if em.urlPath != "" {
+		c.URL, c.APIURL = e.URL(id)+em.urlPath, ""
+	}
 	return c
 }
 

@@ -103,6 +103,7 @@ type giteaEmulator struct {
 	repos  map[string]*giteaRepoRec // by lower-case name, all in GiteaOrg
 	nextID int64
 	git    *gitBackend
+	keys   sshKeys
 }
 
 func newGitea() http.Handler {
@@ -200,6 +201,19 @@ func (e *giteaEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		giteaErr(w, r, http.StatusUnauthorized, "invalid username, password or token")
+		return
+	}
+	if strings.HasPrefix(rest, "/user/keys") || strings.HasPrefix(rest, "/repos/") && strings.Contains(rest, "/keys") {
+		cat := "repository"
+		if strings.HasPrefix(rest, "/user/") {
+			cat = "user"
+		}
+		if requireScope(w, r, tok, cat) {
+			e.keys.serve(w, r, rest, u.Login, func(full string) bool {
+				o, n, _ := strings.Cut(full, "/")
+				return e.lookup(o, n) != nil && e.orgVisible(o, u)
+			}, func(w http.ResponseWriter, status int, msg string) { giteaErr(w, r, status, msg) })
+		}
 		return
 	}
 	seg := strings.Split(strings.Trim(rest, "/"), "/")

@@ -178,6 +178,7 @@ type gitHub struct {
 	nextID int64
 	// installTokens are the installation tokens minted (github_app.go).
 	installTokens map[string]gitHubInstallToken
+	keys          sshKeys
 }
 
 func newGitHub() http.Handler { return GitHubHandler() }
@@ -245,6 +246,11 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			h.Set("GitHub-Authentication-Token-Expiration", exp.UTC().Format("2006-01-02 15:04:05 MST"))
 		}
+	}
+	if g.keys.serve(w, r, path, sc.login, g.hasRepo, func(w http.ResponseWriter, status int, msg string) {
+		gitHubError(w, status, msg, "https://docs.github.com/rest/deploy-keys/deploy-keys")
+	}) {
+		return
 	}
 	if g.serveRepos(w, r, path, base, sc) {
 		return
@@ -393,4 +399,11 @@ func (g *gitHub) org(base string, org gitHubOrgInfo, sc gitHubScenario) map[stri
 	o["default_repository_permission"] = "read"
 	o["two_factor_requirement_enabled"] = true
 	return o
+}
+
+// hasRepo reports whether the repository full (owner/name) exists.
+func (g *gitHub) hasRepo(full string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.repos[strings.ToLower(full)] != nil
 }

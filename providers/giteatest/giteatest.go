@@ -51,6 +51,8 @@ type Server struct {
 	URL string
 	// Direct is the address it listens on (differs from URL when a proxy stands in front).
 	Direct string
+	// SSH is the address (host:port) of its built-in SSH server, whose user is "git".
+	SSH string
 	// AdminToken is a site administrator's token (write:admin, write:organization,
 	// write:repository, write:user); set by Setup.
 	AdminToken string
@@ -86,6 +88,9 @@ func Start(t testing.TB, rootURL string) *Server {
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "URL="); ok {
 			s.Direct = v
+		}
+		if v, ok := strings.CutPrefix(sc.Text(), "SSH="); ok {
+			s.SSH = v
 		}
 	}
 	if s.Direct == "" {
