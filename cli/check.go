@@ -46,43 +46,10 @@ func newCheckCmd(f *factory, runF func(context.Context, *checkOptions) error) *c
 	var format string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep [--repo OWNER/REPO]]",
-		Short: "Re-test stored credentials against the provider's API (default: the active provider)",
-		Long: `Re-test stored credentials against the provider's API: who the token authenticates as, which
-required scopes are present, whether the organisation/group/project/workspace is reachable, and when
-the token expires. With --deep, a round trip follows once authentication and the organisation pass:
-create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
-branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
-A credential with an existing repository (set --repo OWNER/REPO, or --repo here for one run) creates
-and deletes no repository: deep:read reads it, deep:push-branch pushes one commit to a throw-away
-branch, deep:verify reads it back and deep:delete-branch deletes the branch; rights only creating
-repositories needs are then reported as not needed.
-
-A token expiring within --warn-expiry (default 14d) is a warning; within --fail-expiry (default off)
-a failed check. Both take days (14d, 1d12h) or durations (36h).
-
---format prometheus writes the text format for node_exporter's textfile collector; --format nagios
-follows the monitoring-plugin API (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); --format jsonl
-writes one JSON object per line (each round-trip stage as it finishes).
-
---output FILE writes the output to FILE atomically (a temporary file in the same directory, then
-renamed).
-
-Exit status 0 when every check passed, 1 when one failed or nothing is configured.`,
-		Example: `  # Re-test the active provider
-  $ gitopscfg check
-
-  # One provider, as one JSON document
-  $ gitopscfg check gitlab --json
-
-  # Every configured provider, with the round trip
-  $ gitopscfg check --all --deep
-
-  # For node_exporter's textfile collector, from cron or a systemd timer
-  $ gitopscfg check --all --format prometheus --output /var/lib/node_exporter/textfile/gitopscfg.prom
-
-  # A Nagios or Icinga plugin: CRITICAL when a token expires within 7 days
-  $ gitopscfg check --all --format nagios --fail-expiry 7d`,
+		Use:               "check [CREDENTIAL|--all] [--format text|json|jsonl|prometheus|nagios] [--output FILE] [--timeout 15s] [--deep [--repo OWNER/REPO]]",
+		Short:             "Re-test stored credentials against the provider's API (default: the active provider)",
+		Long:              checkLong,
+		Example:           checkExample,
 		SuggestFor:        []string{"test", "verify"},
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: f.completeProviderArg(true),
@@ -381,3 +348,42 @@ func (opts *checkOptions) platformsStored(d *config.Data) error {
 	}
 	return nil
 }
+
+// checkLong is check's help text.
+const checkLong = `Re-test stored credentials against the provider's API: who the token authenticates as, which
+required scopes are present, whether the organisation/group/project/workspace is reachable, and when
+the token expires. With --deep, a round trip follows once authentication and the organisation pass:
+create a private throw-away repository (gitopscfg-check-xxxxxx), clone it, push a commit, read the
+branch back, and delete the repository (also on Ctrl-C or timeout); --timeout then defaults to 60s.
+A credential with an existing repository (set --repo OWNER/REPO, or --repo here for one run) creates
+and deletes no repository: deep:read reads it, deep:push-branch pushes one commit to a throw-away
+branch, deep:verify reads it back and deep:delete-branch deletes the branch; rights only creating
+repositories needs are then reported as not needed.
+
+A token expiring within --warn-expiry (default 14d) is a warning; within --fail-expiry (default off)
+a failed check. Both take days (14d, 1d12h) or durations (36h).
+
+--format prometheus writes the text format for node_exporter's textfile collector; --format nagios
+follows the monitoring-plugin API (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); --format jsonl
+writes one JSON object per line (each round-trip stage as it finishes).
+
+--output FILE writes the output to FILE atomically (a temporary file in the same directory, then
+renamed).
+
+Exit status 0 when every check passed, 1 when one failed or nothing is configured.`
+
+// checkExample is check's examples.
+const checkExample = `  # Re-test the active provider
+  $ gitopscfg check
+
+  # One provider, as one JSON document
+  $ gitopscfg check gitlab --json
+
+  # Every configured provider, with the round trip
+  $ gitopscfg check --all --deep
+
+  # For node_exporter's textfile collector, from cron or a systemd timer
+  $ gitopscfg check --all --format prometheus --output /var/lib/node_exporter/textfile/gitopscfg.prom
+
+  # A Nagios or Icinga plugin: CRITICAL when a token expires within 7 days
+  $ gitopscfg check --all --format nagios --fail-expiry 7d`

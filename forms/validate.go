@@ -23,8 +23,6 @@ const minTokenBytes = 8
 // checkValue checks and normalises raw as field k of provider id: the rules every field of k's kind
 // follows, then the provider's own rule for the field (providers.Field.Check).
 func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, error) {
-	var s string
-	var err error
 	switch k {
 	case providers.FieldProxyPassword, providers.FieldClientKey:
 		s, _, err := checkNetValue(k, raw) // secrets: no token-shape rule
@@ -33,6 +31,8 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 	if k != providers.FieldToken && k != providers.FieldSSHKey && tokenShaped(raw) {
 		return "", looksLikeToken(id, k)
 	}
+	var s string
+	var err error
 	switch k {
 	case providers.FieldHost:
 		return checkHost(id, raw)
@@ -42,52 +42,67 @@ func checkValue(id providers.ID, k providers.FieldKey, raw string) (string, erro
 		return checkProjectKey(id, raw)
 	case providers.FieldUsername:
 		return checkUsername(id, raw)
-	case providers.FieldURL:
-		s = strings.TrimSpace(raw)
-		if err = plainText(s, "the repository URL"); err == nil && s == "" {
-			err = errors.New("the repository URL is empty: enter it as you would clone it, e.g. https://git.example.com/acme/gitops.git")
-		}
-	case providers.FieldSSHKey:
-		s, err = SSHKey(raw)
-	case providers.FieldSSHURL:
-		s, err = checkSSHURL(raw)
-	case providers.FieldSSHHostKey:
-		s, err = checkHostKeyLine(raw)
-	case providers.FieldSSHKeyRef:
-		s = strings.TrimSpace(raw) // made by gitopscfg (RegisterSSHKey), never typed
 	case providers.FieldToken:
 		if f, _ := providers.MustLookup(id).Field(k); f.Optional && strings.TrimSpace(raw) == "" {
 			return "", nil
 		}
 		s, err = TokenOf(cmp.Or(providers.MustLookup(id).TokenNoun, GenericTokenNoun), raw)
-	case providers.FieldAPIURL:
-		s, err = checkAPIURL(raw)
-	case providers.FieldCABundle:
-		s, err = CABundle(raw)
-	case providers.FieldURLPrefix:
-		s, err = checkURLPrefix(raw)
-	case providers.FieldAppID:
-		s, err = checkNumericID("the GitHub App ID", raw, false)
-	case providers.FieldInstallationID:
-		s, err = checkNumericID("the installation ID", raw, true)
-	case providers.FieldProxy, providers.FieldProxyUsername, providers.FieldNoProxy, providers.FieldClientCert:
-		s, _, err = checkNetValue(k, raw)
-	case providers.FieldTenantID:
-		s, err = checkTenantID(raw)
-	case providers.FieldClientID:
-		s, err = checkGUID("the client ID", "the Application (client) ID on the app registration's Overview page", raw)
-	case providers.FieldAuthorityURL:
-		s, err = checkAuthorityURL(raw)
-	case providers.FieldRepo:
-		s = strings.TrimSpace(raw)
-		err = plainText(s, "the repository")
 	default:
-		return "", fmt.Errorf("unknown field %q", k)
+		rule, ok := valueRules[k]
+		if !ok {
+			return "", fmt.Errorf("unknown field %q", k)
+		}
+		s, err = rule(raw)
 	}
 	if err != nil {
 		return "", err
 	}
 	return own(id, k, s)
+}
+
+// valueRules are the rules of the settings whose rule is the same for every provider.
+var valueRules = map[providers.FieldKey]func(raw string) (string, error){
+	providers.FieldURL: func(raw string) (string, error) {
+		s := strings.TrimSpace(raw)
+		err := plainText(s, "the repository URL")
+		if err == nil && s == "" {
+			err = errors.New("the repository URL is empty: enter it as you would clone it, e.g. https://git.example.com/acme/gitops.git")
+		}
+		return s, err
+	},
+	providers.FieldSSHKey:     SSHKey,
+	providers.FieldSSHURL:     checkSSHURL,
+	providers.FieldSSHHostKey: checkHostKeyLine,
+	// made by gitopscfg (RegisterSSHKey), never typed
+	providers.FieldSSHKeyRef: func(raw string) (string, error) { return strings.TrimSpace(raw), nil },
+	providers.FieldAPIURL:    checkAPIURL,
+	providers.FieldCABundle:  CABundle,
+	providers.FieldURLPrefix: checkURLPrefix,
+	providers.FieldAppID:     func(raw string) (string, error) { return checkNumericID("the GitHub App ID", raw, false) },
+	providers.FieldInstallationID: func(raw string) (string, error) {
+		return checkNumericID("the installation ID", raw, true)
+	},
+	providers.FieldProxy:         netRule(providers.FieldProxy),
+	providers.FieldProxyUsername: netRule(providers.FieldProxyUsername),
+	providers.FieldNoProxy:       netRule(providers.FieldNoProxy),
+	providers.FieldClientCert:    netRule(providers.FieldClientCert),
+	providers.FieldTenantID:      checkTenantID,
+	providers.FieldClientID: func(raw string) (string, error) {
+		return checkGUID("the client ID", "the Application (client) ID on the app registration's Overview page", raw)
+	},
+	providers.FieldAuthorityURL: checkAuthorityURL,
+	providers.FieldRepo: func(raw string) (string, error) {
+		s := strings.TrimSpace(raw)
+		return s, plainText(s, "the repository")
+	},
+}
+
+// netRule is the rule of the network setting k.
+func netRule(k providers.FieldKey) func(string) (string, error) {
+	return func(raw string) (string, error) {
+		s, _, err := checkNetValue(k, raw)
+		return s, err
+	}
 }
 
 // checkHost checks a Git host: an absolute http(s) URL, plain http only for loopback addresses, no

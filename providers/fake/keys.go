@@ -2,13 +2,14 @@ package fake
 
 import (
 	"encoding/json"
-	"gitopscfg/providers"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"gitopscfg/providers"
 )
 
 // sshKeys emulates the public-key endpoints GitHub and Gitea share (GitHub REST "deploy keys" and
