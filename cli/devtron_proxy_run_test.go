@@ -27,6 +27,10 @@ func TestDevtronSetWithAProxy(t *testing.T) {
 	if len(heads) == 0 || !strings.HasPrefix(heads[0], "CONNECT "+strings.TrimPrefix(dt.URL(), "http://")+" ") || strings.Contains(strings.Join(heads, ""), tok) {
 		t.Fatalf("the proxy saw %q", heads)
 	}
+	r = gitopscfg(t, dir, "", nil, "status")
+	if r.code != 0 || !strings.Contains(r.out, "\nDevtron "+dt.URL()+"\n  via "+px.Addr+"\n") {
+		t.Fatalf("status names the instance's proxy: exit %d\n%s%s", r.code, r.out, r.err)
+	}
 	r = gitopscfg(t, dir, "", nil, "devtron", "set", "--proxy", "")
 	if r.code != 0 || strings.Contains(r.out, " via ") {
 		t.Fatalf("devtron set --proxy \"\": exit %d\n%s%s", r.code, r.out, r.err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/creack/pty"
@@ -48,3 +49,32 @@ func TestSecretPromptShowsOnlyOnceEchoIsOff(t *testing.T) {
 }
 
 const canaryToken = "ghp_CANARYsecretPrompt0000000000000000"
+
+// The proxy password, when the environment has none, is asked on the terminal without echo; the
+// environment's wins over the terminal, and without a terminal the message names the variable.
+func TestProxyPasswordIsAskedWithoutEcho(t *testing.T) {
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	defer tty.Close()
+	const pw = "proxy-CANARY-password-0001"
+	go func() { _, _ = io.WriteString(master, pw+"\r\n") }()
+	w := &echoAt{fd: int(tty.Fd())}
+	got, err := readProxyPassword(runDeps{IO: Streams{In: tty, Err: w}})
+	if err != nil || got != pw {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if len(w.echoed) == 0 || w.echoed[0] {
+		t.Fatalf("the proxy password's prompt was printed while the terminal still echoed (%v)", w.echoed)
+	}
+	env := func(k string) string { return map[string]string{proxyPasswordEnv: "from-the-environment"}[k] }
+	if got, err := readProxyPassword(runDeps{IO: Streams{In: tty, Err: w}, Getenv: env}); err != nil || got != "from-the-environment" {
+		t.Fatalf("with %s set: %q, %v", proxyPasswordEnv, got, err)
+	}
+	if _, err := readProxyPassword(runDeps{IO: Streams{In: strings.NewReader(pw + "\n"), Err: io.Discard}}); err == nil ||
+		!strings.Contains(err.Error(), proxyPasswordEnv) || strings.Contains(err.Error(), pw) {
+		t.Fatalf("no terminal: %v", err)
+	}
+}

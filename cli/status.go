@@ -104,7 +104,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	var all []*devtronStatusJSON
 	var dts *devtronStatusJSON
 	if len(usecase.StoredInstances(d)) > 0 {
-		all, dts = comparePlatforms(ctx, opts.Env(providers.DefaultTimeout), d)
+		all, dts = comparePlatforms(ctx, opts.Env(providers.DefaultTimeout), d, opts.Now())
 	}
 	if opts.JSON {
 		return writeStatusJSON(opts.IO.Out, d, dts, platformsJSON(all))

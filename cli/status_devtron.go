@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/platforms"
@@ -35,8 +36,10 @@ type devtronStatusJSON struct {
 	// kind and name are the instance's; holders, per credential that is "other", the one
 	// Devtron holds; providerOf, each credential's provider; orphaned, what the instance holds for
 	// credentials no longer stored.
-	kind       platforms.Kind
-	name       string
+	kind platforms.Kind
+	name string
+	// net says how the product reaches the instance: its proxy and client certificate ("": directly).
+	net        string
 	orphaned   []string
 	holders    map[string]string
 	providerOf map[string]string
@@ -67,12 +70,15 @@ type platformStatusJSON struct {
 // comparePlatforms compares the stored credentials with every stored platform instance, within
 // env's timeout: status's "platforms", and its "devtron" (the default or only Devtron instance;
 // nil when none is stored).
-func comparePlatforms(ctx context.Context, env *providers.Env, d *config.Data) ([]*devtronStatusJSON, *devtronStatusJSON) {
+func comparePlatforms(ctx context.Context, env *providers.Env, d *config.Data, now time.Time) ([]*devtronStatusJSON, *devtronStatusJSON) {
 	all := usecase.New(nil, usecase.Options{Env: usecase.EnvOf(env)}).CompareAll(ctx, d)
 	out := make([]*devtronStatusJSON, len(all))
 	var dflt *devtronStatusJSON
 	for i, dd := range all {
 		out[i] = devtronStatus(dd)
+		if p := d.Platforms[string(dd.Kind)][dd.Name]; p != nil {
+			out[i].net = instanceNet(p.Net, p.CABundle, p.URL, now)
+		}
 		if dd.Kind == platforms.KindDevtron && dd.Name == usecase.DevtronName(d) {
 			dflt = out[i]
 		}
@@ -165,6 +171,9 @@ func writeDevtronStatusText(w io.Writer, st *devtronStatusJSON, only bool) {
 		fmt.Fprintf(w, "\n%s %s\n", spec.Name, st.URL)
 	} else {
 		fmt.Fprintf(w, "\n%s %s — %s\n", spec.Name, st.name, st.URL)
+	}
+	if st.net != "" {
+		fmt.Fprintf(w, "  %s\n", st.net)
 	}
 	if st.Error != nil {
 		fmt.Fprintf(w, "  could not compare: %s\n", *st.Error)

@@ -84,3 +84,19 @@ func clientCertExpiry(r providers.Result) *time.Time {
 	}
 	return nil
 }
+
+// instanceNet says how a platform instance at url is reached, as writeNetText says it of a
+// credential: the proxy its requests go through and its client certificate's expiry ("": neither).
+func instanceNet(n config.Net, caBundle, url string, now time.Time) string {
+	line := ""
+	if url != "" {
+		line = netSummary(providers.Transport{CABundle: caBundle, Net: n}, url)
+	}
+	if n.ClientCert != "" {
+		if leaf, err := providers.LeafCert(n.ClientCert); err == nil {
+			_, msg := providers.CertExpiry(leaf, now)
+			line = joinNonEmpty(line, msg)
+		}
+	}
+	return line
+}
