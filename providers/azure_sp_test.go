@@ -85,25 +85,7 @@ func TestRoundTripWithAServicePrincipal(t *testing.T) {
 // three concurrent GETs with it: chain 2 → ≤ 115 ms.
 func BenchmarkCheckAzureServicePrincipal(b *testing.B) {
 	e := kit.Emulators(b, fake.Options{Latency: benchLatency})
-	env := envWithTimeout(10 * time.Second)
-	c := e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPSecret)
-	if r := providers.Run(context.Background(), env, c); !r.OK {
-		b.Fatalf("the service principal's check failed: %s", dumpResult(r))
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if r := providers.Run(context.Background(), env, c); !r.OK {
-			b.Fatalf("check failed: %s", dumpResult(r))
-		}
-	}
-	b.StopTimer()
-	const chain = 2
-	target := time.Duration(chain)*benchLatency + 15*time.Millisecond
-	b.ReportMetric(float64(target.Nanoseconds()), "target-ns/op")
-	if perOp := b.Elapsed() / time.Duration(b.N); perOp > target {
-		b.Logf("one check took %v, above the target %v (chain %d)", perOp, target, chain)
-	}
+	benchCredsCheck(b, e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPSecret), 2)
 }
 
 // CanRead asks Azure Repos with the service principal's Entra token; a principal that is not a
