@@ -43,6 +43,11 @@ func AppPrivateKey(raw string) (string, error) {
 	}
 	block, rest := pem.Decode([]byte(s))
 	if block == nil {
+		// A paste into a one-line input arrives with its line breaks turned into spaces.
+		s = rejoinPEM(s)
+		block, rest = pem.Decode([]byte(s))
+	}
+	if block == nil {
 		return "", errors.New("the private key is not PEM: give the .pem file GitHub made (it starts with -----BEGIN RSA PRIVATE KEY-----)")
 	}
 	if len(strings.TrimSpace(string(rest))) > 0 {
@@ -52,4 +57,37 @@ func AppPrivateKey(raw string) (string, error) {
 		return "", err
 	}
 	return s, nil
+}
+
+// rejoinPEM puts back the line breaks of a PEM block whose lines a one-line input joined with
+// spaces ("-----BEGIN RSA PRIVATE KEY----- MIIE… -----END RSA PRIVATE KEY-----"); anything else
+// comes back as it was.
+func rejoinPEM(s string) string {
+	const dashes = "-----"
+	begin := strings.Index(s, dashes+"BEGIN ")
+	if begin < 0 {
+		return s
+	}
+	headEnd := strings.Index(s[begin+len(dashes):], dashes)
+	if headEnd < 0 {
+		return s
+	}
+	headEnd += begin + 2*len(dashes)
+	end := strings.Index(s[headEnd:], dashes+"END ")
+	if end < 0 {
+		return s
+	}
+	end += headEnd
+	body := strings.Join(strings.Fields(s[headEnd:end]), "")
+	var b strings.Builder
+	b.WriteString(s[begin:headEnd] + "\n")
+	for len(body) > 64 {
+		b.WriteString(body[:64] + "\n")
+		body = body[64:]
+	}
+	if body != "" {
+		b.WriteString(body + "\n")
+	}
+	b.WriteString(strings.TrimSpace(s[end:]))
+	return b.String()
 }

@@ -68,4 +68,12 @@ func TestAppPrivateKeyRule(t *testing.T) {
 	if got, err := AppPrivateKey("\n" + key); err != nil || got != strings.TrimSpace(key) {
 		t.Fatalf("a good key: %v", err)
 	}
+	// Pasted into a one-line input (the picker's, the plain prompts'), its line breaks arrive as
+	// spaces: the key is read all the same, and kept with its line breaks.
+	if got, err := AppPrivateKey(strings.Join(strings.Fields(key), " ")); err != nil || got != strings.TrimSpace(key) {
+		t.Fatalf("a key pasted on one line: %v (%d bytes kept, %d given)", err, len(got), len(key))
+	}
+	if _, err := AppPrivateKey(strings.Join(strings.Fields(strings.Replace(key, "MII", "XXX", 1)), " ")); err == nil {
+		t.Fatal("a broken key pasted on one line was taken")
+	}
 }

@@ -569,7 +569,33 @@ func (a *accessible) add(d *config.Data) error {
 		a.say("Not added: %v.", err)
 		return nil
 	}
+	kind, err := a.chooseKind(p)
+	if err != nil || kind == "" {
+		return err
+	}
+	if kind != config.CredentialToken {
+		// A credential of another kind starts from that kind's form, at the provider's own host.
+		c := &config.Credential{Provider: string(p.ID), Settings: config.Settings{Host: p.DefaultHost, Kind: kind}}
+		return a.editAndSave(p, name, c, d)
+	}
 	return a.editAndSave(p, name, nil, d)
+}
+
+// chooseKind asks which kind of credential a new one of p is, when p takes more than tokens
+// (config.CredentialToken otherwise).
+func (a *accessible) chooseKind(p providers.Provider) (string, error) {
+	if len(p.Kinds) == 0 {
+		return config.CredentialToken, nil
+	}
+	var opts []huh.Option[string]
+	for _, k := range p.KindNames() {
+		opts = append(opts, huh.NewOption(kindOption(p, k), k))
+	}
+	kind := config.CredentialToken
+	if err := a.run(huh.NewSelect[string]().Title("Kind of credential:").Options(opts...).Value(&kind)); err != nil {
+		return "", err
+	}
+	return kind, nil
 }
 
 // activate makes the credential name the active one, if it is still stored.

@@ -125,9 +125,9 @@ func TestAccessibleAddsSecondCredential(t *testing.T) {
 	var out bytes.Buffer
 	answers := []string{
 		"10", "1", "github", // Add, GitHub, a name taken: refused
-		// Add, GitHub, acme-infra, its fields (host, organisation, username, token, API URL, CA
-		// bundle, proxy), not active
-		"10", "1", "acme-infra", "", fake.GitHubOrgInfra, "", fake.GitHubTokenFull, "", "", "", "n",
+		// Add, GitHub, acme-infra, a token (the first kind), its fields (host, organisation,
+		// username, token, API URL, CA bundle, proxy), not active
+		"10", "1", "acme-infra", "1", "", fake.GitHubOrgInfra, "", fake.GitHubTokenFull, "", "", "", "n",
 		"3", "2", // re-test the second row: acme-infra
 		"6",
 	}
@@ -216,5 +216,40 @@ func TestAccessiblePushAsksWhichInstance(t *testing.T) {
 		if showsToken(text, tok) {
 			t.Fatalf("a token is shown:\n%s", text)
 		}
+	}
+}
+
+// The plain prompts add a GitHub App: the kind is asked after the name, then the App's own
+// fields; its private key, pasted on one line (a prompt takes one), is kept as the PEM file it
+// was, and it never shows.
+func TestAccessibleAddsAGitHubApp(t *testing.T) {
+	t.Parallel()
+	emu := kit.Emulators(t, fake.Options{})
+	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
+	api := emu.Credentials(providers.GitHub, "")
+	key := fake.GitHubAppKey()
+	var out bytes.Buffer
+	answers := []string{
+		// Add, GitHub, acme-app, a GitHub App (the second kind), then host, organisation, App ID,
+		// private key, installation ID (found), API URL, CA bundle, proxy; not active
+		"10", "1", "acme-app", "2", api.Host, fake.GitHubOrg, fake.GitHubAppFull, strings.Join(strings.Fields(key), " "), "",
+		api.APIURL, "", "", "n",
+		"6",
+	}
+	if err := runPiped(t, Options{Store: s, ConfigDir: s.Dir(), Who: "t"}, answers, &out); err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"Kind of credential:", "GitHub App ID", "Saved acme-app (GitHub)."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	c := load(t, s).Credentials["acme-app"]
+	if c == nil || c.Kind != config.CredentialGitHubApp || c.AppID != fake.GitHubAppFull || c.Token != strings.TrimSpace(key) || c.Username != "" {
+		t.Fatalf("stored: %+v", c)
+	}
+	if body := strings.Split(strings.TrimSpace(key), "\n")[3]; strings.Contains(text, body) {
+		t.Fatalf("the output shows the private key:\n%s", text)
 	}
 }
