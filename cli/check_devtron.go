@@ -77,7 +77,7 @@ func checkInstance(ctx context.Context, env *providers.Env, d *config.Data, kind
 
 // label is how the formats name the instance: "Devtron", or "Devtron NAME" among several.
 func (c *devtronCheck) label() string {
-	spec, _ := platforms.Lookup(string(cmp.Or(c.Kind, platforms.KindDevtron)))
+	spec := c.spec()
 	if c.named {
 		return spec.Name + " " + c.Name
 	}
@@ -109,8 +109,7 @@ func (c *devtronCheck) writeText(w io.Writer) {
 	if c.named {
 		_, _ = io.WriteString(w, c.label()+":\n")
 	}
-	spec, _ := platforms.Lookup(string(cmp.Or(c.Kind, platforms.KindDevtron)))
-	writeInstanceCheck(w, spec.Name, c.Result)
+	writeInstanceCheck(w, c.spec().Name, c.Result)
 	writeDevtronStatusText(w, c.Drift, !c.named)
 }
 
@@ -137,4 +136,10 @@ func (c *devtronCheck) platformJSON() *platformCheckJSON {
 		j.Active, j.Creds, j.Fields, j.Orphaned, j.Error = c.Drift.Active, c.Drift.Providers, c.Drift.Fields, c.Drift.orphaned, c.Drift.Error
 	}
 	return j
+}
+
+// spec is the instance's kind of platform (Devtron when none is set).
+func (c *devtronCheck) spec() platforms.Spec {
+	spec, _ := platforms.Lookup(string(cmp.Or(c.Kind, platforms.KindDevtron)))
+	return spec
 }

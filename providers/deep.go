@@ -230,6 +230,17 @@ func (d *deepRun) run(ctx context.Context) {
 // the round trip has created, pushed to and deleted a repository: that proves every required
 // scope. Advisory scopes, which no GitOps call needs, keep their warning.
 func (d *deepRun) confirmScopes() {
+	d.confirmScopesBy(func(sc Scope, live string) (string, bool) {
+		if sc.Advisory {
+			return "", false
+		}
+		return "confirmed by the round trip, which created, pushed to and deleted a repository (the live check alone could not tell: " + live + ")", true
+	})
+}
+
+// confirmScopesBy turns each required scope's warning into a pass with the message confirm gives
+// it (the scope, the live check's message), where confirm says the round trip proved it.
+func (d *deepRun) confirmScopesBy(confirm func(sc Scope, live string) (string, bool)) {
 	p, err := Lookup(string(d.creds.Provider))
 	if err != nil {
 		return
@@ -240,9 +251,11 @@ func (d *deepRun) confirmScopes() {
 			continue
 		}
 		for _, sc := range p.Scopes {
-			if sc.Name == name && !sc.Advisory {
-				d.result.Checks[i].Status = Pass
-				d.result.Checks[i].Message = "confirmed by the round trip, which created, pushed to and deleted a repository (the live check alone could not tell: " + c.Message + ")"
+			if sc.Name != name {
+				continue
+			}
+			if msg, ok := confirm(sc, c.Message); ok {
+				d.result.Checks[i].Status, d.result.Checks[i].Message = Pass, msg
 			}
 		}
 	}

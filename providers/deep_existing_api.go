@@ -93,27 +93,15 @@ func (d *deepRun) readExisting(ctx context.Context) (APIFound, error) {
 // confirmScopesExisting turns the warnings of the scopes this mode needs into passes once the
 // round trip has pushed to and deleted a branch of the repository: that proves them.
 func (d *deepRun) confirmScopesExisting() {
-	p, err := Lookup(string(d.creds.Provider))
-	if err != nil {
-		return
-	}
-	for i, c := range d.result.Checks {
-		name, isScope := strings.CutPrefix(c.ID, "scope:")
-		if !isScope || c.Status != Warn {
-			continue
+	d.confirmScopesBy(func(sc Scope, live string) (string, bool) {
+		switch {
+		case sc.Advisory || sc.CreateOnly:
+			return "", false
+		case sc.Partly != "":
+			return "the part this mode needs, " + sc.Partly + ", is confirmed by the round trip, which pushed to " +
+				"and deleted a branch of " + d.creds.Repo + "; the rest is " + NotNeeded + " (the live check alone could not tell: " + live + ")", true
 		}
-		for _, sc := range p.Scopes {
-			switch {
-			case sc.Name != name || sc.Advisory || sc.CreateOnly:
-			case sc.Partly != "":
-				d.result.Checks[i].Status = Pass
-				d.result.Checks[i].Message = "the part this mode needs, " + sc.Partly + ", is confirmed by the round trip, which pushed to " +
-					"and deleted a branch of " + d.creds.Repo + "; the rest is " + NotNeeded + " (the live check alone could not tell: " + c.Message + ")"
-			default:
-				d.result.Checks[i].Status = Pass
-				d.result.Checks[i].Message = "confirmed by the round trip, which pushed to and deleted a branch of " + d.creds.Repo +
-					" (the live check alone could not tell: " + c.Message + ")"
-			}
-		}
-	}
+		return "confirmed by the round trip, which pushed to and deleted a branch of " + d.creds.Repo +
+			" (the live check alone could not tell: " + live + ")", true
+	})
 }

@@ -160,18 +160,7 @@ func (e *existingRun) verify(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, e.gitError(err, "ls-remote")
 	}
-	want := plumbing.NewBranchReferenceName(e.branch)
-	for _, ref := range refs {
-		if ref.Name() != want {
-			continue
-		}
-		if ref.Hash() != e.pushed {
-			return Fail, fmt.Sprintf("the push did not land: %s on the remote points at %s, not at the pushed commit %s",
-				e.branch, ref.Hash().String()[:7], e.pushed.String()[:7])
-		}
-		return Pass, fmt.Sprintf("%s on the remote points at the pushed commit %s", e.branch, e.pushed.String()[:7])
-	}
-	return Fail, fmt.Sprintf("the push did not land: the remote has no branch %s after the push", e.branch)
+	return landed(refs, e.branch, e.pushed)
 }
 
 // deleteBranch deletes the throw-away branch and confirms it is gone.

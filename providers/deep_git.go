@@ -166,18 +166,23 @@ func (d *deepRun) verify(ctx context.Context) (Status, string) {
 	if err != nil {
 		return Fail, d.gitError(err, "ls-remote")
 	}
-	want := plumbing.NewBranchReferenceName(d.branch)
+	return landed(refs, d.branch, d.pushed)
+}
+
+// landed says whether refs, the remote's after a push, show branch at the pushed commit.
+func landed(refs []*plumbing.Reference, branch string, pushed plumbing.Hash) (Status, string) {
+	want := plumbing.NewBranchReferenceName(branch)
 	for _, ref := range refs {
 		if ref.Name() != want {
 			continue
 		}
-		if ref.Hash() != d.pushed {
+		if ref.Hash() != pushed {
 			return Fail, fmt.Sprintf("the push did not land: %s on the remote points at %s, not at the pushed commit %s",
-				d.branch, ref.Hash().String()[:7], d.pushed.String()[:7])
+				branch, ref.Hash().String()[:7], pushed.String()[:7])
 		}
-		return Pass, fmt.Sprintf("%s on the remote points at the pushed commit %s", d.branch, d.pushed.String()[:7])
+		return Pass, fmt.Sprintf("%s on the remote points at the pushed commit %s", branch, pushed.String()[:7])
 	}
-	return Fail, fmt.Sprintf("the push did not land: the remote has no branch %s after the push", d.branch)
+	return Fail, fmt.Sprintf("the push did not land: the remote has no branch %s after the push", branch)
 }
 
 // gitError turns a go-git error of op ("clone", "push", "ls-remote") into an actionable sentence.
