@@ -512,3 +512,41 @@ func TestShutdownWaitsForACommandsCleanUp(t *testing.T) {
 		t.Fatal("Shutdown returned before the command's clean-up finished")
 	}
 }
+
+// A client without a terminal of its own (ssh -tt from a script) asks for a 0×0 pty. That size
+// also reaches the program as a message, racing its start-up size: drawn at 0×0, the screen would
+// stay blank for the whole session.
+func TestZeroSizedTerminalIsDrawnAt80x24(t *testing.T) {
+	t.Parallel()
+	for _, in := range []tea.WindowSizeMsg{{}, {Width: 0, Height: 40}, {Width: 120, Height: 0}, {Width: 9999, Height: 9999}} {
+		got := clampWindow(nil, in).(tea.WindowSizeMsg)
+		if got.Width <= 0 || got.Height <= 0 || got.Width > MaxPtyWidth || got.Height > MaxPtyHeight {
+			t.Errorf("clampWindow(%dx%d) = %dx%d", in.Width, in.Height, got.Width, got.Height)
+		}
+	}
+	f := start(t, nil)
+	c, err := dial(f.addr, gossh.PublicKeys(f.alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The race is lost now and then: several sessions make a blank one likely.
+	for range 8 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		stdin, _ := sess.StdinPipe()
+		buf := &kit.Buffer{}
+		sess.Stdout, sess.Stderr = buf, buf
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, buf, "test-model for", 10*time.Second)
+		fmt.Fprint(stdin, "q")
+		_ = sess.Wait()
+	}
+}

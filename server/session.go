@@ -29,13 +29,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	in := &activityReader{r: sess}
 	in.touch()
 	opts := append(bm.MakeOptions(sess), tea.WithInput(in), tea.WithFilter(clampWindow))
-	if pty, _, _ := sess.Pty(); pty.Window.Width <= 0 || pty.Window.Height <= 0 {
-		// A client without a terminal of its own (ssh -tt from a script) reports 0×0.
-		opts = append(opts, tea.WithWindowSize(80, 24))
-	} else {
-		w, h := clampSize(pty.Window.Width, pty.Window.Height)
-		opts = append(opts, tea.WithWindowSize(w, h))
-	}
+	pty, _, _ := sess.Pty()
+	opts = append(opts, tea.WithWindowSize(clampSize(pty.Window.Width, pty.Window.Height)))
 	model := s.opts.NewModel(s.who(sess))
 	p := tea.NewProgram(model, opts...)
 	s.mu.Lock()
@@ -52,10 +47,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	return p
 }
 
-// clampSize bounds a terminal size to MaxPtyWidth × MaxPtyHeight.
-func clampSize(w, h int) (int, int) { return min(w, MaxPtyWidth), min(h, MaxPtyHeight) }
+// clampSize bounds a terminal size to MaxPtyWidth × MaxPtyHeight. A client without a terminal of
+// its own (ssh -tt from a script) reports 0×0: such a side is drawn at 80 columns or 24 rows, since
+// nothing at all would be drawn at zero.
+func clampSize(w, h int) (int, int) {
+	if w <= 0 {
+		w = 80
+	}
+	if h <= 0 {
+		h = 24
+	}
+	return min(w, MaxPtyWidth), min(h, MaxPtyHeight)
+}
 
-// clampWindow is the session program's message filter: window sizes are clamped (clampSize), and
+// clampWindow is the session program's message filter: window sizes are clamped (clampSize) —
+// the pty's first size comes as a message too, racing the program's own start-up size, so a 0×0
+// there would leave the screen blank — and
 // a suspend (Ctrl-Z) resumes at once, as bm.MakeOptions' own filter does (a program has one filter).
 func clampWindow(_ tea.Model, msg tea.Msg) tea.Msg {
 	switch m := msg.(type) {
