@@ -121,9 +121,6 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.URL != "" {
 		where = safe.Text(cfg.URL) // the generic provider's one repository
 	}
-	if cfg.SSHKey != "" {
-		where += " · over SSH"
-	}
 	if cfg.ProjectKey != "" {
 		where += " / " + cfg.ProjectKey
 	}
@@ -132,6 +129,9 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	}
 	if cfg.Repo != "" {
 		where += " · repository " + safe.Text(cfg.Repo)
+	}
+	if cfg.SSHKey != "" {
+		where += " · " + sshTransport(cfg.SSHHostKey)
 	}
 	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
