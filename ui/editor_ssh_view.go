@@ -52,7 +52,7 @@ func (e *editor) showsHostKey() bool { return e.state == askTrustHostKey || e.st
 func sshTransport(hostKeyLine string) string {
 	_, k, err := providers.TrustedHostKey(providers.Credentials{}.WithHostKey(hostKeyLine))
 	if err != nil {
-		return "SSH, host key not trusted yet"
+		return "Git over SSH, host key not trusted yet: the next save asks"
 	}
-	return "SSH, host key " + providers.Fingerprint(k)
+	return "Git over SSH, host key " + providers.Fingerprint(k)
 }

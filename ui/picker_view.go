@@ -130,10 +130,11 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.Repo != "" {
 		where += " · repository " + safe.Text(cfg.Repo)
 	}
+	rows = append(rows, row{text: indent + truncate(where, w-len(indent))})
 	if cfg.SSHKey != "" {
-		where += " · " + sshTransport(cfg.SSHHostKey)
+		rows = append(rows, row{text: indent + truncate(sshTransport(cfg.SSHHostKey), w-len(indent)), drop: 2})
 	}
-	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
+	return append(rows, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
 
 // plural is "1 warning", "2 warnings".
