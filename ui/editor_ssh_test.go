@@ -10,6 +10,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
 )
 
 // sshEditor opens the editor of the stored GitHub credential (setup's store) and moves the focus
@@ -17,13 +18,19 @@ import (
 func sshEditor(t *testing.T, setup func(d *config.Data)) (*harness, *config.Store) {
 	t.Helper()
 	_, s := newStore(t, setup)
+	return sshEditorOn(t, s), s
+}
+
+// sshEditorOn is sshEditor on the store s.
+func sshEditorOn(t *testing.T, s *config.Store) *harness {
+	t.Helper()
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	t.Cleanup(hs.stop)
 	hs.waitFor("GitHub")
 	hs.key("enter") // the cursor starts on the active credential, GitHub
 	hs.waitFor("GitHub · editing")
 	hs.focusOn("ssh_transport")
-	return hs, s
+	return hs
 }
 
 // focusOn moves the focus forward (tab) to the form's field key.
@@ -208,5 +215,33 @@ func TestEditorNeverShowsABadPastedKey(t *testing.T) {
 	time.Sleep(0) // the screens are all recorded: look at every one
 	if hs.sawScreen(canary[4:20]) {
 		t.Fatal("a screen showed the pasted key")
+	}
+}
+
+// TestEditorRegistersTheKey: asked to, the save registers the new key's public half through
+// GitHub's API (the emulator's), says so, and keeps the key's reference for remove.
+func TestEditorRegistersTheKey(t *testing.T) {
+	t.Parallel()
+	srv := startHostKeyServer(t)
+	emu := kit.Emulators(t, fake.Options{})
+	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
+	hs := sshEditorOn(t, s)
+	hs.key("down")
+	hs.waitFor("ssh-ed25519 AAAA")
+	hs.focusOn("ssh_url")
+	hs.typ(srv.url())
+	hs.focusOn("ssh_register")
+	hs.key("y")
+	hs.saveOverSSH()
+	hs.key("y")
+	hs.waitFor("added the public key to the token's user")
+	c := load(t, s).Credentials["github"]
+	pub, err := providers.SSHPublicKey(providers.FromConfig("github", c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := emu.SSHKeys(providers.GitHub)
+	if len(keys) != 1 || !strings.Contains(pub, strings.Fields(keys[0])[2]) || !strings.HasPrefix(c.SSHKeyRef, "user:") {
+		t.Fatalf("registered keys %q, stored reference %q, public key %q", keys, c.SSHKeyRef, pub)
 	}
 }
