@@ -14,6 +14,10 @@ type HostKeySeen struct {
 	HostPort, KeyType, Fingerprint string
 	// Trusted: the credential trusts this very key for this address already: no question is needed.
 	Trusted bool
+	// Unreached says why the server could not be reached when the credential trusts a key for its
+	// address already (Trusted is then set: the trusted key is kept, and the check compares it
+	// with what the server shows once it answers).
+	Unreached error
 }
 
 // Question is the sentence that asks the admin about a host key seen for the first time.
@@ -42,6 +46,10 @@ func (b *Backend) LookAtHostKey(ctx context.Context, c providers.Credentials) (H
 	ctx, cancel := context.WithTimeout(ctx, hostKeyTimeout)
 	defer cancel()
 	got, err := providers.ScanHostKey(ctx, hostport, keyType)
+	if err != nil && same {
+		seen.KeyType, seen.Fingerprint, seen.Trusted, seen.Unreached = trusted.Type(), providers.Fingerprint(trusted), true, err
+		return seen, nil
+	}
 	if err != nil {
 		return seen, err
 	}
