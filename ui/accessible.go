@@ -372,6 +372,9 @@ func (a *accessible) describe(e entry, d *config.Data) string {
 		return "not configured"
 	}
 	parts := []string{"configured (" + c.Host + ", " + e.p.OrgNoun + " " + c.Org + ")"}
+	if c.SSHKey != "" {
+		parts = append(parts, sshTransport(c.SSHHostKey))
+	}
 	if d.Active == e.name {
 		parts = append([]string{"ACTIVE"}, parts...)
 	}

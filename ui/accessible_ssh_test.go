@@ -108,8 +108,12 @@ func TestAccessibleReadsAKeyFileAndRefusesAChangedHostKey(t *testing.T) {
 	if !errors.As(err, &changed) || !strings.Contains(err.Error(), trusted) || !strings.Contains(err.Error(), offered) {
 		t.Fatalf("a changed host key was not refused naming both: %v", err)
 	}
-	if got := load(t, s).Credentials["github"].SSHHostKey; got != line {
+	d := load(t, s)
+	if got := d.Credentials["github"].SSHHostKey; got != line {
 		t.Fatalf("the trusted host key changed to %q", got)
+	}
+	if desc := a.describe(entry{p: gh, name: "github"}, d); !strings.Contains(desc, "Git over SSH, host key "+trusted) {
+		t.Errorf("the menu's line does not name the trusted host key: %s", desc)
 	}
 	canary := kit.RandomCanary(t)
 	if err := os.WriteFile(file, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\n"+canary+"\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600); err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,7 @@ func TestEditorGeneratesAKeyAndTrustsTheHostKey(t *testing.T) {
 	srv := startHostKeyServer(t)
 	hs, s := sshEditor(t, withActive)
 	hs.key("down") // HTTPS → a new ed25519 key
-	hs.waitFor("Public key: add it to the Git server", "ssh-ed25519 AAAA")
+	hs.waitFor("Public key, to add on the Git server (ctrl+y copies it):", "ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
 	hs.typ(srv.url())
 	scr := hs.saveOverSSH()
@@ -244,4 +245,36 @@ func TestEditorRegistersTheKey(t *testing.T) {
 	if len(keys) != 1 || !strings.Contains(pub, strings.Fields(keys[0])[2]) || !strings.HasPrefix(c.SSHKeyRef, "user:") {
 		t.Fatalf("registered keys %q, stored reference %q, public key %q", keys, c.SSHKeyRef, pub)
 	}
+}
+
+// TestEditorSSHAtEightyByTwentyFour: on the smallest terminal the public key shows whole (at most
+// one break, at its spaces: each part on a line of its own) and the host-key question shows the
+// whole fingerprint with its answers, nothing pushed off the screen.
+func TestEditorSSHAtEightyByTwentyFour(t *testing.T) {
+	t.Parallel()
+	srv := startHostKeyServer(t)
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 80, 24)
+	defer hs.stop()
+	hs.waitFor("GitHub")
+	hs.key("enter")
+	hs.waitFor("GitHub · editing")
+	hs.focusOn("ssh_transport")
+	hs.key("down")
+	scr := plainText(hs.waitFor("ssh-ed25519 AAAA"))
+	line := kit.LineOf(scr, "ssh-ed25519 AAAA")
+	if f := strings.Fields(line); len(f) < 2 || len(f[1]) != 68 || len(strings.Split(scr, "\n")) > 24 {
+		t.Fatalf("the public key is cut (%q) or the screen is over 24 lines:\n%s", line, scr)
+	}
+	hs.focusOn("ssh_url")
+	hs.typ(srv.url())
+	scr = hs.saveOverSSH()
+	if !strings.Contains(scr, "  "+srv.fingerprint()) || !strings.Contains(scr, "y: trust it and save") || len(strings.Split(scr, "\n")) > 24 {
+		t.Fatalf("the question at 80×24:\n%s", scr)
+	}
+	if os.Getenv("GITOPSCFG_SHOW") != "" {
+		t.Logf("\n%s\n%s", plainText(hs.history[len(hs.history)-1]), scr)
+	}
+	hs.key("n")
+	hs.waitFor("not saved")
 }

@@ -21,7 +21,7 @@ func (e *editor) pubLines(w int) []string {
 	if pub == "" {
 		return nil
 	}
-	title := e.c.styles.dim.Render(truncate("Public key: add it to the Git server (a deploy key with write access, or a key of the account); ctrl+y copies it", w))
+	title := e.c.styles.dim.Render(truncate("Public key, to add on the Git server (ctrl+y copies it):", w))
 	return append([]string{title}, strings.Split(wrapText(pub, w), "\n")...)
 }
 
