@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"strings"
+
 	"charm.land/huh/v2"
 
 	"gitopscfg/assets"
@@ -32,6 +34,12 @@ type SSHChoice struct {
 // UsesSSH reports whether the choice makes SSH the Git transport.
 func (c *SSHChoice) UsesSSH() bool { return c.Transport != "" && c.Transport != TransportHTTPS }
 
+// NewKey reports whether the choice is a key new to the credential (generated or pasted), which
+// the save may register through the provider's API.
+func (c *SSHChoice) NewKey() bool {
+	return c.Transport == TransportGenerate || c.Transport == TransportPaste
+}
+
 // WithSSH adds the Git transport questions bound to c, for a provider that takes an SSH key (the
 // terminal UI; the plain prompts ask them their own way).
 func WithSSH(c *SSHChoice) Option { return func(o *formOptions) { o.ssh = c } }
@@ -59,17 +67,26 @@ func (o formOptions) sshGroups(p providers.Provider, d *providers.Credentials) [
 		huh.NewGroup(transport).Title("Git transport"),
 		huh.NewGroup(paste).Title("Git transport").WithHideFunc(func() bool { return c.Transport != TransportPaste }),
 	}
-	var more []huh.Field
+	more := []huh.Field{huh.NewNote().Title("Trusted SSH host key").Description(o.fit.fit(trustedHostKey(*d), ""))}
 	if f, ok := p.Field(providers.FieldSSHURL); ok {
 		what, where := fieldHelpParts(p, f, d.Host)
 		more = append(more, o.input(p.ID, f, bind(d, f.Key), what, where))
 	}
+	groups = append(groups, huh.NewGroup(more...).Title("Git over SSH").WithHideFunc(func() bool { return !c.UsesSSH() }))
 	if p.CanRegisterKeys() {
-		more = append(more, huh.NewConfirm().Key("ssh_register").Title("Register the public key through "+p.Name+"'s API?").
-			Description(o.fit.fit(assets.FieldHelp("advanced", "ssh_register"), "")).Value(&c.Register))
-	}
-	if len(more) > 0 {
-		groups = append(groups, huh.NewGroup(more...).Title("Git over SSH").WithHideFunc(func() bool { return !c.UsesSSH() }))
+		register := huh.NewConfirm().Key("ssh_register").Title("Register the public key through " + p.Name + "'s API?").
+			Description(o.fit.fit(assets.FieldHelp("advanced", "ssh_register"), "")).Value(&c.Register)
+		groups = append(groups, huh.NewGroup(register).Title("Git over SSH").WithHideFunc(func() bool { return !c.NewKey() }))
 	}
 	return groups
+}
+
+// trustedHostKey says which SSH host key the credential d trusts, for the form's note.
+func trustedHostKey(d providers.Credentials) string {
+	hosts, k, err := providers.TrustedHostKey(d)
+	if err != nil {
+		return "None yet: on save, the SSH server's host key fingerprint is shown, to compare with the one its administrator gives."
+	}
+	return providers.Fingerprint(k) + " (" + k.Type() + ", for " + strings.Join(hosts, ", ") + "). A server that shows another " +
+		"key is refused; a new SSH address's key is asked about on save."
 }

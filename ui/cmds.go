@@ -220,11 +220,12 @@ func activateCmd(ctx context.Context, s *config.Store, who string, name, label, 
 	})
 }
 
-// removeCmd removes the credential name, unless its settings changed after the revision base the
+// removeCmd removes the credential name (and the SSH key it registered through its provider's
+// API, with the use cases' options o), unless its settings changed after the revision base the
 // admin saw; label and noun name it in the notice.
-func removeCmd(ctx context.Context, s *config.Store, who string, base int64, name, label, noun string) tea.Cmd {
+func removeCmd(ctx context.Context, s *config.Store, o usecase.Options, base int64, name, label, noun string) tea.Cmd {
 	return guard(func() tea.Msg {
-		removed, err := usecase.New(s, usecase.Options{Who: who}).RemoveWithKey(ctx, name, base)
+		removed, err := usecase.New(s, o).RemoveWithKey(ctx, name, base)
 		d, wasActive := removed.Data, removed.WasActive
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(label + " is not configured any more (another writer removed it)")

@@ -104,8 +104,7 @@ func (e *editor) copyPublicKey() tea.Cmd {
 
 // registers reports whether the save registers a new key's public half through the API.
 func (e *editor) registers() bool {
-	return e.p.CanRegisterKeys() && e.ssh.Register &&
-		(e.ssh.Transport == forms.TransportGenerate || e.ssh.Transport == forms.TransportPaste)
+	return e.p.CanRegisterKeys() && e.ssh.Register && e.ssh.NewKey()
 }
 
 // lookAtHostKey starts the look at the host key of norm's SSH server, before the save.

@@ -245,6 +245,15 @@ func TestEditorRegistersTheKey(t *testing.T) {
 	if len(keys) != 1 || !strings.Contains(pub, strings.Fields(keys[0])[2]) || !strings.HasPrefix(c.SSHKeyRef, "user:") {
 		t.Fatalf("registered keys %q, stored reference %q, public key %q", keys, c.SSHKeyRef, pub)
 	}
+	// Removing the credential deletes the key it registered, after saying so.
+	hs.waitFor("Git over SSH, host key " + srv.fingerprint())
+	hs.key("d")
+	hs.waitFor("and delete the SSH key it registered through GitHub's API?")
+	hs.key("y")
+	hs.waitFor("GitHub was removed; deleted the key")
+	if keys := emu.SSHKeys(providers.GitHub); len(keys) != 0 {
+		t.Fatalf("the key is still registered: %q", keys)
+	}
 }
 
 // TestEditorSSHAtEightyByTwentyFour: on the smallest terminal the public key shows whole (at most
