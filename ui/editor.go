@@ -27,6 +27,8 @@ const (
 	askTrustHostKey
 	// hostKeyRefused: the server showed another host key than the one trusted; nothing was saved.
 	hostKeyRefused
+	// checkingTrusted: the host key was trusted; the check runs again with it, then the save goes on.
+	checkingTrusted
 )
 
 // closeEditorMsg asks the root to go back to the picker.
@@ -77,10 +79,9 @@ type sshState struct {
 	// genPriv and genPub are the key generated in this edit (the private key is never shown).
 	genPriv, genPub string
 	generating      bool
-	// hostSeq numbers the looks at a host key; seen is the key shown, for the credentials seenFor.
+	// hostSeq numbers the looks at a host key; seen is the key shown.
 	hostSeq int
 	seen    usecase.HostKeySeen
-	seenFor providers.Credentials
 	// refused says why a host key was refused, in full (hostKeyRefused).
 	refused string
 }
@@ -217,7 +218,7 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		return e.forward(msg)
 	case debounceMsg, checkDoneMsg:
-		return e.panel.Update(msg, *e.draft)
+		return tea.Batch(e.panel.Update(msg, *e.draft), e.checkedTrusted())
 	case savedMsg:
 		return e.saved(msg)
 	case sshKeyMsg:

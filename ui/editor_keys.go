@@ -48,6 +48,12 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch e.state {
 	case saving, lookingHostKey:
 		return nil
+	case checkingTrusted:
+		if key.Matches(msg, e.c.keys.editor.Back) {
+			e.state = editing
+			e.say("not saved yet: the host key is trusted in this edit; press ctrl+s to save", false)
+		}
+		return nil
 	case askSaveAnyway, askDiscard, askActivate, askTrustHostKey:
 		return e.answer(msg)
 	case hostKeyRefused:

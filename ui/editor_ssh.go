@@ -129,21 +129,40 @@ func (e *editor) hostKeySeen(msg hostKeyMsg) tea.Cmd {
 		return e.saveFailed(msg.err)
 	}
 	if msg.seen.Trusted {
-		return e.commit(msg.creds, "")
+		trust := msg.seen.Fingerprint // the save compares it with what the server shows then
+		if msg.seen.Unreached != nil {
+			trust = "" // nothing to compare with: the trusted key is kept
+		}
+		return e.commit(msg.creds, trust)
 	}
-	e.seen, e.seenFor = msg.seen, msg.creds
+	e.seen = msg.seen
 	e.ask(askTrustHostKey, newConfirm(e.c.keys.confirm, "Trust this host key and save?").
 		meaning("trust it and save", "cancel: nothing is saved"))
 	return nil
 }
 
-// trustAnswered saves trusting the key shown, or says that nothing was saved.
+// trustAnswered trusts the key shown in the draft and checks it again with that key (the check's
+// ssh stage needs it), then the save goes on (checkedTrusted); or it says that nothing was saved.
 func (e *editor) trustAnswered(yes bool) tea.Cmd {
 	if !yes {
 		e.say("not saved: the SSH server's host key was not trusted", false)
 		return nil
 	}
-	return e.commit(e.seenFor, e.seen.Fingerprint)
+	e.draft.SSHHostKey = e.seen.Line
+	e.last = *e.draft
+	e.state = checkingTrusted
+	cmd := e.panel.start(*e.draft)
+	return tea.Batch(cmd, e.checkedTrusted()) // an invalid draft has no check to wait for
+}
+
+// checkedTrusted goes on with the save once the check with the trusted host key has ended: saved
+// at once when it passed, else after the usual question.
+func (e *editor) checkedTrusted() tea.Cmd {
+	if e.state != checkingTrusted || e.panel.state == panelChecking || e.panel.state == panelWaiting {
+		return nil
+	}
+	e.state = editing
+	return e.requestSave()
 }
 
 // saveFailed shows why a save (or its look at the host key) failed; a host key other than the

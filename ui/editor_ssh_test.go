@@ -287,3 +287,27 @@ func TestEditorSSHAtEightyByTwentyFour(t *testing.T) {
 	hs.key("n")
 	hs.waitFor("not saved")
 }
+
+// TestEditorRefusesAKeyChangedAfterTheQuestion: a server whose host key changes between the
+// question and the save is refused, naming the key trusted and the one shown now.
+func TestEditorRefusesAKeyChangedAfterTheQuestion(t *testing.T) {
+	t.Parallel()
+	srv := startHostKeyServer(t)
+	hs, s := sshEditor(t, withActive)
+	before := load(t, s)
+	hs.key("down")
+	hs.waitFor("ssh-ed25519 AAAA")
+	hs.focusOn("ssh_url")
+	hs.typ(srv.url())
+	hs.saveOverSSH()
+	shown := srv.fingerprint()
+	now := srv.changeKey(t)
+	hs.key("y")
+	scr := plainText(hs.waitFor("REFUSED"))
+	if !strings.Contains(scr, shown) || !strings.Contains(scr, now) || !strings.Contains(scr, "Nothing was saved") {
+		t.Fatalf("the refusal does not name %s and %s:\n%s", shown, now, scr)
+	}
+	if after := load(t, s); after.Revision != before.Revision {
+		t.Fatalf("saved: revision %d → %d", before.Revision, after.Revision)
+	}
+}

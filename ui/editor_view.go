@@ -103,6 +103,8 @@ func (e *editor) footer(w int) string {
 		line = s.dim.Render("Saving…")
 	case lookingHostKey:
 		line = s.dim.Render("Looking at the SSH server's host key…")
+	case checkingTrusted:
+		line = s.dim.Render("Checking again with the trusted host key, then saving… (esc stops)")
 	default:
 		if e.notice != "" {
 			st := s.msgInfo

@@ -12,6 +12,8 @@ type HostKeySeen struct {
 	// HostPort is the server's address; KeyType the key's type (ssh-ed25519, …); Fingerprint its
 	// SHA256 fingerprint as ssh-keygen -lf and ssh show it ("SHA256:…").
 	HostPort, KeyType, Fingerprint string
+	// Line is the known_hosts line that trusts the key seen for HostPort.
+	Line string
 	// Trusted: the credential trusts this very key for this address already: no question is needed.
 	Trusted bool
 	// Unreached says why the server could not be reached when the credential trusts a key for its
@@ -48,12 +50,13 @@ func (b *Backend) LookAtHostKey(ctx context.Context, c providers.Credentials) (H
 	got, err := providers.ScanHostKey(ctx, hostport, keyType)
 	if err != nil && same {
 		seen.KeyType, seen.Fingerprint, seen.Trusted, seen.Unreached = trusted.Type(), providers.Fingerprint(trusted), true, err
+		seen.Line = providers.KnownHostsLine(hostport, trusted)
 		return seen, nil
 	}
 	if err != nil {
 		return seen, err
 	}
-	seen.KeyType, seen.Fingerprint = got.Type(), providers.Fingerprint(got)
+	seen.KeyType, seen.Fingerprint, seen.Line = got.Type(), providers.Fingerprint(got), providers.KnownHostsLine(hostport, got)
 	if same {
 		if seen.Fingerprint != providers.Fingerprint(trusted) {
 			return seen, &providers.HostKeyChangedError{Host: hostport, Trusted: providers.Fingerprint(trusted), Offered: seen.Fingerprint}
