@@ -660,6 +660,9 @@ func (a *accessible) edit(p providers.Provider, name string, c *config.Credentia
 		a.say("Not saved: %v", err)
 		return providers.Credentials{}, nil, notSavedError{oneLine(err.Error())}
 	}
+	if err := a.trustFirst(&norm); err != nil {
+		return providers.Credentials{}, nil, err
+	}
 	r := a.runCheck(norm)
 	if !r.OK {
 		save := false

@@ -103,10 +103,36 @@ func (a *accessible) sshURL(p providers.Provider, d *providers.Credentials) erro
 	return nil
 }
 
+// trustFirst looks at the host key of the SSH server of norm (a credential going over SSH) before
+// its check, whose ssh stage needs a trusted key: a key trusted already is kept, a changed one
+// refused (naming both fingerprints), a new one shown and asked about (y/N) and, trusted, put in
+// norm. The save then trusts exactly that key (saveIn).
+func (a *accessible) trustFirst(norm *providers.Credentials) error {
+	if !providers.UsesSSH(*norm) {
+		return nil
+	}
+	a.say("Looking at the SSH server's host key …")
+	seen, err := a.backend().LookAtHostKey(a.ctx, *norm)
+	switch {
+	case err != nil:
+		a.say("Not saved: %v", err)
+		return notSavedError{oneLine(err.Error())}
+	case seen.Trusted:
+		return nil
+	}
+	a.say("%s", seen.Question())
+	if !a.confirm("Trust this host key for the credential? Nothing is saved otherwise.") {
+		a.say("Not saved: the SSH server's host key was not trusted.")
+		return notSavedError{"the SSH server's host key " + seen.Fingerprint + " was not trusted"}
+	}
+	norm.SSHHostKey = seen.Line
+	return nil
+}
+
 // saveIn is the plain prompts' save of creds: a credential going over SSH has its server's host
-// key looked at first: a key trusted already is kept, a changed one refused (naming both
-// fingerprints), a new one shown and asked about (y/N); then the save trusts exactly the key
-// shown. A new key is registered when the admin asked.
+// key looked at first (again, after trustFirst): the trusted key is compared with what the server
+// shows (TrustHostKey), a changed one refused, a new one shown and asked about (y/N). A new key is
+// registered when the admin asked.
 func (a *accessible) saveIn(base int64, creds providers.Credentials, result *providers.Result, activate bool) (usecase.SaveInput, error) {
 	in := saveInput(base, creds, result, nil, activate, a.now())
 	in.RegisterKey = a.registerKey
@@ -117,11 +143,13 @@ func (a *accessible) saveIn(base int64, creds providers.Credentials, result *pro
 	if err != nil {
 		return in, err
 	}
-	a.say("Looking at the SSH server's host key …")
 	seen, err := a.backend().LookAtHostKey(a.ctx, norm)
 	switch {
 	case err != nil:
 		return in, err
+	case seen.Trusted && seen.Unreached == nil:
+		in.TrustHostKey = seen.Fingerprint
+		return in, nil
 	case seen.Trusted:
 		return in, nil
 	}

@@ -125,3 +125,34 @@ func TestAccessibleReadsAKeyFileAndRefusesAChangedHostKey(t *testing.T) {
 	}
 	neverShown(t, &harness{t: t, history: []string{out.String(), out2.String()}}, priv, pub)
 }
+
+// TestAccessibleTrustsBeforeTheCheck: before the check (whose ssh stage needs a trusted key) the
+// plain prompts show a new host key and ask: yes puts exactly that key in the draft, no saves
+// nothing; a changed key is refused naming both fingerprints.
+func TestAccessibleTrustsBeforeTheCheck(t *testing.T) {
+	t.Parallel()
+	srv := startHostKeyServer(t)
+	priv, _, err := providers.GenerateSSHKey("first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s := newStore(t, nil)
+	draft := providers.Credentials{Provider: providers.GitHub, Name: "github", Settings: config.Settings{Host: "https://github.com/",
+		Org: "acme", Username: "u", Token: tokPass, SSHKey: priv, SSHURL: srv.url()}}
+	a, out := sshPrompts(s, "n\ny\n")
+	var notSaved notSavedError
+	if err := a.trustFirst(&draft); !errors.As(err, &notSaved) || draft.SSHHostKey != "" {
+		t.Fatalf("declined: %v, host key %q", err, draft.SSHHostKey)
+	}
+	if err := a.trustFirst(&draft); err != nil || draft.SSHHostKey != srv.knownHosts() {
+		t.Fatalf("trusted: %v, host key %q", err, draft.SSHHostKey)
+	}
+	if !strings.Contains(out.String(), srv.fingerprint()) {
+		t.Fatalf("the fingerprint was not shown:\n%s", out.String())
+	}
+	trusted, now := srv.fingerprint(), srv.changeKey(t)
+	err = a.trustFirst(&draft)
+	if !errors.As(err, &notSaved) || !strings.Contains(out.String(), trusted) || !strings.Contains(out.String(), now) {
+		t.Fatalf("a changed key: %v\n%s", err, out.String())
+	}
+}
