@@ -172,9 +172,10 @@ func (e *editor) saveFailed(err error) tea.Cmd {
 	var untrusted *usecase.UntrustedHostKeyError
 	switch {
 	case errors.As(err, &changed):
-		e.refused = "REFUSED: the SSH host key of " + changed.Host + " has CHANGED.\n\nTrusted:  " + changed.Trusted +
+		e.refused = "REFUSED: the SSH host key of " + changed.Host + " has CHANGED.\n\nTrusted:   " + changed.Trusted +
 			"\nNow shown: " + changed.Offered + "\n\nSomeone may be intercepting the connection, or the server's key was " +
-			"replaced: ask its administrator which fingerprint is right. Nothing was saved."
+			"replaced: ask its administrator which fingerprint is right. Nothing was saved. Once they confirm the new one, " +
+			"trust it with:\n\n  gitopscfg set " + e.name + " --trust-host-key " + changed.Offered
 	case errors.As(err, &untrusted) && untrusted.Given != "":
 		e.refused = "REFUSED: the SSH host key of " + untrusted.Host + " changed while you looked at it.\n\nYou trusted: " +
 			untrusted.Given + "\nNow shown:   " + untrusted.Fingerprint + "\n\nAsk its administrator which fingerprint is " +

@@ -158,7 +158,7 @@ func TestEditorRefusesAChangedHostKey(t *testing.T) {
 	hs.waitFor("GitHub · editing", "All checks passed")
 	hs.key("ctrl+s")
 	scr := plainText(hs.waitFor("REFUSED", "CHANGED"))
-	for _, want := range []string{srv.addr, "Trusted:  " + trusted, "Now shown: " + offered, "Nothing was saved"} {
+	for _, want := range []string{srv.addr, "Trusted:   " + trusted, "Now shown: " + offered, "Nothing was saved", "--trust-host-key " + offered} {
 		if !strings.Contains(scr, want) {
 			t.Fatalf("the refusal lacks %q:\n%s", want, scr)
 		}
