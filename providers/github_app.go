@@ -20,8 +20,9 @@ import (
 // App's JWT with the private key and sends, at once, GET /app and the installation's look-up (GET
 // /orgs/{org}/installation, or GET /app/installations/{id} with the POST that mints its token when
 // the installation's ID is known); then it mints an installation token (POST
-// /app/installations/{id}/access_tokens) and reads GET /installation/repositories with it. The
-// longest chain is three requests, two when the installation's ID is given.
+// /app/installations/{id}/access_tokens), reads GET /installation/repositories with it and revokes
+// it (DELETE /installation/token, github_app_install.go). The longest chain is four requests,
+// three when the installation's ID is given.
 
 // Check ids of a GitHub App's permissions.
 const (
@@ -69,9 +70,13 @@ func checkGitHubApp(ctx context.Context, s *session) {
 		return
 	}
 	a.readRepositories(ctx)
+	revoked := a.revoke(ctx)
 	a.recordInstallation(in)
 	a.permissions(in)
-	a.expiry()
+	a.expiry(revoked == "")
+	if revoked != "" {
+		s.Add(CheckRevoke, Warn, revoked)
+	}
 }
 
 // gitHubWebHost is the web address of the credential's GitHub, without a trailing slash.
@@ -310,9 +315,13 @@ func (a *gitHubAppRun) recordInstallation(in *github.Installation) {
 }
 
 // expiry records that an installation token lives an hour, and that the platforms mint their own.
-func (a *gitHubAppRun) expiry() {
+// revoked says whether the one this check minted was revoked already.
+func (a *gitHubAppRun) expiry(revoked bool) {
 	until := "an hour"
-	if t := a.tok.val.GetExpiresAt(); !t.IsZero() {
+	switch t := a.tok.val.GetExpiresAt(); {
+	case revoked:
+		until = "an hour (the one this check minted was revoked when it was done)"
+	case !t.IsZero():
 		until = "an hour (the one this check minted until " + t.UTC().Format("15:04 UTC") + ")"
 	}
 	a.s.Add(CheckExpiry, Pass, "nothing to renew: an installation token lives "+until+", and Argo CD and Flux mint their own "+
