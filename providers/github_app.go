@@ -325,7 +325,19 @@ func (a *gitHubAppRun) expiry(revoked bool) {
 		until = "an hour (the one this check minted until " + t.UTC().Format("15:04 UTC") + ")"
 	}
 	a.s.Add(CheckExpiry, Pass, "nothing to renew: an installation token lives "+until+", and Argo CD and Flux mint their own "+
-		"from the App's private key, which does not expire")
+		"from the App's private key, which does not expire; to replace the key, generate a new one on "+a.keyPage()+
+		", give it with `gitopscfg set "+a.s.Creds.CredentialName()+" --app-key FILE`, then delete the old one there")
+}
+
+// keyPage is the App's settings page, where its private keys are generated: its organisation's
+// when an organisation owns the App.
+func (a *gitHubAppRun) keyPage() string {
+	app := a.app.val
+	org := ""
+	if app.GetOwner().GetType() == "Organization" {
+		org = app.GetOwner().GetLogin()
+	}
+	return GitHubAppsPage(a.web, org, app.GetSlug())
 }
 
 // gitHubAppNeeds are the installation permissions GitOps needs, and why.

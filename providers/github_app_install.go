@@ -106,3 +106,15 @@ func (a *gitHubAppRun) revoke(ctx context.Context) string {
 			"the platforms mint their own", msg, left)
 	}
 }
+
+// GitHubAppKeyPage names where the private keys of c's App are generated, without asking GitHub:
+// slug is the App's, as its last check learned it ("" when unknown). An App is usually owned by
+// the organisation it serves, so its page comes first; an account's own App has the other.
+func GitHubAppKeyPage(c Credentials, slug string) string {
+	web := strings.TrimSuffix(strings.TrimRight(MustLookup(GitHub).TokenURL(c.Host), "/"), "/settings/tokens")
+	org := strings.TrimSpace(c.Org)
+	if slug == "" || org == "" {
+		return GitHubAppsPage(web, org, "")
+	}
+	return GitHubAppsPage(web, org, slug) + " (" + GitHubAppsPage(web, "", slug) + " when an account, not the organisation, owns it)"
+}

@@ -80,7 +80,7 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("group access token of group %d", fake.GitLabGroupID); info.Kind != want || !strings.Contains(info.Page, "Access tokens") {
+	if want := fmt.Sprintf("group access token of group %d", fake.GitLabGroupID); info.Kind != want || !strings.HasSuffix(info.Page, "/groups/"+fake.GitLabGroupPath+"/-/settings/access_tokens") {
 		t.Errorf("Current: kind %q, page %q; want %q and the group's Access tokens page", info.Kind, info.Page, want)
 	}
 	newTok, _, err := rot.Rotate(ctx, env, c, time.Now().AddDate(0, 0, 30))

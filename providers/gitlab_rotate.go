@@ -94,13 +94,15 @@ func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 	if err != nil {
 		return TokenInfo{}, gitLabRotateError(s, "GET /personal_access_tokens/self", resp, err, false)
 	}
+	info := gitLabTokenInfo(t)
+	page := s.TokenURL()
+	if bot := gitLabBotOf(user); bot != nil {
+		page = bot.page(ctx, gl, gitLabHost(s), nil)
+		info.Kind, info.Page = bot.Noun(), page
+	}
 	if t.Revoked || !t.Active {
 		return TokenInfo{}, &RotateError{Msg: fmt.Sprintf("the stored token %q is no longer active (revoked or expired), so it cannot be "+
-			"rotated: create a new one at %s and run `gitopscfg rotate gitlab --token-stdin`", t.Name, s.TokenURL())}
-	}
-	info := gitLabTokenInfo(t)
-	if bot := gitLabBotOf(user); bot != nil {
-		info.Kind, info.Page = bot.Noun(), bot.tokenPage(gitLabHost(s), nil)
+			"rotated: create a new one at %s and run `gitopscfg rotate %s --token-stdin`", t.Name, page, c.CredentialName())}
 	}
 	return info, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"gitopscfg/config"
+	"gitopscfg/providers"
 )
 
 // TokensOnlyError is a push to Devtron refused because the credential is not a token (a GitHub
@@ -54,9 +55,14 @@ func rotatable(name string, c *config.Credential) error {
 		// the app registration's Certificates & secrets page.
 		return nil
 	case config.CredentialGitHubApp:
+		slug := ""
+		if c.LastCheck != nil && c.LastCheck.OK {
+			slug = c.LastCheck.User // an App's check reports its slug as the user
+		}
+		page := providers.GitHubAppKeyPage(providers.FromConfig(name, c), slug)
 		return &UsageError{Msg: fmt.Sprintf("%s is a GitHub App: it has no token to rotate, and its private key does not expire. "+
-			"To replace the key, generate a new one on the App's settings page, give it with `gitopscfg set %s --app-key FILE`, "+
-			"then delete the old one there", name, name)}
+			"To replace the key, generate a new one on %s, give it with `gitopscfg set %s --app-key FILE`, "+
+			"then delete the old one there", name, page, name)}
 	}
 	return &UsageError{Msg: fmt.Sprintf("%s is of kind %s, which has no token to rotate: give its new secret with `gitopscfg set %s`", name, c.CredentialKind(), name)}
 }
