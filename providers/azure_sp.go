@@ -20,13 +20,14 @@ import (
 // checked, writing (create, push, delete) only the round trip confirms.
 
 // azServicePrincipalFields are a service principal's own fields: its tenant, its application
-// (client) ID, its client secret (the credential's secret) and the authority URL.
+// (client) ID, its client secret or certificate with its key (PEM: the credential's secret) and the
+// authority URL.
 var azServicePrincipalFields = []Field{
 	{Key: FieldTenantID, Label: "Tenant ID", Example: "00000000-0000-0000-0000-000000000000",
 		Help: assets.FieldHelp("azure", "tenant_id"), Kinds: []string{config.CredentialServicePrincipal}},
 	{Key: FieldClientID, Label: "Client ID", Example: "00000000-0000-0000-0000-000000000000",
 		Help: assets.FieldHelp("azure", "client_id"), Kinds: []string{config.CredentialServicePrincipal}},
-	{Key: FieldToken, Label: "Client Secret", Help: assets.FieldHelp("azure", "client_secret"), Secret: true,
+	{Key: FieldToken, Label: "Client Secret or Certificate", Help: assets.FieldHelp("azure", "client_secret"), Secret: true,
 		Kinds: []string{config.CredentialServicePrincipal}},
 	{Key: FieldAuthorityURL, Label: "Authority URL", Example: DefaultAuthorityURL, Optional: true, Advanced: true,
 		Help: assets.FieldHelp("azure", "authority_url"), Kinds: []string{config.CredentialServicePrincipal}},

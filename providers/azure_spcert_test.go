@@ -1,7 +1,6 @@
 package providers_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -90,8 +89,7 @@ func TestCheckServicePrincipalCertificate(t *testing.T) {
 			want: wants{"auth": expect(fail, "TF401444")}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(tc.name, func(t *testing.T) { // one at a time: each reads the request log
 			c := e.ServicePrincipal(tc.client, tc.cert)
 			c.Org = fake.AzureProject
 			env := envWithTimeout(5 * time.Second)
@@ -206,5 +204,3 @@ func BenchmarkCheckAzureServicePrincipalCertificate(b *testing.B) {
 	e := kit.Emulators(b, fake.Options{Latency: benchLatency})
 	benchCredsCheck(b, e.ServicePrincipal(fake.AzureSPClientID, fake.AzureSPCertificate()), 2)
 }
-
-var _ = context.Background

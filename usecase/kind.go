@@ -14,6 +14,9 @@ type TokensOnlyError struct {
 	Credential string
 	// Kind is the credential's kind (config.CredentialGitHubApp, …).
 	Kind string
+	// Certificate is set for a service principal that signs in with a certificate, which Argo
+	// CD does not take either.
+	Certificate bool
 }
 
 func (e *TokensOnlyError) Error() string {
@@ -28,6 +31,11 @@ func (e *TokensOnlyError) Error() string {
 	if e.Kind == config.CredentialServicePrincipal {
 		elsewhere = "Argo CD" // Flux takes a workload identity for Azure DevOps, not a client secret
 	}
+	if e.Certificate {
+		return fmt.Sprintf("Devtron takes tokens only: %s is a service principal with a client certificate, and Devtron's GitOps "+
+			"configuration holds a username and a token, nothing else (nor does Argo CD take the certificate: `gitopscfg export "+
+			"argocd %s` says what to do instead). Give Devtron a token of its own", e.Credential, e.Credential)
+	}
 	return fmt.Sprintf("Devtron takes tokens only: %s is %s, and Devtron's GitOps configuration holds a username and a token, "+
 		"nothing else. Export %s to %s instead (gitopscfg export argocd %s), and give Devtron a token of its own",
 		e.Credential, what, e.Credential, elsewhere, e.Credential)
@@ -41,7 +49,7 @@ func TokensOnly(d *config.Data, name string) error {
 		return nil
 	}
 	if k := c.CredentialKind(); k != config.CredentialToken {
-		return &TokensOnlyError{Credential: name, Kind: k}
+		return &TokensOnlyError{Credential: name, Kind: k, Certificate: providers.UsesCertificate(providers.FromConfig(name, c))}
 	}
 	return nil
 }

@@ -144,7 +144,9 @@ func verifyAssertion(f url.Values, clientID, endpoint string, now time.Time) *en
 // verifySignature finds the registered certificate the header names and verifies the signature
 // with its public key.
 func verifySignature(parts []string, alg, x5tS256, x5t, clientID string, now time.Time) *entraRefusal {
-	bad := func(msg string) *entraRefusal { return &entraRefusal{http.StatusUnauthorized, "invalid_client", 700027, msg} }
+	bad := func(msg string) *entraRefusal {
+		return &entraRefusal{http.StatusUnauthorized, "invalid_client", 700027, msg}
+	}
 	thumb := x5tS256
 	if thumb == "" {
 		thumb = x5t
