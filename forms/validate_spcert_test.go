@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"gitopscfg/config"
+	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
 
@@ -17,6 +19,9 @@ func TestServicePrincipalSecret(t *testing.T) {
 	got, err := ServicePrincipalSecret(oneLine)
 	if err != nil || got != pemText {
 		t.Fatalf("one-line paste: %v\n%q\nwant\n%q", err, got, pemText)
+	}
+	if got, err := ServicePrincipalSecret(strings.ReplaceAll(pemText, "\n", "")); err != nil || got != pemText {
+		t.Errorf("a paste whose line breaks were dropped: %v", err)
 	}
 	if got, err := ServicePrincipalSecret(" " + pemText + "\n"); err != nil || got != pemText {
 		t.Errorf("PEM: %v", err)
@@ -34,5 +39,18 @@ func TestServicePrincipalSecret(t *testing.T) {
 		if strings.Contains(err.Error(), l) {
 			t.Errorf("the error shows the key: %v", err)
 		}
+	}
+}
+
+// The form of a service principal takes its certificate in the secret field, pasted on one line.
+func TestServicePrincipalFormTakesACertificate(t *testing.T) {
+	t.Parallel()
+	e := fake.AzureSPCertificate()
+	c := providers.Credentials{Provider: providers.Azure, Settings: config.Settings{Host: "https://dev.azure.com/acme/", Org: "gitops",
+		Kind: config.CredentialServicePrincipal, TenantID: fake.AzureTenantID, ClientID: fake.AzureSPClientID,
+		Token: strings.Join(strings.Fields(e), " ")}}
+	got, err := Credentials(c)
+	if err != nil || got.Token != strings.TrimSpace(e) || !providers.UsesCertificate(got) {
+		t.Fatalf("the form's certificate: %v (uses a certificate: %v)", err, providers.UsesCertificate(got))
 	}
 }
