@@ -221,7 +221,8 @@ func entraCertRefused(c Credentials, code int, said string) (string, bool) {
 	return "", false
 }
 
-// spCertExpiry records the expiry check of a certificate: its NotAfter, as a token's expiry.
+// spCertExpiry records the expiry check of a certificate from its NotAfter, as a token's: fail
+// when past, warn within expiryWarnWithin; it reports false for a credential without one.
 func spCertExpiry(s *session) bool {
 	if !UsesCertificate(s.Creds) {
 		return false
@@ -231,8 +232,19 @@ func spCertExpiry(s *session) bool {
 		s.Add(CheckExpiry, Skip, "unknown: the stored certificate cannot be read")
 		return true
 	}
-	addTokenExpiryCheck(s, sc.Cert.NotAfter.UTC(), fmt.Sprintf("make a new certificate, upload its public part on %s (tab "+
-		"Certificates) and store it with `gitopscfg set %s --sp-cert FILE` (%s)", ClientSecretsPage(s.Creds), s.Creds.CredentialName(),
-		SPCertName(sc.Cert)))
+	t := sc.Cert.NotAfter.UTC()
+	s.SetExpiry(t)
+	renew := fmt.Sprintf("make a new certificate, upload its public part on %s (tab Certificates) and store it with `gitopscfg set %s "+
+		"--sp-cert FILE`", ClientSecretsPage(s.Creds), s.Creds.CredentialName())
+	left, date, name := t.Sub(s.Now), t.Format("2006-01-02 15:04 UTC"), SPCertName(sc.Cert)
+	switch {
+	case left <= 0:
+		s.Add(CheckExpiry, Fail, fmt.Sprintf("the certificate (%s) expired on %s (%s ago): %s", name, date, daysText(-left), renew))
+	case left <= expiryWarnWithin:
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("the certificate (%s) expires in %s (%s): signing in stops working then; %s",
+			name, daysText(left), date, renew))
+	default:
+		s.Add(CheckExpiry, Pass, fmt.Sprintf("the certificate (%s) expires on %s (in %s)", name, date, daysText(left)))
+	}
 	return true
 }
