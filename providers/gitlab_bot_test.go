@@ -96,7 +96,8 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	_, _, err = rot.Rotate(ctx, env, old, time.Now().AddDate(0, 0, 30))
 	var re *providers.RotateError
 	if !errors.As(err, &re) || re.MaybeRevoked || re.Status != 405 ||
-		!strings.Contains(re.Msg, "personal access tokens only") || !strings.Contains(re.Msg, "Settings > Access tokens") {
+		!strings.Contains(re.Msg, "personal access tokens only") || !strings.Contains(re.Msg, "Settings > Access tokens") ||
+		!strings.Contains(re.Msg, e.URL(providers.GitLab)+"/groups/"+fake.GitLabGroupPath+"/-/settings/access_tokens") {
 		t.Fatalf("rotating on a GitLab that rotates personal tokens only: %v; want a 405 that changed nothing and says where to rotate", err)
 	}
 	if e.GitLabRotations() != before {
