@@ -55,8 +55,14 @@ func TokensOnly(d *config.Data, name string) error {
 }
 
 // rotatable refuses to rotate a GitHub App, whose private key does not expire and is replaced by
-// setting a new one (UsageError); a service principal's secret rotates by hand, as a token.
+// setting a new one, and a service principal's certificate, replaced the same way (UsageError); a
+// service principal's client secret rotates by hand, as a token.
 func rotatable(name string, c *config.Credential) error {
+	if creds := providers.FromConfig(name, c); providers.UsesCertificate(creds) {
+		return &UsageError{Msg: fmt.Sprintf("%s is a service principal that signs in with a certificate: it has no token to rotate. "+
+			"To replace the certificate, make a new one, upload its public part on %s (tab Certificates), give it with "+
+			"`gitopscfg set %s --sp-cert FILE`, then delete the old one there", name, providers.ClientSecretsPage(creds), name)}
+	}
 	switch c.CredentialKind() {
 	case config.CredentialToken, config.CredentialServicePrincipal:
 		// A service principal's client secret expires like a token and is replaced by hand, on
