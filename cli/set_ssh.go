@@ -29,7 +29,7 @@ func (o *sshOptions) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&o.SSHKeyFile, "ssh-key", "", "import the SSH private key in FILE (OpenSSH, no passphrase): Git then goes over SSH")
 	fl.BoolVar(&o.SSHGenerate, "ssh-key-generate", false, "generate an ed25519 SSH key (prints its public key): Git then goes over SSH")
 	fl.StringVar(&o.TrustHostKey, "trust-host-key", "", "trust the SSH server's host key of this fingerprint (SHA256:…) without asking")
-	fl.BoolVar(&o.RegisterKey, "register-key", false, "register the public key through the provider's API (GitHub, Gitea): a deploy key of --repo, else a key of the token's user; remove deletes it")
+	fl.BoolVar(&o.RegisterKey, "register-key", false, "register the public key through the provider's API (GitHub, GitLab, Gitea: a deploy key with write access of --repo, else a key of the token's user; Bitbucket: always a key of the token's account, as its deploy keys are read-only); remove deletes it")
 }
 
 func (o *sshOptions) validate() error {
