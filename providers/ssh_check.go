@@ -18,6 +18,9 @@ const CheckSSH = "ssh"
 func (s *session) checkSSHKey(ctx context.Context) {
 	c := s.Creds
 	signer, err := ParseSSHKey(c.SSHKey)
+	if err == nil {
+		err = CheckSSHKeyFor(c.Provider, c.SSHKey)
+	}
 	if err != nil {
 		s.Add(CheckSSH, Fail, err.Error())
 		return
