@@ -61,8 +61,8 @@ const azureMinRSABits, azureRSABits = 2048, 4096
 var azureSSH = &sshRules{
 	accepts: func(k ssh.PublicKey) error {
 		if k.Type() != ssh.KeyAlgoRSA {
-			return fmt.Errorf("Azure DevOps takes RSA SSH keys only, not this %s key (ed25519 and ECDSA keys are refused by "+
-				"its SSH server): let gitopscfg generate one (--ssh-key-generate makes an RSA %d-bit key), or import an RSA key "+
+			return fmt.Errorf("this %s key cannot be used: Azure DevOps takes RSA SSH keys only (ed25519 and ECDSA keys are "+
+				"refused by its SSH server); let gitopscfg generate one (--ssh-key-generate makes an RSA %d-bit key), or import an RSA key "+
 				"(ssh-keygen -t rsa -b %d -N '' -f FILE)", k.Type(), azureRSABits, azureRSABits)
 		}
 		if ck, ok := k.(ssh.CryptoPublicKey); ok {
