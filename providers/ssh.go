@@ -154,7 +154,7 @@ func SCPToSSHURL(raw string) string {
 	if !hasUser {
 		user, host = "", userHost
 	}
-	if host == "" || strings.ContainsAny(host, "@ ") || (hasUser && user == "") {
+	if host == "" || strings.ContainsAny(host, "@ ") || (hasUser && user == "") || strings.ContainsAny(path, "?#@ \t") {
 		return raw
 	}
 	u := url.URL{Scheme: "ssh", Host: host, Path: "/" + path}
