@@ -118,13 +118,26 @@ func azureServicesOrg(c Credentials) string {
 	return ""
 }
 
-// azureSSHPath is the SSH path of fullName (PROJECT/REPO): v3/{organisation}/{project}/{repo} on
+// azureSSHPath is the SSH path of fullName (PROJECT/REPO, or PROJECT/_git/REPO as the web URLs
+// write it; PROJECT/_git alone is the project's prefix): v3/{organisation}/{project}/{repo} on
 // Azure DevOps Services, {collection}/{project}/_git/{repo} on Azure DevOps Server. An SSH URL's
 // path, when given, is the prefix instead: one that holds a v3 segment takes the Services form.
 func azureSSHPath(c Credentials, prefix, fullName string) string {
-	project, repo, found := strings.Cut(strings.Trim(fullName, "/"), "/")
-	if !found {
-		project, repo = strings.TrimSpace(c.Org), project
+	var segs []string
+	webForm := false
+	for _, s := range strings.Split(strings.Trim(fullName, "/"), "/") {
+		if s == "_git" {
+			webForm = true
+		} else if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	project, repo := strings.TrimSpace(c.Org), ""
+	switch {
+	case len(segs) == 1 && !webForm:
+		repo = segs[0]
+	case len(segs) >= 1:
+		project, repo = segs[0], strings.Join(segs[1:], "/")
 	}
 	repo = strings.TrimSuffix(repo, ".git")
 	prefix = azurePrefix(strings.Trim(prefix, "/"))
@@ -136,9 +149,12 @@ func azureSSHPath(c Credentials, prefix, fullName string) string {
 		}
 	}
 	services := prefix == "v3" || strings.HasPrefix(prefix, "v3/") || strings.Contains(prefix, "/v3/") || strings.HasSuffix(prefix, "/v3")
-	tail := project + "/" + repo
+	tail := project
 	if !services {
-		tail = project + "/_git/" + repo
+		tail += "/_git"
+	}
+	if repo != "" {
+		tail += "/" + repo
 	}
 	if prefix == "" {
 		return tail

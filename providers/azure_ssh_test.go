@@ -35,6 +35,12 @@ func TestAzureSSHAddressAndRepoURL(t *testing.T) {
 			"ssh://git@tfs.example.com/DefaultCollection/gitops/_git/apps"},
 		{"https://tfs.example.com/tfs/Main/", "ssh://tfs.example.com:2222/tfs/Main/gitops/_git/apps", "gitops/x", "tfs.example.com:2222",
 			"ssh://git@tfs.example.com:2222/tfs/Main/gitops/_git/x"},
+		// The exports' paths, as the web URLs write them: a repository, and the project's prefix.
+		{"https://dev.azure.com/acme/", "", "gitops/_git/apps", "ssh.dev.azure.com:22", "ssh://git@ssh.dev.azure.com/v3/acme/gitops/apps"},
+		{"https://dev.azure.com/acme/", "", "gitops/_git", "ssh.dev.azure.com:22", "ssh://git@ssh.dev.azure.com/v3/acme/gitops"},
+		{"https://tfs.example.com/DefaultCollection/", "ssh://tfs.example.com/", "gitops/_git", "tfs.example.com:22",
+			"ssh://git@tfs.example.com/DefaultCollection/gitops/_git"},
+		{"https://dev.azure.com/acme/", "", "apps", "ssh.dev.azure.com:22", "ssh://git@ssh.dev.azure.com/v3/acme/gitops/apps"},
 	} {
 		c := providers.Credentials{Provider: providers.Azure}
 		c.Host, c.SSHURL, c.Org = tc.host, tc.sshURL, "gitops"
