@@ -73,7 +73,7 @@ func (g *gitLab) serveKeys(w http.ResponseWriter, r *http.Request, seg []string,
 		if !g.keys.remove(id, owner) {
 			msg := "404 Key Not Found"
 			if strings.HasPrefix(owner, "repo:") {
-				msg = "404 Deploy key not found"
+				msg = "404 Deploy key Not Found"
 			}
 			g.message(w, http.StatusNotFound, msg)
 			return true
@@ -158,7 +158,8 @@ func (k *gitLabKeys) list() []string {
 	return out
 }
 
-// json is the key as GitLab answers it (a deploy key with can_push, a user's key with usage_type).
+// json is the key as GitLab answers it: Entities::SSHKey for a user's key, Entities::DeployKeysProject
+// (the deploy key with can_push) for a deploy key (lib/api/users.rb, lib/api/deploy_keys.rb).
 func (rec gitLabKeyRec) json(id int64, blob []byte) map[string]any {
 	sum := sha256.Sum256(blob)
 	md := md5.Sum(blob)
@@ -167,10 +168,10 @@ func (rec gitLabKeyRec) json(id int64, blob []byte) map[string]any {
 		colons = append(colons, fmt.Sprintf("%02x", b))
 	}
 	out := map[string]any{"id": id, "title": rec.title, "key": rec.key, "created_at": rec.created.Format("2006-01-02T15:04:05.000Z"),
-		"expires_at": nil, "fingerprint": strings.Join(colons, ":"),
+		"expires_at": nil, "last_used_at": nil, "fingerprint": strings.Join(colons, ":"),
 		"fingerprint_sha256": "SHA256:" + strings.TrimRight(base64.StdEncoding.EncodeToString(sum[:]), "=")}
 	if strings.HasPrefix(rec.owner, "repo:") {
-		out["can_push"] = rec.canPush
+		out["can_push"], out["usage_type"] = rec.canPush, "auth"
 	} else {
 		out["usage_type"] = "auth_and_signing"
 	}
