@@ -178,7 +178,7 @@ func lsRemoteSSH(ctx context.Context, c Credentials, repoURL string) (Status, st
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return Fail, fmt.Sprintf("the Git server says %s does not exist, or the key may not see it", repoURL)
 	case err != nil:
-		if msg, ok := sshError(err, hostport, auth.User, "ls-remote"); ok {
+		if msg, ok := sshError(err, c, hostport, auth.User, "ls-remote"); ok {
 			return Fail, msg
 		}
 		if net := DescribeNetworkError(err, hostport); net != "" {

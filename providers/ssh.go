@@ -320,15 +320,19 @@ func ScanHostKey(ctx context.Context, hostport, keyType string) (ssh.PublicKey, 
 	return nil, fmt.Errorf("%s did not complete an SSH handshake: %v", hostport, err)
 }
 
-// sshError turns an SSH failure of op against host into an actionable sentence; false when err
-// is no SSH failure.
-func sshError(err error, host, user, op string) (string, bool) {
+// sshError turns an SSH failure of op against host into an actionable sentence, saying where c's
+// provider takes the key; false when err is no SSH failure.
+func sshError(err error, c Credentials, host, user, op string) (string, bool) {
 	var changed *HostKeyChangedError
+	where := "to the account, or as a deploy key of the repository with write access"
+	if r := providerSSH(c.Provider); r != nil && r.paste != nil {
+		where = "to the account that pushes: " + r.paste(c)
+	}
 	switch msg := err.Error(); {
 	case errors.As(err, &changed):
 		return changed.Error(), true
 	case strings.Contains(msg, "unable to authenticate"):
-		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg show-ssh-key …`, or the one printed when it was generated) to the account, or as a deploy key of the repository with write access", op, host, user), true
+		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg show-ssh-key …`, or the one printed when it was generated) %s", op, host, user, where), true
 	case strings.Contains(msg, "ssh: handshake failed"):
 		return fmt.Sprintf("%s over SSH: the handshake with %s failed: %s", op, host, firstLine(msg)), true
 	}

@@ -49,7 +49,7 @@ func (s *session) checkSSHKey(ctx context.Context) {
 	}
 	cc, chans, reqs, err := ssh.NewClientConn(conn, hostport, cfg)
 	if err != nil {
-		msg, _ := sshError(err, hostport, user, "authenticating")
+		msg, _ := sshError(err, c, hostport, user, "authenticating")
 		if msg == "" {
 			msg = "the SSH handshake with " + hostport + " failed: " + firstLine(err.Error())
 		}
