@@ -16,8 +16,8 @@ const bbDeployKeysReadOnly = "Bitbucket Cloud's deploy keys are read-only and a 
 
 // bitbucketKeys registers keys through Bitbucket Cloud's API (see ARCHITECTURE.md, Git over SSH):
 // GET /user for the account's UUID, then POST /users/{uuid}/ssh-keys {key, label} → 201 (an API
-// token's read:ssh-key:bitbucket and write:ssh-key:bitbucket scopes; the account:write scope of
-// an app password or OAuth consumer), and DELETE /users/{uuid}/ssh-keys/{key_id} → 204
+// token's read:ssh-key:bitbucket and write:ssh-key:bitbucket scopes; account:write in the legacy
+// scope names Bitbucket reports), and DELETE /users/{uuid}/ssh-keys/{key_id} → 204
 // (delete:ssh-key:bitbucket). Keys always go to the account: deploy keys are read-only.
 var bitbucketKeys = &keyRegistrar{
 	add: func(ctx context.Context, s *session, repo, _ /*title*/, pub string) (keyAdded, error) {
@@ -89,8 +89,9 @@ func bbKeyError(op string, a bbAnswer, need string) error {
 	switch {
 	case a.lacksScope():
 		required := strings.Join(a.errorBody().Error.Detail.Required, ", ")
-		return fmt.Errorf("%s: the token lacks the scope Bitbucket asks for (%s; HTTP 403): an API token needs %s, an app password "+
-			"or OAuth consumer account:write; add it, or paste the public key by hand", op, cmpOr(required, need), need)
+		return fmt.Errorf("%s: the token lacks the scope Bitbucket asks for (%s; HTTP 403): the API token needs %s; "+
+			"make a token with it (%s), or paste the public key by hand under Personal settings > SSH keys", op, cmpOr(required, need), need,
+			"https://id.atlassian.com/manage-profile/security/api-tokens")
 	case a.status == http.StatusBadRequest && strings.Contains(strings.ToLower(msg+string(a.body)), "already"):
 		return fmt.Errorf("%s: Bitbucket holds this public key already, on another account or as a repository's access key (%q): "+
 			"a key can be registered once; delete it there, or generate a new key (--ssh-key-generate)", op, firstLine(msg))

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// SSH-key scopes of API tokens; an app password or OAuth consumer has account (read) and
+// SSH-key scopes of API tokens; the legacy names Bitbucket reports are account (read) and
 // account:write (add, delete) instead.
 const (
 	bbReadSSHKey   = "read:ssh-key:bitbucket"
