@@ -235,7 +235,7 @@ func reportSave(opts *setOptions, d *config.Data, creds providers.Credentials, o
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, opts.savedText()+".")
-	opts.SSH.printPublicKey(opts.IO)
+	opts.SSH.printPublicKey(opts.IO, creds)
 	return nil
 }
 

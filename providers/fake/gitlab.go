@@ -148,6 +148,7 @@ type gitLab struct {
 	nextID   int64
 
 	tokens gitLabTokens // rotated tokens (gitlab_rotate.go)
+	keys   gitLabKeys   // SSH keys (gitlab_keys.go)
 }
 
 func newGitLab() http.Handler { return GitLabHandler() }
@@ -204,6 +205,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sc.user, sc.userID = GitLabUser, GitLabUserID
 	}
 	base := "http://" + r.Host
+	if g.serveKeys(w, r, seg, sc) {
+		return
+	}
 	if g.serveProjects(w, r, seg, base, sc) {
 		return
 	}
