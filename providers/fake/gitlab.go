@@ -228,6 +228,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !g.allowed(w, sc, "api", "read_api") {
 			return
 		}
+		if !gitLabKnownGroup(seg[1]) && g.botOwnGroup(w, base, seg[1], sc) {
+			return
+		}
 		if !gitLabKnownGroup(seg[1]) {
 			g.message(w, http.StatusNotFound, "404 Group Not Found")
 			return
@@ -240,6 +243,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, grp)
 	case len(seg) == 5 && seg[0] == "groups" && seg[2] == "members" && seg[3] == "all":
 		if !g.allowed(w, sc, "api", "read_api") {
+			return
+		}
+		if !gitLabKnownGroup(seg[1]) && g.botOwnGroup(w, base, seg[1], sc) {
 			return
 		}
 		if !gitLabKnownGroup(seg[1]) {
