@@ -48,7 +48,7 @@ fmt:
 # One man page per command, generated from the command tree into $(MANDIR) (not committed).
 man:
 	rm -rf $(MANDIR)
-	$(GO) run ./cli/genman.go -version $(VERSION) $(MANDIR)
+	$(GO) run ./cli/manpages/genman.go -version $(VERSION) $(MANDIR)
 
 install-man: man
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1

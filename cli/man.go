@@ -2,28 +2,15 @@ package cli
 
 import (
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
-// WriteManPages writes a man page (section 1) for every command of the command line to dir:
-// gitopscfg.1, gitopscfg-check.1, gitopscfg-devtron-set.1, … (`make man`; cli/genman.go). The
-// date is SOURCE_DATE_EPOCH's when it is set, for reproducible pages.
-func WriteManPages(dir, version string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	root := manTree(version)
-	header := &doc.GenManHeader{Title: "", Section: "1", Source: "gitopscfg " + version, Manual: "gitopscfg manual"}
-	return doc.GenManTreeFromOpts(root, doc.GenManTreeOptions{Header: header, Path: dir, CommandSeparator: "-"})
-}
-
-// manTree is the command tree the man pages describe: the one a run builds, with cobra's
+// ManTree is the command tree the man pages describe (cli/manpages, which keeps the man-page
+// writer and its Markdown renderer out of the program): the one a run builds, with cobra's
 // completion command (which a run adds only when it executes) and without cobra's "auto generated"
 // footer.
-func manTree(version string) *cobra.Command {
+func ManTree(version string) *cobra.Command {
 	f := newFactory(Streams{In: eofReader{}, Out: io.Discard, Err: io.Discard}, version, func(string) string { return "" }, nil)
 	root := newRootCmd(f)
 	root.InitDefaultCompletionCmd()

@@ -36,6 +36,9 @@ type setOptions struct {
 	// --app-key, the file holding a GitHub App's private key.
 	KindFlag, AppKeyFile string
 	SSH                  sshOptions
+	// SPCertFile is --sp-cert, the file holding an Azure service principal's certificate and its
+	// private key (its secret instead of a client secret).
+	SPCertFile string
 }
 
 // newSetCmd builds set; runF runs it (nil: setRun), so tests can swap it.
@@ -45,7 +48,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID]) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
+		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID] | --tenant-id T --client-id C (--token-stdin | --sp-cert FILE)) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
 		Short:             "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long:              setLong,
 		Example:           setExample,
@@ -232,7 +235,7 @@ func reportSave(opts *setOptions, d *config.Data, creds providers.Credentials, o
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, opts.savedText()+".")
-	opts.SSH.printPublicKey(opts.IO)
+	opts.SSH.printPublicKey(opts.IO, creds)
 	return nil
 }
 

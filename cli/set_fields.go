@@ -114,6 +114,9 @@ func mergeSetFields(opts *setOptions, stored *config.Credential) (providers.Cred
 	if err := opts.readAppKey(&c, &changed); err != nil {
 		return c, nil, err
 	}
+	if err := opts.readSPCert(&c, &changed); err != nil {
+		return c, nil, err
+	}
 	more, err := applyNetFlags(opts.runDeps, &c.Settings, changed)
 	if err != nil {
 		return c, nil, err
@@ -189,5 +192,5 @@ func settingFlags() []string {
 	for _, f := range setFieldFlags {
 		out = append(out, "--"+f.flag)
 	}
-	return append(out, "--token-stdin", "--kind", "--app-key", "--ssh-key", "--ssh-key-generate", "--trust-host-key")
+	return append(out, "--token-stdin", "--kind", "--app-key", "--ssh-key", "--ssh-key-generate", "--trust-host-key", "--sp-cert")
 }

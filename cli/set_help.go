@@ -18,7 +18,14 @@ organisations with their own tokens). PROVIDER is one of ` + providerIDList() + 
 
 A GitHub App (--app-id, --app-key FILE, optionally --installation-id) is a credential of kind
 github-app: its secret is its private key, read from the file, and its check mints an installation
-token instead of reading a user.`
+token instead of reading a user.
+
+An Azure DevOps service principal (--tenant-id, --client-id, optionally --authority-url) is a
+credential of kind service-principal: its secret is a client secret on standard input
+(--token-stdin), or a certificate: --sp-cert FILE, a PEM file holding the certificate registered on
+the app registration and its unencrypted RSA private key, with which the check signs Microsoft
+Entra ID's client assertion. (--client-cert and --client-key are another thing: a TLS client
+certificate for servers that ask for one.)`
 
 // setExample is set's examples.
 const setExample = `  # Add GitHub and make it the active provider; the token comes from a variable, on standard input

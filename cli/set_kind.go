@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -30,7 +31,7 @@ var setFlagKinds = map[string]string{
 // token, and what it is.
 var kindSecretFlags = map[string][2]string{
 	config.CredentialGitHubApp:        {"--app-key", "--app-key FILE (the App's private key)"},
-	config.CredentialServicePrincipal: {"--token-stdin", "--token-stdin (the client secret on standard input)"},
+	config.CredentialServicePrincipal: {"--token-stdin", "--token-stdin (the client secret on standard input) or --sp-cert FILE (its certificate and key)"},
 }
 
 // maxAppKeyFile bounds the file --app-key reads.
@@ -40,6 +41,7 @@ const maxAppKeyFile = 64 * 1024
 func addKindFlags(fl *pflag.FlagSet, opts *setOptions) {
 	fl.StringVar(&opts.KindFlag, "kind", "", "the kind of credential: "+strings.Join([]string{config.CredentialToken, config.CredentialGitHubApp, config.CredentialServicePrincipal}, ", ")+" (default: the stored one, or the one the flags given imply)")
 	fl.StringVar(&opts.AppKeyFile, "app-key", "", "GitHub App: the PEM file of the App's private key (makes the credential a GitHub App)")
+	fl.StringVar(&opts.SPCertFile, "sp-cert", "", "Azure service principal: the PEM file of the certificate registered on the app and its private key, in place of a client secret (makes the credential a service principal)")
 }
 
 // checkKindFlags refuses a --kind that names no kind, or that the flags given contradict.
@@ -75,6 +77,9 @@ func (opts *setOptions) impliedKinds() []string {
 	}
 	if opts.AppKeyFile != "" {
 		add(config.CredentialGitHubApp)
+	}
+	if opts.SPCertFile != "" {
+		add(config.CredentialServicePrincipal)
 	}
 	return kinds
 }
@@ -178,4 +183,43 @@ func fieldFlagOf(kind string, k providers.FieldKey) string {
 		return "--kind"
 	}
 	return fieldFlag(k)
+}
+
+// readSPCert reads --sp-cert's file (a certificate and its private key, PEM) into c's secret: a
+// service principal then signs in with the certificate instead of a client secret.
+func (opts *setOptions) readSPCert(c *providers.Credentials, changed *[]providers.FieldKey) error {
+	if opts.SPCertFile == "" {
+		return nil
+	}
+	if opts.TokenStdin {
+		return usageErr("--sp-cert and --token-stdin both give the service principal's secret: give the certificate (--sp-cert FILE) or a client secret (--token-stdin), not both")
+	}
+	b, err := readBounded(opts.SPCertFile, maxAppKeyFile)
+	if err != nil {
+		return usageErr("--sp-cert: cannot read the certificate file: %v", err)
+	}
+	pemText, err := forms.SPCertificate(string(b))
+	if err != nil {
+		return usageErr("--sp-cert %s: %v", opts.SPCertFile, err)
+	}
+	c.Token = pemText
+	*changed = append(*changed, providers.FieldToken)
+	return nil
+}
+
+// readBounded reads the file at path, refusing one over limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("the file is over %d bytes: give the certificate and its key only", limit)
+	}
+	return b, nil
 }

@@ -27,9 +27,9 @@ type sshOptions struct {
 
 func (o *sshOptions) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&o.SSHKeyFile, "ssh-key", "", "import the SSH private key in FILE (OpenSSH, no passphrase): Git then goes over SSH")
-	fl.BoolVar(&o.SSHGenerate, "ssh-key-generate", false, "generate an ed25519 SSH key (prints its public key): Git then goes over SSH")
+	fl.BoolVar(&o.SSHGenerate, "ssh-key-generate", false, "generate an SSH key (prints its public key): ed25519, or RSA 4096 for Azure DevOps, whose SSH server takes RSA keys only; Git then goes over SSH")
 	fl.StringVar(&o.TrustHostKey, "trust-host-key", "", "trust the SSH server's host key of this fingerprint (SHA256:…) without asking")
-	fl.BoolVar(&o.RegisterKey, "register-key", false, "register the public key through the provider's API (GitHub, Gitea): a deploy key of --repo, else a key of the token's user; remove deletes it")
+	fl.BoolVar(&o.RegisterKey, "register-key", false, "register the public key through the provider's API (GitHub, GitLab, Gitea: a deploy key with write access of --repo, else a key of the token's user; Bitbucket: always a key of the token's account, as its deploy keys are read-only); remove deletes it")
 }
 
 func (o *sshOptions) validate() error {
@@ -63,12 +63,15 @@ func (o *sshOptions) apply(c *providers.Credentials) (bool, error) {
 			return false, usageErr("--ssh-key: cannot read the key: %v", errors.Unwrap(err))
 		}
 		key, err := forms.SSHKey(string(b))
+		if err == nil {
+			err = providers.CheckSSHKeyFor(c.Provider, key)
+		}
 		if err != nil {
 			return false, usageErr("--ssh-key %s: %v", o.SSHKeyFile, err)
 		}
 		c.SSHKey = key
 	case o.SSHGenerate:
-		priv, pub, err := providers.GenerateSSHKey("gitopscfg-" + c.CredentialName())
+		priv, pub, err := providers.GenerateSSHKeyFor(c.Provider, "gitopscfg-"+c.CredentialName())
 		if err != nil {
 			return false, err
 		}
@@ -102,12 +105,13 @@ func keepHostKey(c *providers.Credentials, stored *config.Credential) {
 	c.SSHHostKey = stored.SSHHostKey
 }
 
-// printPublicKey prints a generated key's public half, to paste on the server.
-func (o *sshOptions) printPublicKey(s Streams) {
+// printPublicKey prints a generated key's public half, to paste on the server (where, for c's
+// provider).
+func (o *sshOptions) printPublicKey(s Streams, c providers.Credentials) {
 	if o.generated == "" {
 		return
 	}
-	fmt.Fprintf(s.Out, "Public key (add it to the Git server: a deploy key with write access, or a key of the account):\n%s\n", o.generated)
+	fmt.Fprintf(s.Out, "Public key (%s):\n%s\n", providers.SSHKeyPasteHint(c), o.generated)
 }
 
 // missingFields names the flags a new credential of p still needs: its host, organisation,

@@ -25,8 +25,8 @@ func TestSSHFlagsWhereTheyDoNotApply(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"set", "azure", "--ssh-key", key}, "does not apply to Azure DevOps"},
-		{[]string{"set", "gitlab", "--ssh-key", key, "--register-key"}, "cannot be registered through its API"},
+		{[]string{"set", "azure", "--ssh-key", key}, "Azure DevOps takes RSA SSH keys only"},
+		{[]string{"set", "azure", "--ssh-key", key, "--register-key"}, "cannot be registered through its API"},
 		{[]string{"set", "github", "--trust-host-key", "SHA256:x"}, "apply to a credential with an SSH key"},
 		{[]string{"set", "github", "--ssh-key", key, "--ssh-key-generate"}, "exclude each other"},
 		{[]string{"set", "github", "--ssh-key", key, "--trust-host-key", "MD5:aa"}, "SHA256 fingerprint"},

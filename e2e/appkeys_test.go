@@ -18,7 +18,10 @@ func writeAppKeys(env *testscript.Env) error {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return err
 	}
-	for name, key := range map[string]string{"app.pem": fake.GitHubAppKey(), "other.pem": fake.GitHubAppOtherKey()} {
+	for name, key := range map[string]string{"app.pem": fake.GitHubAppKey(), "other.pem": fake.GitHubAppOtherKey(),
+		// Azure service principals' certificates with their keys (set --sp-cert FILE).
+		"sp.pem": fake.AzureSPCertificate(), "sp-expired.pem": fake.AzureSPExpiredCertificate(),
+		"sp-unregistered.pem": fake.AzureSPUnregisteredCertificate()} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(key), 0o600); err != nil {
 			return err
 		}
@@ -28,9 +31,12 @@ func writeAppKeys(env *testscript.Env) error {
 	return nil
 }
 
-// appKeyShows reports whether a line of the App's private key shows in text.
+// appKeyShows reports whether a line of an App's private key, or of a service principal
+// certificate's, shows in text.
 func appKeyShows(text string) bool {
-	for _, key := range []string{fake.GitHubAppKey(), fake.GitHubAppOtherKey()} {
+	for _, key := range []string{fake.GitHubAppKey(), fake.GitHubAppOtherKey(), fake.AzureSPCertificate(),
+		fake.AzureSPExpiredCertificate(), fake.AzureSPUnregisteredCertificate()} {
+		key = key[strings.Index(key, "-----BEGIN RSA PRIVATE KEY-----"):] // a certificate's key, not the certificate
 		lines := strings.Split(strings.TrimSpace(key), "\n")
 		if strings.Contains(text, lines[2]) {
 			return true

@@ -423,7 +423,7 @@ func TestHostileSSHClientProbes(t *testing.T) {
 		sc.waitForText(t, pickerMarker, 10*time.Second)
 		sc.press(keyEnter)
 		sc.waitForText(t, "GitHub Organisation Name", 5*time.Second)
-		sc.replaceToken(fake.GitHubTokenNoAdminOrg)
+		sc.replaceToken(t, fake.GitHubTokenNoAdminOrg)
 		sc.waitForText(t, "not granted", 10*time.Second)
 		sc.press(keyCtrlS)
 		sc.waitForText(t, "Saved GitHub", 10*time.Second)

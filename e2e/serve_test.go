@@ -127,6 +127,8 @@ type screen struct {
 	sess  *gossh.Session
 	stdin io.Writer
 	out   *kit.Buffer
+	// term is the screen as the client's terminal shows it.
+	term *kit.Term
 }
 
 func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
@@ -139,12 +141,12 @@ func (s *sshServer) openScreen(t testing.TB, c *gossh.Client) *screen {
 		t.Fatal(err)
 	}
 	stdin, _ := sess.StdinPipe()
-	out := &kit.Buffer{}
-	sess.Stdout, sess.Stderr = out, out
+	out, term := &kit.Buffer{}, kit.NewTerm(120, 40)
+	sess.Stdout, sess.Stderr = io.MultiWriter(out, term), io.MultiWriter(out, term)
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	return &screen{sess: sess, stdin: stdin, out: out}
+	return &screen{sess: sess, stdin: stdin, out: out, term: term}
 }
 
 func (sc *screen) waitFor(t testing.TB, want string, within time.Duration) {
@@ -380,12 +382,11 @@ func (sc *screen) waitForText(t testing.TB, want string, within time.Duration) {
 	t.Fatalf("%q did not appear within %s; screen so far: %q", want, within, kit.Tail(sc.plain(), 3000))
 }
 
-// press sends keys to the UI, pausing so each is handled before the next (huh moves focus with a
-// command round trip).
+// press sends keys to the UI. Keys are handled in order; a key whose effect the next one depends
+// on across a screen change is followed by a wait on the screen (waitForText, replaceToken).
 func (sc *screen) press(keys ...string) {
 	for _, k := range keys {
 		fmt.Fprint(sc.stdin, k)
-		time.Sleep(120 * time.Millisecond)
 	}
 }
 
@@ -396,11 +397,27 @@ const (
 	keyCtrlS = "\x13"
 )
 
-// replaceToken opens the editor's token field (the fourth) and types a new token.
-func (sc *screen) replaceToken(token string) {
-	sc.press(keyTab, keyTab, keyTab, keyCtrlU)
-	fmt.Fprint(sc.stdin, token)
-	time.Sleep(150 * time.Millisecond)
+// replaceToken moves the editor's focus to its token field, as the screen shows it, and types a
+// new token there. huh moves the focus with a command round trip, so each Tab is followed by a
+// wait for the focus to move: a key sent earlier would go to the field before.
+func (sc *screen) replaceToken(t testing.TB, token string) {
+	t.Helper()
+	focus := ""
+	if !sc.term.WaitUntil(func(screen string) bool { focus = kit.Focused(screen); return focus != "" }, 10*time.Second) {
+		t.Fatalf("no field has the focus; screen:\n%s", sc.term.Screen())
+	}
+	for range 8 {
+		if strings.Contains(strings.ToLower(focus), "token") {
+			fmt.Fprint(sc.stdin, keyCtrlU+token)
+			return
+		}
+		before := focus
+		fmt.Fprint(sc.stdin, keyTab)
+		if !sc.term.WaitUntil(func(screen string) bool { focus = kit.Focused(screen); return focus != before && focus != "" }, 10*time.Second) {
+			t.Fatalf("the focus did not leave %q after a Tab; screen:\n%s", before, sc.term.Screen())
+		}
+	}
+	t.Fatalf("no token field within 8 Tabs; screen:\n%s", sc.term.Screen())
 }
 
 type auditDoc struct {
@@ -471,8 +488,8 @@ func TestServeConcurrentSessionsEditDifferentProviders(t *testing.T) {
 	b.press("j", keyEnter)
 	a.waitForText(t, "GitHub Organisation Name", 5*time.Second)
 	b.waitForText(t, "GitLab Group ID", 5*time.Second)
-	a.replaceToken(fake.GitHubTokenNoAdminOrg)
-	b.replaceToken(fake.GitLabTokenAPIOnly)
+	a.replaceToken(t, fake.GitHubTokenNoAdminOrg)
+	b.replaceToken(t, fake.GitLabTokenAPIOnly)
 	a.waitForText(t, "not granted", 10*time.Second) // the live check ran on the new token
 	b.waitForText(t, "covered by api", 10*time.Second)
 	a.press(keyCtrlS)
@@ -504,12 +521,12 @@ func TestServeConflictingSaveLosesNothing(t *testing.T) {
 
 	a.press(keyEnter) // A opens GitHub...
 	a.waitForText(t, "GitHub Organisation Name", 5*time.Second)
-	a.replaceToken(fake.GitHubTokenExpiringSoon)
+	a.replaceToken(t, fake.GitHubTokenExpiringSoon)
 	a.waitForText(t, "GitOps stops working then", 10*time.Second)
 
 	b.press(keyEnter) // ...while B opens it too and saves first
 	b.waitForText(t, "GitHub Organisation Name", 5*time.Second)
-	b.replaceToken(fake.GitHubTokenNoAdminOrg)
+	b.replaceToken(t, fake.GitHubTokenNoAdminOrg)
 	b.waitForText(t, "not granted", 10*time.Second)
 	b.press(keyCtrlS)
 	b.waitForText(t, "Saved GitHub", 10*time.Second)

@@ -42,7 +42,7 @@ func TestEndToEndUIGeneratesAKeyForOpenSSH(t *testing.T) {
 	ts.next("Token or password")
 	ts.next("Git transport")
 	ts.keys("Down") // HTTPS → a new ed25519 key
-	scr := ts.waitFor("Public key, to add on the Git server")
+	scr := ts.waitFor("Public key (ctrl+y copies it)")
 	pub := publicKeyLine.FindString(scr)
 	if pub == "" {
 		t.Fatalf("no public key on one line:\n%s", scr)

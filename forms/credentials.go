@@ -94,7 +94,7 @@ func checkKindValue(id providers.ID, kind string, k providers.FieldKey, raw stri
 		return AppPrivateKey(raw)
 	}
 	if k == providers.FieldToken && kind == config.CredentialServicePrincipal {
-		return TokenOf("client secret", raw)
+		return ServicePrincipalSecret(raw)
 	}
 	return checkValue(id, k, raw)
 }

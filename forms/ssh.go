@@ -32,16 +32,16 @@ func SSHKey(raw string) (string, error) {
 	return s + "\n", nil
 }
 
-// checkSSHURL checks the optional SSH address: ssh://[user@]host[:port]/, without a password,
-// query or fragment.
+// checkSSHURL checks the optional SSH address: ssh://[user@]host[:port]/ or Git's scp-like
+// [user@]host:path, without a password, query or fragment.
 func checkSSHURL(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if err := plainText(s, "the SSH URL"); err != nil || s == "" {
 		return "", err
 	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(providers.SCPToSSHURL(s))
 	if err != nil || u.Scheme != "ssh" || u.Hostname() == "" {
-		return "", fmt.Errorf("the SSH URL %s is not an ssh:// URL: write it as ssh://git@host[:port]/", shown(s))
+		return "", fmt.Errorf("the SSH URL %s is not an ssh:// URL: write it as ssh://git@host[:port]/ (or git@host:path)", shown(s))
 	}
 	if _, has := u.User.Password(); has || u.RawQuery != "" || u.Fragment != "" {
 		return "", errors.New("the SSH URL must not contain a password, a query or a fragment")

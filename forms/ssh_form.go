@@ -55,14 +55,14 @@ func (o formOptions) sshGroups(p providers.Provider, d *providers.Credentials) [
 	if c.Stored {
 		opts = append(opts, huh.NewOption("SSH with the stored key", TransportSSHKeep))
 	}
-	opts = append(opts, huh.NewOption("SSH with a new ed25519 key (generated here)", TransportGenerate),
+	opts = append(opts, huh.NewOption("SSH with a new key generated here", TransportGenerate),
 		huh.NewOption("SSH with a private key I paste", TransportPaste))
 	transport := huh.NewSelect[string]().Key("ssh_transport").Title("Git transport").
 		Description(o.fit.fit(assets.FieldHelp("advanced", "ssh_transport"), "")).Options(opts...).Value(&c.Transport)
 	paste := huh.NewInput().Key("ssh_paste").Title("SSH private key").Value(&c.Pasted).
 		Description(o.fit.fit(assets.FieldHelp("advanced", "ssh_paste"), "")).
 		EchoMode(huh.EchoModePassword).CharLimit(maxSSHKeyBytes).Placeholder("-----BEGIN OPENSSH PRIVATE KEY----- …").
-		Validate(func(s string) error { _, err := SSHKey(s); return err })
+		Validate(func(s string) error { _, err := sshKeyFor(p.ID, s); return err })
 	groups := []*huh.Group{
 		huh.NewGroup(transport).Title("Git transport"),
 		huh.NewGroup(paste).Title("Git transport").WithHideFunc(func() bool { return c.Transport != TransportPaste }),
@@ -90,3 +90,15 @@ func trustedHostKey(d providers.Credentials) string {
 	return providers.Fingerprint(k) + " (" + k.Type() + ", for " + strings.Join(hosts, ", ") + "). A server that shows another " +
 		"key is refused; a new SSH address's key is asked about on save."
 }
+
+// sshKeyFor checks a private key as SSHKey does, and that provider id's server takes its type.
+func sshKeyFor(id providers.ID, raw string) (string, error) {
+	key, err := SSHKey(raw)
+	if err == nil {
+		err = providers.CheckSSHKeyFor(id, key)
+	}
+	return key, err
+}
+
+// SSHKeyFor checks a private key given for provider id (see sshKeyFor).
+func SSHKeyFor(id providers.ID, raw string) (string, error) { return sshKeyFor(id, raw) }

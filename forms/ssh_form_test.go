@@ -37,3 +37,19 @@ func TestSSHKeyTakesAPaste(t *testing.T) {
 		t.Fatalf("a block that is no key: %v", err)
 	}
 }
+
+// TestSSHKeyForRefusesATypeTheServerDoesNotTake: Azure DevOps takes RSA keys only, so a pasted
+// ed25519 key is refused for it, and taken for GitHub.
+func TestSSHKeyForRefusesATypeTheServerDoesNotTake(t *testing.T) {
+	t.Parallel()
+	priv, _, err := providers.GenerateSSHKey("ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forms.SSHKeyFor(providers.Azure, priv); err == nil || !strings.Contains(err.Error(), "RSA") {
+		t.Fatalf("an ed25519 key for Azure DevOps: %v", err)
+	}
+	if _, err := forms.SSHKeyFor(providers.GitHub, priv); err != nil {
+		t.Fatalf("an ed25519 key for GitHub: %v", err)
+	}
+}

@@ -136,6 +136,9 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	if err := exportable(c); err != nil {
 		return nil, err
 	}
+	if providers.UsesCertificate(c) {
+		return nil, argoCDNoCertificate(c)
+	}
 	ns := o.Namespace
 	if ns == "" {
 		ns = "argocd"

@@ -47,3 +47,19 @@ func fluxWorkloadIdentity(c providers.Credentials) error {
 		"secretRef. The identity must be a user of the Azure DevOps organisation (%s) with Code read access",
 		c.ClientID, c.TenantID, c.ClientID, strings.TrimRight(c.Host, "/"))
 }
+
+// argoCDNoCertificate is why Argo CD gets no Secret for a service principal that signs in with a
+// client certificate: its repository Secrets name a principal by azureServicePrincipalClientId,
+// azureServicePrincipalClientSecret, azureServicePrincipalTenantId and
+// azureActiveDirectoryEndpoint, a client secret and no certificate (argo-cd's repository
+// credential fields), or else take useAzureWorkloadIdentity.
+func argoCDNoCertificate(c providers.Credentials) error {
+	return fmt.Errorf("nothing to export for %s: Argo CD has no field for a service principal's client certificate (its "+
+		"repository Secrets take azureServicePrincipalClientId, azureServicePrincipalClientSecret and "+
+		"azureServicePrincipalTenantId, and azureActiveDirectoryEndpoint: a client secret only). Either add a client secret to "+
+		"the app registration %s (Certificates & secrets > Client secrets), store it as a credential of its own (gitopscfg set "+
+		"NAME --provider azure --host %s --org %s --tenant-id %s --client-id %s --token-stdin) and export that one; or give "+
+		"Argo CD a workload identity: federate the app registration with the argocd-repo-server service account and set "+
+		"useAzureWorkloadIdentity: \"true\" on the repository Secret, without a secret",
+		c.CredentialName(), c.ClientID, strings.TrimRight(c.Host, "/"), c.Org, c.TenantID, c.ClientID)
+}

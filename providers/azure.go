@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -31,7 +32,7 @@ func init() {
 			onlyKind(config.CredentialToken, tokenField("Azure DevOps Access Token", assets.FieldHelp("azure", "token"))),
 		), append([]Field{urlPrefixField("https://dev.azure.com/acme/gitops/_git/", assets.FieldHelp("azure", "url_prefix")),
 			repoField("gitops/gitops-apps", false, assets.FieldHelp("azure", "repo"))},
-			azServicePrincipalFields...)...),
+			append(slices.Clone(azServicePrincipalFields), azureSSHFields()...)...)...),
 		Kinds: []string{config.CredentialServicePrincipal},
 		Scopes: []Scope{
 			{Name: "vso.code_manage", Why: "Code (read, write & manage): needed to create, clone, push to and delete repositories",
@@ -42,6 +43,7 @@ func init() {
 		check:     checkAzure,
 		repos:     newAzureRepos,
 		gitAccess: azGitAccess,
+		ssh:       azureSSH,
 	})
 }
 

@@ -82,6 +82,35 @@ type entraAnswer struct {
 	refusal entraError
 	host    string
 	err     error
+	// local says why no request was sent: the certificate cannot sign, or is out of its validity.
+	local string
+}
+
+// entraForm is the token request's form: the client secret, or a client assertion signed with
+// the certificate (azure_spcert.go); or why the certificate cannot sign in, said before asking.
+func entraForm(s *session, endpoint string) (url.Values, string) {
+	clientID := strings.TrimSpace(s.Creds.ClientID)
+	form := url.Values{"client_id": {clientID}, "grant_type": {"client_credentials"}, "scope": {AzureDevOpsScope}}
+	if !UsesCertificate(s.Creds) {
+		form.Set("client_secret", s.Creds.Token)
+		return form, ""
+	}
+	sc, err := ParseSPCertificate(s.Creds.Token)
+	if err != nil {
+		return nil, "the stored client certificate cannot sign in: " + err.Error() + "; store it again with `gitopscfg set " +
+			s.Creds.CredentialName() + " --sp-cert FILE`"
+	}
+	if why := spCertValidity(s.Creds, sc.Cert, s.Now); why != "" {
+		return nil, why
+	}
+	assertion, err := EntraAssertion(sc, clientID, endpoint, s.Now)
+	if err != nil {
+		return nil, err.Error()
+	}
+	s.mint(assertion) // no message shows it
+	form.Set("client_assertion_type", EntraAssertionType)
+	form.Set("client_assertion", assertion)
+	return form, ""
 }
 
 // requestEntraToken asks Entra for an Azure DevOps token for s's service principal.
@@ -96,8 +125,11 @@ func requestEntraToken(ctx context.Context, s *session) entraAnswer {
 		a.err = err
 		return a
 	}
-	form := url.Values{"client_id": {strings.TrimSpace(s.Creds.ClientID)}, "client_secret": {s.Creds.Token},
-		"grant_type": {"client_credentials"}, "scope": {AzureDevOpsScope}}
+	form, why := entraForm(s, endpoint)
+	if why != "" {
+		a.local = why
+		return a
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		a.err = err
@@ -139,6 +171,8 @@ func entraBearer(ctx context.Context, env *Env, c Credentials) (string, error) {
 			return "", errors.New(c.Seal("the service principal could not sign in: " + msg))
 		}
 		return "", errors.New(c.Seal("the service principal could not sign in: " + a.err.Error()))
+	case a.local != "":
+		return "", errors.New(c.Seal("the service principal could not sign in: " + a.local))
 	case a.token == "":
 		return "", errors.New(c.Seal(entraRefused(c, a)))
 	}
@@ -157,6 +191,9 @@ func entraRefused(c Credentials, a entraAnswer) string {
 	said := ""
 	if sum := a.refusal.summary(); sum != "" {
 		said = fmt.Sprintf(" (Microsoft Entra ID: %q)", sum)
+	}
+	if msg, ok := entraCertRefused(c, a.refusal.code(), said); ok {
+		return msg
 	}
 	switch code := a.refusal.code(); code {
 	case aadstsInvalidSecret:

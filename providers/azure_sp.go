@@ -20,13 +20,14 @@ import (
 // checked, writing (create, push, delete) only the round trip confirms.
 
 // azServicePrincipalFields are a service principal's own fields: its tenant, its application
-// (client) ID, its client secret (the credential's secret) and the authority URL.
+// (client) ID, its client secret or certificate with its key (PEM: the credential's secret) and the
+// authority URL.
 var azServicePrincipalFields = []Field{
 	{Key: FieldTenantID, Label: "Tenant ID", Example: "00000000-0000-0000-0000-000000000000",
 		Help: assets.FieldHelp("azure", "tenant_id"), Kinds: []string{config.CredentialServicePrincipal}},
 	{Key: FieldClientID, Label: "Client ID", Example: "00000000-0000-0000-0000-000000000000",
 		Help: assets.FieldHelp("azure", "client_id"), Kinds: []string{config.CredentialServicePrincipal}},
-	{Key: FieldToken, Label: "Client Secret", Help: assets.FieldHelp("azure", "client_secret"), Secret: true,
+	{Key: FieldToken, Label: "Client Secret or Certificate", Help: assets.FieldHelp("azure", "client_secret"), Secret: true,
 		Kinds: []string{config.CredentialServicePrincipal}},
 	{Key: FieldAuthorityURL, Label: "Authority URL", Example: DefaultAuthorityURL, Optional: true, Advanced: true,
 		Help: assets.FieldHelp("azure", "authority_url"), Kinds: []string{config.CredentialServicePrincipal}},
@@ -47,15 +48,27 @@ func azSignIn(ctx context.Context, s *session) bool {
 		s.Add(CheckNetwork, Fail, msg)
 		return false
 	}
+	if a.local != "" {
+		s.Add(CheckAuth, Fail, a.local)
+		const why = "not checked: the service principal could not sign in"
+		s.Add(ScopeCheckID("vso.code_manage"), Skip, why)
+		s.Add(CheckOrg, Skip, why)
+		if !spCertExpiry(s) {
+			s.Add(CheckExpiry, Skip, why)
+		}
+		return false
+	}
 	if a.token == "" {
 		s.Add(CheckAuth, Fail, entraRefused(s.Creds, a))
 		const why = "not checked: the service principal could not sign in"
 		s.Add(ScopeCheckID("vso.code_manage"), Skip, why)
 		s.Add(CheckOrg, Skip, why)
-		if a.refusal.code() == aadstsExpiredSecret {
+		switch {
+		case a.refusal.code() == aadstsExpiredSecret:
 			s.Add(CheckExpiry, Fail, "expired: the client secret has expired (AADSTS7000222); make a new one on the app "+
 				"registration's Certificates & secrets page")
-		} else {
+		case spCertExpiry(s):
+		default:
 			s.Add(CheckExpiry, Skip, why)
 		}
 		return false
@@ -121,8 +134,11 @@ func azSPAuth(s *session, project string, a azAnswer) bool {
 	return true
 }
 
-// azSPExpiry: a principal cannot read its own secret's expiry date.
+// azSPExpiry: a principal cannot read its own secret's expiry date; a certificate's is in it.
 func azSPExpiry(s *session) {
+	if spCertExpiry(s) {
+		return
+	}
 	s.Add(CheckExpiry, Skip, "unknown: the service principal cannot read its client secret's expiry date (Microsoft Graph can); "+
 		"see it on the app registration's Certificates & secrets page. An expired secret fails with AADSTS7000222")
 }

@@ -52,6 +52,7 @@ func init() {
 		check:     checkBitbucket,
 		repos:     newBitbucketRepos,
 		gitAccess: bbGitAccess,
+		sshKeys:   bitbucketKeys,
 	})
 }
 

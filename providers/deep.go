@@ -77,6 +77,7 @@ func RunDeep(ctx context.Context, env *Env, c Credentials, progress func(Check))
 	} else {
 		d.run(ctx)
 	}
+	d.revokeMinted(ctx)
 	r.DurationMS = time.Since(start).Milliseconds()
 	r.Finish()
 	return r.Sealed(c)
@@ -137,6 +138,8 @@ type deepRun struct {
 	// unsure names a repository that may have been created although Create failed, when looking
 	// it up failed too: deep:delete then fails, naming it, rather than being skipped.
 	unsure string
+	// revoke revokes the installation token a GitHub App's round trip minted (useAppToken).
+	revoke func(context.Context) string
 	gitURL string          // the clone URL without userinfo
 	local  *git.Repository // the in-memory clone
 	branch string

@@ -202,7 +202,7 @@ func (d *deepRun) gitError(err error, op string) string {
 	if detail != "" {
 		detail = " (" + firstLine(detail) + ")"
 	}
-	if msg, ok := sshError(err, host, d.gitUser(), op); ok {
+	if msg, ok := sshError(err, d.creds, host, d.gitUser(), op); ok {
 		return msg
 	}
 	var msg string

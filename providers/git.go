@@ -46,8 +46,17 @@ func init() {
 }
 
 // gitRepoURL is the rule of the generic provider's URL: an https:// (http:// to loopback) or
-// ssh:// URL of one repository, without credentials, query or fragment.
+// ssh:// URL of one repository, or Git's scp-like git@host:path, without credentials, query or
+// fragment.
 func gitRepoURL(s string) (string, error) {
+	if scp := SCPToSSHURL(s); scp != s {
+		// git@host:path, as Git takes it: checked in its ssh:// form, kept as given (its path may
+		// be relative to the account's home, where an ssh:// path is absolute).
+		if _, err := gitRepoURL(scp); err != nil {
+			return "", err
+		}
+		return s, nil
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || strings.Trim(u.Path, "/") == "" {
 		return "", fmt.Errorf("%q is not a repository URL: write it as https://host/path/repo.git or ssh://git@host[:port]/path/repo.git", s)
@@ -70,7 +79,7 @@ func gitRepoURL(s string) (string, error) {
 		}
 		return s, nil
 	}
-	return "", fmt.Errorf("%q is neither an https:// nor an ssh:// URL (scp-like git@host:path is written ssh://git@host/path)", s)
+	return "", fmt.Errorf("%q is neither an https:// nor an ssh:// URL, nor an scp-like git@host:path", s)
 }
 
 // GitServerHost is the Git host the generic provider's credential is sent to: its URL's scheme and
@@ -169,7 +178,7 @@ func lsRemoteSSH(ctx context.Context, c Credentials, repoURL string) (Status, st
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return Fail, fmt.Sprintf("the Git server says %s does not exist, or the key may not see it", repoURL)
 	case err != nil:
-		if msg, ok := sshError(err, hostport, auth.User, "ls-remote"); ok {
+		if msg, ok := sshError(err, c, hostport, auth.User, "ls-remote"); ok {
 			return Fail, msg
 		}
 		if net := DescribeNetworkError(err, hostport); net != "" {

@@ -20,8 +20,9 @@ import (
 // App's JWT with the private key and sends, at once, GET /app and the installation's look-up (GET
 // /orgs/{org}/installation, or GET /app/installations/{id} with the POST that mints its token when
 // the installation's ID is known); then it mints an installation token (POST
-// /app/installations/{id}/access_tokens) and reads GET /installation/repositories with it. The
-// longest chain is three requests, two when the installation's ID is given.
+// /app/installations/{id}/access_tokens), reads GET /installation/repositories with it and revokes
+// it (DELETE /installation/token, github_app_install.go). The longest chain is four requests,
+// three when the installation's ID is given.
 
 // Check ids of a GitHub App's permissions.
 const (
@@ -69,9 +70,13 @@ func checkGitHubApp(ctx context.Context, s *session) {
 		return
 	}
 	a.readRepositories(ctx)
+	revoked := a.revoke(ctx)
 	a.recordInstallation(in)
 	a.permissions(in)
-	a.expiry()
+	a.expiry(revoked == "")
+	if revoked != "" {
+		s.Add(CheckRevoke, Warn, revoked)
+	}
 }
 
 // gitHubWebHost is the web address of the credential's GitHub, without a trailing slash.
@@ -310,13 +315,29 @@ func (a *gitHubAppRun) recordInstallation(in *github.Installation) {
 }
 
 // expiry records that an installation token lives an hour, and that the platforms mint their own.
-func (a *gitHubAppRun) expiry() {
+// revoked says whether the one this check minted was revoked already.
+func (a *gitHubAppRun) expiry(revoked bool) {
 	until := "an hour"
-	if t := a.tok.val.GetExpiresAt(); !t.IsZero() {
+	switch t := a.tok.val.GetExpiresAt(); {
+	case revoked:
+		until = "an hour (the one this check minted was revoked when it was done)"
+	case !t.IsZero():
 		until = "an hour (the one this check minted until " + t.UTC().Format("15:04 UTC") + ")"
 	}
 	a.s.Add(CheckExpiry, Pass, "nothing to renew: an installation token lives "+until+", and Argo CD and Flux mint their own "+
-		"from the App's private key, which does not expire")
+		"from the App's private key, which does not expire; to replace the key, generate a new one on "+a.keyPage()+
+		", give it with `gitopscfg set "+a.s.Creds.CredentialName()+" --app-key FILE`, then delete the old one there")
+}
+
+// keyPage is the App's settings page, where its private keys are generated: its organisation's
+// when an organisation owns the App.
+func (a *gitHubAppRun) keyPage() string {
+	app := a.app.val
+	org := ""
+	if app.GetOwner().GetType() == "Organization" {
+		org = app.GetOwner().GetLogin()
+	}
+	return GitHubAppsPage(a.web, org, app.GetSlug())
 }
 
 // gitHubAppNeeds are the installation permissions GitOps needs, and why.

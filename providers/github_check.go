@@ -377,24 +377,60 @@ func gitHubExpiry(s *session, h http.Header) {
 	}
 	t, ok := parseGitHubExpiry(v)
 	if !ok {
-		s.Add(CheckExpiry, Warn, fmt.Sprintf("the expiry date GitHub sent (%q) could not be read: see the token's page at %s", v, s.TokenURL()))
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("the expiry date GitHub sent (%q) could not be read: see the token's page at %s", v, gitHubTokenPage(s)))
 		return
 	}
-	addTokenExpiryCheck(s, t)
+	addTokenExpiryCheck(s, t, gitHubRenewal(s))
+}
+
+// gitHubTokenPage is where the session's token is managed: a GitHub App's settings pages for a
+// token an App issued, the personal-token page otherwise.
+func gitHubTokenPage(s *session) string {
+	if gitHubAppToken(s.Creds.Token) {
+		return GitHubAppsPage(gitHubWebHost(s), s.Creds.Org, "")
+	}
+	return s.TokenURL()
+}
+
+// gitHubRenewal says how to replace the session's token before or after it expires: a token a
+// GitHub App issued is renewed by its App, so the App itself is what to store.
+func gitHubRenewal(s *session) string {
+	if gitHubAppToken(s.Creds.Token) {
+		return fmt.Sprintf("it is a %s, which its App renews: store the App itself (`gitopscfg set %s --app-id ID --app-key FILE`; "+
+			"generate its private key on %s), and the platforms mint their own tokens from it",
+			gitHubTokenKind(s.Creds.Token), s.Creds.CredentialName(), GitHubAppsPage(gitHubWebHost(s), s.Creds.Org, ""))
+	}
+	return "create a new one at " + s.TokenURL() + " and update it here"
+}
+
+// GitHubAppsPage is the settings page of the GitHub App slug at web (without a trailing slash),
+// where its private keys are generated: the organisation's page for an App org owns, the
+// account's otherwise (org ""). With no slug it names both lists of Apps.
+func GitHubAppsPage(web, org, slug string) string {
+	web = strings.TrimRight(web, "/")
+	switch {
+	case slug != "" && org != "":
+		return web + "/organizations/" + org + "/settings/apps/" + slug
+	case slug != "":
+		return web + "/settings/apps/" + slug
+	case org != "":
+		return "the App's settings page (" + web + "/organizations/" + org + "/settings/apps for organisation " + org +
+			"'s Apps, " + web + "/settings/apps for your own)"
+	}
+	return "the App's settings page (" + web + "/settings/apps, or an organisation's /organizations/ORG/settings/apps)"
 }
 
 // addTokenExpiryCheck records the token's expiry and the expiry check: fail when past, warn within
-// expiryWarnWithin, pass otherwise.
-func addTokenExpiryCheck(s *session, t time.Time) {
+// expiryWarnWithin, pass otherwise; renew says what to do about it ("create a new one at …").
+func addTokenExpiryCheck(s *session, t time.Time, renew string) {
 	s.SetExpiry(t)
 	left := t.Sub(s.Now)
 	date := t.UTC().Format("2006-01-02 15:04 UTC")
 	switch {
 	case left <= 0:
-		s.Add(CheckExpiry, Fail, fmt.Sprintf("the token expired on %s: GitOps stops working with it. Create a new one at %s", date, s.TokenURL()))
+		s.Add(CheckExpiry, Fail, fmt.Sprintf("the token expired on %s: GitOps stops working with it; %s", date, renew))
 	case left <= expiryWarnWithin:
-		s.Add(CheckExpiry, Warn, fmt.Sprintf("expires in %s (%s): GitOps stops working then. Regenerate it at %s and update it here",
-			daysText(left), date, s.TokenURL()))
+		s.Add(CheckExpiry, Warn, fmt.Sprintf("expires in %s (%s): GitOps stops working then; %s", daysText(left), date, renew))
 	default:
 		s.Add(CheckExpiry, Pass, fmt.Sprintf("expires on %s (in %s)", date, daysText(left)))
 	}

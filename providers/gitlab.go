@@ -42,6 +42,7 @@ func init() {
 		check:         checkGitLab,
 		repos:         newGitLabRepos,
 		gitAccess:     gitLabGitAccess,
+		sshKeys:       gitLabKeys,
 	})
 }
 

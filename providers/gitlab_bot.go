@@ -59,16 +59,51 @@ func (b *gitLabBot) Noun() string {
 	return fmt.Sprintf("%s access token of %s %d", b.Kind, b.Kind, b.ID)
 }
 
-// tokenPage is where the bot's tokens are made: the group's Access tokens page when the group is
-// the configured one (its full path is known), else the page in words.
+// tokenPage is where the bot's tokens are made, rotated and revoked, from what is known without
+// asking: the group's Access tokens page when the group is the configured one (its full path is
+// known), else the page in words.
 func (b *gitLabBot) tokenPage(host string, group *gitlab.Group) string {
 	if b.Kind == "group" && group != nil && group.ID == b.ID && group.FullPath != "" {
-		return fmt.Sprintf("%s/groups/%s/-/settings/access_tokens", strings.TrimRight(host, "/"), group.FullPath)
+		return gitLabAccessTokensPage(host, "group", group.FullPath)
 	}
 	if b.Kind == "" {
 		return "the Access tokens page of its group or project (Settings > Access tokens)"
 	}
 	return fmt.Sprintf("the Access tokens page of %s %d (Settings > Access tokens)", b.Kind, b.ID)
+}
+
+// page is tokenPage with the path of the bot's group or project read with the token itself when
+// it is not known (GET /groups/:id, GET /projects/:id: a bot may read its own group or
+// project); a look-up that fails leaves the page in words.
+func (b *gitLabBot) page(ctx context.Context, gl *gitlab.Client, host string, group *gitlab.Group) string {
+	if b.Kind == "group" && group != nil && group.ID == b.ID || b.ID == 0 {
+		return b.tokenPage(host, group)
+	}
+	withCtx := gitlab.WithContext(ctx)
+	switch b.Kind {
+	case "group":
+		//lint:ignore SA1019 the parameter is deprecated for API v5, but v4 still embeds projects without it
+		g, _, err := gl.Groups.GetGroup(b.ID, &gitlab.GetGroupOptions{WithProjects: gitlab.Ptr(false)}, withCtx)
+		if err == nil && g != nil && g.FullPath != "" {
+			return gitLabAccessTokensPage(host, "group", g.FullPath)
+		}
+	case "project":
+		p, _, err := gl.Projects.GetProject(b.ID, nil, withCtx)
+		if err == nil && p != nil && p.PathWithNamespace != "" {
+			return gitLabAccessTokensPage(host, "project", p.PathWithNamespace)
+		}
+	}
+	return b.tokenPage(host, group)
+}
+
+// gitLabAccessTokensPage is the Access tokens page of a group (HOST/groups/PATH/-/settings/
+// access_tokens) or of a project (HOST/PATH/-/settings/access_tokens), as GitLab routes them.
+func gitLabAccessTokensPage(host, kind, path string) string {
+	host = strings.TrimRight(host, "/")
+	if kind == "group" {
+		return host + "/groups/" + path + "/-/settings/access_tokens"
+	}
+	return host + "/" + path + "/-/settings/access_tokens"
 }
 
 // gitLabBotNotMember explains why a bot is not a member of the configured group: a project token

@@ -80,7 +80,7 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("group access token of group %d", fake.GitLabGroupID); info.Kind != want || !strings.Contains(info.Page, "Access tokens") {
+	if want := fmt.Sprintf("group access token of group %d", fake.GitLabGroupID); info.Kind != want || !strings.HasSuffix(info.Page, "/groups/"+fake.GitLabGroupPath+"/-/settings/access_tokens") {
 		t.Errorf("Current: kind %q, page %q; want %q and the group's Access tokens page", info.Kind, info.Page, want)
 	}
 	newTok, _, err := rot.Rotate(ctx, env, c, time.Now().AddDate(0, 0, 30))
@@ -96,7 +96,8 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	_, _, err = rot.Rotate(ctx, env, old, time.Now().AddDate(0, 0, 30))
 	var re *providers.RotateError
 	if !errors.As(err, &re) || re.MaybeRevoked || re.Status != 405 ||
-		!strings.Contains(re.Msg, "personal access tokens only") || !strings.Contains(re.Msg, "Settings > Access tokens") {
+		!strings.Contains(re.Msg, "personal access tokens only") || !strings.Contains(re.Msg, "Settings > Access tokens") ||
+		!strings.Contains(re.Msg, e.URL(providers.GitLab)+"/groups/"+fake.GitLabGroupPath+"/-/settings/access_tokens") {
 		t.Fatalf("rotating on a GitLab that rotates personal tokens only: %v; want a 405 that changed nothing and says where to rotate", err)
 	}
 	if e.GitLabRotations() != before {

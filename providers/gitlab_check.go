@@ -53,10 +53,14 @@ func checkGitLab(ctx context.Context, s *session) {
 	bot := gitLabBotOf(r.user.val)
 	page := s.TokenURL()
 	if bot != nil {
-		page = bot.tokenPage(gitLabHost(s), r.group.val)
+		// The bot's own page and, for a project token outside the group, its role there (for the
+		// org check's explanation): at once.
+		var wg sync.WaitGroup
 		if bot.Kind == "project" && r.mem.status() == http.StatusNotFound {
-			bot.role(ctx, gl, userID) // for the org check's explanation
+			wg.Go(func() { bot.role(ctx, gl, userID) })
 		}
+		wg.Go(func() { page = bot.page(ctx, gl, gitLabHost(s), r.group.val) })
+		wg.Wait()
 	}
 	gitLabScopes(s, r.tok, page)
 	gitLabGroup(s, org, r.user.val, bot, r.group, r.mem)
@@ -357,6 +361,6 @@ func gitLabExpiry(s *session, tok gitLabReply[*gitlab.PersonalAccessToken], page
 		s.Add(CheckExpiry, Pass, "the token has no expiry date (you will not be warned before it stops working)")
 	default:
 		// A GitLab token expires at 00:00 UTC on its expiry date.
-		addTokenExpiryCheck(s, time.Time(*tok.val.ExpiresAt).UTC())
+		addTokenExpiryCheck(s, time.Time(*tok.val.ExpiresAt).UTC(), "create a new one at "+page+" and update it here")
 	}
 }

@@ -92,15 +92,17 @@ func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 	t, resp, err := gl.PersonalAccessTokens.GetSinglePersonalAccessToken(gitlab.WithContext(ctx))
 	<-done
 	if err != nil {
-		return TokenInfo{}, gitLabRotateError(s, "GET /personal_access_tokens/self", resp, err, false)
+		return TokenInfo{}, gitLabRotateError(s, s.TokenURL(), "GET /personal_access_tokens/self", resp, err, false)
+	}
+	info := gitLabTokenInfo(t)
+	page := s.TokenURL()
+	if bot := gitLabBotOf(user); bot != nil {
+		page = bot.page(ctx, gl, gitLabHost(s), nil)
+		info.Kind, info.Page = bot.Noun(), page
 	}
 	if t.Revoked || !t.Active {
 		return TokenInfo{}, &RotateError{Msg: fmt.Sprintf("the stored token %q is no longer active (revoked or expired), so it cannot be "+
-			"rotated: create a new one at %s and run `gitopscfg rotate gitlab --token-stdin`", t.Name, s.TokenURL())}
-	}
-	info := gitLabTokenInfo(t)
-	if bot := gitLabBotOf(user); bot != nil {
-		info.Kind, info.Page = bot.Noun(), bot.tokenPage(gitLabHost(s), nil)
+			"rotated: create a new one at %s and run `gitopscfg rotate %s --token-stdin`", t.Name, page, c.CredentialName())}
 	}
 	return info, nil
 }
@@ -116,6 +118,7 @@ func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires tim
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rotateTimeout(env))
 	defer cancel()
+	page := gitLabTokenPage(ctx, s, gl)
 	opt := &gitlab.RotatePersonalAccessTokenOptions{}
 	if !expires.IsZero() {
 		d := gitlab.ISOTime(expires.UTC().Truncate(24 * time.Hour))
@@ -123,24 +126,37 @@ func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires tim
 	}
 	t, resp, err := gl.PersonalAccessTokens.RotatePersonalAccessTokenSelf(opt, gitlab.WithContext(ctx))
 	if err != nil {
-		return "", TokenInfo{}, gitLabRotateError(s, "POST /personal_access_tokens/self/rotate", resp, err, true)
+		return "", TokenInfo{}, gitLabRotateError(s, page, "POST /personal_access_tokens/self/rotate", resp, err, true)
 	}
 	if t == nil || strings.TrimSpace(t.Token) == "" {
 		return "", TokenInfo{}, &RotateError{Status: resp.StatusCode, MaybeRevoked: true, Msg: fmt.Sprintf(
-			"%s answered the rotation without a new token: GitLab may have revoked the old one all the same; see %s", s.APIHost, s.TokenURL())}
+			"%s answered the rotation without a new token: GitLab may have revoked the old one all the same; see %s", s.APIHost, page)}
 	}
 	return strings.TrimSpace(t.Token), gitLabTokenInfo(t), nil
 }
 
-// gitLabRotateError explains a failed token request; sent says whether the request could have
-// changed something (a rotation), so that a lost answer is reported as a possible revocation.
-func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error, sent bool) error {
+// gitLabTokenPage is where the session's token is made and revoked: its group's or project's
+// Access tokens page for a group or project access token (asked before a rotation, which may
+// revoke the token), the personal-token page otherwise.
+func gitLabTokenPage(ctx context.Context, s *session, gl *gitlab.Client) string {
+	if u, _, err := gl.Users.CurrentUser(gitlab.WithContext(ctx)); err == nil {
+		if bot := gitLabBotOf(u); bot != nil {
+			return bot.page(ctx, gl, gitLabHost(s), nil)
+		}
+	}
+	return s.TokenURL()
+}
+
+// gitLabRotateError explains a failed token request; page is where the token is made and revoked;
+// sent says whether the request could have changed something (a rotation), so that a lost answer
+// is reported as a possible revocation.
+func gitLabRotateError(s *session, page, what string, resp *gitlab.Response, err error, sent bool) error {
 	status := 0
 	if resp != nil && resp.Response != nil {
 		status = resp.StatusCode
 	}
-	create := fmt.Sprintf("create a new token at %s with the scopes %s and run `gitopscfg rotate gitlab --token-stdin`",
-		s.TokenURL(), strings.Join(s.Provider.ScopeNames(), ", "))
+	create := fmt.Sprintf("create a new token at %s with the scopes %s and run `gitopscfg rotate %s --token-stdin`",
+		page, strings.Join(s.Provider.ScopeNames(), ", "), s.Creds.CredentialName())
 	b := gitLabError(err)
 	detail := b.ErrorDescription
 	if m, ok := b.Message.(string); ok && m != "" {
@@ -157,8 +173,8 @@ func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error
 		if sent {
 			return &RotateError{MaybeRevoked: true, Msg: s.Creds.Redact(msg + fmt.Sprintf(": GitLab may have rotated the token all the "+
 				"same, and then the old one is revoked and the new one was lost with the answer. Look at %s: if the old token "+
-				"is still listed as active, nothing changed and you can run `gitopscfg rotate gitlab` again; if it is revoked, %s",
-				s.TokenURL(), create))}
+				"is still listed as active, nothing changed and you can run `gitopscfg rotate %s` again; if it is revoked, %s",
+				page, s.Creds.CredentialName(), create))}
 		}
 	case status == http.StatusUnauthorized:
 		msg = fmt.Sprintf("%s refused the stored token (HTTP 401 %s): it is expired, revoked or unknown, and such a token cannot be rotated; %s",
@@ -170,8 +186,8 @@ func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error
 		// GitLab's self-rotation took personal access tokens only at first, and answers 405 to others.
 		msg = fmt.Sprintf("%s does not let this token rotate itself (HTTP 405 %s): this GitLab rotates personal access tokens "+
 			"only, and a group or project access token must be rotated on its group's or project's Settings > Access tokens "+
-			"page (newer GitLab versions let them rotate themselves); nothing changed. Store the new token with "+
-			"`gitopscfg rotate gitlab --token-stdin`", s.APIHost, detail)
+			"page (%s; newer GitLab versions let them rotate themselves); nothing changed. Store the new token with "+
+			"`gitopscfg rotate %s --token-stdin`", s.APIHost, detail, page, s.Creds.CredentialName())
 	case status == http.StatusNotFound:
 		msg = fmt.Sprintf("%s cannot rotate this token (HTTP %d %s): self-rotation needs GitLab 16.10 or later and a personal "+
 			"access token; %s", s.APIHost, status, detail, create)
@@ -181,7 +197,7 @@ func gitLabRotateError(s *session, what string, resp *gitlab.Response, err error
 	case status >= 500 && sent:
 		return &RotateError{Status: status, MaybeRevoked: true, Msg: s.Creds.Redact(fmt.Sprintf("%s answered %s with HTTP %d %s: a "+
 			"server-side error. GitLab may or may not have rotated the token: look at %s; if the old token is revoked, %s",
-			s.APIHost, what, status, detail, s.TokenURL(), create))}
+			s.APIHost, what, status, detail, page, create))}
 	default:
 		msg = gitLabUnexpected(s, what, status, err)
 	}

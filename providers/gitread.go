@@ -33,15 +33,21 @@ const maxAdvertisement = 1 << 20
 // characters).
 func CanRead(ctx context.Context, env *Env, c Credentials, repoURL string) Check {
 	start := time.Now()
+	var revoke func(context.Context) string
 	if isGitHubApp(c) { // a GitHub App reads as its installation: its private key goes to no Git request
-		inst, why := asInstallation(ctx, env, c)
+		inst, rv, why := asInstallation(ctx, env, c)
 		if why != "" {
 			d := time.Since(start).Milliseconds()
 			return Check{ID: CheckRead, Status: Fail, Message: why, DurationMS: &d}.Sealed(c)
 		}
-		c = inst
+		c, revoke = inst, rv
 	}
 	status, msg := canRead(ctx, env, c, repoURL)
+	if revoke != nil {
+		if why := revoke(ctx); why != "" {
+			msg += " (" + why + ")"
+		}
+	}
 	d := time.Since(start).Milliseconds()
 	return Check{ID: CheckRead, Status: status, Message: msg, DurationMS: &d}.Sealed(c)
 }

@@ -150,7 +150,8 @@ func TestGitHubTrafficMatchesOpenAPI(t *testing.T) {
 	}
 	for _, op := range []string{"users/get-authenticated", "orgs/get", "orgs/get-membership-for-authenticated-user",
 		"repos/create-in-org", "repos/get", "repos/delete", "apps/get-authenticated", "apps/get-org-installation",
-		"apps/get-installation", "apps/create-installation-access-token", "apps/list-repos-accessible-to-installation"} {
+		"apps/get-installation", "apps/create-installation-access-token", "apps/list-repos-accessible-to-installation",
+		"apps/revoke-installation-access-token"} {
 		if !v.seen[op] {
 			t.Errorf("operation %s was not exercised", op)
 		}

@@ -84,6 +84,9 @@ type Provider struct {
 	gitOnly bool
 	// sshKeys registers public SSH keys through the API (nil: they are pasted by hand).
 	sshKeys *keyRegistrar
+	// ssh is the provider's own Git-over-SSH rules (nil: ed25519 keys, git@<host>:22,
+	// OWNER/REPO.git): Azure DevOps' in azure_ssh.go.
+	ssh *sshRules
 }
 
 // GitOnly reports whether p has no API of ours (the generic provider): its live check is Git's

@@ -121,13 +121,16 @@ func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Pr
 // The SSH private key is masked too: whole, and each line of its PEM body.
 func (c Credentials) Redact(s string) string {
 	s = safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
-	if c.SSHKey == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, strings.TrimSpace(c.SSHKey), safe.Mask)
-	for line := range strings.SplitSeq(c.SSHKey, "\n") {
-		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-			s = strings.ReplaceAll(s, line, safe.Mask)
+	for _, key := range []string{c.SSHKey, c.Token} {
+		if !strings.HasPrefix(strings.TrimSpace(key), "-----BEGIN ") {
+			continue // not PEM: masked whole above, or empty
+		}
+		// A PEM key (an SSH key, a GitHub App's, a service principal certificate's) line by line.
+		s = strings.ReplaceAll(s, strings.TrimSpace(key), safe.Mask)
+		for line := range strings.SplitSeq(key, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+				s = strings.ReplaceAll(s, line, safe.Mask)
+			}
 		}
 	}
 	return s

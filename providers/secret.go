@@ -19,6 +19,9 @@ func TokenHint(tok string) string {
 	if tok == "" {
 		return ""
 	}
+	if strings.HasPrefix(tok, "-----BEGIN CERTIFICATE") {
+		return "certificate" // a service principal's, with its key: its last characters are the PEM's end line
+	}
 	if strings.HasPrefix(tok, "-----BEGIN ") {
 		return "private key" // a GitHub App's: its last characters are the PEM's end line
 	}

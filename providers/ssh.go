@@ -83,29 +83,31 @@ func authorizedLine(k ssh.PublicKey, comment string) string {
 func Fingerprint(k ssh.PublicKey) string { return ssh.FingerprintSHA256(k) }
 
 // SSHAddress is where c's Git over SSH goes: the user and host:port of SSHURL, else of the
-// generic provider's ssh:// URL, else git@ the Git host's name on port 22.
+// generic provider's ssh:// (or scp-style) URL, else the provider's own SSH host (Azure DevOps:
+// git@ssh.dev.azure.com), else git@ the Git host's name on port 22.
 func SSHAddress(c Credentials) (user, hostport string, err error) {
-	raw := strings.TrimSpace(c.SSHURL)
-	if raw == "" && strings.HasPrefix(strings.TrimSpace(c.URL), "ssh://") {
-		raw = strings.TrimSpace(c.URL)
+	u, err := sshURLOf(c)
+	if err != nil {
+		return "", "", err
 	}
-	if raw == "" {
+	if u == nil {
+		if r := providerSSH(c.Provider); r != nil && r.address != nil {
+			if user, host, ok := r.address(c); ok {
+				return user, net.JoinHostPort(host, "22"), nil
+			}
+		}
 		h, perr := url.Parse(strings.TrimSpace(c.Host))
 		if perr != nil || h.Hostname() == "" {
 			return "", "", fmt.Errorf("no SSH address for %s: give it with --ssh-url ssh://git@host[:port]/", c.CredentialName())
 		}
 		return defaultSSHUser, net.JoinHostPort(h.Hostname(), "22"), nil
 	}
-	u, perr := url.Parse(raw)
-	if perr != nil || u.Scheme != "ssh" || u.Hostname() == "" {
-		return "", "", fmt.Errorf("%q is not an SSH URL: write it as ssh://git@host[:port]/", raw)
-	}
 	port := u.Port()
 	if port == "" {
 		port = "22"
 	}
 	if n, perr := strconv.Atoi(port); perr != nil || n < 1 || n > 65535 {
-		return "", "", fmt.Errorf("%q has no valid port", raw)
+		return "", "", fmt.Errorf("%q has no valid port", u.Redacted())
 	}
 	user = defaultSSHUser
 	if u.User != nil && u.User.Username() != "" {
@@ -114,10 +116,60 @@ func SSHAddress(c Credentials) (user, hostport string, err error) {
 	return user, net.JoinHostPort(u.Hostname(), port), nil
 }
 
-// SSHRepoURL is the ssh:// URL of the repository fullName (owner/name) for c: the generic
-// provider's own URL, else the SSH address with fullName.git.
+// sshURLOf is c's SSH URL (SSHURL, else the generic provider's ssh:// or scp-style URL) as an
+// ssh:// URL; nil when c has none.
+func sshURLOf(c Credentials) (*url.URL, error) {
+	raw := strings.TrimSpace(c.SSHURL)
+	if raw == "" && IsSSHURL(c.URL) {
+		raw = strings.TrimSpace(c.URL)
+	}
+	if raw == "" {
+		return nil, nil
+	}
+	u, perr := url.Parse(SCPToSSHURL(raw))
+	if perr != nil || u.Scheme != "ssh" || u.Hostname() == "" {
+		return nil, fmt.Errorf("%q is not an SSH URL: write it as ssh://git@host[:port]/ (or git@host:path)", raw)
+	}
+	return u, nil
+}
+
+// IsSSHURL reports whether raw is an ssh:// URL or an scp-style address (git@host:path).
+func IsSSHURL(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	return strings.HasPrefix(raw, "ssh://") || SCPToSSHURL(raw) != raw
+}
+
+// SCPToSSHURL turns an scp-style address, as Git takes it ([user@]host:path, e.g.
+// git@ssh.dev.azure.com:v3/acme/gitops/apps), into the ssh:// URL of the same repository
+// (ssh://git@ssh.dev.azure.com/v3/acme/gitops/apps; scp-style has no port). Anything else is
+// returned unchanged. As Git, it takes the form only when no slash comes before the first colon.
+func SCPToSSHURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || strings.Contains(s[:colon], "/") || strings.Contains(s, "://") || strings.HasPrefix(s, "[") {
+		return raw
+	}
+	userHost, path := s[:colon], strings.TrimPrefix(s[colon+1:], "/")
+	user, host, hasUser := strings.Cut(userHost, "@")
+	if !hasUser {
+		user, host = "", userHost
+	}
+	if host == "" || strings.ContainsAny(host, "@ ") || (hasUser && user == "") || strings.ContainsAny(path, "?#@ \t") {
+		return raw
+	}
+	u := url.URL{Scheme: "ssh", Host: host, Path: "/" + path}
+	if user != "" {
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+// SSHRepoURL is the SSH URL of the repository fullName (owner/name) for c: the generic
+// provider's own URL (ssh://, or scp-style as given: its path may be relative to the account's
+// home), else the ssh:// URL of the SSH address with the provider's path of fullName
+// (OWNER/REPO.git; Azure DevOps: v3/ORGANISATION/PROJECT/REPO).
 func SSHRepoURL(c Credentials, fullName string) (string, error) {
-	if strings.HasPrefix(strings.TrimSpace(c.URL), "ssh://") && strings.TrimSpace(c.SSHURL) == "" {
+	if IsSSHURL(c.URL) && strings.TrimSpace(c.SSHURL) == "" {
 		return strings.TrimSpace(c.URL), nil
 	}
 	user, hostport, err := SSHAddress(c)
@@ -131,6 +183,13 @@ func SSHRepoURL(c Credentials, fullName string) (string, error) {
 		host = "[" + host + "]"
 	}
 	name := strings.Trim(fullName, "/")
+	if r := providerSSH(c.Provider); r != nil && r.path != nil {
+		prefix := ""
+		if u, _ := sshURLOf(c); u != nil && strings.TrimSpace(c.SSHURL) != "" {
+			prefix = u.Path
+		}
+		return "ssh://" + user + "@" + host + "/" + r.path(c, prefix, name), nil
+	}
 	if !strings.HasSuffix(name, ".git") {
 		name += ".git"
 	}
@@ -261,15 +320,19 @@ func ScanHostKey(ctx context.Context, hostport, keyType string) (ssh.PublicKey, 
 	return nil, fmt.Errorf("%s did not complete an SSH handshake: %v", hostport, err)
 }
 
-// sshError turns an SSH failure of op against host into an actionable sentence; false when err
-// is no SSH failure.
-func sshError(err error, host, user, op string) (string, bool) {
+// sshError turns an SSH failure of op against host into an actionable sentence, saying where c's
+// provider takes the key; false when err is no SSH failure.
+func sshError(err error, c Credentials, host, user, op string) (string, bool) {
 	var changed *HostKeyChangedError
+	where := "to the account, or as a deploy key of the repository with write access"
+	if r := providerSSH(c.Provider); r != nil && r.paste != nil {
+		where = "to the account that pushes: " + r.paste(c)
+	}
 	switch msg := err.Error(); {
 	case errors.As(err, &changed):
 		return changed.Error(), true
 	case strings.Contains(msg, "unable to authenticate"):
-		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg show-ssh-key …`, or the one printed when it was generated) to the account, or as a deploy key of the repository with write access", op, host, user), true
+		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg show-ssh-key …`, or the one printed when it was generated) %s", op, host, user, where), true
 	case strings.Contains(msg, "ssh: handshake failed"):
 		return fmt.Sprintf("%s over SSH: the handshake with %s failed: %s", op, host, firstLine(msg)), true
 	}

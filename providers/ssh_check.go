@@ -18,6 +18,9 @@ const CheckSSH = "ssh"
 func (s *session) checkSSHKey(ctx context.Context) {
 	c := s.Creds
 	signer, err := ParseSSHKey(c.SSHKey)
+	if err == nil {
+		err = CheckSSHKeyFor(c.Provider, c.SSHKey)
+	}
 	if err != nil {
 		s.Add(CheckSSH, Fail, err.Error())
 		return
@@ -46,7 +49,7 @@ func (s *session) checkSSHKey(ctx context.Context) {
 	}
 	cc, chans, reqs, err := ssh.NewClientConn(conn, hostport, cfg)
 	if err != nil {
-		msg, _ := sshError(err, hostport, user, "authenticating")
+		msg, _ := sshError(err, c, hostport, user, "authenticating")
 		if msg == "" {
 			msg = "the SSH handshake with " + hostport + " failed: " + firstLine(err.Error())
 		}

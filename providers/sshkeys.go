@@ -13,14 +13,37 @@ import (
 )
 
 // keyRegistrar is a provider's registration of a public SSH key through its API: as a deploy key
-// of one repository (with write access), or as a key of the token's user. GitHub and Gitea have
-// one; the other providers' keys are pasted by hand.
+// of one repository (with write access), or as a key of the token's user. GitHub, GitLab, Gitea
+// and Bitbucket (user keys only) have one; Azure DevOps' keys are pasted by hand.
 type keyRegistrar struct {
 	// add registers pub titled title on repo (OWNER/REPO) as a deploy key with write access, or,
 	// with repo "", as a key of the token's user; it returns the key's id.
-	add func(ctx context.Context, s *session, repo, title, pub string) (int64, error)
+	add func(ctx context.Context, s *session, repo, title, pub string) (keyAdded, error)
 	// remove deletes the key id of repo (or of the user, with repo "").
-	remove func(ctx context.Context, s *session, repo string, id int64) error
+	remove func(ctx context.Context, s *session, repo, id string) error
+}
+
+// keyAdded is a key a registrar added: its id, and where it went when not where it was asked
+// (Bitbucket's deploy keys are read-only, so its keys go to the user even with a repository).
+type keyAdded struct {
+	id string
+	// user: the key went to the token's user although a repository was named; why says why.
+	user bool
+	why  string
+}
+
+// numericKey is the id of a key an API numbers.
+func numericKey(id int64, err error) (keyAdded, error) {
+	return keyAdded{id: strconv.FormatInt(id, 10)}, err
+}
+
+// keyNumber reads a numeric key id back from a stored reference.
+func keyNumber(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("the stored key id %q is not a number", id)
+	}
+	return n, nil
 }
 
 // CanRegisterKeys reports whether p registers SSH keys through its API.
@@ -40,15 +63,19 @@ func RegisterSSHKey(ctx context.Context, env *Env, c Credentials) (ref, said str
 		return "", "", err
 	}
 	repo := strings.Trim(strings.TrimSpace(c.Repo), "/")
-	id, err := reg.add(ctx, s, repo, "gitopscfg "+c.CredentialName(), pub)
+	k, err := reg.add(ctx, s, repo, "gitopscfg "+c.CredentialName(), pub)
 	if err != nil {
 		return "", "", errors.New(c.Redact(err.Error()))
 	}
-	if repo != "" {
-		return "deploy:" + repo + ":" + strconv.FormatInt(id, 10),
-			fmt.Sprintf("added the public key to %s as a deploy key with write access (id %d)", repo, id), nil
+	if repo != "" && !k.user {
+		return "deploy:" + repo + ":" + k.id,
+			fmt.Sprintf("added the public key to %s as a deploy key with write access (id %s)", repo, k.id), nil
 	}
-	return "user:" + strconv.FormatInt(id, 10), fmt.Sprintf("added the public key to the token's user (id %d)", id), nil
+	said = fmt.Sprintf("added the public key to the token's user (id %s)", k.id)
+	if k.why != "" {
+		said += ": " + k.why
+	}
+	return "user:" + k.id, said, nil
 }
 
 // UnregisterSSHKey deletes the key c.SSHKeyRef names through the provider's API.
@@ -66,17 +93,16 @@ func UnregisterSSHKey(ctx context.Context, env *Env, c Credentials) (said string
 		}
 		repo, idText = rest[:i], rest[i+1:]
 	}
-	id, perr := strconv.ParseInt(idText, 10, 64)
-	if perr != nil || (kind != "deploy" && kind != "user") {
+	if idText == "" || strings.ContainsAny(idText, "/?#% ") || (kind != "deploy" && kind != "user") {
 		return "", fmt.Errorf("the stored key reference %q is not one gitopscfg made", c.SSHKeyRef)
 	}
-	if err := reg.remove(ctx, s, repo, id); err != nil {
+	if err := reg.remove(ctx, s, repo, idText); err != nil {
 		return "", errors.New(c.Redact(err.Error()))
 	}
 	if repo != "" {
-		return fmt.Sprintf("deleted the deploy key %d of %s", id, repo), nil
+		return fmt.Sprintf("deleted the deploy key %s of %s", idText, repo), nil
 	}
-	return fmt.Sprintf("deleted the key %d of the token's user", id), nil
+	return fmt.Sprintf("deleted the key %s of the token's user", idText), nil
 }
 
 func keySession(env *Env, c Credentials) (*session, *keyRegistrar, error) {
@@ -121,10 +147,10 @@ func keyRefusal(op string, status int, msg, need string) error {
 // gitHubKeys registers keys through GitHub's REST API: POST /repos/{owner}/{repo}/keys (deploy
 // keys; admin rights on the repository) and POST /user/keys (needs admin:public_key).
 var gitHubKeys = &keyRegistrar{
-	add: func(ctx context.Context, s *session, repo, title, pub string) (int64, error) {
+	add: func(ctx context.Context, s *session, repo, title, pub string) (keyAdded, error) {
 		gh, err := newGitHubClient(s)
 		if err != nil {
-			return 0, err
+			return keyAdded{}, err
 		}
 		k := &github.Key{Title: github.Ptr(title), Key: github.Ptr(pub)}
 		var got *github.Key
@@ -137,11 +163,15 @@ var gitHubKeys = &keyRegistrar{
 			got, resp, err = gh.Users.CreateKey(ctx, k)
 		}
 		if err != nil {
-			return 0, gitHubKeyError("adding the key", resp, err, repo)
+			return keyAdded{}, gitHubKeyError("adding the key", resp, err, repo)
 		}
-		return got.GetID(), nil
+		return numericKey(got.GetID(), nil)
 	},
-	remove: func(ctx context.Context, s *session, repo string, id int64) error {
+	remove: func(ctx context.Context, s *session, repo, idText string) error {
+		id, err := keyNumber(idText)
+		if err != nil {
+			return err
+		}
 		gh, err := newGitHubClient(s)
 		if err != nil {
 			return err
@@ -179,7 +209,7 @@ func gitHubKeyError(op string, resp *github.Response, err error, repo string) er
 // giteaKeys registers keys through Gitea's API: POST /repos/{owner}/{repo}/keys (deploy keys;
 // write:repository and admin rights on the repository) and POST /user/keys (write:user).
 var giteaKeys = &keyRegistrar{
-	add: func(ctx context.Context, s *session, repo, title, pub string) (int64, error) {
+	add: func(ctx context.Context, s *session, repo, title, pub string) (keyAdded, error) {
 		path, body := "/user/keys", map[string]any{"title": title, "key": pub}
 		need := "a key of the user needs the token's write:user scope"
 		if repo != "" {
@@ -191,14 +221,18 @@ var giteaKeys = &keyRegistrar{
 			ID int64 `json:"id"`
 		}
 		if a.err != nil {
-			return 0, fmt.Errorf("adding the key: %v", a.err)
+			return keyAdded{}, fmt.Errorf("adding the key: %v", a.err)
 		}
 		if a.status != http.StatusCreated || !a.decode(&k) {
-			return 0, keyRefusal("adding the key", a.status, a.message(), need)
+			return keyAdded{}, keyRefusal("adding the key", a.status, a.message(), need)
 		}
-		return k.ID, nil
+		return numericKey(k.ID, nil)
 	},
-	remove: func(ctx context.Context, s *session, repo string, id int64) error {
+	remove: func(ctx context.Context, s *session, repo, idText string) error {
+		id, err := keyNumber(idText)
+		if err != nil {
+			return err
+		}
 		path := "/user/keys/" + strconv.FormatInt(id, 10)
 		if repo != "" {
 			path = "/repos/" + escapeRepo(repo) + "/keys/" + strconv.FormatInt(id, 10)

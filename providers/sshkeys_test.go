@@ -10,8 +10,8 @@ import (
 )
 
 // GitHub and Gitea register a credential's public key through their APIs, as a deploy key of the
-// credential's repository or as a key of the token's user, and delete it again; the other
-// providers say the key is pasted by hand.
+// credential's repository or as a key of the token's user, and delete it again; Azure DevOps
+// (no API for SSH keys) says the key is pasted by hand.
 func TestRegisterSSHKeyGitHubAndGitea(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
@@ -44,10 +44,10 @@ func TestRegisterSSHKeyGitHubAndGitea(t *testing.T) {
 			}
 		}
 	}
-	c := e.DemoCredentials(providers.GitLab)
+	c := e.DemoCredentials(providers.Azure)
 	c.SSHKey, _, _ = providers.GenerateSSHKey("t")
 	if _, _, err := providers.RegisterSSHKey(testCtx(t), envWithTimeout(providers.DefaultTimeout), c); err == nil || !strings.Contains(err.Error(), "paste the public key") {
-		t.Errorf("GitLab: %v", err)
+		t.Errorf("Azure DevOps: %v", err)
 	}
 }
 

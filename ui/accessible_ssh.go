@@ -33,7 +33,7 @@ func (a *accessible) askSSH(p providers.Provider, d *providers.Credentials, stor
 		choice = forms.TransportSSHKeep
 		opts = append(opts, huh.NewOption("SSH with the stored key", forms.TransportSSHKeep))
 	}
-	opts = append(opts, huh.NewOption("SSH with a new ed25519 key (generated here)", forms.TransportGenerate),
+	opts = append(opts, huh.NewOption("SSH with a new key generated here", forms.TransportGenerate),
 		huh.NewOption("SSH with a private key read from a file", transportFile))
 	a.say("Git transport: %s", assets.FieldHelp("advanced", "ssh_transport"))
 	if err := a.run(huh.NewSelect[string]().Title("Git transport").Options(opts...).Value(&choice)); err != nil {
@@ -57,12 +57,12 @@ func (a *accessible) sshKey(choice string, d *providers.Credentials) error {
 	case forms.TransportHTTPS:
 		d.SSHKey = ""
 	case forms.TransportGenerate:
-		priv, pub, err := providers.GenerateSSHKey("gitopscfg-" + d.CredentialName())
+		priv, pub, err := providers.GenerateSSHKeyFor(d.Provider, "gitopscfg-"+d.CredentialName())
 		if err != nil {
 			return err
 		}
 		d.SSHKey = priv
-		a.say("Public key (add it to the Git server: a deploy key with write access, or a key of the account):\n%s", pub)
+		a.say("Public key (%s):\n%s", providers.SSHKeyPasteHint(*d), pub)
 	case transportFile:
 		path := ""
 		if err := a.run(huh.NewInput().Title("Path of the private key file (OpenSSH, no passphrase):").Value(&path)); err != nil {
@@ -73,7 +73,7 @@ func (a *accessible) sshKey(choice string, d *providers.Credentials) error {
 			a.say("Not saved: cannot read the key: %v", errors.Unwrap(err))
 			return notSavedError{"the SSH key file could not be read"}
 		}
-		key, err := forms.SSHKey(string(b))
+		key, err := forms.SSHKeyFor(d.Provider, string(b))
 		if err != nil {
 			a.say("Not saved: %v", err) // forms.SSHKey's errors never show the key
 			return notSavedError{"the SSH key file holds no usable key"}

@@ -62,16 +62,17 @@ func (e *editor) syncSSH() tea.Cmd {
 		e.draft.SSHKey = e.genPriv
 		if e.genPriv == "" && !e.generating {
 			e.generating = true
-			return generateKeyCmd("gitopscfg-" + e.name)
+			return generateKeyCmd(e.p.ID, "gitopscfg-"+e.name)
 		}
 	}
 	return nil
 }
 
-// generateKeyCmd makes a new ed25519 key.
-func generateKeyCmd(comment string) tea.Cmd {
+// generateKeyCmd makes a new key of a type provider id's server takes (ed25519; RSA 4096 for
+// Azure DevOps, which takes a second).
+func generateKeyCmd(id providers.ID, comment string) tea.Cmd {
 	return guard(func() tea.Msg {
-		priv, pub, err := providers.GenerateSSHKey(comment)
+		priv, pub, err := providers.GenerateSSHKeyFor(id, comment)
 		return sshKeyMsg{priv: priv, pub: pub, err: err}
 	})
 }

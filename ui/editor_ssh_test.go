@@ -90,7 +90,7 @@ func TestEditorGeneratesAKeyAndTrustsTheHostKey(t *testing.T) {
 	srv := startHostKeyServer(t)
 	hs, s := sshEditor(t, withActive)
 	hs.key("down") // HTTPS → a new ed25519 key
-	hs.waitFor("Public key, to add on the Git server (ctrl+y copies it):", "ssh-ed25519 AAAA")
+	hs.waitFor("Public key (ctrl+y copies it): add it to the Git server", "ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
 	hs.typ(srv.url())
 	scr := hs.saveOverSSH()

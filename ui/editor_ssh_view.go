@@ -21,7 +21,8 @@ func (e *editor) pubLines(w int) []string {
 	if pub == "" {
 		return nil
 	}
-	title := e.c.styles.dim.Render(truncate("Public key, to add on the Git server (ctrl+y copies it):", w))
+	hint := providers.SSHKeyPasteHint(*e.draft)
+	title := e.c.styles.dim.Render(truncate("Public key (ctrl+y copies it): "+hint, w))
 	return append([]string{title}, strings.Split(wrapText(pub, w), "\n")...)
 }
 

@@ -87,7 +87,11 @@ func (r *rotateScreen) submitToken() tea.Cmd {
 	case err != nil:
 		r.inputErr = fieldErrors(err)[0]
 	case norm.Token == r.old.Token:
-		r.inputErr = "that is the token stored already: create a new one at " + r.p.TokenURL(r.old.Host)
+		page := r.p.TokenURL(r.old.Host)
+		if r.create != nil && r.create.Page != "" {
+			page = r.create.Page // a group or project access token's own page, a client secret's
+		}
+		r.inputErr = "that is the token stored already: create a new one at " + page
 	default:
 		r.input.Reset()
 		r.inputErr, r.create = "", nil

@@ -71,6 +71,7 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 	}
 	m := newModel(opts, deps{})
 	defer m.shutdown()
+	go warmRenderer(m.picker.View(), 120, 40)
 	progOpts = append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
 	final, err := tea.NewProgram(m, progOpts...).Run()
 	// The program may have ended without the admin quitting (a signal, a crash, the context): a

@@ -139,6 +139,13 @@ func (r *rotation) byHand(ctx context.Context) (Rotated, error) {
 		return r.out, err
 	}
 	page, revoke, scopes := r.p.TokenURL(r.old.Host), r.p.RevokeURL(r.old.Host, r.old.Token), r.p.Scopes
+	if r.p.Rotation != nil {
+		// A group or project access token is made and revoked on its group's or project's page,
+		// which the provider names from the stored token (when it still works).
+		if info, err := r.p.Rotation.Current(ctx, r.env, r.old); err == nil && info.Page != "" {
+			page, revoke = info.Page, info.Page
+		}
+	}
 	if r.old.Kind == config.CredentialServicePrincipal {
 		// A client secret is made, and the old one deleted, on the app registration's page.
 		page, scopes = providers.ClientSecretsPage(r.old), nil

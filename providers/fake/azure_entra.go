@@ -16,7 +16,8 @@ import (
 
 // Microsoft Entra ID's token endpoint, served by the Azure DevOps emulator at
 // /entra/{tenant}/oauth2/v2.0/token (the authority URL is the emulator's URL + AzureAuthorityPath),
-// as learn.microsoft.com documents the client-credentials grant with a shared secret: a POST of
+// as learn.microsoft.com documents the client-credentials grant with a shared secret (or a
+// certificate: azure_entra_cert.go): a POST of
 // the form client_id, client_secret, grant_type=client_credentials and scope {resource}/.default
 // answers 200 {"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":…};
 // a refusal is {"error","error_description":"AADSTS<code>: …\r\nTrace ID: …\r\nCorrelation ID: …
@@ -93,6 +94,8 @@ func (e *azureEmulator) serveEntra(w http.ResponseWriter, r *http.Request, segs 
 		entraError(w, http.StatusBadRequest, "unauthorized_client", 700016, "Application with identifier '"+clientID+"' was not found "+
 			"in the directory 'Acme'. This can happen if the application has not been installed by the administrator of the tenant "+
 			"or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
+	case f.Get("client_assertion") != "" || f.Get("client_assertion_type") != "":
+		e.serveAssertion(w, r, tenant, clientID, member)
 	case secret == "":
 		entraError(w, http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: "+
 			"'client_assertion' or 'client_secret'.")
@@ -109,6 +112,27 @@ func (e *azureEmulator) serveEntra(w http.ResponseWriter, r *http.Request, segs 
 	default:
 		e.issueEntraToken(w, strings.ToLower(clientID), member, strings.TrimSuffix(scope, "/.default"))
 	}
+}
+
+// serveAssertion answers a token request that authenticates with a client assertion
+// (azure_entra_cert.go).
+func (e *azureEmulator) serveAssertion(w http.ResponseWriter, r *http.Request, tenant, clientID string, member bool) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	endpoint := scheme + "://" + r.Host + AzureAuthorityPath + tenant + "/oauth2/v2.0/token"
+	if ref := verifyAssertion(r.PostForm, clientID, endpoint, time.Now()); ref != nil {
+		entraError(w, ref.status, ref.kind, ref.code, ref.msg)
+		return
+	}
+	scope := r.PostForm.Get("scope")
+	if !strings.HasSuffix(scope, "/.default") {
+		entraError(w, http.StatusBadRequest, "invalid_scope", 1002012, "The provided value for scope "+scope+" is not valid. "+
+			"Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+		return
+	}
+	e.issueEntraToken(w, strings.ToLower(clientID), member, strings.TrimSuffix(scope, "/.default"))
 }
 
 // issueEntraToken answers with a new access token for resource; one for Azure DevOps is accepted

@@ -3,6 +3,7 @@ package fake
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -73,6 +74,10 @@ const (
 	// BitbucketTokenLaggy is an API token with every scope; a repository it creates is answered 404
 	// by GET for the first BitbucketLagPolls reads (the API is slow to show it).
 	BitbucketTokenLaggy = "ATATT3xFfGF045784NYJ3AV0QUISXXOATLF0OFMY0IJ7D775XVYR"
+
+	// BitbucketTokenSSHKeys is an API token with every scope and the SSH-key scopes
+	// (read:ssh-key, write:ssh-key, delete:ssh-key): it may register the account's keys.
+	BitbucketTokenSSHKeys = "ATATT3xFfGF0S5HK3YSQ7JW2MNB4VXCZ6TDR8EPLUGA9FKOIWNYQ"
 )
 
 // BitbucketLagPolls is how many reads miss a repository created with BitbucketTokenLaggy.
@@ -153,6 +158,7 @@ type bitbucketEmulator struct {
 	workspaces  map[string]*bbWorkspace
 	credentials map[string]*bbCredential
 	git         *gitBackend // set by Start (useGit) before serving
+	keys        bbKeys      // the accounts' SSH keys (bitbucket_keys.go)
 }
 
 func newBitbucket() http.Handler {
@@ -205,6 +211,7 @@ func newBitbucket() http.Handler {
 			BitbucketAccessTokenNoDelete:    {user: bot, scopes: without(bbDeleteRepo), bearer: true, kind: "workspace_access_token"},
 			BitbucketTokenLaggy:             {email: BitbucketEmail, user: jdoe, scopes: all, laggy: true},
 			BitbucketTokenNoCreatePrivilege: {email: BitbucketEmail, user: jdoe, scopes: all, noCreate: true},
+			BitbucketTokenSSHKeys:           api(slices.Concat(all, []string{bbReadSSHKey, bbWriteSSHKey, bbDeleteSSHKey})),
 		},
 	}
 	return e
@@ -234,6 +241,9 @@ func (e *bitbucketEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if e.serveKeys(w, r, cred, segs) {
+		return
+	}
 	if len(segs) == 3 && segs[0] == "repositories" {
 		e.repositoryLifecycle(w, r, cred, segs[1], segs[2])
 		return

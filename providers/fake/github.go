@@ -178,6 +178,7 @@ type gitHub struct {
 	nextID int64
 	// installTokens are the installation tokens minted (github_app.go).
 	installTokens map[string]gitHubInstallToken
+	revokeFault   int // DELETE /installation/token's status instead of 204 (SetGitHubRevokeFault)
 	keys          sshKeys
 }
 

@@ -21,6 +21,8 @@ import (
 //	                                            hour), 403 "This installation has been suspended", 404
 //	GET  /installation/repositories             (installation token) 200 {total_count, repositories,
 //	                                            repository_selection}
+//	DELETE /installation/token                  (installation token) 204, no body: the token is
+//	                                            revoked (a revoked token is then 401 "Bad credentials")
 //
 // A JWT is verified as GitHub does: RS256 with the App's public key, its iss the App's ID. A
 // signature that does not verify (another key), or an unknown App, is 401 "A JSON web token could
@@ -117,6 +119,7 @@ type gitHubInstallToken struct {
 	app     gitHubApp
 	org     gitHubOrgInfo
 	expires time.Time
+	revoked bool
 }
 
 // installation finds an installation by its ID.
@@ -209,7 +212,7 @@ func (g *gitHub) installToken(tok string) (gitHubInstallToken, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	it, ok := g.installTokens[tok]
-	return it, ok && g.now().Before(it.expires)
+	return it, ok && !it.revoked && g.now().Before(it.expires)
 }
 
 // installScenario is how the repository endpoints and Git treat an installation token: a token
@@ -227,6 +230,9 @@ func (it gitHubInstallToken) scenario() gitHubScenario {
 // when tok is none, or the request is for the repository endpoints (sc then serves it).
 func (g *gitHub) serveInstallToken(w http.ResponseWriter, r *http.Request, path, base string, it gitHubInstallToken) bool {
 	switch {
+	case r.Method == http.MethodDelete && path == "/installation/token":
+		g.revokeInstallToken(w, RequestToken(r))
+		return true
 	case r.Method == http.MethodGet && path == "/installation/repositories":
 		var repos []any
 		g.mu.Lock()
@@ -256,6 +262,56 @@ func (g *gitHub) serveInstallToken(w http.ResponseWriter, r *http.Request, path,
 		return true
 	}
 	return false
+}
+
+// revokeInstallToken is DELETE /installation/token: 204 and the token is dead, or the status
+// SetGitHubRevokeFault set (a server-side failure, the token left alive).
+func (g *gitHub) revokeInstallToken(w http.ResponseWriter, tok string) {
+	g.mu.Lock()
+	fault := g.revokeFault
+	if fault == 0 {
+		it := g.installTokens[tok]
+		it.revoked = true
+		g.installTokens[tok] = it
+	}
+	g.mu.Unlock()
+	if fault != 0 {
+		gitHubError(w, fault, http.StatusText(fault), "https://docs.github.com/rest/apps/installations#revoke-an-installation-access-token")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// liveTokens lists the installation tokens minted and neither revoked nor expired.
+func (g *gitHub) liveTokens() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for tok, it := range g.installTokens {
+		if !it.revoked && g.now().Before(it.expires) {
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
+// LiveGitHubInstallTokens lists the installation tokens the GitHub emulator minted that are
+// still alive: neither revoked nor expired.
+func (e *Emulators) LiveGitHubInstallTokens() []string {
+	if g, ok := e.handlers["github"].(*gitHub); ok {
+		return g.liveTokens()
+	}
+	return nil
+}
+
+// SetGitHubRevokeFault makes the GitHub emulator answer DELETE /installation/token with status
+// (e.g. 503) and keep the token alive; 0 restores GitHub's 204.
+func (e *Emulators) SetGitHubRevokeFault(status int) {
+	if g, ok := e.handlers["github"].(*gitHub); ok {
+		g.mu.Lock()
+		g.revokeFault = status
+		g.mu.Unlock()
+	}
 }
 
 // mintedTokens lists the installation tokens minted so far.

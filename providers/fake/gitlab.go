@@ -148,6 +148,7 @@ type gitLab struct {
 	nextID   int64
 
 	tokens gitLabTokens // rotated tokens (gitlab_rotate.go)
+	keys   gitLabKeys   // SSH keys (gitlab_keys.go)
 }
 
 func newGitLab() http.Handler { return GitLabHandler() }
@@ -204,6 +205,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sc.user, sc.userID = GitLabUser, GitLabUserID
 	}
 	base := "http://" + r.Host
+	if g.serveKeys(w, r, seg, sc) {
+		return
+	}
 	if g.serveProjects(w, r, seg, base, sc) {
 		return
 	}
@@ -224,6 +228,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !g.allowed(w, sc, "api", "read_api") {
 			return
 		}
+		if !gitLabKnownGroup(seg[1]) && g.botOwnGroup(w, base, seg[1], sc) {
+			return
+		}
 		if !gitLabKnownGroup(seg[1]) {
 			g.message(w, http.StatusNotFound, "404 Group Not Found")
 			return
@@ -236,6 +243,9 @@ func (g *gitLab) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, grp)
 	case len(seg) == 5 && seg[0] == "groups" && seg[2] == "members" && seg[3] == "all":
 		if !g.allowed(w, sc, "api", "read_api") {
+			return
+		}
+		if !gitLabKnownGroup(seg[1]) && g.botOwnGroup(w, base, seg[1], sc) {
 			return
 		}
 		if !gitLabKnownGroup(seg[1]) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 const (
@@ -64,4 +65,42 @@ func (g *gitLab) projectMember(w http.ResponseWriter, project, user, base string
 	m := g.user(base, sc, false)
 	m["access_level"], m["created_at"], m["expires_at"], m["membership_state"] = sc.projectAccess, "2026-01-05T10:00:00.000Z", nil, "active"
 	WriteJSON(w, http.StatusOK, m)
+}
+
+// GitLabOtherGroupPath is the full path of group GitLabOtherGroupID; GitLabBotProjectPath the
+// path of project GitLabBotProjectID. Each is readable by its own access token's bot, as on
+// GitLab (a member may read its group or project), and by no one else.
+const (
+	GitLabOtherGroupPath = "acme-other"
+	GitLabBotProjectPath = "acme/platform-config"
+)
+
+// botOwnGroup answers GET /groups/:id for a group access token's own group other than
+// GitLabGroupPath; it reports false when id is not that group.
+func (g *gitLab) botOwnGroup(w http.ResponseWriter, base, id string, sc gitLabScenario) bool {
+	if sc.bot != "group" || id != strconv.Itoa(GitLabOtherGroupID) || !strings.HasPrefix(sc.user, "group_"+id+"_bot_") {
+		return false
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{
+		"id": GitLabOtherGroupID, "web_url": base + "/groups/" + GitLabOtherGroupPath, "name": "Acme Other", "path": GitLabOtherGroupPath,
+		"description": "", "visibility": "private", "project_creation_level": "maintainer", "subgroup_creation_level": "maintainer",
+		"full_name": "Acme Other", "full_path": GitLabOtherGroupPath, "parent_id": nil, "created_at": "2024-02-01T09:00:00.000Z",
+	})
+	return true
+}
+
+// botOwnProject answers GET /projects/:id for a project access token's own project; it reports
+// false when id is not that project.
+func (g *gitLab) botOwnProject(w http.ResponseWriter, base, id string, sc gitLabScenario) bool {
+	if sc.bot != "project" || id != strconv.Itoa(GitLabBotProjectID) {
+		return false
+	}
+	ns, name, _ := strings.Cut(GitLabBotProjectPath, "/")
+	WriteJSON(w, http.StatusOK, map[string]any{
+		"id": GitLabBotProjectID, "name": name, "path": name, "name_with_namespace": "acme / " + name,
+		"path_with_namespace": GitLabBotProjectPath, "web_url": base + "/" + GitLabBotProjectPath, "default_branch": "main",
+		"visibility": "private", "namespace": map[string]any{"id": 81234560, "name": ns, "path": ns, "kind": "group", "full_path": ns},
+		"created_at": "2024-03-01T09:00:00.000Z",
+	})
+	return true
 }

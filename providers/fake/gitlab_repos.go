@@ -95,6 +95,9 @@ func (g *gitLab) serveProjects(w http.ResponseWriter, r *http.Request, seg []str
 			body = g.projectJSON(base, p)
 		}
 		g.mu.Unlock()
+		if body == nil && !hidden && g.botOwnProject(w, base, seg[1], sc) {
+			return true
+		}
 		if body == nil {
 			g.message(w, http.StatusNotFound, "404 Project Not Found")
 			return true

@@ -123,6 +123,10 @@ func (e *Emulators) SSHKeys(id providers.ID) []string {
 		return h.keys.list()
 	case *giteaEmulator:
 		return h.keys.list()
+	case *gitLab:
+		return h.keys.list()
+	case *bitbucketEmulator:
+		return h.keys.list()
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ var ops = map[string][]string{
 	"/app/installations/{installation_id}": {"get"},
 	"/app/installations/{installation_id}/access_tokens": {"post"},
 	"/installation/repositories":                         {"get"},
+	"/installation/token":                                {"delete"},
 }
 
 func main() {

@@ -1,4 +1,4 @@
-package cli
+package manpages
 
 import (
 	"os"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"gitopscfg/cli"
 )
 
 // manPageNames lists the page every available command gets: gitopscfg-devtron-set.1, ….
@@ -51,7 +53,7 @@ func TestManPages(t *testing.T) {
 	if err := WriteManPages(dir, "v1.2.3-test"); err != nil {
 		t.Fatal(err)
 	}
-	want := manPageNames(manTree("v1.2.3-test"))
+	want := manPageNames(cli.ManTree("v1.2.3-test"))
 	for _, verb := range []string{"gitopscfg.1", "gitopscfg-init.1", "gitopscfg-status.1", "gitopscfg-check.1", "gitopscfg-set.1",
 		"gitopscfg-activate.1", "gitopscfg-remove.1", "gitopscfg-rotate.1", "gitopscfg-push.1", "gitopscfg-export.1",
 		"gitopscfg-devtron.1", "gitopscfg-devtron-set.1", "gitopscfg-devtron-remove.1", "gitopscfg-serve.1", "gitopscfg-version.1",
@@ -96,7 +98,7 @@ func TestManGeneratorRuns(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run genman.go: %v\n%s", err, out)
 	}
-	if got, want := pagesIn(t, dir), manPageNames(manTree("v9.9.9")); !slices.Equal(got, want) {
+	if got, want := pagesIn(t, dir), manPageNames(cli.ManTree("v9.9.9")); !slices.Equal(got, want) {
 		t.Fatalf("genman wrote %v\nwant %v", got, want)
 	}
 }
