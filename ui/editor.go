@@ -84,6 +84,8 @@ type sshState struct {
 	seen    usecase.HostKeySeen
 	// refused says why a host key was refused, in full (hostKeyRefused).
 	refused string
+	// showPub: the public key has the screen to itself (ctrl+o).
+	showPub bool
 }
 
 // newEditor is the editor of credential name of provider p, as data stores it (a new one when it

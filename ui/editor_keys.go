@@ -60,8 +60,8 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 		e.state = editing // any key goes back to the form
 		return nil
 	}
-	if msg.String() == "ctrl+y" && e.publicKey() != "" {
-		return e.copyPublicKey()
+	if cmd, ok := e.pubKey(msg); ok {
+		return cmd
 	}
 	if e.scrollKey(msg) { // the check panel scrolls (scroll.go)
 		return nil

@@ -103,6 +103,25 @@ func (e *editor) copyPublicKey() tea.Cmd {
 	return tea.SetClipboard(e.publicKey())
 }
 
+// pubKey answers the public key's keys: ctrl+y copies it, ctrl+o shows it whole, and any key
+// leaves that view; ok says whether msg was one of them.
+func (e *editor) pubKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch {
+	case e.publicKey() == "":
+		e.showPub = false
+		return nil, false
+	case msg.String() == "ctrl+y":
+		return e.copyPublicKey(), true
+	case e.showPub:
+		e.showPub = false
+		return e.resize(), true
+	case msg.String() == "ctrl+o":
+		e.showPub = true
+		return e.resize(), true
+	}
+	return nil, false
+}
+
 // registers reports whether the save registers a new key's public half through the API.
 func (e *editor) registers() bool {
 	return e.p.CanRegisterKeys() && e.ssh.Register && e.ssh.NewKey()

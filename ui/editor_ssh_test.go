@@ -311,3 +311,34 @@ func TestEditorRefusesAKeyChangedAfterTheQuestion(t *testing.T) {
 		t.Fatalf("saved: revision %d → %d", before.Revision, after.Revision)
 	}
 }
+
+// TestEditorShowsALongPublicKeyWhole: Azure DevOps takes RSA keys, whose public key is too long
+// for the room under the form at 80×24: its start shows there, the form keeps its room, and
+// ctrl+o shows the whole key (every line of it, the key alone) until the next key.
+func TestEditorShowsALongPublicKeyWhole(t *testing.T) {
+	t.Parallel()
+	_, s := newStore(t, withActive)
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 80, 24)
+	defer hs.stop()
+	hs.waitFor("Azure DevOps")
+	hs.key("down", "down")
+	hs.waitUntil("the cursor on Azure DevOps", func(p string) bool { return cursorOn(p, "Azure DevOps") })
+	hs.key("enter")
+	hs.waitFor("Azure DevOps · editing")
+	hs.focusOn("ssh_transport")
+	hs.key("down")
+	scr := plainText(hs.waitFor("ctrl+o shows it whole", "ssh-rsa AAAA"))
+	if !strings.Contains(scr, "Git transport") || len(strings.Split(scr, "\n")) > 24 {
+		t.Fatalf("the form lost its room to the key:\n%s", scr)
+	}
+	hs.key("ctrl+o")
+	scr = plainText(hs.waitFor("Public key\n", "ctrl+y copies it; any"))
+	// The key's lines, from "ssh-rsa" to its comment, joined: the base64 whole.
+	_, rest, _ := strings.Cut(scr, "ssh-rsa")
+	b64, _, _ := strings.Cut(rest, "gitopscfg-azure")
+	if n := len(strings.Join(strings.Fields(b64), "")); n < 700 {
+		t.Fatalf("the whole key does not show (%d characters of base64):\n%s", n, scr)
+	}
+	hs.key("x")
+	hs.waitFor("Git transport", "ctrl+o shows it whole")
+}

@@ -14,16 +14,33 @@ func (e *editor) alsoSaid(said string) string {
 	return " (" + said + ")"
 }
 
+// maxPubLines is the most lines the public key takes under the form; a longer one (an RSA key)
+// shows its start there, and whole on a screen of its own (ctrl+o).
+const maxPubLines = 3
+
 // pubLines is the generated public key under the form, to select and copy: a title, then the
 // key wrapped at its spaces only where it must (plain text, so a terminal selection copies it).
+// None while the key has the screen to itself (pubView).
 func (e *editor) pubLines(w int) []string {
 	pub := e.publicKey()
-	if pub == "" {
+	if pub == "" || e.showPub {
 		return nil
 	}
 	hint := providers.SSHKeyPasteHint(*e.draft)
-	title := e.c.styles.dim.Render(truncate("Public key (ctrl+y copies it): "+hint, w))
-	return append([]string{title}, strings.Split(wrapText(pub, w), "\n")...)
+	lines := strings.Split(wrapText(pub, w), "\n")
+	head := "Public key (ctrl+y copies it): "
+	if len(lines) > maxPubLines {
+		head = "Public key (ctrl+y copies it, ctrl+o shows it whole): "
+		lines = []string{truncate(pub, w)}
+	}
+	return append([]string{e.c.styles.dim.Render(truncate(head+hint, w))}, lines...)
+}
+
+// pubView is the public key whole, in w cells, in place of the form (ctrl+o).
+func (e *editor) pubView(w int) string {
+	s := e.c.styles
+	return s.title.Render("Public key") + "\n\n" + wrapText(e.publicKey(), w) + "\n\n" +
+		s.dim.Render(wrapText(providers.SSHKeyPasteHint(*e.draft)+". ctrl+y copies it; any other key goes back to the form.", w))
 }
 
 // hostKeyView is the screen of the host-key question or refusal, in w cells, in place of the form.

@@ -20,6 +20,8 @@ func (e *editor) View() string {
 	switch {
 	case e.showsHostKey():
 		body = padLines(e.hostKeyView(w), e.bodyLines())
+	case e.showPub:
+		body = padLines(e.pubView(w), e.bodyLines())
 	case side:
 		body = besides(formView, formW, formH, panelView)
 	default:
