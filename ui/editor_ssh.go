@@ -62,6 +62,7 @@ func (e *editor) syncSSH() tea.Cmd {
 		e.draft.SSHKey = e.genPriv
 		if e.genPriv == "" && !e.generating {
 			e.generating = true
+			e.say("Generating a new SSH key…", false)
 			return generateKeyCmd(e.p.ID, "gitopscfg-"+e.name)
 		}
 	}
