@@ -203,7 +203,7 @@ func TestEndToEndAccessibleRetest(t *testing.T) {
 	ts.keys("Enter")
 	ts.waitFor("Git Host [Enter keeps " + emu.URL(providers.GitHub) + "/]")
 	for _, prompt := range []string{"GitHub Organisation Name [Enter keeps acme]", "Username [Enter keeps octocat]",
-		"Personal Access Token [Enter keeps ghp_…", "API URL (optional)", "CA bundle (optional)", "Proxy (optional)"} {
+		"Personal Access Token [Enter keeps ghp_…", "API URL (optional)", "CA bundle (optional)", "Proxy (optional)", "Enter a number between 1 and 3"} {
 		ts.keys("Enter")
 		ts.waitFor(prompt)
 	}

@@ -15,6 +15,8 @@ type formOptions struct {
 	fit        HelpFit
 	// kind is the draft's kind of credential, whose rules its fields follow.
 	kind string
+	// ssh is the Git transport questions' answers (WithSSH; nil: not asked).
+	ssh *SSHChoice
 }
 
 // FitHelp bounds each field's help to the room described by fit (see HelpFit), so a field's input
@@ -68,7 +70,7 @@ func New(p providers.Provider, d *providers.Credentials, opts ...Option) *huh.Fo
 		}
 		*fields = append(*fields, o.input(p.ID, f, bind(d, f.Key), what, where))
 	}
-	groups := []*huh.Group{huh.NewGroup(main...).Title(p.Name)}
+	groups := append([]*huh.Group{huh.NewGroup(main...).Title(p.Name)}, o.sshGroups(p, d)...)
 	if len(advanced) > 0 {
 		groups = append(groups, huh.NewGroup(advanced...).Title(groupAdvanced).
 			Description("Optional: leave them empty unless your server needs them, or two credentials claim one Argo CD URL prefix."))

@@ -13,11 +13,15 @@ import (
 const maxSSHKeyBytes = 16 * 1024
 
 // SSHKey checks an SSH private key (empty: none): an OpenSSH or PEM private key without a
-// passphrase. Its errors never show the key.
+// passphrase, returned trimmed (one key pasted into a one-line input, its line breaks turned into
+// spaces, comes back as the PEM it was). Its errors never show the key.
 func SSHKey(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", nil
+	}
+	if !strings.Contains(s, "\n") {
+		s = rejoinPEM(s) // pasted into a one-line input: its line breaks arrived as spaces
 	}
 	if len(s) > maxSSHKeyBytes {
 		return "", fmt.Errorf("the SSH key is %d bytes long, over the %d-byte limit: give the private key file alone", len(s), maxSSHKeyBytes)

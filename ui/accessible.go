@@ -48,6 +48,9 @@ type accessible struct {
 	mu        sync.Mutex
 	prompting bool
 	ended     error // errEndOfInput or errInterrupted, once seen: every later prompt fails with it
+
+	// registerKey: the next save registers the SSH key's public half (accessible_ssh.go).
+	registerKey bool
 }
 
 // errEndOfInput ends the plain-prompt mode when its input ends before a question was answered
@@ -316,7 +319,11 @@ func (a *accessible) firstRun() error {
 		// Nothing was created either: a script's answers failed, and its exit status says so.
 		return err
 	}
-	b, _, err := usecase.Create(a.ctx, a.opts.ConfigDir, pass, a.options(), saveInput(0, creds, result, nil, true, a.now()))
+	in, err := a.saveIn(0, creds, result, true)
+	if err != nil {
+		return err
+	}
+	b, _, err := usecase.Create(a.ctx, a.opts.ConfigDir, pass, a.options(), in)
 	if err != nil {
 		return err
 	}
@@ -365,6 +372,9 @@ func (a *accessible) describe(e entry, d *config.Data) string {
 		return "not configured"
 	}
 	parts := []string{"configured (" + c.Host + ", " + e.p.OrgNoun + " " + c.Org + ")"}
+	if c.SSHKey != "" {
+		parts = append(parts, sshTransport(c.SSHHostKey))
+	}
 	if d.Active == e.name {
 		parts = append([]string{"ACTIVE"}, parts...)
 	}
@@ -641,11 +651,17 @@ func (a *accessible) edit(p providers.Provider, name string, c *config.Credentia
 	if draft.Token == "" {
 		draft.Token = kept.Token // an empty answer to the token prompt keeps the token
 	}
+	if err := a.askSSH(p, &draft, c != nil && c.SSHKey != ""); err != nil {
+		return providers.Credentials{}, nil, err
+	}
 	norm, err := forms.Credentials(draft)
 	if err != nil {
 		// No validator error shows a value that may be a token (forms.maySecret).
 		a.say("Not saved: %v", err)
 		return providers.Credentials{}, nil, notSavedError{oneLine(err.Error())}
+	}
+	if err := a.trustFirst(&norm); err != nil {
+		return providers.Credentials{}, nil, err
 	}
 	r := a.runCheck(norm)
 	if !r.OK {
@@ -667,7 +683,11 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 // save writes the edited credential (label names it); when someone else changed it meanwhile, it
 // says so and offers to save the edits on top, so nothing typed is lost.
 func (a *accessible) save(label string, creds providers.Credentials, result *providers.Result, base int64) error {
-	_, err := a.backend().Save(a.ctx, saveInput(base, creds, result, nil, false, a.now()))
+	in, err := a.saveIn(base, creds, result, false)
+	if err != nil {
+		return err
+	}
+	_, err = a.backend().Save(a.ctx, in)
 	if !config.IsKind(err, config.KindConflict) {
 		return err
 	}
@@ -679,7 +699,8 @@ func (a *accessible) save(label string, creds providers.Credentials, result *pro
 	if !a.confirm("Save your edits of " + label + " on top of the other change?") {
 		return errors.New("not saved: your edits were discarded")
 	}
-	_, err = a.backend().Save(a.ctx, saveInput(cur.Revision, creds, result, nil, false, a.now()))
+	in.Base = cur.Revision
+	_, err = a.backend().Save(a.ctx, in)
 	return err
 }
 

@@ -337,7 +337,7 @@ func TestAccessibleTokenTypedOnATerminalStaysMasked(t *testing.T) {
 			t.Fatalf("the terminal's echo stayed on at the token prompt:\n%s", screen.String())
 		}
 	}
-	typed(tok + "\n\n\n\n") // the token, then no API URL, no CA bundle and no proxy
+	typed(tok + "\n\n\n\n\n") // the token, then no API URL, no CA bundle, no proxy; Enter keeps HTTPS
 	screen.waitFor(t, "The check failed. Save anyway?", 1)
 	typed("y\n")
 	screen.waitFor(t, "What next?", 2)

@@ -65,6 +65,8 @@ type savedMsg struct {
 	err       error
 	activated bool
 	reloaded  *config.Data // after a conflict: the store as it is now
+	// said is what the save did besides (the public key it registered), "" nothing.
+	said string
 }
 
 // createdMsg: the wizard created the store and saved the first provider.
@@ -149,35 +151,43 @@ func watchCmd(s *config.Store, last config.Stamp, every time.Duration) tea.Cmd {
 	})
 }
 
-// saveCmd stores creds for the edit that started at revision base, with the check result when it
-// belongs to exactly these credentials; activate also makes the provider active. On a conflict it
+// saveCmd runs the save in (usecase.Backend.Save) with the use cases' options o. On a conflict it
 // re-reads the store so the editor can offer the fresh revision, keeping the admin's draft.
-//
-// deep is a round trip of the draft before it was saved: it is stored as the provider's last round
-// trip when it tested exactly creds.
-func saveCmd(ctx context.Context, s *config.Store, who string, base int64, creds providers.Credentials,
-	result *providers.Result, deep *deepOutcome, activate bool, now time.Time) tea.Cmd {
-	in := saveInput(base, creds, result, deep, activate, now)
+func saveCmd(ctx context.Context, s *config.Store, o usecase.Options, in usecase.SaveInput) tea.Cmd {
 	return guard(func() tea.Msg {
-		out, err := usecase.New(s, usecase.Options{Who: who, Now: func() time.Time { return now }}).Save(ctx, in)
+		out, err := usecase.New(s, o).Save(ctx, in)
 		if err != nil {
-			msg := savedMsg{err: err}
+			msg := savedMsg{err: keyUndone(err, out.KeyUnregistered)}
 			if config.IsKind(err, config.KindConflict) {
 				msg.reloaded, _ = s.Load()
 			}
 			return msg
 		}
-		return savedMsg{data: out.Data, activated: activate}
+		return savedMsg{data: out.Data, activated: in.Activate, said: out.KeyRegistered}
 	})
 }
 
+// keyUndone adds to a failed save's error what became of the key the save had registered.
+func keyUndone(err error, said string) error {
+	if said == "" {
+		return err
+	}
+	return &undoneError{err: err, said: said}
+}
+
+type undoneError struct {
+	err  error
+	said string
+}
+
+func (e *undoneError) Error() string { return e.err.Error() + " (" + e.said + ")" }
+func (e *undoneError) Unwrap() error { return e.err }
+
 // createCmd creates the store (key file, or passphrase-protected when pass is set) and saves and
-// activates the first provider: nothing is written before the admin saves.
-func createCmd(ctx context.Context, dir, pass, who string, creds providers.Credentials, result *providers.Result,
-	deep *deepOutcome, now time.Time) tea.Cmd {
-	in := saveInput(0, creds, result, deep, true, now)
+// activates the first provider (in): nothing is written before the admin saves.
+func createCmd(ctx context.Context, dir, pass string, o usecase.Options, in usecase.SaveInput) tea.Cmd {
 	return guard(func() tea.Msg {
-		b, out, err := usecase.Create(ctx, dir, pass, usecase.Options{Who: who, Now: func() time.Time { return now }}, in)
+		b, out, err := usecase.Create(ctx, dir, pass, o, in)
 		if b == nil {
 			return createdMsg{err: err}
 		}
@@ -210,11 +220,12 @@ func activateCmd(ctx context.Context, s *config.Store, who string, name, label, 
 	})
 }
 
-// removeCmd removes the credential name, unless its settings changed after the revision base the
+// removeCmd removes the credential name (and the SSH key it registered through its provider's
+// API, with the use cases' options o), unless its settings changed after the revision base the
 // admin saw; label and noun name it in the notice.
-func removeCmd(ctx context.Context, s *config.Store, who string, base int64, name, label, noun string) tea.Cmd {
+func removeCmd(ctx context.Context, s *config.Store, o usecase.Options, base int64, name, label, noun string) tea.Cmd {
 	return guard(func() tea.Msg {
-		removed, err := usecase.New(s, usecase.Options{Who: who}).RemoveWithKey(ctx, name, base)
+		removed, err := usecase.New(s, o).RemoveWithKey(ctx, name, base)
 		d, wasActive := removed.Data, removed.WasActive
 		if config.IsKind(err, config.KindNotConfigured) {
 			err = errors.New(label + " is not configured any more (another writer removed it)")

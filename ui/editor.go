@@ -9,6 +9,7 @@ import (
 	"gitopscfg/config"
 	"gitopscfg/forms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // editorState: editing, or one question or save in flight.
@@ -20,6 +21,14 @@ const (
 	askDiscard
 	saving
 	askActivate
+	// lookingHostKey: the SSH server's host key is being looked at, before the save.
+	lookingHostKey
+	// askTrustHostKey: the host key seen is shown; the admin trusts it (and saves) or not.
+	askTrustHostKey
+	// hostKeyRefused: the server showed another host key than the one trusted; nothing was saved.
+	hostKeyRefused
+	// checkingTrusted: the host key was trusted; the check runs again with it, then the save goes on.
+	checkingTrusted
 )
 
 // closeEditorMsg asks the root to go back to the picker.
@@ -60,6 +69,23 @@ type editor struct {
 	q      *confirm
 	notice string
 	isErr  bool
+	sshState
+}
+
+// sshState is the editor's Git-over-SSH state (editor_ssh.go).
+type sshState struct {
+	// ssh is the form's Git transport answers.
+	ssh forms.SSHChoice
+	// genPriv and genPub are the key generated in this edit (the private key is never shown).
+	genPriv, genPub string
+	generating      bool
+	// hostSeq numbers the looks at a host key; seen is the key shown.
+	hostSeq int
+	seen    usecase.HostKeySeen
+	// refused says why a host key was refused, in full (hostKeyRefused).
+	refused string
+	// showPub: the public key has the screen to itself (ctrl+o).
+	showPub bool
 }
 
 // newEditor is the editor of credential name of provider p, as data stores it (a new one when it
@@ -79,6 +105,7 @@ func newEditor(c *common, p providers.Provider, name string, data *config.Data, 
 	e.draft = &creds
 	e.orig, e.last = creds, creds
 	e.stored = cfg != nil
+	e.initSSH(cfg != nil && cfg.SSHKey != "")
 	if norm, err := forms.Credentials(creds); err == nil && cfg != nil {
 		e.panel.known, e.panel.knownFor = providers.KnownUserID(cfg), norm
 	}
@@ -107,7 +134,7 @@ func (e *editor) Init() tea.Cmd {
 // newForm builds a fresh form on the draft (huh forms are one-shot) and sizes it.
 func (e *editor) newForm() tea.Cmd {
 	e.fit = e.helpFit()
-	e.form = forms.New(e.p, e.draft, forms.FitHelp(e.fit)).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
+	e.form = forms.New(e.p, e.draft, forms.FitHelp(e.fit), forms.WithSSH(&e.ssh)).WithTheme(formTheme()).WithShowHelp(false).WithShowErrors(false)
 	e.layout()
 	cmds := []tea.Cmd{e.form.Init()}
 	e.forward(tea.BackgroundColorMsg{Color: bgColor(e.c.dark)})
@@ -123,8 +150,8 @@ func bgColor(dark bool) color.Color {
 
 // dims are the editor's regions for the current terminal size.
 func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
-	w, h := e.width, e.height
-	body := max(h-5, 6) // header line + blank; notice (up to 2 lines); help line
+	w := e.width
+	body := e.bodyLines()
 	if w >= sideBySideMin {
 		formW = w * 55 / 100
 		return formW, body, w - formW - 1, body, true
@@ -132,6 +159,10 @@ func (e *editor) dims() (formW, formH, panelW, panelH int, side bool) {
 	panelH = max(8, body/2)
 	return w, body - panelH, w, panelH, false
 }
+
+// bodyLines is the height of the form and the panel: what the header (a line and a blank), the
+// notice (up to 2 lines), the help line and the public key under the form, when shown, leave.
+func (e *editor) bodyLines() int { return max(e.height-5-len(e.pubLines(e.width)), 6) }
 
 func (e *editor) layout() {
 	formW, formH, _, _, _ := e.dims()
@@ -189,9 +220,13 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		return e.forward(msg)
 	case debounceMsg, checkDoneMsg:
-		return e.panel.Update(msg, *e.draft)
+		return tea.Batch(e.panel.Update(msg, *e.draft), e.checkedTrusted())
 	case savedMsg:
 		return e.saved(msg)
+	case sshKeyMsg:
+		return e.keyGenerated(msg)
+	case hostKeyMsg:
+		return e.hostKeySeen(msg)
 	case createdMsg:
 		if msg.err != nil {
 			e.state = editing
@@ -220,7 +255,7 @@ func closeWith(notice string, isErr bool) tea.Cmd {
 // afterForm reacts to what the form did: a changed draft restarts the live check's pause, a
 // completed form (enter on the last field) asks to save.
 func (e *editor) afterForm(cmd tea.Cmd) tea.Cmd {
-	cmds := []tea.Cmd{cmd}
+	cmds := []tea.Cmd{cmd, e.syncSSH()}
 	if *e.draft != e.last {
 		e.last = *e.draft
 		e.notice = ""

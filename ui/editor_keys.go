@@ -37,6 +37,8 @@ func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
 		return activateCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.name, e.label(), providers.CredentialNoun(e.name, e.p.ID))
 	case state == askActivate:
 		return closeWith("Saved "+e.label(), false)
+	case state == askTrustHostKey:
+		return e.trustAnswered(yes)
 	}
 	return nil
 }
@@ -44,10 +46,22 @@ func (e *editor) answer(msg tea.KeyPressMsg) tea.Cmd {
 func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := e.c.keys.editor
 	switch e.state {
-	case saving:
+	case saving, lookingHostKey:
 		return nil
-	case askSaveAnyway, askDiscard, askActivate:
+	case checkingTrusted:
+		if key.Matches(msg, e.c.keys.editor.Back) {
+			e.state = editing
+			e.say("not saved yet: the host key is trusted in this edit; press ctrl+s to save", false)
+		}
+		return nil
+	case askSaveAnyway, askDiscard, askActivate, askTrustHostKey:
 		return e.answer(msg)
+	case hostKeyRefused:
+		e.state = editing // any key goes back to the form
+		return nil
+	}
+	if cmd, ok := e.pubKey(msg); ok {
+		return cmd
 	}
 	if e.scrollKey(msg) { // the check panel scrolls (scroll.go)
 		return nil
@@ -88,7 +102,7 @@ func (e *editor) requestRoundTrip() tea.Cmd {
 // keys are the bindings the editor answers to now: the answers while it asks a question.
 func (e *editor) keys() help.KeyMap {
 	switch e.state {
-	case askSaveAnyway, askDiscard, askActivate:
+	case askSaveAnyway, askDiscard, askActivate, askTrustHostKey:
 		return e.q
 	}
 	return e.c.keys.editor

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"gitopscfg/config"
 	"gitopscfg/forms"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // keepRoundTrip keeps a finished round trip of the unsaved draft, to store with it on save.
@@ -33,13 +36,23 @@ func (e *editor) requestSave() tea.Cmd {
 }
 
 // save writes the draft (normalised) with the check result and the round trip that belong to it,
-// if any.
+// if any. A draft going over SSH first has its server's host key looked at (editor_ssh.go): the
+// save runs once that key is trusted.
 func (e *editor) save() tea.Cmd {
 	norm, err := forms.Credentials(*e.draft)
 	if err != nil {
 		e.say("cannot save: "+fieldErrors(err)[0], true)
 		return nil
 	}
+	e.notice = ""
+	if providers.UsesSSH(norm) {
+		return e.lookAtHostKey(norm)
+	}
+	return e.commit(norm, "")
+}
+
+// commit saves norm, trusting the SSH host key of fingerprint trust ("": none asked).
+func (e *editor) commit(norm providers.Credentials, trust string) tea.Cmd {
 	var result *providers.Result
 	if e.panel.state == panelDone && e.panel.creds == norm {
 		r := e.panel.result
@@ -50,12 +63,15 @@ func (e *editor) save() tea.Cmd {
 		deep = e.deep
 	}
 	e.state = saving
-	e.notice = ""
 	now := e.c.now()
+	in := saveInput(e.base, norm, result, deep, false, now)
+	in.TrustHostKey, in.RegisterKey = trust, e.registers()
+	o := usecase.Options{Who: e.c.opts.Who, Now: func() time.Time { return now }, Env: usecase.EnvOf(e.c.opts.Env)}
 	if e.create != nil {
-		return createCmd(e.c.ctx, e.c.opts.ConfigDir, e.create.passphrase, e.c.opts.Who, norm, result, deep, now)
+		in.Base, in.Activate = 0, true
+		return createCmd(e.c.ctx, e.c.opts.ConfigDir, e.create.passphrase, o, in)
 	}
-	return saveCmd(e.c.ctx, e.c.store, e.c.opts.Who, e.base, norm, result, deep, false, now)
+	return saveCmd(e.c.ctx, e.c.store, o, in)
 }
 
 func (e *editor) saved(msg savedMsg) tea.Cmd {
@@ -67,8 +83,7 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 				"). Your edits are kept here: review them and press ctrl+s to save them on top.", true)
 			return nil
 		}
-		e.say("not saved: "+msg.err.Error(), true)
-		return nil
+		return e.saveFailed(msg.err)
 	}
 	*e.draft = providers.FromConfig(e.name, msg.data.Credentials[e.name])
 	e.orig, e.last = *e.draft, *e.draft
@@ -76,11 +91,11 @@ func (e *editor) saved(msg savedMsg) tea.Cmd {
 	e.isActive = msg.data.Active == e.name
 	passed := e.panel.passedFor(*e.draft)
 	if passed && !e.isActive {
-		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved. Make "+e.label()+" the active "+providers.CredentialNoun(e.name, e.p.ID)+"?").withDefaultYes())
+		e.ask(askActivate, newConfirm(e.c.keys.confirm, "Saved"+e.alsoSaid(msg.said)+". Make "+e.label()+" the active "+providers.CredentialNoun(e.name, e.p.ID)+"?").withDefaultYes())
 		return nil
 	}
 	if !passed {
-		return closeWith("Saved "+e.label()+", but its check did not pass: fix it soon", true)
+		return closeWith("Saved "+e.label()+e.alsoSaid(msg.said)+", but its check did not pass: fix it soon", true)
 	}
-	return closeWith("Saved "+e.label(), false)
+	return closeWith("Saved "+e.label()+e.alsoSaid(msg.said), false)
 }

@@ -17,10 +17,18 @@ func (e *editor) View() string {
 	formView := e.formView(formW, formH)
 	panelView := e.panel.View(panelW, panelH)
 	var body string
-	if side {
+	switch {
+	case e.showsHostKey():
+		body = padLines(e.hostKeyView(w), e.bodyLines())
+	case e.showPub:
+		body = padLines(e.pubView(w), e.bodyLines())
+	case side:
 		body = besides(formView, formW, formH, panelView)
-	} else {
+	default:
 		body = padLines(formView, formH) + "\n" + panelView
+	}
+	if pub := e.pubLines(w); len(pub) > 0 {
+		body += "\n" + strings.Join(pub, "\n")
 	}
 	return truncate(head, w) + "\n\n" + body + "\n" + e.footer(w)
 }
@@ -90,11 +98,15 @@ func (e *editor) footer(w int) string {
 	h.SetWidth(w)
 	line := ""
 	switch e.state {
-	case askSaveAnyway, askDiscard, askActivate:
+	case askSaveAnyway, askDiscard, askActivate, askTrustHostKey:
 		// the room of the notice: the question wraps, its answers always show
 		line = e.q.view(s, w, editorQuestionLines)
 	case saving:
 		line = s.dim.Render("Saving…")
+	case lookingHostKey:
+		line = s.dim.Render("Looking at the SSH server's host key…")
+	case checkingTrusted:
+		line = s.dim.Render("Checking again with the trusted host key, then saving… (esc stops)")
 	default:
 		if e.notice != "" {
 			st := s.msgInfo

@@ -359,7 +359,7 @@ func keyPress(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+s", "ctrl+r", "ctrl+c", "ctrl+u":
+	case "ctrl+s", "ctrl+r", "ctrl+c", "ctrl+u", "ctrl+o", "ctrl+y":
 		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 	}
 	r := []rune(k)

@@ -7,6 +7,7 @@ import (
 
 	"gitopscfg/config/safe"
 	"gitopscfg/providers"
+	"gitopscfg/usecase"
 )
 
 // key answers a key on the list: the question asked first, else the selected credential's action.
@@ -124,7 +125,11 @@ func (p *picker) askRemove(sel entry) {
 		p.say(sel.label()+" is not configured: nothing to remove", true)
 		return
 	}
-	p.yn = &pickerQuestion{name: sel.credential(), act: actRemove, q: newConfirm(p.c.keys.confirm, "Remove "+sel.label()+" and its token from the store?")}
+	q := "Remove " + sel.label() + " and its token from the store?"
+	if p.configured(sel.credential()).SSHKeyRef != "" {
+		q = "Remove " + sel.label() + " and its token from the store, and delete the SSH key it registered through " + sel.p.Name + "'s API?"
+	}
+	p.yn = &pickerQuestion{name: sel.credential(), act: actRemove, q: newConfirm(p.c.keys.confirm, q)}
 	p.notice = ""
 }
 
@@ -138,7 +143,8 @@ func (p *picker) answer(msg tea.KeyPressMsg) tea.Cmd {
 	p.yn = nil
 	switch {
 	case a.act == actRemove && r == replyYes:
-		return removeCmd(p.c.ctx, p.c.store, p.c.opts.Who, p.data.Revision, a.name, p.label(a.name), p.noun(a.name))
+		o := usecase.Options{Who: p.c.opts.Who, Env: usecase.EnvOf(p.c.opts.Env)}
+		return removeCmd(p.c.ctx, p.c.store, o, p.data.Revision, a.name, p.label(a.name), p.noun(a.name))
 	case a.act == actRemove:
 		p.say("nothing was removed", false)
 	case r == replyYes:

@@ -121,9 +121,6 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.URL != "" {
 		where = safe.Text(cfg.URL) // the generic provider's one repository
 	}
-	if cfg.SSHKey != "" {
-		where += " · over SSH"
-	}
 	if cfg.ProjectKey != "" {
 		where += " / " + cfg.ProjectKey
 	}
@@ -133,7 +130,11 @@ func (p *picker) item(i int, e entry, col, w int) []row {
 	if cfg.Repo != "" {
 		where += " · repository " + safe.Text(cfg.Repo)
 	}
-	return append(rows, row{text: indent + truncate(where, w-len(indent))}, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
+	rows = append(rows, row{text: indent + truncate(where, w-len(indent))})
+	if cfg.SSHKey != "" {
+		rows = append(rows, row{text: indent + truncate(sshTransport(cfg.SSHHostKey), w-len(indent)), drop: 2})
+	}
+	return append(rows, row{text: indent + p.checkLine(e.name, cfg, w-len(indent))})
 }
 
 // plural is "1 warning", "2 warnings".
