@@ -3,6 +3,7 @@ package cli_test
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -86,6 +87,7 @@ func TestSetRegisterKeyGitLabAndBitbucket(t *testing.T) {
 			t.Errorf("%s: set --register-key: exit %d, keys %v\n%s%s", tc.id, r.code, e.SSHKeys(tc.id), r.out, r.err)
 			continue
 		}
+		statusShowsTheKeys(t, dir, tc.id, e.SSHKeys(tc.id)[0], addr, fp)
 		r2 := gitopscfg(t, dir, "", nil, "remove", string(tc.id))
 		if r2.code != 0 || !strings.Contains(r2.out, "Deleted the ") || len(e.SSHKeys(tc.id)) != 0 {
 			t.Errorf("%s: remove: exit %d, keys left %v\n%s%s", tc.id, r2.code, e.SSHKeys(tc.id), r2.out, r2.err)
@@ -93,5 +95,47 @@ func TestSetRegisterKeyGitLabAndBitbucket(t *testing.T) {
 		if strings.Contains(r.out+r.err+r2.out+r2.err, tc.token) {
 			t.Fatalf("%s: the token shows in the output", tc.id)
 		}
+	}
+}
+
+// statusShowsTheKeys: status names the credential's public key (the one the server holds, with
+// registered, the key's owner and the key) and the trusted host key, in text and in JSON, and
+// never a piece of the private key.
+func statusShowsTheKeys(t *testing.T, dir string, id providers.ID, registered, addr, fp string) {
+	t.Helper()
+	text := gitopscfg(t, dir, "", nil, "status")
+	js := gitopscfg(t, dir, "", nil, "status", "--json")
+	var doc struct {
+		Providers []struct {
+			Credential *string `json:"credential"`
+			SSH        *struct {
+				PublicKey string `json:"public_key"`
+				HostKey   string `json:"host_key"`
+				Host      string `json:"host"`
+				KeyRef    string `json:"registered_key"`
+			} `json:"ssh"`
+		} `json:"providers"`
+	}
+	if err := json.Unmarshal([]byte(js.out), &doc); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, js.out)
+	}
+	var pub string
+	for _, p := range doc.Providers {
+		if p.Credential != nil && *p.Credential == string(id) && p.SSH != nil {
+			pub = p.SSH.PublicKey
+			if p.SSH.HostKey != fp || p.SSH.Host != "["+strings.Replace(addr, ":", "]:", 1) || p.SSH.KeyRef == "" {
+				t.Errorf("%s: status --json ssh %+v; want host key %s of %s and a registered key", id, *p.SSH, fp, addr)
+			}
+		}
+	}
+	fields := strings.Fields(pub)
+	if len(fields) < 2 || !strings.Contains(registered, fields[1]) {
+		t.Fatalf("%s: status --json public key %q is not the registered one %q", id, pub, registered)
+	}
+	if !strings.Contains(text.out, pub) || !strings.Contains(text.out, "trusted: "+fp) {
+		t.Errorf("%s: status lacks the public key or the host key:\n%s", id, text.out)
+	}
+	if all := text.out + text.err + js.out + js.err; strings.Contains(all, "PRIVATE KEY") {
+		t.Fatalf("%s: status shows the private key", id)
 	}
 }

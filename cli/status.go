@@ -52,6 +52,8 @@ type statusProviderJSON struct {
 	// ClientCertExpiresAt when its client certificate expires (omitted without one).
 	Proxy               *string    `json:"proxy,omitempty"`
 	ClientCertExpiresAt *time.Time `json:"client_cert_expires_at,omitempty"`
+	// SSH is set when the credential's Git goes over SSH.
+	SSH *sshStatusJSON `json:"ssh,omitempty"`
 }
 
 type lastCheckJSON struct {
@@ -113,6 +115,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	w := bufio.NewWriter(opts.IO.Out)
 	writeStatusText(w, s, d, opts.Now())
 	writeNetText(w, d, opts.Now())
+	writeSSHText(w, d)
 	for _, st := range all {
 		writeDevtronStatusText(w, st, len(d.InstanceNames(string(st.kind))) == 1)
 	}
@@ -146,6 +149,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
 			sp.Proxy, sp.ClientCertExpiresAt = netJSON(providers.Credentials{Provider: p.ID, Settings: c.Settings})
+			sp.SSH = sshStatus(name, c)
 		}
 		out.Providers = append(out.Providers, sp)
 	}

@@ -332,7 +332,7 @@ func sshError(err error, c Credentials, host, user, op string) (string, bool) {
 	case errors.As(err, &changed):
 		return changed.Error(), true
 	case strings.Contains(msg, "unable to authenticate"):
-		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg show-ssh-key …`, or the one printed when it was generated) %s", op, host, user, where), true
+		return fmt.Sprintf("%s over SSH: %s did not accept the key as %q: add the credential's public key (`gitopscfg status` shows it) %s", op, host, user, where), true
 	case strings.Contains(msg, "ssh: handshake failed"):
 		return fmt.Sprintf("%s over SSH: the handshake with %s failed: %s", op, host, firstLine(msg)), true
 	}
