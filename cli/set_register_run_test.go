@@ -1,61 +1,14 @@
 package cli_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
-
-	"golang.org/x/crypto/ssh"
 
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// handshakeServer is an SSH server on loopback that shows a host key and accepts any public key,
-// then refuses every channel: enough for set's host-key trust and the live check's ssh stage.
-func handshakeServer(t *testing.T) (addr, fingerprint string) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{PublicKeyCallback: func(ssh.ConnMetadata, ssh.PublicKey) (*ssh.Permissions, error) { return nil, nil }}
-	cfg.AddHostKey(signer)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				sc, chans, reqs, err := ssh.NewServerConn(conn, cfg)
-				if err != nil {
-					return
-				}
-				defer sc.Close()
-				go ssh.DiscardRequests(reqs)
-				for ch := range chans {
-					_ = ch.Reject(ssh.Prohibited, "no shell here")
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String(), ssh.FingerprintSHA256(signer.PublicKey())
-}
 
 // set --register-key against the GitLab and Bitbucket emulators: GitLab adds a deploy key with
 // write access to --repo, Bitbucket a key of the token's account (its deploy keys are read-only,
@@ -66,7 +19,8 @@ func TestSetRegisterKeyGitLabAndBitbucket(t *testing.T) {
 	if err := e.AddRepo(providers.GitLab, "apps"); err != nil {
 		t.Fatal(err)
 	}
-	addr, fp := handshakeServer(t)
+	srv := kit.StartSSHServer(t, kit.AcceptKeys)
+	addr, fp := srv.Addr, srv.Fingerprint()
 	for _, tc := range []struct {
 		id         providers.ID
 		token      string

@@ -2,13 +2,10 @@ package providers_test
 
 import (
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/pem"
-	"errors"
-	"net"
 	"strings"
 	"testing"
 
@@ -156,44 +153,13 @@ func TestSCPStyleAddresses(t *testing.T) {
 	}
 }
 
-// rejectingSSHServer is an SSH server on loopback that shows a host key and accepts no key.
-func rejectingSSHServer(t *testing.T) (string, ssh.PublicKey) {
-	t.Helper()
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &ssh.ServerConfig{PublicKeyCallback: func(ssh.ConnMetadata, ssh.PublicKey) (*ssh.Permissions, error) {
-		return nil, errors.New("unknown key")
-	}}
-	cfg.AddHostKey(signer)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_, _, _, _ = ssh.NewServerConn(conn, cfg)
-			}()
-		}
-	}()
-	return ln.Addr().String(), signer.PublicKey()
-}
-
 // A key the SSH server refuses: the live check says where the provider takes it (Azure DevOps:
 // User settings > SSH public keys; GitHub: the account or a deploy key).
 func TestRefusedSSHKeySaysWhereToAddIt(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
-	addr, hk := rejectingSSHServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
+	addr, hk := srv.Addr, srv.HostKey()
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	for id, want := range map[providers.ID]string{
 		providers.Azure:  "User settings > SSH public keys",

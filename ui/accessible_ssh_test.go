@@ -43,13 +43,13 @@ func storedGitHub(t *testing.T, s *config.Store, edit func(*providers.Credential
 // fingerprint and asks y/N: yes stores exactly that key, no saves nothing.
 func TestAccessibleGeneratesAKeyAndAsksAboutTheHostKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	gh := providers.MustLookup(providers.GitHub)
 	for _, answer := range []string{"y", "n"} {
 		_, s := newStore(t, nil)
 		draft, base := storedGitHub(t, s, nil)
 		// 2: a new key; the SSH URL; n: do not register it; then the host-key question.
-		a, out := sshPrompts(s, "2\n"+srv.url()+"\nn\n"+answer+"\n")
+		a, out := sshPrompts(s, "2\n"+srv.URL()+"\nn\n"+answer+"\n")
 		if err := a.askSSH(gh, &draft, false); err != nil {
 			t.Fatal(err)
 		}
@@ -59,13 +59,13 @@ func TestAccessibleGeneratesAKeyAndAsksAboutTheHostKey(t *testing.T) {
 		}
 		err = a.save(gh.Name, draft, nil, base)
 		c := load(t, s).Credentials["github"]
-		question := "The SSH server " + srv.addr + " shows this host key (ssh-ed25519): " + srv.fingerprint()
+		question := "The SSH server " + srv.Addr + " shows this host key (ssh-ed25519): " + srv.Fingerprint()
 		if !strings.Contains(out.String(), question) {
 			t.Fatalf("no host-key question %q:\n%s", question, out.String())
 		}
 		switch answer {
 		case "y":
-			if err != nil || c.SSHHostKey != srv.knownHosts() || c.SSHKey == "" {
+			if err != nil || c.SSHHostKey != srv.KnownHosts() || c.SSHKey == "" {
 				t.Fatalf("trusted: %v, stored host key %q, key set %v", err, c.SSHHostKey, c.SSHKey != "")
 			}
 		case "n":
@@ -82,7 +82,7 @@ func TestAccessibleGeneratesAKeyAndAsksAboutTheHostKey(t *testing.T) {
 // both, and nothing is saved; a file that holds no key is refused without showing it.
 func TestAccessibleReadsAKeyFileAndRefusesAChangedHostKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	gh := providers.MustLookup(providers.GitHub)
 	priv, pub, err := providers.GenerateSSHKey("file")
 	if err != nil {
@@ -93,16 +93,16 @@ func TestAccessibleReadsAKeyFileAndRefusesAChangedHostKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, s := newStore(t, nil)
-	trusted := srv.fingerprint()
-	line := srv.knownHosts()
+	trusted := srv.Fingerprint()
+	line := srv.KnownHosts()
 	draft, base := storedGitHub(t, s, func(c *providers.Credentials) {
-		c.SSHKey, c.SSHURL, c.SSHHostKey = priv, srv.url(), line
+		c.SSHKey, c.SSHURL, c.SSHHostKey = priv, srv.URL(), line
 	})
 	a, out := sshPrompts(s, "4\n"+file+"\n\nn\n") // 4: a key file (after the stored key); Enter keeps the URL
-	if err := a.askSSH(gh, &draft, true); err != nil || draft.SSHKey != strings.TrimSpace(priv)+"\n" || draft.SSHURL != srv.url() {
+	if err := a.askSSH(gh, &draft, true); err != nil || draft.SSHKey != strings.TrimSpace(priv)+"\n" || draft.SSHURL != srv.URL() {
 		t.Fatalf("the key file was not taken (%v), URL %q", err, draft.SSHURL)
 	}
-	offered := srv.changeKey(t)
+	offered := srv.ChangeKey(t)
 	err = a.save(gh.Name, draft, nil, base)
 	var changed *providers.HostKeyChangedError
 	if !errors.As(err, &changed) || !strings.Contains(err.Error(), trusted) || !strings.Contains(err.Error(), offered) {
@@ -131,26 +131,26 @@ func TestAccessibleReadsAKeyFileAndRefusesAChangedHostKey(t *testing.T) {
 // nothing; a changed key is refused naming both fingerprints.
 func TestAccessibleTrustsBeforeTheCheck(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	priv, _, err := providers.GenerateSSHKey("first")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, s := newStore(t, nil)
 	draft := providers.Credentials{Provider: providers.GitHub, Name: "github", Settings: config.Settings{Host: "https://github.com/",
-		Org: "acme", Username: "u", Token: tokPass, SSHKey: priv, SSHURL: srv.url()}}
+		Org: "acme", Username: "u", Token: tokPass, SSHKey: priv, SSHURL: srv.URL()}}
 	a, out := sshPrompts(s, "n\ny\n")
 	var notSaved notSavedError
 	if err := a.trustFirst(&draft); !errors.As(err, &notSaved) || draft.SSHHostKey != "" {
 		t.Fatalf("declined: %v, host key %q", err, draft.SSHHostKey)
 	}
-	if err := a.trustFirst(&draft); err != nil || draft.SSHHostKey != srv.knownHosts() {
+	if err := a.trustFirst(&draft); err != nil || draft.SSHHostKey != srv.KnownHosts() {
 		t.Fatalf("trusted: %v, host key %q", err, draft.SSHHostKey)
 	}
-	if !strings.Contains(out.String(), srv.fingerprint()) {
+	if !strings.Contains(out.String(), srv.Fingerprint()) {
 		t.Fatalf("the fingerprint was not shown:\n%s", out.String())
 	}
-	trusted, now := srv.fingerprint(), srv.changeKey(t)
+	trusted, now := srv.Fingerprint(), srv.ChangeKey(t)
 	err = a.trustFirst(&draft)
 	if !errors.As(err, &notSaved) || !strings.Contains(out.String(), trusted) || !strings.Contains(out.String(), now) {
 		t.Fatalf("a changed key: %v\n%s", err, out.String())

@@ -87,14 +87,14 @@ func neverShown(t *testing.T, hs *harness, pem, pub string) {
 // the host key shown.
 func TestEditorGeneratesAKeyAndTrustsTheHostKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	hs, s := sshEditor(t, withActive)
 	hs.key("down") // HTTPS → a new ed25519 key
 	hs.waitFor("Public key (ctrl+y copies it): add it to the Git server", "ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	scr := hs.saveOverSSH()
-	for _, want := range []string{"The SSH server " + srv.addr + " shows this host key (ssh-ed25519):", "  " + srv.fingerprint(),
+	for _, want := range []string{"The SSH server " + srv.Addr + " shows this host key (ssh-ed25519):", "  " + srv.Fingerprint(),
 		"Compare it with the fingerprint its administrator gives"} {
 		if !strings.Contains(scr, want) {
 			t.Fatalf("the host-key question lacks %q:\n%s", want, scr)
@@ -103,8 +103,8 @@ func TestEditorGeneratesAKeyAndTrustsTheHostKey(t *testing.T) {
 	hs.key("y")
 	hs.waitFor("Saved GitHub")
 	c := load(t, s).Credentials["github"]
-	if c.SSHHostKey != srv.knownHosts() || c.SSHURL != srv.url() || c.SSHKey == "" {
-		t.Fatalf("stored: host key %q (want %q), URL %q, key set %v", c.SSHHostKey, srv.knownHosts(), c.SSHURL, c.SSHKey != "")
+	if c.SSHHostKey != srv.KnownHosts() || c.SSHURL != srv.URL() || c.SSHKey == "" {
+		t.Fatalf("stored: host key %q (want %q), URL %q, key set %v", c.SSHHostKey, srv.KnownHosts(), c.SSHURL, c.SSHKey != "")
 	}
 	pub, err := providers.SSHPublicKey(providers.FromConfig("github", c))
 	if err != nil {
@@ -114,19 +114,19 @@ func TestEditorGeneratesAKeyAndTrustsTheHostKey(t *testing.T) {
 		t.Errorf("no screen showed the stored key's public key %q whole on one line", pub)
 	}
 	neverShown(t, hs, c.SSHKey, pub)
-	hs.waitFor("Git over SSH, host key " + srv.fingerprint()) // the picker's line of the credential
+	hs.waitFor("Git over SSH, host key " + srv.Fingerprint()) // the picker's line of the credential
 }
 
 // TestEditorCancelsAnUntrustedHostKey: no to the host-key question saves nothing.
 func TestEditorCancelsAnUntrustedHostKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	hs, s := sshEditor(t, withActive)
 	before := load(t, s)
 	hs.key("down")
 	hs.waitFor("ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	hs.saveOverSSH()
 	hs.key("n")
 	hs.waitFor("not saved: the SSH server's host key was not trusted")
@@ -140,17 +140,17 @@ func TestEditorCancelsAnUntrustedHostKey(t *testing.T) {
 // credential trusts is refused on a screen naming both fingerprints, and nothing is saved.
 func TestEditorRefusesAChangedHostKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	priv, _, err := providers.GenerateSSHKey("test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	trusted, line := srv.fingerprint(), srv.knownHosts()
+	trusted, line := srv.Fingerprint(), srv.KnownHosts()
 	_, s := newStore(t, func(d *config.Data) {
 		withActive(d)
-		d.Credentials["github"].SSHKey, d.Credentials["github"].SSHURL, d.Credentials["github"].SSHHostKey = priv, srv.url(), line
+		d.Credentials["github"].SSHKey, d.Credentials["github"].SSHURL, d.Credentials["github"].SSHHostKey = priv, srv.URL(), line
 	})
-	offered := srv.changeKey(t)
+	offered := srv.ChangeKey(t)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
 	defer hs.stop()
 	hs.waitFor("SSH, host key " + trusted)
@@ -158,7 +158,7 @@ func TestEditorRefusesAChangedHostKey(t *testing.T) {
 	hs.waitFor("GitHub · editing", "All checks passed")
 	hs.key("ctrl+s")
 	scr := plainText(hs.waitFor("REFUSED", "CHANGED"))
-	for _, want := range []string{srv.addr, "Trusted:   " + trusted, "Now shown: " + offered, "Nothing was saved", "--trust-host-key " + offered} {
+	for _, want := range []string{srv.Addr, "Trusted:   " + trusted, "Now shown: " + offered, "Nothing was saved", "--trust-host-key " + offered} {
 		if !strings.Contains(scr, want) {
 			t.Fatalf("the refusal lacks %q:\n%s", want, scr)
 		}
@@ -178,7 +178,7 @@ func (hs *harness) pasteKey(text string) { hs.tm.Send(tea.PasteMsg{Content: text
 // host key is trusted, and never shown.
 func TestEditorTakesAPastedKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	priv, pub, err := providers.GenerateSSHKey("pasted")
 	if err != nil {
 		t.Fatal(err)
@@ -189,12 +189,12 @@ func TestEditorTakesAPastedKey(t *testing.T) {
 	hs.pasteKey("\n  \t" + priv + "\n\n  ")
 	hs.waitFor("SSH private key", "****")
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	hs.saveOverSSH()
 	hs.key("y")
 	hs.waitFor("Saved GitHub")
 	c := load(t, s).Credentials["github"]
-	if c.SSHKey != strings.TrimSpace(priv)+"\n" || c.SSHHostKey != srv.knownHosts() {
+	if c.SSHKey != strings.TrimSpace(priv)+"\n" || c.SSHHostKey != srv.KnownHosts() {
 		t.Fatalf("stored: key as pasted %v, host key %q", c.SSHKey == strings.TrimSpace(priv)+"\n", c.SSHHostKey)
 	}
 	neverShown(t, hs, priv, pub)
@@ -223,14 +223,14 @@ func TestEditorNeverShowsABadPastedKey(t *testing.T) {
 // GitHub's API (the emulator's), says so, and keeps the key's reference for remove.
 func TestEditorRegistersTheKey(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	emu := kit.Emulators(t, fake.Options{})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := sshEditorOn(t, s)
 	hs.key("down")
 	hs.waitFor("ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	hs.focusOn("ssh_register")
 	hs.key("y")
 	hs.saveOverSSH()
@@ -246,7 +246,7 @@ func TestEditorRegistersTheKey(t *testing.T) {
 		t.Fatalf("registered keys %q, stored reference %q, public key %q", keys, c.SSHKeyRef, pub)
 	}
 	// Removing the credential deletes the key it registered, after saying so.
-	hs.waitFor("Git over SSH, host key " + srv.fingerprint())
+	hs.waitFor("Git over SSH, host key " + srv.Fingerprint())
 	hs.key("d")
 	hs.waitFor("and delete the SSH key it registered through GitHub's API?")
 	hs.key("y")
@@ -261,7 +261,7 @@ func TestEditorRegistersTheKey(t *testing.T) {
 // whole fingerprint with its answers, nothing pushed off the screen.
 func TestEditorSSHAtEightyByTwentyFour(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	_, s := newStore(t, withActive)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 80, 24)
 	defer hs.stop()
@@ -276,9 +276,9 @@ func TestEditorSSHAtEightyByTwentyFour(t *testing.T) {
 		t.Fatalf("the public key is cut (%q) or the screen is over 24 lines:\n%s", line, scr)
 	}
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	scr = hs.saveOverSSH()
-	if !strings.Contains(scr, "  "+srv.fingerprint()) || !strings.Contains(scr, "y: trust it and save") || len(strings.Split(scr, "\n")) > 24 {
+	if !strings.Contains(scr, "  "+srv.Fingerprint()) || !strings.Contains(scr, "y: trust it and save") || len(strings.Split(scr, "\n")) > 24 {
 		t.Fatalf("the question at 80×24:\n%s", scr)
 	}
 	if os.Getenv("GITOPSCFG_SHOW") != "" {
@@ -292,16 +292,16 @@ func TestEditorSSHAtEightyByTwentyFour(t *testing.T) {
 // question and the save is refused, naming the key trusted and the one shown now.
 func TestEditorRefusesAKeyChangedAfterTheQuestion(t *testing.T) {
 	t.Parallel()
-	srv := startHostKeyServer(t)
+	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	hs, s := sshEditor(t, withActive)
 	before := load(t, s)
 	hs.key("down")
 	hs.waitFor("ssh-ed25519 AAAA")
 	hs.focusOn("ssh_url")
-	hs.typ(srv.url())
+	hs.typ(srv.URL())
 	hs.saveOverSSH()
-	shown := srv.fingerprint()
-	now := srv.changeKey(t)
+	shown := srv.Fingerprint()
+	now := srv.ChangeKey(t)
 	hs.key("y")
 	scr := plainText(hs.waitFor("REFUSED"))
 	if !strings.Contains(scr, shown) || !strings.Contains(scr, now) || !strings.Contains(scr, "Nothing was saved") {
