@@ -21,7 +21,9 @@ func (e *editor) requestSave() tea.Cmd {
 		e.say("cannot save yet: "+fieldErrors(err)[0], true)
 		return nil
 	}
-	if e.panel.passedFor(norm) {
+	if e.panel.passedFor(norm) || hostKeyPending(norm) {
+		// No host key is trusted for the draft's SSH server yet, so the check's ssh stage cannot
+		// pass: the host-key question comes first, and the check runs again once it is trusted.
 		return e.save()
 	}
 	reason := "These credentials have not been checked."

@@ -209,3 +209,16 @@ func (e *editor) saveFailed(err error) tea.Cmd {
 	e.say("not saved: the SSH server's host key is not the one expected", true)
 	return nil
 }
+
+// hostKeyPending reports whether c goes over SSH to a server for which it trusts no host key yet.
+func hostKeyPending(c providers.Credentials) bool {
+	if !providers.UsesSSH(c) {
+		return false
+	}
+	_, hostport, err := providers.SSHAddress(c)
+	if err != nil {
+		return false // the save says what is wrong with the address
+	}
+	hosts, _, err := providers.TrustedHostKey(c)
+	return err != nil || len(hosts) == 0 || hosts[0] != providers.KnownHostsName(hostport)
+}

@@ -58,8 +58,8 @@ func (hs *harness) saveOverSSH() string {
 		return strings.Contains(plain, "Trust this SSH server?") || strings.Contains(plain, "Save anyway?")
 	})
 	if strings.Contains(plainText(scr), "Save anyway?") {
-		hs.key("y")
-		scr = hs.waitFor("Trust this SSH server?")
+		// the check's ssh stage fails for want of a trusted host key: the question is the host key's
+		hs.t.Fatalf("ctrl+s asked to save a failed check before the host-key question:\n%s", plainText(scr))
 	}
 	return plainText(scr)
 }
