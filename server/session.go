@@ -60,10 +60,10 @@ func clampSize(w, h int) (int, int) {
 	return min(w, MaxPtyWidth), min(h, MaxPtyHeight)
 }
 
-// clampWindow is the session program's message filter: window sizes are clamped (clampSize) —
-// the pty's first size comes as a message too, racing the program's own start-up size, so a 0×0
-// there would leave the screen blank — and
-// a suspend (Ctrl-Z) resumes at once, as bm.MakeOptions' own filter does (a program has one filter).
+// clampWindow is the session program's message filter: window sizes are clamped (clampSize; the
+// pty's first size comes as a message too, racing the program's own start-up size, so a 0×0 there
+// would leave the screen blank), and a suspend (Ctrl-Z) resumes at once, as bm.MakeOptions' own
+// filter does (a program has one filter).
 func clampWindow(_ tea.Model, msg tea.Msg) tea.Msg {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
