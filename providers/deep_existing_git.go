@@ -9,13 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-git/go-billy/v5/memfs"
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
 )
@@ -129,30 +127,8 @@ func (e *existingRun) prepare(ctx context.Context, ref plumbing.ReferenceName) (
 }
 
 func (e *existingRun) commit(local *git.Repository) (plumbing.Hash, error) {
-	wt, err := local.Worktree()
-	if err != nil {
-		return plumbing.ZeroHash, errors.New("cannot open the in-memory worktree: " + err.Error())
-	}
-	f, err := wt.Filesystem.Create(deepCheckFile)
-	if err == nil {
-		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\nThis branch is temporary and is deleted by the check.\n",
-			e.t.FullName, time.Now().UTC().Format(time.RFC3339))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		_, err = wt.Add(deepCheckFile)
-	}
-	if err != nil {
-		return plumbing.ZeroHash, errors.New("cannot write " + deepCheckFile + " in memory: " + err.Error())
-	}
-	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
-	h, err := wt.Commit("gitopscfg round-trip check (throw-away branch)", &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		return plumbing.ZeroHash, errors.New("cannot commit in memory: " + err.Error())
-	}
-	return h, nil
+	return commitCheckFile(local, e.t.FullName, "This branch is temporary and is deleted by the check.",
+		"gitopscfg round-trip check (throw-away branch)")
 }
 
 func (e *existingRun) verify(ctx context.Context) (Status, string) {

@@ -125,28 +125,11 @@ func (d *deepRun) clone(ctx context.Context) (Status, string) {
 }
 
 func (d *deepRun) push(ctx context.Context) (Status, string) {
-	wt, err := d.local.Worktree()
+	var err error
+	d.pushed, err = commitCheckFile(d.local, d.repo.FullName, "This repository is temporary and is deleted by the check.",
+		"gitopscfg round-trip check")
 	if err != nil {
-		return Fail, "cannot open the in-memory worktree: " + err.Error()
-	}
-	f, err := wt.Filesystem.Create(deepCheckFile)
-	if err == nil {
-		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\nThis repository is temporary and is deleted by the check.\n",
-			d.repo.FullName, time.Now().UTC().Format(time.RFC3339))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		_, err = wt.Add(deepCheckFile)
-	}
-	if err != nil {
-		return Fail, "cannot write " + deepCheckFile + " in memory: " + err.Error()
-	}
-	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
-	d.pushed, err = wt.Commit("gitopscfg round-trip check", &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		return Fail, "cannot commit in memory: " + err.Error()
+		return Fail, err.Error()
 	}
 	ref := plumbing.NewBranchReferenceName(d.branch)
 	err = d.local.PushContext(ctx, &git.PushOptions{
@@ -239,4 +222,32 @@ func firstLine(s string) string {
 		return strings.TrimSpace(s[:i])
 	}
 	return s
+}
+
+// commitCheckFile commits deepCheckFile, saying whose check it is (of) and what becomes of it
+// (note), in local's in-memory worktree, with message.
+func commitCheckFile(local *git.Repository, of, note, message string) (plumbing.Hash, error) {
+	wt, err := local.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, errors.New("cannot open the in-memory worktree: " + err.Error())
+	}
+	f, err := wt.Filesystem.Create(deepCheckFile)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "gitopscfg round-trip check of %s at %s\n%s\n", of, time.Now().UTC().Format(time.RFC3339), note)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		_, err = wt.Add(deepCheckFile)
+	}
+	if err != nil {
+		return plumbing.ZeroHash, errors.New("cannot write " + deepCheckFile + " in memory: " + err.Error())
+	}
+	sig := &object.Signature{Name: "gitopscfg", Email: "gitopscfg@localhost", When: time.Now()}
+	h, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return plumbing.ZeroHash, errors.New("cannot commit in memory: " + err.Error())
+	}
+	return h, nil
 }
