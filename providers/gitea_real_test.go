@@ -104,22 +104,30 @@ func (p *countingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.next.ServeHTTP(w, r)
 }
 
-// TestGiteaRealFigures measures the live check and the round trip against a real Gitea through a
-// counting proxy (the server's ROOT_URL names the proxy, so clone URLs point at it too).
-func TestGiteaRealFigures(t *testing.T) {
-	giteatest.Require(t)
+// countedGitea starts a real Gitea behind a counting plain-HTTP proxy on loopback; the server's
+// ROOT_URL names the proxy (proxyURL), so the API's clone URLs point at it too.
+func countedGitea(t *testing.T) (srv *giteatest.Server, proxyURL string, proxy *countingProxy) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxyURL := "http://" + ln.Addr().String() + "/"
-	proxy := &countingProxy{}
-	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	srvG := giteatest.Start(t, proxyURL)
-	backend, _ := url.Parse(srvG.Direct)
+	proxyURL = "http://" + ln.Addr().String() + "/"
+	proxy = &countingProxy{}
+	front := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = front.Serve(ln) }()
+	t.Cleanup(func() { _ = front.Close() })
+	srv = giteatest.Start(t, proxyURL)
+	backend, _ := url.Parse(srv.Direct)
 	proxy.next = httputil.NewSingleHostReverseProxy(backend)
+	return srv, proxyURL, proxy
+}
+
+// TestGiteaRealFigures measures the live check and the round trip against a real Gitea through a
+// counting proxy (the server's ROOT_URL names the proxy, so clone URLs point at it too).
+func TestGiteaRealFigures(t *testing.T) {
+	giteatest.Require(t)
+	srvG, proxyURL, proxy := countedGitea(t)
 	g := scenariosOn(t, srvG)
 	c := providers.Credentials{Provider: providers.Gitea, Settings: config.Settings{Host: proxyURL, Org: fake.GiteaOrg, Username: fake.GiteaUser, Token: g.tokens[giteaScenarios[0].name]}}
 	measure := func(name string, n int, run func() providers.Result) {

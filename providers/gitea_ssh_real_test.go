@@ -2,10 +2,7 @@ package providers_test
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -131,18 +128,7 @@ func TestGiteaRealOverSSH(t *testing.T) {
 // the server's ROOT_URL names) and the SSH connections (through a counting TCP proxy) per run.
 func TestGiteaRealExistingSSHFigures(t *testing.T) {
 	giteatest.Require(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxyURL := "http://" + ln.Addr().String() + "/"
-	proxy := &countingProxy{}
-	front := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = front.Serve(ln) }()
-	t.Cleanup(func() { _ = front.Close() })
-	srv := giteatest.Start(t, proxyURL)
-	backend, _ := url.Parse(srv.Direct)
-	proxy.next = httputil.NewSingleHostReverseProxy(backend)
+	srv, proxyURL, proxy := countedGitea(t)
 	srv.Setup(t)
 	srv.CreateRepo(t, "gitops")
 	sshAddr, conns := sshCountingProxy(t, srv.SSH)
