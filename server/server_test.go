@@ -132,14 +132,20 @@ func waitFor(t *testing.T, buf *kit.Buffer, want string, within time.Duration) {
 	}
 }
 
-// openPty starts an interactive session with a terminal and returns its output buffer.
+// openPty starts an interactive session with a 120×40 terminal and returns its output buffer.
 func openPty(t *testing.T, c *gossh.Client) (*gossh.Session, io.WriteCloser, *kit.Buffer) {
+	t.Helper()
+	return openPtySized(t, c, 120, 40)
+}
+
+// openPtySized is openPty with a terminal of width × height.
+func openPtySized(t *testing.T, c *gossh.Client, width, height int) (*gossh.Session, io.WriteCloser, *kit.Buffer) {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	stdin, _ := sess.StdinPipe()
@@ -532,19 +538,7 @@ func TestZeroSizedTerminalIsDrawnAt80x24(t *testing.T) {
 	defer c.Close()
 	// The race is lost now and then: several sessions make a blank one likely.
 	for range 8 {
-		sess, err := c.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sess.RequestPty("xterm", 0, 0, gossh.TerminalModes{}); err != nil {
-			t.Fatal(err)
-		}
-		stdin, _ := sess.StdinPipe()
-		buf := &kit.Buffer{}
-		sess.Stdout, sess.Stderr = buf, buf
-		if err := sess.Shell(); err != nil {
-			t.Fatal(err)
-		}
+		sess, stdin, buf := openPtySized(t, c, 0, 0)
 		waitFor(t, buf, "test-model for", 10*time.Second)
 		fmt.Fprint(stdin, "q")
 		_ = sess.Wait()
