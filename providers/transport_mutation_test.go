@@ -6,14 +6,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
@@ -101,11 +100,8 @@ type plainRecord struct {
 // path of a PEM file of the CA that signed its certificate, and the plain-http requests so far.
 func downgradeServer(t *testing.T, canary string) (string, string, func() []plainRecord) {
 	t.Helper()
-	ca := newTestCA(t)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, ca.pem, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := kit.NewCA(t, "Test CA")
+	caFile := ca.File(t)
 	var mu sync.Mutex
 	var plain []plainRecord
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +129,7 @@ func downgradeServer(t *testing.T, canary string) (string, string, func() []plai
 	}))
 	srv.Config.ErrorLog = quietLog()
 	srv.Listener = newDualListener(srv.Listener, &tls.Config{
-		Certificates: []tls.Certificate{leaf(t, &ca, "127.0.0.1", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))},
+		Certificates: []tls.Certificate{leaf(t, ca, "127.0.0.1", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))},
 		MinVersion:   tls.VersionTLS12,
 	})
 	srv.Start() // plain Serve: the listener itself hands TLS connections over as *tls.Conn

@@ -91,6 +91,20 @@ func (ca *CA) Server(t testing.TB) Issued {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"}})
 }
 
+// ServerFor issues a server certificate for name (an IP address or a DNS name), valid from
+// notBefore to notAfter: an expired one, one not valid yet, one for another host.
+func (ca *CA) ServerFor(t testing.TB, name string, notBefore, notAfter time.Time) Issued {
+	t.Helper()
+	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: name}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	if ip := net.ParseIP(name); ip != nil {
+		tmpl.IPAddresses = []net.IP{ip}
+	} else {
+		tmpl.DNSNames = []string{name}
+	}
+	return ca.issue(t, tmpl)
+}
+
 func (ca *CA) issue(t testing.TB, tmpl *x509.Certificate) Issued {
 	t.Helper()
 	key := newKey(t)
