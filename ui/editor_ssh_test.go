@@ -64,6 +64,16 @@ func (hs *harness) saveOverSSH() string {
 	return plainText(scr)
 }
 
+// newKeyFor has the editor generate a new ed25519 key (the transport below HTTPS) for srv's
+// address.
+func (hs *harness) newKeyFor(srv *kit.SSHServer) {
+	hs.t.Helper()
+	hs.key("down")
+	hs.waitFor("ssh-ed25519 AAAA")
+	hs.focusOn("ssh_url")
+	hs.typ(srv.URL())
+}
+
 // neverShown fails t when any screen so far held a piece of the private key pem (every 16
 // characters of its body lines), but for the pieces of its public half pub, which an OpenSSH
 // private key file holds too.
@@ -123,10 +133,7 @@ func TestEditorCancelsAnUntrustedHostKey(t *testing.T) {
 	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	hs, s := sshEditor(t, withActive)
 	before := load(t, s)
-	hs.key("down")
-	hs.waitFor("ssh-ed25519 AAAA")
-	hs.focusOn("ssh_url")
-	hs.typ(srv.URL())
+	hs.newKeyFor(srv)
 	hs.saveOverSSH()
 	hs.key("n")
 	hs.waitFor("not saved: the SSH server's host key was not trusted")
@@ -227,10 +234,7 @@ func TestEditorRegistersTheKey(t *testing.T) {
 	emu := kit.Emulators(t, fake.Options{})
 	s := emulatedStore(t, emu, providers.GitHub, fake.GitHubTokenFull)
 	hs := sshEditorOn(t, s)
-	hs.key("down")
-	hs.waitFor("ssh-ed25519 AAAA")
-	hs.focusOn("ssh_url")
-	hs.typ(srv.URL())
+	hs.newKeyFor(srv)
 	hs.focusOn("ssh_register")
 	hs.key("y")
 	hs.saveOverSSH()
@@ -295,10 +299,7 @@ func TestEditorRefusesAKeyChangedAfterTheQuestion(t *testing.T) {
 	srv := kit.StartSSHServer(t, kit.RefuseKeys)
 	hs, s := sshEditor(t, withActive)
 	before := load(t, s)
-	hs.key("down")
-	hs.waitFor("ssh-ed25519 AAAA")
-	hs.focusOn("ssh_url")
-	hs.typ(srv.URL())
+	hs.newKeyFor(srv)
 	hs.saveOverSSH()
 	shown := srv.Fingerprint()
 	now := srv.ChangeKey(t)
