@@ -83,7 +83,7 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	if want := fmt.Sprintf("group access token of group %d", fake.GitLabGroupID); info.Kind != want || !strings.HasSuffix(info.Page, "/groups/"+fake.GitLabGroupPath+"/-/settings/access_tokens") {
 		t.Errorf("Current: kind %q, page %q; want %q and the group's Access tokens page", info.Kind, info.Page, want)
 	}
-	newTok, _, err := rot.Rotate(ctx, env, c, time.Now().AddDate(0, 0, 30))
+	newTok, _, err := rot.Rotate(ctx, env, c, info, time.Now().AddDate(0, 0, 30))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +92,12 @@ func TestGitLabRotatesAGroupAccessToken(t *testing.T) {
 	assertResult(t, r, wants{"auth": expect(providers.Pass, fake.GitLabGroupBotUser, "group access token")})
 
 	old := e.Credentials(providers.GitLab, fake.GitLabTokenGroupBotOldGitLab)
+	oldInfo, err := rot.Current(ctx, env, old)
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := e.GitLabRotations()
-	_, _, err = rot.Rotate(ctx, env, old, time.Now().AddDate(0, 0, 30))
+	_, _, err = rot.Rotate(ctx, env, old, oldInfo, time.Now().AddDate(0, 0, 30))
 	var re *providers.RotateError
 	if !errors.As(err, &re) || re.MaybeRevoked || re.Status != 405 ||
 		!strings.Contains(re.Msg, "personal access tokens only") || !strings.Contains(re.Msg, "Settings > Access tokens") ||

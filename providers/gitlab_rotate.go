@@ -111,14 +111,17 @@ func gitLabCurrentToken(ctx context.Context, env *Env, c Credentials) (TokenInfo
 // expires (the date is sent; zero: GitLab's default of one week) and revokes c's at once. The
 // request runs to its end even when ctx is cancelled (only env's deadline bounds it): an answer
 // dropped halfway would leave the admin with a revoked token and no new one.
-func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires time.Time) (string, TokenInfo, error) {
+func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, current TokenInfo, expires time.Time) (string, TokenInfo, error) {
 	s, gl, err := gitLabSession(env, c)
 	if err != nil {
 		return "", TokenInfo{}, err
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rotateTimeout(env))
 	defer cancel()
-	page := gitLabTokenPage(ctx, s, gl)
+	page := current.Page // a group's or project's page, read by Current before the token is revoked
+	if page == "" {
+		page = s.TokenURL()
+	}
 	opt := &gitlab.RotatePersonalAccessTokenOptions{}
 	if !expires.IsZero() {
 		d := gitlab.ISOTime(expires.UTC().Truncate(24 * time.Hour))
@@ -133,18 +136,6 @@ func rotateGitLabToken(ctx context.Context, env *Env, c Credentials, expires tim
 			"%s answered the rotation without a new token: GitLab may have revoked the old one all the same; see %s", s.APIHost, page)}
 	}
 	return strings.TrimSpace(t.Token), gitLabTokenInfo(t), nil
-}
-
-// gitLabTokenPage is where the session's token is made and revoked: its group's or project's
-// Access tokens page for a group or project access token (asked before a rotation, which may
-// revoke the token), the personal-token page otherwise.
-func gitLabTokenPage(ctx context.Context, s *session, gl *gitlab.Client) string {
-	if u, _, err := gl.Users.CurrentUser(gitlab.WithContext(ctx)); err == nil {
-		if bot := gitLabBotOf(u); bot != nil {
-			return bot.page(ctx, gl, gitLabHost(s), nil)
-		}
-	}
-	return s.TokenURL()
 }
 
 // gitLabRotateError explains a failed token request; page is where the token is made and revoked;

@@ -104,7 +104,7 @@ func TestGitLabRotateIsNeverRetried(t *testing.T) {
 			creds.Host, creds.APIURL = base+"/", base+"/api/v4"
 
 			rot := providers.MustLookup(providers.GitLab).Rotation
-			newTok, _, err := rot.Rotate(t.Context(), envWithTimeout(10*time.Second), creds, time.Time{})
+			newTok, _, err := rot.Rotate(t.Context(), envWithTimeout(10*time.Second), creds, providers.TokenInfo{}, time.Time{}) // a personal token: no page of its own
 			posts, issued := g.count()
 			if posts != 1 {
 				t.Fatalf("the rotate request went out %d times, want exactly once (a retry makes GitLab revoke the new token too)", posts)

@@ -97,8 +97,9 @@ func (p Provider) GitOnly() bool { return p.gitOnly }
 type Rotation struct {
 	// Current describes the stored token (it fails when the token no longer works).
 	Current func(ctx context.Context, env *Env, c Credentials) (TokenInfo, error)
-	// Rotate issues a new token expiring on the given date and revokes c's.
-	Rotate func(ctx context.Context, env *Env, c Credentials, expires time.Time) (string, TokenInfo, error)
+	// Rotate issues a new token expiring on the given date and revokes c's; current is what
+	// Current said of c's token just before (where such a token is made, for its messages).
+	Rotate func(ctx context.Context, env *Env, c Credentials, current TokenInfo, expires time.Time) (string, TokenInfo, error)
 	// MaxLifetime bounds the new token's lifetime.
 	MaxLifetime time.Duration
 }

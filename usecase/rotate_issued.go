@@ -72,7 +72,7 @@ func (r *rotation) confirmIssue(ctx context.Context, api providers.Rotation) (ti
 
 // issue has the provider issue the new token, expiring then, and revoke the old one.
 func (r *rotation) issue(ctx context.Context, api providers.Rotation, expires time.Time) (string, error) {
-	newTok, newInfo, err := api.Rotate(ctx, r.env, r.old, expires)
+	newTok, newInfo, err := api.Rotate(ctx, r.env, r.old, r.info, expires)
 	if err != nil {
 		r.step(providers.Fail, "rotate", err.Error())
 		var re *providers.RotateError
