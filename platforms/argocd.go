@@ -26,7 +26,10 @@ type ExportOptions struct {
 	Name string
 }
 
-func init() { register(withCluster(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD})) }
+func init() {
+	register(withCluster(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD,
+		ExportClaim: ArgoCDPrefix}))
+}
 
 // Argo CD secret kinds.
 const (

@@ -12,7 +12,8 @@ func init() {
 	register(withCluster(Spec{Kind: KindFlux, Name: "Flux",
 		Export: func(_ context.Context, _ *providers.Env, c providers.Credentials, o ExportOptions) ([]Object, error) {
 			return Flux(c, o)
-		}}))
+		},
+		ExportNote: FluxNote}))
 }
 
 // Flux returns the Secret a Flux GitRepository references in spec.secretRef: basic auth

@@ -165,11 +165,21 @@ type Spec struct {
 	Open func(env *providers.Env, in Instance) (Platform, error)
 	// Export renders a credential as the platform's manifests (nil: the kind is not exported).
 	Export Exporter
+	// ExportNote says what the admin must set up beside c's exported manifests ("": nothing).
+	ExportNote func(c providers.Credentials) string
+	// ExportClaim is the part of Git URLs c's exported credential template claims (a URL
+	// prefix). In an export of every credential, two that claim the same one are refused: the
+	// platform would give a repository either one. Nil: templates claim nothing.
+	ExportClaim func(ctx context.Context, env *providers.Env, c providers.Credentials) (string, error)
 }
 
 var specs = map[Kind]Spec{}
 
-// register adds a kind of platform; called from its file's init.
+// Register adds a kind of platform; called from its file's (or its package's) init. The
+// command line, the terminal UI and every use case find it here: nothing else names a kind.
+func Register(s Spec) { register(s) }
+
+// register adds a kind of platform.
 func register(s Spec) {
 	if _, dup := specs[s.Kind]; dup || s.Kind == "" || s.Name == "" {
 		panic(fmt.Sprintf("platforms: bad or duplicate registration %q", s.Kind))

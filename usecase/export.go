@@ -12,16 +12,24 @@ import (
 )
 
 // exporter is the registered platform of kind whose credentials are Kubernetes manifests.
-func exporter(kind string) (platforms.Exporter, error) {
+func exporter(kind string) (platforms.Spec, error) {
 	s, err := platforms.Lookup(kind)
 	if err != nil || s.Export == nil {
 		var names []string
 		for _, e := range platforms.Exporters() {
 			names = append(names, string(e.Kind))
 		}
-		return nil, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export %s", kind, strings.Join(names, " or "))}
+		return platforms.Spec{}, &UsageError{Msg: fmt.Sprintf("unknown platform %q: export %s", kind, strings.Join(names, " or "))}
 	}
-	return s.Export, nil
+	return s, nil
+}
+
+// note is what the admin must set up beside c's manifests for spec ("": nothing).
+func note(spec platforms.Spec, c providers.Credentials) string {
+	if spec.ExportNote == nil {
+		return ""
+	}
+	return spec.ExportNote(c)
 }
 
 // ExportInput is one export of stored credentials as a platform's manifests.
@@ -50,7 +58,7 @@ type Exported struct {
 // gate. Errors: *UsageError (an unknown platform or provider; the platform's refusal, token
 // masked), *NotFreshError.
 func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (Exported, error) {
-	render, err := exporter(in.Platform)
+	spec, err := exporter(in.Platform)
 	if err != nil {
 		return Exported{}, err
 	}
@@ -63,13 +71,11 @@ func (b *Backend) Export(ctx context.Context, d *config.Data, in ExportInput) (E
 	env := b.Env(providers.DefaultTimeout)
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
-	out.Objects, err = render(ctx, env, creds, in.Manifest)
+	out.Objects, err = spec.Export(ctx, env, creds, in.Manifest)
 	if err != nil {
 		return out, &UsageError{Msg: creds.Redact(err.Error())}
 	}
-	if platforms.Kind(in.Platform) == platforms.KindFlux {
-		out.Note = platforms.FluxNote(creds)
-	}
+	out.Note = note(spec, creds)
 	return out, nil
 }
 
@@ -99,17 +105,22 @@ type ExportedAll struct {
 	Skipped []Skipped
 }
 
-// PrefixConflict is one URL prefix several stored credentials' Argo CD templates claim.
+// PrefixConflict is one URL prefix several stored credentials' templates claim
+// (platforms.Spec.ExportClaim).
 type PrefixConflict struct {
 	Prefix string
 	// Credentials are the claimants' names, in CredentialNames' order.
 	Credentials []string
 }
 
-// PrefixConflictError refuses an Argo CD export of every credential: Argo CD gives a repository
-// the template with the longest prefix of its URL, and of two that claim the same prefix it
-// takes either, so the credential a repository gets would be left to chance. Nothing is exported.
-type PrefixConflictError struct{ Conflicts []PrefixConflict }
+// PrefixConflictError refuses an export of every credential for a platform whose templates claim
+// URL prefixes (Argo CD gives a repository the template with the longest prefix of its URL, and
+// of two that claim the same prefix it takes either), so the credential a repository gets would
+// be left to chance. Nothing is exported. Platform is its name in prose.
+type PrefixConflictError struct {
+	Platform  string
+	Conflicts []PrefixConflict
+}
 
 func (e *PrefixConflictError) Error() string {
 	var b strings.Builder
@@ -118,8 +129,8 @@ func (e *PrefixConflictError) Error() string {
 			b.WriteString("; ")
 		}
 		last := c.Credentials[len(c.Credentials)-1]
-		fmt.Fprintf(&b, "the credentials %s claim the same Argo CD URL prefix %s, and Argo CD would give its repositories either one's template: narrow one with `gitopscfg set %s --url-prefix %s<repository-name-prefix>` (or a subgroup's URL)",
-			andList(c.Credentials), c.Prefix, last, c.Prefix)
+		fmt.Fprintf(&b, "the credentials %s claim the same %s URL prefix %s, and %s would give its repositories either one's template: narrow one with `gitopscfg set %s --url-prefix %s<repository-name-prefix>` (or a subgroup's URL)",
+			andList(c.Credentials), e.Platform, c.Prefix, e.Platform, last, c.Prefix)
 	}
 	return b.String()
 }
@@ -134,12 +145,12 @@ func andList(names []string) string {
 
 // ExportAll renders every stored credential as the platform's manifests, one Secret each, each
 // through the freshness gate: a credential the gate refuses (unless Force) or whose settings the
-// platform refuses is skipped, and ExportedAll.Skipped says why. For Argo CD, the credentials'
-// URL prefixes are compared first: two that claim the same one are a *PrefixConflictError and
-// nothing is exported. Errors: *UsageError (an unknown platform, nothing stored, options that
+// platform refuses is skipped, and ExportedAll.Skipped says why. For a platform whose templates
+// claim URL prefixes (Argo CD), the credentials' claims are compared first: two that claim the
+// same one are a *PrefixConflictError and nothing is exported. Errors: *UsageError (an unknown platform, nothing stored, options that
 // name one Secret), *PrefixConflictError.
 func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInput) (ExportedAll, error) {
-	render, err := exporter(in.Platform)
+	spec, err := exporter(in.Platform)
 	if err != nil {
 		return ExportedAll{}, err
 	}
@@ -157,8 +168,8 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
 	var out ExportedAll
-	if in.Platform == string(platforms.KindArgoCD) {
-		if err := prefixConflicts(ctx, env, d, names); err != nil {
+	if spec.ExportClaim != nil {
+		if err := prefixConflicts(ctx, env, d, names, spec); err != nil {
 			return out, err
 		}
 	}
@@ -176,15 +187,12 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 			forced = nf
 		}
 		creds := providers.FromConfig(name, c)
-		objs, err := render(ctx, env, creds, in.Manifest)
+		objs, err := spec.Export(ctx, env, creds, in.Manifest)
 		if err != nil {
 			out.Skipped = append(out.Skipped, Skipped{Credential: name, Err: &UsageError{Msg: creds.Redact(err.Error())}})
 			continue
 		}
-		ex := Exported{Credential: name, Objects: objs, Forced: forced}
-		if platforms.Kind(in.Platform) == platforms.KindFlux {
-			ex.Note = platforms.FluxNote(creds)
-		}
+		ex := Exported{Credential: name, Objects: objs, Forced: forced, Note: note(spec, creds)}
 		out.Exports = append(out.Exports, ex)
 		sets, made = append(sets, objs), append(made, name)
 	}
@@ -196,15 +204,15 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 	return out, nil
 }
 
-// prefixConflicts compares the URL prefixes the stored credentials' Argo CD templates claim, as
-// Argo CD compares them; a credential whose prefix cannot be made is left to its own export,
-// which reports why.
-func prefixConflicts(ctx context.Context, env *providers.Env, d *config.Data, names []string) error {
+// prefixConflicts compares the URL prefixes the stored credentials' templates claim for spec, as
+// Git URLs compare (platforms.NormalizeGitURL); a credential whose prefix cannot be made is left
+// to its own export, which reports why.
+func prefixConflicts(ctx context.Context, env *providers.Env, d *config.Data, names []string, spec platforms.Spec) error {
 	claim := map[string][]string{}
 	var order []string
 	shown := map[string]string{}
 	for _, name := range names {
-		p, err := platforms.ArgoCDPrefix(ctx, env, providers.FromConfig(name, d.Credentials[name]))
+		p, err := spec.ExportClaim(ctx, env, providers.FromConfig(name, d.Credentials[name]))
 		if err != nil {
 			continue
 		}
@@ -214,7 +222,7 @@ func prefixConflicts(ctx context.Context, env *providers.Env, d *config.Data, na
 		}
 		claim[key] = append(claim[key], name)
 	}
-	var e PrefixConflictError
+	e := PrefixConflictError{Platform: spec.Name}
 	for _, key := range order {
 		if len(claim[key]) > 1 {
 			e.Conflicts = append(e.Conflicts, PrefixConflict{Prefix: shown[key], Credentials: claim[key]})
