@@ -8,60 +8,6 @@ import (
 	"gitopscfg/providers"
 )
 
-// DriftState is how Devtron's configuration of a provider compares with a stored credential.
-type DriftState string
-
-// The drift states, as `status --json` names them.
-const (
-	InSync  DriftState = "in_sync"
-	Differs DriftState = "differs"
-	Absent  DriftState = "absent"
-	// Other: Devtron holds another stored credential of the same provider (it holds one
-	// configuration per provider).
-	Other DriftState = "other"
-	// Unsupported: Devtron has no such provider (Gitea).
-	Unsupported DriftState = "unsupported"
-	// Unknown: the comparison could not be made (e.g. the GitLab group could not be looked up).
-	DriftUnknown DriftState = "unknown"
-)
-
-// ProviderDrift is one credential's comparison. Fields names what differs (never values).
-type ProviderDrift struct {
-	// Provider is the credential's provider.
-	Provider providers.ID `json:"provider"`
-	State    DriftState   `json:"state"`
-	Fields   []string     `json:"fields,omitempty"`
-	// ActiveThere is true when Devtron's active configuration is this credential's provider.
-	ActiveThere bool   `json:"active_there"`
-	Reason      string `json:"reason,omitempty"`
-	// Holder, with State Other, is the stored credential Devtron holds for the provider.
-	Holder string `json:"holder,omitempty"`
-	// Manager, with State Differs on a cluster, names the other field managers that changed what
-	// gitopscfg applied ("" when none owns the fields: they were removed, or the store changed).
-	Manager string `json:"manager,omitempty"`
-}
-
-// Drift is the comparison of every stored credential with Devtron.
-type Drift struct {
-	// Active is the provider Devtron has active ("" when none, or one gitopscfg does not know).
-	Active providers.ID `json:"active"`
-	// Credentials is each stored credential's comparison, by name.
-	Credentials map[string]ProviderDrift `json:"credentials"`
-	// Orphaned names what the platform holds from the product for credentials no longer stored
-	// (a platform whose Spec.Prunes can tell; Devtron cannot).
-	Orphaned []string `json:"orphaned,omitempty"`
-}
-
-// Holder is the stored credential of provider id that Devtron holds as it is stored ("" none).
-func (d Drift) Holder(id providers.ID, stored []providers.Credentials) string {
-	for _, c := range stored {
-		if c.Provider == id && d.Credentials[c.CredentialName()].State == InSync {
-			return c.CredentialName()
-		}
-	}
-	return ""
-}
-
 // Compare reads Devtron's configurations (the list for which exist and which is active, then each
 // stored provider's by-provider read, whose plaintext token is compared and dropped) and compares
 // each stored credential with its provider's, normalised as a push would send it. A credential

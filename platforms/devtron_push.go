@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gitopscfg/config/safe"
-	"gitopscfg/platforms/kube"
 	"gitopscfg/providers"
 )
 
@@ -94,71 +93,6 @@ func keepTLS(cfg *Config, existing Config) (warning string) {
 	return ""
 }
 
-// Event is one step of a push, for progress display.
-type Event struct {
-	// Phase is "lookup", "send", "waiting" (Devtron is validating; repeated), "readback" or "done".
-	Phase   string
-	Elapsed time.Duration
-	Message string
-}
-
-// PushOutcome says what became of a push.
-type PushOutcome string
-
-// The outcomes of a push.
-const (
-	Saved            PushOutcome = "saved"
-	SavedWithWarning PushOutcome = "saved_with_warning"
-	SavedUnchecked   PushOutcome = "saved_unchecked"
-	Refused          PushOutcome = "refused"
-	OutcomeUnknown   PushOutcome = "unknown"
-)
-
-// Stage is one of Devtron's validation stages and what came of it.
-type Stage struct {
-	Name    string `json:"name"`
-	OK      bool   `json:"ok"`
-	Message string `json:"message,omitempty"`
-}
-
-// PushResult is the outcome of a push, as `push devtron --json` prints it. It never holds a token.
-type PushResult struct {
-	Provider providers.ID `json:"provider"`
-	Devtron  string       `json:"devtron,omitempty"`
-	// Target says where another platform's push went (a cluster's server and namespace).
-	Target     string      `json:"target,omitempty"`
-	Outcome    PushOutcome `json:"outcome"`
-	Method     string      `json:"method,omitempty"` // POST (created) or PUT (updated)
-	ID         int         `json:"id,omitempty"`
-	Stages     []Stage     `json:"stages"`
-	Warnings   []string    `json:"warnings"`
-	Message    string      `json:"message"`
-	DurationMS int64       `json:"duration_ms"`
-	Requests   int         `json:"requests"`
-	// Active says whether the configuration is Devtron's active one after the push.
-	Active bool `json:"active"`
-	// ActiveBefore is the provider Devtron had active before the push ("" none); Switched is true
-	// when the push made Provider the active one in its place.
-	ActiveBefore string `json:"active_before,omitempty"`
-	Switched     bool   `json:"switched"`
-	// Objects, for a cluster instance, are the objects applied and what became of each.
-	Objects []ObjectResult `json:"objects,omitempty"`
-	// Conflicts, for a cluster instance that refused, are the fields other field managers own;
-	// TookBack, with Force, the ones taken back from them.
-	Conflicts []kube.Conflict `json:"conflicts,omitempty"`
-	TookBack  []kube.Conflict `json:"took_back,omitempty"`
-	// Pruned, for a cluster push with Keep, are the orphaned Secrets deleted.
-	Pruned []Orphan `json:"pruned,omitempty"`
-	// CustomRepository is true when the configuration went with allowCustomRepository (the
-	// credential names an existing repository): each Devtron application names its own.
-	CustomRepository bool `json:"custom_repository"`
-}
-
-// OK reports whether Devtron saved the configuration.
-func (r PushResult) OK() bool {
-	return r.Outcome == Saved || r.Outcome == SavedWithWarning || r.Outcome == SavedUnchecked
-}
-
 // validationAnswer is DetailedErrorGitOpsConfigResponse.
 type validationAnswer struct {
 	SuccessfulStages  []string          `json:"successfulStages"`
@@ -174,27 +108,6 @@ var stageOrder = []string{"Create Repo", "Clone Http", "Create Readme", "Clone S
 
 // DryRunRepoPrefix starts the name of Devtron's throw-away validation repository.
 const DryRunRepoPrefix = "devtron-sample-repo-dryrun-"
-
-// PushOptions tunes a push.
-type PushOptions struct {
-	// Progress, when set, receives the push's events (from the calling goroutine's helper; it
-	// must not block for long).
-	Progress func(Event)
-	// ProgressEvery is how often a "waiting" event repeats while Devtron validates (default 5s).
-	ProgressEvery time.Duration
-	// Activate lets the push make the provider Devtron's active one in place of another (its
-	// applications then use it). Without it the active provider there never changes: a
-	// configuration Devtron holds inactive is updated and stays inactive, and one Devtron does
-	// not hold while another is active is not created (a *SwitchError, before anything is sent),
-	// since Devtron saves every new configuration active.
-	Activate bool
-	// Force takes back what another manager changed (a cluster's Secret); Devtron has no such
-	// notion and ignores it.
-	Force bool
-	// Keep, when not nil, asks the platform to delete what the product delivered there for
-	// credentials not named in it (prune); only platforms whose Spec.Prunes say so do.
-	Keep []string
-}
 
 // SwitchError is a push refused before anything was sent because it would have made Provider
 // Devtron's active provider in place of Active.
