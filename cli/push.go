@@ -345,7 +345,7 @@ func pushProgressTo(mu *sync.Mutex, w io.Writer, quiet bool) func(platforms.Even
 func writePushText(w io.Writer, platform string, r platforms.PushResult) {
 	verdict := map[platforms.PushOutcome]string{platforms.Saved: "SAVED", platforms.SavedWithWarning: "SAVED (with a warning)",
 		platforms.SavedUnchecked: "SAVED (not checked by Devtron)", platforms.Refused: "NOT SAVED", platforms.OutcomeUnknown: "UNKNOWN"}[r.Outcome]
-	fmt.Fprintf(w, "%s — %s — %s in %d ms (%d requests)\n", platform, cmp.Or(r.Devtron, r.Target), verdict, r.DurationMS, r.Requests)
+	fmt.Fprintf(w, "%s — %s — %s in %d ms (%s)\n", platform, cmp.Or(r.Devtron, r.Target), verdict, r.DurationMS, plural(r.Requests, "request"))
 	for _, s := range r.Stages {
 		st := providers.Pass
 		if !s.OK {

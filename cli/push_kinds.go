@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,14 +34,17 @@ func platformNames(kinds []string) string {
 
 // pushFlagsUse is the usage of the flags only some kinds take.
 func pushFlagsUse() string {
-	var use string
+	var oneActive, prunes bool
 	for _, s := range platforms.Kinds() {
-		if s.Open != nil && s.OneActive {
-			use += "[--activate] [--replace] "
-		}
-		if s.Open != nil && s.Prunes {
-			use += "[--prune] "
-		}
+		oneActive = oneActive || s.Open != nil && s.OneActive
+		prunes = prunes || s.Open != nil && s.Prunes
+	}
+	var use string
+	if prunes {
+		use += "[--prune] "
+	}
+	if oneActive {
+		use += "[--activate] [--replace] "
 	}
 	return use
 }
@@ -52,13 +56,22 @@ func pushLong() string {
 	for _, k := range pushKinds() {
 		spec, _ := platforms.Lookup(k)
 		b.WriteString(spec.PushDoc + "\n\n")
-		saved, refused = append(saved, spec.PushExits[0]), append(refused, spec.PushExits[1])
+		saved = appendNew(saved, spec.PushExits[0])
+		refused = appendNew(refused, spec.PushExits[1])
 	}
 	b.WriteString(`A configuration whose last check failed, or that changed since its last check, is refused: run
 ` + "`gitopscfg check CREDENTIAL`" + ` first, or give --force.
 
 Exit 0: ` + strings.Join(saved, "; ") + `. Exit 1: ` + strings.Join(refused, "; ") + `. Exit 2: usage or store.`)
 	return b.String()
+}
+
+// appendNew appends s to list unless list holds it already.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // fromArgs refuses a platform a push cannot go to and reads the CREDENTIAL argument into opts.

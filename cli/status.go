@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -224,15 +225,29 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 	}
 	if audit := lastAudit(d, statusAuditEntries); len(audit) > 0 {
 		fmt.Fprintln(w, "\nRecent changes:")
-		for _, e := range displayAudit(audit) {
-			fields := ""
-			if len(e.Fields) > 0 {
-				fields = " (" + strings.Join(e.Fields, ", ") + ")"
-			}
-			fmt.Fprintf(w, "  %s  %-10s %-10s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Action, e.Credential, e.Who, fields)
-		}
+		writeAudit(w, displayAudit(audit))
 	}
 }
+
+// writeAudit writes audit entries as aligned lines: when, the action, what it changed (a
+// credential, or a platform instance's name), who, and the fields' names.
+func writeAudit(w io.Writer, entries []config.AuditEntry) {
+	actionW, subjectW := 10, 10
+	for _, e := range entries {
+		actionW = max(actionW, len(e.Action))
+		subjectW = max(subjectW, len(auditSubject(e)))
+	}
+	for _, e := range entries {
+		fields := ""
+		if len(e.Fields) > 0 {
+			fields = " (" + strings.Join(e.Fields, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %s  %-*s %-*s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), actionW, e.Action, subjectW, auditSubject(e), e.Who, fields)
+	}
+}
+
+// auditSubject is what an audit entry changed: its credential, or its platform instance's name.
+func auditSubject(e config.AuditEntry) string { return cmp.Or(e.Credential, e.Instance) }
 
 // latestCheck is the most recent of a provider's live check and round trip (nil: never checked).
 func latestCheck(c *config.Credential) *config.CheckRecord {
