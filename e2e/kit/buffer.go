@@ -3,26 +3,20 @@ package kit
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"time"
 )
 
 // Buffer is a bytes.Buffer that a process or a session writes from its own goroutines while the
 // test reads it. WaitFor and WaitUntil wake at each write, so a test waits on what was written.
 type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-	// grew, when not nil, is closed by the next Write.
-	grew chan struct{}
+	watched
+	b bytes.Buffer
 }
 
 func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.grew != nil {
-		close(l.grew)
-		l.grew = nil
-	}
+	l.changing()
 	return l.b.Write(p)
 }
 
@@ -38,25 +32,7 @@ func (l *Buffer) WaitFor(want string, within time.Duration) bool {
 }
 
 // WaitUntil reports whether ok holds for what was written within the time given; it asks again
-// after each write (writes made while it asks are taken together). ok runs outside the lock, so
-// writers never wait on it.
+// after each write.
 func (l *Buffer) WaitUntil(ok func(string) bool, within time.Duration) bool {
-	deadline := time.After(within)
-	for {
-		l.mu.Lock()
-		written := l.b.String()
-		if l.grew == nil {
-			l.grew = make(chan struct{})
-		}
-		grew := l.grew
-		l.mu.Unlock()
-		if ok(written) {
-			return true
-		}
-		select {
-		case <-grew:
-		case <-deadline:
-			return false
-		}
-	}
+	return l.waitUntil(l.b.String, ok, within)
 }

@@ -3,7 +3,6 @@ package kit
 import (
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/vt"
@@ -13,10 +12,8 @@ import (
 // session writes. Tests read the screen rather than the stream of escape sequences, so that they
 // can wait on what the admin sees (which field has the focus) instead of sleeping.
 type Term struct {
-	mu sync.Mutex
+	watched
 	vt *vt.Emulator
-	// changed, when not nil, is closed by the next Write.
-	changed chan struct{}
 }
 
 // NewTerm is a width × height screen. The emulator's answers to the program's queries (modes,
@@ -30,10 +27,7 @@ func NewTerm(width, height int) *Term {
 func (t *Term) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.changed != nil {
-		close(t.changed)
-		t.changed = nil
-	}
+	t.changing()
 	return t.vt.Write(p)
 }
 
@@ -47,24 +41,7 @@ func (t *Term) Screen() string {
 // WaitUntil reports whether ok holds for the screen within the time given; it looks again after
 // each write.
 func (t *Term) WaitUntil(ok func(screen string) bool, within time.Duration) bool {
-	deadline := time.After(within)
-	for {
-		t.mu.Lock()
-		screen := t.vt.String()
-		if t.changed == nil {
-			t.changed = make(chan struct{})
-		}
-		changed := t.changed
-		t.mu.Unlock()
-		if ok(screen) {
-			return true
-		}
-		select {
-		case <-changed:
-		case <-deadline:
-			return false
-		}
-	}
+	return t.waitUntil(t.vt.String, ok, within)
 }
 
 // Focused is the title of the form field that has the focus on screen: huh marks the focused
