@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -87,6 +88,40 @@ func TestBitbucketKeyExchangesFollowAtlassiansDescription(t *testing.T) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, op := range []string{"GET /user", "POST /users/{selected_user}/ssh-keys", "DELETE /users/{selected_user}/ssh-keys/{key_id}"} {
+		if p.seen[op] == 0 {
+			t.Errorf("no exchange of %s was validated (seen: %v)", op, p.seen)
+		}
+	}
+}
+
+// The live check with tokens of each kind and the round trip's repository lifecycle: every
+// request the product sends to Bitbucket and every answer of the emulator that Atlassian's
+// description covers is validated.
+func TestBitbucketExchangesFollowAtlassiansDescription(t *testing.T) {
+	t.Parallel()
+	e := kit.Emulators(t, fake.Options{})
+	p, via := validatedEmulator(t, e, providers.Bitbucket, "Atlassian's", func(base string) []routers.Router {
+		return []routers.Router{specRouterV3(t, "testdata/openapi/bitbucket/swagger.v3.trimmed.json", base+"/2.0")}
+	})
+	env := envWithTimeout(20 * time.Second)
+	for _, tok := range []string{fake.BitbucketTokenNoReadRepo, fake.BitbucketTokenMember, fake.BitbucketTokenNoReadWorkspace,
+		fake.BitbucketTokenNoReadProject, fake.BitbucketTokenExpired, fake.BitbucketAccessToken} {
+		providers.Run(context.Background(), env, via(e.Credentials(providers.Bitbucket, tok)))
+	}
+	for _, key := range []string{fake.BitbucketProjectKey, ""} { // a project named, or the workspace's first
+		c := via(e.DemoCredentials(providers.Bitbucket))
+		c.ProjectKey = key
+		r := providers.RunDeep(context.Background(), env, c, nil)
+		if _, ok := r.Find(providers.CheckDeepCreate); !ok {
+			t.Errorf("project %q: no round trip: %s", key, dumpResult(r))
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, op := range []string{"GET /user", "GET /user/workspaces", "GET /workspaces/{workspace}",
+		"GET /workspaces/{workspace}/projects", "GET /workspaces/{workspace}/projects/{project_key}",
+		"GET /repositories/{workspace}", "POST /repositories/{workspace}/{repo_slug}",
+		"GET /repositories/{workspace}/{repo_slug}", "DELETE /repositories/{workspace}/{repo_slug}"} {
 		if p.seen[op] == 0 {
 			t.Errorf("no exchange of %s was validated (seen: %v)", op, p.seen)
 		}

@@ -7,8 +7,9 @@
 //	go run ./providers/testdata/openapi/bitbucket/trim.go swagger.v3.json
 //
 // The product's requests and the Bitbucket emulator's answers are validated against the result
-// (providers/openapi_bitbucket_test.go). Two things are corrected, each marked in the output with
-// x-gitopscfg-correction and each shown by Atlassian's own examples in the same description:
+// (providers/openapi_bitbucket_test.go). Three things are corrected, each marked in the output
+// with x-gitopscfg-correction; the first two are shown by Atlassian's own examples in the same
+// description, the third by Bitbucket's answers:
 //   - An SSH key's expires_on is null for a key that never expires: the examples of
 //     /users/{selected_user}/ssh-keys answer "expires_on": null, but the schema
 //     (ssh_account_key) types it as a date-time string only; it is made nullable.
@@ -16,6 +17,11 @@
 //     extends (object) requires it, so a request body without it would be refused, yet the
 //     description's own example of POST /users/{selected_user}/ssh-keys sends {"key": "…"} alone;
 //     it is made readOnly (still required in answers, not in requests).
+//   - An error's detail is an object when a token lacks a scope: Bitbucket answers 403
+//     {"type": "error", "error": {"message": "Your credentials lack one or more required privilege
+//     scopes.", "detail": {"required": ["account"], "granted": ["team"]}}} (quoted in
+//     github.com/backstage/backstage issue 22383), but the schema (error) types detail as a
+//     string; it may be either.
 //
 // Everything else is as Atlassian wrote it.
 package main
@@ -32,9 +38,15 @@ import (
 
 // ops are the operations gitopscfg sends to Bitbucket Cloud: path → methods.
 var ops = map[string][]string{
-	"/user":                           {"get"},
-	"/users/{selected_user}/ssh-keys": {"post"},
-	"/users/{selected_user}/ssh-keys/{key_id}": {"delete"},
+	"/user":                            {"get"},
+	"/user/workspaces":                 {"get"},
+	"/workspaces/{workspace}":          {"get"},
+	"/workspaces/{workspace}/projects": {"get"},
+	"/workspaces/{workspace}/projects/{project_key}": {"get"},
+	"/repositories/{workspace}":                      {"get"},
+	"/repositories/{workspace}/{repo_slug}":          {"get", "post", "delete"},
+	"/users/{selected_user}/ssh-keys":                {"post"},
+	"/users/{selected_user}/ssh-keys/{key_id}":       {"delete"},
 }
 
 func main() {
@@ -114,7 +126,7 @@ func collect(v any, comps map[string]any, kept map[string]map[string]any) {
 	}
 }
 
-// correct applies the two corrections the package comment lists.
+// correct applies the corrections the package comment lists.
 func correct(schemas map[string]any) error {
 	expires, err := property(schemas, "ssh_account_key", "expires_on")
 	if err != nil {
@@ -130,6 +142,16 @@ func correct(schemas map[string]any) error {
 	typ["readOnly"] = true
 	typ["x-gitopscfg-correction"] = "Bitbucket sets an object's type; the description's own example of " +
 		"POST /users/{selected_user}/ssh-keys sends {\"key\": …} without it"
+	errSchema, _ := schemas["error"].(map[string]any)
+	inner, _ := errSchema["properties"].(map[string]any)["error"].(map[string]any)
+	detail, ok := inner["properties"].(map[string]any)["detail"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("no error.detail in schema error")
+	}
+	delete(detail, "type")
+	detail["anyOf"] = []any{map[string]any{"type": "string"}, map[string]any{"type": "object"}}
+	detail["x-gitopscfg-correction"] = "a scope refusal's detail is {\"required\": […], \"granted\": […]} " +
+		"(Bitbucket's 403 quoted in backstage/backstage issue 22383)"
 	return nil
 }
 
