@@ -20,13 +20,12 @@ import (
 )
 
 // Faithful emulators: the requests the product sends to Bitbucket Cloud (the live check's, the
-// round trip's repository lifecycle, and below the SSH keys: GET /user for the
-// account's UUID, POST and DELETE /users/{selected_user}/ssh-keys) and the Bitbucket emulator's
-// answers to them (a key added, the same key refused while held and after its deletion, a key
-// deleted, an unknown key) are validated
-// against Atlassian's description (testdata/openapi/bitbucket, trimmed from swagger.v3.json by its
-// trim.go, which lists the corrections it makes and the evidence for each). The validating proxy
-// is openapi_azure_test.go's specProxy.
+// round trip's repository lifecycle, and the SSH keys': GET /user for the account's UUID, POST and
+// DELETE /users/{selected_user}/ssh-keys) and the Bitbucket emulator's answers to them (for keys:
+// one added, the same key refused while held and after its deletion, one deleted, an unknown one)
+// are validated against Atlassian's description (testdata/openapi/bitbucket, trimmed from
+// swagger.v3.json by its trim.go, which lists the corrections it makes and the evidence for each).
+// The validating proxy is openapi_azure_test.go's specProxy.
 
 // specRouterV3 loads an OpenAPI 3 description, served at base.
 func specRouterV3(t *testing.T, file, base string) routers.Router {
