@@ -83,16 +83,25 @@ func bbKeyUser(ctx context.Context, s *session, op string) (*bbSession, string, 
 }
 
 // bbKeyError says why Bitbucket refused a key request: the scope the token lacks (as Bitbucket
-// names it), or a key another account or repository holds already.
+// names it), or a key registered already. Bitbucket registers a public key once and keeps a
+// deleted one for up to 30 days; it refuses the same key again with 400 and one of the messages
+// Atlassian's knowledge base quotes ("Why am I not able to add an SSH key in Bitbucket Cloud"):
+// "Someone has already registered that SSH key." or "SSH keys must be unique and deleted keys may
+// take up to 30 days to be removed. Please use a unique SSH key." (earlier: "Someone has already
+// added that SSH key.").
 func bbKeyError(op string, a bbAnswer, need string) error {
 	msg := a.message()
+	text := strings.ToLower(msg + string(a.body))
 	switch {
 	case a.lacksScope():
 		required := strings.Join(a.errorBody().Error.Detail.Required, ", ")
 		return fmt.Errorf("%s: the token lacks the scope Bitbucket asks for (%s; HTTP 403): the API token needs %s; "+
 			"make a token with it (%s), or paste the public key by hand under Personal settings > SSH keys", op, cmpOr(required, need), need,
 			"https://id.atlassian.com/manage-profile/security/api-tokens")
-	case a.status == http.StatusBadRequest && strings.Contains(strings.ToLower(msg+string(a.body)), "already"):
+	case a.status == http.StatusBadRequest && strings.Contains(text, "deleted keys"):
+		return fmt.Errorf("%s: Bitbucket holds this public key already: it keeps a deleted key for up to 30 days (%q); "+
+			"generate a new key (--ssh-key-generate), or register this one again after that", op, firstLine(msg))
+	case a.status == http.StatusBadRequest && (strings.Contains(text, "already") || strings.Contains(text, "unique")):
 		return fmt.Errorf("%s: Bitbucket holds this public key already, on another account or as a repository's access key (%q): "+
 			"a key can be registered once; delete it there, or generate a new key (--ssh-key-generate)", op, firstLine(msg))
 	}

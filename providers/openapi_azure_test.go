@@ -74,7 +74,8 @@ type specProxy struct {
 	t       *testing.T
 	routers []routers.Router
 	mu      sync.Mutex
-	seen    map[string]int // operation id → exchanges validated
+	seen    map[string]int // operation id (else "METHOD path") → exchanges validated
+	whose   string         // whose description it is, for the messages ("Microsoft's" unless set)
 }
 
 func (p *specProxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next http.Handler) {
@@ -106,15 +107,15 @@ func (p *specProxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next http.
 	ctx := context.Background()
 	what := route.Method + " " + route.Path
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		p.t.Errorf("the product's %s does not follow Microsoft's description: %v", what, err)
+		p.t.Errorf("the product's %s does not follow %s description: %v", what, cmpOr(p.whose, "Microsoft's"), err)
 	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
 		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: opts}
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		p.t.Errorf("the emulator's answer %d to %s does not follow Microsoft's description: %v\n%s", rec.Code, what, err, rec.Body.Bytes())
+		p.t.Errorf("the emulator's answer %d to %s does not follow %s description: %v\n%s", rec.Code, what, cmpOr(p.whose, "Microsoft's"), err, rec.Body.Bytes())
 	}
 	p.mu.Lock()
-	p.seen[route.Operation.OperationID]++
+	p.seen[cmpOr(route.Operation.OperationID, what)]++
 	p.mu.Unlock()
 }
 

@@ -112,7 +112,9 @@ func TestRegisterSSHKeyBitbucket(t *testing.T) {
 }
 
 // Bitbucket's refusals: a token without the SSH-key scopes names them, an access token has no
-// account to hold keys, and a key held already is named as such.
+// account to hold keys, a key held already is named as such, and so is a key deleted less than
+// 30 days ago (Bitbucket keeps it; the messages are those Atlassian's knowledge base quotes, "Why
+// am I not able to add an SSH key in Bitbucket Cloud").
 func TestRegisterSSHKeyBitbucketRefusals(t *testing.T) {
 	t.Parallel()
 	e := kit.Emulators(t, fake.Options{})
@@ -128,10 +130,19 @@ func TestRegisterSSHKeyBitbucketRefusals(t *testing.T) {
 		}
 	}
 	c := withNewKey(e.Credentials(providers.Bitbucket, fake.BitbucketTokenSSHKeys), "")
-	if _, _, err := register(t, c); err != nil {
+	ref, _, err := register(t, c)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := register(t, c); err == nil || !strings.Contains(err.Error(), "holds this public key already") {
+	if _, _, err = register(t, c); err == nil || !strings.Contains(err.Error(), "holds this public key already, on another account") ||
+		!strings.Contains(err.Error(), "Someone has already registered that SSH key.") {
 		t.Errorf("the same key twice: %v", err)
+	}
+	if err := unregister(t, c, ref); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = register(t, c)
+	if err == nil || !strings.Contains(err.Error(), "keeps a deleted key for up to 30 days") {
+		t.Errorf("a key deleted just now, again: %v", err)
 	}
 }

@@ -98,14 +98,16 @@ func (e *bitbucketEmulator) userWorkspaces(w http.ResponseWriter, r *http.Reques
 	bbPage(w, r, values)
 }
 
+// projectJSON is a project as Atlassian's description gives it: its links are html and avatar
+// only (the project schema allows no other; providers/openapi_bitbucket_test.go checks it).
 func (e *bitbucketEmulator) projectJSON(ws *bbWorkspace, p *bbProject) map[string]any {
 	return map[string]any{
 		"type": "project", "uuid": p.UUID, "key": p.Key, "name": p.Name, "description": "", "is_private": true,
 		"has_publicly_visible_repos": false, "created_on": p.CreatedOn, "updated_on": p.CreatedOn,
 		"workspace": map[string]any{"type": "workspace", "uuid": ws.UUID, "slug": ws.Slug, "name": ws.Name},
 		"links": map[string]any{
-			"self": bbLink("https://api.bitbucket.org/2.0/workspaces/" + ws.Slug + "/projects/" + p.Key),
-			"html": bbLink("https://bitbucket.org/" + ws.Slug + "/workspace/projects/" + p.Key),
+			"html":   bbLink("https://bitbucket.org/" + ws.Slug + "/workspace/projects/" + p.Key),
+			"avatar": bbLink("https://bitbucket.org/" + ws.Slug + "/workspace/projects/" + p.Key + "/avatar/32"),
 		},
 	}
 }

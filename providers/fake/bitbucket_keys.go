@@ -2,6 +2,8 @@ package fake
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,14 +28,31 @@ func init() {
 }
 
 // bbKeys emulates the SSH keys of Bitbucket Cloud accounts: POST /2.0/users/{selected_user}/ssh-keys
-// {key, label} → 201 ssh_account_key (uuid, key, comment, label, created_on, owner, links); the
-// caller may manage only its own account's keys (403 otherwise; 404 for an unknown user); a key
-// any account or repository holds already → 400; DELETE …/ssh-keys/{key_id} → 204, 404 unknown.
-// selected_user is the account's UUID (with braces) or its account id.
+// {key, label} → 201 ssh_account_key (uuid, key, comment, label, created_on, expires_on null,
+// fingerprint, owner, links; last_used only once used, which no key here is); the caller may
+// manage only its own account's keys (403 otherwise; 404 for an unknown user); DELETE
+// …/ssh-keys/{key_id} → 204, 404 unknown. selected_user is the account's UUID (with braces) or
+// its account id.
+//
+// A public key is registered once on Bitbucket, and a deleted one is kept for up to 30 days: the
+// same key again answers 400 with the two messages Atlassian's knowledge base quotes ("Why am I not
+// able to add an SSH key in Bitbucket Cloud", support.atlassian.com/bitbucket-cloud/kb/): a key held
+// now, bbKeyHeld; a key deleted within 30 days, bbKeyDeleted. (Before, the API said "Someone has
+// already added that SSH key.", which scripts against /2.0/users/{user}/ssh-keys matched.)
 type bbKeys struct {
-	mu   sync.Mutex
-	keys map[string]bbKeyRec // by key UUID
+	mu      sync.Mutex
+	keys    map[string]bbKeyRec  // by key UUID
+	deleted map[string]time.Time // "<type> <base64>" → when it was deleted
 }
+
+// Bitbucket's refusals of a key registered already (see bbKeys).
+const (
+	bbKeyHeld    = "Someone has already registered that SSH key."
+	bbKeyDeleted = "SSH keys must be unique and deleted keys may take up to 30 days to be removed. Please use a unique SSH key."
+)
+
+// bbKeyRetention is how long Bitbucket keeps a deleted key from being registered again.
+const bbKeyRetention = 30 * 24 * time.Hour
 
 type bbKeyRec struct {
 	owner   *bbAccount
@@ -73,6 +92,10 @@ func (e *bitbucketEmulator) serveKeys(w http.ResponseWriter, r *http.Request, cr
 	rec, ok := e.keys.keys[segs[3]]
 	if ok && rec.owner == u {
 		delete(e.keys.keys, segs[3])
+		if e.keys.deleted == nil {
+			e.keys.deleted = map[string]time.Time{}
+		}
+		e.keys.deleted[rec.key] = time.Now()
 	}
 	e.keys.mu.Unlock()
 	if !ok || rec.owner != u {
@@ -102,7 +125,11 @@ func (k *bbKeys) add(w http.ResponseWriter, r *http.Request, owner *bbAccount) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 64*1024))
 	_ = json.Unmarshal(raw, &in)
 	f := strings.Fields(in.Key)
-	if len(f) < 2 || !strings.HasPrefix(f[0], "ssh-") && !strings.HasPrefix(f[0], "ecdsa-") {
+	var blob []byte
+	if len(f) >= 2 {
+		blob, _ = base64.StdEncoding.DecodeString(f[1])
+	}
+	if len(blob) == 0 || !strings.HasPrefix(f[0], "ssh-") && !strings.HasPrefix(f[0], "ecdsa-") {
 		bbError(w, http.StatusBadRequest, "Bad request", map[string]any{"key": []string{"Invalid SSH key."}})
 		return
 	}
@@ -114,19 +141,25 @@ func (k *bbKeys) add(w http.ResponseWriter, r *http.Request, owner *bbAccount) {
 	}
 	for _, rec := range k.keys {
 		if rec.key == key {
-			bbError(w, http.StatusBadRequest, "Someone has already added that SSH key.", nil)
+			bbError(w, http.StatusBadRequest, bbKeyHeld, nil)
 			return
 		}
+	}
+	if at, ok := k.deleted[key]; ok && time.Since(at) < bbKeyRetention {
+		bbError(w, http.StatusBadRequest, bbKeyDeleted, nil)
+		return
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := fmt.Sprintf("{%x-%x-%x-%x-%x}", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 	rec := bbKeyRec{owner: owner, key: key, comment: strings.Join(f[2:], " "), label: in.Label, created: time.Now().UTC()}
 	k.keys[id] = rec
+	sum := sha256.Sum256(blob)
 	WriteJSON(w, http.StatusCreated, map[string]any{
 		"type": "ssh_key", "uuid": id, "key": key, "comment": rec.comment, "label": rec.label,
-		"created_on": rec.created.Format("2006-01-02T15:04:05.000000+00:00"), "last_used": nil,
-		"links": map[string]any{"self": bbLink("https://api.bitbucket.org/2.0/users/" + url.PathEscape(owner.UUID) + "/ssh-keys/" + url.PathEscape(id))},
+		"created_on": rec.created.Format("2006-01-02T15:04:05.000000+00:00"), "expires_on": nil,
+		"fingerprint": base64.RawStdEncoding.EncodeToString(sum[:]),
+		"links":       map[string]any{"self": bbLink("https://api.bitbucket.org/2.0/users/" + url.PathEscape(owner.UUID) + "/ssh-keys/" + url.PathEscape(id))},
 		"owner": map[string]any{"type": "user", "uuid": owner.UUID, "account_id": owner.AccountID, "nickname": owner.Nickname,
 			"display_name": owner.DisplayName},
 	})

@@ -159,7 +159,10 @@ func (k *gitLabKeys) list() []string {
 }
 
 // json is the key as GitLab answers it: Entities::SSHKey for a user's key, Entities::DeployKeysProject
-// (the deploy key with can_push) for a deploy key (lib/api/users.rb, lib/api/deploy_keys.rb).
+// (the deploy key with can_push) for a deploy key (lib/api/users.rb, lib/api/deploy_keys.rb). A key
+// added without expires_at never expires and has not been used yet: both are null, as GitLab's own
+// examples show ("expires_at": null, doc/api/deploy_keys.md); providers/openapi_gitlab_test.go
+// validates the answer against GitLab's description.
 func (rec gitLabKeyRec) json(id int64, blob []byte) map[string]any {
 	sum := sha256.Sum256(blob)
 	md := md5.Sum(blob)
