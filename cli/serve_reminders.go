@@ -32,7 +32,7 @@ func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expirin
 	var out []expiringToken
 	for _, name := range usecase.CredentialNames(d) {
 		p := d.Credentials[name]
-		if rec := latestCheck(p); rec != nil && rec.ExpiresAt != nil {
+		if rec := p.Latest(); rec != nil && rec.ExpiresAt != nil {
 			if left := rec.ExpiresAt.Sub(now); left <= warn {
 				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
 			}

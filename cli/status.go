@@ -148,7 +148,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 			sp.TokenHint, sp.Repo = strPtr(providers.TokenHint(c.Token)), strPtr(c.Repo)
 			// last_check is the latest check of either kind (its "deep" says which, as the README
 			// has it); last_deep is the latest round trip.
-			sp.LastCheck, sp.LastDeep = lastCheck(latestCheck(c)), lastCheck(c.LastDeep)
+			sp.LastCheck, sp.LastDeep = lastCheck(c.Latest()), lastCheck(c.LastDeep)
 			sp.Proxy, sp.ClientCertExpiresAt = netJSON(providers.Credentials{Provider: p.ID, Settings: c.Settings})
 			sp.SSH = sshStatus(name, c)
 		}
@@ -249,15 +249,6 @@ func writeAudit(w io.Writer, entries []config.AuditEntry) {
 // auditSubject is what an audit entry changed: its credential, or its platform instance's name.
 func auditSubject(e config.AuditEntry) string { return cmp.Or(e.Credential, e.Instance) }
 
-// latestCheck is the most recent of a provider's live check and round trip (nil: never checked).
-func latestCheck(c *config.Credential) *config.CheckRecord {
-	r := c.LastCheck
-	if c.LastDeep != nil && (r == nil || c.LastDeep.At.After(r.At)) {
-		r = c.LastDeep
-	}
-	return r
-}
-
 // plural is "1 warning", "2 warnings".
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -268,7 +259,7 @@ func plural(n int, noun string) string {
 
 // describeLastCheck summarises the remembered checks of one provider for a table cell.
 func describeLastCheck(c *config.Credential, now time.Time) string {
-	r := latestCheck(c)
+	r := c.Latest()
 	if r == nil {
 		return "never checked"
 	}

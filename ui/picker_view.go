@@ -163,10 +163,7 @@ func (p *picker) checkLine(name string, cfg *config.Credential, w int) string {
 	if r := cfg.LastDeep; r != nil {
 		parts = append(parts, p.recordOutcome("round trip", r, now))
 	}
-	latest := cfg.LastCheck
-	if latest == nil || (cfg.LastDeep != nil && cfg.LastDeep.At.After(latest.At)) {
-		latest = cfg.LastDeep
-	}
+	latest := cfg.Latest()
 	sep := s.dim.Render(" · ")
 	if note, warn := ExpiryNote(latest.ExpiresAt, now); note != "" {
 		if warn {
