@@ -59,7 +59,24 @@ func TestDevtronSetWithAClientCertificate(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
 		t.Fatalf("with the client certificate: exit %d\n%s%s", r.code, r.out, r.err)
 	}
-	if strings.Contains(r.out+r.err, "PRIVATE KEY") || strings.Contains(r.out+r.err, tok) {
+	seen := r.out + r.err
+	if r = gitopscfg(t, dir, "", nil, "status"); !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
+		t.Fatalf("status does not name the instance's client certificate:\n%s%s", r.out, r.err)
+	}
+	// --client-cert "" forgets the certificate and its key: status, which asks Devtron, then
+	// reaches it without one.
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-cert", "", "--no-check"); r.code != 0 {
+		t.Fatalf("devtron set --client-cert \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	seen += r.out + r.err
+	if r = gitopscfg(t, dir, "", nil, "status"); r.code != 0 || strings.Contains(r.out, "CN=devtron-bot") ||
+		!strings.Contains(r.out, "asks for a client certificate and none is set") {
+		t.Fatalf("status after --client-cert \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-key", key); r.code != 2 {
+		t.Fatalf("--client-key without a certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if seen += r.out + r.err; strings.Contains(seen, "PRIVATE KEY") || strings.Contains(seen, tok) {
 		t.Fatal("a secret shows")
 	}
 }
