@@ -161,6 +161,22 @@ func TestProxyChoice(t *testing.T) {
 	}
 }
 
+// HTTP_PROXY serves plain http alone, as Go reads it (an https request never falls back to it),
+// and plain http goes only to loopback addresses, which no proxy of the environment serves.
+func TestHTTPProxyServesNoRequestOfTheProduct(t *testing.T) {
+	t.Setenv("HTTP_PROXY", "http://httpproxy.corp:3128")
+	t.Setenv("http_proxy", "")
+	t.Setenv("HTTPS_PROXY", "")
+	t.Setenv("https_proxy", "")
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	for _, target := range []string{"https://github.com/api/v3", "http://127.0.0.1:3000/", "http://localhost:3000/"} {
+		if got := providers.ProxyOf(providers.Transport{}, target); got != "" {
+			t.Errorf("proxy for %s with only HTTP_PROXY set = %q, want none", target, got)
+		}
+	}
+}
+
 // The environment's HTTPS_PROXY carries the requests of a credential without a proxy of its own,
 // through a CONNECT tunnel too.
 func TestEnvironmentProxyCarriesRequests(t *testing.T) {
