@@ -113,3 +113,17 @@ func TestNginxCertificatePagesAreCertificateFailures(t *testing.T) {
 		}
 	}
 }
+
+// The client certificate's key is masked in any text shown, whole and line by line, as the SSH
+// key is (no server is sent it, but a library's error might quote it).
+func TestClientKeyIsRedacted(t *testing.T) {
+	t.Parallel()
+	cert := kit.NewCA(t, "Client CA").Client(t, "deploy-bot", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	c := providers.Credentials{Settings: config.Settings{ClientCert: cert.CertPEM, ClientKey: cert.KeyPEM}}
+	line := strings.Split(cert.KeyPEM, "\n")[1]
+	for _, text := range []string{"bad key: " + cert.KeyPEM, "near " + line + " here"} {
+		if got := c.Redact(text); strings.Contains(got, line) {
+			t.Errorf("Redact(%q) = %q: the key shows", text, got)
+		}
+	}
+}
