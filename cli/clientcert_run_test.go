@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,8 +65,20 @@ func TestSetWithAClientCertificate(t *testing.T) {
 	if r = do("", "check", "github", "--format", "prometheus"); !strings.Contains(r.out, "gitopscfg_client_cert_expiry_timestamp_seconds{") {
 		t.Fatalf("no client certificate metric:\n%s", r.out)
 	}
+	if r = do("", "check", "github", "--format", "nagios"); !regexp.MustCompile(`'github_client_cert_expiry_days'=(89\.9[0-9]*|90);14:;0;;`).MatchString(r.out) {
+		t.Fatalf("no client certificate value in the Nagios line:\n%s", r.out)
+	}
 	if r = do("", "status"); !strings.Contains(r.out, "GitHub: the client certificate CN=deploy-bot (issued by CN=Client CA) is valid until") {
 		t.Fatalf("status does not name the client certificate:\n%s", r.out)
+	}
+	var st struct {
+		Providers []struct {
+			ClientCertExpiresAt *time.Time `json:"client_cert_expires_at"`
+		} `json:"providers"`
+	}
+	if r = do("", "status", "--json"); json.Unmarshal([]byte(r.out), &st) != nil || len(st.Providers) == 0 ||
+		st.Providers[0].ClientCertExpiresAt == nil || !st.Providers[0].ClientCertExpiresAt.Equal(good.TLS(t).Leaf.NotAfter) {
+		t.Fatalf("status --json does not give the client certificate's expiry:\n%s", r.out)
 	}
 
 	if r = do("", "set", "github", "--client-cert", ""); r.code != 1 || !strings.Contains(r.out, "asks for a client certificate and none is set") {

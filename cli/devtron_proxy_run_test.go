@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"gitopscfg/cli"
 	"gitopscfg/e2e/kit"
 	"gitopscfg/platforms/devtronfake"
+	"gitopscfg/providers"
+	"gitopscfg/providers/fake"
 )
 
 // devtron set takes the network flags too: the instance's check goes through its own proxy (a
@@ -48,7 +51,8 @@ func TestDevtronSetWithAClientCertificate(t *testing.T) {
 	const tok = "devtron-CANARY-mtls-admin-token-00000092"
 	serverCA, clientCA := kit.NewCA(t, "Server CA"), kit.NewCA(t, "Client CA")
 	front := kit.MTLSServer(t, kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{tok: true}}), serverCA, clientCA)
-	cert, key := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour)).WriteFiles(t)
+	issued := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour))
+	cert, key := issued.WriteFiles(t)
 	dir := initStore(t)
 	base := []string{"devtron", "set", "--url", front.URL, "--token-stdin", "--ca-bundle", serverCA.File(t)}
 	r := gitopscfg(t, dir, tok+"\n", nil, base...)
@@ -59,7 +63,36 @@ func TestDevtronSetWithAClientCertificate(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
 		t.Fatalf("with the client certificate: exit %d\n%s%s", r.code, r.out, r.err)
 	}
-	if strings.Contains(r.out+r.err, "PRIVATE KEY") || strings.Contains(r.out+r.err, tok) {
+	seen := r.out + r.err
+	// The instance's certificate has a metric of its own (check needs a credential to check).
+	emu := kit.Emulators(t, fake.Options{})
+	if r = gitopscfg(t, dir, fake.GitHubTokenFull+"\n", nil, "set", "github", "--host", emu.URL(providers.GitHub)+"/", "--org", fake.GitHubOrg,
+		"--username", fake.GitHubUser, "--token-stdin"); r.code != 0 {
+		t.Fatalf("set github: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = gitopscfg(t, dir, "", nil, "check", "github", "--devtron", "--format", "prometheus")
+	fams := cli.ParsePromText(t, r.out)
+	if v, ok := promValue(fams, "gitopscfg_devtron_client_cert_expiry_timestamp_seconds", map[string]string{"url": front.URL + "/"}); !ok ||
+		int64(v) != issued.TLS(t).Leaf.NotAfter.Unix() {
+		t.Fatalf("the instance's client certificate metric = %v %v:\n%s%s", v, ok, r.out, r.err)
+	}
+	if r = gitopscfg(t, dir, "", nil, "status"); !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
+		t.Fatalf("status does not name the instance's client certificate:\n%s%s", r.out, r.err)
+	}
+	// --client-cert "" forgets the certificate and its key: status, which asks Devtron, then
+	// reaches it without one.
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-cert", "", "--no-check"); r.code != 0 {
+		t.Fatalf("devtron set --client-cert \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	seen += r.out + r.err
+	if r = gitopscfg(t, dir, "", nil, "status"); r.code != 0 || strings.Contains(r.out, "CN=devtron-bot") ||
+		!strings.Contains(r.out, "asks for a client certificate and none is set") {
+		t.Fatalf("status after --client-cert \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-key", key); r.code != 2 {
+		t.Fatalf("--client-key without a certificate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if seen += r.out + r.err; strings.Contains(seen, "PRIVATE KEY") || strings.Contains(seen, tok) {
 		t.Fatal("a secret shows")
 	}
 }

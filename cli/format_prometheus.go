@@ -43,6 +43,8 @@ var (
 		"With --devtron: 1 when the Devtron instance answers, its API token is valid and its user a super-admin, 0 when not."}
 	promDevtronDuration = promMetric{"gitopscfg_devtron_check_duration_seconds",
 		"With --devtron: how long the check of the Devtron instance took."}
+	promDevtronCertExpiry = promMetric{"gitopscfg_devtron_client_cert_expiry_timestamp_seconds",
+		"With --devtron: when the Devtron instance's own client certificate expires, as a Unix timestamp; absent when it has none."}
 	promDevtronInSync = promMetric{"gitopscfg_devtron_in_sync",
 		"With --devtron: 1 when Devtron holds the provider's stored configuration, 0 when its configuration differs; absent when Devtron holds none, cannot hold one, or it could not be compared."}
 	promDevtronActiveMatches = promMetric{"gitopscfg_devtron_active_provider_matches",
@@ -85,7 +87,7 @@ func writePrometheus(w io.Writer, rep *checkReport) error {
 		order = append(order, promStage, promStageDuration)
 	}
 	if len(rep.Devtron) > 0 {
-		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronInSync, promDevtronActiveMatches)
+		order = append(order, promDevtronSuccess, promDevtronDuration, promDevtronCertExpiry, promDevtronInSync, promDevtronActiveMatches)
 	}
 	for _, r := range rep.Results {
 		families.addProvider(r, rep)
@@ -148,6 +150,9 @@ func (f promFamilies) addDevtron(dc *devtronCheck) {
 	url := [2]string{"url", dc.Result.Host}
 	f.add(promDevtronSuccess, promBool(dc.Result.OK), url)
 	f.add(promDevtronDuration, float64(dc.Result.DurationMS)/1000, url)
+	if at := clientCertExpiry(dc.Result); at != nil {
+		f.add(promDevtronCertExpiry, float64(at.Unix()), url)
+	}
 	if dc.Drift == nil || dc.Drift.Error != nil {
 		return
 	}

@@ -58,6 +58,15 @@ func TestSetWithAProxy(t *testing.T) {
 	if r = runEnv("", nil, "status"); !strings.Contains(r.out, "GitHub: via "+px.Addr) {
 		t.Fatalf("status does not name the proxy:\n%s", r.out)
 	}
+	var named struct {
+		Providers []struct {
+			Proxy *string `json:"proxy"`
+		} `json:"providers"`
+	}
+	if r = runEnv("", nil, "status", "--json"); json.Unmarshal([]byte(r.out), &named) != nil || len(named.Providers) == 0 ||
+		named.Providers[0].Proxy == nil || *named.Providers[0].Proxy != px.URL() {
+		t.Fatalf("status --json does not name the proxy:\n%s", r.out)
+	}
 
 	// --proxy "" clears the proxy, its credentials and its no-proxy list.
 	if r = runEnv("", nil, "set", "github", "--proxy", "", "--no-check"); r.code != 0 {

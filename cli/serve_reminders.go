@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"gitopscfg/config"
+	"gitopscfg/platforms"
 	"gitopscfg/providers"
 	"gitopscfg/ui"
 	"gitopscfg/usecase"
@@ -24,6 +27,9 @@ type expiringToken struct {
 	Left      time.Duration // ≤ 0: expired
 	// Cert: it is the credential's client certificate that expires, not its token.
 	Cert bool
+	// Kind is set when it is the client certificate of a platform instance (Name, of this kind)
+	// that expires.
+	Kind string
 }
 
 // expiringTokens lists, in the order of usecase.CredentialNames, each credential of d whose
@@ -43,12 +49,45 @@ func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expirin
 			}
 		}
 	}
+	return append(out, expiringInstanceCerts(d, warn, now)...)
+}
+
+// expiringInstanceCerts lists the platform instances (by kind, then name) whose own client
+// certificate expires within warn of now, or has expired.
+func expiringInstanceCerts(d *config.Data, warn time.Duration, now time.Time) []expiringToken {
+	var out []expiringToken
+	for _, kind := range slices.Sorted(maps.Keys(d.Platforms)) {
+		for _, name := range slices.Sorted(maps.Keys(d.Platforms[kind])) {
+			in := d.Platforms[kind][name]
+			if leaf, err := providers.LeafCert(in.ClientCert); in.ClientCert != "" && err == nil {
+				if left := leaf.NotAfter.Sub(now); left <= warn {
+					out = append(out, expiringToken{Name: name, ExpiresAt: leaf.NotAfter, Left: left, Cert: true, Kind: kind})
+				}
+			}
+		}
+	}
 	return out
 }
 
+// reminderLabel names what expires: a credential, or a platform instance ("Devtron instance
+// default").
+func reminderLabel(t expiringToken) string {
+	if t.Kind == "" {
+		return credentialLabel(t.Name, string(t.ID))
+	}
+	kind := t.Kind
+	if spec, err := platforms.Lookup(t.Kind); err == nil {
+		kind = spec.Name
+	}
+	return kind + " instance " + t.Name
+}
+
 // certFix is how a client certificate is replaced.
-func certFix(name string) string {
-	return "set a new one with `gitopscfg set " + name + " --client-cert FILE --client-key FILE`"
+func certFix(t expiringToken) string {
+	if t.Kind != "" {
+		return "set a new one with `gitopscfg " + t.Kind + " set " + t.Name + " --client-cert FILE --client-key FILE`"
+	}
+	return "set a new one with `gitopscfg set " + t.Name + " --client-cert FILE --client-key FILE`"
 }
 
 // remindExpiringTokens logs, at start and then at every tick, each credential whose token expires
@@ -74,8 +113,13 @@ func logExpiringTokens(load func() (*config.Data, error), log *slog.Logger, warn
 		return
 	}
 	for _, t := range expiringTokens(d, warn, now) {
+		if t.Kind != "" {
+			log.Warn("client certificate expires soon or has expired: "+certFix(t), "platform", t.Kind, "instance", t.Name,
+				"expires_at", t.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(t.Left.Hours()/24))
+			continue
+		}
 		if t.Cert {
-			log.Warn("client certificate expires soon or has expired: "+certFix(t.Name), "credential", t.Name, "provider", t.ID,
+			log.Warn("client certificate expires soon or has expired: "+certFix(t), "credential", t.Name, "provider", t.ID,
 				"expires_at", t.ExpiresAt.UTC().Format(time.RFC3339), "days_left", int(t.Left.Hours()/24))
 			continue
 		}
@@ -111,7 +155,7 @@ func expiryGreeting(load func() (*config.Data, error), warn time.Duration, now t
 		if t.Cert {
 			note, head = "client certificate "+strings.TrimPrefix(note, "token "), "Tokens and client certificates to replace soon — "
 		}
-		parts[i] = credentialLabel(t.Name, string(t.ID)) + ": " + note
+		parts[i] = reminderLabel(t) + ": " + note
 	}
 	return head + strings.Join(parts, "; ") +
 		". Set a new token here (select the credential, enter) or run `gitopscfg rotate CREDENTIAL` on the server."

@@ -80,6 +80,19 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	return objs, nil
 }
 
+// fluxProxyNote says how a GitRepository takes c's proxy ("" without one): its Secret is named in
+// spec.proxySecretRef, and Flux has no no-proxy list.
+func fluxProxyNote(c providers.Credentials) string {
+	if c.Proxy == "" {
+		return ""
+	}
+	n := "the GitRepository objects that reference this Secret need spec.proxySecretRef.name set to the proxy's Secret (exported beside it, its name ending in -proxy)"
+	if c.NoProxy != "" {
+		n += "; Flux's proxy settings have no no-proxy list: " + c.NoProxy + " is not exported"
+	}
+	return n
+}
+
 func fluxSecret(ns, name string, data Object) Object {
 	return Object{
 		{"apiVersion", "v1"},

@@ -59,10 +59,14 @@ func fluxGitHubAppData(c providers.Credentials) Object {
 }
 
 // FluxNote is what the admin must set beside the Secret Flux gets for c ("" nothing): a GitHub
-// App's GitRepository says provider: github.
+// App's GitRepository says provider: github; a proxy's Secret is named in spec.proxySecretRef.
 func FluxNote(c providers.Credentials) string {
+	var notes []string
 	if isGitHubApp(c) {
-		return "the GitRepository objects that reference this Secret need spec.provider: github, so that Flux mints the App's installation tokens"
+		notes = append(notes, "the GitRepository objects that reference this Secret need spec.provider: github, so that Flux mints the App's installation tokens")
 	}
-	return ""
+	if n := fluxProxyNote(c); n != "" {
+		notes = append(notes, n)
+	}
+	return strings.Join(notes, "; ")
 }

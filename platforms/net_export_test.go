@@ -2,6 +2,7 @@ package platforms_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -63,5 +64,15 @@ func TestFluxExportsProxySecretAndClientCert(t *testing.T) {
 	pd := proxy.StringData
 	if proxy.Name != "acme-git-proxy" || proxy.Namespace != "flux-system" || pd["address"] != c.Proxy || pd["username"] != "alice" || pd["password"] != c.ProxyPassword || len(pd) != 3 {
 		t.Errorf("proxy Secret %s/%s %v", proxy.Namespace, proxy.Name, pd)
+	}
+	// The Secrets alone do not route Flux through the proxy: the export says what the
+	// GitRepository needs, and that its no-proxy list has nowhere to go.
+	if n := platforms.FluxNote(c); !strings.Contains(n, "need spec.proxySecretRef.name set to the proxy's Secret") ||
+		!strings.Contains(n, "no no-proxy list: "+c.NoProxy+" is not exported") || strings.Contains(n, c.ProxyPassword) {
+		t.Errorf("note %q", n)
+	}
+	c.Proxy, c.NoProxy = "", ""
+	if n := platforms.FluxNote(c); n != "" {
+		t.Errorf("note without a proxy %q", n)
 	}
 }

@@ -52,7 +52,7 @@ func TestGiteaRealBehindNginxMTLS(t *testing.T) {
 		{"another CA's", otherCA.Client(t, "deploy-bot", now.Add(-time.Hour), now.Add(90*24*time.Hour)),
 			front.Addr + " refused the client certificate CN=deploy-bot issued by CN=Other CA (it was sent although the server does not name CN=Other CA among the CAs it accepts)"},
 		{"an expired one", clientCA.Client(t, "deploy-bot", now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)),
-			front.Addr + " refused the client certificate CN=deploy-bot: it expired on"},
+			front.Addr + " refused the client certificate CN=deploy-bot: it expired on " + now.Add(-10*24*time.Hour).UTC().Format("2006-01-02 15:04 UTC") + " (10 days ago)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := providers.RunDeep(context.Background(), envWithTimeout(30*time.Second), creds(c.cert), nil)

@@ -43,12 +43,19 @@ func TestClientCertificates(t *testing.T) {
 		certMsg   string
 	}{
 		{"the right certificate", good, true, "", providers.Pass, "the client certificate CN=deploy-bot (issued by CN=Client CA) is valid until"},
+		{"one expiring soon", clients.Client(t, "deploy-bot", now.Add(-time.Hour), now.Add(5*24*time.Hour+time.Hour)), true, "",
+			providers.Warn, "expires on " + now.Add(5*24*time.Hour+time.Hour).UTC().Format("2006-01-02 15:04 UTC") + " (in 5 days): renew it soon"},
 		{"none", kit.Issued{}, false, "asks for a client certificate and none is set: set one with --client-cert FILE --client-key FILE", "", ""},
 		{"another CA's", other.Client(t, "deploy-bot", now.Add(-time.Hour), now.Add(90*24*time.Hour)), false,
 			"refused the client certificate CN=deploy-bot issued by CN=Other CA (it was sent although the server does not name CN=Other CA among the CAs it accepts)",
 			providers.Pass, ""},
 		{"an expired one", clients.Client(t, "deploy-bot", now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)), false,
-			"refused the client certificate CN=deploy-bot: it expired on", providers.Fail, "expired on"},
+			"refused the client certificate CN=deploy-bot: it expired on " + now.Add(-10*24*time.Hour).UTC().Format("2006-01-02 15:04 UTC") + " (10 days ago)",
+			providers.Fail, "(10 days ago)"},
+		// Issued by the CA the server names, but for servers only (no clientAuth usage): refused,
+		// and the refusal does not blame the CA.
+		{"the right CA's, refused", clients.ServerFor(t, "deploy-bot", now.Add(-time.Hour), now.Add(90*24*time.Hour)), false,
+			"refused the client certificate CN=deploy-bot issued by CN=Client CA: use a certificate issued by a CA the server trusts", providers.Pass, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -103,6 +110,20 @@ func TestNginxCertificatePagesAreCertificateFailures(t *testing.T) {
 		net, _ := r.Find(providers.CheckNetwork)
 		if r.OK || !strings.Contains(net.Message, c.want) {
 			t.Errorf("%s: network %+v, want %q%s", c.page, net, c.want, dumpResult(r))
+		}
+	}
+}
+
+// The client certificate's key is masked in any text shown, whole and line by line, as the SSH
+// key is (no server is sent it, but a library's error might quote it).
+func TestClientKeyIsRedacted(t *testing.T) {
+	t.Parallel()
+	cert := kit.NewCA(t, "Client CA").Client(t, "deploy-bot", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	c := providers.Credentials{Settings: config.Settings{ClientCert: cert.CertPEM, ClientKey: cert.KeyPEM}}
+	line := strings.Split(cert.KeyPEM, "\n")[1]
+	for _, text := range []string{"bad key: " + cert.KeyPEM, "near " + line + " here"} {
+		if got := c.Redact(text); strings.Contains(got, line) {
+			t.Errorf("Redact(%q) = %q: the key shows", text, got)
 		}
 	}
 }

@@ -74,6 +74,21 @@ func TestGiteaRealThroughTinyproxy(t *testing.T) {
 			t.Fatalf("network check %+v", net)
 		}
 	})
+	t.Run("unresolvable host", func(t *testing.T) {
+		// tinyproxy answers a name it cannot resolve as any host it cannot reach (500 Unable to
+		// connect; only its log says DNS failed): the message names the host to check.
+		px := corpnettest.StartTinyproxy(t, corpnettest.TinyproxyOptions{})
+		c := creds(px.URL, "", "")
+		c.Host = "https://git.nonexistent.invalid/"
+		r := providers.Run(context.Background(), envWithTimeout(15*time.Second), c)
+		net, _ := r.Find(providers.CheckNetwork)
+		if r.OK || !strings.Contains(net.Message, "the proxy "+px.Addr+" could not reach git.nonexistent.invalid:443 (500 Unable to connect): check the host address") {
+			t.Fatalf("network check %+v", net)
+		}
+		if !strings.Contains(px.Log(t), "Could not retrieve address info for git.nonexistent.invalid") {
+			t.Fatalf("tinyproxy did not fail at DNS:\n%s", px.Log(t))
+		}
+	})
 	t.Run("figures", func(t *testing.T) {
 		px := corpnettest.StartTinyproxy(t, corpnettest.TinyproxyOptions{})
 		for _, via := range []struct{ name, proxy string }{{"direct", ""}, {"through tinyproxy", px.URL}} {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
@@ -89,6 +90,9 @@ func TestProxyFailuresSayWhatFailed(t *testing.T) {
 		{"host unreachable (504)", "", 504, nil, "", "could not reach"},
 		{"host unreachable (tinyproxy's 500)", "", 500, nil, page("500 Unable to connect"), "could not reach"},
 		{"DNS at the proxy (Squid)", "", 503, http.Header{"X-Squid-Error": {"ERR_DNS_FAIL 0"}}, page("ERROR"), "could not resolve the host"},
+		// Privoxy answers an unresolvable host with 404 and says so only in its page: the answer's
+		// body is read, not only its status.
+		{"DNS at the proxy (Privoxy's page)", "", 404, nil, page("404 - No such domain"), "could not resolve the host"},
 		{"tunnel refused", "", 403, nil, page("Access violation"), "refused to open a tunnel (CONNECT)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,6 +161,22 @@ func TestProxyChoice(t *testing.T) {
 	}
 }
 
+// HTTP_PROXY serves plain http alone, as Go reads it (an https request never falls back to it),
+// and plain http goes only to loopback addresses, which no proxy of the environment serves.
+func TestHTTPProxyServesNoRequestOfTheProduct(t *testing.T) {
+	t.Setenv("HTTP_PROXY", "http://httpproxy.corp:3128")
+	t.Setenv("http_proxy", "")
+	t.Setenv("HTTPS_PROXY", "")
+	t.Setenv("https_proxy", "")
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	for _, target := range []string{"https://github.com/api/v3", "http://127.0.0.1:3000/", "http://localhost:3000/"} {
+		if got := providers.ProxyOf(providers.Transport{}, target); got != "" {
+			t.Errorf("proxy for %s with only HTTP_PROXY set = %q, want none", target, got)
+		}
+	}
+}
+
 // The environment's HTTPS_PROXY carries the requests of a credential without a proxy of its own,
 // through a CONNECT tunnel too.
 func TestEnvironmentProxyCarriesRequests(t *testing.T) {
@@ -177,7 +197,8 @@ func TestEnvironmentProxyCarriesRequests(t *testing.T) {
 	}
 }
 
-// A proxy spoken to over TLS (https://host:port), trusted through the credential's CA bundle.
+// A proxy spoken to over TLS (https://host:port), trusted through the credential's CA bundle. It
+// asks for a client certificate and is given none: the credential's is for the Git server.
 func TestTLSProxy(t *testing.T) {
 	t.Parallel()
 	emu := kit.Emulators(t, fake.Options{})
@@ -185,8 +206,13 @@ func TestTLSProxy(t *testing.T) {
 	px := kit.StartTLSProxy(t, ca)
 	c := emu.Credentials(providers.GitHub, fake.GitHubTokenFull)
 	c.Proxy, c.CABundle = px.URL(), ca.File(t)
+	cert := kit.NewCA(t, "Client CA").Client(t, "deploy-bot", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	c.ClientCert, c.ClientKey = cert.CertPEM, cert.KeyPEM
 	r := providers.Run(context.Background(), providers.NewEnv("test"), c)
 	if !r.OK || r.Proxy == nil || *r.Proxy != px.URL() || len(px.Heads()) == 0 {
 		t.Fatalf("ok %v, proxy %v, the proxy saw %q%s", r.OK, r.Proxy, px.Heads(), dumpResult(r))
+	}
+	if n := px.ClientCerts(); n != 0 {
+		t.Fatalf("the proxy was given the Git server's client certificate in %d handshakes", n)
 	}
 }

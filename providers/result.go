@@ -118,10 +118,11 @@ func (c Credentials) CredentialName() string { return cmp.Or(c.Name, string(c.Pr
 // Redact returns s with every occurrence of the token, in every encoding a server may echo it in,
 // replaced by a mask (see safe.Redact). Use it on any text that came back from a server or a
 // library before it reaches the admin.
-// The SSH private key is masked too: whole, and each line of its PEM body.
+// The SSH private key and the client certificate's key are masked too: whole, and each line of
+// their PEM body.
 func (c Credentials) Redact(s string) string {
 	s = safe.Redact(safe.Redact(s, c.Token), c.ProxyPassword)
-	for _, key := range []string{c.SSHKey, c.Token} {
+	for _, key := range []string{c.SSHKey, c.Token, c.ClientKey} {
 		if !strings.HasPrefix(strings.TrimSpace(key), "-----BEGIN ") {
 			continue // not PEM: masked whole above, or empty
 		}

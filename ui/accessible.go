@@ -515,6 +515,9 @@ func (a *accessible) runCheck(c providers.Credentials) providers.Result {
 	for _, ch := range r.Checks {
 		a.say("%s: %s: %s", ch.Status.Word(), safe.Text(ch.ID), safe.Text(ch.Message))
 	}
+	if px := proxyHost(r); px != "" {
+		a.say("The requests went through the proxy %s.", px)
+	}
 	if r.OK {
 		a.say("%s.", passedHeadline(r))
 	} else {

@@ -178,6 +178,9 @@ func (p *panel) content(w, h int) (head, body []string) {
 		b.WriteString(p.spin.View() + " " + wrapText("Checking "+safe.Text(p.creds.Host)+" …", inner-2))
 	case panelDone:
 		head = append(head, p.summary())
+		if px := proxyHost(p.result); px != "" {
+			head = append(head, s.dim.Render(truncateLinked("via the proxy "+px, inner, "…")))
+		}
 		b.WriteString(p.checklist(inner, max(h-2-len(head), 1)))
 	}
 	out := strings.TrimRight(b.String(), "\n")

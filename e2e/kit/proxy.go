@@ -19,12 +19,18 @@ type Proxy struct {
 	Addr string
 	// Refuse, when it returns a status, answers CONNECT with it (and the header and body).
 	Refuse func(r *http.Request) (status int, header http.Header, body string)
+	// Hosts maps a CONNECT target (host:port) to the address the proxy dials instead: a host
+	// name only the proxy can reach, as behind a corporate proxy. Set it before the first request.
+	Hosts map[string]string
 
 	ln     net.Listener
 	mu     sync.Mutex
 	heads  []string
 	conns  []net.Conn
 	scheme string
+	// clientCerts counts the TLS handshakes in which the client sent a certificate (a TLS proxy
+	// asks for one, and must never be given the one meant for the Git server).
+	clientCerts int
 }
 
 // StartProxy starts a Proxy on a free loopback port, stopped when t ends.
@@ -33,7 +39,7 @@ func StartProxy(t testing.TB) *Proxy { return startProxy(t, nil) }
 // StartTLSProxy starts a Proxy spoken to over TLS, with a server certificate of ca.
 func StartTLSProxy(t testing.TB, ca *CA) *Proxy {
 	t.Helper()
-	p := startProxy(t, &tls.Config{Certificates: []tls.Certificate{ca.Server(t).TLS(t)}})
+	p := startProxy(t, &tls.Config{Certificates: []tls.Certificate{ca.Server(t).TLS(t)}, ClientAuth: tls.RequestClientCert})
 	p.scheme = "https"
 	return p
 }
@@ -76,6 +82,13 @@ func startProxy(t testing.TB, conf *tls.Config) *Proxy {
 // URL is the proxy's address as http://host:port (https:// for a TLS proxy).
 func (p *Proxy) URL() string { return p.scheme + "://" + p.Addr }
 
+// ClientCerts is how many clients of a TLS proxy sent a client certificate when it asked.
+func (p *Proxy) ClientCerts() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.clientCerts
+}
+
 // Heads are the request heads the proxy read, in order.
 func (p *Proxy) Heads() []string {
 	p.mu.Lock()
@@ -89,6 +102,11 @@ func (p *Proxy) serve(c net.Conn) {
 	req, err := http.ReadRequest(br)
 	if err != nil {
 		return
+	}
+	if tc, ok := c.(*tls.Conn); ok && len(tc.ConnectionState().PeerCertificates) > 0 {
+		p.mu.Lock()
+		p.clientCerts++
+		p.mu.Unlock()
 	}
 	var head strings.Builder
 	head.WriteString(req.Method + " " + req.RequestURI + " " + req.Proto + "\n")
@@ -111,7 +129,11 @@ func (p *Proxy) serve(c net.Conn) {
 			return
 		}
 	}
-	up, err := net.Dial("tcp", req.Host)
+	target := req.Host
+	if a, ok := p.Hosts[target]; ok {
+		target = a
+	}
+	up, err := net.Dial("tcp", target)
 	if err != nil {
 		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 		return

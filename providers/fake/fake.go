@@ -217,6 +217,10 @@ func (e *Emulators) ElsewhereRequests() []Request { return e.elsewhereLog.list()
 // URL is the base URL of a provider's emulator, e.g. http://127.0.0.1:41234 (no trailing slash).
 func (e *Emulators) URL(id providers.ID) string { return e.urls[id] }
 
+// Handler is provider id's emulator (its API and Git, sharing the state of the one at URL(id)),
+// for a test to serve it elsewhere: behind TLS, under another host name.
+func (e *Emulators) Handler(id providers.ID) http.Handler { return e.handlers[id] }
+
 // Close stops every emulator and removes their repositories.
 func (e *Emulators) Close() {
 	for _, s := range e.servers {

@@ -190,6 +190,15 @@ func GitHubHandler() http.Handler {
 	return &gitHub{now: time.Now, repos: map[string]*gitHubRepo{}, nextID: 1000}
 }
 
+// requestScheme is https when r came over TLS (an emulator served behind TLS answers with
+// https URLs, as the real API does), else http.
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
 func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
 	if !ok {
@@ -212,7 +221,7 @@ func (g *gitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		gitHubError(w, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
 		return
 	}
-	base := "http://" + r.Host + "/api/v3"
+	base := requestScheme(r) + "://" + r.Host + "/api/v3"
 	if g.serveAppJWT(w, r, path, base, tok) {
 		return
 	}

@@ -219,7 +219,7 @@ func gitHubValidation(w http.ResponseWriter, field, code, msg, doc string) {
 func (g *gitHub) repoJSON(base, host string, rp *gitHubRepo, sc gitHubScenario) map[string]any {
 	org, _ := gitHubOrgNamed(rp.Org)
 	full := rp.Org + "/" + rp.Name
-	web := "http://" + host + "/" + full
+	web := strings.TrimSuffix(base, "/api/v3") + "/" + full // http(s)://host/org/repo
 	created := rp.Created.UTC().Format(time.RFC3339)
 	owner := simpleUser(base, org.login, org.id, "Organization")
 	owner["node_id"] = org.nodeID
