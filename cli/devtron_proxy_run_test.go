@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,11 @@ func TestDevtronSetWithAClientCertificate(t *testing.T) {
 	if v, ok := promValue(fams, "gitopscfg_devtron_client_cert_expiry_timestamp_seconds", map[string]string{"url": front.URL + "/"}); !ok ||
 		int64(v) != issued.TLS(t).Leaf.NotAfter.Unix() {
 		t.Fatalf("the instance's client certificate metric = %v %v:\n%s%s", v, ok, r.out, r.err)
+	}
+	// And a Nagios value of its own, 30 days left, beside the credential's.
+	r = gitopscfg(t, dir, "", nil, "check", "github", "--devtron", "--format", "nagios")
+	if !regexp.MustCompile(`'devtron_default_client_cert_expiry_days'=(29\.9[0-9]*|30);14:;0;;`).MatchString(r.out) {
+		t.Fatalf("no Nagios value for the instance's client certificate:\n%s%s", r.out, r.err)
 	}
 	if r = gitopscfg(t, dir, "", nil, "status"); !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
 		t.Fatalf("status does not name the instance's client certificate:\n%s%s", r.out, r.err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -174,6 +175,14 @@ func writeNagios(w io.Writer, rep *checkReport) error {
 				nagiosBelow(providers.CertExpiryWarn)))
 		}
 		perf = append(perf, fmt.Sprintf("'%s_check_duration'=%ss;;;0;", id, nagiosNumber(float64(r.DurationMS)/1000)))
+	}
+	// A platform instance's client certificate: KIND_INSTANCE, which no credential's name can be
+	// (they hold no '_').
+	for _, dc := range rep.instances() {
+		if at := clientCertExpiry(dc.Result); at != nil {
+			perf = append(perf, fmt.Sprintf("'%s_%s_client_cert_expiry_days'=%s;%s;0;;", cmp.Or(dc.Kind, platforms.KindDevtron), cmp.Or(dc.Name, "default"),
+				nagiosNumber(at.Sub(rep.At).Hours()/24), nagiosBelow(providers.CertExpiryWarn)))
+		}
 	}
 	_, err := fmt.Fprintf(w, "GITOPSCFG %s - %s | %s\n", nagiosWorst(rep), strings.Join(parts, "; "), strings.Join(perf, " "))
 	return err
