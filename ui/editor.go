@@ -29,6 +29,9 @@ const (
 	hostKeyRefused
 	// checkingTrusted: the host key was trusted; the check runs again with it, then the save goes on.
 	checkingTrusted
+	// askReplaceHostKey: the server shows another host key than the one trusted; the admin types
+	// an answer to replace it (editor_hostkey_replace.go).
+	askReplaceHostKey
 )
 
 // closeEditorMsg asks the root to go back to the picker.
@@ -86,6 +89,11 @@ type sshState struct {
 	refused string
 	// showPub: the public key has the screen to itself (ctrl+o).
 	showPub bool
+	// confirmedFP and confirmedLine are the host key the admin confirmed in this edit (trusted
+	// for the first time, or replacing the one trusted): the save trusts exactly that one.
+	confirmedFP, confirmedLine string
+	// replace is a changed host key's replacement (editor_hostkey_replace.go).
+	replace hostKeyReplace
 }
 
 // newEditor is the editor of credential name of provider p, as data stores it (a new one when it
@@ -240,6 +248,10 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		return closeWith("Saved "+e.label()+"; "+msg.notice, false)
 	case tea.KeyPressMsg:
 		return e.key(msg)
+	case tea.PasteMsg:
+		if e.state == askReplaceHostKey {
+			return nil // the answer to replace a host key is typed, never pasted
+		}
 	}
 	// everything else (cursor blinks, spinner ticks, field updates) goes to both children
 	return tea.Batch(e.panel.Update(msg, *e.draft), e.afterForm(e.forward(msg)))
