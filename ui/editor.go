@@ -229,6 +229,8 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		return e.forward(msg)
 	case debounceMsg, checkDoneMsg:
 		return tea.Batch(e.panel.Update(msg, *e.draft), e.checkedTrusted())
+	case revokedMsg:
+		return e.panel.Update(msg, *e.draft)
 	case savedMsg:
 		return e.saved(msg)
 	case sshKeyMsg:
