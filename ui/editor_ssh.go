@@ -224,10 +224,11 @@ func (e *editor) saveFailed(err error) tea.Cmd {
 }
 
 // confirmedFor is the fingerprint the save of norm trusts without looking at the host key again:
-// the one the admin confirmed in this edit, while norm trusts the line confirmed ("" otherwise).
-// A key that changed since is then refused by the save.
+// the one the admin confirmed in this edit, while norm trusts the line confirmed for norm's SSH
+// address ("" otherwise: another address is looked at again). A key that changed since is then
+// refused by the save.
 func (e *editor) confirmedFor(norm providers.Credentials) string {
-	if e.confirmedFP == "" || norm.SSHHostKey != e.confirmedLine {
+	if e.confirmedFP == "" || norm.SSHHostKey != e.confirmedLine || hostKeyPending(norm) {
 		return ""
 	}
 	return e.confirmedFP
