@@ -215,7 +215,20 @@ func (e *editor) forward(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (e *editor) dirty() bool { return *e.draft != e.orig }
+func (e *editor) dirty() bool { return !sameSettings(*e.draft, e.orig) }
+
+// sameSettings reports whether a and b are the same credentials once normalised (forms.Credentials):
+// a PEM secret (a GitHub App's key, a service principal's certificate) shows in a one-line input
+// with its line breaks as spaces, which is no edit. Drafts that do not normalise are compared as
+// they are.
+func sameSettings(a, b providers.Credentials) bool {
+	if a == b {
+		return true
+	}
+	na, errA := forms.Credentials(a)
+	nb, errB := forms.Credentials(b)
+	return errA == nil && errB == nil && na == nb
+}
 
 func (e *editor) say(notice string, isErr bool) { e.notice, e.isErr = notice, isErr }
 
@@ -270,7 +283,7 @@ func closeWith(notice string, isErr bool) tea.Cmd {
 // completed form (enter on the last field) asks to save.
 func (e *editor) afterForm(cmd tea.Cmd) tea.Cmd {
 	cmds := []tea.Cmd{cmd, e.syncSSH()}
-	if *e.draft != e.last {
+	if !sameSettings(*e.draft, e.last) {
 		e.last = *e.draft
 		e.notice = ""
 		cmds = append(cmds, e.panel.edited())
