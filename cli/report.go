@@ -52,6 +52,11 @@ func displayAudit(entries []config.AuditEntry) []config.AuditEntry {
 		if e.Fields != nil {
 			e.Fields = fields
 		}
+		if e.HostKey != nil {
+			hk := *e.HostKey
+			hk.Host, hk.From, hk.To = safe.Text(hk.Host), safe.Text(hk.From), safe.Text(hk.To)
+			e.HostKey = &hk
+		}
 		out[i] = e
 	}
 	return out

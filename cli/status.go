@@ -230,7 +230,7 @@ func writeStatusText(w io.Writer, s *config.Store, d *config.Data, now time.Time
 }
 
 // writeAudit writes audit entries as aligned lines: when, the action, what it changed (a
-// credential, or a platform instance's name), who, and the fields' names.
+// credential, or a platform instance's name), who, the fields' names and a replaced host key.
 func writeAudit(w io.Writer, entries []config.AuditEntry) {
 	actionW, subjectW := 10, 10
 	for _, e := range entries {
@@ -241,6 +241,9 @@ func writeAudit(w io.Writer, entries []config.AuditEntry) {
 		fields := ""
 		if len(e.Fields) > 0 {
 			fields = " (" + strings.Join(e.Fields, ", ") + ")"
+		}
+		if e.HostKey != nil {
+			fields += "; host key replaced: " + e.HostKey.String()
 		}
 		fmt.Fprintf(w, "  %s  %-*s %-*s %s%s\n", e.At.Local().Format("2006-01-02 15:04"), actionW, e.Action, subjectW, auditSubject(e), e.Who, fields)
 	}

@@ -68,6 +68,7 @@ func (d *Data) audit(before *Data, who string, action Action, at time.Time) {
 			if fields := changedFields(old, cur); len(fields) > 0 {
 				cur.Revision = d.Revision
 				entry(action, k, fields)
+				d.Audit[len(d.Audit)-1].HostKey = hostKeyReplaced(old.SSHHostKey, cur.SSHHostKey)
 			}
 		}
 	}

@@ -119,6 +119,8 @@ type AuditEntry struct {
 	Platform string   `json:"platform,omitempty"`
 	Instance string   `json:"instance,omitempty"`
 	Fields   []string `json:"fields,omitempty"`
+	// HostKey records a trusted SSH host key replaced by another for the same server.
+	HostKey *HostKeyChange `json:"host_key,omitempty"`
 }
 
 // NewData returns an empty store content at revision 0.

@@ -70,10 +70,10 @@ func checkGitHubApp(ctx context.Context, s *session) {
 		return
 	}
 	a.readRepositories(ctx)
-	revoked := a.revoke(ctx)
+	revoked, later := a.revokeNowOrLater(ctx)
 	a.recordInstallation(in)
 	a.permissions(in)
-	a.expiry(revoked == "")
+	a.expiry(revoked == "", later)
 	if revoked != "" {
 		s.Add(CheckRevoke, Warn, revoked)
 	}
@@ -315,10 +315,13 @@ func (a *gitHubAppRun) recordInstallation(in *github.Installation) {
 }
 
 // expiry records that an installation token lives an hour, and that the platforms mint their own.
-// revoked says whether the one this check minted was revoked already.
-func (a *gitHubAppRun) expiry(revoked bool) {
+// revoked says whether the one this check minted was revoked already, later that it is being
+// revoked as the check ends (RunDeferred).
+func (a *gitHubAppRun) expiry(revoked, later bool) {
 	until := "an hour"
 	switch t := a.tok.val.GetExpiresAt(); {
+	case later:
+		until = "an hour (the one this check minted is revoked as the check ends)"
 	case revoked:
 		until = "an hour (the one this check minted was revoked when it was done)"
 	case !t.IsZero():

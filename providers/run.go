@@ -52,6 +52,10 @@ type session struct {
 	// minted are secrets the check made from the credential (a GitHub App's JWT and installation
 	// token): Add masks them as it masks the credential's own.
 	minted []string
+	// deferRevoke leaves the revocation of a GitHub App's installation token to the caller
+	// (RunDeferred), which pendingRevoke then does.
+	deferRevoke   bool
+	pendingRevoke func(context.Context) string
 }
 
 // redact masks the credential's secret and the ones the check minted in msg.
@@ -149,7 +153,15 @@ type checker func(ctx context.Context, s *session)
 
 // Run checks one provider's credentials against its API within env's deadline. It never returns
 // an error: every problem, including an unreachable host, is a failing check in the result.
-func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
+// Everything the check did is done when it returns (a GitHub App's installation token is revoked).
+func Run(ctx context.Context, env *Env, c Credentials) Result {
+	r, _ := run(ctx, env, c, false)
+	return r
+}
+
+// run is Run; with deferRevoke, a GitHub App's installation token is left for pending to revoke
+// (RunDeferred).
+func run(ctx context.Context, env *Env, c Credentials, deferRevoke bool) (r Result, pending Pending) {
 	start := time.Now()
 	r = Result{Provider: c.Provider, Credential: c.CredentialName(), Kind: c.CredentialKind(), Host: cmp.Or(c.Host, c.URL)} // the generic provider over SSH: its URL
 	defer func() {
@@ -160,16 +172,18 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	p, err := Lookup(string(c.Provider))
 	if err != nil {
 		r.Add(CheckAuth, Fail, err.Error())
-		return r
+		return r, nil
 	}
 	if !p.TakesKind(c.Kind) {
 		r.Add(CheckAuth, Fail, fmt.Sprintf("%s takes no credential of kind %q: use one of %s", p.Name, c.Kind, strings.Join(p.KindNames(), ", ")))
-		return r
+		return r, nil
 	}
 	s, ok := newSession(env, p, c, &r)
 	if !ok {
-		return r
+		return r, nil
 	}
+	s.deferRevoke = deferRevoke
+	defer func() { pending = s.pending() }()
 	timeout := env.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -190,7 +204,7 @@ func Run(ctx context.Context, env *Env, c Credentials) (r Result) {
 	}
 	sortChecks(p, r.Checks)
 	forMode(p, c, &r)
-	return r
+	return r, nil
 }
 
 // newSession validates what must be true before any request is sent; on failure it records why.

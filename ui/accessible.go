@@ -49,6 +49,9 @@ type accessible struct {
 
 	// registerKey: the next save registers the SSH key's public half (accessible_ssh.go).
 	registerKey bool
+	// confirmedFP and confirmedLine are the SSH host key the admin confirmed in this edit (trusted
+	// for the first time, or replacing the one trusted): the save trusts exactly that one.
+	confirmedFP, confirmedLine string
 }
 
 func runAccessible(ctx context.Context, opts Options, aio accessibleIO) error {

@@ -104,16 +104,21 @@ func (a *accessible) sshURL(p providers.Provider, d *providers.Credentials) erro
 }
 
 // trustFirst looks at the host key of the SSH server of norm (a credential going over SSH) before
-// its check, whose ssh stage needs a trusted key: a key trusted already is kept, a changed one
-// refused (naming both fingerprints), a new one shown and asked about (y/N) and, trusted, put in
-// norm. The save then trusts exactly that key (saveIn).
+// its check, whose ssh stage needs a trusted key: a key trusted already is kept; a changed one is
+// refused (naming both fingerprints) or, on a terminal, replaced once the admin types so
+// (replaceHostKey); a new one is shown and asked about (y/N) and, trusted, put in norm. The save
+// then trusts exactly that key (saveIn).
 func (a *accessible) trustFirst(norm *providers.Credentials) error {
+	a.confirmedFP, a.confirmedLine = "", ""
 	if !providers.UsesSSH(*norm) {
 		return nil
 	}
 	a.say("Looking at the SSH server's host key …")
 	seen, err := a.backend().LookAtHostKey(a.ctx, *norm)
+	var changed *providers.HostKeyChangedError
 	switch {
+	case errors.As(err, &changed) && a.tty && seen.Line != "" && seen.Fingerprint == changed.Offered:
+		return a.replaceHostKey(norm, changed, seen)
 	case err != nil:
 		a.say("Not saved: %v", err)
 		return notSavedError{oneLine(err.Error())}
@@ -126,11 +131,13 @@ func (a *accessible) trustFirst(norm *providers.Credentials) error {
 		return notSavedError{"the SSH server's host key " + seen.Fingerprint + " was not trusted"}
 	}
 	norm.SSHHostKey = seen.Line
+	a.confirmedFP, a.confirmedLine = seen.Fingerprint, seen.Line
 	return nil
 }
 
-// saveIn is the plain prompts' save of creds: a credential going over SSH has its server's host
-// key looked at first (again, after trustFirst): the trusted key is compared with what the server
+// saveIn is the plain prompts' save of creds: a credential going over SSH trusts exactly the host
+// key the admin confirmed in trustFirst, if any (a key that changed since is refused by the save);
+// otherwise its server's host key is looked at: the trusted key is compared with what the server
 // shows (TrustHostKey), a changed one refused, a new one shown and asked about (y/N). A new key is
 // registered when the admin asked.
 func (a *accessible) saveIn(base int64, creds providers.Credentials, result *providers.Result, activate bool) (usecase.SaveInput, error) {
@@ -142,6 +149,10 @@ func (a *accessible) saveIn(base int64, creds providers.Credentials, result *pro
 	norm, err := forms.Credentials(creds)
 	if err != nil {
 		return in, err
+	}
+	if a.confirmedFP != "" && norm.SSHHostKey == a.confirmedLine {
+		in.TrustHostKey = a.confirmedFP
+		return in, nil
 	}
 	seen, err := a.backend().LookAtHostKey(a.ctx, norm)
 	switch {

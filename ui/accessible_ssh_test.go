@@ -139,7 +139,7 @@ func TestAccessibleTrustsBeforeTheCheck(t *testing.T) {
 	_, s := newStore(t, nil)
 	draft := providers.Credentials{Provider: providers.GitHub, Name: "github", Settings: config.Settings{Host: "https://github.com/",
 		Org: "acme", Username: "u", Token: tokPass, SSHKey: priv, SSHURL: srv.URL()}}
-	a, out := sshPrompts(s, "n\ny\n")
+	a, out := sshPrompts(s, "n\ny\ny\n") // no, yes, then y to a changed key: no replacement
 	var notSaved notSavedError
 	if err := a.trustFirst(&draft); !errors.As(err, &notSaved) || draft.SSHHostKey != "" {
 		t.Fatalf("declined: %v, host key %q", err, draft.SSHHostKey)
@@ -152,7 +152,8 @@ func TestAccessibleTrustsBeforeTheCheck(t *testing.T) {
 	}
 	trusted, now := srv.Fingerprint(), srv.ChangeKey(t)
 	err = a.trustFirst(&draft)
-	if !errors.As(err, &notSaved) || !strings.Contains(out.String(), trusted) || !strings.Contains(out.String(), now) {
-		t.Fatalf("a changed key: %v\n%s", err, out.String())
+	if !errors.As(err, &notSaved) || !strings.Contains(out.String(), trusted) || !strings.Contains(out.String(), now) ||
+		draft.SSHHostKey == srv.KnownHosts() {
+		t.Fatalf("a changed key: %v, host key %q\n%s", err, draft.SSHHostKey, out.String())
 	}
 }

@@ -52,6 +52,9 @@ func newModel(opts Options, d deps) *Model {
 // shutdown cancels whatever is still in flight (checks, saves waiting for the lock).
 func (m *Model) shutdown() { m.cancel() }
 
+// laterTimeout bounds the wait, as a session ends, for what live checks left to do.
+const laterTimeout = 15 * time.Second
+
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.c.store != nil {
@@ -228,6 +231,11 @@ func (m *Model) receivers(msg tea.Msg) []screen {
 	case debounceMsg, checkDoneMsg:
 		if m.editor == nil {
 			return nil
+		}
+		return []screen{m.editor}
+	case revokedMsg:
+		if m.editor == nil {
+			return []screen{m.picker} // the editor closed: the picker's notice says it
 		}
 		return []screen{m.editor}
 	case deepProgressMsg:

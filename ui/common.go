@@ -21,12 +21,16 @@ type common struct {
 	help   help.Model
 	links  terminalLinks // whether the terminal gets OSC 8 hyperlinks (link.go)
 
-	now      func() time.Time
-	check    checkFunc
-	deep     deepFunc
-	spinner  spinner.Spinner
-	debounce time.Duration
-	watch    time.Duration
+	now   func() time.Time
+	check checkFunc
+	deep  deepFunc
+	// checkLater is the live check that leaves what can wait to a later command (panel_later.go);
+	// nil with a canned check, which leaves nothing. later holds that work until it has run.
+	checkLater checkLaterFunc
+	later      *laterWork
+	spinner    spinner.Spinner
+	debounce   time.Duration
+	watch      time.Duration
 
 	// ctx ends with the session: checks in flight are cancelled when the admin quits.
 	ctx   context.Context
@@ -41,9 +45,13 @@ func newCommon(opts Options, d deps) *common {
 	h := help.New()
 	h.ShortSeparator = " · " // the separator every other list on the screen uses
 	c := &common{opts: opts, dark: true, keys: newKeyMap(), help: h,
-		now: d.now, check: d.check, deep: d.deep, debounce: d.debounce, watch: d.watch, store: opts.Store}
+		now: d.now, check: d.check, deep: d.deep, checkLater: d.checkLater, debounce: d.debounce, watch: d.watch, store: opts.Store,
+		later: &laterWork{}}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.check == nil && c.checkLater == nil {
+		c.checkLater = providers.RunDeferred
 	}
 	if c.check == nil {
 		c.check = providers.Run

@@ -29,6 +29,9 @@ const (
 	hostKeyRefused
 	// checkingTrusted: the host key was trusted; the check runs again with it, then the save goes on.
 	checkingTrusted
+	// askReplaceHostKey: the server shows another host key than the one trusted; the admin types
+	// an answer to replace it (editor_hostkey_replace.go).
+	askReplaceHostKey
 )
 
 // closeEditorMsg asks the root to go back to the picker.
@@ -86,6 +89,11 @@ type sshState struct {
 	refused string
 	// showPub: the public key has the screen to itself (ctrl+o).
 	showPub bool
+	// confirmedFP and confirmedLine are the host key the admin confirmed in this edit (trusted
+	// for the first time, or replacing the one trusted): the save trusts exactly that one.
+	confirmedFP, confirmedLine string
+	// replace is a changed host key's replacement (editor_hostkey_replace.go).
+	replace hostKeyReplace
 }
 
 // newEditor is the editor of credential name of provider p, as data stores it (a new one when it
@@ -207,7 +215,20 @@ func (e *editor) forward(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (e *editor) dirty() bool { return *e.draft != e.orig }
+func (e *editor) dirty() bool { return !sameSettings(*e.draft, e.orig) }
+
+// sameSettings reports whether a and b are the same credentials once normalised (forms.Credentials):
+// a PEM secret (a GitHub App's key, a service principal's certificate) shows in a one-line input
+// with its line breaks as spaces, which is no edit. Drafts that do not normalise are compared as
+// they are.
+func sameSettings(a, b providers.Credentials) bool {
+	if a == b {
+		return true
+	}
+	na, errA := forms.Credentials(a)
+	nb, errB := forms.Credentials(b)
+	return errA == nil && errB == nil && na == nb
+}
 
 func (e *editor) say(notice string, isErr bool) { e.notice, e.isErr = notice, isErr }
 
@@ -221,6 +242,8 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		return e.forward(msg)
 	case debounceMsg, checkDoneMsg:
 		return tea.Batch(e.panel.Update(msg, *e.draft), e.checkedTrusted())
+	case revokedMsg:
+		return e.panel.Update(msg, *e.draft)
 	case savedMsg:
 		return e.saved(msg)
 	case sshKeyMsg:
@@ -240,6 +263,10 @@ func (e *editor) update(msg tea.Msg) tea.Cmd {
 		return closeWith("Saved "+e.label()+"; "+msg.notice, false)
 	case tea.KeyPressMsg:
 		return e.key(msg)
+	case tea.PasteMsg:
+		if e.state == askReplaceHostKey {
+			return nil // the answer to replace a host key is typed, never pasted
+		}
 	}
 	// everything else (cursor blinks, spinner ticks, field updates) goes to both children
 	return tea.Batch(e.panel.Update(msg, *e.draft), e.afterForm(e.forward(msg)))
@@ -256,7 +283,7 @@ func closeWith(notice string, isErr bool) tea.Cmd {
 // completed form (enter on the last field) asks to save.
 func (e *editor) afterForm(cmd tea.Cmd) tea.Cmd {
 	cmds := []tea.Cmd{cmd, e.syncSSH()}
-	if *e.draft != e.last {
+	if !sameSettings(*e.draft, e.last) {
 		e.last = *e.draft
 		e.notice = ""
 		cmds = append(cmds, e.panel.edited())

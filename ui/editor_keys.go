@@ -59,6 +59,8 @@ func (e *editor) key(msg tea.KeyPressMsg) tea.Cmd {
 	case hostKeyRefused:
 		e.state = editing // any key goes back to the form
 		return nil
+	case askReplaceHostKey:
+		return e.replaceKey(msg)
 	}
 	if cmd, ok := e.pubKey(msg); ok {
 		return cmd
@@ -104,6 +106,8 @@ func (e *editor) keys() help.KeyMap {
 	switch e.state {
 	case askSaveAnyway, askDiscard, askActivate, askTrustHostKey:
 		return e.q
+	case askReplaceHostKey:
+		return newReplaceKeys()
 	}
 	return e.c.keys.editor
 }

@@ -47,6 +47,9 @@ func (e *editor) save() tea.Cmd {
 		return nil
 	}
 	e.notice = ""
+	if fp := e.confirmedFor(norm); fp != "" {
+		return e.commit(norm, fp) // a host key confirmed in this edit: the save trusts exactly that one
+	}
 	if providers.UsesSSH(norm) {
 		return e.lookAtHostKey(norm)
 	}

@@ -139,13 +139,19 @@ func (e *editor) lookAtHostKey(norm providers.Credentials) tea.Cmd {
 	})
 }
 
-// hostKeySeen saves at once when the key is trusted already, asks about a new one, and refuses
-// a changed one, naming both fingerprints.
+// hostKeySeen saves at once when the key is trusted already, asks about a new one, and warns of a
+// changed one, naming both fingerprints, replacing it only once the admin types so
+// (editor_hostkey_replace.go).
 func (e *editor) hostKeySeen(msg hostKeyMsg) tea.Cmd {
 	if msg.seq != e.hostSeq || e.state != lookingHostKey {
 		return nil // a stale look
 	}
 	e.state = editing
+	var changed *providers.HostKeyChangedError
+	if errors.As(msg.err, &changed) && msg.seen.Line != "" && msg.seen.Fingerprint == changed.Offered {
+		e.askReplace(changed, msg.seen, msg.creds)
+		return nil
+	}
 	if msg.err != nil {
 		return e.saveFailed(msg.err)
 	}
@@ -169,6 +175,13 @@ func (e *editor) trustAnswered(yes bool) tea.Cmd {
 		e.say("not saved: the SSH server's host key was not trusted", false)
 		return nil
 	}
+	return e.trustSeen()
+}
+
+// trustSeen puts the host key seen, which the admin confirmed, in the draft and checks the draft
+// again (checkedTrusted); the save then trusts exactly that key (confirmedFor).
+func (e *editor) trustSeen() tea.Cmd {
+	e.confirmedFP, e.confirmedLine = e.seen.Fingerprint, e.seen.Line
 	e.draft.SSHHostKey = e.seen.Line
 	e.last = *e.draft
 	e.state = checkingTrusted
@@ -208,6 +221,17 @@ func (e *editor) saveFailed(err error) tea.Cmd {
 	e.state = hostKeyRefused
 	e.say("not saved: the SSH server's host key is not the one expected", true)
 	return nil
+}
+
+// confirmedFor is the fingerprint the save of norm trusts without looking at the host key again:
+// the one the admin confirmed in this edit, while norm trusts the line confirmed for norm's SSH
+// address ("" otherwise: another address is looked at again). A key that changed since is then
+// refused by the save.
+func (e *editor) confirmedFor(norm providers.Credentials) string {
+	if e.confirmedFP == "" || norm.SSHHostKey != e.confirmedLine || hostKeyPending(norm) {
+		return ""
+	}
+	return e.confirmedFP
 }
 
 // hostKeyPending reports whether c goes over SSH to a server for which it trusts no host key yet.

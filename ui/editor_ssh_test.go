@@ -143,40 +143,6 @@ func TestEditorCancelsAnUntrustedHostKey(t *testing.T) {
 	}
 }
 
-// TestEditorRefusesAChangedHostKey: a server that now shows another host key than the one the
-// credential trusts is refused on a screen naming both fingerprints, and nothing is saved.
-func TestEditorRefusesAChangedHostKey(t *testing.T) {
-	t.Parallel()
-	srv := kit.StartSSHServer(t, kit.RefuseKeys)
-	priv, _, err := providers.GenerateSSHKey("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trusted, line := srv.Fingerprint(), srv.KnownHosts()
-	_, s := newStore(t, func(d *config.Data) {
-		withActive(d)
-		d.Credentials["github"].SSHKey, d.Credentials["github"].SSHURL, d.Credentials["github"].SSHHostKey = priv, srv.URL(), line
-	})
-	offered := srv.ChangeKey(t)
-	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
-	defer hs.stop()
-	hs.waitFor("SSH, host key " + trusted)
-	hs.key("enter")
-	hs.waitFor("GitHub · editing", "All checks passed")
-	hs.key("ctrl+s")
-	scr := plainText(hs.waitFor("REFUSED", "CHANGED"))
-	for _, want := range []string{srv.Addr, "Trusted:   " + trusted, "Now shown: " + offered, "Nothing was saved", "--trust-host-key " + offered} {
-		if !strings.Contains(scr, want) {
-			t.Fatalf("the refusal lacks %q:\n%s", want, scr)
-		}
-	}
-	if c := load(t, s).Credentials["github"]; c.SSHHostKey != line {
-		t.Fatalf("the trusted host key changed to %q", c.SSHHostKey)
-	}
-	hs.key("x")
-	hs.waitFor("not saved: the SSH server's host key is not the one expected")
-}
-
 // pasteKey pastes text into the focused input, as a terminal's bracketed paste does.
 func (hs *harness) pasteKey(text string) { hs.tm.Send(tea.PasteMsg{Content: text}) }
 

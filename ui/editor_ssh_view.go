@@ -46,6 +46,9 @@ func (e *editor) pubView(w int) string {
 // hostKeyView is the screen of the host-key question or refusal, in w cells, in place of the form.
 func (e *editor) hostKeyView(w int) string {
 	s := e.c.styles
+	if e.state == askReplaceHostKey {
+		return e.replaceView(w)
+	}
 	if e.state == hostKeyRefused {
 		return s.fail.Render(wrapText(e.refused, w)) + "\n\n" + s.dim.Render("Press any key to go back to the form.")
 	}
@@ -64,7 +67,9 @@ func (e *editor) hostKeyView(w int) string {
 }
 
 // showsHostKey reports whether the host-key screen takes the form's place.
-func (e *editor) showsHostKey() bool { return e.state == askTrustHostKey || e.state == hostKeyRefused }
+func (e *editor) showsHostKey() bool {
+	return e.state == askTrustHostKey || e.state == hostKeyRefused || e.state == askReplaceHostKey
+}
 
 // sshTransport says a stored credential goes over SSH, and which host key it trusts.
 func sshTransport(hostKeyLine string) string {

@@ -35,6 +35,8 @@ type debounceMsg struct{ seq int }
 type checkDoneMsg struct {
 	seq    int
 	result providers.Result
+	// pending is what the check left to do once its result was known (panel_later.go).
+	pending providers.Pending
 }
 
 // panel runs the provider's live check on the editor's draft and shows the checklist.
@@ -52,6 +54,8 @@ type panel struct {
 	// exactly those sends GitLab's membership look-up with /user (one wave instead of two).
 	known    int64
 	knownFor providers.Credentials
+	// note is the warning of what an earlier check left to do (panel_later.go), shown last.
+	note string
 }
 
 func newPanel(c *common) *panel { return &panel{c: c, spin: c.newSpinner()} }
@@ -93,7 +97,10 @@ func (p *panel) start(creds providers.Credentials) tea.Cmd {
 		known = p.known
 	}
 	seq, b := p.seq, p.c.backend()
-	run := func() tea.Msg { return checkDoneMsg{seq: seq, result: b.CheckDraft(ctx, norm, known)} }
+	run := func() tea.Msg {
+		r, pending := b.CheckDraftLater(ctx, norm, known) // shown at once; pending runs next (panel_later.go)
+		return checkDoneMsg{seq: seq, result: r, pending: pending}
+	}
 	return tea.Batch(guard(run), p.spin.Tick)
 }
 
@@ -122,13 +129,17 @@ func (p *panel) Update(msg tea.Msg, draft providers.Credentials) tea.Cmd {
 		}
 		return p.start(draft)
 	case checkDoneMsg:
+		later := p.finishLater(msg)
 		if msg.seq != p.seq {
-			return nil // stale: the draft changed since this check started
+			return later // stale: the draft changed since this check started
 		}
 		p.cancel = nil
 		p.state = panelDone
 		p.result = msg.result
 		p.scroll.top()
+		return later
+	case revokedMsg:
+		p.revoked(msg)
 	case spinner.TickMsg:
 		if p.state != panelChecking {
 			return nil
@@ -182,6 +193,9 @@ func (p *panel) content(w, h int) (head, body []string) {
 			head = append(head, s.dim.Render(truncateLinked("via the proxy "+px, inner, "…")))
 		}
 		b.WriteString(p.checklist(inner, max(h-2-len(head), 1)))
+	}
+	if p.note != "" {
+		b.WriteString("\n" + s.warn.Render(providers.Warn.Mark()+" ") + hangingWrap(p.note, inner, 2))
 	}
 	out := strings.TrimRight(b.String(), "\n")
 	if out == "" {

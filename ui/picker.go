@@ -138,6 +138,11 @@ func (p *picker) update(msg tea.Msg) tea.Cmd {
 		p.setData(msg.data)
 		p.say(msg.notice, false)
 		return nil
+	case revokedMsg:
+		if msg.warn != nil {
+			p.say("warning: "+msg.warn.Message, false)
+		}
+		return nil
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}

@@ -98,6 +98,7 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (err 
 // awaited. The SSH server calls it when a session's UI ends; Run calls it itself.
 func (m *Model) Close() {
 	m.shutdown()
+	m.c.later.drain(laterTimeout) // a GitHub App's installation token a live check minted is revoked
 	m.awaitRoundTrip(providers.DeepDeleteTimeout + 5*time.Second)
 	// a rotation's answer is the only copy of the new token: its save is awaited too
 	m.picker.awaitRotation(2*providers.DefaultTimeout + 5*time.Second)
@@ -110,13 +111,19 @@ func panicError(where string, r any) error {
 
 // deps are the seams tests use: a fixed clock, a canned check, a still spinner, fast timers.
 type deps struct {
-	now      func() time.Time
-	check    checkFunc
-	deep     deepFunc
-	still    bool          // a spinner that never moves (deterministic screens)
-	debounce time.Duration // pause after typing before the live check (default 400 ms)
-	watch    time.Duration // how often the store file is watched for other writers (default 1 s; <0 off)
+	now   func() time.Time
+	check checkFunc
+	deep  deepFunc
+	// checkLater replaces providers.RunDeferred (nil with a canned check: it leaves nothing)
+	checkLater checkLaterFunc
+	still      bool          // a spinner that never moves (deterministic screens)
+	debounce   time.Duration // pause after typing before the live check (default 400 ms)
+	watch      time.Duration // how often the store file is watched for other writers (default 1 s; <0 off)
 }
+
+// checkLaterFunc runs a live check and leaves what can wait to the caller; providers.RunDeferred
+// in production.
+type checkLaterFunc func(ctx context.Context, env *providers.Env, c providers.Credentials) (providers.Result, providers.Pending)
 
 // checkFunc runs a live check; providers.Run in production.
 type checkFunc func(ctx context.Context, env *providers.Env, c providers.Credentials) providers.Result

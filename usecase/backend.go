@@ -31,6 +31,8 @@ type Backend struct {
 	who   string
 	check CheckFunc
 	deep  DeepFunc
+	// checkLater is the live check that leaves what can wait to its caller (check_later.go).
+	checkLater CheckLaterFunc
 }
 
 // Options are a Backend's dependencies besides the store; zero fields take the defaults.
@@ -45,6 +47,9 @@ type Options struct {
 	// Check and Deep replace the providers' live check and round trip (tests).
 	Check CheckFunc
 	Deep  DeepFunc
+	// CheckLater replaces providers.RunDeferred (tests); without it, a Check given is used and
+	// leaves nothing pending.
+	CheckLater CheckLaterFunc
 }
 
 // New returns the use cases on store s (nil: only the ones that need no store, such as checking
@@ -57,6 +62,7 @@ func New(s *config.Store, o Options) *Backend {
 	if b.now == nil {
 		b.now = time.Now
 	}
+	b.checkLater = checkLaterOf(o)
 	if b.check == nil {
 		b.check = providers.Run
 	}
