@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Org is the organisation (group, project, workspace) credentials name, as the provider knows it:
@@ -31,7 +33,45 @@ func ResolveOrg(ctx context.Context, env *Env, c Credentials) (Org, error) {
 		org := strings.TrimSpace(c.Org)
 		return Org{ID: org, Path: org}, nil
 	}
-	return p.resolveOrg(ctx, env, c)
+	if env.orgs == nil {
+		return p.resolveOrg(ctx, env, c)
+	}
+	return env.orgs.resolve(ctx, env, c, p.resolveOrg)
+}
+
+// orgMemo remembers the organisations one use case looked up, so that an export of every
+// credential, or a comparison with every platform instance, asks the provider once per
+// credential (Argo CD's prefix and its Secret both need a GitLab group's path). It lives as long
+// as the use case's Env (WithOrgMemo), so a group renamed later is looked up again.
+type orgMemo struct {
+	mu sync.Mutex
+	m  map[string]Org
+}
+
+// WithOrgMemo is a copy of env whose ResolveOrg remembers each answer (errors are not kept).
+func (e *Env) WithOrgMemo() *Env {
+	c := *e
+	c.orgs = &orgMemo{m: map[string]Org{}}
+	return &c
+}
+
+func (m *orgMemo) resolve(ctx context.Context, env *Env, c Credentials, look func(context.Context, *Env, Credentials) (Org, error)) (Org, error) {
+	// The same organisation through the same API with the same secret: the answer cannot differ.
+	sum := sha256.Sum256([]byte(strings.Join([]string{string(c.Provider), c.Host, c.APIURL, c.Org, c.Token}, "\x00")))
+	key := string(sum[:])
+	m.mu.Lock()
+	org, ok := m.m[key]
+	m.mu.Unlock()
+	if ok {
+		return org, nil
+	}
+	org, err := look(ctx, env, c)
+	if err == nil {
+		m.mu.Lock()
+		m.m[key] = org
+		m.mu.Unlock()
+	}
+	return org, err
 }
 
 // resolveGitLabGroup asks GitLab (GET /groups/:id, with the stored token over the shared

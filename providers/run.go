@@ -25,6 +25,8 @@ type Env struct {
 	// RepoNames, when set, names the round trip's throw-away repositories (tests inject it to
 	// force a collision); nil means RepoPrefix + 6 random [a-z0-9] from crypto/rand.
 	RepoNames func() string
+	// orgs, when set (WithOrgMemo), remembers ResolveOrg's answers.
+	orgs *orgMemo
 }
 
 // NewEnv returns an Env with a fresh client pool for the given program version.

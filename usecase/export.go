@@ -164,7 +164,8 @@ func (b *Backend) ExportAll(ctx context.Context, d *config.Data, in ExportAllInp
 	if len(names) == 0 {
 		return ExportedAll{}, &UsageError{Msg: "no credential is stored: run `gitopscfg set PROVIDER …` first"}
 	}
-	env := b.Env(providers.DefaultTimeout)
+	// One look-up of each organisation for the prefixes and the Secrets both.
+	env := b.Env(providers.DefaultTimeout).WithOrgMemo()
 	ctx, cancel := context.WithTimeout(ctx, env.Timeout)
 	defer cancel()
 	var out ExportedAll

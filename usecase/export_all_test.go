@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,34 @@ func TestExportAllRefusesTwoClaimsOfOnePrefix(t *testing.T) {
 		strings.Join(pc.Conflicts[0].Credentials, ",") != "acme-2,acme-infra" {
 		t.Fatalf("same prefix in another case: %v", err)
 	}
+}
+
+// TestExportAllLooksEachGroupUpOnce: a GitLab group stored by its numeric id is looked up for the
+// prefix Argo CD's template claims and again for its Secret's URL; an export of every credential
+// asks GitLab once per credential, and the Secret holds the group's path.
+func TestExportAllLooksEachGroupUpOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.put("gitlab", providers.GitLab, fake.GitLabTokenFull, strconv.Itoa(fake.GitLabGroupID), true, nil)
+	before := len(groupLookups(r.emu))
+	all, err := r.b.ExportAll(context.Background(), r.data(), usecase.ExportAllInput{Platform: "argocd"})
+	if err != nil || !strings.HasSuffix(secrets(all.Objects)["gitopscfg-gitlab-repo-creds"], "/"+fake.GitLabGroupPath+"/") {
+		t.Fatalf("export: %v %+v %v", secrets(all.Objects), all.Skipped, err)
+	}
+	if n := len(groupLookups(r.emu)) - before; n != 1 {
+		t.Errorf("GitLab was asked for the group %d times, want once", n)
+	}
+}
+
+// groupLookups are the GitLab emulator's group requests so far.
+func groupLookups(emu *fake.Emulators) []fake.Request {
+	var out []fake.Request
+	for _, q := range emu.Requests(providers.GitLab) {
+		if strings.Contains(q.Path, "/groups/") {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // TestExportAllJoinsTheCACertificates: the argocd-tls-certs-cm of several credentials is one
