@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,29 +70,14 @@ func TestEndToEndPasteServicePrincipalCertificate(t *testing.T) {
 }
 
 // pemKeyLinesAndThumbprint are the body lines of the private key in pemText (canaries) and the
-// SHA-1 thumbprint of its certificate in upper-case hex, as the Azure portal shows it.
+// SHA-1 thumbprint of its certificate (kit.CertParts).
 func pemKeyLinesAndThumbprint(t *testing.T, pemText string) (keyLines []string, thumbprint string) {
 	t.Helper()
-	for rest := []byte(pemText); ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
+	keyPEM, thumbprint := kit.CertParts(t, pemText)
+	for _, l := range strings.Split(keyPEM, "\n") {
+		if len(l) >= 32 && !strings.HasPrefix(l, "-----") {
+			keyLines = append(keyLines, l)
 		}
-		switch {
-		case b.Type == "CERTIFICATE" && thumbprint == "":
-			sum := sha1.Sum(b.Bytes)
-			thumbprint = strings.ToUpper(hex.EncodeToString(sum[:]))
-		case strings.HasSuffix(b.Type, "PRIVATE KEY"):
-			for _, l := range strings.Split(string(pem.EncodeToMemory(b)), "\n") {
-				if len(l) >= 32 && !strings.HasPrefix(l, "-----") {
-					keyLines = append(keyLines, l)
-				}
-			}
-		}
-	}
-	if len(keyLines) == 0 || thumbprint == "" {
-		t.Fatal("the test certificate has no key or no certificate")
 	}
 	return keyLines, thumbprint
 }

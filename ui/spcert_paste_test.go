@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
-	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
@@ -15,31 +12,6 @@ import (
 	"gitopscfg/providers"
 	"gitopscfg/providers/fake"
 )
-
-// spCertParts splits the PEM of a certificate and its key into the key's block and the
-// certificate's SHA-1 thumbprint in upper-case hex (the Azure portal's), computed here from the
-// DER bytes.
-func spCertParts(t *testing.T, pemText string) (keyPEM, thumbprint string) {
-	t.Helper()
-	for rest := []byte(pemText); ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		switch {
-		case b.Type == "CERTIFICATE" && thumbprint == "":
-			sum := sha1.Sum(b.Bytes)
-			thumbprint = strings.ToUpper(hex.EncodeToString(sum[:]))
-		case strings.HasSuffix(b.Type, "PRIVATE KEY"):
-			keyPEM = string(pem.EncodeToMemory(b))
-		}
-	}
-	if keyPEM == "" || thumbprint == "" {
-		t.Fatal("the test certificate has no key or no certificate")
-	}
-	return keyPEM, thumbprint
-}
 
 // TestEditorTakesAPastedServicePrincipalCertificate: an Azure DevOps service principal signing
 // in with a client secret gets its certificate and private key pasted (a multi-line bracketed
@@ -55,7 +27,7 @@ func TestEditorTakesAPastedServicePrincipalCertificate(t *testing.T) {
 		d.Credentials["azure"], d.Active = c, "azure"
 	})
 	certPEM := fake.AzureSPCertificate()
-	keyPEM, thumbprint := spCertParts(t, certPEM)
+	keyPEM, thumbprint := kit.CertParts(t, certPEM)
 	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, realChecks, 120, 40)
 	defer hs.stop()
 	hs.waitFor("Azure DevOps")

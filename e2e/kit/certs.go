@@ -4,9 +4,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"io"
 	"log"
@@ -16,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -162,4 +165,29 @@ func (i Issued) WriteFiles(t testing.TB) (cert, key string) {
 		}
 	}
 	return cert, key
+}
+
+// CertParts splits the PEM of a certificate and its key into the key's block and the
+// certificate's SHA-1 thumbprint in upper-case hex (as the Azure portal shows it), computed from
+// the DER bytes.
+func CertParts(t testing.TB, pemText string) (keyPEM, thumbprint string) {
+	t.Helper()
+	for rest := []byte(pemText); ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		switch {
+		case b.Type == "CERTIFICATE" && thumbprint == "":
+			sum := sha1.Sum(b.Bytes)
+			thumbprint = strings.ToUpper(hex.EncodeToString(sum[:]))
+		case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+			keyPEM = string(pem.EncodeToMemory(b))
+		}
+	}
+	if keyPEM == "" || thumbprint == "" {
+		t.Fatal("the test certificate has no key or no certificate")
+	}
+	return keyPEM, thumbprint
 }
