@@ -80,6 +80,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	addKindFlags(fl, opts)
 	opts.SSH.addFlags(fl)
+	addInPlaceFlag(fl)
 }
 
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
@@ -117,7 +118,13 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 			opts.Fields = append(opts.Fields, setField{Flag: ff.flag, Key: ff.key, Value: v})
 		}
 	}
-	return nil
+	inPlace, err := inPlaceGiven(fl)
+	for i := range opts.Fields {
+		if inPlace {
+			opts.Fields[i].Key = inPlaceKey(opts.Fields[i].Key)
+		}
+	}
+	return err
 }
 
 // earlyProvider checks --provider against a credential named after a provider, before the store

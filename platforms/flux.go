@@ -45,6 +45,9 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Settings, err = providers.InlineClientCert(c.Settings); err != nil { // a copy of the files now
+		return nil, err
+	}
 	data := Object{{"username", providers.GitUsername(c)}, {"password", c.Token}}
 	if isGitHubApp(c) {
 		data = fluxGitHubAppData(c)
