@@ -11,6 +11,7 @@ import (
 
 	"gitopscfg/config"
 	"gitopscfg/e2e/kit"
+	"gitopscfg/platforms/devtronfake"
 	"gitopscfg/providers/fake"
 )
 
@@ -187,5 +188,46 @@ func TestSetWithAClientCertificateInPlace(t *testing.T) {
 	if strings.Contains(seen.String(), "PRIVATE KEY") || strings.Contains(seen.String(), pemBodyLine(renewed.KeyPEM)) ||
 		strings.Contains(seen.String(), fake.GitHubTokenFull) {
 		t.Fatalf("a key or token shows:\n%s", seen.String())
+	}
+}
+
+// devtron set takes --client-cert-in-place too: the instance keeps the paths, its check and
+// status read the files (a renewal shows at once), and --client-cert "" clears them.
+func TestDevtronSetWithAClientCertificateInPlace(t *testing.T) {
+	t.Parallel()
+	const tok = "devtron-CANARY-inplace-admin-token-000093"
+	serverCA, clientCA := kit.NewCA(t, "Server CA"), kit.NewCA(t, "Client CA")
+	front := kit.MTLSServer(t, kit.Devtron(t, devtronfake.Options{Tokens: map[string]bool{tok: true}}), serverCA, clientCA)
+	first := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour))
+	certPath, keyPath := first.WriteFiles(t)
+	dir := initStore(t)
+	r := gitopscfg(t, dir, tok+"\n", nil, "devtron", "set", "--url", front.URL, "--token-stdin", "--ca-bundle", serverCA.File(t),
+		"--client-cert", certPath, "--client-key", keyPath, "--client-cert-in-place")
+	if r.code != 0 || !strings.Contains(r.out, "the client certificate CN=devtron-bot (issued by CN=Client CA) is valid until") {
+		t.Fatalf("devtron set in place: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	seen := r.out + r.err
+	in := storeData(t, dir).Platforms["devtron"]["default"]
+	if in == nil || in.ClientCertPath != certPath || in.ClientKeyPath != keyPath || in.ClientCert != "" || in.ClientKey != "" {
+		t.Fatalf("stored instance %+v", in)
+	}
+	renewed := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Minute), time.Now().Add(90*24*time.Hour))
+	replaceFiles(t, certPath, keyPath, renewed)
+	want := "valid until " + renewed.TLS(t).Leaf.NotAfter.UTC().Format("2006-01-02 15:04 UTC") + " (read in place from " + certPath + ")"
+	if r = gitopscfg(t, dir, "", nil, "status"); r.code != 0 || !strings.Contains(r.out, want) {
+		t.Fatalf("status after a renewal: exit %d, want %q\n%s%s", r.code, want, r.out, r.err)
+	}
+	seen += r.out + r.err
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-key", keyPath, "--client-cert-in-place"); r.code != 2 {
+		t.Fatalf("--client-cert-in-place without --client-cert: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r = gitopscfg(t, dir, "", nil, "devtron", "set", "--client-cert", "", "--no-check"); r.code != 0 {
+		t.Fatalf("devtron set --client-cert \"\": exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if in = storeData(t, dir).Platforms["devtron"]["default"]; in.HasClientCert() {
+		t.Fatalf("--client-cert \"\" leaves %q %q", in.ClientCertPath, in.ClientKeyPath)
+	}
+	if seen += r.out + r.err; strings.Contains(seen, "PRIVATE KEY") || strings.Contains(seen, tok) {
+		t.Fatal("a secret shows")
 	}
 }
