@@ -208,8 +208,11 @@ func TestDevtronSetWithAClientCertificateInPlace(t *testing.T) {
 	}
 	seen := r.out + r.err
 	in := storeData(t, dir).Platforms["devtron"]["default"]
-	if in == nil || in.ClientCertPath != certPath || in.ClientKeyPath != keyPath || in.ClientCert != "" || in.ClientKey != "" {
-		t.Fatalf("stored instance %+v", in)
+	if in == nil {
+		t.Fatal("no instance stored")
+	}
+	if in.ClientCertPath != certPath || in.ClientKeyPath != keyPath || in.ClientCert != "" || in.ClientKey != "" {
+		t.Fatalf("stored instance: %v, paths %q %q, PEMs kept: %v", in != nil, in.ClientCertPath, in.ClientKeyPath, in.ClientCert+in.ClientKey != "")
 	}
 	renewed := clientCA.Client(t, "devtron-bot", time.Now().Add(-time.Minute), time.Now().Add(90*24*time.Hour))
 	replaceFiles(t, certPath, keyPath, renewed)
