@@ -105,7 +105,7 @@ func TestSetWithAClientCertificateInPlace(t *testing.T) {
 		t.Fatalf("--client-cert-in-place without --client-key: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 	if r := do(fake.GitHubTokenFull+"\n", append(base, "--client-cert", certPath+".none", "--client-key", keyPath, "--client-cert-in-place")...); r.code != 2 ||
-		!strings.Contains(r.err, "cannot read the client certificate "+certPath+".none: no such file or directory") {
+		!strings.Contains(r.err, "--client-cert: cannot read "+certPath+".none: no such file or directory") {
 		t.Fatalf("--client-cert-in-place with a missing file: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 	if r := do(fake.GitHubTokenFull+"\n", append(base, "--client-cert", relCert, "--client-key", keyPath, "--client-cert-in-place")...); r.code != 0 {

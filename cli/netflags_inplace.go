@@ -69,6 +69,9 @@ func applyInPlace(s *config.Settings, given []config.Field, clear func(...config
 			return usageErr("%s: cannot make %s an absolute path (%v): give it from /", p.flag, *p.v, err)
 		}
 		*p.v = abs
+		if _, err := readPEMFile(p.flag, abs); err != nil {
+			return err
+		}
 	}
 	if _, _, err := providers.LoadClientCert(s.Net()); err != nil {
 		return usageErr("--%s: %v", inPlaceFlag, err)
