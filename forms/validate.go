@@ -82,13 +82,11 @@ var valueRules = map[providers.FieldKey]func(raw string) (string, error){
 	providers.FieldInstallationID: func(raw string) (string, error) {
 		return checkNumericID("the installation ID", raw, true)
 	},
-	providers.FieldProxy:          netRule(providers.FieldProxy),
-	providers.FieldProxyUsername:  netRule(providers.FieldProxyUsername),
-	providers.FieldNoProxy:        netRule(providers.FieldNoProxy),
-	providers.FieldClientCert:     netRule(providers.FieldClientCert),
-	providers.FieldClientCertPath: netRule(providers.FieldClientCertPath),
-	providers.FieldClientKeyPath:  netRule(providers.FieldClientKeyPath),
-	providers.FieldTenantID:       checkTenantID,
+	providers.FieldProxy:         netRule(providers.FieldProxy),
+	providers.FieldProxyUsername: netRule(providers.FieldProxyUsername),
+	providers.FieldNoProxy:       netRule(providers.FieldNoProxy),
+	providers.FieldClientCert:    netRule(providers.FieldClientCert),
+	providers.FieldTenantID:      checkTenantID,
 	providers.FieldClientID: func(raw string) (string, error) {
 		return checkGUID("the client ID", "the Application (client) ID on the app registration's Overview page", raw)
 	},
@@ -97,6 +95,9 @@ var valueRules = map[providers.FieldKey]func(raw string) (string, error){
 		s := strings.TrimSpace(raw)
 		return s, plainText(s, "the repository")
 	},
+
+	providers.FieldClientCertPath: netRule(providers.FieldClientCertPath),
+	providers.FieldClientKeyPath:  netRule(providers.FieldClientKeyPath),
 }
 
 // netRule is the rule of the network setting k.
