@@ -138,3 +138,19 @@ func TestInlineClientCertReadsTheFilesNow(t *testing.T) {
 		t.Fatalf("a missing key: %v", err)
 	}
 }
+
+// The round trip's Git over HTTPS sends a client certificate kept in place too (the server takes
+// no request without one), read from its files.
+func TestRoundTripSendsAClientCertificateInPlace(t *testing.T) {
+	t.Parallel()
+	clients := kit.NewCA(t, "Client CA")
+	px, caFile := corpGitHub(t, clients)
+	c := corpCreds(caFile)
+	c.Proxy = px.URL()
+	c.ClientCertPath, c.ClientKeyPath = clients.Client(t, "deploy-bot", time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour)).WriteFiles(t)
+	r := providers.RunDeep(context.Background(), envWithTimeout(30*time.Second), c, nil)
+	if cc, _ := r.Find(providers.CheckClientCert); !r.OK || cc.Status != providers.Pass {
+		t.Fatalf("round trip with a client certificate in place:%s", dumpResult(r))
+	}
+	requireOnlyCorpTunnels(t, px)
+}
