@@ -146,9 +146,9 @@ var netFields = []Field{
 		Help: assets.FieldHelp("advanced", "client_cert")},
 	{Key: FieldClientKey, Label: "Client key", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true, CommandLineOnly: true,
 		Help: assets.FieldHelp("advanced", "client_key")},
-	{Key: FieldClientCertPath, Label: "Client certificate file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true, CommandLineOnly: true,
+	{Key: FieldClientCertPath, Label: "Client certificate file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true,
 		Example: "/etc/gitops/tls/tls.crt", Help: assets.FieldHelp("advanced", "client_cert_path")},
-	{Key: FieldClientKeyPath, Label: "Client key file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true, CommandLineOnly: true,
+	{Key: FieldClientKeyPath, Label: "Client key file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true,
 		Example: "/etc/gitops/tls/tls.key", Help: assets.FieldHelp("advanced", "client_key_path")},
 }
 

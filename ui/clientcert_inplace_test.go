@@ -36,3 +36,34 @@ func TestEditorKeepsAClientCertificateInPlace(t *testing.T) {
 		t.Fatalf("after an edit: org %q, paths %q %q, PEMs %v", c.Org, c.ClientCertPath, c.ClientKeyPath, c.ClientCert+c.ClientKey != "")
 	}
 }
+
+// The editor's Advanced group takes a client certificate kept in place: two absolute paths (a
+// relative one is refused under its input), saved as the paths, never as the files' content.
+func TestEditorSetsAClientCertificateInPlace(t *testing.T) {
+	t.Parallel()
+	const certPath, keyPath = "/etc/gitops/tls/tls.crt", "/etc/gitops/tls/tls.key"
+	_, s := newStore(t, withToken(tokPass))
+	hs := start(t, Options{Store: s, ConfigDir: s.Dir()}, deps{}, 120, 40)
+	hs.waitFor("configured")
+	hs.key("enter")
+	hs.waitFor("All checks passed", "editing the stored credential")
+	hs.focusOn(string(config.FieldClientCertPath))
+	hs.typ("tls.crt")
+	hs.key("tab") // refused: the focus stays
+	hs.waitFor("must be absolute")
+	for range len("tls.crt") {
+		hs.key("backspace")
+	}
+	hs.typ(certPath)
+	hs.focusOn(string(config.FieldClientKeyPath))
+	hs.typ(keyPath)
+	hs.settle()
+	hs.key("ctrl+s")
+	hs.waitFor("Make GitHub the active provider?")
+	hs.key("n")
+	hs.waitFor("Saved GitHub")
+	c := load(t, s).Credentials["github"]
+	if c.ClientCertPath != certPath || c.ClientKeyPath != keyPath || c.ClientCert != "" || c.ClientKey != "" {
+		t.Fatalf("saved paths %q %q, PEMs %v", c.ClientCertPath, c.ClientKeyPath, c.ClientCert+c.ClientKey != "")
+	}
+}
