@@ -140,9 +140,10 @@ func TestSetWithAClientCertificateInPlace(t *testing.T) {
 	var st struct {
 		Providers []struct {
 			ClientCertExpiresAt *time.Time `json:"client_cert_expires_at"`
+			ClientCertPath      string     `json:"client_cert_path"`
 		} `json:"providers"`
 	}
-	if r := do("", "status", "--json"); json.Unmarshal([]byte(r.out), &st) != nil || len(st.Providers) == 0 ||
+	if r := do("", "status", "--json"); json.Unmarshal([]byte(r.out), &st) != nil || len(st.Providers) == 0 || st.Providers[0].ClientCertPath != certPath ||
 		st.Providers[0].ClientCertExpiresAt == nil || !st.Providers[0].ClientCertExpiresAt.Equal(renewed.TLS(t).Leaf.NotAfter) {
 		t.Fatalf("status --json does not give the renewed certificate's expiry:\n%s", r.out)
 	}
