@@ -278,6 +278,9 @@ func ClientCertCheck(n config.Net, now time.Time) Check {
 	}
 	exp := leaf.NotAfter.UTC()
 	st, msg := ClientCertExpiry(n, leaf, now)
+	if n.InPlace() && st != Fail {
+		msg += " (read from " + n.ClientCertPath + ")"
+	}
 	return Check{ID: CheckClientCert, Status: st, Message: msg, ExpiresAt: &exp}
 }
 

@@ -77,7 +77,7 @@ func TestClientCertificateInPlaceFollowsRenewals(t *testing.T) {
 		t.Helper()
 		r := providers.Run(context.Background(), env, c)
 		cc, _ := r.Find(providers.CheckClientCert)
-		if !r.OK || cc.ExpiresAt == nil || !cc.ExpiresAt.Equal(leafOf(t, want).NotAfter) {
+		if !r.OK || cc.ExpiresAt == nil || !cc.ExpiresAt.Equal(leafOf(t, want).NotAfter) || !strings.HasSuffix(cc.Message, " (read from "+certPath+")") {
 			t.Fatalf("ok %v, client-cert %+v; want the expiry %s%s", r.OK, cc, leafOf(t, want).NotAfter, dumpResult(r))
 		}
 		serial := leafOf(t, want).SerialNumber.String()
