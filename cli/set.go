@@ -48,7 +48,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID] | --tenant-id T --client-id C (--token-stdin | --sp-cert FILE)) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
+		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID] | --tenant-id T --client-id C (--token-stdin | --sp-cert FILE)) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE [--client-cert-in-place]] [--activate] [--no-check | --deep]",
 		Short:             "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long:              setLong,
 		Example:           setExample,
