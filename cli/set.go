@@ -119,12 +119,13 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 		}
 	}
 	inPlace, err := inPlaceGiven(fl)
-	for i := range opts.Fields {
-		if inPlace {
-			opts.Fields[i].Key = inPlaceKey(opts.Fields[i].Key)
-		}
+	if err != nil || !inPlace {
+		return err
 	}
-	return err
+	for i := range opts.Fields { // the files' paths instead of their contents
+		opts.Fields[i].Key = inPlaceKey(opts.Fields[i].Key)
+	}
+	return nil
 }
 
 // earlyProvider checks --provider against a credential named after a provider, before the store

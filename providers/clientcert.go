@@ -269,8 +269,7 @@ func addClientCertCheck(r *Result, s config.Settings, now time.Time) {
 }
 
 // ClientCertCheck is the check of n's client certificate (set): it can be read, its key is its
-// own, and when it expires.
-// A certificate kept in place is read from its files now.
+// own, and when it expires. A certificate kept in place is read from its files now.
 func ClientCertCheck(n config.Net, now time.Time) Check {
 	_, leaf, err := LoadClientCert(n)
 	if err != nil {
