@@ -27,8 +27,8 @@ const (
 	proxyUsage         = `forward proxy for these requests, http://host:port (over HTTPS_PROXY; "" clears it and its credentials)`
 	proxyUsernameUsage = "the proxy's username; its password comes from " + proxyPasswordEnv + " or a prompt"
 	noProxyUsage       = "hosts reached without the proxy, comma-separated (NO_PROXY's syntax)"
-	clientCertUsage    = `PEM file of a client certificate for servers that demand one (mutual TLS; "" clears it and its key)`
-	clientKeyUsage     = "PEM file of the client certificate's private key (kept encrypted in the store)"
+	clientCertUsage    = `PEM file of a client certificate for servers that demand one (mutual TLS; "" clears it and its key, in the store or in place)`
+	clientKeyUsage     = "PEM file of the client certificate's private key (kept encrypted in the store; with --" + inPlaceFlag + " read where it is)"
 )
 
 // netFlagFields are the settings the network flags set, by flag.
@@ -48,24 +48,35 @@ func addNetFlags(fl *pflag.FlagSet) {
 	for _, f := range netFlagFields {
 		fl.String(f.flag, "", f.usage)
 	}
+	addInPlaceFlag(fl)
 }
 
-// netFlagsGiven copies the network flags given on fl into s and lists their fields.
-func netFlagsGiven(fl *pflag.FlagSet, s *config.Settings) []config.Field {
+// netFlagsGiven copies the network flags given on fl into s and lists their fields (with
+// --client-cert-in-place, the files' paths instead of their contents).
+func netFlagsGiven(fl *pflag.FlagSet, s *config.Settings) ([]config.Field, error) {
+	inPlace, err := inPlaceGiven(fl)
+	if err != nil {
+		return nil, err
+	}
 	var given []config.Field
 	for _, f := range netFlagFields {
 		if fl.Changed(f.flag) {
+			k := f.key
+			if inPlace {
+				k = inPlaceKey(k)
+			}
 			v, _ := fl.GetString(f.flag)
-			*s.Ref(f.key) = v
-			given = append(given, f.key)
+			*s.Ref(k) = v
+			given = append(given, k)
 		}
 	}
-	return given
+	return given, nil
 }
 
 // applyNetFlags finishes the network flags among given, whose values s holds as typed: it reads
-// the certificate and key files, clears what --proxy "" and --client-cert "" clear, and reads the
-// proxy password when --proxy-username is given. It returns the further fields it changed.
+// the certificate and key files (or, with --client-cert-in-place, checks them and keeps their
+// paths), clears what --proxy "" and --client-cert "" clear, and reads the proxy password when
+// --proxy-username is given. It returns the further fields it changed.
 func applyNetFlags(deps runDeps, s *config.Settings, given []config.Field) ([]config.Field, error) {
 	has := func(k config.Field) bool { return slices.Contains(given, k) }
 	var more []config.Field
@@ -80,11 +91,15 @@ func applyNetFlags(deps runDeps, s *config.Settings, given []config.Field) ([]co
 	var err error
 	switch {
 	case has(config.FieldClientCert) && s.ClientCert == "":
-		clear(config.FieldClientKey)
+		clear(config.FieldClientKey, config.FieldClientCertPath, config.FieldClientKeyPath)
 	case has(config.FieldClientCert):
 		if s.ClientCert, err = readPEMFile("--client-cert", s.ClientCert); err != nil {
 			return nil, err
 		}
+		clear(config.FieldClientCertPath, config.FieldClientKeyPath)
+	}
+	if err := applyInPlace(s, given, clear); err != nil {
+		return nil, err
 	}
 	if has(config.FieldClientKey) {
 		if s.ClientKey == "" {
@@ -186,7 +201,8 @@ func (opts *platformSetOptions) net(stored config.Net) (config.Net, error) {
 		return stored, nil
 	}
 	s := config.Settings{Proxy: stored.Proxy, ProxyUsername: stored.ProxyUsername, ProxyPassword: stored.ProxyPassword,
-		NoProxy: stored.NoProxy, ClientCert: stored.ClientCert, ClientKey: stored.ClientKey}
+		NoProxy: stored.NoProxy, ClientCert: stored.ClientCert, ClientKey: stored.ClientKey,
+		ClientCertPath: stored.ClientCertPath, ClientKeyPath: stored.ClientKeyPath}
 	for _, k := range opts.NetGiven {
 		*s.Ref(k) = *opts.Net.Ref(k)
 	}

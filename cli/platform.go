@@ -93,7 +93,9 @@ func newPlatformSetCmd(f *factory, spec platforms.Spec, runF func(context.Contex
 				}
 			}
 			if spec.NetFlags {
-				opts.NetGiven = netFlagsGiven(cmd.Flags(), &opts.Net)
+				if opts.NetGiven, err = netFlagsGiven(cmd.Flags(), &opts.Net); err != nil {
+					return err
+				}
 			}
 			opts.runDeps = f.deps()
 			return runF(cmd.Context(), opts)

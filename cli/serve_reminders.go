@@ -30,6 +30,8 @@ type expiringToken struct {
 	// Kind is set when it is the client certificate of a platform instance (Name, of this kind)
 	// that expires.
 	Kind string
+	// Path is the file of a client certificate kept in place.
+	Path string
 }
 
 // expiringTokens lists, in the order of usecase.CredentialNames, each credential of d whose
@@ -43,9 +45,10 @@ func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expirin
 				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
 			}
 		}
-		if leaf, err := providers.LeafCert(p.ClientCert); p.ClientCert != "" && err == nil {
+		if leaf, err := providers.ClientLeaf(p.Net()); p.Net().HasClientCert() && err == nil {
 			if left := leaf.NotAfter.Sub(now); left <= warn {
-				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: leaf.NotAfter, Left: left, Cert: true})
+				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: leaf.NotAfter, Left: left, Cert: true,
+					Path: p.ClientCertPath})
 			}
 		}
 	}
@@ -59,9 +62,9 @@ func expiringInstanceCerts(d *config.Data, warn time.Duration, now time.Time) []
 	for _, kind := range slices.Sorted(maps.Keys(d.Platforms)) {
 		for _, name := range slices.Sorted(maps.Keys(d.Platforms[kind])) {
 			in := d.Platforms[kind][name]
-			if leaf, err := providers.LeafCert(in.ClientCert); in.ClientCert != "" && err == nil {
+			if leaf, err := providers.ClientLeaf(in.Net); in.HasClientCert() && err == nil {
 				if left := leaf.NotAfter.Sub(now); left <= warn {
-					out = append(out, expiringToken{Name: name, ExpiresAt: leaf.NotAfter, Left: left, Cert: true, Kind: kind})
+					out = append(out, expiringToken{Name: name, ExpiresAt: leaf.NotAfter, Left: left, Cert: true, Kind: kind, Path: in.ClientCertPath})
 				}
 			}
 		}
@@ -84,6 +87,9 @@ func reminderLabel(t expiringToken) string {
 
 // certFix is how a client certificate is replaced.
 func certFix(t expiringToken) string {
+	if t.Path != "" {
+		return "renew " + t.Path + " (it is read there at each use)"
+	}
 	if t.Kind != "" {
 		return "set a new one with `gitopscfg " + t.Kind + " set " + t.Name + " --client-cert FILE --client-key FILE`"
 	}

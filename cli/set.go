@@ -48,7 +48,7 @@ func newSetCmd(f *factory, runF func(context.Context, *setOptions) error) *cobra
 	}
 	opts := &setOptions{}
 	cmd := &cobra.Command{
-		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID] | --tenant-id T --client-id C (--token-stdin | --sp-cert FILE)) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--activate] [--no-check | --deep]",
+		Use:               "set CREDENTIAL [--provider PROVIDER] --org NAME (--username NAME --token-stdin | --app-id ID --app-key FILE [--installation-id ID] | --tenant-id T --client-id C (--token-stdin | --sp-cert FILE)) [--host URL] [--project-key KEY] [--url-prefix URL] [--repo OWNER/REPO] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE [--client-cert-in-place]] [--activate] [--no-check | --deep]",
 		Short:             "Add or update a credential non-interactively; checks it live and saves it only if it passes",
 		Long:              setLong,
 		Example:           setExample,
@@ -80,6 +80,7 @@ func (opts *setOptions) addFlags(fl *pflag.FlagSet) {
 	fl.DurationVar(&opts.Timeout, "timeout", providers.DefaultTimeout, "deadline for the live check (60s with --deep)")
 	addKindFlags(fl, opts)
 	opts.SSH.addFlags(fl)
+	addInPlaceFlag(fl)
 }
 
 // fromCommand reads the credential's name and the flags given into opts, refusing what the
@@ -116,6 +117,13 @@ func (opts *setOptions) fromCommand(cmd *cobra.Command, args []string) error {
 			}
 			opts.Fields = append(opts.Fields, setField{Flag: ff.flag, Key: ff.key, Value: v})
 		}
+	}
+	inPlace, err := inPlaceGiven(fl)
+	if err != nil || !inPlace {
+		return err
+	}
+	for i := range opts.Fields { // the files' paths instead of their contents
+		opts.Fields[i].Key = inPlaceKey(opts.Fields[i].Key)
 	}
 	return nil
 }

@@ -52,6 +52,9 @@ const setExample = `  # Add GitHub and make it the active provider; the token co
   # A server that demands a client certificate
   $ gitopscfg set gitlab --client-cert /etc/ssl/gitops.crt --client-key /etc/ssl/gitops.key
 
+  # The same, renewed on disk by cert-manager or Vault agent: the files are read where they are at each use
+  $ gitopscfg set gitlab --client-cert /etc/gitops/tls/tls.crt --client-key /etc/gitops/tls/tls.key --client-cert-in-place
+
   # Repositories are created by hand: verify with a throw-away branch in an existing one
   $ printf '%s' "$GITLAB_TOKEN" | gitopscfg set gitlab --org acme --repo acme/platform/gitops-apps --token-stdin --deep
 

@@ -53,6 +53,8 @@ type statusProviderJSON struct {
 	// ClientCertExpiresAt when its client certificate expires (omitted without one).
 	Proxy               *string    `json:"proxy,omitempty"`
 	ClientCertExpiresAt *time.Time `json:"client_cert_expires_at,omitempty"`
+	// ClientCertPath is the file of a client certificate kept in place (omitted otherwise).
+	ClientCertPath string `json:"client_cert_path,omitempty"`
 	// SSH is set when the credential's Git goes over SSH.
 	SSH *sshStatusJSON `json:"ssh,omitempty"`
 }
@@ -150,6 +152,7 @@ func writeStatusJSON(w io.Writer, d *config.Data, dts *devtronStatusJSON, list [
 			// has it); last_deep is the latest round trip.
 			sp.LastCheck, sp.LastDeep = lastCheck(c.Latest()), lastCheck(c.LastDeep)
 			sp.Proxy, sp.ClientCertExpiresAt = netJSON(providers.Credentials{Provider: p.ID, Settings: c.Settings})
+			sp.ClientCertPath = c.ClientCertPath
 			sp.SSH = sshStatus(name, c)
 		}
 		out.Providers = append(out.Providers, sp)

@@ -29,10 +29,10 @@ func netJSON(c providers.Credentials) (*string, *time.Time) {
 	if p := providers.ProxyOf(providers.TransportOf(c.Settings), apiTarget(c)); p != "" {
 		px = &p
 	}
-	if c.ClientCert == "" {
+	if !c.Net().HasClientCert() {
 		return px, nil
 	}
-	leaf, err := providers.LeafCert(c.ClientCert)
+	leaf, err := providers.ClientLeaf(c.Net())
 	if err != nil {
 		return px, nil
 	}
@@ -49,13 +49,7 @@ func writeNetText(w io.Writer, d *config.Data, now time.Time) {
 			continue
 		}
 		c := providers.Credentials{Provider: providers.ID(row.c.Provider), Name: row.name, Settings: row.c.Settings}
-		line := netSummary(providers.TransportOf(c.Settings), apiTarget(c))
-		if c.ClientCert != "" {
-			if leaf, err := providers.LeafCert(c.ClientCert); err == nil {
-				_, msg := providers.CertExpiry(leaf, now)
-				line = joinNonEmpty(line, msg)
-			}
-		}
+		line := joinNonEmpty(netSummary(providers.TransportOf(c.Settings), apiTarget(c)), certLine(c.Net(), now))
 		if line == "" {
 			continue
 		}
@@ -92,11 +86,25 @@ func instanceNet(n config.Net, caBundle, url string, now time.Time) string {
 	if url != "" {
 		line = netSummary(providers.Transport{CABundle: caBundle, Net: n}, url)
 	}
-	if n.ClientCert != "" {
-		if leaf, err := providers.LeafCert(n.ClientCert); err == nil {
-			_, msg := providers.CertExpiry(leaf, now)
-			line = joinNonEmpty(line, msg)
-		}
+	return joinNonEmpty(line, certLine(n, now))
+}
+
+// certLine says when n's client certificate expires ("": none); one kept in place is read from
+// its file now, and the line names the file, or says why it cannot be read.
+func certLine(n config.Net, now time.Time) string {
+	if !n.HasClientCert() {
+		return ""
 	}
-	return line
+	leaf, err := providers.ClientLeaf(n)
+	switch {
+	case err != nil && n.InPlace():
+		return err.Error()
+	case err != nil:
+		return ""
+	}
+	_, msg := providers.ClientCertExpiry(n, leaf, now)
+	if n.InPlace() {
+		msg += " (read in place from " + n.ClientCertPath + ")"
+	}
+	return msg
 }

@@ -127,7 +127,8 @@ func (d *Data) auditPlatforms(before *Data, who string, at time.Time) {
 			}{{"url", old.URL, cur.URL}, {"token", old.Token, cur.Token}, {"ca_bundle", old.CABundle, cur.CABundle},
 				{"proxy", old.Proxy, cur.Proxy}, {"proxy_username", old.ProxyUsername, cur.ProxyUsername},
 				{"proxy_password", old.ProxyPassword, cur.ProxyPassword}, {"no_proxy", old.NoProxy, cur.NoProxy},
-				{"client_cert", old.ClientCert, cur.ClientCert}, {"client_key", old.ClientKey, cur.ClientKey}} {
+				{"client_cert", old.ClientCert, cur.ClientCert}, {"client_key", old.ClientKey, cur.ClientKey},
+				{"client_cert_path", old.ClientCertPath, cur.ClientCertPath}, {"client_key_path", old.ClientKeyPath, cur.ClientKeyPath}} {
 				if f.x != f.y {
 					e.Fields = append(e.Fields, f.name)
 				}

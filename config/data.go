@@ -64,12 +64,25 @@ type Net struct {
 	NoProxy       string `json:"no_proxy,omitempty"`
 	ClientCert    string `json:"client_cert,omitempty"`
 	ClientKey     string `json:"client_key,omitempty"`
+	// ClientCertPath and ClientKeyPath: the client certificate and key kept in place (see
+	// Settings).
+	ClientCertPath string `json:"client_cert_path,omitempty"`
+	ClientKeyPath  string `json:"client_key_path,omitempty"`
 }
+
+// HasClientCert reports whether n sets a client certificate, in the store or in place.
+func (n Net) HasClientCert() bool {
+	return n.ClientCert != "" || n.ClientKey != "" || n.ClientCertPath != "" || n.ClientKeyPath != ""
+}
+
+// InPlace reports whether n's client certificate is read from files at each use.
+func (n Net) InPlace() bool { return n.ClientCertPath != "" || n.ClientKeyPath != "" }
 
 // Net returns the settings' proxy and client certificate.
 func (s Settings) Net() Net {
 	return Net{Proxy: s.Proxy, ProxyUsername: s.ProxyUsername, ProxyPassword: s.ProxyPassword,
-		NoProxy: s.NoProxy, ClientCert: s.ClientCert, ClientKey: s.ClientKey}
+		NoProxy: s.NoProxy, ClientCert: s.ClientCert, ClientKey: s.ClientKey,
+		ClientCertPath: s.ClientCertPath, ClientKeyPath: s.ClientKeyPath}
 }
 
 // Credential is one named Git credential of a provider. Token is the secret.

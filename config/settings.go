@@ -61,6 +61,13 @@ type Settings struct {
 	// SSHKeyRef names the public key registered through the provider's API ("deploy:OWNER/REPO:ID"
 	// or "user:ID"), which remove deletes; empty when it was pasted by hand.
 	SSHKeyRef string `json:"ssh_key_ref,omitempty"`
+
+	// ClientCertPath and ClientKeyPath are the absolute paths of a client certificate and its
+	// key (PEM files) read where they are at each use, so that a renewal on disk (cert-manager,
+	// Vault agent) is picked up and the key never enters the store; they exclude ClientCert and
+	// ClientKey (see Net.HasClientCert).
+	ClientCertPath string `json:"client_cert_path,omitempty"`
+	ClientKeyPath  string `json:"client_key_path,omitempty"`
 }
 
 // The kinds of credential (Settings.Kind).
@@ -117,6 +124,9 @@ const (
 	FieldSSHURL     Field = "ssh_url"
 	FieldSSHHostKey Field = "ssh_host_key"
 	FieldSSHKeyRef  Field = "ssh_key_ref"
+
+	FieldClientCertPath Field = "client_cert_path"
+	FieldClientKeyPath  Field = "client_key_path"
 )
 
 // Fields lists every setting in Settings' order, which is the audit's and the forms' order.

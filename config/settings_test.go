@@ -14,7 +14,8 @@ func TestSettingsKeysAreTheirStoredNames(t *testing.T) {
 		FieldKind, FieldAppID, FieldInstallationID,
 		FieldProxy, FieldProxyUsername, FieldProxyPassword, FieldNoProxy, FieldClientCert, FieldClientKey,
 		FieldTenantID, FieldClientID, FieldAuthorityURL, FieldRepo,
-		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey, FieldSSHKeyRef}
+		FieldURL, FieldSSHKey, FieldSSHURL, FieldSSHHostKey, FieldSSHKeyRef,
+		FieldClientCertPath, FieldClientKeyPath}
 	if !slices.Equal(Fields, want) {
 		t.Fatalf("Fields = %v, want %v", Fields, want)
 	}

@@ -37,6 +37,10 @@ func checkNetValue(k providers.FieldKey, raw string) (s string, ok bool, err err
 		s, err = checkClientCert(raw)
 	case providers.FieldClientKey:
 		s, err = checkClientKey(raw)
+	case providers.FieldClientCertPath:
+		s, err = FilePath(raw, "the client certificate's path", "/etc/gitops/tls/tls.crt")
+	case providers.FieldClientKeyPath:
+		s, err = FilePath(raw, "the client key's path", "/etc/gitops/tls/tls.key")
 	default:
 		return "", false, nil
 	}
@@ -173,7 +177,11 @@ func netRules(s config.Settings) map[providers.FieldKey]error {
 	if s.ProxyPassword != "" && s.ProxyUsername == "" {
 		errs[providers.FieldProxyUsername] = errors.New("a proxy password is set without a proxy username: give --proxy-username")
 	}
-	switch {
+	switch n := s.Net(); {
+	case n.InPlace() && (s.ClientCert != "" || s.ClientKey != ""):
+		errs[providers.FieldClientCertPath] = errors.New("a client certificate is set both in the store and in place: keep one, with --client-cert FILE --client-key FILE (add --client-cert-in-place to keep the files where they are)")
+	case n.InPlace() && (s.ClientCertPath == "" || s.ClientKeyPath == ""):
+		errs[providers.FieldClientCertPath] = errors.New("a client certificate kept in place needs both its files: give --client-cert FILE --client-key FILE --client-cert-in-place")
 	case s.ClientCert == "" && s.ClientKey != "":
 		errs[providers.FieldClientCert] = errors.New("a client key is set without its certificate: give --client-cert FILE")
 	case s.ClientCert != "":
@@ -188,10 +196,11 @@ func netRules(s config.Settings) map[providers.FieldKey]error {
 // as a credential's); the error joins one per bad value, naming its flag.
 func NetSettings(n config.Net) (config.Net, error) {
 	s := config.Settings{Proxy: n.Proxy, ProxyUsername: n.ProxyUsername, ProxyPassword: n.ProxyPassword,
-		NoProxy: n.NoProxy, ClientCert: n.ClientCert, ClientKey: n.ClientKey}
+		NoProxy: n.NoProxy, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
+		ClientCertPath: n.ClientCertPath, ClientKeyPath: n.ClientKeyPath}
 	var errs []error
 	for _, k := range []providers.FieldKey{providers.FieldProxy, providers.FieldProxyUsername, providers.FieldProxyPassword,
-		providers.FieldNoProxy, providers.FieldClientCert, providers.FieldClientKey} {
+		providers.FieldNoProxy, providers.FieldClientCert, providers.FieldClientKey, providers.FieldClientCertPath, providers.FieldClientKeyPath} {
 		v := s.Ref(k)
 		out, _, err := checkNetValue(k, *v)
 		if err != nil {
@@ -201,7 +210,7 @@ func NetSettings(n config.Net) (config.Net, error) {
 		*v = out
 	}
 	if len(errs) == 0 {
-		for _, k := range []providers.FieldKey{providers.FieldProxy, providers.FieldProxyUsername, providers.FieldClientCert, providers.FieldClientKey} {
+		for _, k := range []providers.FieldKey{providers.FieldProxy, providers.FieldProxyUsername, providers.FieldClientCert, providers.FieldClientKey, providers.FieldClientCertPath} {
 			if err := netRules(s)[k]; err != nil {
 				errs = append(errs, err)
 			}

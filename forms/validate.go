@@ -95,6 +95,9 @@ var valueRules = map[providers.FieldKey]func(raw string) (string, error){
 		s := strings.TrimSpace(raw)
 		return s, plainText(s, "the repository")
 	},
+
+	providers.FieldClientCertPath: netRule(providers.FieldClientCertPath),
+	providers.FieldClientKeyPath:  netRule(providers.FieldClientKeyPath),
 }
 
 // netRule is the rule of the network setting k.

@@ -28,7 +28,7 @@ type ExportOptions struct {
 
 func init() {
 	register(withCluster(Spec{Kind: KindArgoCD, Name: "Argo CD", Export: ArgoCD,
-		ExportClaim: ArgoCDPrefix}))
+		ExportClaim: ArgoCDPrefix, ExportNote: ArgoCDNote}))
 }
 
 // Argo CD secret kinds.
@@ -162,6 +162,9 @@ func ArgoCD(ctx context.Context, env *providers.Env, c providers.Credentials, o 
 	}
 	ca, err := readCA(c.CABundle)
 	if err != nil {
+		return nil, err
+	}
+	if c.Settings, err = providers.InlineClientCert(c.Settings); err != nil { // a copy of the files now
 		return nil, err
 	}
 	objs := []Object{argoCDSecret(c, ns, name, kind, target)}

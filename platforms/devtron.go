@@ -243,7 +243,7 @@ func (d *Devtron) Check(ctx context.Context) (r providers.Result) {
 	}
 	defer func() {
 		r.DurationMS = time.Since(start).Milliseconds()
-		if d.in.ClientCert != "" {
+		if d.in.HasClientCert() {
 			r.Checks = append(r.Checks, providers.ClientCertCheck(d.in.Net, time.Now()))
 		}
 		r.Finish()

@@ -35,6 +35,9 @@ func normalize(ctx context.Context, env *providers.Env, c providers.Credentials)
 	if name == "" {
 		return Config{}, nil, unsupported(c.Provider)
 	}
+	if c.Settings, err = providers.InlineClientCert(c.Settings); err != nil { // Devtron gets a copy of the files now
+		return Config{}, nil, err
+	}
 	if strings.TrimSpace(c.Token) == "" {
 		return Config{}, nil, errors.New("the stored token is empty: Devtron would skip its validation and save a configuration that cannot work; set the token first")
 	}

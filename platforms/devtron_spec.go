@@ -43,7 +43,7 @@ unless --replace is given.`
 
 // devtronSetDoc is the help of `gitopscfg devtron set` and `gitopscfg devtron`.
 var devtronSetDoc = Doc{
-	Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE] [--no-check]",
+	Use:   "set [INSTANCE] --url URL --token-stdin [--ca-bundle FILE] [--proxy URL [--proxy-username U] [--no-proxy LIST]] [--client-cert FILE --client-key FILE [--client-cert-in-place]] [--no-check]",
 	Short: "Store a Devtron instance (its API token is encrypted like the Git tokens)",
 	Long: `Store a Devtron instance that ` + "`gitopscfg push devtron`" + ` sends configurations to, under the name
 INSTANCE (default "default"; lower-case letters, digits and '-', at most 40 characters): a staging and

@@ -1,6 +1,7 @@
 package platforms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -30,19 +31,15 @@ func Flux(c providers.Credentials, o ExportOptions) ([]Object, error) {
 	if o.Kind != "" || o.Repo != "" {
 		return nil, fmt.Errorf("--kind and --repo apply to Argo CD only")
 	}
-	ns := o.Namespace
-	if ns == "" {
-		ns = "flux-system"
-	}
-	name := o.Name
-	if name == "" {
-		name = secretBase(c)
-	}
+	ns, name := cmp.Or(o.Namespace, "flux-system"), cmp.Or(o.Name, secretBase(c))
 	if err := checkNames(ns, name); err != nil {
 		return nil, err
 	}
 	ca, err := readCA(c.CABundle)
 	if err != nil {
+		return nil, err
+	}
+	if c.Settings, err = providers.InlineClientCert(c.Settings); err != nil { // a copy of the files now
 		return nil, err
 	}
 	data := Object{{"username", providers.GitUsername(c)}, {"password", c.Token}}

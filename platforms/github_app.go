@@ -68,5 +68,8 @@ func FluxNote(c providers.Credentials) string {
 	if n := fluxProxyNote(c); n != "" {
 		notes = append(notes, n)
 	}
+	if n := inPlaceCertNote(c); n != "" {
+		notes = append(notes, n)
+	}
 	return strings.Join(notes, "; ")
 }

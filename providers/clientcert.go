@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -97,19 +98,22 @@ func IssuerName(c *x509.Certificate) string {
 type clientCert struct {
 	pair *tls.Certificate
 	leaf *x509.Certificate
+	// renew is what to do about an expired certificate (where it is kept).
+	renew string
 
 	mu         sync.Mutex
 	asked      bool
 	outsideCAs bool
 }
 
-// withClientCert makes conf send n's client certificate whenever a server asks, even one whose
-// issuer the server does not name among its acceptable CAs (Go's own choice would then send
-// nothing, and the refusal would look like a missing certificate).
-func withClientCert(conf *tls.Config, n config.Net) (*clientCert, error) {
-	cc := &clientCert{}
-	if n.ClientCert != "" || n.ClientKey != "" {
-		pair, leaf, err := ParseClientCert(n.ClientCert, n.ClientKey)
+// withClientCert makes conf send n's client certificate (its PEMs as read now: cert and key)
+// whenever a server asks, even one whose issuer the server does not name among its acceptable
+// CAs (Go's own choice would then send nothing, and the refusal would look like a missing
+// certificate).
+func withClientCert(conf *tls.Config, n config.Net, cert, key string) (*clientCert, error) {
+	cc := &clientCert{renew: renewHint(n)}
+	if n.HasClientCert() {
+		pair, leaf, err := parseNetPEM(n, cert, key)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +215,7 @@ const (
 func (cc *clientCert) failure(kind certFailure, host string, err error) error {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	e := &ClientCertError{Host: host, None: kind == certNone, OutsideCAs: cc.outsideCAs, Err: err}
+	e := &ClientCertError{Host: host, None: kind == certNone, OutsideCAs: cc.outsideCAs, Err: err, Renew: cc.renew}
 	if cc.leaf != nil {
 		e.Subject, e.Issuer, e.NotAfter = CertName(cc.leaf), IssuerName(cc.leaf), cc.leaf.NotAfter
 		e.Set = true
@@ -229,7 +233,9 @@ type ClientCertError struct {
 	OutsideCAs      bool
 	Subject, Issuer string
 	NotAfter        time.Time
-	Err             error
+	// Renew is what to do about an expired certificate ("": set it again).
+	Renew string
+	Err   error
 }
 
 func (e *ClientCertError) Unwrap() error { return e.Err }
@@ -239,8 +245,9 @@ func (e *ClientCertError) Error() string {
 	case !e.Set:
 		return fmt.Sprintf("%s asks for a client certificate and none is set: set one with --client-cert FILE --client-key FILE (Client certificate under Advanced)", e.Host)
 	case time.Now().After(e.NotAfter):
-		return fmt.Sprintf("%s refused the client certificate %s: it expired on %s (%s ago); renew it and set it again with --client-cert and --client-key",
-			e.Host, e.Subject, e.NotAfter.UTC().Format("2006-01-02 15:04 UTC"), agoText(time.Since(e.NotAfter)))
+		return fmt.Sprintf("%s refused the client certificate %s: it expired on %s (%s ago); %s",
+			e.Host, e.Subject, e.NotAfter.UTC().Format("2006-01-02 15:04 UTC"), agoText(time.Since(e.NotAfter)),
+			cmp.Or(e.Renew, "renew it and set it again with --client-cert and --client-key"))
 	}
 	msg := fmt.Sprintf("%s refused the client certificate %s issued by %s", e.Host, e.Subject, e.Issuer)
 	if e.None {
@@ -262,27 +269,34 @@ func addClientCertCheck(r *Result, s config.Settings, now time.Time) {
 }
 
 // ClientCertCheck is the check of n's client certificate (set): it can be read, its key is its
-// own, and when it expires.
+// own, and when it expires. A certificate kept in place is read from its files now.
 func ClientCertCheck(n config.Net, now time.Time) Check {
-	_, leaf, err := ParseClientCert(n.ClientCert, n.ClientKey)
+	_, leaf, err := LoadClientCert(n)
 	if err != nil {
 		return Check{ID: CheckClientCert, Status: Fail, Message: err.Error()}
 	}
 	exp := leaf.NotAfter.UTC()
-	st, msg := CertExpiry(leaf, now)
+	st, msg := ClientCertExpiry(n, leaf, now)
+	if n.InPlace() && st != Fail {
+		msg += " (read from " + n.ClientCertPath + ")"
+	}
 	return Check{ID: CheckClientCert, Status: st, Message: msg, ExpiresAt: &exp}
 }
 
 // CertExpiry says when the client certificate leaf expires, as of now: the status of its check
 // and the sentence.
 func CertExpiry(leaf *x509.Certificate, now time.Time) (Status, string) {
+	return certExpiry(leaf, now, "renew it and set it again with --client-cert and --client-key")
+}
+
+// certExpiry is CertExpiry with what to do about an expired certificate.
+func certExpiry(leaf *x509.Certificate, now time.Time, renew string) (Status, string) {
 	const layout = "2006-01-02 15:04 UTC"
 	who := fmt.Sprintf("the client certificate %s (issued by %s)", CertName(leaf), IssuerName(leaf))
 	left := leaf.NotAfter.Sub(now)
 	switch {
 	case left <= 0:
-		return Fail, fmt.Sprintf("%s expired on %s (%s ago): renew it and set it again with --client-cert and --client-key",
-			who, leaf.NotAfter.UTC().Format(layout), agoText(-left))
+		return Fail, fmt.Sprintf("%s expired on %s (%s ago): %s", who, leaf.NotAfter.UTC().Format(layout), agoText(-left), renew)
 	case now.Before(leaf.NotBefore):
 		return Fail, fmt.Sprintf("%s is not valid before %s: check this machine's clock, or the certificate", who, leaf.NotBefore.UTC().Format(layout))
 	case left < CertExpiryWarn:

@@ -44,6 +44,9 @@ const (
 	FieldSSHURL     = config.FieldSSHURL
 	FieldSSHHostKey = config.FieldSSHHostKey
 	FieldSSHKeyRef  = config.FieldSSHKeyRef
+
+	FieldClientCertPath = config.FieldClientCertPath
+	FieldClientKeyPath  = config.FieldClientKeyPath
 )
 
 // FieldKeys lists every field key, in the order forms show them and errors name them.
@@ -143,6 +146,10 @@ var netFields = []Field{
 		Help: assets.FieldHelp("advanced", "client_cert")},
 	{Key: FieldClientKey, Label: "Client key", Optional: true, Advanced: true, Secret: true, NotInPlainPrompts: true, CommandLineOnly: true,
 		Help: assets.FieldHelp("advanced", "client_key")},
+	{Key: FieldClientCertPath, Label: "Client certificate file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true,
+		Example: "/etc/gitops/tls/tls.crt", Help: assets.FieldHelp("advanced", "client_cert_path")},
+	{Key: FieldClientKeyPath, Label: "Client key file (in place)", Optional: true, Advanced: true, NotInPlainPrompts: true,
+		Example: "/etc/gitops/tls/tls.key", Help: assets.FieldHelp("advanced", "client_key_path")},
 }
 
 // withAdvanced appends the advanced fields and the network fields to a provider's own.

@@ -229,7 +229,7 @@ func newSession(env *Env, p Provider, c Credentials, r *Result) (*session, bool)
 	if px := env.Clients.Proxy(t, base); px != "" {
 		r.Proxy = &px
 	}
-	if c.ClientCert != "" {
+	if c.Net().HasClientCert() {
 		addClientCertCheck(r, c.Settings, now(env))
 	}
 	hc, err := env.Clients.ForTransport(t)

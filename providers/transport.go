@@ -59,19 +59,27 @@ type Clients struct {
 	userAgent string
 	env       envProxy
 	mu        sync.Mutex
-	byCA      map[Transport]*pooled
+	byCA      map[poolKey]*pooled
+}
+
+// poolKey is a transport and, for a client certificate kept in place, its files' contents as
+// read at this use: a renewal on disk makes a new client (see clientcert_file.go).
+type poolKey struct {
+	t     Transport
+	files filesKey
 }
 
 // pooled is one transport's client for the APIs, and its round tripper for Git.
 type pooled struct {
-	api *http.Client
-	git http.RoundTripper
+	api  *http.Client
+	git  http.RoundTripper
+	conn *http.Transport
 }
 
 // newClients returns a client pool whose requests carry User-Agent: gitopscfg/<version>, and go
 // through the environment's proxy (read now) where a credential sets none.
 func newClients(version string) *Clients {
-	return &Clients{userAgent: "gitopscfg/" + version, env: proxyFromEnvironment(), byCA: map[Transport]*pooled{}}
+	return &Clients{userAgent: "gitopscfg/" + version, env: proxyFromEnvironment(), byCA: map[poolKey]*pooled{}}
 }
 
 // UserAgent is the User-Agent header value every request carries.
@@ -128,11 +136,35 @@ func proxyOf(t Transport, env envProxy, target string) string {
 }
 
 func (c *Clients) pooled(t Transport) (*pooled, error) {
+	cert, key, err := ClientPEM(t.Net) // the files kept in place, read at each use
+	if err != nil {
+		return nil, err
+	}
+	k := poolKey{t: t}
+	if t.InPlace() {
+		k.files = filesKeyOf(cert, key)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.byCA[t]; ok {
+	if p, ok := c.byCA[k]; ok {
 		return p, nil
 	}
+	p, err := c.newPooled(t, cert, key)
+	if err != nil {
+		return nil, err
+	}
+	for old, op := range c.byCA {
+		if old.t == t { // the files were renewed: the old certificate's connections go
+			op.conn.CloseIdleConnections()
+			delete(c.byCA, old)
+		}
+	}
+	c.byCA[k] = p
+	return p, nil
+}
+
+// newPooled builds transport t's client, with the client certificate's PEMs read for it.
+func (c *Clients) newPooled(t Transport, cert, key string) (*pooled, error) {
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if t.CABundle != "" {
 		pool, err := loadCABundle(t.CABundle)
@@ -147,7 +179,7 @@ func (c *Clients) pooled(t Transport) (*pooled, error) {
 		}
 	}
 	proxyTLS := tlsConf.Clone() // the client certificate is for the server, not for an https proxy
-	mtls, err := withClientCert(tlsConf, t.Net)
+	mtls, err := withClientCert(tlsConf, t.Net, cert, key)
 	if err != nil {
 		return nil, err
 	}
@@ -178,9 +210,7 @@ func (c *Clients) pooled(t Transport) (*pooled, error) {
 			return nil
 		},
 	}
-	p := &pooled{api: hc, git: front}
-	c.byCA[t] = p
-	return p, nil
+	return &pooled{api: hc, git: front, conn: tr}, nil
 }
 
 // loadCABundle returns the system roots plus the certificates of the PEM file at path (read by
