@@ -24,7 +24,7 @@ import (
 // DELETE /users/{selected_user}/ssh-keys) and the Bitbucket emulator's answers to them (for keys:
 // one added, the same key refused while held and after its deletion, one deleted, an unknown one)
 // are validated against Atlassian's description (testdata/openapi/bitbucket, trimmed from
-// swagger.v3.json by its trim.go, which lists the corrections it makes and the evidence for each).
+// swagger.v3.json by testdata/openapi/trim, whose bitbucket.go lists the corrections it makes and the evidence for each).
 // The validating proxy is openapi_azure_test.go's specProxy.
 
 // specRouterV3 loads an OpenAPI 3 description, served at base.

@@ -21,7 +21,7 @@ import (
 // Faithful emulators: the SSH-key requests the product sends to GitLab (a deploy key with write
 // access on a project, a key of the token's user; each added, refused as held already, deleted,
 // and deleted again) and the GitLab emulator's answers are validated against GitLab's description
-// (testdata/openapi/gitlab, trimmed from doc/api/openapi/openapi_v2.yaml by its trim.go, which
+// (testdata/openapi/gitlab, trimmed from doc/api/openapi/openapi_v2.yaml by testdata/openapi/trim, which
 // makes a key's expires_at and last_used_at nullable and adds the user-key operations the
 // description leaves out, citing GitLab's source and documentation for both).
 

@@ -1,9 +1,12 @@
-// Command trim keeps, of GitLab's REST API description (Swagger 2.0, doc/api/openapi/openapi_v2.yaml
-// in gitlab-org/gitlab, mirrored at github.com/gitlabhq/gitlabhq), the operations gitopscfg sends
-// and the definitions they refer to, without examples, and writes them to openapi_v2.trimmed.json
-// beside this file:
+package main
+
+import "fmt"
+
+// GitLab's description: of GitLab's REST API description (Swagger 2.0, doc/api/openapi/openapi_v2.yaml
+// in gitlab-org/gitlab, mirrored at github.com/gitlabhq/gitlabhq), trim keeps the operations gitopscfg
+// sends and the definitions they refer to, without examples, in gitlab/openapi_v2.trimmed.json:
 //
-//	go run ./providers/testdata/openapi/gitlab/trim.go openapi_v2.yaml
+//	go run ./providers/testdata/openapi/trim gitlab openapi_v2.yaml
 //
 // The product's requests and the GitLab emulator's answers are validated against the result
 // (providers/openapi_gitlab_test.go). Two things are changed, each marked in the output:
@@ -22,105 +25,35 @@
 //     as lib/api/entities/ssh_key.rb exposes it (API_Entities_SSHKey), with the correction above.
 //
 // Everything else is as GitLab generated it.
-package main
+func init() {
+	descriptions["gitlab"] = description{out: "gitlab/openapi_v2.trimmed.json", ops: gitlabOps, swagger2: true,
+		top: []string{"swagger", "info", "host", "produces", "securityDefinitions"}, fix: gitlabFix}
+}
 
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
-	"sort"
-	"strings"
-
-	"go.yaml.in/yaml/v3"
-)
-
-// ops are the operations of GitLab's description gitopscfg sends: path → methods.
-var ops = map[string][]string{
+// gitlabOps are the operations of GitLab's description gitopscfg sends: path → methods.
+var gitlabOps = map[string][]string{
 	"/api/v4/projects/{id}/deploy_keys":          {"post"},
 	"/api/v4/projects/{id}/deploy_keys/{key_id}": {"delete"},
 }
 
-// nullable lists, per definition, the properties GitLab answers null (see the package comment).
-var nullable = map[string][]string{
+// gitlabNullable lists, per definition, the properties GitLab answers null (see the comment of init).
+var gitlabNullable = map[string][]string{
 	"API_Entities_DeployKeysProject": {"expires_at", "last_used_at"},
 	"API_Entities_SSHKey":            {"expires_at", "last_used_at"},
 }
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run trim.go openapi_v2.yaml")
-		os.Exit(2)
+// gitlabFix adds the user-key operations, then makes the listed properties nullable.
+func gitlabFix(paths map[string]any, comps map[string]map[string]any) error {
+	if comps["definitions"] == nil {
+		comps["definitions"] = map[string]any{}
 	}
-	raw, err := os.ReadFile(os.Args[1])
-	check(err)
-	var doc map[string]any
-	check(yaml.Unmarshal(raw, &doc))
-	paths := doc["paths"].(map[string]any)
-	kept := map[string]any{}
-	for p, methods := range ops {
-		item, ok := paths[p].(map[string]any)
-		if !ok {
-			check(fmt.Errorf("no path %s in the description", p))
-		}
-		k := map[string]any{}
-		for _, m := range methods {
-			if item[m] == nil {
-				check(fmt.Errorf("no %s %s in the description", m, p))
-			}
-			k[m] = item[m]
-		}
-		kept[p] = k
-	}
-	defs := map[string]any{}
-	collect(kept, doc["definitions"].(map[string]any), defs)
-	supplement(kept, defs)
-	check(correct(defs))
-	out := map[string]any{"paths": kept, "definitions": defs}
-	for _, k := range []string{"swagger", "info", "host", "produces", "securityDefinitions"} {
-		out[k] = doc[k]
-	}
-	b, err := json.MarshalIndent(out, "", " ")
-	check(err)
-	_, self, _, _ := runtime.Caller(0)
-	dst := filepath.Join(filepath.Dir(self), "openapi_v2.trimmed.json")
-	check(os.WriteFile(dst, append(b, '\n'), 0o644))
-	fmt.Printf("wrote %s (%d bytes)\n", dst, len(b)+1)
+	gitlabSupplement(paths, comps["definitions"])
+	return gitlabCorrect(comps["definitions"])
 }
 
-// collect drops examples from v and adds every definition v refers to, transitively.
-func collect(v any, all, kept map[string]any) {
-	switch t := v.(type) {
-	case map[string]any:
-		delete(t, "examples")
-		delete(t, "example")
-		if name, ok := strings.CutPrefix(fmt.Sprint(t["$ref"]), "#/definitions/"); ok && kept[name] == nil {
-			d, ok := all[name]
-			if !ok {
-				check(fmt.Errorf("no definition %s in the description", name))
-			}
-			kept[name] = d
-			collect(d, all, kept)
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			collect(t[k], all, kept)
-		}
-	case []any:
-		for _, e := range t {
-			collect(e, all, kept)
-		}
-	}
-}
-
-// correct makes the properties listed in nullable nullable.
-func correct(defs map[string]any) error {
-	for def, props := range nullable {
+// gitlabCorrect makes the properties listed in gitlabNullable nullable.
+func gitlabCorrect(defs map[string]any) error {
+	for def, props := range gitlabNullable {
 		d, ok := defs[def].(map[string]any)
 		if !ok {
 			return fmt.Errorf("no definition %s kept", def)
@@ -138,8 +71,8 @@ func correct(defs map[string]any) error {
 	return nil
 }
 
-// supplement adds the user-key operations GitLab's description lacks (see the package comment).
-func supplement(paths, defs map[string]any) {
+// gitlabSupplement adds the user-key operations GitLab's description lacks (see the comment of init).
+func gitlabSupplement(paths, defs map[string]any) {
 	const why = "GitLab's description leaves out the Users API (lib/api/users.rb); as doc/api/user_keys.md documents it"
 	str := func(format string) map[string]any {
 		s := map[string]any{"type": "string"}
@@ -178,11 +111,4 @@ func supplement(paths, defs map[string]any) {
 			"404": map[string]any{"description": "Not found"},
 		},
 	}}
-}
-
-func check(err error) {
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "trim:", err)
-		os.Exit(1)
-	}
 }
