@@ -3,25 +3,19 @@ package providers_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
@@ -44,27 +38,7 @@ func azureSpecRouters(t *testing.T, base string) []routers.Router {
 	}
 	var out []routers.Router
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v2 openapi2.T
-		if err := json.Unmarshal(raw, &v2); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		doc, err := openapi2conv.ToV3(&v2)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		doc.Servers = openapi3.Servers{{URL: base}}
-		if err := doc.Validate(context.Background()); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		r, err := legacy.NewRouter(doc)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, r)
+		out = append(out, specRouterV2(t, f, base))
 	}
 	return out
 }
