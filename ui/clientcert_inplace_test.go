@@ -26,9 +26,7 @@ func TestEditorKeepsAClientCertificateInPlace(t *testing.T) {
 	hs.tab()
 	hs.typ("-x") // org acme → acme-x
 	hs.waitFor("All checks passed")
-	hs.settle()
-	hs.key("ctrl+s")
-	hs.waitFor("Make GitHub the active provider?")
+	hs.saveChecked("Make GitHub the active provider?")
 	hs.key("n")
 	hs.waitFor("Saved GitHub")
 	c := load(t, s).Credentials["github"]
@@ -57,9 +55,7 @@ func TestEditorSetsAClientCertificateInPlace(t *testing.T) {
 	hs.typ(certPath)
 	hs.focusOn(string(config.FieldClientKeyPath))
 	hs.typ(keyPath)
-	hs.settle()
-	hs.key("ctrl+s")
-	hs.waitFor("Make GitHub the active provider?")
+	hs.saveChecked("Make GitHub the active provider?")
 	hs.key("n")
 	hs.waitFor("Saved GitHub")
 	c := load(t, s).Credentials["github"]

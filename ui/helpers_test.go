@@ -290,6 +290,36 @@ func (hs *harness) waitUntil(what string, ok func(plain string) bool) string {
 	}
 }
 
+// saveChecked presses ctrl+s in the editor and waits for want (the save's next question or
+// notice). When the draft's live check has not finished yet (a debounce or a check still running
+// on a busy machine), it answers the editor's "Save anyway?" with n, waits for the check's reply
+// and saves again, so a test saves a checked draft without guessing how long the check takes.
+func (hs *harness) saveChecked(want string) string {
+	hs.t.Helper()
+	isDone := func(m tea.Msg) bool { _, ok := m.(checkDoneMsg); return ok }
+	for range 20 {
+		hs.mu.Lock()
+		done := 0
+		for _, m := range hs.msgs {
+			if isDone(m) {
+				done++
+			}
+		}
+		hs.mu.Unlock()
+		hs.key("ctrl+s")
+		s := hs.waitUntil(fmt.Sprintf("%q or the unfinished check's question", want), func(plain string) bool {
+			return strings.Contains(plain, want) || strings.Contains(plain, "The check has not finished.")
+		})
+		if strings.Contains(plainText(s), want) {
+			return s
+		}
+		hs.key("n")
+		hs.handled("the draft's live check", done+1, isDone)
+	}
+	hs.t.Fatalf("the draft's live check never finished before a save")
+	return ""
+}
+
 // settle waits until the screen stops changing for a moment (no more async replies).
 func (hs *harness) settle() string {
 	last, same := hs.screen(), 0
