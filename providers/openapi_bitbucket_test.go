@@ -34,6 +34,13 @@ func specRouterV3(t *testing.T, file, base string) routers.Router {
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
+	return specRouter(t, file, doc, base)
+}
+
+// specRouter validates the description doc (read from file) served at base and routes requests
+// to its operations.
+func specRouter(t *testing.T, file string, doc *openapi3.T, base string) routers.Router {
+	t.Helper()
 	doc.Servers = openapi3.Servers{{URL: base}}
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("%s: %v", file, err)

@@ -1,7 +1,6 @@
 package providers_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -9,9 +8,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"gitopscfg/e2e/kit"
 	"gitopscfg/providers"
@@ -40,15 +37,7 @@ func specRouterV2(t *testing.T, file, base string) routers.Router {
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	doc.Servers = openapi3.Servers{{URL: base}}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	r, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return r
+	return specRouter(t, file, doc, base)
 }
 
 func TestGitLabKeyExchangesFollowGitLabsDescription(t *testing.T) {
