@@ -247,7 +247,7 @@ func (e *ClientCertError) Error() string {
 	case time.Now().After(e.NotAfter):
 		return fmt.Sprintf("%s refused the client certificate %s: it expired on %s (%s ago); %s",
 			e.Host, e.Subject, e.NotAfter.UTC().Format("2006-01-02 15:04 UTC"), agoText(time.Since(e.NotAfter)),
-			cmp.Or(e.Renew, "renew it and set it again with --client-cert and --client-key"))
+			cmp.Or(e.Renew, renewStored))
 	}
 	msg := fmt.Sprintf("%s refused the client certificate %s issued by %s", e.Host, e.Subject, e.Issuer)
 	if e.None {
@@ -283,13 +283,11 @@ func ClientCertCheck(n config.Net, now time.Time) Check {
 	return Check{ID: CheckClientCert, Status: st, Message: msg, ExpiresAt: &exp}
 }
 
-// CertExpiry says when the client certificate leaf expires, as of now: the status of its check
-// and the sentence.
-func CertExpiry(leaf *x509.Certificate, now time.Time) (Status, string) {
-	return certExpiry(leaf, now, "renew it and set it again with --client-cert and --client-key")
-}
+// renewStored is what to do about an expired client certificate kept in the store.
+const renewStored = "renew it and set it again with --client-cert and --client-key"
 
-// certExpiry is CertExpiry with what to do about an expired certificate.
+// certExpiry says when the client certificate leaf expires, as of now: the status of its check
+// and the sentence, with renew, what to do about an expired certificate.
 func certExpiry(leaf *x509.Certificate, now time.Time, renew string) (Status, string) {
 	const layout = "2006-01-02 15:04 UTC"
 	who := fmt.Sprintf("the client certificate %s (issued by %s)", CertName(leaf), IssuerName(leaf))

@@ -125,11 +125,11 @@ func renewHint(n config.Net) string {
 	if n.InPlace() && n.ClientCertPath != "" {
 		return "renew it at " + n.ClientCertPath + " (it is read there at each use)"
 	}
-	return "renew it and set it again with --client-cert and --client-key"
+	return renewStored
 }
 
 // ClientCertExpiry says when n's client certificate leaf expires, as of now, with what to do
-// about a certificate kept in place (see CertExpiry).
+// about a certificate kept in place (see certExpiry).
 func ClientCertExpiry(n config.Net, leaf *x509.Certificate, now time.Time) (Status, string) {
 	return certExpiry(leaf, now, renewHint(n))
 }
