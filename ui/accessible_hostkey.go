@@ -18,14 +18,10 @@ func (a *accessible) replaceHostKey(norm *providers.Credentials, changed *provid
 	if _, k, err := providers.TrustedHostKey(*norm); err == nil {
 		trustedType = k.Type()
 	}
-	a.say("WARNING: the SSH host key of %s has CHANGED.\n  Trusted:   %s (%s)\n  Now shown: %s (%s)\n"+
-		"Someone may be intercepting the connection, or the server's key was replaced. Trust the new key only if the "+
-		"server's administrator confirms its fingerprint (ssh-keygen -lf on the server's host key). From the command "+
-		"line: gitopscfg set %s --trust-host-key %s",
-		changed.Host, changed.Trusted, trustedType, changed.Offered, seen.KeyType, norm.CredentialName(), changed.Offered)
+	a.say("WARNING: the SSH host key of %s has CHANGED.\n  Trusted:   %s (%s)\n  Now shown: %s (%s)\n%s",
+		changed.Host, changed.Trusted, trustedType, changed.Offered, seen.KeyType, replaceAdvice(norm.CredentialName(), changed.Offered))
 	answer := ""
-	title := "To trust the new key, type " + replaceWord + " or its fingerprint's last " + itoa64(replaceTail) +
-		" characters (Enter keeps the trusted key: nothing is saved):"
+	title := replaceHow + " (Enter keeps the trusted key: nothing is saved):"
 	if err := a.run(huh.NewInput().Title(title).Value(&answer)); err != nil {
 		return err
 	}

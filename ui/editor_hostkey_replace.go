@@ -28,6 +28,16 @@ const (
 	replaceTail = 4
 )
 
+// replaceHow says how to confirm a replacement, in the editor and the plain prompts.
+var replaceHow = "To trust the new key, type " + replaceWord + " or its fingerprint's last " + itoa64(replaceTail) + " characters"
+
+// replaceAdvice is the warning's advice about the changed key offered to credential name.
+func replaceAdvice(name, offered string) string {
+	return "Someone may be intercepting the connection, or the server's key was replaced. Trust the new key only if " +
+		"the server's administrator confirms its fingerprint (ssh-keygen -lf on the server's host key). From the " +
+		"command line: gitopscfg set " + name + " --trust-host-key " + offered
+}
+
 // hostKeyReplace is the editor's state of a changed host key's replacement.
 type hostKeyReplace struct {
 	// changed is the change the look found; trustedType the type of the key trusted before.
@@ -121,12 +131,9 @@ func (e *editor) replaceView(w int) string {
 		"  Trusted:   " + c.Trusted + "  (" + e.replace.trustedType + ")",
 		"  Now shown: " + c.Offered + "  (" + h.KeyType + ")",
 		"",
-		wrapText("Someone may be intercepting the connection, or the server's key was replaced. Trust the new key only if "+
-			"the server's administrator confirms its fingerprint (ssh-keygen -lf on the server's host key). From the "+
-			"command line: gitopscfg set "+e.name+" --trust-host-key "+c.Offered, w),
+		wrapText(replaceAdvice(e.name, c.Offered), w),
 		"",
-		wrapText("To trust the new key, type "+replaceWord+" or its fingerprint's last "+itoa64(replaceTail)+" characters, "+
-			"then enter. Enter alone or esc keeps the trusted key: nothing is saved.", w),
+		wrapText(replaceHow+", then enter. Enter alone or esc keeps the trusted key: nothing is saved.", w),
 		"",
 		truncate("Replace the trusted key? > "+e.replace.typed+"█", w),
 	}
