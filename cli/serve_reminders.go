@@ -45,11 +45,9 @@ func expiringTokens(d *config.Data, warn time.Duration, now time.Time) []expirin
 				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: *rec.ExpiresAt, Left: left})
 			}
 		}
-		if leaf, err := providers.ClientLeaf(p.Net()); p.Net().HasClientCert() && err == nil {
-			if left := leaf.NotAfter.Sub(now); left <= warn {
-				out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: leaf.NotAfter, Left: left, Cert: true,
-					Path: p.ClientCertPath})
-			}
+		if at, left, ok := certExpiring(p.Net(), warn, now); ok {
+			out = append(out, expiringToken{Name: name, ID: providers.ID(p.Provider), ExpiresAt: at, Left: left, Cert: true,
+				Path: p.ClientCertPath})
 		}
 	}
 	return append(out, expiringInstanceCerts(d, warn, now)...)
@@ -62,14 +60,26 @@ func expiringInstanceCerts(d *config.Data, warn time.Duration, now time.Time) []
 	for _, kind := range slices.Sorted(maps.Keys(d.Platforms)) {
 		for _, name := range slices.Sorted(maps.Keys(d.Platforms[kind])) {
 			in := d.Platforms[kind][name]
-			if leaf, err := providers.ClientLeaf(in.Net); in.HasClientCert() && err == nil {
-				if left := leaf.NotAfter.Sub(now); left <= warn {
-					out = append(out, expiringToken{Name: name, ExpiresAt: leaf.NotAfter, Left: left, Cert: true, Kind: kind, Path: in.ClientCertPath})
-				}
+			if at, left, ok := certExpiring(in.Net, warn, now); ok {
+				out = append(out, expiringToken{Name: name, ExpiresAt: at, Left: left, Cert: true, Kind: kind, Path: in.ClientCertPath})
 			}
 		}
 	}
 	return out
+}
+
+// certExpiring says when n's client certificate (if any; one kept in place is read now) expires
+// and how long is left, when that is within warn of now or past.
+func certExpiring(n config.Net, warn time.Duration, now time.Time) (at time.Time, left time.Duration, ok bool) {
+	if !n.HasClientCert() {
+		return time.Time{}, 0, false
+	}
+	leaf, err := providers.ClientLeaf(n)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	left = leaf.NotAfter.Sub(now)
+	return leaf.NotAfter, left, left <= warn
 }
 
 // reminderLabel names what expires: a credential, or a platform instance ("Devtron instance
